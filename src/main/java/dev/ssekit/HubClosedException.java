@@ -1,0 +1,16 @@
+package dev.ssekit;
+
+/**
+ * Thrown when registering with, or broadcasting on, a {@link Hub} or {@link Topics} that has been
+ * closed (the Go package's {@code ErrHubClosed}).
+ */
+public final class HubClosedException extends SseKitException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param what the closed hub or registry, as a human reads it
+     */
+    public HubClosedException(String what) {
+        super(what + " is closed");
+    }
+}

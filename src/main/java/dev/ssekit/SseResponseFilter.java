@@ -1,0 +1,46 @@
+package dev.ssekit;
+
+import dev.ssekit.internal.ResponseHeaders;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.ext.Provider;
+
+/**
+ * Sets the response headers of event streams: {@code Cache-Control: no-cache} so that no cache keeps
+ * the stream, {@code X-Accel-Buffering: no} so that nginx passes events on at once, and
+ * {@code Mercure-Last-Event-ID} with where replay started when the request subscribed with a
+ * {@code Last-Event-ID} (see {@link Subscription#replayStartedAfter()}).
+ *
+ * <p>Register it with your JAX-RS application (it is a {@link Provider}, so scanning finds it).
+ */
+@Provider
+public final class SseResponseFilter implements ContainerRequestFilter, ContainerResponseFilter {
+    /** The response header telling the client where replay started. */
+    public static final String LAST_EVENT_ID_HEADER = "Mercure-Last-Event-ID";
+    private static final String PROPERTY = ResponseHeaders.class.getName();
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        request.setProperty(PROPERTY, ResponseHeaders.begin());
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        ResponseHeaders.end();
+        MediaType type = response.getMediaType();
+        if (type == null || !MediaType.SERVER_SENT_EVENTS_TYPE.isCompatible(type)) {
+            return;
+        }
+        MultivaluedMap<String, Object> headers = response.getHeaders();
+        headers.putSingle("Cache-Control", "no-cache");
+        headers.putSingle("X-Accel-Buffering", "no");
+        if (request.getProperty(PROPERTY) instanceof ResponseHeaders h && h.replayStartedAfter() != null) {
+            headers.putSingle(LAST_EVENT_ID_HEADER, h.replayStartedAfter());
+        }
+    }
+}

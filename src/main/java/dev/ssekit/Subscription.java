@@ -1,0 +1,64 @@
+package dev.ssekit;
+
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A connection's membership in one or more topics, as made by {@link Hub#register} or
+ * {@link Topics#subscribe}.
+ */
+public final class Subscription {
+    private final Conn conn;
+    private final Set<String> topics;
+    private final String replayStartedAfter;
+    private final int replayed;
+    private final Topics owner;
+
+    Subscription(Conn conn, Set<String> topics, String replayStartedAfter, int replayed, Topics owner) {
+        this.conn = conn;
+        this.topics = Set.copyOf(topics);
+        this.replayStartedAfter = replayStartedAfter;
+        this.replayed = replayed;
+        this.owner = owner;
+    }
+
+    /** @return the connection */
+    public Conn conn() {
+        return conn;
+    }
+
+    /** @return the topics subscribed to */
+    public Set<String> topics() {
+        return topics;
+    }
+
+    /**
+     * The id after which replay started: the client's {@code Last-Event-ID} when history still held
+     * everything after it, {@code "earliest"} when it asked for that or its id was unknown or expired
+     * (so everything retained was replayed). Empty when no replay was asked for. This is the value of
+     * the {@code Mercure-Last-Event-ID} response header.
+     *
+     * @return where replay started
+     */
+    public Optional<String> replayStartedAfter() {
+        return Optional.ofNullable(replayStartedAfter);
+    }
+
+    /** @return how many events were replayed */
+    public int replayed() {
+        return replayed;
+    }
+
+    /** Leaves the topics; the connection stays open. */
+    public void cancel() {
+        for (String topic : topics) {
+            owner.dispatcher().unsubscribe(conn.connection(), topic);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Subscription{topics=" + topics + (replayStartedAfter == null ? "" : ", after=" + replayStartedAfter)
+                + ", replayed=" + replayed + "}";
+    }
+}

@@ -1,0 +1,294 @@
+package dev.ssekit;
+
+import dev.ssekit.history.HistoryStore;
+import dev.ssekit.history.InMemoryHistoryStore;
+import dev.ssekit.internal.Checks;
+import dev.ssekit.internal.ConnSettings;
+import dev.ssekit.internal.Dispatcher;
+import dev.ssekit.internal.ResponseHeaders;
+
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * A registry of named hubs sharing one history, one set of threads and one publish order (the Go
+ * guide's multi-room pattern), so that one connection can listen to several topics.
+ *
+ * <pre>{@code
+ * Topics topics = Topics.builder().heartbeat(Duration.ofSeconds(15)).build();
+ * Hub<Order> orders = topics.hub("orders", Order.class);
+ * Conn conn = topics.open(sink, sse);
+ * topics.subscribe(conn, List.of("orders", "alerts"), lastEventId);
+ * orders.broadcast(order);
+ * }</pre>
+ *
+ * <p>An event published to several topics reaches a connection subscribed to more than one of them
+ * once. Event ids come from the history store and are ordered across all topics. Thread-safe.
+ */
+public final class Topics implements AutoCloseable {
+    private final Dispatcher dispatcher;
+    private final ConcurrentMap<String, Hub<?>> hubs = new ConcurrentHashMap<>();
+
+    private Topics(Builder b) {
+        boolean ownsStore = b.history == null;
+        HistoryStore store = ownsStore ? InMemoryHistoryStore.create() : b.history;
+        this.dispatcher = new Dispatcher(b.name, store, ownsStore, b.settings);
+    }
+
+    /** @return a registry with the default settings and an in-memory history */
+    public static Topics create() {
+        return builder().build();
+    }
+
+    /** @return a builder for a registry with chosen settings */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /**
+     * The hub of a topic with {@code String} values, made on first use.
+     *
+     * @param topic the topic name, not empty
+     * @return the hub
+     * @throws IllegalArgumentException if the name is empty or the hub exists with another type
+     * @throws HubClosedException if this registry is closed
+     */
+    public Hub<String> hub(String topic) {
+        return hub(topic, String.class);
+    }
+
+    /**
+     * The hub of a topic, made on first use with the default codec for {@code type}
+     * ({@link Codec#forType}).
+     *
+     * @param topic the topic name, not empty
+     * @param type  the value type
+     * @param <T>   the value type
+     * @return the hub
+     * @throws IllegalArgumentException if the name is empty or the hub exists with another type
+     * @throws HubClosedException if this registry is closed
+     */
+    public <T> Hub<T> hub(String topic, Class<T> type) {
+        return hub(topic, type, null);
+    }
+
+    /**
+     * The hub of a topic, made on first use with the given codec.
+     *
+     * @param topic the topic name, not empty
+     * @param type  the value type
+     * @param codec how values become event data; null for {@link Codec#forType}
+     * @param <T>   the value type
+     * @return the hub
+     * @throws IllegalArgumentException if the name is empty or the hub exists with another type
+     * @throws HubClosedException if this registry is closed
+     */
+    @SuppressWarnings("unchecked")
+    public <T> Hub<T> hub(String topic, Class<T> type, Codec<T> codec) {
+        Checks.singleLine(topic, "topic");
+        Checks.notNull(type, "type");
+        dispatcher.checkOpen();
+        Hub<?> hub = hubs.computeIfAbsent(topic,
+                t -> new Hub<>(this, t, type, codec == null ? Codec.forType(type) : codec, false));
+        if (hub.type() != type) {
+            throw new IllegalArgumentException("topic " + Checks.quote(topic) + " already has a hub of "
+                    + hub.type().getName() + ", not " + type.getName());
+        }
+        return (Hub<T>) hub;
+    }
+
+    void forget(Hub<?> hub) {
+        hubs.remove(hub.topic(), hub);
+    }
+
+    /**
+     * Opens a connection with this registry's settings and threads.
+     *
+     * @param sink the request's sink
+     * @param sse  the JAX-RS {@code Sse} of the request
+     * @return the open connection
+     * @throws IllegalArgumentException if an argument is null or the sink is closed
+     * @throws HubClosedException if this registry is closed
+     */
+    public Conn open(SseEventSink sink, Sse sse) {
+        return open(sink, sse, null);
+    }
+
+    /**
+     * Opens a connection with this registry's settings and threads.
+     *
+     * @param sink          the request's sink
+     * @param sse           the JAX-RS {@code Sse} of the request
+     * @param remoteAddress the client's address for logs and events, or null
+     * @return the open connection
+     * @throws IllegalArgumentException if the sink or sse is null, or the sink is closed
+     * @throws HubClosedException if this registry is closed
+     */
+    public Conn open(SseEventSink sink, Sse sse, String remoteAddress) {
+        return new Conn(dispatcher.open(Checks.notNull(sink, "sink"), Checks.notNull(sse, "sse"), null, remoteAddress));
+    }
+
+    /**
+     * Subscribes a connection to several topics at once, replaying what it missed across all of
+     * them, in history order, before live events.
+     *
+     * @param conn        the connection
+     * @param topics      the topics, at least one
+     * @param lastEventId the client's {@code Last-Event-ID}, {@code "earliest"} for all retained
+     *                    events, or null for no replay
+     * @return the subscription, which tells where replay started
+     * @throws IllegalArgumentException if an argument is wrong, naming it
+     * @throws HubClosedException if this registry is closed
+     * @throws ConnectionClosedException if the connection has ended
+     */
+    public Subscription subscribe(Conn conn, Collection<String> topics, String lastEventId) {
+        Checks.notNull(conn, "conn");
+        Checks.notNull(topics, "topics");
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("topics must not be empty");
+        }
+        Map<String, Dispatcher.EventFilter> filters = new LinkedHashMap<>();
+        for (String topic : topics) {
+            filters.put(Checks.singleLine(topic, "topic"), null);
+        }
+        return subscribe(conn, filters, lastEventId);
+    }
+
+    Subscription subscribe(Conn conn, Map<String, Dispatcher.EventFilter> filters, String lastEventId) {
+        if (lastEventId != null) {
+            Checks.singleLine(lastEventId, "lastEventId");
+        }
+        Dispatcher.Subscribed s = dispatcher.subscribe(conn.connection(), filters, lastEventId);
+        if (s.replayStartedAfter() != null) {
+            ResponseHeaders.recordReplayStart(s.replayStartedAfter());
+        }
+        return new Subscription(conn, s.topics(), s.replayStartedAfter(), s.replayed(), this);
+    }
+
+    /**
+     * Publishes an event to one or more topics: it is stored, given an id when it has none, and
+     * queued to every subscriber of any of the topics, once each.
+     *
+     * @param topics the topics, at least one
+     * @param event  a message event
+     * @return the event's id
+     * @throws IllegalArgumentException if an argument is wrong, or the id is already in history
+     * @throws HubClosedException if this registry is closed
+     * @throws SseKitException if the history store fails; nothing was published then
+     */
+    public String publish(Collection<String> topics, Event event) {
+        Checks.notNull(topics, "topics");
+        Checks.notNull(event, "event");
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("topics must not be empty");
+        }
+        if (event.isComment()) {
+            throw new IllegalArgumentException("event must not be a comment: comments are not published");
+        }
+        Set<String> set = new java.util.LinkedHashSet<>();
+        for (String topic : topics) {
+            set.add(Checks.singleLine(topic, "topic"));
+        }
+        return dispatcher.publish(set, event, null).id().orElseThrow();
+    }
+
+    /** @return the distinct connections subscribed to any topic */
+    public int clients() {
+        return dispatcher.clients();
+    }
+
+    /** @return the history store */
+    public HistoryStore history() {
+        return dispatcher.store();
+    }
+
+    /** @return true once closed */
+    public boolean isClosed() {
+        return dispatcher.isClosed();
+    }
+
+    /**
+     * Closes every connection gracefully (queued events are written first, bounded by the write
+     * timeout), then the threads and, unless it was given, the history store. Later calls to
+     * register, subscribe or publish throw {@link HubClosedException}. Idempotent.
+     */
+    @Override
+    public void close() {
+        dispatcher.close();
+        hubs.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "Topics{hubs=" + hubs.keySet() + ", clients=" + clients() + "}";
+    }
+
+    /** Settings of a registry and of the connections it opens; each setter checks at once. */
+    public static final class Builder {
+        private HistoryStore history;
+        private ConnSettings settings = ConnSettings.DEFAULTS;
+        private String name = "ssekit";
+
+        private Builder() {
+        }
+
+        /** @param value the history store (default: a new {@link InMemoryHistoryStore}, closed with this) */
+        public Builder history(HistoryStore value) {
+            this.history = Checks.notNull(value, "history");
+            return this;
+        }
+
+        /** @param value how often an idle connection gets a heartbeat comment, positive (default 20 s) */
+        public Builder heartbeat(Duration value) {
+            settings = settings.withHeartbeat(value);
+            return this;
+        }
+
+        /** @param value events that may wait per connection, at least 1 (default 1024) */
+        public Builder queueCapacity(int value) {
+            settings = settings.withQueueCapacity(value);
+            return this;
+        }
+
+        /** @param value what to do when a connection's queue is full (default disconnect) */
+        public Builder overflowPolicy(OverflowPolicy value) {
+            settings = settings.withOverflow(value);
+            return this;
+        }
+
+        /** @param value a write that takes longer ends the connection, positive (default 10 s) */
+        public Builder writeTimeout(Duration value) {
+            settings = settings.withWriteTimeout(value);
+            return this;
+        }
+
+        /** @param value connections are closed after this long, positive (default: no limit) */
+        public Builder maxLifetime(Duration value) {
+            settings = settings.withMaxLifetime(Checks.positive(value, "maxLifetime"));
+            return this;
+        }
+
+        /** @param value a name for threads and messages, not empty (default "ssekit") */
+        public Builder name(String value) {
+            this.name = Checks.singleLine(value, "name");
+            return this;
+        }
+
+        /** @return the registry */
+        public Topics build() {
+            return new Topics(this);
+        }
+    }
+}

@@ -1,0 +1,363 @@
+package dev.ssekit.history;
+
+import dev.ssekit.Event;
+import dev.ssekit.internal.Checks;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The default {@link HistoryStore}: bounded ring buffers in this JVM's memory, lost on restart.
+ *
+ * <h2>Retention and memory bound</h2>
+ * An event is dropped when it is older than {@link Builder#maxAge} (default 1 hour), when its topic
+ * holds more than {@link Builder#maxEventsPerTopic} newer events (default 10,000), or when the
+ * whole store exceeds {@link Builder#maxEvents} events (default 100,000) or
+ * {@link Builder#maxBytes} bytes (default 64 MiB), oldest first. The byte count is the event's text
+ * at two bytes a character plus 200 bytes of bookkeeping, so the store's heap stays within about
+ * {@code maxBytes} whatever is published.
+ *
+ * <h2>Ids</h2>
+ * Ids it assigns look like {@code "lx2k9a-42"}: a prefix that differs on every start, so that ids of
+ * a previous run read as unknown, then a sequence number. Ids given by the publisher are kept as
+ * they are. A read after an id that has been dropped still counts the id as found when no event
+ * after it on the requested topics was dropped: the client has missed nothing.
+ */
+public final class InMemoryHistoryStore implements HistoryStore {
+    private static final int ENTRY_OVERHEAD_BYTES = 200;
+
+    private final int maxEventsPerTopic;
+    private final int maxEvents;
+    private final long maxBytes;
+    private final Duration maxAge;
+    private final Clock clock;
+    private final String idPrefix;
+
+    // All guarded by this.
+    private final ArrayDeque<Entry> log = new ArrayDeque<>();
+    private final Map<String, TopicLog> topics = new HashMap<>();
+    private final Map<String, Entry> byId = new HashMap<>();
+    private long nextSeq = 1;
+    /** droppedUpTo of the topics whose logs emptied and were removed, so reads stay gap-aware. */
+    private long removedTopicsDroppedUpTo;
+    private long bytes;
+    private int liveEntries;
+    private boolean closed;
+
+    private static final class Entry {
+        final long seq;
+        final long appendedMillis;
+        final Event event;
+        final Set<String> topics;
+        final long bytes;
+        int holders;
+
+        Entry(long seq, long appendedMillis, Event event, Set<String> topics) {
+            this.seq = seq;
+            this.appendedMillis = appendedMillis;
+            this.event = event;
+            this.topics = topics;
+            this.bytes = ENTRY_OVERHEAD_BYTES + 2L * (event.data().length()
+                    + event.id().map(String::length).orElse(0) + event.type().map(String::length).orElse(0));
+            this.holders = topics.size();
+        }
+    }
+
+    private static final class TopicLog {
+        final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        /** The highest sequence number dropped from this topic: reading after anything below it has a gap. */
+        long droppedUpTo;
+    }
+
+    private InMemoryHistoryStore(Builder b) {
+        this.maxEventsPerTopic = b.maxEventsPerTopic;
+        this.maxEvents = b.maxEvents;
+        this.maxBytes = b.maxBytes;
+        this.maxAge = b.maxAge;
+        this.clock = b.clock;
+        this.idPrefix = Long.toString(clock.millis(), 36) + "-";
+    }
+
+    /** @return a store with the default retention */
+    public static InMemoryHistoryStore create() {
+        return builder().build();
+    }
+
+    /** @return a builder for a store with chosen retention */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public synchronized CompletionStage<Event> append(Set<String> topicSet, Event event) {
+        checkOpen();
+        Checks.notNull(topicSet, "topics");
+        Checks.notNull(event, "event");
+        if (topicSet.isEmpty()) {
+            throw new IllegalArgumentException("topics must not be empty");
+        }
+        if (event.isComment()) {
+            throw new IllegalArgumentException("event must not be a comment: comments are not kept");
+        }
+        long seq = nextSeq;
+        Event stored = event;
+        if (event.id().isPresent()) {
+            String id = event.id().get();
+            if (byId.containsKey(id) || parseOwnSeq(id) > 0) {
+                throw new IllegalArgumentException("id " + Checks.quote(id) + " is already used in the history");
+            }
+        } else {
+            stored = event.withId(idPrefix + seq);
+        }
+        nextSeq++;
+        long now = clock.millis();
+        Entry entry = new Entry(seq, now, stored, Set.copyOf(topicSet));
+        log.add(entry);
+        byId.put(stored.id().orElseThrow(), entry);
+        bytes += entry.bytes;
+        liveEntries++;
+        for (String topic : entry.topics) {
+            TopicLog t = topics.computeIfAbsent(topic, k -> new TopicLog());
+            t.entries.add(entry);
+            while (t.entries.size() > maxEventsPerTopic) {
+                release(topic, t, t.entries.poll());
+            }
+        }
+        evictExpiredAndOverBudget(now);
+        return CompletableFuture.completedFuture(stored);
+    }
+
+    @Override
+    public synchronized CompletionStage<Replay> read(Set<String> topicSet, String afterId, String untilId) {
+        checkOpen();
+        Checks.notNull(topicSet, "topics");
+        Checks.notNull(afterId, "afterId");
+        evictExpiredAndOverBudget(clock.millis());
+        long after = EARLIEST.equals(afterId) ? 0 : seqOf(afterId);
+        boolean found = EARLIEST.equals(afterId) || after > 0;
+        if (found) {
+            for (String topic : topicSet) {
+                TopicLog t = topics.get(topic);
+                long dropped = t == null ? removedTopicsDroppedUpTo : t.droppedUpTo;
+                if (dropped > after) {
+                    found = false; // events after the client's id were dropped: a gap
+                }
+            }
+        }
+        if (!found) {
+            after = 0;
+        }
+        long until = untilId == null ? Long.MAX_VALUE : seqOf(untilId);
+        if (until <= 0) {
+            until = nextSeq - 1; // an unknown bound: the newest (see the class's documentation)
+        }
+        List<Event> events = new ArrayList<>();
+        if (topicSet.size() == 1) {
+            TopicLog t = topics.get(topicSet.iterator().next());
+            if (t != null) {
+                collect(t.entries, after, until, events);
+            }
+        } else {
+            // The global log is in sequence order and holds each multi-topic event once.
+            for (Entry e : log) {
+                if (e.holders > 0 && e.seq > after && e.seq <= until && containsAny(e.topics, topicSet)) {
+                    events.add(e.event);
+                }
+            }
+        }
+        return CompletableFuture.completedFuture(new Replay(events, found));
+    }
+
+    private static void collect(ArrayDeque<Entry> entries, long after, long until, List<Event> out) {
+        Iterator<Entry> it = entries.descendingIterator();
+        int count = 0;
+        while (it.hasNext() && it.next().seq > after) {
+            count++;
+        }
+        Iterator<Entry> forward = entries.iterator();
+        for (int skip = entries.size() - count; skip > 0; skip--) {
+            forward.next();
+        }
+        while (forward.hasNext()) {
+            Entry e = forward.next();
+            if (e.seq > until) {
+                break;
+            }
+            out.add(e.event);
+        }
+    }
+
+    private static boolean containsAny(Set<String> a, Set<String> b) {
+        for (String s : b) {
+            if (a.contains(s)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public synchronized CompletionStage<Optional<String>> latestId() {
+        checkOpen();
+        Entry last = null;
+        for (Iterator<Entry> it = log.descendingIterator(); it.hasNext() && last == null; ) {
+            Entry e = it.next();
+            if (e.holders > 0) {
+                last = e;
+            }
+        }
+        return CompletableFuture.completedFuture(last == null ? Optional.empty() : last.event.id());
+    }
+
+    /** @return how many events the store retains now */
+    public synchronized int size() {
+        return liveEntries;
+    }
+
+    /** @return the approximate heap the retained events take, in bytes */
+    public synchronized long retainedBytes() {
+        return bytes;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        log.clear();
+        topics.clear();
+        byId.clear();
+        bytes = 0;
+        liveEntries = 0;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("history store is closed");
+        }
+    }
+
+    /** The sequence number of an id: from the index, or parsed from an id this store assigned. */
+    private long seqOf(String id) {
+        Entry e = byId.get(id);
+        if (e != null) {
+            return e.seq;
+        }
+        long own = parseOwnSeq(id);
+        return own > 0 && own < nextSeq ? own : -1;
+    }
+
+    private long parseOwnSeq(String id) {
+        if (!id.startsWith(idPrefix) || id.length() == idPrefix.length() || id.length() > idPrefix.length() + 18) {
+            return -1;
+        }
+        long seq = 0;
+        for (int i = idPrefix.length(); i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            seq = seq * 10 + (c - '0');
+        }
+        return seq;
+    }
+
+    private void evictExpiredAndOverBudget(long now) {
+        long oldestKept = maxAge == null ? Long.MIN_VALUE : now - maxAge.toMillis();
+        while (!log.isEmpty()) {
+            Entry head = log.peek();
+            if (head.holders == 0) {
+                log.poll();
+                continue;
+            }
+            if (head.appendedMillis >= oldestKept && liveEntries <= maxEvents && bytes <= maxBytes) {
+                break;
+            }
+            log.poll();
+            // The oldest live entry is at the head of each of its topics.
+            for (String topic : head.topics) {
+                TopicLog t = topics.get(topic);
+                if (t != null && t.entries.peek() == head) {
+                    release(topic, t, t.entries.poll());
+                }
+            }
+        }
+    }
+
+    private void release(String topic, TopicLog t, Entry e) {
+        t.droppedUpTo = Math.max(t.droppedUpTo, e.seq);
+        if (--e.holders == 0) {
+            byId.remove(e.event.id().orElseThrow());
+            bytes -= e.bytes;
+            liveEntries--;
+        }
+        if (t.entries.isEmpty()) {
+            topics.remove(topic); // no map entry per topic ever seen: topics may be unbounded
+            removedTopicsDroppedUpTo = Math.max(removedTopicsDroppedUpTo, t.droppedUpTo);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "InMemoryHistoryStore{maxEventsPerTopic=" + maxEventsPerTopic + ", maxEvents=" + maxEvents
+                + ", maxBytes=" + maxBytes + ", maxAge=" + maxAge + "}";
+    }
+
+    /** Retention settings; each setter checks its value at once. */
+    public static final class Builder {
+        private int maxEventsPerTopic = 10_000;
+        private int maxEvents = 100_000;
+        private long maxBytes = 64L * 1024 * 1024;
+        private Duration maxAge = Duration.ofHours(1);
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** @param value events kept per topic, at least 1 (default 10,000) */
+        public Builder maxEventsPerTopic(int value) {
+            this.maxEventsPerTopic = Checks.atLeast(value, 1, "maxEventsPerTopic");
+            return this;
+        }
+
+        /** @param value events kept in all, at least 1 (default 100,000) */
+        public Builder maxEvents(int value) {
+            this.maxEvents = Checks.atLeast(value, 1, "maxEvents");
+            return this;
+        }
+
+        /** @param value approximate bytes kept in all, at least 1 KiB (default 64 MiB) */
+        public Builder maxBytes(long value) {
+            if (value < 1024) {
+                throw new IllegalArgumentException("maxBytes must be at least 1024, got " + value);
+            }
+            this.maxBytes = value;
+            return this;
+        }
+
+        /** @param value how long an event is kept, positive (default 1 hour) */
+        public Builder maxAge(Duration value) {
+            this.maxAge = Checks.positive(value, "maxAge");
+            return this;
+        }
+
+        /** @param value the clock that dates events; for tests */
+        public Builder clock(Clock value) {
+            this.clock = Checks.notNull(value, "clock");
+            return this;
+        }
+
+        /** @return the store */
+        public InMemoryHistoryStore build() {
+            return new InMemoryHistoryStore(this);
+        }
+    }
+}

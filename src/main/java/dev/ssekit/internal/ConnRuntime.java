@@ -1,0 +1,158 @@
+package dev.ssekit.internal;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The threads that drive connections: a writer pool that drains outbound queues, and one sweeper
+ * that sends heartbeats, enforces write timeouts and maximum lifetimes.
+ *
+ * <p>JAX-RS sinks write synchronously (Jersey blocks the calling thread on the socket), so writes
+ * never run on a broadcasting thread. A connection has at most one drain task queued or running at
+ * a time, so the pool size bounds threads, not connections. A write stalled on a client that stopped
+ * reading holds one pool thread until the write timeout cuts it; the pool is sized so that a few such
+ * clients do not hold back the others.
+ */
+public final class ConnRuntime implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ConnRuntime.class.getName());
+    private static final long MAX_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MIN_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static volatile ConnRuntime shared;
+
+    private final String name;
+    private final ThreadPoolExecutor writers;
+    private final ScheduledExecutorService sweeper;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private volatile long sweepNanos = MAX_SWEEP_NANOS;
+    private volatile boolean closed;
+
+    /**
+     * @param name          a name for the threads, e.g. the hub's
+     * @param writerThreads how many threads write to sinks
+     */
+    public ConnRuntime(String name, int writerThreads) {
+        this.name = name;
+        Checks.atLeast(writerThreads, 1, "writerThreads");
+        this.writers = new ThreadPoolExecutor(writerThreads, writerThreads, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), threads(name + "-writer"));
+        this.writers.allowCoreThreadTimeOut(true);
+        ScheduledThreadPoolExecutor sweep = new ScheduledThreadPoolExecutor(1, threads(name + "-sweeper"));
+        sweep.setRemoveOnCancelPolicy(true);
+        this.sweeper = sweep;
+        scheduleSweep();
+    }
+
+    /** The runtime of connections opened outside any hub; its threads are daemons. */
+    public static ConnRuntime shared() {
+        ConnRuntime rt = shared;
+        if (rt == null || rt.closed) {
+            synchronized (ConnRuntime.class) {
+                rt = shared;
+                if (rt == null || rt.closed) {
+                    rt = new ConnRuntime("ssekit", defaultWriterThreads());
+                    shared = rt;
+                }
+            }
+        }
+        return rt;
+    }
+
+    /** Four writer threads per core, at least eight: writes block, they do not compute. */
+    public static int defaultWriterThreads() {
+        return Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    void execute(Runnable task) {
+        writers.execute(task);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void add(Connection connection, Duration heartbeat, Duration writeTimeout) {
+        connections.add(connection);
+        // Sweep often enough that every idle connection is written within one heartbeat interval
+        // and a stalled write is cut soon after its timeout.
+        long wanted = Math.min(heartbeat.toNanos(), writeTimeout.toNanos()) / 4;
+        long clamped = Math.max(MIN_SWEEP_NANOS, Math.min(MAX_SWEEP_NANOS, wanted));
+        if (clamped < sweepNanos) {
+            sweepNanos = clamped;
+        }
+    }
+
+    void remove(Connection connection) {
+        connections.remove(connection);
+    }
+
+    /** @return the period between two sweeps, in nanoseconds */
+    long sweepNanos() {
+        return sweepNanos;
+    }
+
+    /** @return how many open connections this runtime drives */
+    public int connections() {
+        return connections.size();
+    }
+
+    private void scheduleSweep() {
+        if (closed) {
+            return;
+        }
+        sweeper.schedule(this::sweep, sweepNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        try {
+            for (Connection c : connections) {
+                c.sweep(now);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ssekit sweep failed; it runs again on the next tick", e);
+        } finally {
+            scheduleSweep();
+        }
+    }
+
+    /** Stops the threads; connections should be closed first. */
+    @Override
+    public void close() {
+        closed = true;
+        sweeper.shutdownNow();
+        writers.shutdown();
+        try {
+            if (!writers.awaitTermination(5, TimeUnit.SECONDS)) {
+                writers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            writers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ConnRuntime{" + name + ", connections=" + connections.size() + "}";
+    }
+}

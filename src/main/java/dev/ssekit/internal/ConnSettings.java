@@ -1,0 +1,53 @@
+package dev.ssekit.internal;
+
+import dev.ssekit.OverflowPolicy;
+
+import java.time.Duration;
+
+/**
+ * How one connection behaves; checked when made.
+ *
+ * @param heartbeat     an idle connection gets a comment at least this often
+ * @param queueCapacity how many events may wait for the client before the overflow policy applies
+ * @param overflow      what happens when the queue is full
+ * @param writeTimeout  a write that takes longer fails the connection
+ * @param maxLifetime   the connection is closed after this long; null for no limit
+ */
+public record ConnSettings(Duration heartbeat, int queueCapacity, OverflowPolicy overflow,
+                           Duration writeTimeout, Duration maxLifetime) {
+    /** The defaults: 20 s heartbeat, 1024 events, disconnect on overflow, 10 s write timeout. */
+    public static final ConnSettings DEFAULTS = new ConnSettings(
+            Duration.ofSeconds(20), 1024, OverflowPolicy.DISCONNECT, Duration.ofSeconds(10), null);
+
+    /** Checks every field. */
+    public ConnSettings {
+        Checks.positive(heartbeat, "heartbeat");
+        Checks.atLeast(queueCapacity, 1, "queueCapacity");
+        Checks.notNull(overflow, "overflowPolicy");
+        Checks.positive(writeTimeout, "writeTimeout");
+        if (maxLifetime != null) {
+            Checks.positive(maxLifetime, "maxLifetime");
+        }
+    }
+
+    public ConnSettings withHeartbeat(Duration value) {
+        return new ConnSettings(value, queueCapacity, overflow, writeTimeout, maxLifetime);
+    }
+
+    public ConnSettings withQueueCapacity(int value) {
+        return new ConnSettings(heartbeat, value, overflow, writeTimeout, maxLifetime);
+    }
+
+    public ConnSettings withOverflow(OverflowPolicy value) {
+        return new ConnSettings(heartbeat, queueCapacity, value, writeTimeout, maxLifetime);
+    }
+
+    public ConnSettings withWriteTimeout(Duration value) {
+        return new ConnSettings(heartbeat, queueCapacity, overflow, value, maxLifetime);
+    }
+
+    public ConnSettings withMaxLifetime(Duration value) {
+        return new ConnSettings(heartbeat, queueCapacity, overflow, writeTimeout,
+                Checks.notNull(value, "maxLifetime"));
+    }
+}

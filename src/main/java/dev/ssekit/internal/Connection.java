@@ -1,0 +1,495 @@
+package dev.ssekit.internal;
+
+import dev.ssekit.Conn.CloseReason;
+import dev.ssekit.ConnectionClosedException;
+import dev.ssekit.Event;
+import dev.ssekit.OverflowPolicy;
+
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The machinery behind one {@link dev.ssekit.Conn}: a bounded outbound queue drained by the
+ * runtime's writer threads, one write in flight at a time, in order.
+ *
+ * <p>Why not write on the caller's thread: a JAX-RS sink write blocks while the client's socket
+ * buffer is full, so a broadcast that wrote itself would wait for its slowest subscriber. Here a
+ * broadcast only appends to queues; a full queue applies the overflow policy; a write that stalls
+ * past the write timeout fails the connection (see {@link #sweep(long)}).
+ *
+ * <p>Why heartbeats: JAX-RS implementations notice that a client has gone only when a write to it
+ * fails ({@code SseEventSink.isClosed()} and {@code onClose} are unreliable in Jersey and
+ * RESTEasy), so an idle connection is written to at least once per heartbeat interval.
+ */
+public final class Connection {
+    private static final Logger LOG = Logger.getLogger(Connection.class.getName());
+    /** Events written per drain task before the writer yields its thread to other connections. */
+    private static final int DRAIN_BATCH = 64;
+
+    private final SseEventSink sink;
+    private final Sse sse;
+    private final ConnSettings settings;
+    private final ConnRuntime runtime;
+    private final String remoteAddress;
+    private final OutboundSseEvent heartbeat;
+    private final long openedNanos;
+    private final long deadlineNanos;
+
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private final ArrayDeque<Item> queue = new ArrayDeque<>();
+    private OutboundSseEvent greeting;
+    private List<OutboundSseEvent> replay;
+    private int replayNext;
+    private boolean replayPending;
+    private boolean drainScheduled;
+    private CloseReason closing;
+    private boolean sinkClosed;
+
+    private volatile long writeStartedNanos;
+    private volatile long lastWriteNanos;
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final CompletableFuture<CloseReason> done = new CompletableFuture<>();
+    private final List<Consumer<CloseReason>> closeListeners = new CopyOnWriteArrayList<>();
+
+    private record Item(OutboundSseEvent event, CompletableFuture<Void> receipt) {
+    }
+
+    /**
+     * Opens the connection and queues the {@code : connected} comment, so that the response headers
+     * reach the client at once rather than with the first event.
+     *
+     * @param sink          the JAX-RS sink of the request
+     * @param sse           the JAX-RS {@code Sse} that builds events for it
+     * @param settings      heartbeat, queue and timeouts
+     * @param runtime       the threads that drive it
+     * @param remoteAddress the client's address for logs and events, or null
+     */
+    public Connection(SseEventSink sink, Sse sse, ConnSettings settings, ConnRuntime runtime,
+                      String remoteAddress) {
+        this.sink = Checks.notNull(sink, "sink");
+        this.sse = Checks.notNull(sse, "sse");
+        this.settings = Checks.notNull(settings, "settings");
+        this.runtime = Checks.notNull(runtime, "runtime");
+        this.remoteAddress = remoteAddress;
+        this.heartbeat = sse.newEventBuilder().comment("heartbeat").build();
+        this.openedNanos = System.nanoTime();
+        this.deadlineNanos = settings.maxLifetime() == null ? 0
+                : openedNanos + settings.maxLifetime().toNanos();
+        this.lastWriteNanos = openedNanos;
+        if (sink.isClosed()) {
+            throw new IllegalArgumentException("sink is already closed");
+        }
+        runtime.add(this, settings.heartbeat(), settings.writeTimeout());
+        synchronized (lock) {
+            // Written first, even ahead of a replay, so the client sees headers at once.
+            greeting = sse.newEventBuilder().comment("connected").build();
+            scheduleDrainLocked();
+        }
+    }
+
+    /** Turns an {@link Event} into the JAX-RS form, with LF-only line breaks (see {@link Event}). */
+    public static OutboundSseEvent toOutbound(Sse sse, Event event) {
+        OutboundSseEvent.Builder b = sse.newEventBuilder();
+        if (event.isComment()) {
+            return b.comment(event.commentWithLf()).build();
+        }
+        event.type().ifPresent(b::name);
+        event.id().ifPresent(b::id);
+        event.retry().ifPresent(r -> b.reconnectDelay(r.toMillis()));
+        return b.mediaType(MediaType.TEXT_PLAIN_TYPE).data(String.class, event.dataWithLf()).build();
+    }
+
+    /** @return the JAX-RS sink of this connection */
+    public SseEventSink sink() {
+        return sink;
+    }
+
+    /** @return the JAX-RS {@code Sse} of this connection */
+    public Sse sse() {
+        return sse;
+    }
+
+    /** @return the settings this connection runs with */
+    public ConnSettings settings() {
+        return settings;
+    }
+
+    /** @return the client's address, or null when unknown */
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    /** @return events written to the client, heartbeats and comments excluded */
+    public long delivered() {
+        return delivered.get();
+    }
+
+    /** @return events dropped by the {@link OverflowPolicy#DROP_OLDEST} policy */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** @return a stage completed with the reason once the connection has ended */
+    public CompletionStage<CloseReason> done() {
+        return done;
+    }
+
+    /** @return true once the connection no longer accepts events */
+    public boolean isClosed() {
+        synchronized (lock) {
+            return closing != null;
+        }
+    }
+
+    /** Runs {@code listener} once, when the connection ends; at once if it has ended. */
+    public void onClose(Consumer<CloseReason> listener) {
+        closeListeners.add(listener);
+        if (done.isDone()) {
+            fireClose(listener, done.join());
+        }
+    }
+
+    /**
+     * Queues an event and returns a stage that completes when the sink has written it.
+     *
+     * @throws ConnectionClosedException if the connection has ended
+     */
+    public CompletionStage<Void> send(OutboundSseEvent event) {
+        CompletableFuture<Void> receipt = new CompletableFuture<>();
+        if (!enqueue(event, receipt)) {
+            throw new ConnectionClosedException(closeReason());
+        }
+        return receipt;
+    }
+
+    /**
+     * Queues a broadcast event, with no receipt: broadcasts never wait for one subscriber.
+     *
+     * @return false if the connection has ended or the overflow policy cut it
+     */
+    public boolean offer(OutboundSseEvent event) {
+        return enqueue(event, null);
+    }
+
+    private CloseReason closeReason() {
+        synchronized (lock) {
+            return closing == null ? CloseReason.CLOSED : closing;
+        }
+    }
+
+    private boolean enqueue(OutboundSseEvent event, CompletableFuture<Void> receipt) {
+        Item evicted = null;
+        boolean overflowed = false;
+        synchronized (lock) {
+            if (closing != null) {
+                return false;
+            }
+            if (queue.size() >= settings.queueCapacity()) {
+                if (settings.overflow() == OverflowPolicy.DROP_OLDEST) {
+                    evicted = queue.poll();
+                } else {
+                    overflowed = true;
+                }
+            }
+            if (!overflowed) {
+                queue.add(new Item(event, receipt));
+                scheduleDrainLocked();
+            }
+        }
+        if (evicted != null) {
+            dropped.incrementAndGet();
+            if (evicted.receipt != null) {
+                evicted.receipt.completeExceptionally(new SlowConsumerDrop());
+            }
+        }
+        if (overflowed) {
+            fail(CloseReason.SLOW_CONSUMER, null);
+            if (receipt != null) {
+                receipt.completeExceptionally(new ConnectionClosedException(CloseReason.SLOW_CONSUMER));
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /** The failure of a send stage whose event the {@code DROP_OLDEST} policy dropped. */
+    public static final class SlowConsumerDrop extends dev.ssekit.SseKitException {
+        private static final long serialVersionUID = 1L;
+
+        SlowConsumerDrop() {
+            super("event dropped: the client's queue was full (overflow policy DROP_OLDEST)");
+        }
+    }
+
+    /**
+     * Holds back queued events until {@link #startReplay(List)}: called, under the dispatcher's
+     * publish lock, when the connection joins a topic with a {@code Last-Event-ID}, so that live
+     * events published meanwhile wait in the queue behind the replay.
+     *
+     * @throws IllegalStateException if a replay is already pending
+     */
+    public void holdForReplay() {
+        synchronized (lock) {
+            if (replayPending || replay != null) {
+                throw new IllegalStateException(
+                        "connection is already replaying; subscribe to several topics in one call to replay them");
+            }
+            replayPending = true;
+        }
+    }
+
+    /**
+     * Writes {@code events} before anything queued, then the queue. The replayed events are bounded
+     * by the store's retention, not by the queue capacity, which applies to live events only.
+     */
+    public void startReplay(List<OutboundSseEvent> events) {
+        synchronized (lock) {
+            replayPending = false;
+            if (closing == null && !events.isEmpty()) {
+                replay = events;
+                replayNext = 0;
+            }
+            scheduleDrainLocked();
+        }
+    }
+
+    private void scheduleDrainLocked() {
+        if (drainScheduled || sinkClosed || (replayPending && greeting == null)) {
+            return;
+        }
+        drainScheduled = true;
+        try {
+            runtime.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            // The runtime has stopped (its hub closed): nothing can be written any more.
+            drainScheduled = false;
+        }
+    }
+
+    private OutboundSseEvent nextLocked(CompletableFuture<Void>[] receiptOut) {
+        receiptOut[0] = null;
+        if (greeting != null) {
+            OutboundSseEvent e = greeting;
+            greeting = null;
+            return e;
+        }
+        if (replayPending) {
+            return null;
+        }
+        if (replay != null) {
+            OutboundSseEvent e = replay.get(replayNext++);
+            if (replayNext == replay.size()) {
+                replay = null;
+            }
+            return e;
+        }
+        Item item = queue.poll();
+        if (item == null) {
+            return null;
+        }
+        receiptOut[0] = item.receipt;
+        return item.event;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void drain() {
+        CompletableFuture<Void>[] receipt = new CompletableFuture[1];
+        for (int written = 0; written < DRAIN_BATCH; written++) {
+            OutboundSseEvent event;
+            synchronized (lock) {
+                event = nextLocked(receipt);
+                if (event == null) {
+                    drainScheduled = false;
+                    if (closing != null && !sinkClosed) {
+                        closeSinkLocked();
+                    } else {
+                        return;
+                    }
+                }
+            }
+            if (event == null) {
+                finishClose();
+                return;
+            }
+            CompletableFuture<?> result = write(event);
+            if (!result.isDone()) {
+                // An asynchronous sink (RESTEasy may answer later): continue when this write ends.
+                CompletableFuture<Void> r = receipt[0];
+                result.whenComplete((ok, error) -> {
+                    if (afterWrite(event, r, error)) {
+                        runtime.execute(this::drain);
+                    }
+                });
+                return;
+            }
+            if (!afterWrite(event, receipt[0], result.isCompletedExceptionally() ? failure(result) : null)) {
+                return;
+            }
+        }
+        runtime.execute(this::drain);
+    }
+
+    private CompletableFuture<?> write(OutboundSseEvent event) {
+        writeStartedNanos = System.nanoTime();
+        try {
+            return sink.send(event).toCompletableFuture();
+        } catch (RuntimeException e) {
+            // Jersey throws IllegalStateException once the sink has closed.
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static Throwable failure(CompletableFuture<?> result) {
+        try {
+            result.join();
+            return null;
+        } catch (RuntimeException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        }
+    }
+
+    /** @return true to keep draining */
+    private boolean afterWrite(OutboundSseEvent event, CompletableFuture<Void> receipt, Throwable error) {
+        long now = System.nanoTime();
+        writeStartedNanos = 0;
+        if (error != null) {
+            if (receipt != null) {
+                receipt.completeExceptionally(new ConnectionClosedException(CloseReason.CLIENT_GONE));
+            }
+            LOG.log(Level.FINE, "ssekit: write failed, client gone", error);
+            fail(CloseReason.CLIENT_GONE, error);
+            return false;
+        }
+        lastWriteNanos = now;
+        if (event.getData() != null) {
+            delivered.incrementAndGet();
+        }
+        if (receipt != null) {
+            receipt.complete(null);
+        }
+        return true;
+    }
+
+    /**
+     * Ends the connection gracefully: no new events are accepted, the queued ones are still written,
+     * then the sink is closed. Idempotent.
+     */
+    public void close(CloseReason reason) {
+        synchronized (lock) {
+            if (closing != null) {
+                return;
+            }
+            closing = reason;
+            replayPending = false;
+            if (drainScheduled || sinkClosed) {
+                return; // the running drain closes the sink when the queue is empty
+            }
+            drainScheduled = true;
+        }
+        execute(this::drain);
+    }
+
+    /** Ends the connection at once: queued events are dropped and their stages failed. */
+    public void fail(CloseReason reason, Throwable cause) {
+        List<Item> abandoned;
+        synchronized (lock) {
+            if (sinkClosed) {
+                return;
+            }
+            if (closing == null) {
+                closing = reason;
+            }
+            abandoned = List.copyOf(queue);
+            queue.clear();
+            replay = null;
+            closeSinkLocked();
+        }
+        for (Item item : abandoned) {
+            if (item.receipt != null) {
+                item.receipt.completeExceptionally(new ConnectionClosedException(reason));
+            }
+        }
+        // sink.close() can block behind a stalled write in Jersey: never on the caller's thread.
+        execute(this::finishClose);
+    }
+
+    private void execute(Runnable task) {
+        try {
+            runtime.execute(task);
+        } catch (RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    private void closeSinkLocked() {
+        sinkClosed = true;
+    }
+
+    private void finishClose() {
+        try {
+            sink.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "ssekit: closing the sink failed; the client is gone anyway", e);
+        }
+        runtime.remove(this);
+        CloseReason reason = closeReason();
+        if (done.complete(reason)) {
+            for (Consumer<CloseReason> listener : closeListeners) {
+                fireClose(listener, reason);
+            }
+        }
+    }
+
+    private void fireClose(Consumer<CloseReason> listener, CloseReason reason) {
+        try {
+            listener.accept(reason);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ssekit: a close listener failed", e);
+        }
+    }
+
+    /** Called by the runtime's sweeper: heartbeat, write timeout, maximum lifetime. */
+    void sweep(long now) {
+        long started = writeStartedNanos;
+        if (started != 0 && now - started > settings.writeTimeout().toNanos()) {
+            fail(CloseReason.WRITE_TIMEOUT, null);
+            return;
+        }
+        if (deadlineNanos != 0 && now - deadlineNanos >= 0) {
+            close(CloseReason.LIFETIME_EXPIRED);
+            return;
+        }
+        // Written at least once per interval: a heartbeat when idle for interval minus one sweep.
+        if (now - lastWriteNanos >= settings.heartbeat().toNanos() - runtime.sweepNanos()) {
+            synchronized (lock) {
+                if (closing != null || !queue.isEmpty() || replay != null || replayPending
+                        || writeStartedNanos != 0) {
+                    return;
+                }
+                queue.add(new Item(heartbeat, null));
+                scheduleDrainLocked();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Conn{" + (remoteAddress == null ? "?" : remoteAddress)
+                + (isClosed() ? ", closed " + closeReason() : "") + "}";
+    }
+}

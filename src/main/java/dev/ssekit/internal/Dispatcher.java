@@ -1,0 +1,487 @@
+package dev.ssekit.internal;
+
+import dev.ssekit.Conn.CloseReason;
+import dev.ssekit.ConnectionClosedException;
+import dev.ssekit.Event;
+import dev.ssekit.HubClosedException;
+import dev.ssekit.SseKitException;
+import dev.ssekit.history.HistoryStore;
+import dev.ssekit.history.Replay;
+
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseBroadcaster;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Routes published events to the connections subscribed to their topics, in one order, and hands
+ * reconnecting connections over from replay to live events with no gap and no duplicate.
+ *
+ * <h2>Why ssekit drives the sinks itself</h2>
+ * Each registry owns a JAX-RS {@link SseBroadcaster}: every sink is registered with it, its
+ * {@code onClose}/{@code onError} callbacks end the matching connection, and closing the registry
+ * closes it (and so every sink it still holds). Events are not sent through it, because it cannot
+ * give the guarantees ssekit makes: Jersey's broadcaster serialises the event once per sink and
+ * reports success before anything is written, RESTEasy's sends to one sink after another so one
+ * slow client delays all, neither lets a broadcast skip a connection that is replaying, and neither
+ * applies a per-subscriber overflow policy. So a publish appends to history and then puts the one
+ * prepared {@link OutboundSseEvent} on each subscriber's bounded queue (see {@link Connection}).
+ *
+ * <h2>The handoff</h2>
+ * Appends and fan-out run under one publish lock, so every connection's queue receives events in
+ * history order. A subscription with a {@code Last-Event-ID} joins its topics under that lock and
+ * notes the id of the newest event appended so far (the high-water mark); the connection then holds
+ * its queue. Outside the lock, history is read after the client's id up to the high-water mark, and
+ * written first; the live events that queued up meanwhile are all newer than the mark, so none is
+ * missed and none is sent twice.
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+
+    /** Decides, per subscriber, whether an event reaches it. */
+    public interface EventFilter {
+        /**
+         * @param value the published value when the publisher gave one, else null
+         * @param event the event as stored
+         * @return true to deliver
+         */
+        boolean accepts(Object value, Event event);
+    }
+
+    private record Subscriber(Connection conn, EventFilter filter) {
+    }
+
+    /** What a subscription did: its topics, and where replay started. */
+    public record Subscribed(Set<String> topics, String replayStartedAfter, int replayed) {
+    }
+
+    private final String name;
+    // Bound to the Sse of the first connection: JAX-RS offers Sse only inside requests, and no
+    // event needs building before someone subscribes.
+    private volatile Sse sse;
+    private volatile SseBroadcaster broadcaster;
+    private final HistoryStore store;
+    private final boolean ownsStore;
+    private final ConnRuntime runtime;
+    private final ConnSettings defaults;
+    private final ReentrantLock publishLock = new ReentrantLock();
+    // Guarded by publishLock.
+    private final Map<String, LinkedHashMap<Connection, Subscriber>> topics = new HashMap<>();
+    private final Map<Connection, Set<String>> topicsByConn = new HashMap<>();
+    private final List<Runnable> deferred = new ArrayList<>();
+    private boolean dispatching;
+    private String lastAppendedId;
+    private boolean closed;
+
+    private final Map<SseEventSink, Connection> bySink = new ConcurrentHashMap<>();
+    private final AtomicLong published = new AtomicLong();
+
+    /**
+     * @param name      names the registry in messages and thread names
+     * @param store     the history
+     * @param ownsStore whether closing the dispatcher closes the store
+     * @param defaults  the settings of the connections it opens
+     */
+    public Dispatcher(String name, HistoryStore store, boolean ownsStore, ConnSettings defaults) {
+        this.name = name;
+        this.store = Checks.notNull(store, "history");
+        this.ownsStore = ownsStore;
+        this.defaults = Checks.notNull(defaults, "settings");
+        this.runtime = new ConnRuntime(name, ConnRuntime.defaultWriterThreads());
+        this.lastAppendedId = join(store.latestId(), "read the newest id of the history").orElse(null);
+    }
+
+    private SseBroadcaster bind(Sse candidate) {
+        SseBroadcaster b = broadcaster;
+        if (b == null) {
+            synchronized (this) {
+                b = broadcaster;
+                if (b == null) {
+                    b = candidate.newBroadcaster();
+                    b.onClose(sink -> endBySink(sink, null));
+                    b.onError((sink, error) -> endBySink(sink, error));
+                    sse = candidate;
+                    broadcaster = b;
+                }
+            }
+        }
+        return b;
+    }
+
+    private void endBySink(SseEventSink sink, Throwable error) {
+        Connection c = bySink.get(sink);
+        if (c != null) {
+            c.fail(CloseReason.CLIENT_GONE, error);
+        }
+    }
+
+    /** @return the history store */
+    public HistoryStore store() {
+        return store;
+    }
+
+    /** Opens a connection on this dispatcher's runtime. */
+    public Connection open(SseEventSink sink, Sse sse, ConnSettings settings, String remoteAddress) {
+        checkOpen();
+        Connection c = new Connection(sink, sse, settings == null ? defaults : settings, runtime, remoteAddress);
+        attach(c);
+        return c;
+    }
+
+    /** Ties a connection's sink to the broadcaster, so the container can report it closed. */
+    private void attach(Connection c) {
+        SseEventSink sink = c.sink();
+        if (bySink.putIfAbsent(sink, c) != null) {
+            return;
+        }
+        c.onClose(reason -> bySink.remove(sink));
+        try {
+            bind(c.sse()).register(sink);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "ssekit: the broadcaster refused a sink; ssekit still drives it", e);
+        }
+    }
+
+    /** @return the settings of the connections this dispatcher opens */
+    public ConnSettings defaults() {
+        return defaults;
+    }
+
+    /**
+     * Subscribes a connection to topics, replaying after {@code lastEventId} when it is not null.
+     *
+     * @param filters one filter per topic (null for none); filters apply to replay only with one topic
+     * @throws HubClosedException if the dispatcher is closed
+     * @throws ConnectionClosedException if the connection has ended
+     */
+    public Subscribed subscribe(Connection conn, Map<String, EventFilter> filters, String lastEventId) {
+        Checks.notNull(conn, "conn");
+        if (filters.isEmpty()) {
+            throw new IllegalArgumentException("topics must not be empty");
+        }
+        Set<String> topicSet = Set.copyOf(filters.keySet());
+        attach(conn);
+        boolean replay = lastEventId != null;
+        String highWater;
+        publishLock.lock();
+        try {
+            checkOpen();
+            if (conn.isClosed()) {
+                throw new ConnectionClosedException(CloseReason.CLOSED);
+            }
+            Set<String> mine = topicsByConn.get(conn);
+            if (mine == null) {
+                mine = new HashSet<>();
+                topicsByConn.put(conn, mine);
+                conn.onClose(reason -> unsubscribeAll(conn));
+            }
+            if (replay) {
+                conn.holdForReplay();
+            }
+            for (Map.Entry<String, EventFilter> e : filters.entrySet()) {
+                topics.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>())
+                        .put(conn, new Subscriber(conn, e.getValue()));
+                mine.add(e.getKey());
+            }
+            highWater = lastAppendedId;
+            if (conn.done().toCompletableFuture().isDone()) {
+                unsubscribeAll(conn); // it ended while joining: leave no stale subscription
+                throw new ConnectionClosedException(CloseReason.CLIENT_GONE);
+            }
+        } finally {
+            publishLock.unlock();
+        }
+        if (!replay) {
+            return new Subscribed(topicSet, null, 0);
+        }
+        try {
+            Replay history = highWater == null
+                    ? new Replay(List.of(), HistoryStore.EARLIEST.equals(lastEventId))
+                    : join(store.read(topicSet, lastEventId, highWater), "read history for " + topicSet);
+            EventFilter only = topicSet.size() == 1 ? filters.values().iterator().next() : null;
+            List<OutboundSseEvent> events = new ArrayList<>(history.events().size());
+            for (Event e : history.events()) {
+                if (only == null || only.accepts(null, e)) {
+                    events.add(Connection.toOutbound(conn.sse(), e));
+                }
+            }
+            conn.startReplay(events);
+            String after = history.afterIdFound() ? lastEventId : HistoryStore.EARLIEST;
+            return new Subscribed(topicSet, after, events.size());
+        } catch (RuntimeException e) {
+            // Never go live with a hole: a client that cannot be replayed to is cut, and retries.
+            conn.fail(CloseReason.ERROR, e);
+            throw e;
+        }
+    }
+
+    /** Removes a connection from one topic; the connection stays open. */
+    public boolean unsubscribe(Connection conn, String topic) {
+        publishLock.lock();
+        try {
+            if (dispatching) {
+                deferred.add(() -> unsubscribe(conn, topic));
+                return true;
+            }
+            LinkedHashMap<Connection, Subscriber> subs = topics.get(topic);
+            boolean removed = subs != null && subs.remove(conn) != null;
+            if (subs != null && subs.isEmpty()) {
+                topics.remove(topic);
+            }
+            Set<String> mine = topicsByConn.get(conn);
+            if (mine != null) {
+                mine.remove(topic);
+            }
+            return removed;
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    private void unsubscribeAll(Connection conn) {
+        publishLock.lock();
+        try {
+            if (dispatching) {
+                deferred.add(() -> unsubscribeAll(conn));
+                return;
+            }
+            Set<String> mine = topicsByConn.remove(conn);
+            if (mine != null) {
+                for (String topic : mine) {
+                    LinkedHashMap<Connection, Subscriber> subs = topics.get(topic);
+                    if (subs != null) {
+                        subs.remove(conn);
+                        if (subs.isEmpty()) {
+                            topics.remove(topic);
+                        }
+                    }
+                }
+            }
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    /**
+     * Stores an event and queues it to every matching subscriber of any of its topics, once each.
+     *
+     * @param value the value the event was encoded from, for filters; null when published as an event
+     * @return the event as stored, with its id
+     * @throws HubClosedException if the dispatcher is closed
+     */
+    public Event publish(Set<String> topicSet, Event event, Object value) {
+        publishLock.lock();
+        try {
+            checkOpen();
+            Event stored = join(store.append(topicSet, event), "append to history");
+            Sse bound = sse;
+            // No Sse yet means no connection yet: the event is only stored.
+            OutboundSseEvent out = bound == null ? null : Connection.toOutbound(bound, stored);
+            dispatching = true;
+            try {
+                if (topicSet.size() == 1) {
+                    fanOut(topics.get(topicSet.iterator().next()), out, value, stored, null);
+                } else {
+                    Set<Connection> reached = new HashSet<>();
+                    for (String topic : topicSet) {
+                        fanOut(topics.get(topic), out, value, stored, reached);
+                    }
+                }
+            } finally {
+                dispatching = false;
+                runDeferred();
+            }
+            lastAppendedId = stored.id().orElseThrow();
+            published.incrementAndGet();
+            return stored;
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    private static void fanOut(LinkedHashMap<Connection, Subscriber> subs, OutboundSseEvent out, Object value,
+                               Event stored, Set<Connection> reached) {
+        if (subs == null || out == null) {
+            return;
+        }
+        for (Subscriber s : subs.values()) {
+            if (reached != null && reached.contains(s.conn)) {
+                continue;
+            }
+            if (s.filter == null || s.filter.accepts(value, stored)) {
+                s.conn.offer(out);
+                if (reached != null) {
+                    reached.add(s.conn);
+                }
+            }
+        }
+    }
+
+    private void runDeferred() {
+        if (deferred.isEmpty()) {
+            return;
+        }
+        List<Runnable> tasks = new ArrayList<>(deferred);
+        deferred.clear();
+        tasks.forEach(Runnable::run);
+    }
+
+    /** @return the connections subscribed to {@code topic} */
+    public int subscribers(String topic) {
+        publishLock.lock();
+        try {
+            LinkedHashMap<Connection, Subscriber> subs = topics.get(topic);
+            return subs == null ? 0 : subs.size();
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    /** @return the connections subscribed to {@code topic} */
+    public List<Connection> connections(String topic) {
+        publishLock.lock();
+        try {
+            LinkedHashMap<Connection, Subscriber> subs = topics.get(topic);
+            return subs == null ? List.of() : List.copyOf(subs.keySet());
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    /** @return the distinct connections subscribed to any topic */
+    public int clients() {
+        publishLock.lock();
+        try {
+            return topicsByConn.size();
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    /** @return how many events have been published */
+    public long published() {
+        return published.get();
+    }
+
+    /** @return true once closed */
+    public boolean isClosed() {
+        publishLock.lock();
+        try {
+            return closed;
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    /** @throws HubClosedException if closed */
+    public void checkOpen() {
+        if (closed) {
+            throw new HubClosedException(name);
+        }
+    }
+
+    /**
+     * Closes every connection of {@code topic} gracefully (queued events are still written).
+     *
+     * @return stages that complete when those connections have ended
+     */
+    public List<CompletableFuture<CloseReason>> closeTopic(String topic) {
+        List<CompletableFuture<CloseReason>> ends = new ArrayList<>();
+        for (Connection c : connections(topic)) {
+            c.close(CloseReason.HUB_CLOSED);
+            ends.add(c.done().toCompletableFuture());
+        }
+        return ends;
+    }
+
+    /**
+     * Closes every connection gracefully, waits for them (at most the write timeout plus a second),
+     * closes the broadcaster, stops the threads and, if owned, the store. Idempotent.
+     */
+    @Override
+    public void close() {
+        List<Connection> all;
+        publishLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            all = new ArrayList<>(topicsByConn.keySet());
+        } finally {
+            publishLock.unlock();
+        }
+        all.addAll(bySink.values());
+        List<CompletableFuture<CloseReason>> ends = new ArrayList<>();
+        for (Connection c : new HashSet<>(all)) {
+            c.close(CloseReason.HUB_CLOSED);
+            ends.add(c.done().toCompletableFuture());
+        }
+        try {
+            CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
+                    .get(defaults.writeTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.log(Level.WARNING, "ssekit: some connections of " + name + " did not end in time; cutting them");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (broadcaster != null) {
+                broadcaster.close();
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "ssekit: closing the broadcaster failed", e);
+        }
+        runtime.close();
+        if (ownsStore) {
+            store.close();
+        }
+    }
+
+    /** Waits for a store stage, unwrapping its failure into a clear exception. */
+    private static <T> T join(java.util.concurrent.CompletionStage<T> stage, String what) {
+        try {
+            return stage.toCompletableFuture().join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw new SseKitException("history store failed to " + what + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /** @return the newest id appended through this dispatcher, or the store's newest at start */
+    public Optional<String> lastAppendedId() {
+        publishLock.lock();
+        try {
+            return Optional.ofNullable(lastAppendedId);
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Dispatcher{" + name + ", clients=" + clients() + "}";
+    }
+}
