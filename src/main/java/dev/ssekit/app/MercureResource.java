@@ -1,0 +1,183 @@
+package dev.ssekit.app;
+
+import dev.ssekit.Conn;
+import dev.ssekit.Event;
+import dev.ssekit.HubClosedException;
+import dev.ssekit.SseKitException;
+import dev.ssekit.Topics;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The subset of the Mercure hub protocol that existing Mercure clients use: subscribe with
+ * {@code GET /.well-known/mercure?topic=…}, publish with a form {@code POST} to the same path.
+ *
+ * <p>Publishing is anonymous: a development default until authorization lands. Private updates are
+ * refused rather than published to everyone.
+ */
+@RequestScoped
+@Path(".well-known/mercure")
+public class MercureResource {
+    /** The largest event data accepted, in UTF-8 bytes. */
+    static final int MAX_EVENT_BYTES = 1024 * 1024;
+    /** The longest Last-Event-ID accepted; ids ssekit assigns are far shorter. */
+    static final int MAX_ID_LENGTH = 1024;
+
+    @Inject
+    HubService hub;
+
+    /**
+     * Streams the events of one or more topics, after replaying what the client missed.
+     *
+     * @param topics          the {@code topic} query parameters, one or more
+     * @param lastEventHeader the {@code Last-Event-ID} header a reconnecting EventSource sends
+     * @param lastEventQuery  the {@code lastEventID} query parameter, for clients that cannot set headers
+     */
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void subscribe(@QueryParam("topic") List<String> topics,
+                          @HeaderParam("Last-Event-ID") String lastEventHeader,
+                          @QueryParam("lastEventID") String lastEventQuery,
+                          @Context SseEventSink sink, @Context Sse sse) {
+        Set<String> wanted = topics(topics);
+        // A reconnecting browser sends the header with the newest id it saw, while the query string
+        // stays as first opened: the header wins.
+        String lastEventId = lastEventHeader != null && !lastEventHeader.isEmpty() ? lastEventHeader : lastEventQuery;
+        if (lastEventId != null) {
+            lastEventId = checkId(lastEventId.isEmpty() ? null : lastEventId, "Last-Event-ID");
+        }
+        Topics registry = hub.topics();
+        Conn conn;
+        try {
+            conn = registry.open(sink, sse);
+        } catch (HubClosedException e) {
+            throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");
+        }
+        try {
+            registry.subscribe(conn, wanted, lastEventId);
+        } catch (HubClosedException e) {
+            conn.close();
+        }
+    }
+
+    /**
+     * Publishes an update.
+     *
+     * @return 200 with the event id
+     */
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.TEXT_PLAIN)
+    public Response publish(@FormParam("topic") List<String> topics,
+                            @FormParam("data") String data,
+                            @FormParam("id") String id,
+                            @FormParam("type") String type,
+                            @FormParam("retry") String retry,
+                            @FormParam("private") String privateFlag) {
+        Set<String> target = topics(topics);
+        if (privateFlag != null && !privateFlag.isEmpty()) {
+            throw error(Response.Status.BAD_REQUEST,
+                    "private: private updates need subscriber authorization, which this hub does not offer yet");
+        }
+        String body = data == null ? "" : data;
+        if (body.length() > MAX_EVENT_BYTES / 3 && body.getBytes(StandardCharsets.UTF_8).length > MAX_EVENT_BYTES) {
+            throw error(Response.Status.BAD_REQUEST, "data: the event is larger than the limit of "
+                    + MAX_EVENT_BYTES + " bytes");
+        }
+        Event event;
+        try {
+            event = Event.of(body);
+            if (id != null && !id.isEmpty()) {
+                event = event.withId(checkId(id, "id"));
+            }
+            if (type != null && !type.isEmpty()) {
+                event = event.withType(type);
+            }
+            if (retry != null && !retry.isEmpty()) {
+                event = event.withRetry(Duration.ofMillis(parseRetry(retry)));
+            }
+        } catch (IllegalArgumentException e) {
+            throw error(Response.Status.BAD_REQUEST, e.getMessage());
+        }
+        try {
+            String assigned = hub.topics().publish(target, event);
+            return Response.ok(assigned, MediaType.TEXT_PLAIN_TYPE).build();
+        } catch (IllegalArgumentException e) {
+            // The only one left once the event is valid: an id already in history.
+            throw error(Response.Status.CONFLICT, e.getMessage());
+        } catch (HubClosedException e) {
+            throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");
+        } catch (SseKitException e) {
+            throw error(Response.Status.SERVICE_UNAVAILABLE, "the event was not published: " + e.getMessage());
+        }
+    }
+
+    private static Set<String> topics(List<String> topics) {
+        Set<String> out = new LinkedHashSet<>();
+        if (topics != null) {
+            for (String t : topics) {
+                if (t == null || t.isEmpty()) {
+                    throw error(Response.Status.BAD_REQUEST, "topic: must not be empty");
+                }
+                if (t.indexOf('\r') >= 0 || t.indexOf('\n') >= 0 || t.indexOf('\0') >= 0) {
+                    throw error(Response.Status.BAD_REQUEST, "topic: must not contain CR, LF or NUL");
+                }
+                out.add(t);
+            }
+        }
+        if (out.isEmpty()) {
+            throw error(Response.Status.BAD_REQUEST, "topic: at least one topic parameter is required");
+        }
+        return out;
+    }
+
+    private static String checkId(String id, String field) {
+        if (id.length() > MAX_ID_LENGTH) {
+            throw error(Response.Status.BAD_REQUEST, field + ": longer than " + MAX_ID_LENGTH + " characters");
+        }
+        if (id.indexOf('\r') >= 0 || id.indexOf('\n') >= 0 || id.indexOf('\0') >= 0) {
+            throw error(Response.Status.BAD_REQUEST, field + ": must not contain CR, LF or NUL");
+        }
+        return id;
+    }
+
+    private static long parseRetry(String retry) {
+        try {
+            long ms = Long.parseLong(retry);
+            if (ms >= 0) {
+                return ms;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("retry must be a whole number of milliseconds, zero or more, got \""
+                + (retry.length() > 40 ? retry.substring(0, 40) + "..." : retry) + "\"");
+    }
+
+    private static WebApplicationException error(Response.Status status, String message) {
+        return new WebApplicationException(message,
+                Response.status(status).type(MediaType.TEXT_PLAIN_TYPE).entity(message + "\n").build());
+    }
+
+}
