@@ -27,9 +27,10 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Opening writes a {@code : connected} comment at once, so the response headers reach the client
  * without waiting for the first event. Events are written in order by ssekit's writer threads from a
- * bounded queue: {@code send} never blocks on the client. An idle connection gets a heartbeat comment
- * at least once per heartbeat interval (20 s by default); that write is how a vanished client is
- * noticed, since JAX-RS reports a disconnect only when a write fails.
+ * bounded queue: {@code send} never blocks on the client. A client that has gone is noticed within
+ * one heartbeat interval (20 s by default): JAX-RS reports a disconnect only when a write fails, and
+ * Jersey only at the second or third write after the client left, so an idle connection gets a
+ * {@code : heartbeat} comment three times per interval.
  *
  * <p>All methods are thread-safe. A connection ends once, for one {@link CloseReason}, and
  * {@link #done()} completes with it.

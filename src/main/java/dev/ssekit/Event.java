@@ -33,6 +33,10 @@ import java.util.Optional;
  * </ol>
  * Lines end with LF. A type or id containing CR, LF or NUL is refused, so no event can forge
  * another field or event.
+ *
+ * <p>On a connection the container's own SSE writer frames the event. Jersey's writes this same
+ * format, except for empty data, which it writes with no {@code data:} line, so that browsers do
+ * not dispatch the event; send at least one character (a space, say) where that matters.
  */
 public final class Event {
     private final String data;

@@ -1,6 +1,6 @@
 package dev.ssekit.app;
 
-import dev.ssekit.SseResponseFilter;
+import dev.ssekit.SseKitFeature;
 
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
@@ -12,6 +12,6 @@ import java.util.Set;
 public class HubApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(MercureResource.class, DemoPage.class, SseResponseFilter.class);
+        return Set.of(MercureResource.class, DemoPage.class, SseKitFeature.class);
     }
 }

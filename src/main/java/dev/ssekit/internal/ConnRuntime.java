@@ -94,7 +94,7 @@ public final class ConnRuntime implements AutoCloseable {
         connections.add(connection);
         // Sweep often enough that every idle connection is written within one heartbeat interval
         // and a stalled write is cut soon after its timeout.
-        long wanted = Math.min(heartbeat.toNanos(), writeTimeout.toNanos()) / 4;
+        long wanted = Math.min(heartbeat.toNanos() / 3, writeTimeout.toNanos()) / 4;
         long clamped = Math.max(MIN_SWEEP_NANOS, Math.min(MAX_SWEEP_NANOS, wanted));
         if (clamped < sweepNanos) {
             sweepNanos = clamped;

@@ -1,0 +1,153 @@
+package dev.ssekit;
+
+import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testkit.StreamResource;
+
+import jakarta.ws.rs.core.Application;
+
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.test.JerseyTest;
+import org.glassfish.jersey.test.TestProperties;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Conn over real HTTP: lifecycle, headers and the exact bytes on the wire. */
+class ConnHttpTest extends JerseyTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private StreamResource resource;
+    private Topics topics;
+
+    @Override
+    protected Application configure() {
+        forceSet(TestProperties.CONTAINER_PORT, "0");
+        topics = Topics.builder().heartbeat(Duration.ofMillis(300)).build();
+        resource = new StreamResource(topics);
+        return new ResourceConfig().register(resource).register(SseKitFeature.class);
+    }
+
+    @Override
+    public void tearDown() throws Exception {
+        topics.close();
+        super.tearDown();
+    }
+
+    private RawSseClient open(String path) throws Exception {
+        RawSseClient c = RawSseClient.open(getBaseUri(), path, Map.of());
+        assertEquals(200, c.awaitStatus(WAIT));
+        return c;
+    }
+
+    private Conn opened() throws InterruptedException {
+        Conn conn = resource.opened.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertTrue(conn != null, "the resource opened no connection");
+        return conn;
+    }
+
+    @Test
+    void open_sendsConnectedCommentAndStreamHeadersAtOnce() throws Exception {
+        try (RawSseClient client = open("/s/standalone")) {
+            opened();
+            await().atMost(WAIT).until(() -> client.rawText().startsWith(": connected\n\n"));
+            assertEquals("text/event-stream", client.header("Content-Type"));
+            assertEquals("no-cache", client.header("Cache-Control"));
+            assertEquals("no", client.header("X-Accel-Buffering"));
+        }
+    }
+
+    @Test
+    void send_writesExactWireFormat() throws Exception {
+        try (RawSseClient client = open("/s/standalone")) {
+            Conn conn = opened();
+            Event event = Event.of("line1\r\nline2\rline3\n").withType("greeting").withId("msg-1")
+                    .withRetry(Duration.ofMillis(2500));
+            conn.send(event).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            conn.comment("multi\nline").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            conn.sendData("żółw 🐢").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            String expected = ": connected\n\n" + event.toWireFormat()
+                    + Event.comment("multi\nline").toWireFormat() + Event.of("żółw 🐢").toWireFormat();
+            await().atMost(WAIT).untilAsserted(
+                    () -> assertEquals(expected, client.rawText().replace(": heartbeat\n\n", "")));
+
+            RawSseClient.Received first = client.next(WAIT);
+            assertEquals(new RawSseClient.Received("msg-1", "greeting", "line1\nline2\nline3\n", 2500L), first);
+            assertEquals("żółw 🐢", client.next(WAIT).data());
+        }
+    }
+
+    @Test
+    void sendJson_encodesWithJsonb() throws Exception {
+        try (RawSseClient client = open("/s/standalone")) {
+            Conn conn = opened();
+            conn.sendJson(Map.of("name", "Alice")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals("{\"name\":\"Alice\"}", client.next(WAIT).data());
+        }
+    }
+
+    @Test
+    void close_isIdempotentEndsStreamAndRefusesSends() throws Exception {
+        try (RawSseClient client = open("/s/standalone")) {
+            Conn conn = opened();
+            CompletableFuture<Void> queued = conn.sendData("last words").toCompletableFuture();
+            conn.close();
+            conn.close();
+            assertTrue(conn.isClosed());
+            assertEquals(Conn.CloseReason.CLOSED, conn.done().toCompletableFuture().get(10, TimeUnit.SECONDS));
+            queued.get(10, TimeUnit.SECONDS); // queued before close: still written
+            assertTrue(client.awaitEnd(WAIT), "the stream must end");
+            assertEquals("last words", client.next(WAIT).data());
+            ConnectionClosedException e = assertThrows(ConnectionClosedException.class, () -> conn.sendData("late"));
+            assertEquals(Conn.CloseReason.CLOSED, e.reason());
+            assertEquals("connection is closed (CLOSED)", e.getMessage());
+        }
+    }
+
+    @Test
+    void done_completesWhenClientDisconnects() throws Exception {
+        Conn conn;
+        try (RawSseClient client = open("/s/standalone")) {
+            conn = opened();
+            await().atMost(WAIT).until(() -> client.rawText().startsWith(": connected"));
+        }
+        // Only a write can notice; the 300 ms heartbeat makes one.
+        assertEquals(Conn.CloseReason.CLIENT_GONE, conn.done().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertThrows(ConnectionClosedException.class, () -> conn.sendData("x"));
+    }
+
+    @Test
+    void heartbeat_keepsIdleConnectionWritten() throws Exception {
+        try (RawSseClient client = open("/s/standalone")) {
+            opened();
+            await().atMost(WAIT).until(() -> client.comments() >= 3);
+            assertTrue(client.rawText().contains(": heartbeat\n\n"));
+        }
+    }
+
+    @Test
+    void maxLifetime_closesTheConnection() throws Exception {
+        try (RawSseClient client = open("/s/standalone?lifetimeMs=400")) {
+            Conn conn = opened();
+            assertEquals(Conn.CloseReason.LIFETIME_EXPIRED, conn.done().toCompletableFuture().get(10, TimeUnit.SECONDS));
+            assertTrue(client.awaitEnd(WAIT));
+        }
+    }
+
+    @Test
+    void builder_refusesBadSettingsNamingThem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Topics.builder().queueCapacity(0));
+        assertEquals("queueCapacity must be at least 1, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Topics.builder().heartbeat(Duration.ofSeconds(-1)));
+        assertEquals("heartbeat must be positive, got PT-1S", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Conn.open(null, null));
+        assertEquals("sink must not be null", e.getMessage());
+    }
+}

@@ -1,0 +1,52 @@
+package dev.ssekit.testkit;
+
+import dev.ssekit.Conn;
+import dev.ssekit.Topics;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/** A JAX-RS resource the way a user writes one with ssekit; it hands each opened Conn to the test. */
+@Path("s")
+public final class StreamResource {
+    private final Topics topics;
+    /** Every connection opened, in order. */
+    public final BlockingQueue<Conn> opened = new LinkedBlockingQueue<>();
+
+    public StreamResource(Topics topics) {
+        this.topics = topics;
+    }
+
+    @GET
+    @Path("topics")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void subscribe(@QueryParam("topic") List<String> topic, @HeaderParam("Last-Event-ID") String last,
+                          @Context SseEventSink sink, @Context Sse sse) {
+        Conn conn = topics.open(sink, sse);
+        opened.add(conn);
+        topics.subscribe(conn, topic, last);
+    }
+
+    @GET
+    @Path("standalone")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void standalone(@QueryParam("lifetimeMs") Long lifetimeMs, @Context SseEventSink sink, @Context Sse sse) {
+        Conn.Builder b = Conn.builder(sink, sse).heartbeat(Duration.ofMillis(300));
+        if (lifetimeMs != null) {
+            b.maxLifetime(Duration.ofMillis(lifetimeMs));
+        }
+        opened.add(b.open());
+    }
+}
