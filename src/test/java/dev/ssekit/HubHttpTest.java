@@ -1,0 +1,235 @@
+package dev.ssekit;
+
+import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testkit.StreamResource;
+
+import jakarta.ws.rs.client.Client;
+import jakarta.ws.rs.client.ClientBuilder;
+import jakarta.ws.rs.core.Application;
+import jakarta.ws.rs.sse.InboundSseEvent;
+import jakarta.ws.rs.sse.SseEventSource;
+
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.test.JerseyTest;
+import org.glassfish.jersey.test.TestProperties;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Hub and Topics over real HTTP on loopback. */
+class HubHttpTest extends JerseyTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration HEARTBEAT = Duration.ofMillis(600);
+    private StreamResource resource;
+    private Topics topics;
+
+    @Override
+    protected Application configure() {
+        forceSet(TestProperties.CONTAINER_PORT, "0");
+        topics = Topics.builder().heartbeat(HEARTBEAT).queueCapacity(16).writeTimeout(Duration.ofSeconds(3)).build();
+        resource = new StreamResource(topics);
+        return new ResourceConfig().register(resource).register(SseKitFeature.class);
+    }
+
+    @Override
+    public void tearDown() throws Exception {
+        topics.close();
+        super.tearDown();
+    }
+
+    private RawSseClient subscribe(String query) throws Exception {
+        RawSseClient c = RawSseClient.open(getBaseUri(), "/s/topics?" + query, Map.of());
+        assertEquals(200, c.awaitStatus(WAIT));
+        return c;
+    }
+
+    @Test
+    void broadcast_reachesThousandHttpSubscribers() throws Exception {
+        Hub<String> hub = topics.hub("news");
+        List<RawSseClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 1000; i++) {
+                clients.add(RawSseClient.open(getBaseUri(), "/s/topics?topic=news", Map.of()));
+            }
+            await().atMost(WAIT).until(() -> hub.clients() == 1000);
+            String id = hub.broadcast("to everyone");
+            for (RawSseClient c : clients) {
+                assertEquals(new RawSseClient.Received(id, null, "to everyone", null), c.next(WAIT));
+            }
+        } finally {
+            clients.forEach(RawSseClient::close);
+        }
+    }
+
+    @Test
+    void disconnectedClient_leavesTheHubWithinAHeartbeat() throws Exception {
+        Hub<String> hub = topics.hub("t");
+        RawSseClient client = subscribe("topic=t");
+        Conn conn = resource.opened.poll(10, TimeUnit.SECONDS);
+        assertNotNull(conn);
+        await().atMost(WAIT).until(() -> hub.clients() == 1);
+        client.close();
+        // No broadcast happens: only heartbeats can find out. The bound is generous for a loaded
+        // machine; without heartbeats the connection would stay until the TCP keep-alive gives up.
+        await().atMost(HEARTBEAT.multipliedBy(5)).until(() -> hub.clients() == 0);
+        assertEquals(Conn.CloseReason.CLIENT_GONE, conn.done().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void slowSubscriber_doesNotHoldBackOthersAndIsCut() throws Exception {
+        Hub<String> hub = topics.hub("firehose");
+        // A client that subscribes and then never reads: its socket buffers fill, then its queue.
+        Socket stuck = new Socket();
+        stuck.setReceiveBufferSize(4096);
+        stuck.connect(new InetSocketAddress("127.0.0.1", getBaseUri().getPort()));
+        stuck.getOutputStream().write(("GET /s/topics?topic=firehose HTTP/1.1\r\nHost: x\r\n"
+                + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        Conn slow = resource.opened.poll(10, TimeUnit.SECONDS);
+        assertNotNull(slow);
+        try (RawSseClient fast = subscribe("topic=firehose")) {
+            await().atMost(WAIT).until(() -> hub.clients() == 2);
+            String big = "x".repeat(64 * 1024);
+            // In step with the fast client (its queue of 16 is no place for a burst), far past what
+            // the stuck client's socket buffers and queue can hold.
+            int events = 0;
+            while (!slow.isClosed() && events < 2000) {
+                hub.broadcast(events + ":" + big);
+                assertTrue(fast.next(WAIT).data().startsWith(events + ":"), "event " + events + " out of order");
+                events++;
+            }
+            assertTrue(slow.isClosed(), "the stuck client was never cut");
+            Conn.CloseReason reason = slow.done().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertTrue(reason == Conn.CloseReason.SLOW_CONSUMER || reason == Conn.CloseReason.WRITE_TIMEOUT,
+                    "the stuck client must be cut by the policy, was " + reason);
+            await().atMost(WAIT).until(() -> hub.clients() == 1);
+        } finally {
+            stuck.close();
+        }
+    }
+
+    @Test
+    void close_endsEveryStreamAndRefusesLaterCalls() throws Exception {
+        Hub<String> hub = topics.hub("t");
+        List<RawSseClient> clients = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            clients.add(subscribe("topic=t"));
+        }
+        await().atMost(WAIT).until(() -> hub.clients() == 3);
+        hub.broadcast("bye");
+        topics.close();
+        for (RawSseClient c : clients) {
+            assertEquals("bye", c.next(WAIT).data(), "queued events are written before the stream ends");
+            assertTrue(c.awaitEnd(WAIT), "stream must end when the hub closes");
+            c.close();
+        }
+        assertThrows(HubClosedException.class, () -> hub.broadcast("late"));
+        assertThrows(HubClosedException.class, () -> topics.hub("other"));
+        Conn conn = resource.opened.poll(10, TimeUnit.SECONDS);
+        HubClosedException e = assertThrows(HubClosedException.class, () -> hub.register(conn));
+        assertEquals("hub \"t\" is closed", e.getMessage());
+    }
+
+    @Test
+    void filter_deliversOnlyAcceptedValuesLiveAndOnReplay() throws Exception {
+        Hub<Integer> numbers = topics.hub("numbers", Integer.class);
+        numbers.broadcast(1);
+        numbers.broadcast(2);
+        try (RawSseClient client = RawSseClient.open(getBaseUri(), "/s/standalone", Map.of())) {
+            Conn conn = resource.opened.poll(10, TimeUnit.SECONDS);
+            assertNotNull(conn);
+            Subscription s = numbers.register(conn, "earliest", n -> n % 2 == 0);
+            assertEquals(1, s.replayed());
+            numbers.broadcast(3);
+            numbers.broadcast(4);
+            numbers.broadcast(Event.of("6"));
+            List<RawSseClient.Received> got = client.next(3, WAIT);
+            assertEquals(List.of("2", "4", "6"), got.stream().map(RawSseClient.Received::data).toList());
+        }
+    }
+
+    @Test
+    void multiTopic_subscriberGetsAnEventOnBothTopicsOnce() throws Exception {
+        try (RawSseClient client = subscribe("topic=a&topic=b")) {
+            await().atMost(WAIT).until(() -> topics.clients() == 1);
+            topics.publish(List.of("a"), Event.of("only a"));
+            topics.publish(List.of("a", "b"), Event.of("both"));
+            topics.publish(List.of("c"), Event.of("not mine"));
+            topics.publish(List.of("b"), Event.of("only b"));
+            List<RawSseClient.Received> got = client.next(3, WAIT);
+            assertEquals(List.of("only a", "both", "only b"), got.stream().map(RawSseClient.Received::data).toList());
+        }
+    }
+
+    @Test
+    void jerseySseEventSource_receivesTypedEventsWithIds() throws Exception {
+        Hub<Map<String, Object>> orders = topics.hub("orders", castMap());
+        Client client = ClientBuilder.newClient();
+        BlockingQueue<InboundSseEvent> received = new LinkedBlockingQueue<>();
+        try (SseEventSource source = SseEventSource.target(client.target(getBaseUri()).path("s/topics")
+                .queryParam("topic", "orders")).build()) {
+            source.register(received::add);
+            source.open();
+            await().atMost(WAIT).until(() -> orders.clients() == 1);
+            String id = orders.broadcast(Event.of("{\"n\":1}").withType("created"));
+            InboundSseEvent e;
+            do { // Jersey's client hands over comment-only events (": connected") too
+                e = received.poll(30, TimeUnit.SECONDS);
+                assertNotNull(e);
+            } while (e.isEmpty());
+            assertEquals("created", e.getName());
+            assertEquals(id, e.getId());
+            assertEquals("{\"n\":1}", e.readData());
+        } finally {
+            client.close();
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Class<Map<String, Object>> castMap() {
+        return (Class) Map.class;
+    }
+
+    /** A JSON-B value type; public so that JSON-B can read it. */
+    public record Order(String item, int qty) {
+    }
+
+    @Test
+    void broadcast_encodesJsonOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger encodes = new java.util.concurrent.atomic.AtomicInteger();
+        Codec<Order> counting = Codec.of(o -> {
+            encodes.incrementAndGet();
+            return Codec.json(Order.class).encode(o);
+        }, d -> Codec.json(Order.class).decode(d));
+        Hub<Order> orders = topics.hub("orders", Order.class, counting);
+        List<RawSseClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                clients.add(subscribe("topic=orders"));
+            }
+            await().atMost(WAIT).until(() -> orders.clients() == 5);
+            orders.broadcast(new Order("tea", 2));
+            for (RawSseClient c : clients) {
+                assertEquals("{\"item\":\"tea\",\"qty\":2}", c.next(WAIT).data());
+            }
+            assertEquals(1, encodes.get(), "one encode per broadcast, not per subscriber");
+        } finally {
+            clients.forEach(RawSseClient::close);
+        }
+    }
+}
