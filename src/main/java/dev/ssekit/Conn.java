@@ -229,7 +229,7 @@ public final class Conn {
          * @throws IllegalArgumentException if the sink is already closed
          */
         public Conn open() {
-            return new Conn(new Connection(sink, sse, settings, ConnRuntime.shared(), remoteAddress));
+            return new Conn(new Connection(sink, sse, settings, ConnRuntime.shared(), remoteAddress, true));
         }
     }
 }

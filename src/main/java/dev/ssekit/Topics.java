@@ -5,7 +5,6 @@ import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.ConnSettings;
 import dev.ssekit.internal.Dispatcher;
-import dev.ssekit.internal.ResponseHeaders;
 
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -114,7 +113,10 @@ public final class Topics implements AutoCloseable {
     }
 
     /**
-     * Opens a connection with this registry's settings and threads.
+     * Opens a connection with this registry's settings and threads. Its writes, beginning with
+     * {@code : connected}, start when it is subscribed (or sends something), still within the
+     * request: the container commits the response headers at the first write, and the subscription
+     * sets {@code Mercure-Last-Event-ID} first. Prefer this to {@link Conn#open} for hub connections.
      *
      * @param sink the request's sink
      * @param sse  the JAX-RS {@code Sse} of the request
@@ -171,9 +173,6 @@ public final class Topics implements AutoCloseable {
             Checks.singleLine(lastEventId, "lastEventId");
         }
         Dispatcher.Subscribed s = dispatcher.subscribe(conn.connection(), filters, lastEventId);
-        if (s.replayStartedAfter() != null) {
-            ResponseHeaders.recordReplayStart(s.replayStartedAfter());
-        }
         return new Subscription(conn, s.topics(), s.replayStartedAfter(), s.replayed(), this);
     }
 

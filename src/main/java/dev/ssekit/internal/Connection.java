@@ -57,6 +57,7 @@ public final class Connection {
     private int replayNext;
     private boolean replayPending;
     private boolean drainScheduled;
+    private boolean started;
     private CloseReason closing;
     private boolean sinkClosed;
 
@@ -79,9 +80,12 @@ public final class Connection {
      * @param settings      heartbeat, queue and timeouts
      * @param runtime       the threads that drive it
      * @param remoteAddress the client's address for logs and events, or null
+     * @param startNow      false to hold every write until {@link #start()}: Jersey commits the
+     *                      response headers at the first write, so a connection that is about to
+     *                      be subscribed waits until its subscription has set them
      */
     public Connection(SseEventSink sink, Sse sse, ConnSettings settings, ConnRuntime runtime,
-                      String remoteAddress) {
+                      String remoteAddress, boolean startNow) {
         this.sink = Checks.notNull(sink, "sink");
         this.sse = Checks.notNull(sse, "sse");
         this.settings = Checks.notNull(settings, "settings");
@@ -99,6 +103,7 @@ public final class Connection {
         synchronized (lock) {
             // Written first, even ahead of a replay, so the client sees headers at once.
             greeting = CONNECTED;
+            started = startNow;
             scheduleDrainLocked();
         }
     }
@@ -168,6 +173,7 @@ public final class Connection {
         if (!enqueue(event, receipt)) {
             throw new ConnectionClosedException(closeReason());
         }
+        start();
         return receipt;
     }
 
@@ -262,8 +268,16 @@ public final class Connection {
         }
     }
 
+    /** Lets writes begin, starting with the {@code : connected} comment. Idempotent. */
+    public void start() {
+        synchronized (lock) {
+            started = true;
+            scheduleDrainLocked();
+        }
+    }
+
     private void scheduleDrainLocked() {
-        if (drainScheduled || sinkClosed || (replayPending && greeting == null)) {
+        if (!started || drainScheduled || sinkClosed || (replayPending && greeting == null)) {
             return;
         }
         drainScheduled = true;
@@ -390,6 +404,7 @@ public final class Connection {
             }
             closing = reason;
             replayPending = false;
+            started = true;
             if (drainScheduled || sinkClosed) {
                 return; // the running drain closes the sink when the queue is empty
             }

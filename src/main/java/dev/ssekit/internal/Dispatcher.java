@@ -142,7 +142,8 @@ public final class Dispatcher implements AutoCloseable {
     /** Opens a connection on this dispatcher's runtime. */
     public Connection open(SseEventSink sink, Sse sse, ConnSettings settings, String remoteAddress) {
         checkOpen();
-        Connection c = new Connection(sink, sse, settings == null ? defaults : settings, runtime, remoteAddress);
+        Connection c = new Connection(sink, sse, settings == null ? defaults : settings, runtime, remoteAddress,
+                false);
         attach(c);
         return c;
     }
@@ -211,6 +212,7 @@ public final class Dispatcher implements AutoCloseable {
             publishLock.unlock();
         }
         if (!replay) {
+            conn.start();
             return new Subscribed(topicSet, null, 0);
         }
         try {
@@ -224,11 +226,15 @@ public final class Dispatcher implements AutoCloseable {
                     events.add(Connection.toOutbound(conn.sse(), e));
                 }
             }
-            conn.startReplay(events);
             String after = history.afterIdFound() ? lastEventId : HistoryStore.EARLIEST;
+            // Before the first replayed write: that write may commit the response headers.
+            ResponseHeaders.recordReplayStart(after);
+            conn.startReplay(events);
+            conn.start();
             return new Subscribed(topicSet, after, events.size());
         } catch (RuntimeException e) {
             // Never go live with a hole: a client that cannot be replayed to is cut, and retries.
+            conn.start();
             conn.fail(CloseReason.ERROR, e);
             throw e;
         }

@@ -1,0 +1,243 @@
+package dev.ssekit.app;
+
+import dev.ssekit.app.embedded.EmbeddedHub;
+import dev.ssekit.testkit.RawSseClient;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The main job: the hub app on embedded Jersey + Grizzly + Weld SE, over real HTTP. */
+class EmbeddedHubTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String PATH = "/.well-known/mercure";
+    private static EmbeddedHub hub;
+    private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        hub = EmbeddedHub.start("127.0.0.1", 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+    }
+
+    private static HttpResponse<String> post(String form) throws Exception {
+        return http.send(HttpRequest.newBuilder(hub.uri().resolve(PATH))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String publish(String topic, String data) throws Exception {
+        HttpResponse<String> r = post("topic=" + enc(topic) + "&data=" + enc(data));
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static RawSseClient subscribe(String query, Map<String, String> headers) throws Exception {
+        RawSseClient c = RawSseClient.open(hub.uri(), PATH + "?" + query, headers);
+        assertEquals(200, c.awaitStatus(WAIT));
+        return c;
+    }
+
+    @Test
+    void publish_thenSubscribeLive() throws Exception {
+        try (RawSseClient c = subscribe("topic=live", Map.of())) {
+            c.awaitStatus(WAIT);
+            // The subscription is made before the response starts: a publish now reaches it.
+            String id = publish("live", "hello");
+            RawSseClient.Received e = c.next(WAIT);
+            assertEquals(id, e.id());
+            assertEquals("hello", e.data());
+        }
+    }
+
+    @Test
+    void publish_keepsGivenIdTypeAndRetry() throws Exception {
+        HttpResponse<String> r = post("topic=typed&data=x&id=my-1&type=created&retry=1500");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("my-1", r.body());
+        try (RawSseClient c = subscribe("topic=typed", Map.of("Last-Event-ID", "earliest"))) {
+            assertEquals(new RawSseClient.Received("my-1", "created", "x", 1500L), c.next(WAIT));
+        }
+    }
+
+    @Test
+    void replay_fromHeaderQueryAndEarliest() throws Exception {
+        String a = publish("r", "a");
+        publish("r", "b");
+        publish("r", "c");
+        try (RawSseClient c = subscribe("topic=r", Map.of("Last-Event-ID", a))) {
+            assertEquals(List.of("b", "c"), c.next(2, WAIT).stream().map(RawSseClient.Received::data).toList());
+            assertEquals(a, c.header("Mercure-Last-Event-ID"));
+        }
+        try (RawSseClient c = subscribe("topic=r&lastEventID=" + enc(a), Map.of())) {
+            assertEquals(List.of("b", "c"), c.next(2, WAIT).stream().map(RawSseClient.Received::data).toList());
+        }
+        try (RawSseClient c = subscribe("topic=r&lastEventID=earliest", Map.of())) {
+            assertEquals(List.of("a", "b", "c"), c.next(3, WAIT).stream().map(RawSseClient.Received::data).toList());
+            assertEquals("earliest", c.header("Mercure-Last-Event-ID"));
+        }
+    }
+
+    @Test
+    void replay_unknownIdReplaysAllRetainedAndSaysEarliest() throws Exception {
+        publish("u", "1");
+        publish("u", "2");
+        try (RawSseClient c = subscribe("topic=u", Map.of("Last-Event-ID", "no-such-id"))) {
+            assertEquals(List.of("1", "2"), c.next(2, WAIT).stream().map(RawSseClient.Received::data).toList());
+            assertEquals("earliest", c.header("Mercure-Last-Event-ID"));
+        }
+    }
+
+    @Test
+    void replay_concurrentPublishersAndReconnectsNoGapNoDuplicate() throws Exception {
+        String topic = "race";
+        int publishers = 2;
+        int perPublisher = 1500;
+        int subscribers = 12;
+        ExecutorService pool = Executors.newFixedThreadPool(publishers + subscribers);
+        try {
+            CountDownLatch subscribed = new CountDownLatch(subscribers);
+            List<Future<List<String>>> results = new ArrayList<>();
+            for (int s = 0; s < subscribers; s++) {
+                results.add(pool.submit(() -> {
+                    List<String> seen = new ArrayList<>();
+                    String last = null;
+                    boolean first = true;
+                    while (true) {
+                        Map<String, String> headers = last == null ? Map.of() : Map.of("Last-Event-ID", last);
+                        try (RawSseClient c = subscribe("topic=" + topic, headers)) {
+                            if (first) {
+                                subscribed.countDown();
+                                first = false;
+                            }
+                            int take = ThreadLocalRandom.current().nextInt(20, 400);
+                            for (int i = 0; i < take; i++) {
+                                RawSseClient.Received e = c.next(WAIT);
+                                seen.add(e.id());
+                                last = e.id();
+                                if ("END".equals(e.data())) {
+                                    return seen;
+                                }
+                            }
+                        }
+                    }
+                }));
+            }
+            assertTrue(subscribed.await(30, TimeUnit.SECONDS));
+            List<Future<?>> pubs = new ArrayList<>();
+            for (int p = 0; p < publishers; p++) {
+                int n = p;
+                pubs.add(pool.submit(() -> {
+                    for (int i = 0; i < perPublisher; i++) {
+                        publish(topic, n + "-" + i);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : pubs) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            publish(topic, "END");
+            // The truth: every event of the topic in history order.
+            List<String> history = new ArrayList<>();
+            try (RawSseClient all = subscribe("topic=" + topic, Map.of("Last-Event-ID", "earliest"))) {
+                RawSseClient.Received e;
+                do {
+                    e = all.next(WAIT);
+                    history.add(e.id());
+                } while (!"END".equals(e.data()));
+            }
+            assertEquals(publishers * perPublisher + 1, history.size());
+            for (Future<List<String>> f : results) {
+                List<String> seen = f.get(120, TimeUnit.SECONDS);
+                assertEquals(seen.size(), Set.copyOf(seen).size(), "a subscriber got a duplicate");
+                int start = history.indexOf(seen.get(0));
+                assertEquals(history.subList(start, history.size()), seen,
+                        "a subscriber's events across reconnects must be history from its first event on");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void publish_badInputGets400NamingTheField() throws Exception {
+        assertBad(post("data=x"), 400, "topic: at least one topic parameter is required");
+        assertBad(post("topic=t&data=x&id=" + enc("a\nb")), 400, "id: must not contain CR, LF or NUL");
+        assertBad(post("topic=t&data=x&type=" + enc("a\r\nid: 9")), 400, "type must not contain CR, LF or NUL");
+        assertBad(post("topic=t&data=x&retry=soon"), 400, "retry must be a whole number of milliseconds");
+        assertBad(post("topic=t&data=" + "x".repeat(1024 * 1024 + 1)), 400, "data: the event is larger than");
+        assertBad(post("topic=t&data=x&private=on"), 400, "private: private updates need");
+        publish("dup", "one");
+        HttpResponse<String> first = post("topic=dup&data=x&id=taken");
+        assertEquals(200, first.statusCode());
+        assertBad(post("topic=dup&data=x&id=taken"), 409, "id \"taken\" is already used");
+        // The server stays up and keeps serving.
+        assertEquals(200, post("topic=t&data=ok").statusCode());
+    }
+
+    @Test
+    void subscribe_withoutTopicGets400() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(hub.uri().resolve(PATH))
+                .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertBad(r, 400, "topic: at least one topic parameter is required");
+    }
+
+    @Test
+    void demoPage_isServedAtRoot() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(hub.uri()).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(r.body().contains("new EventSource(url)"));
+    }
+
+    private static void assertBad(HttpResponse<String> r, int status, String messageStart) {
+        assertEquals(status, r.statusCode(), r.body());
+        assertTrue(r.body().startsWith(messageStart), "body was: " + r.body());
+    }
+
+    @Test
+    void shutdown_endsEveryStream() throws Exception {
+        EmbeddedHub other = EmbeddedHub.start("127.0.0.1", 0);
+        RawSseClient c = RawSseClient.open(other.uri(), PATH + "?topic=x", Map.of());
+        try {
+            assertEquals(200, c.awaitStatus(WAIT));
+            other.close();
+            assertTrue(c.awaitEnd(WAIT), "the stream must end cleanly at shutdown");
+        } finally {
+            c.close();
+        }
+    }
+
+}
