@@ -1,6 +1,7 @@
 package dev.ssekit.testkit;
 
 import dev.ssekit.Conn;
+import dev.ssekit.OverflowPolicy;
 import dev.ssekit.Topics;
 
 import jakarta.ws.rs.GET;
@@ -42,10 +43,17 @@ public final class StreamResource {
     @GET
     @Path("standalone")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void standalone(@QueryParam("lifetimeMs") Long lifetimeMs, @Context SseEventSink sink, @Context Sse sse) {
+    public void standalone(@QueryParam("lifetimeMs") Long lifetimeMs, @QueryParam("policy") OverflowPolicy policy,
+                           @QueryParam("capacity") Integer capacity, @Context SseEventSink sink, @Context Sse sse) {
         Conn.Builder b = Conn.builder(sink, sse).heartbeat(Duration.ofMillis(300));
         if (lifetimeMs != null) {
             b.maxLifetime(Duration.ofMillis(lifetimeMs));
+        }
+        if (policy != null) {
+            b.overflowPolicy(policy);
+        }
+        if (capacity != null) {
+            b.queueCapacity(capacity);
         }
         opened.add(b.open());
     }

@@ -12,6 +12,7 @@ import org.jboss.weld.environment.se.WeldContainer;
 import java.io.IOException;
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -42,11 +43,15 @@ public final class EmbeddedHub implements AutoCloseable {
      * @throws IOException if the port cannot be bound
      */
     public static EmbeddedHub start(String host, int port) throws IOException {
-        WeldContainer weld = new Weld().initialize();
+        // Our own shutdown hook ends the streams first; Weld's would race it.
+        WeldContainer weld = new Weld().skipShutdownHook().initialize();
         try {
             ResourceConfig config = ResourceConfig.forApplicationClass(HubApplication.class);
             HttpServer server = GrizzlyHttpServerFactory.createHttpServer(
                     URI.create("http://" + host + ":" + port + "/"), config, false);
+            // Grizzly blocks a write to a client that stopped reading for 30 s by default, several
+            // times per event; ssekit's write timeout (10 s) is the one that should decide.
+            server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
             server.start();
             int bound = server.getListeners().iterator().next().getPort();
             return new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"));
