@@ -125,27 +125,25 @@ class HubHttpTest extends JerseyTest {
 
     @Test
     void dropOldest_keepsTheSlowClientAndCountsDrops() throws Exception {
-        {
-            Hub<String> hub = topics.hub("t");
-            Socket stuck = new Socket();
-            stuck.setReceiveBufferSize(4096);
-            stuck.connect(new InetSocketAddress("127.0.0.1", getBaseUri().getPort()));
-            stuck.getOutputStream().write(("GET /s/standalone?policy=DROP_OLDEST&capacity=4 HTTP/1.1\r\nHost: x\r\n"
-                    + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            Conn slow = resource.opened.poll(10, TimeUnit.SECONDS);
-            assertNotNull(slow);
-            hub.register(slow);
-            String big = "y".repeat(64 * 1024);
-            try {
-                for (int i = 0; i < 2000 && slow.dropped() == 0; i++) {
-                    hub.broadcast(big);
-                }
-                assertTrue(slow.dropped() > 0, "a full queue must drop its oldest events");
-                assertTrue(!slow.isClosed(), "DROP_OLDEST keeps the connection");
-                assertEquals(1, hub.clients());
-            } finally {
-                stuck.close();
+        Hub<String> hub = topics.hub("t");
+        Socket stuck = new Socket();
+        stuck.setReceiveBufferSize(4096);
+        stuck.connect(new InetSocketAddress("127.0.0.1", getBaseUri().getPort()));
+        stuck.getOutputStream().write(("GET /s/standalone?policy=DROP_OLDEST&capacity=4 HTTP/1.1\r\nHost: x\r\n"
+                + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        Conn slow = resource.opened.poll(10, TimeUnit.SECONDS);
+        assertNotNull(slow);
+        hub.register(slow);
+        String big = "y".repeat(64 * 1024);
+        try {
+            for (int i = 0; i < 2000 && slow.dropped() == 0; i++) {
+                hub.broadcast(big);
             }
+            assertTrue(slow.dropped() > 0, "a full queue must drop its oldest events");
+            assertTrue(!slow.isClosed(), "DROP_OLDEST keeps the connection");
+            assertEquals(1, hub.clients());
+        } finally {
+            stuck.close();
         }
     }
 

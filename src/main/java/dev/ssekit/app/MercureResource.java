@@ -78,6 +78,9 @@ public class MercureResource {
             registry.subscribe(conn, wanted, lastEventId);
         } catch (HubClosedException e) {
             conn.close();
+        } catch (SseKitException e) {
+            // The history could not be read: the connection was cut rather than left with a gap.
+            throw error(Response.Status.SERVICE_UNAVAILABLE, "replay failed, retry later: " + e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.ssekit.internal;
 import dev.ssekit.Conn.CloseReason;
 import dev.ssekit.ConnectionClosedException;
 import dev.ssekit.Event;
+import dev.ssekit.EventDroppedException;
 import dev.ssekit.OverflowPolicy;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -214,7 +215,7 @@ public final class Connection {
         if (evicted != null) {
             dropped.incrementAndGet();
             if (evicted.receipt != null) {
-                evicted.receipt.completeExceptionally(new SlowConsumerDrop());
+                evicted.receipt.completeExceptionally(new EventDroppedException());
             }
         }
         if (overflowed) {
@@ -225,15 +226,6 @@ public final class Connection {
             return false;
         }
         return true;
-    }
-
-    /** The failure of a send stage whose event the {@code DROP_OLDEST} policy dropped. */
-    public static final class SlowConsumerDrop extends dev.ssekit.SseKitException {
-        private static final long serialVersionUID = 1L;
-
-        SlowConsumerDrop() {
-            super("event dropped: the client's queue was full (overflow policy DROP_OLDEST)");
-        }
     }
 
     /**
@@ -289,12 +281,11 @@ public final class Connection {
         }
     }
 
-    private OutboundSseEvent nextLocked(CompletableFuture<Void>[] receiptOut) {
-        receiptOut[0] = null;
+    private Item nextLocked() {
         if (greeting != null) {
             OutboundSseEvent e = greeting;
             greeting = null;
-            return e;
+            return new Item(e, null);
         }
         if (replayPending) {
             return null;
@@ -304,52 +295,46 @@ public final class Connection {
             if (replayNext == replay.size()) {
                 replay = null;
             }
-            return e;
+            return new Item(e, null);
         }
-        Item item = queue.poll();
-        if (item == null) {
-            return null;
-        }
-        receiptOut[0] = item.receipt;
-        return item.event;
+        return queue.poll();
     }
 
-    @SuppressWarnings("unchecked")
+    /** Writes up to a batch of events, one at a time, then yields the thread to other connections. */
     private void drain() {
-        CompletableFuture<Void>[] receipt = new CompletableFuture[1];
         for (int written = 0; written < DRAIN_BATCH; written++) {
-            OutboundSseEvent event;
+            Item item;
+            boolean closeNow = false;
             synchronized (lock) {
-                event = nextLocked(receipt);
-                if (event == null) {
+                item = nextLocked();
+                if (item == null) {
                     drainScheduled = false;
-                    if (closing != null && !sinkClosed) {
-                        closeSinkLocked();
-                    } else {
+                    if (closing == null || sinkClosed) {
                         return;
                     }
+                    closeSinkLocked(); // closing gracefully and everything is written
+                    closeNow = true;
                 }
             }
-            if (event == null) {
+            if (closeNow) {
                 finishClose();
                 return;
             }
-            CompletableFuture<?> result = write(event);
+            CompletableFuture<?> result = write(item.event);
             if (!result.isDone()) {
                 // An asynchronous sink (RESTEasy may answer later): continue when this write ends.
-                CompletableFuture<Void> r = receipt[0];
                 result.whenComplete((ok, error) -> {
-                    if (afterWrite(event, r, error)) {
-                        runtime.execute(this::drain);
+                    if (afterWrite(item, error)) {
+                        execute(this::drain);
                     }
                 });
                 return;
             }
-            if (!afterWrite(event, receipt[0], result.isCompletedExceptionally() ? failure(result) : null)) {
+            if (!afterWrite(item, failure(result))) {
                 return;
             }
         }
-        runtime.execute(this::drain);
+        execute(this::drain);
     }
 
     private CompletableFuture<?> write(OutboundSseEvent event) {
@@ -362,7 +347,11 @@ public final class Connection {
         }
     }
 
+    /** @return the failure of a completed stage, or null if it succeeded */
     private static Throwable failure(CompletableFuture<?> result) {
+        if (!result.isCompletedExceptionally()) {
+            return null;
+        }
         try {
             result.join();
             return null;
@@ -372,7 +361,9 @@ public final class Connection {
     }
 
     /** @return true to keep draining */
-    private boolean afterWrite(OutboundSseEvent event, CompletableFuture<Void> receipt, Throwable error) {
+    private boolean afterWrite(Item item, Throwable error) {
+        OutboundSseEvent event = item.event;
+        CompletableFuture<Void> receipt = item.receipt;
         long now = System.nanoTime();
         writeStartedNanos = 0;
         if (error != null) {

@@ -1,0 +1,4 @@
+/**
+ * ssekit's implementation: not API, may change in any release.
+ */
+package dev.ssekit.internal;
