@@ -2,14 +2,12 @@ package dev.ssekit;
 
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.ConnRuntime;
-import dev.ssekit.internal.ConnSettings;
 import dev.ssekit.internal.Connection;
 import dev.ssekit.internal.Json;
 
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -177,10 +175,9 @@ public final class Conn {
     }
 
     /** Settings of one connection; each setter checks its value at once. */
-    public static final class Builder {
+    public static final class Builder extends ConnectionSettings<Builder> {
         private final SseEventSink sink;
         private final Sse sse;
-        private ConnSettings settings = ConnSettings.DEFAULTS;
         private String remoteAddress;
 
         private Builder(SseEventSink sink, Sse sse) {
@@ -188,37 +185,10 @@ public final class Conn {
             this.sse = sse;
         }
 
-        /** @param value how often an idle connection gets a heartbeat comment, positive (default 20 s) */
-        public Builder heartbeat(Duration value) {
-            settings = settings.withHeartbeat(value);
-            return this;
-        }
-
-        /** @param value how many events may wait for the client, at least 1 (default 1024) */
-        public Builder queueCapacity(int value) {
-            settings = settings.withQueueCapacity(value);
-            return this;
-        }
-
-        /** @param value what to do when the queue is full (default {@link OverflowPolicy#DISCONNECT}) */
-        public Builder overflowPolicy(OverflowPolicy value) {
-            settings = settings.withOverflow(value);
-            return this;
-        }
-
-        /** @param value a write that takes longer ends the connection, positive (default 10 s) */
-        public Builder writeTimeout(Duration value) {
-            settings = settings.withWriteTimeout(value);
-            return this;
-        }
-
-        /** @param value the connection is closed after this long, positive (default: no limit) */
-        public Builder maxLifetime(Duration value) {
-            settings = settings.withMaxLifetime(Checks.positive(value, "maxLifetime"));
-            return this;
-        }
-
-        /** @param value the client's address, for logs and events */
+        /**
+         * @param value the client's address, for logs and events
+         * @return this builder
+         */
         public Builder remoteAddress(String value) {
             this.remoteAddress = value;
             return this;

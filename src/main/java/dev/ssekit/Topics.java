@@ -3,13 +3,11 @@ package dev.ssekit;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.internal.Checks;
-import dev.ssekit.internal.ConnSettings;
 import dev.ssekit.internal.Dispatcher;
 
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
-import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -235,51 +233,27 @@ public final class Topics implements AutoCloseable {
     }
 
     /** Settings of a registry and of the connections it opens; each setter checks at once. */
-    public static final class Builder {
+    public static final class Builder extends ConnectionSettings<Builder> {
         private HistoryStore history;
-        private ConnSettings settings = ConnSettings.DEFAULTS;
         private String name = "ssekit";
 
         private Builder() {
         }
 
-        /** @param value the history store (default: a new {@link InMemoryHistoryStore}, closed with this) */
+        /**
+         * @param value the history store (default: a new {@link InMemoryHistoryStore}, closed with
+         *              the registry; a store given here is the caller's to close)
+         * @return this builder
+         */
         public Builder history(HistoryStore value) {
             this.history = Checks.notNull(value, "history");
             return this;
         }
 
-        /** @param value how often an idle connection gets a heartbeat comment, positive (default 20 s) */
-        public Builder heartbeat(Duration value) {
-            settings = settings.withHeartbeat(value);
-            return this;
-        }
-
-        /** @param value events that may wait per connection, at least 1 (default 1024) */
-        public Builder queueCapacity(int value) {
-            settings = settings.withQueueCapacity(value);
-            return this;
-        }
-
-        /** @param value what to do when a connection's queue is full (default disconnect) */
-        public Builder overflowPolicy(OverflowPolicy value) {
-            settings = settings.withOverflow(value);
-            return this;
-        }
-
-        /** @param value a write that takes longer ends the connection, positive (default 10 s) */
-        public Builder writeTimeout(Duration value) {
-            settings = settings.withWriteTimeout(value);
-            return this;
-        }
-
-        /** @param value connections are closed after this long, positive (default: no limit) */
-        public Builder maxLifetime(Duration value) {
-            settings = settings.withMaxLifetime(Checks.positive(value, "maxLifetime"));
-            return this;
-        }
-
-        /** @param value a name for threads and messages, not empty (default "ssekit") */
+        /**
+         * @param value a name for threads and messages, not empty (default "ssekit")
+         * @return this builder
+         */
         public Builder name(String value) {
             this.name = Checks.singleLine(value, "name");
             return this;

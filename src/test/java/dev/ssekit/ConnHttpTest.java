@@ -1,13 +1,9 @@
 package dev.ssekit;
 
 import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.StreamResource;
+import dev.ssekit.testkit.StreamServerTest;
 
-import jakarta.ws.rs.core.Application;
 
-import org.glassfish.jersey.server.ResourceConfig;
-import org.glassfish.jersey.test.JerseyTest;
-import org.glassfish.jersey.test.TestProperties;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,23 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Conn over real HTTP: lifecycle, headers and the exact bytes on the wire. */
-class ConnHttpTest extends JerseyTest {
+class ConnHttpTest extends StreamServerTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private StreamResource resource;
-    private Topics topics;
-
     @Override
-    protected Application configure() {
-        forceSet(TestProperties.CONTAINER_PORT, "0");
-        topics = Topics.builder().heartbeat(Duration.ofMillis(300)).build();
-        resource = new StreamResource(topics);
-        return new ResourceConfig().register(resource).register(SseKitFeature.class);
-    }
-
-    @Override
-    public void tearDown() throws Exception {
-        topics.close();
-        super.tearDown();
+    protected Topics.Builder topicsBuilder() {
+        return Topics.builder().heartbeat(Duration.ofMillis(300));
     }
 
     private RawSseClient open(String path) throws Exception {

@@ -1,17 +1,13 @@
 package dev.ssekit;
 
 import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.StreamResource;
+import dev.ssekit.testkit.StreamServerTest;
 
 import jakarta.ws.rs.client.Client;
 import jakarta.ws.rs.client.ClientBuilder;
-import jakarta.ws.rs.core.Application;
 import jakarta.ws.rs.sse.InboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSource;
 
-import org.glassfish.jersey.server.ResourceConfig;
-import org.glassfish.jersey.test.JerseyTest;
-import org.glassfish.jersey.test.TestProperties;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -33,24 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Hub and Topics over real HTTP on loopback. */
-class HubHttpTest extends JerseyTest {
+class HubHttpTest extends StreamServerTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Duration HEARTBEAT = Duration.ofMillis(600);
-    private StreamResource resource;
-    private Topics topics;
-
     @Override
-    protected Application configure() {
-        forceSet(TestProperties.CONTAINER_PORT, "0");
-        topics = Topics.builder().heartbeat(HEARTBEAT).queueCapacity(16).writeTimeout(Duration.ofSeconds(3)).build();
-        resource = new StreamResource(topics);
-        return new ResourceConfig().register(resource).register(SseKitFeature.class);
-    }
-
-    @Override
-    public void tearDown() throws Exception {
-        topics.close();
-        super.tearDown();
+    protected Topics.Builder topicsBuilder() {
+        return Topics.builder().heartbeat(HEARTBEAT).queueCapacity(16).writeTimeout(Duration.ofSeconds(3));
     }
 
     private RawSseClient subscribe(String query) throws Exception {
