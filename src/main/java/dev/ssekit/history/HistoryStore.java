@@ -46,7 +46,9 @@ public interface HistoryStore extends AutoCloseable {
      * @param topics  the topics, at least one
      * @param afterId read after this id (exclusive); {@link #EARLIEST} for all retained events. An
      *                unknown or expired id reads all retained events and reports it as not found.
-     * @param untilId read up to this id (inclusive); null for up to the newest
+     * @param untilId read up to this id (inclusive); null for up to the newest. A store that can no
+     *                longer place an expired {@code untilId} may read up to its newest event: the
+     *                caller drops what it already holds live.
      * @return a stage with the events, oldest first
      */
     CompletionStage<Replay> read(Set<String> topics, String afterId, String untilId);

@@ -77,6 +77,10 @@ public final class InMemoryHistoryStore implements HistoryStore {
         final ArrayDeque<Entry> entries = new ArrayDeque<>();
         /** The highest sequence number dropped from this topic: reading after anything below it has a gap. */
         long droppedUpTo;
+
+        TopicLog(long droppedUpTo) {
+            this.droppedUpTo = droppedUpTo;
+        }
     }
 
     private InMemoryHistoryStore(Builder b) {
@@ -127,13 +131,19 @@ public final class InMemoryHistoryStore implements HistoryStore {
         bytes += entry.bytes;
         liveEntries++;
         for (String topic : entry.topics) {
-            TopicLog t = topics.computeIfAbsent(topic, k -> new TopicLog());
+            // A topic whose log emptied keeps, on its return, what was dropped from it before.
+            TopicLog t = topics.computeIfAbsent(topic, k -> new TopicLog(removedTopicsDroppedUpTo));
             t.entries.add(entry);
             while (t.entries.size() > maxEventsPerTopic) {
                 release(topic, t, t.entries.poll());
             }
         }
         evictExpiredAndOverBudget(now);
+        if (log.size() > 2 * liveEntries + 1024) {
+            // Entries dropped from their topics wait in the global log until they reach its head;
+            // behind an old event of a quiet topic that can be long: sweep them out, amortised O(1).
+            log.removeIf(e -> e.holders == 0);
+        }
         return CompletableFuture.completedFuture(stored);
     }
 
@@ -222,6 +232,11 @@ public final class InMemoryHistoryStore implements HistoryStore {
     /** @return how many events the store retains now */
     public synchronized int size() {
         return liveEntries;
+    }
+
+    /** @return entries in the global log, live or waiting to be swept out; for tests */
+    synchronized int logLength() {
+        return log.size();
     }
 
     /** @return the approximate heap the retained events take, in bytes */

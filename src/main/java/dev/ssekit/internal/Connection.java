@@ -11,11 +11,15 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -158,9 +162,16 @@ public final class Connection {
 
     /** Runs {@code listener} once, when the connection ends; at once if it has ended. */
     public void onClose(Consumer<CloseReason> listener) {
-        closeListeners.add(listener);
+        // Added, then checked, while finishClose completes, then iterates: either may see it first.
+        AtomicBoolean fired = new AtomicBoolean();
+        Consumer<CloseReason> once = reason -> {
+            if (fired.compareAndSet(false, true)) {
+                listener.accept(reason);
+            }
+        };
+        closeListeners.add(once);
         if (done.isDone()) {
-            fireClose(listener, done.join());
+            fireClose(once, done.join());
         }
     }
 
@@ -252,11 +263,34 @@ public final class Connection {
     public void startReplay(List<OutboundSseEvent> events) {
         synchronized (lock) {
             replayPending = false;
-            if (closing == null && !events.isEmpty()) {
-                replay = events;
-                replayNext = 0;
+            if (!sinkClosed && !events.isEmpty()) {
+                // A store may read past the high-water mark (one whose bound expired meanwhile):
+                // what the queue already holds live is not replayed as well.
+                Set<String> queued = new HashSet<>();
+                for (Item item : queue) {
+                    if (item.event.getId() != null) {
+                        queued.add(item.event.getId());
+                    }
+                }
+                List<OutboundSseEvent> fresh = new ArrayList<>(events.size());
+                for (OutboundSseEvent e : events) {
+                    if (!queued.contains(e.getId())) {
+                        fresh.add(e);
+                    }
+                }
+                if (!fresh.isEmpty()) {
+                    replay = fresh;
+                    replayNext = 0;
+                }
             }
             scheduleDrainLocked();
+        }
+    }
+
+    /** @return true once writes may begin */
+    public boolean isStarted() {
+        synchronized (lock) {
+            return started;
         }
     }
 
@@ -309,7 +343,8 @@ public final class Connection {
                 item = nextLocked();
                 if (item == null) {
                     drainScheduled = false;
-                    if (closing == null || sinkClosed) {
+                    // A pending replay is written before a graceful close ends the stream.
+                    if (closing == null || sinkClosed || replayPending) {
                         return;
                     }
                     closeSinkLocked(); // closing gracefully and everything is written
@@ -394,7 +429,6 @@ public final class Connection {
                 return;
             }
             closing = reason;
-            replayPending = false;
             started = true;
             if (drainScheduled || sinkClosed) {
                 return; // the running drain closes the sink when the queue is empty

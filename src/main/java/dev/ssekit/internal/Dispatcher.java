@@ -116,11 +116,17 @@ public final class Dispatcher implements AutoCloseable {
             synchronized (this) {
                 b = broadcaster;
                 if (b == null) {
-                    b = candidate.newBroadcaster();
-                    b.onClose(sink -> endBySink(sink, null));
-                    b.onError((sink, error) -> endBySink(sink, error));
                     sse = candidate;
-                    broadcaster = b;
+                    try {
+                        b = candidate.newBroadcaster();
+                        b.onClose(sink -> endBySink(sink, null));
+                        b.onError((sink, error) -> endBySink(sink, error));
+                        broadcaster = b;
+                    } catch (RuntimeException e) {
+                        // Heartbeats still find gone clients; only the container's close reports are lost.
+                        LOG.log(Level.WARNING, "ssekit: the container gave no SseBroadcaster; "
+                                + "gone clients are found by heartbeats alone", e);
+                    }
                 }
             }
         }
@@ -156,7 +162,10 @@ public final class Dispatcher implements AutoCloseable {
         }
         c.onClose(reason -> bySink.remove(sink));
         try {
-            bind(c.sse()).register(sink);
+            SseBroadcaster b = bind(c.sse());
+            if (b != null) {
+                b.register(sink);
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "ssekit: the broadcaster refused a sink; ssekit still drives it", e);
         }
@@ -190,10 +199,15 @@ public final class Dispatcher implements AutoCloseable {
                 throw new ConnectionClosedException(CloseReason.CLOSED);
             }
             Set<String> mine = topicsByConn.get(conn);
-            if (mine == null) {
+            boolean first = mine == null;
+            if (replay && !first && !mine.isEmpty()) {
+                // Its live events and a replay would overlap: replay belongs to the first subscription.
+                throw new IllegalStateException("a connection replays only at its first subscription; "
+                        + "subscribe to all its topics in one call");
+            }
+            if (first) {
                 mine = new HashSet<>();
                 topicsByConn.put(conn, mine);
-                conn.onClose(reason -> unsubscribeAll(conn));
             }
             if (replay) {
                 conn.holdForReplay();
@@ -204,10 +218,21 @@ public final class Dispatcher implements AutoCloseable {
                 mine.add(e.getKey());
             }
             highWater = lastAppendedId;
+            if (first) {
+                // After the topics are in place: if it has already ended, this removes them at once.
+                conn.onClose(reason -> unsubscribeAll(conn));
+            }
             if (conn.done().toCompletableFuture().isDone()) {
-                unsubscribeAll(conn); // it ended while joining: leave no stale subscription
+                unsubscribeAll(conn);
                 throw new ConnectionClosedException(CloseReason.CLIENT_GONE);
             }
+        } catch (RuntimeException e) {
+            if (!conn.isStarted()) {
+                // Never written to, so no heartbeat would ever find it gone: end it now.
+                conn.start();
+                conn.fail(e instanceof HubClosedException ? CloseReason.HUB_CLOSED : CloseReason.ERROR, e);
+            }
+            throw e;
         } finally {
             publishLock.unlock();
         }
@@ -215,6 +240,7 @@ public final class Dispatcher implements AutoCloseable {
             conn.start();
             return new Subscribed(topicSet, null, 0);
         }
+        // Replay only once the subscription is in place; a failure to read history cuts the connection.
         try {
             Replay history = highWater == null
                     ? new Replay(List.of(), HistoryStore.EARLIEST.equals(lastEventId))
@@ -222,7 +248,7 @@ public final class Dispatcher implements AutoCloseable {
             EventFilter only = topicSet.size() == 1 ? filters.values().iterator().next() : null;
             List<OutboundSseEvent> events = new ArrayList<>(history.events().size());
             for (Event e : history.events()) {
-                if (only == null || only.accepts(null, e)) {
+                if (accepts(only, null, e)) {
                     events.add(Connection.toOutbound(conn.sse(), e));
                 }
             }
@@ -299,6 +325,9 @@ public final class Dispatcher implements AutoCloseable {
         try {
             checkOpen();
             Event stored = join(store.append(topicSet, event), "append to history");
+            // From here on the event is stored: the fan-out below must not throw, or the high-water
+            // mark would fall behind history and a reconnecting client could skip this event.
+            lastAppendedId = stored.id().orElseThrow();
             Sse bound = sse;
             // No Sse yet means no connection yet: the event is only stored.
             OutboundSseEvent out = bound == null ? null : Connection.toOutbound(bound, stored);
@@ -316,7 +345,6 @@ public final class Dispatcher implements AutoCloseable {
                 dispatching = false;
                 runDeferred();
             }
-            lastAppendedId = stored.id().orElseThrow();
             published.incrementAndGet();
             return stored;
         } finally {
@@ -333,12 +361,26 @@ public final class Dispatcher implements AutoCloseable {
             if (reached != null && reached.contains(s.conn)) {
                 continue;
             }
-            if (s.filter == null || s.filter.accepts(value, stored)) {
+            if (accepts(s.filter, value, stored)) {
                 s.conn.offer(out);
                 if (reached != null) {
                     reached.add(s.conn);
                 }
             }
+        }
+    }
+
+    /** A filter that throws rejects the event for its subscriber only, and is logged. */
+    private static boolean accepts(EventFilter filter, Object value, Event event) {
+        if (filter == null) {
+            return true;
+        }
+        try {
+            return filter.accepts(value, event);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ssekit: a subscriber's filter failed on event " + event.id().orElse("?")
+                    + "; that subscriber does not get the event", e);
+            return false;
         }
     }
 
@@ -421,7 +463,8 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * Closes every connection gracefully, waits for them (at most the write timeout plus a second),
-     * closes the broadcaster, stops the threads and, if owned, the store. Idempotent.
+     * cuts those that did not end, closes the broadcaster, stops the threads and, if owned, the
+     * store. Idempotent.
      */
     @Override
     public void close() {
@@ -449,6 +492,9 @@ public final class Dispatcher implements AutoCloseable {
             LOG.log(Level.WARNING, "ssekit: some connections of " + name + " did not end in time; cutting them");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (Connection c : new HashSet<>(all)) {
+            c.fail(CloseReason.HUB_CLOSED, null); // no-op for those that ended
         }
         try {
             if (broadcaster != null) {

@@ -33,6 +33,25 @@ class InMemoryHistoryStoreTest {
         return store.read(Set.of(topics), after, until).toCompletableFuture().join();
     }
 
+    private static Clock clockOf(AtomicReference<Instant> now) {
+        return new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+    }
+
     @Test
     void read_afterIdInOrder() {
         InMemoryHistoryStore store = InMemoryHistoryStore.create();
@@ -105,22 +124,7 @@ class InMemoryHistoryStoreTest {
     @Test
     void retention_byAge() {
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-        Clock clock = new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        Clock clock = clockOf(now);
         InMemoryHistoryStore store = InMemoryHistoryStore.builder().maxAge(Duration.ofMinutes(5)).clock(clock).build();
         String old = append(store, "old", "a");
         now.set(now.get().plus(Duration.ofMinutes(4)));
@@ -130,6 +134,32 @@ class InMemoryHistoryStoreTest {
         assertTrue(r.afterIdFound(), "only the id itself expired: nothing after it is missing");
         assertEquals(List.of("new"), data(r));
         assertEquals(1, store.size());
+    }
+
+    @Test
+    void retention_topicThatEmptiedAndReturnedStillReportsTheGap() {
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+        InMemoryHistoryStore store = InMemoryHistoryStore.builder().maxAge(Duration.ofMinutes(1))
+                .clock(clockOf(now)).build();
+        String first = append(store, "1", "t");
+        append(store, "2", "t"); // the client misses this one
+        now.set(now.get().plus(Duration.ofMinutes(2)));
+        append(store, "o", "other"); // 1 and 2 expire; topic t empties
+        append(store, "3", "t");
+        Replay r = read(store, first, null, "t");
+        assertFalse(r.afterIdFound(), "event 2 was dropped after the client's id: that is a gap");
+        assertEquals(List.of("3"), data(r));
+    }
+
+    @Test
+    void retention_droppedEntriesDoNotPileUpBehindAQuietTopic() {
+        InMemoryHistoryStore store = InMemoryHistoryStore.builder().maxEventsPerTopic(10).build();
+        append(store, "old", "quiet");
+        for (int i = 0; i < 50_000; i++) {
+            append(store, "payload-" + i, "busy");
+        }
+        assertEquals(11, store.size());
+        assertTrue(store.logLength() < 2 * 11 + 1024 + 1, "log length " + store.logLength());
     }
 
     @Test

@@ -1,0 +1,133 @@
+package dev.ssekit;
+
+import dev.ssekit.history.InMemoryHistoryStore;
+import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.testkit.GatedStore;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Races at the replay-to-live handoff, pinned with a gated store and in-memory sinks. */
+class HandoffRaceTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Test
+    void broadcast_throwingFilterRejectsOnlyForItsSubscriber() {
+        try (Topics topics = Topics.create()) {
+            Hub<String> hub = topics.hub("t");
+            FakeSse.Sink picky = new FakeSse.Sink();
+            hub.register(topics.open(picky, FakeSse.sse()), null, v -> {
+                if (v.equals("boom")) {
+                    throw new IllegalStateException("bad predicate");
+                }
+                return true;
+            });
+            FakeSse.Sink all = new FakeSse.Sink();
+            hub.register(topics.open(all, FakeSse.sse()));
+            String a = hub.broadcast("a");
+            String boom = hub.broadcast("boom");
+            String c = hub.broadcast("c");
+            await().atMost(WAIT).until(() -> all.ids().size() == 3 && picky.ids().size() == 2);
+            assertEquals(List.of(a, boom, c), all.ids());
+            assertEquals(List.of(a, c), picky.ids());
+            FakeSse.Sink back = new FakeSse.Sink();
+            hub.register(topics.open(back, FakeSse.sse()), a);
+            await().atMost(WAIT).until(() -> back.ids().size() == 2);
+            assertEquals(List.of(boom, c), back.ids(), "the event stored before the filter failed is replayed");
+        }
+    }
+
+    @Test
+    void close_duringReplayWritesTheReplayBeforeEnding() throws Exception {
+        GatedStore store = new GatedStore(InMemoryHistoryStore.create());
+        try (Topics topics = Topics.builder().history(store).build()) {
+            String e1 = topics.publish(List.of("t"), Event.of("1"));
+            String e2 = topics.publish(List.of("t"), Event.of("2"));
+            String e3 = topics.publish(List.of("t"), Event.of("3"));
+            store.closeGate();
+            FakeSse.Sink sink = new FakeSse.Sink();
+            Conn conn = topics.open(sink, FakeSse.sse());
+            CompletableFuture<Subscription> sub =
+                    CompletableFuture.supplyAsync(() -> topics.subscribe(conn, List.of("t"), e1));
+            assertTrue(store.readStarted.await(10, TimeUnit.SECONDS));
+            String e4 = topics.publish(List.of("t"), Event.of("4"));
+            conn.close();
+            store.gate.countDown();
+            sub.get(10, TimeUnit.SECONDS);
+            assertEquals(Conn.CloseReason.CLOSED, conn.done().toCompletableFuture().get(10, TimeUnit.SECONDS));
+            assertEquals(List.of(e2, e3, e4), sink.ids());
+        }
+    }
+
+    @Test
+    void subscribe_expiredHighWaterMarkDeliversNoDuplicate() throws Exception {
+        GatedStore store = new GatedStore(InMemoryHistoryStore.builder().maxEventsPerTopic(3).build());
+        try (Topics topics = Topics.builder().history(store).build()) {
+            for (String id : List.of("a", "b", "c")) {
+                topics.publish(List.of("t"), Event.of(id).withId(id));
+            }
+            topics.publish(List.of("other"), Event.of("x").withId("x")); // the high-water mark
+            store.closeGate();
+            FakeSse.Sink sink = new FakeSse.Sink();
+            Conn conn = topics.open(sink, FakeSse.sse());
+            CompletableFuture<Subscription> sub =
+                    CompletableFuture.supplyAsync(() -> topics.subscribe(conn, List.of("t"), "b"));
+            assertTrue(store.readStarted.await(10, TimeUnit.SECONDS));
+            for (String id : List.of("y1", "y2", "y3")) {
+                topics.publish(List.of("other"), Event.of(id).withId(id)); // drops "x"
+            }
+            topics.publish(List.of("t"), Event.of("d").withId("d")); // live, and read past the lost mark
+            store.gate.countDown();
+            assertEquals("b", sub.get(10, TimeUnit.SECONDS).replayStartedAfter().orElseThrow());
+            await().atMost(WAIT).until(() -> sink.ids().size() >= 2);
+            assertEquals(List.of("c", "d"), sink.ids());
+            // One more live event proves nothing else was queued behind.
+            topics.publish(List.of("t"), Event.of("e").withId("e"));
+            await().atMost(WAIT).until(() -> sink.ids().size() >= 3);
+            assertEquals(List.of("c", "d", "e"), sink.ids());
+        }
+    }
+
+    @Test
+    void subscribe_onClosedRegistryEndsTheUnstartedConnection() throws Exception {
+        Topics topics = Topics.create();
+        Conn conn = topics.open(new FakeSse.Sink(), FakeSse.sse());
+        topics.close();
+        assertThrows(HubClosedException.class, () -> topics.subscribe(conn, List.of("t"), null));
+        assertEquals(Conn.CloseReason.HUB_CLOSED, conn.done().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void subscribe_replayOnAnAlreadySubscribedConnectionIsRefused() {
+        try (Topics topics = Topics.create()) {
+            Conn conn = topics.open(new FakeSse.Sink(), FakeSse.sse());
+            topics.subscribe(conn, List.of("a"), null);
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> topics.subscribe(conn, List.of("b"), "earliest"));
+            assertEquals("a connection replays only at its first subscription; subscribe to all its topics "
+                    + "in one call", e.getMessage());
+            topics.subscribe(conn, List.of("b"), null); // live-only additions stay allowed
+            assertEquals(1, topics.clients());
+        }
+    }
+
+    @Test
+    void close_cutsConnectionsThatDoNotEndInTime() throws Exception {
+        Topics topics = Topics.builder().writeTimeout(Duration.ofMillis(200)).build();
+        FakeSse.Sink sink = new FakeSse.Sink();
+        Conn conn = topics.open(sink, FakeSse.sse());
+        // A connection still holding for a replay that will not come cannot end gracefully.
+        conn.connection().holdForReplay();
+        topics.close();
+        assertEquals(Conn.CloseReason.HUB_CLOSED, conn.done().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    }
+}

@@ -1,0 +1,53 @@
+package dev.ssekit.testkit;
+
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseBroadcaster;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** An in-memory JAX-RS Sse and sink, to drive races that HTTP timing cannot pin down. */
+public final class FakeSse {
+    private FakeSse() {
+    }
+
+    /** @return an Sse whose broadcaster accepts registrations and does nothing else */
+    public static Sse sse() {
+        SseBroadcaster broadcaster = (SseBroadcaster) Proxy.newProxyInstance(FakeSse.class.getClassLoader(),
+                new Class<?>[]{SseBroadcaster.class}, (proxy, method, args) -> null);
+        return (Sse) Proxy.newProxyInstance(FakeSse.class.getClassLoader(), new Class<?>[]{Sse.class},
+                (proxy, method, args) -> method.getName().equals("newBroadcaster") ? broadcaster : null);
+    }
+
+    /** A sink that records what it is sent. */
+    public static final class Sink implements SseEventSink {
+        private final List<OutboundSseEvent> written = new CopyOnWriteArrayList<>();
+        private volatile boolean closed;
+
+        @Override
+        public boolean isClosed() {
+            return closed;
+        }
+
+        @Override
+        public CompletionStage<?> send(OutboundSseEvent event) {
+            written.add(event);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+
+        /** @return the ids of the message events written, in order */
+        public List<String> ids() {
+            return written.stream().filter(e -> e.getData() != null).map(OutboundSseEvent::getId).toList();
+        }
+    }
+}

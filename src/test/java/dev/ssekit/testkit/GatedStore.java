@@ -1,0 +1,58 @@
+package dev.ssekit.testkit;
+
+import dev.ssekit.Event;
+import dev.ssekit.history.HistoryStore;
+import dev.ssekit.history.Replay;
+
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+
+/** A store whose reads wait at a gate, as a slow remote store would, so a test can act meanwhile. */
+public final class GatedStore implements HistoryStore {
+    private final HistoryStore delegate;
+    /** Counted down when a read starts. */
+    public final CountDownLatch readStarted = new CountDownLatch(1);
+    /** Reads wait until this is counted down. */
+    public final CountDownLatch gate = new CountDownLatch(1);
+    private volatile boolean gated;
+
+    public GatedStore(HistoryStore delegate) {
+        this.delegate = delegate;
+    }
+
+    /** From now on, reads wait at the gate. */
+    public void closeGate() {
+        gated = true;
+    }
+
+    @Override
+    public CompletionStage<Event> append(Set<String> topics, Event event) {
+        return delegate.append(topics, event);
+    }
+
+    @Override
+    public CompletionStage<Replay> read(Set<String> topics, String afterId, String untilId) {
+        if (gated) {
+            readStarted.countDown();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return delegate.read(topics, afterId, untilId);
+    }
+
+    @Override
+    public CompletionStage<Optional<String>> latestId() {
+        return delegate.latestId();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
