@@ -5,10 +5,15 @@ import dev.ssekit.internal.ResponseHeaders;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.ext.Provider;
+
+import java.lang.reflect.Method;
 
 /**
  * Sets the response headers of event streams: {@code Cache-Control: no-cache} so that no cache keeps
@@ -24,9 +29,36 @@ public final class SseResponseFilter implements ContainerRequestFilter, Containe
     public static final String LAST_EVENT_ID_HEADER = "Mercure-Last-Event-ID";
     private static final String PROPERTY = ResponseHeaders.class.getName();
 
+    @Context
+    private ResourceInfo resource;
+
     @Override
     public void filter(ContainerRequestContext request) {
-        request.setProperty(PROPERTY, ResponseHeaders.begin());
+        if (producesEventStream()) {
+            request.setProperty(PROPERTY, ResponseHeaders.begin());
+        }
+    }
+
+    private boolean producesEventStream() {
+        Method method = resource == null ? null : resource.getResourceMethod();
+        if (method == null) {
+            return false;
+        }
+        Produces produces = method.getAnnotation(Produces.class);
+        if (produces == null) {
+            produces = resource.getResourceClass().getAnnotation(Produces.class);
+        }
+        if (produces == null) {
+            return false;
+        }
+        for (String value : produces.value()) {
+            for (String type : value.split(",")) {
+                if (MediaType.SERVER_SENT_EVENTS_TYPE.isCompatible(MediaType.valueOf(type.trim()))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Override
@@ -39,8 +71,8 @@ public final class SseResponseFilter implements ContainerRequestFilter, Containe
         MultivaluedMap<String, Object> headers = response.getHeaders();
         headers.putSingle("Cache-Control", "no-cache");
         headers.putSingle("X-Accel-Buffering", "no");
-        if (request.getProperty(PROPERTY) instanceof ResponseHeaders h && h.replayStartedAfter() != null) {
-            headers.putSingle(LAST_EVENT_ID_HEADER, h.replayStartedAfter());
+        if (request.getProperty(PROPERTY) instanceof String[] holder && holder[0] != null) {
+            headers.putSingle(LAST_EVENT_ID_HEADER, holder[0]);
         }
     }
 }

@@ -6,6 +6,9 @@ import dev.ssekit.testkit.StreamServerTest;
 
 import org.junit.jupiter.api.Test;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -112,6 +115,23 @@ class ConnHttpTest extends StreamServerTest {
             opened();
             await().atMost(WAIT).until(() -> client.comments() >= 3);
             assertTrue(client.rawText().contains(": heartbeat\n\n"));
+        }
+    }
+
+    @Test
+    void writeTimeout_cutsAClientThatStopsReading() throws Exception {
+        try (Socket stuck = new Socket()) {
+            stuck.setReceiveBufferSize(4096);
+            stuck.connect(new InetSocketAddress("127.0.0.1", getBaseUri().getPort()));
+            // A queue too big to overflow here: only the stalled write can end this connection.
+            stuck.getOutputStream().write(("GET /s/standalone?capacity=100000&writeTimeoutMs=500 HTTP/1.1\r\n"
+                    + "Host: x\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            Conn conn = opened();
+            String big = "z".repeat(64 * 1024);
+            for (int i = 0; i < 2000 && !conn.isClosed(); i++) {
+                conn.sendData(big);
+            }
+            assertEquals(Conn.CloseReason.WRITE_TIMEOUT, conn.done().toCompletableFuture().get(30, TimeUnit.SECONDS));
         }
     }
 

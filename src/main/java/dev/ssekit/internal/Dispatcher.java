@@ -237,6 +237,7 @@ public final class Dispatcher implements AutoCloseable {
             publishLock.unlock();
         }
         if (!replay) {
+            ResponseHeaders.end();
             conn.start();
             return new Subscribed(topicSet, null, 0);
         }
@@ -255,6 +256,7 @@ public final class Dispatcher implements AutoCloseable {
             String after = history.afterIdFound() ? lastEventId : HistoryStore.EARLIEST;
             // Before the first replayed write: that write may commit the response headers.
             ResponseHeaders.recordReplayStart(after);
+            ResponseHeaders.end();
             conn.startReplay(events);
             conn.start();
             return new Subscribed(topicSet, after, events.size());

@@ -7,18 +7,22 @@ package dev.ssekit.internal;
  * {@code SseEventSink} response, nor to reach its {@code ContainerRequestContext}. Jersey and RESTEasy
  * run the request filters and a synchronous resource method on one thread, so the request filter
  * installs a holder here and in a request property, the subscription fills it, and the response
- * filter reads the property.
+ * filter (which may run on a writer thread) reads the property.
+ *
+ * <p>The holder is a {@code String[1]}: a JDK type, so a value left on a container thread cannot
+ * keep an undeployed application's class loader alive. The subscription clears the thread-local.
  */
 public final class ResponseHeaders {
-    private static final ThreadLocal<ResponseHeaders> CURRENT = new ThreadLocal<>();
+    private static final ThreadLocal<String[]> CURRENT = new ThreadLocal<>();
 
-    private volatile String replayStartedAfter;
+    private ResponseHeaders() {
+    }
 
-    /** Installs a fresh holder for the request being filtered on this thread. */
-    public static ResponseHeaders begin() {
-        ResponseHeaders h = new ResponseHeaders();
-        CURRENT.set(h);
-        return h;
+    /** @return a fresh holder, installed for the request being filtered on this thread */
+    public static String[] begin() {
+        String[] holder = new String[1];
+        CURRENT.set(holder);
+        return holder;
     }
 
     /** Forgets this thread's holder. */
@@ -26,16 +30,11 @@ public final class ResponseHeaders {
         CURRENT.remove();
     }
 
-    /** Records where replay started, for the request on this thread, if a filter installed a holder. */
+    /** Records where replay started for the request on this thread, if a filter installed a holder. */
     public static void recordReplayStart(String after) {
-        ResponseHeaders h = CURRENT.get();
-        if (h != null) {
-            h.replayStartedAfter = after;
+        String[] holder = CURRENT.get();
+        if (holder != null) {
+            holder[0] = after;
         }
-    }
-
-    /** @return where replay started, or null */
-    public String replayStartedAfter() {
-        return replayStartedAfter;
     }
 }

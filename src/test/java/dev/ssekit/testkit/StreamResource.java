@@ -44,7 +44,8 @@ public final class StreamResource {
     @Path("standalone")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void standalone(@QueryParam("lifetimeMs") Long lifetimeMs, @QueryParam("policy") OverflowPolicy policy,
-                           @QueryParam("capacity") Integer capacity, @Context SseEventSink sink, @Context Sse sse) {
+                           @QueryParam("capacity") Integer capacity, @QueryParam("writeTimeoutMs") Long writeTimeoutMs,
+                           @Context SseEventSink sink, @Context Sse sse) {
         Conn.Builder b = Conn.builder(sink, sse).heartbeat(Duration.ofMillis(300));
         if (lifetimeMs != null) {
             b.maxLifetime(Duration.ofMillis(lifetimeMs));
@@ -54,6 +55,9 @@ public final class StreamResource {
         }
         if (capacity != null) {
             b.queueCapacity(capacity);
+        }
+        if (writeTimeoutMs != null) {
+            b.writeTimeout(Duration.ofMillis(writeTimeoutMs));
         }
         opened.add(b.open());
     }
