@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** What is particular to the in-memory store; the shared behaviour is in {@link HistoryStoreContract}. */
 class InMemoryHistoryStoreTest {
     private static String append(HistoryStore store, String data, String... topics) {
         return store.append(Set.of(topics), Event.of(data)).toCompletableFuture().join().id().orElseThrow();
@@ -50,57 +51,6 @@ class InMemoryHistoryStoreTest {
                 return now.get();
             }
         };
-    }
-
-    @Test
-    void read_afterIdInOrder() {
-        InMemoryHistoryStore store = InMemoryHistoryStore.create();
-        String first = append(store, "1", "a");
-        append(store, "2", "a");
-        append(store, "x", "b");
-        append(store, "3", "a");
-        Replay r = read(store, first, null, "a");
-        assertTrue(r.afterIdFound());
-        assertEquals(List.of("2", "3"), data(r));
-    }
-
-    @Test
-    void read_earliestGivesAllRetained() {
-        InMemoryHistoryStore store = InMemoryHistoryStore.create();
-        append(store, "1", "a");
-        append(store, "2", "a");
-        Replay r = read(store, HistoryStore.EARLIEST, null, "a");
-        assertTrue(r.afterIdFound());
-        assertEquals(List.of("1", "2"), data(r));
-    }
-
-    @Test
-    void read_unknownIdGivesAllRetainedNotFound() {
-        InMemoryHistoryStore store = InMemoryHistoryStore.create();
-        append(store, "1", "a");
-        Replay r = read(store, "no-such-id", null, "a");
-        assertFalse(r.afterIdFound());
-        assertEquals(List.of("1"), data(r));
-    }
-
-    @Test
-    void read_untilBoundIsInclusive() {
-        InMemoryHistoryStore store = InMemoryHistoryStore.create();
-        append(store, "1", "a");
-        String two = append(store, "2", "a");
-        append(store, "3", "a");
-        assertEquals(List.of("1", "2"), data(read(store, HistoryStore.EARLIEST, two, "a")));
-    }
-
-    @Test
-    void read_multiTopicMergesInAppendOrderOnce() {
-        InMemoryHistoryStore store = InMemoryHistoryStore.create();
-        append(store, "a1", "a");
-        append(store, "b1", "b");
-        append(store, "ab", "a", "b");
-        append(store, "c1", "c");
-        append(store, "a2", "a");
-        assertEquals(List.of("a1", "b1", "ab", "a2"), data(read(store, HistoryStore.EARLIEST, null, "a", "b")));
     }
 
     @Test

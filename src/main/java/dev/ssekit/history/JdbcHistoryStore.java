@@ -1,0 +1,535 @@
+package dev.ssekit.history;
+
+import dev.ssekit.Event;
+import dev.ssekit.SseKitException;
+import dev.ssekit.internal.Checks;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link HistoryStore} in a SQL database behind any {@link DataSource}: history survives restarts
+ * and is shared by every node that uses the same database. Tested on PostgreSQL and H2.
+ *
+ * <h2>Schema</h2>
+ * Created if absent ({@code ssekit_} is the default table prefix):
+ * <pre>{@code
+ * CREATE TABLE ssekit_meta (name VARCHAR(64) PRIMARY KEY, val BIGINT NOT NULL);
+ * CREATE TABLE ssekit_event (seq BIGINT PRIMARY KEY, id VARCHAR(1024) NOT NULL UNIQUE,
+ *     type VARCHAR(1024), retry_ms BIGINT, data TEXT NOT NULL, created_ms BIGINT NOT NULL);
+ * CREATE TABLE ssekit_event_topic (topic VARCHAR(1024) NOT NULL, seq BIGINT NOT NULL,
+ *     PRIMARY KEY (topic, seq));
+ * CREATE INDEX ssekit_event_topic_seq ON ssekit_event_topic (seq);
+ * CREATE INDEX ssekit_event_created ON ssekit_event (created_ms);
+ * CREATE TABLE ssekit_topic (topic VARCHAR(1024) PRIMARY KEY, dropped_up_to BIGINT NOT NULL);
+ * INSERT INTO ssekit_meta VALUES ('last_seq', 0);
+ * }</pre>
+ * The replay query reads {@code ssekit_event_topic} by its primary key (topic, then sequence).
+ *
+ * <h2>Order</h2>
+ * Every append takes the next sequence number by updating the {@code last_seq} row, in the same
+ * transaction as its inserts. That row lock makes appenders, on one node or many, commit in sequence
+ * order, so a reader never sees a later event before an earlier one.
+ *
+ * <h2>Ids</h2>
+ * Ids it assigns are {@code urn:ssekit:<sequence>}; publisher ids in that form are refused, so the two
+ * never collide. Ids are unique in the store.
+ *
+ * <h2>Retention</h2>
+ * A background task (every {@link Builder#pruneInterval}, default 30 s) drops events older than
+ * {@link Builder#maxAge} (default 24 hours) and beyond {@link Builder#maxEventsPerTopic} per topic
+ * (default 10,000), recording per topic up to where it dropped so that a read after an older id is
+ * reported as not found. Reads never return expired events, even before the task removes them.
+ * Pruning takes no lock that appends wait for. {@link #prune()} runs it at once.
+ */
+public final class JdbcHistoryStore implements HistoryStore {
+    private static final Logger LOG = Logger.getLogger(JdbcHistoryStore.class.getName());
+    private static final String ID_PREFIX = "urn:ssekit:";
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
+
+    private final DataSource dataSource;
+    private final String p;
+    private final int maxEventsPerTopic;
+    private final Duration maxAge;
+    private final Clock clock;
+    private final ScheduledExecutorService pruner;
+    private volatile boolean closed;
+
+    private JdbcHistoryStore(Builder b) {
+        this.dataSource = b.dataSource;
+        this.p = b.tablePrefix;
+        this.maxEventsPerTopic = b.maxEventsPerTopic;
+        this.maxAge = b.maxAge;
+        this.clock = b.clock;
+        createSchema();
+        if (b.pruneInterval == null) {
+            this.pruner = null;
+        } else {
+            this.pruner = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "ssekit-jdbc-history-prune");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = b.pruneInterval.toMillis();
+            pruner.scheduleWithFixedDelay(this::pruneQuietly, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * @param dataSource where the tables live
+     * @return a builder; {@link Builder#build()} creates the schema if absent
+     */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(Checks.notNull(dataSource, "dataSource"));
+    }
+
+    private void createSchema() {
+        String[] ddl = {
+            "CREATE TABLE IF NOT EXISTS " + p + "meta (name VARCHAR(64) PRIMARY KEY, val BIGINT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS " + p + "event (seq BIGINT PRIMARY KEY, id VARCHAR(1024) NOT NULL UNIQUE, "
+                    + "type VARCHAR(1024), retry_ms BIGINT, data TEXT NOT NULL, created_ms BIGINT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS " + p + "event_topic (topic VARCHAR(1024) NOT NULL, seq BIGINT NOT NULL, "
+                    + "PRIMARY KEY (topic, seq))",
+            "CREATE INDEX IF NOT EXISTS " + p + "event_topic_seq ON " + p + "event_topic (seq)",
+            "CREATE INDEX IF NOT EXISTS " + p + "event_created ON " + p + "event (created_ms)",
+            "CREATE TABLE IF NOT EXISTS " + p + "topic (topic VARCHAR(1024) PRIMARY KEY, dropped_up_to BIGINT NOT NULL)",
+        };
+        try (Connection c = connect()) {
+            c.setAutoCommit(true);
+            try (Statement s = c.createStatement()) {
+                for (String sql : ddl) {
+                    s.execute(sql);
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = 'last_seq'");
+                 ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    try (Statement insert = c.createStatement()) {
+                        insert.execute("INSERT INTO " + p + "meta (name, val) VALUES ('last_seq', 0)");
+                    } catch (SQLException raced) {
+                        // another node created it at the same moment: fine
+                        LOG.log(Level.FINE, "ssekit: last_seq row created concurrently", raced);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new SseKitException("history database unreachable or refused the schema (" + describe(e) + ")", e);
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        if (closed) {
+            throw new IllegalStateException("history store is closed");
+        }
+        return dataSource.getConnection();
+    }
+
+    @Override
+    public CompletionStage<Event> append(Set<String> topics, Event event) {
+        Checks.notNull(topics, "topics");
+        Checks.notNull(event, "event");
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("topics must not be empty");
+        }
+        if (event.isComment()) {
+            throw new IllegalArgumentException("event must not be a comment: comments are not kept");
+        }
+        if (event.id().isPresent() && event.id().get().startsWith(ID_PREFIX)) {
+            throw new IllegalArgumentException("id " + Checks.quote(event.id().get()) + " is reserved: ids starting with "
+                    + ID_PREFIX + " are assigned by the store");
+        }
+        if (event.id().isPresent() && event.id().get().length() > 1024) {
+            throw new IllegalArgumentException("id must be at most 1024 characters, got " + event.id().get().length());
+        }
+        for (String topic : topics) {
+            if (topic.length() > 1024) {
+                throw new IllegalArgumentException("topic must be at most 1024 characters, got " + topic.length());
+            }
+        }
+        try (Connection c = connect()) {
+            c.setAutoCommit(false);
+            try {
+                long seq = nextSeq(c);
+                Event stored = event.id().isPresent() ? event : event.withId(ID_PREFIX + seq);
+                if (event.id().isPresent() && idExists(c, event.id().get())) {
+                    throw new IllegalArgumentException("id " + Checks.quote(event.id().get()) + " is already used in the history");
+                }
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO " + p + "event "
+                        + "(seq, id, type, retry_ms, data, created_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    s.setLong(1, seq);
+                    s.setString(2, stored.id().orElseThrow());
+                    s.setString(3, stored.type().orElse(null));
+                    if (stored.retry().isPresent()) {
+                        s.setLong(4, stored.retry().get().toMillis());
+                    } else {
+                        s.setNull(4, java.sql.Types.BIGINT);
+                    }
+                    s.setString(5, stored.data());
+                    s.setLong(6, clock.millis());
+                    s.executeUpdate();
+                }
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO " + p + "event_topic (topic, seq) VALUES (?, ?)")) {
+                    for (String topic : new TreeSet<>(topics)) {
+                        s.setString(1, topic);
+                        s.setLong(2, seq);
+                        s.addBatch();
+                    }
+                    s.executeBatch();
+                }
+                c.commit();
+                return CompletableFuture.completedFuture(stored);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            if (event.id().isPresent() && e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                // Another node stored the same id between our check and our insert.
+                throw new IllegalArgumentException("id " + Checks.quote(event.id().get()) + " is already used in the history");
+            }
+            return CompletableFuture.failedFuture(
+                    new SseKitException("history database refused the append (" + describe(e) + ")", e));
+        }
+    }
+
+    /** Takes the next sequence number; the row lock it holds until commit orders all appenders. */
+    private long nextSeq(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + p + "meta SET val = val + 1 WHERE name = 'last_seq'")) {
+            if (s.executeUpdate() != 1) {
+                throw new SQLException("the " + p + "meta table has no last_seq row");
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = 'last_seq'");
+             ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private boolean idExists(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM " + p + "event WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    @Override
+    public CompletionStage<Replay> read(Set<String> topics, String afterId, String untilId) {
+        Checks.notNull(topics, "topics");
+        Checks.notNull(afterId, "afterId");
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("topics must not be empty");
+        }
+        List<String> topicList = new ArrayList<>(new TreeSet<>(topics));
+        String in = String.join(", ", Collections.nCopies(topicList.size(), "?"));
+        long cutoff = clock.millis() - maxAge.toMillis();
+        try (Connection c = connect()) {
+            c.setAutoCommit(true);
+            long after = EARLIEST.equals(afterId) ? 0 : seqOf(c, afterId);
+            boolean found = EARLIEST.equals(afterId) || after > 0;
+            if (found && after > 0 && droppedAfter(c, topicList, in, after, cutoff)) {
+                found = false;
+            }
+            if (!found) {
+                after = 0;
+            }
+            long until = untilId == null ? Long.MAX_VALUE : seqOf(c, untilId);
+            if (until <= 0) {
+                until = Long.MAX_VALUE; // an expired bound: the caller drops what it holds live
+            }
+            List<Event> events = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT e.id, e.type, e.retry_ms, e.data FROM " + p + "event e "
+                    + "WHERE e.seq IN (SELECT t.seq FROM " + p + "event_topic t WHERE t.topic IN (" + in + ") "
+                    + "AND t.seq > ? AND t.seq <= ?) AND e.created_ms >= ? ORDER BY e.seq")) {
+                int i = 1;
+                for (String topic : topicList) {
+                    s.setString(i++, topic);
+                }
+                s.setLong(i++, after);
+                s.setLong(i++, until);
+                s.setLong(i, cutoff);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        Event e = Event.of(rs.getString(4)).withId(rs.getString(1));
+                        String type = rs.getString(2);
+                        if (type != null) {
+                            e = e.withType(type);
+                        }
+                        long retry = rs.getLong(3);
+                        if (!rs.wasNull()) {
+                            e = e.withRetry(Duration.ofMillis(retry));
+                        }
+                        events.add(e);
+                    }
+                }
+            }
+            return CompletableFuture.completedFuture(new Replay(events, found));
+        } catch (SQLException e) {
+            return CompletableFuture.failedFuture(
+                    new SseKitException("history database refused the read (" + describe(e) + ")", e));
+        }
+    }
+
+    /** The sequence number of an id: from the table, or parsed from an id this store assigned. */
+    private long seqOf(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT seq FROM " + p + "event WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next()) {
+                    return rs.getLong(1);
+                }
+            }
+        }
+        if (id.startsWith(ID_PREFIX)) {
+            try {
+                return Long.parseLong(id.substring(ID_PREFIX.length()));
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether an event on these topics after {@code after} was dropped or has expired: a gap. */
+    private boolean droppedAfter(Connection c, List<String> topics, String in, long after, long cutoff)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT MAX(dropped_up_to) FROM " + p + "topic WHERE topic IN (" + in + ")")) {
+            for (int i = 0; i < topics.size(); i++) {
+                s.setString(i + 1, topics.get(i));
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next() && rs.getLong(1) > after) {
+                    return true;
+                }
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM " + p + "event_topic t JOIN " + p + "event e "
+                + "ON e.seq = t.seq WHERE t.topic IN (" + in + ") AND t.seq > ? AND e.created_ms < ?")) {
+            int i = 1;
+            for (String topic : topics) {
+                s.setString(i++, topic);
+            }
+            s.setLong(i++, after);
+            s.setLong(i, cutoff);
+            s.setMaxRows(1);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    @Override
+    public CompletionStage<Optional<String>> latestId() {
+        try (Connection c = connect();
+             PreparedStatement s = c.prepareStatement("SELECT id FROM " + p + "event WHERE seq = (SELECT MAX(seq) FROM "
+                     + p + "event)");
+             ResultSet rs = s.executeQuery()) {
+            return CompletableFuture.completedFuture(rs.next() ? Optional.of(rs.getString(1)) : Optional.empty());
+        } catch (SQLException e) {
+            return CompletableFuture.failedFuture(
+                    new SseKitException("history database refused a read (" + describe(e) + ")", e));
+        }
+    }
+
+    /**
+     * Drops what retention no longer keeps, now.
+     *
+     * @return how many events were dropped
+     * @throws SseKitException if the database refuses
+     */
+    public int prune() {
+        long cutoff = clock.millis() - maxAge.toMillis();
+        try (Connection c = connect()) {
+            c.setAutoCommit(false);
+            try {
+                List<String[]> marks = new ArrayList<>();
+                // Age: the newest expired sequence of each topic.
+                try (PreparedStatement s = c.prepareStatement("SELECT t.topic, MAX(t.seq) FROM " + p + "event_topic t JOIN "
+                        + p + "event e ON e.seq = t.seq WHERE e.created_ms < ? GROUP BY t.topic")) {
+                    s.setLong(1, cutoff);
+                    try (ResultSet rs = s.executeQuery()) {
+                        while (rs.next()) {
+                            marks.add(new String[]{rs.getString(1), Long.toString(rs.getLong(2))});
+                        }
+                    }
+                }
+                // Count: the newest sequence beyond the per-topic limit.
+                List<String> crowded = new ArrayList<>();
+                try (PreparedStatement s = c.prepareStatement("SELECT topic FROM " + p + "event_topic GROUP BY topic "
+                        + "HAVING COUNT(*) > ?")) {
+                    s.setInt(1, maxEventsPerTopic);
+                    try (ResultSet rs = s.executeQuery()) {
+                        while (rs.next()) {
+                            crowded.add(rs.getString(1));
+                        }
+                    }
+                }
+                for (String topic : crowded) {
+                    try (PreparedStatement s = c.prepareStatement("SELECT seq FROM " + p + "event_topic WHERE topic = ? "
+                            + "ORDER BY seq DESC OFFSET ? ROWS FETCH NEXT 1 ROWS ONLY")) {
+                        s.setString(1, topic);
+                        s.setInt(2, maxEventsPerTopic);
+                        try (ResultSet rs = s.executeQuery()) {
+                            if (rs.next()) {
+                                marks.add(new String[]{topic, Long.toString(rs.getLong(1))});
+                            }
+                        }
+                    }
+                }
+                for (String[] mark : marks) {
+                    markDropped(c, mark[0], Long.parseLong(mark[1]));
+                    try (PreparedStatement s = c.prepareStatement("DELETE FROM " + p + "event_topic WHERE topic = ? AND seq <= ?")) {
+                        s.setString(1, mark[0]);
+                        s.setLong(2, Long.parseLong(mark[1]));
+                        s.executeUpdate();
+                    }
+                }
+                int dropped;
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + p + "event WHERE NOT EXISTS "
+                        + "(SELECT 1 FROM " + p + "event_topic t WHERE t.seq = " + p + "event.seq)")) {
+                    dropped = s.executeUpdate();
+                }
+                c.commit();
+                return dropped;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new SseKitException("history database refused the pruning (" + describe(e) + ")", e);
+        }
+    }
+
+    private void markDropped(Connection c, String topic, long seq) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + p + "topic SET dropped_up_to = ? WHERE topic = ? "
+                + "AND dropped_up_to < ?")) {
+            s.setLong(1, seq);
+            s.setString(2, topic);
+            s.setLong(3, seq);
+            if (s.executeUpdate() == 1) {
+                return;
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM " + p + "topic WHERE topic = ?")) {
+            s.setString(1, topic);
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next()) {
+                    return; // already marked further
+                }
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + p + "topic (topic, dropped_up_to) VALUES (?, ?)")) {
+            s.setString(1, topic);
+            s.setLong(2, seq);
+            s.executeUpdate();
+        }
+    }
+
+    private void pruneQuietly() {
+        try {
+            int dropped = prune();
+            if (dropped > 0) {
+                LOG.fine(() -> "ssekit: pruned " + dropped + " events from history");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ssekit: pruning history failed; it runs again on the next tick", e);
+        }
+    }
+
+    private static String describe(SQLException e) {
+        return "SQLState " + e.getSQLState() + ": " + e.getMessage();
+    }
+
+    /** Stops the pruning task; the data stays in the database. The data source is the caller's. */
+    @Override
+    public void close() {
+        closed = true;
+        if (pruner != null) {
+            pruner.shutdownNow();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcHistoryStore{tables=" + p + "*, maxEventsPerTopic=" + maxEventsPerTopic + ", maxAge=" + maxAge + "}";
+    }
+
+    /** Settings; each setter checks its value at once. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private String tablePrefix = "ssekit_";
+        private int maxEventsPerTopic = 10_000;
+        private Duration maxAge = Duration.ofHours(24);
+        private Duration pruneInterval = Duration.ofSeconds(30);
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        /** @param value the prefix of the table names: a letter or _, then up to 30 letters, digits or _ (default ssekit_) */
+        public Builder tablePrefix(String value) {
+            Checks.notNull(value, "tablePrefix");
+            if (!PREFIX.matcher(value).matches()) {
+                throw new IllegalArgumentException("tablePrefix must be a letter or _ then up to 30 letters, digits or _, got "
+                        + Checks.quote(value));
+            }
+            this.tablePrefix = value;
+            return this;
+        }
+
+        /** @param value events kept per topic, at least 1 (default 10,000) */
+        public Builder maxEventsPerTopic(int value) {
+            this.maxEventsPerTopic = Checks.atLeast(value, 1, "maxEventsPerTopic");
+            return this;
+        }
+
+        /** @param value how long an event is kept, positive (default 24 hours) */
+        public Builder maxAge(Duration value) {
+            this.maxAge = Checks.positive(value, "maxAge");
+            return this;
+        }
+
+        /** @param value how often retention runs, positive; null to run it only by {@link JdbcHistoryStore#prune()} */
+        public Builder pruneInterval(Duration value) {
+            this.pruneInterval = value == null ? null : Checks.positive(value, "pruneInterval");
+            return this;
+        }
+
+        /** @param value the clock that dates events; for tests */
+        public Builder clock(Clock value) {
+            this.clock = Checks.notNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * @return the store, its schema created if absent
+         * @throws SseKitException if the database cannot be reached or refuses the schema
+         */
+        public JdbcHistoryStore build() {
+            return new JdbcHistoryStore(this);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.ssekit.history;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What a store whose history survives a restart must do besides. */
+abstract class DurableHistoryStoreContract extends HistoryStoreContract {
+    /** @return a new store on the data of {@code closed} (already closed), as after a restart */
+    protected abstract HistoryStore reopen(HistoryStore closed);
+
+    @Test
+    void restart_replaysFromAnOldIdLosingNothing() {
+        HistoryStore store = create();
+        String before = append(store, "1", "a");
+        append(store, "2", "a");
+        append(store, "3", "a");
+        store.close();
+        try (HistoryStore again = reopen(store)) {
+            Replay r = read(again, before, "a");
+            assertTrue(r.afterIdFound());
+            assertEquals(List.of("2", "3"), data(r));
+            String next = append(again, "4", "a");
+            assertEquals(next, again.latestId().toCompletableFuture().join().orElseThrow());
+            assertEquals(List.of("2", "3", "4"), data(read(again, before, "a")));
+        }
+    }
+}

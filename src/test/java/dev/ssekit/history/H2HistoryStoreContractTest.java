@@ -1,0 +1,33 @@
+package dev.ssekit.history;
+
+import org.h2.jdbcx.JdbcDataSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+
+/** The JDBC store on a file-backed H2 database, as the embedded hub uses for durable history. */
+class H2HistoryStoreContractTest extends DurableHistoryStoreContract {
+    private final JdbcDataSource dataSource = new JdbcDataSource();
+
+    H2HistoryStoreContractTest() {
+        Path file = Path.of("target", "h2-history", UUID.randomUUID().toString()).toAbsolutePath();
+        dataSource.setURL("jdbc:h2:file:" + file);
+    }
+
+    @Override
+    protected HistoryStore create(int maxEventsPerTopic, Duration maxAge) {
+        return JdbcHistoryStore.builder(dataSource).maxEventsPerTopic(maxEventsPerTopic).maxAge(maxAge)
+                .pruneInterval(null).clock(clock).build();
+    }
+
+    @Override
+    protected HistoryStore reopen(HistoryStore closed) {
+        return create(10_000, Duration.ofHours(1));
+    }
+
+    @Override
+    protected void settle(HistoryStore store) {
+        ((JdbcHistoryStore) store).prune();
+    }
+}

@@ -1,0 +1,111 @@
+package dev.ssekit.history;
+
+import dev.ssekit.Event;
+import dev.ssekit.SseKitException;
+import dev.ssekit.Topics;
+
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import javax.sql.DataSource;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A database that is not there, or goes away and comes back. */
+class JdbcHistoryStoreFailureTest {
+    @Test
+    void build_unreachableDatabaseFailsClearly() {
+        PGSimpleDataSource nowhere = new PGSimpleDataSource();
+        nowhere.setURL("jdbc:postgresql://127.0.0.1:1/test?connectTimeout=2");
+        SseKitException e = assertThrows(SseKitException.class, () -> JdbcHistoryStore.builder(nowhere).build());
+        assertTrue(e.getMessage().startsWith("history database unreachable or refused the schema (SQLState 08"),
+                e.getMessage());
+    }
+
+    @Test
+    void publish_failsWhileTheDatabaseIsDownAndRecovers() {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        Switch db = new Switch(h2);
+        JdbcHistoryStore store = JdbcHistoryStore.builder(db).pruneInterval(null).build();
+        try (Topics topics = Topics.builder().history(store).build()) {
+            String before = topics.publish(List.of("t"), Event.of("before"));
+            db.up = false;
+            SseKitException e = assertThrows(SseKitException.class, () -> topics.publish(List.of("t"), Event.of("lost")));
+            assertTrue(e.getMessage().startsWith("history store failed to append to history: "
+                    + "history database refused the append"), e.getMessage());
+            db.up = true;
+            String after = topics.publish(List.of("t"), Event.of("after"));
+            List<Event> kept = store.read(java.util.Set.of("t"), before, null).toCompletableFuture().join().events();
+            assertEquals(List.of(Event.of("after").withId(after)), kept, "nothing unacknowledged was stored");
+        } finally {
+            store.close();
+        }
+    }
+
+    /** A data source that can be switched off, as a database that goes away. */
+    private static final class Switch implements DataSource {
+        private final DataSource delegate;
+        volatile boolean up = true;
+
+        Switch(DataSource delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            if (!up) {
+                throw new SQLException("connection refused", "08001");
+            }
+            return delegate.getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
+    }
+}
