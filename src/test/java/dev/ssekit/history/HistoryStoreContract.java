@@ -47,6 +47,11 @@ abstract class HistoryStoreContract {
     /** @return a new, empty store with this retention, dated by {@link #clock} */
     protected abstract HistoryStore create(int maxEventsPerTopic, Duration maxAge);
 
+    /** @return false for stores that may keep somewhat more than the count limit */
+    protected boolean exactRetention() {
+        return true;
+    }
+
     /** Applies retention now, for stores that prune in the background. */
     protected void settle(HistoryStore store) {
     }
@@ -145,10 +150,19 @@ abstract class HistoryStoreContract {
                 append(store, String.valueOf(i), "a");
             }
             settle(store);
-            assertEquals(List.of("3", "4", "5"), data(read(store, HistoryStore.EARLIEST, "a")));
-            Replay expired = read(store, first, "a");
-            assertFalse(expired.afterIdFound(), "events after the id were dropped: a gap");
-            assertEquals(List.of("3", "4", "5"), data(expired));
+            List<String> retained = data(read(store, HistoryStore.EARLIEST, "a"));
+            assertTrue(retained.containsAll(List.of("3", "4", "5")), "the newest events are kept: " + retained);
+            Replay afterFirst = read(store, first, "a");
+            if (exactRetention()) {
+                assertEquals(List.of("3", "4", "5"), retained);
+            }
+            if (afterFirst.afterIdFound()) {
+                // Allowed only when the store kept everything after the id (approximate trimming).
+                assertEquals(List.of("2", "3", "4", "5"), data(afterFirst));
+            } else {
+                assertEquals(retained, data(afterFirst));
+            }
+            assertEquals(!exactRetention() && retained.size() == 5, afterFirst.afterIdFound());
         }
     }
 

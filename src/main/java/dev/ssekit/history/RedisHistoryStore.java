@@ -1,0 +1,393 @@
+package dev.ssekit.history;
+
+import dev.ssekit.Event;
+import dev.ssekit.SseKitException;
+import dev.ssekit.internal.Checks;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link HistoryStore} on Redis Streams (Lettuce), shared by every node that uses the same Redis.
+ *
+ * <h2>Keys</h2>
+ * With the default prefix {@code ssekit:}: one stream per topic, {@code ssekit:topic:<topic>}; the
+ * last id assigned, {@code ssekit:lastid}, and the id of the newest event, {@code ssekit:lastevent}; and, for events published with an id of their own,
+ * {@code ssekit:id:<id>} holding the stream id (expiring with the history).
+ *
+ * <h2>Ids and order</h2>
+ * Ids are stream ids ({@code <milliseconds>-<sequence>}). A Lua script gives each event one id, greater
+ * than every id before it on any topic, and adds the event under that id to the stream of each of its
+ * topics, atomically. Ids are therefore unique and ordered across all topics, and a subscription to
+ * several topics reads their streams merged by id, each event once. Publisher ids are kept as the
+ * event's id and indexed; ids in stream-id form are refused, so the two never collide.
+ *
+ * <h2>Retention</h2>
+ * Each add trims the streams it touches with approximate {@code MAXLEN} (count per topic, default
+ * 10,000) and approximate {@code MINID} (age, default 24 hours): Redis may keep a few more events
+ * than asked. A read after an id is reported as not found when the stream dropped anything after it
+ * ({@code max-deleted-entry-id}) or holds an expired event after it. Reads never return expired events.
+ *
+ * <h2>Failures</h2>
+ * An unreachable Redis at start-up fails {@link Builder#build()}; while Redis is away, calls fail at
+ * once (nothing is queued, nothing acknowledged that was not stored) and work again when it is back.
+ */
+public final class RedisHistoryStore implements HistoryStore {
+    private static final Pattern STREAM_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
+    private static final String ZERO = "0-0";
+    private static final int READ_BATCH = 1000;
+    /** Adds one event to the streams of its topics under an id greater than any before. */
+    private static final String APPEND = String.join("\n",
+            "local now = tonumber(ARGV[1])",
+            "local ms, seq = now, 0",
+            "local last = redis.call('GET', KEYS[1])",
+            "if last then",
+            "  local lms, lseq = string.match(last, '^(%d+)-(%d+)$')",
+            "  lms = tonumber(lms); lseq = tonumber(lseq)",
+            "  if ms <= lms then ms = lms; seq = lseq + 1 end",
+            "end",
+            "local id = string.format('%.0f', ms) .. '-' .. string.format('%.0f', seq)",
+            "if ARGV[5] ~= '' then",
+            "  if redis.call('SET', KEYS[2], id, 'NX', 'PX', ARGV[4]) == false then return false end",
+            "end",
+            "local fields = {}",
+            "for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end",
+            "for i = 4, #KEYS do",
+            "  redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], id, unpack(fields))",
+            "  redis.call('XTRIM', KEYS[i], 'MINID', '~', ARGV[3])",
+            "end",
+            "redis.call('SET', KEYS[1], id)",
+            "if ARGV[5] ~= '' then redis.call('SET', KEYS[3], ARGV[5]) else redis.call('SET', KEYS[3], id) end",
+            "return id");
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final RedisCommands<String, String> redis;
+    private final String prefix;
+    private final int maxEventsPerTopic;
+    private final Duration maxAge;
+    private final Clock clock;
+    private final String appendSha;
+
+    private RedisHistoryStore(Builder b) {
+        this.prefix = b.keyPrefix;
+        this.maxEventsPerTopic = b.maxEventsPerTopic;
+        this.maxAge = b.maxAge;
+        this.clock = b.clock;
+        this.client = RedisClient.create(b.uri);
+        // Fail at once while Redis is away rather than queue commands and answer late.
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(b.commandTimeout))
+                .build());
+        try {
+            this.connection = client.connect();
+            this.redis = connection.sync();
+            this.appendSha = redis.scriptLoad(APPEND);
+        } catch (RedisException e) {
+            client.shutdown();
+            throw new SseKitException("Redis unreachable at " + b.uri.getHost() + ":" + b.uri.getPort()
+                    + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * @param uri the Redis URI, for example {@code redis://127.0.0.1:6379}
+     * @return a builder; {@link Builder#build()} connects
+     * @throws IllegalArgumentException if the URI is not a Redis URI
+     */
+    public static Builder builder(String uri) {
+        Checks.notNull(uri, "uri");
+        try {
+            return new Builder(RedisURI.create(uri));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("uri is not a Redis URI: " + Checks.quote(uri), e);
+        }
+    }
+
+    /** @return the key prefix */
+    public String keyPrefix() {
+        return prefix;
+    }
+
+    private String streamKey(String topic) {
+        return prefix + "topic:" + topic;
+    }
+
+    private String idKey(String id) {
+        return prefix + "id:" + id;
+    }
+
+    @Override
+    public CompletionStage<Event> append(Set<String> topics, Event event) {
+        Checks.notNull(topics, "topics");
+        Checks.notNull(event, "event");
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("topics must not be empty");
+        }
+        if (event.isComment()) {
+            throw new IllegalArgumentException("event must not be a comment: comments are not kept");
+        }
+        String given = event.id().orElse(null);
+        if (given != null && STREAM_ID.matcher(given).matches()) {
+            throw new IllegalArgumentException("id " + Checks.quote(given)
+                    + " is reserved: ids of the form <number>-<number> are assigned by the store");
+        }
+        List<String> keys = new ArrayList<>();
+        keys.add(prefix + "lastid");
+        keys.add(idKey(given == null ? "" : given));
+        keys.add(prefix + "lastevent");
+        for (String topic : new TreeSet<>(topics)) {
+            keys.add(streamKey(topic));
+        }
+        long now = clock.millis();
+        List<String> args = new ArrayList<>(List.of(Long.toString(now), Integer.toString(maxEventsPerTopic),
+                Long.toString(now - maxAge.toMillis()), Long.toString(maxAge.toMillis()), given == null ? "" : given));
+        args.add("d");
+        args.add(event.data());
+        event.type().ifPresent(t -> {
+            args.add("t");
+            args.add(t);
+        });
+        event.retry().ifPresent(r -> {
+            args.add("r");
+            args.add(Long.toString(r.toMillis()));
+        });
+        if (given != null) {
+            args.add("i");
+            args.add(given);
+        }
+        String id;
+        try {
+            id = runAppend(keys.toArray(String[]::new), args.toArray(String[]::new));
+        } catch (RedisException e) {
+            return CompletableFuture.failedFuture(new SseKitException("Redis refused the append (" + e.getMessage() + ")", e));
+        }
+        if (id == null) {
+            throw new IllegalArgumentException("id " + Checks.quote(given) + " is already used in the history");
+        }
+        return CompletableFuture.completedFuture(given == null ? event.withId(id) : event);
+    }
+
+    private String runAppend(String[] keys, String[] args) {
+        try {
+            return redis.evalsha(appendSha, ScriptOutputType.VALUE, keys, args);
+        } catch (RedisNoScriptException e) {
+            return redis.eval(APPEND, ScriptOutputType.VALUE, keys, args); // Redis restarted and forgot it
+        }
+    }
+
+    @Override
+    public CompletionStage<Replay> read(Set<String> topics, String afterId, String untilId) {
+        Checks.notNull(topics, "topics");
+        Checks.notNull(afterId, "afterId");
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("topics must not be empty");
+        }
+        try {
+            long oldestKept = clock.millis() - maxAge.toMillis();
+            String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
+            boolean found = after != null;
+            if (found && !ZERO.equals(after)) {
+                for (String topic : topics) {
+                    if (gapAfter(streamKey(topic), after, oldestKept)) {
+                        found = false;
+                        break;
+                    }
+                }
+            }
+            if (!found) {
+                after = ZERO;
+            }
+            String until = untilId == null ? null : streamIdOf(untilId);
+            // Merged by id across topics; a multi-topic event has one id, so it is kept once.
+            TreeMap<String, Event> merged = new TreeMap<>(BY_STREAM_ID);
+            for (String topic : topics) {
+                for (StreamMessage<String, String> m : range(streamKey(topic), after, until)) {
+                    if (millisOf(m.getId()) >= oldestKept) {
+                        merged.putIfAbsent(m.getId(), toEvent(m));
+                    }
+                }
+            }
+            return CompletableFuture.completedFuture(new Replay(new ArrayList<>(merged.values()), found));
+        } catch (RedisException e) {
+            return CompletableFuture.failedFuture(new SseKitException("Redis refused the read (" + e.getMessage() + ")", e));
+        }
+    }
+
+    private List<StreamMessage<String, String>> range(String key, String after, String until) {
+        List<StreamMessage<String, String>> out = new ArrayList<>();
+        String from = after;
+        while (true) {
+            Range<String> range = Range.from(Range.Boundary.excluding(from),
+                    until == null ? Range.Boundary.unbounded() : Range.Boundary.including(until));
+            List<StreamMessage<String, String>> batch = redis.xrange(key, range,
+                    io.lettuce.core.Limit.from(READ_BATCH));
+            out.addAll(batch);
+            if (batch.size() < READ_BATCH) {
+                return out;
+            }
+            from = batch.get(batch.size() - 1).getId();
+        }
+    }
+
+    /**
+     * Whether the stream dropped, or holds expired, anything after {@code after}. Trimming drops the
+     * oldest entries, so it dropped something after {@code after} only if {@code after} is older than
+     * the first entry kept. (Redis 7.0 does not count trimmed entries in max-deleted-entry-id.) When
+     * {@code after} is exactly the last entry dropped this says "gap" although there is none; the
+     * client then gets everything retained, which is exactly what follows its id.
+     */
+    private boolean gapAfter(String key, String after, long oldestKept) {
+        if (redis.exists(key) == 0) {
+            return false;
+        }
+        long length = 0;
+        long added = 0;
+        List<Object> info = redis.xinfoStream(key);
+        for (int i = 0; i + 1 < info.size(); i += 2) {
+            String name = String.valueOf(info.get(i));
+            if ("length".equals(name)) {
+                length = Long.parseLong(String.valueOf(info.get(i + 1)));
+            } else if ("entries-added".equals(name)) {
+                added = Long.parseLong(String.valueOf(info.get(i + 1)));
+            }
+        }
+        List<StreamMessage<String, String>> first = redis.xrange(key, Range.create("-", "+"), io.lettuce.core.Limit.from(1));
+        if (added > length && (first.isEmpty() || BY_STREAM_ID.compare(after, first.get(0).getId()) < 0)) {
+            return true;
+        }
+        List<StreamMessage<String, String>> next = redis.xrange(key,
+                Range.from(Range.Boundary.excluding(after), Range.Boundary.unbounded()), io.lettuce.core.Limit.from(1));
+        return !next.isEmpty() && millisOf(next.get(0).getId()) < oldestKept;
+    }
+
+    /** The stream id of an id: itself in stream-id form, or through the index of publisher ids. */
+    private String streamIdOf(String id) {
+        if (STREAM_ID.matcher(id).matches()) {
+            String last = redis.get(prefix + "lastid");
+            return last != null && BY_STREAM_ID.compare(id, last) <= 0 ? id : null;
+        }
+        return redis.get(idKey(id));
+    }
+
+    private static Event toEvent(StreamMessage<String, String> m) {
+        Map<String, String> f = m.getBody();
+        Event e = Event.of(f.getOrDefault("d", "")).withId(f.getOrDefault("i", m.getId()));
+        if (f.containsKey("t")) {
+            e = e.withType(f.get("t"));
+        }
+        if (f.containsKey("r")) {
+            e = e.withRetry(Duration.ofMillis(Long.parseLong(f.get("r"))));
+        }
+        return e;
+    }
+
+    private static long millisOf(String streamId) {
+        return Long.parseLong(streamId.substring(0, streamId.indexOf('-')));
+    }
+
+    /** Orders stream ids numerically: milliseconds, then sequence. */
+    static final Comparator<String> BY_STREAM_ID = (a, b) -> {
+        int da = a.indexOf('-');
+        int db = b.indexOf('-');
+        int c = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
+        return c != 0 ? c : Long.compare(Long.parseLong(a.substring(da + 1)), Long.parseLong(b.substring(db + 1)));
+    };
+
+    @Override
+    public CompletionStage<Optional<String>> latestId() {
+        try {
+            return CompletableFuture.completedFuture(Optional.ofNullable(redis.get(prefix + "lastevent")));
+        } catch (RedisException e) {
+            return CompletableFuture.failedFuture(new SseKitException("Redis refused a read (" + e.getMessage() + ")", e));
+        }
+    }
+
+    /** Closes the connection; the streams stay in Redis. */
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisHistoryStore{keys=" + prefix + "*, maxEventsPerTopic=" + maxEventsPerTopic + ", maxAge=" + maxAge + "}";
+    }
+
+    /** Settings; each setter checks its value at once. */
+    public static final class Builder {
+        private final RedisURI uri;
+        private String keyPrefix = "ssekit:";
+        private int maxEventsPerTopic = 10_000;
+        private Duration maxAge = Duration.ofHours(24);
+        private Duration commandTimeout = Duration.ofSeconds(5);
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(RedisURI uri) {
+            this.uri = uri;
+        }
+
+        /** @param value the prefix of every key, not empty (default {@code ssekit:}) */
+        public Builder keyPrefix(String value) {
+            this.keyPrefix = Checks.singleLine(value, "keyPrefix");
+            return this;
+        }
+
+        /** @param value events kept per topic, approximately, at least 1 (default 10,000) */
+        public Builder maxEventsPerTopic(int value) {
+            this.maxEventsPerTopic = Checks.atLeast(value, 1, "maxEventsPerTopic");
+            return this;
+        }
+
+        /** @param value how long an event is kept, positive (default 24 hours) */
+        public Builder maxAge(Duration value) {
+            this.maxAge = Checks.positive(value, "maxAge");
+            return this;
+        }
+
+        /** @param value how long a command may take before it fails, positive (default 5 s) */
+        public Builder commandTimeout(Duration value) {
+            this.commandTimeout = Checks.positive(value, "commandTimeout");
+            return this;
+        }
+
+        /** @param value the clock that dates events and so their ids; for tests */
+        public Builder clock(Clock value) {
+            this.clock = Checks.notNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * @return the store, connected
+         * @throws SseKitException if Redis cannot be reached
+         */
+        public RedisHistoryStore build() {
+            return new RedisHistoryStore(this);
+        }
+    }
+}
