@@ -1,6 +1,7 @@
 package dev.ssekit.app;
 
 import dev.ssekit.Topics;
+import dev.ssekit.history.HistoryStore;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,21 +17,28 @@ public class HubService {
     private static final Logger LOG = Logger.getLogger(HubService.class.getName());
 
     private Topics topics;
+    private HistoryStore store;
 
-    /** @return the registry, made on first use */
+    /**
+     * @return the registry, made on first use with the history store the settings ask for
+     * @throws IllegalArgumentException naming the setting when one is invalid
+     * @throws dev.ssekit.SseKitException when the history store cannot be reached
+     */
     public synchronized Topics topics() {
         if (topics == null) {
-            topics = Topics.builder().name("ssekit-hub").build();
-            LOG.info(() -> "ssekit hub ready, history: " + topics.history());
+            store = HubSettings.fromSystem().historyStore();
+            topics = Topics.builder().name("ssekit-hub").history(store).build();
+            LOG.info(() -> "ssekit hub ready, history: " + store);
         }
         return topics;
     }
 
-    /** Ends every stream and stops the hub's threads. */
+    /** Ends every stream, stops the hub's threads and closes the history store. */
     @PreDestroy
     public synchronized void close() {
         if (topics != null) {
             topics.close();
+            store.close();
         }
     }
 }

@@ -51,11 +51,16 @@ import java.util.regex.Pattern;
  * than asked. A read after an id is reported as not found when the stream dropped anything after it
  * ({@code max-deleted-entry-id}) or holds an expired event after it. Reads never return expired events.
  *
+ * <h2>Several nodes</h2>
+ * Every append also goes to the feed stream {@code ssekit:feed}, which {@link #follow} reads with
+ * blocking {@code XREAD}s: each node fans out every event, whichever node published it, in id order.
+ *
  * <h2>Failures</h2>
  * An unreachable Redis at start-up fails {@link Builder#build()}; while Redis is away, calls fail at
  * once (nothing is queued, nothing acknowledged that was not stored) and work again when it is back.
  */
-public final class RedisHistoryStore implements HistoryStore {
+public final class RedisHistoryStore implements SharedHistoryStore {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(RedisHistoryStore.class.getName());
     private static final Pattern STREAM_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
     private static final String ZERO = "0-0";
     private static final int READ_BATCH = 1000;
@@ -74,11 +79,14 @@ public final class RedisHistoryStore implements HistoryStore {
             "  if redis.call('SET', KEYS[2], id, 'NX', 'PX', ARGV[4]) == false then return false end",
             "end",
             "local fields = {}",
-            "for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end",
-            "for i = 4, #KEYS do",
+            "for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end",
+            "local topics = {}",
+            "for i = 5, #KEYS do",
             "  redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], id, unpack(fields))",
             "  redis.call('XTRIM', KEYS[i], 'MINID', '~', ARGV[3])",
+            "  topics[#topics + 1] = string.sub(KEYS[i], #ARGV[6] + 1)",
             "end",
+            "redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], id, 'topics', table.concat(topics, '\\n'), unpack(fields))",
             "redis.call('SET', KEYS[1], id)",
             "if ARGV[5] ~= '' then redis.call('SET', KEYS[3], ARGV[5]) else redis.call('SET', KEYS[3], id) end",
             "return id");
@@ -91,12 +99,15 @@ public final class RedisHistoryStore implements HistoryStore {
     private final Duration maxAge;
     private final Clock clock;
     private final String appendSha;
+    private final int feedLength;
+    private final List<RedisFollower> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private RedisHistoryStore(Builder b) {
         this.prefix = b.keyPrefix;
         this.maxEventsPerTopic = b.maxEventsPerTopic;
         this.maxAge = b.maxAge;
         this.clock = b.clock;
+        this.feedLength = b.feedLength;
         this.client = RedisClient.create(b.uri);
         // Fail at once while Redis is away rather than queue commands and answer late.
         client.setOptions(ClientOptions.builder()
@@ -137,6 +148,10 @@ public final class RedisHistoryStore implements HistoryStore {
         return prefix + "topic:" + topic;
     }
 
+    private String feedKey() {
+        return prefix + "feed";
+    }
+
     private String idKey(String id) {
         return prefix + "id:" + id;
     }
@@ -160,12 +175,14 @@ public final class RedisHistoryStore implements HistoryStore {
         keys.add(prefix + "lastid");
         keys.add(idKey(given == null ? "" : given));
         keys.add(prefix + "lastevent");
+        keys.add(feedKey());
         for (String topic : new TreeSet<>(topics)) {
             keys.add(streamKey(topic));
         }
         long now = clock.millis();
         List<String> args = new ArrayList<>(List.of(Long.toString(now), Integer.toString(maxEventsPerTopic),
-                Long.toString(now - maxAge.toMillis()), Long.toString(maxAge.toMillis()), given == null ? "" : given));
+                Long.toString(now - maxAge.toMillis()), Long.toString(maxAge.toMillis()), given == null ? "" : given,
+                streamKey(""), Integer.toString(feedLength)));
         args.add("d");
         args.add(event.data());
         event.type().ifPresent(t -> {
@@ -327,9 +344,134 @@ public final class RedisHistoryStore implements HistoryStore {
         }
     }
 
-    /** Closes the connection; the streams stay in Redis. */
+    @Override
+    public Follower follow(AppendListener listener) {
+        Checks.notNull(listener, "listener");
+        RedisFollower f = new RedisFollower(listener);
+        followers.add(f);
+        return f;
+    }
+
+    /**
+     * Follows the feed stream, {@code <prefix>feed}: every append also goes there, under its id, with
+     * its topics. A stream rather than pub/sub because a follower that loses its connection resumes
+     * from its last id and misses nothing the feed still holds (the newest {@link Builder#feedLength}).
+     */
+    private final class RedisFollower implements Follower, Runnable {
+        private final AppendListener listener;
+        private final StatefulRedisConnection<String, String> blocking;
+        private final Thread thread;
+        private final Optional<String> startedAfter;
+        private volatile boolean running = true;
+        private String position;
+
+        RedisFollower(AppendListener listener) {
+            this.listener = listener;
+            // Blocking reads hold their connection: this one is the follower's alone.
+            this.blocking = client.connect();
+            List<StreamMessage<String, String>> last = blocking.sync().xrevrange(feedKey(), Range.create("-", "+"),
+                    io.lettuce.core.Limit.from(1));
+            this.position = last.isEmpty() ? ZERO : last.get(0).getId();
+            this.startedAfter = last.isEmpty() ? Optional.empty() : Optional.of(last.get(0).getId());
+            this.thread = new Thread(this, "ssekit-redis-follow");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public Optional<String> startedAfter() {
+            return startedAfter;
+        }
+
+        @Override
+        public void run() {
+            boolean failing = false;
+            while (running) {
+                try {
+                    if (failing && fellBehind()) {
+                        listener.missedEvents();
+                    }
+                    List<StreamMessage<String, String>> batch = blocking.sync().xread(
+                            io.lettuce.core.XReadArgs.Builder.block(1000).count(500),
+                            io.lettuce.core.XReadArgs.StreamOffset.from(feedKey(), position));
+                    failing = false;
+                    for (StreamMessage<String, String> m : batch) {
+                        position = m.getId();
+                        deliver(m);
+                    }
+                } catch (RedisException e) {
+                    if (!running) {
+                        return;
+                    }
+                    if (!failing) {
+                        LOG.log(java.util.logging.Level.WARNING, "ssekit: lost Redis while following events; "
+                                + "retrying every second", e);
+                    }
+                    failing = true;
+                    pause();
+                }
+            }
+        }
+
+        /** Whether the feed no longer holds the entry after our position. */
+        private boolean fellBehind() {
+            if (ZERO.equals(position)) {
+                return false;
+            }
+            List<StreamMessage<String, String>> first = blocking.sync().xrange(feedKey(), Range.create("-", "+"),
+                    io.lettuce.core.Limit.from(1));
+            return !first.isEmpty() && BY_STREAM_ID.compare(first.get(0).getId(), position) > 0
+                    && blocking.sync().xrange(feedKey(), Range.create(position, position)).isEmpty();
+        }
+
+        private void deliver(StreamMessage<String, String> m) {
+            try {
+                Set<String> topics = Set.of(m.getBody().getOrDefault("topics", "").split("\n"));
+                listener.appended(topics, toEvent(m), m.getId());
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "ssekit: an append listener failed on " + m.getId(), e);
+            }
+        }
+
+        private void pause() {
+            try {
+                Thread.sleep(1000); // a back-off between reconnection attempts, not a synchronisation
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            followers.remove(this);
+            blocking.close();
+            thread.interrupt();
+        }
+    }
+
+    /** Positions are stream ids, the same on every node. */
+    @Override
+    public CompletionStage<Optional<String>> latestPosition() {
+        try {
+            return CompletableFuture.completedFuture(Optional.ofNullable(redis.get(prefix + "lastid")));
+        } catch (RedisException e) {
+            return CompletableFuture.failedFuture(new SseKitException("Redis refused a read (" + e.getMessage() + ")", e));
+        }
+    }
+
+    @Override
+    public int comparePositions(String a, String b) {
+        return BY_STREAM_ID.compare(a, b);
+    }
+
+    /** Stops every follower and closes the connections; the streams stay in Redis. */
     @Override
     public void close() {
+        for (RedisFollower f : followers) {
+            f.close();
+        }
         connection.close();
         client.shutdown();
     }
@@ -346,6 +488,7 @@ public final class RedisHistoryStore implements HistoryStore {
         private int maxEventsPerTopic = 10_000;
         private Duration maxAge = Duration.ofHours(24);
         private Duration commandTimeout = Duration.ofSeconds(5);
+        private int feedLength = 100_000;
         private Clock clock = Clock.systemUTC();
 
         private Builder(RedisURI uri) {
@@ -367,6 +510,16 @@ public final class RedisHistoryStore implements HistoryStore {
         /** @param value how long an event is kept, positive (default 24 hours) */
         public Builder maxAge(Duration value) {
             this.maxAge = Checks.positive(value, "maxAge");
+            return this;
+        }
+
+        /**
+         * @param value how many of the newest events the feed that nodes follow keeps, approximately,
+         *              at least 1 (default 100,000): what a node that lost Redis can still catch up on
+         * @return this builder
+         */
+        public Builder feedLength(int value) {
+            this.feedLength = Checks.atLeast(value, 1, "feedLength");
             return this;
         }
 

@@ -7,6 +7,7 @@ import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
+import dev.ssekit.history.SharedHistoryStore;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
@@ -46,6 +47,11 @@ import java.util.logging.Logger;
  * applies a per-subscriber overflow policy. So a publish appends to history and then puts the one
  * prepared {@link OutboundSseEvent} on each subscriber's bounded queue (see {@link Connection}).
  *
+ * <h2>Several nodes</h2>
+ * On a {@link SharedHistoryStore} a publish only appends; every node, the publishing one included,
+ * fans out the events it follows from the store, in the store's order. The high-water mark is then
+ * the newest event fanned out on this node, and the handoff below holds across nodes.
+ *
  * <h2>The handoff</h2>
  * Appends and fan-out run under one publish lock, so every connection's queue receives events in
  * history order. A subscription with a {@code Last-Event-ID} joins its topics under that lock and
@@ -83,7 +89,10 @@ public final class Dispatcher implements AutoCloseable {
     private final boolean ownsStore;
     private final ConnRuntime runtime;
     private final ConnSettings defaults;
+    private static final java.time.Duration CATCH_UP_TIMEOUT = java.time.Duration.ofSeconds(10);
     private final ReentrantLock publishLock = new ReentrantLock();
+    private final java.util.concurrent.locks.Condition followed = publishLock.newCondition();
+    private final SharedHistoryStore.Follower follower;
     // Guarded by publishLock.
     private final Map<String, LinkedHashMap<Connection, Subscriber>> topics = new HashMap<>();
     private final Map<Connection, Set<String>> topicsByConn = new HashMap<>();
@@ -107,7 +116,82 @@ public final class Dispatcher implements AutoCloseable {
         this.ownsStore = ownsStore;
         this.defaults = Checks.notNull(defaults, "settings");
         this.runtime = new ConnRuntime(name, ConnRuntime.defaultWriterThreads());
-        this.lastAppendedId = join(store.latestId(), "read the newest id of the history").orElse(null);
+        if (store instanceof SharedHistoryStore shared) {
+            // Events reach this node's subscribers through the follow, whichever node published them.
+            publishLock.lock();
+            try {
+                this.follower = shared.follow(new SharedHistoryStore.AppendListener() {
+                    @Override
+                    public void appended(Set<String> topicSet, Event event, String position) {
+                        dispatch(topicSet, event, position);
+                    }
+
+                    @Override
+                    public void missedEvents() {
+                        reconnectEveryone();
+                    }
+                });
+                this.lastAppendedId = follower.startedAfter().orElse(null);
+            } finally {
+                publishLock.unlock();
+            }
+        } else {
+            this.follower = null;
+            this.lastAppendedId = join(store.latestId(), "read the newest id of the history").orElse(null);
+        }
+    }
+
+    /** Fans out an event another node (or this one) stored, in the order the store delivers. */
+    private void dispatch(Set<String> topicSet, Event stored, String position) {
+        publishLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            fanOutLocked(topicSet, stored, null);
+            // On a shared store the high-water mark is a position: read() takes it as a bound.
+            lastAppendedId = position;
+            followed.signalAll();
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until this node has fanned out everything the shared store held when called. A client
+     * reconnecting here may have seen, on another node, events this node has not followed yet: once
+     * caught up, this node's high-water mark is at or past the client's last event, and the handoff
+     * holds.
+     */
+    private void catchUpLocked(SharedHistoryStore shared, String latest) {
+        long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+        while (lastAppendedId == null || shared.comparePositions(lastAppendedId, latest) < 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SseKitException("this node is behind the shared history by more than "
+                        + CATCH_UP_TIMEOUT.toSeconds() + " s; retry, or check the connection to the store");
+            }
+            try {
+                followed.awaitNanos(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SseKitException("interrupted while catching up with the shared history", e);
+            }
+        }
+    }
+
+    /** The follow lost events: every client reconnects and gets them by replay. */
+    private void reconnectEveryone() {
+        LOG.warning("ssekit: events were missed while the shared store was away; "
+                + "closing every stream so that clients catch up by replay");
+        List<Connection> all;
+        publishLock.lock();
+        try {
+            all = new ArrayList<>(topicsByConn.keySet());
+        } finally {
+            publishLock.unlock();
+        }
+        all.forEach(c -> c.close(CloseReason.ERROR));
     }
 
     private SseBroadcaster bind(Sse candidate) {
@@ -191,10 +275,16 @@ public final class Dispatcher implements AutoCloseable {
         Set<String> topicSet = Set.copyOf(filters.keySet());
         attach(conn);
         boolean replay = lastEventId != null;
+        String latestShared = replay && store instanceof SharedHistoryStore shared
+                ? join(shared.latestPosition(), "read the newest position of the shared history").orElse(null)
+                : null;
         String highWater;
         publishLock.lock();
         try {
             checkOpen();
+            if (latestShared != null) {
+                catchUpLocked((SharedHistoryStore) store, latestShared);
+            }
             if (conn.isClosed()) {
                 throw new ConnectionClosedException(CloseReason.CLOSED);
             }
@@ -327,30 +417,37 @@ public final class Dispatcher implements AutoCloseable {
         try {
             checkOpen();
             Event stored = join(store.append(topicSet, event), "append to history");
-            // From here on the event is stored: the fan-out below must not throw, or the high-water
-            // mark would fall behind history and a reconnecting client could skip this event.
-            lastAppendedId = stored.id().orElseThrow();
-            Sse bound = sse;
-            // No Sse yet means no connection yet: the event is only stored.
-            OutboundSseEvent out = bound == null ? null : Connection.toOutbound(bound, stored);
-            dispatching = true;
-            try {
-                if (topicSet.size() == 1) {
-                    fanOut(topics.get(topicSet.iterator().next()), out, value, stored, null);
-                } else {
-                    Set<Connection> reached = new HashSet<>();
-                    for (String topic : topicSet) {
-                        fanOut(topics.get(topic), out, value, stored, reached);
-                    }
-                }
-            } finally {
-                dispatching = false;
-                runDeferred();
+            if (follower == null) {
+                fanOutLocked(topicSet, stored, value);
             }
             published.incrementAndGet();
             return stored;
         } finally {
             publishLock.unlock();
+        }
+    }
+
+    /** Queues a stored event to every matching subscriber, once each, and moves the high-water mark. */
+    private void fanOutLocked(Set<String> topicSet, Event stored, Object value) {
+        // The event is stored: from here nothing may throw, or the high-water mark would fall behind
+        // history and a reconnecting client could skip this event.
+        lastAppendedId = stored.id().orElseThrow();
+        Sse bound = sse;
+        // No Sse yet means no connection yet: the event is only stored.
+        OutboundSseEvent out = bound == null ? null : Connection.toOutbound(bound, stored);
+        dispatching = true;
+        try {
+            if (topicSet.size() == 1) {
+                fanOut(topics.get(topicSet.iterator().next()), out, value, stored, null);
+            } else {
+                Set<Connection> reached = new HashSet<>();
+                for (String topic : topicSet) {
+                    fanOut(topics.get(topic), out, value, stored, reached);
+                }
+            }
+        } finally {
+            dispatching = false;
+            runDeferred();
         }
     }
 
@@ -483,6 +580,9 @@ public final class Dispatcher implements AutoCloseable {
         }
         all.addAll(bySink.values());
         List<CompletableFuture<CloseReason>> ends = new ArrayList<>();
+        if (follower != null) {
+            follower.close();
+        }
         for (Connection c : new HashSet<>(all)) {
             c.close(CloseReason.HUB_CLOSED);
             ends.add(c.done().toCompletableFuture());

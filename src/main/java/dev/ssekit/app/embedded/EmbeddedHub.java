@@ -52,6 +52,8 @@ public final class EmbeddedHub implements AutoCloseable {
             // Grizzly blocks a write to a client that stopped reading for 30 s by default, several
             // times per event; ssekit's write timeout (10 s) is the one that should decide.
             server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
+            // The store is opened now, so that a bad setting or an unreachable store stops the start.
+            weld.select(HubService.class).get().topics();
             server.start();
             int bound = server.getListeners().iterator().next().getPort();
             return new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"));
@@ -84,7 +86,7 @@ public final class EmbeddedHub implements AutoCloseable {
         EmbeddedHub hub = start(host, port);
         String shown = "127.0.0.1".equals(host) ? "localhost" : host;
         System.out.println("ssekit hub on http://" + shown + ":" + hub.uri().getPort() + "/ (listening on " + host
-                + "), history store: in-memory");
+                + "), history store: " + hub.weld.select(HubService.class).get().topics().history());
         System.out.println("WARNING: anybody who can reach this address may publish (anonymous publishing is a "
                 + "development default; authorization is not built yet). Press Ctrl-C to stop.");
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,0 +1,222 @@
+package dev.ssekit.app;
+
+import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testkit.Services;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanIterator;
+import io.lettuce.core.api.StatefulRedisConnection;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Two embedded hubs, each its own JVM, sharing one Redis: the way N nodes run behind a load balancer. */
+class TwoNodeClusterTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String PATH = "/.well-known/mercure";
+    private final String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final List<Process> nodes = new ArrayList<>();
+
+    @BeforeEach
+    void requireRedis() {
+        Services.requireRedis();
+    }
+
+    @AfterEach
+    void stopNodesAndDeleteKeys() {
+        nodes.forEach(Process::destroyForcibly);
+        RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            ScanIterator<String> keys = ScanIterator.scan(c.sync(), ScanArgs.Builder.matches(prefix + "*"));
+            while (keys.hasNext()) {
+                c.sync().del(keys.next());
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** Starts {@code EmbeddedHub} in a child JVM on the Redis store, and waits until it serves. */
+    private URI startNode() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classPath, "dev.ssekit.app.embedded.EmbeddedHub").redirectErrorStream(true);
+        pb.environment().put("PORT", Integer.toString(port));
+        pb.environment().put("HOST", "127.0.0.1");
+        pb.environment().put("SSEKIT_HISTORY_STORE", "redis");
+        pb.environment().put("SSEKIT_HISTORY_REDIS_PREFIX", prefix);
+        Process node = pb.start();
+        nodes.add(node);
+        CountDownLatch ready = new CountDownLatch(1);
+        StringBuilder output = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    synchronized (output) {
+                        output.append(line).append('\n');
+                    }
+                    if (line.startsWith("ssekit hub on http://")) {
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // the node ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        if (!ready.await(60, TimeUnit.SECONDS)) {
+            synchronized (output) {
+                throw new AssertionError("node on port " + port + " did not start:\n" + output);
+            }
+        }
+        return URI.create("http://127.0.0.1:" + port + "/");
+    }
+
+    private String publish(URI node, String data) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(node.resolve(PATH))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("topic=c&data=" + URLEncoder.encode(data, StandardCharsets.UTF_8)))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+
+    private static RawSseClient subscribe(URI node, String lastEventId) throws Exception {
+        RawSseClient c = RawSseClient.open(node, PATH + "?topic=c",
+                lastEventId == null ? Map.of() : Map.of("Last-Event-ID", lastEventId));
+        assertEquals(200, c.awaitStatus(WAIT));
+        return c;
+    }
+
+    @Test
+    void subscribersHoppingBetweenNodesGetEveryEventOnceInOrder() throws Exception {
+        URI a = startNode();
+        URI b = startNode();
+        List<URI> both = List.of(a, b);
+        int subscribers = 6;
+        int perPublisher = 300;
+        ExecutorService pool = Executors.newFixedThreadPool(subscribers + 2);
+        try {
+            String first = publish(a, "start");
+            CountDownLatch connected = new CountDownLatch(subscribers);
+            List<Future<List<String>>> results = new ArrayList<>();
+            for (int s = 0; s < subscribers; s++) {
+                results.add(pool.submit(() -> {
+                    List<String> seen = new ArrayList<>();
+                    String last = first;
+                    boolean counted = false;
+                    while (true) {
+                        URI node = both.get(ThreadLocalRandom.current().nextInt(2));
+                        try (RawSseClient c = subscribe(node, last)) {
+                            if (!counted) {
+                                connected.countDown();
+                                counted = true;
+                            }
+                            int take = ThreadLocalRandom.current().nextInt(10, 150);
+                            for (int i = 0; i < take; i++) {
+                                RawSseClient.Received e = c.next(WAIT);
+                                seen.add(e.id());
+                                last = e.id();
+                                if ("END".equals(e.data())) {
+                                    return seen;
+                                }
+                            }
+                        }
+                    }
+                }));
+            }
+            assertTrue(connected.await(60, TimeUnit.SECONDS));
+            List<Future<?>> publishers = new ArrayList<>();
+            for (URI node : both) {
+                publishers.add(pool.submit(() -> {
+                    for (int i = 0; i < perPublisher; i++) {
+                        publish(node, node.getPort() + "-" + i);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : publishers) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            publish(b, "END");
+            List<String> truth = new ArrayList<>();
+            try (RawSseClient all = subscribe(a, first)) {
+                RawSseClient.Received e;
+                do {
+                    e = all.next(WAIT);
+                    truth.add(e.id());
+                } while (!"END".equals(e.data()));
+            }
+            assertEquals(2 * perPublisher + 1, truth.size());
+            for (Future<List<String>> f : results) {
+                List<String> seen = f.get(120, TimeUnit.SECONDS);
+                assertEquals(seen.size(), new HashSet<>(seen).size(), "a subscriber got a duplicate");
+                assertEquals(truth, seen, "every event once, in order, across nodes and reconnects");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void whenOneNodeStopsTheOtherServesWithoutAGap() throws Exception {
+        URI a = startNode();
+        URI b = startNode();
+        String before = publish(b, "before");
+        String last;
+        try (RawSseClient onA = subscribe(a, null)) {
+            String seen = publish(b, "seen on a");
+            assertEquals(seen, onA.next(WAIT).id(), "an event published on b reaches a subscriber on a");
+            last = seen;
+            nodes.get(0).destroy(); // SIGTERM: the node ends its streams and stops
+            assertTrue(onA.awaitEnd(WAIT), "the stopping node ends the stream");
+        }
+        assertTrue(nodes.get(0).waitFor(60, TimeUnit.SECONDS));
+        List<String> published = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            published.add(publish(b, "after " + i));
+        }
+        try (RawSseClient onB = subscribe(b, last)) {
+            assertEquals(last, onB.header("Mercure-Last-Event-ID"));
+            List<String> got = onB.next(20, WAIT).stream().map(RawSseClient.Received::id).toList();
+            assertEquals(published, got);
+        }
+        assertTrue(!before.equals(last));
+    }
+}
