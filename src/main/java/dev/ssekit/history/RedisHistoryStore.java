@@ -279,6 +279,16 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * client then gets everything retained, which is exactly what follows its id.
      */
     private boolean gapAfter(String key, String after, long oldestKept) {
+        if (trimmedAfter(redis, key, after)) {
+            return true;
+        }
+        List<StreamMessage<String, String>> next = redis.xrange(key,
+                Range.from(Range.Boundary.excluding(after), Range.Boundary.unbounded()), io.lettuce.core.Limit.from(1));
+        return !next.isEmpty() && millisOf(next.get(0).getId()) < oldestKept;
+    }
+
+    /** Whether trimming dropped entries of a stream after {@code after} (see {@link #gapAfter}). */
+    private static boolean trimmedAfter(RedisCommands<String, String> redis, String key, String after) {
         if (redis.exists(key) == 0) {
             return false;
         }
@@ -293,13 +303,11 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                 added = Long.parseLong(String.valueOf(info.get(i + 1)));
             }
         }
-        List<StreamMessage<String, String>> first = redis.xrange(key, Range.create("-", "+"), io.lettuce.core.Limit.from(1));
-        if (added > length && (first.isEmpty() || BY_STREAM_ID.compare(after, first.get(0).getId()) < 0)) {
-            return true;
+        if (added <= length) {
+            return false; // nothing was ever dropped
         }
-        List<StreamMessage<String, String>> next = redis.xrange(key,
-                Range.from(Range.Boundary.excluding(after), Range.Boundary.unbounded()), io.lettuce.core.Limit.from(1));
-        return !next.isEmpty() && millisOf(next.get(0).getId()) < oldestKept;
+        List<StreamMessage<String, String>> first = redis.xrange(key, Range.create("-", "+"), io.lettuce.core.Limit.from(1));
+        return first.isEmpty() || BY_STREAM_ID.compare(after, first.get(0).getId()) < 0;
     }
 
     /** The stream id of an id: itself in stream-id form, or through the index of publisher ids. */
@@ -413,15 +421,12 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             }
         }
 
-        /** Whether the feed no longer holds the entry after our position. */
+        /**
+         * Whether the feed trimmed entries after our position while we were away: those are missed.
+         * A Redis that came back empty lost nothing that replay could give either.
+         */
         private boolean fellBehind() {
-            if (ZERO.equals(position)) {
-                return false;
-            }
-            List<StreamMessage<String, String>> first = blocking.sync().xrange(feedKey(), Range.create("-", "+"),
-                    io.lettuce.core.Limit.from(1));
-            return !first.isEmpty() && BY_STREAM_ID.compare(first.get(0).getId(), position) > 0
-                    && blocking.sync().xrange(feedKey(), Range.create(position, position)).isEmpty();
+            return !ZERO.equals(position) && trimmedAfter(blocking.sync(), feedKey(), position);
         }
 
         private void deliver(StreamMessage<String, String> m) {

@@ -1,0 +1,91 @@
+package dev.ssekit.history;
+
+import dev.ssekit.Conn;
+import dev.ssekit.Event;
+import dev.ssekit.SseKitException;
+import dev.ssekit.Topics;
+import dev.ssekit.testkit.FakeSse;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A Redis of the test's own, on a free port, stopped and started again while the store is in use. */
+class RedisOutageTest {
+    private Process redis;
+    private int port;
+
+    private void startRedis() throws IOException {
+        redis = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no").redirectOutput(new File("target/redis-outage.log"))
+                .redirectErrorStream(true).start();
+        await().atMost(Duration.ofSeconds(20)).until(this::listening);
+    }
+
+    private boolean listening() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @AfterEach
+    void stopRedis() {
+        if (redis != null) {
+            redis.destroyForcibly();
+        }
+    }
+
+    @Test
+    void publish_failsWhileRedisIsAwayAndWorksWhenItIsBack() throws Exception {
+        boolean installed = new ProcessBuilder("redis-server", "--version").start().waitFor(10, TimeUnit.SECONDS);
+        Assumptions.assumeTrue(installed, "redis-server is not installed: cannot run a Redis of the test's own");
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        startRedis();
+        RedisHistoryStore store = RedisHistoryStore.builder("redis://127.0.0.1:" + port)
+                .commandTimeout(Duration.ofSeconds(2)).build();
+        try (Topics topics = Topics.builder().history(store).build()) {
+            FakeSse.Sink sink = new FakeSse.Sink();
+            Conn first = topics.open(sink, FakeSse.sse());
+            topics.subscribe(first, List.of("t"), null);
+            String before = topics.publish(List.of("t"), Event.of("before"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> sink.ids().equals(List.of(before)));
+
+            redis.destroy();
+            assertTrue(redis.waitFor(20, TimeUnit.SECONDS));
+            SseKitException e = assertThrows(SseKitException.class, () -> topics.publish(List.of("t"), Event.of("lost")));
+            assertTrue(e.getMessage().startsWith("history store failed to append to history: Redis refused the append"),
+                    e.getMessage());
+
+            startRedis(); // empty again, as it keeps no files: nothing was trimmed, so nothing is missed
+            String after = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> topics.publish(List.of("t"), Event.of("after")), id -> id != null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> sink.ids().contains(after));
+            assertEquals(List.of(before, after), sink.ids(), "the follower resumed; the refused event reached nobody");
+            assertTrue(!first.isClosed(), "the stream stayed open across the outage");
+            assertEquals(List.of("after"), store.read(Set.of("t"), HistoryStore.EARLIEST, null)
+                    .toCompletableFuture().join().events().stream().map(Event::data).toList());
+        } finally {
+            store.close();
+        }
+    }
+}
