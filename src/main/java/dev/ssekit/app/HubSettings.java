@@ -1,10 +1,13 @@
 package dev.ssekit.app;
 
+import dev.ssekit.SseKitException;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
 
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 import javax.sql.DataSource;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -24,6 +27,7 @@ import java.util.logging.Logger;
  * <caption>Keys</caption>
  * <tr><th>key</th><th>default</th><th>meaning</th></tr>
  * <tr><td>ssekit.history.store</td><td>memory</td><td>memory, jdbc or redis</td></tr>
+ * <tr><td>ssekit.history.jdbc.datasource</td><td>(none)</td><td>JNDI name of a DataSource (in a Jakarta EE server); wins over the URL</td></tr>
  * <tr><td>ssekit.history.jdbc.url</td><td>jdbc:h2:file:./ssekit-history</td><td>JDBC URL (H2 and PostgreSQL drivers come with the embedded hub)</td></tr>
  * <tr><td>ssekit.history.jdbc.user</td><td>(none)</td><td>database user</td></tr>
  * <tr><td>ssekit.history.jdbc.password</td><td>(none)</td><td>database password</td></tr>
@@ -62,6 +66,10 @@ final class HubSettings {
             case "memory":
                 return InMemoryHistoryStore.create();
             case "jdbc":
+                String jndi = get("ssekit.history.jdbc.datasource", null);
+                if (jndi != null) {
+                    return JdbcHistoryStore.builder(lookup(jndi)).build();
+                }
                 String url = get("ssekit.history.jdbc.url", "jdbc:h2:file:./ssekit-history");
                 if (!url.startsWith("jdbc:")) {
                     throw new IllegalArgumentException("ssekit.history.jdbc.url must be a JDBC URL, got \"" + url + "\"");
@@ -78,6 +86,21 @@ final class HubSettings {
             default:
                 throw new IllegalArgumentException("ssekit.history.store must be memory, jdbc or redis, got \"" + kind + "\"");
         }
+    }
+
+    private static DataSource lookup(String name) {
+        Object found;
+        try {
+            found = new InitialContext().lookup(name);
+        } catch (NamingException e) {
+            throw new SseKitException("ssekit.history.jdbc.datasource: no DataSource at JNDI name \"" + name + "\" ("
+                    + e.getMessage() + ")", e);
+        }
+        if (found instanceof DataSource ds) {
+            return ds;
+        }
+        throw new IllegalArgumentException("ssekit.history.jdbc.datasource: JNDI name \"" + name + "\" holds a "
+                + (found == null ? "null" : found.getClass().getName()) + ", not a javax.sql.DataSource");
     }
 
     /** A DataSource over DriverManager: enough for the embedded hub; servers bring pooled ones. */
