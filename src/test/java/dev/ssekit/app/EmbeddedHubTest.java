@@ -1,29 +1,23 @@
 package dev.ssekit.app;
 
 import dev.ssekit.app.embedded.EmbeddedHub;
+import dev.ssekit.testkit.MercureClient;
 import dev.ssekit.testkit.RawSseClient;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,9 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The main job: the hub app on embedded Jersey + Grizzly + Weld SE, over real HTTP. */
 class EmbeddedHubTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String PATH = "/.well-known/mercure";
+    private static final String PATH = MercureClient.PATH;
     private static EmbeddedHub hub;
-    private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() throws Exception {
@@ -47,25 +40,19 @@ class EmbeddedHubTest {
     }
 
     private static HttpResponse<String> post(String form) throws Exception {
-        return http.send(HttpRequest.newBuilder(hub.uri().resolve(PATH))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        return MercureClient.post(hub.uri(), form);
     }
 
     private static String publish(String topic, String data) throws Exception {
-        HttpResponse<String> r = post("topic=" + enc(topic) + "&data=" + enc(data));
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
+        return MercureClient.publish(hub.uri(), topic, data);
     }
 
     private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        return MercureClient.encode(s);
     }
 
     private static RawSseClient subscribe(String query, Map<String, String> headers) throws Exception {
-        RawSseClient c = RawSseClient.open(hub.uri(), PATH + "?" + query, headers);
-        assertEquals(200, c.awaitStatus(WAIT));
-        return c;
+        return MercureClient.subscribe(hub.uri(), query, headers);
     }
 
     @Test
@@ -129,29 +116,8 @@ class EmbeddedHubTest {
             CountDownLatch subscribed = new CountDownLatch(subscribers);
             List<Future<List<String>>> results = new ArrayList<>();
             for (int s = 0; s < subscribers; s++) {
-                results.add(pool.submit(() -> {
-                    List<String> seen = new ArrayList<>();
-                    String last = null;
-                    boolean first = true;
-                    while (true) {
-                        Map<String, String> headers = last == null ? Map.of() : Map.of("Last-Event-ID", last);
-                        try (RawSseClient c = subscribe("topic=" + topic, headers)) {
-                            if (first) {
-                                subscribed.countDown();
-                                first = false;
-                            }
-                            int take = ThreadLocalRandom.current().nextInt(20, 400);
-                            for (int i = 0; i < take; i++) {
-                                RawSseClient.Received e = c.next(WAIT);
-                                seen.add(e.id());
-                                last = e.id();
-                                if ("END".equals(e.data())) {
-                                    return seen;
-                                }
-                            }
-                        }
-                    }
-                }));
+                results.add(pool.submit(() -> MercureClient.readAcrossReconnects(hub::uri, "topic=" + topic, null,
+                        subscribed::countDown)));
             }
             assertTrue(subscribed.await(30, TimeUnit.SECONDS));
             List<Future<?>> pubs = new ArrayList<>();
@@ -169,14 +135,7 @@ class EmbeddedHubTest {
             }
             publish(topic, "END");
             // The truth: every event of the topic in history order.
-            List<String> history = new ArrayList<>();
-            try (RawSseClient all = subscribe("topic=" + topic, Map.of("Last-Event-ID", "earliest"))) {
-                RawSseClient.Received e;
-                do {
-                    e = all.next(WAIT);
-                    history.add(e.id());
-                } while (!"END".equals(e.data()));
-            }
+            List<String> history = MercureClient.readToEnd(hub.uri(), "topic=" + topic, "earliest");
             assertEquals(publishers * perPublisher + 1, history.size());
             for (Future<List<String>> f : results) {
                 List<String> seen = f.get(120, TimeUnit.SECONDS);
@@ -208,15 +167,13 @@ class EmbeddedHubTest {
 
     @Test
     void subscribe_withoutTopicGets400() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(hub.uri().resolve(PATH))
-                .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertBad(r, 400, "topic: at least one topic parameter is required");
+        assertBad(MercureClient.get(hub.uri().resolve(PATH), "text/event-stream"), 400,
+                "topic: at least one topic parameter is required");
     }
 
     @Test
     void demoPage_isServedAtRoot() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(hub.uri()).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = MercureClient.get(hub.uri(), "text/html");
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
         assertTrue(r.body().contains("new EventSource(url)"));

@@ -1,12 +1,9 @@
 package dev.ssekit.app;
 
+import dev.ssekit.testkit.MercureClient;
 import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testkit.RedisKeys;
 import dev.ssekit.testkit.Services;
-
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanIterator;
-import io.lettuce.core.api.StatefulRedisConnection;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,10 +14,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,9 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Two embedded hubs, each its own JVM, sharing one Redis: the way N nodes run behind a load balancer. */
 class TwoNodeClusterTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String PATH = "/.well-known/mercure";
     private final String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<Process> nodes = new ArrayList<>();
 
     @BeforeEach
@@ -55,15 +46,7 @@ class TwoNodeClusterTest {
     @AfterEach
     void stopNodesAndDeleteKeys() {
         nodes.forEach(Process::destroyForcibly);
-        RedisClient client = RedisClient.create("redis://127.0.0.1:6379");
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            ScanIterator<String> keys = ScanIterator.scan(c.sync(), ScanArgs.Builder.matches(prefix + "*"));
-            while (keys.hasNext()) {
-                c.sync().del(keys.next());
-            }
-        } finally {
-            client.shutdown();
-        }
+        RedisKeys.deleteAll(prefix);
     }
 
     /** Starts {@code EmbeddedHub} in a child JVM on the Redis store, and waits until it serves. */
@@ -108,20 +91,13 @@ class TwoNodeClusterTest {
         return URI.create("http://127.0.0.1:" + port + "/");
     }
 
-    private String publish(URI node, String data) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(node.resolve(PATH))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("topic=c&data=" + URLEncoder.encode(data, StandardCharsets.UTF_8)))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
+    private static String publish(URI node, String data) throws Exception {
+        return MercureClient.publish(node, "c", data);
     }
 
     private static RawSseClient subscribe(URI node, String lastEventId) throws Exception {
-        RawSseClient c = RawSseClient.open(node, PATH + "?topic=c",
+        return MercureClient.subscribe(node, "topic=c",
                 lastEventId == null ? Map.of() : Map.of("Last-Event-ID", lastEventId));
-        assertEquals(200, c.awaitStatus(WAIT));
-        return c;
     }
 
     @Test
@@ -137,29 +113,8 @@ class TwoNodeClusterTest {
             CountDownLatch connected = new CountDownLatch(subscribers);
             List<Future<List<String>>> results = new ArrayList<>();
             for (int s = 0; s < subscribers; s++) {
-                results.add(pool.submit(() -> {
-                    List<String> seen = new ArrayList<>();
-                    String last = first;
-                    boolean counted = false;
-                    while (true) {
-                        URI node = both.get(ThreadLocalRandom.current().nextInt(2));
-                        try (RawSseClient c = subscribe(node, last)) {
-                            if (!counted) {
-                                connected.countDown();
-                                counted = true;
-                            }
-                            int take = ThreadLocalRandom.current().nextInt(10, 150);
-                            for (int i = 0; i < take; i++) {
-                                RawSseClient.Received e = c.next(WAIT);
-                                seen.add(e.id());
-                                last = e.id();
-                                if ("END".equals(e.data())) {
-                                    return seen;
-                                }
-                            }
-                        }
-                    }
-                }));
+                results.add(pool.submit(() -> MercureClient.readAcrossReconnects(
+                        () -> both.get(ThreadLocalRandom.current().nextInt(2)), "topic=c", first, connected::countDown)));
             }
             assertTrue(connected.await(60, TimeUnit.SECONDS));
             List<Future<?>> publishers = new ArrayList<>();
@@ -175,14 +130,7 @@ class TwoNodeClusterTest {
                 f.get(120, TimeUnit.SECONDS);
             }
             publish(b, "END");
-            List<String> truth = new ArrayList<>();
-            try (RawSseClient all = subscribe(a, first)) {
-                RawSseClient.Received e;
-                do {
-                    e = all.next(WAIT);
-                    truth.add(e.id());
-                } while (!"END".equals(e.data()));
-            }
+            List<String> truth = MercureClient.readToEnd(a, "topic=c", first);
             assertEquals(2 * perPublisher + 1, truth.size());
             for (Future<List<String>> f : results) {
                 List<String> seen = f.get(120, TimeUnit.SECONDS);

@@ -2,12 +2,8 @@ package dev.ssekit.history;
 
 import dev.ssekit.Event;
 import dev.ssekit.SseKitException;
+import dev.ssekit.testkit.RedisKeys;
 import dev.ssekit.testkit.Services;
-
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanIterator;
-import io.lettuce.core.api.StatefulRedisConnection;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Redis Streams store on the Redis at 127.0.0.1:6379; each test under keys of its own. */
 class RedisHistoryStoreContractTest extends DurableHistoryStoreContract {
-    static final String URI = "redis://127.0.0.1:6379";
+    static final String URI = RedisKeys.URI;
     private final String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
 
     @BeforeEach
@@ -34,15 +30,7 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract {
 
     @AfterEach
     void deleteKeys() {
-        RedisClient client = RedisClient.create(URI);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            ScanIterator<String> keys = ScanIterator.scan(c.sync(), ScanArgs.Builder.matches(prefix + "*"));
-            while (keys.hasNext()) {
-                c.sync().del(keys.next());
-            }
-        } finally {
-            client.shutdown();
-        }
+        RedisKeys.deleteAll(prefix);
     }
 
     @Override

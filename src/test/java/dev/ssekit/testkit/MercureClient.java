@@ -1,0 +1,104 @@
+package dev.ssekit.testkit;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** A client of the hub's Mercure endpoints, over real HTTP/1.1 on loopback. */
+public final class MercureClient {
+    public static final String PATH = "/.well-known/mercure";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    // HTTP/1.1: the JDK client's h2c upgrade attempt with a body makes Grizzly time out.
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private MercureClient() {
+    }
+
+    /** POSTs a form to the hub. */
+    public static HttpResponse<String> post(URI hub, String form) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(hub.resolve(PATH))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** GETs a path of the hub. */
+    public static HttpResponse<String> get(URI uri, String accept) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri).header("Accept", accept).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Publishes {@code data} to {@code topic}; returns the event id. */
+    public static String publish(URI hub, String topic, String data) throws Exception {
+        HttpResponse<String> r = post(hub, "topic=" + encode(topic) + "&data=" + encode(data));
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+
+    /** Opens a subscription and waits for its 200. */
+    public static RawSseClient subscribe(URI hub, String query, Map<String, String> headers) throws Exception {
+        RawSseClient c = RawSseClient.open(hub, PATH + "?" + query, headers);
+        assertEquals(200, c.awaitStatus(WAIT));
+        return c;
+    }
+
+    /**
+     * Reads events until one whose data is {@code END}, reconnecting with {@code Last-Event-ID} after a
+     * random number of events each time, to the hub {@code hubs} picks.
+     *
+     * @param startAfter the Last-Event-ID of the first connection, or null to start live
+     * @param connected  run once, when the first connection is open
+     * @return the ids received, in order
+     */
+    public static List<String> readAcrossReconnects(Supplier<URI> hubs, String query, String startAfter,
+                                                    Runnable connected) throws Exception {
+        List<String> seen = new ArrayList<>();
+        String last = startAfter;
+        boolean first = true;
+        while (true) {
+            try (RawSseClient c = subscribe(hubs.get(), query,
+                    last == null ? Map.of() : Map.of("Last-Event-ID", last))) {
+                if (first) {
+                    connected.run();
+                    first = false;
+                }
+                int take = ThreadLocalRandom.current().nextInt(10, 300);
+                for (int i = 0; i < take; i++) {
+                    RawSseClient.Received e = c.next(WAIT);
+                    seen.add(e.id());
+                    last = e.id();
+                    if ("END".equals(e.data())) {
+                        return seen;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Reads from {@code startAfter} (or {@code earliest}) to the {@code END} event: the truth to compare with. */
+    public static List<String> readToEnd(URI hub, String query, String startAfter) throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (RawSseClient all = subscribe(hub, query, Map.of("Last-Event-ID", startAfter))) {
+            RawSseClient.Received e;
+            do {
+                e = all.next(WAIT);
+                ids.add(e.id());
+            } while (!"END".equals(e.data()));
+        }
+        return ids;
+    }
+
+    public static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
