@@ -77,6 +77,8 @@ final class HubSettings {
                 return JdbcHistoryStore.builder(new UrlDataSource(url, get("ssekit.history.jdbc.user", null),
                         get("ssekit.history.jdbc.password", null))).build();
             case "redis":
+                requireClass("io.lettuce.core.RedisClient",
+                        "ssekit.history.store=redis needs io.lettuce:lettuce-core on the class path");
                 String uri = get("ssekit.history.redis.uri", "redis://127.0.0.1:6379");
                 try {
                     return RedisHistoryStore.builder(uri).keyPrefix(get("ssekit.history.redis.prefix", "ssekit:")).build();
@@ -85,6 +87,14 @@ final class HubSettings {
                 }
             default:
                 throw new IllegalArgumentException("ssekit.history.store must be memory, jdbc or redis, got \"" + kind + "\"");
+        }
+    }
+
+    private static void requireClass(String name, String message) {
+        try {
+            Class.forName(name, false, HubSettings.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException(message, e);
         }
     }
 

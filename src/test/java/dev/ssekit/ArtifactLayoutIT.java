@@ -1,0 +1,45 @@
+package dev.ssekit;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the packaged artifacts hold: the library without the app; the WAR without server parts. */
+class ArtifactLayoutIT {
+    private static List<String> entries(String property) throws IOException {
+        try (JarFile file = new JarFile(System.getProperty(property))) {
+            return file.stream().map(ZipEntry::getName).filter(n -> !n.endsWith("/")).toList();
+        }
+    }
+
+    @Test
+    void jar_holdsTheLibraryButNotTheApp() throws IOException {
+        List<String> jar = entries("ssekit.jar");
+        assertTrue(jar.contains("dev/ssekit/Hub.class"));
+        assertTrue(jar.contains("dev/ssekit/history/JdbcHistoryStore.class"));
+        assertTrue(jar.contains("META-INF/beans.xml"));
+        assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("dev/ssekit/app/")).toList());
+    }
+
+    @Test
+    void war_holdsTheHubAppAndTheLibraryJarOnly() throws IOException {
+        List<String> war = entries("ssekit.war");
+        assertTrue(war.contains("WEB-INF/classes/dev/ssekit/app/MercureResource.class"));
+        assertTrue(war.contains("WEB-INF/beans.xml"));
+        List<String> libs = war.stream().filter(n -> n.startsWith("WEB-INF/lib/")).toList();
+        assertEquals(1, libs.size(), "WEB-INF/lib: " + libs);
+        assertTrue(libs.get(0).matches("WEB-INF/lib/ssekit-[^/]+\\.jar"), libs.get(0));
+        assertEquals(List.of(), war.stream().filter(n -> n.startsWith("WEB-INF/classes/")
+                && !n.startsWith("WEB-INF/classes/dev/ssekit/app/")).toList(), "only the app's classes");
+        assertEquals(List.of(), war.stream().filter(n -> n.contains("/embedded/")).toList(), "no embedded launcher");
+        for (String banned : List.of("jersey", "grizzly", "hk2", "weld", "yasson")) {
+            assertEquals(List.of(), war.stream().filter(n -> n.toLowerCase().contains(banned)).toList(), banned);
+        }
+    }
+}
