@@ -26,8 +26,14 @@ public class HubService {
      */
     public synchronized Topics topics() {
         if (topics == null) {
-            store = HubSettings.fromSystem().historyStore();
-            topics = Topics.builder().name("ssekit-hub").history(store).build();
+            HistoryStore opened = HubSettings.fromSystem().historyStore();
+            try {
+                topics = Topics.builder().name("ssekit-hub").history(opened).build();
+            } catch (RuntimeException e) {
+                opened.close();
+                throw e;
+            }
+            store = opened;
             LOG.info(() -> "ssekit hub ready, history: " + store);
         }
         return topics;

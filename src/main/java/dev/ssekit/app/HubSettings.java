@@ -74,6 +74,10 @@ final class HubSettings {
                 if (!url.startsWith("jdbc:")) {
                     throw new IllegalArgumentException("ssekit.history.jdbc.url must be a JDBC URL, got \"" + url + "\"");
                 }
+                if (url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_DELAY")) {
+                    // Without it H2 closes the database with its last connection and reopens it on the next.
+                    url = url + ";DB_CLOSE_DELAY=-1";
+                }
                 return JdbcHistoryStore.builder(new UrlDataSource(url, get("ssekit.history.jdbc.user", null),
                         get("ssekit.history.jdbc.password", null))).build();
             case "redis":

@@ -127,8 +127,9 @@ public class MercureResource {
             String assigned = hub.topics().publish(target, event);
             return Response.ok(assigned, MediaType.TEXT_PLAIN_TYPE).build();
         } catch (IllegalArgumentException e) {
-            // The only one left once the event is valid: an id already in history.
-            throw error(Response.Status.CONFLICT, e.getMessage());
+            // The event is valid; the store refuses what it cannot keep: a used id is a conflict.
+            boolean used = e.getMessage() != null && e.getMessage().contains("is already used");
+            throw error(used ? Response.Status.CONFLICT : Response.Status.BAD_REQUEST, e.getMessage());
         } catch (HubClosedException e) {
             throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");
         } catch (SseKitException e) {

@@ -66,6 +66,7 @@ public final class JdbcHistoryStore implements HistoryStore {
     private static final Logger LOG = Logger.getLogger(JdbcHistoryStore.class.getName());
     private static final String ID_PREFIX = "urn:ssekit:";
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
+    private static final int MAX_KEY_BYTES = 2048;
 
     private final DataSource dataSource;
     private final String p;
@@ -103,7 +104,24 @@ public final class JdbcHistoryStore implements HistoryStore {
         return new Builder(Checks.notNull(dataSource, "dataSource"));
     }
 
+    /** Creates the schema; several nodes starting at once may race on it, so a clash is retried. */
     private void createSchema() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                tryCreateSchema();
+                return;
+            } catch (SseKitException e) {
+                String state = e.getCause() instanceof SQLException sql ? sql.getSQLState() : null;
+                // Unique violation, duplicate table, duplicate object (PostgreSQL's catalog races).
+                boolean clash = "23505".equals(state) || "42P07".equals(state) || "42710".equals(state);
+                if (!clash || attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void tryCreateSchema() {
         String[] ddl = {
             "CREATE TABLE IF NOT EXISTS " + p + "meta (name VARCHAR(64) PRIMARY KEY, val BIGINT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS " + p + "event (seq BIGINT PRIMARY KEY, id VARCHAR(1024) NOT NULL UNIQUE, "
@@ -158,13 +176,11 @@ public final class JdbcHistoryStore implements HistoryStore {
             throw new IllegalArgumentException("id " + Checks.quote(event.id().get()) + " is reserved: ids starting with "
                     + ID_PREFIX + " are assigned by the store");
         }
-        if (event.id().isPresent() && event.id().get().length() > 1024) {
-            throw new IllegalArgumentException("id must be at most 1024 characters, got " + event.id().get().length());
+        if (event.id().isPresent()) {
+            checkKeyLength(event.id().get(), "id");
         }
         for (String topic : topics) {
-            if (topic.length() > 1024) {
-                throw new IllegalArgumentException("topic must be at most 1024 characters, got " + topic.length());
-            }
+            checkKeyLength(topic, "topic");
         }
         try (Connection c = connect()) {
             c.setAutoCommit(false);
@@ -212,6 +228,15 @@ public final class JdbcHistoryStore implements HistoryStore {
         }
     }
 
+    /** Ids and topics are index keys: PostgreSQL's btree takes at most 2,704 bytes per entry. */
+    private static void checkKeyLength(String value, String field) {
+        int bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (value.length() > 1024 || bytes > MAX_KEY_BYTES) {
+            throw new IllegalArgumentException(field + " must be at most 1024 characters and " + MAX_KEY_BYTES
+                    + " bytes in UTF-8, got " + value.length() + " characters, " + bytes + " bytes");
+        }
+    }
+
     /** Takes the next sequence number; the row lock it holds until commit orders all appenders. */
     private long nextSeq(Connection c) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("UPDATE " + p + "meta SET val = val + 1 WHERE name = 'last_seq'")) {
@@ -242,54 +267,64 @@ public final class JdbcHistoryStore implements HistoryStore {
         if (topics.isEmpty()) {
             throw new IllegalArgumentException("topics must not be empty");
         }
-        List<String> topicList = new ArrayList<>(new TreeSet<>(topics));
-        String in = String.join(", ", Collections.nCopies(topicList.size(), "?"));
-        long cutoff = clock.millis() - maxAge.toMillis();
         try (Connection c = connect()) {
-            c.setAutoCommit(true);
-            long after = EARLIEST.equals(afterId) ? 0 : seqOf(c, afterId);
-            boolean found = EARLIEST.equals(afterId) || after > 0;
-            if (found && after > 0 && droppedAfter(c, topicList, in, after, cutoff)) {
-                found = false;
+            // One snapshot for the gap check and the select: pruning in between must not hide a gap.
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                return CompletableFuture.completedFuture(readIn(c, topics, afterId, untilId));
+            } finally {
+                c.rollback(); // read only
             }
-            if (!found) {
-                after = 0;
-            }
-            long until = untilId == null ? Long.MAX_VALUE : seqOf(c, untilId);
-            if (until <= 0) {
-                until = Long.MAX_VALUE; // an expired bound: the caller drops what it holds live
-            }
-            List<Event> events = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT e.id, e.type, e.retry_ms, e.data FROM " + p + "event e "
-                    + "WHERE e.seq IN (SELECT t.seq FROM " + p + "event_topic t WHERE t.topic IN (" + in + ") "
-                    + "AND t.seq > ? AND t.seq <= ?) AND e.created_ms >= ? ORDER BY e.seq")) {
-                int i = 1;
-                for (String topic : topicList) {
-                    s.setString(i++, topic);
-                }
-                s.setLong(i++, after);
-                s.setLong(i++, until);
-                s.setLong(i, cutoff);
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        Event e = Event.of(rs.getString(4)).withId(rs.getString(1));
-                        String type = rs.getString(2);
-                        if (type != null) {
-                            e = e.withType(type);
-                        }
-                        long retry = rs.getLong(3);
-                        if (!rs.wasNull()) {
-                            e = e.withRetry(Duration.ofMillis(retry));
-                        }
-                        events.add(e);
-                    }
-                }
-            }
-            return CompletableFuture.completedFuture(new Replay(events, found));
         } catch (SQLException e) {
             return CompletableFuture.failedFuture(
                     new SseKitException("history database refused the read (" + describe(e) + ")", e));
         }
+    }
+
+    private Replay readIn(Connection c, Set<String> topics, String afterId, String untilId) throws SQLException {
+        List<String> topicList = new ArrayList<>(new TreeSet<>(topics));
+        String in = String.join(", ", Collections.nCopies(topicList.size(), "?"));
+        long cutoff = clock.millis() - maxAge.toMillis();
+        long after = EARLIEST.equals(afterId) ? 0 : seqOf(c, afterId);
+        boolean found = EARLIEST.equals(afterId) || after > 0;
+        if (found && after > 0 && droppedAfter(c, topicList, in, after, cutoff)) {
+            found = false;
+        }
+        if (!found) {
+            after = 0;
+        }
+        long until = untilId == null ? Long.MAX_VALUE : seqOf(c, untilId);
+        if (until <= 0) {
+            until = Long.MAX_VALUE; // an expired bound: the caller drops what it holds live
+        }
+        List<Event> events = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT e.id, e.type, e.retry_ms, e.data FROM " + p + "event e "
+                + "WHERE e.seq IN (SELECT t.seq FROM " + p + "event_topic t WHERE t.topic IN (" + in + ") "
+                + "AND t.seq > ? AND t.seq <= ?) AND e.created_ms >= ? ORDER BY e.seq")) {
+            int i = 1;
+            for (String topic : topicList) {
+                s.setString(i++, topic);
+            }
+            s.setLong(i++, after);
+            s.setLong(i++, until);
+            s.setLong(i, cutoff);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    Event e = Event.of(rs.getString(4)).withId(rs.getString(1));
+                    String type = rs.getString(2);
+                    if (type != null) {
+                        e = e.withType(type);
+                    }
+                    long retry = rs.getLong(3);
+                    if (!rs.wasNull()) {
+                        e = e.withRetry(Duration.ofMillis(retry));
+                    }
+                    events.add(e);
+                }
+            }
+        }
+        return new Replay(events, found);
     }
 
     /** The sequence number of an id: from the table, or parsed from an id this store assigned. */
@@ -303,10 +338,16 @@ public final class JdbcHistoryStore implements HistoryStore {
             }
         }
         if (id.startsWith(ID_PREFIX)) {
+            long seq;
             try {
-                return Long.parseLong(id.substring(ID_PREFIX.length()));
+                seq = Long.parseLong(id.substring(ID_PREFIX.length()));
             } catch (NumberFormatException e) {
                 return -1;
+            }
+            // Never issued by this database (reset since, or made up): unknown.
+            try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = 'last_seq'");
+                 ResultSet rs = s.executeQuery()) {
+                return rs.next() && seq > 0 && seq <= rs.getLong(1) ? seq : -1;
             }
         }
         return -1;

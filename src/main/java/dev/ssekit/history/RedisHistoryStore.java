@@ -65,9 +65,13 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private static final String ZERO = "0-0";
     private static final int READ_BATCH = 1000;
     /** Adds one event to the streams of its topics under an id greater than any before. */
+    // KEYS: 1 lastid, 2 id index of a publisher id, 3 lastevent, 4 feed, 5 feed counter, 6 firstid,
+    // 7.. topic streams. ARGV: 1 now ms, 2 MAXLEN, 3 MINID, 4 id index TTL ms, 5 publisher id or '',
+    // 6 topic key prefix, 7 feed MAXLEN, 8.. event fields. Every check comes before the first write:
+    // Redis does not roll a failed script back.
     private static final String APPEND = String.join("\n",
-            "local now = tonumber(ARGV[1])",
-            "local ms, seq = now, 0",
+            "if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then return false end",
+            "local ms, seq = tonumber(ARGV[1]), 0",
             "local last = redis.call('GET', KEYS[1])",
             "if last then",
             "  local lms, lseq = string.match(last, '^(%d+)-(%d+)$')",
@@ -75,20 +79,24 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "  if ms <= lms then ms = lms; seq = lseq + 1 end",
             "end",
             "local id = string.format('%.0f', ms) .. '-' .. string.format('%.0f', seq)",
-            "if ARGV[5] ~= '' then",
-            "  if redis.call('SET', KEYS[2], id, 'NX', 'PX', ARGV[4]) == false then return false end",
-            "end",
             "local fields = {}",
             "for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end",
             "local topics = {}",
-            "for i = 5, #KEYS do",
+            "for i = 7, #KEYS do",
             "  redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], id, unpack(fields))",
             "  redis.call('XTRIM', KEYS[i], 'MINID', '~', ARGV[3])",
             "  topics[#topics + 1] = string.sub(KEYS[i], #ARGV[6] + 1)",
             "end",
-            "redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], id, 'topics', table.concat(topics, '\\n'), unpack(fields))",
+            "local n = redis.call('INCR', KEYS[5])",
+            "redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], id, 'n', n, 'topics', table.concat(topics, '\\n'), unpack(fields))",
             "redis.call('SET', KEYS[1], id)",
-            "if ARGV[5] ~= '' then redis.call('SET', KEYS[3], ARGV[5]) else redis.call('SET', KEYS[3], id) end",
+            "redis.call('SET', KEYS[6], id, 'NX')",
+            "if ARGV[5] ~= '' then",
+            "  redis.call('SET', KEYS[2], id, 'PX', ARGV[4])",
+            "  redis.call('SET', KEYS[3], ARGV[5])",
+            "else",
+            "  redis.call('SET', KEYS[3], id)",
+            "end",
             "return id");
 
     private final RedisClient client;
@@ -117,11 +125,29 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         try {
             this.connection = client.connect();
             this.redis = connection.sync();
+            requireRedis7(redis.info("server"));
             this.appendSha = redis.scriptLoad(APPEND);
         } catch (RedisException e) {
             client.shutdown();
             throw new SseKitException("Redis unreachable at " + b.uri.getHost() + ":" + b.uri.getPort()
                     + " (" + e.getMessage() + ")", e);
+        } catch (SseKitException e) {
+            client.shutdown();
+            throw e;
+        }
+    }
+
+    /** Gap detection reads entries-added from XINFO STREAM, which Redis has since 7.0. */
+    private static void requireRedis7(String serverInfo) {
+        for (String line : serverInfo.split("\r?\n")) {
+            if (line.startsWith("redis_version:")) {
+                String version = line.substring("redis_version:".length()).trim();
+                int major = Integer.parseInt(version.substring(0, version.indexOf('.')));
+                if (major < 7) {
+                    throw new SseKitException("Redis " + version + " is too old: the history store needs Redis 7 or later");
+                }
+                return;
+            }
         }
     }
 
@@ -176,12 +202,14 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         keys.add(idKey(given == null ? "" : given));
         keys.add(prefix + "lastevent");
         keys.add(feedKey());
+        keys.add(prefix + "feedcount");
+        keys.add(prefix + "firstid");
         for (String topic : new TreeSet<>(topics)) {
             keys.add(streamKey(topic));
         }
         long now = clock.millis();
         List<String> args = new ArrayList<>(List.of(Long.toString(now), Integer.toString(maxEventsPerTopic),
-                Long.toString(now - maxAge.toMillis()), Long.toString(maxAge.toMillis()), given == null ? "" : given,
+                Long.toString(Math.max(0, now - maxAge.toMillis())), Long.toString(maxAge.toMillis()), given == null ? "" : given,
                 streamKey(""), Integer.toString(feedLength)));
         args.add("d");
         args.add(event.data());
@@ -310,13 +338,35 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         return first.isEmpty() || BY_STREAM_ID.compare(after, first.get(0).getId()) < 0;
     }
 
-    /** The stream id of an id: itself in stream-id form, or through the index of publisher ids. */
+    /**
+     * The stream id of an id: itself in stream-id form, or through the index of publisher ids; null
+     * when unknown: malformed, never issued (after the newest), or older than the first id of this
+     * Redis's data (so issued before a data loss).
+     */
     private String streamIdOf(String id) {
-        if (STREAM_ID.matcher(id).matches()) {
-            String last = redis.get(prefix + "lastid");
-            return last != null && BY_STREAM_ID.compare(id, last) <= 0 ? id : null;
+        if (!STREAM_ID.matcher(id).matches()) {
+            return redis.get(idKey(id));
         }
-        return redis.get(idKey(id));
+        if (!isStreamId(id)) {
+            return null;
+        }
+        String last = redis.get(prefix + "lastid");
+        String first = redis.get(prefix + "firstid");
+        if (last == null || BY_STREAM_ID.compare(id, last) > 0) {
+            return null;
+        }
+        return first != null && BY_STREAM_ID.compare(id, first) < 0 ? null : id;
+    }
+
+    private static boolean isStreamId(String id) {
+        try {
+            int dash = id.indexOf('-');
+            Long.parseUnsignedLong(id.substring(0, dash));
+            Long.parseUnsignedLong(id.substring(dash + 1));
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static Event toEvent(StreamMessage<String, String> m) {
@@ -332,15 +382,16 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     }
 
     private static long millisOf(String streamId) {
-        return Long.parseLong(streamId.substring(0, streamId.indexOf('-')));
+        return Long.parseUnsignedLong(streamId.substring(0, streamId.indexOf('-')));
     }
 
     /** Orders stream ids numerically: milliseconds, then sequence. */
     static final Comparator<String> BY_STREAM_ID = (a, b) -> {
         int da = a.indexOf('-');
         int db = b.indexOf('-');
-        int c = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
-        return c != 0 ? c : Long.compare(Long.parseLong(a.substring(da + 1)), Long.parseLong(b.substring(db + 1)));
+        int c = Long.compareUnsigned(Long.parseUnsignedLong(a.substring(0, da)), Long.parseUnsignedLong(b.substring(0, db)));
+        return c != 0 ? c : Long.compareUnsigned(Long.parseUnsignedLong(a.substring(da + 1)),
+                Long.parseUnsignedLong(b.substring(db + 1)));
     };
 
     @Override
@@ -372,14 +423,22 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         private final Optional<String> startedAfter;
         private volatile boolean running = true;
         private String position;
+        /** The feed counter of the last entry delivered: each entry carries the next number. */
+        private long count;
 
         RedisFollower(AppendListener listener) {
             this.listener = listener;
             // Blocking reads hold their connection: this one is the follower's alone.
             this.blocking = client.connect();
-            List<StreamMessage<String, String>> last = blocking.sync().xrevrange(feedKey(), Range.create("-", "+"),
-                    io.lettuce.core.Limit.from(1));
+            List<StreamMessage<String, String>> last;
+            try {
+                last = blocking.sync().xrevrange(feedKey(), Range.create("-", "+"), io.lettuce.core.Limit.from(1));
+            } catch (RedisException e) {
+                blocking.close();
+                throw new SseKitException("Redis refused to start following events (" + e.getMessage() + ")", e);
+            }
             this.position = last.isEmpty() ? ZERO : last.get(0).getId();
+            this.count = last.isEmpty() ? 0 : Long.parseLong(last.get(0).getBody().getOrDefault("n", "0"));
             this.startedAfter = last.isEmpty() ? Optional.empty() : Optional.of(last.get(0).getId());
             this.thread = new Thread(this, "ssekit-redis-follow");
             thread.setDaemon(true);
@@ -396,14 +455,18 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             boolean failing = false;
             while (running) {
                 try {
-                    if (failing && fellBehind()) {
-                        listener.missedEvents();
-                    }
                     List<StreamMessage<String, String>> batch = blocking.sync().xread(
                             io.lettuce.core.XReadArgs.Builder.block(1000).count(500),
                             io.lettuce.core.XReadArgs.StreamOffset.from(feedKey(), position));
                     failing = false;
                     for (StreamMessage<String, String> m : batch) {
+                        long n = Long.parseLong(m.getBody().getOrDefault("n", "0"));
+                        if (count != 0 && n != count + 1) {
+                            // Entries trimmed before we read them (we were too slow or away), or a
+                            // Redis that lost its data: what was skipped never reached our clients.
+                            listener.missedEvents();
+                        }
+                        count = n;
                         position = m.getId();
                         deliver(m);
                     }
@@ -419,14 +482,6 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                     pause();
                 }
             }
-        }
-
-        /**
-         * Whether the feed trimmed entries after our position while we were away: those are missed.
-         * A Redis that came back empty lost nothing that replay could give either.
-         */
-        private boolean fellBehind() {
-            return !ZERO.equals(position) && trimmedAfter(blocking.sync(), feedKey(), position);
         }
 
         private void deliver(StreamMessage<String, String> m) {

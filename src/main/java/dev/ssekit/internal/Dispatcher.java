@@ -115,7 +115,6 @@ public final class Dispatcher implements AutoCloseable {
         this.store = Checks.notNull(store, "history");
         this.ownsStore = ownsStore;
         this.defaults = Checks.notNull(defaults, "settings");
-        this.runtime = new ConnRuntime(name, ConnRuntime.defaultWriterThreads());
         if (store instanceof SharedHistoryStore shared) {
             // Events reach this node's subscribers through the follow, whichever node published them.
             publishLock.lock();
@@ -139,6 +138,8 @@ public final class Dispatcher implements AutoCloseable {
             this.follower = null;
             this.lastAppendedId = join(store.latestId(), "read the newest id of the history").orElse(null);
         }
+        // Last: it starts a thread, which a failure above would otherwise leave behind.
+        this.runtime = new ConnRuntime(name, ConnRuntime.defaultWriterThreads());
     }
 
     /** Fans out an event another node (or this one) stored, in the order the store delivers. */
@@ -275,10 +276,16 @@ public final class Dispatcher implements AutoCloseable {
         Set<String> topicSet = Set.copyOf(filters.keySet());
         attach(conn);
         boolean replay = lastEventId != null;
-        String latestShared = replay && store instanceof SharedHistoryStore shared
-                ? join(shared.latestPosition(), "read the newest position of the shared history").orElse(null)
-                : null;
         String highWater;
+        String latestShared;
+        try {
+            latestShared = replay && store instanceof SharedHistoryStore shared
+                    ? join(shared.latestPosition(), "read the newest position of the shared history").orElse(null)
+                    : null;
+        } catch (RuntimeException e) {
+            endUnstarted(conn, e);
+            throw e;
+        }
         publishLock.lock();
         try {
             checkOpen();
@@ -317,11 +324,7 @@ public final class Dispatcher implements AutoCloseable {
                 throw new ConnectionClosedException(CloseReason.CLIENT_GONE);
             }
         } catch (RuntimeException e) {
-            if (!conn.isStarted()) {
-                // Never written to, so no heartbeat would ever find it gone: end it now.
-                conn.start();
-                conn.fail(e instanceof HubClosedException ? CloseReason.HUB_CLOSED : CloseReason.ERROR, e);
-            }
+            endUnstarted(conn, e);
             throw e;
         } finally {
             publishLock.unlock();
@@ -355,6 +358,14 @@ public final class Dispatcher implements AutoCloseable {
             conn.start();
             conn.fail(CloseReason.ERROR, e);
             throw e;
+        }
+    }
+
+    /** A connection never written to would never be found gone by a heartbeat: a failed subscription ends it. */
+    private static void endUnstarted(Connection conn, RuntimeException cause) {
+        if (!conn.isStarted()) {
+            conn.start();
+            conn.fail(cause instanceof HubClosedException ? CloseReason.HUB_CLOSED : CloseReason.ERROR, cause);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.ssekit.testkit.Services;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.sql.Connection;
@@ -30,6 +31,46 @@ class PostgresHistoryStoreContractTest extends DurableHistoryStoreContract {
             for (String table : new String[]{"event_topic", "event", "topic", "meta"}) {
                 s.execute("DROP TABLE IF EXISTS " + prefix + table);
             }
+        }
+    }
+
+    @Test
+    void build_manyNodesCreatingTheSchemaAtOnceAllSucceed() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<HistoryStore>> builds = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                builds.add(pool.submit(() -> {
+                    go.await();
+                    return create(10_000, Duration.ofHours(1));
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<HistoryStore> f : builds) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS).close();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void append_keysTooLongForTheIndexAreRefusedNamingTheField() {
+        try (HistoryStore store = create()) {
+            String topic = "主".repeat(1000); // 3,000 bytes: past PostgreSQL's btree entry limit
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> store.append(java.util.Set.of(topic), dev.ssekit.Event.of("x")));
+            org.junit.jupiter.api.Assertions.assertEquals("topic must be at most 1024 characters and 2048 bytes "
+                    + "in UTF-8, got 1000 characters, 3000 bytes", e.getMessage());
+        }
+    }
+
+    @Test
+    void read_assignedIdBeyondTheLastIssuedReadsAsUnknown() {
+        try (HistoryStore store = create()) {
+            append(store, "1", "a");
+            org.junit.jupiter.api.Assertions.assertFalse(read(store, "urn:ssekit:999", "a").afterIdFound());
         }
     }
 

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -61,6 +62,73 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract {
             int kept = r.events().size();
             assertTrue(kept >= 10 && kept < 1000, "kept " + kept);
             assertEquals("999", r.events().get(kept - 1).data());
+        }
+    }
+
+    @Test
+    void follow_slowFollowerThatFeedTrimmingOvertookIsToldItMissedEvents() throws Exception {
+        try (RedisHistoryStore store = RedisHistoryStore.builder(URI).keyPrefix(prefix).feedLength(10).build()) {
+            java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch missed = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
+            try (SharedHistoryStore.Follower f = store.follow(new SharedHistoryStore.AppendListener() {
+                @Override
+                public void appended(Set<String> topics, Event event, String position) {
+                    if (delivered.incrementAndGet() == 1) {
+                        try {
+                            stalled.await(); // a listener far slower than the publishers
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
+
+                @Override
+                public void missedEvents() {
+                    missed.countDown();
+                }
+            })) {
+                for (int i = 0; i < 2000; i++) {
+                    append(store, String.valueOf(i), "a");
+                }
+                stalled.countDown();
+                assertTrue(missed.await(30, java.util.concurrent.TimeUnit.SECONDS),
+                        "trimmed feed entries must be reported, not skipped");
+            }
+        }
+    }
+
+    @Test
+    void read_idsFromBeforeADataLossReadAsUnknown() {
+        try (HistoryStore store = create()) {
+            String e1 = append(store, "1", "a");
+            append(store, "2", "a");
+            RedisKeys.deleteAll(prefix); // Redis restarted without its data, or failed over empty
+            now.set(now.get().plusSeconds(1));
+            append(store, "3", "a");
+            Replay r = read(store, e1, "a");
+            assertFalse(r.afterIdFound(), "events after e1 were lost: that is a gap");
+            assertEquals(List.of("3"), data(r));
+        }
+    }
+
+    @Test
+    void read_malformedOrHugeIdsReadAsUnknown() {
+        try (HistoryStore store = create()) {
+            append(store, "1", "a");
+            for (String id : List.of("99999999999999999999-0", "18446744073709551616-1", "1-99999999999999999999")) {
+                Replay r = read(store, id, "a");
+                assertFalse(r.afterIdFound(), id);
+                assertEquals(List.of("1"), data(r));
+            }
+        }
+    }
+
+    @Test
+    void append_keepForeverAgeWorks() {
+        try (HistoryStore store = create(10_000, Duration.ofDays(365 * 100))) {
+            append(store, "1", "a");
+            assertEquals(List.of("1"), data(read(store, HistoryStore.EARLIEST, "a")));
         }
     }
 
