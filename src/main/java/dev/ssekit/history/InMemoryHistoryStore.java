@@ -327,20 +327,12 @@ public final class InMemoryHistoryStore implements HistoryStore {
     }
 
     /** Retention settings; each setter checks its value at once. */
-    public static final class Builder {
-        private int maxEventsPerTopic = 10_000;
+    public static final class Builder extends RetentionSettings<Builder> {
         private int maxEvents = 100_000;
         private long maxBytes = 64L * 1024 * 1024;
-        private Duration maxAge = Duration.ofHours(1);
-        private Clock clock = Clock.systemUTC();
 
         private Builder() {
-        }
-
-        /** @param value events kept per topic, at least 1 (default 10,000) */
-        public Builder maxEventsPerTopic(int value) {
-            this.maxEventsPerTopic = Checks.atLeast(value, 1, "maxEventsPerTopic");
-            return this;
+            super(Duration.ofHours(1));
         }
 
         /** @param value events kept in all, at least 1 (default 100,000) */
@@ -355,18 +347,6 @@ public final class InMemoryHistoryStore implements HistoryStore {
                 throw new IllegalArgumentException("maxBytes must be at least 1024, got " + value);
             }
             this.maxBytes = value;
-            return this;
-        }
-
-        /** @param value how long an event is kept, positive (default 1 hour) */
-        public Builder maxAge(Duration value) {
-            this.maxAge = Checks.positive(value, "maxAge");
-            return this;
-        }
-
-        /** @param value the clock that dates events; for tests */
-        public Builder clock(Clock value) {
-            this.clock = Checks.notNull(value, "clock");
             return this;
         }
 

@@ -518,15 +518,13 @@ public final class JdbcHistoryStore implements HistoryStore {
     }
 
     /** Settings; each setter checks its value at once. */
-    public static final class Builder {
+    public static final class Builder extends RetentionSettings<Builder> {
         private final DataSource dataSource;
         private String tablePrefix = "ssekit_";
-        private int maxEventsPerTopic = 10_000;
-        private Duration maxAge = Duration.ofHours(24);
         private Duration pruneInterval = Duration.ofSeconds(30);
-        private Clock clock = Clock.systemUTC();
 
         private Builder(DataSource dataSource) {
+            super(Duration.ofHours(24));
             this.dataSource = dataSource;
         }
 
@@ -541,27 +539,9 @@ public final class JdbcHistoryStore implements HistoryStore {
             return this;
         }
 
-        /** @param value events kept per topic, at least 1 (default 10,000) */
-        public Builder maxEventsPerTopic(int value) {
-            this.maxEventsPerTopic = Checks.atLeast(value, 1, "maxEventsPerTopic");
-            return this;
-        }
-
-        /** @param value how long an event is kept, positive (default 24 hours) */
-        public Builder maxAge(Duration value) {
-            this.maxAge = Checks.positive(value, "maxAge");
-            return this;
-        }
-
         /** @param value how often retention runs, positive; null to run it only by {@link JdbcHistoryStore#prune()} */
         public Builder pruneInterval(Duration value) {
             this.pruneInterval = value == null ? null : Checks.positive(value, "pruneInterval");
-            return this;
-        }
-
-        /** @param value the clock that dates events; for tests */
-        public Builder clock(Clock value) {
-            this.clock = Checks.notNull(value, "clock");
             return this;
         }
 

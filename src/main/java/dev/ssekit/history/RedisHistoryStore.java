@@ -542,34 +542,20 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     }
 
     /** Settings; each setter checks its value at once. */
-    public static final class Builder {
+    public static final class Builder extends RetentionSettings<Builder> {
         private final RedisURI uri;
         private String keyPrefix = "ssekit:";
-        private int maxEventsPerTopic = 10_000;
-        private Duration maxAge = Duration.ofHours(24);
         private Duration commandTimeout = Duration.ofSeconds(5);
         private int feedLength = 100_000;
-        private Clock clock = Clock.systemUTC();
 
         private Builder(RedisURI uri) {
+            super(Duration.ofHours(24));
             this.uri = uri;
         }
 
         /** @param value the prefix of every key, not empty (default {@code ssekit:}) */
         public Builder keyPrefix(String value) {
             this.keyPrefix = Checks.singleLine(value, "keyPrefix");
-            return this;
-        }
-
-        /** @param value events kept per topic, approximately, at least 1 (default 10,000) */
-        public Builder maxEventsPerTopic(int value) {
-            this.maxEventsPerTopic = Checks.atLeast(value, 1, "maxEventsPerTopic");
-            return this;
-        }
-
-        /** @param value how long an event is kept, positive (default 24 hours) */
-        public Builder maxAge(Duration value) {
-            this.maxAge = Checks.positive(value, "maxAge");
             return this;
         }
 
@@ -586,12 +572,6 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         /** @param value how long a command may take before it fails, positive (default 5 s) */
         public Builder commandTimeout(Duration value) {
             this.commandTimeout = Checks.positive(value, "commandTimeout");
-            return this;
-        }
-
-        /** @param value the clock that dates events and so their ids; for tests */
-        public Builder clock(Clock value) {
-            this.clock = Checks.notNull(value, "clock");
             return this;
         }
 
