@@ -104,9 +104,14 @@ public final class JdbcHistoryStore implements HistoryStore {
         return new Builder(Checks.notNull(dataSource, "dataSource"));
     }
 
-    /** Creates the schema; several nodes starting at once may race on it, so a clash is retried. */
+    /**
+     * Creates the schema. Nodes starting at once race on it: PostgreSQL's IF NOT EXISTS is not atomic,
+     * so the losers of each statement retry; every round settles at least one table, and IF NOT EXISTS
+     * skips what is there.
+     */
     private void createSchema() {
-        for (int attempt = 1; ; attempt++) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
             try {
                 tryCreateSchema();
                 return;
@@ -114,7 +119,13 @@ public final class JdbcHistoryStore implements HistoryStore {
                 String state = e.getCause() instanceof SQLException sql ? sql.getSQLState() : null;
                 // Unique violation, duplicate table, duplicate object (PostgreSQL's catalog races).
                 boolean clash = "23505".equals(state) || "42P07".equals(state) || "42710".equals(state);
-                if (!clash || attempt == 3) {
+                if (!clash || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(5, 50)); // jittered back-off
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
                     throw e;
                 }
             }
