@@ -105,14 +105,7 @@ public final class InMemoryHistoryStore implements HistoryStore {
     @Override
     public synchronized CompletionStage<Event> append(Set<String> topicSet, Event event) {
         checkOpen();
-        Checks.notNull(topicSet, "topics");
-        Checks.notNull(event, "event");
-        if (topicSet.isEmpty()) {
-            throw new IllegalArgumentException("topics must not be empty");
-        }
-        if (event.isComment()) {
-            throw new IllegalArgumentException("event must not be a comment: comments are not kept");
-        }
+        StoreArguments.checkAppend(topicSet, event);
         long seq = nextSeq;
         Event stored = event;
         if (event.id().isPresent()) {
@@ -150,8 +143,7 @@ public final class InMemoryHistoryStore implements HistoryStore {
     @Override
     public synchronized CompletionStage<Replay> read(Set<String> topicSet, String afterId, String untilId) {
         checkOpen();
-        Checks.notNull(topicSet, "topics");
-        Checks.notNull(afterId, "afterId");
+        StoreArguments.checkRead(topicSet, afterId);
         evictExpiredAndOverBudget(clock.millis());
         long after = EARLIEST.equals(afterId) ? 0 : seqOf(afterId);
         boolean found = EARLIEST.equals(afterId) || after > 0;

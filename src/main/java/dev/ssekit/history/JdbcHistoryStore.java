@@ -175,14 +175,7 @@ public final class JdbcHistoryStore implements HistoryStore {
 
     @Override
     public CompletionStage<Event> append(Set<String> topics, Event event) {
-        Checks.notNull(topics, "topics");
-        Checks.notNull(event, "event");
-        if (topics.isEmpty()) {
-            throw new IllegalArgumentException("topics must not be empty");
-        }
-        if (event.isComment()) {
-            throw new IllegalArgumentException("event must not be a comment: comments are not kept");
-        }
+        StoreArguments.checkAppend(topics, event);
         if (event.id().isPresent() && event.id().get().startsWith(ID_PREFIX)) {
             throw new IllegalArgumentException("id " + Checks.quote(event.id().get()) + " is reserved: ids starting with "
                     + ID_PREFIX + " are assigned by the store");
@@ -273,11 +266,7 @@ public final class JdbcHistoryStore implements HistoryStore {
 
     @Override
     public CompletionStage<Replay> read(Set<String> topics, String afterId, String untilId) {
-        Checks.notNull(topics, "topics");
-        Checks.notNull(afterId, "afterId");
-        if (topics.isEmpty()) {
-            throw new IllegalArgumentException("topics must not be empty");
-        }
+        StoreArguments.checkRead(topics, afterId);
         try (Connection c = connect()) {
             // One snapshot for the gap check and the select: pruning in between must not hide a gap.
             c.setAutoCommit(false);

@@ -184,14 +184,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
 
     @Override
     public CompletionStage<Event> append(Set<String> topics, Event event) {
-        Checks.notNull(topics, "topics");
-        Checks.notNull(event, "event");
-        if (topics.isEmpty()) {
-            throw new IllegalArgumentException("topics must not be empty");
-        }
-        if (event.isComment()) {
-            throw new IllegalArgumentException("event must not be a comment: comments are not kept");
-        }
+        StoreArguments.checkAppend(topics, event);
         String given = event.id().orElse(null);
         if (given != null && STREAM_ID.matcher(given).matches()) {
             throw new IllegalArgumentException("id " + Checks.quote(given)
@@ -247,11 +240,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
 
     @Override
     public CompletionStage<Replay> read(Set<String> topics, String afterId, String untilId) {
-        Checks.notNull(topics, "topics");
-        Checks.notNull(afterId, "afterId");
-        if (topics.isEmpty()) {
-            throw new IllegalArgumentException("topics must not be empty");
-        }
+        StoreArguments.checkRead(topics, afterId);
         try {
             long oldestKept = clock.millis() - maxAge.toMillis();
             String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
