@@ -187,7 +187,7 @@ class EmbeddedHubTest {
     @Test
     void shutdown_endsEveryStream() throws Exception {
         EmbeddedHub other = EmbeddedHub.start("127.0.0.1", 0);
-        RawSseClient c = RawSseClient.open(other.uri(), PATH + "?topic=x", Map.of());
+        RawSseClient c = RawSseClient.open(other.uri(), "/" + PATH + "?topic=x", Map.of());
         try {
             assertEquals(200, c.awaitStatus(WAIT));
             other.close();

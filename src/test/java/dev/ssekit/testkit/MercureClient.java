@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** A client of the hub's Mercure endpoints, over real HTTP/1.1 on loopback. */
 public final class MercureClient {
-    public static final String PATH = "/.well-known/mercure";
+    /** Relative, so that it resolves under a WAR's context root as well as at a server's root. */
+    public static final String PATH = ".well-known/mercure";
     private static final Duration WAIT = Duration.ofSeconds(60);
     // HTTP/1.1: the JDK client's h2c upgrade attempt with a body makes Grizzly time out.
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -47,7 +48,7 @@ public final class MercureClient {
 
     /** Opens a subscription and waits for its 200. */
     public static RawSseClient subscribe(URI hub, String query, Map<String, String> headers) throws Exception {
-        RawSseClient c = RawSseClient.open(hub, PATH + "?" + query, headers);
+        RawSseClient c = RawSseClient.open(hub, hub.getPath() + PATH + "?" + query, headers);
         assertEquals(200, c.awaitStatus(WAIT));
         return c;
     }
