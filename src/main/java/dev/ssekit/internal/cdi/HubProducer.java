@@ -1,0 +1,93 @@
+package dev.ssekit.internal.cdi;
+
+import dev.ssekit.Hub;
+import dev.ssekit.Topic;
+import dev.ssekit.Topics;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.inject.Produces;
+import jakarta.enterprise.inject.spi.InjectionPoint;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Parameter;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.logging.Logger;
+
+/**
+ * Makes the hubs that {@link Topic} injection points ask for, all in one application-wide
+ * {@link Topics} registry, which it closes (ending every stream cleanly) when the application stops.
+ */
+@ApplicationScoped
+public class HubProducer {
+    private static final Logger LOG = Logger.getLogger(HubProducer.class.getName());
+
+    private Topics topics;
+
+    /** @return the application's registry, made on first use */
+    @Produces
+    @Topic
+    public synchronized Topics topics() {
+        if (topics == null) {
+            topics = Topics.builder().name("ssekit-cdi").build();
+        }
+        return topics;
+    }
+
+    /**
+     * @param ip the injection point, {@code @Topic Hub<T>}
+     * @param <T> the value type
+     * @return the hub of the topic the qualifier or the injection point names
+     * @throws IllegalArgumentException if the type argument of {@code Hub} is missing or not a class
+     */
+    @Produces
+    @Topic
+    @Dependent
+    public <T> Hub<T> hub(InjectionPoint ip) {
+        Topic qualifier = ip.getQualifiers().stream().filter(Topic.class::isInstance).map(Topic.class::cast)
+                .findFirst().orElseThrow();
+        String topic = qualifier.value().isEmpty() ? nameOf(ip) : qualifier.value();
+        return topics().hub(topic, valueType(ip));
+    }
+
+    private static String nameOf(InjectionPoint ip) {
+        if (ip.getAnnotated() instanceof jakarta.enterprise.inject.spi.AnnotatedParameter<?> p) {
+            Parameter parameter = p.getJavaParameter();
+            if (!parameter.isNamePresent()) {
+                throw new IllegalArgumentException("@Topic on parameter " + parameter + " of " + ip.getMember()
+                        + " needs a value: parameter names are not compiled in (javac -parameters)");
+            }
+            return parameter.getName();
+        }
+        if (ip.getMember() instanceof Field field) {
+            return field.getName();
+        }
+        return ip.getMember().getName();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Class<T> valueType(InjectionPoint ip) {
+        Type type = ip.getType();
+        if (type instanceof ParameterizedType p && p.getActualTypeArguments()[0] instanceof Class<?> c) {
+            return (Class<T>) c;
+        }
+        if (type instanceof ParameterizedType p && p.getActualTypeArguments()[0] instanceof ParameterizedType inner
+                && inner.getRawType() instanceof Class<?> raw) {
+            return (Class<T>) raw; // e.g. Hub<Map<String, Object>>: JSON-B handles the raw type
+        }
+        throw new IllegalArgumentException("@Topic injection point " + ip.getMember() + " must be Hub<SomeType>, was "
+                + type.getTypeName());
+    }
+
+    /** Ends every stream and stops the threads of the application's hubs. */
+    @PreDestroy
+    public synchronized void close() {
+        if (topics != null) {
+            LOG.fine("ssekit: closing the application's hubs");
+            topics.close();
+            topics = null;
+        }
+    }
+}
