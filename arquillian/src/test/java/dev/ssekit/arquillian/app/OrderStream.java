@@ -1,0 +1,39 @@
+package dev.ssekit.arquillian.app;
+
+import dev.ssekit.Hub;
+import dev.ssekit.Topic;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+/** A user's resource: an injected hub, a subscribe method and a publish method. */
+@RequestScoped
+@Path("orders")
+public class OrderStream {
+    @Inject
+    @Topic("orders")
+    Hub<String> orders;
+
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void subscribe(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink,
+                          @Context Sse sse) {
+        orders.register(orders.open(sink, sse), lastEventId);
+    }
+
+    @POST
+    @Produces(MediaType.TEXT_PLAIN)
+    public String publish(@FormParam("data") String data) {
+        return orders.broadcast(data);
+    }
+}
