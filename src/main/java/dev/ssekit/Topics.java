@@ -37,7 +37,7 @@ public final class Topics implements AutoCloseable {
     private Topics(Builder b) {
         boolean ownsStore = b.history == null;
         HistoryStore store = ownsStore ? InMemoryHistoryStore.create() : b.history;
-        this.dispatcher = new Dispatcher(b.name, store, ownsStore, b.settings);
+        this.dispatcher = new Dispatcher(b.name, store, ownsStore, b.settings, b.listener);
     }
 
     /** @return a registry with the default settings and an in-memory history */
@@ -236,6 +236,7 @@ public final class Topics implements AutoCloseable {
     public static final class Builder extends ConnectionSettings<Builder> {
         private HistoryStore history;
         private String name = "ssekit";
+        private SubscriberListener listener;
 
         private Builder() {
         }
@@ -256,6 +257,15 @@ public final class Topics implements AutoCloseable {
          */
         public Builder name(String value) {
             this.name = Checks.singleLine(value, "name");
+            return this;
+        }
+
+        /**
+         * @param value told when connections subscribe and end (default: nobody)
+         * @return this builder
+         */
+        public Builder listener(SubscriberListener value) {
+            this.listener = Checks.notNull(value, "listener");
             return this;
         }
 

@@ -5,6 +5,9 @@ import dev.ssekit.ConnectionClosedException;
 import dev.ssekit.Event;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
+import dev.ssekit.SubscriberConnected;
+import dev.ssekit.SubscriberDisconnected;
+import dev.ssekit.SubscriberListener;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
 import dev.ssekit.history.SharedHistoryStore;
@@ -93,6 +96,7 @@ public final class Dispatcher implements AutoCloseable {
     private final ReentrantLock publishLock = new ReentrantLock();
     private final java.util.concurrent.locks.Condition followed = publishLock.newCondition();
     private final SharedHistoryStore.Follower follower;
+    private final SubscriberListener listener;
     // Guarded by publishLock.
     private final Map<String, LinkedHashMap<Connection, Subscriber>> topics = new HashMap<>();
     private final Map<Connection, Set<String>> topicsByConn = new HashMap<>();
@@ -109,9 +113,12 @@ public final class Dispatcher implements AutoCloseable {
      * @param store     the history
      * @param ownsStore whether closing the dispatcher closes the store
      * @param defaults  the settings of the connections it opens
+     * @param listener  told of subscriptions and their ends, or null
      */
-    public Dispatcher(String name, HistoryStore store, boolean ownsStore, ConnSettings defaults) {
+    public Dispatcher(String name, HistoryStore store, boolean ownsStore, ConnSettings defaults,
+                      SubscriberListener listener) {
         this.name = name;
+        this.listener = listener;
         this.store = Checks.notNull(store, "history");
         this.ownsStore = ownsStore;
         this.defaults = Checks.notNull(defaults, "settings");
@@ -278,6 +285,7 @@ public final class Dispatcher implements AutoCloseable {
         boolean replay = lastEventId != null;
         String highWater;
         String latestShared;
+        boolean firstSubscription;
         try {
             latestShared = replay && store instanceof SharedHistoryStore shared
                     ? join(shared.latestPosition(), "read the newest position of the shared history").orElse(null)
@@ -297,6 +305,7 @@ public final class Dispatcher implements AutoCloseable {
             }
             Set<String> mine = topicsByConn.get(conn);
             boolean first = mine == null;
+            firstSubscription = first;
             if (replay && !first && !mine.isEmpty()) {
                 // Its live events and a replay would overlap: replay belongs to the first subscription.
                 throw new IllegalStateException("a connection replays only at its first subscription; "
@@ -317,7 +326,12 @@ public final class Dispatcher implements AutoCloseable {
             highWater = lastAppendedId;
             if (first) {
                 // After the topics are in place: if it has already ended, this removes them at once.
-                conn.onClose(reason -> unsubscribeAll(conn));
+                Set<String> firstTopics = Set.copyOf(mine);
+                conn.onClose(reason -> {
+                    Set<String> last = unsubscribeAll(conn);
+                    tell(l -> l.disconnected(new SubscriberDisconnected(last == null ? firstTopics : last,
+                            Optional.ofNullable(conn.remoteAddress()), reason)));
+                });
             }
             if (conn.done().toCompletableFuture().isDone()) {
                 unsubscribeAll(conn);
@@ -328,6 +342,9 @@ public final class Dispatcher implements AutoCloseable {
             throw e;
         } finally {
             publishLock.unlock();
+        }
+        if (firstSubscription) {
+            tell(l -> l.connected(new SubscriberConnected(topicSet, Optional.ofNullable(conn.remoteAddress()))));
         }
         if (!replay) {
             ResponseHeaders.end();
@@ -392,12 +409,14 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private void unsubscribeAll(Connection conn) {
+    /** @return the topics it was subscribed to, or null if it was not (or removal was deferred) */
+    private Set<String> unsubscribeAll(Connection conn) {
         publishLock.lock();
         try {
             if (dispatching) {
+                Set<String> mine = topicsByConn.get(conn);
                 deferred.add(() -> unsubscribeAll(conn));
-                return;
+                return mine == null ? null : Set.copyOf(mine);
             }
             Set<String> mine = topicsByConn.remove(conn);
             if (mine != null) {
@@ -411,8 +430,20 @@ public final class Dispatcher implements AutoCloseable {
                     }
                 }
             }
+            return mine;
         } finally {
             publishLock.unlock();
+        }
+    }
+
+    private void tell(java.util.function.Consumer<SubscriberListener> call) {
+        if (listener == null) {
+            return;
+        }
+        try {
+            call.accept(listener);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ssekit: a subscriber listener failed", e);
         }
     }
 

@@ -1,17 +1,30 @@
 package dev.ssekit.cdi;
 
+import dev.ssekit.Conn;
 import dev.ssekit.Hub;
+import dev.ssekit.SubscriberConnected;
+import dev.ssekit.SubscriberDisconnected;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.Topic;
 import dev.ssekit.Topics;
 import dev.ssekit.internal.cdi.HubProducer;
+import dev.ssekit.testkit.FakeSse;
 
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -40,9 +53,43 @@ class HubInjectionTest {
         Topics topics;
     }
 
+    /** Observes the subscriber events, as an application would. */
+    @ApplicationScoped
+    public static class Audit {
+        final BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+
+        void connected(@Observes SubscriberConnected event) {
+            seen.add(event);
+        }
+
+        void disconnected(@Observes SubscriberDisconnected event) {
+            seen.add(event);
+        }
+
+        Object next() throws InterruptedException {
+            Object e = seen.poll(10, TimeUnit.SECONDS);
+            assertTrue(e != null, "no subscriber event within 10 s");
+            return e;
+        }
+    }
+
     private static WeldContainer start() {
         return new Weld("ssekit-cdi-test-" + System.nanoTime()).disableDiscovery()
-                .addBeanClasses(HubProducer.class, Shop.class).initialize();
+                .addBeanClasses(HubProducer.class, Shop.class, Audit.class).initialize();
+    }
+
+    @Test
+    void events_connectAndDisconnectAreObserved() throws Exception {
+        try (WeldContainer weld = start()) {
+            Shop shop = weld.select(Shop.class).get();
+            Audit audit = weld.select(Audit.class).get();
+            Conn conn = shop.topics.open(new FakeSse.Sink(), FakeSse.sse(), "127.0.0.9");
+            shop.topics.subscribe(conn, List.of("orders", "alerts"), null);
+            assertEquals(new SubscriberConnected(Set.of("orders", "alerts"), Optional.of("127.0.0.9")), audit.next());
+            conn.close();
+            assertEquals(new SubscriberDisconnected(Set.of("orders", "alerts"), Optional.of("127.0.0.9"),
+                    Conn.CloseReason.CLOSED), audit.next());
+        }
     }
 
     @Test

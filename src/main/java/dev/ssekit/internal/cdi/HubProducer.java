@@ -1,14 +1,19 @@
 package dev.ssekit.internal.cdi;
 
 import dev.ssekit.Hub;
+import dev.ssekit.SubscriberConnected;
+import dev.ssekit.SubscriberDisconnected;
+import dev.ssekit.SubscriberListener;
 import dev.ssekit.Topic;
 import dev.ssekit.Topics;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.Produces;
 import jakarta.enterprise.inject.spi.InjectionPoint;
+import jakarta.inject.Inject;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Parameter;
@@ -19,6 +24,7 @@ import java.util.logging.Logger;
 /**
  * Makes the hubs that {@link Topic} injection points ask for, all in one application-wide
  * {@link Topics} registry, which it closes (ending every stream cleanly) when the application stops.
+ * The registry fires {@link SubscriberConnected} and {@link SubscriberDisconnected} as CDI events.
  */
 @ApplicationScoped
 public class HubProducer {
@@ -26,12 +32,25 @@ public class HubProducer {
 
     private Topics topics;
 
-    /** @return the application's registry, made on first use */
+    @Inject
+    Event<Object> events;
+
+    /** @return the application's registry, made on first use; it fires the subscriber CDI events */
     @Produces
     @Topic
     public synchronized Topics topics() {
         if (topics == null) {
-            topics = Topics.builder().name("ssekit-cdi").build();
+            topics = Topics.builder().name("ssekit-cdi").listener(new SubscriberListener() {
+                @Override
+                public void connected(SubscriberConnected event) {
+                    events.select(SubscriberConnected.class).fire(event);
+                }
+
+                @Override
+                public void disconnected(SubscriberDisconnected event) {
+                    events.select(SubscriberDisconnected.class).fire(event);
+                }
+            }).build();
         }
         return topics;
     }
