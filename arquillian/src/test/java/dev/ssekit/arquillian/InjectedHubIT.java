@@ -63,6 +63,14 @@ class InjectedHubIT {
             String third = publish("three");
             assertEquals(new RawSseClient.Received(third, null, "three", null), c.next(WAIT));
             assertEquals(first, c.header("Mercure-Last-Event-ID"));
+            HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(api() + "/created"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("note=tea")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, created.statusCode(), created.body());
+            assertEquals("tea", created.body(), "@Broadcast leaves the response unchanged");
+            RawSseClient.Received event = c.next(WAIT);
+            assertEquals("created", event.type());
+            assertEquals("tea", event.data());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ssekit.arquillian.app;
 
+import dev.ssekit.Broadcast;
 import dev.ssekit.Hub;
 import dev.ssekit.Topic;
 
@@ -35,5 +36,14 @@ public class OrderStream {
     @Produces(MediaType.TEXT_PLAIN)
     public String publish(@FormParam("data") String data) {
         return orders.broadcast(data);
+    }
+
+    /** The response is the note itself; {@code @Broadcast} sends it to topic "orders" as "created". */
+    @POST
+    @Path("created")
+    @Produces(MediaType.TEXT_PLAIN)
+    @Broadcast(topic = "orders", type = "created")
+    public String created(@FormParam("note") String note) {
+        return note;
     }
 }

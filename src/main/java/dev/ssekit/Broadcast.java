@@ -1,0 +1,36 @@
+package dev.ssekit;
+
+import jakarta.enterprise.util.Nonbinding;
+import jakarta.interceptor.InterceptorBinding;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Broadcasts what a CDI bean's method returns (for example a JAX-RS POST method), on the
+ * application's injected hubs; the method's own result, and so the HTTP response, is unchanged.
+ * <pre>{@code
+ * @POST @Path("{id}/status") @Broadcast(topic = "orders/{id}", type = "status")
+ * public OrderStatus update(@PathParam("id") String id, OrderStatus status) { ... }
+ * }</pre>
+ * A {@code String} is sent as it is, a {@code jakarta.ws.rs.core.Response}'s entity or any other
+ * value as JSON (JSON-B); a null result is not broadcast. {@code {name}} in the topic is the method
+ * parameter annotated {@code @PathParam("name")}. Methods that return nothing, or whose topic names
+ * an unknown parameter, fail the deployment with a message that names them.
+ */
+@InterceptorBinding
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.TYPE})
+public @interface Broadcast {
+    /** @return the topic, possibly with {@code {pathParam}} parts */
+    @Nonbinding
+    String topic() default "";
+
+    /** @return the event type; empty for none (a plain message event) */
+    @Nonbinding
+    String type() default "";
+}

@@ -1,0 +1,115 @@
+package dev.ssekit.cdi;
+
+import dev.ssekit.Broadcast;
+import dev.ssekit.Event;
+import dev.ssekit.Topic;
+import dev.ssekit.Topics;
+import dev.ssekit.internal.cdi.BroadcastInterceptor;
+import dev.ssekit.internal.cdi.HubProducer;
+import dev.ssekit.internal.cdi.SseKitExtension;
+
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code @Broadcast} in a real CDI container (Weld SE), and its checks at deployment. */
+class BroadcastTest {
+    @Dependent
+    public static class OrderService {
+        @Inject
+        @Topic
+        Topics topics;
+
+        @Broadcast(topic = "orders/{id}", type = "status")
+        public Map<String, Object> status(@PathParam("id") String id, String status) {
+            return Map.of("id", id, "status", status);
+        }
+
+        @Broadcast(topic = "notes")
+        public Response note(String text) {
+            return Response.ok(text).build();
+        }
+
+        @Broadcast(topic = "notes")
+        public String nothing() {
+            return null;
+        }
+    }
+
+    @Dependent
+    public static class VoidBroadcast {
+        @Broadcast(topic = "x")
+        public void fire() {
+        }
+    }
+
+    @Dependent
+    public static class UnknownVariable {
+        @Broadcast(topic = "orders/{id}")
+        public String update(@PathParam("orderId") String orderId) {
+            return orderId;
+        }
+    }
+
+    private static WeldContainer start(Class<?>... beans) {
+        Weld weld = new Weld("ssekit-broadcast-test-" + System.nanoTime()).disableDiscovery()
+                .addBeanClasses(HubProducer.class).addBeanClasses(beans)
+                .addBeanClasses(BroadcastInterceptor.class).addExtension(new SseKitExtension());
+        return weld.initialize();
+    }
+
+    private static List<Event> history(Topics topics, String topic) {
+        return topics.history().read(Set.of(topic), "earliest", null).toCompletableFuture().join().events();
+    }
+
+    @Test
+    void broadcast_sendsTheResultOnTheTopicWithPathParameters() {
+        try (WeldContainer weld = start(OrderService.class)) {
+            OrderService service = weld.select(OrderService.class).get();
+            Map<String, Object> returned = service.status("7", "shipped");
+            assertEquals(Map.of("id", "7", "status", "shipped"), returned, "the result is unchanged");
+            List<Event> sent = history(service.topics, "orders/7");
+            assertEquals(1, sent.size());
+            assertEquals("status", sent.get(0).type().orElseThrow());
+            assertTrue(sent.get(0).data().contains("\"status\":\"shipped\""), sent.get(0).data());
+        }
+    }
+
+    @Test
+    void broadcast_responseEntityAsIsAndNullNotAtAll() {
+        try (WeldContainer weld = start(OrderService.class)) {
+            OrderService service = weld.select(OrderService.class).get();
+            assertEquals(200, service.note("hello").getStatus());
+            service.nothing();
+            assertEquals(List.of("hello"), history(service.topics, "notes").stream().map(Event::data).toList());
+        }
+    }
+
+    @Test
+    void deployment_failsForAVoidMethodNamingIt() {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> start(VoidBroadcast.class).close());
+        assertTrue(e.getMessage().contains("@Broadcast on dev.ssekit.cdi.BroadcastTest$VoidBroadcast.fire returns "
+                + "void, so there is nothing to broadcast: return the value to send"), e.getMessage());
+    }
+
+    @Test
+    void deployment_failsForAnUnknownTopicVariableNamingTheFix() {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> start(UnknownVariable.class).close());
+        assertTrue(e.getMessage().contains("@Broadcast(topic = \"orders/{id}\") on "
+                + "dev.ssekit.cdi.BroadcastTest$UnknownVariable.update uses {id}, but no parameter is annotated "
+                + "@PathParam(\"id\"): add one, or fix the topic"), e.getMessage());
+    }
+}
