@@ -1,12 +1,14 @@
 package dev.ssekit.cdi;
 
 import dev.ssekit.Broadcast;
+import dev.ssekit.SseStream;
 import dev.ssekit.Event;
 import dev.ssekit.Topic;
 import dev.ssekit.Topics;
 import dev.ssekit.internal.cdi.BroadcastInterceptor;
 import dev.ssekit.internal.cdi.HubProducer;
 import dev.ssekit.internal.cdi.SseKitExtension;
+import dev.ssekit.internal.cdi.SseStreamInterceptor;
 
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
@@ -64,10 +66,19 @@ class BroadcastTest {
         }
     }
 
+    @Dependent
+    public static class BadStream {
+        @SseStream(topic = "orders/{id}")
+        public String events(@PathParam("orderId") String id) {
+            return id;
+        }
+    }
+
     private static WeldContainer start(Class<?>... beans) {
         Weld weld = new Weld("ssekit-broadcast-test-" + System.nanoTime()).disableDiscovery()
                 .addBeanClasses(HubProducer.class).addBeanClasses(beans)
-                .addBeanClasses(BroadcastInterceptor.class).addExtension(new SseKitExtension());
+                .addBeanClasses(BroadcastInterceptor.class, SseStreamInterceptor.class)
+                .addExtension(new SseKitExtension());
         return weld.initialize();
     }
 
@@ -111,5 +122,15 @@ class BroadcastTest {
         assertTrue(e.getMessage().contains("@Broadcast(topic = \"orders/{id}\") on "
                 + "dev.ssekit.cdi.BroadcastTest$UnknownVariable.update uses {id}, but no parameter is annotated "
                 + "@PathParam(\"id\"): add one, or fix the topic"), e.getMessage());
+    }
+
+    @Test
+    void deployment_failsForAWrongSseStreamMethodNamingEveryProblem() {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> start(BadStream.class).close());
+        String where = "dev.ssekit.cdi.BroadcastTest$BadStream.events";
+        assertTrue(e.getMessage().contains("@SseStream on " + where + " must return void: the stream is the response"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("@SseStream on " + where
+                + " needs the parameters @Context SseEventSink and @Context Sse"), e.getMessage());
     }
 }

@@ -73,4 +73,32 @@ class InjectedHubIT {
             assertEquals("tea", event.data());
         }
     }
+
+    private String post(URI uri, String form) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+
+    @Test
+    void annotatedStreamGetsItsOrdersEventsAndReplays() throws Exception {
+        URI events = URI.create(api() + "/7/events");
+        String lastSeen;
+        try (RawSseClient c = RawSseClient.open(events, events.getPath(), Map.of())) {
+            assertEquals(200, c.awaitStatus(WAIT));
+            post(URI.create(api() + "/8/status"), "status=other-order");
+            post(URI.create(api() + "/7/status"), "status=packed");
+            RawSseClient.Received packed = c.next(WAIT);
+            assertEquals(new RawSseClient.Received(packed.id(), "status", "packed", null), packed);
+            lastSeen = packed.id();
+        }
+        post(URI.create(api() + "/7/status"), "status=shipped");
+        try (RawSseClient back = RawSseClient.open(events, events.getPath(), Map.of("Last-Event-ID", lastSeen))) {
+            assertEquals(200, back.awaitStatus(WAIT));
+            assertEquals("shipped", back.next(WAIT).data(), "missed while away: replayed");
+            assertEquals(lastSeen, back.header("Mercure-Last-Event-ID"));
+        }
+    }
 }

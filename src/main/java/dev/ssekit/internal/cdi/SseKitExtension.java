@@ -1,6 +1,7 @@
 package dev.ssekit.internal.cdi;
 
 import dev.ssekit.Broadcast;
+import dev.ssekit.SseStream;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AnnotatedMethod;
@@ -16,7 +17,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 
 /**
- * Checks {@link Broadcast} methods when the application deploys, so that a wrong one fails the
+ * Checks {@link Broadcast} and {@link SseStream} methods when the application deploys, so that a wrong one fails the
  * deployment with a message naming the class, the method and the fix, not the first request.
  */
 public class SseKitExtension implements Extension {
@@ -44,13 +45,45 @@ public class SseKitExtension implements Extension {
                 problems.add("@Broadcast on " + where + " returns void, so there is nothing to broadcast: "
                         + "return the value to send");
             }
-            Matcher m = BroadcastInterceptor.VARIABLE.matcher(spec.topic());
-            while (m.find()) {
-                if (BroadcastInterceptor.pathParamIndex(method, m.group(1)) < 0) {
-                    problems.add("@Broadcast(topic = \"" + spec.topic() + "\") on " + where + " uses {" + m.group(1)
-                            + "}, but no parameter is annotated @PathParam(\"" + m.group(1)
-                            + "\"): add one, or fix the topic");
-                }
+            checkVariables("@Broadcast(topic = \"" + spec.topic() + "\") on " + where, spec.topic(), method);
+        }
+    }
+
+    <T> void checkStreams(@Observes @WithAnnotations(SseStream.class) ProcessAnnotatedType<T> event) {
+        AnnotatedType<T> type = event.getAnnotatedType();
+        if (type.isAnnotationPresent(jakarta.interceptor.Interceptor.class)) {
+            return;
+        }
+        boolean onClass = type.isAnnotationPresent(SseStream.class);
+        for (AnnotatedMethod<? super T> annotated : type.getMethods()) {
+            Method method = annotated.getJavaMember();
+            if (!annotated.isAnnotationPresent(SseStream.class)
+                    && !(onClass && method.getDeclaringClass() == type.getJavaClass())) {
+                continue;
+            }
+            SseStream spec = annotated.isAnnotationPresent(SseStream.class)
+                    ? annotated.getAnnotation(SseStream.class) : type.getAnnotation(SseStream.class);
+            String where = type.getJavaClass().getName() + "." + method.getName();
+            if (spec.topic().isEmpty()) {
+                problems.add("@SseStream on " + where + " has no topic: set @SseStream(topic = \"...\")");
+            }
+            if (method.getReturnType() != void.class) {
+                problems.add("@SseStream on " + where + " must return void: the stream is the response");
+            }
+            if (SseStreamInterceptor.indexOfType(method, jakarta.ws.rs.sse.SseEventSink.class) < 0
+                    || SseStreamInterceptor.indexOfType(method, jakarta.ws.rs.sse.Sse.class) < 0) {
+                problems.add("@SseStream on " + where + " needs the parameters @Context SseEventSink and @Context Sse");
+            }
+            checkVariables("@SseStream(topic = \"" + spec.topic() + "\") on " + where, spec.topic(), method);
+        }
+    }
+
+    private void checkVariables(String what, String topic, Method method) {
+        Matcher m = BroadcastInterceptor.VARIABLE.matcher(topic);
+        while (m.find()) {
+            if (BroadcastInterceptor.pathParamIndex(method, m.group(1)) < 0) {
+                problems.add(what + " uses {" + m.group(1) + "}, but no parameter is annotated @PathParam(\""
+                        + m.group(1) + "\"): add one, or fix the topic");
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.ssekit.arquillian.app;
 
 import dev.ssekit.Broadcast;
 import dev.ssekit.Hub;
+import dev.ssekit.SseStream;
 import dev.ssekit.Topic;
 
 import jakarta.enterprise.context.RequestScoped;
@@ -11,6 +12,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -36,6 +38,24 @@ public class OrderStream {
     @Produces(MediaType.TEXT_PLAIN)
     public String publish(@FormParam("data") String data) {
         return orders.broadcast(data);
+    }
+
+    /** One order's stream, declared rather than coded. */
+    @GET
+    @Path("{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @SseStream(topic = "orders/{id}")
+    public void orderEvents(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+                            @Context SseEventSink sink, @Context Sse sse) {
+    }
+
+    /** An order's status update, broadcast on that order's topic. */
+    @POST
+    @Path("{id}/status")
+    @Produces(MediaType.TEXT_PLAIN)
+    @Broadcast(topic = "orders/{id}", type = "status")
+    public String status(@PathParam("id") String id, @FormParam("status") String status) {
+        return status;
     }
 
     /** The response is the note itself; {@code @Broadcast} sends it to topic "orders" as "created". */

@@ -1,0 +1,36 @@
+package dev.ssekit;
+
+import jakarta.enterprise.util.Nonbinding;
+import jakarta.interceptor.InterceptorBinding;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Makes a JAX-RS resource method a subscription endpoint on the application's injected hubs:
+ * <pre>{@code
+ * @GET @Path("{id}/events") @Produces(MediaType.SERVER_SENT_EVENTS)
+ * @SseStream(topic = "orders/{id}")
+ * public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+ *                    @Context SseEventSink sink, @Context Sse sse) {
+ * }
+ * }</pre>
+ * After the method body runs, the sink is opened as a {@link Conn} on the registry (heartbeats,
+ * queue, limits) and subscribed to the topic, replaying after the {@code Last-Event-ID} parameter
+ * when the method declares one ({@code @HeaderParam("Last-Event-ID")}). {@code {name}} in the topic
+ * is the parameter annotated {@code @PathParam("name")}. A method that is not {@code void}, lacks the
+ * {@code @Context SseEventSink} or {@code Sse} parameter, or names an unknown parameter fails the
+ * deployment with a message that names it.
+ */
+@InterceptorBinding
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.TYPE})
+public @interface SseStream {
+    /** @return the topic, possibly with {@code {pathParam}} parts */
+    @Nonbinding
+    String topic() default "";
+}

@@ -1,0 +1,79 @@
+package dev.ssekit.internal.cdi;
+
+import dev.ssekit.Conn;
+import dev.ssekit.HubClosedException;
+import dev.ssekit.SseStream;
+import dev.ssekit.Topic;
+import dev.ssekit.Topics;
+
+import jakarta.annotation.Priority;
+import jakarta.inject.Inject;
+import jakarta.interceptor.AroundInvoke;
+import jakarta.interceptor.Interceptor;
+import jakarta.interceptor.InvocationContext;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.util.List;
+
+/** Subscribes the sink of {@link SseStream} methods on the application's registry. */
+@SseStream
+@Interceptor
+@Priority(Interceptor.Priority.LIBRARY_AFTER)
+public class SseStreamInterceptor {
+    @Inject
+    @Topic
+    Topics topics;
+
+    /**
+     * @param call the intercepted call
+     * @return null: the methods are void
+     * @throws Exception what the method throws; nothing is subscribed then
+     */
+    @AroundInvoke
+    public Object subscribe(InvocationContext call) throws Exception {
+        Object result = call.proceed();
+        Method method = call.getMethod();
+        Object[] args = call.getParameters();
+        SseEventSink sink = (SseEventSink) args[indexOfType(method, SseEventSink.class)];
+        Sse sse = (Sse) args[indexOfType(method, Sse.class)];
+        int last = lastEventIdIndex(method);
+        String lastEventId = last < 0 ? null : (String) args[last];
+        SseStream spec = method.getAnnotation(SseStream.class) != null ? method.getAnnotation(SseStream.class)
+                : method.getDeclaringClass().getAnnotation(SseStream.class);
+        String topic = BroadcastInterceptor.topicOf(spec.topic(), method, args);
+        Conn conn = topics.open(sink, sse);
+        try {
+            topics.subscribe(conn, List.of(topic), lastEventId == null || lastEventId.isEmpty() ? null : lastEventId);
+        } catch (HubClosedException e) {
+            conn.close();
+        }
+        return result;
+    }
+
+    static int indexOfType(Method method, Class<?> type) {
+        Class<?>[] types = method.getParameterTypes();
+        for (int i = 0; i < types.length; i++) {
+            if (types[i] == type) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    static int lastEventIdIndex(Method method) {
+        Annotation[][] all = method.getParameterAnnotations();
+        for (int i = 0; i < all.length; i++) {
+            for (Annotation a : all[i]) {
+                if (a instanceof HeaderParam h && h.value().equalsIgnoreCase("Last-Event-ID")
+                        && method.getParameterTypes()[i] == String.class) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+}
