@@ -10,10 +10,16 @@ import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.WithAnnotations;
+import jakarta.interceptor.Interceptor;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
 
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 
 /**
@@ -23,67 +29,56 @@ import java.util.regex.Matcher;
 public class SseKitExtension implements Extension {
     private final List<String> problems = new ArrayList<>();
 
-    <T> void check(@Observes @WithAnnotations(Broadcast.class) ProcessAnnotatedType<T> event) {
-        AnnotatedType<T> type = event.getAnnotatedType();
-        if (type.isAnnotationPresent(jakarta.interceptor.Interceptor.class)) {
-            return; // the binding on an interceptor (ours) is not a broadcast
-        }
-        boolean onClass = type.isAnnotationPresent(Broadcast.class);
-        for (AnnotatedMethod<? super T> annotated : type.getMethods()) {
-            Method method = annotated.getJavaMember();
-            if (!annotated.isAnnotationPresent(Broadcast.class)
-                    && !(onClass && method.getDeclaringClass() == type.getJavaClass())) {
-                continue;
-            }
-            Broadcast spec = annotated.isAnnotationPresent(Broadcast.class)
-                    ? annotated.getAnnotation(Broadcast.class) : type.getAnnotation(Broadcast.class);
-            String where = type.getJavaClass().getName() + "." + method.getName();
-            if (spec.topic().isEmpty()) {
-                problems.add("@Broadcast on " + where + " has no topic: set @Broadcast(topic = \"...\")");
-            }
+    <T> void checkBroadcasts(@Observes @WithAnnotations(Broadcast.class) ProcessAnnotatedType<T> event) {
+        checkMarked(event.getAnnotatedType(), Broadcast.class, Broadcast::topic, (method, where) -> {
             if (method.getReturnType() == void.class) {
                 problems.add("@Broadcast on " + where + " returns void, so there is nothing to broadcast: "
                         + "return the value to send");
             }
-            checkVariables("@Broadcast(topic = \"" + spec.topic() + "\") on " + where, spec.topic(), method);
-        }
+        });
     }
 
     <T> void checkStreams(@Observes @WithAnnotations(SseStream.class) ProcessAnnotatedType<T> event) {
-        AnnotatedType<T> type = event.getAnnotatedType();
-        if (type.isAnnotationPresent(jakarta.interceptor.Interceptor.class)) {
-            return;
-        }
-        boolean onClass = type.isAnnotationPresent(SseStream.class);
-        for (AnnotatedMethod<? super T> annotated : type.getMethods()) {
-            Method method = annotated.getJavaMember();
-            if (!annotated.isAnnotationPresent(SseStream.class)
-                    && !(onClass && method.getDeclaringClass() == type.getJavaClass())) {
-                continue;
-            }
-            SseStream spec = annotated.isAnnotationPresent(SseStream.class)
-                    ? annotated.getAnnotation(SseStream.class) : type.getAnnotation(SseStream.class);
-            String where = type.getJavaClass().getName() + "." + method.getName();
-            if (spec.topic().isEmpty()) {
-                problems.add("@SseStream on " + where + " has no topic: set @SseStream(topic = \"...\")");
-            }
+        checkMarked(event.getAnnotatedType(), SseStream.class, SseStream::topic, (method, where) -> {
             if (method.getReturnType() != void.class) {
                 problems.add("@SseStream on " + where + " must return void: the stream is the response");
             }
-            if (SseStreamInterceptor.indexOfType(method, jakarta.ws.rs.sse.SseEventSink.class) < 0
-                    || SseStreamInterceptor.indexOfType(method, jakarta.ws.rs.sse.Sse.class) < 0) {
+            if (Bindings.indexOfType(method, SseEventSink.class) < 0 || Bindings.indexOfType(method, Sse.class) < 0) {
                 problems.add("@SseStream on " + where + " needs the parameters @Context SseEventSink and @Context Sse");
             }
-            checkVariables("@SseStream(topic = \"" + spec.topic() + "\") on " + where, spec.topic(), method);
-        }
+        });
     }
 
-    private void checkVariables(String what, String topic, Method method) {
-        Matcher m = BroadcastInterceptor.VARIABLE.matcher(topic);
-        while (m.find()) {
-            if (BroadcastInterceptor.pathParamIndex(method, m.group(1)) < 0) {
-                problems.add(what + " uses {" + m.group(1) + "}, but no parameter is annotated @PathParam(\""
-                        + m.group(1) + "\"): add one, or fix the topic");
+    /**
+     * Checks every method the annotation marks (on the method, or on its class for the class's own
+     * methods): a topic, known {@code {variables}}, and the shape {@code shape} asks for.
+     */
+    private <T, A extends Annotation> void checkMarked(AnnotatedType<T> type, Class<A> marker,
+                                                       Function<A, String> topicOf, BiConsumer<Method, String> shape) {
+        if (type.isAnnotationPresent(Interceptor.class)) {
+            return; // the binding on an interceptor (ours) marks no endpoint
+        }
+        String name = "@" + marker.getSimpleName();
+        boolean onClass = type.isAnnotationPresent(marker);
+        for (AnnotatedMethod<? super T> annotated : type.getMethods()) {
+            Method method = annotated.getJavaMember();
+            boolean marked = annotated.isAnnotationPresent(marker);
+            if (!marked && !(onClass && method.getDeclaringClass() == type.getJavaClass())) {
+                continue;
+            }
+            String topic = topicOf.apply(marked ? annotated.getAnnotation(marker) : type.getAnnotation(marker));
+            String where = type.getJavaClass().getName() + "." + method.getName();
+            if (topic.isEmpty()) {
+                problems.add(name + " on " + where + " has no topic: set " + name + "(topic = \"...\")");
+            }
+            shape.accept(method, where);
+            Matcher m = Bindings.VARIABLE.matcher(topic);
+            while (m.find()) {
+                if (Bindings.pathParamIndex(method, m.group(1)) < 0) {
+                    problems.add(name + "(topic = \"" + topic + "\") on " + where + " uses {" + m.group(1)
+                            + "}, but no parameter is annotated @PathParam(\"" + m.group(1)
+                            + "\"): add one, or fix the topic");
+                }
             }
         }
     }

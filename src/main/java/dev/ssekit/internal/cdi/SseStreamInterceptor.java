@@ -11,11 +11,9 @@ import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
-import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.List;
 
@@ -38,13 +36,11 @@ public class SseStreamInterceptor {
         Object result = call.proceed();
         Method method = call.getMethod();
         Object[] args = call.getParameters();
-        SseEventSink sink = (SseEventSink) args[indexOfType(method, SseEventSink.class)];
-        Sse sse = (Sse) args[indexOfType(method, Sse.class)];
-        int last = lastEventIdIndex(method);
+        SseEventSink sink = (SseEventSink) args[Bindings.indexOfType(method, SseEventSink.class)];
+        Sse sse = (Sse) args[Bindings.indexOfType(method, Sse.class)];
+        int last = Bindings.lastEventIdIndex(method);
         String lastEventId = last < 0 ? null : (String) args[last];
-        SseStream spec = method.getAnnotation(SseStream.class) != null ? method.getAnnotation(SseStream.class)
-                : method.getDeclaringClass().getAnnotation(SseStream.class);
-        String topic = BroadcastInterceptor.topicOf(spec.topic(), method, args);
+        String topic = Bindings.topicOf(Bindings.markerOf(method, SseStream.class).topic(), method, args);
         Conn conn = topics.open(sink, sse);
         try {
             topics.subscribe(conn, List.of(topic), lastEventId == null || lastEventId.isEmpty() ? null : lastEventId);
@@ -52,28 +48,5 @@ public class SseStreamInterceptor {
             conn.close();
         }
         return result;
-    }
-
-    static int indexOfType(Method method, Class<?> type) {
-        Class<?>[] types = method.getParameterTypes();
-        for (int i = 0; i < types.length; i++) {
-            if (types[i] == type) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    static int lastEventIdIndex(Method method) {
-        Annotation[][] all = method.getParameterAnnotations();
-        for (int i = 0; i < all.length; i++) {
-            for (Annotation a : all[i]) {
-                if (a instanceof HeaderParam h && h.value().equalsIgnoreCase("Last-Event-ID")
-                        && method.getParameterTypes()[i] == String.class) {
-                    return i;
-                }
-            }
-        }
-        return -1;
     }
 }
