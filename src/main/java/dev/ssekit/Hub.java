@@ -183,6 +183,11 @@ public final class Hub<T> implements AutoCloseable {
         return topics.dispatcher().subscribers(topic);
     }
 
+    /** @return this topic's counts: subscribers now, events published, delivered, dropped, replayed */
+    public HubStats stats() {
+        return topics.stats(topic);
+    }
+
     /** @return true once closed */
     public boolean isClosed() {
         return closed || topics.isClosed();

@@ -4,6 +4,7 @@ import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.Dispatcher;
+import dev.ssekit.internal.Limits;
 
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -31,13 +32,18 @@ import java.util.concurrent.ConcurrentMap;
  * once. Event ids come from the history store and are ordered across all topics. Thread-safe.
  */
 public final class Topics implements AutoCloseable {
+    /** The default {@link Builder#maxEventSize}: 1 MiB. */
+    public static final int DEFAULT_MAX_EVENT_SIZE = Limits.DEFAULTS.maxEventSize();
+    /** The default {@link Builder#maxTopicsPerSubscription}: 100. */
+    public static final int DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION = Limits.DEFAULTS.maxTopicsPerSubscription();
+
     private final Dispatcher dispatcher;
     private final ConcurrentMap<String, Hub<?>> hubs = new ConcurrentHashMap<>();
 
     private Topics(Builder b) {
         boolean ownsStore = b.history == null;
         HistoryStore store = ownsStore ? InMemoryHistoryStore.create() : b.history;
-        this.dispatcher = new Dispatcher(b.name, store, ownsStore, b.settings, b.listener);
+        this.dispatcher = new Dispatcher(b.name, store, ownsStore, b.settings, b.limits, b.listener, b.metrics);
     }
 
     /** @return a registry with the default settings and an in-memory history */
@@ -201,6 +207,27 @@ public final class Topics implements AutoCloseable {
         return dispatcher.publish(set, event, null).id().orElseThrow();
     }
 
+    /**
+     * Checks, without subscribing, that a client could subscribe to {@code topics} now, so that an
+     * endpoint can answer {@code 503} before it starts a stream. {@link #subscribe} checks again.
+     *
+     * @param topics the topics
+     * @throws SubscriberLimitException if a subscriber limit is reached
+     * @throws IllegalArgumentException if there are more topics than a subscription may name
+     */
+    public void checkRoom(Collection<String> topics) {
+        Checks.notNull(topics, "topics");
+        dispatcher.checkRoom(Set.copyOf(topics));
+    }
+
+    /**
+     * @param topic a topic
+     * @return its counts since this registry started (zeros for a topic never used)
+     */
+    public HubStats stats(String topic) {
+        return dispatcher.stats(Checks.singleLine(topic, "topic"));
+    }
+
     /** @return the distinct connections subscribed to any topic */
     public int clients() {
         return dispatcher.clients();
@@ -237,6 +264,8 @@ public final class Topics implements AutoCloseable {
         private HistoryStore history;
         private String name = "ssekit";
         private SubscriberListener listener;
+        private Limits limits = Limits.DEFAULTS;
+        private MetricsBinding metrics = MetricsBinding.NONE;
 
         private Builder() {
         }
@@ -266,6 +295,54 @@ public final class Topics implements AutoCloseable {
          */
         public Builder listener(SubscriberListener value) {
             this.listener = Checks.notNull(value, "listener");
+            return this;
+        }
+
+        /**
+         * @param value the largest event data published, in UTF-8 bytes, at least 1 (default 1 MiB);
+         *              a larger event is refused with an {@link IllegalArgumentException}
+         * @return this builder
+         */
+        public Builder maxEventSize(int value) {
+            limits = limits.withMaxEventSize(value);
+            return this;
+        }
+
+        /**
+         * @param value subscribers one topic may have, at least 1 (default: no limit); one more is
+         *              refused with a {@link SubscriberLimitException}
+         * @return this builder
+         */
+        public Builder maxSubscribersPerTopic(int value) {
+            limits = limits.withMaxSubscribersPerTopic(value);
+            return this;
+        }
+
+        /**
+         * @param value connections the registry may have subscribed, at least 1 (default: no limit);
+         *              one more is refused with a {@link SubscriberLimitException}
+         * @return this builder
+         */
+        public Builder maxSubscribers(int value) {
+            limits = limits.withMaxSubscribers(value);
+            return this;
+        }
+
+        /**
+         * @param value topics one subscription may name, at least 1 (default 100)
+         * @return this builder
+         */
+        public Builder maxTopicsPerSubscription(int value) {
+            limits = limits.withMaxTopicsPerSubscription(value);
+            return this;
+        }
+
+        /**
+         * @param value where per-topic counts are reported (default: only {@link Hub#stats()})
+         * @return this builder
+         */
+        public Builder metrics(MetricsBinding value) {
+            this.metrics = Checks.notNull(value, "metrics");
             return this;
         }
 

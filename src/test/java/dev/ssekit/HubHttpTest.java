@@ -102,6 +102,14 @@ class HubHttpTest extends StreamServerTest {
             assertTrue(reason == Conn.CloseReason.SLOW_CONSUMER || reason == Conn.CloseReason.WRITE_TIMEOUT,
                     "the stuck client must be cut by the policy, was " + reason);
             await().atMost(WAIT).until(() -> hub.clients() == 1);
+            // The counts behind the metrics: one subscriber cut, what it still had queued dropped.
+            int published = events;
+            await().atMost(WAIT).until(() -> hub.stats().cut() == 1);
+            HubStats stats = hub.stats();
+            assertEquals(1, stats.subscribers());
+            assertEquals(published, stats.published());
+            assertTrue(stats.dropped() >= 1, "the cut subscriber's queued events count as dropped: " + stats);
+            assertTrue(stats.delivered() >= published, "the fast client got every event: " + stats);
         } finally {
             stuck.close();
         }
@@ -126,6 +134,8 @@ class HubHttpTest extends StreamServerTest {
             assertTrue(slow.dropped() > 0, "a full queue must drop its oldest events");
             assertTrue(!slow.isClosed(), "DROP_OLDEST keeps the connection");
             assertEquals(1, hub.clients());
+            assertEquals(slow.dropped(), hub.stats().dropped(), "the topic counts every drop of its subscriber");
+            assertEquals(0, hub.stats().cut());
         } finally {
             stuck.close();
         }
@@ -181,6 +191,7 @@ class HubHttpTest extends StreamServerTest {
             assertNotNull(conn);
             Subscription s = numbers.register(conn, "earliest", n -> n % 2 == 0);
             assertEquals(1, s.replayed());
+            assertEquals(1, numbers.stats().replayed());
             numbers.broadcast(3);
             numbers.broadcast(4);
             numbers.broadcast(Event.of("6"));
@@ -199,6 +210,11 @@ class HubHttpTest extends StreamServerTest {
             topics.publish(List.of("b"), Event.of("only b"));
             List<RawSseClient.Received> got = client.next(3, WAIT);
             assertEquals(List.of("only a", "both", "only b"), got.stream().map(RawSseClient.Received::data).toList());
+            // An event on both topics is delivered once, and counted once: under the first topic.
+            await().atMost(WAIT).until(() -> topics.stats("a").delivered() + topics.stats("b").delivered() == 3);
+            assertEquals(new HubStats(1, 2, 2, 0, 0, 0), topics.stats("a"));
+            assertEquals(new HubStats(1, 2, 1, 0, 0, 0), topics.stats("b"));
+            assertEquals(new HubStats(0, 1, 0, 0, 0, 0), topics.stats("c"));
         }
     }
 

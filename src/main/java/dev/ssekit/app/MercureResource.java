@@ -4,6 +4,8 @@ import dev.ssekit.Conn;
 import dev.ssekit.Event;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
+import dev.ssekit.SubscriberLimitException;
+import dev.ssekit.Topic;
 import dev.ssekit.Topics;
 
 import jakarta.enterprise.context.RequestScoped;
@@ -23,7 +25,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,13 +40,14 @@ import java.util.Set;
 @RequestScoped
 @Path(".well-known/mercure")
 public class MercureResource {
-    /** The largest event data accepted, in UTF-8 bytes. */
-    static final int MAX_EVENT_BYTES = 1024 * 1024;
     /** The longest Last-Event-ID accepted; ids ssekit assigns are far shorter. */
     static final int MAX_ID_LENGTH = 1024;
+    /** Seconds a client refused for a subscriber limit is asked to wait. */
+    static final int RETRY_AFTER_SECONDS = 10;
 
     @Inject
-    HubService hub;
+    @Topic
+    Topics registry;
 
     /**
      * Streams the events of one or more topics, after replaying what the client missed.
@@ -67,10 +69,14 @@ public class MercureResource {
         if (lastEventId != null) {
             lastEventId = checkId(lastEventId.isEmpty() ? null : lastEventId, "Last-Event-ID");
         }
-        Topics registry = hub.topics();
         Conn conn;
         try {
+            registry.checkRoom(wanted);
             conn = registry.open(sink, sse);
+        } catch (IllegalArgumentException e) {
+            throw error(Response.Status.BAD_REQUEST, e.getMessage());
+        } catch (SubscriberLimitException e) {
+            throw limitReached(e);
         } catch (HubClosedException e) {
             throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");
         }
@@ -78,6 +84,8 @@ public class MercureResource {
             registry.subscribe(conn, wanted, lastEventId);
         } catch (HubClosedException e) {
             conn.close();
+        } catch (SubscriberLimitException e) {
+            throw limitReached(e); // another client took the last place since checkRoom
         } catch (SseKitException e) {
             // The history could not be read: the connection was cut rather than left with a gap.
             throw error(Response.Status.SERVICE_UNAVAILABLE, "replay failed, retry later: " + e.getMessage());
@@ -104,10 +112,6 @@ public class MercureResource {
                     "private: private updates need subscriber authorization, which this hub does not offer yet");
         }
         String body = data == null ? "" : data;
-        if (body.length() > MAX_EVENT_BYTES / 3 && body.getBytes(StandardCharsets.UTF_8).length > MAX_EVENT_BYTES) {
-            throw error(Response.Status.BAD_REQUEST, "data: the event is larger than the limit of "
-                    + MAX_EVENT_BYTES + " bytes");
-        }
         Event event;
         try {
             event = Event.of(body);
@@ -124,7 +128,7 @@ public class MercureResource {
             throw error(Response.Status.BAD_REQUEST, e.getMessage());
         }
         try {
-            String assigned = hub.topics().publish(target, event);
+            String assigned = registry.publish(target, event);
             return Response.ok(assigned, MediaType.TEXT_PLAIN_TYPE).build();
         } catch (IllegalArgumentException e) {
             // The event is valid; the store refuses what it cannot keep: a used id is a conflict.
@@ -177,6 +181,12 @@ public class MercureResource {
         }
         throw new IllegalArgumentException("retry must be a whole number of milliseconds, zero or more, got \""
                 + (retry.length() > 40 ? retry.substring(0, 40) + "..." : retry) + "\"");
+    }
+
+    private static WebApplicationException limitReached(SubscriberLimitException e) {
+        return new WebApplicationException(e.getMessage(), Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                .header("Retry-After", RETRY_AFTER_SECONDS).type(MediaType.TEXT_PLAIN_TYPE)
+                .entity(e.getMessage() + "\n").build());
     }
 
     private static WebApplicationException error(Response.Status status, String message) {

@@ -73,7 +73,8 @@ public final class Connection {
     private final CompletableFuture<CloseReason> done = new CompletableFuture<>();
     private final List<Consumer<CloseReason>> closeListeners = new CopyOnWriteArrayList<>();
 
-    private record Item(OutboundSseEvent event, CompletableFuture<Void> receipt) {
+    /** @param meter the topic the event was broadcast through, counted when written or dropped; or null */
+    private record Item(OutboundSseEvent event, CompletableFuture<Void> receipt, TopicMeter meter) {
     }
 
     /**
@@ -182,7 +183,7 @@ public final class Connection {
      */
     public CompletionStage<Void> send(OutboundSseEvent event) {
         CompletableFuture<Void> receipt = new CompletableFuture<>();
-        if (!enqueue(event, receipt)) {
+        if (!enqueue(event, receipt, null)) {
             throw new ConnectionClosedException(closeReason());
         }
         start();
@@ -192,10 +193,11 @@ public final class Connection {
     /**
      * Queues a broadcast event, with no receipt: broadcasts never wait for one subscriber.
      *
+     * @param meter the topic's counts, or null
      * @return false if the connection has ended or the overflow policy cut it
      */
-    public boolean offer(OutboundSseEvent event) {
-        return enqueue(event, null);
+    public boolean offer(OutboundSseEvent event, TopicMeter meter) {
+        return enqueue(event, null, meter);
     }
 
     private CloseReason closeReason() {
@@ -204,7 +206,7 @@ public final class Connection {
         }
     }
 
-    private boolean enqueue(OutboundSseEvent event, CompletableFuture<Void> receipt) {
+    private boolean enqueue(OutboundSseEvent event, CompletableFuture<Void> receipt, TopicMeter meter) {
         Item evicted = null;
         boolean overflowed = false;
         synchronized (lock) {
@@ -219,17 +221,23 @@ public final class Connection {
                 }
             }
             if (!overflowed) {
-                queue.add(new Item(event, receipt));
+                queue.add(new Item(event, receipt, meter));
                 scheduleDrainLocked();
             }
         }
         if (evicted != null) {
             dropped.incrementAndGet();
+            if (evicted.meter != null) {
+                evicted.meter.dropped();
+            }
             if (evicted.receipt != null) {
                 evicted.receipt.completeExceptionally(new EventDroppedException());
             }
         }
         if (overflowed) {
+            if (meter != null) {
+                meter.dropped();
+            }
             fail(CloseReason.SLOW_CONSUMER, null);
             if (receipt != null) {
                 receipt.completeExceptionally(new ConnectionClosedException(CloseReason.SLOW_CONSUMER));
@@ -319,7 +327,7 @@ public final class Connection {
         if (greeting != null) {
             OutboundSseEvent e = greeting;
             greeting = null;
-            return new Item(e, null);
+            return new Item(e, null, null);
         }
         if (replayPending) {
             return null;
@@ -329,7 +337,7 @@ public final class Connection {
             if (replayNext == replay.size()) {
                 replay = null;
             }
-            return new Item(e, null);
+            return new Item(e, null, null);
         }
         return queue.poll();
     }
@@ -413,6 +421,9 @@ public final class Connection {
         if (event.getData() != null) {
             delivered.incrementAndGet();
         }
+        if (item.meter != null) {
+            item.meter.delivered();
+        }
         if (receipt != null) {
             receipt.complete(null);
         }
@@ -453,7 +464,11 @@ public final class Connection {
             replay = null;
             closeSinkLocked();
         }
+        boolean slow = reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.WRITE_TIMEOUT;
         for (Item item : abandoned) {
+            if (slow && item.meter != null) {
+                item.meter.dropped();
+            }
             if (item.receipt != null) {
                 item.receipt.completeExceptionally(new ConnectionClosedException(reason));
             }
@@ -517,7 +532,7 @@ public final class Connection {
                         || writeStartedNanos != 0) {
                     return;
                 }
-                queue.add(new Item(heartbeat, null));
+                queue.add(new Item(heartbeat, null, null));
                 scheduleDrainLocked();
             }
         }

@@ -1,5 +1,7 @@
 package dev.ssekit.internal;
 
+import dev.ssekit.MetricsBinding;
+
 import dev.ssekit.Conn.CloseReason;
 import dev.ssekit.ConnectionClosedException;
 import dev.ssekit.Event;
@@ -7,6 +9,8 @@ import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.SubscriberConnected;
 import dev.ssekit.SubscriberDisconnected;
+import dev.ssekit.HubStats;
+import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.SubscriberListener;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
@@ -107,6 +111,15 @@ public final class Dispatcher implements AutoCloseable {
 
     private final Map<SseEventSink, Connection> bySink = new ConcurrentHashMap<>();
     private final AtomicLong published = new AtomicLong();
+    private final Limits limits;
+    private final MetricsBinding metrics;
+    private final ConcurrentHashMap<String, TopicMeter> meters = new ConcurrentHashMap<>();
+    private volatile TopicMeter otherTopics;
+
+    /** Topics metered one by one; the others share one meter, so that metrics stay bounded. */
+    static final int MAX_METERED_TOPICS = 1000;
+    /** The topic tag of the meter the topics beyond {@link #MAX_METERED_TOPICS} share. */
+    public static final String OTHER_TOPICS = "_other";
 
     /**
      * @param name      names the registry in messages and thread names
@@ -117,8 +130,24 @@ public final class Dispatcher implements AutoCloseable {
      */
     public Dispatcher(String name, HistoryStore store, boolean ownsStore, ConnSettings defaults,
                       SubscriberListener listener) {
+        this(name, store, ownsStore, defaults, Limits.DEFAULTS, listener, MetricsBinding.NONE);
+    }
+
+    /**
+     * @param name      names the registry in messages and thread names
+     * @param store     the history
+     * @param ownsStore whether closing the dispatcher closes the store
+     * @param defaults  the settings of the connections it opens
+     * @param limits    event size, subscribers and topics accepted
+     * @param listener  told of subscriptions and their ends, or null
+     * @param metrics   where per-topic counts are reported
+     */
+    public Dispatcher(String name, HistoryStore store, boolean ownsStore, ConnSettings defaults, Limits limits,
+                      SubscriberListener listener, MetricsBinding metrics) {
         this.name = name;
         this.listener = listener;
+        this.limits = Checks.notNull(limits, "limits");
+        this.metrics = Checks.notNull(metrics, "metrics");
         this.store = Checks.notNull(store, "history");
         this.ownsStore = ownsStore;
         this.defaults = Checks.notNull(defaults, "settings");
@@ -280,6 +309,10 @@ public final class Dispatcher implements AutoCloseable {
         if (filters.isEmpty()) {
             throw new IllegalArgumentException("topics must not be empty");
         }
+        if (filters.size() > limits.maxTopicsPerSubscription()) {
+            throw new IllegalArgumentException("topics: a subscription may name at most "
+                    + limits.maxTopicsPerSubscription() + " topics (maxTopicsPerSubscription), got " + filters.size());
+        }
         Set<String> topicSet = Set.copyOf(filters.keySet());
         attach(conn);
         boolean replay = lastEventId != null;
@@ -311,6 +344,7 @@ public final class Dispatcher implements AutoCloseable {
                 throw new IllegalStateException("a connection replays only at its first subscription; "
                         + "subscribe to all its topics in one call");
             }
+            checkRoomLocked(conn, topicSet, first);
             if (first) {
                 mine = new HashSet<>();
                 topicsByConn.put(conn, mine);
@@ -329,6 +363,9 @@ public final class Dispatcher implements AutoCloseable {
                 Set<String> firstTopics = Set.copyOf(mine);
                 conn.onClose(reason -> {
                     Set<String> last = unsubscribeAll(conn);
+                    if (reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.WRITE_TIMEOUT) {
+                        (last == null ? firstTopics : last).forEach(t -> meter(t).cut());
+                    }
                     tell(l -> l.disconnected(new SubscriberDisconnected(last == null ? firstTopics : last,
                             Optional.ofNullable(conn.remoteAddress()), reason)));
                 });
@@ -369,12 +406,53 @@ public final class Dispatcher implements AutoCloseable {
             ResponseHeaders.end();
             conn.startReplay(events);
             conn.start();
+            if (!events.isEmpty()) {
+                meter(filters.keySet().iterator().next()).replayed(events.size());
+            }
             return new Subscribed(topicSet, after, events.size());
         } catch (RuntimeException e) {
             // Never go live with a hole: a client that cannot be replayed to is cut, and retries.
             conn.start();
             conn.fail(CloseReason.ERROR, e);
             throw e;
+        }
+    }
+
+    /**
+     * Checks, without subscribing, that a connection could subscribe to {@code topicSet} now; lets
+     * an endpoint answer 503 before it commits a stream. {@link #subscribe} checks again.
+     *
+     * @throws SubscriberLimitException if a subscriber limit is reached
+     * @throws IllegalArgumentException if there are more topics than a subscription may name
+     */
+    public void checkRoom(Set<String> topicSet) {
+        if (topicSet.size() > limits.maxTopicsPerSubscription()) {
+            throw new IllegalArgumentException("topics: a subscription may name at most "
+                    + limits.maxTopicsPerSubscription() + " topics (maxTopicsPerSubscription), got " + topicSet.size());
+        }
+        if (limits.maxSubscribers() == 0 && limits.maxSubscribersPerTopic() == 0) {
+            return;
+        }
+        publishLock.lock();
+        try {
+            checkRoomLocked(null, topicSet, true);
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    private void checkRoomLocked(Connection conn, Set<String> topicSet, boolean newClient) {
+        if (newClient && limits.maxSubscribers() > 0 && topicsByConn.size() >= limits.maxSubscribers()) {
+            throw new SubscriberLimitException(null, limits.maxSubscribers());
+        }
+        if (limits.maxSubscribersPerTopic() > 0) {
+            for (String topic : topicSet) {
+                LinkedHashMap<Connection, Subscriber> subs = topics.get(topic);
+                if (subs != null && subs.size() >= limits.maxSubscribersPerTopic()
+                        && (conn == null || !subs.containsKey(conn))) {
+                    throw new SubscriberLimitException(topic, limits.maxSubscribersPerTopic());
+                }
+            }
         }
     }
 
@@ -455,18 +533,94 @@ public final class Dispatcher implements AutoCloseable {
      * @throws HubClosedException if the dispatcher is closed
      */
     public Event publish(Set<String> topicSet, Event event, Object value) {
+        checkSize(event);
+        long started = System.nanoTime();
+        Event stored;
         publishLock.lock();
         try {
             checkOpen();
-            Event stored = join(store.append(topicSet, event), "append to history");
+            stored = join(store.append(topicSet, event), "append to history");
             if (follower == null) {
                 fanOutLocked(topicSet, stored, value);
             }
             published.incrementAndGet();
-            return stored;
         } finally {
             publishLock.unlock();
         }
+        long took = System.nanoTime() - started;
+        for (String topic : topicSet) {
+            meter(topic).published(took);
+        }
+        return stored;
+    }
+
+    private void checkSize(Event event) {
+        String data = event.data();
+        int max = limits.maxEventSize();
+        if (data.length() > max / 3) { // a UTF-16 char is at most 3 UTF-8 bytes: only then count them
+            long bytes = utf8Length(data);
+            if (bytes > max) {
+                throw new IllegalArgumentException("data: the event is " + bytes + " bytes, over the limit of "
+                        + max + " (maxEventSize)");
+            }
+        }
+    }
+
+    private static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    /** @return the counts of a topic, made on first use; past {@link #MAX_METERED_TOPICS}, the shared one */
+    TopicMeter meter(String topic) {
+        TopicMeter m = meters.get(topic);
+        if (m != null) {
+            return m;
+        }
+        if (meters.size() >= MAX_METERED_TOPICS) {
+            TopicMeter other = otherTopics;
+            if (other == null) {
+                synchronized (meters) {
+                    other = otherTopics;
+                    if (other == null) {
+                        other = new TopicMeter(bindSafely(OTHER_TOPICS));
+                        otherTopics = other;
+                    }
+                }
+            }
+            return other;
+        }
+        return meters.computeIfAbsent(topic, t -> new TopicMeter(bindSafely(t)));
+    }
+
+    private MetricsBinding.TopicMetrics bindSafely(String topic) {
+        try {
+            return metrics.bind(topic, OTHER_TOPICS.equals(topic) ? () -> 0 : () -> subscribers(topic));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ssekit: metrics of topic " + Checks.quote(topic) + " could not be registered", e);
+            return MetricsBinding.TopicMetrics.NONE;
+        }
+    }
+
+    /** @return the counts of {@code topic} */
+    public HubStats stats(String topic) {
+        TopicMeter m = meters.get(topic);
+        int subs = subscribers(topic);
+        return m == null ? new HubStats(subs, 0, 0, 0, 0, 0)
+                : new HubStats(subs, m.totalPublished(), m.totalDelivered(), m.totalDropped(), m.totalCut(), m.totalReplayed());
     }
 
     /** Queues a stored event to every matching subscriber, once each, and moves the high-water mark. */
@@ -480,11 +634,12 @@ public final class Dispatcher implements AutoCloseable {
         dispatching = true;
         try {
             if (topicSet.size() == 1) {
-                fanOut(topics.get(topicSet.iterator().next()), out, value, stored, null);
+                String topic = topicSet.iterator().next();
+                fanOut(topics.get(topic), out, value, stored, null, meter(topic));
             } else {
                 Set<Connection> reached = new HashSet<>();
                 for (String topic : topicSet) {
-                    fanOut(topics.get(topic), out, value, stored, reached);
+                    fanOut(topics.get(topic), out, value, stored, reached, meter(topic));
                 }
             }
         } finally {
@@ -494,7 +649,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private static void fanOut(LinkedHashMap<Connection, Subscriber> subs, OutboundSseEvent out, Object value,
-                               Event stored, Set<Connection> reached) {
+                               Event stored, Set<Connection> reached, TopicMeter meter) {
         if (subs == null || out == null) {
             return;
         }
@@ -503,7 +658,7 @@ public final class Dispatcher implements AutoCloseable {
                 continue;
             }
             if (accepts(s.filter, value, stored)) {
-                s.conn.offer(out);
+                s.conn.offer(out, meter);
                 if (reached != null) {
                     reached.add(s.conn);
                 }
@@ -648,6 +803,11 @@ public final class Dispatcher implements AutoCloseable {
             LOG.log(Level.FINE, "ssekit: closing the broadcaster failed", e);
         }
         runtime.close();
+        try {
+            metrics.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "ssekit: removing metrics failed", e);
+        }
         if (ownsStore) {
             store.close();
         }

@@ -155,7 +155,8 @@ class EmbeddedHubTest {
         assertBad(post("topic=t&data=x&id=" + enc("a\nb")), 400, "id: must not contain CR, LF or NUL");
         assertBad(post("topic=t&data=x&type=" + enc("a\r\nid: 9")), 400, "type must not contain CR, LF or NUL");
         assertBad(post("topic=t&data=x&retry=soon"), 400, "retry must be a whole number of milliseconds");
-        assertBad(post("topic=t&data=" + "x".repeat(1024 * 1024 + 1)), 400, "data: the event is larger than");
+        assertBad(post("topic=t&data=" + "x".repeat(1024 * 1024 + 1)), 400,
+                "data: the event is 1048577 bytes, over the limit of 1048576 (maxEventSize)");
         assertBad(post("topic=t&data=x&private=on"), 400, "private: private updates need");
         publish("dup", "one");
         HttpResponse<String> first = post("topic=dup&data=x&id=taken");

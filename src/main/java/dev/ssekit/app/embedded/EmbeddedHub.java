@@ -1,7 +1,7 @@
 package dev.ssekit.app.embedded;
 
 import dev.ssekit.app.HubApplication;
-import dev.ssekit.app.HubService;
+import dev.ssekit.internal.cdi.HubProducer;
 
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
@@ -53,7 +53,7 @@ public final class EmbeddedHub implements AutoCloseable {
             // times per event; ssekit's write timeout (10 s) is the one that should decide.
             server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
             // The store is opened now, so that a bad setting or an unreachable store stops the start.
-            weld.select(HubService.class).get().topics();
+            weld.select(HubProducer.class).get().topics();
             server.start();
             int bound = server.getListeners().iterator().next().getPort();
             return new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"));
@@ -71,7 +71,7 @@ public final class EmbeddedHub implements AutoCloseable {
     /** Ends every stream cleanly, then stops the server and the CDI container. */
     @Override
     public void close() {
-        weld.select(HubService.class).get().close();
+        weld.select(HubProducer.class).get().close();
         server.shutdownNow();
         weld.shutdown();
     }
@@ -86,7 +86,7 @@ public final class EmbeddedHub implements AutoCloseable {
         EmbeddedHub hub = start(host, port);
         String shown = "127.0.0.1".equals(host) ? "localhost" : host;
         System.out.println("ssekit hub on http://" + shown + ":" + hub.uri().getPort() + "/ (listening on " + host
-                + "), history store: " + hub.weld.select(HubService.class).get().topics().history());
+                + "), history store: " + hub.weld.select(HubProducer.class).get().topics().history());
         System.out.println("WARNING: anybody who can reach this address may publish (anonymous publishing is a "
                 + "development default; authorization is not built yet). Press Ctrl-C to stop.");
         CountDownLatch stopped = new CountDownLatch(1);

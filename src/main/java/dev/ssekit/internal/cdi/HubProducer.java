@@ -6,6 +6,9 @@ import dev.ssekit.SubscriberDisconnected;
 import dev.ssekit.SubscriberListener;
 import dev.ssekit.Topic;
 import dev.ssekit.Topics;
+import dev.ssekit.history.HistoryStore;
+import dev.ssekit.internal.config.SseKitConfig;
+import dev.ssekit.internal.metrics.Metrics;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,35 +27,56 @@ import java.util.logging.Logger;
 /**
  * Makes the hubs that {@link Topic} injection points ask for, all in one application-wide
  * {@link Topics} registry, which it closes (ending every stream cleanly) when the application stops.
- * The registry fires {@link SubscriberConnected} and {@link SubscriberDisconnected} as CDI events.
+ * The registry takes its settings and history store from the configuration ({@link SseKitConfig}),
+ * reports to MicroProfile Metrics when the server has them, and fires {@link SubscriberConnected}
+ * and {@link SubscriberDisconnected} as CDI events.
  */
 @ApplicationScoped
 public class HubProducer {
     private static final Logger LOG = Logger.getLogger(HubProducer.class.getName());
 
     private Topics topics;
+    private HistoryStore store;
 
     @Inject
     Event<Object> events;
 
-    /** @return the application's registry, made on first use; it fires the subscriber CDI events */
+    /**
+     * @return the application's registry, made on first use; it fires the subscriber CDI events
+     * @throws IllegalArgumentException naming the key and value of an invalid setting
+     * @throws dev.ssekit.SseKitException if the history store cannot be reached
+     */
     @Produces
     @Topic
     public synchronized Topics topics() {
         if (topics == null) {
-            topics = Topics.builder().name("ssekit-cdi").listener(new SubscriberListener() {
-                @Override
-                public void connected(SubscriberConnected event) {
-                    events.select(SubscriberConnected.class).fire(event);
-                }
-
-                @Override
-                public void disconnected(SubscriberDisconnected event) {
-                    events.select(SubscriberDisconnected.class).fire(event);
-                }
-            }).build();
+            SseKitConfig config = SseKitConfig.current();
+            HistoryStore opened = config.openStore();
+            try {
+                topics = build(config, opened);
+            } catch (RuntimeException e) {
+                opened.close();
+                throw e;
+            }
+            store = opened;
+            LOG.info(() -> "ssekit: hubs ready, history " + store + ", heartbeat " + config.heartbeat());
         }
         return topics;
+    }
+
+    private Topics build(SseKitConfig config, HistoryStore history) {
+        return config.applyTo(Topics.builder()).name("ssekit").history(history).metrics(Metrics.forApplication())
+                .listener(new SubscriberListener() {
+                    @Override
+                    public void connected(SubscriberConnected event) {
+                        events.select(SubscriberConnected.class).fire(event);
+                    }
+
+                    @Override
+                    public void disconnected(SubscriberDisconnected event) {
+                        events.select(SubscriberDisconnected.class).fire(event);
+                    }
+                }).build();
     }
 
     /**
@@ -100,13 +124,15 @@ public class HubProducer {
                 + type.getTypeName());
     }
 
-    /** Ends every stream and stops the threads of the application's hubs. */
+    /** Ends every stream, stops the threads of the application's hubs and closes the history store. */
     @PreDestroy
     public synchronized void close() {
         if (topics != null) {
             LOG.fine("ssekit: closing the application's hubs");
             topics.close();
+            store.close();
             topics = null;
+            store = null;
         }
     }
 }

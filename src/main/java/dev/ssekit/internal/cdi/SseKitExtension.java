@@ -4,6 +4,9 @@ import dev.ssekit.Broadcast;
 import dev.ssekit.SseStream;
 
 import jakarta.enterprise.event.Observes;
+import dev.ssekit.internal.config.SseKitConfig;
+
+import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
 import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedType;
 import jakarta.enterprise.inject.spi.DeploymentException;
@@ -24,7 +27,8 @@ import java.util.regex.Matcher;
 
 /**
  * Checks {@link Broadcast} and {@link SseStream} methods when the application deploys, so that a wrong one fails the
- * deployment with a message naming the class, the method and the fix, not the first request.
+ * deployment with a message naming the class, the method and the fix, not the first request; checks the settings
+ * ({@link SseKitConfig}) the same way.
  */
 public class SseKitExtension implements Extension {
     private final List<String> problems = new ArrayList<>();
@@ -86,6 +90,15 @@ public class SseKitExtension implements Extension {
     void report(@Observes jakarta.enterprise.inject.spi.AfterBeanDiscovery event) {
         for (String problem : problems) {
             event.addDefinitionError(new DeploymentException(problem));
+        }
+    }
+
+    /** A bad setting fails the deployment, naming key and value, rather than the first subscriber. */
+    void checkSettings(@Observes AfterDeploymentValidation event) {
+        try {
+            SseKitConfig.current();
+        } catch (IllegalArgumentException e) {
+            event.addDeploymentProblem(new DeploymentException("ssekit: " + e.getMessage(), e));
         }
     }
 }

@@ -1,0 +1,219 @@
+package dev.ssekit.internal.config;
+
+import dev.ssekit.OverflowPolicy;
+import dev.ssekit.SseKitException;
+import dev.ssekit.Topics;
+import dev.ssekit.history.HistoryStore;
+import dev.ssekit.history.InMemoryHistoryStore;
+import dev.ssekit.history.JdbcHistoryStore;
+import dev.ssekit.history.RedisHistoryStore;
+import dev.ssekit.history.RetentionSettings;
+
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import javax.sql.DataSource;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every ssekit setting, read and checked at once, so that a bad value stops the application at
+ * start-up with a message naming the key and the value. The keys, their defaults and their meaning
+ * are listed in the README ("Configuration"); an unset key keeps the library's default.
+ *
+ * @param heartbeat                {@code ssekit.heartbeat}
+ * @param queueCapacity            {@code ssekit.queue.capacity}
+ * @param overflowPolicy           {@code ssekit.overflow.policy}
+ * @param writeTimeout             {@code ssekit.write.timeout}
+ * @param maxLifetime              {@code ssekit.max.lifetime}, null for none
+ * @param maxEventSize             {@code ssekit.max.event.size}
+ * @param maxSubscribersPerTopic   {@code ssekit.max.subscribers.per.topic}, 0 for no limit
+ * @param maxSubscribers           {@code ssekit.max.subscribers}, 0 for no limit
+ * @param maxTopicsPerSubscription {@code ssekit.max.topics.per.subscription}
+ * @param store                    {@code ssekit.history.store}: memory, jdbc or redis
+ * @param values                   where the store's own keys are read when it is opened
+ */
+public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy overflowPolicy, Duration writeTimeout,
+                           Duration maxLifetime, int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers,
+                           int maxTopicsPerSubscription, String store, ConfigValues values) {
+    public static final String HEARTBEAT = "ssekit.heartbeat";
+    public static final String QUEUE_CAPACITY = "ssekit.queue.capacity";
+    public static final String OVERFLOW_POLICY = "ssekit.overflow.policy";
+    public static final String WRITE_TIMEOUT = "ssekit.write.timeout";
+    public static final String MAX_LIFETIME = "ssekit.max.lifetime";
+    public static final String MAX_EVENT_SIZE = "ssekit.max.event.size";
+    public static final String MAX_SUBSCRIBERS_PER_TOPIC = "ssekit.max.subscribers.per.topic";
+    public static final String MAX_SUBSCRIBERS = "ssekit.max.subscribers";
+    public static final String MAX_TOPICS_PER_SUBSCRIPTION = "ssekit.max.topics.per.subscription";
+    public static final String STORE = "ssekit.history.store";
+    public static final String MAX_EVENTS_PER_TOPIC = "ssekit.history.max.events.per.topic";
+    public static final String MAX_AGE = "ssekit.history.max.age";
+    public static final String MEMORY_MAX_EVENTS = "ssekit.history.memory.max.events";
+    public static final String MEMORY_MAX_BYTES = "ssekit.history.memory.max.bytes";
+    public static final String JDBC_DATASOURCE = "ssekit.history.jdbc.datasource";
+    public static final String JDBC_URL = "ssekit.history.jdbc.url";
+    public static final String JDBC_USER = "ssekit.history.jdbc.user";
+    public static final String JDBC_PASSWORD = "ssekit.history.jdbc.password";
+    public static final String JDBC_TABLE_PREFIX = "ssekit.history.jdbc.table.prefix";
+    public static final String REDIS_URI = "ssekit.history.redis.uri";
+    public static final String REDIS_PREFIX = "ssekit.history.redis.prefix";
+
+    private static final Map<String, OverflowPolicy> POLICIES = new LinkedHashMap<>();
+    private static final Map<String, String> STORES = new LinkedHashMap<>();
+
+    static {
+        POLICIES.put("disconnect", OverflowPolicy.DISCONNECT);
+        POLICIES.put("drop-oldest", OverflowPolicy.DROP_OLDEST);
+        for (String s : new String[] {"memory", "jdbc", "redis"}) {
+            STORES.put(s, s);
+        }
+    }
+
+    /** @return the application's settings ({@link ConfigValues#current()}), checked */
+    public static SseKitConfig current() {
+        return read(ConfigValues.current());
+    }
+
+    /**
+     * Reads and checks every setting except the store's connection, which {@link #openStore()}
+     * checks by opening it.
+     *
+     * @throws IllegalArgumentException naming the key and value of the first invalid setting
+     */
+    public static SseKitConfig read(ConfigValues v) {
+        long maxEventSize = v.bytes(MAX_EVENT_SIZE, Topics.DEFAULT_MAX_EVENT_SIZE);
+        if (maxEventSize > Integer.MAX_VALUE) {
+            throw ConfigValues.invalid(MAX_EVENT_SIZE, v.raw(MAX_EVENT_SIZE), "a size below 2GiB");
+        }
+        SseKitConfig config = new SseKitConfig(
+                v.duration(HEARTBEAT, Duration.ofSeconds(20)),
+                v.integer(QUEUE_CAPACITY, 1024, 1),
+                v.choice(OVERFLOW_POLICY, OverflowPolicy.DISCONNECT, POLICIES),
+                v.duration(WRITE_TIMEOUT, Duration.ofSeconds(10)),
+                v.duration(MAX_LIFETIME, null),
+                (int) maxEventSize,
+                v.integer(MAX_SUBSCRIBERS_PER_TOPIC, 0, 1),
+                v.integer(MAX_SUBSCRIBERS, 0, 1),
+                v.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1),
+                v.choice(STORE, "memory", STORES),
+                v);
+        // Retention is checked now too, not when the store opens.
+        v.integer(MAX_EVENTS_PER_TOPIC, 1, 1);
+        v.duration(MAX_AGE, null);
+        v.integer(MEMORY_MAX_EVENTS, 1, 1);
+        if (v.bytes(MEMORY_MAX_BYTES, 1024) < 1024) {
+            throw ConfigValues.invalid(MEMORY_MAX_BYTES, v.raw(MEMORY_MAX_BYTES), "at least 1KiB");
+        }
+        String url = v.raw(JDBC_URL);
+        if (url != null && !url.startsWith("jdbc:")) {
+            throw ConfigValues.invalid(JDBC_URL, url, "a JDBC URL (jdbc:...)");
+        }
+        return config;
+    }
+
+    /**
+     * @param builder a registry builder
+     * @return the builder with these connection settings and limits
+     */
+    public Topics.Builder applyTo(Topics.Builder builder) {
+        builder.heartbeat(heartbeat).queueCapacity(queueCapacity).overflowPolicy(overflowPolicy)
+                .writeTimeout(writeTimeout).maxEventSize(maxEventSize)
+                .maxTopicsPerSubscription(maxTopicsPerSubscription);
+        if (maxLifetime != null) {
+            builder.maxLifetime(maxLifetime);
+        }
+        if (maxSubscribersPerTopic > 0) {
+            builder.maxSubscribersPerTopic(maxSubscribersPerTopic);
+        }
+        if (maxSubscribers > 0) {
+            builder.maxSubscribers(maxSubscribers);
+        }
+        return builder;
+    }
+
+    /**
+     * @return the history store the settings ask for, connected; the caller closes it
+     * @throws IllegalArgumentException naming the key and value when a store setting is invalid
+     * @throws SseKitException when the store cannot be reached
+     */
+    public HistoryStore openStore() {
+        switch (store) {
+            case "jdbc": {
+                String jndi = values.raw(JDBC_DATASOURCE);
+                DataSource ds;
+                if (jndi != null) {
+                    ds = lookup(jndi);
+                } else {
+                    String url = values.string(JDBC_URL, "jdbc:h2:file:./ssekit-history");
+                    if (url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_DELAY")) {
+                        // Without it H2 closes the database with its last connection and reopens it on the next.
+                        url = url + ";DB_CLOSE_DELAY=-1";
+                    }
+                    ds = new UrlDataSource(url, values.raw(JDBC_USER), values.raw(JDBC_PASSWORD));
+                }
+                JdbcHistoryStore.Builder b = JdbcHistoryStore.builder(ds);
+                String prefix = values.raw(JDBC_TABLE_PREFIX);
+                if (prefix != null) {
+                    try {
+                        b.tablePrefix(prefix);
+                    } catch (IllegalArgumentException e) {
+                        throw ConfigValues.invalid(JDBC_TABLE_PREFIX, prefix,
+                                "a letter or _, then up to 30 letters, digits or _");
+                    }
+                }
+                return retention(b).build();
+            }
+            case "redis": {
+                try {
+                    Class.forName("io.lettuce.core.RedisClient", false, SseKitConfig.class.getClassLoader());
+                } catch (ClassNotFoundException | LinkageError e) {
+                    throw new IllegalArgumentException(STORE + "=redis needs io.lettuce:lettuce-core on the class path", e);
+                }
+                String uri = values.string(REDIS_URI, "redis://127.0.0.1:6379");
+                RedisHistoryStore.Builder b;
+                try {
+                    b = RedisHistoryStore.builder(uri);
+                } catch (IllegalArgumentException e) {
+                    throw ConfigValues.invalid(REDIS_URI, uri, "a Redis URI such as redis://127.0.0.1:6379");
+                }
+                return retention(b.keyPrefix(values.string(REDIS_PREFIX, "ssekit:"))).build();
+            }
+            default: {
+                InMemoryHistoryStore.Builder b = InMemoryHistoryStore.builder();
+                if (values.raw(MEMORY_MAX_EVENTS) != null) {
+                    b.maxEvents(values.integer(MEMORY_MAX_EVENTS, 0, 1));
+                }
+                if (values.raw(MEMORY_MAX_BYTES) != null) {
+                    b.maxBytes(values.bytes(MEMORY_MAX_BYTES, 0));
+                }
+                return retention(b).build();
+            }
+        }
+    }
+
+    private <B extends RetentionSettings<B>> B retention(B builder) {
+        if (values.raw(MAX_EVENTS_PER_TOPIC) != null) {
+            builder.maxEventsPerTopic(values.integer(MAX_EVENTS_PER_TOPIC, 0, 1));
+        }
+        if (values.raw(MAX_AGE) != null) {
+            builder.maxAge(values.duration(MAX_AGE, null));
+        }
+        return builder;
+    }
+
+    private static DataSource lookup(String name) {
+        Object found;
+        try {
+            found = new InitialContext().lookup(name);
+        } catch (NamingException e) {
+            throw new SseKitException(JDBC_DATASOURCE + ": no DataSource at JNDI name \"" + name + "\" ("
+                    + e.getMessage() + ")", e);
+        }
+        if (found instanceof DataSource ds) {
+            return ds;
+        }
+        throw new IllegalArgumentException(JDBC_DATASOURCE + ": JNDI name \"" + name + "\" holds a "
+                + (found == null ? "null" : found.getClass().getName()) + ", not a javax.sql.DataSource");
+    }
+}

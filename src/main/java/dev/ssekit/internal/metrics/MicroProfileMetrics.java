@@ -1,0 +1,129 @@
+package dev.ssekit.internal.metrics;
+
+import dev.ssekit.MetricsBinding;
+
+import jakarta.enterprise.inject.spi.CDI;
+
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricID;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.MetricUnits;
+import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.Timer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Reports every topic's counts to the application's MicroProfile Metrics registry, each metric
+ * tagged {@code topic}. The names are documented in the README ("Metrics").
+ */
+public final class MicroProfileMetrics implements MetricsBinding {
+    private static final Logger LOG = Logger.getLogger(MicroProfileMetrics.class.getName());
+
+    static final Metadata SUBSCRIBERS = meta("ssekit.subscribers", "Connections subscribed to the topic now",
+            MetricUnits.NONE);
+    static final Metadata PUBLISHED = meta("ssekit.events.published", "Events published to the topic",
+            MetricUnits.NONE);
+    static final Metadata DELIVERED = meta("ssekit.events.delivered",
+            "Events written to the topic's subscribers, one per subscriber", MetricUnits.NONE);
+    static final Metadata DROPPED = meta("ssekit.events.dropped",
+            "Events subscribers lost to the slow-consumer policy", MetricUnits.NONE);
+    static final Metadata CUT = meta("ssekit.subscribers.cut",
+            "Subscribers ended by the slow-consumer policy or the write timeout", MetricUnits.NONE);
+    static final Metadata REPLAYED = meta("ssekit.events.replayed", "Events replayed to reconnecting subscribers",
+            MetricUnits.NONE);
+    static final Metadata BROADCAST = meta("ssekit.broadcast.duration",
+            "Time to store an event and queue it to every subscriber", MetricUnits.NANOSECONDS);
+
+    private final MetricRegistry registry;
+    private final List<MetricID> registered = new CopyOnWriteArrayList<>();
+
+    private MicroProfileMetrics(MetricRegistry registry) {
+        this.registry = registry;
+    }
+
+    private static Metadata meta(String name, String description, String unit) {
+        return Metadata.builder().withName(name).withDescription(description).withUnit(unit).build();
+    }
+
+    /**
+     * @return a binding to the application's registry when CDI has one, else
+     *         {@link MetricsBinding#NONE}; call through {@link Metrics#forApplication()}
+     */
+    static MetricsBinding ifAvailable() {
+        try {
+            var found = CDI.current().select(MetricRegistry.class);
+            if (found.isResolvable()) {
+                return new MicroProfileMetrics(found.get());
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.FINE, "ssekit: no MicroProfile Metrics registry; metrics are off", e);
+        }
+        return NONE;
+    }
+
+    @Override
+    public TopicMetrics bind(String topic, IntSupplier subscribers) {
+        Tag tag = new Tag("topic", topic);
+        registry.gauge(SUBSCRIBERS, subscribers, s -> s.getAsInt(), tag);
+        Counter published = counter(PUBLISHED, tag);
+        Counter delivered = counter(DELIVERED, tag);
+        Counter dropped = counter(DROPPED, tag);
+        Counter cut = counter(CUT, tag);
+        Counter replayed = counter(REPLAYED, tag);
+        Timer broadcast = registry.timer(BROADCAST, tag);
+        for (Metadata m : List.of(SUBSCRIBERS, BROADCAST)) {
+            registered.add(new MetricID(m.getName(), tag));
+        }
+        return new TopicMetrics() {
+            @Override
+            public void published(long nanos) {
+                published.inc();
+                broadcast.update(Duration.ofNanos(nanos));
+            }
+
+            @Override
+            public void delivered() {
+                delivered.inc();
+            }
+
+            @Override
+            public void dropped() {
+                dropped.inc();
+            }
+
+            @Override
+            public void cut() {
+                cut.inc();
+            }
+
+            @Override
+            public void replayed(int events) {
+                replayed.inc(events);
+            }
+        };
+    }
+
+    private Counter counter(Metadata metadata, Tag tag) {
+        registered.add(new MetricID(metadata.getName(), tag));
+        return registry.counter(metadata, tag);
+    }
+
+    @Override
+    public void close() {
+        for (MetricID id : registered) {
+            try {
+                registry.remove(id);
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "ssekit: could not remove metric " + id, e);
+            }
+        }
+        registered.clear();
+    }
+}

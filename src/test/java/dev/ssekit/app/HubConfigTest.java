@@ -1,0 +1,98 @@
+package dev.ssekit.app;
+
+import dev.ssekit.app.embedded.EmbeddedHub;
+import dev.ssekit.testkit.MercureClient;
+import dev.ssekit.testkit.RawSseClient;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The embedded hub reads the library's settings from system properties; limits answer over HTTP. */
+class HubConfigTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static EmbeddedHub startWith(Map<String, String> settings) throws Exception {
+        settings.forEach(System::setProperty);
+        try {
+            return EmbeddedHub.start("127.0.0.1", 0);
+        } finally {
+            settings.keySet().forEach(System::clearProperty);
+        }
+    }
+
+    @Test
+    void limits_answer503WithRetryAfterOr400NamingTheLimit() throws Exception {
+        try (EmbeddedHub hub = startWith(Map.of("ssekit.max.subscribers.per.topic", "2", "ssekit.max.subscribers", "3",
+                "ssekit.max.topics.per.subscription", "2", "ssekit.max.event.size", "1KiB"))) {
+            try (RawSseClient a = subscribe(hub, "topic=full"); RawSseClient b = subscribe(hub, "topic=full")) {
+                HttpResponse<String> third = MercureClient.get(hub.uri().resolve(MercureClient.PATH + "?topic=full"),
+                        "text/event-stream");
+                assertEquals(503, third.statusCode());
+                assertEquals("10", third.headers().firstValue("Retry-After").orElse(null));
+                assertEquals("topic \"full\" already has its limit of 2 subscribers (maxSubscribersPerTopic); "
+                        + "retry later\n", third.body());
+                try (RawSseClient c = subscribe(hub, "topic=other")) {
+                    HttpResponse<String> fourth = MercureClient.get(
+                            hub.uri().resolve(MercureClient.PATH + "?topic=more"), "text/event-stream");
+                    assertEquals(503, fourth.statusCode());
+                    assertEquals("the hub already has its limit of 3 subscribers (maxSubscribers); retry later\n",
+                            fourth.body());
+                }
+                // Those still subscribed keep receiving.
+                String id = MercureClient.publish(hub.uri(), "full", "still here");
+                assertEquals(id, a.next(WAIT).id());
+                assertEquals(id, b.next(WAIT).id());
+            }
+            HttpResponse<String> many = MercureClient.get(
+                    hub.uri().resolve(MercureClient.PATH + "?topic=x&topic=y&topic=z"), "text/event-stream");
+            assertEquals(400, many.statusCode());
+            assertEquals("topics: a subscription may name at most 2 topics (maxTopicsPerSubscription), got 3\n",
+                    many.body());
+            HttpResponse<String> big = MercureClient.post(hub.uri(), "topic=t&data=" + "x".repeat(1025));
+            assertEquals(400, big.statusCode());
+            assertEquals("data: the event is 1025 bytes, over the limit of 1024 (maxEventSize)\n", big.body());
+            assertEquals(200, MercureClient.post(hub.uri(), "topic=t&data=" + "x".repeat(1024)).statusCode());
+        }
+    }
+
+    @Test
+    void heartbeat_comesFromTheSettings() throws Exception {
+        try (EmbeddedHub hub = startWith(Map.of("ssekit.heartbeat", "300ms"));
+             RawSseClient c = subscribe(hub, "topic=quiet")) {
+            // Nothing is published: only heartbeats write. Eight of them come within a few seconds at
+            // 300 ms; the default 20 s interval would need over 50 s, far past the wait.
+            await().atMost(WAIT).until(() -> c.comments() >= 9);
+            assertTrue(c.rawText().contains(": heartbeat\n"), c.rawText());
+        }
+    }
+
+    @Test
+    void invalidSetting_stopsTheStartNamingKeyAndValue() {
+        Exception e = assertThrows(Exception.class, () -> startWith(Map.of("ssekit.queue.capacity", "lots")));
+        String all = messages(e);
+        assertTrue(all.contains("invalid setting ssekit.queue.capacity=\"lots\": expected a whole number of at least 1"),
+                all);
+    }
+
+    private static String messages(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            out.append(t.getMessage()).append(" | ");
+        }
+        return out.toString();
+    }
+
+    private static RawSseClient subscribe(EmbeddedHub hub, String query) throws Exception {
+        RawSseClient c = MercureClient.subscribe(hub.uri(), query, Map.of());
+        assertEquals(200, c.awaitStatus(WAIT));
+        return c;
+    }
+}
