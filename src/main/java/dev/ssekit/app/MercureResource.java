@@ -7,6 +7,7 @@ import dev.ssekit.SseKitException;
 import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.Topic;
 import dev.ssekit.Topics;
+import dev.ssekit.internal.cdi.ClientAddress;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -72,7 +73,7 @@ public class MercureResource {
         Conn conn;
         try {
             registry.checkRoom(wanted);
-            conn = registry.open(sink, sse);
+            conn = registry.open(sink, sse, ClientAddress.current());
         } catch (IllegalArgumentException e) {
             throw error(Response.Status.BAD_REQUEST, e.getMessage());
         } catch (SubscriberLimitException e) {

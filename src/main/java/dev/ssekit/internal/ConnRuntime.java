@@ -1,6 +1,11 @@
 package dev.ssekit.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -66,6 +71,39 @@ public final class ConnRuntime implements AutoCloseable {
             }
         }
         return rt;
+    }
+
+    /**
+     * Ends the connections opened outside any hub gracefully (bounded by their write timeout) and
+     * stops the shared threads: called when the application stops, so that an undeployed
+     * application leaves no thread behind. A later {@link #shared()} starts new ones.
+     */
+    public static void closeShared() {
+        ConnRuntime rt;
+        synchronized (ConnRuntime.class) {
+            rt = shared;
+            shared = null;
+        }
+        if (rt == null) {
+            return;
+        }
+        List<Connection> open = new ArrayList<>(rt.connections);
+        long waitMillis = 1000;
+        List<CompletableFuture<?>> ends = new ArrayList<>();
+        for (Connection c : open) {
+            c.close(dev.ssekit.Conn.CloseReason.HUB_CLOSED);
+            ends.add(c.done().toCompletableFuture());
+            waitMillis = Math.max(waitMillis, c.settings().writeTimeout().toMillis() + 1000);
+        }
+        try {
+            CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.warning("ssekit: some connections did not end in time at shutdown; cutting them");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        open.forEach(c -> c.fail(dev.ssekit.Conn.CloseReason.HUB_CLOSED, null));
+        rt.close();
     }
 
     /** Four writer threads per core, at least eight: writes block, they do not compute. */

@@ -35,6 +35,7 @@ public final class RawSseClient implements AutoCloseable {
     private final BlockingQueue<Received> events = new LinkedBlockingQueue<>();
     private final CountDownLatch headersRead = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile boolean endedCleanly;
     private volatile int status;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private volatile String lastEventId = "";
@@ -131,6 +132,14 @@ public final class RawSseClient implements AutoCloseable {
         return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * @return true if the server ended the stream properly (the last chunk of a chunked response, or
+     *         end of stream without an error), rather than the connection breaking
+     */
+    public boolean endedCleanly() {
+        return isEnded() && endedCleanly;
+    }
+
     /** @return true once the stream has ended */
     public boolean isEnded() {
         return ended.getCount() == 0;
@@ -182,6 +191,7 @@ public final class RawSseClient implements AutoCloseable {
                     }
                     int n = Integer.parseInt(size.split(";")[0].trim(), 16);
                     if (n == 0) {
+                        endedCleanly = true; // the last chunk: the server ended the response properly
                         break;
                     }
                     byte[] chunk = in.readNBytes(n);
@@ -194,6 +204,7 @@ public final class RawSseClient implements AutoCloseable {
                 while ((n = in.read(buf)) > 0) {
                     feed(parser, buf, n);
                 }
+                endedCleanly = true;
             }
         } catch (IOException | RuntimeException e) {
             failure = e;

@@ -2,6 +2,7 @@ package dev.ssekit.arquillian;
 
 import dev.ssekit.arquillian.app.OrderApplication;
 import dev.ssekit.arquillian.app.OrderStream;
+import dev.ssekit.arquillian.app.SubscriberLog;
 import dev.ssekit.testkit.RawSseClient;
 
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -9,6 +10,7 @@ import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.EmptyAsset;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,7 +24,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A user's WAR: the ssekit jar in WEB-INF/lib and a resource with {@code @Inject @Topic Hub<String>}. */
 @ExtendWith(ArquillianExtension.class)
@@ -35,9 +39,18 @@ class InjectedHubIT {
 
     @Deployment(testable = false)
     static WebArchive userWar() {
-        return ShrinkWrap.create(WebArchive.class, "orders.war")
-                .addClasses(OrderApplication.class, OrderStream.class)
+        return ordersWar("orders.war");
+    }
+
+    /**
+     * A user's WAR: its resource and observer, the ssekit jar, and its settings in
+     * {@code META-INF/microprofile-config.properties} (a short heartbeat finds gone clients fast).
+     */
+    static WebArchive ordersWar(String name) {
+        return ShrinkWrap.create(WebArchive.class, name)
+                .addClasses(OrderApplication.class, OrderStream.class, SubscriberLog.class)
                 .addAsLibrary(new File(System.getProperty("ssekit.jar")))
+                .addAsResource(new StringAsset("ssekit.heartbeat=600ms\n"), "META-INF/microprofile-config.properties")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
     }
 
@@ -99,6 +112,50 @@ class InjectedHubIT {
             assertEquals(200, back.awaitStatus(WAIT));
             assertEquals("shipped", back.next(WAIT).data(), "missed while away: replayed");
             assertEquals(lastSeen, back.header("Mercure-Last-Event-ID"));
+        }
+    }
+
+    private String get(URI uri) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+
+    @Test
+    void subscriberConnectAndDisconnectAreCdiEvents() throws Exception {
+        URI events = URI.create(api() + "/42/events");
+        URI log = URI.create(api() + "/subscribers");
+        try (RawSseClient c = RawSseClient.open(events, events.getPath(), Map.of())) {
+            assertEquals(200, c.awaitStatus(WAIT));
+            await().atMost(WAIT).until(() -> get(log).contains("connected [orders/42] from 127.0.0.1"));
+        }
+        // Nothing is published: the heartbeat (600 ms, from the WAR's microprofile-config.properties)
+        // finds the client gone, and the application observes why.
+        await().atMost(WAIT).until(() -> get(log).contains("disconnected [orders/42] from 127.0.0.1 CLIENT_GONE"));
+    }
+
+    @Test
+    void countsAreReportedAndOnPayaraAsMicroProfileMetrics() throws Exception {
+        URI stream = URI.create(api() + "/metered");
+        try (RawSseClient c = RawSseClient.open(stream, stream.getPath(), Map.of())) {
+            assertEquals(200, c.awaitStatus(WAIT));
+            await().atMost(WAIT).until(() -> get(URI.create(api() + "/metered/stats")).startsWith("1 "));
+            for (int i = 0; i < 3; i++) {
+                post(stream, "data=m" + i);
+                assertEquals("m" + i, c.next(WAIT).data());
+            }
+            // subscribers published delivered dropped cut replayed
+            await().atMost(WAIT).until(() -> get(URI.create(api() + "/metered/stats")).equals("1 3 3 0 0 0"));
+            if ("payara".equals(System.getProperty("arquillian.launch"))) {
+                URI metrics = URI.create("http://127.0.0.1:" + deployed.getPort() + "/metrics?scope=application");
+                String text = get(metrics);
+                assertTrue(text.matches("(?s).*ssekit_events_published_total\\{[^}]*topic=\"metered\"[^}]*} 3(\\.0)?\n.*"),
+                        text);
+                assertTrue(text.matches("(?s).*ssekit_events_delivered_total\\{[^}]*topic=\"metered\"[^}]*} 3(\\.0)?\n.*"),
+                        text);
+                assertTrue(text.matches("(?s).*ssekit_subscribers\\{[^}]*topic=\"metered\"[^}]*} 1(\\.0)?\n.*"), text);
+                assertTrue(text.contains("ssekit_broadcast_duration_seconds_count{"), text);
+            }
         }
     }
 }

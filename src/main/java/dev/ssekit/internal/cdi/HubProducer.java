@@ -1,6 +1,7 @@
 package dev.ssekit.internal.cdi;
 
 import dev.ssekit.Hub;
+import dev.ssekit.MetricsBinding;
 import dev.ssekit.SubscriberConnected;
 import dev.ssekit.SubscriberDisconnected;
 import dev.ssekit.SubscriberListener;
@@ -51,21 +52,23 @@ public class HubProducer {
     public synchronized Topics topics() {
         if (topics == null) {
             SseKitConfig config = SseKitConfig.current();
+            MetricsBinding metrics = Metrics.forApplication();
             HistoryStore opened = config.openStore();
             try {
-                topics = build(config, opened);
+                topics = build(config, opened, metrics);
             } catch (RuntimeException e) {
                 opened.close();
                 throw e;
             }
             store = opened;
-            LOG.info(() -> "ssekit: hubs ready, history " + store + ", heartbeat " + config.heartbeat());
+            LOG.info(() -> "ssekit: hubs ready, history " + store + ", heartbeat " + config.heartbeat() + ", metrics: "
+                    + (metrics == MetricsBinding.NONE ? "off (no MicroProfile Metrics here)" : metrics));
         }
         return topics;
     }
 
-    private Topics build(SseKitConfig config, HistoryStore history) {
-        return config.applyTo(Topics.builder()).name("ssekit").history(history).metrics(Metrics.forApplication())
+    private Topics build(SseKitConfig config, HistoryStore history, MetricsBinding metrics) {
+        return config.applyTo(Topics.builder()).name("ssekit").history(history).metrics(metrics)
                 .listener(new SubscriberListener() {
                     @Override
                     public void connected(SubscriberConnected event) {

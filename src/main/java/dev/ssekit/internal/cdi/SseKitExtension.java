@@ -6,7 +6,10 @@ import dev.ssekit.SseStream;
 import jakarta.enterprise.event.Observes;
 import dev.ssekit.internal.config.SseKitConfig;
 
+import dev.ssekit.internal.ConnRuntime;
+
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
+import jakarta.enterprise.inject.spi.BeforeShutdown;
 import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedType;
 import jakarta.enterprise.inject.spi.DeploymentException;
@@ -91,6 +94,11 @@ public class SseKitExtension implements Extension {
         for (String problem : problems) {
             event.addDefinitionError(new DeploymentException(problem));
         }
+    }
+
+    /** Connections opened outside any hub ({@code Conn.open}) end with the application, and so do their threads. */
+    void stopSharedThreads(@Observes BeforeShutdown event) {
+        ConnRuntime.closeShared();
     }
 
     /** A bad setting fails the deployment, naming key and value, rather than the first subscriber. */

@@ -41,7 +41,7 @@ public class SseStreamInterceptor {
         int last = Bindings.lastEventIdIndex(method);
         String lastEventId = last < 0 ? null : (String) args[last];
         String topic = Bindings.topicOf(Bindings.markerOf(method, SseStream.class).topic(), method, args);
-        Conn conn = topics.open(sink, sse);
+        Conn conn = topics.open(sink, sse, ClientAddress.current());
         try {
             topics.subscribe(conn, List.of(topic), lastEventId == null || lastEventId.isEmpty() ? null : lastEventId);
         } catch (HubClosedException e) {

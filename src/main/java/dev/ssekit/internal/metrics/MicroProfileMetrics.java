@@ -2,7 +2,12 @@ package dev.ssekit.internal.metrics;
 
 import dev.ssekit.MetricsBinding;
 
+import jakarta.enterprise.inject.Default;
+import jakarta.enterprise.inject.spi.Annotated;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.CDI;
+import jakarta.enterprise.inject.spi.InjectionPoint;
 
 import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.Metadata;
@@ -12,7 +17,11 @@ import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.Timer;
 
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Member;
+import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
@@ -58,12 +67,17 @@ public final class MicroProfileMetrics implements MetricsBinding {
      */
     static MetricsBinding ifAvailable() {
         try {
-            var found = CDI.current().select(MetricRegistry.class);
-            if (found.isResolvable()) {
-                return new MicroProfileMetrics(found.get());
+            BeanManager beans = CDI.current().getBeanManager();
+            if (!beans.getBeans(MetricRegistry.class).isEmpty()) {
+                // Through an injection point, not CDI.select(): Payara's producer reads the point's
+                // annotations (for @RegistryScope) and fails on a programmatic lookup.
+                Object registry = beans.getInjectableReference(new RegistryInjectionPoint(),
+                        beans.createCreationalContext(null));
+                return new MicroProfileMetrics((MetricRegistry) registry);
             }
+            LOG.info("ssekit: MicroProfile Metrics has no MetricRegistry bean here; metrics are off");
         } catch (RuntimeException | LinkageError e) {
-            LOG.log(Level.FINE, "ssekit: no MicroProfile Metrics registry; metrics are off", e);
+            LOG.log(Level.INFO, "ssekit: the MicroProfile Metrics registry could not be reached; metrics are off", e);
         }
         return NONE;
     }
@@ -116,6 +130,11 @@ public final class MicroProfileMetrics implements MetricsBinding {
     }
 
     @Override
+    public String toString() {
+        return "MicroProfile Metrics";
+    }
+
+    @Override
     public void close() {
         for (MetricID id : registered) {
             try {
@@ -125,5 +144,73 @@ public final class MicroProfileMetrics implements MetricsBinding {
             }
         }
         registered.clear();
+    }
+
+    /** {@code @Inject MetricRegistry registry;}: the application's registry, with no scope annotation. */
+    private static final class RegistryInjectionPoint implements InjectionPoint, Annotated {
+        @Override
+        public Type getType() {
+            return MetricRegistry.class;
+        }
+
+        @Override
+        public Set<Annotation> getQualifiers() {
+            return Set.of(Default.Literal.INSTANCE);
+        }
+
+        @Override
+        public Bean<?> getBean() {
+            return null;
+        }
+
+        @Override
+        public Member getMember() {
+            return null;
+        }
+
+        @Override
+        public Annotated getAnnotated() {
+            return this;
+        }
+
+        @Override
+        public boolean isDelegate() {
+            return false;
+        }
+
+        @Override
+        public boolean isTransient() {
+            return false;
+        }
+
+        @Override
+        public Type getBaseType() {
+            return MetricRegistry.class;
+        }
+
+        @Override
+        public Set<Type> getTypeClosure() {
+            return Set.of(MetricRegistry.class, Object.class);
+        }
+
+        @Override
+        public <T extends Annotation> T getAnnotation(Class<T> type) {
+            return null;
+        }
+
+        @Override
+        public <T extends Annotation> Set<T> getAnnotations(Class<T> type) {
+            return Set.of();
+        }
+
+        @Override
+        public Set<Annotation> getAnnotations() {
+            return Set.of();
+        }
+
+        @Override
+        public boolean isAnnotationPresent(Class<? extends Annotation> type) {
+            return false;
+        }
     }
 }

@@ -1,7 +1,10 @@
 package dev.ssekit.arquillian.app;
 
 import dev.ssekit.Broadcast;
+import dev.ssekit.Conn;
+import dev.ssekit.Event;
 import dev.ssekit.Hub;
+import dev.ssekit.HubStats;
 import dev.ssekit.SseStream;
 import dev.ssekit.Topic;
 
@@ -26,6 +29,13 @@ public class OrderStream {
     @Inject
     @Topic("orders")
     Hub<String> orders;
+
+    @Inject
+    @Topic
+    Hub<String> metered;
+
+    @Inject
+    SubscriberLog subscribers;
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -65,5 +75,46 @@ public class OrderStream {
     @Broadcast(topic = "orders", type = "created")
     public String created(@FormParam("note") String note) {
         return note;
+    }
+
+    /** The subscriber CDI events observed so far. */
+    @GET
+    @Path("subscribers")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String subscriberEvents() {
+        return subscribers.text();
+    }
+
+    /** A stream of topic "metered", whose counts {@link #stats()} and the metrics report. */
+    @GET
+    @Path("metered")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void meteredStream(@Context SseEventSink sink, @Context Sse sse) {
+        metered.register(metered.open(sink, sse));
+    }
+
+    @POST
+    @Path("metered")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String publishMetered(@FormParam("data") String data) {
+        return metered.broadcast(data);
+    }
+
+    /** Topic "metered"'s counts: subscribers, published, delivered, dropped, cut, replayed. */
+    @GET
+    @Path("metered/stats")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String stats() {
+        HubStats s = metered.stats();
+        return s.subscribers() + " " + s.published() + " " + s.delivered() + " " + s.dropped() + " " + s.cut() + " "
+                + s.replayed();
+    }
+
+    /** A connection outside any hub: it writes one event and stays open until the application stops. */
+    @GET
+    @Path("plain")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void plain(@Context SseEventSink sink, @Context Sse sse) {
+        Conn.open(sink, sse).send(Event.of("plain"));
     }
 }
