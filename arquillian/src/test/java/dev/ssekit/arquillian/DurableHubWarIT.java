@@ -1,0 +1,99 @@
+package dev.ssekit.arquillian;
+
+import dev.ssekit.testkit.MercureClient;
+import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testkit.RedisKeys;
+import dev.ssekit.testkit.Services;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URL;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The hub WAR as an operator configures it, with durable history: on Payara the server's default
+ * {@code DataSource} by JNDI ({@code java:comp/DefaultDataSource}), on WildFly Redis, with the
+ * Lettuce client the WAR carries. Settings come from the WAR's
+ * {@code META-INF/microprofile-config.properties}.
+ */
+@ExtendWith(ArquillianExtension.class)
+class DurableHubWarIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String REDIS_PREFIX = "ssekit-it-" + UUID.randomUUID() + ":";
+
+    @ArquillianResource
+    private URL deployed;
+
+    private static boolean onRedis() {
+        return "wildfly".equals(System.getProperty("arquillian.launch"));
+    }
+
+    private static boolean redisReachable() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", 6379), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Deployment(testable = false)
+    static WebArchive durableHub() {
+        WebArchive built = ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("ssekit.war")));
+        // Without Redis the WAR is deployed on JDBC, and the test then skips or fails saying why.
+        String settings = onRedis() && redisReachable()
+                ? "ssekit.history.store=redis\nssekit.history.redis.uri=" + RedisKeys.URI
+                        + "\nssekit.history.redis.prefix=" + REDIS_PREFIX + "\n"
+                : "ssekit.history.store=jdbc\nssekit.history.jdbc.datasource=java:comp/DefaultDataSource\n";
+        return ShrinkWrap.create(WebArchive.class, "durable-hub.war").merge(built)
+                .addAsResource(new StringAsset(settings), "META-INF/microprofile-config.properties");
+    }
+
+    @AfterAll
+    static void removeRedisKeys() {
+        if (onRedis() && redisReachable()) {
+            RedisKeys.deleteAll(REDIS_PREFIX);
+        }
+    }
+
+    private URI hub() {
+        return URI.create("http://127.0.0.1:" + deployed.getPort() + deployed.getPath());
+    }
+
+    @Test
+    void historyLivesInTheConfiguredStoreAndReplays() throws Exception {
+        if (onRedis()) {
+            Services.requireRedis();
+        }
+        URI hub = hub();
+        String first = MercureClient.publish(hub, "durable", "one");
+        String second = MercureClient.publish(hub, "durable", "two");
+        // The ids say which store assigned them: Redis stream ids, or the JDBC store's sequence.
+        String idShape = onRedis() ? "\\d+-\\d+" : "urn:ssekit:\\d+";
+        assertTrue(first.matches(idShape) && second.matches(idShape), first + ", " + second);
+        try (RawSseClient c = MercureClient.subscribe(hub, "topic=durable", Map.of("Last-Event-ID", first))) {
+            assertEquals(new RawSseClient.Received(second, null, "two", null), c.next(WAIT), "replayed");
+            assertEquals(first, c.header("Mercure-Last-Event-ID"));
+            String third = MercureClient.publish(hub, "durable", "three");
+            assertEquals(new RawSseClient.Received(third, null, "three", null), c.next(WAIT), "live");
+        }
+    }
+}
