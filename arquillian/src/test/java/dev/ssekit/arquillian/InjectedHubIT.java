@@ -3,6 +3,7 @@ package dev.ssekit.arquillian;
 import dev.ssekit.arquillian.app.OrderApplication;
 import dev.ssekit.arquillian.app.OrderStream;
 import dev.ssekit.arquillian.app.SubscriberLog;
+import dev.ssekit.testkit.PlainHttp;
 import dev.ssekit.testkit.RawSseClient;
 
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -18,9 +19,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.File;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
@@ -32,7 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(ArquillianExtension.class)
 class InjectedHubIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @ArquillianResource
     private URL deployed;
@@ -47,10 +44,15 @@ class InjectedHubIT {
      * {@code META-INF/microprofile-config.properties} (a short heartbeat finds gone clients fast).
      */
     static WebArchive ordersWar(String name) {
+        return ordersWar(name, "ssekit.heartbeat=600ms\n");
+    }
+
+    /** The user's WAR with the given {@code microprofile-config.properties}. */
+    static WebArchive ordersWar(String name, String settings) {
         return ShrinkWrap.create(WebArchive.class, name)
                 .addClasses(OrderApplication.class, OrderStream.class, SubscriberLog.class)
                 .addAsLibrary(new File(System.getProperty("ssekit.jar")))
-                .addAsResource(new StringAsset("ssekit.heartbeat=600ms\n"), "META-INF/microprofile-config.properties")
+                .addAsResource(new StringAsset(settings), "META-INF/microprofile-config.properties")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
     }
 
@@ -59,11 +61,7 @@ class InjectedHubIT {
     }
 
     private String publish(String data) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(api())
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("data=" + data)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
+        return PlainHttp.postForm(api(), "data=" + data);
     }
 
     @Test
@@ -76,23 +74,15 @@ class InjectedHubIT {
             String third = publish("three");
             assertEquals(new RawSseClient.Received(third, null, "three", null), c.next(WAIT));
             assertEquals(first, c.header("Mercure-Last-Event-ID"));
-            HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(api() + "/created"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString("note=tea")).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, created.statusCode(), created.body());
-            assertEquals("tea", created.body(), "@Broadcast leaves the response unchanged");
+            assertEquals("tea", post(URI.create(api() + "/created"), "note=tea"), "@Broadcast leaves the response unchanged");
             RawSseClient.Received event = c.next(WAIT);
             assertEquals("created", event.type());
             assertEquals("tea", event.data());
         }
     }
 
-    private String post(URI uri, String form) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
+    private static String post(URI uri, String form) throws Exception {
+        return PlainHttp.postForm(uri, form);
     }
 
     @Test
@@ -115,10 +105,8 @@ class InjectedHubIT {
         }
     }
 
-    private String get(URI uri) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
+    private static String get(URI uri) throws Exception {
+        return PlainHttp.get(uri);
     }
 
     @Test

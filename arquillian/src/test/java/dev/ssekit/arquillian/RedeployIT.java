@@ -1,6 +1,7 @@
 package dev.ssekit.arquillian;
 
 import dev.ssekit.arquillian.probe.ThreadProbe;
+import dev.ssekit.testkit.PlainHttp;
 import dev.ssekit.testkit.RawSseClient;
 
 import org.jboss.arquillian.container.test.api.Deployer;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -31,12 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Undeploy and redeploy a user's WAR while clients are connected: their streams end cleanly, no
  * ssekit thread outlives the application (a probe WAR without ssekit lists them), the WAR works
- * again after redeploy, and the server logs no error meanwhile.
+ * again after redeploy, and the server logs no error meanwhile. A WAR with an invalid setting does
+ * not deploy, and the log says which.
  */
 @ExtendWith(ArquillianExtension.class)
 class RedeployIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @ArquillianResource
     private Deployer deployer;
@@ -56,6 +56,11 @@ class RedeployIT {
         return InjectedHubIT.ordersWar("cycled.war");
     }
 
+    @Deployment(name = "bad", managed = false, testable = false)
+    static WebArchive badWar() {
+        return InjectedHubIT.ordersWar("bad.war", "ssekit.queue.capacity=lots\n");
+    }
+
     private URI server() {
         return URI.create("http://127.0.0.1:" + probe.getPort() + "/");
     }
@@ -65,31 +70,36 @@ class RedeployIT {
     }
 
     /**
-     * WildFly deploys through Arquillian; Payara Micro's adapter would start a second server
-     * instead, so there the probe deploys into its own server.
+     * Deploys into the probe's server. WildFly deploys through Arquillian; Payara Micro's adapter
+     * would start a second server instead, so there the probe deploys into its own server.
+     *
+     * @return false if the server refused the deployment
      */
-    private void deployCycled() throws Exception {
+    private boolean deploy(String name, WebArchive war) throws Exception {
         if (!payara()) {
-            deployer.deploy("cycled");
-            return;
+            try {
+                deployer.deploy(name);
+                return true;
+            } catch (Exception e) { // Arquillian's DeploymentException, thrown undeclared
+                return false;
+            }
         }
-        byte[] war;
-        try (var in = cycledWar().as(ZipExporter.class).exportAsInputStream()) {
-            war = in.readAllBytes();
+        byte[] bytes;
+        try (var in = war.as(ZipExporter.class).exportAsInputStream()) {
+            bytes = in.readAllBytes();
         }
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(probeUri("deployments/cycled"))
+        HttpResponse<String> r = PlainHttp.send(HttpRequest.newBuilder(probeUri("deployments/" + name))
                 .header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(war)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, r.statusCode(), r.body());
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build());
+        return r.statusCode() == 201;
     }
 
-    private void undeployCycled() throws Exception {
+    private void undeploy(String name) throws Exception {
         if (!payara()) {
-            deployer.undeploy("cycled");
+            deployer.undeploy(name);
             return;
         }
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(probeUri("deployments/cycled")).DELETE().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = PlainHttp.send(HttpRequest.newBuilder(probeUri("deployments/" + name)).DELETE().build());
         assertEquals(204, r.statusCode(), r.body());
     }
 
@@ -98,18 +108,7 @@ class RedeployIT {
     }
 
     private String ssekitThreads() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(probeUri("threads")).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
-    }
-
-    private String publish(URI api, String data) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(api)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("data=" + data)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        return r.body();
+        return PlainHttp.get(probeUri("threads"));
     }
 
     @Test
@@ -120,17 +119,17 @@ class RedeployIT {
         assertEquals("", ssekitThreads(), "ssekit threads before the first deployment");
         URI api = server().resolve("cycled/api/orders");
         for (int round = 1; round <= 2; round++) {
-            deployCycled();
+            assertTrue(deploy("cycled", cycledWar()), "deployment, round " + round);
             try (RawSseClient hub = RawSseClient.open(api, api.getPath(), Map.of());
                  RawSseClient plain = RawSseClient.open(api, api.getPath() + "/plain", Map.of())) {
                 assertEquals(200, hub.awaitStatus(WAIT));
                 assertEquals(200, plain.awaitStatus(WAIT));
                 assertEquals("plain", plain.next(WAIT).data());
-                String id = publish(api, "round" + round);
+                String id = PlainHttp.postForm(api, "data=round" + round);
                 assertEquals(new RawSseClient.Received(id, null, "round" + round, null), hub.next(WAIT));
                 assertFalse(ssekitThreads().isEmpty(), "the WAR's hubs run on ssekit threads");
 
-                undeployCycled();
+                undeploy("cycled");
                 assertTrue(hub.awaitEnd(WAIT) && hub.endedCleanly(), "hub stream, round " + round + ": "
                         + hub.failure());
                 assertTrue(plain.awaitEnd(WAIT) && plain.endedCleanly(), "Conn.open stream, round " + round + ": "
@@ -139,5 +138,15 @@ class RedeployIT {
             await().atMost(WAIT).until(() -> ssekitThreads().isEmpty());
         }
         assertEquals(List.of(), log.errorsSince(mark), "errors in the server log");
+    }
+
+    @Test
+    void invalidSettingFailsTheDeploymentNamingKeyAndValue() throws Exception {
+        ServerLog log = ServerLog.current();
+        long mark = log.mark();
+        assertFalse(deploy("bad", badWar()), "a WAR with ssekit.queue.capacity=lots must not deploy");
+        String expected = "invalid setting ssekit.queue.capacity=\"lots\": expected a whole number of at least 1";
+        await().atMost(WAIT).until(() -> log.linesSince(mark).stream().anyMatch(l -> l.contains(expected)));
+        assertEquals("", ssekitThreads(), "a failed deployment starts no ssekit thread");
     }
 }

@@ -35,13 +35,17 @@ final class ServerLog {
 
     /** @return the lines logged since {@code mark} at error level (WildFly's ERROR, Payara's SEVERE) */
     List<String> errorsSince(long mark) throws IOException {
+        return linesSince(mark).stream().filter(l -> l.contains(" ERROR ") || l.contains("SEVERE")).toList();
+    }
+
+    /** @return the lines logged since {@code mark} */
+    List<String> linesSince(long mark) throws IOException {
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
             long length = in.length();
             byte[] tail = new byte[(int) Math.max(0, length - mark)];
             in.seek(Math.min(mark, length));
             in.readFully(tail);
-            return Arrays.stream(new String(tail, StandardCharsets.UTF_8).split("\n"))
-                    .filter(l -> l.contains(" ERROR ") || l.contains("SEVERE")).toList();
+            return Arrays.asList(new String(tail, StandardCharsets.UTF_8).split("\n"));
         }
     }
 }

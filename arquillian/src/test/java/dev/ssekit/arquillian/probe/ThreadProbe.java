@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 
 import java.io.InputStream;
 import java.lang.reflect.Method;
+import java.util.Collection;
 
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -39,9 +40,12 @@ public class ThreadProbe {
     @Path("deployments/{name}")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     public Response deploy(@PathParam("name") String name, InputStream war) throws Exception {
-        Object deployed = payaraRuntime("deploy", String.class, String.class, InputStream.class)
+        Object accepted = payaraRuntime("deploy", String.class, String.class, InputStream.class)
                 .invoke(payaraRuntime(), name, "/" + name, war);
-        return Response.status(Boolean.TRUE.equals(deployed) ? 201 : 500).build();
+        // deploy() can answer true for an application that then failed to load: ask what runs.
+        Collection<?> running = (Collection<?>) payaraRuntime("getDeployedApplicationNames").invoke(payaraRuntime());
+        boolean deployed = Boolean.TRUE.equals(accepted) && running.contains(name);
+        return Response.status(deployed ? 201 : 500).entity("running: " + running).build();
     }
 
     /** Undeploys an application (Payara Micro only). */
