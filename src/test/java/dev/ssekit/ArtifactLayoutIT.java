@@ -25,16 +25,20 @@ class ArtifactLayoutIT {
         assertTrue(jar.contains("dev/ssekit/history/JdbcHistoryStore.class"));
         assertTrue(jar.contains("META-INF/beans.xml"));
         assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("dev/ssekit/app/")).toList());
+        assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("com/nimbusds/")).toList(), "no JWT classes");
     }
 
     @Test
-    void war_holdsTheHubAppAndTheLibraryJarOnly() throws IOException {
+    void war_holdsTheHubAppTheLibraryAndTheJwtLibraryOnly() throws IOException {
         List<String> war = entries("ssekit.war");
         assertTrue(war.contains("WEB-INF/classes/dev/ssekit/app/MercureResource.class"));
         assertTrue(war.contains("WEB-INF/beans.xml"));
-        List<String> libs = war.stream().filter(n -> n.startsWith("WEB-INF/lib/")).toList();
-        assertEquals(1, libs.size(), "WEB-INF/lib: " + libs);
-        assertTrue(libs.get(0).matches("WEB-INF/lib/ssekit-[^/]+\\.jar"), libs.get(0));
+        List<String> libs = war.stream().filter(n -> n.startsWith("WEB-INF/lib/")).sorted().toList();
+        assertEquals(2, libs.size(), "WEB-INF/lib: " + libs);
+        // The JWT library of the hub app's authorization, and the ssekit library.
+        assertTrue(libs.get(0).matches("WEB-INF/lib/nimbus-jose-jwt-[^/]+\\.jar"), libs.get(0));
+        assertTrue(libs.get(1).matches("WEB-INF/lib/ssekit-[^/]+\\.jar"), libs.get(1));
+        assertTrue(war.contains("WEB-INF/classes/dev/ssekit/app/security/TokenVerifier.class"));
         assertEquals(List.of(), war.stream().filter(n -> n.startsWith("WEB-INF/classes/")
                 && !n.startsWith("WEB-INF/classes/dev/ssekit/app/")).toList(), "only the app's classes");
         assertEquals(List.of(), war.stream().filter(n -> n.contains("/embedded/")).toList(), "no embedded launcher");
