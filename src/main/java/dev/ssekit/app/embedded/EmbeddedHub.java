@@ -41,6 +41,7 @@ public final class EmbeddedHub implements AutoCloseable {
     private final WeldContainer weld;
     private final HttpServer server;
     private final URI uri;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private EmbeddedHub(WeldContainer weld, HttpServer server, URI uri) {
         this.weld = weld;
@@ -90,9 +91,12 @@ public final class EmbeddedHub implements AutoCloseable {
         return weld.select(HubSecurity.class).get().settings();
     }
 
-    /** Ends every stream cleanly, then stops the server and the CDI container. */
+    /** Ends every stream cleanly, then stops the server and the CDI container. Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         weld.select(HubProducer.class).get().close();
         server.shutdownNow();
         weld.shutdown();
