@@ -18,6 +18,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -91,9 +92,8 @@ public class MercureResource {
         // A reconnecting browser sends the header with the newest id it saw, while the query string
         // stays as first opened: the header wins.
         String lastEventId = lastEventHeader != null && !lastEventHeader.isEmpty() ? lastEventHeader : lastEventQuery;
-        if (lastEventId != null) {
-            lastEventId = checkId(lastEventId.isEmpty() ? null : lastEventId, "Last-Event-ID");
-        }
+        // An empty value means no replay (found by the fuzz run: it used to reach checkId as null).
+        lastEventId = lastEventId == null || lastEventId.isEmpty() ? null : checkId(lastEventId, "Last-Event-ID");
         Conn conn;
         try {
             registry.checkRoom(all);
@@ -115,6 +115,17 @@ public class MercureResource {
             // The history could not be read: the connection was cut rather than left with a gap.
             throw error(Response.Status.SERVICE_UNAVAILABLE, "replay failed, retry later: " + e.getMessage());
         }
+    }
+
+    /**
+     * Refuses {@code HEAD}: the container would otherwise run {@link #subscribe} for it and hold a
+     * stream open whose body it may not send (found by the fuzz run: no answer at all).
+     *
+     * @return 405 naming the methods
+     */
+    @HEAD
+    public Response head() {
+        return Response.status(Response.Status.METHOD_NOT_ALLOWED).header("Allow", "GET, POST, OPTIONS").build();
     }
 
     /**

@@ -44,10 +44,13 @@ public final class RawHttp {
             try {
                 out.write(request);
                 out.flush();
+                // Nothing more will come: a server waiting for a body it was promised sees the end.
+                socket.shutdownOutput();
             } catch (IOException e) {
                 // The server may answer and close before taking a whole oversized body: read the answer.
             }
-            return read(socket.getInputStream());
+            boolean head = request.length > 5 && new String(request, 0, 5, StandardCharsets.ISO_8859_1).equals("HEAD ");
+            return read(socket.getInputStream(), head);
         }
     }
 
@@ -65,7 +68,7 @@ public final class RawHttp {
         return all;
     }
 
-    private static Answer read(InputStream in) throws IOException {
+    private static Answer read(InputStream in, boolean head) throws IOException {
         String status;
         try {
             status = line(in);
@@ -85,6 +88,10 @@ public final class RawHttp {
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         String length = headers.get("content-length");
+        String type = headers.getOrDefault("content-type", "");
+        if (type.startsWith("text/event-stream") || head) {
+            return new Answer(code, headers, ""); // a stream that would not end: the headers say enough
+        }
         if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             String size;
             while ((size = line(in)) != null) {

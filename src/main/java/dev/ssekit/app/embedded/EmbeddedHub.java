@@ -66,6 +66,7 @@ public final class EmbeddedHub implements AutoCloseable {
             ResourceConfig config = ResourceConfig.forApplicationClass(HubApplication.class);
             HttpServer server = GrizzlyHttpServerFactory.createHttpServer(
                     URI.create("http://" + host + ":" + port + "/"), config, false);
+            CheckedTargets.install(server.getServerConfiguration());
             // Grizzly blocks a write to a client that stopped reading for 30 s by default, several
             // times per event; ssekit's write timeout (10 s) is the one that should decide.
             server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
