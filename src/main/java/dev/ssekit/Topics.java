@@ -338,6 +338,18 @@ public final class Topics implements AutoCloseable {
         }
 
         /**
+         * @param value the {@code retry:} hint written to every connection, after its queued events
+         *              and before its stream ends, when this registry closes, so that clients
+         *              reconnect (to another node) after that long; positive (default 5 s)
+         * @return this builder
+         * @throws IllegalArgumentException if the value is null, zero or negative
+         */
+        public Builder shutdownRetry(java.time.Duration value) {
+            settings = settings.withShutdownRetry(value);
+            return this;
+        }
+
+        /**
          * @param value where per-topic counts are reported (default: only {@link Hub#stats()})
          * @return this builder
          */

@@ -25,20 +25,23 @@ class ArtifactLayoutIT {
         assertTrue(jar.contains("dev/ssekit/history/JdbcHistoryStore.class"));
         assertTrue(jar.contains("META-INF/beans.xml"));
         assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("dev/ssekit/app/")).toList());
+        assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("com/nimbusds/")).toList(), "no JWT classes");
     }
 
     @Test
-    void war_holdsTheHubAppTheLibraryAndTheRedisClientOnly() throws IOException {
+    void war_holdsTheHubAppTheLibraryAndWhatServersDoNotProvideOnly() throws IOException {
         List<String> war = entries("ssekit.war");
         assertTrue(war.contains("WEB-INF/classes/dev/ssekit/app/MercureResource.class"));
+        assertTrue(war.contains("WEB-INF/classes/dev/ssekit/app/security/TokenVerifier.class"));
         assertTrue(war.contains("WEB-INF/beans.xml"));
         List<String> libs = war.stream().filter(n -> n.startsWith("WEB-INF/lib/")).toList();
-        assertEquals(1, libs.stream().filter(n -> n.matches("WEB-INF/lib/ssekit-[^/]+\\.jar")).count(), "WEB-INF/lib: " + libs);
-        assertEquals(1, libs.stream().filter(n -> n.matches("WEB-INF/lib/lettuce-core-[^/]+\\.jar")).count(), "WEB-INF/lib: " + libs);
-        // Besides those two, only Lettuce's own dependencies (Netty, Reactor), which no server lends to applications.
-        assertEquals(List.of(), libs.stream().filter(n -> !n.matches(
-                "WEB-INF/lib/(ssekit|lettuce-core|netty-[a-z0-9-]+|reactor-core|reactive-streams)-[^/]+\\.jar")).toList(),
-                "WEB-INF/lib");
+        for (String lib : List.of("ssekit", "nimbus-jose-jwt", "lettuce-core")) {
+            assertEquals(1, libs.stream().filter(n -> n.matches("WEB-INF/lib/" + lib + "-[0-9][^/]*\\.jar")).count(),
+                    lib + " in WEB-INF/lib: " + libs);
+        }
+        // Besides those, only Lettuce's own dependencies (Netty, Reactor), which no server lends to applications.
+        assertEquals(List.of(), libs.stream().filter(n -> !n.matches("WEB-INF/lib/(ssekit|nimbus-jose-jwt|lettuce-core"
+                + "|netty-[a-z0-9-]+|reactor-core|reactive-streams)-[0-9][^/]*\\.jar")).toList(), "WEB-INF/lib");
         assertEquals(List.of(), war.stream().filter(n -> n.startsWith("WEB-INF/classes/")
                 && !n.startsWith("WEB-INF/classes/dev/ssekit/app/")).toList(), "only the app's classes");
         assertEquals(List.of(), war.stream().filter(n -> n.contains("/embedded/")).toList(), "no embedded launcher");

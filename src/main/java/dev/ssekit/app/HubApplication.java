@@ -1,17 +1,24 @@
 package dev.ssekit.app;
 
 import dev.ssekit.SseKitFeature;
+import dev.ssekit.app.security.CorsFilter;
+import dev.ssekit.app.security.PublishFilter;
+import dev.ssekit.app.security.QueryFilter;
 
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
 
 import java.util.Set;
 
-/** The hub app: the Mercure endpoints, the demo page, and the event-stream headers. */
+/**
+ * The hub app: the Mercure endpoints, the demo page, the event-stream headers, and the security
+ * filters (CORS, query checks, the publisher's token and form limits) with plain-text errors.
+ */
 @ApplicationPath("")
 public class HubApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(MercureResource.class, DemoPage.class, SseKitFeature.class);
+        return Set.of(MercureResource.class, DemoPage.class, SseKitFeature.class, CorsFilter.class,
+                QueryFilter.class, PublishFilter.class, TextErrors.class);
     }
 }

@@ -2,6 +2,7 @@ package dev.ssekit.app;
 
 import dev.ssekit.Topic;
 import dev.ssekit.Topics;
+import dev.ssekit.app.security.HubSecurity;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -10,14 +11,17 @@ import jakarta.enterprise.event.Observes;
 import java.util.logging.Logger;
 
 /**
- * Opens the hub's registry and history store when the application starts, so that a store that
- * cannot be reached stops the deployment rather than the first request.
+ * Opens the hub's registry and history store, and reads its security settings, when the application
+ * starts, so that a store that cannot be reached or an invalid setting stops the deployment rather
+ * than the first request.
  */
 @ApplicationScoped
 public class HubStartup {
     private static final Logger LOG = Logger.getLogger(HubStartup.class.getName());
 
-    void start(@Observes @Initialized(ApplicationScoped.class) Object started, @Topic Topics topics) {
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started, @Topic Topics topics,
+               HubSecurity security) {
+        security.settings();
         LOG.info(() -> "ssekit hub ready: Mercure endpoint at /.well-known/mercure, history " + topics.history());
     }
 }

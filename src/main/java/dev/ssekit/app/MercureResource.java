@@ -7,13 +7,19 @@ import dev.ssekit.SseKitException;
 import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.Topic;
 import dev.ssekit.Topics;
+import dev.ssekit.app.security.HubSecurity;
+import dev.ssekit.app.security.MercureClaims;
+import dev.ssekit.app.security.PublishFilter;
+import dev.ssekit.internal.PrivateTopics;
 import dev.ssekit.internal.cdi.ClientAddress;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -23,6 +29,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
@@ -35,20 +42,28 @@ import java.util.Set;
  * The subset of the Mercure hub protocol that existing Mercure clients use: subscribe with
  * {@code GET /.well-known/mercure?topic=…}, publish with a form {@code POST} to the same path.
  *
- * <p>Publishing is anonymous: a development default until authorization lands. Private updates are
- * refused rather than published to everyone.
+ * <p>Publishing needs a JWT whose {@code mercure.publish} claim allows every topic of the update,
+ * unless anonymous publishing is enabled ({@link HubSecurity}). A private update ({@code private=on})
+ * is published under the private counterparts of its topics ({@link PrivateTopics}), to which only
+ * subscribers whose {@code mercure.subscribe} claim matches a topic are also subscribed: live and
+ * replayed alike, it never reaches anybody else.
  */
 @RequestScoped
 @Path(".well-known/mercure")
 public class MercureResource {
     /** The longest Last-Event-ID accepted; ids ssekit assigns are far shorter. */
     static final int MAX_ID_LENGTH = 1024;
+    /** The longest topic accepted: selectors are matched against it. */
+    static final int MAX_TOPIC_LENGTH = 2048;
     /** Seconds a client refused for a subscriber limit is asked to wait. */
     static final int RETRY_AFTER_SECONDS = 10;
 
     @Inject
     @Topic
     Topics registry;
+
+    @Inject
+    HubSecurity security;
 
     /**
      * Streams the events of one or more topics, after replaying what the client missed.
@@ -62,17 +77,27 @@ public class MercureResource {
     public void subscribe(@QueryParam("topic") List<String> topics,
                           @HeaderParam("Last-Event-ID") String lastEventHeader,
                           @QueryParam("lastEventID") String lastEventQuery,
+                          @HeaderParam("Authorization") String authorization,
+                          @CookieParam(HubSecurity.COOKIE) String cookie,
                           @Context SseEventSink sink, @Context Sse sse) {
         Set<String> wanted = topics(topics);
+        // An anonymous subscriber gets public updates; a token that does not verify is refused (401).
+        MercureClaims claims = security.subscriber(
+                new HubSecurity.Credentials(authorization, cookie, null, null, null));
+        Set<String> all = new LinkedHashSet<>(wanted);
+        for (String topic : wanted) {
+            if (claims.maySubscribe(topic)) {
+                all.add(PrivateTopics.of(topic));
+            }
+        }
         // A reconnecting browser sends the header with the newest id it saw, while the query string
         // stays as first opened: the header wins.
         String lastEventId = lastEventHeader != null && !lastEventHeader.isEmpty() ? lastEventHeader : lastEventQuery;
-        if (lastEventId != null) {
-            lastEventId = checkId(lastEventId.isEmpty() ? null : lastEventId, "Last-Event-ID");
-        }
+        // An empty value means no replay (found by the fuzz run: it used to reach checkId as null).
+        lastEventId = lastEventId == null || lastEventId.isEmpty() ? null : checkId(lastEventId, "Last-Event-ID");
         Conn conn;
         try {
-            registry.checkRoom(wanted);
+            registry.checkRoom(all);
             conn = registry.open(sink, sse, ClientAddress.current());
         } catch (IllegalArgumentException e) {
             throw error(Response.Status.BAD_REQUEST, e.getMessage());
@@ -82,7 +107,7 @@ public class MercureResource {
             throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");
         }
         try {
-            registry.subscribe(conn, wanted, lastEventId);
+            registry.subscribe(conn, all, lastEventId);
         } catch (HubClosedException e) {
             conn.close();
         } catch (SubscriberLimitException e) {
@@ -94,11 +119,23 @@ public class MercureResource {
     }
 
     /**
+     * Refuses {@code HEAD}: the container would otherwise run {@link #subscribe} for it and hold a
+     * stream open whose body it may not send (found by the fuzz run: no answer at all).
+     *
+     * @return 405 naming the methods
+     */
+    @HEAD
+    public Response head() {
+        return Response.status(Response.Status.METHOD_NOT_ALLOWED).header("Allow", "GET, POST, OPTIONS").build();
+    }
+
+    /**
      * Publishes an update.
      *
      * @return 200 with the event id
      */
     @POST
+    @PublishFilter.Bound
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.TEXT_PLAIN)
     public Response publish(@FormParam("topic") List<String> topics,
@@ -106,11 +143,20 @@ public class MercureResource {
                             @FormParam("id") String id,
                             @FormParam("type") String type,
                             @FormParam("retry") String retry,
-                            @FormParam("private") String privateFlag) {
+                            @FormParam("private") String privateFlag,
+                            @HeaderParam("Authorization") String authorization,
+                            @CookieParam(HubSecurity.COOKIE) String cookie,
+                            @HeaderParam("Origin") String origin,
+                            @HeaderParam("Referer") String referer,
+                            @Context UriInfo uri) {
+        // PublishFilter has already refused a missing or invalid token (401) before the form was read.
         Set<String> target = topics(topics);
+        security.authorizePublish(
+                new HubSecurity.Credentials(authorization, cookie, origin, referer, uri.getBaseUri()), target);
         if (privateFlag != null && !privateFlag.isEmpty()) {
-            throw error(Response.Status.BAD_REQUEST,
-                    "private: private updates need subscriber authorization, which this hub does not offer yet");
+            Set<String> counterparts = new LinkedHashSet<>();
+            target.forEach(t -> counterparts.add(PrivateTopics.of(t)));
+            target = counterparts;
         }
         String body = data == null ? "" : data;
         Event event;
@@ -151,6 +197,13 @@ public class MercureResource {
                 }
                 if (t.indexOf('\r') >= 0 || t.indexOf('\n') >= 0 || t.indexOf('\0') >= 0) {
                     throw error(Response.Status.BAD_REQUEST, "topic: must not contain CR, LF or NUL");
+                }
+                if (t.length() > MAX_TOPIC_LENGTH) {
+                    throw error(Response.Status.BAD_REQUEST, "topic: longer than " + MAX_TOPIC_LENGTH + " characters");
+                }
+                if (PrivateTopics.isPrivate(t)) {
+                    throw error(Response.Status.BAD_REQUEST, "topic: names starting with " + PrivateTopics.PREFIX
+                            + " are reserved for private updates; publish with private=on instead");
                 }
                 out.add(t);
             }

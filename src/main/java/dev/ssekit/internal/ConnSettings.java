@@ -12,12 +12,18 @@ import java.time.Duration;
  * @param overflow      what happens when the queue is full
  * @param writeTimeout  a write that takes longer fails the connection
  * @param maxLifetime   the connection is closed after this long; null for no limit
+ * @param shutdownRetry the {@code retry:} hint written last when the connection's hub closes, so
+ *                      that clients reconnect (to another node) after that long; null for none
  */
 public record ConnSettings(Duration heartbeat, int queueCapacity, OverflowPolicy overflow,
-                           Duration writeTimeout, Duration maxLifetime) {
-    /** The defaults: 20 s heartbeat, 1024 events, disconnect on overflow, 10 s write timeout. */
+                           Duration writeTimeout, Duration maxLifetime, Duration shutdownRetry) {
+    /** The default shutdown retry hint: clients come back after 5 s, once the node has gone. */
+    public static final Duration DEFAULT_SHUTDOWN_RETRY = Duration.ofSeconds(5);
+
+    /** The defaults: 20 s heartbeat, 1024 events, disconnect on overflow, 10 s write timeout, 5 s retry hint. */
     public static final ConnSettings DEFAULTS = new ConnSettings(
-            Duration.ofSeconds(20), 1024, OverflowPolicy.DISCONNECT, Duration.ofSeconds(10), null);
+            Duration.ofSeconds(20), 1024, OverflowPolicy.DISCONNECT, Duration.ofSeconds(10), null,
+            DEFAULT_SHUTDOWN_RETRY);
 
     /** Checks every field. */
     public ConnSettings {
@@ -28,26 +34,34 @@ public record ConnSettings(Duration heartbeat, int queueCapacity, OverflowPolicy
         if (maxLifetime != null) {
             Checks.positive(maxLifetime, "maxLifetime");
         }
+        if (shutdownRetry != null) {
+            Checks.positive(shutdownRetry, "shutdownRetry");
+        }
     }
 
     public ConnSettings withHeartbeat(Duration value) {
-        return new ConnSettings(value, queueCapacity, overflow, writeTimeout, maxLifetime);
+        return new ConnSettings(value, queueCapacity, overflow, writeTimeout, maxLifetime, shutdownRetry);
     }
 
     public ConnSettings withQueueCapacity(int value) {
-        return new ConnSettings(heartbeat, value, overflow, writeTimeout, maxLifetime);
+        return new ConnSettings(heartbeat, value, overflow, writeTimeout, maxLifetime, shutdownRetry);
     }
 
     public ConnSettings withOverflow(OverflowPolicy value) {
-        return new ConnSettings(heartbeat, queueCapacity, value, writeTimeout, maxLifetime);
+        return new ConnSettings(heartbeat, queueCapacity, value, writeTimeout, maxLifetime, shutdownRetry);
     }
 
     public ConnSettings withWriteTimeout(Duration value) {
-        return new ConnSettings(heartbeat, queueCapacity, overflow, value, maxLifetime);
+        return new ConnSettings(heartbeat, queueCapacity, overflow, value, maxLifetime, shutdownRetry);
     }
 
     public ConnSettings withMaxLifetime(Duration value) {
         return new ConnSettings(heartbeat, queueCapacity, overflow, writeTimeout,
-                Checks.notNull(value, "maxLifetime"));
+                Checks.notNull(value, "maxLifetime"), shutdownRetry);
+    }
+
+    public ConnSettings withShutdownRetry(Duration value) {
+        return new ConnSettings(heartbeat, queueCapacity, overflow, writeTimeout, maxLifetime,
+                Checks.positive(value, "shutdownRetry"));
     }
 }

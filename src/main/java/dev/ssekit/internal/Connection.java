@@ -418,7 +418,7 @@ public final class Connection {
             return false;
         }
         lastWriteNanos = now;
-        if (event.getData() != null) {
+        if (event.getData() != null && !(event instanceof RetryHint)) {
             delivered.incrementAndGet();
         }
         if (item.meter != null) {
@@ -438,6 +438,10 @@ public final class Connection {
         synchronized (lock) {
             if (closing != null) {
                 return;
+            }
+            if (reason == CloseReason.HUB_CLOSED && settings.shutdownRetry() != null && !sinkClosed) {
+                // After every queued event, whatever the capacity: the client's last word from this node.
+                queue.add(new Item(new RetryHint(settings.shutdownRetry()), null, null));
             }
             closing = reason;
             started = true;

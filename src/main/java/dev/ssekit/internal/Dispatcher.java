@@ -309,11 +309,8 @@ public final class Dispatcher implements AutoCloseable {
         if (filters.isEmpty()) {
             throw new IllegalArgumentException("topics must not be empty");
         }
-        if (filters.size() > limits.maxTopicsPerSubscription()) {
-            throw new IllegalArgumentException("topics: a subscription may name at most "
-                    + limits.maxTopicsPerSubscription() + " topics (maxTopicsPerSubscription), got " + filters.size());
-        }
         Set<String> topicSet = Set.copyOf(filters.keySet());
+        checkTopicCount(topicSet);
         attach(conn);
         boolean replay = lastEventId != null;
         String highWater;
@@ -426,10 +423,7 @@ public final class Dispatcher implements AutoCloseable {
      * @throws IllegalArgumentException if there are more topics than a subscription may name
      */
     public void checkRoom(Set<String> topicSet) {
-        if (topicSet.size() > limits.maxTopicsPerSubscription()) {
-            throw new IllegalArgumentException("topics: a subscription may name at most "
-                    + limits.maxTopicsPerSubscription() + " topics (maxTopicsPerSubscription), got " + topicSet.size());
-        }
+        checkTopicCount(topicSet);
         if (limits.maxSubscribers() == 0 && limits.maxSubscribersPerTopic() == 0) {
             return;
         }
@@ -438,6 +432,20 @@ public final class Dispatcher implements AutoCloseable {
             checkRoomLocked(null, topicSet, true);
         } finally {
             publishLock.unlock();
+        }
+    }
+
+    /** A topic and its private counterpart ({@link PrivateTopics}) count as one. */
+    private void checkTopicCount(Set<String> topicSet) {
+        int count = topicSet.size();
+        for (String topic : topicSet) {
+            if (PrivateTopics.isPrivate(topic) && topicSet.contains(PrivateTopics.publicName(topic))) {
+                count--;
+            }
+        }
+        if (count > limits.maxTopicsPerSubscription()) {
+            throw new IllegalArgumentException("topics: a subscription may name at most "
+                    + limits.maxTopicsPerSubscription() + " topics (maxTopicsPerSubscription), got " + count);
         }
     }
 

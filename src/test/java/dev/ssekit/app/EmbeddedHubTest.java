@@ -1,8 +1,10 @@
 package dev.ssekit.app;
 
 import dev.ssekit.app.embedded.EmbeddedHub;
+import dev.ssekit.testkit.Hubs;
 import dev.ssekit.testkit.MercureClient;
 import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testkit.Tokens;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +25,10 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The main job: the hub app on embedded Jersey + Grizzly + Weld SE, over real HTTP. */
+/**
+ * The main job: the hub app on embedded Jersey + Grizzly + Weld SE, over real HTTP, with an HS256
+ * key configured, so that every publish carries a token, as on a deployed hub.
+ */
 class EmbeddedHubTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String PATH = MercureClient.PATH;
@@ -31,8 +36,10 @@ class EmbeddedHubTest {
 
     @BeforeAll
     static void start() throws Exception {
-        hub = EmbeddedHub.start("127.0.0.1", 0);
+        hub = Hubs.start(Tokens.hubWithSecret());
     }
+
+    private static final String PUBLISHER = Tokens.publisher("*");
 
     @AfterAll
     static void stop() {
@@ -40,11 +47,11 @@ class EmbeddedHubTest {
     }
 
     private static HttpResponse<String> post(String form) throws Exception {
-        return MercureClient.post(hub.uri(), form);
+        return MercureClient.post(hub.uri(), form, Tokens.bearer(PUBLISHER));
     }
 
     private static String publish(String topic, String data) throws Exception {
-        return MercureClient.publish(hub.uri(), topic, data);
+        return MercureClient.publish(hub.uri(), PUBLISHER, topic, data);
     }
 
     private static String enc(String s) {
@@ -157,7 +164,8 @@ class EmbeddedHubTest {
         assertBad(post("topic=t&data=x&retry=soon"), 400, "retry must be a whole number of milliseconds");
         assertBad(post("topic=t&data=" + "x".repeat(1024 * 1024 + 1)), 400,
                 "data: the event is 1048577 bytes, over the limit of 1048576 (maxEventSize)");
-        assertBad(post("topic=t&data=x&private=on"), 400, "private: private updates need");
+        assertBad(post("topic=" + enc("ssekit:private:t") + "&data=x"), 400,
+                "topic: names starting with ssekit:private: are reserved for private updates");
         publish("dup", "one");
         HttpResponse<String> first = post("topic=dup&data=x&id=taken");
         assertEquals(200, first.statusCode());

@@ -28,9 +28,22 @@ public final class MercureClient {
 
     /** POSTs a form to the hub. */
     public static HttpResponse<String> post(URI hub, String form) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(hub.resolve(PATH))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        return post(hub, form, Map.of());
+    }
+
+    /** POSTs a form to the hub with extra headers ({@code Authorization}, {@code Origin}, …). */
+    public static HttpResponse<String> post(URI hub, String form, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(hub.resolve(PATH))
+                .header("Content-Type", "application/x-www-form-urlencoded");
+        headers.forEach(b::header);
+        return HTTP.send(b.POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sends any request to a path of the hub; for preflights and odd methods. */
+    public static HttpResponse<String> send(URI uri, String method, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody());
+        headers.forEach(b::header);
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** GETs a path of the hub. */
@@ -39,9 +52,15 @@ public final class MercureClient {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Publishes {@code data} to {@code topic}; returns the event id. */
+    /** Publishes {@code data} to {@code topic} anonymously (a development hub); returns the event id. */
     public static String publish(URI hub, String topic, String data) throws Exception {
-        HttpResponse<String> r = post(hub, "topic=" + encode(topic) + "&data=" + encode(data));
+        return publish(hub, null, topic, data);
+    }
+
+    /** Publishes {@code data} to {@code topic} with a bearer token (or none if null); returns the event id. */
+    public static String publish(URI hub, String token, String topic, String data) throws Exception {
+        HttpResponse<String> r = post(hub, "topic=" + encode(topic) + "&data=" + encode(data),
+                token == null ? Map.of() : Tokens.bearer(token));
         assertEquals(200, r.statusCode(), r.body());
         return r.body();
     }

@@ -4,6 +4,7 @@ import dev.ssekit.testkit.MercureClient;
 import dev.ssekit.testkit.RawSseClient;
 import dev.ssekit.testkit.RedisKeys;
 import dev.ssekit.testkit.Services;
+import dev.ssekit.testkit.Tokens;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -59,10 +60,10 @@ class DurableHubWarIT {
     static WebArchive durableHub() {
         WebArchive built = ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("ssekit.war")));
         // Without Redis the WAR is deployed on JDBC, and the test then skips or fails saying why.
-        String settings = onRedis() && redisReachable()
+        String settings = "ssekit.hub.jwt.secret=" + Tokens.SECRET + "\n" + (onRedis() && redisReachable()
                 ? "ssekit.history.store=redis\nssekit.history.redis.uri=" + RedisKeys.URI
                         + "\nssekit.history.redis.prefix=" + REDIS_PREFIX + "\n"
-                : "ssekit.history.store=jdbc\nssekit.history.jdbc.datasource=java:comp/DefaultDataSource\n";
+                : "ssekit.history.store=jdbc\nssekit.history.jdbc.datasource=java:comp/DefaultDataSource\n");
         return ShrinkWrap.create(WebArchive.class, "durable-hub.war").merge(built)
                 .addAsResource(new StringAsset(settings), "META-INF/microprofile-config.properties");
     }
@@ -74,6 +75,8 @@ class DurableHubWarIT {
         }
     }
 
+    private static final String PUBLISHER = Tokens.publisher("durable");
+
     private URI hub() {
         return URI.create("http://127.0.0.1:" + deployed.getPort() + deployed.getPath());
     }
@@ -84,15 +87,15 @@ class DurableHubWarIT {
             Services.requireRedis();
         }
         URI hub = hub();
-        String first = MercureClient.publish(hub, "durable", "one");
-        String second = MercureClient.publish(hub, "durable", "two");
+        String first = MercureClient.publish(hub, PUBLISHER, "durable", "one");
+        String second = MercureClient.publish(hub, PUBLISHER, "durable", "two");
         // The ids say which store assigned them: Redis stream ids, or the JDBC store's sequence.
         String idShape = onRedis() ? "\\d+-\\d+" : "urn:ssekit:\\d+";
         assertTrue(first.matches(idShape) && second.matches(idShape), first + ", " + second);
         try (RawSseClient c = MercureClient.subscribe(hub, "topic=durable", Map.of("Last-Event-ID", first))) {
             assertEquals(new RawSseClient.Received(second, null, "two", null), c.next(WAIT), "replayed");
             assertEquals(first, c.header("Mercure-Last-Event-ID"));
-            String third = MercureClient.publish(hub, "durable", "three");
+            String third = MercureClient.publish(hub, PUBLISHER, "durable", "three");
             assertEquals(new RawSseClient.Received(third, null, "three", null), c.next(WAIT), "live");
         }
     }

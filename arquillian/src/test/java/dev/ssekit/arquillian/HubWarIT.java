@@ -2,11 +2,13 @@ package dev.ssekit.arquillian;
 
 import dev.ssekit.testkit.MercureClient;
 import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testkit.Tokens;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,8 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The hub WAR, as built, deployed unchanged on the server this run targets (Payara Micro or WildFly,
- * by {@code arquillian.launch}), and used over real HTTP.
+ * The hub WAR, as built, deployed on the server this run targets (Payara Micro or WildFly, by
+ * {@code arquillian.launch}) with only a test key added to its configuration, and used over real
+ * HTTP with tokens signed here.
  */
 @ExtendWith(ArquillianExtension.class)
 class HubWarIT {
@@ -35,8 +38,12 @@ class HubWarIT {
 
     @Deployment(testable = false)
     static WebArchive hubWar() {
-        return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("ssekit.war")));
+        return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("ssekit.war")))
+                .addAsResource(new StringAsset("ssekit.hub.jwt.secret=" + Tokens.SECRET + "\n"),
+                        "META-INF/microprofile-config.properties");
     }
+
+    private static final String PUBLISHER = Tokens.publisher("*");
 
     /** The deployment's URL on loopback: Payara names the host's own address. */
     private URI hub() {
@@ -46,11 +53,11 @@ class HubWarIT {
     @Test
     void publishSubscribeAndReplayOverHttp() throws Exception {
         URI hub = hub();
-        String first = MercureClient.publish(hub, "orders", "one");
-        String second = MercureClient.publish(hub, "orders", "two");
+        String first = MercureClient.publish(hub, PUBLISHER, "orders", "one");
+        String second = MercureClient.publish(hub, PUBLISHER, "orders", "two");
         try (RawSseClient live = MercureClient.subscribe(hub, "topic=orders", Map.of("Last-Event-ID", first))) {
             assertEquals(new RawSseClient.Received(second, null, "two", null), live.next(WAIT), "replayed");
-            String third = MercureClient.publish(hub, "orders", "three");
+            String third = MercureClient.publish(hub, PUBLISHER, "orders", "three");
             assertEquals(new RawSseClient.Received(third, null, "three", null), live.next(WAIT), "live");
             assertEquals("no-cache", live.header("Cache-Control"));
             assertEquals(first, live.header("Mercure-Last-Event-ID"));
@@ -61,8 +68,32 @@ class HubWarIT {
     }
 
     @Test
+    void publishNeedsAValidToken_privateUpdatesReachOnlyAuthorizedSubscribers() throws Exception {
+        URI hub = hub();
+        HttpResponse<String> anonymous = MercureClient.post(hub, "topic=orders&data=x");
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        assertEquals("Bearer realm=\"mercure\"", anonymous.headers().firstValue("WWW-Authenticate").orElse(null));
+        HttpResponse<String> forged = MercureClient.post(hub, "topic=orders&data=x", Tokens.bearer(
+                Tokens.none(Tokens.claims(List.of("*"), null).build())));
+        assertEquals(401, forged.statusCode(), forged.body());
+        assertEquals(403, MercureClient.post(hub, "topic=orders&data=x",
+                Tokens.bearer(Tokens.publisher("other"))).statusCode());
+
+        try (RawSseClient everyone = MercureClient.subscribe(hub, "topic=secret-orders", Map.of());
+             RawSseClient allowed = MercureClient.subscribe(hub, "topic=secret-orders",
+                     Tokens.bearer(Tokens.subscriber("secret-orders")))) {
+            assertEquals(200, MercureClient.post(hub, "topic=secret-orders&data=private&private=on",
+                    Tokens.bearer(PUBLISHER)).statusCode());
+            MercureClient.publish(hub, PUBLISHER, "secret-orders", "public");
+            assertEquals(List.of("private", "public"),
+                    allowed.next(2, WAIT).stream().map(RawSseClient.Received::data).toList());
+            assertEquals("public", everyone.next(WAIT).data(), "the private update never reaches it");
+        }
+    }
+
+    @Test
     void badInputGets400NamingTheField() throws Exception {
-        HttpResponse<String> r = MercureClient.post(hub(), "data=x");
+        HttpResponse<String> r = MercureClient.post(hub(), "data=x", Tokens.bearer(PUBLISHER));
         assertEquals(400, r.statusCode(), r.body());
         assertTrue(r.body().startsWith("topic: at least one topic parameter is required"), r.body());
     }

@@ -1,7 +1,15 @@
 package dev.ssekit.app.embedded;
 
 import dev.ssekit.app.HubApplication;
+import dev.ssekit.app.security.DevelopmentDefaults;
+import dev.ssekit.app.security.HubSecurity;
+import dev.ssekit.app.security.SecuritySettings;
 import dev.ssekit.internal.cdi.HubProducer;
+
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
+import jakarta.enterprise.inject.spi.Extension;
 
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
@@ -10,6 +18,7 @@ import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +27,13 @@ import java.util.logging.Logger;
 /**
  * Runs the hub app on Jersey + Grizzly + Weld SE: {@code mvn compile exec:java}.
  *
- * <p>Environment: {@code PORT} (default 8080) and {@code HOST} (default 127.0.0.1: loopback only,
- * since publishing is anonymous). Ctrl-C ends every stream cleanly, then stops the server.
+ * <p>Environment: {@code PORT} (default 8080) and {@code HOST} (default 127.0.0.1: loopback only).
+ * Ctrl-C ends every stream cleanly (each client gets a last {@code retry:} hint), then stops the
+ * server.
+ *
+ * <p>Development default: when the hub listens on a loopback address and no JWT key is configured,
+ * anybody on this machine may publish (unless {@code ssekit.hub.anonymous.publish=false}), and it
+ * says so loudly. On any other address, or with a key, publishing needs a token, as in the WAR.
  */
 public final class EmbeddedHub implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedHub.class.getName());
@@ -27,6 +41,7 @@ public final class EmbeddedHub implements AutoCloseable {
     private final WeldContainer weld;
     private final HttpServer server;
     private final URI uri;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private EmbeddedHub(WeldContainer weld, HttpServer server, URI uri) {
         this.weld = weld;
@@ -44,16 +59,20 @@ public final class EmbeddedHub implements AutoCloseable {
      */
     public static EmbeddedHub start(String host, int port) throws IOException {
         // Our own shutdown hook ends the streams first; Weld's would race it.
-        WeldContainer weld = new Weld().skipShutdownHook().initialize();
+        boolean loopback = InetAddress.getByName(host).isLoopbackAddress();
+        WeldContainer weld = new Weld().skipShutdownHook()
+                .addExtension(new DevelopmentBean(new DevelopmentDefaults(loopback))).initialize();
         try {
             ResourceConfig config = ResourceConfig.forApplicationClass(HubApplication.class);
             HttpServer server = GrizzlyHttpServerFactory.createHttpServer(
                     URI.create("http://" + host + ":" + port + "/"), config, false);
+            CheckedTargets.install(server.getServerConfiguration());
             // Grizzly blocks a write to a client that stopped reading for 30 s by default, several
             // times per event; ssekit's write timeout (10 s) is the one that should decide.
             server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
             // The store is opened now, so that a bad setting or an unreachable store stops the start.
             weld.select(HubProducer.class).get().topics();
+            weld.select(HubSecurity.class).get().settings();
             server.start();
             int bound = server.getListeners().iterator().next().getPort();
             return new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"));
@@ -68,9 +87,17 @@ public final class EmbeddedHub implements AutoCloseable {
         return uri;
     }
 
-    /** Ends every stream cleanly, then stops the server and the CDI container. */
+    /** @return the hub's security settings, as checked at start-up */
+    public SecuritySettings security() {
+        return weld.select(HubSecurity.class).get().settings();
+    }
+
+    /** Ends every stream cleanly, then stops the server and the CDI container. Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         weld.select(HubProducer.class).get().close();
         server.shutdownNow();
         weld.shutdown();
@@ -87,8 +114,24 @@ public final class EmbeddedHub implements AutoCloseable {
         String shown = "127.0.0.1".equals(host) ? "localhost" : host;
         System.out.println("ssekit hub on http://" + shown + ":" + hub.uri().getPort() + "/ (listening on " + host
                 + "), history store: " + hub.weld.select(HubProducer.class).get().topics().history());
-        System.out.println("WARNING: anybody who can reach this address may publish (anonymous publishing is a "
-                + "development default; authorization is not built yet). Press Ctrl-C to stop.");
+        SecuritySettings security = hub.security();
+        if (security.anonymousPublish()) {
+            System.out.println("*****************************************************************************");
+            System.out.println("WARNING: ANONYMOUS PUBLISHING IS ON: anybody who can reach " + host + " may publish,");
+            System.out.println("private updates included. " + (security.anonymousSet()
+                    ? "(" + SecuritySettings.ANONYMOUS_PUBLISH + "=true)"
+                    : "This is the development default on loopback with no JWT key;"));
+            System.out.println("set " + SecuritySettings.JWT_SECRET + " (or " + SecuritySettings.JWT_PUBLIC_KEY
+                    + ") to require tokens.");
+            System.out.println("*****************************************************************************");
+        } else if (security.verifier() == null) {
+            System.out.println("WARNING: no JWT key configured and anonymous publishing is off: every publish is "
+                    + "refused with 401. Set " + SecuritySettings.JWT_SECRET + " or " + SecuritySettings.JWT_PUBLIC_KEY
+                    + ".");
+        } else {
+            System.out.println("Publishing needs a JWT (" + security.describe() + ").");
+        }
+        System.out.println("Press Ctrl-C to stop.");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("ssekit hub stopping: ending every stream");
@@ -96,6 +139,20 @@ public final class EmbeddedHub implements AutoCloseable {
             stopped.countDown();
         }, "ssekit-shutdown"));
         stopped.await();
+    }
+
+    /** Contributes the launcher's {@link DevelopmentDefaults} as a bean; the WAR has none. */
+    static final class DevelopmentBean implements Extension {
+        private final DevelopmentDefaults defaults;
+
+        DevelopmentBean(DevelopmentDefaults defaults) {
+            this.defaults = defaults;
+        }
+
+        void addBean(@Observes AfterBeanDiscovery event) {
+            event.addBean().types(DevelopmentDefaults.class, Object.class).scope(Dependent.class)
+                    .createWith(context -> defaults);
+        }
     }
 
     private static String env(String name, String fallback) {

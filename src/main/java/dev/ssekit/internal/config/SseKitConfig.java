@@ -8,6 +8,7 @@ import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
 import dev.ssekit.history.RetentionSettings;
+import dev.ssekit.internal.ConnSettings;
 
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
@@ -31,12 +32,13 @@ import java.util.Map;
  * @param maxSubscribersPerTopic   {@code ssekit.max.subscribers.per.topic}, 0 for no limit
  * @param maxSubscribers           {@code ssekit.max.subscribers}, 0 for no limit
  * @param maxTopicsPerSubscription {@code ssekit.max.topics.per.subscription}
+ * @param shutdownRetry            {@code ssekit.shutdown.retry}
  * @param store                    {@code ssekit.history.store}: memory, jdbc or redis
  * @param values                   where the store's own keys are read when it is opened
  */
 public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy overflowPolicy, Duration writeTimeout,
                            Duration maxLifetime, int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers,
-                           int maxTopicsPerSubscription, String store, ConfigValues values) {
+                           int maxTopicsPerSubscription, Duration shutdownRetry, String store, ConfigValues values) {
     public static final String HEARTBEAT = "ssekit.heartbeat";
     public static final String QUEUE_CAPACITY = "ssekit.queue.capacity";
     public static final String OVERFLOW_POLICY = "ssekit.overflow.policy";
@@ -46,6 +48,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
     public static final String MAX_SUBSCRIBERS_PER_TOPIC = "ssekit.max.subscribers.per.topic";
     public static final String MAX_SUBSCRIBERS = "ssekit.max.subscribers";
     public static final String MAX_TOPICS_PER_SUBSCRIPTION = "ssekit.max.topics.per.subscription";
+    public static final String SHUTDOWN_RETRY = "ssekit.shutdown.retry";
     public static final String STORE = "ssekit.history.store";
     public static final String MAX_EVENTS_PER_TOPIC = "ssekit.history.max.events.per.topic";
     public static final String MAX_AGE = "ssekit.history.max.age";
@@ -96,6 +99,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
                 v.integer(MAX_SUBSCRIBERS_PER_TOPIC, 0, 1),
                 v.integer(MAX_SUBSCRIBERS, 0, 1),
                 v.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1),
+                v.duration(SHUTDOWN_RETRY, ConnSettings.DEFAULT_SHUTDOWN_RETRY),
                 v.choice(STORE, "memory", STORES),
                 v);
         // Retention is checked now too, not when the store opens.
@@ -119,7 +123,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
     public Topics.Builder applyTo(Topics.Builder builder) {
         builder.heartbeat(heartbeat).queueCapacity(queueCapacity).overflowPolicy(overflowPolicy)
                 .writeTimeout(writeTimeout).maxEventSize(maxEventSize)
-                .maxTopicsPerSubscription(maxTopicsPerSubscription);
+                .maxTopicsPerSubscription(maxTopicsPerSubscription).shutdownRetry(shutdownRetry);
         if (maxLifetime != null) {
             builder.maxLifetime(maxLifetime);
         }

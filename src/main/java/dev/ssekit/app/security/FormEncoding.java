@@ -1,0 +1,102 @@
+package dev.ssekit.app.security;
+
+import dev.ssekit.internal.Checks;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Checks {@code application/x-www-form-urlencoded} text (a form body or a query string) before the
+ * container decodes it, so that broken input gets a 400 naming the field rather than whatever the
+ * container does with it: every {@code %} must start two hex digits, and every decoded name and
+ * value must be well-formed UTF-8.
+ */
+final class FormEncoding {
+    private FormEncoding() {
+    }
+
+    /**
+     * @param text  the encoded bytes
+     * @param where names the part in messages ({@code form}, {@code query})
+     * @return null if well formed, else the reason
+     */
+    static String problem(byte[] text, String where) {
+        int start = 0;
+        for (int i = 0; i <= text.length; i++) {
+            if (i == text.length || text[i] == '&') {
+                String p = pairProblem(text, start, i, where);
+                if (p != null) {
+                    return p;
+                }
+                start = i + 1;
+            }
+        }
+        return null;
+    }
+
+    private static String pairProblem(byte[] text, int from, int to, String where) {
+        if (from == to) {
+            return null;
+        }
+        int eq = from;
+        while (eq < to && text[eq] != '=') {
+            eq++;
+        }
+        byte[] name = decode(text, from, eq);
+        String shownName = name == null ? null : Checks.quote(new String(name, StandardCharsets.UTF_8));
+        if (name == null) {
+            return where + ": a field name has a % not followed by two hex digits";
+        }
+        if (!utf8(name)) {
+            return where + ": a field name is not valid UTF-8";
+        }
+        if (eq < to) {
+            byte[] value = decode(text, eq + 1, to);
+            if (value == null) {
+                return where + ": field " + shownName + " has a % not followed by two hex digits";
+            }
+            if (!utf8(value)) {
+                return where + ": field " + shownName + " is not valid UTF-8";
+            }
+        }
+        return null;
+    }
+
+    /** @return the percent-decoded bytes, or null if a {@code %} is not followed by two hex digits */
+    private static byte[] decode(byte[] text, int from, int to) {
+        byte[] out = new byte[to - from];
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            byte b = text[i];
+            if (b == '%') {
+                if (i + 2 >= to) {
+                    return null;
+                }
+                int hi = Character.digit(text[i + 1], 16);
+                int lo = Character.digit(text[i + 2], 16);
+                if (hi < 0 || lo < 0) {
+                    return null;
+                }
+                out[n++] = (byte) (hi << 4 | lo);
+                i += 2;
+            } else {
+                out[n++] = b == '+' ? (byte) ' ' : b;
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    private static boolean utf8(byte[] bytes) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        try {
+            decoder.decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package dev.ssekit.app.security;
+
+import dev.ssekit.app.embedded.EmbeddedHub;
+import dev.ssekit.testkit.Hubs;
+import dev.ssekit.testkit.MercureClient;
+import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testkit.Tokens;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static dev.ssekit.testkit.MercureClient.encode;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A private update reaches only subscribers whose {@code mercure.subscribe} claim matches one of its
+ * topics, live and by replay, in history order with the public ones; nobody else ever gets it.
+ */
+class PrivateUpdatesHttpTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static EmbeddedHub hub;
+
+    @BeforeAll
+    static void start() throws Exception {
+        hub = Hubs.start(Tokens.hubWithSecret());
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+    }
+
+    private static void publish(String data, boolean secret, String... topics) throws Exception {
+        StringBuilder form = new StringBuilder("data=").append(encode(data));
+        for (String t : topics) {
+            form.append("&topic=").append(encode(t));
+        }
+        if (secret) {
+            form.append("&private=on");
+        }
+        HttpResponse<String> r = MercureClient.post(hub.uri(), form.toString(), Tokens.bearer(Tokens.publisher("*")));
+        assertEquals(200, r.statusCode(), r.body());
+    }
+
+    /** Reads events up to the one whose data is END. */
+    private static List<String> readToEnd(RawSseClient c) throws InterruptedException {
+        List<String> out = new ArrayList<>();
+        String data;
+        do {
+            data = c.next(WAIT).data();
+            out.add(data);
+        } while (!data.equals("END"));
+        return out;
+    }
+
+    @Test
+    void privateUpdate_reachesOnlyAuthorizedSubscribers_liveAndByReplay() throws Exception {
+        String base = "https://example.com/" + UUID.randomUUID() + "/books/";
+        String t1 = base + "1";
+        String t2 = base + "2";
+        String query = "topic=" + encode(t1) + "&topic=" + encode(t2);
+        Map<String, Map<String, String>> who = new LinkedHashMap<>();
+        who.put("anonymous", Map.of());
+        who.put("other claim", Tokens.bearer(Tokens.subscriber("https://example.com/users/{id}", base + "9")));
+        who.put("template", Tokens.bearer(Tokens.subscriber(base + "{id}")));
+        who.put("t1 only", Tokens.bearer(Tokens.subscriber(t1)));
+        who.put("cookie, all", Map.of("Cookie", "mercureAuthorization=" + Tokens.subscriber("*")));
+        Map<String, List<String>> expected = Map.of(
+                "anonymous", List.of("pub1", "pub2", "END"),
+                "other claim", List.of("pub1", "pub2", "END"),
+                "template", List.of("pub1", "priv1", "pub2", "priv2", "privBoth", "END"),
+                "t1 only", List.of("pub1", "priv1", "pub2", "privBoth", "END"),
+                "cookie, all", List.of("pub1", "priv1", "pub2", "priv2", "privBoth", "END"));
+
+        Map<String, RawSseClient> live = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Map<String, String>> w : who.entrySet()) {
+                live.put(w.getKey(), MercureClient.subscribe(hub.uri(), query, w.getValue()));
+            }
+            publish("pub1", false, t1);
+            publish("priv1", true, t1);
+            publish("pub2", false, t2);
+            publish("priv2", true, t2);
+            publish("privBoth", true, t1, t2);
+            publish("END", false, t1);
+            for (Map.Entry<String, RawSseClient> c : live.entrySet()) {
+                // Events come in history order: once END is here, nothing before it can still come.
+                assertEquals(expected.get(c.getKey()), readToEnd(c.getValue()), "live, " + c.getKey());
+                assertEquals(List.of(), c.getValue().drain(), "nothing after END, " + c.getKey());
+            }
+        } finally {
+            live.values().forEach(RawSseClient::close);
+        }
+        for (Map.Entry<String, Map<String, String>> w : who.entrySet()) {
+            Map<String, String> headers = new LinkedHashMap<>(w.getValue());
+            headers.put("Last-Event-ID", "earliest");
+            try (RawSseClient c = MercureClient.subscribe(hub.uri(), query, headers)) {
+                assertEquals(expected.get(w.getKey()), readToEnd(c), "replay, " + w.getKey());
+                assertEquals(List.of(), c.drain(), "nothing after END on replay, " + w.getKey());
+            }
+        }
+        // The raw bytes an unauthorized subscriber got hold no trace of the private data.
+        Map<String, String> headers = new LinkedHashMap<>(who.get("other claim"));
+        headers.put("Last-Event-ID", "earliest");
+        try (RawSseClient c = MercureClient.subscribe(hub.uri(), query, headers)) {
+            readToEnd(c);
+            assertEquals(-1, c.rawText().indexOf("priv"), c.rawText());
+        }
+    }
+
+    @Test
+    void privateUpdate_replayAfterAnId_keepsTheRule() throws Exception {
+        String topic = "https://example.com/" + UUID.randomUUID();
+        String query = "topic=" + encode(topic);
+        publish("a", false, topic);
+        String mark;
+        try (RawSseClient c = MercureClient.subscribe(hub.uri(), query, Map.of("Last-Event-ID", "earliest"))) {
+            mark = c.next(WAIT).id();
+        }
+        publish("secret", true, topic);
+        publish("b", false, topic);
+        publish("END", false, topic);
+        try (RawSseClient anon = MercureClient.subscribe(hub.uri(), query, Map.of("Last-Event-ID", mark))) {
+            assertEquals(List.of("b", "END"), readToEnd(anon));
+        }
+        Map<String, String> authorized = new LinkedHashMap<>(Tokens.bearer(Tokens.subscriber(topic)));
+        authorized.put("Last-Event-ID", mark);
+        try (RawSseClient auth = MercureClient.subscribe(hub.uri(), query, authorized)) {
+            assertEquals(List.of("secret", "b", "END"), readToEnd(auth));
+            assertEquals(mark, auth.header("Mercure-Last-Event-ID"));
+        }
+    }
+}

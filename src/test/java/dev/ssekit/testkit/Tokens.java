@@ -1,0 +1,139 @@
+package dev.ssekit.testkit;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+
+/** Mercure JWTs signed in the test with known keys, good and bad. */
+public final class Tokens {
+    /** The HS256 secret the test hubs are configured with. */
+    public static final String SECRET = "ssekit-test-secret-0123456789abcdef";
+    /** A different secret of the right length: a token signed with it must be refused. */
+    public static final String WRONG_SECRET = "another-secret-0123456789abcdefghij";
+    /** An RSA key pair and an EC P-256 key pair made once per test run. */
+    public static final KeyPair RSA = generate("RSA", null);
+    public static final KeyPair EC = generate("EC", "secp256r1");
+
+    private Tokens() {
+    }
+
+    private static KeyPair generate(String type, String curve) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance(type);
+            if (curve != null) {
+                g.initialize(new ECGenParameterSpec(curve));
+            } else {
+                g.initialize(2048);
+            }
+            return g.generateKeyPair();
+        } catch (NoSuchAlgorithmException | java.security.InvalidAlgorithmParameterException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return the PEM form of a public key, as {@code ssekit.hub.jwt.publicKey} takes it */
+    public static String pem(PublicKey key) {
+        return "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
+    }
+
+    /** The settings of a hub that verifies HS256 tokens with {@link #SECRET}. */
+    public static Map<String, String> hubWithSecret() {
+        return Map.of("ssekit.hub.jwt.secret", SECRET);
+    }
+
+    /** @return claims with a {@code mercure} claim of the given publish and subscribe selectors (null for absent) */
+    public static JWTClaimsSet.Builder claims(List<String> publish, List<String> subscribe) {
+        java.util.LinkedHashMap<String, Object> mercure = new java.util.LinkedHashMap<>();
+        if (publish != null) {
+            mercure.put("publish", publish);
+        }
+        if (subscribe != null) {
+            mercure.put("subscribe", subscribe);
+        }
+        return new JWTClaimsSet.Builder().subject("test").claim("mercure", mercure)
+                .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1))));
+    }
+
+    /** @return an HS256 token with {@link #SECRET} that may publish to the selectors */
+    public static String publisher(String... selectors) {
+        return hs256(SECRET, claims(List.of(selectors), null).build());
+    }
+
+    /** @return an HS256 token with {@link #SECRET} that may receive private updates of the selectors */
+    public static String subscriber(String... selectors) {
+        return hs256(SECRET, claims(null, List.of(selectors)).build());
+    }
+
+    public static String hs256(String secret, JWTClaimsSet claims) {
+        return sign(JWSAlgorithm.HS256, macSigner(secret.getBytes(StandardCharsets.UTF_8)), claims);
+    }
+
+    public static String hs256(byte[] secret, JWTClaimsSet claims) {
+        return sign(JWSAlgorithm.HS256, macSigner(secret), claims);
+    }
+
+    public static String rs256(JWTClaimsSet claims) {
+        return sign(JWSAlgorithm.RS256, new RSASSASigner((RSAPrivateKey) RSA.getPrivate()), claims);
+    }
+
+    public static String es256(JWTClaimsSet claims) {
+        try {
+            return sign(JWSAlgorithm.ES256, new ECDSASigner((ECPrivateKey) EC.getPrivate()), claims);
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return an unsigned token, {@code alg: none}, with the claims */
+    public static String none(JWTClaimsSet claims) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        return b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8)) + ".";
+    }
+
+    private static MACSigner macSigner(byte[] secret) {
+        try {
+            return new MACSigner(secret);
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String sign(JWSAlgorithm alg, JWSSigner signer, JWTClaimsSet claims) {
+        SignedJWT jwt = new SignedJWT(new JWSHeader(alg), claims);
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+        return jwt.serialize();
+    }
+
+    /** @return the header value of a token */
+    public static Map<String, String> bearer(String token) {
+        return Map.of("Authorization", "Bearer " + token);
+    }
+}
