@@ -114,7 +114,12 @@ public final class RawHttp {
         return new Answer(code, headers, body.toString(StandardCharsets.UTF_8));
     }
 
-    private static String line(InputStream in) throws IOException {
+    /**
+     * Reads one HTTP line (CRLF or LF), as ISO-8859-1 without its end.
+     *
+     * @return the line, what was left before the end of stream, or null at the end of stream
+     */
+    public static String line(InputStream in) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
         while ((b = in.read()) != -1) {

@@ -168,13 +168,13 @@ public final class RawSseClient implements AutoCloseable {
 
     private void read() {
         try (InputStream in = socket.getInputStream()) {
-            String statusLine = readLine(in);
+            String statusLine = RawHttp.line(in);
             if (statusLine == null) {
                 return;
             }
             status = Integer.parseInt(statusLine.split(" ")[1]);
             String line;
-            while ((line = readLine(in)) != null && !line.isEmpty()) {
+            while ((line = RawHttp.line(in)) != null && !line.isEmpty()) {
                 int colon = line.indexOf(':');
                 synchronized (headers) {
                     headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
@@ -185,7 +185,7 @@ public final class RawSseClient implements AutoCloseable {
             Parser parser = new Parser();
             if (chunked) {
                 while (true) {
-                    String size = readLine(in);
+                    String size = RawHttp.line(in);
                     if (size == null) {
                         break;
                     }
@@ -196,7 +196,7 @@ public final class RawSseClient implements AutoCloseable {
                     }
                     byte[] chunk = in.readNBytes(n);
                     feed(parser, chunk, chunk.length);
-                    readLine(in);
+                    RawHttp.line(in);
                 }
             } else {
                 byte[] buf = new byte[8192];
@@ -219,20 +219,6 @@ public final class RawSseClient implements AutoCloseable {
             raw.write(bytes, 0, n);
         }
         parser.feed(new String(bytes, 0, n, StandardCharsets.UTF_8));
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
-                byte[] bytes = line.toByteArray();
-                int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, len, StandardCharsets.ISO_8859_1);
-            }
-            line.write(b);
-        }
-        return null;
     }
 
     /** The WHATWG event-stream interpretation, fed text as it arrives (chunks never split UTF-8 here). */
