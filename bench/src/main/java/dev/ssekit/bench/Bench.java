@@ -44,6 +44,7 @@ public final class Bench {
     private final SseClient client;
     private final List<Row> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    private long baselineFds;
 
     record Row(String scenario, String side, int subscribers, long events, double deliveriesPerSec,
                String p50, String p99, String max, long errors, long drops, long heapBytes, long rssBytes,
@@ -89,6 +90,7 @@ public final class Bench {
         drain.setDaemon(true);
         drain.start();
         client = new SseClient(new InetSocketAddress("127.0.0.1", port));
+        baselineFds = Long.parseLong(stats(false).get("fds"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -166,7 +168,7 @@ public final class Bench {
         Map<String, Row> bySide = new LinkedHashMap<>();
         for (String side : new String[]{"hub", "raw"}) {
             String topic = "a-" + side;
-            long heap0 = heap();
+            long heap0 = quietHeap();
             connect(side, topic, n);
             long heapConnected = heap();
             client.resetLatencies();
@@ -218,7 +220,7 @@ public final class Bench {
         Map<String, Row> bySide = new LinkedHashMap<>();
         for (String side : new String[]{"hub", "raw"}) {
             String topic = "b-" + side;
-            long heap0 = heap();
+            long heap0 = quietHeap();
             connect(side, topic, n);
             long heapConnected = heap();
             client.resetLatencies();
@@ -245,6 +247,8 @@ public final class Bench {
 
     /** (c) As many idle subscribers as the machine holds, up to 50,000: heap per connection. */
     private void idle() throws Exception {
+        client.closeAll();
+        settle();
         Map<String, String> s = stats(false);
         long serverRoom = Long.parseLong(s.get("fdLimit")) - Long.parseLong(s.get("fds")) - 300;
         long clientRoom = fdLimit() - openFds() - 300;
@@ -258,7 +262,7 @@ public final class Bench {
         Map<String, Row> bySide = new LinkedHashMap<>();
         for (String side : new String[]{"hub", "raw"}) {
             String topic = "c-" + side;
-            long heap0 = heap();
+            long heap0 = quietHeap();
             long connectStart = System.nanoTime();
             connect(side, topic, n);
             double connectSecs = (System.nanoTime() - connectStart) / 1e9;
@@ -298,7 +302,9 @@ public final class Bench {
             long errors = 0;
             long drops = 0;
             int[] lat = new int[0];
-            for (int run = 0; run < runs + 2; run++) {
+            int warmUps = "memory".equals(store) ? 5 : 2;
+            progress("replay from " + store);
+            for (int run = 0; run < runs + warmUps; run++) {
                 client.resetLatencies();
                 long start = System.nanoTime();
                 client.open(1, "/hub/replay/" + store, marker);
@@ -308,7 +314,7 @@ public final class Bench {
                     Thread.onSpinWait();
                 }
                 long took = client.lastEventNanos - start;
-                if (run >= 2) {
+                if (run >= warmUps) {
                     nanos.add(took);
                     errors += client.errors.get() + client.closedByServer.get() + client.badStatus.get();
                     drops += m - client.events.get();
@@ -331,8 +337,27 @@ public final class Bench {
 
     // ---- helpers ----
 
+    private static void progress(String what) {
+        System.err.println("[bench " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")) + "] " + what);
+    }
+
+    /** Waits (at most 60 s) until the server has let go of the previous scenario's connections. */
+    private void settle() throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Map<String, String> s = stats(false);
+            if (Long.parseLong(s.get("fds")) < baselineFds + 50) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        progress("the server still holds " + stats(false).get("fds") + " descriptors after 60 s");
+    }
+
     private void connect(String side, String topic, int n) throws Exception {
         client.closeAll();
+        settle();
+        progress(side + "/" + topic + ": connecting " + n + " subscribers");
         client.open(n, "/" + side + "/" + topic, null);
         long deadline = System.nanoTime() + Math.max(30, n / 200) * 1_000_000_000L;
         long lastReady = -1;
@@ -374,6 +399,13 @@ public final class Bench {
 
     private static String ms(int micros) {
         return String.format(Locale.ROOT, micros < 10_000 ? "%.2f ms" : "%.0f ms", micros / 1000.0);
+    }
+
+    /** Heap after GC with no subscriber left from an earlier step. */
+    private long quietHeap() throws Exception {
+        client.closeAll();
+        settle();
+        return heap();
     }
 
     private long heap() throws Exception {

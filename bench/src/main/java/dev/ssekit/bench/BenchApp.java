@@ -57,6 +57,7 @@ final class BenchApp {
         final AtomicInteger rawClients = new AtomicInteger();
         volatile Sse sse;
         final Map<String, Topics> replayTopics = new ConcurrentHashMap<>();
+        final Map<String, Runnable> replayCleanups = new ConcurrentHashMap<>();
         final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bench-publisher");
             t.setDaemon(true);
@@ -249,7 +250,7 @@ final class BenchApp {
             if (old != null) {
                 old.close();
             }
-            HistoryStore history = open(store, events);
+            HistoryStore history = open(store, events, state.replayCleanups);
             Topics t = Topics.builder().name("replay-" + store).history(history).build();
             state.replayTopics.put(store, t);
             Hub<Payload> hub = t.hub("replay", Payload.class);
@@ -268,10 +269,14 @@ final class BenchApp {
                 t.close();
                 t.history().close();
             }
+            Runnable cleanup = state.replayCleanups.remove(store);
+            if (cleanup != null) {
+                cleanup.run();
+            }
             return "ok";
         }
 
-        private static HistoryStore open(String store, int events) {
+        private static HistoryStore open(String store, int events, Map<String, Runnable> cleanups) {
             String unique = UUID.randomUUID().toString().substring(0, 8);
             switch (store) {
                 case "memory":
@@ -286,12 +291,36 @@ final class BenchApp {
                     org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
                     ds.setURL("jdbc:postgresql://127.0.0.1:5432/test");
                     ds.setUser("postgres");
-                    return JdbcHistoryStore.builder(ds).tablePrefix("ssekit_bench_" + unique + "_")
+                    String prefix = "ssekit_bench_" + unique + "_";
+                    cleanups.put(store, () -> {
+                        try (var c = ds.getConnection(); var st = c.createStatement()) {
+                            for (String table : new String[]{"event_topic", "event", "topic", "meta"}) {
+                                st.execute("DROP TABLE IF EXISTS " + prefix + table);
+                            }
+                        } catch (java.sql.SQLException e) {
+                            System.err.println("could not drop the bench tables " + prefix + "*: " + e.getMessage());
+                        }
+                    });
+                    return JdbcHistoryStore.builder(ds).tablePrefix(prefix)
                             .maxEventsPerTopic(events * 2).pruneInterval(null).build();
                 }
-                case "redis":
+                case "redis": {
+                    String prefix = "ssekit-bench:" + unique + ":";
+                    cleanups.put(store, () -> {
+                        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:6379");
+                        try (var conn = client.connect()) {
+                            var keys = io.lettuce.core.ScanIterator.scan(conn.sync(),
+                                    io.lettuce.core.ScanArgs.Builder.matches(prefix + "*"));
+                            while (keys.hasNext()) {
+                                conn.sync().del(keys.next());
+                            }
+                        } finally {
+                            client.shutdown();
+                        }
+                    });
                     return RedisHistoryStore.builder("redis://127.0.0.1:6379")
-                            .keyPrefix("ssekit-bench:" + unique + ":").maxEventsPerTopic(events * 2).build();
+                            .keyPrefix(prefix).maxEventsPerTopic(events * 2).build();
+                }
                 default:
                     throw new IllegalArgumentException("store must be memory, h2, postgresql or redis, got " + store);
             }
