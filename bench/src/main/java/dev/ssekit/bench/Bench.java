@@ -417,7 +417,9 @@ public final class Bench {
     private long quietHeap() throws Exception {
         client.closeAll();
         settle();
-        return heap();
+        long h = heap();
+        progress(String.format(Locale.ROOT, "server heap after GC with no subscriber: %.1f MiB", h / 1048576.0));
+        return h;
     }
 
     private long heap() throws Exception {
