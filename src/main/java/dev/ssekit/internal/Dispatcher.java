@@ -45,13 +45,15 @@ import java.util.logging.Logger;
  * reconnecting connections over from replay to live events with no gap and no duplicate.
  *
  * <h2>Why ssekit drives the sinks itself</h2>
- * Each registry owns a JAX-RS {@link SseBroadcaster}: every sink is registered with it, its
- * {@code onClose}/{@code onError} callbacks end the matching connection, and closing the registry
- * closes it (and so every sink it still holds). Events are not sent through it, because it cannot
- * give the guarantees ssekit makes: Jersey's broadcaster serialises the event once per sink and
- * reports success before anything is written, RESTEasy's sends to one sink after another so one
- * slow client delays all, neither lets a broadcast skip a connection that is replaying, and neither
- * applies a per-subscriber overflow policy. So a publish appends to history and then puts the one
+ * No JAX-RS {@link SseBroadcaster} is involved. Its {@code onClose}/{@code onError} callbacks
+ * report only failures of its own sends, and it has no way to unregister a sink: every sink ever
+ * registered, and with it the container's request state (about 25 KB a connection on Jersey and
+ * Grizzly, measured by {@code bench/}), stayed reachable until the registry closed. Gone clients are
+ * found by failed writes and heartbeats, and closing the registry closes every connection. Nor are
+ * events sent through one, because it cannot give the guarantees ssekit makes: Jersey's broadcaster
+ * serialises the event once per sink and reports success before anything is written, RESTEasy's
+ * sends to one sink after another so one slow client delays all, neither lets a broadcast skip a
+ * connection that is replaying, and neither applies a per-subscriber overflow policy. So a publish appends to history and then puts the one
  * prepared {@link OutboundSseEvent} on each subscriber's bounded queue (see {@link Connection}).
  *
  * <h2>Several nodes</h2>
@@ -91,7 +93,6 @@ public final class Dispatcher implements AutoCloseable {
     // Bound to the Sse of the first connection: JAX-RS offers Sse only inside requests, and no
     // event needs building before someone subscribes.
     private volatile Sse sse;
-    private volatile SseBroadcaster broadcaster;
     private final HistoryStore store;
     private final boolean ownsStore;
     private final ConnRuntime runtime;
@@ -231,33 +232,13 @@ public final class Dispatcher implements AutoCloseable {
         all.forEach(c -> c.close(CloseReason.ERROR));
     }
 
-    private SseBroadcaster bind(Sse candidate) {
-        SseBroadcaster b = broadcaster;
-        if (b == null) {
+    private void bind(Sse candidate) {
+        if (sse == null) {
             synchronized (this) {
-                b = broadcaster;
-                if (b == null) {
+                if (sse == null) {
                     sse = candidate;
-                    try {
-                        b = candidate.newBroadcaster();
-                        b.onClose(sink -> endBySink(sink, null));
-                        b.onError((sink, error) -> endBySink(sink, error));
-                        broadcaster = b;
-                    } catch (RuntimeException e) {
-                        // Heartbeats still find gone clients; only the container's close reports are lost.
-                        LOG.log(Level.WARNING, "ssekit: the container gave no SseBroadcaster; "
-                                + "gone clients are found by heartbeats alone", e);
-                    }
                 }
             }
-        }
-        return b;
-    }
-
-    private void endBySink(SseEventSink sink, Throwable error) {
-        Connection c = bySink.get(sink);
-        if (c != null) {
-            c.fail(CloseReason.CLIENT_GONE, error);
         }
     }
 
@@ -275,21 +256,14 @@ public final class Dispatcher implements AutoCloseable {
         return c;
     }
 
-    /** Ties a connection's sink to the broadcaster, so the container can report it closed. */
+    /** Records a connection until it ends, so that closing the registry ends it too. */
     private void attach(Connection c) {
         SseEventSink sink = c.sink();
         if (bySink.putIfAbsent(sink, c) != null) {
             return;
         }
         c.onClose(reason -> bySink.remove(sink));
-        try {
-            SseBroadcaster b = bind(c.sse());
-            if (b != null) {
-                b.register(sink);
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "ssekit: the broadcaster refused a sink; ssekit still drives it", e);
-        }
+        bind(c.sse());
     }
 
     /** @return the settings of the connections this dispatcher opens */
@@ -767,7 +741,7 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * Closes every connection gracefully, waits for them (at most the write timeout plus a second),
-     * cuts those that did not end, closes the broadcaster, stops the threads and, if owned, the
+     * cuts those that did not end, stops the threads and, if owned, the
      * store. Idempotent.
      */
     @Override
@@ -802,13 +776,6 @@ public final class Dispatcher implements AutoCloseable {
         }
         for (Connection c : new HashSet<>(all)) {
             c.fail(CloseReason.HUB_CLOSED, null); // no-op for those that ended
-        }
-        try {
-            if (broadcaster != null) {
-                broadcaster.close();
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "ssekit: closing the broadcaster failed", e);
         }
         runtime.close();
         try {

@@ -5,19 +5,33 @@ import dev.ssekit.Event;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 
+import java.nio.charset.StandardCharsets;
 
 /**
  * An {@link Event} in the JAX-RS form, made once per broadcast and shared by every connection it
  * is sent to: the data's line breaks are already LF (the containers' writers split data on LF), and
  * no {@code Sse} builder is needed per event. The container's own writer frames it.
+ *
+ * <p>The data is UTF-8 bytes, encoded here once: a container writes a {@code byte[]} as it is,
+ * whereas a {@code String} is encoded again for every subscriber (Jersey makes a new
+ * {@code OutputStreamWriter}, with its 8 KB buffer, per write). The fields a container reads per
+ * write are computed once too.
  */
 public final class EncodedEvent implements OutboundSseEvent {
     private final Event event;
-    private final String dataWithLf;
+    private final byte[] data;
+    private final String id;
+    private final String name;
+    private final String comment;
+    private final long reconnectDelay;
 
     private EncodedEvent(Event event) {
         this.event = event;
-        this.dataWithLf = event.isComment() ? null : event.dataWithLf();
+        this.data = event.isComment() ? null : event.dataWithLf().getBytes(StandardCharsets.UTF_8);
+        this.id = event.id().orElse(null);
+        this.name = event.type().orElse(null);
+        this.comment = event.commentWithLf();
+        this.reconnectDelay = event.retry().map(java.time.Duration::toMillis).orElse(RECONNECT_NOT_SET);
     }
 
     /** Prepares {@code event} once. */
@@ -32,7 +46,7 @@ public final class EncodedEvent implements OutboundSseEvent {
 
     @Override
     public Class<?> getType() {
-        return dataWithLf == null ? null : String.class;
+        return data == null ? null : byte[].class;
     }
 
     @Override
@@ -47,32 +61,32 @@ public final class EncodedEvent implements OutboundSseEvent {
 
     @Override
     public String getComment() {
-        return event.commentWithLf();
+        return comment;
     }
 
     @Override
     public String getId() {
-        return event.id().orElse(null);
+        return id;
     }
 
     @Override
     public String getName() {
-        return event.type().orElse(null);
+        return name;
     }
 
     @Override
-    public String getData() {
-        return dataWithLf;
+    public byte[] getData() {
+        return data;
     }
 
     @Override
     public long getReconnectDelay() {
-        return event.retry().map(java.time.Duration::toMillis).orElse(RECONNECT_NOT_SET);
+        return reconnectDelay;
     }
 
     @Override
     public boolean isReconnectDelaySet() {
-        return event.retry().isPresent();
+        return reconnectDelay != RECONNECT_NOT_SET;
     }
 
     @Override

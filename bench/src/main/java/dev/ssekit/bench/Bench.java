@@ -1,0 +1,513 @@
+package dev.ssekit.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The benchmark driver: starts {@link BenchServer} as a child JVM (so that its heap and RSS are the
+ * server's alone), opens subscribers with {@link SseClient} in this JVM, drives publishing through the
+ * server's admin resource, and prints a Markdown report. Every scenario runs through ssekit's
+ * {@code Hub} and through the plain {@code SseBroadcaster}, on the same server.
+ *
+ * <pre>bench/run [--quick] [--only a,b,c,d] [--sides hub,raw] [--no-jmh] [--jmh-only]</pre>
+ */
+public final class Bench {
+    /** Events in flight (published, not yet received by the slowest subscriber) in scenario (a). */
+    private static final int WINDOW = 200;
+    private static final int CHUNK = 50;
+
+    private final boolean quick;
+    /** Both by default; {@code --sides hub} for quick before/after checks of a library change. */
+    private static String[] sides = {"hub", "raw"};
+    private final Process server;
+    private final OutputStream serverStdin;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private final SseClient client;
+    private final List<Row> rows = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private long baselineFds;
+
+    record Row(String scenario, String side, int subscribers, long events, double deliveriesPerSec,
+               String p50, String p99, String max, long errors, long drops, long heapBytes, long rssBytes,
+               double heapPerConn) {
+    }
+
+    private Bench(boolean quick) throws Exception {
+        this.quick = quick;
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx4g", "-XX:+UseG1GC",
+                "-Djava.util.logging.config.file=" + Paths.get("src/main/resources/logging.properties").toAbsolutePath(),
+                "-cp", System.getProperty("java.class.path"), BenchServer.class.getName(), "0"));
+        String extra = System.getenv("BENCH_SERVER_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(1, Arrays.asList(extra.trim().split("\\s+")));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectError(Paths.get("target", "bench-server.log").toFile());
+        server = pb.start();
+        serverStdin = server.getOutputStream();
+        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        int p = -1;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("READY ")) {
+                p = Integer.parseInt(line.substring(6).trim());
+                break;
+            }
+        }
+        if (p < 0) {
+            throw new IllegalStateException("the bench server did not start; see bench/target/bench-server.log");
+        }
+        port = p;
+        Thread drain = new Thread(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // keep the pipe empty
+                }
+            } catch (IOException e) {
+                // server gone
+            }
+        }, "server-stdout");
+        drain.setDaemon(true);
+        drain.start();
+        client = new SseClient(new InetSocketAddress("127.0.0.1", port));
+        baselineFds = Long.parseLong(stats(false).get("fds"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        boolean jmh = true;
+        boolean scenarios = true;
+        String only = "a,b,c,d";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--no-jmh" -> jmh = false;
+                case "--jmh-only" -> scenarios = false;
+                case "--only" -> only = args[++i];
+                case "--sides" -> sides = args[++i].split(",");
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; use --quick, --only a,b,c,d, --sides hub,raw, --no-jmh, --jmh-only");
+            }
+        }
+        StringBuilder report = new StringBuilder();
+        report.append(machine(quick));
+        if (scenarios) {
+            Bench b = new Bench(quick);
+            try {
+                for (String s : only.split(",")) {
+                    switch (s.trim()) {
+                        case "a" -> b.throughput();
+                        case "b" -> b.latency();
+                        case "c" -> b.idle();
+                        case "d" -> b.replay();
+                        default -> throw new IllegalArgumentException("unknown scenario " + s);
+                    }
+                }
+            } finally {
+                b.stop();
+            }
+            report.append(b.table());
+        }
+        if (jmh) {
+            report.append(Micro.run(quick));
+        }
+        System.out.println();
+        System.out.println(report);
+        Path out = Paths.get("target", "results-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".md");
+        Files.writeString(out, report.toString());
+        System.out.println("(also written to bench/" + out + ")");
+        System.exit(0);
+    }
+
+    private static String machine(boolean quick) throws IOException {
+        String cpu = "?";
+        for (String l : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
+            if (l.startsWith("model name")) {
+                cpu = l.substring(l.indexOf(':') + 1).trim();
+                break;
+            }
+        }
+        long memKb = 0;
+        for (String l : Files.readAllLines(Paths.get("/proc/meminfo"))) {
+            if (l.startsWith("MemTotal:")) {
+                memKb = Long.parseLong(l.replaceAll("\\D", ""));
+            }
+        }
+        String load = Files.readString(Paths.get("/proc/loadavg")).trim();
+        return String.format(Locale.ROOT, "Run %s%s%n%nMachine: %d cores (%s), %.1f GiB, JDK %s (%s), load average at start %s%n%n",
+                LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 19),
+                quick ? " (--quick: scaled down)" : "", Runtime.getRuntime().availableProcessors(), cpu,
+                memKb / 1024.0 / 1024.0, System.getProperty("java.version"), System.getProperty("java.vm.name"), load);
+    }
+
+    // ---- scenarios ----
+
+    /** (a) N subscribers, M events published as fast as the slowest subscriber takes them (a window of 200). */
+    private void throughput() throws Exception {
+        int n = quick ? 200 : 1000;
+        int m = quick ? 2000 : 10_000;
+        Map<String, Row> bySide = new LinkedHashMap<>();
+        for (String side : sides) {
+            String topic = "a-" + side;
+            long heap0 = quietHeap();
+            connect(side, topic, n);
+            long heapConnected = heap();
+            client.resetLatencies();
+            long rss = rss();
+            long start = System.nanoTime();
+            long published = 0;
+            long lastProgress = System.nanoTime();
+            long lastMin = -1;
+            while (true) {
+                long min = client.minReceived();
+                if (min != lastMin) {
+                    lastMin = min;
+                    lastProgress = System.nanoTime();
+                }
+                if (min >= m || System.nanoTime() - lastProgress > 10_000_000_000L
+                        || client.events.get() >= (long) n * m) {
+                    break;
+                }
+                long inFlight = published - min;
+                if (published < m && inFlight < WINDOW) {
+                    int count = (int) Math.min(Math.min(CHUNK, m - published), WINDOW - inFlight);
+                    post("/admin/publish/" + side + "/" + topic + "?seq=" + published + "&count=" + count);
+                    published += count;
+                    rss = Math.max(rss, rss());
+                } else {
+                    Thread.onSpinWait();
+                    Thread.sleep(0, 200_000);
+                }
+            }
+            long took = client.lastEventNanos - start;
+            long delivered = client.events.get();
+            long drops = (long) n * m - delivered;
+            bySide.put(side, row("(a) throughput", side, n, m, delivered / (took / 1e9), client.latenciesMicros(),
+                    client.errors.get() + client.closedByServer.get() + client.badStatus.get(), drops,
+                    heapConnected, rss, (heapConnected - heap0) / (double) n));
+            end(topic);
+        }
+        rows.addAll(bySide.values());
+        if (bySide.size() < 2) {
+            return;
+        }
+        notes.add(String.format(Locale.ROOT, "(a) ssekit delivers %.2fx the deliveries/s of the plain broadcaster (goal: at least 3x)",
+                bySide.get("hub").deliveriesPerSec / bySide.get("raw").deliveriesPerSec));
+    }
+
+    /** (b) N subscribers, 10 events/s for 30 s: latency and drops. */
+    private void latency() throws Exception {
+        int n = quick ? 1000 : 10_000;
+        int seconds = quick ? 10 : 30;
+        int rate = 10;
+        int m = seconds * rate;
+        Map<String, Row> bySide = new LinkedHashMap<>();
+        for (String side : sides) {
+            String topic = "b-" + side;
+            long heap0 = quietHeap();
+            connect(side, topic, n);
+            long heapConnected = heap();
+            client.resetLatencies();
+            long start = System.nanoTime();
+            post("/admin/publish-rate/" + side + "/" + topic + "?count=" + m + "&rate=" + rate);
+            long rss = 0;
+            long deadline = start + (seconds + 15) * 1_000_000_000L;
+            while (client.events.get() < (long) n * m && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                rss = Math.max(rss, rss());
+            }
+            long took = client.lastEventNanos - start;
+            long delivered = client.events.get();
+            bySide.put(side, row("(b) latency", side, n, m, delivered / (took / 1e9), client.latenciesMicros(),
+                    client.errors.get() + client.closedByServer.get() + client.badStatus.get(), (long) n * m - delivered,
+                    heapConnected, rss, (heapConnected - heap0) / (double) n));
+            end(topic);
+        }
+        rows.addAll(bySide.values());
+        if (bySide.size() < 2) {
+            return;
+        }
+        Row hub = bySide.get("hub");
+        notes.add(String.format(Locale.ROOT, "(b) ssekit p99 %s with %d drops (goal: p99 <= 100 ms, no drops); "
+                + "plain broadcaster p99 %s with %d drops", hub.p99, hub.drops, bySide.get("raw").p99, bySide.get("raw").drops));
+    }
+
+    /** (c) As many idle subscribers as the machine holds, up to 50,000: heap per connection. */
+    private void idle() throws Exception {
+        client.closeAll();
+        settle();
+        Map<String, String> s = stats(false);
+        long serverRoom = Long.parseLong(s.get("fdLimit")) - Long.parseLong(s.get("fds")) - 300;
+        long clientRoom = fdLimit() - openFds() - 300;
+        int wanted = quick ? 2000 : 50_000;
+        int n = (int) Math.min(wanted, Math.min(serverRoom, clientRoom));
+        if (n < wanted) {
+            notes.add(String.format(Locale.ROOT, "(c) held %,d rather than %,d: the open-files limit is %s for the server "
+                    + "and %d for the client (hard limit; this container refuses to raise it), one descriptor per connection "
+                    + "on each side", n, wanted, s.get("fdLimit"), fdLimit()));
+        }
+        Map<String, Row> bySide = new LinkedHashMap<>();
+        for (String side : sides) {
+            String topic = "c-" + side;
+            long heap0 = quietHeap();
+            long connectStart = System.nanoTime();
+            connect(side, topic, n);
+            double connectSecs = (System.nanoTime() - connectStart) / 1e9;
+            // Idle through more than one heartbeat period (20 s / 3) so that heartbeats run.
+            Thread.sleep(quick ? 2000 : 8000);
+            long held = client.ready.get() - client.closedByServer.get();
+            long heapConnected = heap();
+            long rss = rss();
+            notes.add(String.format(Locale.ROOT, "(c) %s: %,d subscribers connected in %.1f s (%,.0f per second)",
+                    side.equals("hub") ? "ssekit" : "plain broadcaster", held, connectSecs, held / connectSecs));
+            bySide.put(side, row("(c) idle", side, (int) held, 0, 0, new int[0],
+                    client.errors.get() + client.closedByServer.get() + client.badStatus.get(), 0,
+                    heapConnected, rss, (heapConnected - heap0) / (double) held));
+            end(topic);
+        }
+        rows.addAll(bySide.values());
+        if (bySide.size() < 2) {
+            return;
+        }
+        Row hub = bySide.get("hub");
+        notes.add(String.format(Locale.ROOT, "(c) ssekit held %,d idle subscribers with %.1f KB heap each (goal: 50,000 "
+                + "with <= 10 KB each); the plain broadcaster %.1f KB each", hub.subscribers, hub.heapPerConn / 1024,
+                bySide.get("raw").heapPerConn / 1024));
+    }
+
+    /** (d) Replay of 10,000 events to one reconnecting client, per store. */
+    private void replay() throws Exception {
+        int m = quick ? 2000 : 10_000;
+        int runs = quick ? 3 : 7;
+        double memory = 0;
+        for (String store : new String[]{"memory", "h2", "postgresql", "redis"}) {
+            String marker;
+            try {
+                marker = post("/admin/replay/" + store + "?events=" + m);
+            } catch (IOException e) {
+                notes.add("(d) " + store + " skipped: " + e.getMessage());
+                continue;
+            }
+            List<Long> nanos = new ArrayList<>();
+            long errors = 0;
+            long drops = 0;
+            int[] lat = new int[0];
+            int warmUps = "memory".equals(store) ? 5 : 2;
+            progress("replay from " + store);
+            for (int run = 0; run < runs + warmUps; run++) {
+                client.resetLatencies();
+                long start = System.nanoTime();
+                client.open(1, "/hub/replay/" + store, marker);
+                long deadline = start + 30_000_000_000L;
+                while (client.events.get() < m && System.nanoTime() < deadline
+                        && client.errors.get() + client.closedByServer.get() == 0) {
+                    Thread.onSpinWait();
+                }
+                long took = client.lastEventNanos - start;
+                if (run >= warmUps) {
+                    nanos.add(took);
+                    errors += client.errors.get() + client.closedByServer.get() + client.badStatus.get();
+                    drops += m - client.events.get();
+                }
+                client.closeAll();
+            }
+            post("/admin/replay-close/" + store);
+            nanos.sort(null);
+            double perSec = m / (nanos.get(nanos.size() / 2) / 1e9);
+            if ("memory".equals(store)) {
+                memory = perSec;
+            }
+            rows.add(new Row("(d) replay " + store, "hub", 1, m, perSec, "-", "-", "-", errors, drops, 0, 0, 0));
+            notes.add(String.format(Locale.ROOT, "(d) %s: %,.0f events/s, median of %d reconnects, %.3fx memory%s",
+                    store, perSec, runs, memory == 0 ? 0 : perSec / memory,
+                    "memory".equals(store) ? " (goal: >= 100,000 events/s)" : ""));
+        }
+        notes.add("(d) the plain broadcaster has no history: it replays nothing, so there is no ratio to it");
+    }
+
+    // ---- helpers ----
+
+    private static void progress(String what) {
+        System.err.println("[bench " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")) + "] " + what);
+    }
+
+    /** Waits (at most 60 s) until the server has let go of the previous scenario's connections. */
+    private void settle() throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Map<String, String> s = stats(false);
+            if (Long.parseLong(s.get("fds")) < baselineFds + 50) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        progress("the server still holds " + stats(false).get("fds") + " descriptors after 60 s");
+    }
+
+    private void connect(String side, String topic, int n) throws Exception {
+        client.closeAll();
+        settle();
+        progress(side + "/" + topic + ": connecting " + n + " subscribers");
+        client.open(n, "/" + side + "/" + topic, null);
+        long deadline = System.nanoTime() + Math.max(30, n / 200) * 1_000_000_000L;
+        long lastReady = -1;
+        long lastChange = System.nanoTime();
+        while (client.ready.get() + client.errors.get() + client.badStatus.get() + client.closedByServer.get() < n
+                && System.nanoTime() < deadline) {
+            long r = client.ready.get();
+            if (r != lastReady) {
+                lastReady = r;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > 10_000_000_000L) {
+                break; // no progress for 10 s
+            }
+            Thread.sleep(20);
+        }
+        if (client.ready.get() < n) {
+            notes.add(String.format(Locale.ROOT, "%s/%s: only %,d of %,d subscribers connected (%d errors, %d refused)",
+                    side, topic, client.ready.get(), n, client.errors.get(), client.badStatus.get()));
+        }
+    }
+
+    private void end(String topic) throws Exception {
+        post("/admin/end/" + topic);
+        client.closeAll();
+    }
+
+    private Row row(String scenario, String side, int subscribers, long events, double perSec, int[] lat, long errors,
+                    long drops, long heap, long rss, double heapPerConn) {
+        return new Row(scenario, side, subscribers, events, perSec, pct(lat, 0.50), pct(lat, 0.99),
+                lat.length == 0 ? "-" : ms(lat[lat.length - 1]), errors, drops, heap, rss, heapPerConn);
+    }
+
+    private static String pct(int[] sorted, double p) {
+        if (sorted.length == 0) {
+            return "-";
+        }
+        return ms(sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
+    }
+
+    private static String ms(int micros) {
+        return String.format(Locale.ROOT, micros < 10_000 ? "%.2f ms" : "%.0f ms", micros / 1000.0);
+    }
+
+    /** Heap after GC with no subscriber left from an earlier step. */
+    private long quietHeap() throws Exception {
+        client.closeAll();
+        settle();
+        long h = heap();
+        progress(String.format(Locale.ROOT, "server heap after GC with no subscriber: %.1f MiB", h / 1048576.0));
+        return h;
+    }
+
+    private long heap() throws Exception {
+        return Long.parseLong(stats(true).get("heap"));
+    }
+
+    private Map<String, String> stats(boolean gc) throws Exception {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String kv : get("/admin/stats?gc=" + gc).trim().split(" ")) {
+            int eq = kv.indexOf('=');
+            m.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        return m;
+    }
+
+    private long rss() throws IOException {
+        for (String l : Files.readAllLines(Paths.get("/proc", Long.toString(server.pid()), "status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+
+    private static long openFds() throws IOException {
+        try (var s = Files.list(Paths.get("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    private static long fdLimit() throws IOException {
+        for (String line : Files.readAllLines(Paths.get("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                return Long.parseLong(line.substring(26).trim().split("\\s+")[0]);
+            }
+        }
+        return 1024;
+    }
+
+    private String get(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET());
+    }
+
+    private String post(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    private String send(HttpRequest.Builder b) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            String body = r.body();
+            throw new IOException("HTTP " + r.statusCode() + (body == null || body.isBlank() ? "" : ": "
+                    + body.trim().lines().findFirst().orElse("")));
+        }
+        return r.body();
+    }
+
+    private void stop() {
+        try {
+            client.close();
+            serverStdin.close();
+            server.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // destroyed below
+        }
+        server.destroyForcibly();
+    }
+
+    private String table() {
+        StringBuilder t = new StringBuilder();
+        t.append("| scenario | side | subscribers | events | deliveries/s | p50 | p99 | max | errors | drops | server heap after GC | server RSS | heap/conn |\n");
+        t.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Row r : rows) {
+            t.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %s | %s | %s | %s | %,d | %,d | %s | %s | %s |%n",
+                    r.scenario, r.side.equals("hub") ? "ssekit Hub" : "SseBroadcaster", r.subscribers, r.events,
+                    r.deliveriesPerSec == 0 ? "-" : String.format(Locale.ROOT, "%,.0f", r.deliveriesPerSec), r.p50, r.p99, r.max, r.errors, r.drops, mib(r.heapBytes), mib(r.rssBytes),
+                    r.heapPerConn == 0 ? "-" : String.format(Locale.ROOT, "%.1f KB", r.heapPerConn / 1024)));
+        }
+        t.append("\n");
+        for (String n : notes) {
+            t.append("- ").append(n).append('\n');
+        }
+        t.append("\n");
+        return t.toString();
+    }
+
+    private static String mib(long bytes) {
+        return bytes == 0 ? "-" : String.format(Locale.ROOT, "%.0f MiB", bytes / 1024.0 / 1024.0);
+    }
+}

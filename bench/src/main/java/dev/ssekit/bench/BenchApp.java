@@ -1,0 +1,333 @@
+package dev.ssekit.bench;
+
+import dev.ssekit.Conn;
+import dev.ssekit.Hub;
+import dev.ssekit.Topics;
+import dev.ssekit.history.HistoryStore;
+import dev.ssekit.history.InMemoryHistoryStore;
+import dev.ssekit.history.JdbcHistoryStore;
+import dev.ssekit.history.RedisHistoryStore;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseBroadcaster;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The bench server's resources, all in one JAX-RS application on one Grizzly server:
+ * <ul>
+ * <li>{@code GET /hub/{topic}}: ssekit, one {@link Hub}{@code <Payload>} per topic of one {@link Topics};</li>
+ * <li>{@code GET /raw/{topic}}: the JAX-RS tutorial's way, one {@link SseBroadcaster} per topic and
+ *     {@code sse.newEventBuilder().mediaType(APPLICATION_JSON).data(Payload.class, p)} per event;</li>
+ * <li>{@code /admin/...}: publish, end a topic, heap after GC, and replay stores, driven by the client JVM.</li>
+ * </ul>
+ */
+final class BenchApp {
+    private BenchApp() {
+    }
+
+    /** State shared by the resources, which are registered as instances. */
+    static final class State {
+        final Topics topics = Topics.builder().name("bench").build();
+        final Map<String, Hub<Payload>> hubs = new ConcurrentHashMap<>();
+        final Map<String, SseBroadcaster> raw = new ConcurrentHashMap<>();
+        final AtomicInteger rawClients = new AtomicInteger();
+        volatile Sse sse;
+        final Map<String, Topics> replayTopics = new ConcurrentHashMap<>();
+        final Map<String, Runnable> replayCleanups = new ConcurrentHashMap<>();
+        final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "bench-publisher");
+            t.setDaemon(true);
+            return t;
+        });
+        final AtomicLong tickPublished = new AtomicLong();
+        volatile ScheduledFuture<?> ticking;
+
+        Hub<Payload> hub(String topic) {
+            return hubs.computeIfAbsent(topic, t -> topics.hub(t, Payload.class));
+        }
+
+        SseBroadcaster broadcaster(String topic, Sse s) {
+            if (sse == null) {
+                sse = s;
+            }
+            return raw.computeIfAbsent(topic, t -> {
+                SseBroadcaster b = s.newBroadcaster();
+                b.onClose(sink -> rawClients.decrementAndGet());
+                return b;
+            });
+        }
+
+        void publish(String side, String topic, long seq) {
+            Payload p = new Payload(seq);
+            if ("hub".equals(side)) {
+                hub(topic).broadcast(p);
+            } else {
+                SseBroadcaster b = raw.get(topic);
+                Sse s = sse;
+                if (b == null || s == null) {
+                    return; // nobody subscribed
+                }
+                // Exactly the tutorial's way: a builder per event, JSON written by the container per sink.
+                OutboundSseEvent e = s.newEventBuilder()
+                        .id(Long.toString(seq))
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(Payload.class, p)
+                        .build();
+                b.broadcast(e);
+            }
+        }
+    }
+
+    /** ssekit's side. */
+    @Path("hub")
+    public static final class HubStream {
+        private final State state;
+
+        HubStream(State state) {
+            this.state = state;
+        }
+
+        @GET
+        @Path("{topic}")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public void subscribe(@PathParam("topic") String topic, @HeaderParam("Last-Event-ID") String lastEventId,
+                              @Context SseEventSink sink, @Context Sse sse) {
+            Hub<Payload> hub = state.hub(topic);
+            Conn conn = hub.open(sink, sse);
+            hub.register(conn, lastEventId);
+        }
+
+        @GET
+        @Path("replay/{store}")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public void replay(@PathParam("store") String store, @HeaderParam("Last-Event-ID") String lastEventId,
+                           @Context SseEventSink sink, @Context Sse sse) {
+            Topics t = state.replayTopics.get(store);
+            Conn conn = t.open(sink, sse);
+            t.hub("replay", Payload.class).register(conn, lastEventId);
+        }
+    }
+
+    /** The plain JAX-RS side, as the JAX-RS tutorial writes it. */
+    @Path("raw")
+    public static final class RawStream {
+        private final State state;
+
+        RawStream(State state) {
+            this.state = state;
+        }
+
+        @GET
+        @Path("{topic}")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public void subscribe(@PathParam("topic") String topic, @Context SseEventSink sink, @Context Sse sse) {
+            SseBroadcaster b = state.broadcaster(topic, sse);
+            // The tutorial's welcome: it also commits the response headers, as ssekit's ": connected" does.
+            sink.send(sse.newEvent("welcome"));
+            b.register(sink);
+            state.rawClients.incrementAndGet();
+        }
+    }
+
+    /** Commands from the client JVM. */
+    @Path("admin")
+    @Produces(MediaType.TEXT_PLAIN)
+    public static final class Admin {
+        private final State state;
+
+        Admin(State state) {
+            this.state = state;
+        }
+
+        /** Publishes {@code count} events numbered from {@code seq}, as fast as broadcast returns. */
+        @POST
+        @Path("publish/{side}/{topic}")
+        public String publish(@PathParam("side") String side, @PathParam("topic") String topic,
+                              @QueryParam("seq") long seq, @QueryParam("count") int count) {
+            for (int i = 0; i < count; i++) {
+                state.publish(side, topic, seq + i);
+            }
+            return "ok";
+        }
+
+        /** Publishes {@code count} events at {@code rate} per second on the server's clock; answers at once. */
+        @POST
+        @Path("publish-rate/{side}/{topic}")
+        public String publishRate(@PathParam("side") String side, @PathParam("topic") String topic,
+                                  @QueryParam("count") int count, @QueryParam("rate") double rate) {
+            state.tickPublished.set(0);
+            long periodNanos = (long) (1e9 / rate);
+            state.ticking = state.ticker.scheduleAtFixedRate(() -> {
+                long n = state.tickPublished.get();
+                if (n >= count) {
+                    state.ticking.cancel(false);
+                    return;
+                }
+                state.publish(side, topic, n);
+                state.tickPublished.incrementAndGet();
+            }, 0, periodNanos, TimeUnit.NANOSECONDS);
+            return "ok";
+        }
+
+        @GET
+        @Path("published-rate")
+        public String publishedRate() {
+            return Long.toString(state.tickPublished.get());
+        }
+
+        /** Ends every stream of a topic on both sides, so the next scenario starts from nothing. */
+        @POST
+        @Path("end/{topic}")
+        public String end(@PathParam("topic") String topic) {
+            Hub<Payload> hub = state.hubs.remove(topic);
+            if (hub != null) {
+                hub.close();
+            }
+            SseBroadcaster b = state.raw.remove(topic);
+            if (b != null) {
+                b.close();
+            }
+            return "ok";
+        }
+
+        /** Heap used after a full GC, open file descriptors and their limit, subscriber counts. */
+        @GET
+        @Path("stats")
+        public String stats(@QueryParam("gc") boolean gc) throws Exception {
+            if (gc) {
+                for (int i = 0; i < 3; i++) {
+                    System.gc();
+                }
+            }
+            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            long fds;
+            try (var s = Files.list(Paths.get("/proc/self/fd"))) {
+                fds = s.count();
+            }
+            long fdLimit = -1;
+            for (String line : Files.readAllLines(Paths.get("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    fdLimit = Long.parseLong(line.substring(26).trim().split("\\s+")[0]);
+                }
+            }
+            int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+            return "heap=" + heap + " fds=" + fds + " fdLimit=" + fdLimit + " threads=" + threads
+                    + " hubClients=" + state.topics.clients() + " rawClients=" + state.rawClients.get();
+        }
+
+        /**
+         * Makes a replay hub on {@code store} holding a marker event and then {@code events} events;
+         * answers the marker's id, which a reconnecting client sends as its Last-Event-ID.
+         */
+        @POST
+        @Path("replay/{store}")
+        public String prepareReplay(@PathParam("store") String store, @QueryParam("events") int events) {
+            Topics old = state.replayTopics.remove(store);
+            if (old != null) {
+                old.close();
+            }
+            HistoryStore history = open(store, events, state.replayCleanups);
+            Topics t = Topics.builder().name("replay-" + store).history(history).build();
+            state.replayTopics.put(store, t);
+            Hub<Payload> hub = t.hub("replay", Payload.class);
+            String marker = hub.broadcast(new Payload(-1));
+            for (int i = 0; i < events; i++) {
+                hub.broadcast(new Payload(i));
+            }
+            return marker;
+        }
+
+        @POST
+        @Path("replay-close/{store}")
+        public String closeReplay(@PathParam("store") String store) {
+            Topics t = state.replayTopics.remove(store);
+            if (t != null) {
+                t.close();
+                t.history().close();
+            }
+            Runnable cleanup = state.replayCleanups.remove(store);
+            if (cleanup != null) {
+                cleanup.run();
+            }
+            return "ok";
+        }
+
+        private static HistoryStore open(String store, int events, Map<String, Runnable> cleanups) {
+            String unique = UUID.randomUUID().toString().substring(0, 8);
+            switch (store) {
+                case "memory":
+                    return InMemoryHistoryStore.builder().maxEventsPerTopic(events * 2).maxEvents(events * 2).build();
+                case "h2": {
+                    org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+                    ds.setURL("jdbc:h2:file:" + Paths.get("target", "bench-h2", unique).toAbsolutePath()
+                            + ";DB_CLOSE_DELAY=-1");
+                    return JdbcHistoryStore.builder(ds).maxEventsPerTopic(events * 2).pruneInterval(null).build();
+                }
+                case "postgresql": {
+                    org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+                    ds.setURL("jdbc:postgresql://127.0.0.1:5432/test");
+                    ds.setUser("postgres");
+                    String prefix = "ssekit_bench_" + unique + "_";
+                    cleanups.put(store, () -> {
+                        try (var c = ds.getConnection(); var st = c.createStatement()) {
+                            for (String table : new String[]{"event_topic", "event", "topic", "meta"}) {
+                                st.execute("DROP TABLE IF EXISTS " + prefix + table);
+                            }
+                        } catch (java.sql.SQLException e) {
+                            System.err.println("could not drop the bench tables " + prefix + "*: " + e.getMessage());
+                        }
+                    });
+                    return JdbcHistoryStore.builder(ds).tablePrefix(prefix)
+                            .maxEventsPerTopic(events * 2).pruneInterval(null).build();
+                }
+                case "redis": {
+                    String prefix = "ssekit-bench:" + unique + ":";
+                    cleanups.put(store, () -> {
+                        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:6379");
+                        try (var conn = client.connect()) {
+                            var keys = io.lettuce.core.ScanIterator.scan(conn.sync(),
+                                    io.lettuce.core.ScanArgs.Builder.matches(prefix + "*"));
+                            while (keys.hasNext()) {
+                                conn.sync().del(keys.next());
+                            }
+                        } finally {
+                            client.shutdown();
+                        }
+                    });
+                    return RedisHistoryStore.builder("redis://127.0.0.1:6379")
+                            .keyPrefix(prefix).maxEventsPerTopic(events * 2).build();
+                }
+                default:
+                    throw new IllegalArgumentException("store must be memory, h2, postgresql or redis, got " + store);
+            }
+        }
+
+        static Set<String> stores() {
+            return Set.of("memory", "h2", "postgresql", "redis");
+        }
+    }
+}
