@@ -34,9 +34,10 @@ import java.util.Optional;
  * Lines end with LF. A type or id containing CR, LF or NUL is refused, so no event can forge
  * another field or event.
  *
- * <p>On a connection the container's own SSE writer frames the event. Jersey's writes this same
- * format, except for empty data, which it writes with no {@code data:} line, so that browsers do
- * not dispatch the event; send at least one character (a space, say) where that matters.
+ * <p>On a connection the container's own SSE writer frames the event. Jersey's and RESTEasy's write
+ * this same format, each with one exception: Jersey writes empty data with no {@code data:} line,
+ * so that browsers do not dispatch the event (send at least one character where that matters), and
+ * RESTEasy drops empty lines inside data ({@code "a\n\nb"} arrives as {@code "a\nb"}).
  */
 public final class Event {
     private final String data;

@@ -68,6 +68,19 @@ class HubWarIT {
     }
 
     @Test
+    void multiLineUnicodeData_arrivesWholeOnBothContainers() throws Exception {
+        // Each container frames the data itself (Jersey, RESTEasy): every line needs its own data: field.
+        // No blank line inside: RESTEasy drops those (README, "Event").
+        String data = "first line\nsecond: 2\r\nthird \u00e9\u20ac\ud83d\ude00\nlast";
+        try (RawSseClient c = MercureClient.subscribe(hub(), "topic=lines", Map.of())) {
+            String id = MercureClient.publish(hub(), PUBLISHER, "lines", data);
+            assertEquals(new RawSseClient.Received(id, null, data.replace("\r\n", "\n"), null), c.next(WAIT));
+            assertTrue(c.rawText().contains("data:first line\ndata:second: 2\ndata:third")
+                    || c.rawText().contains("data: first line\ndata: second: 2\ndata: third"), c.rawText());
+        }
+    }
+
+    @Test
     void publishNeedsAValidToken_privateUpdatesReachOnlyAuthorizedSubscribers() throws Exception {
         URI hub = hub();
         HttpResponse<String> anonymous = MercureClient.post(hub, "topic=orders&data=x");
