@@ -75,7 +75,7 @@ public final class MicroProfileMetrics implements MetricsBinding {
                         beans.createCreationalContext(null));
                 return new MicroProfileMetrics((MetricRegistry) registry);
             }
-            LOG.info("ssekit: MicroProfile Metrics has no MetricRegistry bean here; metrics are off");
+            LOG.fine("ssekit: MicroProfile Metrics has no MetricRegistry bean here; metrics are off");
         } catch (RuntimeException | LinkageError e) {
             LOG.log(Level.INFO, "ssekit: the MicroProfile Metrics registry could not be reached; metrics are off", e);
         }

@@ -1,0 +1,95 @@
+package dev.ssekit;
+
+import dev.ssekit.testkit.FakeSse;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What a registry reports through {@link MetricsBinding}: the counts of {@link HubStats}, per topic, bounded. */
+class MetricsBindingTest {
+    /** Records every call, per topic. */
+    static final class Recording implements MetricsBinding {
+        final Map<String, Map<String, LongAdder>> counts = new ConcurrentHashMap<>();
+        final Map<String, IntSupplier> gauges = new ConcurrentHashMap<>();
+        final AtomicBoolean closed = new AtomicBoolean();
+
+        long count(String topic, String what) {
+            LongAdder a = counts.getOrDefault(topic, Map.of()).get(what);
+            return a == null ? 0 : a.sum();
+        }
+
+        @Override
+        public TopicMetrics bind(String topic, IntSupplier subscribers) {
+            assertTrue(gauges.put(topic, subscribers) == null, "bound twice: " + topic);
+            Map<String, LongAdder> mine = counts.computeIfAbsent(topic, t -> new ConcurrentHashMap<>());
+            return new TopicMetrics() {
+                void add(String what, long n) {
+                    mine.computeIfAbsent(what, w -> new LongAdder()).add(n);
+                }
+
+                @Override
+                public void published(long nanos) {
+                    assertTrue(nanos >= 0);
+                    add("published", 1);
+                }
+
+                @Override
+                public void delivered() {
+                    add("delivered", 1);
+                }
+
+                @Override
+                public void replayed(int events) {
+                    add("replayed", events);
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            closed.set(true);
+        }
+    }
+
+    @Test
+    void countsReachTheBindingPerTopic_andTheBindingClosesWithTheRegistry() {
+        Recording metrics = new Recording();
+        Topics topics = Topics.builder().metrics(metrics).build();
+        Hub<String> news = topics.hub("news");
+        news.broadcast("before anyone");
+        FakeSse.Sink sink = new FakeSse.Sink();
+        news.register(topics.open(sink, FakeSse.sse()), "earliest");
+        news.broadcast("live");
+        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.count("news", "delivered") == 1);
+        assertEquals(2, metrics.count("news", "published"));
+        assertEquals(1, metrics.count("news", "replayed"), "the event before it subscribed is replayed");
+        assertEquals(1, metrics.gauges.get("news").getAsInt(), "the gauge reads the subscribers now");
+        assertEquals(new HubStats(1, 2, 1, 0, 0, 1), news.stats(), "the same counts without a binding");
+        topics.close();
+        assertTrue(metrics.closed.get(), "closing the registry lets the binding remove its metrics");
+    }
+
+    @Test
+    void topicsBeyondTheFirstThousandShareOneTag() {
+        Recording metrics = new Recording();
+        try (Topics topics = Topics.builder().metrics(metrics).build()) {
+            for (int i = 0; i < 1005; i++) {
+                topics.publish(List.of("t" + i), Event.of("x"));
+            }
+            assertEquals(1001, metrics.gauges.size(), "1,000 topics and the shared one");
+            assertEquals(5, metrics.count("_other", "published"));
+            assertEquals(1, metrics.count("t999", "published"));
+        }
+    }
+}
