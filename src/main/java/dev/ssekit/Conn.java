@@ -8,6 +8,7 @@ import dev.ssekit.internal.Json;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -142,6 +143,22 @@ public final class Conn {
      */
     public void close() {
         connection.close(CloseReason.CLOSED);
+    }
+
+    /**
+     * Ends the connection gracefully, as {@link CloseReason#LIFETIME_EXPIRED}, once {@code delay} has
+     * passed, unless it ends first or an earlier limit applies; for example when the credentials
+     * that opened it expire. The client reconnects (with new credentials) and catches up by replay.
+     *
+     * @param delay how long from now, not negative
+     * @throws IllegalArgumentException if the delay is null or negative
+     */
+    public void closeAfter(Duration delay) {
+        Checks.notNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, got " + delay);
+        }
+        connection.closeAfter(delay);
     }
 
     /** @return true once the connection accepts no more events */

@@ -34,6 +34,7 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -99,6 +100,11 @@ public class MercureResource {
         try {
             registry.checkRoom(all);
             conn = registry.open(sink, sse, ClientAddress.current());
+            if (claims.expires() != null) {
+                // Its rights end with its token: the client reconnects with a new one and catches up.
+                conn.closeAfter(Duration.between(Instant.now(), claims.expires()).isNegative()
+                        ? Duration.ZERO : Duration.between(Instant.now(), claims.expires()));
+            }
         } catch (IllegalArgumentException e) {
             throw error(Response.Status.BAD_REQUEST, e.getMessage());
         } catch (SubscriberLimitException e) {

@@ -52,7 +52,7 @@ public final class Connection {
     private final String remoteAddress;
     private final OutboundSseEvent heartbeat;
     private final long openedNanos;
-    private final long deadlineNanos;
+    private volatile long deadlineNanos; // 0 for none; only ever moves earlier
 
     private final Object lock = new Object();
     // Guarded by lock.
@@ -516,6 +516,19 @@ public final class Connection {
         }
     }
 
+    /**
+     * Ends the connection gracefully ({@link CloseReason#LIFETIME_EXPIRED}) once {@code delay} has
+     * passed, unless an earlier deadline applies; the sweeper enforces it.
+     */
+    public void closeAfter(java.time.Duration delay) {
+        long deadline = System.nanoTime() + Math.max(0, delay.toNanos());
+        synchronized (lock) {
+            if (deadlineNanos == 0 || deadline - deadlineNanos < 0) {
+                deadlineNanos = deadline;
+            }
+        }
+    }
+
     /** Called by the runtime's sweeper: heartbeat, write timeout, maximum lifetime. */
     void sweep(long now) {
         long started = writeStartedNanos;
@@ -523,7 +536,8 @@ public final class Connection {
             fail(CloseReason.WRITE_TIMEOUT, null);
             return;
         }
-        if (deadlineNanos != 0 && now - deadlineNanos >= 0) {
+        long deadline = deadlineNanos;
+        if (deadline != 0 && now - deadline >= 0) {
             close(CloseReason.LIFETIME_EXPIRED);
             return;
         }

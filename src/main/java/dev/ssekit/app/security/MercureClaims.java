@@ -3,6 +3,7 @@ package dev.ssekit.app.security;
 import com.nimbusds.jwt.JWTClaimsSet;
 
 import java.text.ParseException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,10 +15,11 @@ import java.util.Map;
  *
  * @param publish   selectors of {@code mercure.publish}
  * @param subscribe selectors of {@code mercure.subscribe}
+ * @param expires   when the token expires ({@code exp}), or null if it does not
  */
-public record MercureClaims(List<TopicSelector> publish, List<TopicSelector> subscribe) {
+public record MercureClaims(List<TopicSelector> publish, List<TopicSelector> subscribe, Instant expires) {
     /** No rights: an anonymous subscriber. */
-    public static final MercureClaims NONE = new MercureClaims(List.of(), List.of());
+    public static final MercureClaims NONE = new MercureClaims(List.of(), List.of(), null);
 
     /** Copies the lists. */
     public MercureClaims {
@@ -32,11 +34,12 @@ public record MercureClaims(List<TopicSelector> publish, List<TopicSelector> sub
         } catch (ParseException e) {
             throw new InvalidTokenException("the token's mercure claim must be a JSON object");
         }
+        Instant expires = claims.getExpirationTime() == null ? null : claims.getExpirationTime().toInstant();
         if (mercure == null) {
-            return NONE;
+            return new MercureClaims(List.of(), List.of(), expires);
         }
         return new MercureClaims(selectors(mercure.get("publish"), "publish"),
-                selectors(mercure.get("subscribe"), "subscribe"));
+                selectors(mercure.get("subscribe"), "subscribe"), expires);
     }
 
     private static List<TopicSelector> selectors(Object value, String name) {

@@ -20,6 +20,7 @@ import java.util.UUID;
 
 import static dev.ssekit.testkit.MercureClient.encode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A private update reaches only subscribers whose {@code mercure.subscribe} claim matches one of its
@@ -137,6 +138,25 @@ class PrivateUpdatesHttpTest {
         try (RawSseClient auth = MercureClient.subscribe(hub.uri(), query, authorized)) {
             assertEquals(List.of("secret", "b", "END"), readToEnd(auth));
             assertEquals(mark, auth.header("Mercure-Last-Event-ID"));
+        }
+    }
+
+    @Test
+    void subscriptionWithAToken_endsWhenTheTokenExpires() throws Exception {
+        String topic = "https://example.com/" + UUID.randomUUID();
+        String query = "topic=" + encode(topic);
+        // exp is in whole seconds: this token expires within three.
+        String shortLived = Tokens.hs256(Tokens.SECRET, Tokens.claims(null, List.of(topic))
+                .expirationTime(java.util.Date.from(java.time.Instant.now().plusSeconds(3))).build());
+        try (RawSseClient anon = MercureClient.subscribe(hub.uri(), query, Map.of());
+             RawSseClient auth = MercureClient.subscribe(hub.uri(), query, Tokens.bearer(shortLived))) {
+            publish("secret", true, topic);
+            assertEquals("secret", auth.next(WAIT).data());
+            // Its private rights end with its token: the hub ends the stream cleanly, the client
+            // reconnects with a new token. A subscriber without a token is not affected.
+            assertTrue(auth.awaitEnd(WAIT) && auth.endedCleanly(), "the stream of an expired token must end");
+            publish("after", false, topic);
+            assertEquals("after", anon.next(WAIT).data());
         }
     }
 }
