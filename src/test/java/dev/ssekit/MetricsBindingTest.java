@@ -88,8 +88,42 @@ class MetricsBindingTest {
                 topics.publish(List.of("t" + i), Event.of("x"));
             }
             assertEquals(1001, metrics.gauges.size(), "1,000 topics and the shared one");
-            assertEquals(5, metrics.count("_other", "published"));
+            assertEquals(5, metrics.count("ssekit:other-topics", "published"));
             assertEquals(1, metrics.count("t999", "published"));
+        }
+    }
+
+    @Test
+    void aBindingThatThrows_neverStopsDelivery() {
+        MetricsBinding broken = new MetricsBinding() {
+            @Override
+            public TopicMetrics bind(String topic, IntSupplier subscribers) {
+                return new TopicMetrics() {
+                    @Override
+                    public void published(long nanos) {
+                        throw new IllegalStateException("published");
+                    }
+
+                    @Override
+                    public void delivered() {
+                        throw new IllegalStateException("delivered");
+                    }
+                };
+            }
+
+            @Override
+            public void close() {
+                throw new IllegalStateException("close");
+            }
+        };
+        try (Topics topics = Topics.builder().metrics(broken).build()) {
+            Hub<String> news = topics.hub("news");
+            FakeSse.Sink sink = new FakeSse.Sink();
+            news.register(topics.open(sink, FakeSse.sse()));
+            String one = news.broadcast("one");
+            String two = news.broadcast("two");
+            await().atMost(Duration.ofSeconds(30)).until(() -> sink.ids().equals(List.of(one, two)));
+            assertEquals(2, news.stats().delivered());
         }
     }
 }

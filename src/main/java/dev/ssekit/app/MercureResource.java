@@ -102,8 +102,8 @@ public class MercureResource {
             conn = registry.open(sink, sse, ClientAddress.current());
             if (claims.expires() != null) {
                 // Its rights end with its token: the client reconnects with a new one and catches up.
-                conn.closeAfter(Duration.between(Instant.now(), claims.expires()).isNegative()
-                        ? Duration.ZERO : Duration.between(Instant.now(), claims.expires()));
+                Duration left = Duration.between(Instant.now(), claims.expires());
+                conn.closeAfter(left.isNegative() ? Duration.ZERO : left);
             }
         } catch (IllegalArgumentException e) {
             throw error(Response.Status.BAD_REQUEST, e.getMessage());
@@ -149,7 +149,7 @@ public class MercureResource {
                             @FormParam("id") String id,
                             @FormParam("type") String type,
                             @FormParam("retry") String retry,
-                            @FormParam("private") String privateFlag,
+                            @FormParam("private") List<String> privateFlags,
                             @HeaderParam("Authorization") String authorization,
                             @CookieParam(HubSecurity.COOKIE) String cookie,
                             @HeaderParam("Origin") String origin,
@@ -159,7 +159,8 @@ public class MercureResource {
         Set<String> target = topics(topics);
         security.authorizePublish(
                 new HubSecurity.Credentials(authorization, cookie, origin, referer, uri.getBaseUri()), target);
-        if (privateFlag != null && !privateFlag.isEmpty()) {
+        // As in Mercure, the field's presence makes the update private, whatever its value ("private=").
+        if (privateFlags != null && !privateFlags.isEmpty()) {
             Set<String> counterparts = new LinkedHashSet<>();
             target.forEach(t -> counterparts.add(PrivateTopics.of(t)));
             target = counterparts;

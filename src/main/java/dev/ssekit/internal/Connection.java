@@ -53,6 +53,7 @@ public final class Connection {
     private final OutboundSseEvent heartbeat;
     private final long openedNanos;
     private volatile long deadlineNanos; // 0 for none; only ever moves earlier
+    private static final java.time.Duration MAX_DEADLINE = java.time.Duration.ofDays(36_500);
 
     private final Object lock = new Object();
     // Guarded by lock.
@@ -521,6 +522,10 @@ public final class Connection {
      * passed, unless an earlier deadline applies; the sweeper enforces it.
      */
     public void closeAfter(java.time.Duration delay) {
+        // Beyond a century is no deadline at all (and would overflow nanoseconds at 292 years).
+        if (delay.compareTo(MAX_DEADLINE) > 0) {
+            return;
+        }
         long deadline = System.nanoTime() + Math.max(0, delay.toNanos());
         synchronized (lock) {
             if (deadlineNanos == 0 || deadline - deadlineNanos < 0) {

@@ -120,7 +120,7 @@ public final class Dispatcher implements AutoCloseable {
     /** Topics metered one by one; the others share one meter, so that metrics stay bounded. */
     static final int MAX_METERED_TOPICS = 1000;
     /** The topic tag of the meter the topics beyond {@link #MAX_METERED_TOPICS} share. */
-    public static final String OTHER_TOPICS = "_other";
+    public static final String OTHER_TOPICS = "ssekit:other-topics";
 
     /**
      * @param name      names the registry in messages and thread names
@@ -316,6 +316,7 @@ public final class Dispatcher implements AutoCloseable {
                         + "subscribe to all its topics in one call");
             }
             checkRoomLocked(conn, topicSet, first);
+            topicSet.forEach(this::meter); // so that a topic's subscriber gauge exists before its first event
             if (first) {
                 mine = new HashSet<>();
                 topicsByConn.put(conn, mine);

@@ -44,7 +44,7 @@ class InjectedHubIT {
      * {@code META-INF/microprofile-config.properties} (a short heartbeat finds gone clients fast).
      */
     static WebArchive ordersWar(String name) {
-        return ordersWar(name, "ssekit.heartbeat=600ms\n");
+        return ordersWar(name, "ssekit.heartbeat=600ms\nssekit.max.subscribers.per.topic=2\n");
     }
 
     /** The user's WAR with the given {@code microprofile-config.properties}. */
@@ -144,6 +144,22 @@ class InjectedHubIT {
                 assertTrue(text.matches("(?s).*ssekit_subscribers\\{[^}]*topic=\"metered\"[^}]*} 1(\\.0)?\n.*"), text);
                 assertTrue(text.contains("ssekit_broadcast_duration_seconds_count{"), text);
             }
+        }
+    }
+
+    @Test
+    void sseStreamPastTheSubscriberLimit_gets503WithRetryAfter() throws Exception {
+        URI events = URI.create(api() + "/77/events");
+        try (RawSseClient a = RawSseClient.open(events, events.getPath(), Map.of());
+             RawSseClient b = RawSseClient.open(events, events.getPath(), Map.of())) {
+            assertEquals(200, a.awaitStatus(WAIT));
+            assertEquals(200, b.awaitStatus(WAIT));
+            var third = PlainHttp.send(java.net.http.HttpRequest.newBuilder(events)
+                    .header("Accept", "text/event-stream").GET().build());
+            assertEquals(503, third.statusCode(), third.body());
+            assertEquals("10", third.headers().firstValue("Retry-After").orElse(null));
+            assertEquals("topic \"orders/77\" already has its limit of 2 subscribers (maxSubscribersPerTopic); "
+                    + "retry later\n", third.body());
         }
     }
 }

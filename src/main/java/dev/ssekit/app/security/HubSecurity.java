@@ -81,9 +81,17 @@ public class HubSecurity {
      */
     public void authorizePublish(Credentials c, Collection<String> topics) {
         SecuritySettings s = settings();
-        Token token = token(c);
+        // With anonymous publishing on, an Authorization header of another scheme (Basic, say) belongs
+        // to the container's security, in front of the hub: it is not ours to refuse.
+        Token token = token(c, s.anonymousPublish());
         if (token == null) {
             if (s.anonymousPublish()) {
+                if (sentByAPage(c) && !sameOriginOrAllowed(c, s)) {
+                    // A browser posts a form to any site without a preflight: only pages of known
+                    // origins may publish anonymously (or with the container's credentials).
+                    throw forbidden("publish: anonymous publishing accepts no request from another site's page "
+                            + "(Origin or Referer); list the page's origin in " + SecuritySettings.CORS_ORIGINS);
+                }
                 return;
             }
             if (s.verifier() == null) {
@@ -114,17 +122,28 @@ public class HubSecurity {
      * @throws WebApplicationException 401 for a token that does not verify
      */
     public MercureClaims subscriber(Credentials c) {
-        Token token = token(c);
+        Token token = token(c, false);
         return token == null ? MercureClaims.NONE : verify(token.value(), settings());
     }
 
     private record Token(String value, boolean fromCookie) {
     }
 
-    /** The Authorization header wins over the cookie, as in Mercure. */
-    private static Token token(Credentials c) {
+    /** @return whether a browser page sent the request: it names its origin or its page */
+    private static boolean sentByAPage(Credentials c) {
+        return (c.origin() != null && !c.origin().isBlank()) || (c.referer() != null && !c.referer().isBlank());
+    }
+
+    /**
+     * The Authorization header wins over the cookie, as in Mercure.
+     *
+     * @param otherSchemes whether an Authorization header of another scheme than Bearer is left to the
+     *                     container (else it is refused with 401)
+     */
+    private static Token token(Credentials c, boolean otherSchemes) {
         String header = c.authorization();
-        if (header != null && !header.isBlank()) {
+        boolean bearer = header != null && header.trim().regionMatches(true, 0, "Bearer", 0, 6);
+        if (header != null && !header.isBlank() && (bearer || !otherSchemes)) {
             String h = header.trim();
             if (h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7) || h.substring(7).isBlank()) {
                 throw new WebApplicationException(error(Response.Status.UNAUTHORIZED,

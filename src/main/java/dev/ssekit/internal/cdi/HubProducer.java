@@ -38,6 +38,7 @@ public class HubProducer {
 
     private Topics topics;
     private HistoryStore store;
+    private boolean closed;
 
     @Inject
     Event<Object> events;
@@ -50,6 +51,9 @@ public class HubProducer {
     @Produces
     @Topic
     public synchronized Topics topics() {
+        if (topics == null && closed) {
+            throw new dev.ssekit.HubClosedException("the application's hubs (the application is stopping)");
+        }
         if (topics == null) {
             SseKitConfig config = SseKitConfig.current();
             MetricsBinding metrics = Metrics.forApplication();
@@ -130,12 +134,16 @@ public class HubProducer {
     /** Ends every stream, stops the threads of the application's hubs and closes the history store. */
     @PreDestroy
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
         if (topics != null) {
             LOG.fine("ssekit: closing the application's hubs");
             topics.close();
             store.close();
-            topics = null;
-            store = null;
         }
+        // The closed registry stays: a request still running gets HubClosedException (503 in the
+        // hub), never a fresh registry with new threads and an empty store.
+        closed = true;
     }
 }

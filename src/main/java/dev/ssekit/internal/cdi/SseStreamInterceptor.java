@@ -3,6 +3,7 @@ package dev.ssekit.internal.cdi;
 import dev.ssekit.Conn;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.SseStream;
+import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.Topic;
 import dev.ssekit.Topics;
 
@@ -11,6 +12,9 @@ import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
@@ -22,6 +26,9 @@ import java.util.List;
 @Interceptor
 @Priority(Interceptor.Priority.LIBRARY_AFTER)
 public class SseStreamInterceptor {
+    /** Seconds a client refused for a subscriber limit is asked to wait. */
+    static final int RETRY_AFTER_SECONDS = 10;
+
     @Inject
     @Topic
     Topics topics;
@@ -33,6 +40,14 @@ public class SseStreamInterceptor {
      */
     @AroundInvoke
     public Object subscribe(InvocationContext call) throws Exception {
+        String topicOf = Bindings.topicOf(Bindings.markerOf(call.getMethod(), SseStream.class).topic(), call.getMethod(),
+                call.getParameters());
+        try {
+            // Before the method runs and anything is written: the client gets a clean 503.
+            topics.checkRoom(List.of(topicOf));
+        } catch (SubscriberLimitException e) {
+            throw limitReached(e);
+        }
         Object result = call.proceed();
         Method method = call.getMethod();
         Object[] args = call.getParameters();
@@ -46,7 +61,16 @@ public class SseStreamInterceptor {
             topics.subscribe(conn, List.of(topic), lastEventId == null || lastEventId.isEmpty() ? null : lastEventId);
         } catch (HubClosedException e) {
             conn.close();
+        } catch (SubscriberLimitException e) {
+            throw limitReached(e); // another client took the last place since checkRoom
         }
         return result;
+    }
+
+    /** 503 with {@code Retry-After}, as the README promises for subscriber limits. */
+    private static WebApplicationException limitReached(SubscriberLimitException e) {
+        return new WebApplicationException(e.getMessage(), Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                .header("Retry-After", RETRY_AFTER_SECONDS).type(MediaType.TEXT_PLAIN_TYPE)
+                .entity(e.getMessage() + "\n").build());
     }
 }

@@ -159,4 +159,33 @@ class PrivateUpdatesHttpTest {
             assertEquals("after", anon.next(WAIT).data());
         }
     }
+
+    @Test
+    void privateFieldWithoutValue_stillMakesTheUpdatePrivate() throws Exception {
+        String topic = "https://example.com/" + UUID.randomUUID();
+        String query = "topic=" + encode(topic);
+        try (RawSseClient anon = MercureClient.subscribe(hub.uri(), query, Map.of());
+             RawSseClient auth = MercureClient.subscribe(hub.uri(), query, Tokens.bearer(Tokens.subscriber(topic)))) {
+            // As in Mercure, the field's presence decides: "private=" and a bare "private" are private.
+            for (String form : List.of("private=&data=p1", "private&data=p2", "private=&private=on&data=p3")) {
+                HttpResponse<String> r = MercureClient.post(hub.uri(), form + "&topic=" + encode(topic),
+                        Tokens.bearer(Tokens.publisher("*")));
+                assertEquals(200, r.statusCode(), r.body());
+            }
+            publish("END", false, topic);
+            assertEquals(List.of("END"), readToEnd(anon));
+            assertEquals(List.of("p1", "p2", "p3", "END"), readToEnd(auth));
+        }
+    }
+
+    @Test
+    void tokenThatExpiresInCenturies_subscribesNormally() throws Exception {
+        String topic = "https://example.com/" + UUID.randomUUID();
+        String forever = Tokens.hs256(Tokens.SECRET, Tokens.claims(null, List.of(topic))
+                .expirationTime(java.util.Date.from(java.time.Instant.parse("9999-12-31T23:59:59Z"))).build());
+        try (RawSseClient auth = MercureClient.subscribe(hub.uri(), "topic=" + encode(topic), Tokens.bearer(forever))) {
+            publish("secret", true, topic);
+            assertEquals("secret", auth.next(WAIT).data());
+        }
+    }
 }

@@ -34,6 +34,26 @@ class PublishPolicyTest {
     }
 
     @Test
+    void anonymousPublish_refusesOtherSitesPages_andLeavesOtherSchemesToTheContainer() throws Exception {
+        try (EmbeddedHub dev = Hubs.start(Map.of())) {
+            String self = "http://127.0.0.1:" + dev.uri().getPort();
+            // A page of another site posts a form with no preflight: refused.
+            HttpResponse<String> evil = MercureClient.post(dev.uri(), "topic=a&data=x", Map.of("Origin", "https://evil.example"));
+            assertEquals(403, evil.statusCode(), evil.body());
+            assertEquals("publish: anonymous publishing accepts no request from another site's page (Origin or "
+                    + "Referer); list the page's origin in ssekit.hub.cors.origins\n", evil.body());
+            assertEquals(403, MercureClient.post(dev.uri(), "topic=a&data=x",
+                    Map.of("Referer", "https://evil.example/page")).statusCode());
+            // The hub's own page (the demo) and clients that are not pages (curl) may.
+            assertEquals(200, MercureClient.post(dev.uri(), "topic=a&data=x", Map.of("Origin", self)).statusCode());
+            assertEquals(200, MercureClient.post(dev.uri(), "topic=a&data=x").statusCode());
+            // Basic credentials belong to the container's security in front of the hub, not to the hub.
+            assertEquals(200, MercureClient.post(dev.uri(), "topic=a&data=x",
+                    Map.of("Authorization", "Basic cHVibGlzaGVyOnNlY3JldA==")).statusCode());
+        }
+    }
+
+    @Test
     void embeddedDefault_anonymousOnlyOnLoopbackWithoutKeyUnlessTurnedOff() throws Exception {
         try (EmbeddedHub dev = Hubs.start(Map.of())) {
             assertTrue(dev.security().anonymousPublish(), "the development default on loopback");
