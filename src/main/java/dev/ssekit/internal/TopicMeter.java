@@ -3,6 +3,7 @@ package dev.ssekit.internal;
 import dev.ssekit.MetricsBinding;
 
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,56 +26,40 @@ public final class TopicMeter {
     }
 
     /** A binding that throws must not break delivery: it is logged once and counting goes on. */
-    private void bindingFailed(RuntimeException e) {
-        if (!failureLogged) {
-            failureLogged = true;
-            LOG.log(Level.WARNING, "ssekit: a MetricsBinding failed; its counts may be incomplete", e);
+    private void forward(Consumer<MetricsBinding.TopicMetrics> call) {
+        try {
+            call.accept(forward);
+        } catch (RuntimeException e) {
+            if (!failureLogged) {
+                failureLogged = true;
+                LOG.log(Level.WARNING, "ssekit: a MetricsBinding failed; its counts may be incomplete", e);
+            }
         }
     }
 
     void published(long nanos) {
         published.increment();
-        try {
-            forward.published(nanos);
-        } catch (RuntimeException e) {
-            bindingFailed(e);
-        }
+        forward(m -> m.published(nanos));
     }
 
     void delivered() {
         delivered.increment();
-        try {
-            forward.delivered();
-        } catch (RuntimeException e) {
-            bindingFailed(e);
-        }
+        forward(MetricsBinding.TopicMetrics::delivered);
     }
 
     void dropped() {
         dropped.increment();
-        try {
-            forward.dropped();
-        } catch (RuntimeException e) {
-            bindingFailed(e);
-        }
+        forward(MetricsBinding.TopicMetrics::dropped);
     }
 
     void cut() {
         cut.increment();
-        try {
-            forward.cut();
-        } catch (RuntimeException e) {
-            bindingFailed(e);
-        }
+        forward(MetricsBinding.TopicMetrics::cut);
     }
 
     void replayed(int events) {
         replayed.add(events);
-        try {
-            forward.replayed(events);
-        } catch (RuntimeException e) {
-            bindingFailed(e);
-        }
+        forward(m -> m.replayed(events));
     }
 
     long totalPublished() {
