@@ -5,6 +5,7 @@ import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.Dispatcher;
 import dev.ssekit.internal.Limits;
+import dev.ssekit.internal.cdi.ClientAddress;
 
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -121,6 +122,7 @@ public final class Topics implements AutoCloseable {
      * {@code : connected}, start when it is subscribed (or sends something), still within the
      * request: the container commits the response headers at the first write, and the subscription
      * sets {@code Mercure-Last-Event-ID} first. Prefer this to {@link Conn#open} for hub connections.
+     * In a Jakarta EE server the connection knows the client's address (from the servlet request).
      *
      * @param sink the request's sink
      * @param sse  the JAX-RS {@code Sse} of the request
@@ -129,7 +131,8 @@ public final class Topics implements AutoCloseable {
      * @throws HubClosedException if this registry is closed
      */
     public Conn open(SseEventSink sink, Sse sse) {
-        return open(sink, sse, null);
+        // In a Jakarta EE server the client's address comes from the request; elsewhere it is unknown.
+        return open(sink, sse, ClientAddress.current());
     }
 
     /**

@@ -74,6 +74,8 @@ class InjectedHubIT {
             String third = publish("three");
             assertEquals(new RawSseClient.Received(third, null, "three", null), c.next(WAIT));
             assertEquals(first, c.header("Mercure-Last-Event-ID"));
+            // hub.open knows the client's address too, from the servlet request.
+            assertTrue(get(URI.create(api() + "/subscribers")).contains("connected [orders] from 127.0.0.1"));
             assertEquals("tea", post(URI.create(api() + "/created"), "note=tea"), "@Broadcast leaves the response unchanged");
             RawSseClient.Received event = c.next(WAIT);
             assertEquals("created", event.type());

@@ -34,6 +34,7 @@ public final class ClientAddress {
         try {
             return Servlet.remoteAddress();
         } catch (RuntimeException | LinkageError e) {
+            // No CDI container here (CDI.current() refuses), or no request scope: unknown.
             LOG.log(Level.FINE, "ssekit: the client's address is unknown", e);
             return null;
         }
