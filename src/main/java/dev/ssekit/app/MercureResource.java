@@ -11,7 +11,7 @@ import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.MercureClaims;
 import dev.ssekit.app.security.PublishFilter;
 import dev.ssekit.internal.PrivateTopics;
-import dev.ssekit.internal.cdi.ClientAddress;
+import dev.ssekit.internal.TextResponses;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -56,8 +56,6 @@ public class MercureResource {
     static final int MAX_ID_LENGTH = 1024;
     /** The longest topic accepted: selectors are matched against it. */
     static final int MAX_TOPIC_LENGTH = 2048;
-    /** Seconds a client refused for a subscriber limit is asked to wait. */
-    static final int RETRY_AFTER_SECONDS = 10;
 
     @Inject
     @Topic
@@ -99,7 +97,7 @@ public class MercureResource {
         Conn conn;
         try {
             registry.checkRoom(all);
-            conn = registry.open(sink, sse, ClientAddress.current());
+            conn = registry.open(sink, sse);
             if (claims.expires() != null) {
                 // Its rights end with its token: the client reconnects with a new one and catches up.
                 Duration left = Duration.between(Instant.now(), claims.expires());
@@ -108,7 +106,7 @@ public class MercureResource {
         } catch (IllegalArgumentException e) {
             throw error(Response.Status.BAD_REQUEST, e.getMessage());
         } catch (SubscriberLimitException e) {
-            throw limitReached(e);
+            throw TextResponses.retryLater(e);
         } catch (HubClosedException e) {
             throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");
         }
@@ -117,7 +115,7 @@ public class MercureResource {
         } catch (HubClosedException e) {
             conn.close();
         } catch (SubscriberLimitException e) {
-            throw limitReached(e); // another client took the last place since checkRoom
+            throw TextResponses.retryLater(e); // another client took the last place since checkRoom
         } catch (SseKitException e) {
             // The history could not be read: the connection was cut rather than left with a gap.
             throw error(Response.Status.SERVICE_UNAVAILABLE, "replay failed, retry later: " + e.getMessage());
@@ -244,15 +242,7 @@ public class MercureResource {
                 + (retry.length() > 40 ? retry.substring(0, 40) + "..." : retry) + "\"");
     }
 
-    private static WebApplicationException limitReached(SubscriberLimitException e) {
-        return new WebApplicationException(e.getMessage(), Response.status(Response.Status.SERVICE_UNAVAILABLE)
-                .header("Retry-After", RETRY_AFTER_SECONDS).type(MediaType.TEXT_PLAIN_TYPE)
-                .entity(e.getMessage() + "\n").build());
-    }
-
     private static WebApplicationException error(Response.Status status, String message) {
-        return new WebApplicationException(message,
-                Response.status(status).type(MediaType.TEXT_PLAIN_TYPE).entity(message + "\n").build());
+        return TextResponses.error(status, message);
     }
-
 }

@@ -2,7 +2,6 @@ package dev.ssekit.testkit;
 
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +19,6 @@ public final class MercureClient {
     /** Relative, so that it resolves under a WAR's context root as well as at a server's root. */
     public static final String PATH = ".well-known/mercure";
     private static final Duration WAIT = Duration.ofSeconds(60);
-    // HTTP/1.1: the JDK client's h2c upgrade attempt with a body makes Grizzly time out.
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private MercureClient() {
     }
@@ -36,20 +33,19 @@ public final class MercureClient {
         HttpRequest.Builder b = HttpRequest.newBuilder(hub.resolve(PATH))
                 .header("Content-Type", "application/x-www-form-urlencoded");
         headers.forEach(b::header);
-        return HTTP.send(b.POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        return PlainHttp.send(b.POST(HttpRequest.BodyPublishers.ofString(form)).build());
     }
 
     /** Sends any request to a path of the hub; for preflights and odd methods. */
     public static HttpResponse<String> send(URI uri, String method, Map<String, String> headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody());
         headers.forEach(b::header);
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return PlainHttp.send(b.build());
     }
 
     /** GETs a path of the hub. */
     public static HttpResponse<String> get(URI uri, String accept) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri).header("Accept", accept).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return PlainHttp.send(HttpRequest.newBuilder(uri).header("Accept", accept).GET().build());
     }
 
     /** Publishes {@code data} to {@code topic} anonymously (a development hub); returns the event id. */

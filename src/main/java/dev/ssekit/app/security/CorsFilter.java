@@ -1,5 +1,7 @@
 package dev.ssekit.app.security;
 
+import dev.ssekit.internal.TextResponses;
+
 import dev.ssekit.SseResponseFilter;
 import dev.ssekit.internal.Checks;
 
@@ -53,13 +55,13 @@ public class CorsFilter implements ContainerRequestFilter, ContainerResponseFilt
         SecuritySettings s = security.settings();
         boolean credentials = s.allowsCredentialsFrom(origin);
         if (!credentials && !s.allowsAnyOrigin()) {
-            request.abortWith(PublishFilter.text(Response.Status.FORBIDDEN, "CORS: origin " + Checks.quote(origin)
-                    + " is not allowed (" + SecuritySettings.CORS_ORIGINS + ")"));
+            request.abortWith(TextResponses.text(Response.Status.FORBIDDEN, "CORS: origin " + Checks.quote(origin)
+                    + " is not allowed (" + SecuritySettings.CORS_ORIGINS + ")").build());
             return;
         }
         if (!METHODS.contains(method.trim())) {
-            request.abortWith(PublishFilter.text(Response.Status.FORBIDDEN, "CORS: method " + Checks.quote(method)
-                    + " is not allowed; allowed: " + ALLOWED_METHODS));
+            request.abortWith(TextResponses.text(Response.Status.FORBIDDEN, "CORS: method " + Checks.quote(method)
+                    + " is not allowed; allowed: " + ALLOWED_METHODS).build());
             return;
         }
         String requested = request.getHeaderString("Access-Control-Request-Headers");
@@ -67,8 +69,8 @@ public class CorsFilter implements ContainerRequestFilter, ContainerResponseFilt
             for (String h : requested.split(",")) {
                 String name = h.trim().toLowerCase(Locale.ROOT);
                 if (!name.isEmpty() && !HEADERS.contains(name)) {
-                    request.abortWith(PublishFilter.text(Response.Status.FORBIDDEN, "CORS: header "
-                            + Checks.quote(h.trim()) + " is not allowed; allowed: " + ALLOWED_HEADERS));
+                    request.abortWith(TextResponses.text(Response.Status.FORBIDDEN, "CORS: header "
+                            + Checks.quote(h.trim()) + " is not allowed; allowed: " + ALLOWED_HEADERS).build());
                     return;
                 }
             }

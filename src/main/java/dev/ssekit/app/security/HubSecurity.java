@@ -1,12 +1,13 @@
 package dev.ssekit.app.security;
 
+import dev.ssekit.internal.TextResponses;
+
 import dev.ssekit.internal.config.ConfigValues;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.net.URI;
@@ -208,7 +209,6 @@ public class HubSecurity {
     }
 
     private static Response error(Response.Status status, String challenge, String reason) {
-        return Response.status(status).header("WWW-Authenticate", challenge).type(MediaType.TEXT_PLAIN_TYPE)
-                .entity(reason + "\n").build();
+        return TextResponses.text(status, reason).header("WWW-Authenticate", challenge).build();
     }
 }

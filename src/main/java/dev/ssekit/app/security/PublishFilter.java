@@ -1,5 +1,7 @@
 package dev.ssekit.app.security;
 
+import dev.ssekit.internal.TextResponses;
+
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -121,7 +123,7 @@ public class PublishFilter implements ContainerRequestFilter {
                 + SecuritySettings.MAX_FORM_SIZE + ")");
     }
 
-    static Response text(Response.Status status, String message) {
-        return Response.status(status).type(MediaType.TEXT_PLAIN_TYPE).entity(message + "\n").build();
+    private static Response text(Response.Status status, String message) {
+        return TextResponses.text(status, message).build();
     }
 }

@@ -1,5 +1,7 @@
 package dev.ssekit.app.security;
 
+import dev.ssekit.internal.TextResponses;
+
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -26,7 +28,7 @@ public class QueryFilter implements ContainerRequestFilter {
         }
         String problem = FormEncoding.problem(query.getBytes(StandardCharsets.UTF_8), "query");
         if (problem != null) {
-            request.abortWith(PublishFilter.text(Response.Status.BAD_REQUEST, problem));
+            request.abortWith(TextResponses.text(Response.Status.BAD_REQUEST, problem).build());
         }
     }
 }

@@ -6,15 +6,13 @@ import dev.ssekit.SseStream;
 import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.Topic;
 import dev.ssekit.Topics;
+import dev.ssekit.internal.TextResponses;
 
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
@@ -26,8 +24,6 @@ import java.util.List;
 @Interceptor
 @Priority(Interceptor.Priority.LIBRARY_AFTER)
 public class SseStreamInterceptor {
-    /** Seconds a client refused for a subscriber limit is asked to wait. */
-    static final int RETRY_AFTER_SECONDS = 10;
 
     @Inject
     @Topic
@@ -46,7 +42,7 @@ public class SseStreamInterceptor {
             // Before the method runs and anything is written: the client gets a clean 503.
             topics.checkRoom(List.of(topicOf));
         } catch (SubscriberLimitException e) {
-            throw limitReached(e);
+            throw TextResponses.retryLater(e);
         }
         Object result = call.proceed();
         Method method = call.getMethod();
@@ -56,21 +52,14 @@ public class SseStreamInterceptor {
         int last = Bindings.lastEventIdIndex(method);
         String lastEventId = last < 0 ? null : (String) args[last];
         String topic = Bindings.topicOf(Bindings.markerOf(method, SseStream.class).topic(), method, args);
-        Conn conn = topics.open(sink, sse, ClientAddress.current());
+        Conn conn = topics.open(sink, sse);
         try {
             topics.subscribe(conn, List.of(topic), lastEventId == null || lastEventId.isEmpty() ? null : lastEventId);
         } catch (HubClosedException e) {
             conn.close();
         } catch (SubscriberLimitException e) {
-            throw limitReached(e); // another client took the last place since checkRoom
+            throw TextResponses.retryLater(e); // another client took the last place since checkRoom
         }
         return result;
-    }
-
-    /** 503 with {@code Retry-After}, as the README promises for subscriber limits. */
-    private static WebApplicationException limitReached(SubscriberLimitException e) {
-        return new WebApplicationException(e.getMessage(), Response.status(Response.Status.SERVICE_UNAVAILABLE)
-                .header("Retry-After", RETRY_AFTER_SECONDS).type(MediaType.TEXT_PLAIN_TYPE)
-                .entity(e.getMessage() + "\n").build());
     }
 }

@@ -34,11 +34,33 @@ import java.util.Map;
  * @param maxTopicsPerSubscription {@code ssekit.max.topics.per.subscription}
  * @param shutdownRetry            {@code ssekit.shutdown.retry}
  * @param store                    {@code ssekit.history.store}: memory, jdbc or redis
- * @param values                   where the store's own keys are read when it is opened
+ * @param retention                the {@code ssekit.history.*} retention keys that are set
+ * @param values                   where the store's connection keys are read when it is opened
  */
 public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy overflowPolicy, Duration writeTimeout,
                            Duration maxLifetime, int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers,
-                           int maxTopicsPerSubscription, Duration shutdownRetry, String store, ConfigValues values) {
+                           int maxTopicsPerSubscription, Duration shutdownRetry, String store, Retention retention,
+                           ConfigValues values) {
+    /**
+     * Retention settings, each null when unset (the store's default applies).
+     *
+     * @param maxEventsPerTopic {@code ssekit.history.max.events.per.topic}
+     * @param maxAge            {@code ssekit.history.max.age}
+     * @param memoryMaxEvents   {@code ssekit.history.memory.max.events}
+     * @param memoryMaxBytes    {@code ssekit.history.memory.max.bytes}
+     */
+    public record Retention(Integer maxEventsPerTopic, Duration maxAge, Integer memoryMaxEvents, Long memoryMaxBytes) {
+        static Retention read(ConfigValues v) {
+            Long bytes = v.raw(MEMORY_MAX_BYTES) == null ? null : v.bytes(MEMORY_MAX_BYTES, 0);
+            if (bytes != null && bytes < 1024) {
+                throw ConfigValues.invalid(MEMORY_MAX_BYTES, v.raw(MEMORY_MAX_BYTES), "at least 1KiB");
+            }
+            return new Retention(v.raw(MAX_EVENTS_PER_TOPIC) == null ? null : v.integer(MAX_EVENTS_PER_TOPIC, 0, 1),
+                    v.duration(MAX_AGE, null),
+                    v.raw(MEMORY_MAX_EVENTS) == null ? null : v.integer(MEMORY_MAX_EVENTS, 0, 1), bytes);
+        }
+    }
+
     public static final String HEARTBEAT = "ssekit.heartbeat";
     public static final String QUEUE_CAPACITY = "ssekit.queue.capacity";
     public static final String OVERFLOW_POLICY = "ssekit.overflow.policy";
@@ -101,14 +123,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
                 v.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1),
                 v.duration(SHUTDOWN_RETRY, ConnSettings.DEFAULT_SHUTDOWN_RETRY),
                 v.choice(STORE, "memory", STORES),
+                Retention.read(v), // checked now, not when the store opens
                 v);
-        // Retention is checked now too, not when the store opens.
-        v.integer(MAX_EVENTS_PER_TOPIC, 1, 1);
-        v.duration(MAX_AGE, null);
-        v.integer(MEMORY_MAX_EVENTS, 1, 1);
-        if (v.bytes(MEMORY_MAX_BYTES, 1024) < 1024) {
-            throw ConfigValues.invalid(MEMORY_MAX_BYTES, v.raw(MEMORY_MAX_BYTES), "at least 1KiB");
-        }
         String url = v.raw(JDBC_URL);
         if (url != null && !url.startsWith("jdbc:")) {
             throw ConfigValues.invalid(JDBC_URL, url, "a JDBC URL (jdbc:...)");
@@ -185,11 +201,11 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
             }
             default: {
                 InMemoryHistoryStore.Builder b = InMemoryHistoryStore.builder();
-                if (values.raw(MEMORY_MAX_EVENTS) != null) {
-                    b.maxEvents(values.integer(MEMORY_MAX_EVENTS, 0, 1));
+                if (retention.memoryMaxEvents() != null) {
+                    b.maxEvents(retention.memoryMaxEvents());
                 }
-                if (values.raw(MEMORY_MAX_BYTES) != null) {
-                    b.maxBytes(values.bytes(MEMORY_MAX_BYTES, 0));
+                if (retention.memoryMaxBytes() != null) {
+                    b.maxBytes(retention.memoryMaxBytes());
                 }
                 return retention(b).build();
             }
@@ -197,11 +213,11 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
     }
 
     private <B extends RetentionSettings<B>> B retention(B builder) {
-        if (values.raw(MAX_EVENTS_PER_TOPIC) != null) {
-            builder.maxEventsPerTopic(values.integer(MAX_EVENTS_PER_TOPIC, 0, 1));
+        if (retention.maxEventsPerTopic() != null) {
+            builder.maxEventsPerTopic(retention.maxEventsPerTopic());
         }
-        if (values.raw(MAX_AGE) != null) {
-            builder.maxAge(values.duration(MAX_AGE, null));
+        if (retention.maxAge() != null) {
+            builder.maxAge(retention.maxAge());
         }
         return builder;
     }
