@@ -2,6 +2,7 @@ package dev.ssekit.app;
 
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
+import dev.ssekit.DuplicateIdException;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.SubscriberLimitException;
@@ -182,10 +183,11 @@ public class MercureResource {
         try {
             String assigned = registry.publish(target, event);
             return Response.ok(assigned, MediaType.TEXT_PLAIN_TYPE).build();
+        } catch (DuplicateIdException e) {
+            throw error(Response.Status.CONFLICT, e.getMessage());
         } catch (IllegalArgumentException e) {
-            // The event is valid; the store refuses what it cannot keep: a used id is a conflict.
-            boolean used = e.getMessage() != null && e.getMessage().contains("is already used");
-            throw error(used ? Response.Status.CONFLICT : Response.Status.BAD_REQUEST, e.getMessage());
+            // The event is valid; the store refuses what it cannot keep (an id or topic too long for it).
+            throw error(Response.Status.BAD_REQUEST, e.getMessage());
         } catch (HubClosedException e) {
             throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");
         } catch (SseKitException e) {
