@@ -1,7 +1,8 @@
 package dev.ssekit;
 
 import dev.ssekit.internal.Checks;
-import dev.ssekit.internal.Dispatcher;
+import dev.ssekit.internal.dispatch.Dispatcher;
+import dev.ssekit.internal.dispatch.EventFilter;
 
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -127,12 +128,12 @@ public final class Hub<T> implements AutoCloseable {
     public Subscription register(Conn conn, String lastEventId, Predicate<? super T> filter) {
         Checks.notNull(conn, "conn");
         checkOpen();
-        Dispatcher.EventFilter f = filter == null ? null : (value, event) -> {
+        EventFilter f = filter == null ? null : (value, event) -> {
             @SuppressWarnings("unchecked")
             T v = value != null ? (T) value : codec.decode(event.data());
             return filter.test(v);
         };
-        Map<String, Dispatcher.EventFilter> filters = new HashMap<>();
+        Map<String, EventFilter> filters = new HashMap<>();
         filters.put(topic, f);
         return topics.subscribe(conn, filters, lastEventId);
     }

@@ -3,7 +3,8 @@ package dev.ssekit;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.internal.Checks;
-import dev.ssekit.internal.Dispatcher;
+import dev.ssekit.internal.dispatch.Dispatcher;
+import dev.ssekit.internal.dispatch.EventFilter;
 import dev.ssekit.internal.Limits;
 import dev.ssekit.internal.cdi.ClientAddress;
 
@@ -168,14 +169,14 @@ public final class Topics implements AutoCloseable {
         if (topics.isEmpty()) {
             throw new IllegalArgumentException("topics must not be empty");
         }
-        Map<String, Dispatcher.EventFilter> filters = new LinkedHashMap<>();
+        Map<String, EventFilter> filters = new LinkedHashMap<>();
         for (String topic : topics) {
             filters.put(Checks.singleLine(topic, "topic"), null);
         }
         return subscribe(conn, filters, lastEventId);
     }
 
-    Subscription subscribe(Conn conn, Map<String, Dispatcher.EventFilter> filters, String lastEventId) {
+    Subscription subscribe(Conn conn, Map<String, EventFilter> filters, String lastEventId) {
         if (lastEventId != null) {
             Checks.singleLine(lastEventId, "lastEventId");
         }

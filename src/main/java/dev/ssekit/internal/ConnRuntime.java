@@ -35,6 +35,7 @@ public final class ConnRuntime implements AutoCloseable {
     private final WriterPool writers;
     private final ScheduledExecutorService sweeper;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final List<Runnable> sweepTasks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile long sweepNanos = MAX_SWEEP_NANOS;
     private volatile boolean closed;
 
@@ -144,6 +145,11 @@ public final class ConnRuntime implements AutoCloseable {
         return sweepNanos;
     }
 
+    /** Runs {@code task} on every sweep (at least once a second), on the sweeper thread. */
+    public void onSweep(Runnable task) {
+        sweepTasks.add(task);
+    }
+
     /** @return the writer threads running now, those held by stalled clients included */
     public int writerThreads() {
         return writers.threads();
@@ -167,6 +173,7 @@ public final class ConnRuntime implements AutoCloseable {
             for (Connection c : connections) {
                 c.sweep(now);
             }
+            sweepTasks.forEach(Runnable::run);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "ssekit sweep failed; it runs again on the next tick", e);
         } finally {

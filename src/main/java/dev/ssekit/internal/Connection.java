@@ -204,7 +204,8 @@ public final class Connection {
         return enqueue(event, null, meter);
     }
 
-    private CloseReason closeReason() {
+    /** @return why the connection ended or is ending; {@link CloseReason#CLOSED} while open */
+    public CloseReason closeReason() {
         synchronized (lock) {
             return closing == null ? CloseReason.CLOSED : closing;
         }

@@ -21,7 +21,7 @@ public final class TopicMeter {
     private final MetricsBinding.TopicMetrics forward;
     private volatile boolean failureLogged;
 
-    TopicMeter(MetricsBinding.TopicMetrics forward) {
+    public TopicMeter(MetricsBinding.TopicMetrics forward) {
         this.forward = forward;
     }
 
@@ -37,48 +37,48 @@ public final class TopicMeter {
         }
     }
 
-    void published(long nanos) {
+    public void published(long nanos) {
         published.increment();
         forward(m -> m.published(nanos));
     }
 
-    void delivered() {
+    public void delivered() {
         delivered.increment();
         forward(MetricsBinding.TopicMetrics::delivered);
     }
 
-    void dropped() {
+    public void dropped() {
         dropped.increment();
         forward(MetricsBinding.TopicMetrics::dropped);
     }
 
-    void cut() {
+    public void cut() {
         cut.increment();
         forward(MetricsBinding.TopicMetrics::cut);
     }
 
-    void replayed(int events) {
+    public void replayed(int events) {
         replayed.add(events);
         forward(m -> m.replayed(events));
     }
 
-    long totalPublished() {
+    public long totalPublished() {
         return published.sum();
     }
 
-    long totalDelivered() {
+    public long totalDelivered() {
         return delivered.sum();
     }
 
-    long totalDropped() {
+    public long totalDropped() {
         return dropped.sum();
     }
 
-    long totalCut() {
+    public long totalCut() {
         return cut.sum();
     }
 
-    long totalReplayed() {
+    public long totalReplayed() {
         return replayed.sum();
     }
 }

@@ -4,7 +4,8 @@ import dev.ssekit.Event;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.internal.ConnSettings;
 import dev.ssekit.internal.Connection;
-import dev.ssekit.internal.Dispatcher;
+import dev.ssekit.internal.dispatch.Dispatcher;
+import dev.ssekit.internal.dispatch.EventFilter;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
@@ -77,10 +78,10 @@ public class FanOutBench {
                 (p, m, a) -> m.getName().equals("newBroadcaster") ? broadcaster : null);
         // A long heartbeat: only the broadcasts are measured.
         ConnSettings settings = ConnSettings.DEFAULTS.withHeartbeat(java.time.Duration.ofHours(1));
-        dispatcher = new Dispatcher("fanout", InMemoryHistoryStore.create(), true, settings, null);
+        dispatcher = new Dispatcher("fanout", InMemoryHistoryStore.create(), true, settings, dev.ssekit.internal.Limits.DEFAULTS, null, dev.ssekit.MetricsBinding.NONE);
         for (int i = 0; i < subscribers; i++) {
             Connection c = dispatcher.open(new CountingSink(), sse, settings, null);
-            Map<String, Dispatcher.EventFilter> filters = new HashMap<>();
+            Map<String, EventFilter> filters = new HashMap<>();
             filters.put("t", null);
             dispatcher.subscribe(c, filters, null);
         }

@@ -1,0 +1,446 @@
+package dev.ssekit.internal.dispatch;
+
+import dev.ssekit.Conn.CloseReason;
+import dev.ssekit.ConnectionClosedException;
+import dev.ssekit.Event;
+import dev.ssekit.HistoryStoreException;
+import dev.ssekit.HubClosedException;
+import dev.ssekit.HubStats;
+import dev.ssekit.MetricsBinding;
+import dev.ssekit.SseKitException;
+import dev.ssekit.SubscriberConnected;
+import dev.ssekit.SubscriberDisconnected;
+import dev.ssekit.SubscriberLimitException;
+import dev.ssekit.SubscriberListener;
+import dev.ssekit.history.HistoryStore;
+import dev.ssekit.history.Replay;
+import dev.ssekit.history.SharedHistoryStore;
+import dev.ssekit.internal.Checks;
+import dev.ssekit.internal.ConnRuntime;
+import dev.ssekit.internal.ConnSettings;
+import dev.ssekit.internal.Connection;
+import dev.ssekit.internal.Limits;
+import dev.ssekit.internal.ResponseHeaders;
+
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseBroadcaster;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One registry's engine: subscriptions ({@link Routes}), publishing with group commit
+ * ({@link PublishPipeline}), fan-out in history order, the replay handoff, following a shared store
+ * ({@link SharedFollow}), admission ({@link Admission}) and counts ({@link TopicMeters}).
+ *
+ * <h2>Why ssekit drives the sinks itself</h2>
+ * No JAX-RS {@link SseBroadcaster} is involved. Its {@code onClose}/{@code onError} callbacks
+ * report only failures of its own sends, and it has no way to unregister a sink: every sink ever
+ * registered, and with it the container's request state (about 25 KB a connection on Jersey and
+ * Grizzly, measured by {@code bench/}), stayed reachable until the registry closed. Nor are events
+ * sent through one, because it cannot give the guarantees ssekit makes: Jersey's broadcaster
+ * serialises the event once per sink and reports success before anything is written, RESTEasy's
+ * sends to one sink after another so one slow client delays all, neither lets a broadcast skip a
+ * connection that is replaying, and neither applies a per-subscriber overflow policy. So a publish
+ * appends to history and then puts the one prepared {@link OutboundSseEvent} on each subscriber's
+ * bounded queue (see {@link Connection}).
+ *
+ * <h2>Publishing</h2>
+ * A publish is acknowledged once the store holds the event; the store is never called under a lock
+ * that fan-out, subscribers or gauges wait for. Concurrent publishers share one store call (group
+ * commit), and batches are fanned out one at a time, in id order (see {@link Routes} for why that
+ * makes replay gap-free).
+ *
+ * <h2>Several nodes</h2>
+ * On a {@link SharedHistoryStore} a publish only appends; every node, the publishing one included,
+ * fans out the events it follows from the store, in the store's order. The high-water mark is then
+ * the newest position followed on this node, and the handoff holds across nodes.
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a stopping registry waits for publishes already accepted, and for its follow. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    /** Event data kept encoded for replays: a bound on the cache, not on history. */
+    private static final long ENCODED_CACHE_CHARS = 32L * 1024 * 1024;
+
+    /** What a subscription did: its topics, and where replay started. */
+    public record Subscribed(Set<String> topics, String replayStartedAfter, int replayed) {
+    }
+
+    private final String name;
+    private final HistoryStore store;
+    private final boolean ownsStore;
+    private final ConnSettings defaults;
+    private final SubscriberListener listener;
+    private final Routes routes;
+    private final Admission admission;
+    private final TopicMeters meters;
+    private final EncodedEvents encoded = new EncodedEvents(ENCODED_CACHE_CHARS);
+    private final PublishPipeline pipeline;
+    private final SharedFollow follow;
+    private final ConnRuntime runtime;
+    private final CutWarnings cutWarnings;
+    // Connections opened here and not ended: closing the registry ends them, subscribed or not.
+    private final Set<Connection> opened = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    /**
+     * @param name      names the registry in messages and thread names
+     * @param store     the history
+     * @param ownsStore whether closing the dispatcher closes the store
+     * @param defaults  the settings of the connections it opens
+     * @param limits    event size, subscribers and topics accepted
+     * @param listener  told of subscriptions and their ends, or null
+     * @param metrics   where per-topic counts are reported
+     */
+    public Dispatcher(String name, HistoryStore store, boolean ownsStore, ConnSettings defaults, Limits limits,
+                      SubscriberListener listener, MetricsBinding metrics) {
+        this.name = name;
+        this.listener = listener;
+        this.store = Checks.notNull(store, "history");
+        this.ownsStore = ownsStore;
+        this.defaults = Checks.notNull(defaults, "settings");
+        this.routes = new Routes(null);
+        this.admission = new Admission(limits, routes);
+        this.meters = new TopicMeters(metrics, routes::subscribers);
+        this.cutWarnings = new CutWarnings(name);
+        if (store instanceof SharedHistoryStore shared) {
+            // Events reach this node's subscribers through the follow, whichever node published them.
+            this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone);
+            routes.startAt(follow.startedAfter());
+            this.pipeline = new PublishPipeline(name, store, batch -> {
+            });
+        } else {
+            this.follow = null;
+            routes.startAt(call(store::latestId, "read the newest id of the history").orElse(null));
+            this.pipeline = new PublishPipeline(name, store, this::fanOut);
+        }
+        // Last: it starts threads, which a failure above would otherwise leave behind.
+        this.runtime = new ConnRuntime(name, ConnRuntime.defaultWriterThreads());
+        runtime.onSweep(cutWarnings::flushIfDue);
+    }
+
+    /** Queues acknowledged events to their subscribers, in order, counting each delivery to a queue. */
+    private void fanOut(List<Published> batch) {
+        routes.deliver(batch, encoded::of, (topic, conn, out) -> conn.offer(out, meters.of(topic)));
+    }
+
+    /** The follow lost events: every client reconnects and gets them by replay. */
+    private void reconnectEveryone() {
+        routes.connections().forEach(c -> c.close(CloseReason.ERROR));
+    }
+
+    /** @return the history store */
+    public HistoryStore store() {
+        return store;
+    }
+
+    /** @return the settings of the connections this dispatcher opens */
+    public ConnSettings defaults() {
+        return defaults;
+    }
+
+    /** Opens a connection on this dispatcher's runtime. */
+    public Connection open(SseEventSink sink, Sse sse, ConnSettings settings, String remoteAddress) {
+        checkOpen();
+        Connection c = new Connection(sink, sse, settings == null ? defaults : settings, runtime, remoteAddress,
+                false);
+        attach(c);
+        return c;
+    }
+
+    /** Records a connection until it ends, so that closing the registry ends it too. */
+    private void attach(Connection c) {
+        if (opened.add(c)) {
+            c.onClose(reason -> opened.remove(c));
+        }
+    }
+
+    /**
+     * Subscribes a connection to topics, replaying after {@code lastEventId} when it is not null.
+     *
+     * @param filters one filter per topic (null for none); filters apply to replay only with one topic
+     * @throws HubClosedException if the dispatcher is closed
+     * @throws ConnectionClosedException if the connection has ended
+     */
+    public Subscribed subscribe(Connection conn, Map<String, EventFilter> filters, String lastEventId) {
+        Checks.notNull(conn, "conn");
+        if (filters.isEmpty()) {
+            throw new IllegalArgumentException("topics must not be empty");
+        }
+        Set<String> topicSet = Set.copyOf(filters.keySet());
+        admission.checkTopicCount(topicSet);
+        attach(conn);
+        boolean replay = lastEventId != null;
+        Routes.Joined joined;
+        try {
+            checkOpen();
+            if (replay && follow != null) {
+                follow.catchUp(CATCH_UP_TIMEOUT);
+            }
+            if (conn.isClosed()) {
+                throw new ConnectionClosedException(CloseReason.CLOSED);
+            }
+            joined = routes.join(conn, filters, replay, (first, topics) -> {
+                Set<String> mine = routes.topicsOf(conn);
+                admission.checkRoom(first, topics, t -> mine != null && mine.contains(t));
+                return true;
+            });
+            topicSet.forEach(meters::of); // so that a topic's subscriber gauge exists before its first event
+            if (joined.first()) {
+                // After the topics are in place: if it has already ended, this removes them at once.
+                conn.onClose(reason -> ended(conn, topicSet, reason));
+            }
+            if (conn.done().toCompletableFuture().isDone()) {
+                routes.leaveAll(conn);
+                throw new ConnectionClosedException(CloseReason.CLIENT_GONE);
+            }
+        } catch (RuntimeException e) {
+            endUnstarted(conn, e);
+            throw e;
+        }
+        if (joined.first()) {
+            tell(l -> l.connected(new SubscriberConnected(topicSet, Optional.ofNullable(conn.remoteAddress()))));
+        }
+        if (!replay) {
+            ResponseHeaders.end();
+            conn.start();
+            return new Subscribed(topicSet, null, 0);
+        }
+        return replay(conn, filters, topicSet, lastEventId, joined.highWater());
+    }
+
+    /** Writes history after the client's id up to the high-water mark, then what queued live meanwhile. */
+    private Subscribed replay(Connection conn, Map<String, EventFilter> filters, Set<String> topicSet,
+                              String lastEventId, String highWater) {
+        // Replay only once the subscription is in place; a failure to read history cuts the connection.
+        try {
+            Replay history = highWater == null
+                    ? new Replay(List.of(), HistoryStore.EARLIEST.equals(lastEventId))
+                    : call(() -> store.read(topicSet, lastEventId, highWater), "read history for " + topicSet);
+            EventFilter only = topicSet.size() == 1 ? filters.values().iterator().next() : null;
+            List<OutboundSseEvent> events = new ArrayList<>(history.events().size());
+            for (Event e : history.events()) {
+                if (Routes.accepts(only, null, e)) {
+                    events.add(encoded.of(e));
+                }
+            }
+            String after = history.afterIdFound() ? lastEventId : HistoryStore.EARLIEST;
+            // Before the first replayed write: that write may commit the response headers.
+            ResponseHeaders.recordReplayStart(after);
+            ResponseHeaders.end();
+            conn.startReplay(events);
+            conn.start();
+            if (!events.isEmpty()) {
+                meters.of(filters.keySet().iterator().next()).replayed(events.size());
+            }
+            return new Subscribed(topicSet, after, events.size());
+        } catch (RuntimeException e) {
+            // Never go live with a hole: a client that cannot be replayed to is cut, and retries.
+            conn.start();
+            conn.fail(CloseReason.ERROR, e);
+            throw e;
+        }
+    }
+
+    private void ended(Connection conn, Set<String> firstTopics, CloseReason reason) {
+        Set<String> last = routes.leaveAll(conn);
+        Set<String> topics = last == null ? firstTopics : last;
+        if (reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.WRITE_TIMEOUT) {
+            topics.forEach(t -> meters.of(t).cut());
+            cutWarnings.cut(topics, reason, conn.settings());
+        }
+        tell(l -> l.disconnected(new SubscriberDisconnected(topics, Optional.ofNullable(conn.remoteAddress()),
+                reason)));
+    }
+
+    /**
+     * Checks, without subscribing, that a connection could subscribe to {@code topicSet} now; lets
+     * an endpoint answer 503 before it commits a stream. {@link #subscribe} checks again.
+     *
+     * @throws SubscriberLimitException if a subscriber limit is reached
+     * @throws IllegalArgumentException if there are more topics than a subscription may name
+     */
+    public void checkRoom(Set<String> topicSet) {
+        admission.checkTopicCount(topicSet);
+        if (!admission.unlimited()) {
+            admission.checkRoom(true, topicSet, t -> false);
+        }
+    }
+
+    /** A connection never written to would never be found gone by a heartbeat: a failed subscription ends it. */
+    private static void endUnstarted(Connection conn, RuntimeException cause) {
+        if (!conn.isStarted()) {
+            conn.start();
+            conn.fail(cause instanceof HubClosedException ? CloseReason.HUB_CLOSED : CloseReason.ERROR, cause);
+        }
+    }
+
+    /** Removes a connection from one topic; the connection stays open. */
+    public boolean unsubscribe(Connection conn, String topic) {
+        return routes.leave(conn, topic);
+    }
+
+    private void tell(Consumer<SubscriberListener> call) {
+        if (listener == null) {
+            return;
+        }
+        try {
+            call.accept(listener);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ssekit: a subscriber listener failed", e);
+        }
+    }
+
+    /**
+     * Stores an event and queues it to every matching subscriber of any of its topics, once each.
+     * Returns once the store holds it (and, on a store of one node, once it is queued).
+     *
+     * @param value the value the event was encoded from, for filters; null when published as an event
+     * @return the event as stored, with its id
+     * @throws HubClosedException    if the dispatcher is closed
+     * @throws HistoryStoreException if the store failed: the event was not acknowledged
+     */
+    public Event publish(Set<String> topicSet, Event event, Object value) {
+        admission.checkSize(event);
+        long started = System.nanoTime();
+        Event stored = pipeline.publish(topicSet, event, value);
+        long took = System.nanoTime() - started;
+        for (String topic : topicSet) {
+            meters.of(topic).published(took);
+        }
+        return stored;
+    }
+
+    /** @return the counts of {@code topic} */
+    public HubStats stats(String topic) {
+        return meters.stats(topic);
+    }
+
+    /** @return the connections subscribed to {@code topic}; never waits for a publish */
+    public int subscribers(String topic) {
+        return routes.subscribers(topic);
+    }
+
+    /** @return the distinct connections subscribed to any topic; never waits for a publish */
+    public int clients() {
+        return routes.clients();
+    }
+
+    /** @return true once closed */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** @throws HubClosedException if closed */
+    public void checkOpen() {
+        if (closed) {
+            throw new HubClosedException(name);
+        }
+    }
+
+    /**
+     * Closes every connection of {@code topic} gracefully (queued events are still written).
+     *
+     * @return stages that complete when those connections have ended
+     */
+    public List<CompletableFuture<CloseReason>> closeTopic(String topic) {
+        List<CompletableFuture<CloseReason>> ends = new ArrayList<>();
+        for (Connection c : routes.connections(topic)) {
+            c.close(CloseReason.HUB_CLOSED);
+            ends.add(c.done().toCompletableFuture());
+        }
+        return ends;
+    }
+
+    /**
+     * Stops gracefully: refuses new publishes and subscriptions, lets the publishes already accepted
+     * finish, catches up with a shared store so that every acknowledged event is fanned out, then
+     * ends every connection after its queued events (at most the write timeout plus a second), cuts
+     * those that did not end, and stops the threads and, if owned, the store. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (!pipeline.close(DRAIN_TIMEOUT.toMillis())) {
+            LOG.warning("ssekit: publishes to " + name + " still running after " + DRAIN_TIMEOUT.toSeconds()
+                    + " s at close");
+        }
+        if (follow != null) {
+            try {
+                follow.catchUp(DRAIN_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "ssekit: " + name + " closes before following every event: "
+                        + e.getMessage());
+            }
+            follow.close();
+        }
+        Set<Connection> all = new HashSet<>(routes.connections());
+        all.addAll(opened);
+        List<CompletableFuture<CloseReason>> ends = new ArrayList<>();
+        for (Connection c : all) {
+            c.close(CloseReason.HUB_CLOSED);
+            ends.add(c.done().toCompletableFuture());
+        }
+        try {
+            CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
+                    .get(defaults.writeTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.log(Level.WARNING, "ssekit: some connections of " + name + " did not end in time; cutting them");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Connection c : all) {
+            c.fail(CloseReason.HUB_CLOSED, null); // no-op for those that ended
+        }
+        runtime.close();
+        cutWarnings.flushIfDue();
+        meters.close();
+        if (ownsStore) {
+            store.close();
+        }
+    }
+
+    /** Calls the store, naming what failed in a {@link HistoryStoreException}. */
+    private static <T> T call(Supplier<T> operation, String what) {
+        try {
+            return operation.get();
+        } catch (IllegalArgumentException | SseKitException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new HistoryStoreException("history store failed to " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the newest position fanned out here, or the store's newest at start */
+    public Optional<String> lastAppendedId() {
+        return Optional.ofNullable(routes.highWater());
+    }
+
+    @Override
+    public String toString() {
+        return "Dispatcher{" + name + ", clients=" + clients() + "}";
+    }
+}

@@ -1,0 +1,315 @@
+package dev.ssekit.internal.dispatch;
+
+import dev.ssekit.Event;
+import dev.ssekit.internal.Connection;
+import dev.ssekit.internal.EncodedEvent;
+
+import jakarta.ws.rs.sse.OutboundSseEvent;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiPredicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Which connection receives which topic, and the fan-out of stored events to them, in history
+ * order.
+ *
+ * <h2>The handoff</h2>
+ * Fan-out and joining take one lock, and fan-out runs only for events the store has acknowledged, in
+ * id order. A connection that joins with a {@code Last-Event-ID} notes the high-water mark (the
+ * newest event fanned out) under that lock and holds its queue: everything up to the mark is in
+ * history and is replayed, everything after it reaches the queue live. So there is no gap and no
+ * duplicate. The lock covers queue appends only: no store call, no socket write.
+ *
+ * <h2>Reads</h2>
+ * Subscriber counts, the connection count and the fan-out itself read copy-on-write arrays without
+ * the lock, so gauges and stats never wait behind a publish.
+ */
+final class Routes {
+    private static final Logger LOG = Logger.getLogger(Routes.class.getName());
+    private static final Subscriber[] NONE = new Subscriber[0];
+
+    /** One connection's interest in one topic. */
+    record Subscriber(Connection conn, EventFilter filter) {
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition advanced = lock.newCondition();
+    // Written under lock; read without it.
+    private final ConcurrentHashMap<String, Subscriber[]> byTopic = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Connection, Set<String>> byConnection = new ConcurrentHashMap<>();
+    private volatile String highWater;
+
+    /** @param highWater the position of the newest event in history when the routes start, or null */
+    Routes(String highWater) {
+        this.highWater = highWater;
+    }
+
+    /** Sets the high-water mark where a follow starts, unless events were fanned out already. */
+    void startAt(String position) {
+        lock.lock();
+        try {
+            if (highWater == null) {
+                highWater = position;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What joining did. */
+    record Joined(boolean first, String highWater) {
+    }
+
+    /**
+     * Adds a connection to topics, under the fan-out lock.
+     *
+     * @param admit   checked under the lock, before anything changes: (is first subscription, topics)
+     *                -> throws to refuse
+     * @param replay  whether the connection holds its queue for a replay
+     * @throws IllegalStateException if it replays but already has topics
+     */
+    Joined join(Connection conn, Map<String, EventFilter> filters, boolean replay,
+                BiPredicate<Boolean, Set<String>> admit) {
+        lock.lock();
+        try {
+            Set<String> mine = byConnection.get(conn);
+            boolean first = mine == null;
+            if (replay && !first && !mine.isEmpty()) {
+                // Its live events and a replay would overlap: replay belongs to the first subscription.
+                throw new IllegalStateException("a connection replays only at its first subscription; "
+                        + "subscribe to all its topics in one call");
+            }
+            admit.test(first, filters.keySet());
+            if (replay) {
+                conn.holdForReplay();
+            }
+            Set<String> updated = new HashSet<>(first ? Set.of() : mine);
+            for (Map.Entry<String, EventFilter> e : filters.entrySet()) {
+                Subscriber s = new Subscriber(conn, e.getValue());
+                byTopic.compute(e.getKey(), (topic, subs) -> replaced(subs, conn, s));
+                updated.add(e.getKey());
+            }
+            byConnection.put(conn, Set.copyOf(updated));
+            return new Joined(first, highWater);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Subscriber[] replaced(Subscriber[] subs, Connection conn, Subscriber s) {
+        if (subs == null) {
+            return new Subscriber[] {s};
+        }
+        for (int i = 0; i < subs.length; i++) {
+            if (subs[i].conn == conn) {
+                Subscriber[] copy = subs.clone();
+                copy[i] = s;
+                return copy;
+            }
+        }
+        Subscriber[] grown = Arrays.copyOf(subs, subs.length + 1);
+        grown[subs.length] = s;
+        return grown;
+    }
+
+    /** Removes a connection from one topic; the connection stays open. */
+    boolean leave(Connection conn, String topic) {
+        lock.lock();
+        try {
+            boolean[] removed = {false};
+            byTopic.computeIfPresent(topic, (t, subs) -> {
+                Subscriber[] left = without(subs, conn);
+                removed[0] = left.length < subs.length;
+                return left.length == 0 ? null : left;
+            });
+            Set<String> mine = byConnection.get(conn);
+            if (mine != null && mine.contains(topic)) {
+                Set<String> updated = new HashSet<>(mine);
+                updated.remove(topic);
+                byConnection.put(conn, Set.copyOf(updated));
+            }
+            return removed[0];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the topics it was subscribed to, or null if it was not */
+    Set<String> leaveAll(Connection conn) {
+        lock.lock();
+        try {
+            Set<String> mine = byConnection.remove(conn);
+            if (mine != null) {
+                for (String topic : mine) {
+                    byTopic.computeIfPresent(topic, (t, subs) -> {
+                        Subscriber[] left = without(subs, conn);
+                        return left.length == 0 ? null : left;
+                    });
+                }
+            }
+            return mine;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static Subscriber[] without(Subscriber[] subs, Connection conn) {
+        for (int i = 0; i < subs.length; i++) {
+            if (subs[i].conn == conn) {
+                Subscriber[] less = new Subscriber[subs.length - 1];
+                System.arraycopy(subs, 0, less, 0, i);
+                System.arraycopy(subs, i + 1, less, i, subs.length - i - 1);
+                return less;
+            }
+        }
+        return subs;
+    }
+
+    /**
+     * Queues acknowledged events, in the order given (history order), to every matching subscriber of
+     * any of their topics, once each, and moves the high-water mark past them.
+     *
+     * @param encode  the form written to sinks, made once per event
+     * @param counted told of each (topic, event) delivered to a queue, for metering
+     */
+    void deliver(List<Published> events, java.util.function.Function<Event, OutboundSseEvent> encode,
+                 Fanned counted) {
+        lock.lock();
+        try {
+            for (Published p : events) {
+                // The event is stored: from here nothing may throw, or the high-water mark would fall
+                // behind history and a reconnecting client could skip this event.
+                highWater = p.position();
+                try {
+                    fanOut(p, encode.apply(p.event()), counted);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "ssekit: fan-out of event " + p.event().id().orElse("?") + " failed", e);
+                }
+            }
+            advanced.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Told, for each topic an event is fanned out on, which subscribers' queues took it. */
+    interface Fanned {
+        void fanned(String topic, Connection conn, OutboundSseEvent out);
+    }
+
+    private void fanOut(Published p, OutboundSseEvent out, Fanned counted) {
+        Set<String> topics = p.topics();
+        Set<Connection> reached = topics.size() == 1 ? null : new HashSet<>();
+        for (String topic : topics) {
+            Subscriber[] subs = byTopic.get(topic);
+            if (subs == null) {
+                continue;
+            }
+            for (Subscriber s : subs) {
+                if (reached != null && reached.contains(s.conn)) {
+                    continue;
+                }
+                if (accepts(s.filter, p.value(), p.event())) {
+                    counted.fanned(topic, s.conn, out);
+                    if (reached != null) {
+                        reached.add(s.conn);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A filter that throws rejects the event for its subscriber only, and is logged. */
+    static boolean accepts(EventFilter filter, Object value, Event event) {
+        if (filter == null) {
+            return true;
+        }
+        try {
+            return filter.accepts(value, event);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ssekit: a subscriber's filter failed on event " + event.id().orElse("?")
+                    + "; that subscriber does not get the event", e);
+            return false;
+        }
+    }
+
+    /**
+     * Waits until the high-water mark is at or past {@code position}.
+     *
+     * @param order compares two positions
+     * @return false if it was not within {@code nanos}
+     */
+    boolean awaitHighWater(String position, java.util.Comparator<String> order, long nanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = nanos;
+            while (highWater == null || order.compare(highWater, position) < 0) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = advanced.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the newest position fanned out, or the store's newest at start; null for none */
+    String highWater() {
+        return highWater;
+    }
+
+    /** @return the connections subscribed to {@code topic}; never waits for a publish */
+    int subscribers(String topic) {
+        Subscriber[] subs = byTopic.get(topic);
+        return subs == null ? 0 : subs.length;
+    }
+
+    /** @return the connections subscribed to {@code topic} */
+    List<Connection> connections(String topic) {
+        Subscriber[] subs = byTopic.get(topic);
+        List<Connection> out = new ArrayList<>(subs == null ? 0 : subs.length);
+        if (subs != null) {
+            for (Subscriber s : subs) {
+                out.add(s.conn);
+            }
+        }
+        return out;
+    }
+
+    /** @return the topics of a connection, or null if it has none */
+    Set<String> topicsOf(Connection conn) {
+        return byConnection.get(conn);
+    }
+
+    /** @return every subscribed connection */
+    List<Connection> connections() {
+        return new ArrayList<>(byConnection.keySet());
+    }
+
+    /** @return the distinct connections subscribed to any topic; never waits for a publish */
+    int clients() {
+        return byConnection.size();
+    }
+
+    /** Runs {@code check} under the fan-out lock, so that nothing joins or is fanned out meanwhile. */
+    void locked(Runnable check) {
+        lock.lock();
+        try {
+            check.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.ssekit.internal.dispatch;
+
+import dev.ssekit.Event;
+import dev.ssekit.SseKitException;
+import dev.ssekit.history.SharedHistoryStore;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * This node's follow of a {@link SharedHistoryStore}: every event any node appends reaches this
+ * node's subscribers through it, in the store's order, the events this node published included.
+ */
+final class SharedFollow implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SharedFollow.class.getName());
+
+    private final SharedHistoryStore store;
+    private final Routes routes;
+    private final SharedHistoryStore.Follower follower;
+
+    /**
+     * @param deliver takes each followed event, in order
+     * @param missed  run when the follow lost events: clients must catch up by replay
+     */
+    SharedFollow(SharedHistoryStore store, Routes routes, Consumer<Published> deliver, Runnable missed) {
+        this.store = store;
+        this.routes = routes;
+        this.follower = store.follow(new SharedHistoryStore.AppendListener() {
+            @Override
+            public void appended(Set<String> topics, Event event, String position) {
+                deliver.accept(new Published(topics, event, null, position));
+            }
+
+            @Override
+            public void missedEvents() {
+                LOG.warning("ssekit: events were missed while the shared store was away; "
+                        + "closing every stream so that clients catch up by replay");
+                missed.run();
+            }
+        });
+    }
+
+    /** @return the position of the newest event before the first one followed, if any */
+    String startedAfter() {
+        return follower.startedAfter().orElse(null);
+    }
+
+    /**
+     * Waits until this node has fanned out everything the store held when called. A client
+     * reconnecting here may have seen, on another node, events this node has not followed yet: once
+     * caught up, this node's high-water mark is at or past the client's last event, and the handoff
+     * holds. A stopping node also catches up, so that its streams end only after every event it
+     * acknowledged.
+     *
+     * @throws SseKitException if this node is still behind after {@code timeout}
+     */
+    void catchUp(Duration timeout) {
+        String latest = store.latestPosition().orElse(null);
+        if (latest == null) {
+            return;
+        }
+        try {
+            if (!routes.awaitHighWater(latest, store::comparePositions, timeout.toNanos())) {
+                throw new SseKitException("this node is behind the shared history by more than "
+                        + timeout.toSeconds() + " s; retry, or check the connection to the store");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SseKitException("interrupted while catching up with the shared history", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        follower.close();
+    }
+}
