@@ -24,7 +24,10 @@ import java.lang.reflect.Type;
  *   this writer wins over Jersey's {@code OutboundEventWriter} (declared for the
  *   {@code OutboundSseEvent} interface). That writer writes no {@code data:} line for empty data,
  *   so browsers drop the event. Jersey then writes its chunk delimiter, one LF: an extra blank line,
- *   which ends no event (the WHATWG parser dispatches nothing on an empty data buffer).</li>
+ *   which ends no event (the WHATWG parser dispatches nothing on an empty data buffer). The frame
+ *   ends with its own blank line all the same, so that it stays one whole event whatever a sink
+ *   adds after it; leaving the blank line to Jersey's delimiter would merge events on any sink
+ *   without one.</li>
  *   <li>RESTEasy (WildFly): its sink ({@code SseEventOutputImpl}) is built with its own
  *   {@code SseEventProvider} and never looks a writer up, so this writer is not used there. That
  *   writer merges consecutive line breaks in data, so an event whose data has an empty line after
