@@ -95,6 +95,16 @@ class ConnHttpTest extends StreamServerTest {
     }
 
     @Test
+    void ownEventsOfTheApplication_keepTheContainersWriter() throws Exception {
+        // SseKitFeature is registered, and ssekit's writer applies to ssekit's events only: an
+        // event the application builds itself is framed by Jersey as it always was.
+        try (RawSseClient client = open("/s/own?data=a%0Ab")) {
+            assertTrue(client.awaitEnd(WAIT));
+            assertEquals("event: own\ndata: a\ndata: b\n\n", client.rawText());
+        }
+    }
+
+    @Test
     void sendJson_encodesWithJsonb() throws Exception {
         try (RawSseClient client = open("/s/standalone")) {
             Conn conn = opened();
