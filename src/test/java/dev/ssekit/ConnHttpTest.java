@@ -2,6 +2,7 @@ package dev.ssekit;
 
 import dev.ssekit.testkit.RawSseClient;
 import dev.ssekit.testkit.StreamServerTest;
+import dev.ssekit.testkit.WireCases;
 
 
 import org.junit.jupiter.api.Test;
@@ -59,14 +60,47 @@ class ConnHttpTest extends StreamServerTest {
             conn.send(event).toCompletableFuture().get(10, TimeUnit.SECONDS);
             conn.comment("multi\nline").toCompletableFuture().get(10, TimeUnit.SECONDS);
             conn.sendData("żółw 🐢").toCompletableFuture().get(10, TimeUnit.SECONDS);
-            String expected = ": connected\n\n" + event.toWireFormat()
-                    + Event.comment("multi\nline").toWireFormat() + Event.of("żółw 🐢").toWireFormat();
+            // Each event exactly as framed, then Jersey's chunk delimiter: one LF (see FrameWriter).
+            String expected = ": connected\n\n\n" + event.toWireFormat() + "\n"
+                    + Event.comment("multi\nline").toWireFormat() + "\n" + Event.of("żółw 🐢").toWireFormat() + "\n";
             await().atMost(WAIT).untilAsserted(
-                    () -> assertEquals(expected, client.rawText().replace(": heartbeat\n\n", "")));
+                    () -> assertEquals(expected, client.rawText().replace(": heartbeat\n\n\n", "")));
 
             RawSseClient.Received first = client.next(WAIT);
             assertEquals(new RawSseClient.Received("msg-1", "greeting", "line1\nline2\nline3\n", 2500L), first);
             assertEquals("żółw 🐢", client.next(WAIT).data());
+        }
+    }
+
+    @Test
+    void send_keepsBlankLinesEmptyDataAndMultiLineCommentsExactly() throws Exception {
+        try (RawSseClient client = open("/s/standalone")) {
+            Conn conn = opened();
+            StringBuilder expected = new StringBuilder(": connected\n\n\n");
+            for (String data : WireCases.DATA) {
+                conn.send(Event.of(data).withType("t")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                expected.append(Event.of(data).withType("t").toWireFormat()).append('\n');
+            }
+            for (String comment : WireCases.COMMENTS) {
+                conn.comment(comment).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                expected.append(Event.comment(comment).toWireFormat()).append('\n');
+            }
+            for (String data : WireCases.DATA) {
+                assertEquals(new RawSseClient.Received(null, "t", WireCases.parsed(data), null), client.next(WAIT),
+                        "sent " + WireCases.show(data));
+            }
+            await().atMost(WAIT).untilAsserted(() -> assertEquals(expected.toString(),
+                    client.rawText().replace(": heartbeat\n\n\n", "")));
+        }
+    }
+
+    @Test
+    void ownEventsOfTheApplication_keepTheContainersWriter() throws Exception {
+        // SseKitFeature is registered, and ssekit's writer applies to ssekit's events only: an
+        // event the application builds itself is framed by Jersey as it always was.
+        try (RawSseClient client = open("/s/own?data=a%0Ab")) {
+            assertTrue(client.awaitEnd(WAIT));
+            assertEquals("event: own\ndata: a\ndata: b\n\n", client.rawText());
         }
     }
 

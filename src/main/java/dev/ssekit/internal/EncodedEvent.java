@@ -3,40 +3,55 @@ package dev.ssekit.internal;
 import dev.ssekit.Event;
 
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * An {@link Event} in the JAX-RS form, made once per broadcast and shared by every connection it
- * is sent to: the data's line breaks are already LF (the containers' writers split data on LF), and
- * no {@code Sse} builder is needed per event. The container's own writer frames it.
+ * is sent to: its exact event-stream bytes for {@link FrameWriter}, and the fields a container's own
+ * writer reads where that writer is not used (see {@link FramedEvent}). No {@code Sse} builder is
+ * needed per event.
  *
- * <p>The data is UTF-8 bytes, encoded here once: a container writes a {@code byte[]} as it is,
- * whereas a {@code String} is encoded again for every subscriber (Jersey makes a new
- * {@code OutputStreamWriter}, with its 8 KB buffer, per write). The fields a container reads per
- * write are computed once too.
+ * <p>Everything is encoded here once, not per subscriber: the frame and the data are UTF-8 bytes,
+ * which a writer copies as they are, whereas a {@code String} would be encoded again for every
+ * subscriber (Jersey makes a new {@code OutputStreamWriter}, with its 8 KB buffer, per write).
  */
-public final class EncodedEvent implements OutboundSseEvent {
+public final class EncodedEvent extends FramedEvent {
     private final Event event;
     private final byte[] data;
+    private final boolean plain;
+    private final String comment;
     private final String id;
     private final String name;
-    private final String comment;
     private final long reconnectDelay;
 
-    private EncodedEvent(Event event) {
+    private EncodedEvent(Event event, String wire) {
+        super(wire);
         this.event = event;
-        this.data = event.isComment() ? null : event.dataWithLf().getBytes(StandardCharsets.UTF_8);
+        String dataLf = event.isComment() ? null : event.dataWithLf();
+        String commentLf = event.commentWithLf();
+        this.data = dataLf == null ? null : dataLf.getBytes(StandardCharsets.UTF_8);
+        this.plain = dataLf != null ? keepsEveryLine(dataLf) : !commentLf.endsWith("\n");
+        this.comment = plain ? commentLf : commentChannel(wire);
         this.id = event.id().orElse(null);
         this.name = event.type().orElse(null);
-        this.comment = event.commentWithLf();
         this.reconnectDelay = event.retry().map(java.time.Duration::toMillis).orElse(RECONNECT_NOT_SET);
+    }
+
+    /**
+     * Whether RESTEasy's writer keeps every line of this data, given as plain fields: it merges
+     * consecutive line breaks, so an empty line after the first is lost (a first empty line survives,
+     * since {@code data: } is written before it). Jersey's writer keeps every line of non-empty data,
+     * and where its writer is used instead of {@link FrameWriter} empty data is the only loss.
+     */
+    private static boolean keepsEveryLine(String dataLf) {
+        return !dataLf.contains("\n\n") && !dataLf.endsWith("\n");
     }
 
     /** Prepares {@code event} once. */
     public static EncodedEvent of(Event event) {
-        return new EncodedEvent(Checks.notNull(event, "event"));
+        Checks.notNull(event, "event");
+        return new EncodedEvent(event, event.toWireFormat());
     }
 
     /** @return the event */
@@ -44,9 +59,14 @@ public final class EncodedEvent implements OutboundSseEvent {
         return event;
     }
 
+    /**
+     * @return {@code byte[]} for a message event given as plain fields; null for a comment, and for an
+     *         event given through the comment channel, so that a container's writer writes no fields
+     *         of its own
+     */
     @Override
     public Class<?> getType() {
-        return data == null ? null : byte[].class;
+        return plain && data != null ? byte[].class : null;
     }
 
     @Override
@@ -64,6 +84,7 @@ public final class EncodedEvent implements OutboundSseEvent {
         return comment;
     }
 
+    /** @return the event's id, whichever form the container is given (ssekit reads it) */
     @Override
     public String getId() {
         return id;
@@ -74,6 +95,7 @@ public final class EncodedEvent implements OutboundSseEvent {
         return name;
     }
 
+    /** @return the data with LF line breaks, as UTF-8; null for a comment event */
     @Override
     public byte[] getData() {
         return data;

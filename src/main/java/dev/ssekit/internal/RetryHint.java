@@ -1,32 +1,44 @@
 package dev.ssekit.internal;
 
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
 
 import java.lang.reflect.Type;
 import java.time.Duration;
 
 /**
  * The last thing written when a hub closes: {@code ": closing"} and {@code retry: <ms>} with no
- * data, so that browsers set their reconnection delay without dispatching an event. It has a type
- * and empty data because the containers' writers write {@code retry:} only for events with data,
- * and write no {@code data:} line for empty data.
+ * {@code data:} line, so that browsers set their reconnection delay without dispatching an event.
+ *
+ * <p>A container's own writer is given it through the {@linkplain FramedEvent#commentChannel comment
+ * channel}: both containers' writers write {@code retry:} only for an event with data, and
+ * RESTEasy's writes {@code data: } even for empty data, which dispatches an empty message.
  */
-final class RetryHint implements OutboundSseEvent {
+final class RetryHint extends FramedEvent {
     private final long millis;
+    private final String comment;
 
     RetryHint(Duration delay) {
-        this.millis = Checks.positive(delay, "shutdownRetry").toMillis();
+        this(Checks.positive(delay, "shutdownRetry").toMillis());
+    }
+
+    private RetryHint(long millis) {
+        this(millis, ": closing\nretry: " + millis + "\n\n");
+    }
+
+    private RetryHint(long millis, String wire) {
+        super(wire);
+        this.millis = millis;
+        this.comment = commentChannel(wire);
     }
 
     @Override
     public Class<?> getType() {
-        return String.class;
+        return null;
     }
 
     @Override
     public Type getGenericType() {
-        return String.class;
+        return null;
     }
 
     @Override
@@ -36,7 +48,7 @@ final class RetryHint implements OutboundSseEvent {
 
     @Override
     public String getComment() {
-        return "closing";
+        return comment;
     }
 
     @Override
@@ -51,7 +63,7 @@ final class RetryHint implements OutboundSseEvent {
 
     @Override
     public Object getData() {
-        return "";
+        return null;
     }
 
     @Override

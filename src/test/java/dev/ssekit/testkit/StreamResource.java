@@ -40,6 +40,15 @@ public final class StreamResource {
         topics.subscribe(conn, topic, last);
     }
 
+    /** A user's own event, sent on the sink without ssekit, then the stream ends. */
+    @GET
+    @Path("own")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void own(@QueryParam("data") String data, @Context SseEventSink sink, @Context Sse sse) {
+        sink.send(sse.newEventBuilder().name("own").data(data).build())
+                .whenComplete((ok, error) -> sink.close());
+    }
+
     @GET
     @Path("standalone")
     @Produces(MediaType.SERVER_SENT_EVENTS)

@@ -1,8 +1,10 @@
 package dev.ssekit.arquillian;
 
+import dev.ssekit.Event;
 import dev.ssekit.testkit.MercureClient;
 import dev.ssekit.testkit.RawSseClient;
 import dev.ssekit.testkit.Tokens;
+import dev.ssekit.testkit.WireCases;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -18,6 +20,7 @@ import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -69,14 +72,55 @@ class HubWarIT {
 
     @Test
     void multiLineUnicodeData_arrivesWholeOnBothContainers() throws Exception {
-        // Each container frames the data itself (Jersey, RESTEasy): every line needs its own data: field.
-        // No blank line inside: RESTEasy drops those (README, "Event").
+        // Every line needs its own data: field, whichever writer frames it.
         String data = "first line\nsecond: 2\r\nthird \u00e9\u20ac\ud83d\ude00\nlast";
         try (RawSseClient c = MercureClient.subscribe(hub(), "topic=lines", Map.of())) {
             String id = MercureClient.publish(hub(), PUBLISHER, "lines", data);
             assertEquals(new RawSseClient.Received(id, null, data.replace("\r\n", "\n"), null), c.next(WAIT));
             assertTrue(c.rawText().contains("data:first line\ndata:second: 2\ndata:third")
                     || c.rawText().contains("data: first line\ndata: second: 2\ndata: third"), c.rawText());
+        }
+    }
+
+    /** @return true on the WildFly run (RESTEasy), false on Payara's (Jersey) */
+    static boolean onWildFly() {
+        return "wildfly".equals(System.getProperty("arquillian.launch"));
+    }
+
+    @Test
+    void awkwardData_arrivesExactlyAsPublishedLiveAndReplayed() throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (RawSseClient live = MercureClient.subscribe(hub(), "topic=awkward", Map.of())) {
+            for (String data : WireCases.DATA) {
+                ids.add(MercureClient.publish(hub(), PUBLISHER, "awkward", data));
+            }
+            assertParsed(ids, live.next(WireCases.DATA.size(), WAIT));
+            String raw = live.rawText();
+            if (onWildFly()) {
+                // RESTEasy's SseEventProvider writes every event: data it would merge comes as one
+                // comment whose lines are the frame's, with CR as the line break.
+                assertTrue(raw.contains(": \rid: " + ids.get(0) + "\rdata: a\rdata: \rdata: b\n\n"), raw);
+                assertTrue(raw.contains("\nid: " + ids.get(3) + "\ndata: \n\n"), raw);
+                assertTrue(raw.contains("\nid: " + ids.get(4) + "\ndata: \ndata: leading\n\n"), raw);
+            } else {
+                // ssekit's FrameWriter, then Jersey's chunk delimiter (one LF).
+                for (int i = 0; i < ids.size(); i++) {
+                    String frame = Event.of(WireCases.DATA.get(i)).withId(ids.get(i)).toWireFormat();
+                    assertTrue(raw.contains("\n" + frame + "\n"), frame + " in " + raw);
+                }
+            }
+        }
+        try (RawSseClient replayed = MercureClient.subscribe(hub(), "topic=awkward",
+                Map.of("Last-Event-ID", "earliest"))) {
+            assertParsed(ids, replayed.next(WireCases.DATA.size(), WAIT));
+        }
+    }
+
+    private static void assertParsed(List<String> ids, List<RawSseClient.Received> received) {
+        for (int i = 0; i < ids.size(); i++) {
+            String data = WireCases.DATA.get(i);
+            assertEquals(new RawSseClient.Received(ids.get(i), null, WireCases.parsed(data), null), received.get(i),
+                    "published " + WireCases.show(data));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.ssekit.arquillian.app.OrderStream;
 import dev.ssekit.arquillian.app.SubscriberLog;
 import dev.ssekit.testkit.PlainHttp;
 import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testkit.WireCases;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -19,7 +20,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.File;
 import java.net.URI;
 import java.net.URL;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
@@ -50,7 +56,7 @@ class InjectedHubIT {
     /** The user's WAR with the given {@code microprofile-config.properties}. */
     static WebArchive ordersWar(String name, String settings) {
         return ShrinkWrap.create(WebArchive.class, name)
-                .addClasses(OrderApplication.class, OrderStream.class, SubscriberLog.class)
+                .addClasses(OrderApplication.class, OrderStream.class, SubscriberLog.class, WireCases.class)
                 .addAsLibrary(new File(System.getProperty("ssekit.jar")))
                 .addAsResource(new StringAsset(settings), "META-INF/microprofile-config.properties")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml");
@@ -80,6 +86,55 @@ class InjectedHubIT {
             RawSseClient.Received event = c.next(WAIT);
             assertEquals("created", event.type());
             assertEquals("tea", event.data());
+        }
+    }
+
+    @Test
+    void awkwardDataAndComments_arriveExactlyAsSentThroughTheInjectedHubAndConn() throws Exception {
+        URI events = URI.create(api() + "/9/events");
+        try (RawSseClient c = RawSseClient.open(events, events.getPath(), Map.of())) {
+            assertEquals(200, c.awaitStatus(WAIT));
+            await().atMost(WAIT).until(() -> c.rawText().contains(": connected"));
+            for (String data : WireCases.DATA) {
+                // With the charset named: RESTEasy decodes a form's %-escapes as ISO-8859-1 otherwise.
+                HttpResponse<String> r = PlainHttp.send(HttpRequest.newBuilder(URI.create(api() + "/9/status"))
+                        .header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+                        .POST(HttpRequest.BodyPublishers.ofString("status="
+                                + URLEncoder.encode(data, StandardCharsets.UTF_8))).build());
+                assertEquals(200, r.statusCode(), r.body());
+            }
+            List<RawSseClient.Received> got = c.next(WireCases.DATA.size(), WAIT);
+            for (int i = 0; i < got.size(); i++) {
+                String data = WireCases.DATA.get(i);
+                assertEquals(WireCases.parsed(data), got.get(i).data(), "@Broadcast of " + WireCases.show(data));
+                assertEquals("status", got.get(i).type());
+            }
+        }
+        URI awkward = URI.create(api() + "/awkward");
+        try (RawSseClient c = RawSseClient.open(awkward, awkward.getPath(), Map.of())) {
+            assertEquals(200, c.awaitStatus(WAIT));
+            List<RawSseClient.Received> got = c.next(WireCases.DATA.size(), WAIT);
+            for (int i = 0; i < got.size(); i++) {
+                String data = WireCases.DATA.get(i);
+                assertEquals(new RawSseClient.Received(null, "awkward", WireCases.parsed(data), null), got.get(i),
+                        "Conn.send of " + WireCases.show(data));
+            }
+            assertTrue(c.awaitEnd(WAIT), "the stream ends after conn.close()");
+            String raw = c.rawText();
+            if (HubWarIT.onWildFly()) {
+                // RESTEasy's own writer: the plain fields where it keeps every line, else one comment
+                // holding the frame's lines with CR as the line break.
+                assertTrue(raw.contains(": multi\n: line\n\n: a\r: \r: b\r: \n\n: \n\n: cr\n: and\n: crlf\n\n"
+                        + ": \revent: awkward\rdata: a\rdata: \rdata: b\n\n"), raw);
+                assertTrue(raw.contains("\nevent: awkward\ndata: \n\nevent: awkward\ndata: \ndata: leading\n\n"), raw);
+            } else {
+                // ssekit's FrameWriter, then Jersey's chunk delimiter (one LF).
+                StringBuilder frames = new StringBuilder();
+                WireCases.COMMENTS.forEach(t -> frames.append(dev.ssekit.Event.comment(t).toWireFormat()).append('\n'));
+                WireCases.DATA.forEach(d -> frames.append(dev.ssekit.Event.of(d).withType("awkward").toWireFormat())
+                        .append('\n'));
+                assertEquals(": connected\n\n\n" + frames, raw.replace(": heartbeat\n\n\n", ""));
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import dev.ssekit.Hub;
 import dev.ssekit.HubStats;
 import dev.ssekit.SseStream;
 import dev.ssekit.Topic;
+import dev.ssekit.testkit.WireCases;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -108,6 +109,21 @@ public class OrderStream {
         HubStats s = metered.stats();
         return s.subscribers() + " " + s.published() + " " + s.delivered() + " " + s.dropped() + " " + s.cut() + " "
                 + s.replayed();
+    }
+
+    /** A connection that writes comments and data the containers' writers used to change, then ends. */
+    @GET
+    @Path("awkward")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void awkward(@Context SseEventSink sink, @Context Sse sse) {
+        Conn conn = Conn.open(sink, sse);
+        for (String comment : WireCases.COMMENTS) {
+            conn.comment(comment);
+        }
+        for (String data : WireCases.DATA) {
+            conn.send(Event.of(data).withType("awkward"));
+        }
+        conn.close();
     }
 
     /** A connection outside any hub: it writes one event and stays open until the application stops. */

@@ -1,0 +1,53 @@
+package dev.ssekit.internal;
+
+import jakarta.ws.rs.sse.OutboundSseEvent;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An event that ssekit frames itself: it carries its exact event-stream bytes, which
+ * {@link FrameWriter} writes as they are. Made once per broadcast and shared by every connection.
+ *
+ * <p>Its {@link OutboundSseEvent} getters are what a container's own SSE writer reads where it does
+ * not use {@code FrameWriter} (RESTEasy's sink always uses its own; see {@link FrameWriter}). They
+ * present the event in a form that writer frames to the same stream as these bytes, by the WHATWG
+ * rules: either the plain fields, or, when the plain fields would lose a line, the
+ * {@linkplain #commentChannel(String) comment channel}.
+ */
+public abstract sealed class FramedEvent implements OutboundSseEvent permits EncodedEvent, RetryHint {
+    private final byte[] frame;
+
+    /** @param wire the exact event-stream text, ending with the blank line */
+    FramedEvent(String wire) {
+        this.frame = wire.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Writes the exact bytes of this event, blank line included. */
+    public final void writeFrame(OutputStream out) throws IOException {
+        out.write(frame);
+    }
+
+    /** @return the length of the exact bytes */
+    public final int frameLength() {
+        return frame.length;
+    }
+
+    /**
+     * The event as one comment for a writer that splits comments on LF only and writes everything
+     * else in them as it is (RESTEasy 6.2's {@code SseEventProvider}): every line of the frame, with
+     * CR as the line break, which an event-stream parser honours like LF. The writer adds the
+     * {@code ": "} before it and the LF and blank line after it, so the stream holds the same fields
+     * as the frame; a frame that does not start with a comment gets an empty comment line first.
+     *
+     * @param wire the exact event-stream text, ending with the blank line
+     * @return the comment to hand to such a writer
+     */
+    static String commentChannel(String wire) {
+        String body = wire.substring(0, wire.length() - 2); // the last line's LF and the blank line
+        return body.startsWith(": ")
+                ? body.substring(2).replace('\n', '\r')
+                : "\r" + body.replace('\n', '\r');
+    }
+}

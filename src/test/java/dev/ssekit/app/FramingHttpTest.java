@@ -1,0 +1,72 @@
+package dev.ssekit.app;
+
+import dev.ssekit.Event;
+import dev.ssekit.app.embedded.EmbeddedHub;
+import dev.ssekit.testkit.Hubs;
+import dev.ssekit.testkit.MercureClient;
+import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testkit.Tokens;
+import dev.ssekit.testkit.WireCases;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Data published to the embedded hub (Jersey on Grizzly) reaches a raw socket byte for byte as
+ * ssekit framed it, and a WHATWG parse of those bytes gives back what was published, live and on
+ * replay.
+ */
+class FramingHttpTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String PUBLISHER = Tokens.publisher("*");
+    private static EmbeddedHub hub;
+
+    @BeforeAll
+    static void start() throws Exception {
+        hub = Hubs.start(Tokens.hubWithSecret());
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+    }
+
+    @Test
+    void publish_awkwardDataArrivesExactlyAsPublished() throws Exception {
+        try (RawSseClient live = MercureClient.subscribe(hub.uri(), "topic=awkward", Map.of())) {
+            List<String> ids = new ArrayList<>();
+            StringBuilder expected = new StringBuilder(": connected\n\n\n");
+            for (String data : WireCases.DATA) {
+                String id = MercureClient.publish(hub.uri(), PUBLISHER, "awkward", data);
+                ids.add(id);
+                // The frame, then Jersey's chunk delimiter (one LF; see FrameWriter).
+                expected.append(Event.of(data).withId(id).toWireFormat()).append('\n');
+            }
+            assertParsed(ids, live.next(WireCases.DATA.size(), WAIT));
+            await().atMost(WAIT).untilAsserted(() -> assertEquals(expected.toString(),
+                    live.rawText().replace(": heartbeat\n\n\n", "")));
+
+            try (RawSseClient replayed = MercureClient.subscribe(hub.uri(), "topic=awkward",
+                    Map.of("Last-Event-ID", "earliest"))) {
+                assertParsed(ids, replayed.next(WireCases.DATA.size(), WAIT));
+            }
+        }
+    }
+
+    private static void assertParsed(List<String> ids, List<RawSseClient.Received> received) {
+        for (int i = 0; i < ids.size(); i++) {
+            String data = WireCases.DATA.get(i);
+            assertEquals(new RawSseClient.Received(ids.get(i), null, WireCases.parsed(data), null), received.get(i),
+                    "published " + WireCases.show(data));
+        }
+    }
+}
