@@ -1,5 +1,6 @@
 package dev.ssekit.app;
 
+import dev.ssekit.testkit.HubProcess;
 import dev.ssekit.testkit.MercureClient;
 import dev.ssekit.testkit.RawSseClient;
 import dev.ssekit.testkit.RedisKeys;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TwoNodeClusterTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private final String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
-    private final List<Process> nodes = new ArrayList<>();
+    private final List<HubProcess> nodes = new ArrayList<>();
 
     @BeforeEach
     void requireRedis() {
@@ -45,50 +46,15 @@ class TwoNodeClusterTest {
 
     @AfterEach
     void stopNodesAndDeleteKeys() {
-        nodes.forEach(Process::destroyForcibly);
+        nodes.forEach(HubProcess::close);
         RedisKeys.deleteAll(prefix);
     }
 
     /** Starts {@code EmbeddedHub} in a child JVM on the Redis store, and waits until it serves. */
     private URI startNode() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classPath, "dev.ssekit.app.embedded.EmbeddedHub").redirectErrorStream(true);
-        pb.environment().put("PORT", Integer.toString(port));
-        pb.environment().put("HOST", "127.0.0.1");
-        pb.environment().put("SSEKIT_HISTORY_STORE", "redis");
-        pb.environment().put("SSEKIT_HISTORY_REDIS_PREFIX", prefix);
-        Process node = pb.start();
+        HubProcess node = HubProcess.start(Map.of("SSEKIT_HISTORY_STORE", "redis", "SSEKIT_HISTORY_REDIS_PREFIX", prefix));
         nodes.add(node);
-        CountDownLatch ready = new CountDownLatch(1);
-        StringBuilder output = new StringBuilder();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    synchronized (output) {
-                        output.append(line).append('\n');
-                    }
-                    if (line.startsWith("ssekit hub on http://")) {
-                        ready.countDown();
-                    }
-                }
-            } catch (IOException e) {
-                // the node ended
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        if (!ready.await(60, TimeUnit.SECONDS)) {
-            synchronized (output) {
-                throw new AssertionError("node on port " + port + " did not start:\n" + output);
-            }
-        }
-        return URI.create("http://127.0.0.1:" + port + "/");
+        return node.uri();
     }
 
     private static String publish(URI node, String data) throws Exception {
@@ -152,10 +118,9 @@ class TwoNodeClusterTest {
             String seen = publish(b, "seen on a");
             assertEquals(seen, onA.next(WAIT).id(), "an event published on b reaches a subscriber on a");
             last = seen;
-            nodes.get(0).destroy(); // SIGTERM: the node ends its streams and stops
+            nodes.get(0).terminate(); // SIGTERM: the node ends its streams and stops
             assertTrue(onA.awaitEnd(WAIT), "the stopping node ends the stream");
         }
-        assertTrue(nodes.get(0).waitFor(60, TimeUnit.SECONDS));
         List<String> published = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             published.add(publish(b, "after " + i));

@@ -104,7 +104,16 @@ public final class EmbeddedHub implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // Publishes from now on answer 503; those accepted are stored and written first.
         weld.select(HubProducer.class).get().close();
+        // Requests still running get their answers before the server stops.
+        try {
+            server.shutdown(10, TimeUnit.SECONDS).get(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.log(java.util.logging.Level.WARNING, "ssekit: the HTTP server did not stop gracefully", e);
+        }
         server.shutdownNow();
         weld.shutdown();
     }
