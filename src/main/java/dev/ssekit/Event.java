@@ -53,6 +53,9 @@ import java.util.Optional;
  * </ul>
  */
 public final class Event {
+    /** The longest reconnection delay an event may carry: {@code Long.MAX_VALUE} milliseconds. */
+    public static final Duration MAX_RETRY = Duration.ofMillis(Long.MAX_VALUE);
+
     private final String data;
     private final String type;
     private final String id;
@@ -121,7 +124,7 @@ public final class Event {
      * @param retry how long the client should wait before reconnecting; zero or more, whole
      *              milliseconds are sent
      * @return a copy of this event with the hint
-     * @throws IllegalArgumentException if {@code retry} is null or negative
+     * @throws IllegalArgumentException if {@code retry} is negative or longer than {@link #MAX_RETRY}
      * @throws IllegalStateException if this is a comment event
      */
     public Event withRetry(Duration retry) {
@@ -129,6 +132,10 @@ public final class Event {
         Checks.notNull(retry, "retry");
         if (retry.isNegative()) {
             throw new IllegalArgumentException("retry must not be negative, got " + retry);
+        }
+        if (retry.compareTo(MAX_RETRY) > 0) {
+            // Written in milliseconds: a longer one cannot be written, and would fail every send.
+            throw new IllegalArgumentException("retry must be at most " + MAX_RETRY.toMillis() + " ms, got " + retry);
         }
         return new Event(data, type, id, retry, null);
     }

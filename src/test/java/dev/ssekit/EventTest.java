@@ -98,6 +98,11 @@ class EventTest {
         assertEquals("retry must not be negative, got PT-0.001S",
                 assertThrows(IllegalArgumentException.class,
                         () -> Event.of("x").withRetry(Duration.ofMillis(-1))).getMessage());
+        // Accepted and stored before, then every fan-out and replay that included it failed.
+        assertEquals("retry must be at most 9223372036854775807 ms, got PT2562047788015215H30M7S",
+                assertThrows(IllegalArgumentException.class,
+                        () -> Event.of("x").withRetry(Duration.ofSeconds(Long.MAX_VALUE))).getMessage());
+        assertEquals(Event.MAX_RETRY, Event.of("x").withRetry(Event.MAX_RETRY).retry().orElseThrow());
     }
 
     @Test
