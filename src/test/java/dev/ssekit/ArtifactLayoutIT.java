@@ -70,7 +70,7 @@ class ArtifactLayoutIT {
         assertTrue(jar.contains("dev/ssekit/test/SseRecorder.class"), jar.toString());
         assertTrue(jar.contains("dev/ssekit/test/internal/EventStreamParser.class"), jar.toString());
         assertEquals(List.of(), jar.stream().filter(n -> !n.startsWith("META-INF/")
-                && !n.matches("dev/ssekit/test/[A-Za-z0-9_/$]+\\.class")).toList(), "only dev/ssekit/test classes");
+                && !n.matches("dev/ssekit/test/[A-Za-z0-9_/$-]+\\.class")).toList(), "only dev/ssekit/test classes");
         Set<String> referenced = new TreeSet<>();
         try (JarFile file = new JarFile(path)) {
             for (ZipEntry e : file.stream().filter(e -> e.getName().endsWith(".class")).toList()) {
