@@ -85,7 +85,7 @@ class PrivateUpdatesHttpTest {
         Map<String, RawSseClient> live = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, Map<String, String>> w : who.entrySet()) {
-                live.put(w.getKey(), MercureClient.subscribe(hub.uri(), query, w.getValue()));
+                live.put(w.getKey(), MercureClient.subscribeRaw(hub.uri(), query, w.getValue()));
             }
             publish("pub1", false, t1);
             publish("priv1", true, t1);
@@ -104,7 +104,7 @@ class PrivateUpdatesHttpTest {
         for (Map.Entry<String, Map<String, String>> w : who.entrySet()) {
             Map<String, String> headers = new LinkedHashMap<>(w.getValue());
             headers.put("Last-Event-ID", "earliest");
-            try (RawSseClient c = MercureClient.subscribe(hub.uri(), query, headers)) {
+            try (RawSseClient c = MercureClient.subscribeRaw(hub.uri(), query, headers)) {
                 assertEquals(expected.get(w.getKey()), readToEnd(c), "replay, " + w.getKey());
                 assertEquals(List.of(), c.drain(), "nothing after END on replay, " + w.getKey());
             }
@@ -112,7 +112,7 @@ class PrivateUpdatesHttpTest {
         // The raw bytes an unauthorized subscriber got hold no trace of the private data.
         Map<String, String> headers = new LinkedHashMap<>(who.get("other claim"));
         headers.put("Last-Event-ID", "earliest");
-        try (RawSseClient c = MercureClient.subscribe(hub.uri(), query, headers)) {
+        try (RawSseClient c = MercureClient.subscribeRaw(hub.uri(), query, headers)) {
             readToEnd(c);
             assertEquals(-1, c.rawText().indexOf("priv"), c.rawText());
         }
@@ -124,18 +124,18 @@ class PrivateUpdatesHttpTest {
         String query = "topic=" + encode(topic);
         publish("a", false, topic);
         String mark;
-        try (RawSseClient c = MercureClient.subscribe(hub.uri(), query, Map.of("Last-Event-ID", "earliest"))) {
+        try (RawSseClient c = MercureClient.subscribeRaw(hub.uri(), query, Map.of("Last-Event-ID", "earliest"))) {
             mark = c.next(WAIT).id();
         }
         publish("secret", true, topic);
         publish("b", false, topic);
         publish("END", false, topic);
-        try (RawSseClient anon = MercureClient.subscribe(hub.uri(), query, Map.of("Last-Event-ID", mark))) {
+        try (RawSseClient anon = MercureClient.subscribeRaw(hub.uri(), query, Map.of("Last-Event-ID", mark))) {
             assertEquals(List.of("b", "END"), readToEnd(anon));
         }
         Map<String, String> authorized = new LinkedHashMap<>(Tokens.bearer(Tokens.subscriber(topic)));
         authorized.put("Last-Event-ID", mark);
-        try (RawSseClient auth = MercureClient.subscribe(hub.uri(), query, authorized)) {
+        try (RawSseClient auth = MercureClient.subscribeRaw(hub.uri(), query, authorized)) {
             assertEquals(List.of("secret", "b", "END"), readToEnd(auth));
             assertEquals(mark, auth.header("Mercure-Last-Event-ID"));
         }
@@ -148,8 +148,8 @@ class PrivateUpdatesHttpTest {
         // exp is in whole seconds: this token expires within three.
         String shortLived = Tokens.hs256(Tokens.SECRET, Tokens.claims(null, List.of(topic))
                 .expirationTime(java.util.Date.from(java.time.Instant.now().plusSeconds(3))).build());
-        try (RawSseClient anon = MercureClient.subscribe(hub.uri(), query, Map.of());
-             RawSseClient auth = MercureClient.subscribe(hub.uri(), query, Tokens.bearer(shortLived))) {
+        try (RawSseClient anon = MercureClient.subscribeRaw(hub.uri(), query, Map.of());
+             RawSseClient auth = MercureClient.subscribeRaw(hub.uri(), query, Tokens.bearer(shortLived))) {
             publish("secret", true, topic);
             assertEquals("secret", auth.next(WAIT).data());
             // Its private rights end with its token: the hub ends the stream cleanly, the client
@@ -164,8 +164,8 @@ class PrivateUpdatesHttpTest {
     void privateFieldWithoutValue_stillMakesTheUpdatePrivate() throws Exception {
         String topic = "https://example.com/" + UUID.randomUUID();
         String query = "topic=" + encode(topic);
-        try (RawSseClient anon = MercureClient.subscribe(hub.uri(), query, Map.of());
-             RawSseClient auth = MercureClient.subscribe(hub.uri(), query, Tokens.bearer(Tokens.subscriber(topic)))) {
+        try (RawSseClient anon = MercureClient.subscribeRaw(hub.uri(), query, Map.of());
+             RawSseClient auth = MercureClient.subscribeRaw(hub.uri(), query, Tokens.bearer(Tokens.subscriber(topic)))) {
             // As in Mercure, the field's presence decides: "private=" and a bare "private" are private.
             for (String form : List.of("private=&data=p1", "private&data=p2", "private=&private=on&data=p3")) {
                 HttpResponse<String> r = MercureClient.post(hub.uri(), form + "&topic=" + encode(topic),
@@ -183,7 +183,7 @@ class PrivateUpdatesHttpTest {
         String topic = "https://example.com/" + UUID.randomUUID();
         String forever = Tokens.hs256(Tokens.SECRET, Tokens.claims(null, List.of(topic))
                 .expirationTime(java.util.Date.from(java.time.Instant.parse("9999-12-31T23:59:59Z"))).build());
-        try (RawSseClient auth = MercureClient.subscribe(hub.uri(), "topic=" + encode(topic), Tokens.bearer(forever))) {
+        try (RawSseClient auth = MercureClient.subscribeRaw(hub.uri(), "topic=" + encode(topic), Tokens.bearer(forever))) {
             publish("secret", true, topic);
             assertEquals("secret", auth.next(WAIT).data());
         }
