@@ -444,7 +444,7 @@ public final class SseRecorder implements AutoCloseable {
                 : "expected " + what + " but the stream ended: " + end) + describe());
     }
 
-    private String describe() {
+    private synchronized String describe() {
         StringBuilder s = new StringBuilder("\n  stream: GET ").append(uri);
         if (!requestHeaders.isEmpty()) {
             s.append(' ').append(requestHeaders);
