@@ -17,7 +17,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -35,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Two embedded hubs, each its own JVM, sharing one Redis: the way N nodes run behind a load balancer. */
 class TwoNodeClusterTest {
-    private static final Duration WAIT = Duration.ofSeconds(60);
     private final String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
     private final List<Process> nodes = new ArrayList<>();
 

@@ -23,7 +23,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
@@ -38,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(ArquillianExtension.class)
 class DurableHubWarIT {
-    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String REDIS_PREFIX = "ssekit-it-" + UUID.randomUUID() + ":";
 
     @ArquillianResource

@@ -29,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * good and bad, refused with RFC 6750 answers.
  */
 class AuthorizationHttpTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String REALM = "Bearer realm=\"mercure\"";
     /** HS256 with the test secret and RS256 with the test RSA key. */
     private static EmbeddedHub hub;

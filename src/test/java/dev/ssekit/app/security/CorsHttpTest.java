@@ -9,7 +9,6 @@ import dev.ssekit.testkit.Tokens;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** CORS for configured origins only; preflights for Last-Event-ID and Authorization. */
 class CorsHttpTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String APP = "https://app.example.com";
 
     private static HttpResponse<String> preflight(EmbeddedHub hub, String origin, String method, String headers)
