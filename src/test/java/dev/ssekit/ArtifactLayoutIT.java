@@ -2,15 +2,28 @@ package dev.ssekit;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What the packaged artifacts hold: the library without the app; the WAR without server parts. */
+/**
+ * What the packaged artifacts hold: the library without the app; the WAR without server parts; the
+ * test kit with nothing but its own classes, which need nothing but the JDK.
+ */
 class ArtifactLayoutIT {
     private static List<String> entries(String property) throws IOException {
         try (JarFile file = new JarFile(System.getProperty(property))) {
@@ -48,5 +61,92 @@ class ArtifactLayoutIT {
         for (String banned : List.of("jersey", "grizzly", "hk2", "weld", "yasson")) {
             assertEquals(List.of(), war.stream().filter(n -> n.toLowerCase().contains(banned)).toList(), banned);
         }
+    }
+
+    @Test
+    void testkitJar_holdsTheKitOnlyAndNeedsNothingButTheJdk() throws Exception {
+        String path = System.getProperty("ssekit.testkit.jar");
+        List<String> jar = entries("ssekit.testkit.jar");
+        assertTrue(jar.contains("dev/ssekit/test/SseRecorder.class"), jar.toString());
+        assertTrue(jar.contains("dev/ssekit/test/internal/EventStreamParser.class"), jar.toString());
+        assertEquals(List.of(), jar.stream().filter(n -> !n.startsWith("META-INF/")
+                && !n.matches("dev/ssekit/test/[A-Za-z0-9_/$-]+\\.class")).toList(), "only dev/ssekit/test classes");
+        Set<String> referenced = new TreeSet<>();
+        try (JarFile file = new JarFile(path)) {
+            for (ZipEntry e : file.stream().filter(e -> e.getName().endsWith(".class")).toList()) {
+                try (InputStream in = file.getInputStream(e)) {
+                    referenced.addAll(referencedClasses(in.readAllBytes()));
+                }
+            }
+        }
+        assertTrue(referenced.contains("java/net/Socket"), "the scan sees the kit's references: " + referenced);
+        assertEquals(List.of(), referenced.stream()
+                .filter(n -> !n.startsWith("java/") && !n.startsWith("javax/net/") && !n.startsWith("dev/ssekit/test/"))
+                .toList(), "classes outside the JDK (and outside java.base)");
+        // And it loads with the JDK alone beneath it.
+        try (URLClassLoader alone = new URLClassLoader(new URL[] {new File(path).toURI().toURL()},
+                ClassLoader.getPlatformClassLoader())) {
+            for (String entry : jar.stream().filter(n -> n.endsWith(".class")).toList()) {
+                Class<?> type = Class.forName(entry.replace('/', '.').replace(".class", ""), true, alone);
+                type.getDeclaredMethods();
+                type.getDeclaredFields();
+            }
+        }
+    }
+
+    private static final Pattern DESCRIPTOR_CLASS = Pattern.compile("L([A-Za-z_$][A-Za-z0-9_$/]*);");
+
+    /**
+     * The classes a class file names in its constant pool: its Class entries and the types in its
+     * descriptors and signatures. Everything the class can load is named there.
+     */
+    private static Set<String> referencedClasses(byte[] classFile) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(classFile));
+        assertEquals(0xCAFEBABE, in.readInt());
+        in.readUnsignedShort();
+        in.readUnsignedShort();
+        int count = in.readUnsignedShort();
+        String[] utf8 = new String[count];
+        List<Integer> classNames = new java.util.ArrayList<>();
+        for (int i = 1; i < count; i++) {
+            int tag = in.readUnsignedByte();
+            switch (tag) {
+                case 1 -> utf8[i] = in.readUTF();
+                case 7 -> classNames.add(in.readUnsignedShort());
+                case 8, 16, 19, 20 -> in.readUnsignedShort();
+                case 3, 4, 9, 10, 11, 12, 17, 18 -> in.readInt();
+                case 15 -> {
+                    in.readUnsignedByte();
+                    in.readUnsignedShort();
+                }
+                case 5, 6 -> {
+                    in.readLong();
+                    i++; // eight-byte constants take two slots
+                }
+                default -> throw new AssertionError("unknown constant pool tag " + tag);
+            }
+        }
+        Set<String> out = new TreeSet<>();
+        for (int index : classNames) {
+            String name = utf8[index];
+            Matcher array = DESCRIPTOR_CLASS.matcher(name);
+            if (name.startsWith("[")) {
+                while (array.find()) {
+                    out.add(array.group(1));
+                }
+            } else {
+                out.add(name);
+            }
+        }
+        for (String text : utf8) {
+            if (text != null && (text.startsWith("(") || text.startsWith("L") || text.startsWith("<")
+                    || text.startsWith("["))) {
+                Matcher m = DESCRIPTOR_CLASS.matcher(text);
+                while (m.find()) {
+                    out.add(m.group(1));
+                }
+            }
+        }
+        return out;
     }
 }

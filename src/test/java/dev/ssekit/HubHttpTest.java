@@ -1,6 +1,7 @@
 package dev.ssekit;
 
-import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.test.ReceivedEvent;
+import dev.ssekit.test.SseRecorder;
 import dev.ssekit.testkit.StreamServerTest;
 
 import jakarta.ws.rs.client.Client;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,34 +39,38 @@ class HubHttpTest extends StreamServerTest {
         return Topics.builder().heartbeat(HEARTBEAT).queueCapacity(16).writeTimeout(Duration.ofSeconds(3));
     }
 
-    private RawSseClient subscribe(String query) throws Exception {
-        RawSseClient c = RawSseClient.open(getBaseUri(), "/s/topics?" + query, Map.of());
-        assertEquals(200, c.awaitStatus(WAIT));
+    private SseRecorder subscribe(String query) {
+        return open("/s/topics?" + query);
+    }
+
+    private SseRecorder open(String pathAndQuery) {
+        SseRecorder c = SseRecorder.to(URI.create("http://127.0.0.1:" + getBaseUri().getPort() + pathAndQuery)).timeout(WAIT).open();
+        assertEquals(200, c.status());
         return c;
     }
 
     @Test
     void broadcast_reachesThousandHttpSubscribers() throws Exception {
         Hub<String> hub = topics.hub("news");
-        List<RawSseClient> clients = new ArrayList<>();
+        List<SseRecorder> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 1000; i++) {
-                clients.add(RawSseClient.open(getBaseUri(), "/s/topics?topic=news", Map.of()));
+                clients.add(open("/s/topics?topic=news"));
             }
             await().atMost(WAIT).until(() -> hub.clients() == 1000);
             String id = hub.broadcast("to everyone");
-            for (RawSseClient c : clients) {
-                assertEquals(new RawSseClient.Received(id, null, "to everyone", null), c.next(WAIT));
+            for (SseRecorder c : clients) {
+                assertEquals(new ReceivedEvent(id, null, "to everyone", null), c.takeEvent());
             }
         } finally {
-            clients.forEach(RawSseClient::close);
+            clients.forEach(SseRecorder::close);
         }
     }
 
     @Test
     void disconnectedClient_leavesTheHubWithinAHeartbeat() throws Exception {
         Hub<String> hub = topics.hub("t");
-        RawSseClient client = subscribe("topic=t");
+        SseRecorder client = subscribe("topic=t");
         Conn conn = resource.opened.poll(10, TimeUnit.SECONDS);
         assertNotNull(conn);
         await().atMost(WAIT).until(() -> hub.clients() == 1);
@@ -86,7 +92,7 @@ class HubHttpTest extends StreamServerTest {
                 + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         Conn slow = resource.opened.poll(10, TimeUnit.SECONDS);
         assertNotNull(slow);
-        try (RawSseClient fast = subscribe("topic=firehose")) {
+        try (SseRecorder fast = subscribe("topic=firehose")) {
             await().atMost(WAIT).until(() -> hub.clients() == 2);
             String big = "x".repeat(64 * 1024);
             // In step with the fast client (its queue of 16 is no place for a burst), far past what
@@ -94,7 +100,7 @@ class HubHttpTest extends StreamServerTest {
             int events = 0;
             while (!slow.isClosed() && events < 2000) {
                 hub.broadcast(events + ":" + big);
-                assertTrue(fast.next(WAIT).data().startsWith(events + ":"), "event " + events + " out of order");
+                assertTrue(fast.takeEvent().data().startsWith(events + ":"), "event " + events + " out of order");
                 events++;
             }
             assertTrue(slow.isClosed(), "the stuck client was never cut");
@@ -144,17 +150,17 @@ class HubHttpTest extends StreamServerTest {
     @Test
     void unregister_stopsEventsButKeepsTheConnection() throws Exception {
         Hub<String> hub = topics.hub("t");
-        try (RawSseClient client = RawSseClient.open(getBaseUri(), "/s/standalone", Map.of())) {
+        try (SseRecorder client = open("/s/standalone")) {
             Conn conn = resource.opened.poll(10, TimeUnit.SECONDS);
             assertNotNull(conn);
             hub.register(conn);
             hub.broadcast("one");
-            assertEquals("one", client.next(WAIT).data());
+            assertEquals("one", client.takeEvent().data());
             assertTrue(hub.unregister(conn));
             assertEquals(0, hub.clients());
             hub.broadcast("two");
             conn.sendData("direct").toCompletableFuture().get(10, TimeUnit.SECONDS);
-            assertEquals("direct", client.next(WAIT).data(), "after unregister only direct sends arrive");
+            assertEquals("direct", client.takeEvent().data(), "after unregister only direct sends arrive");
             assertTrue(!conn.isClosed());
         }
     }
@@ -162,16 +168,16 @@ class HubHttpTest extends StreamServerTest {
     @Test
     void close_endsEveryStreamAndRefusesLaterCalls() throws Exception {
         Hub<String> hub = topics.hub("t");
-        List<RawSseClient> clients = new ArrayList<>();
+        List<SseRecorder> clients = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             clients.add(subscribe("topic=t"));
         }
         await().atMost(WAIT).until(() -> hub.clients() == 3);
         hub.broadcast("bye");
         topics.close();
-        for (RawSseClient c : clients) {
-            assertEquals("bye", c.next(WAIT).data(), "queued events are written before the stream ends");
-            assertTrue(c.awaitEnd(WAIT), "stream must end when the hub closes");
+        for (SseRecorder c : clients) {
+            assertEquals("bye", c.takeEvent().data(), "queued events are written before the stream ends");
+            c.awaitEnd(); // the stream ends when the hub closes
             c.close();
         }
         assertThrows(HubClosedException.class, () -> hub.broadcast("late"));
@@ -186,7 +192,7 @@ class HubHttpTest extends StreamServerTest {
         Hub<Integer> numbers = topics.hub("numbers", Integer.class);
         numbers.broadcast(1);
         numbers.broadcast(2);
-        try (RawSseClient client = RawSseClient.open(getBaseUri(), "/s/standalone", Map.of())) {
+        try (SseRecorder client = open("/s/standalone")) {
             Conn conn = resource.opened.poll(10, TimeUnit.SECONDS);
             assertNotNull(conn);
             Subscription s = numbers.register(conn, "earliest", n -> n % 2 == 0);
@@ -195,21 +201,21 @@ class HubHttpTest extends StreamServerTest {
             numbers.broadcast(3);
             numbers.broadcast(4);
             numbers.broadcast(Event.of("6"));
-            List<RawSseClient.Received> got = client.next(3, WAIT);
-            assertEquals(List.of("2", "4", "6"), got.stream().map(RawSseClient.Received::data).toList());
+            List<ReceivedEvent> got = client.takeEvents(3);
+            assertEquals(List.of("2", "4", "6"), got.stream().map(ReceivedEvent::data).toList());
         }
     }
 
     @Test
     void multiTopic_subscriberGetsAnEventOnBothTopicsOnce() throws Exception {
-        try (RawSseClient client = subscribe("topic=a&topic=b")) {
+        try (SseRecorder client = subscribe("topic=a&topic=b")) {
             await().atMost(WAIT).until(() -> topics.clients() == 1);
             topics.publish(List.of("a"), Event.of("only a"));
             topics.publish(List.of("a", "b"), Event.of("both"));
             topics.publish(List.of("c"), Event.of("not mine"));
             topics.publish(List.of("b"), Event.of("only b"));
-            List<RawSseClient.Received> got = client.next(3, WAIT);
-            assertEquals(List.of("only a", "both", "only b"), got.stream().map(RawSseClient.Received::data).toList());
+            List<ReceivedEvent> got = client.takeEvents(3);
+            assertEquals(List.of("only a", "both", "only b"), got.stream().map(ReceivedEvent::data).toList());
             // An event on both topics is delivered once, and counted once: under the first topic.
             await().atMost(WAIT).until(() -> topics.stats("a").delivered() + topics.stats("b").delivered() == 3);
             assertEquals(new HubStats(1, 2, 2, 0, 0, 0), topics.stats("a"));
@@ -259,19 +265,19 @@ class HubHttpTest extends StreamServerTest {
             return Codec.json(Order.class).encode(o);
         }, d -> Codec.json(Order.class).decode(d));
         Hub<Order> orders = topics.hub("orders", Order.class, counting);
-        List<RawSseClient> clients = new ArrayList<>();
+        List<SseRecorder> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 5; i++) {
                 clients.add(subscribe("topic=orders"));
             }
             await().atMost(WAIT).until(() -> orders.clients() == 5);
             orders.broadcast(new Order("tea", 2));
-            for (RawSseClient c : clients) {
-                assertEquals("{\"item\":\"tea\",\"qty\":2}", c.next(WAIT).data());
+            for (SseRecorder c : clients) {
+                assertEquals("{\"item\":\"tea\",\"qty\":2}", c.takeEvent().data());
             }
             assertEquals(1, encodes.get(), "one encode per broadcast, not per subscriber");
         } finally {
-            clients.forEach(RawSseClient::close);
+            clients.forEach(SseRecorder::close);
         }
     }
 }

@@ -42,7 +42,7 @@ class FramingHttpTest {
 
     @Test
     void publish_awkwardDataArrivesExactlyAsPublished() throws Exception {
-        try (RawSseClient live = MercureClient.subscribe(hub.uri(), "topic=awkward", Map.of())) {
+        try (RawSseClient live = MercureClient.subscribeRaw(hub.uri(), "topic=awkward", Map.of())) {
             List<String> ids = new ArrayList<>();
             StringBuilder expected = new StringBuilder(": connected\n\n\n");
             for (String data : WireCases.DATA) {
@@ -55,7 +55,7 @@ class FramingHttpTest {
             await().atMost(WAIT).untilAsserted(() -> assertEquals(expected.toString(),
                     live.rawText().replace(": heartbeat\n\n\n", "")));
 
-            try (RawSseClient replayed = MercureClient.subscribe(hub.uri(), "topic=awkward",
+            try (RawSseClient replayed = MercureClient.subscribeRaw(hub.uri(), "topic=awkward",
                     Map.of("Last-Event-ID", "earliest"))) {
                 assertParsed(ids, replayed.next(WireCases.DATA.size(), WAIT));
             }

@@ -38,7 +38,7 @@ class GracefulShutdownTest {
         EmbeddedHub hub = Hubs.start(Map.of("ssekit.shutdown.retry", "3s", "ssekit.hub.jwt.secret", Tokens.SECRET));
         String token = Tokens.publisher("*");
         List<String> acknowledged = new ArrayList<>();
-        try (RawSseClient c = MercureClient.subscribe(hub.uri(), "topic=bye", Map.of())) {
+        try (RawSseClient c = MercureClient.subscribeRaw(hub.uri(), "topic=bye", Map.of())) {
             for (int i = 0; i < 50; i++) {
                 acknowledged.add(MercureClient.publish(hub.uri(), token, "bye", "event " + i));
             }
@@ -78,7 +78,7 @@ class GracefulShutdownTest {
                 // the server went away mid-request: that publish was not acknowledged
             }
         }, "publisher");
-        try (RawSseClient c = MercureClient.subscribe(first.uri(), "topic=node", Map.of())) {
+        try (RawSseClient c = MercureClient.subscribeRaw(first.uri(), "topic=node", Map.of())) {
             publisher.start();
             assertTrue(some.await(30, TimeUnit.SECONDS));
             first.close();
@@ -90,7 +90,7 @@ class GracefulShutdownTest {
             first.close();
         }
         EmbeddedHub next = Hubs.start(settings);
-        try (RawSseClient c = MercureClient.subscribe(next.uri(), "topic=node",
+        try (RawSseClient c = MercureClient.subscribeRaw(next.uri(), "topic=node",
                 Map.of("Last-Event-ID", seen.get(seen.size() - 1)))) {
             MercureClient.publish(next.uri(), token, "node", "END");
             RawSseClient.Received e;

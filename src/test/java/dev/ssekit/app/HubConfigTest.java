@@ -91,7 +91,7 @@ class HubConfigTest {
     }
 
     private static RawSseClient subscribe(EmbeddedHub hub, String query) throws Exception {
-        RawSseClient c = MercureClient.subscribe(hub.uri(), query, Map.of());
+        RawSseClient c = MercureClient.subscribeRaw(hub.uri(), query, Map.of());
         assertEquals(200, c.awaitStatus(WAIT));
         return c;
     }

@@ -1,10 +1,11 @@
 package dev.ssekit.app;
 
+import dev.ssekit.test.ReceivedEvent;
+import dev.ssekit.test.SseRecorder;
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.testkit.Hubs;
 import dev.ssekit.testkit.MercureClient;
 import dev.ssekit.testkit.RawHttp;
-import dev.ssekit.testkit.RawSseClient;
 import dev.ssekit.testkit.Tokens;
 
 import org.junit.jupiter.api.Test;
@@ -79,9 +80,9 @@ class HubFuzzTest {
             assertTrue(sent >= 200, "the run must try enough requests: " + sent);
 
             // Still up: a normal subscribe and publish work.
-            try (RawSseClient c = MercureClient.subscribe(hub.uri(), "topic=after-fuzz", Map.of())) {
+            try (SseRecorder c = MercureClient.subscribe(hub.uri(), "topic=after-fuzz", Map.of())) {
                 String id = MercureClient.publish(hub.uri(), token, "after-fuzz", "still here");
-                RawSseClient.Received e = c.next(WAIT);
+                ReceivedEvent e = c.takeEvent();
                 assertEquals(id, e.id());
                 assertEquals("still here", e.data());
             }

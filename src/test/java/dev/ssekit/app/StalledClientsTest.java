@@ -63,7 +63,7 @@ class StalledClientsTest {
         for (int i = 0; i < STALLED; i++) {
             stalled.add(openAndStopReading("topic=feed"));
         }
-        RawSseClient healthy = MercureClient.subscribe(hub.uri(), "topic=feed", Map.of());
+        RawSseClient healthy = MercureClient.subscribeRaw(hub.uri(), "topic=feed", Map.of());
         try {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < EVENTS; i++) {

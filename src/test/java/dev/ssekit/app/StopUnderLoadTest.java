@@ -48,7 +48,7 @@ class StopUnderLoadTest {
         ConcurrentLinkedQueue<String> otherAnswers = new ConcurrentLinkedQueue<>();
         CountDownLatch some = new CountDownLatch(60);
         List<Thread> publishers = new ArrayList<>();
-        try (RawSseClient live = MercureClient.subscribe(hub.uri(), "topic=t", Map.of())) {
+        try (RawSseClient live = MercureClient.subscribeRaw(hub.uri(), "topic=t", Map.of())) {
             for (int p = 0; p < PUBLISHERS; p++) {
                 int publisher = p;
                 Thread t = new Thread(() -> {

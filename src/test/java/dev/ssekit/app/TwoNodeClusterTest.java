@@ -1,8 +1,9 @@
 package dev.ssekit.app;
 
 import dev.ssekit.testkit.HubProcess;
+import dev.ssekit.test.ReceivedEvent;
+import dev.ssekit.test.SseRecorder;
 import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
 import dev.ssekit.testkit.RedisKeys;
 import dev.ssekit.testkit.Services;
 
@@ -17,7 +18,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -35,7 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Two embedded hubs, each its own JVM, sharing one Redis: the way N nodes run behind a load balancer. */
 class TwoNodeClusterTest {
-    private static final Duration WAIT = Duration.ofSeconds(60);
     private final String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
     private final List<HubProcess> nodes = new ArrayList<>();
 
@@ -61,7 +60,7 @@ class TwoNodeClusterTest {
         return MercureClient.publish(node, "c", data);
     }
 
-    private static RawSseClient subscribe(URI node, String lastEventId) throws Exception {
+    private static SseRecorder subscribe(URI node, String lastEventId) throws Exception {
         return MercureClient.subscribe(node, "topic=c",
                 lastEventId == null ? Map.of() : Map.of("Last-Event-ID", lastEventId));
     }
@@ -114,20 +113,20 @@ class TwoNodeClusterTest {
         URI b = startNode();
         String before = publish(b, "before");
         String last;
-        try (RawSseClient onA = subscribe(a, null)) {
+        try (SseRecorder onA = subscribe(a, null)) {
             String seen = publish(b, "seen on a");
-            assertEquals(seen, onA.next(WAIT).id(), "an event published on b reaches a subscriber on a");
+            assertEquals(seen, onA.takeEvent().id(), "an event published on b reaches a subscriber on a");
             last = seen;
             nodes.get(0).terminate(); // SIGTERM: the node ends its streams and stops
-            assertTrue(onA.awaitEnd(WAIT), "the stopping node ends the stream");
+            onA.awaitEnd(); // the stopping node ends the stream
         }
         List<String> published = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             published.add(publish(b, "after " + i));
         }
-        try (RawSseClient onB = subscribe(b, last)) {
+        try (SseRecorder onB = subscribe(b, last)) {
             assertEquals(last, onB.header("Mercure-Last-Event-ID"));
-            List<String> got = onB.next(20, WAIT).stream().map(RawSseClient.Received::id).toList();
+            List<String> got = onB.takeEvents(20).stream().map(ReceivedEvent::id).toList();
             assertEquals(published, got);
         }
         assertTrue(!before.equals(last));

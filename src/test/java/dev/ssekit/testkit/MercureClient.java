@@ -1,5 +1,8 @@
 package dev.ssekit.testkit;
 
+import dev.ssekit.test.ReceivedEvent;
+import dev.ssekit.test.SseRecorder;
+
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -61,8 +64,20 @@ public final class MercureClient {
         return r.body();
     }
 
-    /** Opens a subscription and waits for its 200. */
-    public static RawSseClient subscribe(URI hub, String query, Map<String, String> headers) throws Exception {
+    /** Opens a subscription with the test kit's recorder and checks its 200. */
+    public static SseRecorder subscribe(URI hub, String query, Map<String, String> headers) {
+        SseRecorder.Builder b = SseRecorder.to(hub.resolve(PATH + "?" + query)).timeout(WAIT);
+        headers.forEach(b::header);
+        SseRecorder c = b.open();
+        if (c.status() != 200) {
+            c.close();
+            throw new AssertionError("expected status 200: " + c);
+        }
+        return c;
+    }
+
+    /** Opens a subscription whose bytes are kept, for byte-exact checks, and waits for its 200. */
+    public static RawSseClient subscribeRaw(URI hub, String query, Map<String, String> headers) throws Exception {
         RawSseClient c = RawSseClient.open(hub, hub.getPath() + PATH + "?" + query, headers);
         assertEquals(200, c.awaitStatus(WAIT));
         return c;
@@ -77,20 +92,19 @@ public final class MercureClient {
      * @return the ids received, in order
      */
     public static List<String> readAcrossReconnects(Supplier<URI> hubs, String query, String startAfter,
-                                                    Runnable connected) throws Exception {
+                                                    Runnable connected) {
         List<String> seen = new ArrayList<>();
         String last = startAfter;
         boolean first = true;
         while (true) {
-            try (RawSseClient c = subscribe(hubs.get(), query,
-                    last == null ? Map.of() : Map.of("Last-Event-ID", last))) {
+            try (SseRecorder c = subscribe(hubs.get(), query, last == null ? Map.of() : Map.of("Last-Event-ID", last))) {
                 if (first) {
                     connected.run();
                     first = false;
                 }
                 int take = ThreadLocalRandom.current().nextInt(10, 300);
                 for (int i = 0; i < take; i++) {
-                    RawSseClient.Received e = c.next(WAIT);
+                    ReceivedEvent e = c.takeEvent();
                     seen.add(e.id());
                     last = e.id();
                     if ("END".equals(e.data())) {
@@ -102,12 +116,12 @@ public final class MercureClient {
     }
 
     /** Reads from {@code startAfter} (or {@code earliest}) to the {@code END} event: the truth to compare with. */
-    public static List<String> readToEnd(URI hub, String query, String startAfter) throws Exception {
+    public static List<String> readToEnd(URI hub, String query, String startAfter) {
         List<String> ids = new ArrayList<>();
-        try (RawSseClient all = subscribe(hub, query, Map.of("Last-Event-ID", startAfter))) {
-            RawSseClient.Received e;
+        try (SseRecorder all = subscribe(hub, query, Map.of("Last-Event-ID", startAfter))) {
+            ReceivedEvent e;
             do {
-                e = all.next(WAIT);
+                e = all.takeEvent();
                 ids.add(e.id());
             } while (!"END".equals(e.data()));
         }

@@ -1,5 +1,8 @@
 package dev.ssekit.testkit;
 
+import dev.ssekit.test.ReceivedEvent;
+import dev.ssekit.test.internal.EventStreamParser;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,9 +23,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An SSE client on a plain socket: it sends a GET, de-chunks the body, keeps every byte for
- * assertions, and parses events by the WHATWG rules (CR, LF and CRLF line ends, one optional space
- * after the colon, comments ignored, an event dispatched on a blank line when data was seen).
+ * An SSE client on a plain socket for byte-exact checks: it sends a GET, de-chunks the body, keeps
+ * every byte for assertions, and parses events with the test kit's WHATWG parser. Tests that need
+ * no bytes use the kit's {@link dev.ssekit.test.SseRecorder}.
  */
 public final class RawSseClient implements AutoCloseable {
     /** One parsed event. */
@@ -38,8 +41,7 @@ public final class RawSseClient implements AutoCloseable {
     private volatile boolean endedCleanly;
     private volatile int status;
     private final Map<String, String> headers = new LinkedHashMap<>();
-    private volatile String lastEventId = "";
-    private volatile int comments;
+    private volatile int comments; // written by the reader thread only
     private volatile Throwable failure;
 
     private RawSseClient(Socket socket) {
@@ -182,7 +184,7 @@ public final class RawSseClient implements AutoCloseable {
             }
             headersRead.countDown();
             boolean chunked = "chunked".equalsIgnoreCase(header("Transfer-Encoding"));
-            Parser parser = new Parser();
+            EventStreamParser parser = parser();
             if (chunked) {
                 while (true) {
                     String size = RawHttp.line(in);
@@ -214,83 +216,25 @@ public final class RawSseClient implements AutoCloseable {
         }
     }
 
-    private void feed(Parser parser, byte[] bytes, int n) {
+    private void feed(EventStreamParser parser, byte[] bytes, int n) {
         synchronized (raw) {
             raw.write(bytes, 0, n);
         }
-        parser.feed(new String(bytes, 0, n, StandardCharsets.UTF_8));
+        parser.feed(bytes, 0, n);
     }
 
-    /** The WHATWG event-stream interpretation, fed text as it arrives (chunks never split UTF-8 here). */
-    private final class Parser {
-        private final StringBuilder pending = new StringBuilder();
-        private final StringBuilder data = new StringBuilder();
-        private boolean sawData;
-        private String type = "";
-        private Long retry;
-        private boolean lastWasCr;
-
-        void feed(String text) {
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if (c == '\n' && lastWasCr) {
-                    lastWasCr = false;
-                    continue;
-                }
-                lastWasCr = c == '\r';
-                if (c == '\r' || c == '\n') {
-                    line(pending.toString());
-                    pending.setLength(0);
-                } else {
-                    pending.append(c);
-                }
+    /** The test kit's WHATWG parser, its events queued as {@link Received}. */
+    private EventStreamParser parser() {
+        return new EventStreamParser(new EventStreamParser.Handler() {
+            @Override
+            public void event(ReceivedEvent e) {
+                events.add(new Received(e.id(), e.type(), e.data(), e.retry()));
             }
-        }
 
-        private void line(String line) {
-            if (line.isEmpty()) {
-                if (sawData) {
-                    String d = data.length() > 0 && data.charAt(data.length() - 1) == '\n'
-                            ? data.substring(0, data.length() - 1) : data.toString();
-                    events.add(new Received(lastEventId.isEmpty() ? null : lastEventId,
-                            type.isEmpty() ? null : type, d, retry));
-                }
-                data.setLength(0);
-                sawData = false;
-                type = "";
-                retry = null;
-                return;
-            }
-            if (line.charAt(0) == ':') {
+            @Override
+            public void comment(String text) {
                 comments++;
-                return;
             }
-            int colon = line.indexOf(':');
-            String field = colon < 0 ? line : line.substring(0, colon);
-            String value = colon < 0 ? "" : line.substring(colon + 1);
-            if (value.startsWith(" ")) {
-                value = value.substring(1);
-            }
-            switch (field) {
-                case "data" -> {
-                    data.append(value).append('\n');
-                    sawData = true;
-                }
-                case "event" -> type = value;
-                case "id" -> {
-                    if (value.indexOf('\0') < 0) {
-                        lastEventId = value;
-                    }
-                }
-                case "retry" -> {
-                    if (!value.isEmpty() && value.chars().allMatch(Character::isDigit)) {
-                        retry = Long.parseLong(value);
-                    }
-                }
-                default -> {
-                    // unknown fields are ignored, as the standard says
-                }
-            }
-        }
+        });
     }
 }

@@ -1,7 +1,8 @@
 package dev.ssekit.arquillian;
 
+import dev.ssekit.test.ReceivedEvent;
+import dev.ssekit.test.SseRecorder;
 import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
 import dev.ssekit.testkit.RedisKeys;
 import dev.ssekit.testkit.Services;
 import dev.ssekit.testkit.Tokens;
@@ -22,7 +23,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
@@ -37,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @ExtendWith(ArquillianExtension.class)
 class DurableHubWarIT {
-    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String REDIS_PREFIX = "ssekit-it-" + UUID.randomUUID() + ":";
 
     @ArquillianResource
@@ -92,11 +91,11 @@ class DurableHubWarIT {
         // The ids say which store assigned them: Redis stream ids, or the JDBC store's sequence.
         String idShape = onRedis() ? "\\d+-\\d+" : "urn:ssekit:\\d+";
         assertTrue(first.matches(idShape) && second.matches(idShape), first + ", " + second);
-        try (RawSseClient c = MercureClient.subscribe(hub, "topic=durable", Map.of("Last-Event-ID", first))) {
-            assertEquals(new RawSseClient.Received(second, null, "two", null), c.next(WAIT), "replayed");
+        try (SseRecorder c = MercureClient.subscribe(hub, "topic=durable", Map.of("Last-Event-ID", first))) {
+            assertEquals(new ReceivedEvent(second, null, "two", null), c.takeEvent(), "replayed");
             assertEquals(first, c.header("Mercure-Last-Event-ID"));
             String third = MercureClient.publish(hub, PUBLISHER, "durable", "three");
-            assertEquals(new RawSseClient.Received(third, null, "three", null), c.next(WAIT), "live");
+            assertEquals(new ReceivedEvent(third, null, "three", null), c.takeEvent(), "live");
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.ssekit.arquillian;
 
 import dev.ssekit.Event;
+import dev.ssekit.test.ReceivedEvent;
+import dev.ssekit.test.SseRecorder;
 import dev.ssekit.testkit.MercureClient;
 import dev.ssekit.testkit.RawSseClient;
 import dev.ssekit.testkit.Tokens;
@@ -58,15 +60,15 @@ class HubWarIT {
         URI hub = hub();
         String first = MercureClient.publish(hub, PUBLISHER, "orders", "one");
         String second = MercureClient.publish(hub, PUBLISHER, "orders", "two");
-        try (RawSseClient live = MercureClient.subscribe(hub, "topic=orders", Map.of("Last-Event-ID", first))) {
-            assertEquals(new RawSseClient.Received(second, null, "two", null), live.next(WAIT), "replayed");
+        try (SseRecorder live = MercureClient.subscribe(hub, "topic=orders", Map.of("Last-Event-ID", first))) {
+            assertEquals(new ReceivedEvent(second, null, "two", null), live.takeEvent(), "replayed");
             String third = MercureClient.publish(hub, PUBLISHER, "orders", "three");
-            assertEquals(new RawSseClient.Received(third, null, "three", null), live.next(WAIT), "live");
+            assertEquals(new ReceivedEvent(third, null, "three", null), live.takeEvent(), "live");
             assertEquals("no-cache", live.header("Cache-Control"));
             assertEquals(first, live.header("Mercure-Last-Event-ID"));
         }
-        try (RawSseClient back = MercureClient.subscribe(hub, "topic=orders", Map.of("Last-Event-ID", second))) {
-            assertEquals(List.of("three"), back.next(1, WAIT).stream().map(RawSseClient.Received::data).toList());
+        try (SseRecorder back = MercureClient.subscribe(hub, "topic=orders", Map.of("Last-Event-ID", second))) {
+            back.assertData("three");
         }
     }
 
@@ -74,7 +76,7 @@ class HubWarIT {
     void multiLineUnicodeData_arrivesWholeOnBothContainers() throws Exception {
         // Every line needs its own data: field, whichever writer frames it.
         String data = "first line\nsecond: 2\r\nthird \u00e9\u20ac\ud83d\ude00\nlast";
-        try (RawSseClient c = MercureClient.subscribe(hub(), "topic=lines", Map.of())) {
+        try (RawSseClient c = MercureClient.subscribeRaw(hub(), "topic=lines", Map.of())) {
             String id = MercureClient.publish(hub(), PUBLISHER, "lines", data);
             assertEquals(new RawSseClient.Received(id, null, data.replace("\r\n", "\n"), null), c.next(WAIT));
             assertTrue(c.rawText().contains("data:first line\ndata:second: 2\ndata:third")
@@ -90,7 +92,7 @@ class HubWarIT {
     @Test
     void awkwardData_arrivesExactlyAsPublishedLiveAndReplayed() throws Exception {
         List<String> ids = new ArrayList<>();
-        try (RawSseClient live = MercureClient.subscribe(hub(), "topic=awkward", Map.of())) {
+        try (RawSseClient live = MercureClient.subscribeRaw(hub(), "topic=awkward", Map.of())) {
             for (String data : WireCases.DATA) {
                 ids.add(MercureClient.publish(hub(), PUBLISHER, "awkward", data));
             }
@@ -110,7 +112,7 @@ class HubWarIT {
                 }
             }
         }
-        try (RawSseClient replayed = MercureClient.subscribe(hub(), "topic=awkward",
+        try (RawSseClient replayed = MercureClient.subscribeRaw(hub(), "topic=awkward",
                 Map.of("Last-Event-ID", "earliest"))) {
             assertParsed(ids, replayed.next(WireCases.DATA.size(), WAIT));
         }
@@ -136,15 +138,14 @@ class HubWarIT {
         assertEquals(403, MercureClient.post(hub, "topic=orders&data=x",
                 Tokens.bearer(Tokens.publisher("other"))).statusCode());
 
-        try (RawSseClient everyone = MercureClient.subscribe(hub, "topic=secret-orders", Map.of());
-             RawSseClient allowed = MercureClient.subscribe(hub, "topic=secret-orders",
+        try (SseRecorder everyone = MercureClient.subscribe(hub, "topic=secret-orders", Map.of());
+             SseRecorder allowed = MercureClient.subscribe(hub, "topic=secret-orders",
                      Tokens.bearer(Tokens.subscriber("secret-orders")))) {
             assertEquals(200, MercureClient.post(hub, "topic=secret-orders&data=private&private=on",
                     Tokens.bearer(PUBLISHER)).statusCode());
             MercureClient.publish(hub, PUBLISHER, "secret-orders", "public");
-            assertEquals(List.of("private", "public"),
-                    allowed.next(2, WAIT).stream().map(RawSseClient.Received::data).toList());
-            assertEquals("public", everyone.next(WAIT).data(), "the private update never reaches it");
+            allowed.assertData("private", "public");
+            assertEquals("public", everyone.takeEvent().data(), "the private update never reaches it");
         }
     }
 

@@ -3,6 +3,9 @@ package dev.ssekit.arquillian;
 import dev.ssekit.arquillian.app.OrderApplication;
 import dev.ssekit.arquillian.app.OrderStream;
 import dev.ssekit.arquillian.app.SubscriberLog;
+import dev.ssekit.test.ReceivedEvent;
+import dev.ssekit.test.SseRecorder;
+import dev.ssekit.test.StreamEnd;
 import dev.ssekit.testkit.PlainHttp;
 import dev.ssekit.testkit.RawSseClient;
 import dev.ssekit.testkit.WireCases;
@@ -74,16 +77,16 @@ class InjectedHubIT {
     void injectedHubBroadcastsAndReplays() throws Exception {
         String first = publish("one");
         String second = publish("two");
-        try (RawSseClient c = RawSseClient.open(api(), api().getPath(), Map.of("Last-Event-ID", first))) {
-            assertEquals(200, c.awaitStatus(WAIT));
-            assertEquals(new RawSseClient.Received(second, null, "two", null), c.next(WAIT));
+        try (SseRecorder c = SseRecorder.to(api()).header("Last-Event-ID", first).timeout(WAIT).open()) {
+            assertEquals(200, c.status());
+            assertEquals(new ReceivedEvent(second, null, "two", null), c.takeEvent());
             String third = publish("three");
-            assertEquals(new RawSseClient.Received(third, null, "three", null), c.next(WAIT));
+            assertEquals(new ReceivedEvent(third, null, "three", null), c.takeEvent());
             assertEquals(first, c.header("Mercure-Last-Event-ID"));
             // hub.open knows the client's address too, from the servlet request.
             assertTrue(get(URI.create(api() + "/subscribers")).contains("connected [orders] from 127.0.0.1"));
             assertEquals("tea", post(URI.create(api() + "/created"), "note=tea"), "@Broadcast leaves the response unchanged");
-            RawSseClient.Received event = c.next(WAIT);
+            ReceivedEvent event = c.takeEvent();
             assertEquals("created", event.type());
             assertEquals("tea", event.data());
         }
@@ -146,18 +149,18 @@ class InjectedHubIT {
     void annotatedStreamGetsItsOrdersEventsAndReplays() throws Exception {
         URI events = URI.create(api() + "/7/events");
         String lastSeen;
-        try (RawSseClient c = RawSseClient.open(events, events.getPath(), Map.of())) {
-            assertEquals(200, c.awaitStatus(WAIT));
+        try (SseRecorder c = SseRecorder.to(events).timeout(WAIT).open()) {
+            assertEquals(200, c.status());
             post(URI.create(api() + "/8/status"), "status=other-order");
             post(URI.create(api() + "/7/status"), "status=packed");
-            RawSseClient.Received packed = c.next(WAIT);
-            assertEquals(new RawSseClient.Received(packed.id(), "status", "packed", null), packed);
+            ReceivedEvent packed = c.takeEvent();
+            assertEquals(new ReceivedEvent(packed.id(), "status", "packed", null), packed);
             lastSeen = packed.id();
         }
         post(URI.create(api() + "/7/status"), "status=shipped");
-        try (RawSseClient back = RawSseClient.open(events, events.getPath(), Map.of("Last-Event-ID", lastSeen))) {
-            assertEquals(200, back.awaitStatus(WAIT));
-            assertEquals("shipped", back.next(WAIT).data(), "missed while away: replayed");
+        try (SseRecorder back = SseRecorder.to(events).header("Last-Event-ID", lastSeen).timeout(WAIT).open()) {
+            assertEquals(200, back.status());
+            assertEquals("shipped", back.takeEvent().data(), "missed while away: replayed");
             assertEquals(lastSeen, back.header("Mercure-Last-Event-ID"));
         }
     }
@@ -170,8 +173,8 @@ class InjectedHubIT {
     void subscriberConnectAndDisconnectAreCdiEvents() throws Exception {
         URI events = URI.create(api() + "/42/events");
         URI log = URI.create(api() + "/subscribers");
-        try (RawSseClient c = RawSseClient.open(events, events.getPath(), Map.of())) {
-            assertEquals(200, c.awaitStatus(WAIT));
+        try (SseRecorder c = SseRecorder.to(events).timeout(WAIT).open()) {
+            assertEquals(200, c.status());
             await().atMost(WAIT).until(() -> get(log).contains("connected [orders/42] from 127.0.0.1"));
         }
         // Nothing is published: the heartbeat (600 ms, from the WAR's microprofile-config.properties)
@@ -182,12 +185,12 @@ class InjectedHubIT {
     @Test
     void countsAreReportedAndOnPayaraAsMicroProfileMetrics() throws Exception {
         URI stream = URI.create(api() + "/metered");
-        try (RawSseClient c = RawSseClient.open(stream, stream.getPath(), Map.of())) {
-            assertEquals(200, c.awaitStatus(WAIT));
+        try (SseRecorder c = SseRecorder.to(stream).timeout(WAIT).open()) {
+            assertEquals(200, c.status());
             await().atMost(WAIT).until(() -> get(URI.create(api() + "/metered/stats")).startsWith("1 "));
             for (int i = 0; i < 3; i++) {
                 post(stream, "data=m" + i);
-                assertEquals("m" + i, c.next(WAIT).data());
+                assertEquals("m" + i, c.takeEvent().data());
             }
             // subscribers published delivered dropped cut replayed
             await().atMost(WAIT).until(() -> get(URI.create(api() + "/metered/stats")).equals("1 3 3 0 0 0"));
@@ -207,16 +210,15 @@ class InjectedHubIT {
     @Test
     void sseStreamPastTheSubscriberLimit_gets503WithRetryAfter() throws Exception {
         URI events = URI.create(api() + "/77/events");
-        try (RawSseClient a = RawSseClient.open(events, events.getPath(), Map.of());
-             RawSseClient b = RawSseClient.open(events, events.getPath(), Map.of())) {
-            assertEquals(200, a.awaitStatus(WAIT));
-            assertEquals(200, b.awaitStatus(WAIT));
-            var third = PlainHttp.send(java.net.http.HttpRequest.newBuilder(events)
-                    .header("Accept", "text/event-stream").GET().build());
-            assertEquals(503, third.statusCode(), third.body());
-            assertEquals("10", third.headers().firstValue("Retry-After").orElse(null));
+        try (SseRecorder a = SseRecorder.to(events).timeout(WAIT).open();
+             SseRecorder b = SseRecorder.to(events).timeout(WAIT).open();
+             SseRecorder third = SseRecorder.to(events).timeout(WAIT).open()) {
+            assertEquals(200, a.status());
+            assertEquals(200, b.status());
+            assertEquals(503, third.status());
+            assertEquals("10", third.header("Retry-After"));
             assertEquals("topic \"orders/77\" already has its limit of 2 subscribers (maxSubscribersPerTopic); "
-                    + "retry later\n", third.body());
+                    + "retry later\n", third.assertEnded(StreamEnd.Reason.HTTP_STATUS).body());
         }
     }
 }

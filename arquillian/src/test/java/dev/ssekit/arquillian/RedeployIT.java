@@ -1,8 +1,10 @@
 package dev.ssekit.arquillian;
 
 import dev.ssekit.arquillian.probe.ThreadProbe;
+import dev.ssekit.test.ReceivedEvent;
+import dev.ssekit.test.SseRecorder;
+import dev.ssekit.test.StreamEnd;
 import dev.ssekit.testkit.PlainHttp;
-import dev.ssekit.testkit.RawSseClient;
 
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -21,7 +23,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -120,20 +121,21 @@ class RedeployIT {
         URI api = server().resolve("cycled/api/orders");
         for (int round = 1; round <= 2; round++) {
             assertTrue(deploy("cycled", cycledWar()), "deployment, round " + round);
-            try (RawSseClient hub = RawSseClient.open(api, api.getPath(), Map.of());
-                 RawSseClient plain = RawSseClient.open(api, api.getPath() + "/plain", Map.of())) {
-                assertEquals(200, hub.awaitStatus(WAIT));
-                assertEquals(200, plain.awaitStatus(WAIT));
-                assertEquals("plain", plain.next(WAIT).data());
+            try (SseRecorder hub = SseRecorder.to(api).timeout(WAIT).open();
+                 SseRecorder plain = SseRecorder.to(URI.create(api + "/plain")).timeout(WAIT).open()) {
+                assertEquals(200, hub.status());
+                assertEquals(200, plain.status());
+                assertEquals("plain", plain.takeEvent().data());
                 String id = PlainHttp.postForm(api, "data=round" + round);
-                assertEquals(new RawSseClient.Received(id, null, "round" + round, null), hub.next(WAIT));
+                assertEquals(new ReceivedEvent(id, null, "round" + round, null), hub.takeEvent());
                 assertFalse(ssekitThreads().isEmpty(), "the WAR's hubs run on ssekit threads");
 
                 undeploy("cycled");
-                assertTrue(hub.awaitEnd(WAIT) && hub.endedCleanly(), "hub stream, round " + round + ": "
-                        + hub.failure());
-                assertTrue(plain.awaitEnd(WAIT) && plain.endedCleanly(), "Conn.open stream, round " + round + ": "
-                        + plain.failure());
+                // Both end properly: the last chunk, not a reset. Not assertEnded: on WildFly the closing
+                // retry hint arrives framed with an empty data line, which a browser dispatches as an
+                // empty event (seen on 2026-11-30, left to the engine's owners).
+                assertEquals(StreamEnd.Reason.SERVER_CLOSED, hub.awaitEnd().reason(), hub::toString);
+                assertEquals(StreamEnd.Reason.SERVER_CLOSED, plain.awaitEnd().reason(), plain::toString);
             }
             await().atMost(WAIT).until(() -> ssekitThreads().isEmpty());
         }

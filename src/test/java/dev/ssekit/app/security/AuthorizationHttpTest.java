@@ -1,9 +1,10 @@
 package dev.ssekit.app.security;
 
+import dev.ssekit.test.SseRecorder;
+import dev.ssekit.test.StreamEnd;
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.testkit.Hubs;
 import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
 import dev.ssekit.testkit.Tokens;
 
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -28,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * good and bad, refused with RFC 6750 answers.
  */
 class AuthorizationHttpTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String REALM = "Bearer realm=\"mercure\"";
     /** HS256 with the test secret and RS256 with the test RSA key. */
     private static EmbeddedHub hub;
@@ -173,14 +173,15 @@ class AuthorizationHttpTest {
 
     @Test
     void subscribe_invalidToken_401_missingToken_publicOnly() throws Exception {
-        try (RawSseClient anonymous = MercureClient.subscribe(hub.uri(), "topic=a", Map.of())) {
-            assertEquals(200, anonymous.awaitStatus(WAIT));
+        try (SseRecorder anonymous = MercureClient.subscribe(hub.uri(), "topic=a", Map.of())) {
+            assertEquals(200, anonymous.status());
         }
-        try (RawSseClient c = RawSseClient.open(hub.uri(), "/" + MercureClient.PATH + "?topic=a",
-                Map.of("Authorization", "Bearer " + Tokens.hs256(Tokens.WRONG_SECRET,
-                        Tokens.claims(null, List.of("*")).build())))) {
-            assertEquals(401, c.awaitStatus(WAIT));
+        try (SseRecorder c = SseRecorder.to(hub.uri().resolve(MercureClient.PATH + "?topic=a"))
+                .header("Authorization", "Bearer " + Tokens.hs256(Tokens.WRONG_SECRET,
+                        Tokens.claims(null, List.of("*")).build())).open()) {
+            assertEquals(401, c.status());
             assertTrue(c.header("WWW-Authenticate").contains("error=\"invalid_token\""), c.header("WWW-Authenticate"));
+            c.assertEnded(StreamEnd.Reason.HTTP_STATUS);
         }
     }
 

@@ -1,15 +1,14 @@
 package dev.ssekit.app.security;
 
+import dev.ssekit.test.SseRecorder;
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.testkit.Hubs;
 import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
 import dev.ssekit.testkit.Tokens;
 
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** CORS for configured origins only; preflights for Last-Event-ID and Authorization. */
 class CorsHttpTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String APP = "https://app.example.com";
 
     private static HttpResponse<String> preflight(EmbeddedHub hub, String origin, String method, String headers)
@@ -60,12 +58,12 @@ class CorsHttpTest {
             assertEquals(403, preflight(hub, APP, "DELETE", "").statusCode());
 
             // The actual requests carry the headers too: the stream, a publish, and a refusal.
-            try (RawSseClient c = MercureClient.subscribe(hub.uri(), "topic=cors", Map.of("Origin", APP))) {
+            try (SseRecorder c = MercureClient.subscribe(hub.uri(), "topic=cors", Map.of("Origin", APP))) {
                 assertEquals(APP, c.header("Access-Control-Allow-Origin"));
                 assertEquals("true", c.header("Access-Control-Allow-Credentials"));
                 assertEquals("Mercure-Last-Event-ID", c.header("Access-Control-Expose-Headers"));
                 String id = MercureClient.publish(hub.uri(), Tokens.publisher("*"), "cors", "x");
-                assertEquals(id, c.next(WAIT).id());
+                assertEquals(id, c.takeEvent().id());
             }
             HttpResponse<String> refused = MercureClient.post(hub.uri(), "topic=a&data=x", Map.of("Origin", APP));
             assertEquals(401, refused.statusCode());
@@ -82,7 +80,7 @@ class CorsHttpTest {
             HttpResponse<String> r = preflight(hub, APP, "GET", "last-event-id");
             assertEquals(403, r.statusCode());
             assertEquals(Optional.empty(), header(r, "Access-Control-Allow-Origin"));
-            try (RawSseClient c = MercureClient.subscribe(hub.uri(), "topic=cors", Map.of("Origin", APP))) {
+            try (SseRecorder c = MercureClient.subscribe(hub.uri(), "topic=cors", Map.of("Origin", APP))) {
                 assertEquals(null, c.header("Access-Control-Allow-Origin"));
             }
         }

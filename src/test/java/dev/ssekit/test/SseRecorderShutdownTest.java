@@ -1,0 +1,48 @@
+package dev.ssekit.test;
+
+import dev.ssekit.app.embedded.EmbeddedHub;
+import dev.ssekit.testkit.MercureClient;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The recorder at a server's proper end of stream: an embedded hub that stops. Apart from
+ * {@link SseRecorderTest}, whose hub runs all along: while another embedded hub runs in the same JVM, a
+ * hub that stops cuts its streams without the closing hint and the last chunk (seen on 2026-11-30).
+ */
+class SseRecorderShutdownTest {
+    @Test
+    void serverShutdown_endsWithServerClosedAfterTheRetryHint() throws Exception {
+        EmbeddedHub other = EmbeddedHub.start("127.0.0.1", 0);
+        try (SseRecorder events = SseRecorder.to(other.uri().resolve(MercureClient.PATH + "?topic=x")).open()) {
+            String id = MercureClient.publish(other.uri(), "x", "last");
+            events.assertEvent(id, null, "last");
+            other.close();
+            events.assertEnded(StreamEnd.Reason.SERVER_CLOSED);
+            assertEquals(5000, events.retry().orElseThrow(), "the hub's default hint at shutdown");
+            assertTrue(events.comments().contains("closing"), events.comments().toString());
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void assertEnded_withEventsNotTaken_failsNamingThem() throws Exception {
+        EmbeddedHub other = EmbeddedHub.start("127.0.0.1", 0);
+        try (SseRecorder events = SseRecorder.to(other.uri().resolve(MercureClient.PATH + "?topic=x")).open()) {
+            MercureClient.publish(other.uri(), "x", "forgotten");
+            other.close();
+            AssertionError e = assertThrows(AssertionError.class, () -> events.assertEnded(StreamEnd.Reason.SERVER_CLOSED));
+            assertTrue(e.getMessage().startsWith("the stream ended (SERVER_CLOSED) after events that were not taken: [{id="),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("data=\"forgotten\""), e.getMessage());
+        } finally {
+            other.close();
+        }
+    }
+
+}
