@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,6 +76,7 @@ public final class JdbcHistoryStore implements HistoryStore {
     private final Duration maxAge;
     private final Clock clock;
     private final ScheduledExecutorService pruner;
+    private final boolean closesDataSource;
     private volatile boolean closed;
 
     private JdbcHistoryStore(Builder b) {
@@ -83,6 +85,7 @@ public final class JdbcHistoryStore implements HistoryStore {
         this.maxEventsPerTopic = b.maxEventsPerTopic;
         this.maxAge = b.maxAge;
         this.clock = b.clock;
+        this.closesDataSource = b.closesDataSource;
         createSchema();
         if (b.pruneInterval == null) {
             this.pruner = null;
@@ -206,35 +209,22 @@ public final class JdbcHistoryStore implements HistoryStore {
                 }
                 long first = takeSeqs(c, batch.size());
                 List<Event> stored = new ArrayList<>(batch.size());
+                List<Object[]> eventRows = new ArrayList<>(batch.size());
+                List<Object[]> topicRows = new ArrayList<>(batch.size());
                 long now = clock.millis();
-                try (PreparedStatement events = c.prepareStatement("INSERT INTO " + p + "event "
-                        + "(seq, id, type, retry_ms, data, created_ms) VALUES (?, ?, ?, ?, ?, ?)");
-                     PreparedStatement topics = c.prepareStatement("INSERT INTO " + p + "event_topic (topic, seq) VALUES (?, ?)")) {
-                    for (int i = 0; i < batch.size(); i++) {
-                        long seq = first + i;
-                        Event event = batch.get(i).event();
-                        Event kept = event.id().isPresent() ? event : event.withId(ID_PREFIX + seq);
-                        stored.add(kept);
-                        events.setLong(1, seq);
-                        events.setString(2, kept.id().orElseThrow());
-                        events.setString(3, kept.type().orElse(null));
-                        if (kept.retry().isPresent()) {
-                            events.setLong(4, kept.retry().get().toMillis());
-                        } else {
-                            events.setNull(4, java.sql.Types.BIGINT);
-                        }
-                        events.setString(5, kept.data());
-                        events.setLong(6, now);
-                        events.addBatch();
-                        for (String topic : new TreeSet<>(batch.get(i).topics())) {
-                            topics.setString(1, topic);
-                            topics.setLong(2, seq);
-                            topics.addBatch();
-                        }
+                for (int i = 0; i < batch.size(); i++) {
+                    long seq = first + i;
+                    Event event = batch.get(i).event();
+                    Event kept = event.id().isPresent() ? event : event.withId(ID_PREFIX + seq);
+                    stored.add(kept);
+                    eventRows.add(new Object[]{seq, kept.id().orElseThrow(), kept.type().orElse(null),
+                            kept.retry().map(Duration::toMillis).orElse(null), kept.data(), now});
+                    for (String topic : new TreeSet<>(batch.get(i).topics())) {
+                        topicRows.add(new Object[]{topic, seq});
                     }
-                    events.executeBatch();
-                    topics.executeBatch();
                 }
+                insertRows(c, p + "event (seq, id, type, retry_ms, data, created_ms)", EVENT_COLUMNS, eventRows);
+                insertRows(c, p + "event_topic (topic, seq)", TOPIC_COLUMNS, topicRows);
                 c.commit();
                 return stored;
             } catch (SQLException | RuntimeException e) {
@@ -254,6 +244,42 @@ public final class JdbcHistoryStore implements HistoryStore {
                 }
             }
             throw new HistoryStoreException("history database refused the append (" + describe(e) + ")", e);
+        }
+    }
+
+    /** Rows per multi-row INSERT: far below PostgreSQL's 32,767 bind parameters per statement. */
+    private static final int ROWS_PER_INSERT = 500;
+    private static final int[] EVENT_COLUMNS = {Types.BIGINT, Types.VARCHAR, Types.VARCHAR, Types.BIGINT, Types.VARCHAR,
+        Types.BIGINT};
+    private static final int[] TOPIC_COLUMNS = {Types.VARCHAR, Types.BIGINT};
+
+    /**
+     * Inserts rows with multi-row {@code INSERT ... VALUES (...), (...)} statements: one statement,
+     * one round trip and one execution per 500 rows, where a JDBC batch costs the database one
+     * execution per row (and a round trip per row on drivers that do not pipeline batches).
+     */
+    private static void insertRows(Connection c, String tableAndColumns, int[] types, List<Object[]> rows)
+            throws SQLException {
+        int columns = types.length;
+        String tuple = "(" + String.join(", ", Collections.nCopies(columns, "?")) + ")";
+        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+            List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO " + tableAndColumns + " VALUES "
+                    + String.join(", ", Collections.nCopies(chunk.size(), tuple)))) {
+                int i = 1;
+                for (Object[] row : chunk) {
+                    for (int col = 0; col < columns; col++) {
+                        if (row[col] == null) {
+                            s.setNull(i++, types[col]);
+                        } else if (types[col] == Types.BIGINT) {
+                            s.setLong(i++, (Long) row[col]);
+                        } else {
+                            s.setString(i++, (String) row[col]);
+                        }
+                    }
+                }
+                s.executeUpdate();
+            }
         }
     }
 
@@ -538,12 +564,22 @@ public final class JdbcHistoryStore implements HistoryStore {
         return "SQLState " + e.getSQLState() + ": " + e.getMessage();
     }
 
-    /** Stops the pruning task; the data stays in the database. The data source is the caller's. */
+    /**
+     * Stops the pruning task; the data stays in the database. The data source is the caller's unless
+     * {@link Builder#closesDataSource} said otherwise.
+     */
     @Override
     public void close() {
         closed = true;
         if (pruner != null) {
             pruner.shutdownNow();
+        }
+        if (closesDataSource && dataSource instanceof AutoCloseable owned) {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "ssekit: closing the history store's data source failed", e);
+            }
         }
     }
 
@@ -557,6 +593,7 @@ public final class JdbcHistoryStore implements HistoryStore {
         private final DataSource dataSource;
         private String tablePrefix = "ssekit_";
         private Duration pruneInterval = Duration.ofSeconds(30);
+        private boolean closesDataSource;
 
         private Builder(DataSource dataSource) {
             super(Duration.ofHours(24));
@@ -577,6 +614,16 @@ public final class JdbcHistoryStore implements HistoryStore {
         /** @param value how often retention runs, positive; null to run it only by {@link JdbcHistoryStore#prune()} */
         public Builder pruneInterval(Duration value) {
             this.pruneInterval = value == null ? null : Checks.positive(value, "pruneInterval");
+            return this;
+        }
+
+        /**
+         * @param value whether {@link JdbcHistoryStore#close()} also closes the data source, when it is
+         *              {@link AutoCloseable} (a pool made for this store only); default false
+         * @return this builder
+         */
+        public Builder closesDataSource(boolean value) {
+            this.closesDataSource = value;
             return this;
         }
 
