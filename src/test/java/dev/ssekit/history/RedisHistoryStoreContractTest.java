@@ -51,6 +51,31 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract {
     }
 
     @Test
+    void follow_concurrentBatchesOnTwoNodesReachEveryFollowerOnceInIdOrder() throws Exception {
+        try (RedisHistoryStore one = (RedisHistoryStore) create(); RedisHistoryStore two = (RedisHistoryStore) create()) {
+            List<List<String>> followed = List.of(
+                    java.util.Collections.synchronizedList(new java.util.ArrayList<>()),
+                    java.util.Collections.synchronizedList(new java.util.ArrayList<>()));
+            try (SharedHistoryStore.Follower f1 = one.follow((topics, event, position) ->
+                         followed.get(0).add(event.id().orElseThrow()));
+                 SharedHistoryStore.Follower f2 = two.follow((topics, event, position) ->
+                         followed.get(1).add(event.id().orElseThrow()))) {
+                List<List<String>> perThread = appendConcurrently(List.of(one, one, two, two), 25);
+                int total = perThread.stream().mapToInt(List::size).sum();
+                List<String> order = read(one, HistoryStore.EARLIEST, "a", "b").events().stream()
+                        .map(e -> e.id().orElseThrow()).toList();
+                assertEquals(total, order.size());
+                for (List<String> seen : followed) {
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() >= total);
+                    synchronized (seen) {
+                        assertEquals(order, seen, "the follow delivers every event once, in id order");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void retention_trimmedStreamReportsOldIdsAsExpired() {
         try (HistoryStore store = create(10, Duration.ofHours(1))) {
             String first = append(store, "0", "a");
