@@ -165,8 +165,35 @@ public final class JdbcHistoryStore implements HistoryStore {
                     }
                 }
             }
+            requireCommitsWritten(c);
         } catch (SQLException e) {
             throw new HistoryStoreException("history database unreachable or refused the schema (" + describe(e) + ")", e);
+        }
+    }
+
+    /**
+     * H2 writes a commit to its file up to {@code WRITE_DELAY} (500 ms by default) after it returns: a
+     * crash then loses acknowledged events, and the sequence row with them, so their ids are given
+     * again. {@code WRITE_DELAY 0} writes each commit before it returns (a database setting, kept in
+     * the file). Other databases write commits durably by default.
+     */
+    private static void requireCommitsWritten(Connection c) throws SQLException {
+        java.sql.DatabaseMetaData meta = c.getMetaData();
+        if (!"H2".equals(meta.getDatabaseProductName()) || String.valueOf(meta.getURL()).startsWith("jdbc:h2:mem:")) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS "
+                + "WHERE SETTING_NAME = 'WRITE_DELAY'");
+             ResultSet rs = s.executeQuery()) {
+            if (rs.next() && "0".equals(rs.getString(1))) {
+                return;
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("SET WRITE_DELAY 0");
+        } catch (SQLException e) {
+            LOG.log(Level.WARNING, "ssekit: H2 refused SET WRITE_DELAY 0 (" + describe(e) + "): a crash can lose "
+                    + "events acknowledged in the last half second; add ;WRITE_DELAY=0 to the URL as an admin user", e);
         }
     }
 
