@@ -45,6 +45,7 @@ import java.util.regex.Pattern;
  * CREATE INDEX ssekit_event_created ON ssekit_event (created_ms);
  * CREATE TABLE ssekit_topic (topic VARCHAR(1024) PRIMARY KEY, dropped_up_to BIGINT NOT NULL);
  * INSERT INTO ssekit_meta VALUES ('last_seq', 0);
+ * INSERT INTO ssekit_meta VALUES ('removed_topics_dropped_up_to', 0);
  * }</pre>
  * The replay query reads {@code ssekit_event_topic} by its primary key (topic, then sequence).
  *
@@ -62,6 +63,10 @@ import java.util.regex.Pattern;
  * {@link Builder#maxAge} (default 24 hours) and beyond {@link Builder#maxEventsPerTopic} per topic
  * (default 10,000), recording per topic up to where it dropped so that a read after an older id is
  * reported as not found. Reads never return expired events, even before the task removes them.
+ * A topic whose events all expired loses its rows too (per-resource topics such as {@code orders/42}
+ * would otherwise grow the {@code topic} table without bound); the highest sequence such topics
+ * dropped is kept in one {@code meta} row, so a read after an older id on a topic without a row is
+ * still reported as not found.
  * Pruning takes no lock that appends wait for. {@link #prune()} runs it at once.
  */
 public final class JdbcHistoryStore implements HistoryStore {
@@ -69,6 +74,9 @@ public final class JdbcHistoryStore implements HistoryStore {
     private static final String ID_PREFIX = "urn:ssekit:";
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
     private static final int MAX_KEY_BYTES = 2048;
+    private static final String LAST_SEQ = "last_seq";
+    /** The meta row with the highest sequence dropped from topics whose rows were all removed. */
+    private static final String REMOVED_TOPICS = "removed_topics_dropped_up_to";
 
     private final DataSource dataSource;
     private final String p;
@@ -154,15 +162,21 @@ public final class JdbcHistoryStore implements HistoryStore {
                     s.execute(sql);
                 }
             }
-            try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = 'last_seq'");
-                 ResultSet rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    try (Statement insert = c.createStatement()) {
-                        insert.execute("INSERT INTO " + p + "meta (name, val) VALUES ('last_seq', 0)");
-                    } catch (SQLException raced) {
-                        // another node created it at the same moment: fine
-                        LOG.log(Level.FINE, "ssekit: last_seq row created concurrently", raced);
+            for (String row : new String[]{LAST_SEQ, REMOVED_TOPICS}) {
+                try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = ?")) {
+                    s.setString(1, row);
+                    try (ResultSet rs = s.executeQuery()) {
+                        if (rs.next()) {
+                            continue;
+                        }
                     }
+                }
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + p + "meta (name, val) VALUES (?, 0)")) {
+                    insert.setString(1, row);
+                    insert.executeUpdate();
+                } catch (SQLException raced) {
+                    // another node created it at the same moment: fine
+                    LOG.log(Level.FINE, "ssekit: " + row + " row created concurrently", raced);
                 }
             }
             requireCommitsWritten(c);
@@ -445,12 +459,18 @@ public final class JdbcHistoryStore implements HistoryStore {
     /** Whether an event on these topics after {@code after} was dropped or has expired: a gap. */
     private boolean droppedAfter(Connection c, List<String> topics, String in, long after, long cutoff)
             throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT MAX(dropped_up_to) FROM " + p + "topic WHERE topic IN (" + in + ")")) {
+        try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*), MAX(dropped_up_to) FROM " + p
+                + "topic WHERE topic IN (" + in + ")")) {
             for (int i = 0; i < topics.size(); i++) {
                 s.setString(i + 1, topics.get(i));
             }
             try (ResultSet rs = s.executeQuery()) {
-                if (rs.next() && rs.getLong(1) > after) {
+                rs.next();
+                if (rs.getLong(2) > after) {
+                    return true;
+                }
+                // A topic without a row may have been removed, with what it dropped, once it emptied.
+                if (rs.getLong(1) < topics.size() && metaValue(c, REMOVED_TOPICS) > after) {
                     return true;
                 }
             }
@@ -466,6 +486,15 @@ public final class JdbcHistoryStore implements HistoryStore {
             s.setMaxRows(1);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next();
+            }
+        }
+    }
+
+    private long metaValue(Connection c, String name) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = ?")) {
+            s.setString(1, name);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
             }
         }
     }
@@ -540,6 +569,7 @@ public final class JdbcHistoryStore implements HistoryStore {
                         + "(SELECT 1 FROM " + p + "event_topic t WHERE t.seq = " + p + "event.seq)")) {
                     dropped = s.executeUpdate();
                 }
+                forgetEmptyTopics(c);
                 c.commit();
                 return dropped;
             } catch (SQLException | RuntimeException e) {
@@ -548,6 +578,37 @@ public final class JdbcHistoryStore implements HistoryStore {
             }
         } catch (SQLException e) {
             throw new HistoryStoreException("history database refused the pruning (" + describe(e) + ")", e);
+        }
+    }
+
+    /**
+     * Removes the row of every topic that has no event left, so that per-resource topics cost nothing
+     * once their history expired. What they dropped is kept as one mark, the highest sequence dropped
+     * from any removed topic: a read after an older id on a topic without a row reports a gap. The
+     * mark is raised first and only rows it covers are deleted, so a row that another node's pruning
+     * raises in between stays.
+     */
+    private void forgetEmptyTopics(Connection c) throws SQLException {
+        String empty = "NOT EXISTS (SELECT 1 FROM " + p + "event_topic t WHERE t.topic = " + p + "topic.topic)";
+        long highest;
+        try (PreparedStatement s = c.prepareStatement("SELECT MAX(dropped_up_to) FROM " + p + "topic WHERE " + empty);
+             ResultSet rs = s.executeQuery()) {
+            rs.next();
+            highest = rs.getLong(1);
+            if (rs.wasNull()) {
+                return;
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + p + "meta SET val = ? WHERE name = ? AND val < ?")) {
+            s.setLong(1, highest);
+            s.setString(2, REMOVED_TOPICS);
+            s.setLong(3, highest);
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM " + p + "topic WHERE " + empty
+                + " AND dropped_up_to <= (SELECT val FROM " + p + "meta WHERE name = ?)")) {
+            s.setString(1, REMOVED_TOPICS);
+            s.executeUpdate();
         }
     }
 

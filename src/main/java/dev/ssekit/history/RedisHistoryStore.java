@@ -50,6 +50,12 @@ import java.util.regex.Pattern;
  * 10,000) and approximate {@code MINID} (age, default 24 hours): Redis may keep a few more events
  * than asked. A read after an id is reported as not found when the stream dropped anything after it
  * ({@code max-deleted-entry-id}) or holds an expired event after it. Reads never return expired events.
+ * A topic that went quiet loses its stream once all its events expired: each append removes up to 16
+ * such streams, found through {@code ssekit:topics} (every stream scored by the time of its newest
+ * event), and raises {@code ssekit:removedtopics} to the newest id they held, so that a read after an
+ * older id, on any topic, is reported as not found. Per-resource topics such as {@code orders/42} thus
+ * cost nothing once their history expired. The scripts touch these streams without naming them, so
+ * the store needs a Redis that is not a cluster.
  *
  * <h2>Several nodes</h2>
  * Every append also goes to the feed stream {@code ssekit:feed}, which {@link #follow} reads with
@@ -65,13 +71,20 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private static final String ZERO = "0-0";
     private static final int READ_BATCH = 1000;
     /** Keys every append names before the per-event ones. */
-    private static final int FIXED_KEYS = 5;
+    private static final int FIXED_KEYS = 7;
+    /** Quiet topics an append removes at most, besides its own work. */
+    private static final int SWEEP = 16;
     /**
      * Adds a batch of events to the streams of their topics and to the feed, under ids greater than any
      * before, in one round trip and atomically: every check comes before the first write, since Redis
      * does not roll a failed script back.
-     * KEYS: 1 lastid, 2 lastevent, 3 feed, 4 feed counter, 5 firstid; then per event its id index key
-     * (named even without a publisher id) and its topic streams.
+     * KEYS: 1 lastid, 2 lastevent, 3 feed, 4 feed counter, 5 firstid, 6 topic index (each topic stream
+     * scored by the milliseconds of its newest id), 7 removed-topics mark; then per event its id index
+     * key (named even without a publisher id) and its topic streams.
+     * After the batch, it removes up to {@link #SWEEP} streams whose every event expired (the topic
+     * index names them), raising the removed-topics mark to the newest id they held: a read after an
+     * older id then reports that events were dropped. Those streams are not in KEYS, so the script
+     * needs a Redis that is not a cluster.
      * ARGV: 1 now ms, 2 MAXLEN, 3 MINID, 4 id index TTL ms, 5 topic key prefix, 6 feed MAXLEN, 7 event
      * count; then per event: publisher id or '', topic count, field count, the fields.
      * Returns {'ok', id...} or {'duplicate', id}.
@@ -115,7 +128,31 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "  if given ~= '' then redis.call('SET', KEYS[idkey], id, 'PX', ARGV[4]) end",
             "  out[#out + 1] = id",
             "end",
-            "for key in pairs(touched) do redis.call('XTRIM', key, 'MINID', '~', ARGV[3]) end",
+            "for key in pairs(touched) do",
+            "  redis.call('XTRIM', key, 'MINID', '~', ARGV[3])",
+            "  redis.call('ZADD', KEYS[6], ms, key)",
+            "end",
+            "local cutoff = tonumber(ARGV[3])",
+            "for _, key in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[3], 'LIMIT', 0, " + SWEEP + ")) do",
+            "  local newest = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)",
+            "  local nms, nseq = 0, 0",
+            "  if #newest > 0 then",
+            "    nms, nseq = string.match(newest[1][1], '^(%d+)-(%d+)$')",
+            "    nms = tonumber(nms); nseq = tonumber(nseq)",
+            "  end",
+            "  if nms < cutoff then",
+            "    if #newest > 0 then",
+            "      local mark = redis.call('GET', KEYS[7])",
+            "      local mms, mseq = -1, -1",
+            "      if mark then mms, mseq = string.match(mark, '^(%d+)-(%d+)$'); mms = tonumber(mms); mseq = tonumber(mseq) end",
+            "      if nms > mms or (nms == mms and nseq > mseq) then redis.call('SET', KEYS[7], newest[1][1]) end",
+            "    end",
+            "    redis.call('DEL', key)",
+            "    redis.call('ZREM', KEYS[6], key)",
+            "  else",
+            "    redis.call('ZADD', KEYS[6], nms, key)",
+            "  end",
+            "end",
             "redis.call('SET', KEYS[1], id)",
             "redis.call('SET', KEYS[5], out[2], 'NX')",
             "local lastGiven = events[n][1]",
@@ -201,6 +238,14 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         return prefix + "feed";
     }
 
+    private String topicIndexKey() {
+        return prefix + "topics";
+    }
+
+    private String removedMarkKey() {
+        return prefix + "removedtopics";
+    }
+
     private String idKey(String id) {
         return prefix + "id:" + id;
     }
@@ -218,6 +263,8 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         keys.add(feedKey());
         keys.add(prefix + "feedcount");
         keys.add(prefix + "firstid");
+        keys.add(topicIndexKey());
+        keys.add(removedMarkKey());
         long now = clock.millis();
         List<String> args = new ArrayList<>(8 + 8 * batch.size());
         args.add(Long.toString(now));
@@ -300,6 +347,11 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             long oldestKept = clock.millis() - maxAge.toMillis();
             String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
             boolean found = after != null;
+            if (found && !ZERO.equals(after)) {
+                // Streams removed once all their events expired held events up to this mark.
+                String removed = redis.get(removedMarkKey());
+                found = removed == null || BY_STREAM_ID.compare(after, removed) >= 0;
+            }
             if (found && !ZERO.equals(after)) {
                 for (String topic : topics) {
                     if (gapAfter(streamKey(topic), after, oldestKept)) {

@@ -53,6 +53,11 @@ abstract class HistoryStoreContract {
         return true;
     }
 
+    /**
+     * @return whether the store still holds any state (rows, streams, index entries) of {@code topic}
+     */
+    protected abstract boolean keepsTopicState(HistoryStore store, String topic) throws Exception;
+
     /** Applies retention now, for stores that prune in the background. */
     protected void settle(HistoryStore store) {
     }
@@ -200,6 +205,30 @@ abstract class HistoryStoreContract {
             assertFalse(read(store, old, "a").afterIdFound(), "'older' came after 'old' and expired: a gap");
             Replay fromOlder = read(store, older, "a");
             assertEquals(List.of("new"), data(fromOlder));
+        }
+    }
+
+    @Test
+    void retention_quietTopicLeavesNoStateAndOlderIdsStillReadAsNotFound() throws Exception {
+        try (HistoryStore store = create(10_000, Duration.ofMinutes(5))) {
+            String q1 = append(store, "q1", "orders/1");
+            String q2 = append(store, "q2", "orders/1");
+            append(store, "b1", "busy");
+            now.set(now.get().plus(Duration.ofMinutes(6)));
+            append(store, "b2", "busy");
+            settle(store);
+            assertFalse(keepsTopicState(store, "orders/1"), "a topic whose events all expired keeps no state");
+            assertTrue(keepsTopicState(store, "busy"));
+            Replay fromQ1 = read(store, q1, "orders/1");
+            assertFalse(fromQ1.afterIdFound(), "q2 came after q1 and was dropped: a gap");
+            assertEquals(List.of(), data(fromQ1));
+            append(store, "q3", "orders/1");
+            fromQ1 = read(store, q1, "orders/1");
+            assertFalse(fromQ1.afterIdFound(), "the topic came back, but q2 is still missing after q1");
+            assertEquals(List.of("q3"), data(fromQ1));
+            Replay fromQ2 = read(store, q2, "orders/1");
+            assertTrue(fromQ2.afterIdFound(), "nothing after q2 was dropped");
+            assertEquals(List.of("q3"), data(fromQ2));
         }
     }
 

@@ -46,6 +46,17 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract {
     }
 
     @Override
+    protected boolean keepsTopicState(HistoryStore store, String topic) {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(URI);
+        try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
+            String stream = prefix + "topic:" + topic;
+            return c.sync().exists(stream) > 0 || c.sync().zscore(prefix + "topics", stream) != null;
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Override
     protected boolean exactRetention() {
         return false; // MAXLEN ~ trims whole stream nodes
     }
