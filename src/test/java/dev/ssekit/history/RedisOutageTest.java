@@ -3,7 +3,6 @@ package dev.ssekit.history;
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
-import dev.ssekit.SseKitException;
 import dev.ssekit.Subscription;
 import dev.ssekit.Topics;
 import dev.ssekit.testkit.FakeSse;
