@@ -242,6 +242,11 @@ public final class InMemoryHistoryStore implements HistoryStore {
         return log.size();
     }
 
+    /** @return whether the store holds a log for {@code topic}; for tests */
+    synchronized boolean holdsTopic(String topic) {
+        return topics.containsKey(topic);
+    }
+
     /** @return the approximate heap the retained events take, in bytes */
     public synchronized long retainedBytes() {
         return bytes;

@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ import java.util.regex.Pattern;
  * CREATE INDEX ssekit_event_created ON ssekit_event (created_ms);
  * CREATE TABLE ssekit_topic (topic VARCHAR(1024) PRIMARY KEY, dropped_up_to BIGINT NOT NULL);
  * INSERT INTO ssekit_meta VALUES ('last_seq', 0);
+ * INSERT INTO ssekit_meta VALUES ('removed_topics_dropped_up_to', 0);
  * }</pre>
  * The replay query reads {@code ssekit_event_topic} by its primary key (topic, then sequence).
  *
@@ -61,6 +63,10 @@ import java.util.regex.Pattern;
  * {@link Builder#maxAge} (default 24 hours) and beyond {@link Builder#maxEventsPerTopic} per topic
  * (default 10,000), recording per topic up to where it dropped so that a read after an older id is
  * reported as not found. Reads never return expired events, even before the task removes them.
+ * A topic whose events all expired loses its rows too (per-resource topics such as {@code orders/42}
+ * would otherwise grow the {@code topic} table without bound); the highest sequence such topics
+ * dropped is kept in one {@code meta} row, so a read after an older id on a topic without a row is
+ * still reported as not found.
  * Pruning takes no lock that appends wait for. {@link #prune()} runs it at once.
  */
 public final class JdbcHistoryStore implements HistoryStore {
@@ -68,6 +74,9 @@ public final class JdbcHistoryStore implements HistoryStore {
     private static final String ID_PREFIX = "urn:ssekit:";
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
     private static final int MAX_KEY_BYTES = 2048;
+    private static final String LAST_SEQ = "last_seq";
+    /** The meta row with the highest sequence dropped from topics whose rows were all removed. */
+    private static final String REMOVED_TOPICS = "removed_topics_dropped_up_to";
 
     private final DataSource dataSource;
     private final String p;
@@ -75,6 +84,7 @@ public final class JdbcHistoryStore implements HistoryStore {
     private final Duration maxAge;
     private final Clock clock;
     private final ScheduledExecutorService pruner;
+    private final boolean closesDataSource;
     private volatile boolean closed;
 
     private JdbcHistoryStore(Builder b) {
@@ -83,6 +93,7 @@ public final class JdbcHistoryStore implements HistoryStore {
         this.maxEventsPerTopic = b.maxEventsPerTopic;
         this.maxAge = b.maxAge;
         this.clock = b.clock;
+        this.closesDataSource = b.closesDataSource;
         createSchema();
         if (b.pruneInterval == null) {
             this.pruner = null;
@@ -151,19 +162,52 @@ public final class JdbcHistoryStore implements HistoryStore {
                     s.execute(sql);
                 }
             }
-            try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = 'last_seq'");
-                 ResultSet rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    try (Statement insert = c.createStatement()) {
-                        insert.execute("INSERT INTO " + p + "meta (name, val) VALUES ('last_seq', 0)");
-                    } catch (SQLException raced) {
-                        // another node created it at the same moment: fine
-                        LOG.log(Level.FINE, "ssekit: last_seq row created concurrently", raced);
+            for (String row : new String[]{LAST_SEQ, REMOVED_TOPICS}) {
+                try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = ?")) {
+                    s.setString(1, row);
+                    try (ResultSet rs = s.executeQuery()) {
+                        if (rs.next()) {
+                            continue;
+                        }
                     }
                 }
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + p + "meta (name, val) VALUES (?, 0)")) {
+                    insert.setString(1, row);
+                    insert.executeUpdate();
+                } catch (SQLException raced) {
+                    // another node created it at the same moment: fine
+                    LOG.log(Level.FINE, "ssekit: " + row + " row created concurrently", raced);
+                }
             }
+            requireCommitsWritten(c);
         } catch (SQLException e) {
             throw new HistoryStoreException("history database unreachable or refused the schema (" + describe(e) + ")", e);
+        }
+    }
+
+    /**
+     * H2 writes a commit to its file up to {@code WRITE_DELAY} (500 ms by default) after it returns: a
+     * crash then loses acknowledged events, and the sequence row with them, so their ids are given
+     * again. {@code WRITE_DELAY 0} writes each commit before it returns (a database setting, kept in
+     * the file). Other databases write commits durably by default.
+     */
+    private static void requireCommitsWritten(Connection c) throws SQLException {
+        java.sql.DatabaseMetaData meta = c.getMetaData();
+        if (!"H2".equals(meta.getDatabaseProductName()) || String.valueOf(meta.getURL()).startsWith("jdbc:h2:mem:")) {
+            return;
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS "
+                + "WHERE SETTING_NAME = 'WRITE_DELAY'");
+             ResultSet rs = s.executeQuery()) {
+            if (rs.next() && "0".equals(rs.getString(1))) {
+                return;
+            }
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("SET WRITE_DELAY 0");
+        } catch (SQLException e) {
+            LOG.log(Level.WARNING, "ssekit: H2 refused SET WRITE_DELAY 0 (" + describe(e) + "): a crash can lose "
+                    + "events acknowledged in the last half second; add ;WRITE_DELAY=0 to the URL as an admin user", e);
         }
     }
 
@@ -206,35 +250,22 @@ public final class JdbcHistoryStore implements HistoryStore {
                 }
                 long first = takeSeqs(c, batch.size());
                 List<Event> stored = new ArrayList<>(batch.size());
+                List<Object[]> eventRows = new ArrayList<>(batch.size());
+                List<Object[]> topicRows = new ArrayList<>(batch.size());
                 long now = clock.millis();
-                try (PreparedStatement events = c.prepareStatement("INSERT INTO " + p + "event "
-                        + "(seq, id, type, retry_ms, data, created_ms) VALUES (?, ?, ?, ?, ?, ?)");
-                     PreparedStatement topics = c.prepareStatement("INSERT INTO " + p + "event_topic (topic, seq) VALUES (?, ?)")) {
-                    for (int i = 0; i < batch.size(); i++) {
-                        long seq = first + i;
-                        Event event = batch.get(i).event();
-                        Event kept = event.id().isPresent() ? event : event.withId(ID_PREFIX + seq);
-                        stored.add(kept);
-                        events.setLong(1, seq);
-                        events.setString(2, kept.id().orElseThrow());
-                        events.setString(3, kept.type().orElse(null));
-                        if (kept.retry().isPresent()) {
-                            events.setLong(4, kept.retry().get().toMillis());
-                        } else {
-                            events.setNull(4, java.sql.Types.BIGINT);
-                        }
-                        events.setString(5, kept.data());
-                        events.setLong(6, now);
-                        events.addBatch();
-                        for (String topic : new TreeSet<>(batch.get(i).topics())) {
-                            topics.setString(1, topic);
-                            topics.setLong(2, seq);
-                            topics.addBatch();
-                        }
+                for (int i = 0; i < batch.size(); i++) {
+                    long seq = first + i;
+                    Event event = batch.get(i).event();
+                    Event kept = event.id().isPresent() ? event : event.withId(ID_PREFIX + seq);
+                    stored.add(kept);
+                    eventRows.add(new Object[]{seq, kept.id().orElseThrow(), kept.type().orElse(null),
+                            kept.retry().map(Duration::toMillis).orElse(null), kept.data(), now});
+                    for (String topic : new TreeSet<>(batch.get(i).topics())) {
+                        topicRows.add(new Object[]{topic, seq});
                     }
-                    events.executeBatch();
-                    topics.executeBatch();
                 }
+                insertRows(c, p + "event (seq, id, type, retry_ms, data, created_ms)", EVENT_COLUMNS, eventRows);
+                insertRows(c, p + "event_topic (topic, seq)", TOPIC_COLUMNS, topicRows);
                 c.commit();
                 return stored;
             } catch (SQLException | RuntimeException e) {
@@ -254,6 +285,42 @@ public final class JdbcHistoryStore implements HistoryStore {
                 }
             }
             throw new HistoryStoreException("history database refused the append (" + describe(e) + ")", e);
+        }
+    }
+
+    /** Rows per multi-row INSERT: far below PostgreSQL's 32,767 bind parameters per statement. */
+    private static final int ROWS_PER_INSERT = 500;
+    private static final int[] EVENT_COLUMNS = {Types.BIGINT, Types.VARCHAR, Types.VARCHAR, Types.BIGINT, Types.VARCHAR,
+        Types.BIGINT};
+    private static final int[] TOPIC_COLUMNS = {Types.VARCHAR, Types.BIGINT};
+
+    /**
+     * Inserts rows with multi-row {@code INSERT ... VALUES (...), (...)} statements: one statement,
+     * one round trip and one execution per 500 rows, where a JDBC batch costs the database one
+     * execution per row (and a round trip per row on drivers that do not pipeline batches).
+     */
+    private static void insertRows(Connection c, String tableAndColumns, int[] types, List<Object[]> rows)
+            throws SQLException {
+        int columns = types.length;
+        String tuple = "(" + String.join(", ", Collections.nCopies(columns, "?")) + ")";
+        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+            List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO " + tableAndColumns + " VALUES "
+                    + String.join(", ", Collections.nCopies(chunk.size(), tuple)))) {
+                int i = 1;
+                for (Object[] row : chunk) {
+                    for (int col = 0; col < columns; col++) {
+                        if (row[col] == null) {
+                            s.setNull(i++, types[col]);
+                        } else if (types[col] == Types.BIGINT) {
+                            s.setLong(i++, (Long) row[col]);
+                        } else {
+                            s.setString(i++, (String) row[col]);
+                        }
+                    }
+                }
+                s.executeUpdate();
+            }
         }
     }
 
@@ -392,12 +459,18 @@ public final class JdbcHistoryStore implements HistoryStore {
     /** Whether an event on these topics after {@code after} was dropped or has expired: a gap. */
     private boolean droppedAfter(Connection c, List<String> topics, String in, long after, long cutoff)
             throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT MAX(dropped_up_to) FROM " + p + "topic WHERE topic IN (" + in + ")")) {
+        try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*), MAX(dropped_up_to) FROM " + p
+                + "topic WHERE topic IN (" + in + ")")) {
             for (int i = 0; i < topics.size(); i++) {
                 s.setString(i + 1, topics.get(i));
             }
             try (ResultSet rs = s.executeQuery()) {
-                if (rs.next() && rs.getLong(1) > after) {
+                rs.next();
+                if (rs.getLong(2) > after) {
+                    return true;
+                }
+                // A topic without a row may have been removed, with what it dropped, once it emptied.
+                if (rs.getLong(1) < topics.size() && metaValue(c, REMOVED_TOPICS) > after) {
                     return true;
                 }
             }
@@ -413,6 +486,15 @@ public final class JdbcHistoryStore implements HistoryStore {
             s.setMaxRows(1);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next();
+            }
+        }
+    }
+
+    private long metaValue(Connection c, String name) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = ?")) {
+            s.setString(1, name);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
             }
         }
     }
@@ -487,6 +569,7 @@ public final class JdbcHistoryStore implements HistoryStore {
                         + "(SELECT 1 FROM " + p + "event_topic t WHERE t.seq = " + p + "event.seq)")) {
                     dropped = s.executeUpdate();
                 }
+                forgetEmptyTopics(c);
                 c.commit();
                 return dropped;
             } catch (SQLException | RuntimeException e) {
@@ -495,6 +578,37 @@ public final class JdbcHistoryStore implements HistoryStore {
             }
         } catch (SQLException e) {
             throw new HistoryStoreException("history database refused the pruning (" + describe(e) + ")", e);
+        }
+    }
+
+    /**
+     * Removes the row of every topic that has no event left, so that per-resource topics cost nothing
+     * once their history expired. What they dropped is kept as one mark, the highest sequence dropped
+     * from any removed topic: a read after an older id on a topic without a row reports a gap. The
+     * mark is raised first and only rows it covers are deleted, so a row that another node's pruning
+     * raises in between stays.
+     */
+    private void forgetEmptyTopics(Connection c) throws SQLException {
+        String empty = "NOT EXISTS (SELECT 1 FROM " + p + "event_topic t WHERE t.topic = " + p + "topic.topic)";
+        long highest;
+        try (PreparedStatement s = c.prepareStatement("SELECT MAX(dropped_up_to) FROM " + p + "topic WHERE " + empty);
+             ResultSet rs = s.executeQuery()) {
+            rs.next();
+            highest = rs.getLong(1);
+            if (rs.wasNull()) {
+                return;
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + p + "meta SET val = ? WHERE name = ? AND val < ?")) {
+            s.setLong(1, highest);
+            s.setString(2, REMOVED_TOPICS);
+            s.setLong(3, highest);
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM " + p + "topic WHERE " + empty
+                + " AND dropped_up_to <= (SELECT val FROM " + p + "meta WHERE name = ?)")) {
+            s.setString(1, REMOVED_TOPICS);
+            s.executeUpdate();
         }
     }
 
@@ -538,12 +652,22 @@ public final class JdbcHistoryStore implements HistoryStore {
         return "SQLState " + e.getSQLState() + ": " + e.getMessage();
     }
 
-    /** Stops the pruning task; the data stays in the database. The data source is the caller's. */
+    /**
+     * Stops the pruning task; the data stays in the database. The data source is the caller's unless
+     * {@link Builder#closesDataSource} said otherwise.
+     */
     @Override
     public void close() {
         closed = true;
         if (pruner != null) {
             pruner.shutdownNow();
+        }
+        if (closesDataSource && dataSource instanceof AutoCloseable owned) {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "ssekit: closing the history store's data source failed", e);
+            }
         }
     }
 
@@ -557,6 +681,7 @@ public final class JdbcHistoryStore implements HistoryStore {
         private final DataSource dataSource;
         private String tablePrefix = "ssekit_";
         private Duration pruneInterval = Duration.ofSeconds(30);
+        private boolean closesDataSource;
 
         private Builder(DataSource dataSource) {
             super(Duration.ofHours(24));
@@ -577,6 +702,16 @@ public final class JdbcHistoryStore implements HistoryStore {
         /** @param value how often retention runs, positive; null to run it only by {@link JdbcHistoryStore#prune()} */
         public Builder pruneInterval(Duration value) {
             this.pruneInterval = value == null ? null : Checks.positive(value, "pruneInterval");
+            return this;
+        }
+
+        /**
+         * @param value whether {@link JdbcHistoryStore#close()} also closes the data source, when it is
+         *              {@link AutoCloseable} (a pool made for this store only); default false
+         * @return this builder
+         */
+        public Builder closesDataSource(boolean value) {
+            this.closesDataSource = value;
             return this;
         }
 

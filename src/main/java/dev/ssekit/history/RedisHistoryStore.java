@@ -50,6 +50,12 @@ import java.util.regex.Pattern;
  * 10,000) and approximate {@code MINID} (age, default 24 hours): Redis may keep a few more events
  * than asked. A read after an id is reported as not found when the stream dropped anything after it
  * ({@code max-deleted-entry-id}) or holds an expired event after it. Reads never return expired events.
+ * A topic that went quiet loses its stream once all its events expired: each append removes up to 16
+ * such streams, found through {@code ssekit:topics} (every stream scored by the time of its newest
+ * event), and raises {@code ssekit:removedtopics} to the newest id they held, so that a read after an
+ * older id, on any topic, is reported as not found. Per-resource topics such as {@code orders/42} thus
+ * cost nothing once their history expired. The scripts touch these streams without naming them, so
+ * the store needs a Redis that is not a cluster.
  *
  * <h2>Several nodes</h2>
  * Every append also goes to the feed stream {@code ssekit:feed}, which {@link #follow} reads with
@@ -64,13 +70,39 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private static final Pattern STREAM_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
     private static final String ZERO = "0-0";
     private static final int READ_BATCH = 1000;
-    /** Adds one event to the streams of its topics under an id greater than any before. */
-    // KEYS: 1 lastid, 2 id index of a publisher id, 3 lastevent, 4 feed, 5 feed counter, 6 firstid,
-    // 7.. topic streams. ARGV: 1 now ms, 2 MAXLEN, 3 MINID, 4 id index TTL ms, 5 publisher id or '',
-    // 6 topic key prefix, 7 feed MAXLEN, 8.. event fields. Every check comes before the first write:
-    // Redis does not roll a failed script back.
+    /** Keys every append names before the per-event ones. */
+    private static final int FIXED_KEYS = 7;
+    /** Quiet topics an append removes at most, besides its own work. */
+    private static final int SWEEP = 16;
+    /**
+     * Adds a batch of events to the streams of their topics and to the feed, under ids greater than any
+     * before, in one round trip and atomically: every check comes before the first write, since Redis
+     * does not roll a failed script back.
+     * KEYS: 1 lastid, 2 lastevent, 3 feed, 4 feed counter, 5 firstid, 6 topic index (each topic stream
+     * scored by the milliseconds of its newest id), 7 removed-topics mark; then per event its id index
+     * key (named even without a publisher id) and its topic streams.
+     * After the batch, it removes up to {@link #SWEEP} streams whose every event expired (the topic
+     * index names them), raising the removed-topics mark to the newest id they held: a read after an
+     * older id then reports that events were dropped. Those streams are not in KEYS, so the script
+     * needs a Redis that is not a cluster.
+     * ARGV: 1 now ms, 2 MAXLEN, 3 MINID, 4 id index TTL ms, 5 topic key prefix, 6 feed MAXLEN, 7 event
+     * count; then per event: publisher id or '', topic count, field count, the fields.
+     * Returns {'ok', id...} or {'duplicate', id}.
+     */
     private static final String APPEND = String.join("\n",
-            "if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then return false end",
+            "local n = tonumber(ARGV[7])",
+            "local events, seen = {}, {}",
+            "local ki, ai = " + (FIXED_KEYS + 1) + ", 8",
+            "for e = 1, n do",
+            "  local given, k, f = ARGV[ai], tonumber(ARGV[ai + 1]), tonumber(ARGV[ai + 2])",
+            "  if given ~= '' then",
+            "    if seen[given] or redis.call('EXISTS', KEYS[ki]) == 1 then return {'duplicate', given} end",
+            "    seen[given] = true",
+            "  end",
+            "  events[e] = {given, ki, k, ai + 3, f}",
+            "  ki = ki + 1 + k",
+            "  ai = ai + 3 + f",
+            "end",
             "local ms, seq = tonumber(ARGV[1]), 0",
             "local last = redis.call('GET', KEYS[1])",
             "if last then",
@@ -78,26 +110,54 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "  lms = tonumber(lms); lseq = tonumber(lseq)",
             "  if ms <= lms then ms = lms; seq = lseq + 1 end",
             "end",
-            "local id = string.format('%.0f', ms) .. '-' .. string.format('%.0f', seq)",
-            "local fields = {}",
-            "for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end",
-            "local topics = {}",
-            "for i = 7, #KEYS do",
-            "  redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], id, unpack(fields))",
-            "  redis.call('XTRIM', KEYS[i], 'MINID', '~', ARGV[3])",
-            "  topics[#topics + 1] = string.sub(KEYS[i], #ARGV[6] + 1)",
+            "local out, touched, id = {'ok'}, {}, nil",
+            "for e = 1, n do",
+            "  local given, idkey, k, fa, f = unpack(events[e])",
+            "  id = string.format('%.0f', ms) .. '-' .. string.format('%.0f', seq)",
+            "  seq = seq + 1",
+            "  local fields = {}",
+            "  for i = fa, fa + f - 1 do fields[#fields + 1] = ARGV[i] end",
+            "  local topics = {}",
+            "  for i = idkey + 1, idkey + k do",
+            "    redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], id, unpack(fields))",
+            "    touched[KEYS[i]] = true",
+            "    topics[#topics + 1] = string.sub(KEYS[i], #ARGV[5] + 1)",
+            "  end",
+            "  local c = redis.call('INCR', KEYS[4])",
+            "  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], id, 'n', c, 'topics', table.concat(topics, '\\n'), unpack(fields))",
+            "  if given ~= '' then redis.call('SET', KEYS[idkey], id, 'PX', ARGV[4]) end",
+            "  out[#out + 1] = id",
             "end",
-            "local n = redis.call('INCR', KEYS[5])",
-            "redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[7], id, 'n', n, 'topics', table.concat(topics, '\\n'), unpack(fields))",
+            "for key in pairs(touched) do",
+            "  redis.call('XTRIM', key, 'MINID', '~', ARGV[3])",
+            "  redis.call('ZADD', KEYS[6], ms, key)",
+            "end",
+            "local cutoff = tonumber(ARGV[3])",
+            "for _, key in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[3], 'LIMIT', 0, " + SWEEP + ")) do",
+            "  local newest = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)",
+            "  local nms, nseq = 0, 0",
+            "  if #newest > 0 then",
+            "    nms, nseq = string.match(newest[1][1], '^(%d+)-(%d+)$')",
+            "    nms = tonumber(nms); nseq = tonumber(nseq)",
+            "  end",
+            "  if nms < cutoff then",
+            "    if #newest > 0 then",
+            "      local mark = redis.call('GET', KEYS[7])",
+            "      local mms, mseq = -1, -1",
+            "      if mark then mms, mseq = string.match(mark, '^(%d+)-(%d+)$'); mms = tonumber(mms); mseq = tonumber(mseq) end",
+            "      if nms > mms or (nms == mms and nseq > mseq) then redis.call('SET', KEYS[7], newest[1][1]) end",
+            "    end",
+            "    redis.call('DEL', key)",
+            "    redis.call('ZREM', KEYS[6], key)",
+            "  else",
+            "    redis.call('ZADD', KEYS[6], nms, key)",
+            "  end",
+            "end",
             "redis.call('SET', KEYS[1], id)",
-            "redis.call('SET', KEYS[6], id, 'NX')",
-            "if ARGV[5] ~= '' then",
-            "  redis.call('SET', KEYS[2], id, 'PX', ARGV[4])",
-            "  redis.call('SET', KEYS[3], ARGV[5])",
-            "else",
-            "  redis.call('SET', KEYS[3], id)",
-            "end",
-            "return id");
+            "redis.call('SET', KEYS[5], out[2], 'NX')",
+            "local lastGiven = events[n][1]",
+            "if lastGiven ~= '' then redis.call('SET', KEYS[2], lastGiven) else redis.call('SET', KEYS[2], id) end",
+            "return out");
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
@@ -178,74 +238,105 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         return prefix + "feed";
     }
 
+    private String topicIndexKey() {
+        return prefix + "topics";
+    }
+
+    private String removedMarkKey() {
+        return prefix + "removedtopics";
+    }
+
     private String idKey(String id) {
         return prefix + "id:" + id;
     }
 
+    /** Appends the whole batch with one script call: one round trip, atomic, ids in batch order. */
     @Override
     public List<Event> append(List<Entry> batch) {
         Checks.notNull(batch, "batch");
         if (batch.isEmpty()) {
             throw new IllegalArgumentException("batch must not be empty");
         }
-        List<Event> stored = new ArrayList<>(batch.size());
-        for (Entry entry : batch) {
-            stored.add(appendOne(entry.topics(), entry.event()));
-        }
-        return stored;
-    }
-
-    private Event appendOne(Set<String> topics, Event event) {
-        String given = event.id().orElse(null);
-        if (given != null && STREAM_ID.matcher(given).matches()) {
-            throw new IllegalArgumentException("id " + Checks.quote(given)
-                    + " is reserved: ids of the form <number>-<number> are assigned by the store");
-        }
-        List<String> keys = new ArrayList<>();
+        List<String> keys = new ArrayList<>(FIXED_KEYS + 3 * batch.size());
         keys.add(prefix + "lastid");
-        keys.add(idKey(given == null ? "" : given));
         keys.add(prefix + "lastevent");
         keys.add(feedKey());
         keys.add(prefix + "feedcount");
         keys.add(prefix + "firstid");
-        for (String topic : new TreeSet<>(topics)) {
-            keys.add(streamKey(topic));
-        }
+        keys.add(topicIndexKey());
+        keys.add(removedMarkKey());
         long now = clock.millis();
-        List<String> args = new ArrayList<>(List.of(Long.toString(now), Integer.toString(maxEventsPerTopic),
-                Long.toString(Math.max(0, now - maxAge.toMillis())), Long.toString(maxAge.toMillis()), given == null ? "" : given,
-                streamKey(""), Integer.toString(feedLength)));
-        args.add("d");
-        args.add(event.data());
-        event.type().ifPresent(t -> {
-            args.add("t");
-            args.add(t);
-        });
-        event.retry().ifPresent(r -> {
-            args.add("r");
-            args.add(Long.toString(r.toMillis()));
-        });
-        if (given != null) {
-            args.add("i");
-            args.add(given);
+        List<String> args = new ArrayList<>(8 + 8 * batch.size());
+        args.add(Long.toString(now));
+        args.add(Integer.toString(maxEventsPerTopic));
+        args.add(Long.toString(Math.max(0, now - maxAge.toMillis())));
+        args.add(Long.toString(maxAge.toMillis()));
+        args.add(streamKey(""));
+        args.add(Integer.toString(feedLength));
+        args.add(Integer.toString(batch.size()));
+        for (Entry entry : batch) {
+            Event event = entry.event();
+            String given = event.id().orElse(null);
+            if (given != null && STREAM_ID.matcher(given).matches()) {
+                throw new IllegalArgumentException("id " + Checks.quote(given)
+                        + " is reserved: ids of the form <number>-<number> are assigned by the store");
+            }
+            keys.add(idKey(given == null ? "" : given));
+            TreeSet<String> topics = new TreeSet<>(entry.topics());
+            for (String topic : topics) {
+                keys.add(streamKey(topic));
+            }
+            List<String> fields = fields(event);
+            args.add(given == null ? "" : given);
+            args.add(Integer.toString(topics.size()));
+            args.add(Integer.toString(fields.size()));
+            args.addAll(fields);
         }
-        String id;
+        List<Object> reply;
         try {
-            id = runAppend(keys.toArray(String[]::new), args.toArray(String[]::new));
+            reply = runAppend(keys.toArray(String[]::new), args.toArray(String[]::new));
         } catch (RedisException e) {
             throw new HistoryStoreException("Redis refused the append (" + e.getMessage() + ")", e);
         }
-        if (id == null) {
-            throw new DuplicateIdException(given);
+        if ("duplicate".equals(String.valueOf(reply.get(0)))) {
+            throw new DuplicateIdException(String.valueOf(reply.get(1)));
         }
-        return given == null ? event.withId(id) : event;
+        if (!"ok".equals(String.valueOf(reply.get(0))) || reply.size() != batch.size() + 1) {
+            throw new HistoryStoreException("Redis answered the append with " + reply + ", not one id per event", null);
+        }
+        List<Event> stored = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Event event = batch.get(i).event();
+            stored.add(event.id().isPresent() ? event : event.withId(String.valueOf(reply.get(i + 1))));
+        }
+        return stored;
     }
 
-    private String runAppend(String[] keys, String[] args) {
+    /** The stream entry's fields: data, then type, retry and the publisher's id when set. */
+    private static List<String> fields(Event event) {
+        List<String> fields = new ArrayList<>(8);
+        fields.add("d");
+        fields.add(event.data());
+        event.type().ifPresent(t -> {
+            fields.add("t");
+            fields.add(t);
+        });
+        event.retry().ifPresent(r -> {
+            fields.add("r");
+            fields.add(Long.toString(r.toMillis()));
+        });
+        event.id().ifPresent(i -> {
+            fields.add("i");
+            fields.add(i);
+        });
+        return fields;
+    }
+
+    private List<Object> runAppend(String[] keys, String[] args) {
         try {
-            return redis.evalsha(appendSha, ScriptOutputType.VALUE, keys, args);
+            return redis.evalsha(appendSha, ScriptOutputType.MULTI, keys, args);
         } catch (RedisNoScriptException e) {
-            return redis.eval(APPEND, ScriptOutputType.VALUE, keys, args); // Redis restarted and forgot it
+            return redis.eval(APPEND, ScriptOutputType.MULTI, keys, args); // Redis restarted and forgot it
         }
     }
 
@@ -256,6 +347,11 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             long oldestKept = clock.millis() - maxAge.toMillis();
             String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
             boolean found = after != null;
+            if (found && !ZERO.equals(after)) {
+                // Streams removed once all their events expired held events up to this mark.
+                String removed = redis.get(removedMarkKey());
+                found = removed == null || BY_STREAM_ID.compare(after, removed) >= 0;
+            }
             if (found && !ZERO.equals(after)) {
                 for (String topic : topics) {
                     if (gapAfter(streamKey(topic), after, oldestKept)) {

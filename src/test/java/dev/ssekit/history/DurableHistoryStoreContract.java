@@ -12,6 +12,12 @@ abstract class DurableHistoryStoreContract extends HistoryStoreContract {
     /** @return a new store on the data of {@code closed} (already closed), as after a restart */
     protected abstract HistoryStore reopen(HistoryStore closed);
 
+    /** Another store on the same database or Redis, as a second node opens it. */
+    @Override
+    protected HistoryStore secondNode(HistoryStore store) {
+        return reopen(store);
+    }
+
     @Test
     void restart_replaysFromAnOldIdLosingNothing() {
         HistoryStore store = create();

@@ -15,6 +15,17 @@ class H2HistoryStoreContractTest extends DurableHistoryStoreContract {
         dataSource.setURL("jdbc:h2:file:" + file);
     }
 
+    @org.junit.jupiter.api.Test
+    void build_makesH2WriteEachCommitBeforeItReturns() throws Exception {
+        try (HistoryStore store = create(); java.sql.Connection c = dataSource.getConnection();
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT SETTING_VALUE FROM "
+                     + "INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+            org.junit.jupiter.api.Assertions.assertTrue(rs.next());
+            org.junit.jupiter.api.Assertions.assertEquals("0", rs.getString(1),
+                    "H2's default (500 ms) acknowledges commits before they reach the file");
+        }
+    }
+
     @Override
     protected HistoryStore create(int maxEventsPerTopic, Duration maxAge) {
         return JdbcHistoryStore.builder(dataSource).maxEventsPerTopic(maxEventsPerTopic).maxAge(maxAge)
@@ -24,6 +35,21 @@ class H2HistoryStoreContractTest extends DurableHistoryStoreContract {
     @Override
     protected HistoryStore reopen(HistoryStore closed) {
         return create(10_000, Duration.ofHours(1));
+    }
+
+
+    @Override
+    protected boolean keepsTopicState(HistoryStore store, String topic) throws java.sql.SQLException {
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement s = c.prepareStatement(("SELECT (SELECT COUNT(*) FROM %1$stopic WHERE topic = ?)"
+                     + " + (SELECT COUNT(*) FROM %1$sevent_topic WHERE topic = ?)").formatted("ssekit_"))) {
+            s.setString(1, topic);
+            s.setString(2, topic);
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.ssekit.history;
 
+import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 
 import org.junit.jupiter.api.Test;
@@ -52,12 +53,37 @@ abstract class HistoryStoreContract {
         return true;
     }
 
+    /**
+     * @return whether the store still holds any state (rows, streams, index entries) of {@code topic}
+     */
+    protected abstract boolean keepsTopicState(HistoryStore store, String topic) throws Exception;
+
     /** Applies retention now, for stores that prune in the background. */
     protected void settle(HistoryStore store) {
     }
 
     HistoryStore create() {
         return create(10_000, Duration.ofHours(1));
+    }
+
+    /**
+     * @return a second store on the same data as {@code store}, as another node would open it; the
+     *         store itself for a store that lives in one JVM
+     */
+    protected HistoryStore secondNode(HistoryStore store) {
+        return store;
+    }
+
+    static List<HistoryStore.Entry> batch(String... data) {
+        List<HistoryStore.Entry> out = new ArrayList<>();
+        for (String d : data) {
+            out.add(new HistoryStore.Entry(Set.of("a"), Event.of(d)));
+        }
+        return out;
+    }
+
+    static List<String> ids(List<Event> events) {
+        return events.stream().map(e -> e.id().orElseThrow()).toList();
     }
 
     static String append(HistoryStore store, String data, String... topics) {
@@ -183,6 +209,30 @@ abstract class HistoryStoreContract {
     }
 
     @Test
+    void retention_quietTopicLeavesNoStateAndOlderIdsStillReadAsNotFound() throws Exception {
+        try (HistoryStore store = create(10_000, Duration.ofMinutes(5))) {
+            String q1 = append(store, "q1", "orders/1");
+            String q2 = append(store, "q2", "orders/1");
+            append(store, "b1", "busy");
+            now.set(now.get().plus(Duration.ofMinutes(6)));
+            append(store, "b2", "busy");
+            settle(store);
+            assertFalse(keepsTopicState(store, "orders/1"), "a topic whose events all expired keeps no state");
+            assertTrue(keepsTopicState(store, "busy"));
+            Replay fromQ1 = read(store, q1, "orders/1");
+            assertFalse(fromQ1.afterIdFound(), "q2 came after q1 and was dropped: a gap");
+            assertEquals(List.of(), data(fromQ1));
+            append(store, "q3", "orders/1");
+            fromQ1 = read(store, q1, "orders/1");
+            assertFalse(fromQ1.afterIdFound(), "the topic came back, but q2 is still missing after q1");
+            assertEquals(List.of("q3"), data(fromQ1));
+            Replay fromQ2 = read(store, q2, "orders/1");
+            assertTrue(fromQ2.afterIdFound(), "nothing after q2 was dropped");
+            assertEquals(List.of("q3"), data(fromQ2));
+        }
+    }
+
+    @Test
     void append_concurrentAppendersStayStrictlyOrdered() throws Exception {
         try (HistoryStore store = create()) {
             int threads = 4;
@@ -238,6 +288,152 @@ abstract class HistoryStoreContract {
             Event in = Event.of(text).withType("тип").withId("ид-1");
             store.append(Set.of("tópico"), in);
             assertEquals(List.of(in), read(store, HistoryStore.EARLIEST, "tópico").events());
+        }
+    }
+
+    @Test
+    void appendBatch_keepsOrderAndIdsWithinAndAcrossBatches() {
+        try (HistoryStore store = create()) {
+            List<Event> first = store.append(batch("1", "2", "3"));
+            List<Event> second = store.append(batch("4", "5"));
+            assertEquals(List.of("1", "2", "3"), first.stream().map(Event::data).toList());
+            List<String> all = new ArrayList<>(ids(first));
+            all.addAll(ids(second));
+            assertEquals(5, new HashSet<>(all).size(), "ids are unique: " + all);
+            Replay everything = read(store, HistoryStore.EARLIEST, "a");
+            assertEquals(List.of("1", "2", "3", "4", "5"), data(everything));
+            assertEquals(all, ids(everything.events()), "each event reads under the id its append returned");
+            assertEquals(List.of("4", "5"), data(read(store, all.get(2), "a")));
+            assertEquals(List.of("3", "4", "5"), data(read(store, all.get(1), "a")));
+            assertEquals(all.get(4), store.latestId().orElseThrow());
+        }
+    }
+
+    @Test
+    void appendBatch_withAnIdAlreadyStoredStoresNothingAndNamesIt() {
+        try (HistoryStore store = create()) {
+            String kept = store.append(Set.of("a"), Event.of("kept").withId("taken")).id().orElseThrow();
+            DuplicateIdException e = assertThrows(DuplicateIdException.class, () -> store.append(List.of(
+                    new HistoryStore.Entry(Set.of("a"), Event.of("x1")),
+                    new HistoryStore.Entry(Set.of("a", "b"), Event.of("x2").withId("fresh")),
+                    new HistoryStore.Entry(Set.of("b"), Event.of("x3").withId("taken")),
+                    new HistoryStore.Entry(Set.of("b"), Event.of("x4")))));
+            assertEquals("taken", e.id());
+            assertEquals(List.of("kept"), data(read(store, HistoryStore.EARLIEST, "a", "b")));
+            assertEquals(kept, store.latestId().orElseThrow());
+            // Nothing of the refused batch was kept: its fresh id is still free.
+            assertEquals("fresh", store.append(Set.of("b"), Event.of("y").withId("fresh")).id().orElseThrow());
+            assertEquals(List.of("kept", "y"), data(read(store, HistoryStore.EARLIEST, "a", "b")));
+        }
+    }
+
+    @Test
+    void appendBatch_givingAnIdTwiceStoresNothingAndNamesIt() {
+        try (HistoryStore store = create()) {
+            String before = append(store, "before", "a");
+            DuplicateIdException e = assertThrows(DuplicateIdException.class, () -> store.append(List.of(
+                    new HistoryStore.Entry(Set.of("a"), Event.of("x1").withId("twice")),
+                    new HistoryStore.Entry(Set.of("a"), Event.of("x2")),
+                    new HistoryStore.Entry(Set.of("b"), Event.of("x3").withId("twice")))));
+            assertEquals("twice", e.id());
+            assertEquals(List.of("before"), data(read(store, HistoryStore.EARLIEST, "a", "b")));
+            assertEquals(before, store.latestId().orElseThrow());
+            String after = append(store, "after", "a");
+            assertEquals(List.of("after"), data(read(store, before, "a")), "no id was used up by the refused batch");
+            assertEquals(after, store.latestId().orElseThrow());
+        }
+    }
+
+    @Test
+    void appendBatch_mixingGivenAndAssignedIds() {
+        try (HistoryStore store = create()) {
+            List<Event> stored = store.append(List.of(
+                    new HistoryStore.Entry(Set.of("a"), Event.of("1")),
+                    new HistoryStore.Entry(Set.of("a", "b"), Event.of("2").withId("mine-2")),
+                    new HistoryStore.Entry(Set.of("b"), Event.of("3")),
+                    new HistoryStore.Entry(Set.of("a"), Event.of("4").withId("mine-4"))));
+            assertEquals("mine-2", stored.get(1).id().orElseThrow());
+            assertEquals("mine-4", stored.get(3).id().orElseThrow());
+            assertEquals(4, new HashSet<>(ids(stored)).size());
+            assertEquals(ids(stored), ids(read(store, HistoryStore.EARLIEST, "a", "b").events()));
+            assertEquals(List.of("3", "4"), data(read(store, "mine-2", "a", "b")));
+            assertEquals(List.of("2", "3"), data(read(store, stored.get(0).id().orElseThrow(), "b")));
+            assertEquals(List.of("4"), data(read(store, stored.get(2).id().orElseThrow(), "a")));
+            assertEquals("mine-4", store.latestId().orElseThrow());
+        }
+    }
+
+    @Test
+    void appendBatch_concurrentAppendersOnTwoNodesEachEventOnceInIdOrder() throws Exception {
+        try (HistoryStore one = create()) {
+            HistoryStore two = secondNode(one);
+            try {
+                List<List<String>> perThread = appendConcurrently(List.of(one, one, two, two), 25);
+                List<String> acknowledged = perThread.stream().flatMap(List::stream).toList();
+                assertEquals(acknowledged.size(), new HashSet<>(acknowledged).size(), "ids are unique");
+                for (HistoryStore node : List.of(one, two)) {
+                    List<String> order = ids(read(node, HistoryStore.EARLIEST, "a", "b").events());
+                    assertEquals(order.size(), new HashSet<>(order).size(), "each event is read once");
+                    assertEquals(new HashSet<>(acknowledged), new HashSet<>(order), "every acknowledged event, no other");
+                    for (List<String> mine : perThread) {
+                        assertEquals(mine, order.stream().filter(new HashSet<>(mine)::contains).toList(),
+                                "an appender's events read in the order it appended them");
+                    }
+                    String mid = order.get(order.size() / 3);
+                    assertEquals(order.subList(order.size() / 3 + 1, order.size()),
+                            ids(read(node, mid, "a", "b").events()), "reading after an id gives what follows it");
+                }
+            } finally {
+                if (two != one) {
+                    two.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * Appends batches of 1 to 8 events from one thread per store, on topics a, b or both, with a given
+     * id now and then.
+     *
+     * @return each thread's acknowledged ids in the order it got them
+     */
+    static List<List<String>> appendConcurrently(List<HistoryStore> threads, int batches) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads.size());
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Future<List<String>>> futures = new ArrayList<>();
+            for (int t = 0; t < threads.size(); t++) {
+                int n = t;
+                HistoryStore store = threads.get(t);
+                futures.add(pool.submit(() -> {
+                    java.util.Random random = new java.util.Random(n);
+                    List<String> mine = new ArrayList<>();
+                    go.await();
+                    for (int b = 0; b < batches; b++) {
+                        List<HistoryStore.Entry> entries = new ArrayList<>();
+                        for (int i = random.nextInt(8); i >= 0; i--) {
+                            Set<String> topics = switch (random.nextInt(3)) {
+                                case 0 -> Set.of("a");
+                                case 1 -> Set.of("b");
+                                default -> Set.of("a", "b");
+                            };
+                            Event e = Event.of(n + ":" + b + ":" + i);
+                            entries.add(new HistoryStore.Entry(topics,
+                                    random.nextInt(4) == 0 ? e.withId("t" + n + "-" + b + "-" + i) : e));
+                        }
+                        mine.addAll(ids(store.append(entries)));
+                    }
+                    return mine;
+                }));
+            }
+            go.countDown();
+            List<List<String>> out = new ArrayList<>();
+            for (Future<List<String>> f : futures) {
+                out.add(f.get(120, TimeUnit.SECONDS));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
         }
     }
 }

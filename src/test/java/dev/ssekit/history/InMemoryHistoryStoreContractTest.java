@@ -7,4 +7,9 @@ class InMemoryHistoryStoreContractTest extends HistoryStoreContract {
     protected HistoryStore create(int maxEventsPerTopic, Duration maxAge) {
         return InMemoryHistoryStore.builder().maxEventsPerTopic(maxEventsPerTopic).maxAge(maxAge).clock(clock).build();
     }
+
+    @Override
+    protected boolean keepsTopicState(HistoryStore store, String topic) {
+        return ((InMemoryHistoryStore) store).holdsTopic(topic);
+    }
 }

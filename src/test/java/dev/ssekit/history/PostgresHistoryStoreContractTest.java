@@ -85,6 +85,21 @@ class PostgresHistoryStoreContractTest extends DurableHistoryStoreContract {
         return create(10_000, Duration.ofHours(1));
     }
 
+
+    @Override
+    protected boolean keepsTopicState(HistoryStore store, String topic) throws java.sql.SQLException {
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement s = c.prepareStatement(("SELECT (SELECT COUNT(*) FROM %1$stopic WHERE topic = ?)"
+                     + " + (SELECT COUNT(*) FROM %1$sevent_topic WHERE topic = ?)").formatted(prefix))) {
+            s.setString(1, topic);
+            s.setString(2, topic);
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
+    }
+
     @Override
     protected void settle(HistoryStore store) {
         ((JdbcHistoryStore) store).prune();

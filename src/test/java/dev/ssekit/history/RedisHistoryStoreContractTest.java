@@ -46,8 +46,44 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract {
     }
 
     @Override
+    protected boolean keepsTopicState(HistoryStore store, String topic) {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(URI);
+        try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
+            String stream = prefix + "topic:" + topic;
+            return c.sync().exists(stream) > 0 || c.sync().zscore(prefix + "topics", stream) != null;
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Override
     protected boolean exactRetention() {
         return false; // MAXLEN ~ trims whole stream nodes
+    }
+
+    @Test
+    void follow_concurrentBatchesOnTwoNodesReachEveryFollowerOnceInIdOrder() throws Exception {
+        try (RedisHistoryStore one = (RedisHistoryStore) create(); RedisHistoryStore two = (RedisHistoryStore) create()) {
+            List<List<String>> followed = List.of(
+                    java.util.Collections.synchronizedList(new java.util.ArrayList<>()),
+                    java.util.Collections.synchronizedList(new java.util.ArrayList<>()));
+            try (SharedHistoryStore.Follower f1 = one.follow((topics, event, position) ->
+                         followed.get(0).add(event.id().orElseThrow()));
+                 SharedHistoryStore.Follower f2 = two.follow((topics, event, position) ->
+                         followed.get(1).add(event.id().orElseThrow()))) {
+                List<List<String>> perThread = appendConcurrently(List.of(one, one, two, two), 25);
+                int total = perThread.stream().mapToInt(List::size).sum();
+                List<String> order = read(one, HistoryStore.EARLIEST, "a", "b").events().stream()
+                        .map(e -> e.id().orElseThrow()).toList();
+                assertEquals(total, order.size());
+                for (List<String> seen : followed) {
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() >= total);
+                    synchronized (seen) {
+                        assertEquals(order, seen, "the follow delivers every event once, in id order");
+                    }
+                }
+            }
+        }
     }
 
     @Test

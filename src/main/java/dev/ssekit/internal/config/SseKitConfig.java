@@ -1,5 +1,6 @@
 package dev.ssekit.internal.config;
 
+import dev.ssekit.HistoryStoreException;
 import dev.ssekit.OverflowPolicy;
 import dev.ssekit.SseKitException;
 import dev.ssekit.Topics;
@@ -78,9 +79,14 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
     public static final String MEMORY_MAX_BYTES = "ssekit.history.memory.max.bytes";
     public static final String JDBC_DATASOURCE = "ssekit.history.jdbc.datasource";
     public static final String JDBC_URL = "ssekit.history.jdbc.url";
+    /** The H2 file of the embedded hub's durable history when {@link #JDBC_URL} is unset. */
+    public static final String DEFAULT_JDBC_URL = "jdbc:h2:file:./ssekit-history";
     public static final String JDBC_USER = "ssekit.history.jdbc.user";
     public static final String JDBC_PASSWORD = "ssekit.history.jdbc.password";
     public static final String JDBC_TABLE_PREFIX = "ssekit.history.jdbc.table.prefix";
+    public static final String JDBC_POOL_SIZE = "ssekit.history.jdbc.pool.size";
+    /** The pool size of the URL configuration when {@link #JDBC_POOL_SIZE} is unset. */
+    public static final int DEFAULT_JDBC_POOL_SIZE = 10;
     public static final String REDIS_URI = "ssekit.history.redis.uri";
     public static final String REDIS_PREFIX = "ssekit.history.redis.prefix";
 
@@ -129,6 +135,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
         if (url != null && !url.startsWith("jdbc:")) {
             throw ConfigValues.invalid(JDBC_URL, url, "a JDBC URL (jdbc:...)");
         }
+        v.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 1); // checked now, used when the store opens
         return config;
     }
 
@@ -160,29 +167,18 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
     public HistoryStore openStore() {
         switch (store) {
             case "jdbc": {
-                String jndi = values.raw(JDBC_DATASOURCE);
-                DataSource ds;
-                if (jndi != null) {
-                    ds = lookup(jndi);
-                } else {
-                    String url = values.string(JDBC_URL, "jdbc:h2:file:./ssekit-history");
-                    if (url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_DELAY")) {
-                        // Without it H2 closes the database with its last connection and reopens it on the next.
-                        url = url + ";DB_CLOSE_DELAY=-1";
-                    }
-                    ds = new UrlDataSource(url, values.raw(JDBC_USER), values.raw(JDBC_PASSWORD));
-                }
-                JdbcHistoryStore.Builder b = JdbcHistoryStore.builder(ds);
                 String prefix = values.raw(JDBC_TABLE_PREFIX);
-                if (prefix != null) {
-                    try {
-                        b.tablePrefix(prefix);
-                    } catch (IllegalArgumentException e) {
-                        throw ConfigValues.invalid(JDBC_TABLE_PREFIX, prefix,
-                                "a letter or _, then up to 30 letters, digits or _");
-                    }
+                String jndi = values.raw(JDBC_DATASOURCE);
+                if (jndi != null) {
+                    return jdbcStore(lookup(jndi), false, prefix);
                 }
-                return retention(b).build();
+                OwnedPool pool = pool(values.string(JDBC_URL, DEFAULT_JDBC_URL));
+                try {
+                    return jdbcStore(pool.dataSource(), true, prefix);
+                } catch (RuntimeException e) {
+                    pool.close();
+                    throw e;
+                }
             }
             case "redis": {
                 try {
@@ -209,6 +205,63 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
                 }
                 return retention(b).build();
             }
+        }
+    }
+
+    private JdbcHistoryStore jdbcStore(DataSource ds, boolean ownsDataSource, String prefix) {
+        JdbcHistoryStore.Builder b = JdbcHistoryStore.builder(ds).closesDataSource(ownsDataSource);
+        if (prefix != null) {
+            try {
+                b.tablePrefix(prefix);
+            } catch (IllegalArgumentException e) {
+                throw ConfigValues.invalid(JDBC_TABLE_PREFIX, prefix, "a letter or _, then up to 30 letters, digits or _");
+            }
+        }
+        return retention(b).build();
+    }
+
+    /** A pool the store will own; closed here only if the store could not be made. */
+    private record OwnedPool(DataSource dataSource) {
+        void close() {
+            try {
+                ((AutoCloseable) dataSource).close();
+            } catch (Exception e) {
+                java.util.logging.Logger.getLogger(SseKitConfig.class.getName())
+                        .log(java.util.logging.Level.FINE, "ssekit: closing the history pool failed", e);
+            }
+        }
+    }
+
+    /**
+     * The URL configuration's pool. For H2 files it adds what durable history needs unless the URL
+     * sets it: DB_CLOSE_DELAY=-1 (H2 would otherwise close the database with its last connection)
+     * and WRITE_DELAY=0 (every commit written to the file before it returns; H2's default writes
+     * commits up to 500 ms later, so a crash lost acknowledged events and their ids were given again).
+     */
+    private OwnedPool pool(String url) {
+        try {
+            Class.forName("com.zaxxer.hikari.HikariDataSource", false, SseKitConfig.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalArgumentException(JDBC_URL + " needs com.zaxxer:HikariCP on the class path (its connection "
+                    + "pool), or a server DataSource named by " + JDBC_DATASOURCE, e);
+        }
+        if (url.startsWith("jdbc:h2:")) {
+            String upper = url.toUpperCase(Locale.ROOT);
+            if (!upper.contains("DB_CLOSE_DELAY")) {
+                url = url + ";DB_CLOSE_DELAY=-1";
+            }
+            if (!upper.contains("WRITE_DELAY") && !upper.startsWith("JDBC:H2:MEM:")) {
+                url = url + ";WRITE_DELAY=0";
+            }
+        }
+        try {
+            return new OwnedPool(JdbcPool.open(url, values.raw(JDBC_USER), values.raw(JDBC_PASSWORD),
+                    values.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 1)));
+        } catch (RuntimeException e) {
+            // HikariCP's PoolInitializationException: the database is unreachable or refused the login.
+            // The URL is not repeated: it may hold a password.
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new HistoryStoreException("history database unreachable (" + cause.getMessage() + ")", e);
         }
     }
 

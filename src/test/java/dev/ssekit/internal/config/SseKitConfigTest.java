@@ -141,6 +141,53 @@ class SseKitConfigTest {
     }
 
     @Test
+    void historyStore_jdbcUrlKeepsPooledConnectionsAndTheStoreClosesThePool() throws Exception {
+        dev.ssekit.testkit.Services.requirePostgres();
+        String app = "ssekit-pool-" + UUID.randomUUID().toString().substring(0, 8);
+        String prefix = "ssekit_p" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
+        HistoryStore store = of(Map.of("ssekit.history.store", "jdbc", "ssekit.history.jdbc.url",
+                dev.ssekit.testkit.Services.POSTGRES_URL + "?ApplicationName=" + app, "ssekit.history.jdbc.user",
+                dev.ssekit.testkit.Services.POSTGRES_USER, "ssekit.history.jdbc.table.prefix", prefix,
+                "ssekit.history.jdbc.pool.size", "3")).openStore();
+        try {
+            for (int i = 0; i < 20; i++) {
+                store.append(java.util.Set.of("t"), dev.ssekit.Event.of("x" + i));
+            }
+            // Between calls the connections stay open (a pool), at most the pool size of them.
+            long open = backends(app);
+            assertTrue(open >= 1 && open <= 3, "open connections: " + open);
+        } finally {
+            store.close();
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(dev.ssekit.testkit.Services.POSTGRES_URL,
+                    dev.ssekit.testkit.Services.POSTGRES_USER, null); java.sql.Statement s = c.createStatement()) {
+                for (String t : new String[]{"event_topic", "event", "topic", "meta"}) {
+                    s.execute("DROP TABLE IF EXISTS " + prefix + t);
+                }
+            }
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> backends(app) == 0);
+    }
+
+    private static long backends(String applicationName) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(dev.ssekit.testkit.Services.POSTGRES_URL,
+                dev.ssekit.testkit.Services.POSTGRES_USER, null);
+             java.sql.PreparedStatement s = c.prepareStatement(
+                     "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ?")) {
+            s.setString(1, applicationName);
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Test
+    void historyStore_badPoolSizeNamesKey() {
+        String message = invalid(Map.of("ssekit.history.store", "jdbc", "ssekit.history.jdbc.pool.size", "0"));
+        assertTrue(message.startsWith("invalid setting ssekit.history.jdbc.pool.size=\"0\""), message);
+    }
+
+    @Test
     void historyStore_jdbcFromJndiDataSource() {
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
