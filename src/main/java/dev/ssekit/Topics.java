@@ -3,6 +3,7 @@ package dev.ssekit;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.internal.Checks;
+import dev.ssekit.internal.config.SseKitConfig;
 import dev.ssekit.internal.dispatch.Dispatcher;
 import dev.ssekit.internal.dispatch.EventFilter;
 import dev.ssekit.internal.Limits;
@@ -43,8 +44,8 @@ public final class Topics implements AutoCloseable {
     private final ConcurrentMap<String, Hub<?>> hubs = new ConcurrentHashMap<>();
 
     private Topics(Builder b) {
-        boolean ownsStore = b.history == null;
-        HistoryStore store = ownsStore ? InMemoryHistoryStore.create() : b.history;
+        boolean ownsStore = b.history == null || b.ownsHistory;
+        HistoryStore store = b.history == null ? InMemoryHistoryStore.create() : b.history;
         this.dispatcher = new Dispatcher(b.name, store, ownsStore, b.settings, b.limits, b.listener, b.metrics);
     }
 
@@ -56,6 +57,30 @@ public final class Topics implements AutoCloseable {
     /** @return a builder for a registry with chosen settings */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A registry made from the configuration an injected one reads, for code without CDI: the same
+     * keys (heartbeat, queue, limits, history store and its retention, ...; see the README's
+     * Configuration) from MicroProfile Config when it is present, else from system properties, the
+     * environment and {@code META-INF/microprofile-config.properties}. The history store it opens is
+     * closed with the registry.
+     *
+     * @return a builder holding those settings and store; its setters may still change them
+     * @throws IllegalArgumentException naming the key and value of an invalid setting
+     * @throws HistoryStoreException    if the configured history store cannot be reached
+     */
+    public static Builder configured() {
+        SseKitConfig config = SseKitConfig.current();
+        HistoryStore store = config.openStore();
+        try {
+            Builder b = config.applyTo(builder()).history(store);
+            b.ownsHistory = true;
+            return b;
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
     }
 
     Dispatcher dispatcher() {
@@ -266,6 +291,7 @@ public final class Topics implements AutoCloseable {
     /** Settings of a registry and of the connections it opens; each setter checks at once. */
     public static final class Builder extends ConnectionSettings<Builder> {
         private HistoryStore history;
+        private boolean ownsHistory;
         private String name = "ssekit";
         private SubscriberListener listener;
         private Limits limits = Limits.DEFAULTS;
@@ -281,6 +307,7 @@ public final class Topics implements AutoCloseable {
          */
         public Builder history(HistoryStore value) {
             this.history = Checks.notNull(value, "history");
+            this.ownsHistory = false;
             return this;
         }
 

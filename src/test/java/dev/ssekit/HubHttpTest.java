@@ -82,6 +82,19 @@ class HubHttpTest extends StreamServerTest {
     }
 
     @Test
+    void openedButNeverSubscribed_clientThatLeftIsNoticed() throws Exception {
+        try (Socket client = new Socket("127.0.0.1", getBaseUri().getPort())) {
+            client.getOutputStream().write(("GET /s/unsubscribed HTTP/1.1\r\nHost: x\r\n"
+                    + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            Conn conn = resource.opened.poll(10, TimeUnit.SECONDS);
+            assertNotNull(conn);
+            client.close();
+            // Never subscribed, so never written to before: heartbeats now find that the client left.
+            assertEquals(Conn.CloseReason.CLIENT_GONE, conn.done().toCompletableFuture().get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void slowSubscriber_doesNotHoldBackOthersAndIsCut() throws Exception {
         Hub<String> hub = topics.hub("firehose");
         // A client that subscribes and then never reads: its socket buffers fill, then its queue.

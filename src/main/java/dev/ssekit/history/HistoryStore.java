@@ -42,7 +42,7 @@ public interface HistoryStore extends AutoCloseable {
     /**
      * One event to store and its topics.
      *
-     * @param topics the event's topics, at least one
+     * @param topics the event's topics, at least one; kept in the order given
      * @param event  a message event; its id is kept when set, assigned by the store otherwise
      */
     record Entry(Set<String> topics, Event event) {
@@ -52,7 +52,8 @@ public interface HistoryStore extends AutoCloseable {
          */
         public Entry {
             StoreArguments.checkAppend(topics, event);
-            topics = Set.copyOf(topics);
+            // In the publisher's order: an event on several topics is counted under its first.
+            topics = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(topics));
         }
     }
 

@@ -20,9 +20,9 @@ public record ConnSettings(Duration heartbeat, int queueCapacity, OverflowPolicy
     /** The default shutdown retry hint: clients come back after 5 s, once the node has gone. */
     public static final Duration DEFAULT_SHUTDOWN_RETRY = Duration.ofSeconds(5);
 
-    /** The defaults: 20 s heartbeat, 1024 events, disconnect on overflow, 10 s write timeout, 5 s retry hint. */
+    /** The defaults: 20 s heartbeat, 4096 events, disconnect on overflow, 10 s write timeout, 5 s retry hint. */
     public static final ConnSettings DEFAULTS = new ConnSettings(
-            Duration.ofSeconds(20), 1024, OverflowPolicy.DISCONNECT, Duration.ofSeconds(10), null,
+            Duration.ofSeconds(20), 4096, OverflowPolicy.DISCONNECT, Duration.ofSeconds(10), null,
             DEFAULT_SHUTDOWN_RETRY);
 
     /** Checks every field. */

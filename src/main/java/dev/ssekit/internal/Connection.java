@@ -587,6 +587,11 @@ public final class Connection {
             fail(CloseReason.WRITE_TIMEOUT, null);
             return;
         }
+        if (now - openedNanos >= settings.heartbeat().toNanos() && !isStarted()) {
+            // Opened and still not subscribed after a heartbeat interval (a resource that returned
+            // early): written to from now on like any other, so that a client that left is noticed.
+            start();
+        }
         long deadline = deadlineNanos;
         if (deadline != 0 && now - deadline >= 0) {
             close(CloseReason.LIFETIME_EXPIRED);

@@ -40,6 +40,14 @@ public final class StreamResource {
         topics.subscribe(conn, topic, last);
     }
 
+    /** Opens a connection, then returns without subscribing it, as a resource whose check failed. */
+    @GET
+    @Path("unsubscribed")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void unsubscribed(@Context SseEventSink sink, @Context Sse sse) {
+        opened.add(topics.open(sink, sse));
+    }
+
     /** A user's own event, sent on the sink without ssekit, then the stream ends. */
     @GET
     @Path("own")

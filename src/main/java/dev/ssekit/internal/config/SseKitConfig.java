@@ -119,7 +119,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
         }
         SseKitConfig config = new SseKitConfig(
                 v.duration(HEARTBEAT, Duration.ofSeconds(20)),
-                v.integer(QUEUE_CAPACITY, 1024, 1),
+                v.integer(QUEUE_CAPACITY, ConnSettings.DEFAULTS.queueCapacity(), 1),
                 v.choice(OVERFLOW_POLICY, OverflowPolicy.DISCONNECT, POLICIES),
                 v.duration(WRITE_TIMEOUT, Duration.ofSeconds(10)),
                 v.duration(MAX_LIFETIME, null),

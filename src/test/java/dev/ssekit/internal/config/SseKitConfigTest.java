@@ -35,7 +35,7 @@ class SseKitConfigTest {
     void defaults_matchTheLibrary() {
         SseKitConfig c = of(Map.of());
         assertEquals(java.time.Duration.ofSeconds(20), c.heartbeat());
-        assertEquals(1024, c.queueCapacity());
+        assertEquals(4096, c.queueCapacity());
         assertEquals(dev.ssekit.OverflowPolicy.DISCONNECT, c.overflowPolicy());
         assertEquals(java.time.Duration.ofSeconds(10), c.writeTimeout());
         assertEquals(null, c.maxLifetime());

@@ -1,0 +1,53 @@
+package dev.ssekit;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * The boundaries the design relies on, checked on the compiled classes: in a WAR everything is on
+ * one class path, so nothing else would enforce them.
+ */
+class ArchitectureTest {
+    private static JavaClasses main;
+
+    @BeforeAll
+    static void importMainClasses() {
+        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.ssekit");
+    }
+
+    @Test
+    void library_importsNoContainerImplementation() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit..")
+                .and().resideOutsideOfPackage("dev.ssekit.app.embedded..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.glassfish.jersey..", "org.glassfish.grizzly..",
+                        "org.jboss.weld..", "org.glassfish.hk2..", "org.jvnet.hk2..", "org.jboss.resteasy..")
+                .because("the library and the hub WAR run on any Jakarta EE server; only the embedded hub's "
+                        + "launcher may use Jersey, Grizzly and Weld SE");
+        rule.check(main);
+    }
+
+    @Test
+    void engine_doesNotReachIntoTheHubApp() {
+        ArchRule rule = noClasses().that().resideInAnyPackage("dev.ssekit", "dev.ssekit.internal..",
+                        "dev.ssekit.history..")
+                .should().dependOnClassesThat().resideInAPackage("dev.ssekit.app..")
+                .because("the hub app is built on the library, never the other way round");
+        rule.check(main);
+    }
+
+    @Test
+    void storesAndConnections_knowNothingOfRouting() {
+        ArchRule rule = noClasses().that().resideInAnyPackage("dev.ssekit.history..", "dev.ssekit.internal")
+                .should().dependOnClassesThat().resideInAPackage("dev.ssekit.internal.dispatch..")
+                .because("history stores and connections are used by the dispatch engine, not the reverse");
+        rule.check(main);
+    }
+}
