@@ -12,6 +12,7 @@ import dev.ssekit.SubscriberDisconnected;
 import dev.ssekit.HubStats;
 import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.SubscriberListener;
+import dev.ssekit.TopicMatcher;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
 import dev.ssekit.history.SharedHistoryStore;
@@ -105,6 +106,9 @@ public final class Dispatcher implements AutoCloseable {
     // Guarded by publishLock.
     private final Map<String, LinkedHashMap<Connection, Subscriber>> topics = new HashMap<>();
     private final Map<Connection, Set<String>> topicsByConn = new HashMap<>();
+    // Matcher subscriptions (wildcards, patterns), kept apart from the exact-topic map so that exact
+    // fan-out never looks at them; guarded by publishLock. One per connection.
+    private final Map<Connection, TopicMatcher> matchers = new LinkedHashMap<>();
     private final List<Runnable> deferred = new ArrayList<>();
     private boolean dispatching;
     private String lastAppendedId;
@@ -279,8 +283,19 @@ public final class Dispatcher implements AutoCloseable {
      * @throws ConnectionClosedException if the connection has ended
      */
     public Subscribed subscribe(Connection conn, Map<String, EventFilter> filters, String lastEventId) {
+        return subscribe(conn, filters, null, lastEventId);
+    }
+
+    /**
+     * Subscribes a connection to exact topics and, when {@code matcher} is not null, to the events
+     * whose topics it accepts; replay covers the exact topics only.
+     *
+     * @throws IllegalStateException if the connection already has a matcher
+     */
+    public Subscribed subscribe(Connection conn, Map<String, EventFilter> filters, TopicMatcher matcher,
+                                String lastEventId) {
         Checks.notNull(conn, "conn");
-        if (filters.isEmpty()) {
+        if (filters.isEmpty() && matcher == null) {
             throw new IllegalArgumentException("topics must not be empty");
         }
         Set<String> topicSet = Set.copyOf(filters.keySet());
@@ -316,6 +331,9 @@ public final class Dispatcher implements AutoCloseable {
                         + "subscribe to all its topics in one call");
             }
             checkRoomLocked(conn, topicSet, first);
+            if (matcher != null && matchers.containsKey(conn)) {
+                throw new IllegalStateException("a connection has at most one topic matcher");
+            }
             topicSet.forEach(this::meter); // so that a topic's subscriber gauge exists before its first event
             if (first) {
                 mine = new HashSet<>();
@@ -328,6 +346,9 @@ public final class Dispatcher implements AutoCloseable {
                 topics.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>())
                         .put(conn, new Subscriber(conn, e.getValue()));
                 mine.add(e.getKey());
+            }
+            if (matcher != null) {
+                matchers.put(conn, matcher);
             }
             highWater = lastAppendedId;
             if (first) {
@@ -362,7 +383,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         // Replay only once the subscription is in place; a failure to read history cuts the connection.
         try {
-            Replay history = highWater == null
+            Replay history = highWater == null || topicSet.isEmpty()
                     ? new Replay(List.of(), HistoryStore.EARLIEST.equals(lastEventId))
                     : join(store.read(topicSet, lastEventId, highWater), "read history for " + topicSet);
             EventFilter only = topicSet.size() == 1 ? filters.values().iterator().next() : null;
@@ -379,7 +400,7 @@ public final class Dispatcher implements AutoCloseable {
             conn.startReplay(events);
             conn.start();
             if (!events.isEmpty()) {
-                meter(filters.keySet().iterator().next()).replayed(events.size());
+                meter(topicSet.iterator().next()).replayed(events.size());
             }
             return new Subscribed(topicSet, after, events.size());
         } catch (RuntimeException e) {
@@ -480,6 +501,7 @@ public final class Dispatcher implements AutoCloseable {
                 return mine == null ? null : Set.copyOf(mine);
             }
             Set<String> mine = topicsByConn.remove(conn);
+            matchers.remove(conn);
             if (mine != null) {
                 for (String topic : mine) {
                     LinkedHashMap<Connection, Subscriber> subs = topics.get(topic);
@@ -492,6 +514,20 @@ public final class Dispatcher implements AutoCloseable {
                 }
             }
             return mine;
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    /** Removes a connection's matcher; its exact topics and the connection stay. */
+    public void removeMatcher(Connection conn) {
+        publishLock.lock();
+        try {
+            if (dispatching) {
+                deferred.add(() -> removeMatcher(conn));
+                return;
+            }
+            matchers.remove(conn);
         } finally {
             publishLock.unlock();
         }
@@ -625,6 +661,9 @@ public final class Dispatcher implements AutoCloseable {
                     fanOut(topics.get(topic), out, value, stored, reached, meter(topic));
                 }
             }
+            if (!matchers.isEmpty() && out != null) {
+                fanOutToMatchers(topicSet, out, stored);
+            }
         } finally {
             dispatching = false;
             runDeferred();
@@ -645,6 +684,40 @@ public final class Dispatcher implements AutoCloseable {
                 if (reached != null) {
                     reached.add(s.conn);
                 }
+            }
+        }
+    }
+
+    /**
+     * Offers an event to the matcher subscriptions of connections that none of its topics reached by
+     * name: a connection subscribed to one of them got it (or was filtered) there, so it gets it once.
+     */
+    private void fanOutToMatchers(Set<String> topicSet, OutboundSseEvent out, Event stored) {
+        Set<String> view = java.util.Collections.unmodifiableSet(topicSet);
+        TopicMeter meter = meter(topicSet.iterator().next());
+        for (Map.Entry<Connection, TopicMatcher> m : matchers.entrySet()) {
+            Connection conn = m.getKey();
+            boolean byName = false;
+            for (String topic : topicSet) {
+                LinkedHashMap<Connection, Subscriber> subs = topics.get(topic);
+                if (subs != null && subs.containsKey(conn)) {
+                    byName = true;
+                    break;
+                }
+            }
+            if (byName) {
+                continue;
+            }
+            boolean matches;
+            try {
+                matches = m.getValue().matches(view);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "ssekit: a topic matcher failed on event " + stored.id().orElse("?")
+                        + "; that subscriber does not get the event", e);
+                matches = false;
+            }
+            if (matches) {
+                conn.offer(out, meter);
             }
         }
     }
