@@ -32,7 +32,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
@@ -40,8 +39,6 @@ import jakarta.ws.rs.sse.SseEventSink;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.time.Instant;
@@ -52,8 +49,8 @@ import java.util.Set;
 /**
  * The Mercure hub protocol, current revision ({@code match*}, access tokens with
  * {@code authorization_details}) and old revision ({@code topic}, the {@code mercure} claim), each
- * switchable ({@link SecuritySettings.Protocol}): subscribe with {@code GET /.well-known/mercure}
- * (or {@code QUERY}), publish with a form {@code POST} to the same path.
+ * switchable ({@link SecuritySettings.Protocol}): subscribe with {@code GET /.well-known/mercure},
+ * publish with a form {@code POST} to the same path.
  *
  * <p>Publishing needs a JWT whose {@code mercure.publish} claim allows every topic of the update,
  * unless anonymous publishing is enabled ({@link HubSecurity}). A private update ({@code private=on})
@@ -71,12 +68,6 @@ public class MercureResource {
     /** What the publish answer is served as, per the protocol. */
     static final MediaType TEXT_UTF8 = MediaType.TEXT_PLAIN_TYPE.withCharset("utf-8");
 
-    /** The {@code QUERY} method (RFC 10008): a safe request with a body. */
-    @jakarta.ws.rs.HttpMethod("QUERY")
-    @java.lang.annotation.Target(java.lang.annotation.ElementType.METHOD)
-    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
-    public @interface QUERY {
-    }
 
     @Inject
     @Topic
@@ -102,32 +93,6 @@ public class MercureResource {
                           @Context UriInfo uri, @Context SseEventSink sink, @Context Sse sse) {
         stream(uri.getQueryParameters(true), lastEventHeader, authorization, security.cookie(cookie, currentCookie),
                 uri, sink, sse);
-    }
-
-    /**
-     * The same stream for a {@code QUERY} request, whose matchers may be in its form body too (the
-     * union of both is taken; {@code last_event_id} from the query wins), for lists too long for a URL.
-     */
-    @QUERY
-    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void subscribeByQuery(MultivaluedMap<String, String> body,
-                                 @HeaderParam("Last-Event-ID") String lastEventHeader,
-                                 @HeaderParam("Authorization") String authorization,
-                                 @CookieParam(HubSecurity.COOKIE) String cookie,
-                                 @CookieParam(HubSecurity.CURRENT_COOKIE) String currentCookie,
-                                 @Context UriInfo uri, @Context SseEventSink sink, @Context Sse sse) {
-        Map<String, List<String>> all = new LinkedHashMap<>();
-        uri.getQueryParameters(true).forEach((k, v) -> all.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
-        if (body != null) {
-            body.forEach((k, v) -> {
-                List<String> values = all.computeIfAbsent(k, x -> new ArrayList<>());
-                if (!(values.size() > 0 && (k.equals("last_event_id") || k.equals("lastEventID")))) {
-                    values.addAll(v);
-                }
-            });
-        }
-        stream(all, lastEventHeader, authorization, security.cookie(cookie, currentCookie), uri, sink, sse);
     }
 
     private void stream(Map<String, List<String>> params, String lastEventHeader, String authorization, String cookie,
