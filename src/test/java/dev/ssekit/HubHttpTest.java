@@ -219,6 +219,34 @@ class HubHttpTest extends StreamServerTest {
     }
 
     @Test
+    void topicMatcher_getsMatchingEventsOnceBesideExactTopics() throws Exception {
+        try (RawSseClient exact = subscribe("topic=books/1");
+             RawSseClient both = RawSseClient.open(getBaseUri(), "/s/prefix?topic=books/1&prefix=books/", Map.of());
+             RawSseClient onlyPattern = RawSseClient.open(getBaseUri(), "/s/prefix?prefix=authors/", Map.of())) {
+            await().atMost(WAIT).until(() -> topics.clients() == 3);
+            topics.publish(List.of("books/1"), Event.of("book 1"));
+            topics.publish(List.of("books/2"), Event.of("book 2"));
+            topics.publish(List.of("books/1", "authors/9"), Event.of("book 1 by 9"));
+            topics.publish(List.of("films/1"), Event.of("film"));
+            topics.publish(List.of("authors/9"), Event.of("author 9"));
+            assertEquals(List.of("book 1", "book 1 by 9"), exact.next(2, WAIT).stream().map(RawSseClient.Received::data).toList());
+            // The exact topic and the matcher both select "book 1": it arrives once.
+            assertEquals(List.of("book 1", "book 2", "book 1 by 9"),
+                    both.next(3, WAIT).stream().map(RawSseClient.Received::data).toList());
+            assertEquals(List.of("book 1 by 9", "author 9"),
+                    onlyPattern.next(2, WAIT).stream().map(RawSseClient.Received::data).toList());
+            // Nothing else came: a last event on every connection arrives next.
+            topics.publish(List.of("books/1", "authors/end"), Event.of("END"));
+            assertEquals("END", exact.next(WAIT).data());
+            assertEquals("END", both.next(WAIT).data());
+            assertEquals("END", onlyPattern.next(WAIT).data());
+            // A matcher's connection leaves with it: the registry forgets its matcher.
+            onlyPattern.close();
+            await().atMost(WAIT).until(() -> topics.clients() == 2);
+        }
+    }
+
+    @Test
     void jerseySseEventSource_receivesTypedEventsWithIds() throws Exception {
         Hub<Map<String, Object>> orders = topics.hub("orders", castMap());
         Client client = ClientBuilder.newClient();
