@@ -26,6 +26,7 @@ class ArtifactLayoutIT {
         assertTrue(jar.contains("META-INF/beans.xml"));
         assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("dev/ssekit/app/")).toList());
         assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("com/nimbusds/")).toList(), "no JWT classes");
+        assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("com/google/re2j/")).toList(), "no RE2/J classes");
     }
 
     @Test
@@ -35,12 +36,12 @@ class ArtifactLayoutIT {
         assertTrue(war.contains("WEB-INF/classes/dev/ssekit/app/security/TokenVerifier.class"));
         assertTrue(war.contains("WEB-INF/beans.xml"));
         List<String> libs = war.stream().filter(n -> n.startsWith("WEB-INF/lib/")).toList();
-        for (String lib : List.of("ssekit", "nimbus-jose-jwt", "lettuce-core")) {
+        for (String lib : List.of("ssekit", "nimbus-jose-jwt", "re2j", "lettuce-core")) {
             assertEquals(1, libs.stream().filter(n -> n.matches("WEB-INF/lib/" + lib + "-[0-9][^/]*\\.jar")).count(),
                     lib + " in WEB-INF/lib: " + libs);
         }
         // Besides those, only Lettuce's own dependencies (Netty, Reactor), which no server lends to applications.
-        assertEquals(List.of(), libs.stream().filter(n -> !n.matches("WEB-INF/lib/(ssekit|nimbus-jose-jwt|lettuce-core"
+        assertEquals(List.of(), libs.stream().filter(n -> !n.matches("WEB-INF/lib/(ssekit|nimbus-jose-jwt|re2j|lettuce-core"
                 + "|netty-[a-z0-9-]+|reactor-core|reactive-streams)-[0-9][^/]*\\.jar")).toList(), "WEB-INF/lib");
         assertEquals(List.of(), war.stream().filter(n -> n.startsWith("WEB-INF/classes/")
                 && !n.startsWith("WEB-INF/classes/dev/ssekit/app/")).toList(), "only the app's classes");

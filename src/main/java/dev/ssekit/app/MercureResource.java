@@ -8,6 +8,7 @@ import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.Topic;
 import dev.ssekit.TopicMatcher;
 import dev.ssekit.Topics;
+import dev.ssekit.app.mercure.ActiveSubscriptions;
 import dev.ssekit.app.mercure.Routing;
 import dev.ssekit.app.mercure.TopicRules;
 import dev.ssekit.app.security.SecuritySettings;
@@ -75,6 +76,9 @@ public class MercureResource {
 
     @Inject
     HubSecurity security;
+
+    @Inject
+    ActiveSubscriptions subscriptions;
 
     /**
      * Streams the events of the topics the request's matchers select, after replaying what the
@@ -151,6 +155,7 @@ public class MercureResource {
         }
         try {
             registry.subscribe(conn, all, matcher, lastEventId);
+            subscriptions.opened(conn, routing.matchers(), hub);
         } catch (HubClosedException e) {
             conn.close();
         } catch (SubscriberLimitException e) {

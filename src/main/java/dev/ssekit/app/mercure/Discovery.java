@@ -32,6 +32,9 @@ public class Discovery {
     @Inject
     HubSecurity security;
 
+    @Inject
+    ActiveSubscriptions subscriptions;
+
     /** @return the protected resource metadata */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -42,6 +45,9 @@ public class Discovery {
                 .append("],\"bearer_methods_supported\":[\"header\"]");
         if (p.current()) {
             json.append(",\"mercure_cookie\":").append(quote(HubSecurity.CURRENT_COOKIE));
+        }
+        if (subscriptions.enabled()) {
+            json.append(",\"mercure_subscriptions\":true");
         }
         json.append(",\"mercure_matcher_types_supported\":[\"exact\",\"urlpattern\"]}");
         return json.toString();
@@ -70,6 +76,9 @@ public class Discovery {
 
         @Override
         public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+            if (response.getHeaders().containsKey("Link")) {
+                return; // the subscription API sets its own, with the reconciliation cursor
+            }
             URI hub = security.settings().protocol().hubUrl(request.getUriInfo().getBaseUri());
             response.getHeaders().add("Link", "<" + hub + ">; rel=\"mercure\"");
         }

@@ -1,6 +1,7 @@
 package dev.ssekit.app.mercure;
 
 import dev.ssekit.app.security.TopicSelector;
+import dev.ssekit.internal.PrivateTopics;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -22,7 +23,18 @@ public final class Routing {
 
     private final Set<String> exact = new LinkedHashSet<>();
     private final List<Predicate<String>> patterns = new ArrayList<>();
+    private final List<Matcher> matchers = new ArrayList<>();
     private boolean everything;
+
+    /**
+     * One matcher as the client gave it, for subscription events.
+     *
+     * @param type  its matcher type: {@code exact}, {@code urlpattern}, or {@code uritemplate} for
+     *              an old-revision template
+     * @param match the matcher string
+     */
+    public record Matcher(String type, String match) {
+    }
 
     /**
      * Reads the matchers of a request's parameters.
@@ -66,6 +78,14 @@ public final class Routing {
                 if (bad != null) {
                     throw new IllegalArgumentException(bad);
                 }
+                if (PrivateTopics.isPrivate(value)) {
+                    // Private updates are reached through a grant only, never by naming their counterpart.
+                    throw new IllegalArgumentException(name + ": names starting with " + PrivateTopics.PREFIX
+                            + " are reserved for private updates");
+                }
+                boolean template = isTopic && !value.equals("*") && TopicSelector.of(value).isPattern();
+                r.matchers.add(new Matcher(name.equals("match_urlpattern") ? "urlpattern"
+                        : template ? "uritemplate" : "exact", value));
                 if (value.equals("*")) {
                     r.everything = true;
                     continue;
@@ -95,6 +115,11 @@ public final class Routing {
                     + (legacy ? "topic" : "") + ")");
         }
         return r;
+    }
+
+    /** @return every matcher of the request, in order */
+    public List<Matcher> matchers() {
+        return List.copyOf(matchers);
     }
 
     /** @return the exact topics, for the topic map */

@@ -43,6 +43,7 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
     public static final String JWT_ISSUER = "ssekit.hub.jwt.issuer";
     public static final String JWT_SECRET_ISSUER = "ssekit.hub.jwt.secret.issuer";
     public static final String JWT_PUBLIC_KEY_ISSUER = "ssekit.hub.jwt.publicKey.issuer";
+    public static final String SUBSCRIPTIONS = "ssekit.hub.subscriptions";
 
     /**
      * The protocol settings.
@@ -54,10 +55,11 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
      * @param hub      the hub's URL, or null to take it from each request
      * @param resource the resource identifier access tokens must name in {@code aud}, or null for
      *                 the hub's URL
+     * @param subscriptions whether the active subscriptions feature is on
      */
-    public record Protocol(boolean current, boolean legacy, URI hub, String resource) {
-        /** Both revisions on; the hub's URL from each request. */
-        public static final Protocol DEFAULT = new Protocol(true, true, null, null);
+    public record Protocol(boolean current, boolean legacy, URI hub, String resource, boolean subscriptions) {
+        /** Both revisions on; the hub's URL from each request; no active subscriptions. */
+        public static final Protocol DEFAULT = new Protocol(true, true, null, null, false);
 
         /**
          * @param base the request's base URI
@@ -134,7 +136,8 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
             throw ConfigValues.invalid(MAX_FORM_SIZE, v.raw(MAX_FORM_SIZE), "a size from 1KiB to below 2GiB");
         }
         return new SecuritySettings(verifier, anonymous != null && anonymous, anonymous != null,
-                origins(v.raw(CORS_ORIGINS)), (int) form, new Protocol(current, legacy, hub, resource));
+                origins(v.raw(CORS_ORIGINS)), (int) form, new Protocol(current, legacy, hub, resource,
+                v.choice(SUBSCRIPTIONS, Boolean.FALSE, BOOLEANS)));
     }
 
     private static URI hubUrl(String value) {

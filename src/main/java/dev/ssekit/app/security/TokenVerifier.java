@@ -201,8 +201,11 @@ public final class TokenVerifier {
     String describe() {
         return algorithms.stream().map(JWSAlgorithm::getName).collect(Collectors.joining(", "))
                 + ", clock skew " + skewSeconds + " s"
-                + (current ? ", access tokens (at+jwt) of issuers " + (secretIssuer == null ? "" : "secret: " + secretIssuer)
-                        + (keyIssuer == null ? "" : " key: " + keyIssuer) : "")
+                + (!current ? "" : secretIssuer == null && keyIssuer == null
+                        ? ", no access tokens (no issuer configured)"
+                        : ", access tokens (at+jwt) of " + (secretIssuer == null ? "" : secretIssuer + " (secret)")
+                        + (secretIssuer != null && keyIssuer != null ? " and " : "")
+                        + (keyIssuer == null ? "" : keyIssuer + " (public key)"))
                 + (legacy ? ", old-revision tokens (mercure claim)" : "");
     }
 }

@@ -132,7 +132,8 @@ class MercureProtocolHttpTest {
     @Test
     void subscribe_badMatchers_get400() throws Exception {
         for (String query : List.of("matchx=a", "Match=a", "match_regex=a", "MATCH_EXACT=a", "match_urlpattern=" + encode("https://e/(a"),
-                "match=" + encode("a\u0007b"), "match=" + encode("a\u200Bb"), "match=", "other=1")) {
+                "match=" + encode("a\u0007b"), "match=" + encode("a\u200Bb"), "match=", "other=1",
+                "match=" + encode("ssekit:private:a"))) {
             HttpResponse<String> r = MercureClient.get(hub.uri().resolve(MercureClient.PATH + "?" + query),
                     "text/event-stream");
             assertEquals(400, r.statusCode(), query + ": " + r.body());
