@@ -2,6 +2,7 @@ package dev.ssekit.app;
 
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
+import dev.ssekit.DuplicateIdException;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.SubscriberLimitException;
@@ -275,10 +276,7 @@ public class MercureResource {
             String assigned;
             try {
                 assigned = registry.publish(target, event);
-            } catch (IllegalArgumentException e) {
-                if (e.getMessage() == null || !e.getMessage().contains("is already used")) {
-                    throw e;
-                }
+            } catch (DuplicateIdException e) {
                 // Ids are cursors into one hub-wide sequence; a reused one would make Last-Event-ID
                 // ambiguous, so the hub gives the update an id of its own (as the protocol allows)
                 // and answers with it.
@@ -286,6 +284,7 @@ public class MercureResource {
             }
             return Response.ok(assigned, TEXT_UTF8).build();
         } catch (IllegalArgumentException e) {
+            // The event is valid; the store refuses what it cannot keep (an id or topic too long for it).
             throw error(Response.Status.BAD_REQUEST, e.getMessage());
         } catch (HubClosedException e) {
             throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");

@@ -1,43 +1,87 @@
 package dev.ssekit.history;
 
+import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
+import dev.ssekit.HistoryStoreException;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 
 /**
  * Where published events are kept so that a reconnecting client can be sent what it missed.
  *
  * <h2>Contract</h2>
  * <ul>
+ *   <li>Calls are synchronous: a call returns once the store has done what it says, and fails with
+ *   an exception otherwise. ssekit never calls a store while holding a lock that fan-out or
+ *   subscribers wait for.</li>
  *   <li>Ids are opaque strings, unique in the store and strictly ordered by append: an event appended
  *   after another is read after it, whatever its topics.</li>
- *   <li>{@link #append} gives the event an id when it has none and refuses an id the store already
- *   holds. The returned stage completes only once the event is stored: nothing is acknowledged that
- *   was not kept.</li>
+ *   <li>{@link #append(List)} stores a batch atomically and in order: every entry or none, each with
+ *   an id greater than the previous entry's. It returns only once the batch is durable as far as the
+ *   store promises durability: nothing is acknowledged that was not kept, and an id once returned is
+ *   never given to another event, after a crash either. ssekit's publishers share one batch, and so
+ *   one round trip, when they publish at the same time (group commit).</li>
+ *   <li>Appends may come from several threads and, on a shared store, from several nodes; a store
+ *   orders them itself.</li>
  *   <li>{@link #read} returns, oldest first and each once, the retained events on any of the given
  *   topics after one id, up to another.</li>
  *   <li>Retention by count and by age is the store's own; an expired id reads as unknown.</li>
- *   <li>Implementations are thread-safe. Their stages may complete on any thread, and the caller
- *   serialises appends (ssekit's dispatcher appends under its publish lock).</li>
+ *   <li>Failures: {@link IllegalArgumentException} for arguments the store can never accept,
+ *   {@link DuplicateIdException} for an id already stored (or given twice in one batch), and
+ *   {@link HistoryStoreException} for everything else (unreachable, refused, closed:
+ *   {@link HistoryStoreException#isClosed()}). After a {@link HistoryStoreException} from an
+ *   append, no event of the batch was acknowledged.</li>
  * </ul>
- * Stages are used so that stores over a network can be asynchronous; an in-memory store completes
- * them at once.
  */
 public interface HistoryStore extends AutoCloseable {
     /** The {@code Last-Event-ID} that asks for everything retained. */
     String EARLIEST = "earliest";
 
     /**
-     * Stores an event on one or more topics.
+     * One event to store and its topics.
+     *
+     * @param topics the event's topics, at least one
+     * @param event  a message event; its id is kept when set, assigned by the store otherwise
+     */
+    record Entry(Set<String> topics, Event event) {
+        /**
+         * @throws IllegalArgumentException for no topics or a comment event
+         * @throws NullPointerException     for a null argument
+         */
+        public Entry {
+            StoreArguments.checkAppend(topics, event);
+            topics = Set.copyOf(topics);
+        }
+    }
+
+    /**
+     * Stores a batch of events atomically, in order.
+     *
+     * @param batch at least one entry
+     * @return the events as stored, each carrying its id, in the order of {@code batch}
+     * @throws DuplicateIdException     if an entry's id is already stored or given twice; nothing is stored
+     * @throws HistoryStoreException    if the store failed; nothing of the batch is acknowledged
+     * @throws IllegalArgumentException if an entry can never be stored here (an id or topic the store
+     *                                  cannot hold)
+     */
+    List<Event> append(List<Entry> batch);
+
+    /**
+     * Stores one event: a batch of one.
      *
      * @param topics the event's topics, at least one
      * @param event  a message event; its id is kept when set, assigned otherwise
-     * @return a stage with the event as stored, carrying its id
-     * @throws IllegalArgumentException for no topics, a comment event, or an id already stored
+     * @return the event as stored, carrying its id
+     * @throws DuplicateIdException     if its id is already stored
+     * @throws HistoryStoreException    if the store failed
+     * @throws IllegalArgumentException for no topics, a comment event, or an id or topic the store
+     *                                  cannot hold
      */
-    CompletionStage<Event> append(Set<String> topics, Event event);
+    default Event append(Set<String> topics, Event event) {
+        return append(List.of(new Entry(topics, event))).get(0);
+    }
 
     /**
      * Reads the retained events on any of {@code topics} after {@code afterId} up to
@@ -49,14 +93,16 @@ public interface HistoryStore extends AutoCloseable {
      * @param untilId read up to this id (inclusive); null for up to the newest. A store that can no
      *                longer place an expired {@code untilId} may read up to its newest event: the
      *                caller drops what it already holds live.
-     * @return a stage with the events, oldest first
+     * @return the events, oldest first
+     * @throws HistoryStoreException if the store failed
      */
-    CompletionStage<Replay> read(Set<String> topics, String afterId, String untilId);
+    Replay read(Set<String> topics, String afterId, String untilId);
 
     /**
-     * @return a stage with the id of the newest event in the store, on any topic, if any
+     * @return the id of the newest event in the store, on any topic, if any
+     * @throws HistoryStoreException if the store failed
      */
-    CompletionStage<Optional<String>> latestId();
+    Optional<String> latestId();
 
     /** Releases the store's resources; what was stored stays where durable stores keep it. */
     @Override

@@ -1,6 +1,8 @@
 package dev.ssekit.history;
 
+import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
+import dev.ssekit.HistoryStoreException;
 import dev.ssekit.internal.Checks;
 
 import java.time.Clock;
@@ -8,13 +10,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The default {@link HistoryStore}: bounded ring buffers in this JVM's memory, lost on restart.
@@ -44,9 +45,9 @@ public final class InMemoryHistoryStore implements HistoryStore {
     private final String idPrefix;
 
     // All guarded by this.
-    private final ArrayDeque<Entry> log = new ArrayDeque<>();
+    private final ArrayDeque<Kept> log = new ArrayDeque<>();
     private final Map<String, TopicLog> topics = new HashMap<>();
-    private final Map<String, Entry> byId = new HashMap<>();
+    private final Map<String, Kept> byId = new HashMap<>();
     private long nextSeq = 1;
     /** droppedUpTo of the topics whose logs emptied and were removed, so reads stay gap-aware. */
     private long removedTopicsDroppedUpTo;
@@ -54,7 +55,7 @@ public final class InMemoryHistoryStore implements HistoryStore {
     private int liveEntries;
     private boolean closed;
 
-    private static final class Entry {
+    private static final class Kept {
         final long seq;
         final long appendedMillis;
         final Event event;
@@ -62,7 +63,7 @@ public final class InMemoryHistoryStore implements HistoryStore {
         final long bytes;
         int holders;
 
-        Entry(long seq, long appendedMillis, Event event, Set<String> topics) {
+        Kept(long seq, long appendedMillis, Event event, Set<String> topics) {
             this.seq = seq;
             this.appendedMillis = appendedMillis;
             this.event = event;
@@ -74,7 +75,7 @@ public final class InMemoryHistoryStore implements HistoryStore {
     }
 
     private static final class TopicLog {
-        final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        final ArrayDeque<Kept> entries = new ArrayDeque<>();
         /** The highest sequence number dropped from this topic: reading after anything below it has a gap. */
         long droppedUpTo;
 
@@ -103,22 +104,38 @@ public final class InMemoryHistoryStore implements HistoryStore {
     }
 
     @Override
-    public synchronized CompletionStage<Event> append(Set<String> topicSet, Event event) {
+    public synchronized List<Event> append(List<Entry> batch) {
         checkOpen();
-        StoreArguments.checkAppend(topicSet, event);
-        long seq = nextSeq;
-        Event stored = event;
-        if (event.id().isPresent()) {
-            String id = event.id().get();
-            if (byId.containsKey(id) || parseOwnSeq(id) > 0) {
-                throw new IllegalArgumentException("id " + Checks.quote(id) + " is already used in the history");
-            }
-        } else {
-            stored = event.withId(idPrefix + seq);
+        Checks.notNull(batch, "batch");
+        if (batch.isEmpty()) {
+            throw new IllegalArgumentException("batch must not be empty");
         }
-        nextSeq++;
+        // Every check before the first change: a batch is stored whole or not at all.
+        Set<String> given = new HashSet<>();
+        for (Entry entry : batch) {
+            Optional<String> id = entry.event().id();
+            if (id.isPresent() && (byId.containsKey(id.get()) || parseOwnSeq(id.get()) > 0 || !given.add(id.get()))) {
+                throw new DuplicateIdException(id.get());
+            }
+        }
+        List<Event> stored = new ArrayList<>(batch.size());
         long now = clock.millis();
-        Entry entry = new Entry(seq, now, stored, Set.copyOf(topicSet));
+        for (Entry entry : batch) {
+            stored.add(store(entry.topics(), entry.event(), now));
+        }
+        evictExpiredAndOverBudget(now);
+        if (log.size() > 2 * liveEntries + 1024) {
+            // Entries dropped from their topics wait in the global log until they reach its head;
+            // behind an old event of a quiet topic that can be long: sweep them out, amortised O(1).
+            log.removeIf(e -> e.holders == 0);
+        }
+        return stored;
+    }
+
+    private Event store(Set<String> topicSet, Event event, long now) {
+        long seq = nextSeq++;
+        Event stored = event.id().isPresent() ? event : event.withId(idPrefix + seq);
+        Kept entry = new Kept(seq, now, stored, topicSet);
         log.add(entry);
         byId.put(stored.id().orElseThrow(), entry);
         bytes += entry.bytes;
@@ -131,17 +148,11 @@ public final class InMemoryHistoryStore implements HistoryStore {
                 release(topic, t, t.entries.poll());
             }
         }
-        evictExpiredAndOverBudget(now);
-        if (log.size() > 2 * liveEntries + 1024) {
-            // Entries dropped from their topics wait in the global log until they reach its head;
-            // behind an old event of a quiet topic that can be long: sweep them out, amortised O(1).
-            log.removeIf(e -> e.holders == 0);
-        }
-        return CompletableFuture.completedFuture(stored);
+        return stored;
     }
 
     @Override
-    public synchronized CompletionStage<Replay> read(Set<String> topicSet, String afterId, String untilId) {
+    public synchronized Replay read(Set<String> topicSet, String afterId, String untilId) {
         checkOpen();
         StoreArguments.checkRead(topicSet, afterId);
         evictExpiredAndOverBudget(clock.millis());
@@ -171,27 +182,27 @@ public final class InMemoryHistoryStore implements HistoryStore {
             }
         } else {
             // The global log is in sequence order and holds each multi-topic event once.
-            for (Entry e : log) {
+            for (Kept e : log) {
                 if (e.holders > 0 && e.seq > after && e.seq <= until && containsAny(e.topics, topicSet)) {
                     events.add(e.event);
                 }
             }
         }
-        return CompletableFuture.completedFuture(new Replay(events, found));
+        return new Replay(events, found);
     }
 
-    private static void collect(ArrayDeque<Entry> entries, long after, long until, List<Event> out) {
-        Iterator<Entry> it = entries.descendingIterator();
+    private static void collect(ArrayDeque<Kept> entries, long after, long until, List<Event> out) {
+        Iterator<Kept> it = entries.descendingIterator();
         int count = 0;
         while (it.hasNext() && it.next().seq > after) {
             count++;
         }
-        Iterator<Entry> forward = entries.iterator();
+        Iterator<Kept> forward = entries.iterator();
         for (int skip = entries.size() - count; skip > 0; skip--) {
             forward.next();
         }
         while (forward.hasNext()) {
-            Entry e = forward.next();
+            Kept e = forward.next();
             if (e.seq > until) {
                 break;
             }
@@ -209,16 +220,16 @@ public final class InMemoryHistoryStore implements HistoryStore {
     }
 
     @Override
-    public synchronized CompletionStage<Optional<String>> latestId() {
+    public synchronized Optional<String> latestId() {
         checkOpen();
-        Entry last = null;
-        for (Iterator<Entry> it = log.descendingIterator(); it.hasNext() && last == null; ) {
-            Entry e = it.next();
+        Kept last = null;
+        for (Iterator<Kept> it = log.descendingIterator(); it.hasNext() && last == null; ) {
+            Kept e = it.next();
             if (e.holders > 0) {
                 last = e;
             }
         }
-        return CompletableFuture.completedFuture(last == null ? Optional.empty() : last.event.id());
+        return last == null ? Optional.empty() : last.event.id();
     }
 
     /** @return how many events the store retains now */
@@ -248,13 +259,13 @@ public final class InMemoryHistoryStore implements HistoryStore {
 
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("history store is closed");
+            throw HistoryStoreException.closed("history store");
         }
     }
 
     /** The sequence number of an id: from the index, or parsed from an id this store assigned. */
     private long seqOf(String id) {
-        Entry e = byId.get(id);
+        Kept e = byId.get(id);
         if (e != null) {
             return e.seq;
         }
@@ -280,7 +291,7 @@ public final class InMemoryHistoryStore implements HistoryStore {
     private void evictExpiredAndOverBudget(long now) {
         long oldestKept = maxAge == null ? Long.MIN_VALUE : now - maxAge.toMillis();
         while (!log.isEmpty()) {
-            Entry head = log.peek();
+            Kept head = log.peek();
             if (head.holders == 0) {
                 log.poll();
                 continue;
@@ -299,7 +310,7 @@ public final class InMemoryHistoryStore implements HistoryStore {
         }
     }
 
-    private void release(String topic, TopicLog t, Entry e) {
+    private void release(String topic, TopicLog t, Kept e) {
         t.droppedUpTo = Math.max(t.droppedUpTo, e.seq);
         if (--e.holders == 0) {
             byId.remove(e.event.id().orElseThrow());

@@ -1,6 +1,8 @@
 package dev.ssekit.history;
 
+import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
+import dev.ssekit.HistoryStoreException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.internal.Checks;
 
@@ -14,12 +16,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -162,73 +163,97 @@ public final class JdbcHistoryStore implements HistoryStore {
                 }
             }
         } catch (SQLException e) {
-            throw new SseKitException("history database unreachable or refused the schema (" + describe(e) + ")", e);
+            throw new HistoryStoreException("history database unreachable or refused the schema (" + describe(e) + ")", e);
         }
     }
 
     private Connection connect() throws SQLException {
         if (closed) {
-            throw new IllegalStateException("history store is closed");
+            throw HistoryStoreException.closed("history store");
         }
         return dataSource.getConnection();
     }
 
     @Override
-    public CompletionStage<Event> append(Set<String> topics, Event event) {
-        StoreArguments.checkAppend(topics, event);
-        if (event.id().isPresent() && event.id().get().startsWith(ID_PREFIX)) {
-            throw new IllegalArgumentException("id " + Checks.quote(event.id().get()) + " is reserved: ids starting with "
-                    + ID_PREFIX + " are assigned by the store");
+    public List<Event> append(List<Entry> batch) {
+        Checks.notNull(batch, "batch");
+        if (batch.isEmpty()) {
+            throw new IllegalArgumentException("batch must not be empty");
         }
-        if (event.id().isPresent()) {
-            checkKeyLength(event.id().get(), "id");
-        }
-        for (String topic : topics) {
-            checkKeyLength(topic, "topic");
+        Set<String> given = new HashSet<>();
+        for (Entry entry : batch) {
+            Optional<String> id = entry.event().id();
+            if (id.isPresent()) {
+                if (id.get().startsWith(ID_PREFIX)) {
+                    throw new IllegalArgumentException("id " + Checks.quote(id.get()) + " is reserved: ids starting with "
+                            + ID_PREFIX + " are assigned by the store");
+                }
+                checkKeyLength(id.get(), "id");
+                if (!given.add(id.get())) {
+                    throw new DuplicateIdException(id.get());
+                }
+            }
+            for (String topic : entry.topics()) {
+                checkKeyLength(topic, "topic");
+            }
         }
         try (Connection c = connect()) {
             c.setAutoCommit(false);
             try {
-                long seq = nextSeq(c);
-                Event stored = event.id().isPresent() ? event : event.withId(ID_PREFIX + seq);
-                if (event.id().isPresent() && idExists(c, event.id().get())) {
-                    throw new IllegalArgumentException("id " + Checks.quote(event.id().get()) + " is already used in the history");
+                String taken = firstExisting(c, given);
+                if (taken != null) {
+                    throw new DuplicateIdException(taken);
                 }
-                try (PreparedStatement s = c.prepareStatement("INSERT INTO " + p + "event "
-                        + "(seq, id, type, retry_ms, data, created_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
-                    s.setLong(1, seq);
-                    s.setString(2, stored.id().orElseThrow());
-                    s.setString(3, stored.type().orElse(null));
-                    if (stored.retry().isPresent()) {
-                        s.setLong(4, stored.retry().get().toMillis());
-                    } else {
-                        s.setNull(4, java.sql.Types.BIGINT);
+                long first = takeSeqs(c, batch.size());
+                List<Event> stored = new ArrayList<>(batch.size());
+                long now = clock.millis();
+                try (PreparedStatement events = c.prepareStatement("INSERT INTO " + p + "event "
+                        + "(seq, id, type, retry_ms, data, created_ms) VALUES (?, ?, ?, ?, ?, ?)");
+                     PreparedStatement topics = c.prepareStatement("INSERT INTO " + p + "event_topic (topic, seq) VALUES (?, ?)")) {
+                    for (int i = 0; i < batch.size(); i++) {
+                        long seq = first + i;
+                        Event event = batch.get(i).event();
+                        Event kept = event.id().isPresent() ? event : event.withId(ID_PREFIX + seq);
+                        stored.add(kept);
+                        events.setLong(1, seq);
+                        events.setString(2, kept.id().orElseThrow());
+                        events.setString(3, kept.type().orElse(null));
+                        if (kept.retry().isPresent()) {
+                            events.setLong(4, kept.retry().get().toMillis());
+                        } else {
+                            events.setNull(4, java.sql.Types.BIGINT);
+                        }
+                        events.setString(5, kept.data());
+                        events.setLong(6, now);
+                        events.addBatch();
+                        for (String topic : new TreeSet<>(batch.get(i).topics())) {
+                            topics.setString(1, topic);
+                            topics.setLong(2, seq);
+                            topics.addBatch();
+                        }
                     }
-                    s.setString(5, stored.data());
-                    s.setLong(6, clock.millis());
-                    s.executeUpdate();
-                }
-                try (PreparedStatement s = c.prepareStatement("INSERT INTO " + p + "event_topic (topic, seq) VALUES (?, ?)")) {
-                    for (String topic : new TreeSet<>(topics)) {
-                        s.setString(1, topic);
-                        s.setLong(2, seq);
-                        s.addBatch();
-                    }
-                    s.executeBatch();
+                    events.executeBatch();
+                    topics.executeBatch();
                 }
                 c.commit();
-                return CompletableFuture.completedFuture(stored);
+                return stored;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         } catch (SQLException e) {
-            if (event.id().isPresent() && e.getSQLState() != null && e.getSQLState().startsWith("23")) {
-                // Another node stored the same id between our check and our insert.
-                throw new IllegalArgumentException("id " + Checks.quote(event.id().get()) + " is already used in the history");
+            if (!given.isEmpty() && e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                // Another node stored one of the ids between our check and our insert.
+                try (Connection c = connect()) {
+                    String taken = firstExisting(c, given);
+                    if (taken != null) {
+                        throw new DuplicateIdException(taken);
+                    }
+                } catch (SQLException again) {
+                    e.addSuppressed(again);
+                }
             }
-            return CompletableFuture.failedFuture(
-                    new SseKitException("history database refused the append (" + describe(e) + ")", e));
+            throw new HistoryStoreException("history database refused the append (" + describe(e) + ")", e);
         }
     }
 
@@ -241,9 +266,13 @@ public final class JdbcHistoryStore implements HistoryStore {
         }
     }
 
-    /** Takes the next sequence number; the row lock it holds until commit orders all appenders. */
-    private long nextSeq(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE " + p + "meta SET val = val + 1 WHERE name = 'last_seq'")) {
+    /**
+     * Takes {@code count} consecutive sequence numbers and returns the first; the row lock it holds
+     * until commit orders all appenders, on one node or many.
+     */
+    private long takeSeqs(Connection c, int count) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("UPDATE " + p + "meta SET val = val + ? WHERE name = 'last_seq'")) {
+            s.setLong(1, count);
             if (s.executeUpdate() != 1) {
                 throw new SQLException("the " + p + "meta table has no last_seq row");
             }
@@ -251,34 +280,41 @@ public final class JdbcHistoryStore implements HistoryStore {
         try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = 'last_seq'");
              ResultSet rs = s.executeQuery()) {
             rs.next();
-            return rs.getLong(1);
+            return rs.getLong(1) - count + 1;
         }
     }
 
-    private boolean idExists(Connection c, String id) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM " + p + "event WHERE id = ?")) {
-            s.setString(1, id);
+    /** @return one of {@code ids} already stored, or null */
+    private String firstExisting(Connection c, Set<String> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return null;
+        }
+        String in = String.join(", ", Collections.nCopies(ids.size(), "?"));
+        try (PreparedStatement s = c.prepareStatement("SELECT id FROM " + p + "event WHERE id IN (" + in + ")")) {
+            int i = 1;
+            for (String id : ids) {
+                s.setString(i++, id);
+            }
             try (ResultSet rs = s.executeQuery()) {
-                return rs.next();
+                return rs.next() ? rs.getString(1) : null;
             }
         }
     }
 
     @Override
-    public CompletionStage<Replay> read(Set<String> topics, String afterId, String untilId) {
+    public Replay read(Set<String> topics, String afterId, String untilId) {
         StoreArguments.checkRead(topics, afterId);
         try (Connection c = connect()) {
             // One snapshot for the gap check and the select: pruning in between must not hide a gap.
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                return CompletableFuture.completedFuture(readIn(c, topics, afterId, untilId));
+                return readIn(c, topics, afterId, untilId);
             } finally {
                 c.rollback(); // read only
             }
         } catch (SQLException e) {
-            return CompletableFuture.failedFuture(
-                    new SseKitException("history database refused the read (" + describe(e) + ")", e));
+            throw new HistoryStoreException("history database refused the read (" + describe(e) + ")", e);
         }
     }
 
@@ -382,15 +418,14 @@ public final class JdbcHistoryStore implements HistoryStore {
     }
 
     @Override
-    public CompletionStage<Optional<String>> latestId() {
+    public Optional<String> latestId() {
         try (Connection c = connect();
              PreparedStatement s = c.prepareStatement("SELECT id FROM " + p + "event WHERE seq = (SELECT MAX(seq) FROM "
                      + p + "event)");
              ResultSet rs = s.executeQuery()) {
-            return CompletableFuture.completedFuture(rs.next() ? Optional.of(rs.getString(1)) : Optional.empty());
+            return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
         } catch (SQLException e) {
-            return CompletableFuture.failedFuture(
-                    new SseKitException("history database refused a read (" + describe(e) + ")", e));
+            throw new HistoryStoreException("history database refused a read (" + describe(e) + ")", e);
         }
     }
 
@@ -459,7 +494,7 @@ public final class JdbcHistoryStore implements HistoryStore {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new SseKitException("history database refused the pruning (" + describe(e) + ")", e);
+            throw new HistoryStoreException("history database refused the pruning (" + describe(e) + ")", e);
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.ssekit.history;
 
+import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
+import dev.ssekit.HistoryStoreException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.internal.Checks;
 
@@ -26,8 +28,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 /**
@@ -129,7 +129,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             this.appendSha = redis.scriptLoad(APPEND);
         } catch (RedisException e) {
             client.shutdown();
-            throw new SseKitException("Redis unreachable at " + b.uri.getHost() + ":" + b.uri.getPort()
+            throw new HistoryStoreException("Redis unreachable at " + b.uri.getHost() + ":" + b.uri.getPort()
                     + " (" + e.getMessage() + ")", e);
         } catch (SseKitException e) {
             client.shutdown();
@@ -183,8 +183,19 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     }
 
     @Override
-    public CompletionStage<Event> append(Set<String> topics, Event event) {
-        StoreArguments.checkAppend(topics, event);
+    public List<Event> append(List<Entry> batch) {
+        Checks.notNull(batch, "batch");
+        if (batch.isEmpty()) {
+            throw new IllegalArgumentException("batch must not be empty");
+        }
+        List<Event> stored = new ArrayList<>(batch.size());
+        for (Entry entry : batch) {
+            stored.add(appendOne(entry.topics(), entry.event()));
+        }
+        return stored;
+    }
+
+    private Event appendOne(Set<String> topics, Event event) {
         String given = event.id().orElse(null);
         if (given != null && STREAM_ID.matcher(given).matches()) {
             throw new IllegalArgumentException("id " + Checks.quote(given)
@@ -222,12 +233,12 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         try {
             id = runAppend(keys.toArray(String[]::new), args.toArray(String[]::new));
         } catch (RedisException e) {
-            return CompletableFuture.failedFuture(new SseKitException("Redis refused the append (" + e.getMessage() + ")", e));
+            throw new HistoryStoreException("Redis refused the append (" + e.getMessage() + ")", e);
         }
         if (id == null) {
-            throw new IllegalArgumentException("id " + Checks.quote(given) + " is already used in the history");
+            throw new DuplicateIdException(given);
         }
-        return CompletableFuture.completedFuture(given == null ? event.withId(id) : event);
+        return given == null ? event.withId(id) : event;
     }
 
     private String runAppend(String[] keys, String[] args) {
@@ -239,7 +250,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     }
 
     @Override
-    public CompletionStage<Replay> read(Set<String> topics, String afterId, String untilId) {
+    public Replay read(Set<String> topics, String afterId, String untilId) {
         StoreArguments.checkRead(topics, afterId);
         try {
             long oldestKept = clock.millis() - maxAge.toMillis();
@@ -266,9 +277,9 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                     }
                 }
             }
-            return CompletableFuture.completedFuture(new Replay(new ArrayList<>(merged.values()), found));
+            return new Replay(new ArrayList<>(merged.values()), found);
         } catch (RedisException e) {
-            return CompletableFuture.failedFuture(new SseKitException("Redis refused the read (" + e.getMessage() + ")", e));
+            throw new HistoryStoreException("Redis refused the read (" + e.getMessage() + ")", e);
         }
     }
 
@@ -384,11 +395,11 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     };
 
     @Override
-    public CompletionStage<Optional<String>> latestId() {
+    public Optional<String> latestId() {
         try {
-            return CompletableFuture.completedFuture(Optional.ofNullable(redis.get(prefix + "lastevent")));
+            return Optional.ofNullable(redis.get(prefix + "lastevent"));
         } catch (RedisException e) {
-            return CompletableFuture.failedFuture(new SseKitException("Redis refused a read (" + e.getMessage() + ")", e));
+            throw new HistoryStoreException("Redis refused a read (" + e.getMessage() + ")", e);
         }
     }
 
@@ -502,11 +513,11 @@ public final class RedisHistoryStore implements SharedHistoryStore {
 
     /** Positions are stream ids, the same on every node. */
     @Override
-    public CompletionStage<Optional<String>> latestPosition() {
+    public Optional<String> latestPosition() {
         try {
-            return CompletableFuture.completedFuture(Optional.ofNullable(redis.get(prefix + "lastid")));
+            return Optional.ofNullable(redis.get(prefix + "lastid"));
         } catch (RedisException e) {
-            return CompletableFuture.failedFuture(new SseKitException("Redis refused a read (" + e.getMessage() + ")", e));
+            throw new HistoryStoreException("Redis refused a read (" + e.getMessage() + ")", e);
         }
     }
 

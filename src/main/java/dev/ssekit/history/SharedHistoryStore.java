@@ -4,7 +4,6 @@ import dev.ssekit.Event;
 
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
 
 /**
  * A {@link HistoryStore} that several nodes share, and that tells each of them about every event any
@@ -56,8 +55,11 @@ public interface SharedHistoryStore extends HistoryStore {
      */
     Follower follow(AppendListener listener);
 
-    /** @return a stage with the position of the newest event appended by any node, if any */
-    CompletionStage<Optional<String>> latestPosition();
+    /**
+     * @return the position of the newest event appended by any node, if any
+     * @throws dev.ssekit.HistoryStoreException if the store failed
+     */
+    Optional<String> latestPosition();
 
     /**
      * @param a a position

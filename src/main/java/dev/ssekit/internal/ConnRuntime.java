@@ -8,12 +8,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -25,9 +22,8 @@ import java.util.logging.Logger;
  *
  * <p>JAX-RS sinks write synchronously (Jersey blocks the calling thread on the socket), so writes
  * never run on a broadcasting thread. A connection has at most one drain task queued or running at
- * a time, so the pool size bounds threads, not connections. A write stalled on a client that stopped
- * reading holds one pool thread until the write timeout cuts it; the pool is sized so that a few such
- * clients do not hold back the others.
+ * a time. A write stalled on a client that stopped reading holds a thread of its own until the
+ * write timeout cuts it, never one the other connections need (see {@link WriterPool}).
  */
 public final class ConnRuntime implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConnRuntime.class.getName());
@@ -36,7 +32,7 @@ public final class ConnRuntime implements AutoCloseable {
     private static volatile ConnRuntime shared;
 
     private final String name;
-    private final ThreadPoolExecutor writers;
+    private final WriterPool writers;
     private final ScheduledExecutorService sweeper;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private volatile long sweepNanos = MAX_SWEEP_NANOS;
@@ -49,12 +45,12 @@ public final class ConnRuntime implements AutoCloseable {
     public ConnRuntime(String name, int writerThreads) {
         this.name = name;
         Checks.atLeast(writerThreads, 1, "writerThreads");
-        this.writers = new ThreadPoolExecutor(writerThreads, writerThreads, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), threads(name + "-writer"));
-        this.writers.allowCoreThreadTimeOut(true);
+        this.writers = new WriterPool(name, writerThreads);
         ScheduledThreadPoolExecutor sweep = new ScheduledThreadPoolExecutor(1, threads(name + "-sweeper"));
         sweep.setRemoveOnCancelPolicy(true);
         this.sweeper = sweep;
+        sweeper.scheduleAtFixedRate(() -> writers.replaceStalled(System.nanoTime()),
+                WriterPool.CHECK_NANOS, WriterPool.CHECK_NANOS, TimeUnit.NANOSECONDS);
         scheduleSweep();
     }
 
@@ -148,6 +144,11 @@ public final class ConnRuntime implements AutoCloseable {
         return sweepNanos;
     }
 
+    /** @return the writer threads running now, those held by stalled clients included */
+    public int writerThreads() {
+        return writers.threads();
+    }
+
     /** @return how many open connections this runtime drives */
     public int connections() {
         return connections.size();
@@ -178,15 +179,7 @@ public final class ConnRuntime implements AutoCloseable {
     public void close() {
         closed = true;
         sweeper.shutdownNow();
-        writers.shutdown();
-        try {
-            if (!writers.awaitTermination(5, TimeUnit.SECONDS)) {
-                writers.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            writers.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        writers.close(5000);
     }
 
     @Override

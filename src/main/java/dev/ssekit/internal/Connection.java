@@ -66,8 +66,11 @@ public final class Connection {
     private boolean started;
     private CloseReason closing;
     private boolean sinkClosed;
+    private volatile boolean failed; // ended by fail(): nothing more is owed to the client
 
     private volatile long writeStartedNanos;
+    private final Object writerLock = new Object();
+    private Thread writer; // guarded by writerLock: the thread inside sink.send, if any
     private volatile long lastWriteNanos;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -383,11 +386,32 @@ public final class Connection {
 
     private CompletableFuture<?> write(OutboundSseEvent event) {
         writeStartedNanos = System.nanoTime();
+        synchronized (writerLock) {
+            writer = Thread.currentThread();
+        }
         try {
             return sink.send(event).toCompletableFuture();
         } catch (RuntimeException e) {
             // Jersey throws IllegalStateException once the sink has closed.
             return CompletableFuture.failedFuture(e);
+        } finally {
+            synchronized (writerLock) {
+                writer = null;
+                Thread.interrupted(); // an interrupt from the write timeout was for this write only
+            }
+        }
+    }
+
+    /**
+     * Interrupts a write blocked on this client, so that its thread returns now rather than at the
+     * container's own write timeout (Grizzly's blocking write waits interruptibly). Under the lock
+     * the writer clears its mark with, so no other connection's write is ever interrupted.
+     */
+    private void interruptWrite() {
+        synchronized (writerLock) {
+            if (writer != null) {
+                writer.interrupt();
+            }
         }
     }
 
@@ -468,6 +492,7 @@ public final class Connection {
             queue.clear();
             replay = null;
             closeSinkLocked();
+            failed = true;
         }
         boolean slow = reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.WRITE_TIMEOUT;
         for (Item item : abandoned) {
@@ -478,6 +503,8 @@ public final class Connection {
                 item.receipt.completeExceptionally(new ConnectionClosedException(reason));
             }
         }
+        // A write still blocked on this client is pointless now: free its thread at once.
+        interruptWrite();
         // sink.close() can block behind a stalled write in Jersey: never on the caller's thread.
         execute(this::finishClose);
     }
@@ -495,10 +522,22 @@ public final class Connection {
     }
 
     private void finishClose() {
+        // Closing writes the stream's end, which blocks like any write on a client that stopped
+        // reading (until the container's own timeout: 30 s on Grizzly). A failed connection owes the
+        // client nothing, so that write is interrupted before it can block: Grizzly then drops the
+        // connection at once.
+        boolean abrupt = failed;
+        if (abrupt) {
+            Thread.currentThread().interrupt();
+        }
         try {
             sink.close();
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "ssekit: closing the sink failed; the client is gone anyway", e);
+        } finally {
+            if (abrupt) {
+                Thread.interrupted();
+            }
         }
         runtime.remove(this);
         CloseReason reason = closeReason();
@@ -536,6 +575,12 @@ public final class Connection {
 
     /** Called by the runtime's sweeper: heartbeat, write timeout, maximum lifetime. */
     void sweep(long now) {
+        if (failed) {
+            // A container may swallow one interrupt and block again (Jersey writes what it still
+            // holds for the client): keep interrupting until the write gives the thread back.
+            interruptWrite();
+            return;
+        }
         long started = writeStartedNanos;
         if (started != 0 && now - started > settings.writeTimeout().toNanos()) {
             fail(CloseReason.WRITE_TIMEOUT, null);

@@ -177,7 +177,7 @@ public final class Dispatcher implements AutoCloseable {
             }
         } else {
             this.follower = null;
-            this.lastAppendedId = join(store.latestId(), "read the newest id of the history").orElse(null);
+            this.lastAppendedId = call(store::latestId, "read the newest id of the history").orElse(null);
         }
         // Last: it starts a thread, which a failure above would otherwise leave behind.
         this.runtime = new ConnRuntime(name, ConnRuntime.defaultWriterThreads());
@@ -307,7 +307,7 @@ public final class Dispatcher implements AutoCloseable {
         boolean firstSubscription;
         try {
             latestShared = replay && store instanceof SharedHistoryStore shared
-                    ? join(shared.latestPosition(), "read the newest position of the shared history").orElse(null)
+                    ? call(shared::latestPosition, "read the newest position of the shared history").orElse(null)
                     : null;
         } catch (RuntimeException e) {
             endUnstarted(conn, e);
@@ -385,7 +385,7 @@ public final class Dispatcher implements AutoCloseable {
         try {
             Replay history = highWater == null || topicSet.isEmpty()
                     ? new Replay(List.of(), HistoryStore.EARLIEST.equals(lastEventId))
-                    : join(store.read(topicSet, lastEventId, highWater), "read history for " + topicSet);
+                    : call(() -> store.read(topicSet, lastEventId, highWater), "read history for " + topicSet);
             EventFilter only = topicSet.size() == 1 ? filters.values().iterator().next() : null;
             List<OutboundSseEvent> events = new ArrayList<>(history.events().size());
             for (Event e : history.events()) {
@@ -558,7 +558,7 @@ public final class Dispatcher implements AutoCloseable {
         publishLock.lock();
         try {
             checkOpen();
-            stored = join(store.append(topicSet, event), "append to history");
+            stored = call(() -> store.append(topicSet, event), "append to history");
             if (follower == null) {
                 fanOutLocked(topicSet, stored, value);
             }
@@ -862,16 +862,14 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** Waits for a store stage, unwrapping its failure into a clear exception. */
-    private static <T> T join(java.util.concurrent.CompletionStage<T> stage, String what) {
+    /** Calls the store, naming what failed in a {@link dev.ssekit.HistoryStoreException}. */
+    private static <T> T call(java.util.function.Supplier<T> operation, String what) {
         try {
-            return stage.toCompletableFuture().join();
-        } catch (CompletionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof IllegalArgumentException iae) {
-                throw iae;
-            }
-            throw new SseKitException("history store failed to " + what + ": " + cause.getMessage(), cause);
+            return operation.get();
+        } catch (IllegalArgumentException | SseKitException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new dev.ssekit.HistoryStoreException("history store failed to " + what + ": " + e.getMessage(), e);
         }
     }
 

@@ -83,7 +83,7 @@ class BroadcastTest {
     }
 
     private static List<Event> history(Topics topics, String topic) {
-        return topics.history().read(Set.of(topic), "earliest", null).toCompletableFuture().join().events();
+        return topics.history().read(Set.of(topic), "earliest", null).events();
     }
 
     @Test

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** What is particular to the in-memory store; the shared behaviour is in {@link HistoryStoreContract}. */
 class InMemoryHistoryStoreTest {
     private static String append(HistoryStore store, String data, String... topics) {
-        return store.append(Set.of(topics), Event.of(data)).toCompletableFuture().join().id().orElseThrow();
+        return store.append(Set.of(topics), Event.of(data)).id().orElseThrow();
     }
 
     private static List<String> data(Replay r) {
@@ -31,7 +31,7 @@ class InMemoryHistoryStoreTest {
     }
 
     private static Replay read(HistoryStore store, String after, String until, String... topics) {
-        return store.read(Set.of(topics), after, until).toCompletableFuture().join();
+        return store.read(Set.of(topics), after, until);
     }
 
     private static Clock clockOf(AtomicReference<Instant> now) {
@@ -126,9 +126,9 @@ class InMemoryHistoryStoreTest {
     @Test
     void append_keepsGivenIdAndRefusesDuplicates() {
         InMemoryHistoryStore store = InMemoryHistoryStore.create();
-        Event stored = store.append(Set.of("a"), Event.of("d").withId("mine")).toCompletableFuture().join();
+        Event stored = store.append(Set.of("a"), Event.of("d").withId("mine"));
         assertEquals("mine", stored.id().orElseThrow());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        dev.ssekit.DuplicateIdException e = assertThrows(dev.ssekit.DuplicateIdException.class,
                 () -> store.append(Set.of("a"), Event.of("d").withId("mine")));
         assertEquals("id \"mine\" is already used in the history", e.getMessage());
         assertEquals("topics must not be empty",
@@ -148,10 +148,10 @@ class InMemoryHistoryStoreTest {
     @Test
     void latestId_isNewestOnAnyTopic() {
         InMemoryHistoryStore store = InMemoryHistoryStore.create();
-        assertTrue(store.latestId().toCompletableFuture().join().isEmpty());
+        assertTrue(store.latestId().isEmpty());
         append(store, "1", "a");
         String last = append(store, "2", "b");
-        assertEquals(last, store.latestId().toCompletableFuture().join().orElseThrow());
+        assertEquals(last, store.latestId().orElseThrow());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.ssekit.history;
 
 import dev.ssekit.Event;
+import dev.ssekit.HistoryStoreException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.Topics;
 
@@ -41,12 +42,12 @@ class JdbcHistoryStoreFailureTest {
         try (Topics topics = Topics.builder().history(store).build()) {
             String before = topics.publish(List.of("t"), Event.of("before"));
             db.up = false;
-            SseKitException e = assertThrows(SseKitException.class, () -> topics.publish(List.of("t"), Event.of("lost")));
-            assertTrue(e.getMessage().startsWith("history store failed to append to history: "
-                    + "history database refused the append"), e.getMessage());
+            HistoryStoreException e = assertThrows(HistoryStoreException.class,
+                    () -> topics.publish(List.of("t"), Event.of("lost")));
+            assertTrue(e.getMessage().startsWith("history database refused the append (SQLState 08001"), e.getMessage());
             db.up = true;
             String after = topics.publish(List.of("t"), Event.of("after"));
-            List<Event> kept = store.read(java.util.Set.of("t"), before, null).toCompletableFuture().join().events();
+            List<Event> kept = store.read(java.util.Set.of("t"), before, null).events();
             assertEquals(List.of(Event.of("after").withId(after)), kept, "nothing unacknowledged was stored");
         } finally {
             store.close();

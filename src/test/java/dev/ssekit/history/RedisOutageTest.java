@@ -91,7 +91,7 @@ class RedisOutageTest {
             String live = topics.publish(List.of("t"), Event.of("live"));
             await().atMost(Duration.ofSeconds(30)).until(() -> again.ids().equals(List.of(after, live)));
             assertEquals(List.of("after", "live"), store.read(Set.of("t"), HistoryStore.EARLIEST, null)
-                    .toCompletableFuture().join().events().stream().map(Event::data).toList());
+                    .events().stream().map(Event::data).toList());
         } finally {
             store.close();
         }

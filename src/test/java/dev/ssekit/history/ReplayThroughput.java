@@ -58,12 +58,12 @@ public final class ReplayThroughput {
             }
             try (store) {
                 for (int i = 0; i < EVENTS; i++) {
-                    store.append(Set.of("bench"), Event.of(payload)).toCompletableFuture().join();
+                    store.append(Set.of("bench"), Event.of(payload));
                 }
                 List<Long> nanos = new ArrayList<>();
                 for (int run = 0; run < RUNS + 2; run++) {
                     long start = System.nanoTime();
-                    int n = store.read(Set.of("bench"), HistoryStore.EARLIEST, null).toCompletableFuture().join()
+                    int n = store.read(Set.of("bench"), HistoryStore.EARLIEST, null)
                             .events().size();
                     long took = System.nanoTime() - start;
                     if (n != EVENTS) {

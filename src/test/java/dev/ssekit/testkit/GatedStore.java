@@ -4,9 +4,10 @@ import dev.ssekit.Event;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionStage;
+
 import java.util.concurrent.CountDownLatch;
 
 /** A store whose reads wait at a gate, as a slow remote store would, so a test can act meanwhile. */
@@ -28,12 +29,12 @@ public final class GatedStore implements HistoryStore {
     }
 
     @Override
-    public CompletionStage<Event> append(Set<String> topics, Event event) {
-        return delegate.append(topics, event);
+    public List<Event> append(List<Entry> batch) {
+        return delegate.append(batch);
     }
 
     @Override
-    public CompletionStage<Replay> read(Set<String> topics, String afterId, String untilId) {
+    public Replay read(Set<String> topics, String afterId, String untilId) {
         if (gated) {
             readStarted.countDown();
             try {
@@ -47,7 +48,7 @@ public final class GatedStore implements HistoryStore {
     }
 
     @Override
-    public CompletionStage<Optional<String>> latestId() {
+    public Optional<String> latestId() {
         return delegate.latestId();
     }
 

@@ -1,5 +1,6 @@
 package dev.ssekit.app.embedded;
 
+import dev.ssekit.Topics;
 import dev.ssekit.app.HubApplication;
 import dev.ssekit.app.security.DevelopmentDefaults;
 import dev.ssekit.app.security.HubSecurity;
@@ -85,6 +86,11 @@ public final class EmbeddedHub implements AutoCloseable {
     /** @return the base URI the hub serves */
     public URI uri() {
         return uri;
+    }
+
+    /** @return the hub's registry: its topics, their counts, and publishing in process */
+    public Topics topics() {
+        return weld.select(HubProducer.class).get().topics();
     }
 
     /** @return the hub's security settings, as checked at start-up */

@@ -170,7 +170,7 @@ public class ActiveSubscriptions {
         } else {
             throw new NotFoundException("subscriptions are at " + base + "[/{match_type}/{match}[/{subscriber}]]");
         }
-        String last = registry.history().latestId().toCompletableFuture().join().orElse("earliest");
+        String last = registry.history().latestId().orElse("earliest");
         return Response.ok(body, MediaType.APPLICATION_JSON_TYPE)
                 .header("Link", "<" + hub + ">; rel=\"mercure\"; last-event-id=" + quote(last)
                         + "; type=\"mercure\"; content-type=\"application/json\"")

@@ -153,7 +153,7 @@ class SseKitConfigTest {
                     "ssekit.history.jdbc.datasource", "java:comp/env/jdbc/ssekit")).openStore()) {
                 assertInstanceOf(JdbcHistoryStore.class, store);
                 assertEquals("x", store.append(java.util.Set.of("t"), dev.ssekit.Event.of("x"))
-                        .toCompletableFuture().join().data());
+                        .data());
             }
             IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> of(Map.of(
                     "ssekit.history.store", "jdbc", "ssekit.history.jdbc.datasource", "java:comp/env/jdbc/notADataSource"))

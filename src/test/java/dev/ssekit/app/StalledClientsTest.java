@@ -1,0 +1,107 @@
+package dev.ssekit.app;
+
+import dev.ssekit.Event;
+import dev.ssekit.app.embedded.EmbeddedHub;
+import dev.ssekit.internal.ConnRuntime;
+import dev.ssekit.testkit.Hubs;
+import dev.ssekit.testkit.MercureClient;
+import dev.ssekit.testkit.RawSseClient;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Clients that stop reading, four times as many as ssekit has writer threads, subscribed over real
+ * HTTP to the embedded hub: a healthy reader of the same topic still gets every event, and the
+ * stalled ones are cut by their overflow policy.
+ */
+class StalledClientsTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int STALLED = 4 * ConnRuntime.defaultWriterThreads();
+    // 24 MB per client: more than the socket and the container buffer for a client that does not
+    // read (several MB on loopback), and then more than the queue capacity (1,024 events).
+    private static final int EVENTS = 1500;
+    private static final String DATA = "x".repeat(16 * 1024);
+
+    private EmbeddedHub hub;
+    private final List<Socket> stalled = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        hub = Hubs.start(Map.of());
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        for (Socket s : stalled) {
+            s.close();
+        }
+        hub.close();
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES) // a hang guard: before the fix, publishing stopped for good
+    void broadcast_stalledClientsOutnumberingWritersDoNotHoldBackAHealthyReader() throws Exception {
+        for (int i = 0; i < STALLED; i++) {
+            stalled.add(openAndStopReading("topic=feed"));
+        }
+        RawSseClient healthy = MercureClient.subscribe(hub.uri(), "topic=feed", Map.of());
+        try {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < EVENTS; i++) {
+                ids.add(hub.topics().publish(List.of("feed"), Event.of(DATA + i)));
+            }
+            List<RawSseClient.Received> got = healthy.next(EVENTS, WAIT);
+            for (int i = 0; i < EVENTS; i++) {
+                assertEquals(ids.get(i), got.get(i).id(), "event " + i);
+                assertEquals(DATA + i, got.get(i).data(), "event " + i);
+            }
+            // Each stalled client was cut by its overflow policy (its queue of 1,024 events filled).
+            await().atMost(WAIT).until(() -> hub.topics().stats("feed").cut() == STALLED);
+            assertEquals(1, hub.topics().stats("feed").subscribers(), "the healthy reader");
+        } finally {
+            healthy.close();
+        }
+    }
+
+    /** Subscribes with a 4 KB receive buffer, waits for the response head, then reads nothing more. */
+    private Socket openAndStopReading(String query) throws IOException {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(4096);
+        s.connect(new InetSocketAddress("127.0.0.1", hub.uri().getPort()));
+        s.setSoTimeout((int) WAIT.toMillis());
+        String request = "GET /" + MercureClient.PATH + "?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Accept: text/event-stream\r\n\r\n";
+        s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("stream ended before its head: " + head);
+            }
+            head.write(b);
+        }
+        assertTrue(head.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200"), head.toString());
+        return s;
+    }
+}
