@@ -93,7 +93,7 @@ public final class Routing {
                 if (name.equals("match_urlpattern")) {
                     UrlPattern p;
                     try {
-                        p = UrlPattern.compile(value, hub);
+                        p = UrlPattern.cached(value, hub);
                     } catch (IllegalArgumentException ex) {
                         throw new IllegalArgumentException(name + ": " + ex.getMessage());
                     }

@@ -27,13 +27,53 @@ public final class UrlPattern {
     /** The longest pattern accepted, in characters. */
     public static final int MAX_LENGTH = 2048;
 
-    private final String text;
-    // protocol, username, password, hostname, port, pathname, search, hash
-    private final Pattern[] components;
+    /** Patterns compiled once and shared: subscribers often give the same one. */
+    private static final int CACHE_SIZE = 10_000;
+    private static final java.util.concurrent.ConcurrentHashMap<String, UrlPattern> CACHE =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** The topic parsed last on this thread: a publish asks every subscriber's patterns about the same topic. */
+    private static final ThreadLocal<Parsed> LAST_PARSED = new ThreadLocal<>();
 
-    private UrlPattern(String text, Pattern[] components) {
+    private final String text;
+    // protocol, username, password, hostname, port, pathname, search, hash: a null pattern matches
+    // anything, a non-null fixed text is compared as it is; otherwise the pattern decides.
+    private final Pattern[] components;
+    private final String[] fixed;
+    // The literal text every match of a regexp component starts with: a cheap test first.
+    private final String[] literalPrefix;
+    // The last answer, for the many subscribers sharing this pattern during one publish.
+    private volatile Memo last;
+
+    private record Memo(String topic, URI base, boolean result) {
+    }
+
+    private record Parsed(String topic, URI base, String[] values) {
+    }
+
+    private UrlPattern(String text, Pattern[] components, String[] fixed, String[] literalPrefix) {
         this.text = text;
         this.components = components;
+        this.fixed = fixed;
+        this.literalPrefix = literalPrefix;
+    }
+
+    /**
+     * {@link #compile}, sharing one instance per pattern and base among callers.
+     *
+     * @throws IllegalArgumentException saying why the pattern is not well formed
+     */
+    public static UrlPattern cached(String pattern, URI base) {
+        String key = base + "\n" + pattern;
+        UrlPattern p = CACHE.get(key);
+        if (p == null) {
+            p = compile(pattern, base);
+            if (CACHE.size() >= CACHE_SIZE) {
+                CACHE.clear(); // bounded: patterns come from clients
+            }
+            UrlPattern raced = CACHE.putIfAbsent(key, p);
+            p = raced == null ? p : raced;
+        }
+        return p;
     }
 
     /**
@@ -89,9 +129,19 @@ public final class UrlPattern {
             parts[7] = "*";
         }
         Pattern[] compiled = new Pattern[8];
+        String[] fixedText = new String[8];
+        String[] prefixes = new String[8];
         String[] names = {"protocol", "username", "password", "hostname", "port", "pathname", "search", "hash"};
         for (int i = 0; i < 8; i++) {
             String p = parts[i] == null ? "*" : parts[i];
+            if (p.equals("*")) {
+                continue; // matches anything: nothing to evaluate
+            }
+            if (p.chars().noneMatch(c -> "\\:*(){}?+".indexOf(c) >= 0)) {
+                fixedText[i] = p;
+                continue;
+            }
+            prefixes[i] = literalPrefix(p, i == 5);
             char delimiter = i == 5 ? '/' : i == 3 ? '.' : 0;
             try {
                 compiled[i] = Pattern.compile("^(?:" + new Compiler(p, delimiter, i == 5).regex() + ")$",
@@ -103,7 +153,22 @@ public final class UrlPattern {
                 throw new IllegalArgumentException("the URL pattern's " + names[i] + ": " + e.getMessage());
             }
         }
-        return new UrlPattern(pattern, compiled);
+        return new UrlPattern(pattern, compiled, fixedText, prefixes);
+    }
+
+    /**
+     * @return the fixed text before the first part, group or escape; in a pathname without the
+     *         {@code /} that is the next part's prefix (which an optional part makes optional)
+     */
+    private static String literalPrefix(String p, boolean pathname) {
+        int end = 0;
+        while (end < p.length() && "\\:*(){}?+".indexOf(p.charAt(end)) < 0) {
+            end++;
+        }
+        if (pathname && end > 0 && end < p.length() && p.charAt(end - 1) == '/' && "{:(*".indexOf(p.charAt(end)) >= 0) {
+            end--;
+        }
+        return p.substring(0, end);
     }
 
     /** @return the index of "://" ending a scheme (a pattern scheme may hold {@code {s}?}), or -1 */
@@ -213,14 +278,50 @@ public final class UrlPattern {
      * @return whether the topic matches; false for a topic that is not a URL reference
      */
     public boolean matches(String topic, URI base) {
+        Memo m = last;
+        if (m != null && m.topic().equals(topic) && m.base().equals(base)) {
+            return m.result();
+        }
+        boolean result = evaluate(topic, base);
+        last = new Memo(topic, base, result);
+        return result;
+    }
+
+    private boolean evaluate(String topic, URI base) {
+        String[] values = parse(topic, base);
+        if (values == null) {
+            return false;
+        }
+        for (int i = 0; i < 8; i++) {
+            if (fixed[i] != null ? !fixed[i].equals(values[i])
+                    : components[i] != null && (!values[i].startsWith(literalPrefix[i])
+                    || !components[i].matches(values[i]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return the topic's eight components, or null if it is not a URL reference */
+    private static String[] parse(String topic, URI base) {
+        Parsed cached = LAST_PARSED.get();
+        if (cached != null && cached.topic().equals(topic) && cached.base().equals(base)) {
+            return cached.values();
+        }
+        String[] values = components(topic, base);
+        LAST_PARSED.set(new Parsed(topic, base, values));
+        return values;
+    }
+
+    private static String[] components(String topic, URI base) {
         URI u;
         try {
             u = base.resolve(new URI(topic));
         } catch (URISyntaxException | IllegalArgumentException e) {
-            return false;
+            return null;
         }
-        if (u.getScheme() == null || u.isOpaque() && u.getRawSchemeSpecificPart() == null) {
-            return false;
+        if (u.getScheme() == null) {
+            return null;
         }
         String scheme = u.getScheme().toLowerCase(Locale.ROOT);
         String user = "";
@@ -237,13 +338,7 @@ public final class UrlPattern {
                 ? (host.isEmpty() ? "" : "/") : u.getRawPath();
         String query = u.getRawQuery() == null ? "" : u.getRawQuery();
         String fragment = u.getRawFragment() == null ? "" : u.getRawFragment();
-        String[] values = {scheme, user, password, host, port, path, query, fragment};
-        for (int i = 0; i < 8; i++) {
-            if (!components[i].matches(values[i])) {
-                return false;
-            }
-        }
-        return true;
+        return new String[] {scheme, user, password, host, port, path, query, fragment};
     }
 
     @Override

@@ -145,7 +145,7 @@ public record MercureClaims(List<TopicRule> publish, List<TopicRule> subscribe, 
         if ("urlpattern".equals(type)) {
             UrlPattern pattern;
             try {
-                pattern = UrlPattern.compile(match, hub);
+                pattern = UrlPattern.cached(match, hub);
             } catch (IllegalArgumentException e) {
                 throw new InvalidTokenException("a topic matcher is not a well-formed URL pattern: " + e.getMessage());
             }

@@ -63,7 +63,7 @@ public final class PatternFanOutThroughput {
                 topics.subscribe(c, List.of(TOPIC), null);
             }
             for (int i = 0; i < matching + nonMatching; i++) {
-                UrlPattern p = UrlPattern.compile(i < matching ? "https://example.com/books/:id"
+                UrlPattern p = UrlPattern.cached(i < matching ? "https://example.com/books/:id"
                         : "https://example.com/authors/" + i + "/:id", HUB);
                 Conn c = topics.open(new Counting(delivered), FakeSse.sse(), null);
                 topics.subscribe(c, List.of(), set -> set.stream().anyMatch(t -> p.matches(t, HUB)), null);
