@@ -13,13 +13,20 @@ public final class Subscription {
     private final String replayStartedAfter;
     private final int replayed;
     private final Topics owner;
+    private final boolean matcher;
 
     Subscription(Conn conn, Set<String> topics, String replayStartedAfter, int replayed, Topics owner) {
+        this(conn, topics, replayStartedAfter, replayed, owner, false);
+    }
+
+    Subscription(Conn conn, Set<String> topics, String replayStartedAfter, int replayed, Topics owner,
+                 boolean matcher) {
         this.conn = conn;
         this.topics = Set.copyOf(topics);
         this.replayStartedAfter = replayStartedAfter;
         this.replayed = replayed;
         this.owner = owner;
+        this.matcher = matcher;
     }
 
     /** @return the connection */
@@ -49,8 +56,11 @@ public final class Subscription {
         return replayed;
     }
 
-    /** Leaves the topics; the connection stays open. */
+    /** Leaves the topics (and drops its {@link TopicMatcher}, if it has one); the connection stays open. */
     public void cancel() {
+        if (matcher) {
+            owner.dispatcher().removeMatcher(conn.connection());
+        }
         for (String topic : topics) {
             owner.dispatcher().unsubscribe(conn.connection(), topic);
         }

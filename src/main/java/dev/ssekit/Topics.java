@@ -201,12 +201,47 @@ public final class Topics implements AutoCloseable {
         return subscribe(conn, filters, lastEventId);
     }
 
+    /**
+     * Subscribes a connection to exact topics and, through a matcher, to every event whose topics it
+     * accepts (wildcards, templates, patterns). Exact topics stay a map lookup at publish time; the
+     * matcher is asked only about events that none of the connection's exact topics brought it, so
+     * it gets each event once. Replay after {@code lastEventId} covers the exact topics only: a store
+     * is read by topic name, and a matcher names none.
+     *
+     * @param conn        the connection
+     * @param topics      exact topics, possibly none when {@code matcher} is given
+     * @param matcher     chooses further events by their topics, or null for none
+     * @param lastEventId the client's {@code Last-Event-ID}, {@code "earliest"}, or null for no replay
+     * @return the subscription (its {@link Subscription#topics()} are the exact topics)
+     * @throws IllegalArgumentException if an argument is wrong, naming it, or there is neither a
+     *                                  topic nor a matcher
+     * @throws HubClosedException if this registry is closed
+     * @throws ConnectionClosedException if the connection has ended
+     */
+    public Subscription subscribe(Conn conn, Collection<String> topics, TopicMatcher matcher, String lastEventId) {
+        Checks.notNull(conn, "conn");
+        Checks.notNull(topics, "topics");
+        if (topics.isEmpty() && matcher == null) {
+            throw new IllegalArgumentException("topics must not be empty when there is no matcher");
+        }
+        Map<String, EventFilter> filters = new LinkedHashMap<>();
+        for (String topic : topics) {
+            filters.put(Checks.singleLine(topic, "topic"), null);
+        }
+        return subscribe(conn, filters, matcher, lastEventId);
+    }
+
     Subscription subscribe(Conn conn, Map<String, EventFilter> filters, String lastEventId) {
+        return subscribe(conn, filters, null, lastEventId);
+    }
+
+    private Subscription subscribe(Conn conn, Map<String, EventFilter> filters, TopicMatcher matcher,
+                                   String lastEventId) {
         if (lastEventId != null) {
             Checks.singleLine(lastEventId, "lastEventId");
         }
-        Dispatcher.Subscribed s = dispatcher.subscribe(conn.connection(), filters, lastEventId);
-        return new Subscription(conn, s.topics(), s.replayStartedAfter(), s.replayed(), this);
+        Dispatcher.Subscribed s = dispatcher.subscribe(conn.connection(), filters, matcher, lastEventId);
+        return new Subscription(conn, s.topics(), s.replayStartedAfter(), s.replayed(), this, matcher != null);
     }
 
     /**

@@ -41,6 +41,7 @@ class ArtifactLayoutIT {
         assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("dev/ssekit/app/")).toList());
         assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("com/nimbusds/")).toList(), "no JWT classes");
         assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("com/zaxxer/")).toList(), "no pool classes");
+        assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("com/google/re2j/")).toList(), "no RE2/J classes");
     }
 
     @Test
@@ -50,12 +51,12 @@ class ArtifactLayoutIT {
         assertTrue(war.contains("WEB-INF/classes/dev/ssekit/app/security/TokenVerifier.class"));
         assertTrue(war.contains("WEB-INF/beans.xml"));
         List<String> libs = war.stream().filter(n -> n.startsWith("WEB-INF/lib/")).toList();
-        for (String lib : List.of("ssekit", "nimbus-jose-jwt", "lettuce-core", "HikariCP", "slf4j-api")) {
+        for (String lib : List.of("ssekit", "nimbus-jose-jwt", "re2j", "lettuce-core", "HikariCP", "slf4j-api")) {
             assertEquals(1, libs.stream().filter(n -> n.matches("WEB-INF/lib/" + lib + "-[0-9][^/]*\\.jar")).count(),
                     lib + " in WEB-INF/lib: " + libs);
         }
         // Besides those, only Lettuce's own dependencies (Netty, Reactor), which no server lends to applications.
-        assertEquals(List.of(), libs.stream().filter(n -> !n.matches("WEB-INF/lib/(ssekit|nimbus-jose-jwt|lettuce-core"
+        assertEquals(List.of(), libs.stream().filter(n -> !n.matches("WEB-INF/lib/(ssekit|nimbus-jose-jwt|re2j|lettuce-core"
                 + "|HikariCP|slf4j-api|netty-[a-z0-9-]+|reactor-core|reactive-streams)-[0-9][^/]*\\.jar")).toList(),
                 "WEB-INF/lib");
         assertEquals(List.of(), war.stream().filter(n -> n.startsWith("WEB-INF/classes/")

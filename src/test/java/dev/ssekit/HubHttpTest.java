@@ -238,6 +238,34 @@ class HubHttpTest extends StreamServerTest {
     }
 
     @Test
+    void topicMatcher_getsMatchingEventsOnceBesideExactTopics() throws Exception {
+        try (SseRecorder exact = subscribe("topic=books/1");
+             SseRecorder both = open("/s/prefix?topic=books/1&prefix=books/");
+             SseRecorder onlyPattern = open("/s/prefix?prefix=authors/")) {
+            await().atMost(WAIT).until(() -> topics.clients() == 3);
+            topics.publish(List.of("books/1"), Event.of("book 1"));
+            topics.publish(List.of("books/2"), Event.of("book 2"));
+            topics.publish(List.of("books/1", "authors/9"), Event.of("book 1 by 9"));
+            topics.publish(List.of("films/1"), Event.of("film"));
+            topics.publish(List.of("authors/9"), Event.of("author 9"));
+            assertEquals(List.of("book 1", "book 1 by 9"), exact.takeEvents(2).stream().map(ReceivedEvent::data).toList());
+            // The exact topic and the matcher both select "book 1": it arrives once.
+            assertEquals(List.of("book 1", "book 2", "book 1 by 9"),
+                    both.takeEvents(3).stream().map(ReceivedEvent::data).toList());
+            assertEquals(List.of("book 1 by 9", "author 9"),
+                    onlyPattern.takeEvents(2).stream().map(ReceivedEvent::data).toList());
+            // Nothing else came: a last event on every connection arrives next.
+            topics.publish(List.of("books/1", "authors/end"), Event.of("END"));
+            assertEquals("END", exact.takeEvent().data());
+            assertEquals("END", both.takeEvent().data());
+            assertEquals("END", onlyPattern.takeEvent().data());
+            // A matcher's connection leaves with it: the registry forgets its matcher.
+            onlyPattern.close();
+            await().atMost(WAIT).until(() -> topics.clients() == 2);
+        }
+    }
+
+    @Test
     void jerseySseEventSource_receivesTypedEventsWithIds() throws Exception {
         Hub<Map<String, Object>> orders = topics.hub("orders", castMap());
         Client client = ClientBuilder.newClient();

@@ -1,6 +1,8 @@
 package dev.ssekit.app;
 
 import dev.ssekit.SseKitFeature;
+import dev.ssekit.app.mercure.ActiveSubscriptions;
+import dev.ssekit.app.mercure.Discovery;
 import dev.ssekit.app.security.CorsFilter;
 import dev.ssekit.app.security.PublishFilter;
 import dev.ssekit.app.security.QueryFilter;
@@ -18,7 +20,8 @@ import java.util.Set;
 public class HubApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(MercureResource.class, DemoPage.class, SseKitFeature.class, CorsFilter.class,
-                QueryFilter.class, PublishFilter.class, TextErrors.class);
+        return Set.of(MercureResource.class, ActiveSubscriptions.class, Discovery.class, Discovery.LinkHeader.class,
+                DemoPage.class, SseKitFeature.class, CorsFilter.class, QueryFilter.class, PublishFilter.class,
+                TextErrors.class);
     }
 }

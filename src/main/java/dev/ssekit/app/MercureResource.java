@@ -7,7 +7,12 @@ import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.Topic;
+import dev.ssekit.TopicMatcher;
 import dev.ssekit.Topics;
+import dev.ssekit.app.mercure.ActiveSubscriptions;
+import dev.ssekit.app.mercure.Routing;
+import dev.ssekit.app.mercure.TopicRules;
+import dev.ssekit.app.security.SecuritySettings;
 import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.MercureClaims;
 import dev.ssekit.app.security.PublishFilter;
@@ -34,15 +39,20 @@ import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The subset of the Mercure hub protocol that existing Mercure clients use: subscribe with
- * {@code GET /.well-known/mercure?topic=…}, publish with a form {@code POST} to the same path.
+ * The Mercure hub protocol, current revision ({@code match*}, access tokens with
+ * {@code authorization_details}) and old revision ({@code topic}, the {@code mercure} claim), each
+ * switchable ({@link SecuritySettings.Protocol}): subscribe with {@code GET /.well-known/mercure},
+ * publish with a form {@code POST} to the same path.
  *
  * <p>Publishing needs a JWT whose {@code mercure.publish} claim allows every topic of the update,
  * unless anonymous publishing is enabled ({@link HubSecurity}). A private update ({@code private=on})
@@ -57,6 +67,9 @@ public class MercureResource {
     static final int MAX_ID_LENGTH = 1024;
     /** The longest topic accepted: selectors are matched against it. */
     static final int MAX_TOPIC_LENGTH = 2048;
+    /** What the publish answer is served as, per the protocol. */
+    static final MediaType TEXT_UTF8 = MediaType.TEXT_PLAIN_TYPE.withCharset("utf-8");
+
 
     @Inject
     @Topic
@@ -65,36 +78,66 @@ public class MercureResource {
     @Inject
     HubSecurity security;
 
+    @Inject
+    ActiveSubscriptions subscriptions;
+
     /**
-     * Streams the events of one or more topics, after replaying what the client missed.
+     * Streams the events of the topics the request's matchers select, after replaying what the
+     * client missed: current revision {@code match}, {@code match_exact}, {@code match_urlpattern}
+     * and {@code last_event_id}; old revision {@code topic} (exact, URI template or {@code *}) and
+     * {@code lastEventID}.
      *
-     * @param topics          the {@code topic} query parameters, one or more
      * @param lastEventHeader the {@code Last-Event-ID} header a reconnecting EventSource sends
-     * @param lastEventQuery  the {@code lastEventID} query parameter, for clients that cannot set headers
      */
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void subscribe(@QueryParam("topic") List<String> topics,
-                          @HeaderParam("Last-Event-ID") String lastEventHeader,
-                          @QueryParam("lastEventID") String lastEventQuery,
+    public void subscribe(@HeaderParam("Last-Event-ID") String lastEventHeader,
                           @HeaderParam("Authorization") String authorization,
                           @CookieParam(HubSecurity.COOKIE) String cookie,
-                          @Context SseEventSink sink, @Context Sse sse) {
-        Set<String> wanted = topics(topics);
+                          @CookieParam(HubSecurity.CURRENT_COOKIE) String currentCookie,
+                          @Context UriInfo uri, @Context SseEventSink sink, @Context Sse sse) {
+        stream(uri.getQueryParameters(true), lastEventHeader, authorization, security.cookie(cookie, currentCookie),
+                uri, sink, sse);
+    }
+
+    private void stream(Map<String, List<String>> params, String lastEventHeader, String authorization, String cookie,
+                        UriInfo uri, SseEventSink sink, Sse sse) {
+        SecuritySettings.Protocol protocol = security.settings().protocol();
+        URI hub = protocol.hubUrl(uri.getBaseUri());
+        Routing routing;
+        try {
+            routing = Routing.of(params, protocol.current(), protocol.legacy(), hub);
+        } catch (IllegalArgumentException e) {
+            throw error(Response.Status.BAD_REQUEST, e.getMessage());
+        }
         // An anonymous subscriber gets public updates; a token that does not verify is refused (401).
         MercureClaims claims = security.subscriber(
-                new HubSecurity.Credentials(authorization, cookie, null, null, null));
-        Set<String> all = new LinkedHashSet<>(wanted);
-        for (String topic : wanted) {
+                new HubSecurity.Credentials(authorization, cookie, null, null, uri.getBaseUri()));
+        Set<String> all = new LinkedHashSet<>(routing.exact());
+        boolean someExactUnauthorized = false;
+        for (String topic : routing.exact()) {
             if (claims.maySubscribe(topic)) {
                 all.add(PrivateTopics.of(topic));
+            } else {
+                someExactUnauthorized = true;
             }
         }
+        // Exact topics stay map lookups. A matcher is needed for patterns, and for the private updates
+        // an exact topic routes but only another topic of the update authorizes (the audience of a
+        // private update is the union over its topics).
+        TopicMatcher matcher = routing.hasPatterns() || (someExactUnauthorized && claims.maySubscribeToAny())
+                ? topics -> accepts(routing, claims, topics) : null;
         // A reconnecting browser sends the header with the newest id it saw, while the query string
-        // stays as first opened: the header wins.
-        String lastEventId = lastEventHeader != null && !lastEventHeader.isEmpty() ? lastEventHeader : lastEventQuery;
+        // stays as first opened: the header wins, then the current revision's parameter.
+        String lastEventId = lastEventHeader;
+        if (isEmpty(lastEventId) && protocol.current()) {
+            lastEventId = first(params.get("last_event_id"));
+        }
+        if (isEmpty(lastEventId) && protocol.legacy()) {
+            lastEventId = first(params.get("lastEventID"));
+        }
         // An empty value means no replay (found by the fuzz run: it used to reach checkId as null).
-        lastEventId = lastEventId == null || lastEventId.isEmpty() ? null : checkId(lastEventId, "Last-Event-ID");
+        lastEventId = isEmpty(lastEventId) ? null : checkId(lastEventId, "Last-Event-ID");
         Conn conn;
         try {
             registry.checkRoom(all);
@@ -112,7 +155,8 @@ public class MercureResource {
             throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");
         }
         try {
-            registry.subscribe(conn, all, lastEventId);
+            registry.subscribe(conn, all, matcher, lastEventId);
+            subscriptions.opened(conn, routing.matchers(), hub);
         } catch (HubClosedException e) {
             conn.close();
         } catch (SubscriberLimitException e) {
@@ -121,6 +165,42 @@ public class MercureResource {
             // The history could not be read: the connection was cut rather than left with a gap.
             throw error(Response.Status.SERVICE_UNAVAILABLE, "replay failed, retry later: " + e.getMessage());
         }
+    }
+
+    /**
+     * The matcher's decision for an event no exact topic of the subscription brought: a public
+     * event when a pattern selects one of its topics; a private one when some matcher selects one of
+     * its topics and the token grants subscribe on one of them.
+     */
+    private static boolean accepts(Routing routing, MercureClaims claims, Set<String> topics) {
+        String first = topics.iterator().next();
+        if (!PrivateTopics.isPrivate(first)) {
+            for (String t : topics) {
+                if (routing.patternRoutes(t)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        boolean routed = false;
+        boolean granted = false;
+        for (String t : topics) {
+            String name = PrivateTopics.publicName(t);
+            routed = routed || routing.routes(name);
+            granted = granted || claims.maySubscribe(name);
+            if (routed && granted) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isEmpty(String s) {
+        return s == null || s.isEmpty();
+    }
+
+    private static String first(List<String> values) {
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     /**
@@ -137,7 +217,7 @@ public class MercureResource {
     /**
      * Publishes an update.
      *
-     * @return 200 with the event id
+     * @return 200 with the event id, as {@code text/plain; charset=utf-8}
      */
     @POST
     @PublishFilter.Bound
@@ -151,13 +231,15 @@ public class MercureResource {
                             @FormParam("private") List<String> privateFlags,
                             @HeaderParam("Authorization") String authorization,
                             @CookieParam(HubSecurity.COOKIE) String cookie,
+                            @CookieParam(HubSecurity.CURRENT_COOKIE) String currentCookie,
                             @HeaderParam("Origin") String origin,
                             @HeaderParam("Referer") String referer,
                             @Context UriInfo uri) {
         // PublishFilter has already refused a missing or invalid token (401) before the form was read.
-        Set<String> target = topics(topics);
-        security.authorizePublish(
-                new HubSecurity.Credentials(authorization, cookie, origin, referer, uri.getBaseUri()), target);
+        URI hub = security.settings().protocol().hubUrl(uri.getBaseUri());
+        Set<String> target = topics(topics, hub);
+        security.authorizePublish(new HubSecurity.Credentials(authorization, security.cookie(cookie, currentCookie),
+                origin, referer, uri.getBaseUri()), target);
         // As in Mercure, the field's presence makes the update private, whatever its value ("private=").
         if (privateFlags != null && !privateFlags.isEmpty()) {
             Set<String> counterparts = new LinkedHashSet<>();
@@ -169,9 +251,19 @@ public class MercureResource {
         try {
             event = Event.of(body);
             if (id != null && !id.isEmpty()) {
-                event = event.withId(checkId(id, "id"));
+                checkId(id, "id");
+                if (id.startsWith("#") || id.equals("earliest")) {
+                    throw new IllegalArgumentException("id: must not start with # nor be earliest (reserved for the hub)");
+                }
+                event = event.withId(id);
+            } else {
+                event = event.withId(newId());
             }
             if (type != null && !type.isEmpty()) {
+                check(TopicRules.badCharacters(type, "type"));
+                if (type.equals("mercure")) {
+                    throw new IllegalArgumentException("type: mercure is reserved for the hub's own events");
+                }
                 event = event.withType(type);
             }
             if (retry != null && !retry.isEmpty()) {
@@ -181,10 +273,16 @@ public class MercureResource {
             throw error(Response.Status.BAD_REQUEST, e.getMessage());
         }
         try {
-            String assigned = registry.publish(target, event);
-            return Response.ok(assigned, MediaType.TEXT_PLAIN_TYPE).build();
-        } catch (DuplicateIdException e) {
-            throw error(Response.Status.CONFLICT, e.getMessage());
+            String assigned;
+            try {
+                assigned = registry.publish(target, event);
+            } catch (DuplicateIdException e) {
+                // Ids are cursors into one hub-wide sequence; a reused one would make Last-Event-ID
+                // ambiguous, so the hub gives the update an id of its own (as the protocol allows)
+                // and answers with it.
+                assigned = registry.publish(target, event.withId(newId()));
+            }
+            return Response.ok(assigned, TEXT_UTF8).build();
         } catch (IllegalArgumentException e) {
             // The event is valid; the store refuses what it cannot keep (an id or topic too long for it).
             throw error(Response.Status.BAD_REQUEST, e.getMessage());
@@ -195,22 +293,41 @@ public class MercureResource {
         }
     }
 
-    private static Set<String> topics(List<String> topics) {
+    /** @return a hub-generated id: an IRI ({@code urn:uuid:…}), as the protocol requires */
+    private static String newId() {
+        return "urn:uuid:" + UUID.randomUUID();
+    }
+
+    private static void check(String problem) {
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    private static Set<String> topics(List<String> topics, URI hub) {
         Set<String> out = new LinkedHashSet<>();
         if (topics != null) {
             for (String t : topics) {
                 if (t == null || t.isEmpty()) {
                     throw error(Response.Status.BAD_REQUEST, "topic: must not be empty");
                 }
-                if (t.indexOf('\r') >= 0 || t.indexOf('\n') >= 0 || t.indexOf('\0') >= 0) {
-                    throw error(Response.Status.BAD_REQUEST, "topic: must not contain CR, LF or NUL");
+                String bad = TopicRules.badCharacters(t, "topic");
+                if (bad != null) {
+                    throw error(Response.Status.BAD_REQUEST, bad);
                 }
                 if (t.length() > MAX_TOPIC_LENGTH) {
                     throw error(Response.Status.BAD_REQUEST, "topic: longer than " + MAX_TOPIC_LENGTH + " characters");
                 }
+                if (t.equals("*")) {
+                    throw error(Response.Status.BAD_REQUEST, "topic: * is the wildcard matcher and cannot be published to");
+                }
                 if (PrivateTopics.isPrivate(t)) {
                     throw error(Response.Status.BAD_REQUEST, "topic: names starting with " + PrivateTopics.PREFIX
                             + " are reserved for private updates; publish with private=on instead");
+                }
+                if (TopicRules.inReservedNamespace(t, hub)) {
+                    throw error(Response.Status.BAD_REQUEST, "topic: addresses the hub's reserved namespace ("
+                            + hub.getRawPath() + " and below)");
                 }
                 out.add(t);
             }
@@ -225,22 +342,18 @@ public class MercureResource {
         if (id.length() > MAX_ID_LENGTH) {
             throw error(Response.Status.BAD_REQUEST, field + ": longer than " + MAX_ID_LENGTH + " characters");
         }
-        if (id.indexOf('\r') >= 0 || id.indexOf('\n') >= 0 || id.indexOf('\0') >= 0) {
-            throw error(Response.Status.BAD_REQUEST, field + ": must not contain CR, LF or NUL");
+        String bad = TopicRules.badCharacters(id, field);
+        if (bad != null) {
+            throw error(Response.Status.BAD_REQUEST, bad);
         }
         return id;
     }
 
     private static long parseRetry(String retry) {
-        try {
-            long ms = Long.parseLong(retry);
-            if (ms >= 0) {
-                return ms;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+        if (retry.length() <= 18 && retry.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return Long.parseLong(retry);
         }
-        throw new IllegalArgumentException("retry must be a whole number of milliseconds, zero or more, got \""
+        throw new IllegalArgumentException("retry must be a whole number of milliseconds, ASCII digits only, got \""
                 + (retry.length() > 40 ? retry.substring(0, 40) + "..." : retry) + "\"");
     }
 

@@ -159,8 +159,8 @@ class EmbeddedHubTest {
     @Test
     void publish_badInputGets400NamingTheField() throws Exception {
         assertBad(post("data=x"), 400, "topic: at least one topic parameter is required");
-        assertBad(post("topic=t&data=x&id=" + enc("a\nb")), 400, "id: must not contain CR, LF or NUL");
-        assertBad(post("topic=t&data=x&type=" + enc("a\r\nid: 9")), 400, "type must not contain CR, LF or NUL");
+        assertBad(post("topic=t&data=x&id=" + enc("a\nb")), 400, "id: must not contain control characters");
+        assertBad(post("topic=t&data=x&type=" + enc("a\r\nid: 9")), 400, "type: must not contain control characters");
         assertBad(post("topic=t&data=x&retry=soon"), 400, "retry must be a whole number of milliseconds");
         assertBad(post("topic=t&data=" + "x".repeat(1024 * 1024 + 1)), 400,
                 "data: the event is 1048577 bytes, over the limit of 1048576 (maxEventSize)");
@@ -169,7 +169,10 @@ class EmbeddedHubTest {
         publish("dup", "one");
         HttpResponse<String> first = post("topic=dup&data=x&id=taken");
         assertEquals(200, first.statusCode());
-        assertBad(post("topic=dup&data=x&id=taken"), 409, "id \"taken\" is already used");
+        // A reused id is ambiguous as a cursor: the hub gives the update an id of its own (an IRI).
+        HttpResponse<String> again = post("topic=dup&data=x&id=taken");
+        assertEquals(200, again.statusCode(), again.body());
+        assertTrue(again.body().startsWith("urn:uuid:") && !again.body().equals("taken"), again.body());
         // The server stays up and keeps serving.
         assertEquals(200, post("topic=t&data=ok").statusCode());
     }
@@ -177,7 +180,7 @@ class EmbeddedHubTest {
     @Test
     void subscribe_withoutTopicGets400() throws Exception {
         assertBad(MercureClient.get(hub.uri().resolve(PATH), "text/event-stream"), 400,
-                "topic: at least one topic parameter is required");
+                "topic: at least one topic matcher is required");
     }
 
     @Test

@@ -57,6 +57,17 @@ public final class StreamResource {
                 .whenComplete((ok, error) -> sink.close());
     }
 
+    /** Exact topics plus a {@link dev.ssekit.TopicMatcher} taking every topic that starts with {@code prefix}. */
+    @GET
+    @Path("prefix")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void prefix(@QueryParam("topic") List<String> topic, @QueryParam("prefix") String prefix,
+                       @Context SseEventSink sink, @Context Sse sse) {
+        Conn conn = topics.open(sink, sse);
+        opened.add(conn);
+        topics.subscribe(conn, topic, set -> set.stream().anyMatch(t -> t.startsWith(prefix)), null);
+    }
+
     @GET
     @Path("standalone")
     @Produces(MediaType.SERVER_SENT_EVENTS)

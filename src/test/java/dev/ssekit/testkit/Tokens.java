@@ -132,6 +132,64 @@ public final class Tokens {
         return jwt.serialize();
     }
 
+    /** The issuer the test hubs bind {@link #SECRET} to, for current-revision access tokens. */
+    public static final String ISSUER = "https://issuer.test";
+    /** The resource identifier the test hubs are configured with. */
+    public static final String RESOURCE = "https://hub.test/.well-known/mercure";
+
+    /** The settings of a hub that takes access tokens signed with {@link #SECRET} by {@link #ISSUER}. */
+    public static Map<String, String> hubWithIssuer() {
+        return Map.of("ssekit.hub.jwt.secret", SECRET, "ssekit.hub.jwt.issuer", ISSUER,
+                "ssekit.hub.resource", RESOURCE);
+    }
+
+    /**
+     * @param action   publish or subscribe
+     * @param matchers topic matcher objects ({@code {"match": …, "match_type": …}})
+     * @return one Mercure authorization detail
+     */
+    public static Map<String, Object> detail(String action, List<Map<String, String>> matchers) {
+        return Map.of("type", "https://mercure.rocks/authorization-detail", "actions", List.of(action),
+                "topics", matchers);
+    }
+
+    /** @return a topic matcher object; {@code type} null for none (exact by default) */
+    public static Map<String, String> matcher(String match, String type) {
+        return type == null ? Map.of("match", match) : Map.of("match", match, "match_type", type);
+    }
+
+    /** @return RFC 9068 claims of {@link #ISSUER} for {@link #RESOURCE}, valid an hour, with these details */
+    public static JWTClaimsSet.Builder accessClaims(List<Map<String, Object>> details) {
+        return new JWTClaimsSet.Builder().issuer(ISSUER).audience(RESOURCE).subject("test").claim("client_id", "test")
+                .issueTime(new Date()).jwtID(java.util.UUID.randomUUID().toString())
+                .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1))))
+                .claim("authorization_details", details);
+    }
+
+    /** @return an access token ({@code typ: at+jwt}) signed with {@code alg} and {@code signer} */
+    public static String accessToken(JWTClaimsSet claims, String typ) {
+        return signTyped(JWSAlgorithm.HS256, macSigner(SECRET.getBytes(StandardCharsets.UTF_8)), claims, typ);
+    }
+
+    /** @return an RS256 access token with {@link #RSA} */
+    public static String rsAccessToken(JWTClaimsSet claims) {
+        return signTyped(JWSAlgorithm.RS256, new RSASSASigner((RSAPrivateKey) RSA.getPrivate()), claims, "at+jwt");
+    }
+
+    private static String signTyped(JWSAlgorithm alg, JWSSigner signer, JWTClaimsSet claims, String typ) {
+        JWSHeader.Builder h = new JWSHeader.Builder(alg);
+        if (typ != null) {
+            h.type(new com.nimbusds.jose.JOSEObjectType(typ));
+        }
+        SignedJWT jwt = new SignedJWT(h.build(), claims);
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+        return jwt.serialize();
+    }
+
     /** @return the header value of a token */
     public static Map<String, String> bearer(String token) {
         return Map.of("Authorization", "Bearer " + token);

@@ -22,8 +22,10 @@ import java.util.logging.Logger;
  */
 @ApplicationScoped
 public class HubSecurity {
-    /** The cookie Mercure clients send their token in, where EventSource cannot set headers. */
+    /** The old revision's cookie, in which Mercure clients send their token where EventSource cannot set headers. */
     public static final String COOKIE = "mercureAuthorization";
+    /** The current revision's recommended cookie name (its prefix makes browsers keep it to HTTPS). */
+    public static final String CURRENT_COOKIE = "__Secure-mercure_access_token";
     private static final Logger LOG = Logger.getLogger(HubSecurity.class.getName());
     private static final String REALM = "Bearer realm=\"mercure\"";
 
@@ -74,6 +76,28 @@ public class HubSecurity {
     }
 
     /**
+     * @param legacyCookie  the {@code mercureAuthorization} cookie, or null
+     * @param currentCookie the {@code __Secure-mercure_access_token} cookie, or null
+     * @return the cookie of a revision that is on: the current revision's name first
+     */
+    public String cookie(String legacyCookie, String currentCookie) {
+        SecuritySettings.Protocol p = settings().protocol();
+        if (p.current() && currentCookie != null && !currentCookie.isBlank()) {
+            return currentCookie;
+        }
+        return p.legacy() ? legacyCookie : null;
+    }
+
+    /**
+     * @param base the request's base URI
+     * @return the URL of the hub's protected resource metadata (RFC 9728)
+     */
+    public String metadataUrl(URI base) {
+        URI hub = settings().protocol().hubUrl(base);
+        return hub.resolve("/.well-known/oauth-protected-resource" + hub.getRawPath()).toString();
+    }
+
+    /**
      * Lets a publisher through, or refuses it.
      *
      * @param c      the request's credentials
@@ -90,28 +114,28 @@ public class HubSecurity {
                 if (sentByAPage(c) && !sameOriginOrAllowed(c, s)) {
                     // A browser posts a form to any site without a preflight: only pages of known
                     // origins may publish anonymously (or with the container's credentials).
-                    throw forbidden("publish: anonymous publishing accepts no request from another site's page "
+                    throw forbidden(c, "publish: anonymous publishing accepts no request from another site's page "
                             + "(Origin or Referer); list the page's origin in " + SecuritySettings.CORS_ORIGINS);
                 }
                 return;
             }
             if (s.verifier() == null) {
-                throw unauthorized(null, "publish: this hub accepts no publisher: no JWT key is configured ("
+                throw unauthorized(c, null, "publish: this hub accepts no publisher: no JWT key is configured ("
                         + SecuritySettings.JWT_SECRET + " or " + SecuritySettings.JWT_PUBLIC_KEY + ") and "
                         + SecuritySettings.ANONYMOUS_PUBLISH + " is not true");
             }
-            throw unauthorized(null, "publish: a JWT is required, in Authorization: Bearer or the " + COOKIE
-                    + " cookie");
+            throw unauthorized(c, null, "publish: an access token is required, in Authorization: Bearer or the "
+                    + (s.protocol().current() ? CURRENT_COOKIE : COOKIE) + " cookie");
         }
         if (token.fromCookie() && !sameOriginOrAllowed(c, s)) {
             // A browser sends the cookie with any site's form: only pages of known origins may use it.
-            throw forbidden("publish: a token in the " + COOKIE + " cookie needs an Origin header of this hub or of "
+            throw forbidden(c, "publish: a token in a cookie needs an Origin header of this hub or of "
                     + SecuritySettings.CORS_ORIGINS);
         }
-        MercureClaims claims = verify(token.value(), s);
+        MercureClaims claims = verify(c, token.value(), s);
         for (String topic : topics) {
             if (!claims.mayPublish(topic)) {
-                throw forbidden("publish: the token's mercure.publish claim does not allow topic "
+                throw forbidden(c, "publish: the token grants no publish right on topic "
                         + dev.ssekit.internal.Checks.quote(topic));
             }
         }
@@ -124,7 +148,7 @@ public class HubSecurity {
      */
     public MercureClaims subscriber(Credentials c) {
         Token token = token(c, false);
-        return token == null ? MercureClaims.NONE : verify(token.value(), settings());
+        return token == null ? MercureClaims.NONE : verify(c, token.value(), settings());
     }
 
     private record Token(String value, boolean fromCookie) {
@@ -147,7 +171,8 @@ public class HubSecurity {
         if (header != null && !header.isBlank() && (bearer || !otherSchemes)) {
             String h = header.trim();
             if (h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7) || h.substring(7).isBlank()) {
-                throw new WebApplicationException(error(Response.Status.UNAUTHORIZED,
+                // A malformed presentation of the token: 400 invalid_request (RFC 6750).
+                throw new WebApplicationException(error(Response.Status.BAD_REQUEST,
                         REALM + ", error=\"invalid_request\"", "Authorization: use the Bearer scheme with a JWT"));
             }
             return new Token(h.substring(7).trim(), false);
@@ -156,15 +181,21 @@ public class HubSecurity {
         return cookie == null || cookie.isBlank() ? null : new Token(cookie.trim(), true);
     }
 
-    private static MercureClaims verify(String token, SecuritySettings s) {
+    private MercureClaims verify(Credentials c, String token, SecuritySettings s) {
         if (s.verifier() == null) {
-            throw unauthorized("invalid_token", "this hub has no JWT key configured, so it cannot verify tokens");
+            throw unauthorized(c, "invalid_token", "this hub has no JWT key configured, so it cannot verify tokens");
         }
+        URI base = c.base() == null ? URI.create("http://localhost/") : c.base();
         try {
-            return s.verifier().verify(token);
+            return s.verifier().verify(token, s.protocol().hubUrl(base), s.protocol().resource(base));
         } catch (InvalidTokenException e) {
-            throw unauthorized("invalid_token", e.getMessage());
+            throw unauthorized(c, "invalid_token", e.getMessage());
         }
+    }
+
+    /** The Bearer challenge, with the protected resource metadata's URL (RFC 9728). */
+    private String challenge(Credentials c) {
+        return c.base() == null ? REALM : REALM + ", resource_metadata=\"" + metadataUrl(c.base()) + "\"";
     }
 
     private static boolean sameOriginOrAllowed(Credentials c, SecuritySettings s) {
@@ -196,16 +227,16 @@ public class HubSecurity {
         }
     }
 
-    private static WebApplicationException unauthorized(String error, String reason) {
+    private WebApplicationException unauthorized(Credentials c, String error, String reason) {
         // error_description carries only our own fixed wording: nothing from the request.
-        String challenge = error == null ? REALM
-                : REALM + ", error=\"" + error + "\", error_description=\"" + reason.replace('"', '\'') + "\"";
+        String challenge = error == null ? challenge(c)
+                : challenge(c) + ", error=\"" + error + "\", error_description=\"" + reason.replace('"', '\'') + "\"";
         return new WebApplicationException(error(Response.Status.UNAUTHORIZED, challenge, reason));
     }
 
-    private static WebApplicationException forbidden(String reason) {
+    private WebApplicationException forbidden(Credentials c, String reason) {
         return new WebApplicationException(error(Response.Status.FORBIDDEN,
-                REALM + ", error=\"insufficient_scope\"", reason));
+                challenge(c) + ", error=\"insufficient_scope\"", reason));
     }
 
     private static Response error(Response.Status status, String challenge, String reason) {

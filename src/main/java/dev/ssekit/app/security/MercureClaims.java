@@ -1,7 +1,10 @@
 package dev.ssekit.app.security;
 
+import dev.ssekit.app.mercure.UrlPattern;
+
 import com.nimbusds.jwt.JWTClaimsSet;
 
+import java.net.URI;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,17 +12,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code mercure} claim of a verified token: the topic selectors its bearer may publish to
- * ({@code mercure.publish}) and receive private updates of ({@code mercure.subscribe}). A missing
- * list allows nothing.
+ * The rights of a verified token: the topics its bearer may publish to and receive private updates
+ * of. From a current-revision access token they come from the RFC 9396 {@code authorization_details}
+ * claim (details of type {@value #DETAIL_TYPE}); from an old-revision token, from the {@code mercure}
+ * claim ({@code mercure.publish}, {@code mercure.subscribe}). A missing list allows nothing.
  *
- * @param publish   selectors of {@code mercure.publish}
- * @param subscribe selectors of {@code mercure.subscribe}
+ * @param publish   matchers of the topics it may publish to
+ * @param subscribe matchers of the topics whose private updates it may receive
  * @param expires   when the token expires ({@code exp}), or null if it does not
  */
-public record MercureClaims(List<TopicSelector> publish, List<TopicSelector> subscribe, Instant expires) {
+public record MercureClaims(List<TopicRule> publish, List<TopicRule> subscribe, Instant expires) {
     /** No rights: an anonymous subscriber. */
     public static final MercureClaims NONE = new MercureClaims(List.of(), List.of(), null);
+    /** The type of a Mercure authorization detail, compared byte by byte. */
+    public static final String DETAIL_TYPE = "https://mercure.rocks/authorization-detail";
+    /** Most authorization details, and topic matchers per detail, a token may carry. */
+    static final int MAX_DETAILS = 100;
+    static final int MAX_MATCHERS = 1000;
 
     /** Copies the lists. */
     public MercureClaims {
@@ -27,7 +36,8 @@ public record MercureClaims(List<TopicSelector> publish, List<TopicSelector> sub
         subscribe = List.copyOf(subscribe);
     }
 
-    static MercureClaims of(JWTClaimsSet claims) {
+    /** The old revision's {@code mercure} claim. */
+    static MercureClaims legacy(JWTClaimsSet claims) {
         Map<String, Object> mercure;
         try {
             mercure = claims.getJSONObjectClaim("mercure");
@@ -42,14 +52,14 @@ public record MercureClaims(List<TopicSelector> publish, List<TopicSelector> sub
                 selectors(mercure.get("subscribe"), "subscribe"), expires);
     }
 
-    private static List<TopicSelector> selectors(Object value, String name) {
+    private static List<TopicRule> selectors(Object value, String name) {
         if (value == null) {
             return List.of();
         }
         if (!(value instanceof List<?> list)) {
             throw new InvalidTokenException("the token's mercure." + name + " claim must be an array of topic selectors");
         }
-        List<TopicSelector> out = new ArrayList<>(list.size());
+        List<TopicRule> out = new ArrayList<>(list.size());
         for (Object o : list) {
             if (!(o instanceof String s)) {
                 throw new InvalidTokenException("the token's mercure." + name + " claim must hold strings only");
@@ -57,6 +67,91 @@ public record MercureClaims(List<TopicSelector> publish, List<TopicSelector> sub
             out.add(TopicSelector.of(s));
         }
         return out;
+    }
+
+    /**
+     * The current revision's {@code authorization_details}: every Mercure detail must parse, or the
+     * whole token is refused (no partial acceptance); details of other types are ignored, as are
+     * actions this hub does not know.
+     *
+     * @param hub the hub's URL, against which relative URL patterns resolve
+     */
+    static MercureClaims current(JWTClaimsSet claims, URI hub) {
+        Object raw = claims.getClaim("authorization_details");
+        Instant expires = claims.getExpirationTime().toInstant();
+        List<TopicRule> publish = new ArrayList<>();
+        List<TopicRule> subscribe = new ArrayList<>();
+        if (raw == null) {
+            return new MercureClaims(publish, subscribe, expires);
+        }
+        if (!(raw instanceof List<?> details)) {
+            throw new InvalidTokenException("the token's authorization_details claim must be a JSON array");
+        }
+        if (details.size() > MAX_DETAILS) {
+            throw new InvalidTokenException("the token has more than " + MAX_DETAILS + " authorization details");
+        }
+        for (Object d : details) {
+            if (!(d instanceof Map<?, ?> detail)) {
+                throw new InvalidTokenException("each authorization detail must be a JSON object");
+            }
+            if (!DETAIL_TYPE.equals(detail.get("type"))) {
+                continue; // another API's detail: not ours to judge
+            }
+            if (!(detail.get("actions") instanceof List<?> actions) || actions.isEmpty()) {
+                throw new InvalidTokenException("a Mercure authorization detail needs a non-empty actions array");
+            }
+            if (!(detail.get("topics") instanceof List<?> topics) || topics.isEmpty()) {
+                throw new InvalidTokenException("a Mercure authorization detail needs a non-empty topics array");
+            }
+            if (topics.size() > MAX_MATCHERS) {
+                throw new InvalidTokenException("an authorization detail has more than " + MAX_MATCHERS + " topics");
+            }
+            Object payload = detail.get("payload");
+            if (payload != null && !(payload instanceof Map<?, ?>)) {
+                throw new InvalidTokenException("an authorization detail's payload must be a JSON object");
+            }
+            List<TopicRule> rules = new ArrayList<>(topics.size());
+            for (Object t : topics) {
+                rules.add(rule(t, hub));
+            }
+            for (Object a : actions) {
+                if (!(a instanceof String action)) {
+                    throw new InvalidTokenException("an authorization detail's actions must be strings");
+                }
+                if (action.equals("publish")) {
+                    publish.addAll(rules);
+                } else if (action.equals("subscribe")) {
+                    subscribe.addAll(rules);
+                } // an action this hub does not know grants nothing
+            }
+        }
+        return new MercureClaims(publish, subscribe, expires);
+    }
+
+    private static TopicRule rule(Object t, URI hub) {
+        if (!(t instanceof Map<?, ?> m) || !(m.get("match") instanceof String match)) {
+            throw new InvalidTokenException("each topic matcher must be a JSON object with a string match");
+        }
+        Object type = m.containsKey("match_type") ? m.get("match_type") : "exact";
+        if (match.equals("*")) {
+            if (!(type instanceof String)) {
+                throw new InvalidTokenException("a topic matcher's match_type must be a string");
+            }
+            return topic -> true;
+        }
+        if ("exact".equals(type)) {
+            return match::equals;
+        }
+        if ("urlpattern".equals(type)) {
+            UrlPattern pattern;
+            try {
+                pattern = UrlPattern.cached(match, hub);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidTokenException("a topic matcher is not a well-formed URL pattern: " + e.getMessage());
+            }
+            return topic -> pattern.matches(topic, hub);
+        }
+        throw new InvalidTokenException("a topic matcher's match_type is not supported here (exact, urlpattern)");
     }
 
     /** @return whether the bearer may publish to {@code topic} */
@@ -67,5 +162,10 @@ public record MercureClaims(List<TopicSelector> publish, List<TopicSelector> sub
     /** @return whether the bearer may receive the private updates of {@code topic} */
     public boolean maySubscribe(String topic) {
         return subscribe.stream().anyMatch(s -> s.matches(topic));
+    }
+
+    /** @return whether the bearer may receive some private updates */
+    public boolean maySubscribeToAny() {
+        return !subscribe.isEmpty();
     }
 }

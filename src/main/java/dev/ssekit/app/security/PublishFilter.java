@@ -50,8 +50,9 @@ public class PublishFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
         Cookie cookie = request.getCookies().get(HubSecurity.COOKIE);
+        Cookie current = request.getCookies().get(HubSecurity.CURRENT_COOKIE);
         HubSecurity.Credentials credentials = new HubSecurity.Credentials(request.getHeaderString("Authorization"),
-                cookie == null ? null : cookie.getValue(), request.getHeaderString("Origin"),
+                security.cookie(cookie == null ? null : cookie.getValue(), current == null ? null : current.getValue()), request.getHeaderString("Origin"),
                 request.getHeaderString("Referer"), request.getUriInfo().getBaseUri());
         try {
             // The topics are in the body, not read yet: this checks the token, the resource its claims.

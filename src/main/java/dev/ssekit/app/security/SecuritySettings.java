@@ -32,9 +32,48 @@ import java.util.Set;
  * @param corsOrigins      exact origins ({@code https://app.example.com}) allowed cross-origin
  *                         requests with credentials; {@code *} for any origin without credentials
  * @param maxFormSize      the largest publish form body, in bytes
+ * @param protocol         which revisions of Mercure are on, and the hub's URL and resource identifier
  */
 public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish, boolean anonymousSet,
-                               Set<String> corsOrigins, int maxFormSize) {
+                               Set<String> corsOrigins, int maxFormSize, Protocol protocol) {
+    public static final String MERCURE_CURRENT = "ssekit.hub.mercure.current";
+    public static final String MERCURE_LEGACY = "ssekit.hub.mercure.legacy";
+    public static final String HUB_URL = "ssekit.hub.url";
+    public static final String RESOURCE = "ssekit.hub.resource";
+    public static final String JWT_ISSUER = "ssekit.hub.jwt.issuer";
+    public static final String JWT_SECRET_ISSUER = "ssekit.hub.jwt.secret.issuer";
+    public static final String JWT_PUBLIC_KEY_ISSUER = "ssekit.hub.jwt.publicKey.issuer";
+    public static final String SUBSCRIPTIONS = "ssekit.hub.subscriptions";
+
+    /**
+     * The protocol settings.
+     *
+     * @param current  whether the current revision is on ({@code match*}, {@code last_event_id},
+     *                 {@code at+jwt} access tokens)
+     * @param legacy   whether the old revision is on ({@code topic}, {@code lastEventID}, tokens with
+     *                 a {@code mercure} claim, the {@code mercureAuthorization} cookie)
+     * @param hub      the hub's URL, or null to take it from each request
+     * @param resource the resource identifier access tokens must name in {@code aud}, or null for
+     *                 the hub's URL
+     * @param subscriptions whether the active subscriptions feature is on
+     */
+    public record Protocol(boolean current, boolean legacy, URI hub, String resource, boolean subscriptions) {
+        /** Both revisions on; the hub's URL from each request; no active subscriptions. */
+        public static final Protocol DEFAULT = new Protocol(true, true, null, null, false);
+
+        /**
+         * @param base the request's base URI
+         * @return the hub's URL: the configured one, else {@code <base>.well-known/mercure}
+         */
+        public URI hubUrl(URI base) {
+            return hub != null ? hub : base.resolve(".well-known/mercure");
+        }
+
+        /** @return the resource identifier for a request of {@code base} */
+        public String resource(URI base) {
+            return resource != null ? resource : hubUrl(base).toString();
+        }
+    }
     public static final String JWT_SECRET = "ssekit.hub.jwt.secret";
     public static final String JWT_PUBLIC_KEY = "ssekit.hub.jwt.publicKey";
     public static final String JWT_ALGORITHMS = "ssekit.hub.jwt.algorithms";
@@ -65,7 +104,7 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
      *         default; an explicit {@code ssekit.hub.anonymous.publish} is never overridden
      */
     public SecuritySettings withDevelopmentAnonymousPublish() {
-        return anonymousSet ? this : new SecuritySettings(verifier, true, false, corsOrigins, maxFormSize);
+        return anonymousSet ? this : new SecuritySettings(verifier, true, false, corsOrigins, maxFormSize, protocol);
     }
 
     /**
@@ -78,14 +117,42 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
         PublicKey key = publicKey(v.raw(JWT_PUBLIC_KEY));
         Set<JWSAlgorithm> algorithms = algorithms(v.raw(JWT_ALGORITHMS), secret, key);
         Duration skew = v.duration(JWT_CLOCK_SKEW, DEFAULT_CLOCK_SKEW);
-        TokenVerifier verifier = algorithms.isEmpty() ? null : new TokenVerifier(secret, key, algorithms, skew);
+        Boolean current = v.choice(MERCURE_CURRENT, Boolean.TRUE, BOOLEANS);
+        Boolean legacy = v.choice(MERCURE_LEGACY, Boolean.TRUE, BOOLEANS);
+        if (!current && !legacy) {
+            throw ConfigValues.invalid(MERCURE_LEGACY, v.raw(MERCURE_LEGACY), "true when " + MERCURE_CURRENT
+                    + " is false: at least one revision of the protocol must be on");
+        }
+        String issuer = v.raw(JWT_ISSUER);
+        String secretIssuer = v.raw(JWT_SECRET_ISSUER) != null ? v.raw(JWT_SECRET_ISSUER) : issuer;
+        String keyIssuer = v.raw(JWT_PUBLIC_KEY_ISSUER) != null ? v.raw(JWT_PUBLIC_KEY_ISSUER) : issuer;
+        URI hub = hubUrl(v.raw(HUB_URL));
+        String resource = v.raw(RESOURCE);
+        TokenVerifier verifier = algorithms.isEmpty() ? null : new TokenVerifier(secret, key, algorithms, skew,
+                secret == null ? null : secretIssuer, key == null ? null : keyIssuer, current, legacy);
         Boolean anonymous = v.choice(ANONYMOUS_PUBLISH, null, BOOLEANS);
         long form = v.bytes(MAX_FORM_SIZE, DEFAULT_MAX_FORM_SIZE);
         if (form < 1024 || form > Integer.MAX_VALUE - 8) {
             throw ConfigValues.invalid(MAX_FORM_SIZE, v.raw(MAX_FORM_SIZE), "a size from 1KiB to below 2GiB");
         }
         return new SecuritySettings(verifier, anonymous != null && anonymous, anonymous != null,
-                origins(v.raw(CORS_ORIGINS)), (int) form);
+                origins(v.raw(CORS_ORIGINS)), (int) form, new Protocol(current, legacy, hub, resource,
+                v.choice(SUBSCRIPTIONS, Boolean.FALSE, BOOLEANS)));
+    }
+
+    private static URI hubUrl(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            URI u = new URI(value);
+            if (u.getScheme() != null && u.getHost() != null && u.getRawPath() != null && !u.getRawPath().isEmpty()) {
+                return u;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw ConfigValues.invalid(HUB_URL, value, "the hub's absolute URL, such as https://hub.example.com/.well-known/mercure");
     }
 
     private static byte[] secret(String value) {
@@ -221,6 +288,10 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
         return (verifier == null ? "no JWT key" : "JWT " + verifier.describe())
                 + ", anonymous publishing " + (anonymousPublish ? "ON" : "off")
                 + ", CORS origins " + (corsOrigins.isEmpty() ? "none" : corsOrigins)
-                + ", max form " + maxFormSize + " bytes";
+                + ", max form " + maxFormSize + " bytes"
+                + ", Mercure revisions: " + (protocol.current() ? "current" : "") + (protocol.current() && protocol.legacy()
+                        ? " + " : "") + (protocol.legacy() ? "old" : "")
+                + (protocol.hub() == null ? "" : ", hub URL " + protocol.hub())
+                + (protocol.resource() == null ? "" : ", resource " + protocol.resource());
     }
 }

@@ -24,7 +24,13 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Verifies Mercure JWTs with Nimbus JOSE+JWT: a signed token (never {@code alg: none}, never
+ * Verifies the tokens of both revisions of Mercure. A current-revision token is an RFC 9068 access
+ * token: header {@code typ} {@code at+jwt}, an {@code iss} that names the issuer a configured key is
+ * bound to (only that issuer's key is tried: keys are never pooled across issuers), the hub's
+ * resource identifier in {@code aud}, and a required {@code exp}; its rights are in
+ * {@code authorization_details}. An old-revision token (any other {@code typ}) carries a
+ * {@code mercure} claim and is accepted only while that revision is on. Both:
+ * Verifies JWTs with Nimbus JOSE+JWT: a signed token (never {@code alg: none}, never
  * encrypted), whose algorithm is one of those configured, checked with the key of that algorithm's
  * family only (an HS token against the shared secret, an RS/PS token against the RSA key, an ES
  * token against the EC key, so no public key can ever serve as an HMAC secret), and whose
@@ -36,8 +42,27 @@ public final class TokenVerifier {
     private final JWSVerifier ec;
     private final Set<JWSAlgorithm> algorithms;
     private final long skewSeconds;
+    private final String secretIssuer;
+    private final String keyIssuer;
+    private final boolean current;
+    private final boolean legacy;
 
     TokenVerifier(byte[] secret, PublicKey key, Set<JWSAlgorithm> algorithms, Duration skew) {
+        this(secret, key, algorithms, skew, null, null, false, true);
+    }
+
+    /**
+     * @param secretIssuer the issuer the shared secret belongs to, or null (no current token with it)
+     * @param keyIssuer    the issuer the public key belongs to, or null
+     * @param current      whether current-revision ({@code at+jwt}) tokens are accepted
+     * @param legacy       whether old-revision tokens ({@code mercure} claim) are accepted
+     */
+    TokenVerifier(byte[] secret, PublicKey key, Set<JWSAlgorithm> algorithms, Duration skew, String secretIssuer,
+                  String keyIssuer, boolean current, boolean legacy) {
+        this.secretIssuer = secretIssuer;
+        this.keyIssuer = keyIssuer;
+        this.current = current;
+        this.legacy = legacy;
         try {
             this.mac = secret == null ? null : new MACVerifier(secret);
             this.rsa = key instanceof RSAPublicKey r ? new RSASSAVerifier(r) : null;
@@ -79,12 +104,19 @@ public final class TokenVerifier {
         return alg + " needs an EC key of its curve in " + SecuritySettings.JWT_PUBLIC_KEY;
     }
 
+    /** Verifies an old-revision token (tests and callers that know no hub URL). */
+    public MercureClaims verify(String token) {
+        return verify(token, null, null);
+    }
+
     /**
-     * @param token the compact JWT
+     * @param token    the compact JWT
+     * @param hub      the hub's URL, for relative URL patterns in grants
+     * @param resource the hub's resource identifier, which {@code aud} must name
      * @return its Mercure claims
      * @throws InvalidTokenException saying why the token is refused, without quoting it
      */
-    public MercureClaims verify(String token) {
+    public MercureClaims verify(String token, java.net.URI hub, String resource) {
         JWT jwt;
         try {
             jwt = JWTParser.parse(token);
@@ -102,8 +134,34 @@ public final class TokenVerifier {
             throw new InvalidTokenException("the token's algorithm is not accepted here (accepted: "
                     + algorithms.stream().map(JWSAlgorithm::getName).sorted().collect(Collectors.joining(", ")) + ")");
         }
-        JWSVerifier verifier = JWSAlgorithm.Family.HMAC_SHA.contains(alg) ? mac
-                : JWSAlgorithm.Family.RSA.contains(alg) ? rsa : ec;
+        com.nimbusds.jose.JOSEObjectType typ = signed.getHeader().getType();
+        String t = typ == null ? "" : typ.getType().toLowerCase(java.util.Locale.ROOT);
+        boolean accessToken = t.equals("at+jwt") || t.equals("application/at+jwt");
+        boolean asCurrent = current && (accessToken || !legacy);
+        if (asCurrent && !accessToken) {
+            throw new InvalidTokenException("the token's typ must be at+jwt (an RFC 9068 access token)");
+        }
+        if (!asCurrent && !legacy) {
+            throw new InvalidTokenException("this hub accepts no token: both protocol revisions are off");
+        }
+        boolean hmac = JWSAlgorithm.Family.HMAC_SHA.contains(alg);
+        JWSVerifier verifier = hmac ? mac : JWSAlgorithm.Family.RSA.contains(alg) ? rsa : ec;
+        JWTClaimsSet unverified = null;
+        if (asCurrent) {
+            // The key is chosen by the issuer: only a key bound to the token's iss may verify it.
+            try {
+                unverified = signed.getJWTClaimsSet();
+            } catch (ParseException e) {
+                throw new InvalidTokenException("the token's claims are not a JSON object");
+            }
+            String iss = unverified.getIssuer();
+            if (iss == null) {
+                throw new InvalidTokenException("the token has no iss claim");
+            }
+            if (!iss.equals(hmac ? secretIssuer : keyIssuer)) {
+                throw new InvalidTokenException("the token's issuer is not trusted with this algorithm's key");
+            }
+        }
         boolean valid;
         try {
             valid = verifier != null && signed.verify(verifier);
@@ -120,18 +178,34 @@ public final class TokenVerifier {
             throw new InvalidTokenException("the token's claims are not a JSON object");
         }
         Date now = new Date();
+        if (asCurrent && claims.getExpirationTime() == null) {
+            throw new InvalidTokenException("the token has no exp claim");
+        }
         if (claims.getExpirationTime() != null && !DateUtils.isAfter(claims.getExpirationTime(), now, skewSeconds)) {
             throw new InvalidTokenException("the token has expired");
         }
         if (claims.getNotBeforeTime() != null && !DateUtils.isBefore(claims.getNotBeforeTime(), now, skewSeconds)) {
             throw new InvalidTokenException("the token is not valid yet (nbf)");
         }
-        return MercureClaims.of(claims);
+        if (!asCurrent) {
+            return MercureClaims.legacy(claims);
+        }
+        java.util.List<String> aud = claims.getAudience();
+        if (resource == null || aud == null || !aud.contains(resource)) {
+            throw new InvalidTokenException("the token's aud does not name this hub's resource identifier");
+        }
+        return MercureClaims.current(claims, hub);
     }
 
     /** @return the accepted algorithms, for the start-up log */
     String describe() {
         return algorithms.stream().map(JWSAlgorithm::getName).collect(Collectors.joining(", "))
-                + ", clock skew " + skewSeconds + " s";
+                + ", clock skew " + skewSeconds + " s"
+                + (!current ? "" : secretIssuer == null && keyIssuer == null
+                        ? ", no access tokens (no issuer configured)"
+                        : ", access tokens (at+jwt) of " + (secretIssuer == null ? "" : secretIssuer + " (secret)")
+                        + (secretIssuer != null && keyIssuer != null ? " and " : "")
+                        + (keyIssuer == null ? "" : keyIssuer + " (public key)"))
+                + (legacy ? ", old-revision tokens (mercure claim)" : "");
     }
 }

@@ -3,11 +3,12 @@ package dev.ssekit.app.security;
 import java.util.regex.Pattern;
 
 /**
- * One Mercure topic selector: {@code *} (every topic), a URI template whose {@code {var}} matches
+ * One topic selector of the old revision of Mercure (the {@code mercure} claim, the {@code topic}
+ * subscription parameter): {@code *} (every topic), a URI template whose {@code {var}} matches
  * one path segment and {@code {+var}} any run of characters (RFC 6570 simple and reserved
  * expansion), or else an exact topic. Immutable.
  */
-public final class TopicSelector {
+public final class TopicSelector implements TopicRule {
     private final String text;
     private final Pattern template;
 
@@ -58,7 +59,13 @@ public final class TopicSelector {
         return Pattern.compile(regex.toString());
     }
 
+    /** @return whether this is {@code *} or a URI template, which an exact lookup cannot serve */
+    public boolean isPattern() {
+        return text.equals("*") || template != null;
+    }
+
     /** @return whether {@code topic} matches */
+    @Override
     public boolean matches(String topic) {
         if (text.equals("*") || text.equals(topic)) {
             return true;

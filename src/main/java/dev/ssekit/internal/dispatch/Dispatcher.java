@@ -12,6 +12,7 @@ import dev.ssekit.SubscriberConnected;
 import dev.ssekit.SubscriberDisconnected;
 import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.SubscriberListener;
+import dev.ssekit.TopicMatcher;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
 import dev.ssekit.history.SharedHistoryStore;
@@ -181,8 +182,19 @@ public final class Dispatcher implements AutoCloseable {
      * @throws ConnectionClosedException if the connection has ended
      */
     public Subscribed subscribe(Connection conn, Map<String, EventFilter> filters, String lastEventId) {
+        return subscribe(conn, filters, null, lastEventId);
+    }
+
+    /**
+     * Subscribes a connection to exact topics and, when {@code matcher} is not null, to the events
+     * whose topics it accepts; replay covers the exact topics only.
+     *
+     * @throws IllegalStateException if the connection already has a matcher
+     */
+    public Subscribed subscribe(Connection conn, Map<String, EventFilter> filters, TopicMatcher matcher,
+                                String lastEventId) {
         Checks.notNull(conn, "conn");
-        if (filters.isEmpty()) {
+        if (filters.isEmpty() && matcher == null) {
             throw new IllegalArgumentException("topics must not be empty");
         }
         Set<String> topicSet = Set.copyOf(filters.keySet());
@@ -198,7 +210,7 @@ public final class Dispatcher implements AutoCloseable {
             if (conn.isClosed()) {
                 throw new ConnectionClosedException(CloseReason.CLOSED);
             }
-            joined = routes.join(conn, filters, replay, (first, topics) -> {
+            joined = routes.join(conn, filters, matcher, replay, (first, topics) -> {
                 Set<String> mine = routes.topicsOf(conn);
                 admission.checkRoom(first, topics, t -> mine != null && mine.contains(t));
                 return true;
@@ -232,7 +244,7 @@ public final class Dispatcher implements AutoCloseable {
                               String lastEventId, String highWater) {
         // Replay only once the subscription is in place; a failure to read history cuts the connection.
         try {
-            Replay history = highWater == null
+            Replay history = highWater == null || topicSet.isEmpty()
                     ? new Replay(List.of(), HistoryStore.EARLIEST.equals(lastEventId))
                     : call(() -> store.read(topicSet, lastEventId, highWater), "read history for " + topicSet);
             EventFilter only = topicSet.size() == 1 ? filters.values().iterator().next() : null;
@@ -249,7 +261,7 @@ public final class Dispatcher implements AutoCloseable {
             conn.startReplay(events);
             conn.start();
             if (!events.isEmpty()) {
-                meters.of(filters.keySet().iterator().next()).replayed(events.size());
+                meters.of(topicSet.iterator().next()).replayed(events.size());
             }
             return new Subscribed(topicSet, after, events.size());
         } catch (RuntimeException e) {
@@ -291,6 +303,11 @@ public final class Dispatcher implements AutoCloseable {
             conn.start();
             conn.fail(cause instanceof HubClosedException ? CloseReason.HUB_CLOSED : CloseReason.ERROR, cause);
         }
+    }
+
+    /** Removes a connection's matcher; its exact topics and the connection stay. */
+    public void removeMatcher(Connection conn) {
+        routes.leaveMatcher(conn);
     }
 
     /** Removes a connection from one topic; the connection stays open. */

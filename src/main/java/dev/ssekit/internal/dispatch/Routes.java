@@ -1,6 +1,7 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Event;
+import dev.ssekit.TopicMatcher;
 import dev.ssekit.internal.Connection;
 import dev.ssekit.internal.EncodedEvent;
 
@@ -47,6 +48,9 @@ final class Routes {
     // Written under lock; read without it.
     private final ConcurrentHashMap<String, Subscriber[]> byTopic = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Connection, Set<String>> byConnection = new ConcurrentHashMap<>();
+    // Matcher subscriptions (wildcards, patterns), apart from the exact topics so that exact fan-out
+    // never looks at them; at most one per connection.
+    private final ConcurrentHashMap<Connection, TopicMatcher> matchers = new ConcurrentHashMap<>();
     private volatile String highWater;
 
     /** @param highWater the position of the newest event in history when the routes start, or null */
@@ -78,7 +82,7 @@ final class Routes {
      * @param replay  whether the connection holds its queue for a replay
      * @throws IllegalStateException if it replays but already has topics
      */
-    Joined join(Connection conn, Map<String, EventFilter> filters, boolean replay,
+    Joined join(Connection conn, Map<String, EventFilter> filters, TopicMatcher matcher, boolean replay,
                 BiPredicate<Boolean, Set<String>> admit) {
         lock.lock();
         try {
@@ -90,6 +94,9 @@ final class Routes {
                         + "subscribe to all its topics in one call");
             }
             admit.test(first, filters.keySet());
+            if (matcher != null && matchers.containsKey(conn)) {
+                throw new IllegalStateException("a connection has at most one topic matcher");
+            }
             if (replay) {
                 conn.holdForReplay();
             }
@@ -100,6 +107,9 @@ final class Routes {
                 updated.add(e.getKey());
             }
             byConnection.put(conn, Set.copyOf(updated));
+            if (matcher != null) {
+                matchers.put(conn, matcher);
+            }
             return new Joined(first, highWater);
         } finally {
             lock.unlock();
@@ -149,6 +159,7 @@ final class Routes {
         lock.lock();
         try {
             Set<String> mine = byConnection.remove(conn);
+            matchers.remove(conn);
             if (mine != null) {
                 for (String topic : mine) {
                     byTopic.computeIfPresent(topic, (t, subs) -> {
@@ -158,6 +169,16 @@ final class Routes {
                 }
             }
             return mine;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes a connection's matcher; its exact topics and the connection stay. */
+    void leaveMatcher(Connection conn) {
+        lock.lock();
+        try {
+            matchers.remove(conn);
         } finally {
             lock.unlock();
         }
@@ -225,6 +246,37 @@ final class Routes {
                         reached.add(s.conn);
                     }
                 }
+            }
+        }
+        if (!matchers.isEmpty()) {
+            fanOutToMatchers(p, out, counted);
+        }
+    }
+
+    /**
+     * Offers an event to the matchers of connections that none of its topics reached by name (a
+     * connection subscribed to one of them got it, or was filtered, there), so each gets it once;
+     * counted under the event's first topic.
+     */
+    private void fanOutToMatchers(Published p, OutboundSseEvent out, Fanned counted) {
+        Set<String> topics = p.topics();
+        String first = topics.iterator().next();
+        for (Map.Entry<Connection, TopicMatcher> m : matchers.entrySet()) {
+            Connection conn = m.getKey();
+            Set<String> byName = byConnection.get(conn);
+            if (byName != null && !java.util.Collections.disjoint(byName, topics)) {
+                continue;
+            }
+            boolean matches;
+            try {
+                matches = m.getValue().matches(topics);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "ssekit: a topic matcher failed on event " + p.event().id().orElse("?")
+                        + "; that subscriber does not get the event", e);
+                matches = false;
+            }
+            if (matches) {
+                counted.fanned(first, conn, out);
             }
         }
     }

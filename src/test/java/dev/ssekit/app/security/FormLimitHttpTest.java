@@ -69,7 +69,7 @@ class FormLimitHttpTest {
                     .getBytes(StandardCharsets.US_ASCII);
             RawHttp.Answer a = RawHttp.exchange(hub.uri().getPort(), head, WAIT);
             assertEquals(401, a.status());
-            assertEquals("publish: a JWT is required, in Authorization: Bearer or the mercureAuthorization cookie\n",
+            assertEquals("publish: an access token is required, in Authorization: Bearer or the __Secure-mercure_access_token cookie\n",
                     a.body());
             // And with a token, the declared size alone is refused, again without waiting for the body.
             byte[] withToken = ("POST /.well-known/mercure HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"

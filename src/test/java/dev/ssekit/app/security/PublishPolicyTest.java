@@ -64,7 +64,9 @@ class PublishPolicyTest {
             assertFalse(locked.security().anonymousPublish());
             HttpResponse<String> r = MercureClient.post(locked.uri(), "topic=a&data=x");
             assertEquals(401, r.statusCode());
-            assertEquals(REALM, r.headers().firstValue("WWW-Authenticate").orElse(null));
+            assertEquals(REALM + ", resource_metadata=\"" + locked.uri().resolve(
+                    "/.well-known/oauth-protected-resource/.well-known/mercure") + "\"",
+                    r.headers().firstValue("WWW-Authenticate").orElse(null));
             assertEquals("publish: this hub accepts no publisher: no JWT key is configured (ssekit.hub.jwt.secret or "
                             + "ssekit.hub.jwt.publicKey) and ssekit.hub.anonymous.publish is not true\n", r.body());
         }

@@ -1,0 +1,293 @@
+package dev.ssekit.app.mercure;
+
+import dev.ssekit.app.embedded.EmbeddedHub;
+import dev.ssekit.testkit.Hubs;
+import dev.ssekit.testkit.MercureClient;
+import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testkit.Tokens;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static dev.ssekit.testkit.MercureClient.encode;
+import static dev.ssekit.testkit.Tokens.accessClaims;
+import static dev.ssekit.testkit.Tokens.detail;
+import static dev.ssekit.testkit.Tokens.matcher;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The current revision of Mercure, and the old one beside it, over HTTP on the embedded hub: every
+ * check names the specification's rule it shows. "Not received" is shown by order: an END event
+ * published after the update arrives, and the update did not arrive before it.
+ */
+class MercureProtocolHttpTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String OTHER_ISSUER = "https://other-issuer.test";
+    private static EmbeddedHub hub;
+    private static String publisher;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Map<String, String> settings = new HashMap<>(Tokens.hubWithIssuer());
+        settings.put("ssekit.hub.jwt.publicKey", Tokens.pem(Tokens.RSA.getPublic()));
+        settings.put("ssekit.hub.jwt.publicKey.issuer", OTHER_ISSUER);
+        settings.put("ssekit.hub.jwt.algorithms", "HS256, RS256");
+        hub = Hubs.start(settings);
+        publisher = Tokens.accessToken(accessClaims(List.of(detail("publish", List.of(matcher("*", null))))).build(),
+                "at+jwt");
+    }
+
+    @AfterAll
+    static void stop() {
+        hub.close();
+    }
+
+    private static HttpResponse<String> post(String form, String token) throws Exception {
+        return MercureClient.post(hub.uri(), form, token == null ? Map.of() : Tokens.bearer(token));
+    }
+
+    private static void publish(String data, boolean secret, String... topics) throws Exception {
+        StringBuilder form = new StringBuilder("data=").append(encode(data));
+        for (String t : topics) {
+            form.append("&topic=").append(encode(t));
+        }
+        if (secret) {
+            form.append("&private=on");
+        }
+        HttpResponse<String> r = post(form.toString(), publisher);
+        assertEquals(200, r.statusCode(), r.body());
+    }
+
+    private static RawSseClient subscribe(String query, Map<String, String> headers) throws Exception {
+        return MercureClient.subscribeRaw(hub.uri(), query, headers);
+    }
+
+    /** Reads data up to END (excluded). */
+    private static List<String> readToEnd(RawSseClient c) throws InterruptedException {
+        List<String> out = new ArrayList<>();
+        for (String d = c.next(WAIT).data(); !d.equals("END"); d = c.next(WAIT).data()) {
+            out.add(d);
+        }
+        return out;
+    }
+
+    private static String unique() {
+        return UUID.randomUUID().toString();
+    }
+
+    @Test
+    void subscribe_matchAndUrlPattern_receiveExactlyTheMatchingTopics() throws Exception {
+        String u = unique();
+        String exact = "urn:test:" + u;
+        String books = "https://example.com/" + u + "/books/";
+        try (RawSseClient c = subscribe("match=" + encode(exact) + "&match_urlpattern=" + encode(books + ":id")
+                + "&match_exact=" + encode("raw-" + u), Map.of())) {
+            publish("exact", false, exact);
+            publish("pattern", false, books + "7");
+            publish("two segments", false, books + "7/pages");
+            publish("other", false, "https://example.com/" + u + "/authors/7");
+            publish("explicit exact", false, "raw-" + u);
+            publish("both topics once", false, exact, books + "8");
+            publish("END", false, exact);
+            assertEquals(List.of("exact", "pattern", "explicit exact", "both topics once"), readToEnd(c));
+        }
+    }
+
+    @Test
+    void subscribe_relativeUrlPattern_resolvesAgainstTheHubUrl() throws Exception {
+        String u = unique();
+        URI own = hub.uri().resolve("/" + u + "/items/");
+        try (RawSseClient c = subscribe("match_urlpattern=" + encode("/" + u + "/items/:id") + "&match=end-" + u,
+                Map.of())) {
+            publish("relative", false, "/" + u + "/items/1");
+            publish("absolute on the hub", false, own + "2");
+            publish("elsewhere", false, "https://example.com/" + u + "/items/3");
+            publish("END", false, "end-" + u);
+            assertEquals(List.of("relative", "absolute on the hub"), readToEnd(c));
+        }
+    }
+
+    @Test
+    void subscribe_wildcardMatcher_receivesEveryPublicTopic() throws Exception {
+        String u = unique();
+        try (RawSseClient c = subscribe("match=*", Map.of())) {
+            publish("any " + u, false, "x-" + u);
+            publish("private " + u, true, "x-" + u);
+            publish("END", false, "y-" + u);
+            assertTrue(readToEnd(c).contains("any " + u));
+        }
+    }
+
+    @Test
+    void subscribe_badMatchers_get400() throws Exception {
+        for (String query : List.of("matchx=a", "Match=a", "match_regex=a", "MATCH_EXACT=a", "match_urlpattern=" + encode("https://e/(a"),
+                "match=" + encode("a\u0007b"), "match=" + encode("a\u200Bb"), "match=", "other=1",
+                "match=" + encode("ssekit:private:a"))) {
+            HttpResponse<String> r = MercureClient.get(hub.uri().resolve(MercureClient.PATH + "?" + query),
+                    "text/event-stream");
+            assertEquals(400, r.statusCode(), query + ": " + r.body());
+        }
+    }
+
+    @Test
+    void subscribe_legacyTopicTemplateAndWildcard_receiveMatchingUpdates() throws Exception {
+        String u = unique();
+        String base = "https://example.com/" + u + "/t/";
+        try (RawSseClient template = subscribe("topic=" + encode(base + "{id}"), Map.of());
+             RawSseClient star = subscribe("topic=*", Map.of())) {
+            publish("templated", false, base + "1");
+            publish("not templated", false, base + "1/2");
+            publish("END", false, base + "end");
+            assertEquals(List.of("templated"), readToEnd(template));
+            List<String> all = readToEnd(star);
+            assertTrue(all.containsAll(List.of("templated", "not templated")), all.toString());
+        }
+    }
+
+    @Test
+    void subscribe_lastEventIdParameters_replayAfterTheId() throws Exception {
+        String topic = "replay-" + unique();
+        String first = post("topic=" + encode(topic) + "&data=one", publisher).body();
+        publish("two", false, topic);
+        publish("END", false, topic);
+        for (String param : List.of("last_event_id", "lastEventID")) {
+            try (RawSseClient c = subscribe("match=" + encode(topic) + "&" + param + "=" + encode(first), Map.of())) {
+                assertEquals(first, c.header("Mercure-Last-Event-ID"));
+                assertEquals(List.of("two"), readToEnd(c), param);
+            }
+        }
+        // The header wins over the parameter: a reconnecting EventSource keeps its first URL.
+        try (RawSseClient c = subscribe("match=" + encode(topic) + "&last_event_id=earliest",
+                Map.of("Last-Event-ID", first))) {
+            assertEquals(List.of("two"), readToEnd(c));
+        }
+    }
+
+    @Test
+    void publish_forbiddenValues_get400() throws Exception {
+        for (String form : List.of("topic=*", "topic=" + encode("/.well-known/mercure/subscriptions/x"),
+                "topic=" + encode("https://evil.example/.well-known/%6Dercure/x"),
+                "topic=" + encode("/.well-known/mercure/../mercure/x"), "topic=" + encode("/.well-known/mercure"),
+                "topic=t&type=mercure", "topic=t&id=" + encode("#1"), "topic=t&id=earliest",
+                "topic=" + encode("a\u0085b"), "topic=" + encode("a\u202Eb"), "topic=t&type=" + encode("a\u007Fb"),
+                "topic=t&id=" + encode("a\u2066b"), "topic=t&retry=" + encode("+1"), "topic=t&retry=1.5")) {
+            HttpResponse<String> r = post(form, publisher);
+            assertEquals(400, r.statusCode(), form + ": " + r.body());
+        }
+        // Not the reserved namespace: another path that merely starts alike.
+        assertEquals(200, post("topic=" + encode("/.well-known/mercurey"), publisher).statusCode());
+    }
+
+    @Test
+    void publish_answersTheIdAsUtf8Text_andGeneratesIris() throws Exception {
+        HttpResponse<String> r = post("topic=t-" + unique() + "&data=x", publisher);
+        assertEquals(200, r.statusCode());
+        assertEquals("text/plain;charset=utf-8", r.headers().firstValue("Content-Type").orElse("").replace(" ", "")
+                .toLowerCase());
+        assertTrue(r.body().matches("urn:uuid:[0-9a-f-]{36}"), r.body());
+        String own = "id-" + unique();
+        assertEquals(own, post("topic=t&id=" + own, publisher).body());
+        // A reused id is replaced by one of the hub's, rather than refused.
+        HttpResponse<String> again = post("topic=t&id=" + own, publisher);
+        assertEquals(200, again.statusCode());
+        assertTrue(again.body().startsWith("urn:uuid:"), again.body());
+    }
+
+    @Test
+    void accessTokens_areCheckedForTypAudIssExpAndIssuerBoundKeys() throws Exception {
+        List<Map<String, Object>> all = List.of(detail("publish", List.of(matcher("*", null))));
+        Map<String, String> tokens = new java.util.LinkedHashMap<>();
+        tokens.put("no exp", Tokens.accessToken(accessClaims(all).expirationTime(null).build(), "at+jwt"));
+        tokens.put("wrong aud", Tokens.accessToken(accessClaims(all).audience("https://other-hub.test").build(), "at+jwt"));
+        tokens.put("no iss", Tokens.accessToken(accessClaims(all).issuer(null).build(), "at+jwt"));
+        tokens.put("unknown iss", Tokens.accessToken(accessClaims(all).issuer("https://stranger.test").build(), "at+jwt"));
+        tokens.put("secret signed as the key's issuer",
+                Tokens.accessToken(accessClaims(all).issuer(OTHER_ISSUER).build(), "at+jwt"));
+        tokens.put("key signed as the secret's issuer", Tokens.rsAccessToken(accessClaims(all).build()));
+        tokens.put("expired", Tokens.accessToken(accessClaims(all)
+                .expirationTime(new java.util.Date(System.currentTimeMillis() - 3_600_000)).build(), "at+jwt"));
+        tokens.put("unknown match_type", Tokens.accessToken(accessClaims(List.of(
+                detail("publish", List.of(matcher("a", "regex"))))).build(), "at+jwt"));
+        tokens.put("detail without topics", Tokens.accessToken(accessClaims(List.of(Map.of(
+                "type", "https://mercure.rocks/authorization-detail", "actions", List.of("publish")))).build(), "at+jwt"));
+        for (Map.Entry<String, String> t : tokens.entrySet()) {
+            HttpResponse<String> r = post("topic=t&data=x", t.getValue());
+            assertEquals(401, r.statusCode(), t.getKey() + ": " + r.body());
+            String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
+            assertTrue(challenge.contains("error=\"invalid_token\"") && challenge.contains("resource_metadata="),
+                    t.getKey() + ": " + challenge);
+        }
+        assertEquals(200, post("topic=t&data=x", Tokens.accessToken(accessClaims(all).build(), "application/AT+JWT"))
+                .statusCode(), "typ compared case-insensitively, application/ prefix allowed");
+        assertEquals(200, post("topic=t&data=x", Tokens.rsAccessToken(accessClaims(all).issuer(OTHER_ISSUER).build()))
+                .statusCode(), "the RSA key verifies its own issuer's tokens");
+        assertEquals(200, post("topic=t&data=x", Tokens.accessToken(accessClaims(List.of(Map.of(
+                "type", "https://mercure.rocks/authorization-detail", "actions", List.of("publish", "future-action"),
+                "topics", List.of(matcher("t", null))))).build(), "at+jwt")).statusCode(), "unknown actions ignored");
+        HttpResponse<String> narrow = post("topic=t&topic=u&data=x", Tokens.accessToken(accessClaims(List.of(
+                detail("publish", List.of(matcher("t", null))))).build(), "at+jwt"));
+        assertEquals(403, narrow.statusCode(), "every topic must be granted");
+        assertTrue(narrow.headers().firstValue("WWW-Authenticate").orElse("").contains("insufficient_scope"));
+        HttpResponse<String> none = post("topic=t&data=x", null);
+        assertEquals(401, none.statusCode());
+        String challenge = none.headers().firstValue("WWW-Authenticate").orElse("");
+        assertTrue(challenge.contains("resource_metadata=") && !challenge.contains("error="), challenge);
+    }
+
+    @Test
+    void bothRevisionsOn_oldRevisionTokensStillPublish() throws Exception {
+        assertEquals(200, post("topic=t&data=x", Tokens.publisher("*")).statusCode());
+    }
+
+    @Test
+    void privateUpdate_audienceIsTheUnionOverItsTopics() throws Exception {
+        String u = unique();
+        String book = "https://example.com/" + u + "/books/1";
+        String mine = "https://example.com/" + u + "/users/42/books/1";
+        String end = "end-" + u;
+        String grantsAlternate = Tokens.accessToken(accessClaims(List.of(detail("subscribe", List.of(
+                matcher("https://example.com/" + u + "/users/42/*", "urlpattern"))))).build(), "at+jwt");
+        String grantsOther = Tokens.accessToken(accessClaims(List.of(detail("subscribe", List.of(
+                matcher("https://example.com/" + u + "/users/7/*", "urlpattern"))))).build(), "at+jwt");
+        String query = "match_urlpattern=" + encode("https://example.com/" + u + "/books/:id") + "&match=" + end;
+        try (RawSseClient alternate = subscribe(query, Tokens.bearer(grantsAlternate));
+             RawSseClient exactAlternate = subscribe("match=" + encode(book) + "&match=" + end,
+                     Tokens.bearer(grantsAlternate));
+             RawSseClient other = subscribe(query, Tokens.bearer(grantsOther));
+             RawSseClient cookie = subscribe(query, Map.of("Cookie", "__Secure-mercure_access_token=" + grantsAlternate));
+             RawSseClient anonymous = subscribe(query, Map.of())) {
+            publish("secret", true, book, mine);
+            publish("public", false, book);
+            publish("END", false, end);
+            assertEquals(List.of("secret", "public"), readToEnd(alternate));
+            assertEquals(List.of("secret", "public"), readToEnd(exactAlternate));
+            assertEquals(List.of("secret", "public"), readToEnd(cookie));
+            assertEquals(List.of("public"), readToEnd(other));
+            assertEquals(List.of("public"), readToEnd(anonymous));
+        }
+    }
+
+    @Test
+    void discovery_linkHeaderAndProtectedResourceMetadata() throws Exception {
+        HttpResponse<String> page = MercureClient.get(hub.uri(), "text/html");
+        assertEquals("<" + hub.uri().resolve(MercureClient.PATH) + ">; rel=\"mercure\"",
+                page.headers().firstValue("Link").orElse(""));
+        HttpResponse<String> meta = MercureClient.get(
+                hub.uri().resolve(".well-known/oauth-protected-resource/.well-known/mercure"), "application/json");
+        assertEquals(200, meta.statusCode());
+        assertTrue(meta.body().contains("\"resource\":\"" + Tokens.RESOURCE + "\""), meta.body());
+        assertTrue(meta.body().contains("https://mercure.rocks/authorization-detail"), meta.body());
+        assertTrue(meta.body().contains("\"mercure_cookie\":\"__Secure-mercure_access_token\""), meta.body());
+    }
+}
