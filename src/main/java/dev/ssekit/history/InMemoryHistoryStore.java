@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -106,16 +105,10 @@ public final class InMemoryHistoryStore implements HistoryStore {
     @Override
     public synchronized List<Event> append(List<Entry> batch) {
         checkOpen();
-        Checks.notNull(batch, "batch");
-        if (batch.isEmpty()) {
-            throw new IllegalArgumentException("batch must not be empty");
-        }
         // Every check before the first change: a batch is stored whole or not at all.
-        Set<String> given = new HashSet<>();
-        for (Entry entry : batch) {
-            Optional<String> id = entry.event().id();
-            if (id.isPresent() && (byId.containsKey(id.get()) || parseOwnSeq(id.get()) > 0 || !given.add(id.get()))) {
-                throw new DuplicateIdException(id.get());
+        for (String id : StoreArguments.checkBatch(batch)) {
+            if (byId.containsKey(id) || parseOwnSeq(id) > 0) {
+                throw new DuplicateIdException(id);
             }
         }
         List<Event> stored = new ArrayList<>(batch.size());

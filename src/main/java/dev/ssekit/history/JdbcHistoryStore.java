@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -220,23 +219,15 @@ public final class JdbcHistoryStore implements HistoryStore {
 
     @Override
     public List<Event> append(List<Entry> batch) {
-        Checks.notNull(batch, "batch");
-        if (batch.isEmpty()) {
-            throw new IllegalArgumentException("batch must not be empty");
-        }
-        Set<String> given = new HashSet<>();
-        for (Entry entry : batch) {
-            Optional<String> id = entry.event().id();
-            if (id.isPresent()) {
-                if (id.get().startsWith(ID_PREFIX)) {
-                    throw new IllegalArgumentException("id " + Checks.quote(id.get()) + " is reserved: ids starting with "
-                            + ID_PREFIX + " are assigned by the store");
-                }
-                checkKeyLength(id.get(), "id");
-                if (!given.add(id.get())) {
-                    throw new DuplicateIdException(id.get());
-                }
+        Set<String> given = StoreArguments.checkBatch(batch);
+        for (String id : given) {
+            if (id.startsWith(ID_PREFIX)) {
+                throw new IllegalArgumentException("id " + Checks.quote(id) + " is reserved: ids starting with "
+                        + ID_PREFIX + " are assigned by the store");
             }
+            checkKeyLength(id, "id");
+        }
+        for (Entry entry : batch) {
             for (String topic : entry.topics()) {
                 checkKeyLength(topic, "topic");
             }

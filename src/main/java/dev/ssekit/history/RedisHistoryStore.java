@@ -253,10 +253,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     /** Appends the whole batch with one script call: one round trip, atomic, ids in batch order. */
     @Override
     public List<Event> append(List<Entry> batch) {
-        Checks.notNull(batch, "batch");
-        if (batch.isEmpty()) {
-            throw new IllegalArgumentException("batch must not be empty");
-        }
+        StoreArguments.checkBatch(batch);
         List<String> keys = new ArrayList<>(FIXED_KEYS + 3 * batch.size());
         keys.add(prefix + "lastid");
         keys.add(prefix + "lastevent");

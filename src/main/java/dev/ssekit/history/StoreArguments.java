@@ -1,8 +1,12 @@
 package dev.ssekit.history;
 
+import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.internal.Checks;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** The argument checks every store makes, with the same messages. */
@@ -16,6 +20,27 @@ final class StoreArguments {
         if (event.isComment()) {
             throw new IllegalArgumentException("event must not be a comment: comments are not kept");
         }
+    }
+
+    /**
+     * Checks a batch before a store changes anything: not empty, and no id given twice.
+     *
+     * @return the ids the batch's events were given by their publishers
+     * @throws DuplicateIdException if two entries give the same id
+     */
+    static Set<String> checkBatch(List<HistoryStore.Entry> batch) {
+        Checks.notNull(batch, "batch");
+        if (batch.isEmpty()) {
+            throw new IllegalArgumentException("batch must not be empty");
+        }
+        Set<String> given = new HashSet<>();
+        for (HistoryStore.Entry entry : batch) {
+            Optional<String> id = entry.event().id();
+            if (id.isPresent() && !given.add(id.get())) {
+                throw new DuplicateIdException(id.get());
+            }
+        }
+        return given;
     }
 
     static void checkRead(Set<String> topics, String afterId) {

@@ -103,7 +103,7 @@ class SseRecorderTest {
             assertEquals(400, events.status());
             StreamEnd end = events.assertEnded(StreamEnd.Reason.HTTP_STATUS);
             assertEquals(400, end.status());
-            assertTrue(end.body().startsWith("topic: at least one topic parameter is required"), end.body());
+            assertTrue(end.body().startsWith("topic: at least one topic matcher is required (match, match_urlpattern or topic)"), end.body());
             AssertionError e = assertThrows(AssertionError.class, events::takeEvent);
             assertTrue(e.getMessage().startsWith("expected an event but the stream ended: HTTP_STATUS (status 400"),
                     e.getMessage());

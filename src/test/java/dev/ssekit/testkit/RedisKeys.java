@@ -12,6 +12,16 @@ public final class RedisKeys {
     private RedisKeys() {
     }
 
+    /** @return how many entries the stream at {@code key} holds (0 if there is none) */
+    public static long streamLength(String key) {
+        RedisClient client = RedisClient.create(URI);
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            return c.sync().xlen(key);
+        } finally {
+            client.shutdown();
+        }
+    }
+
     /** Deletes every key that starts with {@code prefix}. */
     public static void deleteAll(String prefix) {
         RedisClient client = RedisClient.create(URI);

@@ -131,7 +131,11 @@ class HubWarIT {
         URI hub = hub();
         HttpResponse<String> anonymous = MercureClient.post(hub, "topic=orders&data=x");
         assertEquals(401, anonymous.statusCode(), anonymous.body());
-        assertEquals("Bearer realm=\"mercure\"", anonymous.headers().firstValue("WWW-Authenticate").orElse(null));
+        // The challenge names the protected resource metadata (RFC 9728), under the WAR's context path.
+        assertEquals("Bearer realm=\"mercure\", resource_metadata=\"" + hub.resolve("/").toString()
+                        .replaceAll("/$", "") + "/.well-known/oauth-protected-resource" + hub.getPath()
+                        + MercureClient.PATH + "\"",
+                anonymous.headers().firstValue("WWW-Authenticate").orElse(null));
         HttpResponse<String> forged = MercureClient.post(hub, "topic=orders&data=x", Tokens.bearer(
                 Tokens.none(Tokens.claims(List.of("*"), null).build())));
         assertEquals(401, forged.statusCode(), forged.body());

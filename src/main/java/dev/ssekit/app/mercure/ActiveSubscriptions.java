@@ -102,8 +102,9 @@ public class ActiveSubscriptions {
     }
 
     private static String document(String topic, Routing.Matcher m, String subscriber, boolean on) {
-        return "{\"id\":" + quote(topic) + ",\"type\":\"subscription\",\"match_type\":" + quote(m.type())
-                + ",\"match\":" + quote(m.match()) + ",\"subscriber\":" + quote(subscriber) + ",\"active\":" + on + "}";
+        return "{\"id\":" + JsonStrings.quote(topic) + ",\"type\":\"subscription\",\"match_type\":"
+                + JsonStrings.quote(m.type()) + ",\"match\":" + JsonStrings.quote(m.match()) + ",\"subscriber\":"
+                + JsonStrings.quote(subscriber) + ",\"active\":" + on + "}";
     }
 
     /** @return the collection of every active subscription */
@@ -166,13 +167,13 @@ public class ActiveSubscriptions {
                 }
                 list.append(list.length() == 0 ? "" : ",").append(e.getValue());
             }
-            body = "{\"id\":" + quote(path) + ",\"type\":\"subscriptions\",\"subscriptions\":[" + list + "]}";
+            body = "{\"id\":" + JsonStrings.quote(path) + ",\"type\":\"subscriptions\",\"subscriptions\":[" + list + "]}";
         } else {
             throw new NotFoundException("subscriptions are at " + base + "[/{match_type}/{match}[/{subscriber}]]");
         }
         String last = registry.history().latestId().orElse("earliest");
         return Response.ok(body, MediaType.APPLICATION_JSON_TYPE)
-                .header("Link", "<" + hub + ">; rel=\"mercure\"; last-event-id=" + quote(last)
+                .header("Link", "<" + hub + ">; rel=\"mercure\"; last-event-id=" + JsonStrings.quote(last)
                         + "; type=\"mercure\"; content-type=\"application/json\"")
                 .build();
     }
@@ -193,17 +194,4 @@ public class ActiveSubscriptions {
         return out.toString();
     }
 
-    private static String quote(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append('"').toString();
-    }
 }

@@ -40,11 +40,11 @@ public class Discovery {
     @Produces(MediaType.APPLICATION_JSON)
     public String metadata(@Context UriInfo uri) {
         SecuritySettings.Protocol p = security.settings().protocol();
-        StringBuilder json = new StringBuilder("{\"resource\":").append(quote(p.resource(uri.getBaseUri())))
-                .append(",\"authorization_details_types_supported\":[").append(quote(MercureClaims.DETAIL_TYPE))
+        StringBuilder json = new StringBuilder("{\"resource\":").append(JsonStrings.quote(p.resource(uri.getBaseUri())))
+                .append(",\"authorization_details_types_supported\":[").append(JsonStrings.quote(MercureClaims.DETAIL_TYPE))
                 .append("],\"bearer_methods_supported\":[\"header\"]");
         if (p.current()) {
-            json.append(",\"mercure_cookie\":").append(quote(HubSecurity.CURRENT_COOKIE));
+            json.append(",\"mercure_cookie\":").append(JsonStrings.quote(HubSecurity.CURRENT_COOKIE));
         }
         if (subscriptions.enabled()) {
             json.append(",\"mercure_subscriptions\":true");
@@ -53,19 +53,6 @@ public class Discovery {
         return json.toString();
     }
 
-    private static String quote(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append('"').toString();
-    }
 
     /** Adds the hub link to every answer. */
     @Provider

@@ -1,0 +1,84 @@
+package dev.ssekit.internal.dispatch;
+
+import dev.ssekit.Conn;
+import dev.ssekit.Event;
+import dev.ssekit.Topics;
+import dev.ssekit.testkit.FakeSse;
+
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A subscriber cut as a slow consumer is never cut silently: a warning names the topic and the reason. */
+class CutWarningsTest {
+    @Test
+    void overflow_logsAWarningNamingTopicAndReason() {
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(CutWarnings.class.getName());
+        logger.addHandler(capture);
+        // A sink whose first write never completes: the queue behind it fills.
+        SseEventSink stuck = new SseEventSink() {
+            private volatile boolean closed;
+
+            @Override
+            public boolean isClosed() {
+                return closed;
+            }
+
+            @Override
+            public CompletionStage<?> send(OutboundSseEvent event) {
+                return new CompletableFuture<>();
+            }
+
+            @Override
+            public void close() {
+                closed = true;
+            }
+        };
+        try (Topics topics = Topics.builder().queueCapacity(2).writeTimeout(Duration.ofMinutes(5)).build()) {
+            Conn conn = topics.open(stuck, FakeSse.sse());
+            topics.subscribe(conn, List.of("orders/42"), null);
+            for (int i = 0; i < 5; i++) {
+                topics.publish(List.of("orders/42"), Event.of("e" + i));
+            }
+            assertEquals(Conn.CloseReason.SLOW_CONSUMER,
+                    conn.done().toCompletableFuture().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join());
+            await().atMost(Duration.ofSeconds(30)).until(() -> !records.isEmpty());
+            LogRecord r = records.get(0);
+            assertEquals(Level.WARNING, r.getLevel());
+            assertTrue(r.getMessage().contains("topic \"orders/42\" (slow consumer: its queue of 2 events was full"),
+                    r.getMessage());
+        } finally {
+            logger.removeHandler(capture);
+        }
+    }
+}
