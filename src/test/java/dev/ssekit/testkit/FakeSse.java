@@ -28,6 +28,20 @@ public final class FakeSse {
     public static final class Sink implements SseEventSink {
         private final List<OutboundSseEvent> written = new CopyOnWriteArrayList<>();
         private volatile boolean closed;
+        private final boolean stuck;
+
+        public Sink() {
+            this(false);
+        }
+
+        private Sink(boolean stuck) {
+            this.stuck = stuck;
+        }
+
+        /** @return a sink whose writes never complete, as a client that stopped reading */
+        public static Sink stuck() {
+            return new Sink(true);
+        }
 
         @Override
         public boolean isClosed() {
@@ -37,7 +51,7 @@ public final class FakeSse {
         @Override
         public CompletionStage<?> send(OutboundSseEvent event) {
             written.add(event);
-            return CompletableFuture.completedFuture(null);
+            return stuck ? new CompletableFuture<>() : CompletableFuture.completedFuture(null);
         }
 
         @Override

@@ -5,15 +5,11 @@ import dev.ssekit.Event;
 import dev.ssekit.Topics;
 import dev.ssekit.testkit.FakeSse;
 
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.SseEventSink;
 
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -46,24 +42,7 @@ class CutWarningsTest {
         Logger logger = Logger.getLogger(CutWarnings.class.getName());
         logger.addHandler(capture);
         // A sink whose first write never completes: the queue behind it fills.
-        SseEventSink stuck = new SseEventSink() {
-            private volatile boolean closed;
-
-            @Override
-            public boolean isClosed() {
-                return closed;
-            }
-
-            @Override
-            public CompletionStage<?> send(OutboundSseEvent event) {
-                return new CompletableFuture<>();
-            }
-
-            @Override
-            public void close() {
-                closed = true;
-            }
-        };
+        FakeSse.Sink stuck = FakeSse.Sink.stuck();
         try (Topics topics = Topics.builder().queueCapacity(2).writeTimeout(Duration.ofMinutes(5)).build()) {
             Conn conn = topics.open(stuck, FakeSse.sse());
             topics.subscribe(conn, List.of("orders/42"), null);
