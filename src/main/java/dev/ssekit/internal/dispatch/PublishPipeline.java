@@ -1,14 +1,18 @@
 package dev.ssekit.internal.dispatch;
 
+import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.history.HistoryStore;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -17,8 +21,10 @@ import java.util.function.Consumer;
  *
  * <p>Publishers that arrive while a batch is being stored wait, and the next batch takes all of
  * them in one store call: one transaction and one statement on JDBC, one round trip on Redis. No
- * publisher waits for a round trip it could have shared. The first waiting publisher stores the
- * batch on its own thread (a leader), so an uncontended publish costs no thread hand-off.
+ * publisher waits for a round trip it could have shared. Whoever finds the store free stores the
+ * waiting batch on its own thread (flat combining), so an uncontended publish costs no thread
+ * hand-off, and each waiting publisher is woken once, when its event is settled or when it is its
+ * turn to store the next batch.
  *
  * <p>Order: one batch is stored and handed on at a time, so the order of {@code acknowledged} calls
  * is the order of ids, which fan-out keeps. A publisher returns only once its event is stored and
@@ -26,25 +32,28 @@ import java.util.function.Consumer;
  * reaches a subscriber.
  */
 final class PublishPipeline {
-    /** Bounds one store call, so that a leader's latency stays bounded under any load. */
+    /** Bounds one store call, so that a batch's latency stays bounded under any load. */
     static final int MAX_BATCH = 256;
+    /** A waiting publisher looks again this often even if nobody woke it: a bound, not a poll loop. */
+    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final String name;
     private final HistoryStore store;
     private final Consumer<List<Published>> acknowledged;
-    private final Object lock = new Object();
-    // Guarded by lock.
-    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
-    private boolean leading;
-    private boolean closed;
+    private final ConcurrentLinkedQueue<Pending> waiting = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock storing = new ReentrantLock();
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final Object drained = new Object();
+    private volatile boolean closed;
 
     /** One publisher's request and, once settled, its outcome. */
     private static final class Pending {
         final HistoryStore.Entry entry;
         final Object value;
+        final Thread publisher = Thread.currentThread();
         Event stored;
         RuntimeException failure;
-        boolean settled;
+        volatile boolean settled; // written last: it publishes stored and failure
 
         Pending(HistoryStore.Entry entry, Object value) {
             this.entry = entry;
@@ -69,64 +78,76 @@ final class PublishPipeline {
      *
      * @return the event as stored, with its id
      * @throws HubClosedException                 if the pipeline is closed
-     * @throws dev.ssekit.DuplicateIdException     if its id is already used
+     * @throws DuplicateIdException               if its id is already used
      * @throws dev.ssekit.HistoryStoreException    if the store failed; the event was not acknowledged
      */
     Event publish(Set<String> topics, Event event, Object value) {
         Pending mine = new Pending(new HistoryStore.Entry(topics, event), value);
-        synchronized (lock) {
+        accepted.incrementAndGet(); // before the check: close() then waits for this publish
+        boolean interrupted = false;
+        try {
             if (closed) {
                 throw new HubClosedException(name);
             }
             waiting.add(mine);
-            boolean interrupted = false;
-            while (leading && !mine.settled) {
-                try {
-                    lock.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the event may already be on its way: wait for its outcome
+            while (!mine.settled) {
+                if (storing.tryLock()) {
+                    try {
+                        storeWaiting(mine);
+                    } finally {
+                        storing.unlock();
+                    }
+                    // Whoever waits now arrived during that batch: it stores the next one.
+                    Pending next = waiting.peek();
+                    if (next != null) {
+                        LockSupport.unpark(next.publisher);
+                    }
+                } else {
+                    LockSupport.parkNanos(this, RECHECK_NANOS);
+                    // The event may be on its way already: wait for its outcome, keep the interrupt.
+                    interrupted |= Thread.interrupted();
                 }
             }
+        } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            if (mine.settled) {
-                return outcome(mine);
-            }
-            leading = true;
-        }
-        try {
-            while (!mine.settled) {
-                List<Pending> batch;
-                synchronized (lock) {
-                    batch = new ArrayList<>(Math.min(waiting.size(), MAX_BATCH));
-                    while (!waiting.isEmpty() && batch.size() < MAX_BATCH) {
-                        batch.add(waiting.poll());
-                    }
+            if (accepted.decrementAndGet() == 0 && closed) {
+                synchronized (drained) {
+                    drained.notifyAll();
                 }
-                commit(batch);
-            }
-        } finally {
-            synchronized (lock) {
-                leading = false;
-                lock.notifyAll();
             }
         }
-        return outcome(mine);
+        if (mine.failure != null) {
+            throw mine.failure;
+        }
+        return mine.stored;
     }
 
-    private static Event outcome(Pending p) {
-        if (p.failure != null) {
-            throw p.failure;
+    /** Stores what waits, batch after batch, until {@code mine} is settled; under the storing lock. */
+    private void storeWaiting(Pending mine) {
+        while (!mine.settled) {
+            List<Pending> batch = new ArrayList<>();
+            Pending p;
+            while (batch.size() < MAX_BATCH && (p = waiting.poll()) != null) {
+                batch.add(p);
+            }
+            if (batch.isEmpty()) {
+                return; // settled meanwhile by the previous holder of the lock
+            }
+            commit(batch);
         }
-        return p.stored;
     }
 
     private void commit(List<Pending> batch) {
+        List<HistoryStore.Entry> entries = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            entries.add(p.entry);
+        }
         List<Event> stored;
         try {
-            stored = store.append(batch.stream().map(p -> p.entry).toList());
-        } catch (dev.ssekit.DuplicateIdException e) {
+            stored = store.append(entries);
+        } catch (DuplicateIdException e) {
             // One publisher's id is taken: it alone fails; the others are stored without it.
             List<Pending> rest = new ArrayList<>(batch.size());
             for (Pending p : batch) {
@@ -137,48 +158,32 @@ final class PublishPipeline {
                 }
             }
             if (rest.size() == batch.size()) {
-                settleAll(batch, e); // a store naming an id no entry has: fail them all, never loop
+                rest.forEach(p -> settle(p, null, e)); // a store naming an id no entry has: never loop
             } else if (!rest.isEmpty()) {
                 commit(rest);
             }
             return;
         } catch (RuntimeException e) {
-            settleAll(batch, e);
+            batch.forEach(p -> settle(p, null, e));
             return;
         }
         List<Published> published = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            Pending p = batch.get(i);
             Event e = stored.get(i);
-            published.add(new Published(p.entry.topics(), e, p.value, e.id().orElseThrow()));
+            published.add(new Published(batch.get(i).entry.topics(), e, batch.get(i).value, e.id().orElseThrow()));
         }
         acknowledged.accept(published);
-        synchronized (lock) {
-            for (int i = 0; i < batch.size(); i++) {
-                Pending p = batch.get(i);
-                p.stored = stored.get(i);
-                p.settled = true;
-            }
-            lock.notifyAll();
+        for (int i = 0; i < batch.size(); i++) {
+            settle(batch.get(i), stored.get(i), null);
         }
     }
 
-    private void settleAll(List<Pending> batch, RuntimeException failure) {
-        synchronized (lock) {
-            for (Pending p : batch) {
-                p.failure = failure;
-                p.settled = true;
-            }
-            lock.notifyAll();
-        }
-    }
-
-    private void settle(Pending p, Event stored, RuntimeException failure) {
-        synchronized (lock) {
-            p.stored = stored;
-            p.failure = failure;
-            p.settled = true;
-            lock.notifyAll();
+    private static void settle(Pending p, Event stored, RuntimeException failure) {
+        p.stored = stored;
+        p.failure = failure;
+        p.settled = true;
+        if (p.publisher != Thread.currentThread()) {
+            LockSupport.unpark(p.publisher);
         }
     }
 
@@ -189,16 +194,16 @@ final class PublishPipeline {
      * @return true if none is left
      */
     boolean close(long timeoutMillis) {
+        closed = true;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        synchronized (lock) {
-            closed = true;
-            while (leading || !waiting.isEmpty()) {
+        synchronized (drained) {
+            while (accepted.get() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
                 try {
-                    TimeUnit.NANOSECONDS.timedWait(lock, left);
+                    TimeUnit.NANOSECONDS.timedWait(drained, left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
