@@ -20,6 +20,7 @@ import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.ConnRuntime;
 import dev.ssekit.internal.ConnSettings;
 import dev.ssekit.internal.Connection;
+import dev.ssekit.internal.EncodedEvent;
 import dev.ssekit.internal.Limits;
 import dev.ssekit.internal.ResponseHeaders;
 
@@ -140,7 +141,8 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Queues acknowledged events to their subscribers, in order, counting each delivery to a queue. */
     private void fanOut(List<Published> batch) {
-        routes.deliver(batch, encoded::of, (topic, conn, out) -> conn.offer(out, meters.of(topic)));
+        // Live events are encoded once each, at their first subscriber; the cache serves replays.
+        routes.deliver(batch, EncodedEvent::of, (topic, conn, out) -> conn.offer(out, meters.of(topic)));
     }
 
     /** The follow lost events: every client reconnects and gets them by replay. */

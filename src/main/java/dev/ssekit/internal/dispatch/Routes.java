@@ -3,7 +3,6 @@ package dev.ssekit.internal.dispatch;
 import dev.ssekit.Event;
 import dev.ssekit.TopicMatcher;
 import dev.ssekit.internal.Connection;
-import dev.ssekit.internal.EncodedEvent;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 
@@ -212,7 +211,7 @@ final class Routes {
                 // behind history and a reconnecting client could skip this event.
                 highWater = p.position();
                 try {
-                    fanOut(p, encode.apply(p.event()), counted);
+                    fanOut(p, new Encoded(p.event(), encode), counted);
                 } catch (RuntimeException e) {
                     LOG.log(Level.SEVERE, "ssekit: fan-out of event " + p.event().id().orElse("?") + " failed", e);
                 }
@@ -228,7 +227,26 @@ final class Routes {
         void fanned(String topic, Connection conn, OutboundSseEvent out);
     }
 
-    private void fanOut(Published p, OutboundSseEvent out, Fanned counted) {
+    /** The written form of one event, made at its first subscriber: an event nobody takes costs nothing. */
+    private static final class Encoded {
+        private final Event event;
+        private final java.util.function.Function<Event, OutboundSseEvent> encode;
+        private OutboundSseEvent out;
+
+        Encoded(Event event, java.util.function.Function<Event, OutboundSseEvent> encode) {
+            this.event = event;
+            this.encode = encode;
+        }
+
+        OutboundSseEvent get() {
+            if (out == null) {
+                out = encode.apply(event);
+            }
+            return out;
+        }
+    }
+
+    private void fanOut(Published p, Encoded out, Fanned counted) {
         Set<String> topics = p.topics();
         Set<Connection> reached = topics.size() == 1 ? null : new HashSet<>();
         for (String topic : topics) {
@@ -241,7 +259,7 @@ final class Routes {
                     continue;
                 }
                 if (accepts(s.filter, p.value(), p.event())) {
-                    counted.fanned(topic, s.conn, out);
+                    counted.fanned(topic, s.conn, out.get());
                     if (reached != null) {
                         reached.add(s.conn);
                     }
@@ -258,7 +276,7 @@ final class Routes {
      * connection subscribed to one of them got it, or was filtered, there), so each gets it once;
      * counted under the event's first topic.
      */
-    private void fanOutToMatchers(Published p, OutboundSseEvent out, Fanned counted) {
+    private void fanOutToMatchers(Published p, Encoded out, Fanned counted) {
         Set<String> topics = p.topics();
         String first = topics.iterator().next();
         for (Map.Entry<Connection, TopicMatcher> m : matchers.entrySet()) {
@@ -276,7 +294,7 @@ final class Routes {
                 matches = false;
             }
             if (matches) {
-                counted.fanned(first, conn, out);
+                counted.fanned(first, conn, out.get());
             }
         }
     }
