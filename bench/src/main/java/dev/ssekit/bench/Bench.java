@@ -522,7 +522,7 @@ public final class Bench {
         long connected = -1;
         long last = -1;
         long lastChange = System.nanoTime();
-        long deadline = start + 300_000_000_000L;
+        long deadline = start + 240_000_000_000L; // bounded, so a run fits its slot: "not all" says so
         while (System.nanoTime() < deadline && System.nanoTime() - lastChange < 30_000_000_000L) {
             if (connected < 0 && client.ready.get() >= n) {
                 connected = System.nanoTime() - start;
