@@ -498,6 +498,10 @@ public final class Bench {
             Bench b = new Bench(quick, v.classPath(), v.label());
             try {
                 t.append(b.storm(clients, events));
+            } catch (IOException e) {
+                // A server that stops answering (the admin request timed out) is a result too.
+                t.append(String.format(Locale.ROOT, "| %s | %,d | %,d | failed: %s | | | | | | | | | | |%n",
+                        v.label(), clients, events, e));
             } finally {
                 b.stop();
             }
