@@ -53,18 +53,27 @@ public final class Bench {
                double heapPerConn) {
     }
 
+    /** The version this server runs (a label for the report). */
+    private final String label;
+
     private Bench(boolean quick) throws Exception {
+        this(quick, System.getProperty("java.class.path"), "after");
+    }
+
+    /** Starts {@link BenchServer} on {@code classPath}: this tree's, or an older tree's build (--before). */
+    private Bench(boolean quick, String classPath, String label) throws Exception {
         this.quick = quick;
+        this.label = label;
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx4g", "-XX:+UseG1GC",
                 "-Djava.util.logging.config.file=" + Paths.get("src/main/resources/logging.properties").toAbsolutePath(),
-                "-cp", System.getProperty("java.class.path"), BenchServer.class.getName(), "0"));
+                "-cp", classPath, BenchServer.class.getName(), Integer.toString(nextPort())));
         String extra = System.getenv("BENCH_SERVER_OPTS");
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(1, Arrays.asList(extra.trim().split("\\s+")));
         }
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.redirectError(Paths.get("target", "bench-server.log").toFile());
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(Paths.get("target", "bench-server.log").toFile()));
         server = pb.start();
         serverStdin = server.getOutputStream();
         BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
@@ -99,7 +108,11 @@ public final class Bench {
         boolean quick = false;
         boolean jmh = true;
         boolean scenarios = true;
-        String only = "a,b,c,d";
+        String only = "a,b,c,d,p,s,r";
+        String beforeCp = null;
+        String beforeLabel = "before";
+        String afterLabel = "after";
+        String[] stores = PublishScenario.STORES;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -107,28 +120,59 @@ public final class Bench {
                 case "--jmh-only" -> scenarios = false;
                 case "--only" -> only = args[++i];
                 case "--sides" -> sides = args[++i].split(",");
+                case "--stores" -> stores = args[++i].split(",");
+                case "--before-cp" -> beforeCp = args[++i];
+                case "--before-label" -> beforeLabel = args[++i];
+                case "--after-label" -> afterLabel = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --quick, --only a,b,c,d, --sides hub,raw, --no-jmh, --jmh-only");
+                        + "; use --quick, --only a,b,c,d,p,s,r, --sides hub,raw, --stores memory,h2,postgresql,redis, "
+                        + "--before REV (bench/run), --no-jmh, --jmh-only");
             }
         }
+        // (p), (s) and (r) run on each version in turn: the older tree first when --before is given.
+        List<PublishScenario.Version> versions = new ArrayList<>();
+        if (beforeCp != null) {
+            versions.add(new PublishScenario.Version(beforeLabel, beforeCp));
+        }
+        versions.add(new PublishScenario.Version(afterLabel, System.getProperty("java.class.path")));
         StringBuilder report = new StringBuilder();
         report.append(machine(quick));
         if (scenarios) {
-            Bench b = new Bench(quick);
-            try {
-                for (String s : only.split(",")) {
-                    switch (s.trim()) {
-                        case "a" -> b.throughput();
-                        case "b" -> b.latency();
-                        case "c" -> b.idle();
-                        case "d" -> b.replay();
-                        default -> throw new IllegalArgumentException("unknown scenario " + s);
+            List<String> list = Arrays.stream(only.split(",")).map(String::trim).toList();
+            for (String s : list) {
+                if (!List.of("a", "b", "c", "d", "p", "s", "r").contains(s)) {
+                    throw new IllegalArgumentException("unknown scenario " + s + "; use a, b, c, d, p, s, r");
+                }
+            }
+            if (list.stream().anyMatch(s -> "abcd".contains(s))) {
+                Bench b = new Bench(quick);
+                try {
+                    for (String s : list) {
+                        switch (s) {
+                            case "a" -> b.throughput();
+                            case "b" -> b.latency();
+                            case "c" -> b.idle();
+                            case "d" -> b.replay();
+                            default -> {
+                                // below
+                            }
+                        }
+                    }
+                } finally {
+                    b.stop();
+                }
+                report.append(b.table());
+            }
+            for (String s : list) {
+                switch (s) {
+                    case "p" -> report.append(new PublishScenario(quick).run(versions, stores));
+                    case "s" -> report.append(stalledAll(quick, versions));
+                    case "r" -> report.append(stormAll(quick, versions));
+                    default -> {
+                        // above
                     }
                 }
-            } finally {
-                b.stop();
             }
-            report.append(b.table());
         }
         if (jmh) {
             report.append(Micro.run(quick));
@@ -347,9 +391,194 @@ public final class Bench {
         notes.add("(d) the plain broadcaster has no history: it replays nothing, so there is no ratio to it");
     }
 
+    // ---- (s) stalled clients and (r) reconnect storm, per version ----
+
+    private static String stalledAll(boolean quick, List<PublishScenario.Version> versions) throws Exception {
+        int rate = 50;
+        int seconds = quick ? 8 : 20;
+        int size = 16 * 1024;
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(Locale.ROOT, "(s) stalled clients: one healthy reader and K clients that never read "
+                + "(4 KB receive buffer), %d events of %d KB at %d/s on the server's timer (%d s); lag = receipt - "
+                + "the time the event was due%n%n", seconds * rate, size / 1024, rate, seconds));
+        t.append("| version | side | stalled | healthy got | p50 | p99 | max | p99 vs 0 stalled | published | stalled still connected at the end | notes |\n");
+        t.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (PublishScenario.Version v : versions) {
+            Bench b = new Bench(quick, v.classPath(), v.label());
+            try {
+                for (String side : sides) {
+                    double base = 0;
+                    for (int k : new int[]{0, 8, 64}) {
+                        String[] r = b.stalled(side, k, rate, seconds, size);
+                        double p99 = Double.parseDouble(r[0]);
+                        if (k == 0) {
+                            base = p99;
+                        }
+                        t.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                                v.label(), side.equals("hub") ? "ssekit Hub" : "SseBroadcaster", k, r[1], r[2], r[3], r[4],
+                                base == 0 ? "-" : String.format(Locale.ROOT, "%.1fx", p99 / base), r[5], r[6], r[7]));
+                    }
+                }
+            } finally {
+                b.stop();
+            }
+        }
+        t.append('\n');
+        return t.toString();
+    }
+
+    /** @return p99 in micros (for the ratio), then the table's cells */
+    private String[] stalled(String side, int k, int rate, int seconds, int size) throws Exception {
+        String topic = "s-" + side + "-" + k;
+        client.closeAll();
+        settle();
+        progress("(s) " + label + " " + side + ": " + k + " stalled clients");
+        int m = rate * seconds;
+        List<java.nio.channels.SocketChannel> stalled = new ArrayList<>();
+        String notes = "";
+        try {
+            byte[] req = ("GET /" + side + "/" + topic + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < k; i++) {
+                java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open();
+                // Set before connecting, so the window the server sees is small from the start.
+                ch.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);
+                ch.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+                ch.connect(new InetSocketAddress("127.0.0.1", port));
+                ch.write(java.nio.ByteBuffer.wrap(req));
+                stalled.add(ch);
+            }
+            client.open(1, "/" + side + "/" + topic, null);
+            String key = side.equals("hub") ? "hubClients" : "rawClients";
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while ((client.ready.get() < 1 || Long.parseLong(stats(false).get(key)) < k + 1) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            long registered = Long.parseLong(stats(false).get(key));
+            if (registered < k + 1) {
+                notes = "only " + registered + " of " + (k + 1) + " subscribed before publishing";
+            }
+            client.resetLatencies();
+            post("/admin/publish-rate/" + side + "/" + topic + "?count=" + m + "&rate=" + rate + "&size=" + size);
+            long end = System.nanoTime() + (seconds + 20) * 1_000_000_000L;
+            while (client.events.get() < m && System.nanoTime() < end) {
+                Thread.sleep(100);
+            }
+            long published = Long.parseLong(post("/admin/publish-rate-stop").trim());
+            long still = Long.parseLong(stats(false).get(key)) - (client.closedByServer.get() == 0 ? 1 : 0);
+            int[] lat = client.latenciesMicros();
+            long got = client.events.get();
+            if (client.closedByServer.get() + client.errors.get() > 0) {
+                notes = (notes.isEmpty() ? "" : notes + "; ") + "the healthy reader's stream was ended";
+            }
+            return new String[]{Integer.toString(lat.length == 0 ? 0 : lat[Math.min(lat.length - 1, (int) (0.99 * lat.length))]),
+                    String.format(Locale.ROOT, "%,d of %,d", got, m), pct(lat, 0.5), pct(lat, 0.99),
+                    lat.length == 0 ? "-" : ms(lat[lat.length - 1]), String.format(Locale.ROOT, "%,d", published),
+                    side.equals("hub") ? Long.toString(Math.max(0, still)) : "-", notes};
+        } finally {
+            post("/admin/publish-rate-stop");
+            end(topic);
+            for (var ch : stalled) {
+                ch.close();
+            }
+        }
+    }
+
+    private static String stormAll(boolean quick, List<PublishScenario.Version> versions) throws Exception {
+        int clients = quick ? 500 : 2000;
+        int events = quick ? 2000 : 10_000;
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(Locale.ROOT, "(r) reconnect storm: %,d events retained on a topic (in-memory store), then "
+                + "%,d clients connect with Last-Event-ID: earliest at once (the client opens up to 256 at a time)%n%n",
+                events, clients));
+        t.append("| version | clients | retained | all connected after | all caught up after | replayed deliveries/s | caught up | "
+                + "heap peak (sampled used) | heap peak after a GC | heap after GC before / after | GCs | errors | gaps | duplicates |\n");
+        t.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (PublishScenario.Version v : versions) {
+            Bench b = new Bench(quick, v.classPath(), v.label());
+            try {
+                t.append(b.storm(clients, events));
+            } catch (IOException e) {
+                // A server that stops answering (the admin request timed out) is a result too.
+                t.append(String.format(Locale.ROOT, "| %s | %,d | %,d | failed: %s | | | | | | | | | | |%n",
+                        v.label(), clients, events, e));
+            } finally {
+                b.stop();
+            }
+        }
+        t.append('\n');
+        return t.toString();
+    }
+
+    private String storm(int n, int m) throws Exception {
+        String topic = "r-storm";
+        client.closeAll();
+        settle();
+        progress("(r) " + label + ": retaining " + m + " events");
+        for (int i = 0; i < m; i += 1000) {
+            post("/admin/publish/hub/" + topic + "?seq=" + i + "&count=" + Math.min(1000, m - i));
+        }
+        long heapBefore = heap();
+        post("/admin/heap-watch/start");
+        progress("(r) " + label + ": " + n + " clients reconnecting with earliest");
+        long start = System.nanoTime();
+        client.open(n, "/hub/" + topic, "earliest");
+        long connected = -1;
+        long last = -1;
+        long lastChange = System.nanoTime();
+        long deadline = start + 240_000_000_000L; // bounded, so a run fits its slot: "not all" says so
+        while (System.nanoTime() < deadline && System.nanoTime() - lastChange < 30_000_000_000L) {
+            if (connected < 0 && client.ready.get() >= n) {
+                connected = System.nanoTime() - start;
+            }
+            if (client.minReceived() >= m) {
+                break;
+            }
+            long e = client.events.get();
+            if (e != last) {
+                last = e;
+                lastChange = System.nanoTime();
+            }
+            Thread.sleep(20);
+        }
+        long caughtUp = 0;
+        for (int i = 0; i < n; i++) {
+            if (client.received(i) >= m) {
+                caughtUp++;
+            }
+        }
+        long took = client.lastEventNanos - start;
+        Map<String, String> w = new LinkedHashMap<>();
+        for (String kv : post("/admin/heap-watch/stop").trim().split(" ")) {
+            w.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
+        long errors = client.errors.get() + client.closedByServer.get() + client.badStatus.get();
+        long gaps = client.gaps.get();
+        long dups = client.duplicates.get();
+        long delivered = client.events.get();
+        end(topic);
+        long heapAfter = quietHeap();
+        return String.format(Locale.ROOT, "| %s | %,d | %,d | %s | %s | %,.0f | %,d of %,d | %s | %s | %s / %s | %s | %,d | %,d | %,d |%n",
+                label, n, m, connected < 0 ? "not all" : String.format(Locale.ROOT, "%.1f s", connected / 1e9),
+                caughtUp == n ? String.format(Locale.ROOT, "%.1f s", took / 1e9) : "not all (" + String.format(Locale.ROOT, "%.1f s", took / 1e9) + ")",
+                delivered / (took / 1e9), caughtUp, n,
+                mib(Long.parseLong(w.get("peakUsed"))), mib(Long.parseLong(w.get("peakAfterGc"))), mib(heapBefore), mib(heapAfter),
+                w.get("gcs"), errors, gaps, dups);
+    }
+
     // ---- helpers ----
 
-    private static void progress(String what) {
+    private static int portsUsed;
+
+    /**
+     * @return the next port for a server JVM: 19100 to 19199, the bench's range on this machine, each
+     * used once per run (so no server waits for an earlier one's port)
+     */
+    static synchronized int nextPort() {
+        return 19100 + (portsUsed++ % 100);
+    }
+
+    static void progress(String what) {
         System.err.println("[bench " + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss")) + "] " + what);
     }
 
@@ -402,14 +631,14 @@ public final class Bench {
                 lat.length == 0 ? "-" : ms(lat[lat.length - 1]), errors, drops, heap, rss, heapPerConn);
     }
 
-    private static String pct(int[] sorted, double p) {
+    static String pct(int[] sorted, double p) {
         if (sorted.length == 0) {
             return "-";
         }
         return ms(sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
     }
 
-    private static String ms(int micros) {
+    static String ms(int micros) {
         return String.format(Locale.ROOT, micros < 10_000 ? "%.2f ms" : "%.0f ms", micros / 1000.0);
     }
 

@@ -82,7 +82,17 @@ final class BenchApp {
         }
 
         void publish(String side, String topic, long seq) {
-            Payload p = new Payload(seq);
+            publish(side, topic, seq, Payload.ITEM);
+        }
+
+        void publish(String side, String topic, long seq, String item) {
+            publish(side, topic, seq, item, System.nanoTime());
+        }
+
+        /** @param sent the payload's timestamp: the scheduled time, so a late publish counts as lag */
+        void publish(String side, String topic, long seq, String item, long sent) {
+            Payload p = new Payload(seq, item);
+            p.sent = sent;
             if ("hub".equals(side)) {
                 hub(topic).broadcast(p);
             } else {
@@ -178,19 +188,34 @@ final class BenchApp {
         @POST
         @Path("publish-rate/{side}/{topic}")
         public String publishRate(@PathParam("side") String side, @PathParam("topic") String topic,
-                                  @QueryParam("count") int count, @QueryParam("rate") double rate) {
+                                  @QueryParam("count") int count, @QueryParam("rate") double rate,
+                                  @QueryParam("size") int size) {
+            // size: the filler's length in characters (the stalled-clients scenario's 16 KB events).
+            String item = size > 0 ? "y".repeat(size) : Payload.ITEM;
             state.tickPublished.set(0);
             long periodNanos = (long) (1e9 / rate);
+            long first = System.nanoTime();
             state.ticking = state.ticker.scheduleAtFixedRate(() -> {
                 long n = state.tickPublished.get();
                 if (n >= count) {
-                    state.ticking.cancel(false);
-                    return;
+                    throw new java.util.concurrent.CancellationException("done"); // ends the schedule
                 }
-                state.publish(side, topic, n);
+                // Stamped with the time it was due: a publish that a blocked broadcast delayed shows as lag.
+                state.publish(side, topic, n, item, first + n * periodNanos);
                 state.tickPublished.incrementAndGet();
             }, 0, periodNanos, TimeUnit.NANOSECONDS);
             return "ok";
+        }
+
+        /** Stops a {@code publish-rate} that has not finished (a broadcast blocked by stalled clients). */
+        @POST
+        @Path("publish-rate-stop")
+        public String publishRateStop() {
+            ScheduledFuture<?> f = state.ticking;
+            if (f != null) {
+                f.cancel(false);
+            }
+            return Long.toString(state.tickPublished.get());
         }
 
         @GET
@@ -212,6 +237,24 @@ final class BenchApp {
                 b.close();
             }
             return "ok";
+        }
+
+        /**
+         * Starts watching the heap for the reconnect storm: the used heap sampled every 5 ms, and the
+         * heap left after each collection (the live set, as far as a collection found it), both maxima.
+         */
+        @POST
+        @Path("heap-watch/start")
+        public String heapWatchStart() {
+            HeapWatch.start();
+            return "ok";
+        }
+
+        /** @return {@code peakUsed=<bytes> peakAfterGc=<bytes> gcs=<n>} since the last start */
+        @POST
+        @Path("heap-watch/stop")
+        public String heapWatchStop() {
+            return HeapWatch.stop();
         }
 
         /** Heap used after a full GC, open file descriptors and their limit, subscriber counts. */

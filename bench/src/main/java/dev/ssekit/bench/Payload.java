@@ -20,8 +20,13 @@ public class Payload {
     }
 
     Payload(long seq) {
+        this(seq, ITEM);
+    }
+
+    /** With {@code item} as the filler: the stalled-clients scenario's 16 KB events. */
+    Payload(long seq, String item) {
         this.seq = seq;
-        this.item = ITEM;
+        this.item = item;
         this.qty = 2;
         this.price = 19.95;
         this.ok = true;

@@ -24,6 +24,8 @@ final class SseClient implements AutoCloseable {
     private static final int MAX_CONNECTING = 256;
     private static final byte[] SEQ = "\"seq\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SENT = "\"sent\":".getBytes(StandardCharsets.US_ASCII);
+    /** The seq of an event whose data has none. */
+    static final long UNORDERED = Long.MIN_VALUE + 1;
 
     private final InetSocketAddress server;
     private final Selector selector;
@@ -226,7 +228,7 @@ final class SseClient implements AutoCloseable {
                 return;
             }
             c.feed(this, buffer.array(), n, now);
-            if (n < buffer.capacity()) {
+            if (n < buffer.capacity() || c.phase == Conn.DONE) {
                 return;
             }
         }
@@ -240,16 +242,24 @@ final class SseClient implements AutoCloseable {
         }
     }
 
+    /** The server ended a stream with the last chunk: counted as closed by the server, and closed here. */
+    void ended(Conn c) {
+        closedByServer.incrementAndGet();
+        c.close();
+    }
+
     void firstBlock() {
         ready.incrementAndGet();
     }
 
     void event(Conn c, long seq, long sent, long now) {
-        if (seq < 0) {
+        if (seq < 0 && seq != UNORDERED) {
             return;
         }
         AtomicLongArray r = received;
-        if (seq == c.lastSeq + 1) {
+        if (seq == UNORDERED) {
+            c.count++;
+        } else if (seq == c.lastSeq + 1) {
             c.count++;
         } else if (seq > c.lastSeq) {
             gaps.addAndGet(seq - c.lastSeq - 1);
@@ -258,7 +268,9 @@ final class SseClient implements AutoCloseable {
             duplicates.incrementAndGet();
             return;
         }
-        c.lastSeq = seq;
+        if (seq != UNORDERED) {
+            c.lastSeq = seq;
+        }
         if (c.index < r.length()) {
             r.lazySet(c.index, c.count);
         }
@@ -350,7 +362,10 @@ final class SseClient implements AutoCloseable {
                         byte x = b[i++];
                         if (x == '\n') {
                             if (chunkLeft == 0) {
-                                phase = DONE; // last chunk: the server ended the stream
+                                // Last chunk: the server ended the stream (and may keep the connection).
+                                phase = DONE;
+                                client.ended(this);
+                                return;
                             } else {
                                 phase = CHUNK_DATA;
                             }
@@ -422,8 +437,9 @@ final class SseClient implements AutoCloseable {
             if (len > 5 && line[0] == 'd' && line[1] == 'a' && line[2] == 't' && line[3] == 'a' && line[4] == ':') {
                 int s = indexOf(line, len, SEQ);
                 int t = indexOf(line, len, SENT);
-                if (s >= 0 && t >= 0) {
-                    lineSeq = number(line, s + SEQ.length, len);
+                if (t >= 0) {
+                    // No seq (concurrent publishers have no common order): counted, not order-checked.
+                    lineSeq = s >= 0 ? number(line, s + SEQ.length, len) : UNORDERED;
                     lineSent = number(line, t + SENT.length, len);
                 }
             }
