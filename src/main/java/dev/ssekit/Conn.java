@@ -3,6 +3,7 @@ package dev.ssekit;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.ConnRuntime;
 import dev.ssekit.internal.Connection;
+import dev.ssekit.internal.EncodedEvent;
 import dev.ssekit.internal.Json;
 
 import jakarta.ws.rs.sse.Sse;
@@ -96,7 +97,7 @@ public final class Conn {
      */
     public CompletionStage<Void> send(Event event) {
         Checks.notNull(event, "event");
-        return connection.send(Connection.toOutbound(connection.sse(), event));
+        return connection.send(EncodedEvent.of(event));
     }
 
     /**

@@ -118,11 +118,6 @@ public final class Connection {
         }
     }
 
-    /** Encodes an {@link Event} once into the form every sink is given (see {@link EncodedEvent}). */
-    public static OutboundSseEvent toOutbound(Sse sse, Event event) {
-        return EncodedEvent.of(event);
-    }
-
     /** @return the JAX-RS sink of this connection */
     public SseEventSink sink() {
         return sink;

@@ -2,19 +2,16 @@ package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Event;
 import dev.ssekit.HubClosedException;
-import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
-import dev.ssekit.history.Replay;
+import dev.ssekit.testkit.GatedStore;
 
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -24,52 +21,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Group commit: publishers that arrive while the store is busy share its next call. */
 class PublishPipelineTest {
-    /** A store whose first append waits at a gate, as a slow database round trip would. */
-    private static final class SlowFirstAppend implements HistoryStore {
-        final HistoryStore delegate = InMemoryHistoryStore.create();
-        final CountDownLatch firstStarted = new CountDownLatch(1);
-        final CountDownLatch gate = new CountDownLatch(1);
-        final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
-
-        @Override
-        public List<Event> append(List<Entry> batch) {
-            batchSizes.add(batch.size());
-            if (batchSizes.size() == 1) {
-                firstStarted.countDown();
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            return delegate.append(batch);
-        }
-
-        @Override
-        public Replay read(Set<String> topics, String afterId, String untilId) {
-            return delegate.read(topics, afterId, untilId);
-        }
-
-        @Override
-        public Optional<String> latestId() {
-            return delegate.latestId();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
-    }
-
     @Test
     void publish_whileTheStoreIsBusy_waitingPublishersShareOneStoreCallAndAreHandedOnInIdOrder() throws Exception {
-        SlowFirstAppend store = new SlowFirstAppend();
+        GatedStore store = new GatedStore(InMemoryHistoryStore.create()); // a slow first round trip
+        store.gateFirstAppend();
         List<String> handedOn = new CopyOnWriteArrayList<>();
         PublishPipeline pipeline = new PublishPipeline("test", store,
                 batch -> batch.forEach(p -> handedOn.add(p.event().id().orElseThrow())));
         Thread first = new Thread(() -> pipeline.publish(Set.of("t"), Event.of("first"), null));
         first.start();
-        assertTrue(store.firstStarted.await(30, TimeUnit.SECONDS));
+        assertTrue(store.appendStarted.await(30, TimeUnit.SECONDS));
         List<Thread> others = new ArrayList<>();
         List<String> ids = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 15; i++) {
