@@ -44,6 +44,15 @@ class ArchitectureTest {
     }
 
     @Test
+    void hubApp_usesThePublicApiOnly() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit.app..")
+                .should().dependOnClassesThat().resideInAPackage("dev.ssekit.internal..")
+                .because("the hub app is a user of the library: what it needs, every user may need, "
+                        + "so it belongs in the public API");
+        rule.check(main);
+    }
+
+    @Test
     void storesAndConnections_knowNothingOfRouting() {
         ArchRule rule = noClasses().that().resideInAnyPackage("dev.ssekit.history..", "dev.ssekit.internal")
                 .should().dependOnClassesThat().resideInAPackage("dev.ssekit.internal.dispatch..")
