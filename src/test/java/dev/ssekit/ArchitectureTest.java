@@ -54,9 +54,19 @@ class ArchitectureTest {
 
     @Test
     void storesAndConnections_knowNothingOfRouting() {
-        ArchRule rule = noClasses().that().resideInAnyPackage("dev.ssekit.history..", "dev.ssekit.internal")
+        ArchRule rule = noClasses().that().resideInAnyPackage("dev.ssekit.history..", "dev.ssekit.internal",
+                        "dev.ssekit.internal.conn..", "dev.ssekit.internal.wire..", "dev.ssekit.internal.metrics..")
                 .should().dependOnClassesThat().resideInAPackage("dev.ssekit.internal.dispatch..")
                 .because("history stores and connections are used by the dispatch engine, not the reverse");
+        rule.check(main);
+    }
+
+    @Test
+    void wire_knowsNothingOfConnections() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit.internal.wire..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.ssekit.internal.conn..",
+                        "dev.ssekit.history..")
+                .because("framing is a pure function of an event; connections use it, not the reverse");
         rule.check(main);
     }
 }

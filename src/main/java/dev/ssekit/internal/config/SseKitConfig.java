@@ -10,7 +10,7 @@ import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
 import dev.ssekit.history.RetentionSettings;
-import dev.ssekit.internal.ConnSettings;
+import dev.ssekit.internal.conn.ConnSettings;
 
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
