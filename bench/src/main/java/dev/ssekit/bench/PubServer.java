@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <li>{@code heap}: answers {@code OK <used heap after GC>}.</li>
  * </ul>
  * Prints {@code READY <port>} once listening, and stops (ending every stream) when standard input closes.
- * The registry is looked up through CDI, which works on trees that predate {@code EmbeddedHub.topics()}.
+ * The registry is the hub's own ({@code EmbeddedHub.topics()}, looked up by reflection); trees that
+ * predate that method get the CDI-produced one, which their hub app used.
  */
 public final class PubServer {
     private PubServer() {
@@ -37,7 +38,7 @@ public final class PubServer {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         EmbeddedHub hub = EmbeddedHub.start("127.0.0.1", port);
-        Topics topics = CDI.current().select(HubProducer.class).get().topics();
+        Topics topics = hubRegistry(hub);
         System.out.println("READY " + hub.uri().getPort() + " " + topics.history());
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -63,6 +64,14 @@ public final class PubServer {
         }
         hub.close();
         System.exit(0);
+    }
+
+    private static Topics hubRegistry(EmbeddedHub hub) throws ReflectiveOperationException {
+        try {
+            return (Topics) EmbeddedHub.class.getMethod("topics").invoke(hub);
+        } catch (NoSuchMethodException older) {
+            return CDI.current().select(HubProducer.class).get().topics();
+        }
     }
 
     /** N threads publish 200-byte events to {@code topic} as fast as {@code publish} returns. */
