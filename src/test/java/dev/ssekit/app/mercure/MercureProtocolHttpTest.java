@@ -175,6 +175,48 @@ class MercureProtocolHttpTest {
     }
 
     @Test
+    void subscribe_patternsTemplatesAndWildcard_replayWhatTheyMissed_privateOnlyWithAGrant() throws Exception {
+        String u = unique();
+        String books = "https://example.com/" + u + "/books/";
+        String first = post("topic=" + encode(books + "1") + "&data=one", publisher).body();
+        publish("two", false, books + "2");
+        publish("author", false, "https://example.com/" + u + "/authors/1");
+        publish("secret", true, books + "3");
+        publish("END", false, books + "end");
+        String current = Tokens.accessToken(accessClaims(List.of(detail("subscribe", List.of(
+                matcher(books + ":id", "urlpattern"))))).build(), "at+jwt");
+        String old = Tokens.subscriber(books + "{id}");
+        String pattern = "match_urlpattern=" + encode(books + ":id");
+        String template = "topic=" + encode(books + "{id}");
+        Map<String, List<String>> expected = new java.util.LinkedHashMap<>();
+        Map<String, Map<String, String>> headers = new HashMap<>();
+        expected.put(pattern + "&last_event_id=" + encode(first), List.of("two"));
+        expected.put(pattern + "&last_event_id=" + encode(first) + "&granted", List.of("two", "secret"));
+        headers.put(pattern + "&last_event_id=" + encode(first) + "&granted", Tokens.bearer(current));
+        expected.put(template + "&lastEventID=" + encode(first), List.of("two"));
+        expected.put(template + "&lastEventID=" + encode(first) + "&granted", List.of("two", "secret"));
+        headers.put(template + "&lastEventID=" + encode(first) + "&granted", Tokens.bearer(old));
+        // Other tests' events come before first: the wildcard's replay starts after it.
+        expected.put("match=*&last_event_id=" + encode(first), List.of("two", "author"));
+        expected.put("topic=*&lastEventID=" + encode(first), List.of("two", "author"));
+        for (Map.Entry<String, List<String>> e : expected.entrySet()) {
+            try (RawSseClient c = subscribe(e.getKey(), headers.getOrDefault(e.getKey(), Map.of()))) {
+                assertEquals(first, c.header("Mercure-Last-Event-ID"), e.getKey());
+                assertEquals(e.getValue(), readToEnd(c), e.getKey());
+                // Then live, with nothing replayed twice.
+                publish("live", false, books + "4");
+                assertEquals("live", c.next(WAIT).data(), e.getKey());
+            }
+        }
+        // The header wins, and an id the hub does not know replays everything retained that matches.
+        try (RawSseClient c = subscribe(pattern + "&last_event_id=" + encode(first),
+                Map.of("Last-Event-ID", "unknown-" + u))) {
+            assertEquals("earliest", c.header("Mercure-Last-Event-ID"));
+            assertEquals(List.of("one", "two"), readToEnd(c));
+        }
+    }
+
+    @Test
     void publish_forbiddenValues_get400() throws Exception {
         for (String form : List.of("topic=*", "topic=" + encode("/.well-known/mercure/subscriptions/x"),
                 "topic=" + encode("https://evil.example/.well-known/%6Dercure/x"),
