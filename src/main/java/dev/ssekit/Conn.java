@@ -1,9 +1,9 @@
 package dev.ssekit;
 
 import dev.ssekit.internal.Checks;
-import dev.ssekit.internal.ConnRuntime;
-import dev.ssekit.internal.Connection;
-import dev.ssekit.internal.EncodedEvent;
+import dev.ssekit.internal.conn.ConnRuntime;
+import dev.ssekit.internal.conn.Connection;
+import dev.ssekit.internal.wire.EncodedEvent;
 import dev.ssekit.internal.Json;
 
 import jakarta.ws.rs.sse.Sse;

@@ -1,7 +1,7 @@
 package dev.ssekit;
 
 import dev.ssekit.internal.Checks;
-import dev.ssekit.internal.ConnSettings;
+import dev.ssekit.internal.conn.ConnSettings;
 
 import java.time.Duration;
 

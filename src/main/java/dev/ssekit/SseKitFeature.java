@@ -1,6 +1,6 @@
 package dev.ssekit;
 
-import dev.ssekit.internal.FrameWriter;
+import dev.ssekit.internal.wire.FrameWriter;
 
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;

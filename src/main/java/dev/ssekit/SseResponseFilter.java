@@ -1,6 +1,6 @@
 package dev.ssekit;
 
-import dev.ssekit.internal.ResponseHeaders;
+import dev.ssekit.internal.wire.ResponseHeaders;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;

@@ -4,6 +4,7 @@ import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.config.SseKitConfig;
+import dev.ssekit.internal.metrics.Metrics;
 import dev.ssekit.internal.dispatch.Dispatcher;
 import dev.ssekit.internal.dispatch.EventFilter;
 import dev.ssekit.internal.Limits;
@@ -63,18 +64,31 @@ public final class Topics implements AutoCloseable {
      * A registry made from the configuration an injected one reads, for code without CDI: the same
      * keys (heartbeat, queue, limits, history store and its retention, ...; see the README's
      * Configuration) from MicroProfile Config when it is present, else from system properties, the
-     * environment and {@code META-INF/microprofile-config.properties}. The history store it opens is
-     * closed with the registry.
+     * environment and {@code META-INF/microprofile-config.properties} ({@link Settings#current()}).
+     * Like an injected registry, it reports to MicroProfile Metrics when the application has them.
+     * The history store it opens is closed with the registry.
      *
      * @return a builder holding those settings and store; its setters may still change them
      * @throws IllegalArgumentException naming the key and value of an invalid setting
      * @throws HistoryStoreException    if the configured history store cannot be reached
      */
     public static Builder configured() {
-        SseKitConfig config = SseKitConfig.current();
+        return configured(Settings.current());
+    }
+
+    /**
+     * A registry made from the given settings, read as {@link #configured()} reads the application's.
+     *
+     * @param settings the settings, e.g. {@link Settings#of(java.util.Map)}
+     * @return a builder holding those settings and store; its setters may still change them
+     * @throws IllegalArgumentException naming the key and value of an invalid setting
+     * @throws HistoryStoreException    if the configured history store cannot be reached
+     */
+    public static Builder configured(Settings settings) {
+        SseKitConfig config = SseKitConfig.read(Checks.notNull(settings, "settings"));
         HistoryStore store = config.openStore();
         try {
-            Builder b = config.applyTo(builder()).history(store);
+            Builder b = config.applyTo(builder()).history(store).metrics(Metrics.forApplication());
             b.ownsHistory = true;
             return b;
         } catch (RuntimeException e) {

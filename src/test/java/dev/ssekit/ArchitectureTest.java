@@ -44,10 +44,29 @@ class ArchitectureTest {
     }
 
     @Test
+    void hubApp_usesThePublicApiOnly() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit.app..")
+                .should().dependOnClassesThat().resideInAPackage("dev.ssekit.internal..")
+                .because("the hub app is a user of the library: what it needs, every user may need, "
+                        + "so it belongs in the public API");
+        rule.check(main);
+    }
+
+    @Test
     void storesAndConnections_knowNothingOfRouting() {
-        ArchRule rule = noClasses().that().resideInAnyPackage("dev.ssekit.history..", "dev.ssekit.internal")
+        ArchRule rule = noClasses().that().resideInAnyPackage("dev.ssekit.history..", "dev.ssekit.internal",
+                        "dev.ssekit.internal.conn..", "dev.ssekit.internal.wire..", "dev.ssekit.internal.metrics..")
                 .should().dependOnClassesThat().resideInAPackage("dev.ssekit.internal.dispatch..")
                 .because("history stores and connections are used by the dispatch engine, not the reverse");
+        rule.check(main);
+    }
+
+    @Test
+    void wire_knowsNothingOfConnections() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit.internal.wire..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.ssekit.internal.conn..",
+                        "dev.ssekit.history..")
+                .because("framing is a pure function of an event; connections use it, not the reverse");
         rule.check(main);
     }
 }

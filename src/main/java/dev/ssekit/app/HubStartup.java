@@ -1,7 +1,5 @@
 package dev.ssekit.app;
 
-import dev.ssekit.Topic;
-import dev.ssekit.Topics;
 import dev.ssekit.app.security.HubSecurity;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,9 +17,9 @@ import java.util.logging.Logger;
 public class HubStartup {
     private static final Logger LOG = Logger.getLogger(HubStartup.class.getName());
 
-    void start(@Observes @Initialized(ApplicationScoped.class) Object started, @Topic Topics topics,
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started, HubRegistry registry,
                HubSecurity security) {
         security.settings();
-        LOG.info(() -> "ssekit hub ready: Mercure endpoint at /.well-known/mercure, history " + topics.history());
+        LOG.info(() -> "ssekit hub ready: Mercure endpoint at /.well-known/mercure, history " + registry.topics().history());
     }
 }

@@ -6,7 +6,6 @@ import dev.ssekit.DuplicateIdException;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.SubscriberLimitException;
-import dev.ssekit.Topic;
 import dev.ssekit.TopicMatcher;
 import dev.ssekit.Topics;
 import dev.ssekit.app.mercure.ActiveSubscriptions;
@@ -16,9 +15,8 @@ import dev.ssekit.app.security.SecuritySettings;
 import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.MercureClaims;
 import dev.ssekit.app.security.PublishFilter;
+import dev.ssekit.app.mercure.PrivateTopics;
 import dev.ssekit.app.security.QueryBodyFilter;
-import dev.ssekit.internal.PrivateTopics;
-import dev.ssekit.internal.TextResponses;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -82,8 +80,7 @@ public class MercureResource {
 
 
     @Inject
-    @Topic
-    Topics registry;
+    HubRegistry hubRegistry;
 
     @Inject
     HubSecurity security;
@@ -191,8 +188,9 @@ public class MercureResource {
         lastEventId = isEmpty(lastEventId) ? null : checkId(lastEventId, "Last-Event-ID");
         Conn conn;
         try {
-            registry.checkRoom(all);
-            conn = registry.open(sink, sse);
+            hubRegistry.checkTopicCount(routing.exact());
+            hubRegistry.topics().checkRoom(all);
+            conn = hubRegistry.topics().open(sink, sse);
             if (claims.expires() != null) {
                 // Its rights end with its token: the client reconnects with a new one and catches up.
                 Duration left = Duration.between(Instant.now(), claims.expires());
@@ -201,17 +199,17 @@ public class MercureResource {
         } catch (IllegalArgumentException e) {
             throw error(Response.Status.BAD_REQUEST, e.getMessage());
         } catch (SubscriberLimitException e) {
-            throw TextResponses.retryLater(e);
+            throw PlainText.retryLater(e);
         } catch (HubClosedException e) {
             throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");
         }
         try {
-            registry.subscribe(conn, all, matcher, lastEventId);
+            hubRegistry.topics().subscribe(conn, all, matcher, lastEventId);
             subscriptions.opened(conn, routing.matchers(), hub);
         } catch (HubClosedException e) {
             conn.close();
         } catch (SubscriberLimitException e) {
-            throw TextResponses.retryLater(e); // another client took the last place since checkRoom
+            throw PlainText.retryLater(e); // another client took the last place since checkRoom
         } catch (SseKitException e) {
             // The history could not be read: the connection was cut rather than left with a gap.
             throw error(Response.Status.SERVICE_UNAVAILABLE, "replay failed, retry later: " + e.getMessage());
@@ -326,12 +324,12 @@ public class MercureResource {
         try {
             String assigned;
             try {
-                assigned = registry.publish(target, event);
+                assigned = hubRegistry.topics().publish(target, event);
             } catch (DuplicateIdException e) {
                 // Ids are cursors into one hub-wide sequence; a reused one would make Last-Event-ID
                 // ambiguous, so the hub gives the update an id of its own (as the protocol allows)
                 // and answers with it.
-                assigned = registry.publish(target, event.withId(newId()));
+                assigned = hubRegistry.topics().publish(target, event.withId(newId()));
             }
             return Response.ok(assigned, TEXT_UTF8).build();
         } catch (IllegalArgumentException e) {
@@ -409,6 +407,6 @@ public class MercureResource {
     }
 
     private static WebApplicationException error(Response.Status status, String message) {
-        return TextResponses.error(status, message);
+        return PlainText.error(status, message);
     }
 }

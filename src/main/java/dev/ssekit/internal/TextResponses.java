@@ -6,7 +6,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** The plain-text refusals of ssekit's endpoints: the body says what is wrong, on one line. */
+/** The plain-text refusal of ssekit's own endpoints ({@code @SseStream}): the body says what is wrong. */
 public final class TextResponses {
     /** Seconds a client refused for a subscriber limit is asked to wait before it retries. */
     public static final int RETRY_AFTER_SECONDS = 10;
@@ -14,19 +14,10 @@ public final class TextResponses {
     private TextResponses() {
     }
 
-    /** @return a response with {@code message} as its {@code text/plain} body, to add headers to */
-    public static Response.ResponseBuilder text(Response.StatusType status, String message) {
-        return Response.status(status).type(MediaType.TEXT_PLAIN_TYPE).entity(message + "\n");
-    }
-
-    /** @return an exception that answers {@code status} with {@code message} as the body */
-    public static WebApplicationException error(Response.StatusType status, String message) {
-        return new WebApplicationException(message, text(status, message).build());
-    }
-
     /** @return 503 with {@code Retry-After} and the limit that was reached */
     public static WebApplicationException retryLater(SubscriberLimitException e) {
-        return new WebApplicationException(e.getMessage(), text(Response.Status.SERVICE_UNAVAILABLE, e.getMessage())
+        return new WebApplicationException(e.getMessage(), Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                .type(MediaType.TEXT_PLAIN_TYPE).entity(e.getMessage() + "\n")
                 .header("Retry-After", RETRY_AFTER_SECONDS).build());
     }
 }

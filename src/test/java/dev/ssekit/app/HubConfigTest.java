@@ -2,7 +2,9 @@ package dev.ssekit.app;
 
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.testkit.MercureClient;
+import dev.ssekit.test.SseRecorder;
 import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testkit.Tokens;
 
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +62,29 @@ class HubConfigTest {
             assertEquals(400, big.statusCode());
             assertEquals("data: the event is 1025 bytes, over the limit of 1024 (maxEventSize)\n", big.body());
             assertEquals(200, MercureClient.post(hub.uri(), "topic=t&data=" + "x".repeat(1024)).statusCode());
+        }
+    }
+
+    @Test
+    void topicLimit_countsTheTopicsAClientNames_notThePrivateCounterpartsOfAnAuthorizedOne() throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(Tokens.hubWithSecret());
+        settings.put("ssekit.max.topics.per.subscription", "2");
+        try (EmbeddedHub hub = startWith(settings)) {
+            Map<String, String> authorized = Tokens.bearer(Tokens.subscriber("*"));
+            // Two topics and, as the token grants them, their two private counterparts: accepted.
+            try (SseRecorder c = MercureClient.subscribe(hub.uri(), "topic=x&topic=y", authorized)) {
+                HttpResponse<String> published = MercureClient.post(hub.uri(), "topic=y&data=private+to+y&private=on",
+                        Tokens.bearer(Tokens.publisher("*")));
+                assertEquals(200, published.statusCode(), published.body());
+                assertEquals("private to y", c.takeEvent().data());
+            }
+            Map<String, String> headers = new java.util.HashMap<>(authorized);
+            headers.put("Accept", "text/event-stream");
+            HttpResponse<String> many = MercureClient.send(hub.uri().resolve(MercureClient.PATH
+                    + "?topic=x&topic=y&topic=z"), "GET", headers);
+            assertEquals(400, many.statusCode());
+            assertEquals("topics: a subscription may name at most 2 topics (maxTopicsPerSubscription), got 3\n",
+                    many.body());
         }
     }
 

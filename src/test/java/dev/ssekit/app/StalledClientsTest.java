@@ -2,7 +2,7 @@ package dev.ssekit.app;
 
 import dev.ssekit.Event;
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.internal.ConnRuntime;
+import dev.ssekit.internal.conn.ConnRuntime;
 import dev.ssekit.testkit.Hubs;
 import dev.ssekit.testkit.MercureClient;
 import dev.ssekit.testkit.RawSseClient;

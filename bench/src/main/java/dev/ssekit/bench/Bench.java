@@ -56,9 +56,6 @@ public final class Bench {
     /** The version this server runs (a label for the report). */
     private final String label;
 
-    private Bench(boolean quick) throws Exception {
-        this(quick, System.getProperty("java.class.path"), "after");
-    }
 
     /** Starts {@link BenchServer} on {@code classPath}: this tree's, or an older tree's build (--before). */
     private Bench(boolean quick, String classPath, String label) throws Exception {
@@ -145,23 +142,26 @@ public final class Bench {
                 }
             }
             if (list.stream().anyMatch(s -> "abcd".contains(s))) {
-                Bench b = new Bench(quick);
-                try {
-                    for (String s : list) {
-                        switch (s) {
-                            case "a" -> b.throughput();
-                            case "b" -> b.latency();
-                            case "c" -> b.idle();
-                            case "d" -> b.replay();
-                            default -> {
-                                // below
+                // Each version in turn, the older first, so a change to the fan-out is a paired run.
+                for (PublishScenario.Version v : versions) {
+                    Bench b = new Bench(quick, v.classPath(), v.label());
+                    try {
+                        for (String s : list) {
+                            switch (s) {
+                                case "a" -> b.throughput();
+                                case "b" -> b.latency();
+                                case "c" -> b.idle();
+                                case "d" -> b.replay();
+                                default -> {
+                                    // below
+                                }
                             }
                         }
+                    } finally {
+                        b.stop();
                     }
-                } finally {
-                    b.stop();
+                    report.append(b.table());
                 }
-                report.append(b.table());
             }
             for (String s : list) {
                 switch (s) {
@@ -720,6 +720,7 @@ public final class Bench {
 
     private String table() {
         StringBuilder t = new StringBuilder();
+        t.append("Version ").append(label).append(":\n\n");
         t.append("| scenario | side | subscribers | events | deliveries/s | p50 | p99 | max | errors | drops | server heap after GC | server RSS | heap/conn |\n");
         t.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {

@@ -5,7 +5,7 @@ import dev.ssekit.app.HubApplication;
 import dev.ssekit.app.security.DevelopmentDefaults;
 import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.SecuritySettings;
-import dev.ssekit.internal.cdi.HubProducer;
+import dev.ssekit.app.HubRegistry;
 
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
@@ -72,7 +72,7 @@ public final class EmbeddedHub implements AutoCloseable {
             // times per event; ssekit's write timeout (10 s) is the one that should decide.
             server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
             // The store is opened now, so that a bad setting or an unreachable store stops the start.
-            weld.select(HubProducer.class).get().topics();
+            weld.select(HubRegistry.class).get().topics();
             weld.select(HubSecurity.class).get().settings();
             server.start();
             int bound = server.getListeners().iterator().next().getPort();
@@ -90,7 +90,7 @@ public final class EmbeddedHub implements AutoCloseable {
 
     /** @return the hub's registry: its topics, their counts, and publishing in process */
     public Topics topics() {
-        return weld.select(HubProducer.class).get().topics();
+        return weld.select(HubRegistry.class).get().topics();
     }
 
     /** @return the hub's security settings, as checked at start-up */
@@ -105,7 +105,7 @@ public final class EmbeddedHub implements AutoCloseable {
             return;
         }
         // Publishes from now on answer 503; those accepted are stored and written first.
-        weld.select(HubProducer.class).get().close();
+        weld.select(HubRegistry.class).get().close();
         // Requests still running get their answers before the server stops.
         try {
             server.shutdown(10, TimeUnit.SECONDS).get(15, TimeUnit.SECONDS);
@@ -128,7 +128,7 @@ public final class EmbeddedHub implements AutoCloseable {
         EmbeddedHub hub = start(host, port);
         String shown = "127.0.0.1".equals(host) ? "localhost" : host;
         System.out.println("ssekit hub on http://" + shown + ":" + hub.uri().getPort() + "/ (listening on " + host
-                + "), history store: " + hub.weld.select(HubProducer.class).get().topics().history());
+                + "), history store: " + hub.weld.select(HubRegistry.class).get().topics().history());
         SecuritySettings security = hub.security();
         if (security.anonymousPublish()) {
             System.out.println("*****************************************************************************");

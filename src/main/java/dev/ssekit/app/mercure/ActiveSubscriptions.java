@@ -2,12 +2,10 @@ package dev.ssekit.app.mercure;
 
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
-import dev.ssekit.Topic;
-import dev.ssekit.Topics;
+import dev.ssekit.app.HubRegistry;
 import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.MercureClaims;
 import dev.ssekit.app.security.SecuritySettings;
-import dev.ssekit.internal.PrivateTopics;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -49,8 +47,7 @@ public class ActiveSubscriptions {
     private static final Logger LOG = Logger.getLogger(ActiveSubscriptions.class.getName());
 
     @Inject
-    @Topic
-    Topics registry;
+    HubRegistry hubRegistry;
 
     @Inject
     HubSecurity security;
@@ -93,7 +90,7 @@ public class ActiveSubscriptions {
 
     private void announce(String topic, String doc) {
         try {
-            registry.publish(List.of(PrivateTopics.of(topic)),
+            hubRegistry.topics().publish(List.of(PrivateTopics.of(topic)),
                     Event.of(doc).withType("mercure").withId("urn:uuid:" + UUID.randomUUID()));
         } catch (RuntimeException e) {
             // A subscription must not fail because its announcement could not be stored.
@@ -171,7 +168,7 @@ public class ActiveSubscriptions {
         } else {
             throw new NotFoundException("subscriptions are at " + base + "[/{match_type}/{match}[/{subscriber}]]");
         }
-        String last = registry.history().latestId().orElse("earliest");
+        String last = hubRegistry.topics().history().latestId().orElse("earliest");
         return Response.ok(body, MediaType.APPLICATION_JSON_TYPE)
                 .header("Link", "<" + hub + ">; rel=\"mercure\"; last-event-id=" + JsonStrings.quote(last)
                         + "; type=\"mercure\"; content-type=\"application/json\"")

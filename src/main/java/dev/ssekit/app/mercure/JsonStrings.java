@@ -1,12 +1,12 @@
 package dev.ssekit.app.mercure;
 
 /** JSON text for the hub's small documents (discovery, subscriptions), which need no JSON library. */
-final class JsonStrings {
+public final class JsonStrings {
     private JsonStrings() {
     }
 
     /** @return {@code s} as a JSON string literal, quotes, backslashes and control characters escaped */
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder out = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             if (c == '"' || c == '\\') {

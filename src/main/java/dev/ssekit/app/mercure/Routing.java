@@ -1,7 +1,6 @@
 package dev.ssekit.app.mercure;
 
 import dev.ssekit.app.security.TopicSelector;
-import dev.ssekit.internal.PrivateTopics;
 
 import java.net.URI;
 import java.util.ArrayList;

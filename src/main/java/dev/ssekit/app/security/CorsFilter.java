@@ -1,9 +1,8 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.internal.TextResponses;
+import dev.ssekit.app.PlainText;
 
 import dev.ssekit.SseResponseFilter;
-import dev.ssekit.internal.Checks;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,12 +54,12 @@ public class CorsFilter implements ContainerRequestFilter, ContainerResponseFilt
         SecuritySettings s = security.settings();
         boolean credentials = s.allowsCredentialsFrom(origin);
         if (!credentials && !s.allowsAnyOrigin()) {
-            request.abortWith(TextResponses.text(Response.Status.FORBIDDEN, "CORS: origin " + Checks.quote(origin)
+            request.abortWith(PlainText.text(Response.Status.FORBIDDEN, "CORS: origin " + PlainText.quote(origin)
                     + " is not allowed (" + SecuritySettings.CORS_ORIGINS + ")").build());
             return;
         }
         if (!METHODS.contains(method.trim())) {
-            request.abortWith(TextResponses.text(Response.Status.FORBIDDEN, "CORS: method " + Checks.quote(method)
+            request.abortWith(PlainText.text(Response.Status.FORBIDDEN, "CORS: method " + PlainText.quote(method)
                     + " is not allowed; allowed: " + ALLOWED_METHODS).build());
             return;
         }
@@ -69,8 +68,8 @@ public class CorsFilter implements ContainerRequestFilter, ContainerResponseFilt
             for (String h : requested.split(",")) {
                 String name = h.trim().toLowerCase(Locale.ROOT);
                 if (!name.isEmpty() && !HEADERS.contains(name)) {
-                    request.abortWith(TextResponses.text(Response.Status.FORBIDDEN, "CORS: header "
-                            + Checks.quote(h.trim()) + " is not allowed; allowed: " + ALLOWED_HEADERS).build());
+                    request.abortWith(PlainText.text(Response.Status.FORBIDDEN, "CORS: header "
+                            + PlainText.quote(h.trim()) + " is not allowed; allowed: " + ALLOWED_HEADERS).build());
                     return;
                 }
             }

@@ -1,7 +1,7 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.internal.Checks;
 
+import dev.ssekit.app.PlainText;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -46,7 +46,7 @@ final class FormEncoding {
             eq++;
         }
         byte[] name = decode(text, from, eq);
-        String shownName = name == null ? null : Checks.quote(new String(name, StandardCharsets.UTF_8));
+        String shownName = name == null ? null : PlainText.quote(new String(name, StandardCharsets.UTF_8));
         if (name == null) {
             return where + ": a field name has a % not followed by two hex digits";
         }

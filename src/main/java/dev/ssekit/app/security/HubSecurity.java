@@ -1,8 +1,8 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.internal.TextResponses;
+import dev.ssekit.app.PlainText;
 
-import dev.ssekit.internal.config.ConfigValues;
+import dev.ssekit.Settings;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -44,7 +44,7 @@ public class HubSecurity {
             synchronized (this) {
                 s = settings;
                 if (s == null) {
-                    s = SecuritySettings.read(ConfigValues.current());
+                    s = SecuritySettings.read(Settings.current());
                     if (s.verifier() == null && development.isResolvable()
                             && development.get().anonymousPublishOnLoopback()) {
                         s = s.withDevelopmentAnonymousPublish();
@@ -147,7 +147,7 @@ public class HubSecurity {
         for (String topic : topics) {
             if (!claims.mayPublish(topic)) {
                 throw forbidden(c, "publish: the token grants no publish right on topic "
-                        + dev.ssekit.internal.Checks.quote(topic));
+                        + PlainText.quote(topic));
             }
         }
     }
@@ -251,6 +251,6 @@ public class HubSecurity {
     }
 
     private static Response error(Response.Status status, String challenge, String reason) {
-        return TextResponses.text(status, reason).header("WWW-Authenticate", challenge).build();
+        return PlainText.text(status, reason).header("WWW-Authenticate", challenge).build();
     }
 }

@@ -1,6 +1,6 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.internal.TextResponses;
+import dev.ssekit.app.PlainText;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -125,6 +125,6 @@ public class PublishFilter implements ContainerRequestFilter {
     }
 
     private static Response text(Response.Status status, String message) {
-        return TextResponses.text(status, message).build();
+        return PlainText.text(status, message).build();
     }
 }

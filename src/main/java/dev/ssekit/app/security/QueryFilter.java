@@ -1,6 +1,6 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.internal.TextResponses;
+import dev.ssekit.app.PlainText;
 
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
@@ -28,7 +28,7 @@ public class QueryFilter implements ContainerRequestFilter {
         }
         String problem = FormEncoding.problem(query.getBytes(StandardCharsets.UTF_8), "query");
         if (problem != null) {
-            request.abortWith(TextResponses.text(Response.Status.BAD_REQUEST, problem).build());
+            request.abortWith(PlainText.text(Response.Status.BAD_REQUEST, problem).build());
         }
     }
 }

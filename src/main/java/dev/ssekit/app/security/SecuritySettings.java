@@ -1,6 +1,6 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.internal.config.ConfigValues;
+import dev.ssekit.Settings;
 
 import com.nimbusds.jose.JWSAlgorithm;
 
@@ -113,7 +113,7 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
      *
      * @throws IllegalArgumentException naming the key of the first invalid setting
      */
-    public static SecuritySettings read(ConfigValues v) {
+    public static SecuritySettings read(Settings v) {
         byte[] secret = secret(v.raw(JWT_SECRET));
         PublicKey key = publicKey(v.raw(JWT_PUBLIC_KEY));
         Set<JWSAlgorithm> algorithms = algorithms(v.raw(JWT_ALGORITHMS), secret, key);
@@ -121,7 +121,7 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
         Boolean current = v.choice(MERCURE_CURRENT, Boolean.TRUE, BOOLEANS);
         Boolean legacy = v.choice(MERCURE_LEGACY, Boolean.TRUE, BOOLEANS);
         if (!current && !legacy) {
-            throw ConfigValues.invalid(MERCURE_LEGACY, v.raw(MERCURE_LEGACY), "true when " + MERCURE_CURRENT
+            throw Settings.invalid(MERCURE_LEGACY, v.raw(MERCURE_LEGACY), "true when " + MERCURE_CURRENT
                     + " is false: at least one revision of the protocol must be on");
         }
         String issuer = v.raw(JWT_ISSUER);
@@ -134,7 +134,7 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
         Boolean anonymous = v.choice(ANONYMOUS_PUBLISH, null, BOOLEANS);
         long form = v.bytes(MAX_FORM_SIZE, DEFAULT_MAX_FORM_SIZE);
         if (form < 1024 || form > Integer.MAX_VALUE - 8) {
-            throw ConfigValues.invalid(MAX_FORM_SIZE, v.raw(MAX_FORM_SIZE), "a size from 1KiB to below 2GiB");
+            throw Settings.invalid(MAX_FORM_SIZE, v.raw(MAX_FORM_SIZE), "a size from 1KiB to below 2GiB");
         }
         return new SecuritySettings(verifier, anonymous != null && anonymous, anonymous != null,
                 origins(v.raw(CORS_ORIGINS)), (int) form, new Protocol(current, legacy, hub, resource,
@@ -153,7 +153,7 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
         } catch (URISyntaxException e) {
             // reported below
         }
-        throw ConfigValues.invalid(HUB_URL, value, "the hub's absolute URL, such as https://hub.example.com/.well-known/mercure");
+        throw Settings.invalid(HUB_URL, value, "the hub's absolute URL, such as https://hub.example.com/.well-known/mercure");
     }
 
     private static byte[] secret(String value) {
@@ -177,7 +177,7 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
                 + "-----END PUBLIC KEY-----)";
         String body = pem.replace("\\n", "\n");
         if (!body.contains("-----BEGIN PUBLIC KEY-----") || !body.contains("-----END PUBLIC KEY-----")) {
-            throw ConfigValues.invalid(JWT_PUBLIC_KEY, pem, expected);
+            throw Settings.invalid(JWT_PUBLIC_KEY, pem, expected);
         }
         body = body.substring(body.indexOf("-----BEGIN PUBLIC KEY-----") + "-----BEGIN PUBLIC KEY-----".length(),
                 body.indexOf("-----END PUBLIC KEY-----")).replaceAll("\\s", "");
@@ -185,7 +185,7 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
         try {
             der = Base64.getDecoder().decode(body);
         } catch (IllegalArgumentException e) {
-            throw ConfigValues.invalid(JWT_PUBLIC_KEY, pem, expected + " with base64 between the lines");
+            throw Settings.invalid(JWT_PUBLIC_KEY, pem, expected + " with base64 between the lines");
         }
         for (String type : new String[] {"RSA", "EC", "EdDSA"}) {
             try {
@@ -194,7 +194,7 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
                 // try the next key type
             }
         }
-        throw ConfigValues.invalid(JWT_PUBLIC_KEY, pem, expected);
+        throw Settings.invalid(JWT_PUBLIC_KEY, pem, expected);
     }
 
     private static Set<JWSAlgorithm> algorithms(String value, byte[] secret, PublicKey key) {
@@ -221,18 +221,18 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
                 continue;
             }
             JWSAlgorithm alg = KNOWN.stream().filter(a -> a.getName().equalsIgnoreCase(name)).findFirst()
-                    .orElseThrow(() -> ConfigValues.invalid(JWT_ALGORITHMS, value,
+                    .orElseThrow(() -> Settings.invalid(JWT_ALGORITHMS, value,
                             "a comma-separated list of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, "
                                     + "PS512, ES256, ES384, ES512, EdDSA (\"" + name + "\" is not one; none is never accepted)"));
             String problem = TokenVerifier.keyProblem(alg, secret, key);
             if (problem != null) {
-                throw ConfigValues.invalid(JWT_ALGORITHMS, value, "algorithms the configured keys can verify: "
+                throw Settings.invalid(JWT_ALGORITHMS, value, "algorithms the configured keys can verify: "
                         + problem);
             }
             out.add(alg);
         }
         if (out.isEmpty()) {
-            throw ConfigValues.invalid(JWT_ALGORITHMS, value, "at least one algorithm");
+            throw Settings.invalid(JWT_ALGORITHMS, value, "at least one algorithm");
         }
         return out;
     }
@@ -250,7 +250,7 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
                 out.add(origin);
                 continue;
             }
-            out.add(normalizeOrigin(origin).orElseThrow(() -> ConfigValues.invalid(CORS_ORIGINS, value,
+            out.add(normalizeOrigin(origin).orElseThrow(() -> Settings.invalid(CORS_ORIGINS, value,
                     "a comma-separated list of origins such as https://app.example.com or http://localhost:3000 "
                             + "(scheme, host and port only), or *")));
         }

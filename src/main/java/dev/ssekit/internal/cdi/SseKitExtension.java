@@ -6,7 +6,7 @@ import dev.ssekit.SseStream;
 import jakarta.enterprise.event.Observes;
 import dev.ssekit.internal.config.SseKitConfig;
 
-import dev.ssekit.internal.ConnRuntime;
+import dev.ssekit.internal.conn.ConnRuntime;
 
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
 import jakarta.enterprise.inject.spi.BeforeShutdown;

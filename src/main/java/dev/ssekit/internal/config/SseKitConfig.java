@@ -1,5 +1,6 @@
 package dev.ssekit.internal.config;
 
+import dev.ssekit.Settings;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.OverflowPolicy;
 import dev.ssekit.SseKitException;
@@ -9,7 +10,7 @@ import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
 import dev.ssekit.history.RetentionSettings;
-import dev.ssekit.internal.ConnSettings;
+import dev.ssekit.internal.conn.ConnSettings;
 
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
@@ -41,7 +42,7 @@ import java.util.Map;
 public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy overflowPolicy, Duration writeTimeout,
                            Duration maxLifetime, int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers,
                            int maxTopicsPerSubscription, Duration shutdownRetry, String store, Retention retention,
-                           ConfigValues values) {
+                           Settings values) {
     /**
      * Retention settings, each null when unset (the store's default applies).
      *
@@ -51,10 +52,10 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
      * @param memoryMaxBytes    {@code ssekit.history.memory.max.bytes}
      */
     public record Retention(Integer maxEventsPerTopic, Duration maxAge, Integer memoryMaxEvents, Long memoryMaxBytes) {
-        static Retention read(ConfigValues v) {
+        static Retention read(Settings v) {
             Long bytes = v.raw(MEMORY_MAX_BYTES) == null ? null : v.bytes(MEMORY_MAX_BYTES, 0);
             if (bytes != null && bytes < 1024) {
-                throw ConfigValues.invalid(MEMORY_MAX_BYTES, v.raw(MEMORY_MAX_BYTES), "at least 1KiB");
+                throw Settings.invalid(MEMORY_MAX_BYTES, v.raw(MEMORY_MAX_BYTES), "at least 1KiB");
             }
             return new Retention(v.raw(MAX_EVENTS_PER_TOPIC) == null ? null : v.integer(MAX_EVENTS_PER_TOPIC, 0, 1),
                     v.duration(MAX_AGE, null),
@@ -101,9 +102,9 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
         }
     }
 
-    /** @return the application's settings ({@link ConfigValues#current()}), checked */
+    /** @return the application's settings ({@link Settings#current()}), checked */
     public static SseKitConfig current() {
-        return read(ConfigValues.current());
+        return read(Settings.current());
     }
 
     /**
@@ -112,10 +113,10 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
      *
      * @throws IllegalArgumentException naming the key and value of the first invalid setting
      */
-    public static SseKitConfig read(ConfigValues v) {
+    public static SseKitConfig read(Settings v) {
         long maxEventSize = v.bytes(MAX_EVENT_SIZE, Topics.DEFAULT_MAX_EVENT_SIZE);
         if (maxEventSize > Integer.MAX_VALUE) {
-            throw ConfigValues.invalid(MAX_EVENT_SIZE, v.raw(MAX_EVENT_SIZE), "a size below 2GiB");
+            throw Settings.invalid(MAX_EVENT_SIZE, v.raw(MAX_EVENT_SIZE), "a size below 2GiB");
         }
         SseKitConfig config = new SseKitConfig(
                 v.duration(HEARTBEAT, Duration.ofSeconds(20)),
@@ -133,7 +134,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
                 v);
         String url = v.raw(JDBC_URL);
         if (url != null && !url.startsWith("jdbc:")) {
-            throw ConfigValues.invalid(JDBC_URL, url, "a JDBC URL (jdbc:...)");
+            throw Settings.invalid(JDBC_URL, url, "a JDBC URL (jdbc:...)");
         }
         v.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 1); // checked now, used when the store opens
         return config;
@@ -191,7 +192,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
                 try {
                     b = RedisHistoryStore.builder(uri);
                 } catch (IllegalArgumentException e) {
-                    throw ConfigValues.invalid(REDIS_URI, uri, "a Redis URI such as redis://127.0.0.1:6379");
+                    throw Settings.invalid(REDIS_URI, uri, "a Redis URI such as redis://127.0.0.1:6379");
                 }
                 return retention(b.keyPrefix(values.string(REDIS_PREFIX, "ssekit:"))).build();
             }
@@ -214,7 +215,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
             try {
                 b.tablePrefix(prefix);
             } catch (IllegalArgumentException e) {
-                throw ConfigValues.invalid(JDBC_TABLE_PREFIX, prefix, "a letter or _, then up to 30 letters, digits or _");
+                throw Settings.invalid(JDBC_TABLE_PREFIX, prefix, "a letter or _, then up to 30 letters, digits or _");
             }
         }
         return retention(b).build();

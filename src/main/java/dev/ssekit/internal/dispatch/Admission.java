@@ -4,7 +4,6 @@ import dev.ssekit.Event;
 import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.Limits;
-import dev.ssekit.internal.PrivateTopics;
 
 import java.util.Set;
 
@@ -49,21 +48,11 @@ final class Admission {
         return n;
     }
 
-    /**
-     * A topic and its private counterpart ({@link PrivateTopics}) count as one.
-     *
-     * @throws IllegalArgumentException past {@link Limits#maxTopicsPerSubscription()}
-     */
+    /** @throws IllegalArgumentException past {@link Limits#maxTopicsPerSubscription()} */
     void checkTopicCount(Set<String> topics) {
-        int count = topics.size();
-        for (String topic : topics) {
-            if (PrivateTopics.isPrivate(topic) && topics.contains(PrivateTopics.publicName(topic))) {
-                count--;
-            }
-        }
-        if (count > limits.maxTopicsPerSubscription()) {
+        if (topics.size() > limits.maxTopicsPerSubscription()) {
             throw new IllegalArgumentException("topics: a subscription may name at most "
-                    + limits.maxTopicsPerSubscription() + " topics (maxTopicsPerSubscription), got " + count);
+                    + limits.maxTopicsPerSubscription() + " topics (maxTopicsPerSubscription), got " + topics.size());
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Conn.CloseReason;
-import dev.ssekit.internal.ConnSettings;
+import dev.ssekit.internal.conn.ConnSettings;
 
 import java.util.Map;
 import java.util.Set;

@@ -17,12 +17,12 @@ import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
 import dev.ssekit.history.SharedHistoryStore;
 import dev.ssekit.internal.Checks;
-import dev.ssekit.internal.ConnRuntime;
-import dev.ssekit.internal.ConnSettings;
-import dev.ssekit.internal.Connection;
-import dev.ssekit.internal.EncodedEvent;
+import dev.ssekit.internal.conn.ConnRuntime;
+import dev.ssekit.internal.conn.ConnSettings;
+import dev.ssekit.internal.conn.Connection;
+import dev.ssekit.internal.wire.EncodedEvent;
 import dev.ssekit.internal.Limits;
-import dev.ssekit.internal.ResponseHeaders;
+import dev.ssekit.internal.wire.ResponseHeaders;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;

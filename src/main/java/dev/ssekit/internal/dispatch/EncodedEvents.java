@@ -1,7 +1,7 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Event;
-import dev.ssekit.internal.EncodedEvent;
+import dev.ssekit.internal.wire.EncodedEvent;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 

@@ -26,8 +26,10 @@ import java.util.function.Consumer;
  * hand-off, and each waiting publisher is woken once, when its event is settled or when it is its
  * turn to store the next batch.
  *
- * <p>Order: one batch is stored and handed on at a time, so the order of {@code acknowledged} calls
- * is the order of ids, which fan-out keeps. A publisher returns only once its event is stored and
+ * <p>Two stages, each one batch at a time: storing, then handing on (fan-out). A batch's thread
+ * takes the hand-on lock before it lets go of the store, so batches are handed on in the order they
+ * were stored, which is id order, while the next batch is already being stored: a slow store and a
+ * wide fan-out overlap instead of adding up. A publisher returns only once its event is stored and
  * handed on; a failure of the store fails every publisher of that batch, and none of its events
  * reaches a subscriber.
  */
@@ -44,6 +46,7 @@ final class PublishPipeline {
     private final Consumer<List<Published>> acknowledged;
     private final ConcurrentLinkedQueue<Pending> waiting = new ConcurrentLinkedQueue<>();
     private final ReentrantLock storing = new ReentrantLock();
+    private final ReentrantLock handingOn = new ReentrantLock();
     private final AtomicInteger accepted = new AtomicInteger();
     private final Object drained = new Object();
     private volatile boolean closed;
@@ -55,6 +58,7 @@ final class PublishPipeline {
         final Thread publisher = Thread.currentThread();
         Event stored;
         RuntimeException failure;
+        volatile boolean taken; // in a batch being stored: its outcome comes, it need not store
         volatile boolean settled; // written last: it publishes stored and failure
 
         Pending(HistoryStore.Entry entry, Object value) {
@@ -93,17 +97,8 @@ final class PublishPipeline {
             }
             waiting.add(mine);
             while (!mine.settled) {
-                if (storing.tryLock()) {
-                    try {
-                        storeWaiting(mine);
-                    } finally {
-                        storing.unlock();
-                    }
-                    // Whoever waits now arrived during that batch: it stores the next one.
-                    Pending next = waiting.peek();
-                    if (next != null) {
-                        LockSupport.unpark(next.publisher);
-                    }
+                if (!mine.taken && storing.tryLock()) {
+                    storeNextBatch();
                 } else if (!spinUntilSettledOrFree(mine)) {
                     LockSupport.parkNanos(this, RECHECK_NANOS);
                     // The event may be on its way already: wait for its outcome, keep the interrupt.
@@ -134,7 +129,7 @@ final class PublishPipeline {
      */
     private boolean spinUntilSettledOrFree(Pending mine) {
         for (int i = 0; i < SPINS; i++) {
-            if (mine.settled || !storing.isLocked()) {
+            if (mine.settled || (!mine.taken && !storing.isLocked())) {
                 return true;
             }
             Thread.onSpinWait();
@@ -142,22 +137,54 @@ final class PublishPipeline {
         return false;
     }
 
-    /** Stores what waits, batch after batch, until {@code mine} is settled; under the storing lock. */
-    private void storeWaiting(Pending mine) {
-        while (!mine.settled) {
-            List<Pending> batch = new ArrayList<>();
+    /**
+     * Stores the batch that waits (under the storing lock, which it releases) and hands it on
+     * (under the hand-on lock, taken before the storing lock is let go: batches keep their order).
+     */
+    private void storeNextBatch() {
+        List<Pending> batch = new ArrayList<>();
+        List<Pending> stored;
+        try {
             Pending p;
             while (batch.size() < MAX_BATCH && (p = waiting.poll()) != null) {
+                p.taken = true;
                 batch.add(p);
             }
-            if (batch.isEmpty()) {
-                return; // settled meanwhile by the previous holder of the lock
+            stored = batch.isEmpty() ? List.of() : store(batch);
+            if (!stored.isEmpty()) {
+                handingOn.lock();
             }
-            commit(batch);
+        } finally {
+            storing.unlock();
+        }
+        // Whoever waits now arrived during that batch: it stores the next one while this one is handed on.
+        Pending next = waiting.peek();
+        if (next != null) {
+            LockSupport.unpark(next.publisher);
+        }
+        if (stored.isEmpty()) {
+            return;
+        }
+        try {
+            List<Published> published = new ArrayList<>(stored.size());
+            for (Pending p : stored) {
+                published.add(new Published(p.entry.topics(), p.stored, p.value, p.stored.id().orElseThrow()));
+            }
+            acknowledged.accept(published);
+        } finally {
+            handingOn.unlock();
+        }
+        for (Pending p : stored) {
+            settle(p, p.stored, null);
         }
     }
 
-    private void commit(List<Pending> batch) {
+    /**
+     * Appends a batch; settles with their failure those that cannot be stored.
+     *
+     * @return the stored ones, in id order, each holding its stored event (not yet settled)
+     */
+    private List<Pending> store(List<Pending> batch) {
         List<HistoryStore.Entry> entries = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             entries.add(p.entry);
@@ -177,23 +204,17 @@ final class PublishPipeline {
             }
             if (rest.size() == batch.size()) {
                 rest.forEach(p -> settle(p, null, e)); // a store naming an id no entry has: never loop
-            } else if (!rest.isEmpty()) {
-                commit(rest);
+                return List.of();
             }
-            return;
+            return rest.isEmpty() ? List.of() : store(rest);
         } catch (RuntimeException e) {
             batch.forEach(p -> settle(p, null, e));
-            return;
+            return List.of();
         }
-        List<Published> published = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            Event e = stored.get(i);
-            published.add(new Published(batch.get(i).entry.topics(), e, batch.get(i).value, e.id().orElseThrow()));
+            batch.get(i).stored = stored.get(i);
         }
-        acknowledged.accept(published);
-        for (int i = 0; i < batch.size(); i++) {
-            settle(batch.get(i), stored.get(i), null);
-        }
+        return batch;
     }
 
     private static void settle(Pending p, Event stored, RuntimeException failure) {

@@ -2,7 +2,7 @@ package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Event;
 import dev.ssekit.TopicMatcher;
-import dev.ssekit.internal.Connection;
+import dev.ssekit.internal.conn.Connection;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 

@@ -3,7 +3,7 @@ package dev.ssekit.internal.dispatch;
 import dev.ssekit.HubStats;
 import dev.ssekit.MetricsBinding;
 import dev.ssekit.internal.Checks;
-import dev.ssekit.internal.TopicMeter;
+import dev.ssekit.internal.metrics.TopicMeter;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;

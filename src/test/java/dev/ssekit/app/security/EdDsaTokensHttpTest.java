@@ -91,11 +91,11 @@ class EdDsaTokensHttpTest {
     @Test
     void settings_edDsaNeedsAnEdKey_andIsTheDefaultForOne() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SecuritySettings.read(
-                dev.ssekit.internal.config.ConfigValues.of(Map.of("ssekit.hub.jwt.publicKey",
+                dev.ssekit.Settings.of(Map.of("ssekit.hub.jwt.publicKey",
                         Tokens.pem(Tokens.RSA.getPublic()), "ssekit.hub.jwt.algorithms", "EdDSA"))));
         assertTrue(e.getMessage().contains("EdDSA needs an Ed25519 or Ed448 key in ssekit.hub.jwt.publicKey"),
                 e.getMessage());
-        SecuritySettings ed = SecuritySettings.read(dev.ssekit.internal.config.ConfigValues.of(Map.of(
+        SecuritySettings ed = SecuritySettings.read(dev.ssekit.Settings.of(Map.of(
                 "ssekit.hub.jwt.publicKey", Tokens.pem(KEY.getPublic()))));
         assertTrue(ed.verifier().describe().startsWith("EdDSA,"), ed.verifier().describe());
     }

@@ -1,6 +1,6 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.internal.config.ConfigValues;
+import dev.ssekit.Settings;
 import dev.ssekit.testkit.Tokens;
 
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Every security setting is checked at start-up, naming the key, never echoing a secret. */
 class SecuritySettingsTest {
     private static SecuritySettings read(Map<String, String> values) {
-        return SecuritySettings.read(ConfigValues.of(values));
+        return SecuritySettings.read(Settings.of(values));
     }
 
     private static String refused(Map<String, String> values) {

@@ -1,5 +1,6 @@
 package dev.ssekit.internal.config;
 
+import dev.ssekit.Settings;
 import dev.ssekit.SseKitException;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SseKitConfigTest {
     private static SseKitConfig of(Map<String, String> values) {
-        return SseKitConfig.read(ConfigValues.of(values));
+        return SseKitConfig.read(Settings.of(values));
     }
 
     private static String invalid(Map<String, String> values) {
@@ -113,16 +114,16 @@ class SseKitConfigTest {
     @Test
     void defaultSources_readSystemPropertiesThenEnvironmentThenFiles() {
         // The test class path carries META-INF/microprofile-config.properties with this key.
-        ConfigValues current = ConfigValues.current();
+        Settings current = Settings.current();
         assertEquals("from-file", current.raw("ssekit.test.only"));
         System.setProperty("ssekit.test.only", "from-property");
         try {
-            assertEquals("from-property", ConfigValues.current().raw("ssekit.test.only"));
+            assertEquals("from-property", Settings.current().raw("ssekit.test.only"));
         } finally {
             System.clearProperty("ssekit.test.only");
         }
         // PATH is set in every environment; MicroProfile Config's mapping finds SSEKIT_X_Y for ssekit.x.y.
-        assertEquals(System.getenv("PATH"), ConfigValues.current().raw("path"));
+        assertEquals(System.getenv("PATH"), Settings.current().raw("path"));
     }
 
     @Test

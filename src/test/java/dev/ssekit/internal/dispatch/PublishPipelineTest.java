@@ -55,6 +55,34 @@ class PublishPipelineTest {
         assertTrue(handedOn.containsAll(ids));
     }
 
+    @Test
+    void publish_whileABatchIsHandedOn_theNextIsStoredMeanwhileAndHandedOnAfterIt() throws Exception {
+        GatedStore store = new GatedStore(InMemoryHistoryStore.create());
+        java.util.concurrent.CountDownLatch fanOutStarted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch fanOutGate = new java.util.concurrent.CountDownLatch(1);
+        List<String> handedOn = new CopyOnWriteArrayList<>();
+        PublishPipeline pipeline = new PublishPipeline("test", store, batch -> {
+            if (batch.get(0).event().data().equals("first")) { // a wide, slow fan-out
+                fanOutStarted.countDown();
+                await().atMost(Duration.ofSeconds(30)).until(() -> fanOutGate.getCount() == 0);
+            }
+            batch.forEach(p -> handedOn.add(p.event().data()));
+        });
+        Thread first = new Thread(() -> pipeline.publish(Set.of("t"), Event.of("first"), null));
+        first.start();
+        assertTrue(fanOutStarted.await(30, TimeUnit.SECONDS));
+        Thread second = new Thread(() -> pipeline.publish(Set.of("t"), Event.of("second"), null));
+        second.start();
+        // The store is not held by the first batch's fan-out: the second batch is stored now...
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.batchSizes.size() == 2);
+        // ...but handed on only after the first.
+        assertEquals(List.of(), handedOn);
+        fanOutGate.countDown();
+        first.join(30_000);
+        second.join(30_000);
+        assertEquals(List.of("first", "second"), handedOn);
+    }
+
     private static long seq(String id) {
         return Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
     }

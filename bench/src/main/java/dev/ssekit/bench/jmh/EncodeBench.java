@@ -1,7 +1,7 @@
 package dev.ssekit.bench.jmh;
 
 import dev.ssekit.Event;
-import dev.ssekit.internal.EncodedEvent;
+import dev.ssekit.internal.wire.EncodedEvent;
 import dev.ssekit.internal.Json;
 
 import org.openjdk.jmh.annotations.Benchmark;

@@ -2,8 +2,8 @@ package dev.ssekit.bench.jmh;
 
 import dev.ssekit.Event;
 import dev.ssekit.history.InMemoryHistoryStore;
-import dev.ssekit.internal.ConnSettings;
-import dev.ssekit.internal.Connection;
+import dev.ssekit.internal.conn.ConnSettings;
+import dev.ssekit.internal.conn.Connection;
 import dev.ssekit.internal.dispatch.Dispatcher;
 import dev.ssekit.internal.dispatch.EventFilter;
 

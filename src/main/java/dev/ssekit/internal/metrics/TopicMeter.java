@@ -1,4 +1,4 @@
-package dev.ssekit.internal;
+package dev.ssekit.internal.metrics;
 
 import dev.ssekit.MetricsBinding;
 

@@ -1,4 +1,4 @@
-package dev.ssekit.internal;
+package dev.ssekit.app.mercure;
 
 /**
  * Private counterparts of topics: a private update is stored and fanned out under

@@ -1,5 +1,6 @@
-package dev.ssekit.internal;
+package dev.ssekit.internal.wire;
 
+import dev.ssekit.internal.Checks;
 import jakarta.ws.rs.core.MediaType;
 
 import java.lang.reflect.Type;
@@ -13,11 +14,11 @@ import java.time.Duration;
  * channel}: both containers' writers write {@code retry:} only for an event with data, and
  * RESTEasy's writes {@code data: } even for empty data, which dispatches an empty message.
  */
-final class RetryHint extends FramedEvent {
+public final class RetryHint extends FramedEvent {
     private final long millis;
     private final String comment;
 
-    RetryHint(Duration delay) {
+    public RetryHint(Duration delay) {
         this(Checks.positive(delay, "shutdownRetry").toMillis());
     }
 

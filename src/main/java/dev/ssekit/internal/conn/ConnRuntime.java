@@ -1,5 +1,6 @@
-package dev.ssekit.internal;
+package dev.ssekit.internal.conn;
 
+import dev.ssekit.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
-package dev.ssekit.internal;
+package dev.ssekit.internal.wire;
 
+import dev.ssekit.internal.Checks;
 import dev.ssekit.Event;
 
 import jakarta.ws.rs.core.MediaType;

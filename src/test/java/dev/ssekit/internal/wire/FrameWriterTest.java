@@ -1,4 +1,4 @@
-package dev.ssekit.internal;
+package dev.ssekit.internal.wire;
 
 import dev.ssekit.Event;
 import dev.ssekit.testkit.WireCases;

@@ -1,4 +1,4 @@
-package dev.ssekit.internal.config;
+package dev.ssekit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Setting values by key, typed and checked: every error names the key and quotes the value.
+ * Setting values by key, typed and checked: every error names the key and quotes the value. These
+ * are the sources every ssekit setting is read from ({@link Topics#configured()}, injected hubs), and
+ * an application may read its own keys from them too.
  *
  * <p>{@link #current()} reads MicroProfile Config when the application has an implementation of it
  * (Payara, WildFly with its MicroProfile subsystem). Without one (the embedded hub, plain servers)
@@ -24,27 +26,27 @@ import java.util.regex.Pattern;
  * properties, environment variables (the key, or the key in capitals with every other character an
  * underscore: {@code SSEKIT_QUEUE_CAPACITY}), then {@code META-INF/microprofile-config.properties}.
  */
-public final class ConfigValues {
+public final class Settings {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|kib|k|kb|mib|m|mb|gib|g|gb)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
 
     private final UnaryOperator<String> source;
 
-    /** @param source the raw value of a key, or null when it is not set */
-    public ConfigValues(UnaryOperator<String> source) {
+    /** @param source gives the raw value of a key, or null when it is not set */
+    public Settings(UnaryOperator<String> source) {
         this.source = source;
     }
 
-    /** @return values from a fixed map; for tests */
-    public static ConfigValues of(Map<String, String> values) {
-        return new ConfigValues(values::get);
+    /** @return values from a fixed map (tests, or settings made in code) */
+    public static Settings of(Map<String, String> values) {
+        return new Settings(values::get);
     }
 
     /** @return the application's configuration, as the class documentation describes */
-    public static ConfigValues current() {
+    public static Settings current() {
         UnaryOperator<String> mp = MicroProfile.source();
-        return new ConfigValues(mp != null ? mp : defaultSources());
+        return new Settings(mp != null ? mp : defaultSources());
     }
 
     private static UnaryOperator<String> defaultSources() {
@@ -65,7 +67,7 @@ public final class ConfigValues {
         Properties merged = new Properties();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         if (loader == null) {
-            loader = ConfigValues.class.getClassLoader();
+            loader = Settings.class.getClassLoader();
         }
         try {
             List<URL> urls = new ArrayList<>();
@@ -212,8 +214,8 @@ public final class ConfigValues {
             ClassLoader loader = Thread.currentThread().getContextClassLoader();
             try {
                 Class.forName("org.eclipse.microprofile.config.ConfigProvider", false,
-                        loader != null ? loader : ConfigValues.class.getClassLoader());
-                Class.forName("org.eclipse.microprofile.config.ConfigProvider", false, ConfigValues.class.getClassLoader());
+                        loader != null ? loader : Settings.class.getClassLoader());
+                Class.forName("org.eclipse.microprofile.config.ConfigProvider", false, Settings.class.getClassLoader());
             } catch (ClassNotFoundException | LinkageError e) {
                 return null;
             }

@@ -1,4 +1,4 @@
-package dev.ssekit.internal;
+package dev.ssekit.internal.wire;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 

@@ -1,5 +1,6 @@
-package dev.ssekit.internal;
+package dev.ssekit.internal.conn;
 
+import dev.ssekit.internal.Checks;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

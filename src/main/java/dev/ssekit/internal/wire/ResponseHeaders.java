@@ -1,4 +1,4 @@
-package dev.ssekit.internal;
+package dev.ssekit.internal.wire;
 
 /**
  * Carries the {@code Mercure-Last-Event-ID} value from a subscription to the response filter.

@@ -1,5 +1,9 @@
-package dev.ssekit.internal;
+package dev.ssekit.internal.conn;
 
+import dev.ssekit.internal.wire.EncodedEvent;
+import dev.ssekit.internal.wire.RetryHint;
+import dev.ssekit.internal.metrics.TopicMeter;
+import dev.ssekit.internal.Checks;
 import dev.ssekit.Conn.CloseReason;
 import dev.ssekit.ConnectionClosedException;
 import dev.ssekit.Event;

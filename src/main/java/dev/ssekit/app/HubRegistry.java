@@ -1,0 +1,80 @@
+package dev.ssekit.app;
+
+import dev.ssekit.HubClosedException;
+import dev.ssekit.Settings;
+import dev.ssekit.Topics;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * The hub's one registry, made from the configuration ({@link Topics#configured()}) on first use and
+ * closed, ending every stream cleanly, when the application stops.
+ *
+ * <p>A subscriber authorized for private updates also subscribes to each topic's private
+ * counterpart, so the registry lets a subscription name twice the configured
+ * {@code ssekit.max.topics.per.subscription}, and {@link #checkTopicCount} holds the topics a client
+ * names to the configured number.
+ */
+@ApplicationScoped
+public class HubRegistry {
+    /** The library's key, read here as well because the hub counts topics as clients name them. */
+    static final String MAX_TOPICS_PER_SUBSCRIPTION = "ssekit.max.topics.per.subscription";
+
+    private static final Logger LOG = Logger.getLogger(HubRegistry.class.getName());
+
+    private Topics topics;
+    private int maxTopicsPerSubscription;
+    private boolean closed;
+
+    /**
+     * @return the registry, opened with its history store on first use
+     * @throws IllegalArgumentException naming the key and value of an invalid setting
+     * @throws dev.ssekit.SseKitException if the history store cannot be reached
+     * @throws HubClosedException if the application is stopping
+     */
+    public synchronized Topics topics() {
+        if (topics == null && closed) {
+            throw new HubClosedException("the hub (the application is stopping)");
+        }
+        if (topics == null) {
+            Settings settings = Settings.current();
+            int max = settings.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1);
+            topics = Topics.configured(settings)
+                    .maxTopicsPerSubscription(max > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : 2 * max).build();
+            maxTopicsPerSubscription = max;
+            LOG.fine(() -> "ssekit hub: registry ready, history " + topics.history());
+        }
+        return topics;
+    }
+
+    /**
+     * @param named the topics a client names
+     * @throws IllegalArgumentException past the configured number, naming the field and the limit
+     */
+    public void checkTopicCount(Set<String> named) {
+        int max;
+        synchronized (this) {
+            topics();
+            max = maxTopicsPerSubscription;
+        }
+        if (named.size() > max) {
+            throw new IllegalArgumentException("topics: a subscription may name at most " + max
+                    + " topics (maxTopicsPerSubscription), got " + named.size());
+        }
+    }
+
+    /** Ends every stream, stops the registry's threads and closes its history store. Idempotent. */
+    @PreDestroy
+    public synchronized void close() {
+        if (topics != null && !closed) {
+            topics.close();
+        }
+        // The closed registry stays: a request still running gets HubClosedException (503), never a
+        // fresh registry with new threads and an empty store.
+        closed = true;
+    }
+}
