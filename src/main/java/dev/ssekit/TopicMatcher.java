@@ -10,8 +10,9 @@ import java.util.Set;
  * <p>Exact topic subscriptions are found with one map lookup per topic of an event; matchers are
  * kept apart and asked, one after another, only about events whose topics the connection is not
  * already subscribed to by name. They run on the publishing thread, under the registry's publish
- * order, so they must be quick and must not block. A matcher that throws rejects the event for its
- * connection only.
+ * order, and, for a replay, on the subscribing thread over the history read
+ * ({@link dev.ssekit.history.HistoryStore#readMatching}), so they must be quick and must not block.
+ * A matcher that throws rejects the event for its connection only.
  */
 @FunctionalInterface
 public interface TopicMatcher {

@@ -219,8 +219,10 @@ public final class Topics implements AutoCloseable {
      * Subscribes a connection to exact topics and, through a matcher, to every event whose topics it
      * accepts (wildcards, templates, patterns). Exact topics stay a map lookup at publish time; the
      * matcher is asked only about events that none of the connection's exact topics brought it, so
-     * it gets each event once. Replay after {@code lastEventId} covers the exact topics only: a store
-     * is read by topic name, and a matcher names none.
+     * it gets each event once. Replay after {@code lastEventId} gives what live delivery would have
+     * given: the retained events on the exact topics or accepted by the matcher, read with
+     * {@link dev.ssekit.history.HistoryStore#readMatching}, with the same gap-free handoff to live
+     * events.
      *
      * @param conn        the connection
      * @param topics      exact topics, possibly none when {@code matcher} is given

@@ -98,6 +98,78 @@ class HandoffRaceTest {
     }
 
     @Test
+    void subscribe_matcherReplayHandsOffToLiveWithoutGapOrDuplicate() throws Exception {
+        GatedStore store = new GatedStore(InMemoryHistoryStore.create());
+        try (Topics topics = Topics.builder().history(store).build()) {
+            String e1 = topics.publish(List.of("orders/1"), Event.of("1"));
+            String e2 = topics.publish(List.of("orders/2"), Event.of("2"));
+            topics.publish(List.of("other"), Event.of("x"));
+            String both = topics.publish(List.of("other", "orders/3"), Event.of("both"));
+            store.closeGate();
+            FakeSse.Sink sink = new FakeSse.Sink();
+            Conn conn = topics.open(sink, FakeSse.sse());
+            TopicMatcher orders = t -> t.stream().anyMatch(topic -> topic.startsWith("orders/"));
+            CompletableFuture<Subscription> sub =
+                    CompletableFuture.supplyAsync(() -> topics.subscribe(conn, List.of("exact"), orders, e1));
+            assertTrue(store.readStarted.await(10, TimeUnit.SECONDS));
+            // Published while the replay's read waits: each must come once, after the replay.
+            String e4 = topics.publish(List.of("orders/4"), Event.of("4"));
+            topics.publish(List.of("other"), Event.of("y"));
+            String exact = topics.publish(List.of("exact"), Event.of("exact"));
+            store.gate.countDown();
+            Subscription s = sub.get(10, TimeUnit.SECONDS);
+            assertEquals(e1, s.replayStartedAfter().orElseThrow());
+            assertEquals(2, s.replayed());
+            await().atMost(WAIT).until(() -> sink.ids().size() >= 4);
+            assertEquals(List.of(e2, both, e4, exact), sink.ids());
+            String e5 = topics.publish(List.of("orders/5"), Event.of("5"));
+            await().atMost(WAIT).until(() -> sink.ids().size() >= 5);
+            assertEquals(List.of(e2, both, e4, exact, e5), sink.ids());
+        }
+    }
+
+    @Test
+    void subscribe_matcherReplayPastAnExpiredHighWaterMarkDeliversNoDuplicate() throws Exception {
+        GatedStore store = new GatedStore(InMemoryHistoryStore.builder().maxEventsPerTopic(3).build());
+        try (Topics topics = Topics.builder().history(store).build()) {
+            for (String id : List.of("a", "b", "c")) {
+                topics.publish(List.of("t/" + id), Event.of(id).withId(id));
+            }
+            topics.publish(List.of("other"), Event.of("x").withId("x")); // the high-water mark
+            store.closeGate();
+            FakeSse.Sink sink = new FakeSse.Sink();
+            Conn conn = topics.open(sink, FakeSse.sse());
+            TopicMatcher t = topicSet -> topicSet.iterator().next().startsWith("t/");
+            CompletableFuture<Subscription> sub =
+                    CompletableFuture.supplyAsync(() -> topics.subscribe(conn, List.of(), t, "b"));
+            assertTrue(store.readStarted.await(10, TimeUnit.SECONDS));
+            for (String id : List.of("y1", "y2", "y3")) {
+                topics.publish(List.of("other"), Event.of(id).withId(id)); // drops "x"
+            }
+            topics.publish(List.of("t/d"), Event.of("d").withId("d")); // live, and read past the lost mark
+            store.gate.countDown();
+            // "x" was dropped after "b": a read by matcher cannot tell whether it mattered, so it
+            // replays everything retained and says so.
+            assertEquals("earliest", sub.get(10, TimeUnit.SECONDS).replayStartedAfter().orElseThrow());
+            await().atMost(WAIT).until(() -> sink.ids().size() >= 4);
+            topics.publish(List.of("t/e"), Event.of("e").withId("e"));
+            await().atMost(WAIT).until(() -> sink.ids().size() >= 5);
+            assertEquals(List.of("a", "b", "c", "d", "e"), sink.ids(), "d read past the mark and queued live: once");
+        }
+    }
+
+    @Test
+    void subscribe_matcherWithFiltersIsRefused() {
+        try (Topics topics = Topics.create()) {
+            Conn conn = topics.open(new FakeSse.Sink(), FakeSse.sse());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> topics.dispatcher()
+                    .subscribe(conn.connection(), java.util.Map.of("t", (v, ev) -> true), x -> true, null));
+            assertEquals("filters: a subscription with a topic matcher takes no filters", e.getMessage());
+            assertEquals(0, topics.clients());
+        }
+    }
+
+    @Test
     void subscribe_onClosedRegistryEndsTheUnstartedConnection() throws Exception {
         Topics topics = Topics.create();
         Conn conn = topics.open(new FakeSse.Sink(), FakeSse.sse());

@@ -5,6 +5,7 @@ import dev.ssekit.app.mercure.ActiveSubscriptions;
 import dev.ssekit.app.mercure.Discovery;
 import dev.ssekit.app.security.CorsFilter;
 import dev.ssekit.app.security.PublishFilter;
+import dev.ssekit.app.security.QueryBodyFilter;
 import dev.ssekit.app.security.QueryFilter;
 
 import jakarta.ws.rs.ApplicationPath;
@@ -14,14 +15,14 @@ import java.util.Set;
 
 /**
  * The hub app: the Mercure endpoints, the demo page, the event-stream headers, and the security
- * filters (CORS, query checks, the publisher's token and form limits) with plain-text errors.
+ * filters (CORS, query checks, the publisher's token and form limits, QUERY bodies) with plain-text errors.
  */
 @ApplicationPath("")
 public class HubApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
         return Set.of(MercureResource.class, ActiveSubscriptions.class, Discovery.class, Discovery.LinkHeader.class,
-                DemoPage.class, SseKitFeature.class, CorsFilter.class, QueryFilter.class, PublishFilter.class,
-                TextErrors.class);
+                DemoPage.class, SseKitFeature.class, CorsFilter.class, QueryFilter.class, QueryBodyFilter.class,
+                PublishFilter.class, TextErrors.class);
     }
 }

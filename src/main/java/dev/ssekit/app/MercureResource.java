@@ -16,6 +16,7 @@ import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.MercureClaims;
 import dev.ssekit.app.security.PublishFilter;
 import dev.ssekit.app.mercure.PrivateTopics;
+import dev.ssekit.app.security.QueryBodyFilter;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -25,6 +26,7 @@ import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -37,7 +39,15 @@ import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -95,6 +105,47 @@ public class MercureResource {
                           @Context UriInfo uri, @Context SseEventSink sink, @Context Sse sse) {
         stream(uri.getQueryParameters(true), lastEventHeader, authorization, security.cookie(cookie, currentCookie),
                 uri, sink, sse);
+    }
+
+    /** The {@code QUERY} method (RFC 10008): safe, like GET, with its parameters in the body. */
+    @Target(ElementType.METHOD)
+    @Retention(RetentionPolicy.RUNTIME)
+    @HttpMethod("QUERY")
+    public @interface Query {
+    }
+
+    /**
+     * Streams like {@link #subscribe}, for a {@code QUERY} request whose matchers (and
+     * {@code last_event_id}) are in an {@code application/x-www-form-urlencoded} body, for lists too
+     * long for a URL: the parameters are the union of the query component's and the body's, and a
+     * {@code last_event_id} in both is taken from the query component, as the protocol asks.
+     *
+     * @param body the form, already checked for size and encoding by {@link QueryBodyFilter}
+     */
+    @Query
+    @QueryBodyFilter.Bound
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void query(String body,
+                      @HeaderParam("Last-Event-ID") String lastEventHeader,
+                      @HeaderParam("Authorization") String authorization,
+                      @CookieParam(HubSecurity.COOKIE) String cookie,
+                      @CookieParam(HubSecurity.CURRENT_COOKIE) String currentCookie,
+                      @Context UriInfo uri, @Context SseEventSink sink, @Context Sse sse) {
+        // The query component's values first: single-valued parameters are read from the first value.
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        uri.getQueryParameters(true).forEach((name, values) -> params.put(name, new ArrayList<>(values)));
+        if (body != null && !body.isEmpty()) {
+            for (String pair : body.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                params.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+            }
+        }
+        stream(params, lastEventHeader, authorization, security.cookie(cookie, currentCookie), uri, sink, sse);
     }
 
     private void stream(Map<String, List<String>> params, String lastEventHeader, String authorization, String cookie,
@@ -209,7 +260,7 @@ public class MercureResource {
      */
     @HEAD
     public Response head() {
-        return Response.status(Response.Status.METHOD_NOT_ALLOWED).header("Allow", "GET, POST, OPTIONS").build();
+        return Response.status(Response.Status.METHOD_NOT_ALLOWED).header("Allow", "GET, QUERY, POST, OPTIONS").build();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.ssekit.history;
 import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
+import dev.ssekit.TopicMatcher;
 
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +27,8 @@ import java.util.Set;
  *   <li>Appends may come from several threads and, on a shared store, from several nodes; a store
  *   orders them itself.</li>
  *   <li>{@link #read} returns, oldest first and each once, the retained events on any of the given
- *   topics after one id, up to another.</li>
+ *   topics after one id, up to another; {@link #readMatching} the same for the events whose topics a
+ *   {@link TopicMatcher} accepts, whatever they are.</li>
  *   <li>Retention by count and by age is the store's own; an expired id reads as unknown.</li>
  *   <li>Failures: {@link IllegalArgumentException} for arguments the store can never accept,
  *   {@link DuplicateIdException} for an id already stored (or given twice in one batch), and
@@ -98,6 +100,33 @@ public interface HistoryStore extends AutoCloseable {
      * @throws HistoryStoreException if the store failed
      */
     Replay read(Set<String> topics, String afterId, String untilId);
+
+    /**
+     * Reads the retained events after {@code afterId} up to {@code untilId} whose topics
+     * {@code matcher} accepts, whatever those topics are: the replay of a subscription that chooses
+     * its topics by a matcher (a wildcard, URI templates, URL patterns) rather than by name. Each
+     * retained event in that range is offered to the matcher once, with the topics the store still
+     * keeps it under, oldest first.
+     *
+     * <p>The store cannot ask the matcher about an event it no longer has, so the id counts as found
+     * only when no event at all after it was dropped or has expired, whatever its topics: a gap on
+     * some topic reads as not found, and the events then start at the earliest retained one.
+     *
+     * <p>The default throws {@link UnsupportedOperationException}, for stores written before this
+     * method; the stores of this package implement it. A registry on a store without it replays the
+     * exact topics of a matcher subscription only, and logs a warning.
+     *
+     * @param matcher chooses events by their topics; it must be quick and must not block
+     * @param afterId read after this id (exclusive), as in {@link #read}; {@link #EARLIEST} for all
+     *                retained events
+     * @param untilId read up to this id (inclusive), as in {@link #read}; null for up to the newest
+     * @return the events, oldest first
+     * @throws HistoryStoreException         if the store failed
+     * @throws UnsupportedOperationException if the store cannot read by matcher
+     */
+    default Replay readMatching(TopicMatcher matcher, String afterId, String untilId) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot read history by topic matcher");
+    }
 
     /**
      * @return the id of the newest event in the store, on any topic, if any

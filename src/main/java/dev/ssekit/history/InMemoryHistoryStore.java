@@ -3,6 +3,7 @@ package dev.ssekit.history;
 import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
+import dev.ssekit.TopicMatcher;
 import dev.ssekit.internal.Checks;
 
 import java.time.Clock;
@@ -50,6 +51,8 @@ public final class InMemoryHistoryStore implements HistoryStore {
     private long nextSeq = 1;
     /** droppedUpTo of the topics whose logs emptied and were removed, so reads stay gap-aware. */
     private long removedTopicsDroppedUpTo;
+    /** The highest sequence number of an event gone from every topic: reads by matcher are gap-aware with it. */
+    private long droppedUpTo;
     private long bytes;
     private int liveEntries;
     private boolean closed;
@@ -184,6 +187,33 @@ public final class InMemoryHistoryStore implements HistoryStore {
         return new Replay(events, found);
     }
 
+    /**
+     * Walks the global log, which is in sequence order and holds each event once with all its topics,
+     * even those whose own logs already dropped it.
+     */
+    @Override
+    public synchronized Replay readMatching(TopicMatcher matcher, String afterId, String untilId) {
+        checkOpen();
+        StoreArguments.checkReadMatching(matcher, afterId);
+        evictExpiredAndOverBudget(clock.millis());
+        long after = EARLIEST.equals(afterId) ? 0 : seqOf(afterId);
+        boolean found = EARLIEST.equals(afterId) || (after > 0 && droppedUpTo <= after);
+        if (!found) {
+            after = 0;
+        }
+        long until = untilId == null ? Long.MAX_VALUE : seqOf(untilId);
+        if (until <= 0) {
+            until = nextSeq - 1; // an unknown bound: the newest (see the class's documentation)
+        }
+        List<Event> events = new ArrayList<>();
+        for (Kept e : log) {
+            if (e.holders > 0 && e.seq > after && e.seq <= until && matcher.matches(e.topics)) {
+                events.add(e.event);
+            }
+        }
+        return new Replay(events, found);
+    }
+
     private static void collect(ArrayDeque<Kept> entries, long after, long until, List<Event> out) {
         Iterator<Kept> it = entries.descendingIterator();
         int count = 0;
@@ -311,6 +341,7 @@ public final class InMemoryHistoryStore implements HistoryStore {
     private void release(String topic, TopicLog t, Kept e) {
         t.droppedUpTo = Math.max(t.droppedUpTo, e.seq);
         if (--e.holders == 0) {
+            droppedUpTo = Math.max(droppedUpTo, e.seq);
             byId.remove(e.event.id().orElseThrow());
             bytes -= e.bytes;
             liveEntries--;

@@ -3,6 +3,7 @@ package dev.ssekit.history;
 import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
+import dev.ssekit.TopicMatcher;
 import dev.ssekit.SseKitException;
 import dev.ssekit.internal.Checks;
 
@@ -419,6 +420,99 @@ public final class JdbcHistoryStore implements HistoryStore {
             }
         }
         return new Replay(events, found);
+    }
+
+    /**
+     * One query in sequence order over every event in the range, joined with its topics (one row per
+     * topic, so an event's rows are consecutive), in the same snapshot as the gap check.
+     */
+    @Override
+    public Replay readMatching(TopicMatcher matcher, String afterId, String untilId) {
+        StoreArguments.checkReadMatching(matcher, afterId);
+        try (Connection c = connect()) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                return readMatchingIn(c, matcher, afterId, untilId);
+            } finally {
+                c.rollback(); // read only
+            }
+        } catch (SQLException e) {
+            throw new HistoryStoreException("history database refused the read (" + describe(e) + ")", e);
+        }
+    }
+
+    private Replay readMatchingIn(Connection c, TopicMatcher matcher, String afterId, String untilId)
+            throws SQLException {
+        long cutoff = clock.millis() - maxAge.toMillis();
+        long after = EARLIEST.equals(afterId) ? 0 : seqOf(c, afterId);
+        boolean found = EARLIEST.equals(afterId) || (after > 0 && !droppedAfterOnAnyTopic(c, after, cutoff));
+        if (!found) {
+            after = 0;
+        }
+        long until = untilId == null ? Long.MAX_VALUE : seqOf(c, untilId);
+        if (until <= 0) {
+            until = Long.MAX_VALUE; // an expired bound: the caller drops what it holds live
+        }
+        List<Event> events = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT e.seq, e.id, e.type, e.retry_ms, e.data, t.topic FROM "
+                + p + "event e JOIN " + p + "event_topic t ON t.seq = e.seq WHERE e.seq > ? AND e.seq <= ? "
+                + "AND e.created_ms >= ? ORDER BY e.seq")) {
+            s.setLong(1, after);
+            s.setLong(2, until);
+            s.setLong(3, cutoff);
+            try (ResultSet rs = s.executeQuery()) {
+                long seq = -1;
+                Event event = null;
+                Set<String> topics = new java.util.HashSet<>();
+                while (rs.next()) {
+                    if (rs.getLong(1) != seq) {
+                        if (event != null && matcher.matches(Set.copyOf(topics))) {
+                            events.add(event);
+                        }
+                        seq = rs.getLong(1);
+                        long retry = rs.getLong(4);
+                        Long retryMs = rs.wasNull() ? null : retry;
+                        event = eventOf(rs.getString(2), rs.getString(3), retryMs, rs.getString(5));
+                        topics.clear();
+                    }
+                    topics.add(rs.getString(6));
+                }
+                if (event != null && matcher.matches(Set.copyOf(topics))) {
+                    events.add(event);
+                }
+            }
+        }
+        return new Replay(events, found);
+    }
+
+    private static Event eventOf(String id, String type, Long retryMs, String data) {
+        Event e = Event.of(data).withId(id);
+        if (type != null) {
+            e = e.withType(type);
+        }
+        return retryMs == null ? e : e.withRetry(Duration.ofMillis(retryMs));
+    }
+
+    /** Whether any event after {@code after}, on any topic, was dropped or has expired: a gap for a matcher. */
+    private boolean droppedAfterOnAnyTopic(Connection c, long after, long cutoff) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT MAX(dropped_up_to) FROM " + p + "topic");
+             ResultSet rs = s.executeQuery()) {
+            if (rs.next() && rs.getLong(1) > after) {
+                return true;
+            }
+        }
+        if (metaValue(c, REMOVED_TOPICS) > after) {
+            return true;
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM " + p + "event WHERE seq > ? AND created_ms < ?")) {
+            s.setLong(1, after);
+            s.setLong(2, cutoff);
+            s.setMaxRows(1);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     /** The sequence number of an id: from the table, or parsed from an id this store assigned. */

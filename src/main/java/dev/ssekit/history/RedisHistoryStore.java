@@ -4,6 +4,7 @@ import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.SseKitException;
+import dev.ssekit.TopicMatcher;
 import dev.ssekit.internal.Checks;
 
 import io.lettuce.core.ClientOptions;
@@ -60,6 +61,14 @@ import java.util.regex.Pattern;
  * <h2>Several nodes</h2>
  * Every append also goes to the feed stream {@code ssekit:feed}, which {@link #follow} reads with
  * blocking {@code XREAD}s: each node fans out every event, whichever node published it, in id order.
+ *
+ * <h2>Reads by matcher</h2>
+ * {@link #readMatching} reads the feed too, one range in id order, since it holds every event with
+ * its topics: a matcher's replay is one scan, however many topics there are. The feed keeps the
+ * newest {@link Builder#feedLength} events of all topics and drops expired ones from reads, so such
+ * a replay may include events that a topic's own count limit already trimmed from its stream; a read
+ * after an id is reported as not found when the feed dropped anything after it, or holds an expired
+ * event after it.
  *
  * <h2>Failures</h2>
  * An unreachable Redis at start-up fails {@link Builder#build()}; while Redis is away, calls fail at
@@ -376,6 +385,34 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         }
     }
 
+    @Override
+    public Replay readMatching(TopicMatcher matcher, String afterId, String untilId) {
+        StoreArguments.checkReadMatching(matcher, afterId);
+        try {
+            long oldestKept = clock.millis() - maxAge.toMillis();
+            String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
+            boolean found = after != null && (ZERO.equals(after) || !gapAfter(feedKey(), after, oldestKept));
+            if (!found) {
+                after = ZERO;
+            }
+            String until = untilId == null ? null : streamIdOf(untilId);
+            List<Event> events = new ArrayList<>();
+            for (StreamMessage<String, String> m : range(feedKey(), after, until)) {
+                if (millisOf(m.getId()) >= oldestKept && matcher.matches(topicsOf(m))) {
+                    events.add(toEvent(m));
+                }
+            }
+            return new Replay(events, found);
+        } catch (RedisException e) {
+            throw new HistoryStoreException("Redis refused the read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The topics of a feed entry, as the append script joined them. */
+    private static Set<String> topicsOf(StreamMessage<String, String> feedEntry) {
+        return Set.of(feedEntry.getBody().getOrDefault("topics", "").split("\n"));
+    }
+
     private List<StreamMessage<String, String>> range(String key, String after, String until) {
         List<StreamMessage<String, String>> out = new ArrayList<>();
         String from = after;
@@ -579,8 +616,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
 
         private void deliver(StreamMessage<String, String> m) {
             try {
-                Set<String> topics = Set.of(m.getBody().getOrDefault("topics", "").split("\n"));
-                listener.appended(topics, toEvent(m), m.getId());
+                listener.appended(topicsOf(m), toEvent(m), m.getId());
             } catch (RuntimeException e) {
                 LOG.log(java.util.logging.Level.WARNING, "ssekit: an append listener failed on " + m.getId(), e);
             }

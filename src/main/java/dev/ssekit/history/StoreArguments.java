@@ -48,6 +48,11 @@ final class StoreArguments {
         Checks.notNull(afterId, "afterId");
     }
 
+    static void checkReadMatching(dev.ssekit.TopicMatcher matcher, String afterId) {
+        Checks.notNull(matcher, "matcher");
+        Checks.notNull(afterId, "afterId");
+    }
+
     private static void checkTopics(Set<String> topics) {
         Checks.notNull(topics, "topics");
         if (topics.isEmpty()) {

@@ -48,7 +48,7 @@ class HubFuzzTest {
     void fuzz_publishAndSubscribe_alwaysAClearAnswerAndTheHubStaysUp() throws Exception {
         List<Supplier<Case>> generators = List.of(this::randomForm, this::brokenEncoding, this::hugeBody,
                 this::manyTopics, this::absurdLastEventId, this::headerInjection, this::badTokens,
-                this::oddMethodsAndTypes, this::randomQuery, this::lyingLength);
+                this::oddMethodsAndTypes, this::randomQuery, this::lyingLength, this::queryMethod);
         Map<String, TreeMap<Integer, Integer>> tally = new TreeMap<>();
         List<String> problems = new ArrayList<>();
         try (EmbeddedHub hub = Hubs.start(Map.of("ssekit.hub.jwt.secret", Tokens.SECRET,
@@ -308,6 +308,21 @@ class HubFuzzTest {
         String path = random.nextInt(4) == 0 ? paths[random.nextInt(paths.length)] : PATH;
         return new Case("random query", RawHttp.request("GET", path + (q.length() > 0 ? "?" + q : ""),
                 "Accept: " + (random.nextBoolean() ? "text/event-stream" : "*/*") + "\r\n", null));
+    }
+
+    /** Subscriptions sent with QUERY: random matcher bodies, broken encodings, other types, oversized. */
+    private Case queryMethod() {
+        String[] names = {"match", "match_urlpattern", "match_exact", "match_regex", "topic", "last_event_id", "x"};
+        StringBuilder body = new StringBuilder();
+        int n = random.nextInt(6);
+        for (int i = 0; i < n; i++) {
+            body.append(i == 0 ? "" : "&").append(names[random.nextInt(names.length)]).append('=').append(randomValue());
+        }
+        String[] types = {"application/x-www-form-urlencoded", "application/json", "text/plain", "garbage", ""};
+        String type = random.nextInt(4) == 0 ? types[random.nextInt(types.length)] : types[0];
+        byte[] bytes = random.nextInt(10) == 0 ? ascii("match=" + "q".repeat(5 * 1024 * 1024)) : ascii(body.toString());
+        return new Case("QUERY", RawHttp.request("QUERY", PATH + (random.nextBoolean() ? "?match=" + randomValue() : ""),
+                "Accept: text/event-stream\r\n" + (type.isEmpty() ? "" : "Content-Type: " + type + "\r\n"), bytes));
     }
 
     private Case lyingLength() {

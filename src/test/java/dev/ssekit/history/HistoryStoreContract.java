@@ -157,6 +157,84 @@ abstract class HistoryStoreContract {
         }
     }
 
+    static Replay readMatching(HistoryStore store, String after, dev.ssekit.TopicMatcher matcher) {
+        return store.readMatching(matcher, after, null);
+    }
+
+    @Test
+    void readMatching_offersEachEventOnceWithAllItsTopicsInAppendOrder() {
+        try (HistoryStore store = create()) {
+            append(store, "a1", "a");
+            String b1 = append(store, "b1", "b");
+            append(store, "ab", "a", "b");
+            append(store, "c1", "c");
+            append(store, "a2", "a");
+            List<Set<String>> offered = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Replay r = readMatching(store, HistoryStore.EARLIEST, topics -> {
+                offered.add(topics);
+                return topics.equals(Set.of("a", "b")) || topics.contains("c");
+            });
+            assertTrue(r.afterIdFound());
+            assertEquals(List.of("ab", "c1"), data(r));
+            assertEquals(List.of(Set.of("a"), Set.of("b"), Set.of("a", "b"), Set.of("c"), Set.of("a")), offered);
+            Replay after = readMatching(store, b1, topics -> topics.contains("a"));
+            assertTrue(after.afterIdFound());
+            assertEquals(List.of("ab", "a2"), data(after));
+        }
+    }
+
+    @Test
+    void readMatching_untilIsInclusive_andUnknownIdsReadEverythingNotFound() {
+        try (HistoryStore store = create()) {
+            append(store, "1", "x/1");
+            String two = append(store, "2", "y/2");
+            append(store, "3", "x/3");
+            assertEquals(List.of("1", "2"), data(store.readMatching(t -> true, HistoryStore.EARLIEST, two)));
+            Replay unknown = readMatching(store, "never-issued", t -> t.iterator().next().startsWith("x/"));
+            assertFalse(unknown.afterIdFound());
+            assertEquals(List.of("1", "3"), data(unknown));
+            assertThrows(IllegalArgumentException.class, () -> store.readMatching(null, HistoryStore.EARLIEST, null));
+        }
+    }
+
+    @Test
+    void readMatching_neverClaimsFoundAfterADrop() {
+        try (HistoryStore store = create(3, Duration.ofHours(1))) {
+            String first = append(store, "q1", "quiet");
+            for (int i = 1; i <= 5; i++) {
+                append(store, "b" + i, "busy"); // the count limit drops busy events after first
+            }
+            append(store, "q2", "quiet");
+            settle(store);
+            Replay r = readMatching(store, first, topics -> topics.contains("quiet"));
+            if (r.afterIdFound()) {
+                // Allowed only when the store still holds every event after the id.
+                assertEquals(List.of("q2"), data(r));
+                assertEquals(List.of("b1", "b2", "b3", "b4", "b5", "q2"), data(readMatching(store, first, t -> true)));
+            } else {
+                assertEquals(List.of("q1", "q2"), data(r));
+            }
+            assertEquals(exactRetention(), !r.afterIdFound(), "a store that dropped events after the id says so");
+        }
+    }
+
+    @Test
+    void readMatching_expiredEventsAreGapsAndNeverRead() {
+        try (HistoryStore store = create(10_000, Duration.ofMinutes(5))) {
+            String old = append(store, "old", "a");
+            String older = append(store, "older", "b");
+            now.set(now.get().plus(Duration.ofMinutes(4)));
+            append(store, "new", "c");
+            now.set(now.get().plus(Duration.ofMinutes(2)));
+            settle(store);
+            assertEquals(List.of("new"), data(readMatching(store, HistoryStore.EARLIEST, t -> true)));
+            Replay fromOld = readMatching(store, old, t -> t.contains("a") || t.contains("c"));
+            assertFalse(fromOld.afterIdFound(), "'older' came after 'old' and expired: a gap, whatever its topic");
+            assertEquals(List.of("new"), data(fromOld));
+            assertEquals(List.of("new"), data(readMatching(store, older, t -> true)));
+        }
+    }
+
     @Test
     void append_keepsTypeRetryAndGivenId() {
         try (HistoryStore store = create()) {

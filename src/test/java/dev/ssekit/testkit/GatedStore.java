@@ -1,6 +1,7 @@
 package dev.ssekit.testkit;
 
 import dev.ssekit.Event;
+import dev.ssekit.TopicMatcher;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
 
@@ -68,6 +69,15 @@ public final class GatedStore implements HistoryStore {
             await();
         }
         return delegate.read(topics, afterId, untilId);
+    }
+
+    @Override
+    public Replay readMatching(TopicMatcher matcher, String afterId, String untilId) {
+        if (gated) {
+            readStarted.countDown();
+            await();
+        }
+        return delegate.readMatching(matcher, afterId, untilId);
     }
 
     @Override

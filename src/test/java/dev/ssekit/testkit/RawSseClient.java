@@ -59,15 +59,30 @@ public final class RawSseClient implements AutoCloseable {
      */
     public static RawSseClient open(URI base, String pathAndQuery, Map<String, String> requestHeaders)
             throws IOException {
+        return open(base, "GET", pathAndQuery, requestHeaders, null);
+    }
+
+    /**
+     * Opens a stream with any method, such as {@code QUERY} with a form body.
+     *
+     * @param body the request body, sent with its {@code Content-Length}; null for none
+     */
+    public static RawSseClient open(URI base, String method, String pathAndQuery, Map<String, String> requestHeaders,
+                                    String body) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", base.getPort()), 5000);
-        StringBuilder req = new StringBuilder("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")
+        StringBuilder req = new StringBuilder(method).append(' ').append(pathAndQuery).append(" HTTP/1.1\r\n")
                 .append("Host: 127.0.0.1:").append(base.getPort()).append("\r\n")
                 .append("Accept: text/event-stream\r\n");
         requestHeaders.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+        byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        if (body != null) {
+            req.append("Content-Length: ").append(content.length).append("\r\n");
+        }
         req.append("\r\n");
         OutputStream out = socket.getOutputStream();
         out.write(req.toString().getBytes(StandardCharsets.UTF_8));
+        out.write(content);
         out.flush();
         RawSseClient client = new RawSseClient(socket);
         client.reader.start();

@@ -190,6 +190,37 @@ public final class Tokens {
         return jwt.serialize();
     }
 
+    /** @return a new Ed25519 key pair */
+    public static KeyPair ed25519() {
+        try {
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Signs a token with {@code alg: EdDSA} using the JDK's Ed25519 (Nimbus's signer needs Google
+     * Tink, which the tests do not carry).
+     *
+     * @param typ the header's typ, or null for none
+     * @return the compact token
+     */
+    public static String edDsa(KeyPair pair, JWTClaimsSet claims, String typ) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String header = "{\"alg\":\"EdDSA\"" + (typ == null ? "" : ",\"typ\":\"" + typ + "\"") + "}";
+        String input = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
+                + b64.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
+        try {
+            java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+            s.initSign(pair.getPrivate());
+            s.update(input.getBytes(StandardCharsets.US_ASCII));
+            return input + "." + b64.encodeToString(s.sign());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** @return the header value of a token */
     public static Map<String, String> bearer(String token) {
         return Map.of("Authorization", "Bearer " + token);

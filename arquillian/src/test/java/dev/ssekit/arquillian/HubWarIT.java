@@ -44,7 +44,9 @@ class HubWarIT {
     @Deployment(testable = false)
     static WebArchive hubWar() {
         return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("ssekit.war")))
-                .addAsResource(new StringAsset("ssekit.hub.jwt.secret=" + Tokens.SECRET + "\n"),
+                .addAsResource(new StringAsset("ssekit.hub.jwt.secret=" + Tokens.SECRET + "\n"
+                                + "ssekit.hub.jwt.issuer=" + Tokens.ISSUER + "\n"
+                                + "ssekit.hub.resource=" + Tokens.RESOURCE + "\n"),
                         "META-INF/microprofile-config.properties");
     }
 
@@ -131,10 +133,9 @@ class HubWarIT {
         URI hub = hub();
         HttpResponse<String> anonymous = MercureClient.post(hub, "topic=orders&data=x");
         assertEquals(401, anonymous.statusCode(), anonymous.body());
-        // The challenge names the protected resource metadata (RFC 9728), under the WAR's context path.
-        assertEquals("Bearer realm=\"mercure\", resource_metadata=\"" + hub.resolve("/").toString()
-                        .replaceAll("/$", "") + "/.well-known/oauth-protected-resource" + hub.getPath()
-                        + MercureClient.PATH + "\"",
+        // The challenge names the protected resource metadata where the WAR serves it, under its context path.
+        assertEquals("Bearer realm=\"mercure\", resource_metadata=\"" + hub
+                        + ".well-known/oauth-protected-resource/.well-known/mercure\"",
                 anonymous.headers().firstValue("WWW-Authenticate").orElse(null));
         HttpResponse<String> forged = MercureClient.post(hub, "topic=orders&data=x", Tokens.bearer(
                 Tokens.none(Tokens.claims(List.of("*"), null).build())));
@@ -151,6 +152,118 @@ class HubWarIT {
             allowed.assertData("private", "public");
             assertEquals("public", everyone.takeEvent().data(), "the private update never reaches it");
         }
+    }
+
+    /** @return an RFC 9068 access token ({@code typ: at+jwt}) of the test issuer, for the test resource */
+    private static String accessToken(String action, String match, String matchType) {
+        return Tokens.accessToken(Tokens.accessClaims(List.of(Tokens.detail(action,
+                List.of(Tokens.matcher(match, matchType))))).build(), "at+jwt");
+    }
+
+    @Test
+    void currentRevision_accessTokensPublishAndSubscribe_patternsReplay_privateOnlyWithAGrant() throws Exception {
+        URI hub = hub();
+        String books = "https://example.com/war/books/";
+        String publisher = accessToken("publish", books + ":id", "urlpattern");
+        String reader = accessToken("subscribe", books + ":id", "urlpattern");
+        String query = "match_urlpattern=" + MercureClient.encode(books + ":id");
+        String first = MercureClient.publish(hub, publisher, books + "1", "one");
+        try (RawSseClient anonymous = MercureClient.subscribeRaw(hub, query + "&last_event_id="
+                + MercureClient.encode(first), Map.of());
+             RawSseClient granted = MercureClient.subscribeRaw(hub, query, Tokens.bearer(reader));
+             RawSseClient cookie = MercureClient.subscribeRaw(hub, query,
+                     Map.of("Cookie", "__Secure-mercure_access_token=" + reader))) {
+            assertEquals(first, anonymous.header("Mercure-Last-Event-ID"));
+            HttpResponse<String> secret = MercureClient.post(hub, "topic=" + MercureClient.encode(books + "2")
+                    + "&data=secret&private=", Tokens.bearer(publisher));
+            assertEquals(200, secret.statusCode(), secret.body());
+            assertTrue(secret.headers().firstValue("Content-Type").orElse("").toLowerCase().startsWith("text/plain"));
+            String pub = MercureClient.publish(hub, publisher, books + "3", "public");
+            assertEquals(List.of("secret", "public"), data(granted.next(2, WAIT)));
+            assertEquals(List.of("secret", "public"), data(cookie.next(2, WAIT)));
+            // Nothing after first but the public update: the private one never reaches it, live or replayed.
+            RawSseClient.Received only = anonymous.next(WAIT);
+            assertEquals(pub, only.id());
+        }
+        try (RawSseClient replayed = MercureClient.subscribeRaw(hub, query + "&last_event_id="
+                + MercureClient.encode(first), Tokens.bearer(reader))) {
+            assertEquals(List.of("secret", "public"), data(replayed.next(2, WAIT)), "replay by pattern, with the grant");
+        }
+        // The token's rights bound what it may publish, and its audience and type are checked.
+        HttpResponse<String> elsewhere = MercureClient.post(hub, "topic=" + MercureClient.encode(
+                "https://example.com/war/authors/1") + "&data=x", Tokens.bearer(publisher));
+        assertEquals(403, elsewhere.statusCode(), elsewhere.body());
+        assertTrue(elsewhere.headers().firstValue("WWW-Authenticate").orElse("").contains("insufficient_scope"));
+        String otherAudience = Tokens.accessToken(Tokens.accessClaims(List.of(Tokens.detail("publish",
+                List.of(Tokens.matcher("*", null))))).audience("https://other-hub.test").build(), "at+jwt");
+        HttpResponse<String> wrongAud = MercureClient.post(hub, "topic=t&data=x", Tokens.bearer(otherAudience));
+        assertEquals(401, wrongAud.statusCode(), wrongAud.body());
+        assertTrue(wrongAud.headers().firstValue("WWW-Authenticate").orElse("").contains("error=\"invalid_token\""));
+    }
+
+    @Test
+    void oldRevision_mercureClaimAndCookie_stillPublishAndSubscribe() throws Exception {
+        URI hub = hub();
+        String topic = "https://example.com/war/legacy/1";
+        try (RawSseClient template = MercureClient.subscribeRaw(hub, "topic=" + MercureClient.encode(
+                "https://example.com/war/legacy/{id}"), Map.of("Cookie", "mercureAuthorization="
+                + Tokens.subscriber("https://example.com/war/legacy/{id}")))) {
+            assertEquals(200, MercureClient.post(hub, "topic=" + MercureClient.encode(topic) + "&data=private&private=on",
+                    Tokens.bearer(Tokens.publisher(topic))).statusCode());
+            MercureClient.publish(hub, Tokens.publisher("https://example.com/war/legacy/{id}"), topic, "public");
+            assertEquals(List.of("private", "public"), data(template.next(2, WAIT)));
+        }
+    }
+
+    @Test
+    void discovery_linkHeaderMetadataAndTheChallengeThatNamesIt() throws Exception {
+        URI hub = hub();
+        URI endpoint = hub.resolve(MercureClient.PATH);
+        String link = "<" + endpoint + ">; rel=\"mercure\"";
+        HttpResponse<String> refused = MercureClient.post(hub, "topic=t&data=x");
+        assertEquals(401, refused.statusCode());
+        assertEquals(link, refused.headers().firstValue("Link").orElse(null), "on a refusal");
+        HttpResponse<String> published = MercureClient.post(hub, "topic=t&data=x", Tokens.bearer(PUBLISHER));
+        assertEquals(link, published.headers().firstValue("Link").orElse(null), "on a publish");
+        try (RawSseClient stream = MercureClient.subscribeRaw(hub, "match=t", Map.of())) {
+            assertEquals(link, stream.header("Link"), "on a stream");
+        }
+        String challenge = refused.headers().firstValue("WWW-Authenticate").orElse("");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("resource_metadata=\"([^\"]+)\"").matcher(challenge);
+        assertTrue(m.find(), challenge);
+        URI metadataUrl = URI.create(m.group(1));
+        HttpResponse<String> metadata = MercureClient.get(metadataUrl, "application/json");
+        assertEquals(200, metadata.statusCode(), metadataUrl + ": " + metadata.body());
+        assertTrue(metadata.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+        assertTrue(metadata.body().contains("\"resource\":\"" + Tokens.RESOURCE + "\""), metadata.body());
+        assertTrue(metadata.body().contains("\"authorization_details_types_supported\":[\"https://mercure.rocks/authorization-detail\"]"),
+                metadata.body());
+        assertTrue(metadata.body().contains("\"mercure_cookie\":\"__Secure-mercure_access_token\""), metadata.body());
+        // Where RFC 9728 would derive it from the hub's URL is outside the WAR's context path, which the
+        // WAR cannot serve: the README asks for the root context, or a proxy rule, for that location.
+        URI derived = hub.resolve("/.well-known/oauth-protected-resource" + endpoint.getPath());
+        assertEquals(404, MercureClient.get(derived, "application/json").statusCode(), derived.toString());
+    }
+
+    @Test
+    void queryMethod_matchersInAFormBody_replayAndLive() throws Exception {
+        URI hub = hub();
+        String books = "https://example.com/war/query/";
+        String first = MercureClient.publish(hub, PUBLISHER, books + "1", "one");
+        MercureClient.publish(hub, PUBLISHER, books + "2", "two");
+        try (RawSseClient c = RawSseClient.open(hub, "QUERY", hub.getPath() + MercureClient.PATH + "?match=unused",
+                Map.of("Content-Type", "application/x-www-form-urlencoded"), "match_urlpattern="
+                        + MercureClient.encode(books + ":id") + "&last_event_id=" + MercureClient.encode(first))) {
+            assertEquals(200, c.awaitStatus(WAIT), c.rawText());
+            assertEquals(first, c.header("Mercure-Last-Event-ID"));
+            assertEquals("two", c.next(WAIT).data(), "replayed");
+            MercureClient.publish(hub, PUBLISHER, books + "3", "three");
+            assertEquals("three", c.next(WAIT).data(), "live");
+        }
+    }
+
+    private static List<String> data(List<RawSseClient.Received> events) {
+        return events.stream().map(RawSseClient.Received::data).toList();
     }
 
     @Test

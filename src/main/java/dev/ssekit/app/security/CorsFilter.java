@@ -33,7 +33,7 @@ import java.util.Set;
 @Priority(Priorities.AUTHENTICATION - 100)
 @ApplicationScoped
 public class CorsFilter implements ContainerRequestFilter, ContainerResponseFilter {
-    static final String ALLOWED_METHODS = "GET, POST";
+    static final String ALLOWED_METHODS = "GET, QUERY, POST";
     static final String ALLOWED_HEADERS = "Authorization, Last-Event-ID, Content-Type, Cache-Control";
     private static final Set<String> METHODS = Set.of("GET", "POST", "HEAD");
     private static final Set<String> HEADERS = Set.of("authorization", "last-event-id", "content-type",

@@ -89,12 +89,23 @@ public class HubSecurity {
     }
 
     /**
+     * The URL of the hub's protected resource metadata, for {@code resource_metadata} in challenges:
+     * where RFC 9728 derives it from the hub's URL when the hub's URL is configured or the
+     * application is at its server's root; else (a WAR under a context path, whose server serves
+     * nothing of it outside that path) the place the application serves it,
+     * {@code <base>.well-known/oauth-protected-resource/.well-known/mercure}.
+     *
      * @param base the request's base URI
      * @return the URL of the hub's protected resource metadata (RFC 9728)
      */
     public String metadataUrl(URI base) {
-        URI hub = settings().protocol().hubUrl(base);
-        return hub.resolve("/.well-known/oauth-protected-resource" + hub.getRawPath()).toString();
+        SecuritySettings.Protocol p = settings().protocol();
+        URI hub = p.hubUrl(base);
+        String path = base.getRawPath();
+        if (p.hub() != null || path == null || path.isEmpty() || path.equals("/")) {
+            return hub.resolve("/.well-known/oauth-protected-resource" + hub.getRawPath()).toString();
+        }
+        return base.resolve(".well-known/oauth-protected-resource/.well-known/mercure").toString();
     }
 
     /**

@@ -11,6 +11,7 @@ import java.security.KeyFactory;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.EdECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.InvalidKeySpecException;
 import java.security.spec.X509EncodedKeySpec;
@@ -92,7 +93,7 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
             JWSAlgorithm.HS256, JWSAlgorithm.HS384, JWSAlgorithm.HS512,
             JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
             JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
-            JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
+            JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512, JWSAlgorithm.EdDSA);
 
     /** Copies the origins, so that the record stays immutable. */
     public SecuritySettings {
@@ -172,7 +173,8 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
         if (pem == null) {
             return null;
         }
-        String expected = "a PEM public key, RSA or EC (-----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY-----)";
+        String expected = "a PEM public key, RSA, EC, Ed25519 or Ed448 (-----BEGIN PUBLIC KEY----- ... "
+                + "-----END PUBLIC KEY-----)";
         String body = pem.replace("\\n", "\n");
         if (!body.contains("-----BEGIN PUBLIC KEY-----") || !body.contains("-----END PUBLIC KEY-----")) {
             throw Settings.invalid(JWT_PUBLIC_KEY, pem, expected);
@@ -185,7 +187,7 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
         } catch (IllegalArgumentException e) {
             throw Settings.invalid(JWT_PUBLIC_KEY, pem, expected + " with base64 between the lines");
         }
-        for (String type : new String[] {"RSA", "EC"}) {
+        for (String type : new String[] {"RSA", "EC", "EdDSA"}) {
             try {
                 return KeyFactory.getInstance(type).generatePublic(new X509EncodedKeySpec(der));
             } catch (InvalidKeySpecException | NoSuchAlgorithmException e) {
@@ -205,6 +207,8 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
                 out.add(JWSAlgorithm.RS256);
             } else if (key instanceof ECPublicKey ec) {
                 out.add(TokenVerifier.curveAlgorithm(ec));
+            } else if (key instanceof EdECPublicKey) {
+                out.add(JWSAlgorithm.EdDSA);
             }
             return out;
         }
@@ -219,7 +223,7 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
             JWSAlgorithm alg = KNOWN.stream().filter(a -> a.getName().equalsIgnoreCase(name)).findFirst()
                     .orElseThrow(() -> Settings.invalid(JWT_ALGORITHMS, value,
                             "a comma-separated list of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, "
-                                    + "PS512, ES256, ES384, ES512 (\"" + name + "\" is not one; none is never accepted)"));
+                                    + "PS512, ES256, ES384, ES512, EdDSA (\"" + name + "\" is not one; none is never accepted)"));
             String problem = TokenVerifier.keyProblem(alg, secret, key);
             if (problem != null) {
                 throw Settings.invalid(JWT_ALGORITHMS, value, "algorithms the configured keys can verify: "

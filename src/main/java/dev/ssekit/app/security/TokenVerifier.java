@@ -16,6 +16,7 @@ import com.nimbusds.jwt.util.DateUtils;
 
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.EdECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.text.ParseException;
 import java.time.Duration;
@@ -33,13 +34,15 @@ import java.util.stream.Collectors;
  * Verifies JWTs with Nimbus JOSE+JWT: a signed token (never {@code alg: none}, never
  * encrypted), whose algorithm is one of those configured, checked with the key of that algorithm's
  * family only (an HS token against the shared secret, an RS/PS token against the RSA key, an ES
- * token against the EC key, so no public key can ever serve as an HMAC secret), and whose
+ * token against the EC key, an EdDSA token against the Ed25519 or Ed448 key, so no public key can
+ * ever serve as an HMAC secret), and whose
  * {@code exp} and {@code nbf}, when present, hold within the clock skew. Thread-safe.
  */
 public final class TokenVerifier {
     private final JWSVerifier mac;
     private final JWSVerifier rsa;
     private final JWSVerifier ec;
+    private final JWSVerifier ed;
     private final Set<JWSAlgorithm> algorithms;
     private final long skewSeconds;
     private final String secretIssuer;
@@ -67,6 +70,7 @@ public final class TokenVerifier {
             this.mac = secret == null ? null : new MACVerifier(secret);
             this.rsa = key instanceof RSAPublicKey r ? new RSASSAVerifier(r) : null;
             this.ec = key instanceof ECPublicKey e ? new ECDSAVerifier(e) : null;
+            this.ed = key instanceof EdECPublicKey e ? new EdDsaVerifier(e) : null;
         } catch (JOSEException e) {
             throw new IllegalArgumentException("the JWT verification key cannot be used: " + e.getMessage(), e);
         }
@@ -97,6 +101,10 @@ public final class TokenVerifier {
         }
         if (JWSAlgorithm.Family.RSA.contains(alg)) {
             return key instanceof RSAPublicKey ? null : alg + " needs an RSA key in " + SecuritySettings.JWT_PUBLIC_KEY;
+        }
+        if (JWSAlgorithm.EdDSA.equals(alg)) {
+            return key instanceof EdECPublicKey ? null
+                    : alg + " needs an Ed25519 or Ed448 key in " + SecuritySettings.JWT_PUBLIC_KEY;
         }
         if (key instanceof ECPublicKey e && curveAlgorithm(e).equals(alg)) {
             return null;
@@ -145,7 +153,8 @@ public final class TokenVerifier {
             throw new InvalidTokenException("this hub accepts no token: both protocol revisions are off");
         }
         boolean hmac = JWSAlgorithm.Family.HMAC_SHA.contains(alg);
-        JWSVerifier verifier = hmac ? mac : JWSAlgorithm.Family.RSA.contains(alg) ? rsa : ec;
+        JWSVerifier verifier = hmac ? mac : JWSAlgorithm.Family.RSA.contains(alg) ? rsa
+                : JWSAlgorithm.EdDSA.equals(alg) ? ed : ec;
         JWTClaimsSet unverified = null;
         if (asCurrent) {
             // The key is chosen by the issuer: only a key bound to the token's iss may verify it.

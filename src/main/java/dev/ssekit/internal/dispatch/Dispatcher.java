@@ -98,6 +98,8 @@ public final class Dispatcher implements AutoCloseable {
     private final PublishPipeline pipeline;
     private final SharedFollow follow;
     private final ConnRuntime runtime;
+    private final java.util.concurrent.atomic.AtomicBoolean unsupportedWarned =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final CutWarnings cutWarnings;
     // Connections opened here and not ended: closing the registry ends them, subscribed or not.
     private final Set<Connection> opened = ConcurrentHashMap.newKeySet();
@@ -189,15 +191,23 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * Subscribes a connection to exact topics and, when {@code matcher} is not null, to the events
-     * whose topics it accepts; replay covers the exact topics only.
+     * whose topics it accepts. Replay then reads every retained event after {@code lastEventId} and
+     * keeps those the subscription selects live: on one of its exact topics, or accepted by the
+     * matcher ({@link HistoryStore#readMatching}); the handoff is the same as for exact topics.
      *
+     * @param filters one filter per exact topic; all null when there is a matcher
      * @throws IllegalStateException if the connection already has a matcher
+     * @throws IllegalArgumentException if there is neither a topic nor a matcher, or a matcher and a filter
      */
     public Subscribed subscribe(Connection conn, Map<String, EventFilter> filters, TopicMatcher matcher,
                                 String lastEventId) {
         Checks.notNull(conn, "conn");
         if (filters.isEmpty() && matcher == null) {
             throw new IllegalArgumentException("topics must not be empty");
+        }
+        if (matcher != null && filters.values().stream().anyMatch(java.util.Objects::nonNull)) {
+            // Replay by matcher does not apply per-topic filters; no public API combines the two.
+            throw new IllegalArgumentException("filters: a subscription with a topic matcher takes no filters");
         }
         Set<String> topicSet = Set.copyOf(filters.keySet());
         admission.checkTopicCount(topicSet);
@@ -238,16 +248,17 @@ public final class Dispatcher implements AutoCloseable {
             conn.start();
             return new Subscribed(topicSet, null, 0);
         }
-        return replay(conn, filters, topicSet, lastEventId, joined.highWater());
+        return replay(conn, filters, topicSet, matcher, lastEventId, joined.highWater());
     }
 
     /** Writes history after the client's id up to the high-water mark, then what queued live meanwhile. */
     private Subscribed replay(Connection conn, Map<String, EventFilter> filters, Set<String> topicSet,
-                              String lastEventId, String highWater) {
+                              TopicMatcher matcher, String lastEventId, String highWater) {
         // Replay only once the subscription is in place; a failure to read history cuts the connection.
         try {
-            Replay history = highWater == null || topicSet.isEmpty()
+            Replay history = highWater == null || (topicSet.isEmpty() && matcher == null)
                     ? new Replay(List.of(), HistoryStore.EARLIEST.equals(lastEventId))
+                    : matcher != null ? readMatching(topicSet, matcher, lastEventId, highWater)
                     : call(() -> store.read(topicSet, lastEventId, highWater), "read history for " + topicSet);
             EventFilter only = topicSet.size() == 1 ? filters.values().iterator().next() : null;
             List<OutboundSseEvent> events = new ArrayList<>(history.events().size());
@@ -262,7 +273,8 @@ public final class Dispatcher implements AutoCloseable {
             ResponseHeaders.end();
             conn.startReplay(events);
             conn.start();
-            if (!events.isEmpty()) {
+            if (!events.isEmpty() && !topicSet.isEmpty()) {
+                // Counted under the first exact topic; a matcher alone names no topic to count under.
                 meters.of(topicSet.iterator().next()).replayed(events.size());
             }
             return new Subscribed(topicSet, after, events.size());
@@ -272,6 +284,42 @@ public final class Dispatcher implements AutoCloseable {
             conn.fail(CloseReason.ERROR, e);
             throw e;
         }
+    }
+
+    /**
+     * Reads the history a matcher subscription selects: what live fan-out would have given it, an
+     * event on one of its exact topics or one the matcher accepts (asked as in fan-out, a throwing
+     * matcher rejecting the event only).
+     */
+    private Replay readMatching(Set<String> exact, TopicMatcher matcher, String lastEventId, String highWater) {
+        TopicMatcher selects = topics -> {
+            if (!java.util.Collections.disjoint(exact, topics)) {
+                return true;
+            }
+            try {
+                return matcher.matches(topics);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "ssekit: a topic matcher failed on a replayed event; that subscriber does "
+                        + "not get the event", e);
+                return false;
+            }
+        };
+        Replay read = call(() -> {
+            try {
+                return store.readMatching(selects, lastEventId, highWater);
+            } catch (UnsupportedOperationException e) {
+                return null; // a store written before readMatching: told apart from a failure
+            }
+        }, "read history by topic matcher");
+        if (read != null) {
+            return read;
+        }
+        if (unsupportedWarned.compareAndSet(false, true)) {
+            LOG.warning("ssekit: " + store.getClass().getName() + " cannot read history by topic matcher "
+                    + "(HistoryStore.readMatching): subscriptions by matcher replay their exact topics only");
+        }
+        return exact.isEmpty() ? new Replay(List.of(), HistoryStore.EARLIEST.equals(lastEventId))
+                : call(() -> store.read(exact, lastEventId, highWater), "read history for " + exact);
     }
 
     private void ended(Connection conn, Set<String> firstTopics, CloseReason reason) {

@@ -175,6 +175,107 @@ class MercureProtocolHttpTest {
     }
 
     @Test
+    void subscribe_patternsTemplatesAndWildcard_replayWhatTheyMissed_privateOnlyWithAGrant() throws Exception {
+        String u = unique();
+        String books = "https://example.com/" + u + "/books/";
+        String first = post("topic=" + encode(books + "1") + "&data=one", publisher).body();
+        publish("two", false, books + "2");
+        publish("author", false, "https://example.com/" + u + "/authors/1");
+        publish("secret", true, books + "3");
+        publish("END", false, books + "end");
+        String current = Tokens.accessToken(accessClaims(List.of(detail("subscribe", List.of(
+                matcher(books + ":id", "urlpattern"))))).build(), "at+jwt");
+        String old = Tokens.subscriber(books + "{id}");
+        String pattern = "match_urlpattern=" + encode(books + ":id");
+        String template = "topic=" + encode(books + "{id}");
+        Map<String, List<String>> expected = new java.util.LinkedHashMap<>();
+        Map<String, Map<String, String>> headers = new HashMap<>();
+        expected.put(pattern + "&last_event_id=" + encode(first), List.of("two"));
+        expected.put(pattern + "&last_event_id=" + encode(first) + "&granted", List.of("two", "secret"));
+        headers.put(pattern + "&last_event_id=" + encode(first) + "&granted", Tokens.bearer(current));
+        expected.put(template + "&lastEventID=" + encode(first), List.of("two"));
+        expected.put(template + "&lastEventID=" + encode(first) + "&granted", List.of("two", "secret"));
+        headers.put(template + "&lastEventID=" + encode(first) + "&granted", Tokens.bearer(old));
+        // Other tests' events come before first: the wildcard's replay starts after it.
+        expected.put("match=*&last_event_id=" + encode(first), List.of("two", "author"));
+        expected.put("topic=*&lastEventID=" + encode(first), List.of("two", "author"));
+        for (Map.Entry<String, List<String>> e : expected.entrySet()) {
+            try (RawSseClient c = subscribe(e.getKey(), headers.getOrDefault(e.getKey(), Map.of()))) {
+                assertEquals(first, c.header("Mercure-Last-Event-ID"), e.getKey());
+                assertEquals(e.getValue(), readToEnd(c), e.getKey());
+                // Then live, with nothing replayed twice.
+                publish("live", false, books + "4");
+                assertEquals("live", c.next(WAIT).data(), e.getKey());
+            }
+        }
+        // The header wins, and an id the hub does not know replays everything retained that matches.
+        try (RawSseClient c = subscribe(pattern + "&last_event_id=" + encode(first),
+                Map.of("Last-Event-ID", "unknown-" + u))) {
+            assertEquals("earliest", c.header("Mercure-Last-Event-ID"));
+            assertEquals(List.of("one", "two"), readToEnd(c));
+        }
+    }
+
+    /** Sends a QUERY with a form body, raw, and reads its stream. */
+    private static RawSseClient query(String queryComponent, String body, Map<String, String> headers)
+            throws Exception {
+        Map<String, String> all = new HashMap<>(headers);
+        all.put("Content-Type", "application/x-www-form-urlencoded");
+        RawSseClient c = RawSseClient.open(hub.uri(), "QUERY", "/" + MercureClient.PATH
+                + (queryComponent.isEmpty() ? "" : "?" + queryComponent), all, body);
+        assertEquals(200, c.awaitStatus(WAIT), c.rawText());
+        return c;
+    }
+
+    @Test
+    void subscribe_queryMethodWithFormBody_takesTheUnionWithTheQueryComponent() throws Exception {
+        String u = unique();
+        String books = "https://example.com/" + u + "/books/";
+        String first = post("topic=" + encode(books + "1") + "&data=one", publisher).body();
+        publish("two", false, books + "2");
+        publish("tag", false, "tag-" + u);
+        publish("END", false, "end-" + u);
+        // Matchers in both components; last_event_id in the body (only there), then in both (query wins).
+        try (RawSseClient c = query("match=" + encode("end-" + u), "match_urlpattern=" + encode(books + ":id")
+                + "&match=" + encode("tag-" + u) + "&last_event_id=" + encode(first), Map.of())) {
+            assertEquals(first, c.header("Mercure-Last-Event-ID"));
+            assertEquals(List.of("two", "tag"), readToEnd(c));
+            publish("live", false, books + "3");
+            assertEquals("live", c.next(WAIT).data());
+        }
+        try (RawSseClient c = query("match=" + encode("end-" + u) + "&last_event_id=earliest",
+                "match_urlpattern=" + encode(books + ":id") + "&last_event_id=" + encode(first), Map.of())) {
+            assertEquals("earliest", c.header("Mercure-Last-Event-ID"), "the query component's cursor wins");
+            assertEquals(List.of("one", "two"), readToEnd(c));
+        }
+    }
+
+    @Test
+    void subscribe_queryMethodBadBodies_get4xx() throws Exception {
+        for (Map.Entry<String, Integer> e : Map.of("match_regex=a", 400, "match=" + encode("a\u0007b"), 400,
+                "match=%zz", 400, "other=1", 400).entrySet()) {
+            HttpResponse<String> r = PlainQuery.send(hub.uri().resolve(MercureClient.PATH), e.getKey(),
+                    "application/x-www-form-urlencoded");
+            assertEquals((int) e.getValue(), r.statusCode(), e.getKey() + ": " + r.body());
+        }
+        HttpResponse<String> json = PlainQuery.send(hub.uri().resolve(MercureClient.PATH), "{\"match\":\"a\"}",
+                "application/json");
+        assertEquals(415, json.statusCode(), json.body());
+        HttpResponse<String> big = PlainQuery.send(hub.uri().resolve(MercureClient.PATH),
+                "match=" + "a".repeat(5 * 1024 * 1024), "application/x-www-form-urlencoded");
+        assertEquals(413, big.statusCode(), big.body());
+    }
+
+    /** A QUERY that expects an answer other than a stream. */
+    private static final class PlainQuery {
+        static HttpResponse<String> send(URI uri, String body, String type) throws Exception {
+            return dev.ssekit.testkit.PlainHttp.send(java.net.http.HttpRequest.newBuilder(uri)
+                    .header("Content-Type", type).header("Accept", "text/event-stream")
+                    .method("QUERY", java.net.http.HttpRequest.BodyPublishers.ofString(body)).build());
+        }
+    }
+
+    @Test
     void publish_forbiddenValues_get400() throws Exception {
         for (String form : List.of("topic=*", "topic=" + encode("/.well-known/mercure/subscriptions/x"),
                 "topic=" + encode("https://evil.example/.well-known/%6Dercure/x"),

@@ -36,7 +36,7 @@ class CorsHttpTest {
             assertEquals(204, sub.statusCode(), sub.body());
             assertEquals(Optional.of(APP), header(sub, "Access-Control-Allow-Origin"));
             assertEquals(Optional.of("true"), header(sub, "Access-Control-Allow-Credentials"));
-            assertEquals(Optional.of("GET, POST"), header(sub, "Access-Control-Allow-Methods"));
+            assertEquals(Optional.of("GET, QUERY, POST"), header(sub, "Access-Control-Allow-Methods"));
             assertEquals(Optional.of("Authorization, Last-Event-ID, Content-Type, Cache-Control"),
                     header(sub, "Access-Control-Allow-Headers"));
             assertEquals(Optional.of("600"), header(sub, "Access-Control-Max-Age"));

@@ -48,7 +48,7 @@ class SecuritySettingsTest {
     @Test
     void read_algorithms_mustBeKnownAndMatchAKey() {
         assertEquals("invalid setting ssekit.hub.jwt.algorithms=\"none\": expected a comma-separated list of HS256, "
-                + "HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512 (\"none\" is not one; "
+                + "HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA (\"none\" is not one; "
                 + "none is never accepted)", refused(Map.of("ssekit.hub.jwt.secret", Tokens.SECRET,
                 "ssekit.hub.jwt.algorithms", "none")));
         assertEquals("invalid setting ssekit.hub.jwt.algorithms=\"RS256\": expected algorithms the configured keys "
@@ -68,7 +68,7 @@ class SecuritySettingsTest {
     @Test
     void read_publicKey_pemOnly() {
         assertTrue(refused(Map.of("ssekit.hub.jwt.publicKey", "not a key")).startsWith(
-                "invalid setting ssekit.hub.jwt.publicKey=\"not a key\": expected a PEM public key, RSA or EC"));
+                "invalid setting ssekit.hub.jwt.publicKey=\"not a key\": expected a PEM public key, RSA, EC, Ed25519 or Ed448"));
         // Escaped line breaks, as environment variables often hold them, are fine.
         String oneLine = Tokens.pem(Tokens.EC.getPublic()).replace("\n", "\\n");
         assertEquals("JWT ES256, clock skew 30 s, no access tokens (no issuer configured), old-revision tokens (mercure claim), "
