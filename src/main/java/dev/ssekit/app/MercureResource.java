@@ -205,7 +205,7 @@ public class MercureResource {
         }
         try {
             hubRegistry.topics().subscribe(conn, all, matcher, lastEventId);
-            subscriptions.opened(conn, routing.matchers(), hub);
+            subscriptions.opened(conn, routing.matchers(), claims, hub);
         } catch (HubClosedException e) {
             conn.close();
         } catch (SubscriberLimitException e) {

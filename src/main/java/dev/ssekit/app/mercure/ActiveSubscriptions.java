@@ -65,9 +65,10 @@ public class ActiveSubscriptions {
      *
      * @param conn     the subscriber's connection
      * @param matchers its matchers
+     * @param claims   its rights, whose subscribe grants may attach a payload to a subscription
      * @param hub      the hub's URL
      */
-    public void opened(Conn conn, List<Routing.Matcher> matchers, URI hub) {
+    public void opened(Conn conn, List<Routing.Matcher> matchers, MercureClaims claims, URI hub) {
         if (!enabled()) {
             return;
         }
@@ -75,15 +76,16 @@ public class ActiveSubscriptions {
         List<String[]> mine = new ArrayList<>();
         for (Routing.Matcher m : matchers) {
             String topic = hub.getRawPath() + "/subscriptions/" + m.type() + "/" + encode(m.match()) + "/" + encode(subscriber);
-            mine.add(new String[] {topic, m.type(), m.match()});
-            String doc = document(topic, m, subscriber, true);
+            String payload = claims.payloadFor(m.match()).orElse(null);
+            mine.add(new String[] {topic, m.type(), m.match(), payload});
+            String doc = document(topic, m, subscriber, payload, true);
             active.put(topic, doc);
             announce(topic, doc);
         }
         conn.done().whenComplete((reason, error) -> {
             for (String[] s : mine) {
                 active.remove(s[0]);
-                announce(s[0], document(s[0], new Routing.Matcher(s[1], s[2]), subscriber, false));
+                announce(s[0], document(s[0], new Routing.Matcher(s[1], s[2]), subscriber, s[3], false));
             }
         });
     }
@@ -98,10 +100,11 @@ public class ActiveSubscriptions {
         }
     }
 
-    private static String document(String topic, Routing.Matcher m, String subscriber, boolean on) {
+    private static String document(String topic, Routing.Matcher m, String subscriber, String payload, boolean on) {
         return "{\"id\":" + JsonStrings.quote(topic) + ",\"type\":\"subscription\",\"match_type\":"
                 + JsonStrings.quote(m.type()) + ",\"match\":" + JsonStrings.quote(m.match()) + ",\"subscriber\":"
-                + JsonStrings.quote(subscriber) + ",\"active\":" + on + "}";
+                + JsonStrings.quote(subscriber) + ",\"active\":" + on
+                + (payload == null ? "" : ",\"payload\":" + payload) + "}";
     }
 
     /** @return the collection of every active subscription */

@@ -21,9 +21,10 @@ import java.util.Map;
  * @param subscribe matchers of the topics whose private updates it may receive
  * @param expires   when the token expires ({@code exp}), or null if it does not
  */
-public record MercureClaims(List<TopicRule> publish, List<TopicRule> subscribe, Instant expires) {
+public record MercureClaims(List<TopicRule> publish, List<TopicRule> subscribe, Instant expires,
+                            List<SubscribeDetail> subscribeDetails) {
     /** No rights: an anonymous subscriber. */
-    public static final MercureClaims NONE = new MercureClaims(List.of(), List.of(), null);
+    public static final MercureClaims NONE = new MercureClaims(List.of(), List.of(), null, List.of());
     /** The type of a Mercure authorization detail, compared byte by byte. */
     public static final String DETAIL_TYPE = "https://mercure.rocks/authorization-detail";
     /** Most authorization details, and topic matchers per detail, a token may carry. */
@@ -34,6 +35,35 @@ public record MercureClaims(List<TopicRule> publish, List<TopicRule> subscribe, 
     public MercureClaims {
         publish = List.copyOf(publish);
         subscribe = List.copyOf(subscribe);
+        subscribeDetails = List.copyOf(subscribeDetails);
+    }
+
+    /**
+     * A grant to subscribe, in the token's order, with the user data attached to it.
+     *
+     * @param topics  the matchers it grants
+     * @param payload its {@code payload} as JSON text; null when it has none
+     */
+    public record SubscribeDetail(List<TopicRule> topics, String payload) {
+        public SubscribeDetail {
+            topics = List.copyOf(topics);
+        }
+    }
+
+    /**
+     * The user data a subscription's description carries: the payload of the first subscribe grant
+     * whose topics match the subscription's own matcher string, read as if it were a topic.
+     *
+     * @param match the subscription's {@code match} value
+     * @return its payload as JSON text, if that grant has one
+     */
+    public java.util.Optional<String> payloadFor(String match) {
+        for (SubscribeDetail d : subscribeDetails) {
+            if (d.topics().stream().anyMatch(t -> t.matches(match))) {
+                return java.util.Optional.ofNullable(d.payload());
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** The old revision's {@code mercure} claim. */
@@ -46,10 +76,14 @@ public record MercureClaims(List<TopicRule> publish, List<TopicRule> subscribe, 
         }
         Instant expires = claims.getExpirationTime() == null ? null : claims.getExpirationTime().toInstant();
         if (mercure == null) {
-            return new MercureClaims(List.of(), List.of(), expires);
+            return new MercureClaims(List.of(), List.of(), expires, List.of());
         }
-        return new MercureClaims(selectors(mercure.get("publish"), "publish"),
-                selectors(mercure.get("subscribe"), "subscribe"), expires);
+        List<TopicRule> subscribe = selectors(mercure.get("subscribe"), "subscribe");
+        Object payload = mercure.get("payload");
+        // The old revision's payload belongs to the subscriber, whatever it subscribes to.
+        List<SubscribeDetail> details = payload == null ? List.of()
+                : List.of(new SubscribeDetail(List.of(topic -> true), anyJson(payload)));
+        return new MercureClaims(selectors(mercure.get("publish"), "publish"), subscribe, expires, details);
     }
 
     private static List<TopicRule> selectors(Object value, String name) {
@@ -81,8 +115,9 @@ public record MercureClaims(List<TopicRule> publish, List<TopicRule> subscribe, 
         Instant expires = claims.getExpirationTime().toInstant();
         List<TopicRule> publish = new ArrayList<>();
         List<TopicRule> subscribe = new ArrayList<>();
+        List<SubscribeDetail> subscribeDetails = new ArrayList<>();
         if (raw == null) {
-            return new MercureClaims(publish, subscribe, expires);
+            return new MercureClaims(publish, subscribe, expires, subscribeDetails);
         }
         if (!(raw instanceof List<?> details)) {
             throw new InvalidTokenException("the token's authorization_details claim must be a JSON array");
@@ -122,10 +157,26 @@ public record MercureClaims(List<TopicRule> publish, List<TopicRule> subscribe, 
                     publish.addAll(rules);
                 } else if (action.equals("subscribe")) {
                     subscribe.addAll(rules);
+                    subscribeDetails.add(new SubscribeDetail(rules, payload == null ? null : json(payload)));
                 } // an action this hub does not know grants nothing
             }
         }
-        return new MercureClaims(publish, subscribe, expires);
+        return new MercureClaims(publish, subscribe, expires, subscribeDetails);
+    }
+
+    /** The old revision's payload may be any JSON value, not only an object. */
+    private static String anyJson(Object value) {
+        String wrapped = com.nimbusds.jose.util.JSONObjectUtils.toJSONString(Map.of("v", value));
+        return wrapped.substring("{\"v\":".length(), wrapped.length() - 1);
+    }
+
+    private static String json(Object payload) {
+        if (!(payload instanceof Map<?, ?> object)) {
+            throw new InvalidTokenException("a payload must be a JSON object");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, ?> typed = (Map<String, ?>) object;
+        return com.nimbusds.jose.util.JSONObjectUtils.toJSONString(typed);
     }
 
     private static TopicRule rule(Object t, URI hub) {

@@ -110,4 +110,37 @@ class ActiveSubscriptionsHttpTest {
             assertEquals("END", anonymous.next(WAIT).data());
         }
     }
+
+    @Test
+    void subscriptionDescriptions_carryThePayloadOfTheFirstSubscribeGrantThatMatchesTheirMatcher() throws Exception {
+        String watcherToken = token(EVENTS, "urlpattern");
+        String specific = "urn:test:" + UUID.randomUUID();
+        String other = "urn:test:" + UUID.randomUUID();
+        Map<String, Object> first = new HashMap<>(detail("subscribe", List.of(matcher(specific, null))));
+        first.put("payload", Map.of("custom1", "only for this topic"));
+        Map<String, Object> fallback = new HashMap<>(detail("subscribe", List.of(matcher("*", null))));
+        fallback.put("payload", Map.of("custom1", "default"));
+        String subscriberToken = Tokens.accessToken(accessClaims(List.of(first, fallback)).build(), "at+jwt");
+        try (RawSseClient watcher = MercureClient.subscribeRaw(hub.uri(), "match_urlpattern=" + encode(EVENTS),
+                Tokens.bearer(watcherToken));
+             RawSseClient subscriber = MercureClient.subscribeRaw(hub.uri(), "match=" + encode(specific)
+                     + "&match=" + encode(other), Tokens.bearer(subscriberToken))) {
+            Map<String, String> described = new HashMap<>();
+            while (described.size() < 2) {
+                RawSseClient.Received e = watcher.next(WAIT);
+                for (String t : List.of(specific, other)) {
+                    if (e.data().contains("\"match\":\"" + t + "\"")) {
+                        described.put(t, e.data());
+                    }
+                }
+            }
+            assertTrue(described.get(specific).endsWith(",\"payload\":{\"custom1\":\"only for this topic\"}}"),
+                    described.get(specific));
+            assertTrue(described.get(other).endsWith(",\"payload\":{\"custom1\":\"default\"}}"),
+                    described.get(other));
+            String id = described.get(specific).substring(7, described.get(specific).indexOf('"', 7));
+            HttpResponse<String> one = get(id, token("/.well-known/mercure/subscriptions{/*}?", "urlpattern"));
+            assertEquals(described.get(specific), one.body());
+        }
+    }
 }
