@@ -1,5 +1,6 @@
 package dev.ssekit.app;
 
+import dev.ssekit.app.mercure.ClientQuota;
 import dev.ssekit.app.security.HubSecurity;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,8 +19,9 @@ public class HubStartup {
     private static final Logger LOG = Logger.getLogger(HubStartup.class.getName());
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started, HubRegistry registry,
-               HubSecurity security) {
+               HubSecurity security, ClientQuota quota) {
         security.settings();
+        quota.max();
         LOG.info(() -> "ssekit hub ready: Mercure endpoint at /.well-known/mercure, history " + registry.topics().history());
     }
 }

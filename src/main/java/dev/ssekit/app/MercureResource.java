@@ -15,6 +15,7 @@ import dev.ssekit.app.security.SecuritySettings;
 import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.MercureClaims;
 import dev.ssekit.app.security.PublishFilter;
+import dev.ssekit.app.mercure.ClientQuota;
 import dev.ssekit.app.mercure.PrivateTopics;
 import dev.ssekit.app.security.QueryBodyFilter;
 
@@ -87,6 +88,9 @@ public class MercureResource {
 
     @Inject
     ActiveSubscriptions subscriptions;
+
+    @Inject
+    ClientQuota quota;
 
     /**
      * Streams the events of the topics the request's matchers select, after replaying what the
@@ -187,10 +191,15 @@ public class MercureResource {
         // An empty value means no replay (found by the fuzz run: it used to reach checkId as null).
         lastEventId = isEmpty(lastEventId) ? null : checkId(lastEventId, "Last-Event-ID");
         Conn conn;
+        Runnable quotaPlace = null;
         try {
             hubRegistry.checkTopicCount(routing.exact());
             hubRegistry.topics().checkRoom(all);
+            quotaPlace = quota.acquire(claims.subject());
             conn = hubRegistry.topics().open(sink, sse);
+            Runnable release = quotaPlace;
+            quotaPlace = null; // the connection's end gives it back now
+            conn.done().whenComplete((reason, failure) -> release.run());
             if (claims.expires() != null) {
                 // Its rights end with its token: the client reconnects with a new one and catches up.
                 Duration left = Duration.between(Instant.now(), claims.expires());
@@ -200,8 +209,14 @@ public class MercureResource {
             throw error(Response.Status.BAD_REQUEST, e.getMessage());
         } catch (SubscriberLimitException e) {
             throw PlainText.retryLater(e);
+        } catch (ClientQuota.LimitReached e) {
+            throw PlainText.tooManyRequests(e.getMessage());
         } catch (HubClosedException e) {
             throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");
+        } finally {
+            if (quotaPlace != null) {
+                quotaPlace.run();
+            }
         }
         try {
             hubRegistry.topics().subscribe(conn, all, matcher, lastEventId);

@@ -33,6 +33,12 @@ public final class PlainText {
                 .header("Retry-After", RETRY_AFTER_SECONDS).build());
     }
 
+    /** @return 429 with {@code Retry-After}: the client holds all the connections it may */
+    public static WebApplicationException tooManyRequests(String message) {
+        return new WebApplicationException(message, text(Response.Status.TOO_MANY_REQUESTS, message)
+                .header("Retry-After", RETRY_AFTER_SECONDS).build());
+    }
+
     /** @return a client's value as a quoted literal, control characters escaped, cut if long */
     public static String quote(String value) {
         return value.length() <= SHOWN_CHARS ? JsonStrings.quote(value)

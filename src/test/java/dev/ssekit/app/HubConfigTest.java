@@ -89,6 +89,51 @@ class HubConfigTest {
     }
 
     @Test
+    void connectionsPerSubject_overTheLimitAnswer429WithRetryAfter_andAClosedOneGivesItsPlaceBack() throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(Tokens.hubWithSecret());
+        settings.put("ssekit.hub.max.connections.per.subject", "2");
+        try (EmbeddedHub hub = startWith(settings)) {
+            java.util.function.Function<String, SseRecorder> open = subject -> {
+                SseRecorder.Builder b = SseRecorder.to(hub.uri().resolve(MercureClient.PATH + "?topic=q"))
+                        .timeout(WAIT);
+                if (subject != null) {
+                    String token = Tokens.hs256(Tokens.SECRET, Tokens.claims(null, java.util.List.of("q"))
+                            .subject(subject).build());
+                    b.header("Authorization", "Bearer " + token);
+                }
+                return b.open();
+            };
+            SseRecorder first = open.apply("alice");
+            SseRecorder second = open.apply("alice");
+            assertEquals(200, first.status());
+            assertEquals(200, second.status());
+            try (SseRecorder third = open.apply("alice")) {
+                assertEquals(429, third.status());
+                assertEquals("10", third.header("Retry-After"));
+            }
+            // Another subject, and anonymous subscribers, are not counted against alice.
+            try (SseRecorder bob = open.apply("bob"); SseRecorder anonymous = open.apply(null)) {
+                assertEquals(200, bob.status());
+                assertEquals(200, anonymous.status());
+            }
+            second.close();
+            // Once the hub has seen that connection end, alice may open another.
+            await().atMost(WAIT).until(() -> {
+                SseRecorder again = open.apply("alice");
+                if (again.status() == 200) {
+                    return true;
+                }
+                again.close();
+                return false;
+            });
+            first.close();
+        }
+        Exception e = assertThrows(Exception.class, () -> startWith(Map.of("ssekit.hub.max.connections.per.subject",
+                "-1")));
+        assertTrue(messages(e).contains("ssekit.hub.max.connections.per.subject=\"-1\""), messages(e));
+    }
+
+    @Test
     void heartbeat_comesFromTheSettings() throws Exception {
         try (EmbeddedHub hub = startWith(Map.of("ssekit.heartbeat", "300ms"));
              RawSseClient c = subscribe(hub, "topic=quiet")) {

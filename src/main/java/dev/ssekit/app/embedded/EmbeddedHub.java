@@ -6,6 +6,7 @@ import dev.ssekit.app.security.DevelopmentDefaults;
 import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.SecuritySettings;
 import dev.ssekit.app.HubRegistry;
+import dev.ssekit.app.mercure.ClientQuota;
 
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
@@ -74,6 +75,7 @@ public final class EmbeddedHub implements AutoCloseable {
             // The store is opened now, so that a bad setting or an unreachable store stops the start.
             weld.select(HubRegistry.class).get().topics();
             weld.select(HubSecurity.class).get().settings();
+            weld.select(ClientQuota.class).get().max();
             server.start();
             int bound = server.getListeners().iterator().next().getPort();
             return new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"));

@@ -20,11 +20,13 @@ import java.util.Map;
  * @param publish   matchers of the topics it may publish to
  * @param subscribe matchers of the topics whose private updates it may receive
  * @param expires   when the token expires ({@code exp}), or null if it does not
+ * @param subscribeDetails the subscribe grants in the token's order, with their payloads
+ * @param subject   the token's {@code sub}, or null: the client its connections count against
  */
 public record MercureClaims(List<TopicRule> publish, List<TopicRule> subscribe, Instant expires,
-                            List<SubscribeDetail> subscribeDetails) {
+                            List<SubscribeDetail> subscribeDetails, String subject) {
     /** No rights: an anonymous subscriber. */
-    public static final MercureClaims NONE = new MercureClaims(List.of(), List.of(), null, List.of());
+    public static final MercureClaims NONE = new MercureClaims(List.of(), List.of(), null, List.of(), null);
     /** The type of a Mercure authorization detail, compared byte by byte. */
     public static final String DETAIL_TYPE = "https://mercure.rocks/authorization-detail";
     /** Most authorization details, and topic matchers per detail, a token may carry. */
@@ -76,14 +78,15 @@ public record MercureClaims(List<TopicRule> publish, List<TopicRule> subscribe, 
         }
         Instant expires = claims.getExpirationTime() == null ? null : claims.getExpirationTime().toInstant();
         if (mercure == null) {
-            return new MercureClaims(List.of(), List.of(), expires, List.of());
+            return new MercureClaims(List.of(), List.of(), expires, List.of(), claims.getSubject());
         }
         List<TopicRule> subscribe = selectors(mercure.get("subscribe"), "subscribe");
         Object payload = mercure.get("payload");
         // The old revision's payload belongs to the subscriber, whatever it subscribes to.
         List<SubscribeDetail> details = payload == null ? List.of()
                 : List.of(new SubscribeDetail(List.of(topic -> true), anyJson(payload)));
-        return new MercureClaims(selectors(mercure.get("publish"), "publish"), subscribe, expires, details);
+        return new MercureClaims(selectors(mercure.get("publish"), "publish"), subscribe, expires, details,
+                claims.getSubject());
     }
 
     private static List<TopicRule> selectors(Object value, String name) {
@@ -117,7 +120,7 @@ public record MercureClaims(List<TopicRule> publish, List<TopicRule> subscribe, 
         List<TopicRule> subscribe = new ArrayList<>();
         List<SubscribeDetail> subscribeDetails = new ArrayList<>();
         if (raw == null) {
-            return new MercureClaims(publish, subscribe, expires, subscribeDetails);
+            return new MercureClaims(publish, subscribe, expires, subscribeDetails, claims.getSubject());
         }
         if (!(raw instanceof List<?> details)) {
             throw new InvalidTokenException("the token's authorization_details claim must be a JSON array");
@@ -161,7 +164,7 @@ public record MercureClaims(List<TopicRule> publish, List<TopicRule> subscribe, 
                 } // an action this hub does not know grants nothing
             }
         }
-        return new MercureClaims(publish, subscribe, expires, subscribeDetails);
+        return new MercureClaims(publish, subscribe, expires, subscribeDetails, claims.getSubject());
     }
 
     /** The old revision's payload may be any JSON value, not only an object. */
