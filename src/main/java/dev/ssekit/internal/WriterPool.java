@@ -38,6 +38,8 @@ final class WriterPool {
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger started = new AtomicInteger();
+    /** When a worker last took a task (or the pool started): a queue that waits long past it is stuck. */
+    private volatile long lastTakeNanos = System.nanoTime();
     private volatile boolean closed;
 
     /**
@@ -80,6 +82,29 @@ final class WriterPool {
     /** @return the workers running now, stalled ones included */
     int threads() {
         return workers.size();
+    }
+
+    /**
+     * @param now   {@link System#nanoTime()} now
+     * @param stuck how long tasks may wait with no worker taking one
+     * @return what stops the writers, if anything: fewer workers than the pool's size free of a
+     *         stalled client, or tasks waiting while no worker took one for longer than {@code stuck}
+     */
+    java.util.Optional<String> problem(long now, long stuck) {
+        if (closed) {
+            return java.util.Optional.of(name + " writers are stopped");
+        }
+        int free = threads() - stalled();
+        if (free < size) {
+            return java.util.Optional.of(name + " writers: " + free + " of " + size + " threads running");
+        }
+        int waiting = tasks.size();
+        long idle = now - lastTakeNanos;
+        if (waiting > 0 && idle > stuck) {
+            return java.util.Optional.of(name + " writers took no task for " + TimeUnit.NANOSECONDS.toSeconds(idle)
+                    + " s while " + waiting + " wait");
+        }
+        return java.util.Optional.empty();
     }
 
     /** @return the workers held by a stalled task now */
@@ -139,6 +164,7 @@ final class WriterPool {
                         continue;
                     }
                     busySince = System.nanoTime();
+                    lastTakeNanos = busySince;
                     try {
                         task.run();
                     } catch (RuntimeException | Error e) {

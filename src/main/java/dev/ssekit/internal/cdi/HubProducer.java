@@ -71,6 +71,14 @@ public class HubProducer {
         return topics;
     }
 
+    /**
+     * @return the application's registry if it was made and is not closed, else null; never makes one
+     *         (a liveness probe must not open the history store)
+     */
+    public synchronized Topics existing() {
+        return closed ? null : topics;
+    }
+
     private Topics build(SseKitConfig config, HistoryStore history, MetricsBinding metrics) {
         return config.applyTo(Topics.builder()).name("ssekit").history(history).metrics(metrics)
                 .listener(new SubscriberListener() {

@@ -150,6 +150,14 @@ public final class Dispatcher implements AutoCloseable {
         routes.connections().forEach(c -> c.close(CloseReason.ERROR));
     }
 
+    /**
+     * @return empty while this dispatcher's threads run and make progress; otherwise what is stopped
+     *         or stuck (see {@link ConnRuntime#problem})
+     */
+    public java.util.Optional<String> threadProblem() {
+        return runtime.problem(System.nanoTime());
+    }
+
     /** @return the history store */
     public HistoryStore store() {
         return store;
