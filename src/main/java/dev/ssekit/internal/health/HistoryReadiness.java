@@ -5,7 +5,7 @@ import dev.ssekit.SseKitException;
 import dev.ssekit.Topics;
 import dev.ssekit.internal.cdi.HubProducer;
 
-import jakarta.inject.Inject;
+import jakarta.enterprise.inject.spi.CDI;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -25,14 +25,19 @@ import java.util.Optional;
 public class HistoryReadiness implements HealthCheck {
     static final String NAME = "ssekit-history";
 
-    @Inject
-    HubProducer hubs;
+    /**
+     * Looked up, not injected: a type added by an extension belongs, on Payara, to a bean archive
+     * that does not see the library jar's beans (WELD-001408 at deployment).
+     */
+    private static HubProducer hubs() {
+        return CDI.current().select(HubProducer.class).get();
+    }
 
     @Override
     public HealthCheckResponse call() {
         Topics topics;
         try {
-            topics = hubs.topics();
+            topics = hubs().topics();
         } catch (HubClosedException e) {
             return down("the application is stopping");
         } catch (SseKitException | IllegalArgumentException e) {

@@ -3,7 +3,7 @@ package dev.ssekit.internal.health;
 import dev.ssekit.Topics;
 import dev.ssekit.internal.cdi.HubProducer;
 
-import jakarta.inject.Inject;
+import jakarta.enterprise.inject.spi.CDI;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -24,12 +24,17 @@ import java.util.Optional;
 public class ThreadsLiveness implements HealthCheck {
     static final String NAME = "ssekit-threads";
 
-    @Inject
-    HubProducer hubs;
+    /**
+     * Looked up, not injected: a type added by an extension belongs, on Payara, to a bean archive
+     * that does not see the library jar's beans (WELD-001408 at deployment).
+     */
+    private static HubProducer hubs() {
+        return CDI.current().select(HubProducer.class).get();
+    }
 
     @Override
     public HealthCheckResponse call() {
-        Topics topics = hubs.existing();
+        Topics topics = hubs().existing();
         if (topics == null) {
             return response(HealthCheckResponse.Status.UP, "hubs", "not running");
         }
