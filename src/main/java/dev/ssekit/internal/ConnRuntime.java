@@ -30,7 +30,7 @@ public final class ConnRuntime implements AutoCloseable {
     private static final long MAX_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MIN_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /**
-     * How long the sweeper may go without running, and the writers without taking a waiting task,
+     * How long the sweeper may go without running, and the writers without coming back for waiting tasks,
      * before {@link #problem} calls the threads stuck: thirty sweeps at least, long past any pause
      * a loaded machine or a garbage collection makes.
      */

@@ -38,8 +38,11 @@ final class WriterPool {
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger started = new AtomicInteger();
-    /** When a worker last took a task (or the pool started): a queue that waits long past it is stuck. */
-    private volatile long lastTakeNanos = System.nanoTime();
+    /**
+     * When a worker last came back for work (with a task or, idle, every 100 ms): tasks that wait
+     * long past it wait for workers that all stopped or hang.
+     */
+    private volatile long lastProgressNanos = System.nanoTime();
     private volatile boolean closed;
 
     /**
@@ -88,7 +91,8 @@ final class WriterPool {
      * @param now   {@link System#nanoTime()} now
      * @param stuck how long tasks may wait with no worker taking one
      * @return what stops the writers, if anything: fewer workers than the pool's size free of a
-     *         stalled client, or tasks waiting while no worker took one for longer than {@code stuck}
+     *         stalled client, or tasks waiting while no worker came back for work for longer than
+     *         {@code stuck}
      */
     java.util.Optional<String> problem(long now, long stuck) {
         if (closed) {
@@ -99,10 +103,10 @@ final class WriterPool {
             return java.util.Optional.of(name + " writers: " + free + " of " + size + " threads running");
         }
         int waiting = tasks.size();
-        long idle = now - lastTakeNanos;
+        long idle = now - lastProgressNanos;
         if (waiting > 0 && idle > stuck) {
-            return java.util.Optional.of(name + " writers took no task for " + TimeUnit.NANOSECONDS.toSeconds(idle)
-                    + " s while " + waiting + " wait");
+            return java.util.Optional.of(name + " writers came back for no task for "
+                    + TimeUnit.NANOSECONDS.toSeconds(idle) + " s while " + waiting + " wait");
         }
         return java.util.Optional.empty();
     }
@@ -157,6 +161,7 @@ final class WriterPool {
             try {
                 while (!stalled) {
                     Runnable task = tasks.poll(100, TimeUnit.MILLISECONDS);
+                    lastProgressNanos = System.nanoTime();
                     if (task == null) {
                         if (closed) {
                             return;
@@ -164,7 +169,6 @@ final class WriterPool {
                         continue;
                     }
                     busySince = System.nanoTime();
-                    lastTakeNanos = busySince;
                     try {
                         task.run();
                     } catch (RuntimeException | Error e) {

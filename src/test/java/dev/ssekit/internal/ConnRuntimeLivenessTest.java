@@ -49,7 +49,7 @@ class ConnRuntimeLivenessTest {
             pool.execute(ran::countDown); // waits: the only worker is held, and nothing replaces it here
             assertEquals(Optional.empty(), pool.problem(System.nanoTime(), ConnRuntime.STUCK_NANOS));
             String stuck = pool.problem(System.nanoTime() + LATER, ConnRuntime.STUCK_NANOS).orElseThrow();
-            assertTrue(stuck.startsWith("pool-test writers took no task for 6"), stuck);
+            assertTrue(stuck.startsWith("pool-test writers came back for no task for 6"), stuck);
             assertTrue(stuck.endsWith(" s while 1 wait"), stuck);
             release.countDown();
             assertTrue(ran.await(30, TimeUnit.SECONDS));
