@@ -45,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Payara only: WildFly 39's default {@code standalone.xml} has no MicroProfile Health (its
  * {@code health} subsystem reports the server, on the management port, and gives deployments no
- * API), and there ssekit adds no check.
+ * API), and there ssekit adds no check ({@code standalone-microprofile.xml} has SmallRye Health).
  */
 @ExtendWith(ArquillianExtension.class)
 @EnabledIfSystemProperty(named = "arquillian.launch", matches = "payara")
