@@ -313,6 +313,19 @@ public final class Topics implements AutoCloseable {
         return dispatcher.clients();
     }
 
+    /**
+     * Tells whether this registry's own threads work: the writers that drain every client's queue,
+     * and the sweeper that sends heartbeats and enforces write timeouts. What a liveness probe asks
+     * (ssekit's MicroProfile Health check reports it); the history store's state is
+     * {@link HistoryStore#check()}'s.
+     *
+     * @return empty while they run and make progress; otherwise what is stopped or stuck, and for
+     *         how long (a closed registry's threads are stopped)
+     */
+    public java.util.Optional<String> stuckThreads() {
+        return dispatcher.threadProblem();
+    }
+
     /** @return the history store */
     public HistoryStore history() {
         return dispatcher.store();

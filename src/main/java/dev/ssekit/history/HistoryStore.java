@@ -134,6 +134,18 @@ public interface HistoryStore extends AutoCloseable {
      */
     Optional<String> latestId();
 
+    /**
+     * Checks, cheaply, that the store can serve now: what a readiness probe asks. It returns normally
+     * when the store answered, and fails otherwise; it changes nothing. The default reads
+     * {@link #latestId()}; a store with a cheaper probe (a connection's validation, a {@code PING})
+     * overrides it.
+     *
+     * @throws HistoryStoreException naming why the store cannot serve (unreachable, refused, closed)
+     */
+    default void check() {
+        latestId();
+    }
+
     /** Releases the store's resources; what was stored stays where durable stores keep it. */
     @Override
     void close();

@@ -242,6 +242,12 @@ public final class InMemoryHistoryStore implements HistoryStore {
         return false;
     }
 
+    /** Up while open: the store is this process's memory. */
+    @Override
+    public void check() {
+        checkOpen();
+    }
+
     @Override
     public synchronized Optional<String> latestId() {
         checkOpen();

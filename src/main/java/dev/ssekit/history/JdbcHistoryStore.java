@@ -78,6 +78,8 @@ public final class JdbcHistoryStore implements HistoryStore {
     /** The meta row with the highest sequence dropped from topics whose rows were all removed. */
     private static final String REMOVED_TOPICS = "removed_topics_dropped_up_to";
 
+    private static final int CHECK_TIMEOUT_SECONDS = 5;
+
     private final DataSource dataSource;
     private final String p;
     private final int maxEventsPerTopic;
@@ -593,6 +595,19 @@ public final class JdbcHistoryStore implements HistoryStore {
             return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
         } catch (SQLException e) {
             throw new HistoryStoreException("history database refused a read (" + describe(e) + ")", e);
+        }
+    }
+
+    /** Takes a connection and validates it ({@link Connection#isValid}, at most 5 s): no table is read. */
+    @Override
+    public void check() {
+        try (Connection c = connect()) {
+            if (!c.isValid(CHECK_TIMEOUT_SECONDS)) {
+                throw new HistoryStoreException("history database did not validate a connection within "
+                        + CHECK_TIMEOUT_SECONDS + " s", null);
+            }
+        } catch (SQLException e) {
+            throw new HistoryStoreException("history database unreachable (" + describe(e) + ")", e);
         }
     }
 

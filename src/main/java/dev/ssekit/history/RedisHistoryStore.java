@@ -178,6 +178,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private final String appendSha;
     private final int feedLength;
     private final List<RedisFollower> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean closed;
 
     private RedisHistoryStore(Builder b) {
         this.prefix = b.keyPrefix;
@@ -524,6 +525,19 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                 Long.parseUnsignedLong(b.substring(db + 1)));
     };
 
+    /** One {@code PING}, bounded by the command timeout. */
+    @Override
+    public void check() {
+        if (closed) {
+            throw HistoryStoreException.closed("history store");
+        }
+        try {
+            redis.ping();
+        } catch (RedisException e) {
+            throw new HistoryStoreException("Redis unreachable (" + e.getMessage() + ")", e);
+        }
+    }
+
     @Override
     public Optional<String> latestId() {
         try {
@@ -658,6 +672,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     /** Stops every follower and closes the connections; the streams stay in Redis. */
     @Override
     public void close() {
+        closed = true;
         for (RedisFollower f : followers) {
             f.close();
         }

@@ -13,6 +13,7 @@ import dev.ssekit.internal.cdi.SseStreamInterceptor;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.weld.environment.se.Weld;
@@ -48,6 +49,18 @@ class BroadcastTest {
         @Broadcast(topic = "notes")
         public String nothing() {
             return null;
+        }
+
+        /** Answers {@code text} with the given status, as a resource method that reports its own outcome. */
+        @Broadcast(topic = "replies")
+        public Response reply(int status, String text) {
+            return Response.status(status).entity(text).build();
+        }
+
+        /** Fails the way a resource method does, with the error's entity in the exception's response. */
+        @Broadcast(topic = "replies")
+        public String refuse(int status, String text) {
+            throw new WebApplicationException(Response.status(status).entity(text).build());
         }
     }
 
@@ -106,6 +119,24 @@ class BroadcastTest {
             assertEquals(200, service.note("hello").getStatus());
             service.nothing();
             assertEquals(List.of("hello"), history(service.topics, "notes").stream().map(Event::data).toList());
+        }
+    }
+
+    @Test
+    void broadcast_onlySuccessfulResponses() {
+        try (WeldContainer weld = start(OrderService.class)) {
+            OrderService service = weld.select(OrderService.class).get();
+            assertEquals(404, service.reply(404, "no such order").getStatus(), "the response is unchanged");
+            assertEquals(500, service.reply(500, "database down").getStatus());
+            assertEquals(303, service.reply(303, "see other").getStatus());
+            WebApplicationException thrown = assertThrows(WebApplicationException.class,
+                    () -> service.refuse(409, "already shipped"));
+            assertEquals(409, thrown.getResponse().getStatus());
+            assertEquals(List.of(), history(service.topics, "replies"), "no error's entity was broadcast");
+            service.reply(201, "created");
+            service.reply(200, "updated");
+            assertEquals(List.of("created", "updated"),
+                    history(service.topics, "replies").stream().map(Event::data).toList());
         }
     }
 

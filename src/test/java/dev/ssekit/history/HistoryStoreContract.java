@@ -236,6 +236,16 @@ abstract class HistoryStoreContract {
     }
 
     @Test
+    void check_passesWhileOpenAndFailsOnceClosed() {
+        HistoryStore store = create();
+        store.check();
+        append(store, "a1", "a");
+        store.check();
+        store.close();
+        assertThrows(dev.ssekit.HistoryStoreException.class, store::check);
+    }
+
+    @Test
     void append_keepsTypeRetryAndGivenId() {
         try (HistoryStore store = create()) {
             Event in = Event.of("d").withId("given-1").withType("created").withRetry(Duration.ofMillis(1500));

@@ -54,6 +54,21 @@ class JdbcHistoryStoreFailureTest {
         }
     }
 
+    @Test
+    void check_failsWhileTheDatabaseIsDownAndPassesWhenItIsBack() {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        Switch db = new Switch(h2);
+        try (JdbcHistoryStore store = JdbcHistoryStore.builder(db).pruneInterval(null).build()) {
+            store.check();
+            db.up = false;
+            HistoryStoreException e = assertThrows(HistoryStoreException.class, store::check);
+            assertEquals("history database unreachable (SQLState 08001: connection refused)", e.getMessage());
+            db.up = true;
+            store.check();
+        }
+    }
+
     /** A data source that can be switched off, as a database that goes away. */
     private static final class Switch implements DataSource {
         private final DataSource delegate;

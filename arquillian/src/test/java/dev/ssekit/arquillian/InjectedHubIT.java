@@ -165,6 +165,40 @@ class InjectedHubIT {
         }
     }
 
+    @Test
+    void broadcast_deliversSuccessfulResponsesOnly() throws Exception {
+        URI events = URI.create(api() + "/31/events");
+        try (SseRecorder c = SseRecorder.to(events).timeout(WAIT).open()) {
+            assertEquals(200, c.status());
+            for (int status : new int[] {404, 500}) {
+                HttpResponse<String> r = postForm(URI.create(api() + "/31/review"), "status=" + status + "&note=error-" + status);
+                assertEquals(status, r.statusCode(), r.body());
+                assertEquals("error-" + status, r.body(), "the response is unchanged");
+            }
+            HttpResponse<String> refused = postForm(URI.create(api() + "/31/review/refused"), "note=refused");
+            assertEquals(409, refused.statusCode(), refused.body());
+            HttpResponse<String> ok = postForm(URI.create(api() + "/31/review"), "status=201&note=approved");
+            assertEquals(201, ok.statusCode(), ok.body());
+            // Events arrive in publication order: had an error's entity been broadcast, it would come first.
+            assertEquals(new ReceivedEvent(null, "review", "approved", null),
+                    withoutId(c.takeEvent()), "only the 2xx answer is broadcast");
+            c.assertExhausted();
+        }
+        try (SseRecorder replay = SseRecorder.to(events).header("Last-Event-ID", "earliest").timeout(WAIT).open()) {
+            assertEquals("approved", replay.takeEvent().data(), "history holds the 2xx answer alone");
+            replay.assertExhausted();
+        }
+    }
+
+    private static ReceivedEvent withoutId(ReceivedEvent e) {
+        return new ReceivedEvent(null, e.type(), e.data(), e.retry());
+    }
+
+    private static HttpResponse<String> postForm(URI uri, String form) throws Exception {
+        return PlainHttp.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build());
+    }
+
     private static String get(URI uri) throws Exception {
         return PlainHttp.get(uri);
     }

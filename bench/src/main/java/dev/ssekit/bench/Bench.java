@@ -39,8 +39,11 @@ public final class Bench {
     private final boolean quick;
     /** Both by default; {@code --sides hub} for quick before/after checks of a library change. */
     private static String[] sides = {"hub", "raw"};
+    /** The embedded bench server's JVM, or null when {@link #app} is used. */
     private final Process server;
     private final OutputStream serverStdin;
+    /** {@code --server payara|wildfly}: the hub WAR and raw.war on that server; null for the embedded server. */
+    private final AppServer app;
     private final int port;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final SseClient client;
@@ -57,10 +60,23 @@ public final class Bench {
     private final String label;
 
 
+    /** On a Jakarta EE server: the hub WAR and the plain broadcaster's raw.war side by side ({@link AppServer}). */
+    private Bench(boolean quick, AppServer app) throws Exception {
+        this.quick = quick;
+        this.label = app.kind;
+        this.app = app;
+        this.server = null;
+        this.serverStdin = null;
+        this.port = app.port;
+        client = new SseClient(new InetSocketAddress("127.0.0.1", port));
+        baselineFds = Long.parseLong(stats(false).get("fds"));
+    }
+
     /** Starts {@link BenchServer} on {@code classPath}: this tree's, or an older tree's build (--before). */
     private Bench(boolean quick, String classPath, String label) throws Exception {
         this.quick = quick;
         this.label = label;
+        this.app = null;
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx4g", "-XX:+UseG1GC",
                 "-Djava.util.logging.config.file=" + Paths.get("src/main/resources/logging.properties").toAbsolutePath(),
@@ -105,7 +121,9 @@ public final class Bench {
         boolean quick = false;
         boolean jmh = true;
         boolean scenarios = true;
-        String only = "a,b,c,d,p,s,r";
+        String only = null;
+        String serverKind = null;
+        String serverHeap = "2g";
         String beforeCp = null;
         String beforeLabel = "before";
         String afterLabel = "after";
@@ -113,6 +131,8 @@ public final class Bench {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
+                case "--server" -> serverKind = args[++i];
+                case "--server-heap" -> serverHeap = args[++i];
                 case "--no-jmh" -> jmh = false;
                 case "--jmh-only" -> scenarios = false;
                 case "--only" -> only = args[++i];
@@ -125,6 +145,17 @@ public final class Bench {
                         + "; use --quick, --only a,b,c,d,p,s,r, --sides hub,raw, --stores memory,h2,postgresql,redis, "
                         + "--before REV (bench/run), --no-jmh, --jmh-only");
             }
+        }
+        if (only == null) {
+            only = serverKind == null ? "a,b,c,d,p,s,r" : "a,b,c";
+        }
+        if (serverKind != null) {
+            for (String s : only.split(",")) {
+                if (!List.of("a", "b", "c").contains(s.trim())) {
+                    throw new IllegalArgumentException("--server runs the fan-out scenarios a, b and c only, not " + s);
+                }
+            }
+            jmh = false;
         }
         // (p), (s) and (r) run on each version in turn: the older tree first when --before is given.
         List<PublishScenario.Version> versions = new ArrayList<>();
@@ -142,9 +173,16 @@ public final class Bench {
                 }
             }
             if (list.stream().anyMatch(s -> "abcd".contains(s))) {
-                // Each version in turn, the older first, so a change to the fan-out is a paired run.
-                for (PublishScenario.Version v : versions) {
-                    Bench b = new Bench(quick, v.classPath(), v.label());
+                AppServer app = serverKind == null ? null : AppServer.start(serverKind, serverHeap);
+                if (app != null) {
+                    report.append(String.format(Locale.ROOT, "Server: %s (-Xmx%s), the hub WAR at /hub (anonymous "
+                            + "publishing, heartbeat 2 s) and raw.war at /raw in the same JVM; every event published by one "
+                            + "HTTP POST from the driver to either side%n%n", serverKind, serverHeap));
+                }
+                // On the embedded server, each version in turn, the older first: a paired run.
+                List<PublishScenario.Version> fanOutVersions = app == null ? versions : List.of(versions.get(versions.size() - 1));
+                for (PublishScenario.Version v : fanOutVersions) {
+                    Bench b = app == null ? new Bench(quick, v.classPath(), v.label()) : new Bench(quick, app);
                     try {
                         for (String s : list) {
                             switch (s) {
@@ -237,7 +275,7 @@ public final class Bench {
                 long inFlight = published - min;
                 if (published < m && inFlight < WINDOW) {
                     int count = (int) Math.min(Math.min(CHUNK, m - published), WINDOW - inFlight);
-                    post("/admin/publish/" + side + "/" + topic + "?seq=" + published + "&count=" + count);
+                    publish(side, topic, published, count);
                     published += count;
                     rss = Math.max(rss, rss());
                 } else {
@@ -275,12 +313,18 @@ public final class Bench {
             long heapConnected = heap();
             client.resetLatencies();
             long start = System.nanoTime();
-            post("/admin/publish-rate/" + side + "/" + topic + "?count=" + m + "&rate=" + rate);
+            publishRate(side, topic, m, rate);
             long rss = 0;
+            boolean dumped = false;
             long deadline = start + (seconds + 15) * 1_000_000_000L;
             while (client.events.get() < (long) n * m && System.nanoTime() < deadline) {
                 Thread.sleep(200);
                 rss = Math.max(rss, rss());
+                if (app != null && !dumped && System.nanoTime() - start > seconds * 500_000_000L) {
+                    dumped = true; // half way through: what the server's threads are doing under load
+                    notes.add("(b) " + side + " thread dump half way: bench/" + Paths.get("").toAbsolutePath()
+                            .relativize(app.threadDump("b-" + side)));
+                }
             }
             long took = client.lastEventNanos - start;
             long delivered = client.events.get();
@@ -323,6 +367,10 @@ public final class Bench {
             Thread.sleep(quick ? 2000 : 8000);
             long held = client.ready.get() - client.closedByServer.get();
             long heapConnected = heap();
+            if (app != null) {
+                notes.add(String.format(Locale.ROOT, "(c) %s: the server runs %s threads with %,d idle subscribers; thread dump: bench/%s",
+                        side, stats(false).get("threads"), held, Paths.get("").toAbsolutePath().relativize(app.threadDump("c-" + side))));
+            }
             long rss = rss();
             notes.add(String.format(Locale.ROOT, "(c) %s: %,d subscribers connected in %.1f s (%,.0f per second)",
                     side.equals("hub") ? "ssekit" : "plain broadcaster", held, connectSecs, held / connectSecs));
@@ -599,7 +647,7 @@ public final class Bench {
         client.closeAll();
         settle();
         progress(side + "/" + topic + ": connecting " + n + " subscribers");
-        client.open(n, "/" + side + "/" + topic, null);
+        client.open(n, subscribePath(side, topic), null);
         long deadline = System.nanoTime() + Math.max(30, n / 200) * 1_000_000_000L;
         long lastReady = -1;
         long lastChange = System.nanoTime();
@@ -621,8 +669,72 @@ public final class Bench {
     }
 
     private void end(String topic) throws Exception {
-        post("/admin/end/" + topic);
+        if (app == null) {
+            post("/admin/end/" + topic);
+        } else if (topic.endsWith("-raw")) {
+            post("/raw/api/end/" + topic);
+        } // the hub WAR has no admin: its heartbeat (2 s) finds the closed clients
         client.closeAll();
+    }
+
+    /** @return the path a subscriber of {@code side} opens */
+    private String subscribePath(String side, String topic) {
+        if (app == null) {
+            return "/" + side + "/" + topic;
+        }
+        return "hub".equals(side) ? "/hub/.well-known/mercure?topic=" + topic : "/raw/api/" + topic;
+    }
+
+    /** Publishes {@code count} events numbered from {@code seq}: in the server JVM, or one POST each on a server. */
+    private void publish(String side, String topic, long seq, int count) throws Exception {
+        if (app == null) {
+            post("/admin/publish/" + side + "/" + topic + "?seq=" + seq + "&count=" + count);
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            publishOne(side, topic, seq + i, System.nanoTime());
+        }
+    }
+
+    /**
+     * Publishes {@code count} events at {@code rate} per second: on the embedded server's clock, or
+     * on a server from a thread of the driver's, each stamped with the time it was due.
+     */
+    private void publishRate(String side, String topic, int count, int rate) throws Exception {
+        if (app == null) {
+            post("/admin/publish-rate/" + side + "/" + topic + "?count=" + count + "&rate=" + rate);
+            return;
+        }
+        long period = 1_000_000_000L / rate;
+        long first = System.nanoTime();
+        Thread t = new Thread(() -> {
+            try {
+                for (int n = 0; n < count; n++) {
+                    long due = first + n * period;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    publishOne(side, topic, n, due);
+                }
+            } catch (Exception e) {
+                progress("publishing at a rate stopped: " + e);
+            }
+        }, "bench-rate-publisher");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** One event as one form POST: to the hub WAR's Mercure endpoint, or to raw.war's broadcaster. */
+    private void publishOne(String side, String topic, long seq, long sent) throws Exception {
+        String json = "{\"item\":\"" + Payload.ITEM + "\",\"ok\":true,\"price\":19.95,\"qty\":2,\"sent\":" + sent
+                + ",\"seq\":" + seq + "}";
+        String data = java.net.URLEncoder.encode(json, StandardCharsets.UTF_8);
+        boolean hub = "hub".equals(side);
+        send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + (hub ? "/hub/.well-known/mercure" : "/raw/api/" + topic)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString((hub ? "topic=" + topic + "&" : "") + "data=" + data)));
     }
 
     private Row row(String scenario, String side, int subscribers, long events, double perSec, int[] lat, long errors,
@@ -657,7 +769,7 @@ public final class Bench {
 
     private Map<String, String> stats(boolean gc) throws Exception {
         Map<String, String> m = new LinkedHashMap<>();
-        for (String kv : get("/admin/stats?gc=" + gc).trim().split(" ")) {
+        for (String kv : get((app == null ? "/admin/stats?gc=" : "/raw/api/stats?gc=") + gc).trim().split(" ")) {
             int eq = kv.indexOf('=');
             m.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
@@ -665,7 +777,7 @@ public final class Bench {
     }
 
     private long rss() throws IOException {
-        for (String l : Files.readAllLines(Paths.get("/proc", Long.toString(server.pid()), "status"))) {
+        for (String l : Files.readAllLines(Paths.get("/proc", Long.toString(app == null ? server.pid() : app.pid()), "status"))) {
             if (l.startsWith("VmRSS:")) {
                 return Long.parseLong(l.replaceAll("\\D", "")) * 1024;
             }
@@ -708,6 +820,15 @@ public final class Bench {
     }
 
     private void stop() {
+        if (app != null) {
+            try {
+                client.close();
+            } catch (Exception e) {
+                // the server stops anyway
+            }
+            app.stop();
+            return;
+        }
         try {
             client.close();
             serverStdin.close();

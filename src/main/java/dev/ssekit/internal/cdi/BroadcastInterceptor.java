@@ -32,17 +32,30 @@ public class BroadcastInterceptor {
     @AroundInvoke
     public Object broadcast(InvocationContext call) throws Exception {
         Object result = call.proceed();
-        Broadcast spec = Bindings.markerOf(call.getMethod(), Broadcast.class);
-        Object value = result instanceof Response r ? r.getEntity() : result;
+        Object value = valueToBroadcast(result);
         if (value == null) {
             return result;
         }
+        Broadcast spec = Bindings.markerOf(call.getMethod(), Broadcast.class);
         String data = value instanceof String s ? s : Json.jsonb().toJson(value);
         Event event = Event.of(data);
         if (!spec.type().isEmpty()) {
             event = event.withType(spec.type());
         }
         topics.publish(List.of(Bindings.topicOf(spec.topic(), call.getMethod(), call.getParameters())), event);
+        return result;
+    }
+
+    /**
+     * @param result what the method returned
+     * @return what to broadcast: the result, or a {@code Response}'s entity when its status is 2xx;
+     *         null for nothing. The entity of any other status describes a failure (a 404's message,
+     *         a 500's error), not a change subscribers should hear about.
+     */
+    static Object valueToBroadcast(Object result) {
+        if (result instanceof Response r) {
+            return r.getStatusInfo().getFamily() == Response.Status.Family.SUCCESSFUL ? r.getEntity() : null;
+        }
         return result;
     }
 }

@@ -71,6 +71,19 @@ public class HubProducer {
         return topics;
     }
 
+    /**
+     * @return the application's registry if it was made and is not closed, else null; never makes one
+     *         (a liveness probe must not open the history store)
+     */
+    public synchronized Topics existing() {
+        return closed ? null : topics;
+    }
+
+    /** @return true once the application is stopping */
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
     private Topics build(SseKitConfig config, HistoryStore history, MetricsBinding metrics) {
         return config.applyTo(Topics.builder()).name("ssekit").history(history).metrics(metrics)
                 .listener(new SubscriberListener() {

@@ -7,8 +7,10 @@ import jakarta.enterprise.event.Observes;
 import dev.ssekit.internal.config.SseKitConfig;
 
 import dev.ssekit.internal.conn.ConnRuntime;
+import dev.ssekit.internal.health.HealthChecks;
 
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
+import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
 import jakarta.enterprise.inject.spi.BeforeShutdown;
 import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedType;
@@ -35,6 +37,13 @@ import java.util.regex.Matcher;
  */
 public class SseKitExtension implements Extension {
     private final List<String> problems = new ArrayList<>();
+
+    /** With MicroProfile Health on the server, the history store's readiness and the threads' liveness. */
+    void addHealthChecks(@Observes BeforeBeanDiscovery event) {
+        if (HealthChecks.available()) {
+            HealthChecks.addTo(event);
+        }
+    }
 
     <T> void checkBroadcasts(@Observes @WithAnnotations(Broadcast.class) ProcessAnnotatedType<T> event) {
         checkMarked(event.getAnnotatedType(), Broadcast.class, Broadcast::topic, (method, where) -> {

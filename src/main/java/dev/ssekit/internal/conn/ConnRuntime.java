@@ -30,6 +30,12 @@ public final class ConnRuntime implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConnRuntime.class.getName());
     private static final long MAX_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long MIN_SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * How long the sweeper may go without running, and the writers without coming back for waiting tasks,
+     * before {@link #problem} calls the threads stuck: thirty sweeps at least, long past any pause
+     * a loaded machine or a garbage collection makes.
+     */
+    static final long STUCK_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static volatile ConnRuntime shared;
 
     private final String name;
@@ -38,6 +44,7 @@ public final class ConnRuntime implements AutoCloseable {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final List<Runnable> sweepTasks = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile long sweepNanos = MAX_SWEEP_NANOS;
+    private volatile long lastSweepNanos = System.nanoTime();
     private volatile boolean closed;
 
     /**
@@ -170,6 +177,7 @@ public final class ConnRuntime implements AutoCloseable {
 
     private void sweep() {
         long now = System.nanoTime();
+        lastSweepNanos = now;
         try {
             for (Connection c : connections) {
                 c.sweep(now);
@@ -180,6 +188,25 @@ public final class ConnRuntime implements AutoCloseable {
         } finally {
             scheduleSweep();
         }
+    }
+
+    /**
+     * What a liveness probe asks of these threads.
+     *
+     * @param now {@link System#nanoTime()} now
+     * @return empty while the sweeper (heartbeats, write timeouts) runs and the writers take what
+     *         waits for them; otherwise what is stopped or stuck, and for how long
+     */
+    public java.util.Optional<String> problem(long now) {
+        if (closed) {
+            return java.util.Optional.of(name + " threads are stopped");
+        }
+        long sinceSweep = now - lastSweepNanos;
+        if (sinceSweep > STUCK_NANOS) {
+            return java.util.Optional.of(name + " sweeper (heartbeats, write timeouts) has not run for "
+                    + TimeUnit.NANOSECONDS.toSeconds(sinceSweep) + " s");
+        }
+        return writers.problem(now, STUCK_NANOS);
     }
 
     /** Stops the threads; connections should be closed first. */

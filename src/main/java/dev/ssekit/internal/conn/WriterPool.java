@@ -39,6 +39,11 @@ final class WriterPool {
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger started = new AtomicInteger();
+    /**
+     * When a worker last came back for work (with a task or, idle, every 100 ms): tasks that wait
+     * long past it wait for workers that all stopped or hang.
+     */
+    private volatile long lastProgressNanos = System.nanoTime();
     private volatile boolean closed;
 
     /**
@@ -81,6 +86,30 @@ final class WriterPool {
     /** @return the workers running now, stalled ones included */
     int threads() {
         return workers.size();
+    }
+
+    /**
+     * @param now   {@link System#nanoTime()} now
+     * @param stuck how long tasks may wait with no worker taking one
+     * @return what stops the writers, if anything: fewer workers than the pool's size free of a
+     *         stalled client, or tasks waiting while no worker came back for work for longer than
+     *         {@code stuck}
+     */
+    java.util.Optional<String> problem(long now, long stuck) {
+        if (closed) {
+            return java.util.Optional.of(name + " writers are stopped");
+        }
+        int free = threads() - stalled();
+        if (free < size) {
+            return java.util.Optional.of(name + " writers: " + free + " of " + size + " threads running");
+        }
+        int waiting = tasks.size();
+        long idle = now - lastProgressNanos;
+        if (waiting > 0 && idle > stuck) {
+            return java.util.Optional.of(name + " writers came back for no task for "
+                    + TimeUnit.NANOSECONDS.toSeconds(idle) + " s while " + waiting + " wait");
+        }
+        return java.util.Optional.empty();
     }
 
     /** @return the workers held by a stalled task now */
@@ -133,6 +162,7 @@ final class WriterPool {
             try {
                 while (!stalled) {
                     Runnable task = tasks.poll(100, TimeUnit.MILLISECONDS);
+                    lastProgressNanos = System.nanoTime();
                     if (task == null) {
                         if (closed) {
                             return;

@@ -105,6 +105,10 @@ public final class Dispatcher implements AutoCloseable {
     private final Set<Connection> opened = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
+    // Every dispatcher of this class loader (one application, on a server) until its close ends:
+    // what the health checks report on, whoever made the registry (injected, or the hub app's own).
+    private static final Set<Dispatcher> RUNNING = ConcurrentHashMap.newKeySet();
+
     /**
      * @param name      names the registry in messages and thread names
      * @param store     the history
@@ -139,6 +143,12 @@ public final class Dispatcher implements AutoCloseable {
         // Last: it starts threads, which a failure above would otherwise leave behind.
         this.runtime = new ConnRuntime(name, ConnRuntime.defaultWriterThreads());
         runtime.onSweep(cutWarnings::flushIfDue);
+        RUNNING.add(this);
+    }
+
+    /** @return the dispatchers made and not yet fully closed in this class loader */
+    public static List<Dispatcher> running() {
+        return List.copyOf(RUNNING);
     }
 
     /** Queues acknowledged events to their subscribers, in order, counting each delivery to a queue. */
@@ -150,6 +160,14 @@ public final class Dispatcher implements AutoCloseable {
     /** The follow lost events: every client reconnects and gets them by replay. */
     private void reconnectEveryone() {
         routes.connections().forEach(c -> c.close(CloseReason.ERROR));
+    }
+
+    /**
+     * @return empty while this dispatcher's threads run and make progress; otherwise what is stopped
+     *         or stuck (see {@link ConnRuntime#problem})
+     */
+    public java.util.Optional<String> threadProblem() {
+        return runtime.problem(System.nanoTime());
     }
 
     /** @return the history store */
@@ -488,6 +506,7 @@ public final class Dispatcher implements AutoCloseable {
         if (ownsStore) {
             store.close();
         }
+        RUNNING.remove(this);
     }
 
     /** Calls the store, naming what failed in a {@link HistoryStoreException}. */

@@ -18,8 +18,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
@@ -76,6 +78,28 @@ public class OrderStream {
     @Broadcast(topic = "orders", type = "created")
     public String created(@FormParam("note") String note) {
         return note;
+    }
+
+    /**
+     * An order's review, answered with the status the client asks for: {@code @Broadcast} sends the
+     * note on the order's topic only when that status is 2xx.
+     */
+    @POST
+    @Path("{id}/review")
+    @Produces(MediaType.TEXT_PLAIN)
+    @Broadcast(topic = "orders/{id}", type = "review")
+    public Response review(@PathParam("id") String id, @FormParam("status") int status,
+                           @FormParam("note") String note) {
+        return Response.status(status).entity(note).build();
+    }
+
+    /** An order's review refused by an exception carrying its error response: nothing is broadcast. */
+    @POST
+    @Path("{id}/review/refused")
+    @Produces(MediaType.TEXT_PLAIN)
+    @Broadcast(topic = "orders/{id}", type = "review")
+    public String refusedReview(@PathParam("id") String id, @FormParam("note") String note) {
+        throw new WebApplicationException(Response.status(Response.Status.CONFLICT).entity(note).build());
     }
 
     /** The subscriber CDI events observed so far. */
