@@ -426,12 +426,6 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 event.retry().map(Duration::toMillis).orElse(null), event.data()});
         }
         try (Connection c = connect()) {
-            if (c.getAutoCommit()) {
-                // Not enlisted: the write would commit at once, whatever the transaction does.
-                throw new IllegalStateException("the history DataSource gave a connection outside the caller's "
-                        + "transaction (auto-commit on): use a JTA DataSource, or build the store without "
-                        + "joinsTransactions(true)");
-            }
             String taken = firstExisting(c, ids);
             if (taken != null) {
                 throw new DuplicateIdException(taken);
