@@ -71,6 +71,11 @@ import java.util.logging.Logger;
  * commit), and batches are fanned out one at a time, in id order (see {@link Routes} for why that
  * makes replay gap-free).
  *
+ * <h2>Transactions</h2>
+ * A publish made in the caller's JTA transaction is held until it commits, or written to the store's
+ * outbox in it, and stored and fanned out after the commit ({@link TransactionalPublishing}): through
+ * the same pipeline, so in id order with every other event.
+ *
  * <h2>Several nodes</h2>
  * On a {@link SharedHistoryStore} a publish only appends; every node, the publishing one included,
  * fans out the events it follows from the store, in the store's order. The high-water mark is then
