@@ -150,7 +150,22 @@ public final class Hub<T> implements AutoCloseable {
     }
 
     /**
-     * Broadcasts a value: encoded once, stored with a new id, queued to every subscriber.
+     * Broadcasts a value: encoded once, stored with a new id, queued to every subscriber. Inside a
+     * JTA transaction that happens after the commit, never on a rollback (see {@link Topics}).
+     *
+     * @param value the value
+     * @return the event id; inside a transaction, the id the event will carry once stored
+     * @throws IllegalArgumentException if {@code value} is null
+     * @throws HubClosedException if the hub is closed
+     * @throws SseKitException if the history store fails; nothing was broadcast then
+     */
+    public String broadcast(T value) {
+        return publish(value, true).id();
+    }
+
+    /**
+     * Broadcasts a value at once, even inside a JTA transaction: for events that must go out
+     * whatever the transaction's outcome.
      *
      * @param value the value
      * @return the event id
@@ -158,15 +173,40 @@ public final class Hub<T> implements AutoCloseable {
      * @throws HubClosedException if the hub is closed
      * @throws SseKitException if the history store fails; nothing was broadcast then
      */
-    public String broadcast(T value) {
+    public String broadcastNow(T value) {
+        return publish(value, false).id();
+    }
+
+    /**
+     * Broadcasts as {@link #broadcast(Object)} does, and tells when the event is stored: at once
+     * outside a transaction, after the commit inside one; the stage fails if the transaction rolls
+     * back or the store refuses the event (see {@link Topics#publishAsync}).
+     *
+     * @param value the value
+     * @return a stage that completes with the event's id once it is stored
+     * @throws IllegalArgumentException if {@code value} is null
+     * @throws HubClosedException if the hub is closed
+     */
+    public java.util.concurrent.CompletionStage<String> broadcastAsync(T value) {
+        try {
+            return publish(value, true).stored();
+        } catch (HubClosedException e) {
+            throw e;
+        } catch (SseKitException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private Dispatcher.Accepted publish(T value, boolean followTransaction) {
         Checks.notNull(value, "value");
         checkOpen();
         Event event = Event.of(codec.encode(value));
-        return topics.dispatcher().publish(topicSet, event, value).id().orElseThrow();
+        return topics.dispatcher().publish(topicSet, event, value, followTransaction);
     }
 
     /**
      * Broadcasts an event as it is (its type, id and retry are kept; an id is assigned if absent).
+     * Inside a JTA transaction that happens after the commit, as {@link #broadcast(Object)}.
      *
      * @param event a message event
      * @return the event id

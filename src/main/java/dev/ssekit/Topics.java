@@ -9,6 +9,7 @@ import dev.ssekit.internal.dispatch.Dispatcher;
 import dev.ssekit.internal.dispatch.EventFilter;
 import dev.ssekit.internal.Limits;
 import dev.ssekit.internal.cdi.ClientAddress;
+import dev.ssekit.internal.tx.Transactions;
 
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -17,6 +18,8 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -34,6 +37,20 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <p>An event published to several topics reaches a connection subscribed to more than one of them
  * once. Event ids come from the history store and are ordered across all topics. Thread-safe.
+ *
+ * <h2>Transactions</h2>
+ * A publish made while the calling thread runs in a JTA transaction follows it: the event is stored
+ * and delivered only after the transaction commits, never if it rolls back. Events of one
+ * transaction keep their publish order; transactions are published in the order they commit. The
+ * call returns the id the event will carry (its own, or a {@code urn:uuid:} id given at the call);
+ * {@link #publishAsync} also returns a stage that completes once the event is stored, and
+ * {@link #publishNow} publishes at once whatever the transaction. The transaction is found through
+ * the server's {@code java:comp/TransactionSynchronizationRegistry}, or the registry given to
+ * {@link Builder#transactions}; where there is neither (no JTA on the class path, the embedded hub),
+ * every publish is immediate. What a crash between the commit and the store loses depends on the
+ * store: nothing with a {@link dev.ssekit.history.TransactionalHistoryStore} that joins the
+ * transaction (the JDBC store on the server's JTA {@code DataSource}, a transactional outbox); the
+ * events of the transactions that had committed and were not stored yet with any other store.
  */
 public final class Topics implements AutoCloseable {
     /** The default {@link Builder#maxEventSize}: 1 MiB. */
@@ -47,7 +64,9 @@ public final class Topics implements AutoCloseable {
     private Topics(Builder b) {
         boolean ownsStore = b.history == null || b.ownsHistory;
         HistoryStore store = b.history == null ? InMemoryHistoryStore.create() : b.history;
-        this.dispatcher = new Dispatcher(b.name, store, ownsStore, b.settings, b.limits, b.listener, b.metrics);
+        Transactions tx = b.transactions != null ? Transactions.of(b.transactions)
+                : Transactions.lookup(Topics.class.getClassLoader());
+        this.dispatcher = new Dispatcher(b.name, store, ownsStore, b.settings, b.limits, b.listener, b.metrics, tx);
     }
 
     /** @return a registry with the default settings and an in-memory history */
@@ -262,16 +281,63 @@ public final class Topics implements AutoCloseable {
 
     /**
      * Publishes an event to one or more topics: it is stored, given an id when it has none, and
-     * queued to every subscriber of any of the topics, once each.
+     * queued to every subscriber of any of the topics, once each. Inside a JTA transaction, that
+     * happens after the commit (see Transactions above).
      *
      * @param topics the topics, at least one
      * @param event  a message event
-     * @return the event's id
-     * @throws IllegalArgumentException if an argument is wrong, or the id is already in history
+     * @return the event's id; inside a transaction, the id it will carry once stored
+     * @throws IllegalArgumentException if an argument is wrong
+     * @throws DuplicateIdException if the id is already in history (inside a transaction: only
+     *                              with an outbox store; otherwise {@link #publishAsync}'s stage fails)
      * @throws HubClosedException if this registry is closed
      * @throws SseKitException if the history store fails; nothing was published then
      */
     public String publish(Collection<String> topics, Event event) {
+        return dispatcher.publish(checkPublish(topics, event), event, null, true).id();
+    }
+
+    /**
+     * Publishes an event at once, as outside a transaction, even while the calling thread runs in
+     * one: for events that must go out whatever the transaction's outcome (progress, failures).
+     *
+     * @param topics the topics, at least one
+     * @param event  a message event
+     * @return the event's id
+     * @throws IllegalArgumentException if an argument is wrong
+     * @throws DuplicateIdException if the id is already in history
+     * @throws HubClosedException if this registry is closed
+     * @throws SseKitException if the history store fails; nothing was published then
+     */
+    public String publishNow(Collection<String> topics, Event event) {
+        return dispatcher.publish(checkPublish(topics, event), event, null, false).id();
+    }
+
+    /**
+     * Publishes as {@link #publish} does, and tells when the event is stored. Outside a transaction
+     * the event is stored before this returns and the stage is already complete (or failed, with
+     * the store's exception). Inside a transaction the stage completes with the id once the event
+     * is stored after the commit, and fails if the transaction rolls back ({@link SseKitException})
+     * or the store refuses the event ({@link DuplicateIdException}, {@link HistoryStoreException}).
+     *
+     * @param topics the topics, at least one
+     * @param event  a message event
+     * @return a stage that completes with the event's id once it is stored
+     * @throws IllegalArgumentException if an argument is wrong
+     * @throws HubClosedException if this registry is closed
+     */
+    public CompletionStage<String> publishAsync(Collection<String> topics, Event event) {
+        Set<String> set = checkPublish(topics, event);
+        try {
+            return dispatcher.publish(set, event, null, true).stored();
+        } catch (HubClosedException e) {
+            throw e;
+        } catch (SseKitException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static Set<String> checkPublish(Collection<String> topics, Event event) {
         Checks.notNull(topics, "topics");
         Checks.notNull(event, "event");
         if (topics.isEmpty()) {
@@ -284,7 +350,7 @@ public final class Topics implements AutoCloseable {
         for (String topic : topics) {
             set.add(Checks.singleLine(topic, "topic"));
         }
-        return dispatcher.publish(set, event, null).id().orElseThrow();
+        return set;
     }
 
     /**
@@ -360,8 +426,23 @@ public final class Topics implements AutoCloseable {
         private SubscriberListener listener;
         private Limits limits = Limits.DEFAULTS;
         private MetricsBinding metrics = MetricsBinding.NONE;
+        private Object transactions;
 
         private Builder() {
+        }
+
+        /**
+         * The JTA registry whose transactions publishes follow, for a standalone transaction manager
+         * (in a Jakarta EE server the server's is found by itself, at
+         * {@code java:comp/TransactionSynchronizationRegistry}).
+         *
+         * @param value the transaction manager's registry
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is null
+         */
+        public Builder transactions(jakarta.transaction.TransactionSynchronizationRegistry value) {
+            this.transactions = Checks.notNull(value, "transactions");
+            return this;
         }
 
         /**

@@ -53,6 +53,17 @@ class ArchitectureTest {
     }
 
     @Test
+    void jta_isUsedOnlyBehindItsProbe() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit..")
+                .and().resideOutsideOfPackage("dev.ssekit.internal.tx..")
+                .and().doNotHaveFullyQualifiedName("dev.ssekit.Topics$Builder")
+                .should().dependOnClassesThat().resideInAPackage("jakarta.transaction..")
+                .because("JTA is optional at run time (the embedded hub has none): only dev.ssekit.internal.tx "
+                        + "touches it, once it is known to be there, and Topics.Builder#transactions names its type");
+        rule.check(main);
+    }
+
+    @Test
     void storesAndConnections_knowNothingOfRouting() {
         ArchRule rule = noClasses().that().resideInAnyPackage("dev.ssekit.history..", "dev.ssekit.internal",
                         "dev.ssekit.internal.conn..", "dev.ssekit.internal.wire..", "dev.ssekit.internal.metrics..")

@@ -171,11 +171,13 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
                 String prefix = values.raw(JDBC_TABLE_PREFIX);
                 String jndi = values.raw(JDBC_DATASOURCE);
                 if (jndi != null) {
-                    return jdbcStore(lookup(jndi), false, prefix);
+                    // A server's DataSource joins the caller's JTA transaction: events published in
+                    // one go through the store's outbox, atomically with the caller's data.
+                    return jdbcStore(lookup(jndi), false, prefix, true);
                 }
                 OwnedPool pool = pool(values.string(JDBC_URL, DEFAULT_JDBC_URL));
                 try {
-                    return jdbcStore(pool.dataSource(), true, prefix);
+                    return jdbcStore(pool.dataSource(), true, prefix, false);
                 } catch (RuntimeException e) {
                     pool.close();
                     throw e;
@@ -209,8 +211,9 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
         }
     }
 
-    private JdbcHistoryStore jdbcStore(DataSource ds, boolean ownsDataSource, String prefix) {
-        JdbcHistoryStore.Builder b = JdbcHistoryStore.builder(ds).closesDataSource(ownsDataSource);
+    private JdbcHistoryStore jdbcStore(DataSource ds, boolean ownsDataSource, String prefix, boolean joinsTransactions) {
+        JdbcHistoryStore.Builder b = JdbcHistoryStore.builder(ds).closesDataSource(ownsDataSource)
+                .joinsTransactions(joinsTransactions);
         if (prefix != null) {
             try {
                 b.tablePrefix(prefix);

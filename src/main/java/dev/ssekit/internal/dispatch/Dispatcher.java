@@ -23,6 +23,7 @@ import dev.ssekit.internal.conn.Connection;
 import dev.ssekit.internal.wire.EncodedEvent;
 import dev.ssekit.internal.Limits;
 import dev.ssekit.internal.wire.ResponseHeaders;
+import dev.ssekit.internal.tx.Transactions;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
@@ -37,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +71,11 @@ import java.util.logging.Logger;
  * commit), and batches are fanned out one at a time, in id order (see {@link Routes} for why that
  * makes replay gap-free).
  *
+ * <h2>Transactions</h2>
+ * A publish made in the caller's JTA transaction is held until it commits, or written to the store's
+ * outbox in it, and stored and fanned out after the commit ({@link TransactionalPublishing}): through
+ * the same pipeline, so in id order with every other event.
+ *
  * <h2>Several nodes</h2>
  * On a {@link SharedHistoryStore} a publish only appends; every node, the publishing one included,
  * fans out the events it follows from the store, in the store's order. The high-water mark is then
@@ -97,6 +104,7 @@ public final class Dispatcher implements AutoCloseable {
     private final EncodedEvents encoded = new EncodedEvents(ENCODED_CACHE_CHARS);
     private final PublishPipeline pipeline;
     private final SharedFollow follow;
+    private final TransactionalPublishing transactional;
     private final ConnRuntime runtime;
     private final java.util.concurrent.atomic.AtomicBoolean unsupportedWarned =
             new java.util.concurrent.atomic.AtomicBoolean();
@@ -117,9 +125,10 @@ public final class Dispatcher implements AutoCloseable {
      * @param limits    event size, subscribers and topics accepted
      * @param listener  told of subscriptions and their ends, or null
      * @param metrics   where per-topic counts are reported
+     * @param transactions the callers' JTA transactions, which publishes follow
      */
     public Dispatcher(String name, HistoryStore store, boolean ownsStore, ConnSettings defaults, Limits limits,
-                      SubscriberListener listener, MetricsBinding metrics) {
+                      SubscriberListener listener, MetricsBinding metrics, Transactions transactions) {
         this.name = name;
         this.listener = listener;
         this.store = Checks.notNull(store, "history");
@@ -140,6 +149,8 @@ public final class Dispatcher implements AutoCloseable {
             routes.startAt(call(store::latestId, "read the newest id of the history").orElse(null));
             this.pipeline = new PublishPipeline(name, store, this::fanOut);
         }
+        this.transactional = new TransactionalPublishing(name, Checks.notNull(transactions, "transactions"), store,
+                pipeline, (topics, took) -> topics.forEach(t -> meters.of(t).published(took)));
         // Last: it starts threads, which a failure above would otherwise leave behind.
         this.runtime = new ConnRuntime(name, ConnRuntime.defaultWriterThreads());
         runtime.onSweep(cutWarnings::flushIfDue);
@@ -414,6 +425,31 @@ public final class Dispatcher implements AutoCloseable {
         return stored;
     }
 
+    /** What a publish returned: the event's id, and a stage that completes once it is stored. */
+    public record Accepted(String id, CompletionStage<String> stored) {
+    }
+
+    /**
+     * Publishes at once, or, when {@code followTransaction} and the calling thread runs in a JTA
+     * transaction, after that transaction commits (see {@link TransactionalPublishing}).
+     *
+     * @return the event's id (given at the call inside a transaction) and a stage that completes once
+     *         the event is stored: already complete for an immediate publish
+     * @throws HubClosedException    if the dispatcher is closed
+     * @throws HistoryStoreException if an immediate publish, or an outbox write, failed
+     */
+    public Accepted publish(Set<String> topicSet, Event event, Object value, boolean followTransaction) {
+        Transactions.Tx tx = followTransaction ? transactional.current() : null;
+        if (tx == null) {
+            String id = publish(topicSet, event, value).id().orElseThrow();
+            return new Accepted(id, CompletableFuture.completedFuture(id));
+        }
+        admission.checkSize(event);
+        checkOpen();
+        TransactionalPublishing.Accepted held = transactional.hold(tx, topicSet, event, value);
+        return new Accepted(held.id(), held.stored());
+    }
+
     /** @return the counts of {@code topic} */
     public HubStats stats(String topic) {
         return meters.stats(topic);
@@ -469,6 +505,7 @@ public final class Dispatcher implements AutoCloseable {
             }
             closed = true;
         }
+        transactional.close(); // before the pipeline: what committed is still published
         if (!pipeline.close(DRAIN_TIMEOUT.toMillis())) {
             LOG.warning("ssekit: publishes to " + name + " still running after " + DRAIN_TIMEOUT.toSeconds()
                     + " s at close");

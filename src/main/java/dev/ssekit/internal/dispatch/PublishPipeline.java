@@ -89,36 +89,127 @@ final class PublishPipeline {
      */
     Event publish(Set<String> topics, Event event, Object value) {
         Pending mine = new Pending(new HistoryStore.Entry(topics, event), value);
+        run(List.of(mine));
+        if (mine.failure != null) {
+            throw mine.failure;
+        }
+        return mine.stored;
+    }
+
+    /** The outcome of one event of {@link #publishAll}: stored, or failed. */
+    record Outcome(Event stored, RuntimeException failure) {
+    }
+
+    /**
+     * Stores events in the order given, sharing store calls with concurrent publishers, and hands
+     * them on; each event succeeds or fails on its own (a duplicate id fails that event only).
+     *
+     * @param values the values the events were encoded from, one per entry (null elements allowed)
+     * @return one outcome per entry, in order
+     * @throws HubClosedException if the pipeline is closed; nothing was stored then
+     */
+    List<Outcome> publishAll(List<HistoryStore.Entry> entries, List<Object> values) {
+        List<Pending> mine = new ArrayList<>(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            mine.add(new Pending(entries.get(i), values.get(i)));
+        }
+        run(mine);
+        List<Outcome> outcomes = new ArrayList<>(mine.size());
+        for (Pending p : mine) {
+            outcomes.add(new Outcome(p.stored, p.failure));
+        }
+        return outcomes;
+    }
+
+    /**
+     * Moves what {@code relay} returns into the published order: it runs in the storing stage, as a
+     * batch's store call does, and what it returns is handed on like a stored batch, so that events
+     * a store wrote in a publisher's transaction (an outbox) reach subscribers in id order with all
+     * others.
+     *
+     * @param relay stores events and returns them as stored, in id order
+     * @return what {@code relay} returned
+     * @throws HubClosedException if the pipeline is closed
+     * @throws RuntimeException   what {@code relay} threw; nothing was handed on then
+     */
+    List<HistoryStore.Entry> relay(java.util.function.Supplier<List<HistoryStore.Entry>> relay) {
+        accepted.incrementAndGet();
+        try {
+            if (closed) {
+                throw new HubClosedException(name);
+            }
+            List<HistoryStore.Entry> moved;
+            storing.lock();
+            try {
+                moved = relay.get();
+                if (!moved.isEmpty()) {
+                    handingOn.lock(); // before the store is let go: hand-on keeps id order
+                }
+            } finally {
+                storing.unlock();
+            }
+            Pending next = waiting.peek();
+            if (next != null) {
+                LockSupport.unpark(next.publisher);
+            }
+            if (!moved.isEmpty()) {
+                try {
+                    List<Published> published = new ArrayList<>(moved.size());
+                    for (HistoryStore.Entry e : moved) {
+                        published.add(new Published(e.topics(), e.event(), null, e.event().id().orElseThrow()));
+                    }
+                    acknowledged.accept(published);
+                } finally {
+                    handingOn.unlock();
+                }
+            }
+            return moved;
+        } finally {
+            release();
+        }
+    }
+
+    /** Queues {@code mine} in order and returns once each is settled. */
+    private void run(List<Pending> mine) {
         accepted.incrementAndGet(); // before the check: close() then waits for this publish
         boolean interrupted = false;
         try {
             if (closed) {
                 throw new HubClosedException(name);
             }
-            waiting.add(mine);
-            while (!mine.settled) {
-                if (!mine.taken && storing.tryLock()) {
-                    storeNextBatch();
-                } else if (!spinUntilSettledOrFree(mine)) {
-                    LockSupport.parkNanos(this, RECHECK_NANOS);
-                    // The event may be on its way already: wait for its outcome, keep the interrupt.
-                    interrupted |= Thread.interrupted();
-                }
+            waiting.addAll(mine);
+            for (Pending p : mine) {
+                interrupted |= await(p);
             }
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            if (accepted.decrementAndGet() == 0 && closed) {
-                synchronized (drained) {
-                    drained.notifyAll();
-                }
+            release();
+        }
+    }
+
+    private void release() {
+        if (accepted.decrementAndGet() == 0 && closed) {
+            synchronized (drained) {
+                drained.notifyAll();
             }
         }
-        if (mine.failure != null) {
-            throw mine.failure;
+    }
+
+    /** @return true if the thread was interrupted meanwhile */
+    private boolean await(Pending mine) {
+        boolean interrupted = false;
+        while (!mine.settled) {
+            if (!mine.taken && storing.tryLock()) {
+                storeNextBatch();
+            } else if (!spinUntilSettledOrFree(mine)) {
+                LockSupport.parkNanos(this, RECHECK_NANOS);
+                // The event may be on its way already: wait for its outcome, keep the interrupt.
+                interrupted |= Thread.interrupted();
+            }
         }
-        return mine.stored;
+        return interrupted;
     }
 
     /**

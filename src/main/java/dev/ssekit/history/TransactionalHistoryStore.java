@@ -1,0 +1,48 @@
+package dev.ssekit.history;
+
+import java.util.List;
+
+/**
+ * A {@link HistoryStore} that can write events in the publisher's own JTA transaction (a
+ * transactional outbox), so that they are kept exactly when the publisher's data is. ssekit uses it
+ * when an event is published inside a transaction and {@link #joinsTransactions()} is true: the
+ * event is written to the outbox at the call, in the caller's transaction, and after the commit
+ * {@link #relay()} moves it into history, from where it is fanned out.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li>{@link #appendInTransaction} writes through a connection of the caller's transaction and
+ *   never commits, rolls back or changes its auto-commit: the transaction's outcome decides.</li>
+ *   <li>{@link #relay()} moves every committed outbox entry into history, atomically per call, in
+ *   the order the outbox saw them committed (entries of one transaction in the order written),
+ *   and removes them from the outbox; each entry is moved once, whichever node relays it. It may be
+ *   called on any thread, in no transaction, at any time (at start, to drain what a crash left).</li>
+ * </ul>
+ */
+public interface TransactionalHistoryStore extends HistoryStore {
+    /**
+     * @return true if this store's connections join the caller's JTA transaction (a server's JTA
+     *         {@code DataSource}), so that {@link #appendInTransaction} is atomic with it
+     */
+    boolean joinsTransactions();
+
+    /**
+     * Writes events to the outbox in the caller's transaction. They enter history, with their ids,
+     * only once the transaction commits and {@link #relay()} runs.
+     *
+     * @param batch entries whose events all carry an id
+     * @throws dev.ssekit.DuplicateIdException  if an id is already in history
+     * @throws dev.ssekit.HistoryStoreException if the store failed
+     * @throws IllegalArgumentException         if an entry has no id or can never be stored here
+     */
+    void appendInTransaction(List<Entry> batch);
+
+    /**
+     * Moves the committed outbox entries into history (see the contract).
+     *
+     * @return the entries moved by this call, as stored, in history order; an entry whose id was
+     *         already in history is dropped from the outbox and not returned
+     * @throws dev.ssekit.HistoryStoreException if the store failed; nothing was moved then
+     */
+    List<Entry> relay();
+}
