@@ -479,15 +479,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                      ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         positions.add(rs.getLong(1));
-                        Event e = Event.of(rs.getString(6)).withId(rs.getString(2));
-                        String type = rs.getString(4);
-                        if (type != null) {
-                            e = e.withType(type);
-                        }
-                        long retry = rs.getLong(5);
-                        if (!rs.wasNull()) {
-                            e = e.withRetry(Duration.ofMillis(retry));
-                        }
+                        Event e = eventAt(rs, 2, 4, 5, 6);
                         rows.add(new Entry(new java.util.LinkedHashSet<>(List.of(rs.getString(3).split("\n", -1))), e));
                     }
                 }
@@ -581,12 +573,21 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     @Override
     public Replay read(Set<String> topics, String afterId, String untilId) {
         StoreArguments.checkRead(topics, afterId);
+        return inSnapshot(c -> readIn(c, topics, afterId, untilId));
+    }
+
+    /** A read step that may fail with the database. */
+    private interface SnapshotRead {
+        Replay read(Connection c) throws SQLException;
+    }
+
+    /** One snapshot for the gap check and the select: pruning in between must not hide a gap. */
+    private Replay inSnapshot(SnapshotRead read) {
         try (Connection c = connect()) {
-            // One snapshot for the gap check and the select: pruning in between must not hide a gap.
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
-                return readIn(c, topics, afterId, untilId);
+                return read.read(c);
             } finally {
                 c.rollback(); // read only
             }
@@ -624,15 +625,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
             s.setLong(i, cutoff);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    Event e = Event.of(rs.getString(4)).withId(rs.getString(1));
-                    String type = rs.getString(2);
-                    if (type != null) {
-                        e = e.withType(type);
-                    }
-                    long retry = rs.getLong(3);
-                    if (!rs.wasNull()) {
-                        e = e.withRetry(Duration.ofMillis(retry));
-                    }
+                    Event e = eventAt(rs, 1, 2, 3, 4);
                     events.add(e);
                 }
             }
@@ -647,17 +640,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     @Override
     public Replay readMatching(TopicMatcher matcher, String afterId, String untilId) {
         StoreArguments.checkReadMatching(matcher, afterId);
-        try (Connection c = connect()) {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try {
-                return readMatchingIn(c, matcher, afterId, untilId);
-            } finally {
-                c.rollback(); // read only
-            }
-        } catch (SQLException e) {
-            throw new HistoryStoreException("history database refused the read (" + describe(e) + ")", e);
-        }
+        return inSnapshot(c -> readMatchingIn(c, matcher, afterId, untilId));
     }
 
     private Replay readMatchingIn(Connection c, TopicMatcher matcher, String afterId, String untilId)
@@ -990,6 +973,20 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     @Override
     public String toString() {
         return "JdbcHistoryStore{tables=" + p + "*, maxEventsPerTopic=" + maxEventsPerTopic + ", maxAge=" + maxAge + "}";
+    }
+
+    /** @return the event of the current row, its columns at the given indexes */
+    private static Event eventAt(ResultSet rs, int id, int type, int retryMs, int data) throws SQLException {
+        Event e = Event.of(rs.getString(data)).withId(rs.getString(id));
+        String t = rs.getString(type);
+        if (t != null) {
+            e = e.withType(t);
+        }
+        long retry = rs.getLong(retryMs);
+        if (!rs.wasNull()) {
+            e = e.withRetry(Duration.ofMillis(retry));
+        }
+        return e;
     }
 
     /** Settings; each setter checks its value at once. */

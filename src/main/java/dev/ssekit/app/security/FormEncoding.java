@@ -2,6 +2,9 @@ package dev.ssekit.app.security;
 
 
 import dev.ssekit.app.PlainText;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -99,4 +102,21 @@ final class FormEncoding {
             return false;
         }
     }
+    /** @return a request body's bytes, or null as soon as there are more than {@code max} */
+    static byte[] readAtMost(InputStream in, int max) throws IOException {
+        if (in == null) {
+            return new byte[0];
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 8192));
+        byte[] buf = new byte[8192];
+        int n;
+        while ((n = in.read(buf)) != -1) {
+            if (out.size() + n > max) {
+                return null;
+            }
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
 }

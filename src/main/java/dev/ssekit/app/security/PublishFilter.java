@@ -16,9 +16,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -89,7 +87,7 @@ public class PublishFilter implements ContainerRequestFilter {
                 return;
             }
         }
-        byte[] body = readAtMost(request.getEntityStream(), max);
+        byte[] body = FormEncoding.readAtMost(request.getEntityStream(), max);
         if (body == null) {
             request.abortWith(tooLarge("the body is over the limit of " + max + " bytes"));
             return;
@@ -100,23 +98,6 @@ public class PublishFilter implements ContainerRequestFilter {
             return;
         }
         request.setEntityStream(new ByteArrayInputStream(body));
-    }
-
-    /** @return the bytes, or null as soon as there are more than {@code max} */
-    private static byte[] readAtMost(InputStream in, int max) throws IOException {
-        if (in == null) {
-            return new byte[0];
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 8192));
-        byte[] buf = new byte[8192];
-        int n;
-        while ((n = in.read(buf)) != -1) {
-            if (out.size() + n > max) {
-                return null;
-            }
-            out.write(buf, 0, n);
-        }
-        return out.toByteArray();
     }
 
     private static Response tooLarge(String what) {

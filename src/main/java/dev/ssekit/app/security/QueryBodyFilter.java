@@ -1,5 +1,7 @@
 package dev.ssekit.app.security;
 
+import dev.ssekit.app.PlainText;
+
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,9 +14,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -55,7 +55,7 @@ public class QueryBodyFilter implements ContainerRequestFilter {
             return;
         }
         int max = security.settings().maxFormSize();
-        byte[] body = readAtMost(request.getEntityStream(), max);
+        byte[] body = FormEncoding.readAtMost(request.getEntityStream(), max);
         if (body == null) {
             request.abortWith(text(Response.Status.REQUEST_ENTITY_TOO_LARGE, "body: over the limit of " + max
                     + " bytes (" + SecuritySettings.MAX_FORM_SIZE + ")"));
@@ -69,25 +69,7 @@ public class QueryBodyFilter implements ContainerRequestFilter {
         request.setEntityStream(new ByteArrayInputStream(body));
     }
 
-    /** @return the bytes, or null as soon as there are more than {@code max} */
-    private static byte[] readAtMost(InputStream in, int max) throws IOException {
-        if (in == null) {
-            return new byte[0];
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 8192));
-        byte[] buf = new byte[8192];
-        int n;
-        while ((n = in.read(buf)) != -1) {
-            if (out.size() + n > max) {
-                return null;
-            }
-            out.write(buf, 0, n);
-        }
-        return out.toByteArray();
-    }
-
     private static Response text(Response.Status status, String message) {
-        return Response.status(status).type(MediaType.TEXT_PLAIN_TYPE.withCharset("utf-8")).entity(message + "\n")
-                .build();
+        return PlainText.text(status, message).build();
     }
 }
