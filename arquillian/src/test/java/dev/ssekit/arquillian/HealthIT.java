@@ -17,7 +17,6 @@ import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.File;
@@ -43,12 +42,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cuts and restores (the shared Redis keeps running). Readiness goes down while Redis is unreachable
  * and up again when it is back; liveness, ssekit's threads, stays up throughout.
  *
- * <p>Payara only: WildFly 39's default {@code standalone.xml} has no MicroProfile Health (its
+ * <p>Payara only (the pom leaves it out of WildFly's run): WildFly 39's default {@code standalone.xml} has no MicroProfile Health (its
  * {@code health} subsystem reports the server, on the management port, and gives deployments no
  * API), and there ssekit adds no check ({@code standalone-microprofile.xml} has SmallRye Health).
  */
 @ExtendWith(ArquillianExtension.class)
-@EnabledIfSystemProperty(named = "arquillian.launch", matches = "payara")
 class HealthIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String REDIS_PREFIX = "ssekit-health-it-" + UUID.randomUUID() + ":";
