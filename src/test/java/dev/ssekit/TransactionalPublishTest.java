@@ -212,6 +212,26 @@ class TransactionalPublishTest {
         assertCommitOrder(topics, topics.hub("orders"), true);
     }
 
+    @Test
+    void outbox_anIdTakenBetweenTheWriteAndTheRelay_failsItsStage_h2() throws Exception {
+        Topics topics = outboxTopics(h2());
+        tm.begin();
+        saveOrder("o9");
+        CompletionStage<String> stage = topics.publishAsync(List.of("orders"), Event.of("in the transaction")
+                .withId("taken-id"));
+        // Another publisher, in no transaction, takes the id before the commit.
+        Thread other = new Thread(() -> topics.publish(List.of("orders"), Event.of("first").withId("taken-id")));
+        other.start();
+        other.join(WAIT.toMillis());
+        tm.commit();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> awaitStored(stage));
+        assertEquals(DuplicateIdException.class, e.getCause().getClass(), String.valueOf(e.getCause()));
+        List<Event> stored = topics.history().read(Set.of("orders"), HistoryStore.EARLIEST, null).events();
+        assertEquals(List.of("first"), stored.stream().map(Event::data).toList());
+        assertEquals(0, count("outbox"));
+        assertEquals(1, count("orders"), "the business data committed; only the event was refused");
+    }
+
     private void assertOutboxCommitAndRollback(Topics topics) throws Exception {
         Hub<String> orders = topics.hub("orders");
         tm.begin();

@@ -443,19 +443,20 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
      * transaction, until none is left.
      */
     @Override
-    public List<Entry> relay() {
+    public Relayed relay() {
         if (!joinsTransactions) {
-            return List.of();
+            return Relayed.NONE;
         }
         List<Entry> moved = new ArrayList<>();
-        while (relayBatch(moved)) {
+        Set<String> dropped = new java.util.LinkedHashSet<>();
+        while (relayBatch(moved, dropped)) {
             // a full batch: there may be more
         }
-        return moved;
+        return new Relayed(moved, dropped);
     }
 
     /** @return true if the outbox may hold more committed rows */
-    private boolean relayBatch(List<Entry> moved) {
+    private boolean relayBatch(List<Entry> moved, Set<String> dropped) {
         try (Connection c = connect()) {
             c.setAutoCommit(false);
             try {
@@ -487,7 +488,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                     c.rollback();
                     return false;
                 }
-                List<Entry> kept = withoutStoredIds(c, rows);
+                Set<String> droppedHere = new java.util.LinkedHashSet<>();
+                List<Entry> kept = withoutStoredIds(c, rows, droppedHere);
                 if (!kept.isEmpty()) {
                     long first = takeSeqs(c, kept.size());
                     List<Object[]> eventRows = new ArrayList<>(kept.size());
@@ -517,6 +519,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 }
                 c.commit();
                 moved.addAll(kept);
+                dropped.addAll(droppedHere);
                 return rows.size() == RELAY_BATCH;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -531,7 +534,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
      * The rows whose ids are neither in history nor taken by an earlier row: a publisher id stored
      * by another publisher between the outbox write and the relay must not block the outbox.
      */
-    private List<Entry> withoutStoredIds(Connection c, List<Entry> rows) throws SQLException {
+    private List<Entry> withoutStoredIds(Connection c, List<Entry> rows, Set<String> dropped) throws SQLException {
         Set<String> ids = new java.util.LinkedHashSet<>();
         rows.forEach(r -> ids.add(r.event().id().orElseThrow()));
         Set<String> taken = new java.util.HashSet<>();
@@ -556,6 +559,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
             if (taken.add(id)) {
                 kept.add(row);
             } else {
+                dropped.add(id);
                 LOG.warning("ssekit: an event committed with id " + Checks.quote(id)
                         + " is dropped from the outbox: that id is already in history");
             }

@@ -1,6 +1,7 @@
 package dev.ssekit.history;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * A {@link HistoryStore} that can write events in the publisher's own JTA transaction (a
@@ -40,9 +41,26 @@ public interface TransactionalHistoryStore extends HistoryStore {
     /**
      * Moves the committed outbox entries into history (see the contract).
      *
-     * @return the entries moved by this call, as stored, in history order; an entry whose id was
-     *         already in history is dropped from the outbox and not returned
+     * @return the entries moved by this call, as stored, in history order, and the ids of those it
+     *         dropped from the outbox because the id was already in history
      * @throws dev.ssekit.HistoryStoreException if the store failed; nothing was moved then
      */
-    List<Entry> relay();
+    Relayed relay();
+
+    /**
+     * What one {@link #relay()} did.
+     *
+     * @param moved   the entries moved into history, as stored, in history order
+     * @param dropped the ids of committed entries dropped because another event had taken the id
+     *                between the outbox write and the relay: they are not in history
+     */
+    record Relayed(List<Entry> moved, Set<String> dropped) {
+        /** Nothing to relay. */
+        public static final Relayed NONE = new Relayed(List.of(), Set.of());
+
+        public Relayed {
+            moved = List.copyOf(moved);
+            dropped = Set.copyOf(dropped);
+        }
+    }
 }

@@ -120,13 +120,13 @@ public final class OutboxProcess {
     /** The JDBC store with its relay held shut: committed events stay in the outbox. */
     private record RelayHeldShut(JdbcHistoryStore store) implements TransactionalHistoryStore {
         @Override
-        public List<Entry> relay() {
+        public Relayed relay() {
             try {
                 new CountDownLatch(1).await(); // shut until the process is killed
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return List.of();
+            return Relayed.NONE;
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.ssekit.internal.dispatch;
 
+import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
@@ -59,6 +60,16 @@ final class TransactionalPublishing implements AutoCloseable {
     private final Transactions transactions;
     private final HistoryStore store;
     private final TransactionalHistoryStore outbox;
+    /** How many dropped ids are remembered for the stages of relays still to come. */
+    private static final int DROPPED_REMEMBERED = 10_000;
+    // Ids a relay here dropped as taken, until the relay of their own transaction reports them: a
+    // periodic relay may move (or drop) a transaction's rows before its after-commit relay runs.
+    private final Map<String, Boolean> dropped = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > DROPPED_REMEMBERED;
+        }
+    };
     private final PublishPipeline pipeline;
     private final ObjLongConsumer<Set<String>> countPublished;
     private final ConcurrentLinkedQueue<TxEvents> committed = new ConcurrentLinkedQueue<>();
@@ -198,7 +209,8 @@ final class TransactionalPublishing implements AutoCloseable {
 
     /**
      * Relays the outbox; the held events' transactions committed before it started, so each of them
-     * is in history afterwards, moved by this relay or an earlier one (here or on another node).
+     * is in history afterwards, moved by this relay or an earlier one (here or on another node), or
+     * was dropped by a relay here because its id had been taken meanwhile: its stage fails then.
      */
     private void relayFor(List<Held> held) {
         Map<String, HistoryStore.Entry> moved;
@@ -211,7 +223,12 @@ final class TransactionalPublishing implements AutoCloseable {
             return;
         }
         for (Held h : held) {
-            h.stored.complete(h.entry.event().id().orElseThrow());
+            String id = h.entry.event().id().orElseThrow();
+            if (forgetDropped(id)) {
+                h.stored.completeExceptionally(new DuplicateIdException(id));
+            } else {
+                h.stored.complete(id);
+            }
         }
         if (moved.size() < held.size()) {
             LOG.fine(() -> "ssekit: some committed events were relayed earlier or by another node");
@@ -220,7 +237,15 @@ final class TransactionalPublishing implements AutoCloseable {
 
     private Map<String, HistoryStore.Entry> relayNow() {
         long started = System.nanoTime();
-        List<HistoryStore.Entry> moved = pipeline.relay(outbox::relay);
+        Set<String> droppedNow = new java.util.HashSet<>();
+        List<HistoryStore.Entry> moved = pipeline.relay(() -> {
+            TransactionalHistoryStore.Relayed relayed = outbox.relay();
+            droppedNow.addAll(relayed.dropped());
+            return relayed.moved();
+        });
+        synchronized (dropped) {
+            droppedNow.forEach(id -> dropped.put(id, Boolean.TRUE));
+        }
         long took = System.nanoTime() - started;
         Map<String, HistoryStore.Entry> byId = new HashMap<>();
         for (HistoryStore.Entry e : moved) {
@@ -228,6 +253,12 @@ final class TransactionalPublishing implements AutoCloseable {
             byId.put(e.event().id().orElseThrow(), e);
         }
         return byId;
+    }
+
+    private boolean forgetDropped(String id) {
+        synchronized (dropped) {
+            return dropped.remove(id) != null;
+        }
     }
 
     /** The start-up and periodic relay: failures are logged and retried on the next tick. */
