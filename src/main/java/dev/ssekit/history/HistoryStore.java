@@ -112,21 +112,17 @@ public interface HistoryStore extends AutoCloseable {
      * only when no event at all after it was dropped or has expired, whatever its topics: a gap on
      * some topic reads as not found, and the events then start at the earliest retained one.
      *
-     * <p>The default throws {@link UnsupportedOperationException}, for stores written before this
-     * method; the stores of this package implement it. A registry on a store without it replays the
-     * exact topics of a matcher subscription only, and logs a warning.
+     * <p>Every store implements it: a subscription by matcher must replay what it missed as one by
+     * topic name does (the Mercure protocol requires it), so there is no fallback to exact topics.
      *
      * @param matcher chooses events by their topics; it must be quick and must not block
      * @param afterId read after this id (exclusive), as in {@link #read}; {@link #EARLIEST} for all
      *                retained events
      * @param untilId read up to this id (inclusive), as in {@link #read}; null for up to the newest
      * @return the events, oldest first
-     * @throws HistoryStoreException         if the store failed
-     * @throws UnsupportedOperationException if the store cannot read by matcher
+     * @throws HistoryStoreException if the store failed
      */
-    default Replay readMatching(TopicMatcher matcher, String afterId, String untilId) {
-        throw new UnsupportedOperationException(getClass().getName() + " cannot read history by topic matcher");
-    }
+    Replay readMatching(TopicMatcher matcher, String afterId, String untilId);
 
     /**
      * @return the id of the newest event in the store, on any topic, if any

@@ -82,6 +82,12 @@ class HealthChecksTest {
                  }
 
                  @Override
+                 public dev.ssekit.history.Replay readMatching(dev.ssekit.TopicMatcher matcher, String afterId,
+                                                               String untilId) {
+                     return failing.readMatching(matcher, afterId, untilId);
+                 }
+
+                 @Override
                  public Optional<String> latestId() {
                      return failing.latestId();
                  }

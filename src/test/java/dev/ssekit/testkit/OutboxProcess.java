@@ -150,6 +150,11 @@ public final class OutboxProcess {
         }
 
         @Override
+        public Replay readMatching(dev.ssekit.TopicMatcher matcher, String afterId, String untilId) {
+            return store.readMatching(matcher, afterId, untilId);
+        }
+
+        @Override
         public Optional<String> latestId() {
             return store.latestId();
         }

@@ -106,8 +106,6 @@ public final class Dispatcher implements AutoCloseable {
     private final SharedFollow follow;
     private final TransactionalPublishing transactional;
     private final ConnRuntime runtime;
-    private final java.util.concurrent.atomic.AtomicBoolean unsupportedWarned =
-            new java.util.concurrent.atomic.AtomicBoolean();
     private final CutWarnings cutWarnings;
     // Connections opened here and not ended: closing the registry ends them, subscribed or not.
     private final Set<Connection> opened = ConcurrentHashMap.newKeySet();
@@ -333,22 +331,7 @@ public final class Dispatcher implements AutoCloseable {
                 return false;
             }
         };
-        Replay read = call(() -> {
-            try {
-                return store.readMatching(selects, lastEventId, highWater);
-            } catch (UnsupportedOperationException e) {
-                return null; // a store written before readMatching: told apart from a failure
-            }
-        }, "read history by topic matcher");
-        if (read != null) {
-            return read;
-        }
-        if (unsupportedWarned.compareAndSet(false, true)) {
-            LOG.warning("ssekit: " + store.getClass().getName() + " cannot read history by topic matcher "
-                    + "(HistoryStore.readMatching): subscriptions by matcher replay their exact topics only");
-        }
-        return exact.isEmpty() ? new Replay(List.of(), HistoryStore.EARLIEST.equals(lastEventId))
-                : call(() -> store.read(exact, lastEventId, highWater), "read history for " + exact);
+        return call(() -> store.readMatching(selects, lastEventId, highWater), "read history by topic matcher");
     }
 
     private void ended(Connection conn, Set<String> firstTopics, CloseReason reason) {
