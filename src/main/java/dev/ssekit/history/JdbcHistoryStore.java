@@ -245,19 +245,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
 
     @Override
     public List<Event> append(List<Entry> batch) {
-        Set<String> given = StoreArguments.checkBatch(batch);
-        for (String id : given) {
-            if (id.startsWith(ID_PREFIX)) {
-                throw new IllegalArgumentException("id " + Checks.quote(id) + " is reserved: ids starting with "
-                        + ID_PREFIX + " are assigned by the store");
-            }
-            checkKeyLength(id, "id");
-        }
-        for (Entry entry : batch) {
-            for (String topic : entry.topics()) {
-                checkKeyLength(topic, "topic");
-            }
-        }
+        Set<String> given = checkEntries(batch);
         try (Connection c = connect()) {
             c.setAutoCommit(false);
             try {
@@ -265,24 +253,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 if (taken != null) {
                     throw new DuplicateIdException(taken);
                 }
-                long first = takeSeqs(c, batch.size());
-                List<Event> stored = new ArrayList<>(batch.size());
-                List<Object[]> eventRows = new ArrayList<>(batch.size());
-                List<Object[]> topicRows = new ArrayList<>(batch.size());
-                long now = clock.millis();
-                for (int i = 0; i < batch.size(); i++) {
-                    long seq = first + i;
-                    Event event = batch.get(i).event();
-                    Event kept = event.id().isPresent() ? event : event.withId(ID_PREFIX + seq);
-                    stored.add(kept);
-                    eventRows.add(new Object[]{seq, kept.id().orElseThrow(), kept.type().orElse(null),
-                            kept.retry().map(Duration::toMillis).orElse(null), kept.data(), now});
-                    for (String topic : new TreeSet<>(batch.get(i).topics())) {
-                        topicRows.add(new Object[]{topic, seq});
-                    }
-                }
-                insertRows(c, p + "event (seq, id, type, retry_ms, data, created_ms)", EVENT_COLUMNS, eventRows);
-                insertRows(c, p + "event_topic (topic, seq)", TOPIC_COLUMNS, topicRows);
+                List<Event> stored = insertEvents(c, batch);
                 c.commit();
                 return stored;
             } catch (SQLException | RuntimeException e) {
@@ -368,21 +339,81 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         }
     }
 
+    /**
+     * Inserts a batch into history under the next sequence numbers (the sequence row stays locked
+     * until the caller's transaction ends), giving an event without an id {@code urn:ssekit:<seq>}.
+     *
+     * @return the events as stored, in order
+     */
+    private List<Event> insertEvents(Connection c, List<Entry> batch) throws SQLException {
+        long first = takeSeqs(c, batch.size());
+        List<Event> stored = new ArrayList<>(batch.size());
+        List<Object[]> eventRows = new ArrayList<>(batch.size());
+        List<Object[]> topicRows = new ArrayList<>(batch.size());
+        long now = clock.millis();
+        for (int i = 0; i < batch.size(); i++) {
+            long seq = first + i;
+            Event event = batch.get(i).event();
+            Event kept = event.id().isPresent() ? event : event.withId(ID_PREFIX + seq);
+            stored.add(kept);
+            eventRows.add(new Object[]{seq, kept.id().orElseThrow(), kept.type().orElse(null),
+                    kept.retry().map(Duration::toMillis).orElse(null), kept.data(), now});
+            for (String topic : new TreeSet<>(batch.get(i).topics())) {
+                topicRows.add(new Object[]{topic, seq});
+            }
+        }
+        insertRows(c, p + "event (seq, id, type, retry_ms, data, created_ms)", EVENT_COLUMNS, eventRows);
+        insertRows(c, p + "event_topic (topic, seq)", TOPIC_COLUMNS, topicRows);
+        return stored;
+    }
+
     /** @return one of {@code ids} already stored, or null */
+    /**
+     * The checks of a batch this store makes before it changes anything (see
+     * {@link StoreArguments#checkBatch}): no id in the store's own form, ids and topics that fit.
+     *
+     * @return the ids the batch's events were given by their publishers
+     */
+    private Set<String> checkEntries(List<Entry> batch) {
+        Set<String> given = StoreArguments.checkBatch(batch);
+        for (String id : given) {
+            if (id.startsWith(ID_PREFIX)) {
+                throw new IllegalArgumentException("id " + Checks.quote(id) + " is reserved: ids starting with "
+                        + ID_PREFIX + " are assigned by the store");
+            }
+            checkKeyLength(id, "id");
+        }
+        for (Entry entry : batch) {
+            for (String topic : entry.topics()) {
+                checkKeyLength(topic, "topic");
+            }
+        }
+        return given;
+    }
+
     private String firstExisting(Connection c, Set<String> ids) throws SQLException {
-        if (ids.isEmpty()) {
-            return null;
-        }
-        String in = String.join(", ", Collections.nCopies(ids.size(), "?"));
-        try (PreparedStatement s = c.prepareStatement("SELECT id FROM " + p + "event WHERE id IN (" + in + ")")) {
-            int i = 1;
-            for (String id : ids) {
-                s.setString(i++, id);
+        return storedIds(c, ids).stream().findFirst().orElse(null);
+    }
+
+    /** @return those of {@code ids} already in history */
+    private Set<String> storedIds(Connection c, java.util.Collection<String> ids) throws SQLException {
+        Set<String> stored = new java.util.HashSet<>();
+        List<String> all = new ArrayList<>(ids);
+        for (int from = 0; from < all.size(); from += ROWS_PER_INSERT) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + ROWS_PER_INSERT));
+            try (PreparedStatement s = c.prepareStatement("SELECT id FROM " + p + "event WHERE id IN ("
+                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    s.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        stored.add(rs.getString(1));
+                    }
+                }
             }
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
         }
+        return stored;
     }
 
     @Override
@@ -401,25 +432,13 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     @Override
     public void appendInTransaction(List<Entry> batch) {
         requireOutbox();
-        if (batch.isEmpty()) {
-            throw new IllegalArgumentException("batch must not be empty");
-        }
-        Set<String> ids = new java.util.LinkedHashSet<>();
+        Set<String> ids = checkEntries(batch);
         List<Object[]> rows = new ArrayList<>(batch.size());
         for (Entry entry : batch) {
             Event event = entry.event();
             String id = event.id().orElseThrow(() -> new IllegalArgumentException(
                     "an event written in a transaction must carry its id"));
-            checkKeyLength(id, "id");
-            if (id.startsWith(ID_PREFIX)) {
-                throw new IllegalArgumentException("id " + Checks.quote(id) + " is reserved: ids starting with "
-                        + ID_PREFIX + " are assigned by the store");
-            }
-            if (!ids.add(id)) {
-                throw new DuplicateIdException(id);
-            }
             for (String topic : entry.topics()) {
-                checkKeyLength(topic, "topic");
                 if (topic.indexOf('\n') >= 0) {
                     throw new IllegalArgumentException("topic must not contain a line feed, got " + Checks.quote(topic));
                 }
@@ -491,21 +510,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 Set<String> droppedHere = new java.util.LinkedHashSet<>();
                 List<Entry> kept = withoutStoredIds(c, rows, droppedHere);
                 if (!kept.isEmpty()) {
-                    long first = takeSeqs(c, kept.size());
-                    List<Object[]> eventRows = new ArrayList<>(kept.size());
-                    List<Object[]> topicRows = new ArrayList<>();
-                    long now = clock.millis();
-                    for (int i = 0; i < kept.size(); i++) {
-                        long seq = first + i;
-                        Event e = kept.get(i).event();
-                        eventRows.add(new Object[]{seq, e.id().orElseThrow(), e.type().orElse(null),
-                            e.retry().map(Duration::toMillis).orElse(null), e.data(), now});
-                        for (String topic : new TreeSet<>(kept.get(i).topics())) {
-                            topicRows.add(new Object[]{topic, seq});
-                        }
-                    }
-                    insertRows(c, p + "event (seq, id, type, retry_ms, data, created_ms)", EVENT_COLUMNS, eventRows);
-                    insertRows(c, p + "event_topic (topic, seq)", TOPIC_COLUMNS, topicRows);
+                    insertEvents(c, kept);
                 }
                 for (int from = 0; from < positions.size(); from += ROWS_PER_INSERT) {
                     List<Long> chunk = positions.subList(from, Math.min(positions.size(), from + ROWS_PER_INSERT));
@@ -537,22 +542,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     private List<Entry> withoutStoredIds(Connection c, List<Entry> rows, Set<String> dropped) throws SQLException {
         Set<String> ids = new java.util.LinkedHashSet<>();
         rows.forEach(r -> ids.add(r.event().id().orElseThrow()));
-        Set<String> taken = new java.util.HashSet<>();
-        List<String> all = new ArrayList<>(ids);
-        for (int from = 0; from < all.size(); from += ROWS_PER_INSERT) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + ROWS_PER_INSERT));
-            try (PreparedStatement s = c.prepareStatement("SELECT id FROM " + p + "event WHERE id IN ("
-                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    s.setString(i + 1, chunk.get(i));
-                }
-                try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                        taken.add(rs.getString(1));
-                    }
-                }
-            }
-        }
+        Set<String> taken = storedIds(c, ids);
         List<Entry> kept = new ArrayList<>(rows.size());
         for (Entry row : rows) {
             String id = row.event().id().orElseThrow();
