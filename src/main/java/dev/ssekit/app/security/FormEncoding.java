@@ -2,6 +2,11 @@ package dev.ssekit.app.security;
 
 
 import dev.ssekit.app.PlainText;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,7 +108,7 @@ final class FormEncoding {
         }
     }
     /** @return a request body's bytes, or null as soon as there are more than {@code max} */
-    static byte[] readAtMost(InputStream in, int max) throws IOException {
+    private static byte[] readAtMost(InputStream in, int max) throws IOException {
         if (in == null) {
             return new byte[0];
         }
@@ -119,4 +124,55 @@ final class FormEncoding {
         return out.toByteArray();
     }
 
+
+    /**
+     * Checks a request's form body before the container reads it (publish, QUERY): its type, its size
+     * (by {@code Content-Length} before reading when it is given, else as read) and its encoding,
+     * then puts the checked bytes back for the container.
+     *
+     * @param method names the request in a refusal of its type ({@code publish}, {@code QUERY})
+     * @return the refusal to answer with, or null when the body may be read
+     */
+    static Response refusal(ContainerRequestContext request, int max, String method) throws IOException {
+        MediaType type;
+        try {
+            type = request.getMediaType();
+        } catch (RuntimeException e) {
+            type = null; // unparseable: refused below like any other type
+        }
+        if (type == null || !MediaType.APPLICATION_FORM_URLENCODED_TYPE.isCompatible(type)) {
+            return text(Response.Status.UNSUPPORTED_MEDIA_TYPE,
+                    method + ": Content-Type must be application/x-www-form-urlencoded");
+        }
+        String length = request.getHeaderString("Content-Length");
+        if (length != null) {
+            long declared;
+            try {
+                declared = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                return text(Response.Status.BAD_REQUEST, "Content-Length: not a number");
+            }
+            if (declared > max) {
+                return tooLarge("the body is " + declared + " bytes, over the limit of " + max);
+            }
+        }
+        byte[] body = readAtMost(request.getEntityStream(), max);
+        if (body == null) {
+            return tooLarge("the body is over the limit of " + max + " bytes");
+        }
+        String problem = problem(body, "form");
+        if (problem != null) {
+            return text(Response.Status.BAD_REQUEST, problem);
+        }
+        request.setEntityStream(new ByteArrayInputStream(body));
+        return null;
+    }
+
+    private static Response tooLarge(String what) {
+        return text(Response.Status.REQUEST_ENTITY_TOO_LARGE, "form: " + what + " (" + SecuritySettings.MAX_FORM_SIZE + ")");
+    }
+
+    private static Response text(Response.Status status, String message) {
+        return PlainText.text(status, message).build();
+    }
 }

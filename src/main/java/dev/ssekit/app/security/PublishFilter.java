@@ -1,6 +1,5 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.app.PlainText;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,11 +10,9 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.Cookie;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -61,51 +58,9 @@ public class PublishFilter implements ContainerRequestFilter {
         }
         // Checked here, before the container resolves @FormParam: Jersey fails with a 500 when the
         // method matched on an unparseable Content-Type (found by the fuzz run).
-        MediaType type;
-        try {
-            type = request.getMediaType();
-        } catch (RuntimeException e) {
-            type = null;
+        Response refused = FormEncoding.refusal(request, security.settings().maxFormSize(), "publish");
+        if (refused != null) {
+            request.abortWith(refused);
         }
-        if (type == null || !MediaType.APPLICATION_FORM_URLENCODED_TYPE.isCompatible(type)) {
-            request.abortWith(text(Response.Status.UNSUPPORTED_MEDIA_TYPE,
-                    "publish: Content-Type must be application/x-www-form-urlencoded"));
-            return;
-        }
-        int max = security.settings().maxFormSize();
-        String length = request.getHeaderString("Content-Length");
-        if (length != null) {
-            long declared;
-            try {
-                declared = Long.parseLong(length.trim());
-            } catch (NumberFormatException e) {
-                request.abortWith(text(Response.Status.BAD_REQUEST, "Content-Length: not a number"));
-                return;
-            }
-            if (declared > max) {
-                request.abortWith(tooLarge("the body is " + declared + " bytes, over the limit of " + max));
-                return;
-            }
-        }
-        byte[] body = FormEncoding.readAtMost(request.getEntityStream(), max);
-        if (body == null) {
-            request.abortWith(tooLarge("the body is over the limit of " + max + " bytes"));
-            return;
-        }
-        String problem = FormEncoding.problem(body, "form");
-        if (problem != null) {
-            request.abortWith(text(Response.Status.BAD_REQUEST, problem));
-            return;
-        }
-        request.setEntityStream(new ByteArrayInputStream(body));
-    }
-
-    private static Response tooLarge(String what) {
-        return text(Response.Status.REQUEST_ENTITY_TOO_LARGE, "form: " + what + " ("
-                + SecuritySettings.MAX_FORM_SIZE + ")");
-    }
-
-    private static Response text(Response.Status status, String message) {
-        return PlainText.text(status, message).build();
     }
 }

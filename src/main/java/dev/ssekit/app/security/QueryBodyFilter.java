@@ -1,6 +1,5 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.app.PlainText;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,11 +8,9 @@ import jakarta.ws.rs.NameBinding;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -43,33 +40,9 @@ public class QueryBodyFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
-        MediaType type;
-        try {
-            type = request.getMediaType();
-        } catch (RuntimeException e) {
-            type = null;
+        Response refused = FormEncoding.refusal(request, security.settings().maxFormSize(), "QUERY");
+        if (refused != null) {
+            request.abortWith(refused);
         }
-        if (type == null || !MediaType.APPLICATION_FORM_URLENCODED_TYPE.isCompatible(type)) {
-            request.abortWith(text(Response.Status.UNSUPPORTED_MEDIA_TYPE,
-                    "QUERY: Content-Type must be application/x-www-form-urlencoded"));
-            return;
-        }
-        int max = security.settings().maxFormSize();
-        byte[] body = FormEncoding.readAtMost(request.getEntityStream(), max);
-        if (body == null) {
-            request.abortWith(text(Response.Status.REQUEST_ENTITY_TOO_LARGE, "body: over the limit of " + max
-                    + " bytes (" + SecuritySettings.MAX_FORM_SIZE + ")"));
-            return;
-        }
-        String problem = FormEncoding.problem(body, "body");
-        if (problem != null) {
-            request.abortWith(text(Response.Status.BAD_REQUEST, problem));
-            return;
-        }
-        request.setEntityStream(new ByteArrayInputStream(body));
-    }
-
-    private static Response text(Response.Status status, String message) {
-        return PlainText.text(status, message).build();
     }
 }
