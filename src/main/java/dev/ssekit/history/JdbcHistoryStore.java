@@ -602,10 +602,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         if (!found) {
             after = 0;
         }
-        long until = untilId == null ? Long.MAX_VALUE : seqOf(c, untilId);
-        if (until <= 0) {
-            until = Long.MAX_VALUE; // an expired bound: the caller drops what it holds live
-        }
+        long until = untilSeq(c, untilId);
         List<Event> events = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("SELECT e.id, e.type, e.retry_ms, e.data FROM " + p + "event e "
                 + "WHERE e.seq IN (SELECT t.seq FROM " + p + "event_topic t WHERE t.topic IN (" + in + ") "
@@ -637,6 +634,12 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         return inSnapshot(c -> readMatchingIn(c, matcher, afterId, untilId));
     }
 
+    /** @return the sequence a read goes up to: {@code untilId}'s, or all for none or an expired one */
+    private long untilSeq(Connection c, String untilId) throws SQLException {
+        long until = untilId == null ? 0 : seqOf(c, untilId);
+        return until > 0 ? until : Long.MAX_VALUE; // an expired bound: the caller drops what it holds live
+    }
+
     private Replay readMatchingIn(Connection c, TopicMatcher matcher, String afterId, String untilId)
             throws SQLException {
         long cutoff = clock.millis() - maxAge.toMillis();
@@ -645,10 +648,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         if (!found) {
             after = 0;
         }
-        long until = untilId == null ? Long.MAX_VALUE : seqOf(c, untilId);
-        if (until <= 0) {
-            until = Long.MAX_VALUE; // an expired bound: the caller drops what it holds live
-        }
+        long until = untilSeq(c, untilId);
         List<Event> events = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("SELECT e.seq, e.id, e.type, e.retry_ms, e.data, t.topic FROM "
                 + p + "event e JOIN " + p + "event_topic t ON t.seq = e.seq WHERE e.seq > ? AND e.seq <= ? "
