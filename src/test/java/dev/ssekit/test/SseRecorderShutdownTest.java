@@ -10,9 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The recorder at a server's proper end of stream: an embedded hub that stops. Apart from
- * {@link SseRecorderTest}, whose hub runs all along: while another embedded hub runs in the same JVM, a
- * hub that stops cuts its streams without the closing hint and the last chunk (seen on 2026-11-30).
+ * The recorder at a server's proper end of stream: an embedded hub that stops (apart from
+ * {@link SseRecorderTest}, whose hub runs all along: one embedded hub per JVM).
  */
 class SseRecorderShutdownTest {
     @Test

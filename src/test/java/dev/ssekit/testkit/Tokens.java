@@ -192,16 +192,25 @@ public final class Tokens {
 
     /** @return a new Ed25519 key pair */
     public static KeyPair ed25519() {
+        return edKeyPair("Ed25519");
+    }
+
+    /** @return a new Ed448 key pair */
+    public static KeyPair ed448() {
+        return edKeyPair("Ed448");
+    }
+
+    private static KeyPair edKeyPair(String curve) {
         try {
-            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            return KeyPairGenerator.getInstance(curve).generateKeyPair();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
     /**
-     * Signs a token with {@code alg: EdDSA} using the JDK's Ed25519 (Nimbus's signer needs Google
-     * Tink, which the tests do not carry).
+     * Signs a token with {@code alg: EdDSA} using the JDK's Ed25519 or Ed448, as the key's curve
+     * says (Nimbus's signer needs Google Tink, which the tests do not carry).
      *
      * @param typ the header's typ, or null for none
      * @return the compact token
@@ -212,7 +221,7 @@ public final class Tokens {
         String input = b64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                 + b64.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
         try {
-            java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+            java.security.Signature s = java.security.Signature.getInstance("EdDSA");
             s.initSign(pair.getPrivate());
             s.update(input.getBytes(StandardCharsets.US_ASCII));
             return input + "." + b64.encodeToString(s.sign());

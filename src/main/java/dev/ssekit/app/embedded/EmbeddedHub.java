@@ -24,6 +24,8 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /**
@@ -36,14 +38,21 @@ import java.util.logging.Logger;
  * <p>Development default: when the hub listens on a loopback address and no JWT key is configured,
  * anybody on this machine may publish (unless {@code ssekit.hub.anonymous.publish=false}), and it
  * says so loudly. On any other address, or with a key, publishing needs a token, as in the WAR.
+ *
+ * <p>One hub per JVM: Jersey finds the hub's CDI beans through {@code CDI.current()}, which with two
+ * Weld containers in one JVM hands the second hub the first one's beans (its keys, its registry), so
+ * a second start while one runs is refused. Run more hubs as more processes.
  */
 public final class EmbeddedHub implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedHub.class.getName());
+    /** The hub running in this JVM, if any (see the class documentation). */
+    private static final AtomicReference<EmbeddedHub> RUNNING =
+            new AtomicReference<>();
 
     private final WeldContainer weld;
     private final HttpServer server;
     private final URI uri;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedHub(WeldContainer weld, HttpServer server, URI uri) {
         this.weld = weld;
@@ -58,8 +67,14 @@ public final class EmbeddedHub implements AutoCloseable {
      * @param port the port; 0 for any free port
      * @return the running hub
      * @throws IOException if the port cannot be bound
+     * @throws IllegalStateException if another embedded hub runs in this JVM
      */
-    public static EmbeddedHub start(String host, int port) throws IOException {
+    public static synchronized EmbeddedHub start(String host, int port) throws IOException {
+        EmbeddedHub other = RUNNING.get();
+        if (other != null) {
+            throw new IllegalStateException("an embedded hub already runs in this JVM (" + other.uri + "): a second "
+                    + "one would be served the first one's CDI beans; close it first or start another process");
+        }
         // Our own shutdown hook ends the streams first; Weld's would race it.
         boolean loopback = InetAddress.getByName(host).isLoopbackAddress();
         WeldContainer weld = new Weld().skipShutdownHook()
@@ -78,7 +93,9 @@ public final class EmbeddedHub implements AutoCloseable {
             weld.select(ClientQuota.class).get().max();
             server.start();
             int bound = server.getListeners().iterator().next().getPort();
-            return new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"));
+            EmbeddedHub hub = new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"));
+            RUNNING.set(hub);
+            return hub;
         } catch (IOException | RuntimeException e) {
             weld.shutdown();
             throw e;
@@ -118,6 +135,7 @@ public final class EmbeddedHub implements AutoCloseable {
         }
         server.shutdownNow();
         weld.shutdown();
+        RUNNING.compareAndSet(this, null);
     }
 
     /**
