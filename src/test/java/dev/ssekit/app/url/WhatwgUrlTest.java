@@ -350,6 +350,13 @@ class WhatwgUrlTest {
     }
 
     @Test
+    void canonicalize_nullNamesTheComponent() {
+        NullPointerException e = assertThrows(NullPointerException.class, () -> WhatwgUrl.canonicalizeSearch(null));
+        assertEquals("search: the value must not be null", e.getMessage());
+        assertThrows(NullPointerException.class, () -> WhatwgUrl.parse(null));
+    }
+
+    @Test
     void canonicalizeUsernameAndPassword_percentEncode() {
         assertEquals("a%20b%3A%40", WhatwgUrl.canonicalizeUsername("a b:@"));
         assertEquals("%C3%BC%2F", WhatwgUrl.canonicalizePassword("ü/"));
