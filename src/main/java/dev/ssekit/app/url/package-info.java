@@ -1,0 +1,12 @@
+/**
+ * URLs as the WHATWG URL Standard parses them, for the Mercure hub: the specification requires
+ * topics and URL patterns to be parsed "using the URL parser of [URL]", which {@link java.net.URI}
+ * is not (IDNA hosts, percent-encode sets, backslashes, IPv4 number forms, dot segments such as
+ * {@code %2e}, default ports).
+ *
+ * <p>{@link dev.ssekit.app.url.WhatwgUrl} is the one public type: {@code WhatwgUrl.parse(input, base)}
+ * returns the parsed URL or empty on failure, and its static {@code canonicalize*} methods are the
+ * URL Pattern Standard's component canonicalizers. The parser, host parser, percent-encode sets,
+ * IDNA mapping and Punycode are package-private helpers. Only the JDK is used.
+ */
+package dev.ssekit.app.url;
