@@ -1,7 +1,9 @@
 package dev.ssekit.app.mercure;
 
+import dev.ssekit.app.url.WhatwgUrl;
+
 import java.net.URI;
-import java.net.URISyntaxException;
+import java.util.Optional;
 
 /**
  * The character and namespace rules the current revision of Mercure sets on topics, matchers, ids
@@ -33,27 +35,28 @@ public final class TopicRules {
     }
 
     /**
-     * Whether a topic, resolved against the hub's URL, names the hub's path or a path below it,
-     * whatever its scheme and authority, once dot segments are removed and percent-encoded
-     * unreserved characters decoded ({@code /.well-known/%6Dercure/..} is caught too).
+     * Whether a topic, resolved against the hub's URL by the WHATWG URL parser (the same parsing as
+     * URL pattern matching: backslashes in special schemes, {@code %2e} dot segments, tabs and
+     * newlines dropped), names the hub's path or a path below it, whatever its scheme and authority,
+     * once percent-encoded unreserved characters are decoded ({@code /.well-known/%6Dercure/x} is
+     * caught too).
      *
-     * @return true if the topic addresses the hub's reserved namespace
+     * @return true if the topic addresses the hub's reserved namespace; false for a topic that is not
+     *         a URL reference (it cannot name a hub path)
      */
     public static boolean inReservedNamespace(String topic, URI hub) {
-        URI resolved;
-        try {
-            resolved = hub.resolve(new URI(topic));
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            return false; // not a URL reference: it cannot name a hub path
-        }
-        if (resolved.isOpaque() || resolved.getRawPath() == null) {
+        WhatwgUrl base = WhatwgUrl.parse(hub.toString())
+                .orElseThrow(() -> new IllegalArgumentException("the hub's URL is not a URL: " + hub));
+        Optional<WhatwgUrl> resolved = WhatwgUrl.parse(topic, base);
+        if (resolved.isEmpty() || resolved.get().hasOpaquePath()) {
             return false;
         }
-        String path = removeDots(decodeUnreserved(resolved.getRawPath()));
-        String hubPath = removeDots(decodeUnreserved(hub.getRawPath()));
+        String path = decodeUnreserved(resolved.get().path());
+        String hubPath = decodeUnreserved(base.path());
         return path.equals(hubPath) || path.startsWith(hubPath.endsWith("/") ? hubPath : hubPath + "/");
     }
 
+    /** RFC 3986 section 6.2.2.2: {@code %XX} of an unreserved character is that character. */
     private static String decodeUnreserved(String path) {
         StringBuilder out = new StringBuilder(path.length());
         for (int i = 0; i < path.length(); i++) {
@@ -74,14 +77,5 @@ public final class TopicRules {
     private static int hex(char c) {
         int d = Character.digit(c, 16);
         return d < 0 ? -1000 : d;
-    }
-
-    /** RFC 3986 section 5.2.4. */
-    private static String removeDots(String path) {
-        try {
-            return new URI(null, null, path, null).normalize().getRawPath();
-        } catch (URISyntaxException e) {
-            return path;
-        }
     }
 }

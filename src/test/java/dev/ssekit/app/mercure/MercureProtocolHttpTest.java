@@ -280,6 +280,9 @@ class MercureProtocolHttpTest {
         for (String form : List.of("topic=*", "topic=" + encode("/.well-known/mercure/subscriptions/x"),
                 "topic=" + encode("https://evil.example/.well-known/%6Dercure/x"),
                 "topic=" + encode("/.well-known/mercure/../mercure/x"), "topic=" + encode("/.well-known/mercure"),
+                // As the URL Standard parses them: backslashes are slashes in a special scheme, %2e is a dot.
+                "topic=" + encode("https://example.com\\.well-known\\mercure\\x"),
+                "topic=" + encode("HTTPS:\\\\example.com\\.well-known/%2e/mercure"),
                 "topic=t&type=mercure", "topic=t&id=" + encode("#1"), "topic=t&id=earliest",
                 "topic=" + encode("a\u0085b"), "topic=" + encode("a\u202Eb"), "topic=t&type=" + encode("a\u007Fb"),
                 "topic=t&id=" + encode("a\u2066b"), "topic=t&retry=" + encode("+1"), "topic=t&retry=1.5")) {
