@@ -44,6 +44,9 @@ import java.util.Optional;
  * </ul>
  */
 public final class WhatwgUrl {
+    // The URL Pattern Standard's dummy URL, parsed once; each canonicalizer changes a copy.
+    private static final UrlRecord DUMMY = Parser.parse("https://dummy.invalid/", null);
+
     private final String scheme;
     private final String username;
     private final String password;
@@ -183,8 +186,10 @@ public final class WhatwgUrl {
      * @param value a protocol, without ':'
      * @return the canonical scheme; "" for ""
      * @throws IllegalArgumentException "protocol: …" if the URL parser fails on it
+     * @throws NullPointerException "protocol: …" if {@code value} is null
      */
     public static String canonicalizeProtocol(String value) {
+        require(value, "protocol");
         if (value.isEmpty()) {
             return value;
         }
@@ -200,8 +205,10 @@ public final class WhatwgUrl {
      *
      * @param value a username
      * @return it percent-encoded with the userinfo set
+     * @throws NullPointerException "username: …" if {@code value} is null
      */
     public static String canonicalizeUsername(String value) {
+        require(value, "username");
         return PercentEncoding.USERINFO.encode(Parser.toScalarValues(value));
     }
 
@@ -210,8 +217,10 @@ public final class WhatwgUrl {
      *
      * @param value a password
      * @return it percent-encoded with the userinfo set
+     * @throws NullPointerException "password: …" if {@code value} is null
      */
     public static String canonicalizePassword(String value) {
+        require(value, "password");
         return PercentEncoding.USERINFO.encode(Parser.toScalarValues(value));
     }
 
@@ -222,8 +231,10 @@ public final class WhatwgUrl {
      * @param value a hostname
      * @return the serialized host; "" for ""
      * @throws IllegalArgumentException "hostname: …" if the host parser fails on it
+     * @throws NullPointerException "hostname: …" if {@code value} is null
      */
     public static String canonicalizeHostname(String value) {
+        require(value, "hostname");
         if (value.isEmpty()) {
             return value;
         }
@@ -241,8 +252,10 @@ public final class WhatwgUrl {
      * @return it lower-cased
      * @throws IllegalArgumentException "hostname: …" if it has a code point other than a hex
      *                                  digit, '[', ']' or ':'
+     * @throws NullPointerException "hostname: …" if {@code value} is null
      */
     public static String canonicalizeIpv6Hostname(String value) {
+        require(value, "hostname");
         StringBuilder out = new StringBuilder(value.length());
         for (int i = 0; i < value.length(); i++) {
             char ch = value.charAt(i);
@@ -262,8 +275,10 @@ public final class WhatwgUrl {
      * @param protocol the scheme whose default port becomes "", or null
      * @return the port, "" if it is the default port or {@code value} is ""
      * @throws IllegalArgumentException "port: …" if the port is not a number up to 65535
+     * @throws NullPointerException "port: …" if {@code value} is null
      */
     public static String canonicalizePort(String value, String protocol) {
+        require(value, "port");
         if (value.isEmpty()) {
             return value;
         }
@@ -284,8 +299,10 @@ public final class WhatwgUrl {
      *
      * @param value a pathname or a piece of one
      * @return the pathname, dot segments resolved and percent-encoded with the path set
+     * @throws NullPointerException "pathname: …" if {@code value} is null
      */
     public static String canonicalizePathname(String value) {
+        require(value, "pathname");
         if (value.isEmpty()) {
             return value;
         }
@@ -302,8 +319,10 @@ public final class WhatwgUrl {
      *
      * @param value an opaque path
      * @return it percent-encoded with the C0 control set
+     * @throws NullPointerException "pathname: …" if {@code value} is null
      */
     public static String canonicalizeOpaquePathname(String value) {
+        require(value, "pathname");
         if (value.isEmpty()) {
             return value;
         }
@@ -321,8 +340,10 @@ public final class WhatwgUrl {
      *
      * @param value a query, without '?'
      * @return it percent-encoded with the special-query set
+     * @throws NullPointerException "search: …" if {@code value} is null
      */
     public static String canonicalizeSearch(String value) {
+        require(value, "search");
         if (value.isEmpty()) {
             return value;
         }
@@ -338,8 +359,10 @@ public final class WhatwgUrl {
      *
      * @param value a fragment, without '#'
      * @return it percent-encoded with the fragment set
+     * @throws NullPointerException "hash: …" if {@code value} is null
      */
     public static String canonicalizeHash(String value) {
+        require(value, "hash");
         if (value.isEmpty()) {
             return value;
         }
@@ -349,9 +372,14 @@ public final class WhatwgUrl {
         return url.fragment;
     }
 
-    /** The URL Pattern Standard's dummy URL, https://dummy.invalid/. */
     private static UrlRecord dummy() {
-        return Parser.parse("https://dummy.invalid/", null);
+        return DUMMY.copy();
+    }
+
+    private static void require(String value, String component) {
+        if (value == null) {
+            throw new NullPointerException(component + ": the value must not be null");
+        }
     }
 
     private static IllegalArgumentException invalid(String component, String value) {
