@@ -51,8 +51,9 @@ final class EcmaRegExp {
             char c = source.charAt(i);
             switch (c) {
                 case '\\' -> {
+                    // \b and \B are assertions: ECMAScript (u and v flags) refuses to repeat them.
+                    atomBefore = !source.startsWith("\\b", i) && !source.startsWith("\\B", i);
                     escape();
-                    atomBefore = true;
                 }
                 case '(' -> {
                     group();

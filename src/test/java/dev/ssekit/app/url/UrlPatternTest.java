@@ -3,6 +3,8 @@ package dev.ssekit.app.url;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,6 +36,47 @@ class UrlPatternTest {
 
     private static String refusal(String pattern) {
         return assertThrows(IllegalArgumentException.class, () -> UrlPattern.compile(pattern, null)).getMessage();
+    }
+
+    // ---------------------------------------------------------------- tokenizer, parser, generators
+
+    @Test
+    void tokenize_lenientRecordsWhatStrictRefuses() {
+        assertEquals(List.of(PatternParser.TokenType.CHAR, PatternParser.TokenType.INVALID_CHAR,
+                PatternParser.TokenType.CHAR, PatternParser.TokenType.END),
+                PatternParser.tokenize("a:-", true).stream().map(PatternParser.Token::type).toList());
+        assertEquals("':' at 1 starts no group name",
+                assertThrows(IllegalArgumentException.class, () -> PatternParser.tokenize("a:-", false)).getMessage());
+        assertEquals(List.of("foo", "\\d+", "?"), PatternParser.tokenize(":foo(\\d+)?", false).stream()
+                .filter(t -> t.type() != PatternParser.TokenType.END).map(PatternParser.Token::value).toList());
+    }
+
+    @Test
+    void regularExpression_followsTheStandardsForms() {
+        List<String> names = new ArrayList<>();
+        String regexp = PatternParser.regularExpression(PatternParser.parse("/books/:id?/*",
+                PatternParser.Options.PATHNAME, v -> v), PatternParser.Options.PATHNAME, names);
+        assertEquals("^\\/books(?:\\/([^\\/]+?))?(?:\\/(.*))$", regexp);
+        assertEquals(List.of("id", "0"), names);
+        assertEquals("^(?:\\/((?:[^\\/]+?)(?:\\/(?:[^\\/]+?))*))?$", PatternParser.regularExpression(
+                PatternParser.parse("/:p*", PatternParser.Options.PATHNAME, v -> v), PatternParser.Options.PATHNAME,
+                new ArrayList<>()));
+    }
+
+    @Test
+    void patternString_isNormalized() {
+        assertEquals("/:id(\\d+)/*", PatternParser.patternString(PatternParser.parse("{/:id(\\d+)}/(.*)",
+                PatternParser.Options.PATHNAME, v -> v), PatternParser.Options.PATHNAME));
+        assertEquals("{:a}b", PatternParser.patternString(PatternParser.parse(":a{b}",
+                PatternParser.Options.DEFAULT, v -> v), PatternParser.Options.DEFAULT));
+    }
+
+    @Test
+    void constructorStringParser_splitsOnTokensNotCharacters() {
+        assertEquals(Map.of("protocol", "https", "hostname", ":sub.example.com", "port", "8080", "pathname", "/:p*"),
+                ConstructorStringParser.parse("https://:sub.example.com:8080/:p*", p -> true));
+        assertEquals(Map.of("pathname", "/a(b|c)?", "search", "q"),
+                ConstructorStringParser.parse("/a(b|c)??q", p -> true), "the first '?' modifies the group");
     }
 
     // ---------------------------------------------------------------- the hub's cases
@@ -353,6 +396,7 @@ class UrlPatternTest {
         assertTrue(test("https://e.com/:x(a{2,3})", "https://e.com/aaa"));
         assertFalse(test("https://e.com/:x(a{2,3})", "https://e.com/aaaa"));
         assertTrue(refusal("https://e.com/:x([a{])").contains("a '{' in a class that the v flag wants escaped"));
+        assertTrue(refusal("https://e.com/:x(a\\b+)").contains("'+' repeats nothing"), "as ECMAScript: \\b is no atom");
     }
 
     @Test
