@@ -67,7 +67,7 @@ public final class UrlPattern {
 
     /** One compiled component: the standard's component struct, plus a shortcut for the common cases. */
     private record Component(String patternString, Pattern regexp, List<String> names, boolean hasRegexpGroups,
-            String fixed, boolean any, Set<String> emptyIsUndefined) {
+            String fixed, boolean any, String literalPrefix, Set<String> emptyIsUndefined) {
         boolean matches(String value) {
             if (any) {
                 return true;
@@ -75,7 +75,8 @@ public final class UrlPattern {
             if (fixed != null) {
                 return fixed.equals(value);
             }
-            return regexp.matcher(value).matches();
+            // A publish asks many patterns about one topic: most fail on their leading text, cheaply.
+            return value.startsWith(literalPrefix) && regexp.matcher(value).matches();
         }
     }
 
@@ -225,7 +226,7 @@ public final class UrlPattern {
     private static Component component(String name, String input, UnaryOperator<String> encoding, Options options) {
         List<Part> parts;
         try {
-            parts = PatternParser.parse(input, options, v -> canonicalize(encoding, v));
+            parts = PatternParser.parse(input, options, encoding);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the URL pattern's " + name + " '" + input + "' is not well formed: "
                     + e.getMessage(), e);
@@ -262,13 +263,11 @@ public final class UrlPattern {
                 emptyIsUndefined.add(p.name());
             }
         }
+        // Text every match starts with: a leading fixed-text part without a modifier.
+        String literalPrefix = !parts.isEmpty() && parts.get(0).type() == PartType.FIXED_TEXT
+                && parts.get(0).modifier() == Modifier.NONE ? parts.get(0).value() : "";
         return new Component(PatternParser.patternString(parts, options), regexp, List.copyOf(names),
-                hasRegexpGroups, fixed, any, Set.copyOf(emptyIsUndefined));
-    }
-
-    /** Runs an encoding callback, whose refusal names the component already: only the text is added. */
-    private static String canonicalize(UnaryOperator<String> encoding, String value) {
-        return encoding.apply(value);
+                hasRegexpGroups, fixed, any, literalPrefix, Set.copyOf(emptyIsUndefined));
     }
 
     /**
