@@ -1,6 +1,7 @@
 package dev.ssekit.app.mercure;
 
 import dev.ssekit.app.security.TopicSelector;
+import dev.ssekit.app.url.UrlPattern;
 
 import java.net.URI;
 import java.util.ArrayList;

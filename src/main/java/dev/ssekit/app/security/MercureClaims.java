@@ -1,6 +1,6 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.app.mercure.UrlPattern;
+import dev.ssekit.app.url.UrlPattern;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 

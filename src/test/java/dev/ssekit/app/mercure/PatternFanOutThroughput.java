@@ -3,6 +3,7 @@ package dev.ssekit.app.mercure;
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
 import dev.ssekit.Topics;
+import dev.ssekit.app.url.UrlPattern;
 import dev.ssekit.testkit.FakeSse;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
