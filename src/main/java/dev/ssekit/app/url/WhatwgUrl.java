@@ -311,7 +311,8 @@ public final class WhatwgUrl {
         url.path.clear();
         Parser.parse(leadingSlash ? value : "/-" + value, url, Parser.State.PATH_START);
         String result = url.pathString();
-        return leadingSlash ? result : result.substring(2);
+        // Dot segments can take the "/-" away too ("-x/.." leaves "/"): nothing of value is left.
+        return leadingSlash ? result : result.length() < 2 ? "" : result.substring(2);
     }
 
     /**

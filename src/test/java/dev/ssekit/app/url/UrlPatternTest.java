@@ -354,6 +354,8 @@ class UrlPatternTest {
     void dotSegments_areResolvedInPatternAndUrl() {
         assertEquals("/a/c", UrlPattern.compile("https://e.com/a/b/../c", null).pathname());
         assertTrue(test("https://e.com/a/c", "https://e.com/a/b/%2e%2e/c"));
+        // A fixed part whose dots remove it entirely (its canonicalization once threw StringIndexOutOfBounds).
+        assertEquals("/:a", UrlPattern.compile("https://e/:a-x/..", null).pathname());
     }
 
     // ---------------------------------------------------------------- errors and RE2

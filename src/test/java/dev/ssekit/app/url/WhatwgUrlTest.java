@@ -408,6 +408,8 @@ class WhatwgUrlTest {
         assertEquals("/%7B%7D", WhatwgUrl.canonicalizePathname("/{}"));
         assertEquals("/a/b", WhatwgUrl.canonicalizePathname("\\a\\b"));
         assertEquals("", WhatwgUrl.canonicalizePathname(""));
+        // Dot segments that take the inserted "/-" away leave nothing (was StringIndexOutOfBounds).
+        assertEquals("", WhatwgUrl.canonicalizePathname("-x/.."));
     }
 
     @Test
