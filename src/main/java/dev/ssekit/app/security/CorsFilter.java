@@ -99,6 +99,7 @@ public class CorsFilter implements ContainerRequestFilter, ContainerResponseFilt
         } else {
             return;
         }
-        headers.putSingle("Access-Control-Expose-Headers", SseResponseFilter.LAST_EVENT_ID_HEADER);
+        // Link carries discovery and the subscription API's last-event-id, which cross-origin clients must read.
+        headers.putSingle("Access-Control-Expose-Headers", SseResponseFilter.LAST_EVENT_ID_HEADER + ", Link");
     }
 }

@@ -61,7 +61,7 @@ class CorsHttpTest {
             try (SseRecorder c = MercureClient.subscribe(hub.uri(), "topic=cors", Map.of("Origin", APP))) {
                 assertEquals(APP, c.header("Access-Control-Allow-Origin"));
                 assertEquals("true", c.header("Access-Control-Allow-Credentials"));
-                assertEquals("Mercure-Last-Event-ID", c.header("Access-Control-Expose-Headers"));
+                assertEquals("Mercure-Last-Event-ID, Link", c.header("Access-Control-Expose-Headers"));
                 String id = MercureClient.publish(hub.uri(), Tokens.publisher("*"), "cors", "x");
                 assertEquals(id, c.takeEvent().id());
             }
