@@ -45,6 +45,8 @@ import java.util.logging.Logger;
  */
 public final class EmbeddedHub implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedHub.class.getName());
+    /** The largest request head (request line and headers) accepted, in bytes: 64 KiB. */
+    static final int MAX_REQUEST_HEAD = 64 * 1024;
     /** The hub running in this JVM, if any (see the class documentation). */
     private static final AtomicReference<EmbeddedHub> RUNNING =
             new AtomicReference<>();
@@ -87,6 +89,9 @@ public final class EmbeddedHub implements AutoCloseable {
             // Grizzly blocks a write to a client that stopped reading for 30 s by default, several
             // times per event; ssekit's write timeout (10 s) is the one that should decide.
             server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
+            // Access tokens with many authorization details pass Grizzly's 8 KiB default for the request
+            // head: the hub's own limits on them, answered with 401 invalid_token, must be reachable.
+            server.getListeners().forEach(l -> l.setMaxHttpHeaderSize(MAX_REQUEST_HEAD));
             // The store is opened now, so that a bad setting or an unreachable store stops the start.
             weld.select(HubRegistry.class).get().topics();
             weld.select(HubSecurity.class).get().settings();

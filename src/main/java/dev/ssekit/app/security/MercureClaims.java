@@ -1,5 +1,7 @@
 package dev.ssekit.app.security;
 
+import dev.ssekit.app.PlainText;
+import dev.ssekit.app.mercure.TopicRules;
 import dev.ssekit.app.url.UrlPattern;
 
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -187,25 +189,37 @@ public record MercureClaims(List<TopicRule> publish, List<TopicRule> subscribe, 
             throw new InvalidTokenException("each topic matcher must be a JSON object with a string match");
         }
         Object type = m.containsKey("match_type") ? m.get("match_type") : "exact";
-        if (match.equals("*")) {
-            if (!(type instanceof String)) {
-                throw new InvalidTokenException("a topic matcher's match_type must be a string");
-            }
-            return topic -> true;
+        // A type the hub cannot evaluate refuses the token, even beside the wildcard: skipping it
+        // would silently change what the token grants.
+        if (!"exact".equals(type) && !"urlpattern".equals(type)) {
+            throw new InvalidTokenException("a topic matcher's match_type must be exact or urlpattern, got "
+                    + (type instanceof String name ? PlainText.quote(name) : "a " + jsonType(type)));
         }
-        if ("exact".equals(type)) {
+        if (match.isEmpty()) {
+            throw new InvalidTokenException("a topic matcher's match must not be empty");
+        }
+        String bad = TopicRules.badCharacters(match, "a topic matcher's match");
+        if (bad != null) {
+            throw new InvalidTokenException(bad);
+        }
+        if (match.equals("*")) {
+            return topic -> true; // the wildcard, whatever the type
+        }
+        if (type.equals("exact")) {
             return match::equals;
         }
-        if ("urlpattern".equals(type)) {
-            UrlPattern pattern;
-            try {
-                pattern = UrlPattern.cached(match, hub);
-            } catch (IllegalArgumentException e) {
-                throw new InvalidTokenException("a topic matcher is not a well-formed URL pattern: " + e.getMessage());
-            }
-            return topic -> pattern.matches(topic, hub);
+        UrlPattern pattern;
+        try {
+            pattern = UrlPattern.cached(match, hub);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidTokenException("a topic matcher is not a well-formed URL pattern: " + e.getMessage());
         }
-        throw new InvalidTokenException("a topic matcher's match_type is not supported here (exact, urlpattern)");
+        return topic -> pattern.matches(topic, hub);
+    }
+
+    private static String jsonType(Object value) {
+        return value == null ? "null" : value instanceof Number ? "number" : value instanceof Boolean ? "boolean"
+                : value instanceof List<?> ? "array" : "object";
     }
 
     /** @return whether the bearer may publish to {@code topic} */

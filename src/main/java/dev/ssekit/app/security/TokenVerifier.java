@@ -161,7 +161,7 @@ public final class TokenVerifier {
             try {
                 unverified = signed.getJWTClaimsSet();
             } catch (ParseException e) {
-                throw new InvalidTokenException("the token's claims are not a JSON object");
+                throw new InvalidTokenException(claimsProblem(e));
             }
             String iss = unverified.getIssuer();
             if (iss == null) {
@@ -184,7 +184,7 @@ public final class TokenVerifier {
         try {
             claims = signed.getJWTClaimsSet();
         } catch (ParseException e) {
-            throw new InvalidTokenException("the token's claims are not a JSON object");
+            throw new InvalidTokenException(claimsProblem(e));
         }
         Date now = new Date();
         if (asCurrent && claims.getExpirationTime() == null) {
@@ -204,6 +204,15 @@ public final class TokenVerifier {
             throw new InvalidTokenException("the token's aud does not name this hub's resource identifier");
         }
         return MercureClaims.current(claims, hub);
+    }
+
+    /** @return why the claims cannot be read: Nimbus names the member of the wrong type, never its value */
+    private static String claimsProblem(ParseException e) {
+        String why = e.getMessage() == null ? "" : e.getMessage();
+        return why.startsWith("Unexpected type of JSON object member ")
+                ? "the token's " + why.substring("Unexpected type of JSON object member ".length())
+                        + " claim has the wrong type (exp, nbf and iat are numbers; iss and sub strings)"
+                : "the token's claims are not a JSON object";
     }
 
     /** @return the accepted algorithms, for the start-up log */

@@ -88,6 +88,13 @@ class AuthorizationHttpTest {
     }
 
     @Test
+    void publish_claimOfTheWrongType_401NamingIt() throws Exception {
+        assertInvalid(publishWith(Tokens.hs256(Tokens.SECRET, mayPublish("*").claim("exp", "soon").build()),
+                "topic=a&data=x"), "the token's exp claim has the wrong type (exp, nbf and iat are numbers; iss and sub"
+                + " strings)");
+    }
+
+    @Test
     void publish_algNone_401() throws Exception {
         assertInvalid(publishWith(Tokens.none(mayPublish("*").build()), "topic=a&data=x"),
                 "unsigned tokens (alg none) are refused");
