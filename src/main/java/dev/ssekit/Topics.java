@@ -288,6 +288,7 @@ public final class Topics implements AutoCloseable {
      * @param event  a message event
      * @return the event's id; inside a transaction, the id it will carry once stored
      * @throws IllegalArgumentException if an argument is wrong
+     * @throws EventTooLargeException if the event's data is over {@link Builder#maxEventSize}
      * @throws DuplicateIdException if the id is already in history (inside a transaction: only
      *                              with an outbox store; otherwise {@link #publishAsync}'s stage fails)
      * @throws HubClosedException if this registry is closed

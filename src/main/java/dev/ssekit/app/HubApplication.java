@@ -6,7 +6,7 @@ import dev.ssekit.app.mercure.Discovery;
 import dev.ssekit.app.security.CorsFilter;
 import dev.ssekit.app.security.PublishFilter;
 import dev.ssekit.app.security.QueryBodyFilter;
-import dev.ssekit.app.security.QueryFilter;
+import dev.ssekit.app.security.RequestSyntaxFilter;
 
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
@@ -22,7 +22,7 @@ public class HubApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
         return Set.of(MercureResource.class, ActiveSubscriptions.class, Discovery.class, Discovery.LinkHeader.class,
-                DemoPage.class, SseKitFeature.class, CorsFilter.class, QueryFilter.class, QueryBodyFilter.class,
+                DemoPage.class, SseKitFeature.class, CorsFilter.class, RequestSyntaxFilter.class, QueryBodyFilter.class,
                 PublishFilter.class, TextErrors.class);
     }
 }

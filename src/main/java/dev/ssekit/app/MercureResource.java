@@ -2,6 +2,7 @@ package dev.ssekit.app;
 
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
+import dev.ssekit.EventTooLargeException;
 import dev.ssekit.DuplicateIdException;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
@@ -9,6 +10,7 @@ import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.TopicMatcher;
 import dev.ssekit.Topics;
 import dev.ssekit.app.mercure.ActiveSubscriptions;
+import dev.ssekit.history.HistoryStore;
 import dev.ssekit.app.mercure.Routing;
 import dev.ssekit.app.mercure.TopicRules;
 import dev.ssekit.app.security.SecuritySettings;
@@ -76,6 +78,8 @@ public class MercureResource {
     static final int MAX_ID_LENGTH = 1024;
     /** The longest topic accepted: selectors are matched against it. */
     static final int MAX_TOPIC_LENGTH = 2048;
+    /** The most {@code topic} fields one update may carry; past it the publish is refused with 413. */
+    static final int MAX_TOPICS_PER_UPDATE = 1000;
     /** What the publish answer is served as, per the protocol. */
     static final MediaType TEXT_UTF8 = MediaType.TEXT_PLAIN_TYPE.withCharset("utf-8");
 
@@ -188,8 +192,15 @@ public class MercureResource {
         if (isEmpty(lastEventId) && protocol.legacy()) {
             lastEventId = first(params.get("lastEventID"));
         }
-        // An empty value means no replay (found by the fuzz run: it used to reach checkId as null).
-        lastEventId = isEmpty(lastEventId) ? null : checkId(lastEventId, "Last-Event-ID");
+        boolean cursorSent = lastEventHeader != null || protocol.current() && params.containsKey("last_event_id")
+                || protocol.legacy() && params.containsKey("lastEventID");
+        if (isEmpty(lastEventId)) {
+            // An empty cursor names no event: no replay. It still asks where the stream starts
+            // (Mercure-Last-Event-ID): after the newest event now, or earliest in an empty history.
+            lastEventId = cursorSent ? newestId() : null;
+        } else {
+            lastEventId = checkId(lastEventId, "Last-Event-ID");
+        }
         Conn conn;
         Runnable quotaPlace = null;
         try {
@@ -228,6 +239,15 @@ public class MercureResource {
         } catch (SseKitException e) {
             // The history could not be read: the connection was cut rather than left with a gap.
             throw error(Response.Status.SERVICE_UNAVAILABLE, "replay failed, retry later: " + e.getMessage());
+        }
+    }
+
+    private String newestId() {
+        try {
+            return hubRegistry.topics().history().latestId().orElse(HistoryStore.EARLIEST);
+        } catch (SseKitException e) {
+            throw error(Response.Status.SERVICE_UNAVAILABLE, "the history cannot be read, retry later: "
+                    + e.getMessage());
         }
     }
 
@@ -302,6 +322,9 @@ public class MercureResource {
         // PublishFilter has already refused a missing or invalid token (401) before the form was read.
         URI hub = security.settings().protocol().hubUrl(uri.getBaseUri());
         Set<String> target = topics(topics, hub);
+        // Every field is checked before the grant: what no token may publish (type mercure, an id the
+        // hub reserves) is a 400 whatever the token grants.
+        Event event = event(data, id, type, retry);
         security.authorizePublish(new HubSecurity.Credentials(authorization, security.cookie(cookie, currentCookie),
                 origin, referer, uri.getBaseUri()), target);
         // As in Mercure, the field's presence makes the update private, whatever its value ("private=").
@@ -310,11 +333,39 @@ public class MercureResource {
             target.forEach(t -> counterparts.add(PrivateTopics.of(t)));
             target = counterparts;
         }
-        String body = data == null ? "" : data;
+        try {
+            String assigned;
+            try {
+                assigned = hubRegistry.topics().publish(target, event);
+            } catch (DuplicateIdException e) {
+                // Ids are cursors into one hub-wide sequence; a reused one would make Last-Event-ID
+                // ambiguous, so the hub gives the update an id of its own (as the protocol allows)
+                // and answers with it.
+                assigned = hubRegistry.topics().publish(target, event.withId(newId()));
+            }
+            return Response.ok(assigned, TEXT_UTF8).build();
+        } catch (EventTooLargeException e) {
+            throw error(Response.Status.REQUEST_ENTITY_TOO_LARGE, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // The event is valid; the store refuses what it cannot keep (an id or topic too long for it).
+            throw error(Response.Status.BAD_REQUEST, e.getMessage());
+        } catch (HubClosedException e) {
+            throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");
+        } catch (SseKitException e) {
+            throw error(Response.Status.SERVICE_UNAVAILABLE, "the event was not published: " + e.getMessage());
+        }
+    }
+
+    /** @return the update's event, its fields checked: 400 for a bad value, 413 for one too long */
+    private static Event event(String data, String id, String type, String retry) {
         Event event;
         try {
-            event = Event.of(body);
+            event = Event.of(data == null ? "" : data);
             if (id != null && !id.isEmpty()) {
+                if (id.length() > MAX_ID_LENGTH) {
+                    throw error(Response.Status.REQUEST_ENTITY_TOO_LARGE, "id: longer than " + MAX_ID_LENGTH
+                            + " characters");
+                }
                 checkId(id, "id");
                 if (id.startsWith("#") || id.equals("earliest")) {
                     throw new IllegalArgumentException("id: must not start with # nor be earliest (reserved for the hub)");
@@ -336,25 +387,7 @@ public class MercureResource {
         } catch (IllegalArgumentException e) {
             throw error(Response.Status.BAD_REQUEST, e.getMessage());
         }
-        try {
-            String assigned;
-            try {
-                assigned = hubRegistry.topics().publish(target, event);
-            } catch (DuplicateIdException e) {
-                // Ids are cursors into one hub-wide sequence; a reused one would make Last-Event-ID
-                // ambiguous, so the hub gives the update an id of its own (as the protocol allows)
-                // and answers with it.
-                assigned = hubRegistry.topics().publish(target, event.withId(newId()));
-            }
-            return Response.ok(assigned, TEXT_UTF8).build();
-        } catch (IllegalArgumentException e) {
-            // The event is valid; the store refuses what it cannot keep (an id or topic too long for it).
-            throw error(Response.Status.BAD_REQUEST, e.getMessage());
-        } catch (HubClosedException e) {
-            throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");
-        } catch (SseKitException e) {
-            throw error(Response.Status.SERVICE_UNAVAILABLE, "the event was not published: " + e.getMessage());
-        }
+        return event;
     }
 
     /** @return a hub-generated id: an IRI ({@code urn:uuid:…}), as the protocol requires */
@@ -370,6 +403,10 @@ public class MercureResource {
 
     private static Set<String> topics(List<String> topics, URI hub) {
         Set<String> out = new LinkedHashSet<>();
+        if (topics != null && topics.size() > MAX_TOPICS_PER_UPDATE) {
+            throw error(Response.Status.REQUEST_ENTITY_TOO_LARGE, "topic: an update may carry at most "
+                    + MAX_TOPICS_PER_UPDATE + " topics, got " + topics.size());
+        }
         if (topics != null) {
             for (String t : topics) {
                 if (t == null || t.isEmpty()) {
@@ -380,7 +417,8 @@ public class MercureResource {
                     throw error(Response.Status.BAD_REQUEST, bad);
                 }
                 if (t.length() > MAX_TOPIC_LENGTH) {
-                    throw error(Response.Status.BAD_REQUEST, "topic: longer than " + MAX_TOPIC_LENGTH + " characters");
+                    throw error(Response.Status.REQUEST_ENTITY_TOO_LARGE, "topic: longer than " + MAX_TOPIC_LENGTH
+                            + " characters");
                 }
                 if (t.equals("*")) {
                     throw error(Response.Status.BAD_REQUEST, "topic: * is the wildcard matcher and cannot be published to");
@@ -414,11 +452,16 @@ public class MercureResource {
     }
 
     private static long parseRetry(String retry) {
-        if (retry.length() <= 18 && retry.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return Long.parseLong(retry);
+        if (!retry.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("retry must be a whole number of milliseconds, ASCII digits only, got "
+                    + PlainText.quote(retry));
         }
-        throw new IllegalArgumentException("retry must be a whole number of milliseconds, ASCII digits only, got \""
-                + (retry.length() > 40 ? retry.substring(0, 40) + "..." : retry) + "\"");
+        String digits = retry.replaceFirst("^0+(?=.)", "");
+        if (digits.length() > 10 || Long.parseLong(digits) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("retry must be at most " + Integer.MAX_VALUE + " milliseconds, got "
+                    + PlainText.quote(retry));
+        }
+        return Long.parseLong(digits);
     }
 
     private static WebApplicationException error(Response.Status status, String message) {

@@ -158,13 +158,26 @@ class EmbeddedHubTest {
     }
 
     @Test
-    void publish_badInputGets400NamingTheField() throws Exception {
+    void publish_badInputGets400Or413NamingTheField() throws Exception {
         assertBad(post("data=x"), 400, "topic: at least one topic parameter is required");
         assertBad(post("topic=t&data=x&id=" + enc("a\nb")), 400, "id: must not contain control characters");
         assertBad(post("topic=t&data=x&type=" + enc("a\r\nid: 9")), 400, "type: must not contain control characters");
         assertBad(post("topic=t&data=x&retry=soon"), 400, "retry must be a whole number of milliseconds");
-        assertBad(post("topic=t&data=" + "x".repeat(1024 * 1024 + 1)), 400,
+        HttpResponse<String> badType = dev.ssekit.testkit.PlainHttp.send(java.net.http.HttpRequest.newBuilder(
+                hub.uri().resolve(PATH)).header("Content-Type", ";;;").header("Authorization", "Bearer " + PUBLISHER)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("topic=t&data=x")).build());
+        assertBad(badType, 400, "Content-Type: not a media type: \";;;\"");
+        assertBad(post("topic=t&data=x&retry=99999999999999999999999"), 400,
+                "retry must be at most 2147483647 milliseconds, got \"99999999999999999999999\"");
+        assertEquals(200, post("topic=t&data=x&retry=0002147483647").statusCode());
+        // A field over its length limit, or too many topics, is "content too large" (413).
+        assertBad(post("topic=t&data=" + "x".repeat(1024 * 1024 + 1)), 413,
                 "data: the event is 1048577 bytes, over the limit of 1048576 (maxEventSize)");
+        assertBad(post("topic=" + "t".repeat(2049) + "&data=x"), 413, "topic: longer than 2048 characters");
+        assertBad(post("topic=t&data=x&id=" + "i".repeat(1025)), 413, "id: longer than 1024 characters");
+        assertBad(post("topic=t&data=x" + "&topic=t".repeat(1000)), 413,
+                "topic: an update may carry at most 1000 topics, got 1001");
+        assertEquals(200, post("topic=t&data=x" + "&topic=t".repeat(999)).statusCode());
         assertBad(post("topic=" + enc("ssekit:private:t") + "&data=x"), 400,
                 "topic: names starting with ssekit:private: are reserved for private updates");
         publish("dup", "one");

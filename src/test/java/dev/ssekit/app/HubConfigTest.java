@@ -59,7 +59,7 @@ class HubConfigTest {
             assertEquals("topics: a subscription may name at most 2 topics (maxTopicsPerSubscription), got 3\n",
                     many.body());
             HttpResponse<String> big = MercureClient.post(hub.uri(), "topic=t&data=" + "x".repeat(1025));
-            assertEquals(400, big.statusCode());
+            assertEquals(413, big.statusCode());
             assertEquals("data: the event is 1025 bytes, over the limit of 1024 (maxEventSize)\n", big.body());
             assertEquals(200, MercureClient.post(hub.uri(), "topic=t&data=" + "x".repeat(1024)).statusCode());
         }

@@ -3,6 +3,7 @@ package dev.ssekit.app.mercure;
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
 import dev.ssekit.app.HubRegistry;
+import dev.ssekit.app.PlainText;
 import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.MercureClaims;
 import dev.ssekit.app.security.SecuritySettings;
@@ -12,7 +13,6 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -128,7 +128,8 @@ public class ActiveSubscriptions {
                         @CookieParam(HubSecurity.COOKIE) String cookie,
                         @CookieParam(HubSecurity.CURRENT_COOKIE) String currentCookie, @Context UriInfo uri) {
         if (!enabled()) {
-            throw new NotFoundException();
+            throw PlainText.error(Response.Status.NOT_FOUND, "subscriptions: the active subscriptions API is off ("
+                    + SecuritySettings.SUBSCRIPTIONS + ")");
         }
         URI hub = security.settings().protocol().hubUrl(uri.getBaseUri());
         String path = uri.getRequestUri().getRawPath();
@@ -156,7 +157,7 @@ public class ActiveSubscriptions {
         if (depth == 3) {
             body = active.get(path);
             if (body == null) {
-                throw new NotFoundException("no such active subscription");
+                throw PlainText.error(Response.Status.NOT_FOUND, "subscriptions: no active subscription at " + path);
             }
         } else if (depth == 0 || depth == 2) {
             String prefix = depth == 0 ? base + "/" : path + "/";
@@ -169,7 +170,8 @@ public class ActiveSubscriptions {
             }
             body = "{\"id\":" + JsonStrings.quote(path) + ",\"type\":\"subscriptions\",\"subscriptions\":[" + list + "]}";
         } else {
-            throw new NotFoundException("subscriptions are at " + base + "[/{match_type}/{match}[/{subscriber}]]");
+            throw PlainText.error(Response.Status.NOT_FOUND, "subscriptions: the API's paths are " + base
+                    + "[/{match_type}/{match}[/{subscriber}]]");
         }
         String last = hubRegistry.topics().history().latestId().orElse("earliest");
         return Response.ok(body, MediaType.APPLICATION_JSON_TYPE)

@@ -7,21 +7,34 @@ import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
 import java.nio.charset.StandardCharsets;
 
 /**
- * Refuses a query string with broken percent-encoding or UTF-8 with a 400 naming the field, before
- * the container decodes it (where it could fail in its own way).
+ * Refuses, with a 400 naming the field, what the container would otherwise refuse in its own way
+ * (an empty 400) or decode wrongly: a query string with broken percent-encoding or UTF-8, and a
+ * {@code Content-Type} that is not a media type.
  */
 @Provider
 @PreMatching
 @Priority(Priorities.AUTHENTICATION - 200)
-public class QueryFilter implements ContainerRequestFilter {
+public class RequestSyntaxFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
+        String type = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
+        if (type != null) {
+            try {
+                MediaType.valueOf(type);
+            } catch (IllegalArgumentException e) {
+                request.abortWith(PlainText.text(Response.Status.BAD_REQUEST, "Content-Type: not a media type: "
+                        + PlainText.quote(type)).build());
+                return;
+            }
+        }
         String query = request.getUriInfo().getRequestUri().getRawQuery();
         if (query == null || query.isEmpty()) {
             return;

@@ -1,6 +1,7 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Event;
+import dev.ssekit.EventTooLargeException;
 import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.Limits;
@@ -17,15 +18,14 @@ final class Admission {
         this.routes = routes;
     }
 
-    /** @throws IllegalArgumentException if the event's data is over {@link Limits#maxEventSize()} */
+    /** @throws EventTooLargeException if the event's data is over {@link Limits#maxEventSize()} */
     void checkSize(Event event) {
         String data = event.data();
         int max = limits.maxEventSize();
         if (data.length() > max / 3) { // a UTF-16 char is at most 3 UTF-8 bytes: only then count them
             long bytes = utf8Length(data);
             if (bytes > max) {
-                throw new IllegalArgumentException("data: the event is " + bytes + " bytes, over the limit of "
-                        + max + " (maxEventSize)");
+                throw new EventTooLargeException(bytes, max);
             }
         }
     }

@@ -102,7 +102,9 @@ class ActiveSubscriptionsHttpTest {
             } while (!ended.data().contains(topic));
             assertTrue(ended.data().startsWith("{\"id\":\"" + id + "\""), ended.data());
             assertTrue(ended.data().contains("\"active\":false"), ended.data());
-            assertEquals(404, get(id, api).statusCode());
+            HttpResponse<String> gone = get(id, api);
+            assertEquals(404, gone.statusCode());
+            assertEquals("subscriptions: no active subscription at " + id + "\n", gone.body());
             // Subscription events are private: a subscriber without a grant never gets one. An END
             // update shows the order.
             MercureClient.post(hub.uri(), "topic=" + encode("/end") + "&data=END", Tokens.bearer(Tokens.accessToken(

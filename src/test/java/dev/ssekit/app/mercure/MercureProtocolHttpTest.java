@@ -172,6 +172,18 @@ class MercureProtocolHttpTest {
                 Map.of("Last-Event-ID", first))) {
             assertEquals(List.of("two"), readToEnd(c));
         }
+        // An empty cursor names no event: no replay, and the stream says where it starts (the newest event).
+        for (String param : List.of("last_event_id", "lastEventID")) {
+            String newest = post("topic=" + encode(topic) + "&data=newest", publisher).body();
+            try (RawSseClient c = subscribe("match=" + encode(topic) + "&" + param + "=", Map.of())) {
+                assertEquals(newest, c.header("Mercure-Last-Event-ID"), param);
+                publish("END", false, topic);
+                assertEquals(List.of(), readToEnd(c), param);
+            }
+        }
+        try (RawSseClient c = subscribe("match=" + encode(topic), Map.of())) {
+            assertEquals(null, c.header("Mercure-Last-Event-ID"), "no cursor sent, none answered");
+        }
     }
 
     @Test
@@ -277,6 +289,8 @@ class MercureProtocolHttpTest {
 
     @Test
     void publish_forbiddenValues_get400() throws Exception {
+        String narrow = Tokens.accessToken(accessClaims(List.of(detail("publish", List.of(matcher("elsewhere", null)))))
+                .build(), "at+jwt");
         for (String form : List.of("topic=*", "topic=" + encode("/.well-known/mercure/subscriptions/x"),
                 "topic=" + encode("https://evil.example/.well-known/%6Dercure/x"),
                 "topic=" + encode("/.well-known/mercure/../mercure/x"), "topic=" + encode("/.well-known/mercure"),
@@ -288,6 +302,9 @@ class MercureProtocolHttpTest {
                 "topic=t&id=" + encode("a\u2066b"), "topic=t&retry=" + encode("+1"), "topic=t&retry=1.5")) {
             HttpResponse<String> r = post(form, publisher);
             assertEquals(400, r.statusCode(), form + ": " + r.body());
+            // What no token may publish is refused as such, before the token's grant is looked at.
+            HttpResponse<String> ungranted = post(form, narrow);
+            assertEquals(400, ungranted.statusCode(), form + ": " + ungranted.body());
         }
         // Not the reserved namespace: another path that merely starts alike.
         assertEquals(200, post("topic=" + encode("/.well-known/mercurey"), publisher).statusCode());
@@ -323,6 +340,17 @@ class MercureProtocolHttpTest {
                 .expirationTime(new java.util.Date(System.currentTimeMillis() - 3_600_000)).build(), "at+jwt"));
         tokens.put("unknown match_type", Tokens.accessToken(accessClaims(List.of(
                 detail("publish", List.of(matcher("a", "regex"))))).build(), "at+jwt"));
+        tokens.put("unknown match_type beside the wildcard", Tokens.accessToken(accessClaims(List.of(
+                detail("publish", List.of(matcher("*", "regex"))))).build(), "at+jwt"));
+        List<Map<String, Object>> tooMany = new ArrayList<>();
+        for (int i = 0; i <= 100; i++) {
+            tooMany.add(detail("publish", List.of(matcher("t" + i, null))));
+        }
+        tokens.put("101 authorization details (over 8 KiB)", Tokens.accessToken(accessClaims(tooMany).build(), "at+jwt"));
+        tokens.put("empty match", Tokens.accessToken(accessClaims(List.of(
+                detail("publish", List.of(matcher("*", null), matcher("", null))))).build(), "at+jwt"));
+        tokens.put("control character in a match", Tokens.accessToken(accessClaims(List.of(
+                detail("publish", List.of(matcher("*", null), matcher("a\u0007b", null))))).build(), "at+jwt"));
         tokens.put("detail without topics", Tokens.accessToken(accessClaims(List.of(Map.of(
                 "type", "https://mercure.rocks/authorization-detail", "actions", List.of("publish")))).build(), "at+jwt"));
         for (Map.Entry<String, String> t : tokens.entrySet()) {
