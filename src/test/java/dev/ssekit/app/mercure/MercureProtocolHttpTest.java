@@ -119,6 +119,27 @@ class MercureProtocolHttpTest {
     }
 
     @Test
+    void subscribe_urlPatterns_matchTopicsAsTheUrlStandardParsesThem() throws Exception {
+        String u = unique();
+        try (RawSseClient c = subscribe("match_urlpattern=" + encode("https://bücher.example/" + u + "/:id")
+                + "&match_urlpattern=" + encode("https://example.com/" + u + "/caf%C3%A9/:n")
+                + "&match=end-" + u, Map.of())) {
+            publish("punycode host", false, "https://xn--bcher-kva.example/" + u + "/1");
+            publish("upper-case host", false, "https://BÜCHER.example/" + u + "/2");
+            publish("backslashes", false, "https:\\\\example.com\\" + u + "\\café\\3");
+            publish("default port", false, "https://example.com:443/" + u + "/café/4");
+            publish("dot segments", false, "https://example.com/" + u + "/x/%2E%2E/café/5");
+            publish("space in the path", false, "https://example.com/" + u + "/café/a b");
+            publish("another port", false, "https://example.com:8443/" + u + "/café/6");
+            publish("paths are case-sensitive", false, "https://example.com/" + u + "/CAFÉ/7");
+            publish("not a URL", false, "https://exa mple.com/" + u + "/café/8");
+            publish("END", false, "end-" + u);
+            assertEquals(List.of("punycode host", "upper-case host", "backslashes", "default port", "dot segments",
+                    "space in the path"), readToEnd(c));
+        }
+    }
+
+    @Test
     void subscribe_wildcardMatcher_receivesEveryPublicTopic() throws Exception {
         String u = unique();
         try (RawSseClient c = subscribe("match=*", Map.of())) {
