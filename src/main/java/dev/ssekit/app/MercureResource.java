@@ -8,6 +8,7 @@ import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.TopicMatcher;
+import dev.ssekit.TopicMatcher.Screen;
 import dev.ssekit.Topics;
 import dev.ssekit.app.mercure.ActiveSubscriptions;
 import dev.ssekit.history.HistoryStore;
@@ -182,7 +183,7 @@ public class MercureResource {
         // an exact topic routes but only another topic of the update authorizes (the audience of a
         // private update is the union over its topics).
         TopicMatcher matcher = routing.hasPatterns() || (someExactUnauthorized && claims.maySubscribeToAny())
-                ? topics -> accepts(routing, claims, topics) : null;
+                ? new HubMatcher(routing, claims, routing.screen(hub)) : null;
         // A reconnecting browser sends the header with the newest id it saw, while the query string
         // stays as first opened: the header wins, then the current revision's parameter.
         String lastEventId = lastEventHeader;
@@ -248,6 +249,14 @@ public class MercureResource {
         } catch (SseKitException e) {
             throw error(Response.Status.SERVICE_UNAVAILABLE, "the history cannot be read, retry later: "
                     + e.getMessage());
+        }
+    }
+
+    /** A subscription's matcher, screened by its routing's prefixes where it has them. */
+    private record HubMatcher(Routing routing, MercureClaims claims, Screen screen) implements TopicMatcher {
+        @Override
+        public boolean matches(Set<String> topics) {
+            return accepts(routing, claims, topics);
         }
     }
 

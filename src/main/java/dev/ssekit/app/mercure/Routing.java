@@ -1,5 +1,6 @@
 package dev.ssekit.app.mercure;
 
+import dev.ssekit.TopicMatcher;
 import dev.ssekit.app.security.TopicSelector;
 import dev.ssekit.app.url.UrlPattern;
 
@@ -9,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -23,6 +25,8 @@ public final class Routing {
 
     private final Set<String> exact = new LinkedHashSet<>();
     private final List<Predicate<String>> patterns = new ArrayList<>();
+    private final List<UrlPattern> urlPatterns = new ArrayList<>();
+    private boolean templates;
     private final List<Matcher> matchers = new ArrayList<>();
     private boolean everything;
 
@@ -98,11 +102,13 @@ public final class Routing {
                         throw new IllegalArgumentException(name + ": " + ex.getMessage());
                     }
                     r.patterns.add(topic -> p.matches(topic, hub));
+                    r.urlPatterns.add(p);
                 } else if (isTopic) {
                     TopicSelector s = TopicSelector.of(value);
                     r.exact.add(value); // a topic named like a template is still an exact topic
                     if (s.isPattern()) {
                         r.patterns.add(s::matches);
+                        r.templates = true;
                     }
                 } else {
                     r.exact.add(value);
@@ -115,6 +121,40 @@ public final class Routing {
                     + (legacy ? "topic" : "") + ")");
         }
         return r;
+    }
+
+    /**
+     * What the registry may check before asking this subscription's matcher about an event: each
+     * topic's {@link TopicKey} must start with a URL pattern's {@link UrlPattern#screenPrefix} or be
+     * the key of one of the exact topics (their private updates come through the matcher too).
+     *
+     * @return the screen; null with {@code *} or an old-revision URI template, which any topic may match
+     */
+    public TopicMatcher.Screen screen(URI hub) {
+        if (everything || templates) {
+            return null;
+        }
+        Set<String> prefixes = new LinkedHashSet<>();
+        TopicKey key = new TopicKey(hub);
+        urlPatterns.forEach(p -> prefixes.add(p.screenPrefix()));
+        exact.forEach(t -> prefixes.add(key.apply(t)));
+        return prefixes.isEmpty() ? null : new TopicMatcher.Screen(key, prefixes);
+    }
+
+    /**
+     * A topic's screen key: its URL's protocol, host, port and path as URL patterns see them
+     * (a private update's by its public name), or the topic itself after a NUL when it is not a URL.
+     * Equal for equal hub URLs, so that every subscription's screen shares one computation per topic.
+     *
+     * @param hub the hub's URL
+     */
+    public record TopicKey(URI hub) implements Function<String, String> {
+        @Override
+        public String apply(String topic) {
+            String name = PrivateTopics.isPrivate(topic) ? PrivateTopics.publicName(topic) : topic;
+            String key = UrlPattern.screenKey(name, hub);
+            return key != null ? key : "\u0000" + name;
+        }
     }
 
     /** @return every matcher of the request, in order */

@@ -453,6 +453,16 @@ public final class UrlPattern {
         return Optional.of(Collections.unmodifiableMap(result));
     }
 
+    /** @return the topic's component values, parsed once per thread for the patterns asked in a row */
+    private static String[] parsed(String topic, String base) {
+        Parsed parsed = LAST_PARSED.get();
+        if (parsed == null || !parsed.topic().equals(topic) || !parsed.base().equals(base)) {
+            parsed = new Parsed(topic, base, values(topic, base));
+            LAST_PARSED.set(parsed);
+        }
+        return parsed.values();
+    }
+
     private boolean matchAll(String[] values) {
         for (int k = 0; k < 8; k++) {
             if (!components[k].matches(values[k])) {
@@ -510,14 +520,43 @@ public final class UrlPattern {
         if (m != null && m.topic().equals(topic) && m.base().equals(base)) {
             return m.result();
         }
-        Parsed parsed = LAST_PARSED.get();
-        if (parsed == null || !parsed.topic().equals(topic) || !parsed.base().equals(base)) {
-            parsed = new Parsed(topic, base, values(topic, base));
-            LAST_PARSED.set(parsed);
-        }
-        boolean result = parsed.values() != null && matchAll(parsed.values());
+        String[] values = parsed(topic, base);
+        boolean result = values != null && matchAll(values);
         last = new Memo(topic, base, result);
         return result;
+    }
+
+    /**
+     * A prefix of the {@link #screenKey} of every topic this pattern matches: the protocol, hostname
+     * and port when all three are fixed text, and the pathname's leading fixed text. Lets a hub skip
+     * the patterns a topic cannot match without asking each (see {@code TopicMatcher.Screen}).
+     *
+     * @return the prefix; empty when the pattern leaves protocol, hostname or port open
+     */
+    public String screenPrefix() {
+        Component protocol = components[0];
+        Component hostname = components[3];
+        Component port = components[4];
+        Component pathname = components[5];
+        if (protocol.fixed() == null || hostname.fixed() == null || port.fixed() == null
+                || !WhatwgUrl.isSpecialScheme(protocol.fixed())) {
+            return "";
+        }
+        String path = pathname.any() ? "" : pathname.fixed() != null ? pathname.fixed() : pathname.literalPrefix();
+        return protocol.fixed() + "://" + hostname.fixed() + ":" + port.fixed() + path;
+    }
+
+    /**
+     * The key {@link #screenPrefix} is compared with: protocol, hostname, port and pathname of the
+     * topic parsed as {@link #matches} parses it ({@code "protocol://hostname:port/path"}).
+     *
+     * @param topic a topic, absolute or relative
+     * @param hub   the hub's URL
+     * @return the key, or null for a topic that does not parse as a URL (no pattern matches it)
+     */
+    public static String screenKey(String topic, URI hub) {
+        String[] v = parsed(topic, hub.toString());
+        return v == null ? null : v[0] + "://" + v[3] + ":" + v[4] + v[5];
     }
 
     // ---------------------------------------------------------------- the standard's getters

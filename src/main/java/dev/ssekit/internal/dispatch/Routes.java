@@ -8,7 +8,9 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,14 +44,28 @@ final class Routes {
     record Subscriber(Connection conn, EventFilter filter) {
     }
 
+    /** A connection's matcher, with the topics it has by name (an event one of them brings skips the matcher). */
+    private record MatcherRoute(Connection conn, TopicMatcher matcher, Set<String> byName) {
+    }
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition advanced = lock.newCondition();
     // Written under lock; read without it.
     private final ConcurrentHashMap<String, Subscriber[]> byTopic = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Connection, Set<String>> byConnection = new ConcurrentHashMap<>();
     // Matcher subscriptions (wildcards, patterns), apart from the exact topics so that exact fan-out
-    // never looks at them; at most one per connection.
+    // never looks at them; at most one per connection. An array, copied on change, because every
+    // publish walks all of them: no map entry, lookup or iterator per matcher.
     private final ConcurrentHashMap<Connection, TopicMatcher> matchers = new ConcurrentHashMap<>();
+    private final Map<Connection, MatcherRoute> matcherRouteOf = new HashMap<>(); // under the lock
+    /** The matcher routes both below, as one snapshot: those asked about every event, and the screened ones. */
+    private record MatcherRoutes(MatcherRoute[] unscreened, ScreenIndex<MatcherRoute> screened) {
+        boolean isEmpty() {
+            return unscreened.length == 0 && screened.isEmpty();
+        }
+    }
+
+    private volatile MatcherRoutes matcherRoutes = new MatcherRoutes(new MatcherRoute[0], ScreenIndex.empty());
     private volatile String highWater;
 
     /** @param highWater the position of the newest event in history when the routes start, or null */
@@ -109,6 +125,9 @@ final class Routes {
             if (matcher != null) {
                 matchers.put(conn, matcher);
             }
+            if (matchers.containsKey(conn)) {
+                rebuildMatcherRoutes(conn);
+            }
             return new Joined(first, highWater);
         } finally {
             lock.unlock();
@@ -146,6 +165,9 @@ final class Routes {
                 Set<String> updated = new HashSet<>(mine);
                 updated.remove(topic);
                 byConnection.put(conn, Set.copyOf(updated));
+                if (matchers.containsKey(conn)) {
+                    rebuildMatcherRoutes(conn);
+                }
             }
             return removed[0];
         } finally {
@@ -158,7 +180,9 @@ final class Routes {
         lock.lock();
         try {
             Set<String> mine = byConnection.remove(conn);
-            matchers.remove(conn);
+            if (matchers.remove(conn) != null) {
+                rebuildMatcherRoutes(conn);
+            }
             if (mine != null) {
                 for (String topic : mine) {
                     byTopic.computeIfPresent(topic, (t, subs) -> {
@@ -177,9 +201,42 @@ final class Routes {
     void leaveMatcher(Connection conn) {
         lock.lock();
         try {
-            matchers.remove(conn);
+            if (matchers.remove(conn) != null) {
+                rebuildMatcherRoutes(conn);
+            }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Under the lock: the matcher routes again, once {@code conn}'s matcher, or its topics while it has one, changed. */
+    private void rebuildMatcherRoutes(Connection conn) {
+        TopicMatcher matcher = matchers.get(conn);
+        if (matcher == null) {
+            matcherRouteOf.remove(conn);
+        } else {
+            matcherRouteOf.put(conn, new MatcherRoute(conn, matcher, byConnection.getOrDefault(conn, Set.of())));
+        }
+        List<MatcherRoute> unscreened = new ArrayList<>();
+        Map<MatcherRoute, TopicMatcher.Screen> screened = new IdentityHashMap<>();
+        for (MatcherRoute r : matcherRouteOf.values()) {
+            TopicMatcher.Screen screen = screenOf(r.matcher());
+            if (screen == null) {
+                unscreened.add(r);
+            } else {
+                screened.put(r, screen);
+            }
+        }
+        matcherRoutes = new MatcherRoutes(unscreened.toArray(new MatcherRoute[0]), ScreenIndex.of(screened));
+    }
+
+    /** @return the matcher's screen, or null when it has none or failed to say (then it is asked every time) */
+    private static TopicMatcher.Screen screenOf(TopicMatcher matcher) {
+        try {
+            return matcher.screen();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ssekit: a topic matcher's screen() failed; it is asked about every event", e);
+            return null;
         }
     }
 
@@ -266,7 +323,7 @@ final class Routes {
                 }
             }
         }
-        if (!matchers.isEmpty()) {
+        if (!matcherRoutes.isEmpty()) {
             fanOutToMatchers(p, out, counted);
         }
     }
@@ -277,25 +334,36 @@ final class Routes {
      * counted under the event's first topic.
      */
     private void fanOutToMatchers(Published p, Encoded out, Fanned counted) {
+        MatcherRoutes routes = matcherRoutes;
         Set<String> topics = p.topics();
         String first = topics.iterator().next();
-        for (Map.Entry<Connection, TopicMatcher> m : matchers.entrySet()) {
-            Connection conn = m.getKey();
-            Set<String> byName = byConnection.get(conn);
-            if (byName != null && !java.util.Collections.disjoint(byName, topics)) {
-                continue;
+        for (MatcherRoute m : routes.unscreened()) {
+            offerToMatcher(m, p, first, out, counted);
+        }
+        if (!routes.screened().isEmpty()) {
+            for (MatcherRoute m : routes.screened().candidates(topics)) {
+                offerToMatcher(m, p, first, out, counted);
             }
-            boolean matches;
-            try {
-                matches = m.getValue().matches(topics);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "ssekit: a topic matcher failed on event " + p.event().id().orElse("?")
-                        + "; that subscriber does not get the event", e);
-                matches = false;
-            }
-            if (matches) {
-                counted.fanned(first, conn, out.get());
-            }
+        }
+    }
+
+    private static void offerToMatcher(MatcherRoute m, Published p, String first, Encoded out, Fanned counted) {
+        Set<String> topics = p.topics();
+        Set<String> byName = m.byName();
+        if (!byName.isEmpty() && (topics.size() == 1 ? byName.contains(first)
+                : !java.util.Collections.disjoint(byName, topics))) {
+            return; // one of its topics by name brought the event, or filtered it out
+        }
+        boolean matches;
+        try {
+            matches = m.matcher().matches(topics);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ssekit: a topic matcher failed on event " + p.event().id().orElse("?")
+                    + "; that subscriber does not get the event", e);
+            matches = false;
+        }
+        if (matches) {
+            counted.fanned(first, m.conn(), out.get());
         }
     }
 

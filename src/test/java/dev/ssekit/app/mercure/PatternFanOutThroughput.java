@@ -2,8 +2,8 @@ package dev.ssekit.app.mercure;
 
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
+import dev.ssekit.TopicMatcher;
 import dev.ssekit.Topics;
-import dev.ssekit.app.url.UrlPattern;
 import dev.ssekit.testkit.FakeSse;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -11,6 +11,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Measures fan-out to 1,000 subscribers on URL patterns against the same load on exact topics, in
  * one run: (a) 1,000 exact-topic subscribers; (b) 1,000 subscribers on a matching URL pattern (the
- * hub's own {@link UrlPattern}, one compiled per subscriber as the hub does); (c) the 1,000 exact
+ * hub's own {@link Routing} and its screen, one per subscriber as the hub does); (c) the 1,000 exact
  * subscribers of (a) while 1,000 pattern subscribers that match nothing are registered too. Not a
  * test: a measurement, run with
  * <pre>mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.ssekit.app.mercure.PatternFanOutThroughput</pre>
@@ -64,10 +65,28 @@ public final class PatternFanOutThroughput {
                 topics.subscribe(c, List.of(TOPIC), null);
             }
             for (int i = 0; i < matching + nonMatching; i++) {
-                UrlPattern p = UrlPattern.cached(i < matching ? "https://example.com/books/:id"
-                        : "https://example.com/authors/" + i + "/:id", HUB);
+                // As the hub builds a subscription's matcher: its routing decides, its screen is indexed.
+                Routing routing = Routing.of(Map.of("match_urlpattern", List.of(i < matching
+                        ? "https://example.com/books/:id" : "https://example.com/authors/" + i + "/:id")), true, false, HUB);
+                TopicMatcher.Screen screen = routing.screen(HUB);
+                TopicMatcher matcher = new TopicMatcher() {
+                    @Override
+                    public boolean matches(java.util.Set<String> set) {
+                        for (String t : set) {
+                            if (routing.patternRoutes(t)) {
+                                return true;
+                            }
+                        }
+                        return false;
+                    }
+
+                    @Override
+                    public Screen screen() {
+                        return screen;
+                    }
+                };
                 Conn c = topics.open(new Counting(delivered), FakeSse.sse(), null);
-                topics.subscribe(c, List.of(), set -> set.stream().anyMatch(t -> p.matches(t, HUB)), null);
+                topics.subscribe(c, List.of(), matcher, null);
             }
             long expected = (long) (exact + matching) * EVENTS;
             Event e = Event.of("{\"id\":1,\"title\":\"" + "x".repeat(100) + "\"}");
