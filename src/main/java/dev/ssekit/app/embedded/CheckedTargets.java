@@ -10,10 +10,13 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Answers a request target that is not a valid URI (raw {@code "}, {@code <}, {@code #} in the
- * query…) with a 400 saying so, before Jersey's Grizzly container, which would fail on it with a 500
- * and an HTML stack trace (found by the fuzz run); and makes Grizzly's own error pages plain text
- * without stack traces.
+ * Gives Jersey's Grizzly container only request targets that are valid URIs, which it would
+ * otherwise fail on with a 500 and an HTML stack trace (found by the fuzz run). A query is parsed
+ * as {@code application/x-www-form-urlencoded} (the protocol's MUST), where a raw {@code {}},
+ * {@code |}, {@code ^}, {@code "} or non-ASCII byte stands for itself: those are percent-encoded
+ * here, so a subscriber that sends {@code ?topic=https://example.com/books/{id}} unencoded gets
+ * what it means. What is left invalid (a broken {@code %} escape, such characters in the path) is
+ * answered with a 400 saying so. Grizzly's own error pages become plain text without stack traces.
  */
 final class CheckedTargets extends HttpHandler {
     private final HttpHandler jersey;
@@ -45,6 +48,13 @@ final class CheckedTargets extends HttpHandler {
     @Override
     public void service(Request request, Response response) throws Exception {
         String query = request.getQueryString();
+        if (query != null) {
+            String encoded = encodeLiterals(query);
+            if (!encoded.equals(query)) {
+                request.setQueryString(encoded);
+                query = encoded;
+            }
+        }
         try {
             // The same parse Jersey's container makes of the target.
             new URI("http://localhost" + request.getRequestURI() + (query == null ? "" : "?" + query));
@@ -58,5 +68,33 @@ final class CheckedTargets extends HttpHandler {
             return;
         }
         jersey.service(request, response);
+    }
+
+    /**
+     * @param query the query as Grizzly decoded it (UTF-8)
+     * @return it with every character a URI query cannot hold raw percent-encoded as UTF-8; {@code %} kept
+     */
+    static String encodeLiterals(String query) {
+        StringBuilder out = null;
+        for (int i = 0; i < query.length(); ) {
+            int cp = query.codePointAt(i);
+            int next = i + Character.charCount(cp);
+            boolean allowed = cp < 0x80 && (Character.isLetterOrDigit(cp) || "-._~!$&'()*+,;=:@/?%".indexOf(cp) >= 0);
+            if (!allowed && out == null) {
+                out = new StringBuilder(query.length() + 16).append(query, 0, i);
+            }
+            if (allowed) {
+                if (out != null) {
+                    out.append((char) cp);
+                }
+            } else {
+                for (byte b : query.substring(i, next).getBytes(StandardCharsets.UTF_8)) {
+                    out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
+                            .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
+                }
+            }
+            i = next;
+        }
+        return out == null ? query : out.toString();
     }
 }

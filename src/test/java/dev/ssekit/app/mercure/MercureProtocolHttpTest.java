@@ -140,6 +140,20 @@ class MercureProtocolHttpTest {
     }
 
     @Test
+    void subscribe_queryWithRawBracesAndUtf8_isReadAsAFormQuery() throws Exception {
+        String u = unique();
+        // Sent as is, not percent-encoded, as curl -g or a hand-built EventSource URL sends them.
+        try (RawSseClient c = subscribe("topic=https://example.com/" + u + "/books/{id}&match=caf\u00e9-" + u
+                + "&match=end-" + u, Map.of())) {
+            publish("template", false, "https://example.com/" + u + "/books/1");
+            publish("utf-8", false, "caf\u00e9-" + u);
+            publish("other", false, "https://example.com/" + u + "/authors/1");
+            publish("END", false, "end-" + u);
+            assertEquals(List.of("template", "utf-8"), readToEnd(c));
+        }
+    }
+
+    @Test
     void subscribe_wildcardMatcher_receivesEveryPublicTopic() throws Exception {
         String u = unique();
         try (RawSseClient c = subscribe("match=*", Map.of())) {
