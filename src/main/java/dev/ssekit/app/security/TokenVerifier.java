@@ -197,6 +197,12 @@ public final class TokenVerifier {
             throw new InvalidTokenException("the token is not valid yet (nbf)");
         }
         if (!asCurrent) {
+            if (claims.getClaim("mercure") == null && claims.getClaim("authorization_details") != null) {
+                // A current-revision token with the wrong typ (an ID token, say): refused, not read
+                // as an old-revision token that grants nothing.
+                throw new InvalidTokenException("the token's typ must be at+jwt (an RFC 9068 access token) for its "
+                        + "authorization_details to be read");
+            }
             return MercureClaims.legacy(claims);
         }
         java.util.List<String> aud = claims.getAudience();

@@ -375,6 +375,9 @@ class MercureProtocolHttpTest {
                 .expirationTime(new java.util.Date(System.currentTimeMillis() - 3_600_000)).build(), "at+jwt"));
         tokens.put("unknown match_type", Tokens.accessToken(accessClaims(List.of(
                 detail("publish", List.of(matcher("a", "regex"))))).build(), "at+jwt"));
+        tokens.put("authorization_details with typ JWT", Tokens.accessToken(accessClaims(all).build(), "JWT"));
+        tokens.put("authorization_details with no typ", Tokens.accessToken(accessClaims(all).build(), null));
+        tokens.put("authorization_details with typ at+jwt+x", Tokens.accessToken(accessClaims(all).build(), "at+jwt+x"));
         tokens.put("unknown match_type beside the wildcard", Tokens.accessToken(accessClaims(List.of(
                 detail("publish", List.of(matcher("*", "regex"))))).build(), "at+jwt"));
         List<Map<String, Object>> tooMany = new ArrayList<>();
