@@ -133,6 +133,44 @@ class TopicMatcherScreenTest {
     }
 
     @Test
+    void manyScreenedMatchers_comeAndGo_theIndexKeepsExactlyThoseStillThere() throws Exception {
+        try (Topics topics = Topics.builder().build()) {
+            List<Conn> conns = new java.util.ArrayList<>();
+            List<FakeSse.Sink> sinks = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                FakeSse.Sink sink = new FakeSse.Sink();
+                Conn c = topics.open(sink, FakeSse.sse());
+                // Half share one prefix, half have one each: buckets of many routes and of one.
+                String prefix = i % 2 == 0 ? "shared/" : "own/" + i + "/";
+                topics.subscribe(c, List.of(), new Counted(t -> t.startsWith(prefix), screen(IDENTITY, prefix)), null);
+                conns.add(c);
+                sinks.add(sink);
+            }
+            for (int i = 0; i < 200; i += 4) {
+                conns.get(i).close();
+                conns.get(i + 1).close();
+            }
+            await().atMost(WAIT).until(() -> topics.clients() == 100);
+            String shared = topics.publish(List.of("shared/x"), Event.of("s"));
+            List<String> own = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                own.add(i % 2 == 1 ? topics.publish(List.of("own/" + i + "/x"), Event.of("o")) : null);
+            }
+            for (int i = 0; i < 200; i++) {
+                boolean open = i % 4 >= 2;
+                FakeSse.Sink sink = sinks.get(i);
+                String expected = i % 2 == 0 ? shared : own.get(i);
+                if (open) {
+                    await().atMost(WAIT).until(() -> sink.ids().contains(expected));
+                    assertEquals(List.of(expected), sink.ids(), "connection " + i);
+                } else {
+                    assertEquals(List.of(), sink.ids(), "closed connection " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void screen_needsAKeyAndAPrefix() {
         assertEquals("prefixes: at least one is needed; return no screen instead", assertThrows(
                 IllegalArgumentException.class, () -> new TopicMatcher.Screen(IDENTITY, Set.of())).getMessage());

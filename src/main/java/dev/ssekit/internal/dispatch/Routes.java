@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,8 +43,11 @@ final class Routes {
     record Subscriber(Connection conn, EventFilter filter) {
     }
 
-    /** A connection's matcher, with the topics it has by name (an event one of them brings skips the matcher). */
-    private record MatcherRoute(Connection conn, TopicMatcher matcher, Set<String> byName) {
+    /**
+     * A connection's matcher, with the topics it has by name (an event one of them brings skips the
+     * matcher) and its screen (null: asked about every event).
+     */
+    private record MatcherRoute(Connection conn, TopicMatcher matcher, Set<String> byName, TopicMatcher.Screen screen) {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -58,14 +60,9 @@ final class Routes {
     // publish walks all of them: no map entry, lookup or iterator per matcher.
     private final ConcurrentHashMap<Connection, TopicMatcher> matchers = new ConcurrentHashMap<>();
     private final Map<Connection, MatcherRoute> matcherRouteOf = new HashMap<>(); // under the lock
-    /** The matcher routes both below, as one snapshot: those asked about every event, and the screened ones. */
-    private record MatcherRoutes(MatcherRoute[] unscreened, ScreenIndex<MatcherRoute> screened) {
-        boolean isEmpty() {
-            return unscreened.length == 0 && screened.isEmpty();
-        }
-    }
-
-    private volatile MatcherRoutes matcherRoutes = new MatcherRoutes(new MatcherRoute[0], ScreenIndex.empty());
+    // Matchers asked about every event, and the screened ones, asked about what passes their screen.
+    private volatile MatcherRoute[] unscreened = new MatcherRoute[0];
+    private final ScreenIndex<MatcherRoute> screened = new ScreenIndex<>();
     private volatile String highWater;
 
     /** @param highWater the position of the newest event in history when the routes start, or null */
@@ -209,25 +206,33 @@ final class Routes {
         }
     }
 
-    /** Under the lock: the matcher routes again, once {@code conn}'s matcher, or its topics while it has one, changed. */
+    /**
+     * Under the lock: replaces {@code conn}'s matcher route once its matcher, or its topics while it
+     * has one, changed; the cost is that route's, not all routes'.
+     */
     private void rebuildMatcherRoutes(Connection conn) {
-        TopicMatcher matcher = matchers.get(conn);
-        if (matcher == null) {
-            matcherRouteOf.remove(conn);
-        } else {
-            matcherRouteOf.put(conn, new MatcherRoute(conn, matcher, byConnection.getOrDefault(conn, Set.of())));
-        }
-        List<MatcherRoute> unscreened = new ArrayList<>();
-        Map<MatcherRoute, TopicMatcher.Screen> screened = new IdentityHashMap<>();
-        for (MatcherRoute r : matcherRouteOf.values()) {
-            TopicMatcher.Screen screen = screenOf(r.matcher());
-            if (screen == null) {
-                unscreened.add(r);
+        MatcherRoute old = matcherRouteOf.remove(conn);
+        if (old != null) {
+            if (old.screen() == null) {
+                unscreened = Arrays.stream(unscreened).filter(r -> r != old).toArray(MatcherRoute[]::new);
             } else {
-                screened.put(r, screen);
+                screened.remove(old, old.screen());
             }
         }
-        matcherRoutes = new MatcherRoutes(unscreened.toArray(new MatcherRoute[0]), ScreenIndex.of(screened));
+        TopicMatcher matcher = matchers.get(conn);
+        if (matcher == null) {
+            return;
+        }
+        TopicMatcher.Screen screen = old != null && old.matcher() == matcher ? old.screen() : screenOf(matcher);
+        MatcherRoute route = new MatcherRoute(conn, matcher, byConnection.getOrDefault(conn, Set.of()), screen);
+        matcherRouteOf.put(conn, route);
+        if (screen == null) {
+            MatcherRoute[] grown = Arrays.copyOf(unscreened, unscreened.length + 1);
+            grown[unscreened.length] = route;
+            unscreened = grown;
+        } else {
+            screened.add(route, screen);
+        }
     }
 
     /** @return the matcher's screen, or null when it has none or failed to say (then it is asked every time) */
@@ -323,7 +328,7 @@ final class Routes {
                 }
             }
         }
-        if (!matcherRoutes.isEmpty()) {
+        if (unscreened.length > 0 || !screened.isEmpty()) {
             fanOutToMatchers(p, out, counted);
         }
     }
@@ -334,14 +339,13 @@ final class Routes {
      * counted under the event's first topic.
      */
     private void fanOutToMatchers(Published p, Encoded out, Fanned counted) {
-        MatcherRoutes routes = matcherRoutes;
         Set<String> topics = p.topics();
         String first = topics.iterator().next();
-        for (MatcherRoute m : routes.unscreened()) {
+        for (MatcherRoute m : unscreened) {
             offerToMatcher(m, p, first, out, counted);
         }
-        if (!routes.screened().isEmpty()) {
-            for (MatcherRoute m : routes.screened().candidates(topics)) {
+        if (!screened.isEmpty()) {
+            for (MatcherRoute m : screened.candidates(topics)) {
                 offerToMatcher(m, p, first, out, counted);
             }
         }

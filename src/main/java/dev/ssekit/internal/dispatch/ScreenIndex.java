@@ -2,17 +2,15 @@ package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.TopicMatcher;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -20,106 +18,153 @@ import java.util.logging.Logger;
 /**
  * The matchers that name a {@link TopicMatcher.Screen}, indexed by their key prefixes, so that an
  * event's fan-out asks only those whose screen it passes: per key function, each topic's key is
- * computed once, and looked up once per distinct prefix length. Immutable: built anew when a
- * screened matcher comes or goes.
+ * computed once and looked up once per distinct prefix length.
+ *
+ * <p>Changed by one writer at a time (under the routes' lock), one route at a time, at the cost of
+ * its prefixes' buckets only, so that subscribers arriving in thousands do not rebuild it each; read
+ * without a lock, as the topic map is: a bucket is an array replaced whole.
  *
  * @param <R> what is indexed (a connection's matcher route)
  */
 final class ScreenIndex<R> {
     private static final Logger LOG = Logger.getLogger(ScreenIndex.class.getName());
-    private static final ScreenIndex<?> EMPTY = new ScreenIndex<>(List.of());
 
     /** The routes whose screens share one key function. */
-    private record Group<R>(Function<String, String> key, int[] lengths, Map<String, List<R>> byPrefix, List<R> all) {
-    }
+    private static final class Group {
+        final Function<String, String> key;
+        final ConcurrentHashMap<String, Object[]> byPrefix = new ConcurrentHashMap<>();
+        final Map<Integer, Integer> prefixesOfLength = new HashMap<>(); // writer only
+        volatile int[] lengths = new int[0];
+        volatile Object[] all = new Object[0];
 
-    private final List<Group<R>> groups;
-
-    private ScreenIndex(List<Group<R>> groups) {
-        this.groups = groups;
-    }
-
-    @SuppressWarnings("unchecked")
-    static <R> ScreenIndex<R> empty() {
-        return (ScreenIndex<R>) EMPTY;
-    }
-
-    /**
-     * @param screened each route with its screen
-     * @return the index of them
-     */
-    static <R> ScreenIndex<R> of(Map<R, TopicMatcher.Screen> screened) {
-        if (screened.isEmpty()) {
-            return empty();
+        Group(Function<String, String> key) {
+            this.key = key;
         }
-        Map<Function<String, String>, Map<String, List<R>>> byKey = new LinkedHashMap<>();
-        for (Map.Entry<R, TopicMatcher.Screen> e : screened.entrySet()) {
-            Map<String, List<R>> byPrefix = byKey.computeIfAbsent(e.getValue().key(), k -> new HashMap<>());
-            for (String prefix : e.getValue().prefixes()) {
-                byPrefix.computeIfAbsent(prefix, p -> new ArrayList<>(1)).add(e.getKey());
-            }
-        }
-        List<Group<R>> groups = new ArrayList<>(byKey.size());
-        for (Map.Entry<Function<String, String>, Map<String, List<R>>> g : byKey.entrySet()) {
-            TreeSet<Integer> lengths = new TreeSet<>();
-            Set<R> all = Collections.newSetFromMap(new IdentityHashMap<>());
-            for (Map.Entry<String, List<R>> p : g.getValue().entrySet()) {
-                lengths.add(p.getKey().length());
-                all.addAll(p.getValue());
-            }
-            groups.add(new Group<>(g.getKey(), lengths.stream().mapToInt(Integer::intValue).toArray(),
-                    Map.copyOf(g.getValue()), List.copyOf(all)));
-        }
-        return new ScreenIndex<>(List.copyOf(groups));
     }
+
+    private volatile Group[] groups = new Group[0];
 
     boolean isEmpty() {
-        return groups.isEmpty();
+        return groups.length == 0;
+    }
+
+    /** Indexes a route under its screen's prefixes. The caller holds the writers' lock. */
+    void add(R route, TopicMatcher.Screen screen) {
+        Group g = null;
+        for (Group candidate : groups) {
+            if (candidate.key.equals(screen.key())) {
+                g = candidate;
+            }
+        }
+        if (g == null) {
+            g = new Group(screen.key());
+            Group[] grown = Arrays.copyOf(groups, groups.length + 1);
+            grown[groups.length] = g;
+            groups = grown;
+        }
+        for (String prefix : screen.prefixes()) {
+            g.byPrefix.compute(prefix, (p, routes) -> with(routes, route));
+            if (g.prefixesOfLength.merge(prefix.length(), 1, Integer::sum) == 1) {
+                g.lengths = lengths(g);
+            }
+        }
+        g.all = with(g.all, route);
+    }
+
+    /** Takes a route out, given the screen it was added with. The caller holds the writers' lock. */
+    void remove(R route, TopicMatcher.Screen screen) {
+        for (Group g : groups) {
+            if (!g.key.equals(screen.key())) {
+                continue;
+            }
+            for (String prefix : screen.prefixes()) {
+                g.byPrefix.computeIfPresent(prefix, (p, routes) -> {
+                    Object[] left = without(routes, route);
+                    return left.length == 0 ? null : left;
+                });
+                if (g.prefixesOfLength.merge(prefix.length(), -1, Integer::sum) == 0) {
+                    g.prefixesOfLength.remove(prefix.length());
+                    g.lengths = lengths(g);
+                }
+            }
+            g.all = without(g.all, route);
+            if (g.all.length == 0) {
+                groups = Arrays.stream(groups).filter(other -> other != g).toArray(Group[]::new);
+            }
+            return;
+        }
+    }
+
+    private static int[] lengths(Group g) {
+        return g.prefixesOfLength.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    private static Object[] with(Object[] routes, Object route) {
+        if (routes == null) {
+            return new Object[] {route};
+        }
+        Object[] grown = Arrays.copyOf(routes, routes.length + 1);
+        grown[routes.length] = route;
+        return grown;
+    }
+
+    private static Object[] without(Object[] routes, Object route) {
+        for (int i = 0; i < routes.length; i++) {
+            if (routes[i] == route) {
+                Object[] shrunk = new Object[routes.length - 1];
+                System.arraycopy(routes, 0, shrunk, 0, i);
+                System.arraycopy(routes, i + 1, shrunk, i, routes.length - i - 1);
+                return shrunk;
+            }
+        }
+        return routes;
     }
 
     /**
      * @param topics an event's topics
      * @return the routes whose screen the event passes, each once (empty if none)
      */
+    @SuppressWarnings("unchecked")
     Collection<R> candidates(Set<String> topics) {
-        Set<R> out = null;
-        for (Group<R> g : groups) {
+        Set<Object> out = null;
+        for (Group g : groups) {
+            int[] lengths = g.lengths;
             for (String topic : topics) {
                 String key;
                 try {
-                    key = g.key().apply(topic);
+                    key = g.key.apply(topic);
                 } catch (RuntimeException e) {
                     // The screen cannot tell: its matchers decide, as without an index.
                     LOG.log(Level.WARNING, "ssekit: a topic matcher's screen failed on a topic; its matchers are"
                             + " asked", e);
-                    out = add(out, g.all());
+                    out = add(out, g.all);
                     break;
                 }
                 if (key == null) {
                     continue;
                 }
-                for (int length : g.lengths()) {
+                for (int length : lengths) {
                     if (length > key.length()) {
                         break;
                     }
-                    List<R> found = g.byPrefix().get(key.substring(0, length));
+                    Object[] found = g.byPrefix.get(key.substring(0, length));
                     if (found != null) {
                         out = add(out, found);
                     }
                 }
             }
         }
-        return out == null ? List.of() : out;
+        return out == null ? List.of() : (Collection<R>) (Collection<?>) out;
     }
 
-    private static <R> Set<R> add(Set<R> out, Collection<R> routes) {
-        Set<R> set = out == null ? Collections.newSetFromMap(new IdentityHashMap<>()) : out;
-        set.addAll(routes);
+    private static Set<Object> add(Set<Object> out, Object[] routes) {
+        Set<Object> set = out == null ? Collections.newSetFromMap(new IdentityHashMap<>()) : out;
+        Collections.addAll(set, routes);
         return set;
     }
 
     @Override
     public String toString() {
-        return "ScreenIndex" + Arrays.toString(groups.stream().map(g -> g.all().size()).toArray());
+        return "ScreenIndex" + Arrays.toString(Arrays.stream(groups).mapToInt(g -> g.all.length).toArray());
     }
 }
