@@ -472,6 +472,27 @@ public final class UrlPattern {
         return true;
     }
 
+    /**
+     * @return the URL's host as patterns compare it: in lower case for every scheme. Mercure keeps
+     *         host components case-insensitive; the URL parser lowers special schemes' hosts only,
+     *         while a pattern's hostname is always canonicalized as a domain (lower case).
+     */
+    private static String hostname(WhatwgUrl url) {
+        String host = url.host();
+        if (host == null) {
+            return "";
+        }
+        if (WhatwgUrl.isSpecialScheme(url.scheme())) {
+            return host;
+        }
+        StringBuilder lower = new StringBuilder(host.length());
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            lower.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+        }
+        return lower.toString();
+    }
+
     /** @return the eight component values of {@code input} parsed against {@code baseURL}, or null */
     private static String[] values(String input, String baseURL) {
         WhatwgUrl base = null;
@@ -485,7 +506,7 @@ public final class UrlPattern {
         if (url == null) {
             return null;
         }
-        return new String[] {url.scheme(), url.username(), url.password(), url.host() == null ? "" : url.host(),
+        return new String[] {url.scheme(), url.username(), url.password(), hostname(url),
             url.port() == null ? "" : url.port().toString(), url.path(), url.query() == null ? "" : url.query(),
             url.fragment() == null ? "" : url.fragment()};
     }

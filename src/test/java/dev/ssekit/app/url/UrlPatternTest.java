@@ -340,6 +340,13 @@ class UrlPatternTest {
         assertEquals("example.com", UrlPattern.compile("https://EXAMPLE.com/", null).hostname());
         assertTrue(test("https://EXAMPLE.com/x", "https://example.COM/x"));
         assertTrue(test("https://bücher.example/", "https://xn--bcher-kva.example/"), "IDNA on both sides");
+        // Mercure keeps hosts case-insensitive for every scheme; the URL parser keeps an opaque host's case.
+        for (String topic : List.of("foo://bar/1", "foo://BAR/2", "foo://Bar/3")) {
+            assertTrue(m("foo://BAR/:id", topic), topic);
+            assertTrue(m("foo://bar/:id", topic), topic);
+        }
+        assertFalse(m("foo://bar/:id", "foo://baz/1"));
+        assertFalse(m("foo://bar/x/:id", "foo://bar/X/1"), "paths stay case-sensitive");
     }
 
     @Test
