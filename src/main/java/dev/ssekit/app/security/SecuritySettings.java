@@ -85,8 +85,11 @@ public record SecuritySettings(TokenVerifier verifier, boolean anonymousPublish,
 
     /** 4 MiB: a 1 MiB event (the default maxEventSize) percent-encoded at its worst, with room to spare. */
     public static final int DEFAULT_MAX_FORM_SIZE = 4 * 1024 * 1024;
-    /** Tolerated difference between the issuer's clock and ours for {@code exp} and {@code nbf}. */
-    public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+    /**
+     * Tolerated difference between the issuer's clock and ours for {@code exp} and {@code nbf}: none,
+     * as Mercure's own hub, since a stream must end no later than its token's {@code exp}.
+     */
+    public static final Duration DEFAULT_CLOCK_SKEW = Duration.ZERO;
 
     private static final Map<String, Boolean> BOOLEANS = Map.of("true", Boolean.TRUE, "false", Boolean.FALSE);
     private static final List<JWSAlgorithm> KNOWN = List.of(

@@ -124,6 +124,18 @@ class AuthorizationHttpTest {
     }
 
     @Test
+    void publishAndSubscribe_secondsAfterExp_401_noClockSkewByDefault() throws Exception {
+        String justExpired = Tokens.hs256(Tokens.SECRET, Tokens.claims(List.of("*"), List.of("*"))
+                .expirationTime(Date.from(Instant.now().minus(Duration.ofSeconds(5)))).build());
+        assertInvalid(publishWith(justExpired, "topic=a&data=x"), "the token has expired");
+        HttpResponse<String> sub = dev.ssekit.testkit.PlainHttp.send(java.net.http.HttpRequest.newBuilder(
+                hub.uri().resolve(MercureClient.PATH + "?topic=a")).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + justExpired).GET().build());
+        assertEquals(401, sub.statusCode(), sub.body());
+        assertEquals("the token has expired\n", sub.body());
+    }
+
+    @Test
     void publish_notYetValid_401() throws Exception {
         String early = Tokens.hs256(Tokens.SECRET, mayPublish("*")
                 .notBeforeTime(Date.from(Instant.now().plus(Duration.ofMinutes(5)))).build());

@@ -71,7 +71,7 @@ class SecuritySettingsTest {
                 "invalid setting ssekit.hub.jwt.publicKey=\"not a key\": expected a PEM public key, RSA, EC, Ed25519 or Ed448"));
         // Escaped line breaks, as environment variables often hold them, are fine.
         String oneLine = Tokens.pem(Tokens.EC.getPublic()).replace("\n", "\\n");
-        assertEquals("JWT ES256, clock skew 30 s, no access tokens (no issuer configured), old-revision tokens (mercure claim), "
+        assertEquals("JWT ES256, clock skew 0 s, no access tokens (no issuer configured), old-revision tokens (mercure claim), "
                 + "anonymous publishing off, CORS origins none, max form 4194304 bytes, Mercure revisions: current + old",
                 read(Map.of("ssekit.hub.jwt.publicKey", oneLine)).describe());
     }
