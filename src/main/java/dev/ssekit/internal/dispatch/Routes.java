@@ -56,11 +56,11 @@ final class Routes {
     private final ConcurrentHashMap<String, Subscriber[]> byTopic = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Connection, Set<String>> byConnection = new ConcurrentHashMap<>();
     // Matcher subscriptions (wildcards, patterns), apart from the exact topics so that exact fan-out
-    // never looks at them; at most one per connection. An array, copied on change, because every
-    // publish walks all of them: no map entry, lookup or iterator per matcher.
+    // never looks at them; at most one per connection.
     private final ConcurrentHashMap<Connection, TopicMatcher> matchers = new ConcurrentHashMap<>();
     private final Map<Connection, MatcherRoute> matcherRouteOf = new HashMap<>(); // under the lock
-    // Matchers asked about every event, and the screened ones, asked about what passes their screen.
+    // What a publish walks: the matchers asked about every event (an array copied on change: no map
+    // entry, lookup or iterator per matcher), and the screened ones, asked about what passes their screen.
     private volatile MatcherRoute[] unscreened = new MatcherRoute[0];
     private final ScreenIndex<MatcherRoute> screened = new ScreenIndex<>();
     private volatile String highWater;
@@ -123,7 +123,7 @@ final class Routes {
                 matchers.put(conn, matcher);
             }
             if (matchers.containsKey(conn)) {
-                rebuildMatcherRoutes(conn);
+                replaceMatcherRoute(conn);
             }
             return new Joined(first, highWater);
         } finally {
@@ -163,7 +163,7 @@ final class Routes {
                 updated.remove(topic);
                 byConnection.put(conn, Set.copyOf(updated));
                 if (matchers.containsKey(conn)) {
-                    rebuildMatcherRoutes(conn);
+                    replaceMatcherRoute(conn);
                 }
             }
             return removed[0];
@@ -178,7 +178,7 @@ final class Routes {
         try {
             Set<String> mine = byConnection.remove(conn);
             if (matchers.remove(conn) != null) {
-                rebuildMatcherRoutes(conn);
+                replaceMatcherRoute(conn);
             }
             if (mine != null) {
                 for (String topic : mine) {
@@ -199,7 +199,7 @@ final class Routes {
         lock.lock();
         try {
             if (matchers.remove(conn) != null) {
-                rebuildMatcherRoutes(conn);
+                replaceMatcherRoute(conn);
             }
         } finally {
             lock.unlock();
@@ -210,7 +210,7 @@ final class Routes {
      * Under the lock: replaces {@code conn}'s matcher route once its matcher, or its topics while it
      * has one, changed; the cost is that route's, not all routes'.
      */
-    private void rebuildMatcherRoutes(Connection conn) {
+    private void replaceMatcherRoute(Connection conn) {
         MatcherRoute old = matcherRouteOf.remove(conn);
         if (old != null) {
             if (old.screen() == null) {
