@@ -11,7 +11,6 @@ import dev.ssekit.TopicMatcher;
 import dev.ssekit.TopicMatcher.Screen;
 import dev.ssekit.Topics;
 import dev.ssekit.app.mercure.ActiveSubscriptions;
-import dev.ssekit.history.HistoryStore;
 import dev.ssekit.app.mercure.Routing;
 import dev.ssekit.app.mercure.TopicRules;
 import dev.ssekit.app.security.SecuritySettings;
@@ -21,6 +20,7 @@ import dev.ssekit.app.security.PublishFilter;
 import dev.ssekit.app.mercure.ClientQuota;
 import dev.ssekit.app.mercure.PrivateTopics;
 import dev.ssekit.app.security.QueryBodyFilter;
+import dev.ssekit.history.HistoryStore;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
