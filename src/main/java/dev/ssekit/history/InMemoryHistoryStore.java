@@ -166,10 +166,7 @@ public final class InMemoryHistoryStore implements HistoryStore {
         if (!found) {
             after = 0;
         }
-        long until = untilId == null ? Long.MAX_VALUE : seqOf(untilId);
-        if (until <= 0) {
-            until = nextSeq - 1; // an unknown bound: the newest (see the class's documentation)
-        }
+        long until = untilSeq(untilId);
         List<Event> events = new ArrayList<>();
         if (topicSet.size() == 1) {
             TopicLog t = topics.get(topicSet.iterator().next());
@@ -178,13 +175,25 @@ public final class InMemoryHistoryStore implements HistoryStore {
             }
         } else {
             // The global log is in sequence order and holds each multi-topic event once.
-            for (Kept e : log) {
-                if (e.holders > 0 && e.seq > after && e.seq <= until && containsAny(e.topics, topicSet)) {
-                    events.add(e.event);
-                }
-            }
+            collectFromLog(after, until, topics -> containsAny(topics, topicSet), events);
         }
         return new Replay(events, found);
+    }
+
+    /** @return the sequence number a read stops at: an unknown bound is the newest (see the class's documentation) */
+    private long untilSeq(String untilId) {
+        long until = untilId == null ? Long.MAX_VALUE : seqOf(untilId);
+        return until <= 0 ? nextSeq - 1 : until;
+    }
+
+    /** Adds the kept events of the global log in (after, until] whose topics {@code select} accepts. */
+    private void collectFromLog(long after, long until, java.util.function.Predicate<Set<String>> select,
+                                List<Event> out) {
+        for (Kept e : log) {
+            if (e.holders > 0 && e.seq > after && e.seq <= until && select.test(e.topics)) {
+                out.add(e.event);
+            }
+        }
     }
 
     /**
@@ -201,16 +210,9 @@ public final class InMemoryHistoryStore implements HistoryStore {
         if (!found) {
             after = 0;
         }
-        long until = untilId == null ? Long.MAX_VALUE : seqOf(untilId);
-        if (until <= 0) {
-            until = nextSeq - 1; // an unknown bound: the newest (see the class's documentation)
-        }
+        long until = untilSeq(untilId);
         List<Event> events = new ArrayList<>();
-        for (Kept e : log) {
-            if (e.holders > 0 && e.seq > after && e.seq <= until && matcher.matches(e.topics)) {
-                events.add(e.event);
-            }
-        }
+        collectFromLog(after, until, matcher::matches, events);
         return new Replay(events, found);
     }
 
