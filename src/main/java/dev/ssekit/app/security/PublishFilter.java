@@ -56,8 +56,7 @@ public class PublishFilter implements ContainerRequestFilter {
             request.abortWith(e.getResponse());
             return;
         }
-        // Checked here, before the container resolves @FormParam: Jersey fails with a 500 when the
-        // method matched on an unparseable Content-Type (found by the fuzz run).
+        // Checked here, before the container resolves @FormParam and buffers the whole body.
         Response refused = FormEncoding.refusal(request, security.settings().maxFormSize(), "publish");
         if (refused != null) {
             request.abortWith(refused);
