@@ -8,14 +8,11 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 
 import javax.sql.DataSource;
 import javax.sql.XADataSource;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.logging.Logger;
 
 /**
  * Narayana, the transaction manager inside WildFly, standalone: a real JTA transaction manager and
@@ -70,7 +67,7 @@ public final class StandaloneJta {
     public static DataSource enlisting(XADataSource xa, DataSource plain, String user, String password) {
         TransactionSynchronizationRegistry registry = registry();
         Object key = new Object();
-        return new DataSource() {
+        return new ConnectionSource() {
             @Override
             public Connection getConnection() throws SQLException {
                 if (registry.getTransactionStatus() == jakarta.transaction.Status.STATUS_NO_TRANSACTION) {
@@ -118,44 +115,6 @@ public final class StandaloneJta {
                     props.put(TransactionalDriver.password, password == null ? "" : password);
                 }
                 return new TransactionalDriver().connect(TransactionalDriver.arjunaDriver, props);
-            }
-
-            @Override
-            public Connection getConnection(String u, String p) {
-                throw new UnsupportedOperationException("user and password are set on the XADataSource");
-            }
-
-            @Override
-            public PrintWriter getLogWriter() {
-                return null;
-            }
-
-            @Override
-            public void setLogWriter(PrintWriter out) {
-            }
-
-            @Override
-            public void setLoginTimeout(int seconds) {
-            }
-
-            @Override
-            public int getLoginTimeout() {
-                return 0;
-            }
-
-            @Override
-            public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-                throw new SQLFeatureNotSupportedException();
-            }
-
-            @Override
-            public <T> T unwrap(Class<T> iface) throws SQLException {
-                throw new SQLException("not a wrapper");
-            }
-
-            @Override
-            public boolean isWrapperFor(Class<?> iface) {
-                return false;
             }
         };
     }
