@@ -22,8 +22,6 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseBroadcaster;
 import jakarta.ws.rs.sse.SseEventSink;
 
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.Map;
 import java.util.Set;
@@ -261,25 +259,8 @@ final class BenchApp {
         @GET
         @Path("stats")
         public String stats(@QueryParam("gc") boolean gc) throws Exception {
-            if (gc) {
-                for (int i = 0; i < 3; i++) {
-                    System.gc();
-                }
-            }
-            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-            long fds;
-            try (var s = Files.list(Paths.get("/proc/self/fd"))) {
-                fds = s.count();
-            }
-            long fdLimit = -1;
-            for (String line : Files.readAllLines(Paths.get("/proc/self/limits"))) {
-                if (line.startsWith("Max open files")) {
-                    fdLimit = Long.parseLong(line.substring(26).trim().split("\\s+")[0]);
-                }
-            }
-            int threads = ManagementFactory.getThreadMXBean().getThreadCount();
-            return "heap=" + heap + " fds=" + fds + " fdLimit=" + fdLimit + " threads=" + threads
-                    + " hubClients=" + state.topics.clients() + " rawClients=" + state.rawClients.get();
+            return dev.ssekit.bench.war.ProcessStats.line(gc) + " hubClients=" + state.topics.clients()
+                    + " rawClients=" + state.rawClients.get();
         }
 
         /**
