@@ -28,13 +28,25 @@ public final class Services {
         require("Redis", 6379);
     }
 
-    private static void require(String name, int port) {
-        IOException failure;
+    /** @return whether Redis listens on 127.0.0.1:6379 now (for a deployment that picks its store) */
+    public static boolean redisReachable() {
+        return unreachable(6379) == null;
+    }
+
+    /** @return why nothing listens on the loopback port, or null if something does */
+    private static IOException unreachable(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-            return;
+            return null;
         } catch (IOException e) {
-            failure = e;
+            return e;
+        }
+    }
+
+    private static void require(String name, int port) {
+        IOException failure = unreachable(port);
+        if (failure == null) {
+            return;
         }
         String message = name + " is not reachable at 127.0.0.1:" + port + " (" + failure.getMessage() + ")";
         if ("1".equals(System.getenv("SSEKIT_REQUIRE_SERVICES"))) {

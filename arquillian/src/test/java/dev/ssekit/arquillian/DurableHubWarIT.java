@@ -18,9 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.File;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
 import java.util.Map;
@@ -46,20 +43,11 @@ class DurableHubWarIT {
         return "wildfly".equals(System.getProperty("arquillian.launch"));
     }
 
-    private static boolean redisReachable() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", 6379), 2000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     @Deployment(testable = false)
     static WebArchive durableHub() {
         WebArchive built = ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("ssekit.war")));
         // Without Redis the WAR is deployed on JDBC, and the test then skips or fails saying why.
-        String settings = "ssekit.hub.jwt.secret=" + Tokens.SECRET + "\n" + (onRedis() && redisReachable()
+        String settings = "ssekit.hub.jwt.secret=" + Tokens.SECRET + "\n" + (onRedis() && Services.redisReachable()
                 ? "ssekit.history.store=redis\nssekit.history.redis.uri=" + RedisKeys.URI
                         + "\nssekit.history.redis.prefix=" + REDIS_PREFIX + "\n"
                 : "ssekit.history.store=jdbc\nssekit.history.jdbc.datasource=java:comp/DefaultDataSource\n");
@@ -69,7 +57,7 @@ class DurableHubWarIT {
 
     @AfterAll
     static void removeRedisKeys() {
-        if (onRedis() && redisReachable()) {
+        if (onRedis() && Services.redisReachable()) {
             RedisKeys.deleteAll(REDIS_PREFIX);
         }
     }

@@ -23,8 +23,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpRequest;
@@ -55,21 +53,12 @@ class HealthIT {
     @ArquillianResource
     private URL deployed;
 
-    private static boolean redisReachable() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", 6379), 2000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     @Deployment(testable = false)
     static WebArchive hubOnRedisThroughAProxy() throws IOException {
         WebArchive built = ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("ssekit.war")));
         // Without Redis the WAR keeps history in memory, and the test then skips or fails saying why.
         String settings = "ssekit.history.store=memory\n";
-        if (redisReachable()) {
+        if (Services.redisReachable()) {
             proxy = TcpProxy.to("127.0.0.1", 6379);
             settings = "ssekit.history.store=redis\nssekit.history.redis.uri=redis://127.0.0.1:" + proxy.port()
                     + "\nssekit.history.redis.prefix=" + REDIS_PREFIX + "\n";
