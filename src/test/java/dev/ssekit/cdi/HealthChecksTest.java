@@ -70,28 +70,7 @@ class HealthChecksTest {
     void readiness_reportsARegistryTheApplicationBuiltItself_andDownWhileItsStoreFails() {
         dev.ssekit.history.HistoryStore failing = dev.ssekit.history.InMemoryHistoryStore.create();
         try (WeldContainer weld = start();
-             Topics own = Topics.builder().history(new dev.ssekit.history.HistoryStore() {
-                 @Override
-                 public List<dev.ssekit.Event> append(List<Entry> batch) {
-                     return failing.append(batch);
-                 }
-
-                 @Override
-                 public dev.ssekit.history.Replay read(java.util.Set<String> topics, String afterId, String untilId) {
-                     return failing.read(topics, afterId, untilId);
-                 }
-
-                 @Override
-                 public dev.ssekit.history.Replay readMatching(dev.ssekit.TopicMatcher matcher, String afterId,
-                                                               String untilId) {
-                     return failing.readMatching(matcher, afterId, untilId);
-                 }
-
-                 @Override
-                 public Optional<String> latestId() {
-                     return failing.latestId();
-                 }
-
+             Topics own = Topics.builder().history(new dev.ssekit.testkit.ForwardingStore(failing) {
                  @Override
                  public void check() {
                      throw new dev.ssekit.HistoryStoreException("the test's store is unreachable", null);

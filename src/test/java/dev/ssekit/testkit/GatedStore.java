@@ -6,7 +6,6 @@ import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,8 +15,7 @@ import java.util.concurrent.CountDownLatch;
  * A store whose reads, or first append, wait at a gate, as a slow remote store would, so a test can
  * act meanwhile. It records the size of every batch appended.
  */
-public final class GatedStore implements HistoryStore {
-    private final HistoryStore delegate;
+public final class GatedStore extends ForwardingStore {
     /** Counted down when a read starts. */
     public final CountDownLatch readStarted = new CountDownLatch(1);
     /** Reads wait until this is counted down. */
@@ -30,7 +28,7 @@ public final class GatedStore implements HistoryStore {
     private volatile boolean appendGated;
 
     public GatedStore(HistoryStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** From now on, reads wait at the gate. */
@@ -78,15 +76,5 @@ public final class GatedStore implements HistoryStore {
             await();
         }
         return delegate.readMatching(matcher, afterId, untilId);
-    }
-
-    @Override
-    public Optional<String> latestId() {
-        return delegate.latestId();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

@@ -16,7 +16,6 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
@@ -118,7 +117,14 @@ public final class OutboxProcess {
     }
 
     /** The JDBC store with its relay held shut: committed events stay in the outbox. */
-    private record RelayHeldShut(JdbcHistoryStore store) implements TransactionalHistoryStore {
+    private static final class RelayHeldShut extends ForwardingStore implements TransactionalHistoryStore {
+        private final JdbcHistoryStore store;
+
+        RelayHeldShut(JdbcHistoryStore store) {
+            super(store);
+            this.store = store;
+        }
+
         @Override
         public Relayed relay() {
             try {
@@ -137,31 +143,6 @@ public final class OutboxProcess {
         @Override
         public void appendInTransaction(List<Entry> batch) {
             store.appendInTransaction(batch);
-        }
-
-        @Override
-        public List<dev.ssekit.Event> append(List<Entry> batch) {
-            return store.append(batch);
-        }
-
-        @Override
-        public Replay read(Set<String> topics, String afterId, String untilId) {
-            return store.read(topics, afterId, untilId);
-        }
-
-        @Override
-        public Replay readMatching(dev.ssekit.TopicMatcher matcher, String afterId, String untilId) {
-            return store.readMatching(matcher, afterId, untilId);
-        }
-
-        @Override
-        public Optional<String> latestId() {
-            return store.latestId();
-        }
-
-        @Override
-        public void close() {
-            store.close();
         }
     }
 }
