@@ -13,20 +13,23 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP proxy on loopback in front of a service (a database, Redis), that a test cuts and restores
  * to make the service unreachable for whoever connects through it, without touching the service
- * itself (other tests may be using it). Cut: the listening port is closed and every proxied
- * connection is reset, so new connections are refused. Restored: the same port listens again.
+ * itself (other tests may be using it). Cut: every proxied connection is reset, and so is every
+ * new one as soon as it is accepted. Restored: connections pass again. The port stays bound all
+ * along: closed and bound again, another socket of a busy machine could take it meanwhile (seen in
+ * CI: "Address already in use" at the restore).
  */
 public final class TcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final int port;
-    private volatile ServerSocket listening;
+    private final ServerSocket listening;
+    private volatile boolean cutOff;
 
     private TcpProxy(InetSocketAddress target) throws IOException {
         this.target = target;
-        this.listening = bind(0);
+        this.listening = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.port = listening.getLocalPort();
-        accept(listening);
+        accept();
     }
 
     /**
@@ -44,39 +47,29 @@ public final class TcpProxy implements AutoCloseable {
         return port;
     }
 
-    /** Refuses new connections and resets the open ones. */
-    public synchronized void cut() throws IOException {
-        ServerSocket s = listening;
-        listening = null;
-        if (s != null) {
-            s.close();
-        }
+    /** Resets the open connections, and every new one from now on. */
+    public synchronized void cut() {
+        cutOff = true;
         for (Socket socket : open) {
             reset(socket);
         }
         open.clear();
     }
 
-    /** Listens again on the same port. */
-    public synchronized void restore() throws IOException {
-        if (listening == null) {
-            listening = bind(port);
-            accept(listening);
-        }
+    /** Lets connections through again, on the same port. */
+    public synchronized void restore() {
+        cutOff = false;
     }
 
-    private static ServerSocket bind(int port) throws IOException {
-        ServerSocket s = new ServerSocket();
-        s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        return s;
-    }
-
-    private void accept(ServerSocket server) {
+    private void accept() {
         Thread t = new Thread(() -> {
-            while (!server.isClosed()) {
+            while (!listening.isClosed()) {
                 try {
-                    Socket client = server.accept();
+                    Socket client = listening.accept();
+                    if (cutOff) {
+                        reset(client);
+                        continue;
+                    }
                     Socket upstream = new Socket();
                     try {
                         upstream.connect(target, 5000);
@@ -85,7 +78,7 @@ public final class TcpProxy implements AutoCloseable {
                         continue;
                     }
                     synchronized (this) {
-                        if (listening != server) { // cut meanwhile: this one must not outlive it
+                        if (cutOff) { // cut meanwhile: this one must not outlive it
                             reset(client);
                             reset(upstream);
                             return;
@@ -96,7 +89,7 @@ public final class TcpProxy implements AutoCloseable {
                     pump(client, upstream);
                     pump(upstream, client);
                 } catch (IOException e) {
-                    return; // closed by cut() or close()
+                    return; // closed by close()
                 }
             }
         }, "tcp-proxy-accept-" + port);
@@ -142,5 +135,6 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public void close() throws IOException {
         cut();
+        listening.close();
     }
 }
