@@ -35,12 +35,40 @@ public abstract class ConnectionSettings<B extends ConnectionSettings<B>> {
     }
 
     /**
-     * @param value how many events may wait for one client, at least 1 (default 1024)
+     * @param value how many events may wait for one client, at least 1 (default 4096); the first
+     *              event past it applies the overflow policy
      * @return this builder
      * @throws IllegalArgumentException if the value is below 1
      */
     public B queueCapacity(int value) {
         settings = settings.withQueueCapacity(value);
+        return self();
+    }
+
+    /**
+     * @param value how many bytes of events (their event-stream frames) may wait for one client, at
+     *              least 1 (default 64 MiB); the first event past it applies the overflow policy, except
+     *              that a single larger event passes when nothing else waits. A broadcast's frame is
+     *              made once and shared by every subscriber's queue, so clients that fall behind on
+     *              the same events hold those bytes once between them
+     * @return this builder
+     * @throws IllegalArgumentException if the value is below 1
+     */
+    public B queueMaxBytes(long value) {
+        settings = settings.withQueueMaxBytes(value);
+        return self();
+    }
+
+    /**
+     * @param value the longest an event may wait for its client; positive (default 30 s). A client
+     *              that reads, but too slowly to catch up, is cut as a slow consumer once its oldest
+     *              queued event has waited longer, whatever the overflow policy: it reconnects and
+     *              replays what it missed
+     * @return this builder
+     * @throws IllegalArgumentException if the value is null, zero or negative
+     */
+    public B queueMaxDelay(Duration value) {
+        settings = settings.withQueueMaxDelay(value);
         return self();
     }
 

@@ -515,6 +515,19 @@ public final class Topics implements AutoCloseable {
         }
 
         /**
+         * @param value writer threads that clients which stopped reading may hold at once, beyond the
+         *              pool's own (4 per core, at least 8), at least 0 (default 64). Past it the client
+         *              stalled longest is cut as a slow consumer: it reconnects and replays what it
+         *              missed. Only writes through a JAX-RS sink can hold a thread.
+         * @return this builder
+         * @throws IllegalArgumentException if the value is negative
+         */
+        public Builder maxStalledWriters(int value) {
+            limits = limits.withMaxStalledWriters(value);
+            return this;
+        }
+
+        /**
          * @param value the {@code retry:} hint written to every connection, after its queued events
          *              and before its stream ends, when this registry closes, so that clients
          *              reconnect (to another node) after that long; positive (default 5 s)

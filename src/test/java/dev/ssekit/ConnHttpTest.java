@@ -7,12 +7,16 @@ import dev.ssekit.testkit.WireCases;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -158,7 +162,7 @@ class ConnHttpTest extends StreamServerTest {
             stuck.setReceiveBufferSize(4096);
             stuck.connect(new InetSocketAddress("127.0.0.1", getBaseUri().getPort()));
             // A queue too big to overflow here: only the stalled write can end this connection.
-            stuck.getOutputStream().write(("GET /s/standalone?capacity=100000&writeTimeoutMs=500 HTTP/1.1\r\n"
+            stuck.getOutputStream().write(("GET /s/standalone?capacity=100000&maxBytes=1000000000&writeTimeoutMs=500 HTTP/1.1\r\n"
                     + "Host: x\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             Conn conn = opened();
             String big = "z".repeat(64 * 1024);
@@ -170,6 +174,97 @@ class ConnHttpTest extends StreamServerTest {
                 // cut while we were still sending: what this test waits for
             }
             assertEquals(Conn.CloseReason.WRITE_TIMEOUT, conn.done().toCompletableFuture().get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void queueCapacity_cutsAClientThatStopsReadingAtTheFirstEventPastIt() throws Exception {
+        // Nothing but the event count can cut it: bytes, delay and write timeout far out of reach.
+        List<CompletableFuture<Void>> queued = sendUntilCut(
+                "capacity=50&maxBytes=1000000000&maxDelayMs=600000&writeTimeoutMs=600000", "q".repeat(1000));
+        assertEquals(50, queued.size(), "events waiting when the 51st came");
+    }
+
+    @Test
+    void queueMaxBytes_cutsAClientThatStopsReadingAtTheFirstEventPastIt() throws Exception {
+        String data = "b".repeat(1000);
+        int frame = ("data: " + data + "\n\n").length();
+        List<CompletableFuture<Void>> queued = sendUntilCut(
+                "capacity=100000&maxBytes=" + (20 * frame + frame / 2) + "&maxDelayMs=600000&writeTimeoutMs=600000",
+                data);
+        assertEquals(20, queued.size(), "events waiting when the next would have passed 20.5 frames");
+    }
+
+    /**
+     * Opens a connection whose client stops reading, sends events of {@code data} until one is refused,
+     * and returns the receipts of the events the cut dropped from the queue. Every event before the
+     * refused one was accepted; those the client's socket had taken were written or in flight.
+     */
+    private List<CompletableFuture<Void>> sendUntilCut(String query, String data) throws Exception {
+        try (Socket stuck = new Socket()) {
+            stuck.setReceiveBufferSize(4096);
+            stuck.connect(new InetSocketAddress("127.0.0.1", getBaseUri().getPort()));
+            stuck.getOutputStream().write(("GET /s/standalone?" + query + " HTTP/1.1\r\n"
+                    + "Host: x\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            Conn conn = opened();
+            List<CompletableFuture<Void>> receipts = new ArrayList<>();
+            ConnectionClosedException refused = null;
+            for (int i = 0; i < 200_000 && refused == null; i++) {
+                try {
+                    receipts.add(conn.sendData(data).toCompletableFuture());
+                } catch (ConnectionClosedException e) {
+                    refused = e;
+                }
+            }
+            assertTrue(refused != null, "never cut");
+            assertEquals(Conn.CloseReason.SLOW_CONSUMER, refused.reason());
+            assertEquals(Conn.CloseReason.SLOW_CONSUMER, conn.done().toCompletableFuture().get(30, TimeUnit.SECONDS));
+            List<CompletableFuture<Void>> dropped = new ArrayList<>();
+            for (CompletableFuture<Void> r : receipts) {
+                try {
+                    r.get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof ConnectionClosedException c && c.reason() == Conn.CloseReason.SLOW_CONSUMER) {
+                        dropped.add(r);
+                    }
+                }
+            }
+            return dropped;
+        }
+    }
+
+    @Test
+    void queueMaxDelay_cutsAClientThatReadsTooSlowlyToCatchUp() throws Exception {
+        try (Socket slow = new Socket()) {
+            slow.setReceiveBufferSize(4096);
+            slow.connect(new InetSocketAddress("127.0.0.1", getBaseUri().getPort()));
+            slow.getOutputStream().write(("GET /s/standalone?capacity=100000&maxBytes=1000000000&maxDelayMs=500"
+                    + "&writeTimeoutMs=600000 HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            Conn conn = opened();
+            // A trickle reader: 1 KB every 20 ms, far slower than the events come.
+            java.util.concurrent.ScheduledExecutorService reader = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            try {
+                byte[] chunk = new byte[1024];
+                reader.scheduleAtFixedRate(() -> {
+                    try {
+                        slow.getInputStream().read(chunk);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, 0, 20, TimeUnit.MILLISECONDS);
+                String data = "t".repeat(16 * 1024);
+                try {
+                    for (int i = 0; i < 20_000 && !conn.isClosed(); i++) {
+                        conn.sendData(data);
+                    }
+                } catch (ConnectionClosedException expected) {
+                    // cut while we were still sending
+                }
+                assertEquals(Conn.CloseReason.SLOW_CONSUMER, conn.done().toCompletableFuture().get(30, TimeUnit.SECONDS));
+            } finally {
+                reader.shutdownNow();
+            }
         }
     }
 

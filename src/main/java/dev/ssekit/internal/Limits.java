@@ -7,10 +7,13 @@ package dev.ssekit.internal;
  * @param maxSubscribersPerTopic   subscribers one topic may have; 0 for no limit
  * @param maxSubscribers           connections the registry may have subscribed; 0 for no limit
  * @param maxTopicsPerSubscription topics one subscription may name
+ * @param maxStalledWriters        writer threads that clients which stopped reading may hold at
+ *                                 once, beyond the pool's own; past it the longest-stalled one is cut
  */
-public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers, int maxTopicsPerSubscription) {
-    /** 1 MiB events, no subscriber limits, 100 topics per subscription. */
-    public static final Limits DEFAULTS = new Limits(1024 * 1024, 0, 0, 100);
+public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers, int maxTopicsPerSubscription,
+                     int maxStalledWriters) {
+    /** 1 MiB events, no subscriber limits, 100 topics per subscription, 64 stalled writers. */
+    public static final Limits DEFAULTS = new Limits(1024 * 1024, 0, 0, 100, 64);
 
     /** Checks every field. */
     public Limits {
@@ -18,25 +21,31 @@ public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscr
         Checks.atLeast(maxSubscribersPerTopic, 0, "maxSubscribersPerTopic");
         Checks.atLeast(maxSubscribers, 0, "maxSubscribers");
         Checks.atLeast(maxTopicsPerSubscription, 1, "maxTopicsPerSubscription");
+        Checks.atLeast(maxStalledWriters, 0, "maxStalledWriters");
     }
 
     public Limits withMaxEventSize(int value) {
         return new Limits(Checks.atLeast(value, 1, "maxEventSize"), maxSubscribersPerTopic, maxSubscribers,
-                maxTopicsPerSubscription);
+                maxTopicsPerSubscription, maxStalledWriters);
     }
 
     public Limits withMaxSubscribersPerTopic(int value) {
         return new Limits(maxEventSize, Checks.atLeast(value, 1, "maxSubscribersPerTopic"), maxSubscribers,
-                maxTopicsPerSubscription);
+                maxTopicsPerSubscription, maxStalledWriters);
     }
 
     public Limits withMaxSubscribers(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, Checks.atLeast(value, 1, "maxSubscribers"),
-                maxTopicsPerSubscription);
+                maxTopicsPerSubscription, maxStalledWriters);
     }
 
     public Limits withMaxTopicsPerSubscription(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers,
-                Checks.atLeast(value, 1, "maxTopicsPerSubscription"));
+                Checks.atLeast(value, 1, "maxTopicsPerSubscription"), maxStalledWriters);
+    }
+
+    public Limits withMaxStalledWriters(int value) {
+        return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
+                Checks.atLeast(value, 0, "maxStalledWriters"));
     }
 }

@@ -1,11 +1,15 @@
 package dev.ssekit.testkit;
 
+import dev.ssekit.internal.wire.FrameBatch;
+
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseBroadcaster;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -59,9 +63,37 @@ public final class FakeSse {
             closed = true;
         }
 
-        /** @return the ids of the message events written, in order */
+        /** @return the ids of the message events written, in order, those written in batches included */
         public List<String> ids() {
-            return written.stream().filter(e -> e.getData() != null).map(OutboundSseEvent::getId).toList();
+            List<String> ids = new ArrayList<>();
+            for (OutboundSseEvent e : written) {
+                if (e instanceof FrameBatch batch) {
+                    ids.addAll(messageIds(new String(batch.frameBytes(), StandardCharsets.UTF_8)));
+                } else if (e.getData() != null) {
+                    ids.add(e.getId());
+                }
+            }
+            return ids;
+        }
+
+        /** @return the id of each event with data in {@code frames}: LF-separated lines, a blank line ending each */
+        private static List<String> messageIds(String frames) {
+            List<String> ids = new ArrayList<>();
+            for (String frame : frames.split("\n\n")) {
+                String id = null;
+                boolean data = false;
+                for (String line : frame.split("\n")) {
+                    if (line.startsWith("id: ")) {
+                        id = line.substring(4);
+                    } else if (line.startsWith("data:")) {
+                        data = true;
+                    }
+                }
+                if (data) {
+                    ids.add(id);
+                }
+            }
+            return ids;
         }
     }
 }

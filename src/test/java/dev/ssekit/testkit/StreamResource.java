@@ -73,6 +73,7 @@ public final class StreamResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void standalone(@QueryParam("lifetimeMs") Long lifetimeMs, @QueryParam("policy") OverflowPolicy policy,
                            @QueryParam("capacity") Integer capacity, @QueryParam("writeTimeoutMs") Long writeTimeoutMs,
+                           @QueryParam("maxBytes") Long maxBytes, @QueryParam("maxDelayMs") Long maxDelayMs,
                            @Context SseEventSink sink, @Context Sse sse) {
         Conn.Builder b = Conn.builder(sink, sse).heartbeat(Duration.ofMillis(300));
         if (lifetimeMs != null) {
@@ -86,6 +87,12 @@ public final class StreamResource {
         }
         if (writeTimeoutMs != null) {
             b.writeTimeout(Duration.ofMillis(writeTimeoutMs));
+        }
+        if (maxBytes != null) {
+            b.queueMaxBytes(maxBytes);
+        }
+        if (maxDelayMs != null) {
+            b.queueMaxDelay(Duration.ofMillis(maxDelayMs));
         }
         opened.add(b.open());
     }

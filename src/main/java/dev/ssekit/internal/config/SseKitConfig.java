@@ -10,6 +10,7 @@ import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
 import dev.ssekit.history.RetentionSettings;
+import dev.ssekit.internal.Limits;
 import dev.ssekit.internal.conn.ConnSettings;
 
 import javax.naming.InitialContext;
@@ -27,6 +28,8 @@ import java.util.Map;
  *
  * @param heartbeat                {@code ssekit.heartbeat}
  * @param queueCapacity            {@code ssekit.queue.capacity}
+ * @param queueMaxBytes            {@code ssekit.queue.max.bytes}
+ * @param queueMaxDelay            {@code ssekit.queue.max.delay}
  * @param overflowPolicy           {@code ssekit.overflow.policy}
  * @param writeTimeout             {@code ssekit.write.timeout}
  * @param maxLifetime              {@code ssekit.max.lifetime}, null for none
@@ -34,15 +37,17 @@ import java.util.Map;
  * @param maxSubscribersPerTopic   {@code ssekit.max.subscribers.per.topic}, 0 for no limit
  * @param maxSubscribers           {@code ssekit.max.subscribers}, 0 for no limit
  * @param maxTopicsPerSubscription {@code ssekit.max.topics.per.subscription}
+ * @param maxStalledWriters        {@code ssekit.max.stalled.writers}
  * @param shutdownRetry            {@code ssekit.shutdown.retry}
  * @param store                    {@code ssekit.history.store}: memory, jdbc or redis
  * @param retention                the {@code ssekit.history.*} retention keys that are set
  * @param values                   where the store's connection keys are read when it is opened
  */
-public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy overflowPolicy, Duration writeTimeout,
+public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxBytes, Duration queueMaxDelay,
+                           OverflowPolicy overflowPolicy, Duration writeTimeout,
                            Duration maxLifetime, int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers,
-                           int maxTopicsPerSubscription, Duration shutdownRetry, String store, Retention retention,
-                           Settings values) {
+                           int maxTopicsPerSubscription, int maxStalledWriters, Duration shutdownRetry, String store,
+                           Retention retention, Settings values) {
     /**
      * Retention settings, each null when unset (the store's default applies).
      *
@@ -65,6 +70,9 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
 
     public static final String HEARTBEAT = "ssekit.heartbeat";
     public static final String QUEUE_CAPACITY = "ssekit.queue.capacity";
+    public static final String QUEUE_MAX_BYTES = "ssekit.queue.max.bytes";
+    public static final String QUEUE_MAX_DELAY = "ssekit.queue.max.delay";
+    public static final String MAX_STALLED_WRITERS = "ssekit.max.stalled.writers";
     public static final String OVERFLOW_POLICY = "ssekit.overflow.policy";
     public static final String WRITE_TIMEOUT = "ssekit.write.timeout";
     public static final String MAX_LIFETIME = "ssekit.max.lifetime";
@@ -121,6 +129,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
         SseKitConfig config = new SseKitConfig(
                 v.duration(HEARTBEAT, Duration.ofSeconds(20)),
                 v.integer(QUEUE_CAPACITY, ConnSettings.DEFAULTS.queueCapacity(), 1),
+                v.bytes(QUEUE_MAX_BYTES, ConnSettings.DEFAULTS.queueMaxBytes()),
+                v.duration(QUEUE_MAX_DELAY, ConnSettings.DEFAULTS.queueMaxDelay()),
                 v.choice(OVERFLOW_POLICY, OverflowPolicy.DISCONNECT, POLICIES),
                 v.duration(WRITE_TIMEOUT, Duration.ofSeconds(10)),
                 v.duration(MAX_LIFETIME, null),
@@ -128,6 +138,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
                 v.integer(MAX_SUBSCRIBERS_PER_TOPIC, 0, 1),
                 v.integer(MAX_SUBSCRIBERS, 0, 1),
                 v.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1),
+                v.integer(MAX_STALLED_WRITERS, Limits.DEFAULTS.maxStalledWriters(), 0),
                 v.duration(SHUTDOWN_RETRY, ConnSettings.DEFAULT_SHUTDOWN_RETRY),
                 v.choice(STORE, "memory", STORES),
                 Retention.read(v), // checked now, not when the store opens
@@ -145,8 +156,9 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
      * @return the builder with these connection settings and limits
      */
     public Topics.Builder applyTo(Topics.Builder builder) {
-        builder.heartbeat(heartbeat).queueCapacity(queueCapacity).overflowPolicy(overflowPolicy)
-                .writeTimeout(writeTimeout).maxEventSize(maxEventSize)
+        builder.heartbeat(heartbeat).queueCapacity(queueCapacity).queueMaxBytes(queueMaxBytes)
+                .queueMaxDelay(queueMaxDelay).overflowPolicy(overflowPolicy)
+                .writeTimeout(writeTimeout).maxEventSize(maxEventSize).maxStalledWriters(maxStalledWriters)
                 .maxTopicsPerSubscription(maxTopicsPerSubscription).shutdownRetry(shutdownRetry);
         if (maxLifetime != null) {
             builder.maxLifetime(maxLifetime);

@@ -50,11 +50,12 @@ public final class ConnRuntime implements AutoCloseable {
     /**
      * @param name          a name for the threads, e.g. the hub's
      * @param writerThreads how many threads write to sinks
+     * @param maxStalledWriters how many more threads clients that stopped reading may hold at once
      */
-    public ConnRuntime(String name, int writerThreads) {
+    public ConnRuntime(String name, int writerThreads, int maxStalledWriters) {
         this.name = name;
         Checks.atLeast(writerThreads, 1, "writerThreads");
-        this.writers = new WriterPool(name, writerThreads);
+        this.writers = new WriterPool(name, writerThreads, maxStalledWriters);
         ScheduledThreadPoolExecutor sweep = new ScheduledThreadPoolExecutor(1, threads(name + "-sweeper"));
         sweep.setRemoveOnCancelPolicy(true);
         this.sweeper = sweep;
@@ -70,7 +71,7 @@ public final class ConnRuntime implements AutoCloseable {
             synchronized (ConnRuntime.class) {
                 rt = shared;
                 if (rt == null || rt.closed) {
-                    rt = new ConnRuntime("ssekit", defaultWriterThreads());
+                    rt = new ConnRuntime("ssekit", defaultWriterThreads(), dev.ssekit.internal.Limits.DEFAULTS.maxStalledWriters());
                     shared = rt;
                 }
             }
@@ -125,8 +126,9 @@ public final class ConnRuntime implements AutoCloseable {
         };
     }
 
-    void execute(Runnable task) {
-        writers.execute(task);
+    /** @param owner the connection the task writes to, cut if it stalls past the cap */
+    void execute(Connection owner, Runnable task) {
+        writers.execute(task, owner);
     }
 
     boolean isClosed() {
@@ -161,6 +163,11 @@ public final class ConnRuntime implements AutoCloseable {
     /** @return the writer threads running now, those held by stalled clients included */
     public int writerThreads() {
         return writers.threads();
+    }
+
+    /** @return the clients cut because more than the cap held a writer thread at once */
+    public long stalledCuts() {
+        return writers.stalledCuts();
     }
 
     /** @return how many open connections this runtime drives */

@@ -1,6 +1,8 @@
 package dev.ssekit.internal.conn;
 
 import dev.ssekit.internal.wire.EncodedEvent;
+import dev.ssekit.internal.wire.FrameBatch;
+import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.internal.wire.RetryHint;
 import dev.ssekit.internal.metrics.TopicMeter;
 import dev.ssekit.internal.Checks;
@@ -9,10 +11,6 @@ import dev.ssekit.ConnectionClosedException;
 import dev.ssekit.Event;
 import dev.ssekit.EventDroppedException;
 import dev.ssekit.OverflowPolicy;
-
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,12 +29,17 @@ import java.util.logging.Logger;
 
 /**
  * The machinery behind one {@link dev.ssekit.Conn}: a bounded outbound queue drained by the
- * runtime's writer threads, one write in flight at a time, in order.
+ * runtime's writer threads into the connection's {@link Outlet}, one write in flight at a time, in
+ * order. Whatever is queued when the client can take more goes out in one write and one flush
+ * (a {@link FrameBatch}), up to {@link #MAX_BATCH_BYTES}.
  *
  * <p>Why not write on the caller's thread: a JAX-RS sink write blocks while the client's socket
  * buffer is full, so a broadcast that wrote itself would wait for its slowest subscriber. Here a
- * broadcast only appends to queues; a full queue applies the overflow policy; a write that stalls
- * past the write timeout fails the connection (see {@link #sweep(long)}).
+ * broadcast only appends to queues. What one client can make the node hold is bounded by its
+ * settings: the queue's capacity in events and in bytes (the first event past either applies the
+ * overflow policy), the age of the oldest queued event (a client that reads, but too slowly to
+ * catch up, is cut when an event has waited longer than the queue delay), and a write that stalls
+ * past the write timeout (see {@link #sweep(long)}).
  *
  * <p>Why heartbeats: JAX-RS implementations notice that a client has gone only when a write to it
  * fails ({@code SseEventSink.isClosed()} and {@code onClose} are unreliable in Jersey and
@@ -44,17 +47,21 @@ import java.util.logging.Logger;
  */
 public final class Connection {
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
-    /** Events written per drain task before the writer yields its thread to other connections. */
-    private static final int DRAIN_BATCH = 64;
-    private static final OutboundSseEvent CONNECTED = EncodedEvent.of(Event.comment("connected"));
-    private static final OutboundSseEvent HEARTBEAT = EncodedEvent.of(Event.comment("heartbeat"));
+    /** Writes per drain task before the writer yields its thread to other connections. */
+    private static final int DRAIN_WRITES = 4;
+    /**
+     * The most one write joins: a batch is copied per connection, so this bounds the copy a client
+     * holds while its write is in flight. A single larger event is written alone.
+     */
+    static final int MAX_BATCH_BYTES = 64 * 1024;
+    private static final FramedEvent CONNECTED = EncodedEvent.of(Event.comment("connected"));
+    private static final FramedEvent HEARTBEAT = EncodedEvent.of(Event.comment("heartbeat"));
 
-    private final SseEventSink sink;
-    private final Sse sse;
+    private final Outlet outlet;
     private final ConnSettings settings;
     private final ConnRuntime runtime;
     private final String remoteAddress;
-    private final OutboundSseEvent heartbeat;
+    private final FramedEvent heartbeat;
     private final long openedNanos;
     private volatile long deadlineNanos; // 0 for none; only ever moves earlier
     private static final java.time.Duration MAX_DEADLINE = java.time.Duration.ofDays(36_500);
@@ -62,35 +69,41 @@ public final class Connection {
     private final Object lock = new Object();
     // Guarded by lock.
     private final ArrayDeque<Item> queue = new ArrayDeque<>();
-    private OutboundSseEvent greeting;
-    private List<OutboundSseEvent> replay;
+    private long queuedBytes; // of the events in queue
+    private FramedEvent greeting;
+    private List<FramedEvent> replay;
     private int replayNext;
     private boolean replayPending;
     private boolean drainScheduled;
     private boolean started;
     private CloseReason closing;
-    private boolean sinkClosed;
+    private boolean outletClosed;
     private volatile boolean failed; // ended by fail(): nothing more is owed to the client
 
     private volatile long writeStartedNanos;
     private final Object writerLock = new Object();
-    private Thread writer; // guarded by writerLock: the thread inside sink.send, if any
+    private Thread writer; // guarded by writerLock: the thread inside outlet.write, if any
     private volatile long lastWriteNanos;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final CompletableFuture<CloseReason> done = new CompletableFuture<>();
     private final List<Consumer<CloseReason>> closeListeners = new CopyOnWriteArrayList<>();
 
-    /** @param meter the topic the event was broadcast through, counted when written or dropped; or null */
-    private record Item(OutboundSseEvent event, CompletableFuture<Void> receipt, TopicMeter meter) {
+    /**
+     * @param meter       the topic the event was broadcast through, counted when written or dropped; or null
+     * @param queuedNanos when it was queued, for the queue delay
+     */
+    private record Item(FramedEvent event, CompletableFuture<Void> receipt, TopicMeter meter, long queuedNanos) {
+        Item(FramedEvent event) {
+            this(event, null, null, 0);
+        }
     }
 
     /**
      * Opens the connection and queues the {@code : connected} comment, so that the response headers
      * reach the client at once rather than with the first event.
      *
-     * @param sink          the JAX-RS sink of the request
-     * @param sse           the JAX-RS {@code Sse} that builds events for it
+     * @param outlet        where the bytes go
      * @param settings      heartbeat, queue and timeouts
      * @param runtime       the threads that drive it
      * @param remoteAddress the client's address for logs and events, or null
@@ -98,10 +111,9 @@ public final class Connection {
      *                      response headers at the first write, so a connection that is about to
      *                      be subscribed waits until its subscription has set them
      */
-    public Connection(SseEventSink sink, Sse sse, ConnSettings settings, ConnRuntime runtime,
+    public Connection(Outlet outlet, ConnSettings settings, ConnRuntime runtime,
                       String remoteAddress, boolean startNow) {
-        this.sink = Checks.notNull(sink, "sink");
-        this.sse = Checks.notNull(sse, "sse");
+        this.outlet = Checks.notNull(outlet, "outlet");
         this.settings = Checks.notNull(settings, "settings");
         this.runtime = Checks.notNull(runtime, "runtime");
         this.remoteAddress = remoteAddress;
@@ -110,7 +122,7 @@ public final class Connection {
         this.deadlineNanos = settings.maxLifetime() == null ? 0
                 : openedNanos + settings.maxLifetime().toNanos();
         this.lastWriteNanos = openedNanos;
-        if (sink.isClosed()) {
+        if (outlet.isClosed()) {
             throw new IllegalArgumentException("sink is already closed");
         }
         runtime.add(this, settings.heartbeat(), settings.writeTimeout());
@@ -122,14 +134,9 @@ public final class Connection {
         }
     }
 
-    /** @return the JAX-RS sink of this connection */
-    public SseEventSink sink() {
-        return sink;
-    }
-
-    /** @return the JAX-RS {@code Sse} of this connection */
-    public Sse sse() {
-        return sse;
+    /** @return the transport of this connection */
+    public Outlet outlet() {
+        return outlet;
     }
 
     /** @return the settings this connection runs with */
@@ -180,11 +187,11 @@ public final class Connection {
     }
 
     /**
-     * Queues an event and returns a stage that completes when the sink has written it.
+     * Queues an event and returns a stage that completes when the outlet has written it.
      *
      * @throws ConnectionClosedException if the connection has ended
      */
-    public CompletionStage<Void> send(OutboundSseEvent event) {
+    public CompletionStage<Void> send(FramedEvent event) {
         CompletableFuture<Void> receipt = new CompletableFuture<>();
         if (!enqueue(event, receipt, null)) {
             throw new ConnectionClosedException(closeReason());
@@ -199,7 +206,7 @@ public final class Connection {
      * @param meter the topic's counts, or null
      * @return false if the connection has ended or the overflow policy cut it
      */
-    public boolean offer(OutboundSseEvent event, TopicMeter meter) {
+    public boolean offer(FramedEvent event, TopicMeter meter) {
         return enqueue(event, null, meter);
     }
 
@@ -210,32 +217,43 @@ public final class Connection {
         }
     }
 
-    private boolean enqueue(OutboundSseEvent event, CompletableFuture<Void> receipt, TopicMeter meter) {
-        Item evicted = null;
+    private boolean enqueue(FramedEvent event, CompletableFuture<Void> receipt, TopicMeter meter) {
+        List<Item> evicted = null;
         boolean overflowed = false;
+        int length = event.frameLength();
         synchronized (lock) {
             if (closing != null) {
                 return false;
             }
-            if (queue.size() >= settings.queueCapacity()) {
-                if (settings.overflow() == OverflowPolicy.DROP_OLDEST) {
-                    evicted = queue.poll();
-                } else {
+            while (!queue.isEmpty() && (queue.size() >= settings.queueCapacity()
+                    || queuedBytes + length > settings.queueMaxBytes())) {
+                if (settings.overflow() != OverflowPolicy.DROP_OLDEST) {
                     overflowed = true;
+                    break;
                 }
+                Item oldest = pollLocked();
+                if (evicted == null) {
+                    evicted = new ArrayList<>(1);
+                }
+                evicted.add(oldest);
             }
             if (!overflowed) {
-                queue.add(new Item(event, receipt, meter));
+                // An event larger than the byte limit still passes alone: it is shared by every
+                // subscriber, and the event size limit bounds it.
+                queue.add(new Item(event, receipt, meter, System.nanoTime()));
+                queuedBytes += length;
                 scheduleDrainLocked();
             }
         }
         if (evicted != null) {
-            dropped.incrementAndGet();
-            if (evicted.meter != null) {
-                evicted.meter.dropped();
-            }
-            if (evicted.receipt != null) {
-                evicted.receipt.completeExceptionally(new EventDroppedException());
+            for (Item e : evicted) {
+                dropped.incrementAndGet();
+                if (e.meter != null) {
+                    e.meter.dropped();
+                }
+                if (e.receipt != null) {
+                    e.receipt.completeExceptionally(new EventDroppedException());
+                }
             }
         }
         if (overflowed) {
@@ -272,10 +290,10 @@ public final class Connection {
      * Writes {@code events} before anything queued, then the queue. The replayed events are bounded
      * by the store's retention, not by the queue capacity, which applies to live events only.
      */
-    public void startReplay(List<OutboundSseEvent> events) {
+    public void startReplay(List<? extends FramedEvent> events) {
         synchronized (lock) {
             replayPending = false;
-            if (!sinkClosed && !events.isEmpty()) {
+            if (!outletClosed && !events.isEmpty()) {
                 // A store may read past the high-water mark (one whose bound expired meanwhile):
                 // what the queue already holds live is not replayed as well.
                 Set<String> queued = new HashSet<>();
@@ -284,8 +302,8 @@ public final class Connection {
                         queued.add(item.event.getId());
                     }
                 }
-                List<OutboundSseEvent> fresh = new ArrayList<>(events.size());
-                for (OutboundSseEvent e : events) {
+                List<FramedEvent> fresh = new ArrayList<>(events.size());
+                for (FramedEvent e : events) {
                     if (!queued.contains(e.getId())) {
                         fresh.add(e);
                     }
@@ -315,51 +333,105 @@ public final class Connection {
     }
 
     private void scheduleDrainLocked() {
-        if (!started || drainScheduled || sinkClosed || (replayPending && greeting == null)) {
+        if (!started || drainScheduled || outletClosed || (replayPending && greeting == null)) {
             return;
         }
         drainScheduled = true;
         try {
-            runtime.execute(this::drain);
+            runtime.execute(this, this::drain);
         } catch (RejectedExecutionException e) {
             // The runtime has stopped (its hub closed): nothing can be written any more.
             drainScheduled = false;
         }
     }
 
+    private Item pollLocked() {
+        Item item = queue.poll();
+        if (item != null) {
+            queuedBytes -= item.event.frameLength();
+        }
+        return item;
+    }
+
     private Item nextLocked() {
         if (greeting != null) {
-            OutboundSseEvent e = greeting;
+            FramedEvent e = greeting;
             greeting = null;
-            return new Item(e, null, null);
+            return new Item(e);
         }
         if (replayPending) {
             return null;
         }
         if (replay != null) {
-            OutboundSseEvent e = replay.get(replayNext++);
+            FramedEvent e = replay.get(replayNext++);
             if (replayNext == replay.size()) {
                 replay = null;
             }
-            return new Item(e, null, null);
+            return new Item(e);
         }
-        return queue.poll();
+        return pollLocked();
     }
 
-    /** Writes up to a batch of events, one at a time, then yields the thread to other connections. */
+    /** @return the length of the next frame, or -1 if nothing may be written now */
+    private int peekLengthLocked() {
+        if (greeting != null) {
+            return greeting.frameLength();
+        }
+        if (replayPending) {
+            return -1;
+        }
+        if (replay != null) {
+            return replay.get(replayNext).frameLength();
+        }
+        Item head = queue.peek();
+        return head == null ? -1 : head.event.frameLength();
+    }
+
+    /** @return what goes out in the next write: at least one item, up to {@link #MAX_BATCH_BYTES}; or null */
+    private List<Item> nextBatchLocked() {
+        Item first = nextLocked();
+        if (first == null) {
+            return null;
+        }
+        List<Item> batch = new ArrayList<>(4);
+        batch.add(first);
+        int bytes = first.event.frameLength();
+        for (int next = peekLengthLocked(); next >= 0 && bytes + next <= MAX_BATCH_BYTES; next = peekLengthLocked()) {
+            batch.add(nextLocked());
+            bytes += next;
+        }
+        return batch;
+    }
+
+    private static FramedEvent frames(List<Item> batch) {
+        if (batch.size() == 1) {
+            return batch.get(0).event;
+        }
+        List<FramedEvent> frames = new ArrayList<>(batch.size());
+        for (Item item : batch) {
+            frames.add(item.event);
+        }
+        return FrameBatch.of(frames);
+    }
+
+    /**
+     * Writes what is queued, a batch per write, then yields the thread to other connections. A
+     * non-blocking outlet returns at once when its client cannot take more; the drain then goes on
+     * when the write completes, holding no thread meanwhile.
+     */
     private void drain() {
-        for (int written = 0; written < DRAIN_BATCH; written++) {
-            Item item;
+        for (int written = 0; written < DRAIN_WRITES; written++) {
+            List<Item> batch;
             boolean closeNow = false;
             synchronized (lock) {
-                item = nextLocked();
-                if (item == null) {
+                batch = nextBatchLocked();
+                if (batch == null) {
                     drainScheduled = false;
                     // A pending replay is written before a graceful close ends the stream.
-                    if (closing == null || sinkClosed || replayPending) {
+                    if (closing == null || outletClosed || replayPending) {
                         return;
                     }
-                    closeSinkLocked(); // closing gracefully and everything is written
+                    closeOutletLocked(); // closing gracefully and everything is written
                     closeNow = true;
                 }
             }
@@ -367,32 +439,33 @@ public final class Connection {
                 finishClose();
                 return;
             }
-            CompletableFuture<?> result = write(item.event);
+            List<Item> sent = batch;
+            CompletableFuture<?> result = write(frames(sent));
             if (!result.isDone()) {
-                // An asynchronous sink (RESTEasy may answer later): continue when this write ends.
+                // A non-blocking outlet, or an asynchronous sink (RESTEasy may answer later):
+                // continue when this write ends.
                 result.whenComplete((ok, error) -> {
-                    if (afterWrite(item, error)) {
+                    if (afterWrite(sent, error)) {
                         execute(this::drain);
                     }
                 });
                 return;
             }
-            if (!afterWrite(item, failure(result))) {
+            if (!afterWrite(sent, failure(result))) {
                 return;
             }
         }
         execute(this::drain);
     }
 
-    private CompletableFuture<?> write(OutboundSseEvent event) {
+    private CompletableFuture<?> write(FramedEvent frames) {
         writeStartedNanos = System.nanoTime();
         synchronized (writerLock) {
             writer = Thread.currentThread();
         }
         try {
-            return sink.send(event).toCompletableFuture();
+            return outlet.write(frames).toCompletableFuture();
         } catch (RuntimeException e) {
-            // Jersey throws IllegalStateException once the sink has closed.
             return CompletableFuture.failedFuture(e);
         } finally {
             synchronized (writerLock) {
@@ -429,49 +502,51 @@ public final class Connection {
     }
 
     /** @return true to keep draining */
-    private boolean afterWrite(Item item, Throwable error) {
-        OutboundSseEvent event = item.event;
-        CompletableFuture<Void> receipt = item.receipt;
+    private boolean afterWrite(List<Item> batch, Throwable error) {
         long now = System.nanoTime();
         writeStartedNanos = 0;
         if (error != null) {
-            if (receipt != null) {
-                receipt.completeExceptionally(new ConnectionClosedException(CloseReason.CLIENT_GONE));
+            for (Item item : batch) {
+                if (item.receipt != null) {
+                    item.receipt.completeExceptionally(new ConnectionClosedException(CloseReason.CLIENT_GONE));
+                }
             }
             LOG.log(Level.FINE, "ssekit: write failed, client gone", error);
             fail(CloseReason.CLIENT_GONE, error);
             return false;
         }
         lastWriteNanos = now;
-        if (event.getData() != null && !(event instanceof RetryHint)) {
-            delivered.incrementAndGet();
-        }
-        if (item.meter != null) {
-            item.meter.delivered();
-        }
-        if (receipt != null) {
-            receipt.complete(null);
+        for (Item item : batch) {
+            if (item.event.getData() != null && !(item.event instanceof RetryHint)) {
+                delivered.incrementAndGet();
+            }
+            if (item.meter != null) {
+                item.meter.delivered();
+            }
+            if (item.receipt != null) {
+                item.receipt.complete(null);
+            }
         }
         return true;
     }
 
     /**
      * Ends the connection gracefully: no new events are accepted, the queued ones are still written,
-     * then the sink is closed. Idempotent.
+     * then the stream ends. Idempotent.
      */
     public void close(CloseReason reason) {
         synchronized (lock) {
             if (closing != null) {
                 return;
             }
-            if (reason == CloseReason.HUB_CLOSED && settings.shutdownRetry() != null && !sinkClosed) {
+            if (reason == CloseReason.HUB_CLOSED && settings.shutdownRetry() != null && !outletClosed) {
                 // After every queued event, whatever the capacity: the client's last word from this node.
-                queue.add(new Item(new RetryHint(settings.shutdownRetry()), null, null));
+                queue.add(new Item(new RetryHint(settings.shutdownRetry())));
             }
             closing = reason;
             started = true;
-            if (drainScheduled || sinkClosed) {
-                return; // the running drain closes the sink when the queue is empty
+            if (drainScheduled || outletClosed) {
+                return; // the running drain ends the stream when the queue is empty
             }
             drainScheduled = true;
         }
@@ -482,7 +557,7 @@ public final class Connection {
     public void fail(CloseReason reason, Throwable cause) {
         List<Item> abandoned;
         synchronized (lock) {
-            if (sinkClosed) {
+            if (outletClosed) {
                 return;
             }
             if (closing == null) {
@@ -490,8 +565,9 @@ public final class Connection {
             }
             abandoned = List.copyOf(queue);
             queue.clear();
+            queuedBytes = 0;
             replay = null;
-            closeSinkLocked();
+            closeOutletLocked();
             failed = true;
         }
         boolean slow = reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.WRITE_TIMEOUT;
@@ -505,39 +581,32 @@ public final class Connection {
         }
         // A write still blocked on this client is pointless now: free its thread at once.
         interruptWrite();
-        // sink.close() can block behind a stalled write in Jersey: never on the caller's thread.
+        // Closing a sink can block behind a stalled write in Jersey: never on the caller's thread.
         execute(this::finishClose);
     }
 
     private void execute(Runnable task) {
         try {
-            runtime.execute(task);
+            runtime.execute(this, task);
         } catch (RejectedExecutionException e) {
             task.run();
         }
     }
 
-    private void closeSinkLocked() {
-        sinkClosed = true;
+    private void closeOutletLocked() {
+        outletClosed = true;
     }
 
     private void finishClose() {
-        // Closing writes the stream's end, which blocks like any write on a client that stopped
-        // reading (until the container's own timeout: 30 s on Grizzly). A failed connection owes the
-        // client nothing, so that write is interrupted before it can block: Grizzly then drops the
-        // connection at once.
-        boolean abrupt = failed;
-        if (abrupt) {
-            Thread.currentThread().interrupt();
-        }
+        // A failed connection owes the client nothing: what the transport holds for it is dropped.
         try {
-            sink.close();
-        } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "ssekit: closing the sink failed; the client is gone anyway", e);
-        } finally {
-            if (abrupt) {
-                Thread.interrupted();
+            if (failed) {
+                outlet.cut();
+            } else {
+                outlet.end();
             }
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "ssekit: ending the stream failed; the client is gone anyway", e);
         }
         runtime.remove(this);
         CloseReason reason = closeReason();
@@ -586,6 +655,11 @@ public final class Connection {
             fail(CloseReason.WRITE_TIMEOUT, null);
             return;
         }
+        if (now - oldestQueuedNanos(now) > settings.queueMaxDelay().toNanos()) {
+            // It reads, but not fast enough to catch up: cut it so it reconnects and replays.
+            fail(CloseReason.SLOW_CONSUMER, null);
+            return;
+        }
         if (now - openedNanos >= settings.heartbeat().toNanos() && !isStarted()) {
             // Opened and still not subscribed after a heartbeat interval (a resource that returned
             // early): written to from now on like any other, so that a client that left is noticed.
@@ -605,9 +679,32 @@ public final class Connection {
                         || writeStartedNanos != 0) {
                     return;
                 }
-                queue.add(new Item(heartbeat, null, null));
+                queue.add(new Item(heartbeat, null, null, now));
+                queuedBytes += heartbeat.frameLength();
                 scheduleDrainLocked();
             }
+        }
+    }
+
+    /** @return when the oldest queued event was queued, or {@code now} if none waits */
+    private long oldestQueuedNanos(long now) {
+        synchronized (lock) {
+            Item head = queue.peek();
+            return head == null || head.queuedNanos == 0 ? now : head.queuedNanos;
+        }
+    }
+
+    /** @return the events waiting in the queue now, replay excluded */
+    public int queued() {
+        synchronized (lock) {
+            return queue.size();
+        }
+    }
+
+    /** @return the bytes of the events waiting in the queue now, replay excluded */
+    public long queuedBytes() {
+        synchronized (lock) {
+            return queuedBytes;
         }
     }
 

@@ -18,6 +18,8 @@ import dev.ssekit.history.Replay;
 import dev.ssekit.history.SharedHistoryStore;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.conn.ConnRuntime;
+import dev.ssekit.internal.conn.SinkOutlet;
+import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.conn.Connection;
 import dev.ssekit.internal.wire.EncodedEvent;
@@ -25,7 +27,6 @@ import dev.ssekit.internal.Limits;
 import dev.ssekit.internal.wire.ResponseHeaders;
 import dev.ssekit.internal.tx.Transactions;
 
-import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseBroadcaster;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -150,7 +151,7 @@ public final class Dispatcher implements AutoCloseable {
         this.transactional = new TransactionalPublishing(name, Checks.notNull(transactions, "transactions"), store,
                 pipeline, (topics, took) -> topics.forEach(t -> meters.of(t).published(took)));
         // Last: it starts threads, which a failure above would otherwise leave behind.
-        this.runtime = new ConnRuntime(name, ConnRuntime.defaultWriterThreads());
+        this.runtime = new ConnRuntime(name, ConnRuntime.defaultWriterThreads(), limits.maxStalledWriters());
         runtime.onSweep(cutWarnings::flushIfDue);
         RUNNING.add(this);
     }
@@ -192,8 +193,8 @@ public final class Dispatcher implements AutoCloseable {
     /** Opens a connection on this dispatcher's runtime. */
     public Connection open(SseEventSink sink, Sse sse, ConnSettings settings, String remoteAddress) {
         checkOpen();
-        Connection c = new Connection(sink, sse, settings == null ? defaults : settings, runtime, remoteAddress,
-                false);
+        Connection c = new Connection(SinkOutlet.of(sink), settings == null ? defaults : settings, runtime,
+                remoteAddress, false);
         attach(c);
         return c;
     }
@@ -288,7 +289,7 @@ public final class Dispatcher implements AutoCloseable {
                     : matcher != null ? readMatching(topicSet, matcher, lastEventId, highWater)
                     : call(() -> store.read(topicSet, lastEventId, highWater), "read history for " + topicSet);
             EventFilter only = topicSet.size() == 1 ? filters.values().iterator().next() : null;
-            List<OutboundSseEvent> events = new ArrayList<>(history.events().size());
+            List<FramedEvent> events = new ArrayList<>(history.events().size());
             for (Event e : history.events()) {
                 if (Routes.accepts(only, null, e)) {
                     events.add(encoded.of(e));

@@ -3,7 +3,7 @@ package dev.ssekit.internal.dispatch;
 import dev.ssekit.Event;
 import dev.ssekit.internal.wire.EncodedEvent;
 
-import jakarta.ws.rs.sse.OutboundSseEvent;
+import dev.ssekit.internal.wire.FramedEvent;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +18,7 @@ final class EncodedEvents {
     private long chars;
     private final LinkedHashMap<String, Kept> byId = new LinkedHashMap<>(256, 0.75f, true);
 
-    private record Kept(OutboundSseEvent out, long chars) {
+    private record Kept(FramedEvent out, long chars) {
     }
 
     /** @param maxChars how much event data, in chars, the cache may hold */
@@ -27,7 +27,7 @@ final class EncodedEvents {
     }
 
     /** @return the written form of a stored event, made once while it stays in the cache */
-    OutboundSseEvent of(Event event) {
+    FramedEvent of(Event event) {
         String id = event.id().orElse(null);
         if (id == null) {
             return EncodedEvent.of(event);
@@ -38,7 +38,7 @@ final class EncodedEvents {
                 return known.out;
             }
         }
-        OutboundSseEvent made = EncodedEvent.of(event);
+        FramedEvent made = EncodedEvent.of(event);
         long size = event.data().length();
         if (size > maxChars / 4) {
             return made; // too big to keep: it would push out a quarter of the cache

@@ -4,7 +4,7 @@ import dev.ssekit.Event;
 import dev.ssekit.TopicMatcher;
 import dev.ssekit.internal.conn.Connection;
 
-import jakarta.ws.rs.sse.OutboundSseEvent;
+import dev.ssekit.internal.wire.FramedEvent;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -264,7 +264,7 @@ final class Routes {
      * @param encode  the form written to sinks, made once per event
      * @param counted told of each (topic, event) delivered to a queue, for metering
      */
-    void deliver(List<Published> events, java.util.function.Function<Event, OutboundSseEvent> encode,
+    void deliver(List<Published> events, java.util.function.Function<Event, FramedEvent> encode,
                  Fanned counted) {
         lock.lock();
         try {
@@ -286,21 +286,21 @@ final class Routes {
 
     /** Told, for each topic an event is fanned out on, which subscribers' queues took it. */
     interface Fanned {
-        void fanned(String topic, Connection conn, OutboundSseEvent out);
+        void fanned(String topic, Connection conn, FramedEvent out);
     }
 
     /** The written form of one event, made at its first subscriber: an event nobody takes costs nothing. */
     private static final class Encoded {
         private final Event event;
-        private final java.util.function.Function<Event, OutboundSseEvent> encode;
-        private OutboundSseEvent out;
+        private final java.util.function.Function<Event, FramedEvent> encode;
+        private FramedEvent out;
 
-        Encoded(Event event, java.util.function.Function<Event, OutboundSseEvent> encode) {
+        Encoded(Event event, java.util.function.Function<Event, FramedEvent> encode) {
             this.event = event;
             this.encode = encode;
         }
 
-        OutboundSseEvent get() {
+        FramedEvent get() {
             if (out == null) {
                 out = encode.apply(event);
             }

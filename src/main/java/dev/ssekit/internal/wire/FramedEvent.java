@@ -16,12 +16,17 @@ import java.nio.charset.StandardCharsets;
  * rules: either the plain fields, or, when the plain fields would lose a line, the
  * {@linkplain #commentChannel(String) comment channel}.
  */
-public abstract sealed class FramedEvent implements OutboundSseEvent permits EncodedEvent, RetryHint {
+public abstract sealed class FramedEvent implements OutboundSseEvent permits EncodedEvent, RetryHint, FrameBatch {
     private final byte[] frame;
 
     /** @param wire the exact event-stream text, ending with the blank line */
     FramedEvent(String wire) {
         this.frame = wire.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** @param frame the exact event-stream bytes, ending with the blank line; kept, not copied */
+    FramedEvent(byte[] frame) {
+        this.frame = frame;
     }
 
     /** Writes the exact bytes of this event, blank line included. */
@@ -32,6 +37,16 @@ public abstract sealed class FramedEvent implements OutboundSseEvent permits Enc
     /** @return the length of the exact bytes */
     public final int frameLength() {
         return frame.length;
+    }
+
+    /** Copies the exact bytes into {@code target} at {@code offset}. */
+    final void copyFrame(byte[] target, int offset) {
+        System.arraycopy(frame, 0, target, offset, frame.length);
+    }
+
+    /** @return the exact bytes; shared, never to be changed */
+    public final byte[] frameBytes() {
+        return frame;
     }
 
     /**

@@ -37,6 +37,9 @@ class SseKitConfigTest {
         SseKitConfig c = of(Map.of());
         assertEquals(java.time.Duration.ofSeconds(20), c.heartbeat());
         assertEquals(4096, c.queueCapacity());
+        assertEquals(64L * 1024 * 1024, c.queueMaxBytes());
+        assertEquals(java.time.Duration.ofSeconds(30), c.queueMaxDelay());
+        assertEquals(64, c.maxStalledWriters());
         assertEquals(dev.ssekit.OverflowPolicy.DISCONNECT, c.overflowPolicy());
         assertEquals(java.time.Duration.ofSeconds(10), c.writeTimeout());
         assertEquals(null, c.maxLifetime());
@@ -63,6 +66,19 @@ class SseKitConfigTest {
         assertEquals(9, c.maxSubscribers());
         assertEquals(3, c.maxTopicsPerSubscription());
         assertEquals("jdbc", c.store());
+    }
+
+    @Test
+    void queueAndWriterBounds_areRead() {
+        SseKitConfig c = of(Map.of("ssekit.queue.max.bytes", "256KiB", "ssekit.queue.max.delay", "5s",
+                "ssekit.max.stalled.writers", "0"));
+        assertEquals(256 * 1024, c.queueMaxBytes());
+        assertEquals(java.time.Duration.ofSeconds(5), c.queueMaxDelay());
+        assertEquals(0, c.maxStalledWriters());
+        assertEquals("invalid setting ssekit.max.stalled.writers=\"-1\": expected a whole number of at least 0",
+                invalid(Map.of("ssekit.max.stalled.writers", "-1")));
+        assertEquals("invalid setting ssekit.queue.max.delay=\"0s\": expected a positive duration such as 500ms, "
+                + "20s, 5m, 1h, 7d or PT20S", invalid(Map.of("ssekit.queue.max.delay", "0s")));
     }
 
     @Test

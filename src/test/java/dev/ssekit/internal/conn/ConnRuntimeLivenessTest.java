@@ -20,7 +20,7 @@ class ConnRuntimeLivenessTest {
 
     @Test
     void runtime_liveWhileItsSweeperRunsAndStoppedOnceClosed() {
-        ConnRuntime runtime = new ConnRuntime("live-test", 2);
+        ConnRuntime runtime = new ConnRuntime("live-test", 2, 4);
         try {
             assertEquals(Optional.empty(), runtime.problem(System.nanoTime()));
             // Were nothing to run the sweeper for ten minutes, it would be reported stuck.
@@ -34,7 +34,7 @@ class ConnRuntimeLivenessTest {
 
     @Test
     void writers_stuckWhenTasksWaitAndNoWorkerTakesOne() throws Exception {
-        WriterPool pool = new WriterPool("pool-test", 1);
+        WriterPool pool = new WriterPool("pool-test", 1, 4);
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         try {
@@ -43,10 +43,10 @@ class ConnRuntimeLivenessTest {
             pool.execute(() -> {
                 holding.countDown();
                 awaitQuietly(release);
-            });
+            }, null);
             assertTrue(holding.await(30, TimeUnit.SECONDS));
             CountDownLatch ran = new CountDownLatch(1);
-            pool.execute(ran::countDown); // waits: the only worker is held, and nothing replaces it here
+            pool.execute(ran::countDown, null); // waits: the only worker is held, and nothing replaces it here
             assertEquals(Optional.empty(), pool.problem(System.nanoTime(), ConnRuntime.STUCK_NANOS));
             String stuck = pool.problem(System.nanoTime() + LATER, ConnRuntime.STUCK_NANOS).orElseThrow();
             assertTrue(stuck.startsWith("pool-test writers came back for no task for 6"), stuck);
@@ -64,22 +64,45 @@ class ConnRuntimeLivenessTest {
 
     @Test
     void writers_liveWhenAStalledWorkerIsReplaced() throws Exception {
-        WriterPool pool = new WriterPool("stall-test", 1);
+        WriterPool pool = new WriterPool("stall-test", 1, 4);
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         try {
             pool.execute(() -> {
                 holding.countDown();
                 awaitQuietly(release);
-            });
+            }, null);
             assertTrue(holding.await(30, TimeUnit.SECONDS));
-            pool.execute(() -> { });
+            pool.execute(() -> { }, null);
             // As the sweeper would, past the stall time: the held worker is replaced by a fresh one.
             pool.replaceStalled(System.nanoTime() + WriterPool.STALL_NANOS + 1);
             assertEquals(2, pool.threads());
             assertEquals(Optional.empty(), pool.problem(System.nanoTime(), ConnRuntime.STUCK_NANOS));
         } finally {
             release.countDown();
+            pool.close(5000);
+        }
+    }
+
+    @Test
+    void writers_aTaskThatRunsOnACoreIsNotTakenForAStalledWrite() throws Exception {
+        WriterPool pool = new WriterPool("busy-test", 1, 4);
+        CountDownLatch running = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            pool.execute(() -> {
+                running.countDown();
+                while (!stop.get()) {
+                    Thread.onSpinWait(); // runnable, as a thread waiting for a core on a loaded machine
+                }
+            }, null);
+            assertTrue(running.await(30, TimeUnit.SECONDS));
+            pool.replaceStalled(System.nanoTime() + WriterPool.STALL_NANOS + 1);
+            assertEquals(0, pool.stalled(), "runnable for less than " + WriterPool.RUNNABLE_STALL_NANOS + " ns");
+            pool.replaceStalled(System.nanoTime() + WriterPool.RUNNABLE_STALL_NANOS + 1);
+            assertEquals(1, pool.stalled(), "runnable and still not back after that long");
+        } finally {
+            stop.set(true);
             pool.close(5000);
         }
     }
