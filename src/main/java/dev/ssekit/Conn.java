@@ -2,7 +2,7 @@ package dev.ssekit;
 
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.conn.ConnRuntime;
-import dev.ssekit.internal.conn.SinkOutlet;
+import dev.ssekit.internal.conn.Outlets;
 import dev.ssekit.internal.conn.Connection;
 import dev.ssekit.internal.wire.EncodedEvent;
 import dev.ssekit.internal.Json;
@@ -218,7 +218,7 @@ public final class Conn {
          * @throws IllegalArgumentException if the sink is already closed
          */
         public Conn open() {
-            return new Conn(new Connection(SinkOutlet.of(sink), settings, ConnRuntime.shared(), remoteAddress, true));
+            return new Conn(new Connection(Outlets.forSink(sink), settings, ConnRuntime.shared(), remoteAddress, true));
         }
     }
 }

@@ -46,9 +46,23 @@ class ArchitectureTest {
     @Test
     void hubApp_usesThePublicApiOnly() {
         ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit.app..")
+                .and().resideOutsideOfPackage("dev.ssekit.app.embedded")
                 .should().dependOnClassesThat().resideInAPackage("dev.ssekit.internal..")
                 .because("the hub app is a user of the library: what it needs, every user may need, "
                         + "so it belongs in the public API");
+        rule.check(main);
+    }
+
+    @Test
+    void embeddedHub_reachesOnlyTheTransportHook() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit.app.embedded")
+                .should().dependOnClassesThat(com.tngtech.archunit.core.domain.JavaClass.Predicates
+                        .resideInAPackage("dev.ssekit.internal..")
+                        .and(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage(
+                                "dev.ssekit.internal.conn")))
+                .because("the embedded hub hosts ssekit on Grizzly, whose non-blocking output the library "
+                        + "cannot reach portably: it plugs that output into the engine (Outlets, "
+                        + "NonBlockingOutput), and uses nothing else inside");
         rule.check(main);
     }
 

@@ -67,7 +67,8 @@ final class CheckedTargets extends HttpHandler {
             response.getOutputStream().write(body);
             return;
         }
-        jersey.service(request, response);
+        // A stream opened while Jersey serves the request writes through Grizzly's non-blocking output.
+        GrizzlyOutput.serving(request, () -> jersey.service(request, response));
     }
 
     /**

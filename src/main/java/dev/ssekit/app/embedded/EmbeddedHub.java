@@ -13,6 +13,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.Extension;
 
+import dev.ssekit.internal.conn.Outlets;
+
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -54,12 +56,14 @@ public final class EmbeddedHub implements AutoCloseable {
     private final WeldContainer weld;
     private final HttpServer server;
     private final URI uri;
+    private final Runnable closeTransport;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedHub(WeldContainer weld, HttpServer server, URI uri) {
+    private EmbeddedHub(WeldContainer weld, HttpServer server, URI uri, Runnable closeTransport) {
         this.weld = weld;
         this.server = server;
         this.uri = uri;
+        this.closeTransport = closeTransport;
     }
 
     /**
@@ -81,11 +85,15 @@ public final class EmbeddedHub implements AutoCloseable {
         boolean loopback = InetAddress.getByName(host).isLoopbackAddress();
         WeldContainer weld = new Weld().skipShutdownHook()
                 .addExtension(new DevelopmentBean(new DevelopmentDefaults(loopback))).initialize();
+        Runnable transport = null;
         try {
             ResourceConfig config = ResourceConfig.forApplicationClass(HubApplication.class);
             HttpServer server = GrizzlyHttpServerFactory.createHttpServer(
                     URI.create("http://" + host + ":" + port + "/"), config, false);
             CheckedTargets.install(server.getServerConfiguration());
+            // Streams write through Grizzly's non-blocking output: a client that stops reading holds
+            // no thread, and a cut closes its socket at once.
+            transport = Outlets.register(GrizzlyOutput::current);
             // Grizzly blocks a write to a client that stopped reading for 30 s by default, several
             // times per event; ssekit's write timeout (10 s) is the one that should decide.
             server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
@@ -98,10 +106,14 @@ public final class EmbeddedHub implements AutoCloseable {
             weld.select(ClientQuota.class).get().max();
             server.start();
             int bound = server.getListeners().iterator().next().getPort();
-            EmbeddedHub hub = new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"));
+            EmbeddedHub hub = new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"),
+                    transport);
             RUNNING.set(hub);
             return hub;
         } catch (IOException | RuntimeException e) {
+            if (transport != null) {
+                transport.run();
+            }
             weld.shutdown();
             throw e;
         }
@@ -139,6 +151,7 @@ public final class EmbeddedHub implements AutoCloseable {
             LOG.log(java.util.logging.Level.WARNING, "ssekit: the HTTP server did not stop gracefully", e);
         }
         server.shutdownNow();
+        closeTransport.run();
         weld.shutdown();
         RUNNING.compareAndSet(this, null);
     }

@@ -389,12 +389,16 @@ public final class Connection {
 
     /** @return what goes out in the next write: at least one item, up to {@link #MAX_BATCH_BYTES}; or null */
     private List<Item> nextBatchLocked() {
+        boolean head = greeting != null;
         Item first = nextLocked();
         if (first == null) {
             return null;
         }
         List<Item> batch = new ArrayList<>(4);
         batch.add(first);
+        if (head) {
+            return batch; // written alone: the stream's head, which an outlet may write its own way
+        }
         int bytes = first.event.frameLength();
         for (int next = peekLengthLocked(); next >= 0 && bytes + next <= MAX_BATCH_BYTES; next = peekLengthLocked()) {
             batch.add(nextLocked());

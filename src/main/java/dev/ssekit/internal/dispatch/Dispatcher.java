@@ -18,7 +18,7 @@ import dev.ssekit.history.Replay;
 import dev.ssekit.history.SharedHistoryStore;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.conn.ConnRuntime;
-import dev.ssekit.internal.conn.SinkOutlet;
+import dev.ssekit.internal.conn.Outlets;
 import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.conn.Connection;
@@ -193,7 +193,7 @@ public final class Dispatcher implements AutoCloseable {
     /** Opens a connection on this dispatcher's runtime. */
     public Connection open(SseEventSink sink, Sse sse, ConnSettings settings, String remoteAddress) {
         checkOpen();
-        Connection c = new Connection(SinkOutlet.of(sink), settings == null ? defaults : settings, runtime,
+        Connection c = new Connection(Outlets.forSink(sink), settings == null ? defaults : settings, runtime,
                 remoteAddress, false);
         attach(c);
         return c;

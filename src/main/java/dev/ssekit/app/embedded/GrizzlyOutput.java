@@ -1,0 +1,130 @@
+package dev.ssekit.app.embedded;
+
+import dev.ssekit.internal.conn.NonBlockingOutput;
+
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.WriteHandler;
+import org.glassfish.grizzly.http.io.NIOOutputStream;
+import org.glassfish.grizzly.http.server.Request;
+
+import java.io.IOException;
+
+/**
+ * Grizzly's non-blocking output for one stream of the embedded hub: what lets a client that stops
+ * reading hold no thread, and a cut close its socket at once.
+ *
+ * <p>Grizzly takes writes into its asynchronous write queue until the queue passes the connection's
+ * limit ({@code canWrite()} then turns false; several MB by default, set to {@link #MAX_PENDING}
+ * here), and {@code terminateSilently()} closes the connection dropping the queue, where ending the
+ * response would first wait for the client to read it all.
+ */
+final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
+    /** What Grizzly may queue for one client before it says the client cannot take more. */
+    static final int MAX_PENDING = 64 * 1024;
+    private static final ThreadLocal<Serving> SERVING = new ThreadLocal<>();
+
+    private final Serving serving;
+    private final Connection<?> connection;
+    private final NIOOutputStream out;
+    private Listener listener;
+    private boolean waiting; // notifyCanWrite takes one handler at a time
+
+    /** A request while Jersey serves it; {@code done} once Jersey has returned it to Grizzly. */
+    private static final class Serving {
+        final Request request;
+        volatile boolean done;
+
+        Serving(Request request) {
+            this.request = request;
+        }
+    }
+
+    private GrizzlyOutput(Serving serving) {
+        this.serving = serving;
+        this.connection = serving.request.getContext().getConnection();
+        this.out = serving.request.getResponse().getNIOOutputStream();
+    }
+
+    /**
+     * Runs {@code service} (Jersey) for {@code request}, whose streams then get this output. When it
+     * returns, Jersey has written the stream's head and what its sink was sent meanwhile.
+     */
+    static void serving(Request request, Service service) throws Exception {
+        Serving s = new Serving(request);
+        SERVING.set(s);
+        try {
+            service.run();
+        } finally {
+            SERVING.remove();
+            s.done = true;
+        }
+    }
+
+    /** What {@link #serving} runs. */
+    @FunctionalInterface
+    interface Service {
+        void run() throws Exception;
+    }
+
+    /** @return the output of the request this thread serves, or null outside a request */
+    static NonBlockingOutput current() {
+        Serving s = SERVING.get();
+        return s == null ? null : new GrizzlyOutput(s);
+    }
+
+    @Override
+    public boolean headWritten() {
+        return serving.done;
+    }
+
+    @Override
+    public void listen(Listener value) {
+        this.listener = value;
+        connection.setMaxAsyncWriteQueueSize(MAX_PENDING);
+    }
+
+    @Override
+    public boolean isReady() {
+        if (out.canWrite()) {
+            return true;
+        }
+        if (!waiting) {
+            waiting = true;
+            out.notifyCanWrite(this);
+        }
+        return false;
+    }
+
+    @Override
+    public void onWritePossible() {
+        waiting = false;
+        listener.onWritable();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        waiting = false;
+        listener.onError(t);
+    }
+
+    @Override
+    public void write(byte[] bytes) throws IOException {
+        out.write(bytes);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        out.flush();
+    }
+
+    @Override
+    public boolean terminate() {
+        connection.terminateSilently();
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "GrizzlyOutput{" + connection.getPeerAddress() + "}";
+    }
+}

@@ -1,0 +1,177 @@
+package dev.ssekit.internal.conn;
+
+import dev.ssekit.internal.Checks;
+import dev.ssekit.internal.wire.FramedEvent;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The non-blocking transport: the stream's head goes through the JAX-RS sink, its body through the
+ * container's {@link NonBlockingOutput}, so that a client that stops reading holds no thread.
+ *
+ * <p>Why the head through the sink: the JAX-RS runtime then writes the response's status and
+ * headers, after every response filter (CORS, ssekit's own replay header, the application's), and
+ * keeps its own state for the request consistent. Writes go through the sink until the runtime is
+ * done with the request ({@link NonBlockingOutput#headWritten()}: a sink queues what it is sent
+ * until the resource method returns, and a direct write before that would overtake the head); every
+ * later write goes straight to the container's output, which the sink wrote through before. The
+ * stream ends through the sink again, once everything is written, so that the runtime finishes the
+ * response itself.
+ *
+ * <p>Each write hands the container one batch and flushes it. The stage completes as soon as the
+ * container has the bytes; the next write waits until the container says the client's socket can
+ * take more. So what the container holds for a client that stopped reading is bounded by its own
+ * readiness threshold plus one batch ({@link Connection#MAX_BATCH_BYTES}), and a cut drops it.
+ */
+final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
+    private static final Logger LOG = Logger.getLogger(HandoffOutlet.class.getName());
+
+    private final SinkOutlet head;
+    private final NonBlockingOutput body;
+    private final AtomicLong writes = new AtomicLong();
+
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private boolean handedOff;
+    private byte[] pending;
+    private CompletableFuture<Void> pendingStage;
+    private boolean needsFlush;
+    private Throwable failure;
+
+    HandoffOutlet(SinkOutlet head, NonBlockingOutput body) {
+        this.head = Checks.notNull(head, "head");
+        this.body = Checks.notNull(body, "body");
+    }
+
+    @Override
+    public CompletionStage<?> write(FramedEvent frames) {
+        synchronized (lock) {
+            if (!handedOff) {
+                if (!body.headWritten()) {
+                    return head.write(frames);
+                }
+                handOffLocked();
+            }
+            if (failure != null) {
+                return CompletableFuture.failedFuture(failure);
+            }
+            CompletableFuture<Void> stage = new CompletableFuture<>();
+            pending = frames.frameBytes();
+            pendingStage = stage;
+            pump();
+            return stage;
+        }
+    }
+
+    private void handOffLocked() {
+        try {
+            body.listen(this);
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+        }
+        handedOff = true;
+    }
+
+    /** Writes what is pending while the container can take it; called under the lock. */
+    private void pump() {
+        CompletableFuture<Void> written = null;
+        try {
+            while (failure == null) {
+                if (!body.isReady()) {
+                    break; // onWritable comes when the client's socket can take more
+                }
+                if (needsFlush) {
+                    needsFlush = false;
+                    body.flush();
+                    continue;
+                }
+                if (pending == null) {
+                    break;
+                }
+                byte[] bytes = pending;
+                written = pendingStage;
+                pending = null;
+                pendingStage = null;
+                body.write(bytes);
+                writes.incrementAndGet();
+                needsFlush = true;
+            }
+        } catch (IOException | RuntimeException e) {
+            failLocked(e);
+        }
+        if (written != null) {
+            written.complete(null);
+        }
+    }
+
+    private void failLocked(Throwable e) {
+        if (failure == null) {
+            failure = e;
+            LOG.log(Level.FINE, "ssekit: the client's output failed; the client is gone", e);
+        }
+        if (pendingStage != null) {
+            CompletableFuture<Void> stage = pendingStage;
+            pending = null;
+            pendingStage = null;
+            stage.completeExceptionally(e);
+        }
+    }
+
+    @Override
+    public void onWritable() {
+        synchronized (lock) {
+            pump();
+        }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        synchronized (lock) {
+            failLocked(error);
+        }
+    }
+
+    @Override
+    public boolean blocking() {
+        return false;
+    }
+
+    @Override
+    public void end() {
+        head.end();
+    }
+
+    @Override
+    public void cut() {
+        boolean closed;
+        synchronized (lock) {
+            failLocked(new IOException("the stream was cut"));
+            closed = handedOff && body.terminate();
+        }
+        if (!closed) {
+            head.cut();
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        synchronized (lock) {
+            return failure != null || head.isClosed();
+        }
+    }
+
+    /** @return the writes handed to the container's output: one per batch */
+    long writes() {
+        return writes.get();
+    }
+
+    @Override
+    public String toString() {
+        return "HandoffOutlet{" + body + ", writes=" + writes + "}";
+    }
+}

@@ -1,0 +1,52 @@
+package dev.ssekit.internal.conn;
+
+import java.io.IOException;
+
+/**
+ * A container's non-blocking output to one client, below JAX-RS: the Servlet API's
+ * {@code ServletOutputStream} in async mode, or Grizzly's {@code NIOOutputStream}. It never blocks:
+ * while the client does not read, {@link #isReady()} is false, and the listener is told when the
+ * client's socket can take more.
+ *
+ * <p>Contract, as the Servlet API's: {@link #write} and {@link #flush} are called only right after
+ * {@link #isReady()} returned true; once {@code isReady()} has returned false, the output calls
+ * {@link Listener#onWritable()} exactly once when it can take more. Calls are never concurrent (the
+ * caller holds one lock per output), but may come from any thread.
+ */
+public interface NonBlockingOutput {
+    /** What the output tells its one caller. */
+    interface Listener {
+        /** The output can take more, after {@link #isReady()} returned false. */
+        void onWritable();
+
+        /** The client has gone or the output failed: nothing more can be written. */
+        void onError(Throwable error);
+    }
+
+    /**
+     * @return true once the JAX-RS runtime is done with the request: it has written the response's
+     *         head and flushed whatever the sink was sent before, and will not write on its own
+     *         again. Until then writes go through the sink, which queues them behind the head.
+     */
+    boolean headWritten();
+
+    /** Sets the listener, once, before the first {@link #isReady()}. */
+    void listen(Listener listener) throws IOException;
+
+    /** @return true if {@link #write} may be called now; false promises a later {@code onWritable} */
+    boolean isReady() throws IOException;
+
+    /** Hands {@code bytes} to the container, which writes them as the client's socket allows. */
+    void write(byte[] bytes) throws IOException;
+
+    /** Writes out what the container buffers, without waiting. */
+    void flush() throws IOException;
+
+    /**
+     * Closes the client's connection at once, dropping whatever the container still holds for it.
+     *
+     * @return false if this container offers no such close (the stream then ends normally, and the
+     *         container keeps its pending bytes until the client reads them or its own timeout)
+     */
+    boolean terminate();
+}
