@@ -35,13 +35,14 @@ import java.util.Map;
  * @param maxSubscribers           {@code ssekit.max.subscribers}, 0 for no limit
  * @param maxTopicsPerSubscription {@code ssekit.max.topics.per.subscription}
  * @param shutdownRetry            {@code ssekit.shutdown.retry}
+ * @param publishTimeout           {@code ssekit.publish.timeout}
  * @param store                    {@code ssekit.history.store}: memory, jdbc or redis
  * @param retention                the {@code ssekit.history.*} retention keys that are set
  * @param values                   where the store's connection keys are read when it is opened
  */
 public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy overflowPolicy, Duration writeTimeout,
                            Duration maxLifetime, int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers,
-                           int maxTopicsPerSubscription, Duration shutdownRetry, String store, Retention retention,
+                           int maxTopicsPerSubscription, Duration shutdownRetry, Duration publishTimeout, String store, Retention retention,
                            Settings values) {
     /**
      * Retention settings, each null when unset (the store's default applies).
@@ -73,6 +74,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
     public static final String MAX_SUBSCRIBERS = "ssekit.max.subscribers";
     public static final String MAX_TOPICS_PER_SUBSCRIPTION = "ssekit.max.topics.per.subscription";
     public static final String SHUTDOWN_RETRY = "ssekit.shutdown.retry";
+    public static final String PUBLISH_TIMEOUT = "ssekit.publish.timeout";
     public static final String STORE = "ssekit.history.store";
     public static final String MAX_EVENTS_PER_TOPIC = "ssekit.history.max.events.per.topic";
     public static final String MAX_AGE = "ssekit.history.max.age";
@@ -129,6 +131,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
                 v.integer(MAX_SUBSCRIBERS, 0, 1),
                 v.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1),
                 v.duration(SHUTDOWN_RETRY, ConnSettings.DEFAULT_SHUTDOWN_RETRY),
+                v.duration(PUBLISH_TIMEOUT, dev.ssekit.internal.Limits.DEFAULT_PUBLISH_TIMEOUT),
                 v.choice(STORE, "memory", STORES),
                 Retention.read(v), // checked now, not when the store opens
                 v);
@@ -147,7 +150,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
     public Topics.Builder applyTo(Topics.Builder builder) {
         builder.heartbeat(heartbeat).queueCapacity(queueCapacity).overflowPolicy(overflowPolicy)
                 .writeTimeout(writeTimeout).maxEventSize(maxEventSize)
-                .maxTopicsPerSubscription(maxTopicsPerSubscription).shutdownRetry(shutdownRetry);
+                .maxTopicsPerSubscription(maxTopicsPerSubscription).shutdownRetry(shutdownRetry)
+                .publishTimeout(publishTimeout);
         if (maxLifetime != null) {
             builder.maxLifetime(maxLifetime);
         }

@@ -140,12 +140,12 @@ public final class Dispatcher implements AutoCloseable {
             // Events reach this node's subscribers through the follow, whichever node published them.
             this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone);
             routes.startAt(follow.startedAfter());
-            this.pipeline = new PublishPipeline(name, store, batch -> {
+            this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), batch -> {
             });
         } else {
             this.follow = null;
             routes.startAt(call(store::latestId, "read the newest id of the history").orElse(null));
-            this.pipeline = new PublishPipeline(name, store, this::fanOut);
+            this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), this::fanOut);
         }
         this.transactional = new TransactionalPublishing(name, Checks.notNull(transactions, "transactions"), store,
                 pipeline, (topics, took) -> topics.forEach(t -> meters.of(t).published(took)));
