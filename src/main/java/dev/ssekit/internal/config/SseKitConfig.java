@@ -90,7 +90,12 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
     public static final String JDBC_POOL_SIZE = "ssekit.history.jdbc.pool.size";
     /** The pool size of the URL configuration when {@link #JDBC_POOL_SIZE} is unset. */
     public static final int DEFAULT_JDBC_POOL_SIZE = 10;
+    public static final String JDBC_STATEMENT_TIMEOUT = "ssekit.history.jdbc.statement.timeout";
+    public static final String JDBC_NETWORK_TIMEOUT = "ssekit.history.jdbc.network.timeout";
     public static final String REDIS_URI = "ssekit.history.redis.uri";
+    public static final String REDIS_COMMAND_TIMEOUT = "ssekit.history.redis.command.timeout";
+    /** Lettuce's command timeout when {@link #REDIS_COMMAND_TIMEOUT} is unset. */
+    public static final Duration DEFAULT_REDIS_COMMAND_TIMEOUT = Duration.ofSeconds(5);
     public static final String REDIS_PREFIX = "ssekit.history.redis.prefix";
 
     private static final Map<String, OverflowPolicy> POLICIES = new LinkedHashMap<>();
@@ -140,6 +145,14 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
             throw Settings.invalid(JDBC_URL, url, "a JDBC URL (jdbc:...)");
         }
         v.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 1); // checked now, used when the store opens
+        Duration statement = v.duration(JDBC_STATEMENT_TIMEOUT, JdbcHistoryStore.DEFAULT_STATEMENT_TIMEOUT);
+        Duration network = v.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT);
+        if (network.compareTo(statement) <= 0) {
+            throw Settings.invalid(JDBC_NETWORK_TIMEOUT, v.raw(JDBC_NETWORK_TIMEOUT) == null ? network.toString()
+                    : v.raw(JDBC_NETWORK_TIMEOUT), "a duration greater than " + JDBC_STATEMENT_TIMEOUT + " ("
+                    + statement + ")");
+        }
+        v.duration(REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_COMMAND_TIMEOUT);
         return config;
     }
 
@@ -200,7 +213,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
                 } catch (IllegalArgumentException e) {
                     throw Settings.invalid(REDIS_URI, uri, "a Redis URI such as redis://127.0.0.1:6379");
                 }
-                return retention(b.keyPrefix(values.string(REDIS_PREFIX, "ssekit:"))).build();
+                return retention(b.keyPrefix(values.string(REDIS_PREFIX, "ssekit:"))
+                        .commandTimeout(values.duration(REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_COMMAND_TIMEOUT))).build();
             }
             default: {
                 InMemoryHistoryStore.Builder b = InMemoryHistoryStore.builder();
@@ -217,7 +231,9 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
 
     private JdbcHistoryStore jdbcStore(DataSource ds, boolean ownsDataSource, String prefix, boolean joinsTransactions) {
         JdbcHistoryStore.Builder b = JdbcHistoryStore.builder(ds).closesDataSource(ownsDataSource)
-                .joinsTransactions(joinsTransactions);
+                .joinsTransactions(joinsTransactions)
+                .statementTimeout(values.duration(JDBC_STATEMENT_TIMEOUT, JdbcHistoryStore.DEFAULT_STATEMENT_TIMEOUT))
+                .networkTimeout(values.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT));
         if (prefix != null) {
             try {
                 b.tablePrefix(prefix);
@@ -264,7 +280,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, OverflowPolicy
         }
         try {
             return new OwnedPool(JdbcPool.open(url, values.raw(JDBC_USER), values.raw(JDBC_PASSWORD),
-                    values.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 1)));
+                    values.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 1),
+                    values.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT)));
         } catch (RuntimeException e) {
             // HikariCP's PoolInitializationException: the database is unreachable or refused the login.
             // The URL is not repeated: it may hold a password.
