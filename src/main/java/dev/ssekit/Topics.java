@@ -540,6 +540,19 @@ public final class Topics implements AutoCloseable {
         }
 
         /**
+         * @param value how long a publisher waits for the history store to take its event, positive
+         *              (default 15 s): past it the publish fails with a {@link HistoryStoreException}
+         *              and nothing of it is stored. An event the store has taken waits for that store
+         *              call, which the store's own timeouts bound, and at most twice this in all.
+         * @return this builder
+         * @throws IllegalArgumentException if the value is null, zero or negative
+         */
+        public Builder publishTimeout(java.time.Duration value) {
+            limits = limits.withPublishTimeout(value);
+            return this;
+        }
+
+        /**
          * @param value where per-topic counts are reported (default: only {@link Hub#stats()})
          * @return this builder
          */

@@ -87,6 +87,10 @@ import java.util.regex.Pattern;
  */
 public final class JdbcHistoryStore implements TransactionalHistoryStore {
     private static final Logger LOG = Logger.getLogger(JdbcHistoryStore.class.getName());
+    /** The statement timeout of a store built without {@link Builder#statementTimeout}. */
+    public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(5);
+    /** The network timeout of a store built without {@link Builder#networkTimeout}. */
+    public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(10);
     private static final String ID_PREFIX = "urn:ssekit:";
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
     private static final int MAX_KEY_BYTES = 2048;
@@ -95,6 +99,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     private static final String REMOVED_TOPICS = "removed_topics_dropped_up_to";
 
     private static final int CHECK_TIMEOUT_SECONDS = 5;
+    /** The retention sweep's statements read whole tables: they get this bound, in seconds. */
+    private static final int SWEEP_STATEMENT_TIMEOUT_SECONDS = 60;
 
     private final DataSource dataSource;
     private final String p;
@@ -104,6 +110,9 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     private final ScheduledExecutorService pruner;
     private final boolean closesDataSource;
     private final boolean joinsTransactions;
+    private final Duration statementTimeout;
+    private final Duration networkTimeout;
+    private volatile boolean networkTimeoutSupported = true;
     private volatile boolean closed;
 
     private JdbcHistoryStore(Builder b) {
@@ -114,6 +123,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         this.clock = b.clock;
         this.closesDataSource = b.closesDataSource;
         this.joinsTransactions = b.joinsTransactions;
+        this.statementTimeout = b.statementTimeout;
+        this.networkTimeout = b.networkTimeout;
         createSchema();
         if (b.pruneInterval == null) {
             this.pruner = null;
@@ -178,9 +189,10 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                     + "PRIMARY KEY, id VARCHAR(1024) NOT NULL, topics TEXT NOT NULL, type VARCHAR(1024), retry_ms BIGINT, "
                     + "data TEXT NOT NULL)" : null,
         };
-        try (Connection c = connect()) {
-            c.setAutoCommit(true);
-            try (Statement s = c.createStatement()) {
+        try (Borrowed b = borrow()) {
+            Connection c = b.connection();
+            b.autoCommit(true);
+            try (Statement s = statement(c)) {
                 for (String sql : ddl) {
                     if (sql != null) {
                         s.execute(sql);
@@ -188,7 +200,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 }
             }
             for (String row : new String[]{LAST_SEQ, REMOVED_TOPICS}) {
-                try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = ?")) {
+                try (PreparedStatement s = prepare(c, "SELECT val FROM " + p + "meta WHERE name = ?")) {
                     s.setString(1, row);
                     try (ResultSet rs = s.executeQuery()) {
                         if (rs.next()) {
@@ -196,7 +208,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                         }
                     }
                 }
-                try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + p + "meta (name, val) VALUES (?, 0)")) {
+                try (PreparedStatement insert = prepare(c, "INSERT INTO " + p + "meta (name, val) VALUES (?, 0)")) {
                     insert.setString(1, row);
                     insert.executeUpdate();
                 } catch (SQLException raced) {
@@ -216,19 +228,19 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
      * again. {@code WRITE_DELAY 0} writes each commit before it returns (a database setting, kept in
      * the file). Other databases write commits durably by default.
      */
-    private static void requireCommitsWritten(Connection c) throws SQLException {
+    private void requireCommitsWritten(Connection c) throws SQLException {
         java.sql.DatabaseMetaData meta = c.getMetaData();
         if (!"H2".equals(meta.getDatabaseProductName()) || String.valueOf(meta.getURL()).startsWith("jdbc:h2:mem:")) {
             return;
         }
-        try (PreparedStatement s = c.prepareStatement("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS "
+        try (PreparedStatement s = prepare(c, "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS "
                 + "WHERE SETTING_NAME = 'WRITE_DELAY'");
              ResultSet rs = s.executeQuery()) {
             if (rs.next() && "0".equals(rs.getString(1))) {
                 return;
             }
         }
-        try (Statement s = c.createStatement()) {
+        try (Statement s = statement(c)) {
             s.execute("SET WRITE_DELAY 0");
         } catch (SQLException e) {
             LOG.log(Level.WARNING, "ssekit: H2 refused SET WRITE_DELAY 0 (" + describe(e) + "): a crash can lose "
@@ -236,18 +248,175 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         }
     }
 
-    private Connection connect() throws SQLException {
+    private Borrowed borrow() throws SQLException {
+        return borrow(false);
+    }
+
+    /**
+     * Borrows a connection with this store's network timeout set (where the driver allows), so that
+     * a database that goes silent, a half-open connection included, fails the call instead of
+     * holding it forever.
+     *
+     * @param sweep whether it is for the retention sweep, whose statements get
+     *              {@value #SWEEP_STATEMENT_TIMEOUT_SECONDS} s
+     */
+    private Borrowed borrow(boolean sweep) throws SQLException {
         if (closed) {
             throw HistoryStoreException.closed("history store");
         }
-        return dataSource.getConnection();
+        Borrowed b = new Borrowed(dataSource.getConnection());
+        try {
+            long extra = sweep ? TimeUnit.SECONDS.toMillis(SWEEP_STATEMENT_TIMEOUT_SECONDS) - statementTimeout.toMillis() : 0;
+            b.networkTimeout(networkTimeout.toMillis() + Math.max(0, extra));
+            return b;
+        } catch (SQLException | RuntimeException e) {
+            b.connection().close();
+            throw e;
+        }
+    }
+
+    /**
+     * A borrowed connection that gives back what this store changed on it before it goes back to
+     * the pool: auto-commit, isolation level and network timeout. Servers' pools need not reset them,
+     * and the next borrower (another application's code, on a shared pool) would inherit them.
+     */
+    private final class Borrowed implements AutoCloseable {
+        private final Connection c;
+        private Boolean autoCommit; // what it was, when changed
+        private Integer isolation;
+        private Integer networkTimeoutMs;
+
+        Borrowed(Connection c) {
+            this.c = c;
+        }
+
+        Connection connection() {
+            return c;
+        }
+
+        void autoCommit(boolean value) throws SQLException {
+            boolean was = c.getAutoCommit();
+            if (was != value) {
+                if (autoCommit == null) {
+                    autoCommit = was;
+                }
+                c.setAutoCommit(value);
+            }
+        }
+
+        void isolation(int level) throws SQLException {
+            int was = c.getTransactionIsolation();
+            if (was != level) {
+                if (isolation == null) {
+                    isolation = was;
+                }
+                c.setTransactionIsolation(level);
+            }
+        }
+
+        void networkTimeout(long millis) throws SQLException {
+            if (!networkTimeoutSupported) {
+                return;
+            }
+            try {
+                int was = c.getNetworkTimeout();
+                c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, millis));
+                networkTimeoutMs = was;
+            } catch (java.sql.SQLFeatureNotSupportedException | UnsupportedOperationException | AbstractMethodError e) {
+                networkTimeoutSupported = false;
+                LOG.info("ssekit: the history database's driver sets no network timeout (" + e + "); calls are "
+                        + "bounded by the statement timeout and the pool's timeouts only");
+            } catch (SQLException e) {
+                // Some connections refuse it (the XA connections of a caller's JTA transaction, on H2 and
+                // PostgreSQL): this one is bounded by the statement timeout and its pool's timeouts only.
+                LOG.log(Level.FINE, "ssekit: a history connection refused a network timeout", e);
+            }
+        }
+
+        /** Gives back what was changed, then closes; a connection the driver closed is only closed. */
+        @Override
+        public void close() throws SQLException {
+            try {
+                if (!c.isClosed()) {
+                    if (isolation != null) {
+                        c.setTransactionIsolation(isolation);
+                    }
+                    if (autoCommit != null) {
+                        c.setAutoCommit(autoCommit);
+                    }
+                    if (networkTimeoutMs != null) {
+                        c.setNetworkTimeout(Runnable::run, networkTimeoutMs);
+                    }
+                }
+            } finally {
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * Rolls back after {@code failure}; a rollback that fails too (the driver closed a connection
+     * that timed out) is added to it rather than hiding it.
+     */
+    private static void rollback(Connection c, Exception failure) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /** A statement of a store call, bounded by the statement timeout (lock waits included). */
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        PreparedStatement s = c.prepareStatement(sql);
+        s.setQueryTimeout(statementTimeoutSeconds());
+        return s;
+    }
+
+    /** A statement of the retention sweep, which reads whole tables: a longer bound. */
+    private static PreparedStatement prepareSweep(Connection c, String sql) throws SQLException {
+        PreparedStatement s = c.prepareStatement(sql);
+        s.setQueryTimeout(SWEEP_STATEMENT_TIMEOUT_SECONDS);
+        return s;
+    }
+
+    private Statement statement(Connection c) throws SQLException {
+        Statement s = c.createStatement();
+        s.setQueryTimeout(statementTimeoutSeconds());
+        return s;
+    }
+
+    /** JDBC counts query timeouts in whole seconds: rounded up, never 0 (which means none). */
+    private int statementTimeoutSeconds() {
+        return (int) Math.max(1, (statementTimeout.toMillis() + 999) / 1000);
+    }
+
+    /**
+     * The exception of a failed call: a timeout says which bound it hit, so that whoever reads the
+     * answer (a 503's body) knows the database did not answer rather than refused.
+     */
+    private HistoryStoreException failure(String what, SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) {
+                return new HistoryStoreException("history database did not answer the " + what + " within the "
+                        + "network timeout (" + Checks.describe(networkTimeout) + "; " + describe(e) + ")", e);
+            }
+        }
+        String state = e.getSQLState();
+        if (e instanceof java.sql.SQLTimeoutException || "57014".equals(state) || "55P03".equals(state)
+                || "HYT00".equals(state)) {
+            return new HistoryStoreException("history database did not answer the " + what + " within the "
+                    + "statement timeout (" + statementTimeoutSeconds() + " s; " + describe(e) + ")", e);
+        }
+        return new HistoryStoreException("history database refused the " + what + " (" + describe(e) + ")", e);
     }
 
     @Override
     public List<Event> append(List<Entry> batch) {
         Set<String> given = checkEntries(batch);
-        try (Connection c = connect()) {
-            c.setAutoCommit(false);
+        try (Borrowed b = borrow()) {
+            Connection c = b.connection();
+            b.autoCommit(false);
             try {
                 String taken = firstExisting(c, given);
                 if (taken != null) {
@@ -257,13 +426,14 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 c.commit();
                 return stored;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollback(c, e);
                 throw e;
             }
         } catch (SQLException e) {
             if (!given.isEmpty() && e.getSQLState() != null && e.getSQLState().startsWith("23")) {
                 // Another node stored one of the ids between our check and our insert.
-                try (Connection c = connect()) {
+                try (Borrowed b = borrow()) {
+                    Connection c = b.connection();
                     String taken = firstExisting(c, given);
                     if (taken != null) {
                         throw new DuplicateIdException(taken);
@@ -272,7 +442,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                     e.addSuppressed(again);
                 }
             }
-            throw new HistoryStoreException("history database refused the append (" + describe(e) + ")", e);
+            throw failure("append", e);
         }
     }
 
@@ -287,13 +457,13 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
      * one round trip and one execution per 500 rows, where a JDBC batch costs the database one
      * execution per row (and a round trip per row on drivers that do not pipeline batches).
      */
-    private static void insertRows(Connection c, String tableAndColumns, int[] types, List<Object[]> rows)
+    private void insertRows(Connection c, String tableAndColumns, int[] types, List<Object[]> rows)
             throws SQLException {
         int columns = types.length;
         String tuple = "(" + String.join(", ", Collections.nCopies(columns, "?")) + ")";
         for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
             List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO " + tableAndColumns + " VALUES "
+            try (PreparedStatement s = prepare(c, "INSERT INTO " + tableAndColumns + " VALUES "
                     + String.join(", ", Collections.nCopies(chunk.size(), tuple)))) {
                 int i = 1;
                 for (Object[] row : chunk) {
@@ -326,13 +496,13 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
      * until commit orders all appenders, on one node or many.
      */
     private long takeSeqs(Connection c, int count) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE " + p + "meta SET val = val + ? WHERE name = 'last_seq'")) {
+        try (PreparedStatement s = prepare(c, "UPDATE " + p + "meta SET val = val + ? WHERE name = 'last_seq'")) {
             s.setLong(1, count);
             if (s.executeUpdate() != 1) {
                 throw new SQLException("the " + p + "meta table has no last_seq row");
             }
         }
-        try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = 'last_seq'");
+        try (PreparedStatement s = prepare(c, "SELECT val FROM " + p + "meta WHERE name = 'last_seq'");
              ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getLong(1) - count + 1;
@@ -401,7 +571,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         List<String> all = new ArrayList<>(ids);
         for (int from = 0; from < all.size(); from += ROWS_PER_INSERT) {
             List<String> chunk = all.subList(from, Math.min(all.size(), from + ROWS_PER_INSERT));
-            try (PreparedStatement s = c.prepareStatement("SELECT id FROM " + p + "event WHERE id IN ("
+            try (PreparedStatement s = prepare(c, "SELECT id FROM " + p + "event WHERE id IN ("
                     + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")) {
                 for (int i = 0; i < chunk.size(); i++) {
                     s.setString(i + 1, chunk.get(i));
@@ -446,14 +616,15 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
             rows.add(new Object[]{id, String.join("\n", entry.topics()), event.type().orElse(null),
                 event.retry().map(Duration::toMillis).orElse(null), event.data()});
         }
-        try (Connection c = connect()) {
+        try (Borrowed b = borrow()) {
+            Connection c = b.connection();
             String taken = firstExisting(c, ids);
             if (taken != null) {
                 throw new DuplicateIdException(taken);
             }
             insertRows(c, p + "outbox (id, topics, type, retry_ms, data)", OUTBOX_COLUMNS, rows);
         } catch (SQLException e) {
-            throw new HistoryStoreException("history database refused the outbox write (" + describe(e) + ")", e);
+            throw failure("outbox write", e);
         }
     }
 
@@ -476,11 +647,12 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
 
     /** @return true if the outbox may hold more committed rows */
     private boolean relayBatch(List<Entry> moved, Set<String> dropped) {
-        try (Connection c = connect()) {
-            c.setAutoCommit(false);
+        try (Borrowed b = borrow()) {
+            Connection c = b.connection();
+            b.autoCommit(false);
             try {
                 // Most relays (the periodic ones) find nothing: they cost one read and take no lock.
-                try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM " + p + "outbox FETCH FIRST 1 ROWS ONLY");
+                try (PreparedStatement s = prepare(c, "SELECT 1 FROM " + p + "outbox FETCH FIRST 1 ROWS ONLY");
                      ResultSet rs = s.executeQuery()) {
                     if (!rs.next()) {
                         c.rollback();
@@ -489,12 +661,12 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 }
                 // The sequence row lock first: relays and appends of every node take turns, and the
                 // rows read below are then exactly the committed ones no other relay moved.
-                try (PreparedStatement s = c.prepareStatement("UPDATE " + p + "meta SET val = val WHERE name = 'last_seq'")) {
+                try (PreparedStatement s = prepare(c, "UPDATE " + p + "meta SET val = val WHERE name = 'last_seq'")) {
                     s.executeUpdate();
                 }
                 List<Long> positions = new ArrayList<>();
                 List<Entry> rows = new ArrayList<>();
-                try (PreparedStatement s = c.prepareStatement("SELECT pos, id, topics, type, retry_ms, data FROM " + p
+                try (PreparedStatement s = prepare(c, "SELECT pos, id, topics, type, retry_ms, data FROM " + p
                         + "outbox ORDER BY pos FETCH FIRST " + RELAY_BATCH + " ROWS ONLY");
                      ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
@@ -514,7 +686,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 }
                 for (int from = 0; from < positions.size(); from += ROWS_PER_INSERT) {
                     List<Long> chunk = positions.subList(from, Math.min(positions.size(), from + ROWS_PER_INSERT));
-                    try (PreparedStatement s = c.prepareStatement("DELETE FROM " + p + "outbox WHERE pos IN ("
+                    try (PreparedStatement s = prepare(c, "DELETE FROM " + p + "outbox WHERE pos IN ("
                             + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")")) {
                         for (int i = 0; i < chunk.size(); i++) {
                             s.setLong(i + 1, chunk.get(i));
@@ -527,11 +699,11 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 dropped.addAll(droppedHere);
                 return rows.size() == RELAY_BATCH;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollback(c, e);
                 throw e;
             }
         } catch (SQLException e) {
-            throw new HistoryStoreException("history database refused the outbox relay (" + describe(e) + ")", e);
+            throw failure("outbox relay", e);
         }
     }
 
@@ -577,16 +749,21 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
 
     /** One snapshot for the gap check and the select: pruning in between must not hide a gap. */
     private Replay inSnapshot(SnapshotRead read) {
-        try (Connection c = connect()) {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        try (Borrowed b = borrow()) {
+            Connection c = b.connection();
+            b.autoCommit(false);
+            b.isolation(Connection.TRANSACTION_REPEATABLE_READ);
+            Replay replay;
             try {
-                return read.read(c);
-            } finally {
-                c.rollback(); // read only
+                replay = read.read(c);
+            } catch (SQLException | RuntimeException e) {
+                rollback(c, e);
+                throw e;
             }
+            c.rollback(); // read only
+            return replay;
         } catch (SQLException e) {
-            throw new HistoryStoreException("history database refused the read (" + describe(e) + ")", e);
+            throw failure("read", e);
         }
     }
 
@@ -604,7 +781,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         }
         long until = untilSeq(c, untilId);
         List<Event> events = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT e.id, e.type, e.retry_ms, e.data FROM " + p + "event e "
+        try (PreparedStatement s = prepare(c, "SELECT e.id, e.type, e.retry_ms, e.data FROM " + p + "event e "
                 + "WHERE e.seq IN (SELECT t.seq FROM " + p + "event_topic t WHERE t.topic IN (" + in + ") "
                 + "AND t.seq > ? AND t.seq <= ?) AND e.created_ms >= ? ORDER BY e.seq")) {
             int i = 1;
@@ -650,7 +827,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         }
         long until = untilSeq(c, untilId);
         List<Event> events = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement("SELECT e.seq, e.id, e.type, e.retry_ms, e.data, t.topic FROM "
+        try (PreparedStatement s = prepare(c, "SELECT e.seq, e.id, e.type, e.retry_ms, e.data, t.topic FROM "
                 + p + "event e JOIN " + p + "event_topic t ON t.seq = e.seq WHERE e.seq > ? AND e.seq <= ? "
                 + "AND e.created_ms >= ? ORDER BY e.seq")) {
             s.setLong(1, after);
@@ -691,7 +868,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
 
     /** Whether any event after {@code after}, on any topic, was dropped or has expired: a gap for a matcher. */
     private boolean droppedAfterOnAnyTopic(Connection c, long after, long cutoff) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT MAX(dropped_up_to) FROM " + p + "topic");
+        try (PreparedStatement s = prepare(c, "SELECT MAX(dropped_up_to) FROM " + p + "topic");
              ResultSet rs = s.executeQuery()) {
             if (rs.next() && rs.getLong(1) > after) {
                 return true;
@@ -700,7 +877,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         if (metaValue(c, REMOVED_TOPICS) > after) {
             return true;
         }
-        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM " + p + "event WHERE seq > ? AND created_ms < ?")) {
+        try (PreparedStatement s = prepare(c, "SELECT 1 FROM " + p + "event WHERE seq > ? AND created_ms < ?")) {
             s.setLong(1, after);
             s.setLong(2, cutoff);
             s.setMaxRows(1);
@@ -712,7 +889,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
 
     /** The sequence number of an id: from the table, or parsed from an id this store assigned. */
     private long seqOf(Connection c, String id) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT seq FROM " + p + "event WHERE id = ?")) {
+        try (PreparedStatement s = prepare(c, "SELECT seq FROM " + p + "event WHERE id = ?")) {
             s.setString(1, id);
             try (ResultSet rs = s.executeQuery()) {
                 if (rs.next()) {
@@ -728,7 +905,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 return -1;
             }
             // Never issued by this database (reset since, or made up): unknown.
-            try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = 'last_seq'");
+            try (PreparedStatement s = prepare(c, "SELECT val FROM " + p + "meta WHERE name = 'last_seq'");
                  ResultSet rs = s.executeQuery()) {
                 return rs.next() && seq > 0 && seq <= rs.getLong(1) ? seq : -1;
             }
@@ -739,7 +916,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     /** Whether an event on these topics after {@code after} was dropped or has expired: a gap. */
     private boolean droppedAfter(Connection c, List<String> topics, String in, long after, long cutoff)
             throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*), MAX(dropped_up_to) FROM " + p
+        try (PreparedStatement s = prepare(c, "SELECT COUNT(*), MAX(dropped_up_to) FROM " + p
                 + "topic WHERE topic IN (" + in + ")")) {
             for (int i = 0; i < topics.size(); i++) {
                 s.setString(i + 1, topics.get(i));
@@ -755,7 +932,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 }
             }
         }
-        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM " + p + "event_topic t JOIN " + p + "event e "
+        try (PreparedStatement s = prepare(c, "SELECT 1 FROM " + p + "event_topic t JOIN " + p + "event e "
                 + "ON e.seq = t.seq WHERE t.topic IN (" + in + ") AND t.seq > ? AND e.created_ms < ?")) {
             int i = 1;
             for (String topic : topics) {
@@ -771,7 +948,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     }
 
     private long metaValue(Connection c, String name) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT val FROM " + p + "meta WHERE name = ?")) {
+        try (PreparedStatement s = prepare(c, "SELECT val FROM " + p + "meta WHERE name = ?")) {
             s.setString(1, name);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
@@ -781,20 +958,21 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
 
     @Override
     public Optional<String> latestId() {
-        try (Connection c = connect();
-             PreparedStatement s = c.prepareStatement("SELECT id FROM " + p + "event WHERE seq = (SELECT MAX(seq) FROM "
-                     + p + "event)");
+        try (Borrowed b = borrow();
+             PreparedStatement s = prepare(b.connection(), "SELECT id FROM " + p + "event WHERE seq = (SELECT MAX(seq) "
+                     + "FROM " + p + "event)");
              ResultSet rs = s.executeQuery()) {
             return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
         } catch (SQLException e) {
-            throw new HistoryStoreException("history database refused a read (" + describe(e) + ")", e);
+            throw failure("read of the newest id", e);
         }
     }
 
     /** Takes a connection and validates it ({@link Connection#isValid}, at most 5 s): no table is read. */
     @Override
     public void check() {
-        try (Connection c = connect()) {
+        try (Borrowed b = borrow()) {
+            Connection c = b.connection();
             if (!c.isValid(CHECK_TIMEOUT_SECONDS)) {
                 throw new HistoryStoreException("history database did not validate a connection within "
                         + CHECK_TIMEOUT_SECONDS + " s", null);
@@ -812,12 +990,13 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
      */
     public int prune() {
         long cutoff = clock.millis() - maxAge.toMillis();
-        try (Connection c = connect()) {
-            c.setAutoCommit(false);
+        try (Borrowed b = borrow(true)) {
+            Connection c = b.connection();
+            b.autoCommit(false);
             try {
                 List<String[]> marks = new ArrayList<>();
                 // Age: the newest expired sequence of each topic.
-                try (PreparedStatement s = c.prepareStatement("SELECT t.topic, MAX(t.seq) FROM " + p + "event_topic t JOIN "
+                try (PreparedStatement s = prepareSweep(c, "SELECT t.topic, MAX(t.seq) FROM " + p + "event_topic t JOIN "
                         + p + "event e ON e.seq = t.seq WHERE e.created_ms < ? GROUP BY t.topic")) {
                     s.setLong(1, cutoff);
                     try (ResultSet rs = s.executeQuery()) {
@@ -828,7 +1007,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 }
                 // Count: the newest sequence beyond the per-topic limit.
                 List<String> crowded = new ArrayList<>();
-                try (PreparedStatement s = c.prepareStatement("SELECT topic FROM " + p + "event_topic GROUP BY topic "
+                try (PreparedStatement s = prepareSweep(c, "SELECT topic FROM " + p + "event_topic GROUP BY topic "
                         + "HAVING COUNT(*) > ?")) {
                     s.setInt(1, maxEventsPerTopic);
                     try (ResultSet rs = s.executeQuery()) {
@@ -838,7 +1017,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                     }
                 }
                 for (String topic : crowded) {
-                    try (PreparedStatement s = c.prepareStatement("SELECT seq FROM " + p + "event_topic WHERE topic = ? "
+                    try (PreparedStatement s = prepareSweep(c, "SELECT seq FROM " + p + "event_topic WHERE topic = ? "
                             + "ORDER BY seq DESC OFFSET ? ROWS FETCH NEXT 1 ROWS ONLY")) {
                         s.setString(1, topic);
                         s.setInt(2, maxEventsPerTopic);
@@ -851,14 +1030,14 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 }
                 for (String[] mark : marks) {
                     markDropped(c, mark[0], Long.parseLong(mark[1]));
-                    try (PreparedStatement s = c.prepareStatement("DELETE FROM " + p + "event_topic WHERE topic = ? AND seq <= ?")) {
+                    try (PreparedStatement s = prepareSweep(c, "DELETE FROM " + p + "event_topic WHERE topic = ? AND seq <= ?")) {
                         s.setString(1, mark[0]);
                         s.setLong(2, Long.parseLong(mark[1]));
                         s.executeUpdate();
                     }
                 }
                 int dropped;
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM " + p + "event WHERE NOT EXISTS "
+                try (PreparedStatement s = prepareSweep(c, "DELETE FROM " + p + "event WHERE NOT EXISTS "
                         + "(SELECT 1 FROM " + p + "event_topic t WHERE t.seq = " + p + "event.seq)")) {
                     dropped = s.executeUpdate();
                 }
@@ -866,11 +1045,11 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 c.commit();
                 return dropped;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollback(c, e);
                 throw e;
             }
         } catch (SQLException e) {
-            throw new HistoryStoreException("history database refused the pruning (" + describe(e) + ")", e);
+            throw failure("pruning", e);
         }
     }
 
@@ -884,7 +1063,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     private void forgetEmptyTopics(Connection c) throws SQLException {
         String empty = "NOT EXISTS (SELECT 1 FROM " + p + "event_topic t WHERE t.topic = " + p + "topic.topic)";
         long highest;
-        try (PreparedStatement s = c.prepareStatement("SELECT MAX(dropped_up_to) FROM " + p + "topic WHERE " + empty);
+        try (PreparedStatement s = prepareSweep(c, "SELECT MAX(dropped_up_to) FROM " + p + "topic WHERE " + empty);
              ResultSet rs = s.executeQuery()) {
             rs.next();
             highest = rs.getLong(1);
@@ -892,13 +1071,13 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 return;
             }
         }
-        try (PreparedStatement s = c.prepareStatement("UPDATE " + p + "meta SET val = ? WHERE name = ? AND val < ?")) {
+        try (PreparedStatement s = prepareSweep(c, "UPDATE " + p + "meta SET val = ? WHERE name = ? AND val < ?")) {
             s.setLong(1, highest);
             s.setString(2, REMOVED_TOPICS);
             s.setLong(3, highest);
             s.executeUpdate();
         }
-        try (PreparedStatement s = c.prepareStatement("DELETE FROM " + p + "topic WHERE " + empty
+        try (PreparedStatement s = prepareSweep(c, "DELETE FROM " + p + "topic WHERE " + empty
                 + " AND dropped_up_to <= (SELECT val FROM " + p + "meta WHERE name = ?)")) {
             s.setString(1, REMOVED_TOPICS);
             s.executeUpdate();
@@ -906,7 +1085,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     }
 
     private void markDropped(Connection c, String topic, long seq) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("UPDATE " + p + "topic SET dropped_up_to = ? WHERE topic = ? "
+        try (PreparedStatement s = prepareSweep(c, "UPDATE " + p + "topic SET dropped_up_to = ? WHERE topic = ? "
                 + "AND dropped_up_to < ?")) {
             s.setLong(1, seq);
             s.setString(2, topic);
@@ -915,7 +1094,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 return;
             }
         }
-        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM " + p + "topic WHERE topic = ?")) {
+        try (PreparedStatement s = prepareSweep(c, "SELECT 1 FROM " + p + "topic WHERE topic = ?")) {
             s.setString(1, topic);
             try (ResultSet rs = s.executeQuery()) {
                 if (rs.next()) {
@@ -923,7 +1102,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 }
             }
         }
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + p + "topic (topic, dropped_up_to) VALUES (?, ?)")) {
+        try (PreparedStatement s = prepareSweep(c, "INSERT INTO " + p + "topic (topic, dropped_up_to) VALUES (?, ?)")) {
             s.setString(1, topic);
             s.setLong(2, seq);
             s.executeUpdate();
@@ -990,6 +1169,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         private Duration pruneInterval = Duration.ofSeconds(30);
         private boolean closesDataSource;
         private boolean joinsTransactions;
+        private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
+        private Duration networkTimeout = DEFAULT_NETWORK_TIMEOUT;
 
         private Builder(DataSource dataSource) {
             super(Duration.ofHours(24));
@@ -1036,10 +1217,42 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         }
 
         /**
+         * @param value how long one statement may run, waits for locks included, before the driver
+         *              cancels it ({@link Statement#setQueryTimeout}, whole seconds, rounded up);
+         *              positive (default 5 s). The retention sweep's statements get 60 s.
+         * @return this builder
+         * @throws IllegalArgumentException if the value is null, zero or negative
+         */
+        public Builder statementTimeout(Duration value) {
+            this.statementTimeout = Checks.positive(value, "statementTimeout");
+            return this;
+        }
+
+        /**
+         * @param value how long the driver waits for the database to answer on the network before it
+         *              gives the connection up ({@link Connection#setNetworkTimeout}, set on every
+         *              connection the store borrows and given back before it returns it; drivers
+         *              without it are bounded by the statement timeout only); greater than the
+         *              statement timeout, so that a slow statement is cancelled rather than its
+         *              connection lost (default 10 s)
+         * @return this builder
+         * @throws IllegalArgumentException if the value is null, zero or negative
+         */
+        public Builder networkTimeout(Duration value) {
+            this.networkTimeout = Checks.positive(value, "networkTimeout");
+            return this;
+        }
+
+        /**
          * @return the store, its schema created if absent
+         * @throws IllegalArgumentException if the network timeout is not greater than the statement timeout
          * @throws SseKitException if the database cannot be reached or refuses the schema
          */
         public JdbcHistoryStore build() {
+            if (networkTimeout.compareTo(statementTimeout) <= 0) {
+                throw new IllegalArgumentException("networkTimeout must be greater than statementTimeout ("
+                        + statementTimeout + "), got " + networkTimeout);
+            }
             return new JdbcHistoryStore(this);
         }
     }

@@ -177,6 +177,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private final Clock clock;
     private final String appendSha;
     private final int feedLength;
+    private final Duration commandTimeout;
     private final List<RedisFollower> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
@@ -186,6 +187,8 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         this.maxAge = b.maxAge;
         this.clock = b.clock;
         this.feedLength = b.feedLength;
+        this.commandTimeout = b.commandTimeout;
+        b.uri.setTimeout(b.commandTimeout); // what the synchronous API waits, besides the command's own timeout
         this.client = RedisClient.create(b.uri);
         // Fail at once while Redis is away rather than queue commands and answer late.
         client.setOptions(ClientOptions.builder()
@@ -303,7 +306,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         try {
             reply = runAppend(keys.toArray(String[]::new), args.toArray(String[]::new));
         } catch (RedisException e) {
-            throw new HistoryStoreException("Redis refused the append (" + e.getMessage() + ")", e);
+            throw failure("append", e);
         }
         if ("duplicate".equals(String.valueOf(reply.get(0)))) {
             throw new DuplicateIdException(String.valueOf(reply.get(1)));
@@ -382,7 +385,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             }
             return new Replay(new ArrayList<>(merged.values()), found);
         } catch (RedisException e) {
-            throw new HistoryStoreException("Redis refused the read (" + e.getMessage() + ")", e);
+            throw failure("read", e);
         }
     }
 
@@ -405,8 +408,17 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             }
             return new Replay(events, found);
         } catch (RedisException e) {
-            throw new HistoryStoreException("Redis refused the read (" + e.getMessage() + ")", e);
+            throw failure("read", e);
         }
+    }
+
+    /** The exception of a failed call: a timeout names the command timeout, anything else says refused. */
+    private HistoryStoreException failure(String what, RedisException e) {
+        if (e instanceof io.lettuce.core.RedisCommandTimeoutException) {
+            return new HistoryStoreException("Redis did not answer the " + what + " within the command timeout ("
+                    + Checks.describe(commandTimeout) + ")", e);
+        }
+        return new HistoryStoreException("Redis refused the " + what + " (" + e.getMessage() + ")", e);
     }
 
     /** The topics of a feed entry, as the append script joined them. */
@@ -600,7 +612,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             while (running) {
                 try {
                     List<StreamMessage<String, String>> batch = blocking.sync().xread(
-                            io.lettuce.core.XReadArgs.Builder.block(1000).count(500),
+                            io.lettuce.core.XReadArgs.Builder.block(blockMillis()).count(500),
                             io.lettuce.core.XReadArgs.StreamOffset.from(feedKey(), position));
                     failing = false;
                     for (StreamMessage<String, String> m : batch) {
@@ -626,6 +638,11 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                     pause();
                 }
             }
+        }
+
+        /** A blocking read must end well within the command timeout, which bounds it too. */
+        private long blockMillis() {
+            return Math.max(10, Math.min(1000, commandTimeout.toMillis() / 2));
         }
 
         private void deliver(StreamMessage<String, String> m) {
@@ -713,7 +730,12 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             return this;
         }
 
-        /** @param value how long a command may take before it fails, positive (default 5 s) */
+        /**
+         * @param value how long a command may take before it fails, positive (default 5 s): an append
+         *              that Redis does not answer within it fails with a {@link HistoryStoreException}
+         *              naming it (the event may still be stored if Redis got it)
+         * @return this builder
+         */
         public Builder commandTimeout(Duration value) {
             this.commandTimeout = Checks.positive(value, "commandTimeout");
             return this;

@@ -40,6 +40,12 @@ public final class Checks {
         return value;
     }
 
+    /** @return a duration as a person reads it in a message: {@code 5 s}, {@code 1500 ms} */
+    public static String describe(Duration value) {
+        long ms = value.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+    }
+
     /** Returns {@code value}, or throws when it is below {@code min}. */
     public static int atLeast(int value, int min, String field) {
         if (value < min) {

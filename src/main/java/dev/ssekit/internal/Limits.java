@@ -1,19 +1,24 @@
 package dev.ssekit.internal;
 
+import java.time.Duration;
+
 /**
- * What a registry accepts; checked when made.
+ * What a registry accepts and spends; checked when made.
  *
  * @param maxEventSize             the largest event data, in UTF-8 bytes
  * @param maxSubscribersPerTopic   subscribers one topic may have; 0 for no limit
  * @param maxSubscribers           connections the registry may have subscribed; 0 for no limit
  * @param maxTopicsPerSubscription topics one subscription may name
+ * @param publishTimeout           how long a publisher waits for the history store to take its event
  * @param maxStalledWriters        writer threads that clients which stopped reading may hold at
  *                                 once, beyond the pool's own; past it the longest-stalled one is cut
  */
 public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers, int maxTopicsPerSubscription,
-                     int maxStalledWriters) {
-    /** 1 MiB events, no subscriber limits, 100 topics per subscription, 64 stalled writers. */
-    public static final Limits DEFAULTS = new Limits(1024 * 1024, 0, 0, 100, 64);
+                     Duration publishTimeout, int maxStalledWriters) {
+    /** The default publish timeout: longer than a store call takes within the stores' own default timeouts. */
+    public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(15);
+    /** 1 MiB events, no subscriber limits, 100 topics per subscription, a 15 s publish timeout, 64 stalled writers. */
+    public static final Limits DEFAULTS = new Limits(1024 * 1024, 0, 0, 100, DEFAULT_PUBLISH_TIMEOUT, 64);
 
     /** Checks every field. */
     public Limits {
@@ -21,31 +26,37 @@ public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscr
         Checks.atLeast(maxSubscribersPerTopic, 0, "maxSubscribersPerTopic");
         Checks.atLeast(maxSubscribers, 0, "maxSubscribers");
         Checks.atLeast(maxTopicsPerSubscription, 1, "maxTopicsPerSubscription");
+        Checks.positive(publishTimeout, "publishTimeout");
         Checks.atLeast(maxStalledWriters, 0, "maxStalledWriters");
     }
 
     public Limits withMaxEventSize(int value) {
         return new Limits(Checks.atLeast(value, 1, "maxEventSize"), maxSubscribersPerTopic, maxSubscribers,
-                maxTopicsPerSubscription, maxStalledWriters);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters);
     }
 
     public Limits withMaxSubscribersPerTopic(int value) {
         return new Limits(maxEventSize, Checks.atLeast(value, 1, "maxSubscribersPerTopic"), maxSubscribers,
-                maxTopicsPerSubscription, maxStalledWriters);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters);
     }
 
     public Limits withMaxSubscribers(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, Checks.atLeast(value, 1, "maxSubscribers"),
-                maxTopicsPerSubscription, maxStalledWriters);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters);
     }
 
     public Limits withMaxTopicsPerSubscription(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers,
-                Checks.atLeast(value, 1, "maxTopicsPerSubscription"), maxStalledWriters);
+                Checks.atLeast(value, 1, "maxTopicsPerSubscription"), publishTimeout, maxStalledWriters);
+    }
+
+    public Limits withPublishTimeout(Duration value) {
+        return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
+                Checks.positive(value, "publishTimeout"), maxStalledWriters);
     }
 
     public Limits withMaxStalledWriters(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
-                Checks.atLeast(value, 0, "maxStalledWriters"));
+                publishTimeout, Checks.atLeast(value, 0, "maxStalledWriters"));
     }
 }

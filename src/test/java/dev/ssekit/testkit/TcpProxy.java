@@ -17,6 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * new one as soon as it is accepted. Restored: connections pass again. The port stays bound all
  * along: closed and bound again, another socket of a busy machine could take it meanwhile (seen in
  * CI: "Address already in use" at the restore).
+ *
+ * <p>Blackholed: the service goes silent, as behind a network partition or a half-open connection.
+ * Every connection stays open and nothing is forwarded either way; what is sent meanwhile waits (in
+ * the proxy and the sockets' buffers, as TCP keeps retransmitting it) and is delivered once
+ * restored. New connections are accepted and held the same way.
  */
 public final class TcpProxy implements AutoCloseable {
     private final InetSocketAddress target;
@@ -24,6 +29,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final ServerSocket listening;
     private volatile boolean cutOff;
+    private boolean blackholed; // guarded by this
 
     private TcpProxy(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -56,9 +62,28 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
-    /** Lets connections through again, on the same port. */
+    /** Stops forwarding, both ways, on every connection open or new, and keeps them all open. */
+    public synchronized void blackhole() {
+        blackholed = true;
+    }
+
+    /** Lets connections through again, on the same port; what waited in a blackhole goes on. */
     public synchronized void restore() {
         cutOff = false;
+        blackholed = false;
+        notifyAll();
+    }
+
+    /** Waits while blackholed. */
+    private synchronized void awaitForwarding() throws IOException {
+        while (blackholed) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted in the blackhole", e);
+            }
+        }
     }
 
     private void accept() {
@@ -70,24 +95,11 @@ public final class TcpProxy implements AutoCloseable {
                         reset(client);
                         continue;
                     }
-                    Socket upstream = new Socket();
-                    try {
-                        upstream.connect(target, 5000);
-                    } catch (IOException e) {
-                        reset(client);
-                        continue;
-                    }
-                    synchronized (this) {
-                        if (cutOff) { // cut meanwhile: this one must not outlive it
-                            reset(client);
-                            reset(upstream);
-                            return;
-                        }
-                        open.add(client);
-                        open.add(upstream);
-                    }
-                    pump(client, upstream);
-                    pump(upstream, client);
+                    open.add(client);
+                    // Its own thread: a connection held in a blackhole must not hold the next one.
+                    Thread connecting = new Thread(() -> connect(client), "tcp-proxy-connect-" + port);
+                    connecting.setDaemon(true);
+                    connecting.start();
                 } catch (IOException e) {
                     return; // closed by close()
                 }
@@ -97,11 +109,36 @@ public final class TcpProxy implements AutoCloseable {
         t.start();
     }
 
+    /** Connects a client to the service, once no blackhole holds it, and forwards both ways. */
+    private void connect(Socket client) {
+        Socket upstream = new Socket();
+        try {
+            awaitForwarding();
+            upstream.connect(target, 5000);
+        } catch (IOException e) {
+            reset(client);
+            open.remove(client);
+            return;
+        }
+        synchronized (this) {
+            if (cutOff || client.isClosed()) { // cut meanwhile: this one must not outlive it
+                reset(client);
+                reset(upstream);
+                open.remove(client);
+                return;
+            }
+            open.add(upstream);
+        }
+        pump(client, upstream);
+        pump(upstream, client);
+    }
+
     private void pump(Socket from, Socket to) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buffer)) >= 0; ) {
+                    awaitForwarding(); // what was read in a blackhole waits here, the rest in the socket
                     out.write(buffer, 0, n);
                     out.flush();
                 }
@@ -135,6 +172,10 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public void close() throws IOException {
         cut();
+        synchronized (this) {
+            blackholed = false; // wakes what waits in a blackhole, to find its connection reset
+            notifyAll();
+        }
         listening.close();
     }
 }

@@ -176,10 +176,16 @@ public class HubSecurity {
      * @param otherSchemes whether an Authorization header of another scheme than Bearer is left to the
      *                     container (else it is refused with 401)
      */
-    private static Token token(Credentials c, boolean otherSchemes) {
+    private Token token(Credentials c, boolean otherSchemes) {
         String header = c.authorization();
-        boolean bearer = header != null && header.trim().regionMatches(true, 0, "Bearer", 0, 6);
-        if (header != null && !header.isBlank() && (bearer || !otherSchemes)) {
+        boolean bearer = header != null && header.trim().regionMatches(true, 0, "Bearer", 0, 6)
+                && (header.trim().length() == 6 || Character.isWhitespace(header.trim().charAt(6)));
+        if (header != null && !header.isBlank() && !bearer && !otherSchemes) {
+            // An unsupported method (Basic, say) is a request without any authentication information
+            // for this hub: RFC 6750 3.1 answers it with 401 and a challenge without an error code.
+            throw unauthorized(c, null, "Authorization: only the Bearer scheme is supported, with an access token");
+        }
+        if (header != null && !header.isBlank() && bearer) {
             String h = header.trim();
             if (h.length() < 7 || !h.regionMatches(true, 0, "Bearer ", 0, 7) || h.substring(7).isBlank()) {
                 // A malformed presentation of the token: 400 invalid_request (RFC 6750).

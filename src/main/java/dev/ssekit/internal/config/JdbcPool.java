@@ -21,7 +21,7 @@ final class JdbcPool {
      * @return a started pool; the caller closes it
      * @throws com.zaxxer.hikari.pool.HikariPool.PoolInitializationException if the database cannot be reached
      */
-    static DataSource open(String url, String user, String password, int size) {
+    static DataSource open(String url, String user, String password, int size, java.time.Duration idleInTransaction) {
         HikariConfig c = new HikariConfig();
         c.setPoolName("ssekit-history");
         c.setJdbcUrl(url);
@@ -36,6 +36,12 @@ final class JdbcPool {
         c.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
         c.setValidationTimeout(Math.min(CONNECTION_TIMEOUT_MS, 3_000));
         c.setInitializationFailTimeout(CONNECTION_TIMEOUT_MS);
+        if (url.startsWith("jdbc:postgresql:")) {
+            // A node whose connection went half-open while its append held the sequence row's lock
+            // would hold it until TCP gives up (hours), stopping every node's publishes: PostgreSQL
+            // ends such a session, and its lock, once it sits idle in its transaction this long.
+            c.setConnectionInitSql("SET idle_in_transaction_session_timeout = " + idleInTransaction.toMillis());
+        }
         return new HikariDataSource(c);
     }
 }

@@ -39,6 +39,7 @@ import java.util.Map;
  * @param maxTopicsPerSubscription {@code ssekit.max.topics.per.subscription}
  * @param maxStalledWriters        {@code ssekit.max.stalled.writers}
  * @param shutdownRetry            {@code ssekit.shutdown.retry}
+ * @param publishTimeout           {@code ssekit.publish.timeout}
  * @param store                    {@code ssekit.history.store}: memory, jdbc or redis
  * @param retention                the {@code ssekit.history.*} retention keys that are set
  * @param values                   where the store's connection keys are read when it is opened
@@ -46,8 +47,8 @@ import java.util.Map;
 public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxBytes, Duration queueMaxDelay,
                            OverflowPolicy overflowPolicy, Duration writeTimeout,
                            Duration maxLifetime, int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers,
-                           int maxTopicsPerSubscription, int maxStalledWriters, Duration shutdownRetry, String store,
-                           Retention retention, Settings values) {
+                           int maxTopicsPerSubscription, int maxStalledWriters, Duration shutdownRetry,
+                           Duration publishTimeout, String store, Retention retention, Settings values) {
     /**
      * Retention settings, each null when unset (the store's default applies).
      *
@@ -81,6 +82,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
     public static final String MAX_SUBSCRIBERS = "ssekit.max.subscribers";
     public static final String MAX_TOPICS_PER_SUBSCRIPTION = "ssekit.max.topics.per.subscription";
     public static final String SHUTDOWN_RETRY = "ssekit.shutdown.retry";
+    public static final String PUBLISH_TIMEOUT = "ssekit.publish.timeout";
     public static final String STORE = "ssekit.history.store";
     public static final String MAX_EVENTS_PER_TOPIC = "ssekit.history.max.events.per.topic";
     public static final String MAX_AGE = "ssekit.history.max.age";
@@ -96,7 +98,12 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
     public static final String JDBC_POOL_SIZE = "ssekit.history.jdbc.pool.size";
     /** The pool size of the URL configuration when {@link #JDBC_POOL_SIZE} is unset. */
     public static final int DEFAULT_JDBC_POOL_SIZE = 10;
+    public static final String JDBC_STATEMENT_TIMEOUT = "ssekit.history.jdbc.statement.timeout";
+    public static final String JDBC_NETWORK_TIMEOUT = "ssekit.history.jdbc.network.timeout";
     public static final String REDIS_URI = "ssekit.history.redis.uri";
+    public static final String REDIS_COMMAND_TIMEOUT = "ssekit.history.redis.command.timeout";
+    /** Lettuce's command timeout when {@link #REDIS_COMMAND_TIMEOUT} is unset. */
+    public static final Duration DEFAULT_REDIS_COMMAND_TIMEOUT = Duration.ofSeconds(5);
     public static final String REDIS_PREFIX = "ssekit.history.redis.prefix";
 
     private static final Map<String, OverflowPolicy> POLICIES = new LinkedHashMap<>();
@@ -140,6 +147,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                 v.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1),
                 v.integer(MAX_STALLED_WRITERS, Limits.DEFAULTS.maxStalledWriters(), 0),
                 v.duration(SHUTDOWN_RETRY, ConnSettings.DEFAULT_SHUTDOWN_RETRY),
+                v.duration(PUBLISH_TIMEOUT, Limits.DEFAULT_PUBLISH_TIMEOUT),
                 v.choice(STORE, "memory", STORES),
                 Retention.read(v), // checked now, not when the store opens
                 v);
@@ -148,6 +156,14 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
             throw Settings.invalid(JDBC_URL, url, "a JDBC URL (jdbc:...)");
         }
         v.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 1); // checked now, used when the store opens
+        Duration statement = v.duration(JDBC_STATEMENT_TIMEOUT, JdbcHistoryStore.DEFAULT_STATEMENT_TIMEOUT);
+        Duration network = v.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT);
+        if (network.compareTo(statement) <= 0) {
+            throw Settings.invalid(JDBC_NETWORK_TIMEOUT, v.raw(JDBC_NETWORK_TIMEOUT) == null ? network.toString()
+                    : v.raw(JDBC_NETWORK_TIMEOUT), "a duration greater than " + JDBC_STATEMENT_TIMEOUT + " ("
+                    + statement + ")");
+        }
+        v.duration(REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_COMMAND_TIMEOUT);
         return config;
     }
 
@@ -159,7 +175,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         builder.heartbeat(heartbeat).queueCapacity(queueCapacity).queueMaxBytes(queueMaxBytes)
                 .queueMaxDelay(queueMaxDelay).overflowPolicy(overflowPolicy)
                 .writeTimeout(writeTimeout).maxEventSize(maxEventSize).maxStalledWriters(maxStalledWriters)
-                .maxTopicsPerSubscription(maxTopicsPerSubscription).shutdownRetry(shutdownRetry);
+                .maxTopicsPerSubscription(maxTopicsPerSubscription).shutdownRetry(shutdownRetry)
+                .publishTimeout(publishTimeout);
         if (maxLifetime != null) {
             builder.maxLifetime(maxLifetime);
         }
@@ -208,7 +225,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                 } catch (IllegalArgumentException e) {
                     throw Settings.invalid(REDIS_URI, uri, "a Redis URI such as redis://127.0.0.1:6379");
                 }
-                return retention(b.keyPrefix(values.string(REDIS_PREFIX, "ssekit:"))).build();
+                return retention(b.keyPrefix(values.string(REDIS_PREFIX, "ssekit:"))
+                        .commandTimeout(values.duration(REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_COMMAND_TIMEOUT))).build();
             }
             default: {
                 InMemoryHistoryStore.Builder b = InMemoryHistoryStore.builder();
@@ -225,7 +243,9 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
 
     private JdbcHistoryStore jdbcStore(DataSource ds, boolean ownsDataSource, String prefix, boolean joinsTransactions) {
         JdbcHistoryStore.Builder b = JdbcHistoryStore.builder(ds).closesDataSource(ownsDataSource)
-                .joinsTransactions(joinsTransactions);
+                .joinsTransactions(joinsTransactions)
+                .statementTimeout(values.duration(JDBC_STATEMENT_TIMEOUT, JdbcHistoryStore.DEFAULT_STATEMENT_TIMEOUT))
+                .networkTimeout(values.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT));
         if (prefix != null) {
             try {
                 b.tablePrefix(prefix);
@@ -272,7 +292,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         }
         try {
             return new OwnedPool(JdbcPool.open(url, values.raw(JDBC_USER), values.raw(JDBC_PASSWORD),
-                    values.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 1)));
+                    values.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 1),
+                    values.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT)));
         } catch (RuntimeException e) {
             // HikariCP's PoolInitializationException: the database is unreachable or refused the login.
             // The URL is not repeated: it may hold a password.

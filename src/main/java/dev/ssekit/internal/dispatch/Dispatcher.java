@@ -141,12 +141,12 @@ public final class Dispatcher implements AutoCloseable {
             // Events reach this node's subscribers through the follow, whichever node published them.
             this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone);
             routes.startAt(follow.startedAfter());
-            this.pipeline = new PublishPipeline(name, store, batch -> {
+            this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), batch -> {
             });
         } else {
             this.follow = null;
             routes.startAt(call(store::latestId, "read the newest id of the history").orElse(null));
-            this.pipeline = new PublishPipeline(name, store, this::fanOut);
+            this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), this::fanOut);
         }
         this.transactional = new TransactionalPublishing(name, Checks.notNull(transactions, "transactions"), store,
                 pipeline, (topics, took) -> topics.forEach(t -> meters.of(t).published(took)));
@@ -399,6 +399,7 @@ public final class Dispatcher implements AutoCloseable {
      * @throws HistoryStoreException if the store failed: the event was not acknowledged
      */
     public Event publish(Set<String> topicSet, Event event, Object value) {
+        checkNotInFanOut();
         admission.checkSize(event);
         long started = System.nanoTime();
         Event stored = pipeline.publish(topicSet, event, value);
@@ -423,6 +424,7 @@ public final class Dispatcher implements AutoCloseable {
      * @throws HistoryStoreException if an immediate publish, or an outbox write, failed
      */
     public Accepted publish(Set<String> topicSet, Event event, Object value, boolean followTransaction) {
+        checkNotInFanOut();
         Transactions.Tx tx = followTransaction ? transactional.current() : null;
         if (tx == null) {
             String id = publish(topicSet, event, value).id().orElseThrow();
@@ -432,6 +434,26 @@ public final class Dispatcher implements AutoCloseable {
         checkOpen();
         TransactionalPublishing.Accepted held = transactional.hold(tx, topicSet, event, value);
         return new Accepted(held.id(), held.stored());
+    }
+
+    /**
+     * Refuses a publish from a subscriber's {@link EventFilter} or {@link TopicMatcher}: they run
+     * under the fan-out lock, and on a store of one node inside the hand-on stage of the publish that
+     * is being fanned out. A publish from there would wait for its own event to be handed on after
+     * that one, while the thread that stores the next batch waits for the hand-on stage: a deadlock
+     * (and, with nobody else storing, an event handed on out of id order). Running user code outside
+     * the lock is not simpler: the lock is what makes the replay handoff gap-free (the high-water mark
+     * and the queue appends move together), and the filters would still run inside the ordered
+     * hand-on stage. So a re-entrant publish fails at once, saying why.
+     *
+     * @throws IllegalStateException if the calling thread runs a filter or matcher under the lock
+     */
+    private void checkNotInFanOut() {
+        if (routes.heldByCurrentThread()) {
+            throw new IllegalStateException("publish from inside a subscriber's filter or topic matcher: they "
+                    + "run while events are handed on to subscribers, which a publish from there would wait for "
+                    + "(a deadlock); publish from another thread instead");
+        }
     }
 
     /** @return the counts of {@code topic} */

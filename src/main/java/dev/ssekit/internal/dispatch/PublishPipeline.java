@@ -2,15 +2,20 @@ package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
+import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
+import dev.ssekit.SseKitException;
 import dev.ssekit.history.HistoryStore;
+import dev.ssekit.internal.Checks;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -32,6 +37,15 @@ import java.util.function.Consumer;
  * wide fan-out overlap instead of adding up. A publisher returns only once its event is stored and
  * handed on; a failure of the store fails every publisher of that batch, and none of its events
  * reaches a subscriber.
+ *
+ * <h2>Bounded waits</h2>
+ * A publisher waits at most the publish timeout for the store to take its event: past it, an event
+ * still waiting is withdrawn and its publisher fails ({@link HistoryStoreException}, nothing stored).
+ * An event already taken into a batch waits for that store call, which the store's own timeouts
+ * bound, and at most twice the publish timeout in all: past that its publisher fails saying that
+ * the event may still be stored. Whatever a batch's thread meets while storing or handing on, an
+ * {@link Error} included, every publisher of the batch is settled before it goes on: none is left
+ * waiting.
  */
 final class PublishPipeline {
     /** Bounds one store call, so that a batch's latency stays bounded under any load. */
@@ -43,6 +57,7 @@ final class PublishPipeline {
 
     private final String name;
     private final HistoryStore store;
+    private final Duration timeout;
     private final Consumer<List<Published>> acknowledged;
     private final ConcurrentLinkedQueue<Pending> waiting = new ConcurrentLinkedQueue<>();
     private final ReentrantLock storing = new ReentrantLock();
@@ -51,6 +66,12 @@ final class PublishPipeline {
     private final Object drained = new Object();
     private volatile boolean closed;
 
+    private static final int WAITING = 0;
+    private static final int TAKEN = 1; // in a batch being stored: its outcome comes, it need not store
+    private static final int WITHDRAWN = 2; // its publisher gave up before a batch took it: never stored
+    private static final AtomicIntegerFieldUpdater<Pending> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(Pending.class, "state");
+
     /** One publisher's request and, once settled, its outcome. */
     private static final class Pending {
         final HistoryStore.Entry entry;
@@ -58,8 +79,17 @@ final class PublishPipeline {
         final Thread publisher = Thread.currentThread();
         Event stored;
         RuntimeException failure;
-        volatile boolean taken; // in a batch being stored: its outcome comes, it need not store
+        volatile int state; // WAITING, then TAKEN by a batch or WITHDRAWN by its publisher
         volatile boolean settled; // written last: it publishes stored and failure
+        RuntimeException gaveUp; // its publisher's own: it stopped waiting for a batch that took it
+
+        Event outcome() {
+            return gaveUp != null ? null : stored;
+        }
+
+        RuntimeException failure() {
+            return gaveUp != null ? gaveUp : failure;
+        }
 
         Pending(HistoryStore.Entry entry, Object value) {
             this.entry = entry;
@@ -70,13 +100,21 @@ final class PublishPipeline {
     /**
      * @param name         names the registry in messages
      * @param store        where events are appended
+     * @param timeout      how long a publisher waits for the store to take its event (see the class
+     *                     documentation)
      * @param acknowledged takes each stored batch, in order, before its publishers return; it must
      *                     not throw
      */
-    PublishPipeline(String name, HistoryStore store, Consumer<List<Published>> acknowledged) {
+    PublishPipeline(String name, HistoryStore store, Duration timeout, Consumer<List<Published>> acknowledged) {
         this.name = name;
         this.store = store;
+        this.timeout = Checks.positive(timeout, "publishTimeout");
         this.acknowledged = acknowledged;
+    }
+
+    /** @return the store as messages name it */
+    private String storeName() {
+        return "history store " + store.getClass().getSimpleName();
     }
 
     /**
@@ -90,10 +128,10 @@ final class PublishPipeline {
     Event publish(Set<String> topics, Event event, Object value) {
         Pending mine = new Pending(new HistoryStore.Entry(topics, event), value);
         run(List.of(mine));
-        if (mine.failure != null) {
-            throw mine.failure;
+        if (mine.failure() != null) {
+            throw mine.failure();
         }
-        return mine.stored;
+        return mine.outcome();
     }
 
     /** The outcome of one event of {@link #publishAll}: stored, or failed. */
@@ -116,7 +154,7 @@ final class PublishPipeline {
         run(mine);
         List<Outcome> outcomes = new ArrayList<>(mine.size());
         for (Pending p : mine) {
-            outcomes.add(new Outcome(p.stored, p.failure));
+            outcomes.add(new Outcome(p.outcome(), p.failure()));
         }
         return outcomes;
     }
@@ -139,7 +177,10 @@ final class PublishPipeline {
                 throw new HubClosedException(name);
             }
             List<HistoryStore.Entry> moved;
-            storing.lock();
+            if (!lockStoring()) {
+                throw new HistoryStoreException(storeName() + " did not take the relay within the publish timeout ("
+                        + Checks.describe(timeout) + "): it is still busy with earlier events", null);
+            }
             try {
                 moved = relay.get();
                 if (!moved.isEmpty()) {
@@ -169,6 +210,25 @@ final class PublishPipeline {
         }
     }
 
+    /** @return whether the storing lock was taken within the publish timeout */
+    private boolean lockStoring() {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (true) {
+                try {
+                    return storing.tryLock(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true; // the relay's rows are committed: keep trying, keep the interrupt
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Queues {@code mine} in order and returns once each is settled. */
     private void run(List<Pending> mine) {
         accepted.incrementAndGet(); // before the check: close() then waits for this publish
@@ -177,9 +237,10 @@ final class PublishPipeline {
             if (closed) {
                 throw new HubClosedException(name);
             }
+            long deadline = System.nanoTime() + timeout.toNanos();
             waiting.addAll(mine);
             for (Pending p : mine) {
-                interrupted |= await(p);
+                interrupted |= await(p, deadline);
             }
         } finally {
             if (interrupted) {
@@ -197,19 +258,52 @@ final class PublishPipeline {
         }
     }
 
-    /** @return true if the thread was interrupted meanwhile */
-    private boolean await(Pending mine) {
+    /**
+     * Waits until {@code mine} is settled, storing the next batch whenever the store is free; fails
+     * it past the deadline (see the class documentation).
+     *
+     * @return true if the thread was interrupted meanwhile
+     */
+    private boolean await(Pending mine, long deadline) {
         boolean interrupted = false;
         while (!mine.settled) {
-            if (!mine.taken && storing.tryLock()) {
+            if (mine.state == WAITING && storing.tryLock()) {
                 storeNextBatch();
             } else if (!spinUntilSettledOrFree(mine)) {
+                long now = System.nanoTime();
+                if (now - deadline >= 0 && giveUp(mine, now - deadline >= timeout.toNanos())) {
+                    break;
+                }
                 LockSupport.parkNanos(this, RECHECK_NANOS);
                 // The event may be on its way already: wait for its outcome, keep the interrupt.
                 interrupted |= Thread.interrupted();
             }
         }
         return interrupted;
+    }
+
+    /**
+     * Past the publish timeout: withdraws an event no batch took yet; past twice that, fails one
+     * whose batch is still being stored.
+     *
+     * @return true if {@code mine} now holds its failure
+     */
+    private boolean giveUp(Pending mine, boolean overdue) {
+        if (STATE.compareAndSet(mine, WAITING, WITHDRAWN)) {
+            waiting.remove(mine);
+            mine.failure = new HistoryStoreException(storeName() + " did not take the event within the publish "
+                    + "timeout (" + Checks.describe(timeout) + "): it is still busy with earlier events; the event "
+                    + "was not stored", null);
+            return true;
+        }
+        if (overdue && !mine.settled) {
+            // The batch's late outcome is written to fields its publisher no longer reads.
+            mine.gaveUp = new HistoryStoreException(storeName() + " did not answer within twice the publish "
+                    + "timeout (" + Checks.describe(timeout.multipliedBy(2)) + "); the event may still be stored",
+                    null);
+            return true;
+        }
+        return false;
     }
 
     /**
@@ -220,7 +314,7 @@ final class PublishPipeline {
      */
     private boolean spinUntilSettledOrFree(Pending mine) {
         for (int i = 0; i < SPINS; i++) {
-            if (mine.settled || (!mine.taken && !storing.isLocked())) {
+            if (mine.settled || (mine.state == WAITING && !storing.isLocked())) {
                 return true;
             }
             Thread.onSpinWait();
@@ -238,13 +332,19 @@ final class PublishPipeline {
         try {
             Pending p;
             while (batch.size() < MAX_BATCH && (p = waiting.poll()) != null) {
-                p.taken = true;
-                batch.add(p);
+                if (STATE.compareAndSet(p, WAITING, TAKEN)) {
+                    batch.add(p);
+                } // else withdrawn by its publisher, who failed it already
             }
             stored = batch.isEmpty() ? List.of() : store(batch);
             if (!stored.isEmpty()) {
                 handingOn.lock();
             }
+        } catch (RuntimeException | Error e) {
+            // store() settles what the store refused; anything else (an Error, say) must not leave
+            // the batch's publishers waiting for an outcome nobody will give.
+            failUnsettled(batch, new HistoryStoreException(storeName() + " failed: " + e, e));
+            throw e;
         } finally {
             storing.unlock();
         }
@@ -262,11 +362,25 @@ final class PublishPipeline {
                 published.add(new Published(p.entry.topics(), p.stored, p.value, p.stored.id().orElseThrow()));
             }
             acknowledged.accept(published);
+        } catch (RuntimeException | Error e) {
+            // Stored, so not a store failure: the publisher learns that live delivery broke, and why.
+            failUnsettled(stored, new SseKitException("the event was stored but handing it on to subscribers "
+                    + "failed: " + e, e));
+            throw e;
         } finally {
             handingOn.unlock();
         }
         for (Pending p : stored) {
             settle(p, p.stored, null);
+        }
+    }
+
+    /** Settles with {@code failure} every one of {@code batch} not settled yet. */
+    private static void failUnsettled(List<Pending> batch, RuntimeException failure) {
+        for (Pending p : batch) {
+            if (!p.settled) {
+                settle(p, null, failure);
+            }
         }
     }
 

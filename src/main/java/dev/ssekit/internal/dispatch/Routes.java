@@ -445,6 +445,14 @@ final class Routes {
         return byConnection.size();
     }
 
+    /**
+     * @return whether the calling thread holds the fan-out lock: it runs a subscriber's filter or
+     *         matcher, which are called under it
+     */
+    boolean heldByCurrentThread() {
+        return lock.isHeldByCurrentThread();
+    }
+
     /** Runs {@code check} under the fan-out lock, so that nothing joins or is fanned out meanwhile. */
     void locked(Runnable check) {
         lock.lock();

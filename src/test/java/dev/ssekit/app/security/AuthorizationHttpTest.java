@@ -149,11 +149,17 @@ class AuthorizationHttpTest {
                 Map.of("publish", "*")).build());
         assertInvalid(publishWith(badClaim, "topic=a&data=x"),
                 "the token's mercure.publish claim must be an array of topic selectors");
+        // A malformed presentation of the token: 400 invalid_request (RFC 6750, as the protocol asks).
+        assertRefused(publishWith("", "topic=a&data=x"), 400, BARE_REALM + ", error=\"invalid_request\"",
+                "Authorization: use the Bearer scheme with a JWT");
+    }
+
+    @Test
+    void publish_basicAuthorization_401WithChallengeAndNoErrorCode() throws Exception {
+        // An unsupported authentication method: RFC 6750 3.1, no error code, as for a missing token.
         HttpResponse<String> basic = MercureClient.post(hub.uri(), "topic=a&data=x",
                 Map.of("Authorization", "Basic dXNlcjpwYXNz"));
-        // A malformed presentation of the token: 400 invalid_request (RFC 6750, as the protocol asks).
-        assertRefused(basic, 400, BARE_REALM + ", error=\"invalid_request\"",
-                "Authorization: use the Bearer scheme with a JWT");
+        assertRefused(basic, 401, REALM, "Authorization: only the Bearer scheme is supported, with an access token");
     }
 
     @Test

@@ -1,8 +1,12 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Event;
+import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
+import dev.ssekit.SseKitException;
 import dev.ssekit.history.InMemoryHistoryStore;
+import dev.ssekit.history.HistoryStore;
+import dev.ssekit.testkit.ForwardingStore;
 import dev.ssekit.testkit.GatedStore;
 
 import org.junit.jupiter.api.Test;
@@ -11,22 +15,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Group commit: publishers that arrive while the store is busy share its next call. */
 class PublishPipelineTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
     @Test
     void publish_whileTheStoreIsBusy_waitingPublishersShareOneStoreCallAndAreHandedOnInIdOrder() throws Exception {
         GatedStore store = new GatedStore(InMemoryHistoryStore.create()); // a slow first round trip
         store.gateFirstAppend();
         List<String> handedOn = new CopyOnWriteArrayList<>();
-        PublishPipeline pipeline = new PublishPipeline("test", store,
+        PublishPipeline pipeline = new PublishPipeline("test", store, WAIT,
                 batch -> batch.forEach(p -> handedOn.add(p.event().id().orElseThrow())));
         Thread first = new Thread(() -> pipeline.publish(Set.of("t"), Event.of("first"), null));
         first.start();
@@ -61,7 +69,7 @@ class PublishPipelineTest {
         java.util.concurrent.CountDownLatch fanOutStarted = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch fanOutGate = new java.util.concurrent.CountDownLatch(1);
         List<String> handedOn = new CopyOnWriteArrayList<>();
-        PublishPipeline pipeline = new PublishPipeline("test", store, batch -> {
+        PublishPipeline pipeline = new PublishPipeline("test", store, WAIT, batch -> {
             if (batch.get(0).event().data().equals("first")) { // a wide, slow fan-out
                 fanOutStarted.countDown();
                 await().atMost(Duration.ofSeconds(30)).until(() -> fanOutGate.getCount() == 0);
@@ -89,11 +97,134 @@ class PublishPipelineTest {
 
     @Test
     void close_refusesNewPublishesAfterAcceptedOnesFinish() {
-        PublishPipeline pipeline = new PublishPipeline("test", InMemoryHistoryStore.create(), batch -> {
+        PublishPipeline pipeline = new PublishPipeline("test", InMemoryHistoryStore.create(), WAIT, batch -> {
         });
         pipeline.publish(Set.of("t"), Event.of("before"), null);
         assertTrue(pipeline.close(1000));
         assertEquals("test is closed", assertThrows(HubClosedException.class,
                 () -> pipeline.publish(Set.of("t"), Event.of("after"), null)).getMessage());
+    }
+
+    @Test
+    void publish_whileTheStoreHangs_aWaitingPublisherFailsAtThePublishTimeoutAndNothingOfItIsStored() throws Exception {
+        GatedStore store = new GatedStore(InMemoryHistoryStore.create()); // an append that hangs
+        store.gateFirstAppend();
+        PublishPipeline pipeline = new PublishPipeline("test", store, Duration.ofMillis(200), batch -> {
+        });
+        CompletableFuture<Event> first = CompletableFuture.supplyAsync(
+                () -> pipeline.publish(Set.of("t"), Event.of("first"), null), ownThread());
+        assertTrue(store.appendStarted.await(30, TimeUnit.SECONDS));
+        CompletableFuture<Event> second = CompletableFuture.supplyAsync(
+                () -> pipeline.publish(Set.of("t"), Event.of("second"), null), ownThread());
+        await().atMost(WAIT).until(second::isDone);
+        ExecutionException e = assertThrows(ExecutionException.class, second::get);
+        assertEquals(HistoryStoreException.class, e.getCause().getClass());
+        assertEquals("history store GatedStore did not take the event within the publish timeout (200 ms): it is "
+                + "still busy with earlier events; the event was not stored", e.getCause().getMessage());
+        store.gate.countDown();
+        first.get(30, TimeUnit.SECONDS);
+        assertEquals(List.of("first"), store.read(Set.of("t"), "earliest", null).events().stream()
+                .map(Event::data).toList(), "the withdrawn event was never stored");
+        assertEquals(List.of(1), store.batchSizes);
+    }
+
+    @Test
+    void publish_storeThrowsAnError_noPublisherIsLeftWaitingAndEachFailsWithTheCause() throws Exception {
+        OutOfMemoryError oom = new OutOfMemoryError("test: no memory for the batch");
+        GatedStore gated = new GatedStore(InMemoryHistoryStore.create());
+        HistoryStore store = new SecondAppendThrows(gated, oom);
+        List<Throwable> failures = publishBehindAGatedBatch(gated, new PublishPipeline("test", store, WAIT,
+                batch -> {
+                }));
+        assertFailedWith(failures, oom, HistoryStoreException.class,
+                "history store SecondAppendThrows failed: java.lang.OutOfMemoryError: test: no memory for the batch");
+    }
+
+    @Test
+    void publish_fanOutThrowsAnError_noPublisherIsLeftWaitingAndEachFailsWithTheCause() throws Exception {
+        OutOfMemoryError oom = new OutOfMemoryError("test: no memory for the fan-out");
+        GatedStore store = new GatedStore(InMemoryHistoryStore.create());
+        List<Throwable> failures = publishBehindAGatedBatch(store, new PublishPipeline("test", store, WAIT,
+                batch -> {
+                    if (batch.size() > 1) {
+                        throw oom;
+                    }
+                }));
+        assertFailedWith(failures, oom, SseKitException.class, "the event was stored but handing it on to "
+                + "subscribers failed: java.lang.OutOfMemoryError: test: no memory for the fan-out");
+    }
+
+    /**
+     * One publisher's append waits at the gate while 15 more queue behind it; then the gate opens and
+     * the 15 are stored as one batch.
+     *
+     * @return what each of the 15 threw, once every one has returned
+     */
+    private static List<Throwable> publishBehindAGatedBatch(GatedStore store, PublishPipeline pipeline)
+            throws Exception {
+        store.gateFirstAppend();
+        Thread first = new Thread(() -> pipeline.publish(Set.of("t"), Event.of("first"), null));
+        first.start();
+        assertTrue(store.appendStarted.await(30, TimeUnit.SECONDS));
+        List<Thread> others = new ArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            int n = i;
+            Thread t = new Thread(() -> {
+                try {
+                    pipeline.publish(Set.of("t"), Event.of("e" + n), null);
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            others.add(t);
+            t.start();
+        }
+        await().atMost(WAIT).until(() -> others.stream()
+                .allMatch(t -> t.getState() == Thread.State.TIMED_WAITING || t.getState() == Thread.State.WAITING));
+        store.gate.countDown();
+        first.join(30_000);
+        // Every publisher returns: on a pipeline that caught only RuntimeException, 14 stayed parked.
+        await().atMost(WAIT).until(() -> others.stream().noneMatch(Thread::isAlive));
+        assertEquals(List.of(1, 15), store.batchSizes);
+        return failures;
+    }
+
+    /** The thread that met the error threw it; each other publisher of its batch failed with it as the cause. */
+    private static void assertFailedWith(List<Throwable> failures, Error error, Class<?> type, String message) {
+        assertEquals(15, failures.size(), failures.toString());
+        assertEquals(1, failures.stream().filter(f -> f == error).count(), failures.toString());
+        for (Throwable f : failures) {
+            if (f != error) {
+                assertEquals(type, f.getClass());
+                assertEquals(message, f.getMessage());
+                assertSame(error, f.getCause());
+            }
+        }
+    }
+
+    /** Stores each batch, then throws {@code error} after the second. */
+    private static final class SecondAppendThrows extends ForwardingStore {
+        private final GatedStore gated;
+        private final Error error;
+
+        SecondAppendThrows(GatedStore gated, Error error) {
+            super(gated);
+            this.gated = gated;
+            this.error = error;
+        }
+
+        @Override
+        public List<Event> append(List<Entry> batch) {
+            List<Event> stored = gated.append(batch); // the first waits at the gate
+            if (gated.batchSizes.size() == 2) {
+                throw error;
+            }
+            return stored;
+        }
+    }
+
+    private static java.util.concurrent.Executor ownThread() {
+        return r -> new Thread(r).start();
     }
 }
