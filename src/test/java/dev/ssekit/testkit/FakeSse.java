@@ -63,6 +63,11 @@ public final class FakeSse {
             closed = true;
         }
 
+        /** @return what the sink was sent, in order */
+        public List<OutboundSseEvent> written() {
+            return List.copyOf(written);
+        }
+
         /** @return the ids of the message events written, in order, those written in batches included */
         public List<String> ids() {
             List<String> ids = new ArrayList<>();

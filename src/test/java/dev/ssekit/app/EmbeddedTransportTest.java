@@ -1,0 +1,189 @@
+package dev.ssekit.app;
+
+import dev.ssekit.Event;
+import dev.ssekit.app.embedded.EmbeddedHub;
+import dev.ssekit.testkit.Hubs;
+import dev.ssekit.testkit.MercureClient;
+import dev.ssekit.testkit.RawSseClient;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The embedded hub's own transport, over real HTTP: clients that stop reading hold no thread, a cut
+ * closes the client's socket at once (Grizzly no longer keeps it and its bytes), and a client that
+ * leaves is noticed with nothing logged above DEBUG.
+ */
+class EmbeddedTransportTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String DATA = "x".repeat(16 * 1024);
+
+    private EmbeddedHub hub;
+    private final List<Socket> sockets = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws IOException {
+        for (Socket s : sockets) {
+            s.close();
+        }
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    @Test
+    void cut_closesTheClientsSocketAtOnce() throws Exception {
+        // Capacity 20, everything else out of reach: the cut is the overflow's.
+        hub = Hubs.start(Map.of("ssekit.queue.capacity", "20", "ssekit.write.timeout", "10m",
+                "ssekit.queue.max.delay", "10m"));
+        Socket stalled = openAndStopReading("topic=cut");
+        for (int i = 0; i < 5_000 && hub.topics().stats("cut").cut() == 0; i++) {
+            hub.topics().publish(List.of("cut"), Event.of(DATA + i));
+        }
+        assertEquals(1, hub.topics().stats("cut").cut(), "cut as a slow consumer");
+        // The client reads what its kernel already holds, then finds the stream closed: before, Grizzly
+        // kept the connection open and the unsent events queued until the client read them all.
+        assertTrue(readsToTheEnd(stalled), "the socket was closed");
+    }
+
+    @Test
+    void stalledClients_holdNoThreadAndDoNotHoldBackAHealthyReader() throws Exception {
+        hub = Hubs.start(Map.of());
+        int stalledCount = 300;
+        int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+        for (int i = 0; i < stalledCount; i++) {
+            sockets.add(openAndStopReading("topic=feed"));
+        }
+        try (RawSseClient healthy = MercureClient.subscribeRaw(hub.uri(), "topic=feed", Map.of())) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                ids.add(hub.topics().publish(List.of("feed"), Event.of(DATA + i)));
+            }
+            List<RawSseClient.Received> got = healthy.next(ids.size(), WAIT);
+            for (int i = 0; i < ids.size(); i++) {
+                assertEquals(ids.get(i), got.get(i).id(), "event " + i);
+            }
+            // Every stalled client's socket is full by now, and none holds a writer thread.
+            assertEquals(0, writerThreadsAbove(8), "writer threads beyond the pool");
+            int threadsAfter = ManagementFactory.getThreadMXBean().getThreadCount();
+            assertTrue(threadsAfter - threadsBefore < 50,
+                    "threads: " + threadsBefore + " before, " + threadsAfter + " with " + stalledCount + " stalled clients");
+        }
+    }
+
+    @Test
+    void disconnect_logsNothingAboveDebug() throws Exception {
+        hub = Hubs.start(Map.of());
+        List<LogRecord> logged = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public synchronized void publish(LogRecord record) {
+                if (record.getLevel().intValue() > Level.FINE.intValue()) {
+                    logged.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            // One client leaves while idle, one in the middle of a frame (with a reset), one after a burst.
+            Socket idle = openAndStopReading("topic=leave");
+            Socket midFrame = openAndStopReading("topic=leave");
+            await().atMost(WAIT).until(() -> hub.topics().stats("leave").subscribers() == 2);
+            idle.close();
+            hub.topics().publish(List.of("leave"), Event.of(DATA));
+            midFrame.getInputStream().readNBytes(100); // part of the event
+            midFrame.setSoLinger(true, 0);
+            midFrame.close();
+            for (int i = 0; i < 20 && hub.topics().stats("leave").subscribers() > 0; i++) {
+                hub.topics().publish(List.of("leave"), Event.of(DATA + i));
+            }
+            await().atMost(WAIT).until(() -> hub.topics().stats("leave").subscribers() == 0);
+        } finally {
+            root.removeHandler(capture);
+        }
+        synchronized (capture) {
+            assertEquals(List.of(), logged.stream().map(r -> r.getLevel() + " " + r.getLoggerName() + ": "
+                    + r.getMessage()).toList());
+        }
+    }
+
+    /** @return writer threads of the hub beyond {@code pool} */
+    private static long writerThreadsAbove(int pool) {
+        long writers = Arrays.stream(ManagementFactory.getThreadMXBean().dumpAllThreads(false, false))
+                .filter(t -> t.getThreadName().contains("-writer-")).count();
+        return Math.max(0, writers - pool);
+    }
+
+    /** @return true if the stream ends (EOF or reset) after what the client's kernel holds */
+    private static boolean readsToTheEnd(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        byte[] buffer = new byte[64 * 1024];
+        try {
+            while (in.read(buffer) >= 0) {
+                // what was sent before the cut
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true; // reset: closed at once, dropping what was pending
+        }
+    }
+
+    /** Subscribes with a 4 KB receive buffer, waits for the response head, then reads nothing more. */
+    private Socket openAndStopReading(String query) throws IOException {
+        Socket s = new Socket();
+        sockets.add(s);
+        s.setReceiveBufferSize(4096);
+        s.connect(new InetSocketAddress("127.0.0.1", hub.uri().getPort()));
+        s.setSoTimeout((int) WAIT.toMillis());
+        String request = "GET /" + MercureClient.PATH + "?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Accept: text/event-stream\r\n\r\n";
+        s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                fail("stream ended before its head: " + head);
+            }
+            head.write(b);
+        }
+        assertTrue(head.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200"), head.toString());
+        return s;
+    }
+}
