@@ -35,6 +35,16 @@ public final class BenchServer {
         server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
         // The driver's admin requests reuse one connection; Grizzly would close it every 256 requests.
         server.getListeners().forEach(l -> l.getKeepAlive().setMaxRequestsCount(-1));
+        // As EmbeddedHub does: ssekit's own non-blocking transport on Grizzly, where the tree has one
+        // (looked up by name, so that a --before tree without it still builds with this harness).
+        try {
+            Class.forName("dev.ssekit.app.embedded.GrizzlyTransport")
+                    .getMethod("install", org.glassfish.grizzly.http.server.ServerConfiguration.class)
+                    .invoke(null, server.getServerConfiguration());
+            System.err.println("bench server: ssekit's Grizzly transport installed");
+        } catch (ClassNotFoundException e) {
+            System.err.println("bench server: this tree has no Grizzly transport; streams use the JAX-RS sink");
+        }
         server.start();
         int bound = server.getListeners().iterator().next().getPort();
         System.out.println("READY " + bound);

@@ -67,8 +67,7 @@ final class CheckedTargets extends HttpHandler {
             response.getOutputStream().write(body);
             return;
         }
-        // A stream opened while Jersey serves the request writes through Grizzly's non-blocking output.
-        GrizzlyOutput.serving(request, () -> jersey.service(request, response));
+        jersey.service(request, response);
     }
 
     /**

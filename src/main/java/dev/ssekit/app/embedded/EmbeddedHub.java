@@ -13,8 +13,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.Extension;
 
-import dev.ssekit.internal.conn.Outlets;
-
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -93,7 +91,7 @@ public final class EmbeddedHub implements AutoCloseable {
             CheckedTargets.install(server.getServerConfiguration());
             // Streams write through Grizzly's non-blocking output: a client that stops reading holds
             // no thread, and a cut closes its socket at once.
-            transport = Outlets.register(GrizzlyOutput::current);
+            transport = GrizzlyTransport.install(server.getServerConfiguration());
             // Grizzly blocks a write to a client that stopped reading for 30 s by default, several
             // times per event; ssekit's write timeout (10 s) is the one that should decide.
             server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
