@@ -449,22 +449,22 @@ public final class Bench {
         t.append(String.format(Locale.ROOT, "(s) stalled clients: one healthy reader and K clients that never read "
                 + "(4 KB receive buffer), %d events of %d KB at %d/s on the server's timer (%d s); lag = receipt - "
                 + "the time the event was due%n%n", seconds * rate, size / 1024, rate, seconds));
-        t.append("| version | side | stalled | healthy got | p50 | p99 | max | p99 vs 0 stalled | published | stalled still connected at the end | notes |\n");
-        t.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        t.append("| version | side | stalled | healthy got | p50 | p99 | max | p99 vs 0 stalled | published | stalled still connected at the end | server threads at the end | heap after GC at the end | notes |\n");
+        t.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (PublishScenario.Version v : versions) {
             Bench b = new Bench(quick, v.classPath(), v.label());
             try {
                 for (String side : sides) {
                     double base = 0;
-                    for (int k : new int[]{0, 8, 64}) {
+                    for (int k : quick ? new int[]{0, 8, 64, 200} : new int[]{0, 8, 64, 1000}) {
                         String[] r = b.stalled(side, k, rate, seconds, size);
                         double p99 = Double.parseDouble(r[0]);
                         if (k == 0) {
                             base = p99;
                         }
-                        t.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                        t.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                                 v.label(), side.equals("hub") ? "ssekit Hub" : "SseBroadcaster", k, r[1], r[2], r[3], r[4],
-                                base == 0 ? "-" : String.format(Locale.ROOT, "%.1fx", p99 / base), r[5], r[6], r[7]));
+                                base == 0 ? "-" : String.format(Locale.ROOT, "%.1fx", p99 / base), r[5], r[6], r[8], r[9], r[7]));
                     }
                 }
             } finally {
@@ -513,7 +513,8 @@ public final class Bench {
                 Thread.sleep(100);
             }
             long published = Long.parseLong(post("/admin/publish-rate-stop").trim());
-            long still = Long.parseLong(stats(false).get(key)) - (client.closedByServer.get() == 0 ? 1 : 0);
+            Map<String, String> atEnd = stats(true); // the stalled clients still connected: what they hold
+            long still = Long.parseLong(atEnd.get(key)) - (client.closedByServer.get() == 0 ? 1 : 0);
             int[] lat = client.latenciesMicros();
             long got = client.events.get();
             if (client.closedByServer.get() + client.errors.get() > 0) {
@@ -522,7 +523,8 @@ public final class Bench {
             return new String[]{Integer.toString(lat.length == 0 ? 0 : lat[Math.min(lat.length - 1, (int) (0.99 * lat.length))]),
                     String.format(Locale.ROOT, "%,d of %,d", got, m), pct(lat, 0.5), pct(lat, 0.99),
                     lat.length == 0 ? "-" : ms(lat[lat.length - 1]), String.format(Locale.ROOT, "%,d", published),
-                    side.equals("hub") ? Long.toString(Math.max(0, still)) : "-", notes};
+                    side.equals("hub") ? Long.toString(Math.max(0, still)) : "-", notes, atEnd.get("threads"),
+                    String.format(Locale.ROOT, "%,d MiB", Long.parseLong(atEnd.get("heap")) >> 20)};
         } finally {
             post("/admin/publish-rate-stop");
             end(topic);
