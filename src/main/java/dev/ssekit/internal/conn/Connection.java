@@ -54,6 +54,8 @@ public final class Connection {
      * holds while its write is in flight. A single larger event is written alone.
      */
     static final int MAX_BATCH_BYTES = 64 * 1024;
+    /** Queues that grew past this many events are made anew once empty, giving their array back. */
+    private static final int SMALL_QUEUE = 16;
     private static final FramedEvent CONNECTED = EncodedEvent.of(Event.comment("connected"));
     private static final FramedEvent HEARTBEAT = EncodedEvent.of(Event.comment("heartbeat"));
 
@@ -68,8 +70,9 @@ public final class Connection {
 
     private final Object lock = new Object();
     // Guarded by lock.
-    private final ArrayDeque<Item> queue = new ArrayDeque<>();
+    private ArrayDeque<Item> queue = new ArrayDeque<>(4);
     private long queuedBytes; // of the events in queue
+    private int queuePeak; // the most events queued since the queue was last made
     private FramedEvent greeting;
     private List<FramedEvent> replay;
     private int replayNext;
@@ -242,6 +245,7 @@ public final class Connection {
                 // subscriber, and the event size limit bounds it.
                 queue.add(new Item(event, receipt, meter, System.nanoTime()));
                 queuedBytes += length;
+                queuePeak = Math.max(queuePeak, queue.size());
                 scheduleDrainLocked();
             }
         }
@@ -349,6 +353,11 @@ public final class Connection {
         Item item = queue.poll();
         if (item != null) {
             queuedBytes -= item.event.frameLength();
+            if (queue.isEmpty() && queuePeak > SMALL_QUEUE) {
+                // An ArrayDeque never shrinks: after a burst, an idle connection would keep its array.
+                queue = new ArrayDeque<>(4);
+                queuePeak = 0;
+            }
         }
         return item;
     }
@@ -568,7 +577,7 @@ public final class Connection {
                 closing = reason;
             }
             abandoned = List.copyOf(queue);
-            queue.clear();
+            queue = new ArrayDeque<>(0);
             queuedBytes = 0;
             replay = null;
             closeOutletLocked();
