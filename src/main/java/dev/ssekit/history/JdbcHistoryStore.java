@@ -80,8 +80,9 @@ import java.util.regex.Pattern;
  *     data TEXT NOT NULL);
  * }</pre>
  * After the commit, {@link #relay()} takes the {@code last_seq} row lock (so relays and appends of
- * every node take turns), reads the committed outbox rows by {@code pos}, gives them the next
- * sequence numbers, inserts them into history and deletes exactly those rows, in one transaction.
+ * every node take turns), reads the oldest committed outbox rows by {@code pos} (at most
+ * {@value #RELAY_BATCH}), gives them the next sequence numbers, inserts them into history and
+ * deletes exactly those rows, in one transaction; a larger backlog takes several calls.
  * A transaction that commits later is relayed later: sequence order is the order in which the
  * relays saw the commits. Rows a crash left behind are relayed by the next relay on any node.
  */
@@ -629,8 +630,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     }
 
     /**
-     * Moves committed outbox rows into history, up to {@value #RELAY_BATCH} rows per store
-     * transaction, until none is left.
+     * Moves the oldest committed outbox rows into history, at most {@value #RELAY_BATCH}, in one
+     * store transaction; {@link Relayed#more()} when it moved a full batch.
      */
     @Override
     public Relayed relay() {
@@ -639,10 +640,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         }
         List<Entry> moved = new ArrayList<>();
         Set<String> dropped = new java.util.LinkedHashSet<>();
-        while (relayBatch(moved, dropped)) {
-            // a full batch: there may be more
-        }
-        return new Relayed(moved, dropped);
+        boolean more = relayBatch(moved, dropped);
+        return new Relayed(moved, dropped, more);
     }
 
     /** @return true if the outbox may hold more committed rows */
