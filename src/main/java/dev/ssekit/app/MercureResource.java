@@ -343,16 +343,13 @@ public class MercureResource {
             target = counterparts;
         }
         try {
-            String assigned;
-            try {
-                assigned = hubRegistry.topics().publish(target, event);
-            } catch (DuplicateIdException e) {
-                // Ids are cursors into one hub-wide sequence; a reused one would make Last-Event-ID
-                // ambiguous, so the hub gives the update an id of its own (as the protocol allows)
-                // and answers with it.
-                assigned = hubRegistry.topics().publish(target, event.withId(newId()));
-            }
-            return Response.ok(assigned, TEXT_UTF8).build();
+            return Response.ok(hubRegistry.topics().publish(target, event), TEXT_UTF8).build();
+        } catch (DuplicateIdException e) {
+            // Ids are cursors into one hub-wide sequence, and a publisher that retries after a 503
+            // (the store may have kept the update although its answer was lost) sends the same id:
+            // storing it again under another id would deliver it twice. So a reused id is refused.
+            throw error(Response.Status.CONFLICT, "id: \"" + e.id() + "\" is already in history; the update was not "
+                    + "stored again (if this retries a publish that failed, that one was stored)");
         } catch (EventTooLargeException e) {
             throw error(Response.Status.REQUEST_ENTITY_TOO_LARGE, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -361,7 +358,9 @@ public class MercureResource {
         } catch (HubClosedException e) {
             throw error(Response.Status.SERVICE_UNAVAILABLE, "the hub is shutting down; retry later");
         } catch (SseKitException e) {
-            throw error(Response.Status.SERVICE_UNAVAILABLE, "the event was not published: " + e.getMessage());
+            // Not "not published": a store whose answer was lost may have kept it (then it reaches
+            // subscribers once, and a retry with the same id gets 409).
+            throw error(Response.Status.SERVICE_UNAVAILABLE, "the event was not acknowledged: " + e.getMessage());
         }
     }
 

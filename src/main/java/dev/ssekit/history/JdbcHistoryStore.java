@@ -46,6 +46,7 @@ import java.util.regex.Pattern;
  * CREATE TABLE ssekit_topic (topic VARCHAR(1024) PRIMARY KEY, dropped_up_to BIGINT NOT NULL);
  * INSERT INTO ssekit_meta VALUES ('last_seq', 0);
  * INSERT INTO ssekit_meta VALUES ('removed_topics_dropped_up_to', 0);
+ * INSERT INTO ssekit_meta VALUES ('swept_up_to', 0);
  * }</pre>
  * The replay query reads {@code ssekit_event_topic} by its primary key (topic, then sequence).
  *
@@ -67,7 +68,8 @@ import java.util.regex.Pattern;
  * would otherwise grow the {@code topic} table without bound); the highest sequence such topics
  * dropped is kept in one {@code meta} row, so a read after an older id on a topic without a row is
  * still reported as not found.
- * Pruning takes no lock that appends wait for. {@link #prune()} runs it at once.
+ * Pruning takes no lock that appends wait for, and its work is proportional to what changed since
+ * the last sweep; on PostgreSQL one node sweeps at a time (see {@link #prune()}, which runs it at once).
  *
  * <h2>Transactional outbox</h2>
  * With {@link Builder#joinsTransactions(boolean) joinsTransactions(true)} (a server's JTA
@@ -80,8 +82,9 @@ import java.util.regex.Pattern;
  *     data TEXT NOT NULL);
  * }</pre>
  * After the commit, {@link #relay()} takes the {@code last_seq} row lock (so relays and appends of
- * every node take turns), reads the committed outbox rows by {@code pos}, gives them the next
- * sequence numbers, inserts them into history and deletes exactly those rows, in one transaction.
+ * every node take turns), reads the oldest committed outbox rows by {@code pos} (at most
+ * {@value #RELAY_BATCH}), gives them the next sequence numbers, inserts them into history and
+ * deletes exactly those rows, in one transaction; a larger backlog takes several calls.
  * A transaction that commits later is relayed later: sequence order is the order in which the
  * relays saw the commits. Rows a crash left behind are relayed by the next relay on any node.
  */
@@ -199,7 +202,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                     }
                 }
             }
-            for (String row : new String[]{LAST_SEQ, REMOVED_TOPICS}) {
+            for (String row : new String[]{LAST_SEQ, REMOVED_TOPICS, SWEPT}) {
                 try (PreparedStatement s = prepare(c, "SELECT val FROM " + p + "meta WHERE name = ?")) {
                     s.setString(1, row);
                     try (ResultSet rs = s.executeQuery()) {
@@ -629,8 +632,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     }
 
     /**
-     * Moves committed outbox rows into history, up to {@value #RELAY_BATCH} rows per store
-     * transaction, until none is left.
+     * Moves the oldest committed outbox rows into history, at most {@value #RELAY_BATCH}, in one
+     * store transaction; {@link Relayed#more()} when it moved a full batch.
      */
     @Override
     public Relayed relay() {
@@ -639,10 +642,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         }
         List<Entry> moved = new ArrayList<>();
         Set<String> dropped = new java.util.LinkedHashSet<>();
-        while (relayBatch(moved, dropped)) {
-            // a full batch: there may be more
-        }
-        return new Relayed(moved, dropped);
+        boolean more = relayBatch(moved, dropped);
+        return new Relayed(moved, dropped, more);
     }
 
     /** @return true if the outbox may hold more committed rows */
@@ -983,7 +984,14 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     }
 
     /**
-     * Drops what retention no longer keeps, now.
+     * Drops what retention no longer keeps, now. The work is proportional to what changed since the
+     * last sweep: the count limit is checked only on topics that got events since then (the
+     * {@code swept_up_to} meta row, at most {@value #SWEEP_RANGE} sequence numbers a round), the age
+     * limit reads the expired events only, and events are deleted by the sequence numbers whose topic
+     * rows were just deleted, {@value #SWEEP_PAGE} at a time, each page its own transaction. On
+     * PostgreSQL one node sweeps at a time: the sweep holds the advisory lock
+     * {@code pg_try_advisory_lock(hashtext('<prefix>sweep'))}, and a node that finds it taken skips
+     * its turn (returns 0).
      *
      * @return how many events were dropped
      * @throws SseKitException if the database refuses
@@ -993,83 +1001,192 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         try (Borrowed b = borrow(true)) {
             Connection c = b.connection();
             b.autoCommit(false);
+            boolean postgres = "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
+            if (postgres && !sweepLock(c, "pg_try_advisory_lock")) {
+                return 0; // another node sweeps now
+            }
             try {
-                List<String[]> marks = new ArrayList<>();
-                // Age: the newest expired sequence of each topic.
-                try (PreparedStatement s = prepareSweep(c, "SELECT t.topic, MAX(t.seq) FROM " + p + "event_topic t JOIN "
-                        + p + "event e ON e.seq = t.seq WHERE e.created_ms < ? GROUP BY t.topic")) {
-                    s.setLong(1, cutoff);
-                    try (ResultSet rs = s.executeQuery()) {
-                        while (rs.next()) {
-                            marks.add(new String[]{rs.getString(1), Long.toString(rs.getLong(2))});
-                        }
-                    }
-                }
-                // Count: the newest sequence beyond the per-topic limit.
-                List<String> crowded = new ArrayList<>();
-                try (PreparedStatement s = prepareSweep(c, "SELECT topic FROM " + p + "event_topic GROUP BY topic "
-                        + "HAVING COUNT(*) > ?")) {
-                    s.setInt(1, maxEventsPerTopic);
-                    try (ResultSet rs = s.executeQuery()) {
-                        while (rs.next()) {
-                            crowded.add(rs.getString(1));
-                        }
-                    }
-                }
-                for (String topic : crowded) {
-                    try (PreparedStatement s = prepareSweep(c, "SELECT seq FROM " + p + "event_topic WHERE topic = ? "
-                            + "ORDER BY seq DESC OFFSET ? ROWS FETCH NEXT 1 ROWS ONLY")) {
-                        s.setString(1, topic);
-                        s.setInt(2, maxEventsPerTopic);
-                        try (ResultSet rs = s.executeQuery()) {
-                            if (rs.next()) {
-                                marks.add(new String[]{topic, Long.toString(rs.getLong(1))});
-                            }
-                        }
-                    }
-                }
-                for (String[] mark : marks) {
-                    markDropped(c, mark[0], Long.parseLong(mark[1]));
-                    try (PreparedStatement s = prepareSweep(c, "DELETE FROM " + p + "event_topic WHERE topic = ? AND seq <= ?")) {
-                        s.setString(1, mark[0]);
-                        s.setLong(2, Long.parseLong(mark[1]));
+                int dropped = 0;
+                boolean more = true;
+                while (more) {
+                    long from = metaValue(c, SWEPT);
+                    long last = metaValue(c, LAST_SEQ);
+                    long to = Math.min(last, from + SWEEP_RANGE);
+                    more = to < last;
+                    dropped += sweep(c, from, to, cutoff);
+                    try (PreparedStatement s = prepareSweep(c, "UPDATE " + p + "meta SET val = ? WHERE name = ? AND val < ?")) {
+                        s.setLong(1, to);
+                        s.setString(2, SWEPT);
+                        s.setLong(3, to);
                         s.executeUpdate();
                     }
+                    c.commit();
                 }
-                int dropped;
-                try (PreparedStatement s = prepareSweep(c, "DELETE FROM " + p + "event WHERE NOT EXISTS "
-                        + "(SELECT 1 FROM " + p + "event_topic t WHERE t.seq = " + p + "event.seq)")) {
-                    dropped = s.executeUpdate();
-                }
-                forgetEmptyTopics(c);
-                c.commit();
                 return dropped;
             } catch (SQLException | RuntimeException e) {
                 rollback(c, e);
                 throw e;
+            } finally {
+                if (postgres) {
+                    try {
+                        sweepLock(c, "pg_advisory_unlock");
+                    } catch (SQLException e) {
+                        // The server drops a session's advisory locks with the session.
+                        LOG.log(Level.WARNING, "ssekit: releasing the history sweep's advisory lock failed", e);
+                    }
+                }
             }
         } catch (SQLException e) {
             throw failure("pruning", e);
         }
     }
 
-    /**
-     * Removes the row of every topic that has no event left, so that per-resource topics cost nothing
-     * once their history expired. What they dropped is kept as one mark, the highest sequence dropped
-     * from any removed topic: a read after an older id on a topic without a row reports a gap. The
-     * mark is raised first and only rows it covers are deleted, so a row that another node's pruning
-     * raises in between stays.
-     */
-    private void forgetEmptyTopics(Connection c) throws SQLException {
-        String empty = "NOT EXISTS (SELECT 1 FROM " + p + "event_topic t WHERE t.topic = " + p + "topic.topic)";
-        long highest;
-        try (PreparedStatement s = prepareSweep(c, "SELECT MAX(dropped_up_to) FROM " + p + "topic WHERE " + empty);
-             ResultSet rs = s.executeQuery()) {
-            rs.next();
-            highest = rs.getLong(1);
-            if (rs.wasNull()) {
-                return;
+    /** Sequence numbers whose topics one sweep round checks against the count limit. */
+    private static final int SWEEP_RANGE = 100_000;
+    /** Rows deleted per sweep transaction. */
+    private static final int SWEEP_PAGE = 1000;
+    /** The meta row with the newest sequence whose topics a sweep has checked against the count limit. */
+    private static final String SWEPT = "swept_up_to";
+
+    /** Takes or releases (by {@code function}) the sweep's session-level advisory lock, in its own transaction. */
+    private boolean sweepLock(Connection c, String function) throws SQLException {
+        try (PreparedStatement s = prepareSweep(c, "SELECT " + function + "(hashtext(?))")) {
+            s.setString(1, p + "sweep");
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                boolean done = rs.getBoolean(1);
+                c.commit();
+                return done;
             }
+        }
+    }
+
+    /**
+     * One sweep round: marks what the count limit (topics with events in {@code (from, to]}) and the
+     * age limit drop, then deletes it page by page.
+     *
+     * @return how many events were dropped
+     */
+    private int sweep(Connection c, long from, long to, long cutoff) throws SQLException {
+        java.util.Map<String, Long> marks = new java.util.TreeMap<>();
+        // Age: the newest expired sequence of each topic; only expired events are read.
+        try (PreparedStatement s = prepareSweep(c, "SELECT t.topic, MAX(t.seq) FROM " + p + "event_topic t JOIN "
+                + p + "event e ON e.seq = t.seq WHERE e.created_ms < ? GROUP BY t.topic")) {
+            s.setLong(1, cutoff);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    marks.merge(rs.getString(1), rs.getLong(2), Math::max);
+                }
+            }
+        }
+        // Count: only a topic that got events since the last round can have grown past the limit.
+        List<String> grown = new ArrayList<>();
+        if (to > from) {
+            try (PreparedStatement s = prepareSweep(c, "SELECT DISTINCT topic FROM " + p + "event_topic WHERE seq > ? "
+                    + "AND seq <= ?")) {
+                s.setLong(1, from);
+                s.setLong(2, to);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        grown.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        for (String topic : grown) {
+            try (PreparedStatement s = prepareSweep(c, "SELECT seq FROM " + p + "event_topic WHERE topic = ? "
+                    + "ORDER BY seq DESC OFFSET ? ROWS FETCH NEXT 1 ROWS ONLY")) {
+                s.setString(1, topic);
+                s.setInt(2, maxEventsPerTopic);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        marks.merge(topic, rs.getLong(1), Math::max);
+                    }
+                }
+            }
+        }
+        int dropped = 0;
+        for (java.util.Map.Entry<String, Long> mark : marks.entrySet()) {
+            // The mark first: a reader that sees rows gone also sees that they were dropped.
+            markDropped(c, mark.getKey(), mark.getValue());
+            c.commit();
+            dropped += deleteUpTo(c, mark.getKey(), mark.getValue());
+        }
+        forgetEmptyTopics(c, marks.keySet());
+        return dropped;
+    }
+
+    /**
+     * Deletes a topic's rows up to {@code seq}, a page at a time, and each event of those rows that
+     * no other topic holds.
+     *
+     * @return how many events were deleted
+     */
+    private int deleteUpTo(Connection c, String topic, long seq) throws SQLException {
+        int dropped = 0;
+        while (true) {
+            List<Long> page = new ArrayList<>(SWEEP_PAGE);
+            try (PreparedStatement s = prepareSweep(c, "SELECT seq FROM " + p + "event_topic WHERE topic = ? AND seq <= ? "
+                    + "ORDER BY seq FETCH FIRST " + SWEEP_PAGE + " ROWS ONLY")) {
+                s.setString(1, topic);
+                s.setLong(2, seq);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        page.add(rs.getLong(1));
+                    }
+                }
+            }
+            if (page.isEmpty()) {
+                return dropped;
+            }
+            String in = String.join(", ", Collections.nCopies(page.size(), "?"));
+            try (PreparedStatement s = prepareSweep(c, "DELETE FROM " + p + "event_topic WHERE topic = ? AND seq IN ("
+                    + in + ")")) {
+                s.setString(1, topic);
+                for (int i = 0; i < page.size(); i++) {
+                    s.setLong(i + 2, page.get(i));
+                }
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = prepareSweep(c, "DELETE FROM " + p + "event WHERE seq IN (" + in + ") AND NOT EXISTS "
+                    + "(SELECT 1 FROM " + p + "event_topic t WHERE t.seq = " + p + "event.seq)")) {
+                for (int i = 0; i < page.size(); i++) {
+                    s.setLong(i + 1, page.get(i));
+                }
+                dropped += s.executeUpdate();
+            }
+            c.commit();
+            if (page.size() < SWEEP_PAGE) {
+                return dropped;
+            }
+        }
+    }
+
+    /**
+     * Removes the row of every topic this round emptied, so that per-resource topics cost nothing
+     * once their history expired (only a topic whose rows were just deleted can have become empty).
+     * What they dropped is kept as one mark, the highest sequence dropped from any removed topic: a
+     * read after an older id on a topic without a row reports a gap. The mark is raised first and
+     * only rows it covers are deleted, so a row that another node's pruning raises in between stays.
+     */
+    private void forgetEmptyTopics(Connection c, Set<String> swept) throws SQLException {
+        String empty = "NOT EXISTS (SELECT 1 FROM " + p + "event_topic t WHERE t.topic = " + p + "topic.topic)";
+        long highest = -1;
+        List<String> emptied = new ArrayList<>();
+        for (String topic : swept) {
+            try (PreparedStatement s = prepareSweep(c, "SELECT dropped_up_to FROM " + p + "topic WHERE topic = ? AND "
+                    + empty)) {
+                s.setString(1, topic);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        emptied.add(topic);
+                        highest = Math.max(highest, rs.getLong(1));
+                    }
+                }
+            }
+        }
+        if (emptied.isEmpty()) {
+            return;
         }
         try (PreparedStatement s = prepareSweep(c, "UPDATE " + p + "meta SET val = ? WHERE name = ? AND val < ?")) {
             s.setLong(1, highest);
@@ -1077,11 +1194,15 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
             s.setLong(3, highest);
             s.executeUpdate();
         }
-        try (PreparedStatement s = prepareSweep(c, "DELETE FROM " + p + "topic WHERE " + empty
-                + " AND dropped_up_to <= (SELECT val FROM " + p + "meta WHERE name = ?)")) {
-            s.setString(1, REMOVED_TOPICS);
-            s.executeUpdate();
+        for (String topic : emptied) {
+            try (PreparedStatement s = prepareSweep(c, "DELETE FROM " + p + "topic WHERE topic = ? AND " + empty
+                    + " AND dropped_up_to <= (SELECT val FROM " + p + "meta WHERE name = ?)")) {
+                s.setString(1, topic);
+                s.setString(2, REMOVED_TOPICS);
+                s.executeUpdate();
+            }
         }
+        c.commit();
     }
 
     private void markDropped(Connection c, String topic, long seq) throws SQLException {

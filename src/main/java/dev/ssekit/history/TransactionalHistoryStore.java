@@ -14,10 +14,13 @@ import java.util.Set;
  * <ul>
  *   <li>{@link #appendInTransaction} writes through a connection of the caller's transaction and
  *   never commits, rolls back or changes its auto-commit: the transaction's outcome decides.</li>
- *   <li>{@link #relay()} moves every committed outbox entry into history, atomically per call, in
- *   the order the outbox saw them committed (entries of one transaction in the order written),
- *   and removes them from the outbox; each entry is moved once, whichever node relays it. It may be
- *   called on any thread, in no transaction, at any time (at start, to drain what a crash left).</li>
+ *   <li>{@link #relay()} moves the oldest committed outbox entries into history, a bounded number
+ *   per call and atomically per call, in the order the outbox saw them committed (entries of one
+ *   transaction in the order written), and removes them from the outbox; each entry is moved once,
+ *   whichever node relays it. {@link Relayed#more()} says whether the outbox may hold more: the
+ *   caller calls again, so that what one call moves is handed on before the next one runs and a
+ *   failure never leaves moved entries unreported. It may be called on any thread, in no
+ *   transaction, at any time (at start, to drain what a crash left).</li>
  * </ul>
  */
 public interface TransactionalHistoryStore extends HistoryStore {
@@ -39,11 +42,14 @@ public interface TransactionalHistoryStore extends HistoryStore {
     void appendInTransaction(List<Entry> batch);
 
     /**
-     * Moves the committed outbox entries into history (see the contract).
+     * Moves the oldest committed outbox entries into history, a bounded number of them (see the
+     * contract).
      *
-     * @return the entries moved by this call, as stored, in history order, and the ids of those it
-     *         dropped from the outbox because the id was already in history
-     * @throws dev.ssekit.HistoryStoreException if the store failed; nothing was moved then
+     * @return the entries moved by this call, as stored, in history order, the ids of those it
+     *         dropped from the outbox because the id was already in history, and whether more may
+     *         wait
+     * @throws dev.ssekit.HistoryStoreException if the store failed; nothing was moved by this call
+     *         then (unless the failure hid a commit: the entries are then in history once)
      */
     Relayed relay();
 
@@ -53,14 +59,20 @@ public interface TransactionalHistoryStore extends HistoryStore {
      * @param moved   the entries moved into history, as stored, in history order
      * @param dropped the ids of committed entries dropped because another event had taken the id
      *                between the outbox write and the relay: they are not in history
+     * @param more    whether the outbox may hold more committed entries: call {@link #relay()} again
      */
-    record Relayed(List<Entry> moved, Set<String> dropped) {
+    record Relayed(List<Entry> moved, Set<String> dropped, boolean more) {
         /** Nothing to relay. */
-        public static final Relayed NONE = new Relayed(List.of(), Set.of());
+        public static final Relayed NONE = new Relayed(List.of(), Set.of(), false);
 
         public Relayed {
             moved = List.copyOf(moved);
             dropped = Set.copyOf(dropped);
+        }
+
+        /** The outcome of a call after which the outbox held nothing more. */
+        public Relayed(List<Entry> moved, Set<String> dropped) {
+            this(moved, dropped, false);
         }
     }
 }

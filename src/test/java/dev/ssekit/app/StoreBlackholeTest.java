@@ -112,10 +112,10 @@ class StoreBlackholeTest {
                 boolean inFlight = false;
                 for (String f : publishers.failures) {
                     // The batch in flight: its connection went silent, and the network timeout ended it.
-                    boolean network = f.startsWith("503 the event was not published: history database did not "
+                    boolean network = f.startsWith("503 the event was not acknowledged: history database did not "
                             + "answer the append within the network timeout (2 s; SQLState 08006: ");
                     // Those queued behind it: the pool found no live connection within its 5 s.
-                    boolean pool = f.startsWith("503 the event was not published: history database refused the "
+                    boolean pool = f.startsWith("503 the event was not acknowledged: history database refused the "
                             + "append (SQLState 08003: ssekit-history - Connection is not available, request timed "
                             + "out after ");
                     assertTrue(network || pool, f);

@@ -145,8 +145,17 @@ public final class Dispatcher implements AutoCloseable {
             });
         } else {
             this.follow = null;
-            routes.startAt(call(store::latestId, "read the newest id of the history").orElse(null));
-            this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), this::fanOut);
+            String newest = call(store::latestId, "read the newest id of the history").orElse(null);
+            routes.startAt(newest);
+            // Live delivery follows what the store holds: an event whose store call failed after it
+            // was kept is read back and handed on before the next one (see PublishPipeline).
+            this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), this::fanOut,
+                    new PublishPipeline.Recovery(newest, position -> {
+                        if (position != null) {
+                            routes.advanceTo(position);
+                        }
+                        reconnectEveryone();
+                    }));
         }
         this.transactional = new TransactionalPublishing(name, Checks.notNull(transactions, "transactions"), store,
                 pipeline, (topics, took) -> topics.forEach(t -> meters.of(t).published(took)));

@@ -5,7 +5,9 @@ import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
+import dev.ssekit.TopicMatcher;
 import dev.ssekit.history.HistoryStore;
+import dev.ssekit.history.Replay;
 import dev.ssekit.internal.Checks;
 
 import java.time.Duration;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 
 /**
  * Appends published events to history in batches (group commit) and hands each acknowledged batch
@@ -46,14 +49,40 @@ import java.util.function.Consumer;
  * the event may still be stored. Whatever a batch's thread meets while storing or handing on, an
  * {@link Error} included, every publisher of the batch is settled before it goes on: none is left
  * waiting.
+ *
+ * <h2>Ambiguous outcomes</h2>
+ * A store call that fails may still have stored its events: the commit went through and its
+ * acknowledgment was lost, or the call timed out after the commit. Its publishers fail (nothing was
+ * acknowledged), but what reaches subscribers follows what the store holds, not what it answered:
+ * with a {@link Recovery} (a store of one node, whose events only this pipeline hands on), the next
+ * store call first reads back what the store holds after the newest event handed on, and hands that
+ * on, in order and once, ahead of its own batch. Until that read succeeds no later event is stored,
+ * so none can overtake it: those publishers fail saying why, and nothing of theirs is stored. When
+ * the read cannot place the newest event handed on (it expired) or returns more than
+ * {@value #MAX_RECOVERED} events, the high-water mark moves to the store's newest event and every
+ * subscriber reconnects and gets what it missed by replay ({@link Recovery#lost}).
  */
 final class PublishPipeline {
+    private static final Logger LOG = Logger.getLogger(PublishPipeline.class.getName());
     /** Bounds one store call, so that a batch's latency stays bounded under any load. */
     static final int MAX_BATCH = 256;
     /** A waiting publisher looks again this often even if nobody woke it: a bound, not a poll loop. */
     private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Busy checks before a waiting publisher parks. */
     private static final int SPINS = 256;
+    /** Most events a read-back after an ambiguous outcome hands on; past it, subscribers replay. */
+    static final int MAX_RECOVERED = 10_000;
+
+    /**
+     * How the pipeline settles ambiguous outcomes (see the class documentation).
+     *
+     * @param startAfter the id of the newest event in the store when the pipeline starts, or null
+     * @param lost       told the store's newest id when a read-back could not hand on what the store
+     *                   holds: it moves the high-water mark there and makes every subscriber
+     *                   reconnect (it runs in the hand-on stage, in order with the batches)
+     */
+    record Recovery(String startAfter, Consumer<String> lost) {
+    }
 
     private final String name;
     private final HistoryStore store;
@@ -65,6 +94,11 @@ final class PublishPipeline {
     private final AtomicInteger accepted = new AtomicInteger();
     private final Object drained = new Object();
     private volatile boolean closed;
+    private final Recovery recovery; // null: a shared store's follow hands events on, not this pipeline
+    // Under the storing lock: the id of the newest event stored here, read back or the store's at start.
+    private String storedUpTo;
+    // Under the storing lock: why a store call may have stored what it did not acknowledge, until read back.
+    private Throwable inDoubt;
 
     private static final int WAITING = 0;
     private static final int TAKEN = 1; // in a batch being stored: its outcome comes, it need not store
@@ -106,10 +140,21 @@ final class PublishPipeline {
      *                     not throw
      */
     PublishPipeline(String name, HistoryStore store, Duration timeout, Consumer<List<Published>> acknowledged) {
+        this(name, store, timeout, acknowledged, null);
+    }
+
+    /**
+     * @param recovery how ambiguous outcomes are settled; null when the pipeline does not hand events
+     *                 on itself (a shared store's follow does)
+     */
+    PublishPipeline(String name, HistoryStore store, Duration timeout, Consumer<List<Published>> acknowledged,
+                    Recovery recovery) {
         this.name = name;
         this.store = store;
         this.timeout = Checks.positive(timeout, "publishTimeout");
         this.acknowledged = acknowledged;
+        this.recovery = recovery;
+        this.storedUpTo = recovery == null ? null : recovery.startAfter();
     }
 
     /** @return the store as messages name it */
@@ -177,15 +222,25 @@ final class PublishPipeline {
                 throw new HubClosedException(name);
             }
             List<HistoryStore.Entry> moved;
+            ReadBack before;
             if (!lockStoring()) {
                 throw new HistoryStoreException(storeName() + " did not take the relay within the publish timeout ("
                         + Checks.describe(timeout) + "): it is still busy with earlier events", null);
             }
+            boolean handOn;
             try {
+                before = readBack(); // its failure is the relay's: nothing was relayed
+                Throwable doubtBefore = inDoubt;
                 moved = relay.get();
-                if (!moved.isEmpty()) {
+                List<Event> own = new ArrayList<>(moved.size());
+                moved.forEach(e -> own.add(e.event()));
+                handOn = advance(before, doubtBefore, own);
+                if (handOn) {
                     handingOn.lock(); // before the store is let go: hand-on keeps id order
                 }
+            } catch (RuntimeException | Error e) {
+                doubt(e); // the relay may have committed before it failed
+                throw e;
             } finally {
                 storing.unlock();
             }
@@ -193,13 +248,13 @@ final class PublishPipeline {
             if (next != null) {
                 LockSupport.unpark(next.publisher);
             }
-            if (!moved.isEmpty()) {
+            if (handOn) {
                 try {
-                    List<Published> published = new ArrayList<>(moved.size());
+                    List<Published> published = new ArrayList<>(before.events());
                     for (HistoryStore.Entry e : moved) {
                         published.add(new Published(e.topics(), e.event(), null, e.event().id().orElseThrow()));
                     }
-                    acknowledged.accept(published);
+                    handOn(before, published);
                 } finally {
                     handingOn.unlock();
                 }
@@ -207,6 +262,98 @@ final class PublishPipeline {
             return moved;
         } finally {
             release();
+        }
+    }
+
+    /**
+     * What the store held after the newest event handed on, read back after an ambiguous outcome.
+     *
+     * @param events what to hand on before the caller's own events, in order
+     * @param upTo   the newest id read back (or the store's newest, when {@code lost})
+     * @param lost   the read could not be handed on: subscribers must replay up to {@code upTo}
+     */
+    private record ReadBack(List<Published> events, String upTo, boolean lost) {
+        static final ReadBack NONE = new ReadBack(List.of(), null, false);
+    }
+
+    /**
+     * Under the storing lock: when an earlier store call's outcome is in doubt, reads back what the
+     * store holds after the newest event handed on. It changes no state: {@link #advance} does, once
+     * the caller is about to hand on.
+     *
+     * @throws RuntimeException what the store threw: the doubt stays
+     */
+    private ReadBack readBack() {
+        if (inDoubt == null || recovery == null) {
+            return ReadBack.NONE;
+        }
+        List<Set<String>> topics = new ArrayList<>();
+        boolean[] over = {false};
+        TopicMatcher every = eventTopics -> {
+            if (topics.size() == MAX_RECOVERED) {
+                over[0] = true;
+                return false;
+            }
+            topics.add(Set.copyOf(eventTopics));
+            return true;
+        };
+        Replay held = store.readMatching(every, storedUpTo == null ? HistoryStore.EARLIEST : storedUpTo, null);
+        if (over[0] || !held.afterIdFound() || held.events().size() != topics.size()) {
+            String newest = store.latestId().orElse(storedUpTo);
+            LOG.warning("ssekit: " + name + " could not read back what " + storeName() + " holds after a store call "
+                    + "whose outcome was lost (" + (over[0] ? "more than " + MAX_RECOVERED + " events"
+                    : "the newest event handed on is no longer retained") + "); every subscriber reconnects and "
+                    + "gets it by replay");
+            return new ReadBack(List.of(), newest, true);
+        }
+        List<Published> events = new ArrayList<>(held.events().size());
+        for (int i = 0; i < held.events().size(); i++) {
+            Event e = held.events().get(i);
+            events.add(new Published(topics.get(i), e, null, e.id().orElseThrow()));
+        }
+        if (!events.isEmpty()) {
+            LOG.info("ssekit: " + name + " hands on " + events.size() + " event(s) that " + storeName()
+                    + " stored although its call failed (" + inDoubt + ")");
+        }
+        return new ReadBack(events, events.isEmpty() ? storedUpTo : events.get(events.size() - 1).position(),
+                false);
+    }
+
+    /**
+     * Under the storing lock, once the caller's own store call returned: moves the newest id handed
+     * on past what is about to be handed on, and settles the doubt a read-back answered (unless the
+     * caller's own call left a new one).
+     *
+     * @param doubtBefore the doubt when {@code before} was read
+     * @param own         the caller's own events as stored, in order
+     * @return whether there is anything to hand on
+     */
+    private boolean advance(ReadBack before, Throwable doubtBefore, List<Event> own) {
+        if (before != ReadBack.NONE && inDoubt == doubtBefore) {
+            inDoubt = null;
+        }
+        if (!own.isEmpty()) {
+            storedUpTo = own.get(own.size() - 1).id().orElseThrow();
+        } else if (before != ReadBack.NONE) {
+            storedUpTo = before.upTo();
+        }
+        return before.lost() || !before.events().isEmpty() || !own.isEmpty();
+    }
+
+    /** Notes that a store call may have stored what it did not acknowledge. */
+    private void doubt(Throwable cause) {
+        if (recovery != null) {
+            inDoubt = cause;
+        }
+    }
+
+    /** In the hand-on stage: what a read-back could not hand on first, then {@code published}. */
+    private void handOn(ReadBack before, List<Published> published) {
+        if (before.lost()) {
+            recovery.lost().accept(before.upTo());
+        }
+        if (!published.isEmpty()) {
+            acknowledged.accept(published);
         }
     }
 
@@ -328,7 +475,9 @@ final class PublishPipeline {
      */
     private void storeNextBatch() {
         List<Pending> batch = new ArrayList<>();
-        List<Pending> stored;
+        List<Pending> stored = List.of();
+        ReadBack before = ReadBack.NONE;
+        boolean handOn = false;
         try {
             Pending p;
             while (batch.size() < MAX_BATCH && (p = waiting.poll()) != null) {
@@ -336,13 +485,24 @@ final class PublishPipeline {
                     batch.add(p);
                 } // else withdrawn by its publisher, who failed it already
             }
-            stored = batch.isEmpty() ? List.of() : store(batch);
-            if (!stored.isEmpty()) {
+            if (!batch.isEmpty()) {
+                before = readBackFor(batch);
+                if (before != null) {
+                    Throwable doubtBefore = inDoubt;
+                    stored = store(batch);
+                    List<Event> own = new ArrayList<>(stored.size());
+                    stored.forEach(s -> own.add(s.stored));
+                    handOn = advance(before, doubtBefore, own);
+                }
+            }
+            if (handOn) {
                 handingOn.lock();
             }
         } catch (RuntimeException | Error e) {
             // store() settles what the store refused; anything else (an Error, say) must not leave
-            // the batch's publishers waiting for an outcome nobody will give.
+            // the batch's publishers waiting for an outcome nobody will give. The store may have
+            // kept the batch all the same: the next call reads back what it holds.
+            doubt(e);
             failUnsettled(batch, new HistoryStoreException(storeName() + " failed: " + e, e));
             throw e;
         } finally {
@@ -353,15 +513,15 @@ final class PublishPipeline {
         if (next != null) {
             LockSupport.unpark(next.publisher);
         }
-        if (stored.isEmpty()) {
+        if (!handOn) {
             return;
         }
         try {
-            List<Published> published = new ArrayList<>(stored.size());
+            List<Published> published = new ArrayList<>(before.events());
             for (Pending p : stored) {
                 published.add(new Published(p.entry.topics(), p.stored, p.value, p.stored.id().orElseThrow()));
             }
-            acknowledged.accept(published);
+            handOn(before, published);
         } catch (RuntimeException | Error e) {
             // Stored, so not a store failure: the publisher learns that live delivery broke, and why.
             failUnsettled(stored, new SseKitException("the event was stored but handing it on to subscribers "
@@ -372,6 +532,23 @@ final class PublishPipeline {
         }
         for (Pending p : stored) {
             settle(p, p.stored, null);
+        }
+    }
+
+    /**
+     * Reads back what an ambiguous outcome may have stored, before {@code batch} is stored; if the
+     * store cannot say, fails the batch: storing it would let it overtake what the store may hold.
+     *
+     * @return the read-back, or null when the batch failed
+     */
+    private ReadBack readBackFor(List<Pending> batch) {
+        try {
+            return readBack();
+        } catch (RuntimeException e) {
+            failUnsettled(batch, new HistoryStoreException(storeName() + " has not said whether an earlier event, "
+                    + "whose store call failed, was stored (" + e.getMessage() + "); until it does, no later event "
+                    + "is stored, so that none overtakes it: the event was not stored", e));
+            return null;
         }
     }
 
@@ -413,6 +590,9 @@ final class PublishPipeline {
             }
             return rest.isEmpty() ? List.of() : store(rest);
         } catch (RuntimeException e) {
+            if (!(e instanceof IllegalArgumentException)) {
+                doubt(e); // a commit whose answer was lost, or that timed out after it went through
+            }
             batch.forEach(p -> settle(p, null, e));
             return List.of();
         }

@@ -82,6 +82,20 @@ final class Routes {
         }
     }
 
+    /**
+     * Moves the high-water mark to {@code position} without fanning anything out: events up to it
+     * that were not fanned out reach clients by replay only, so the caller makes them reconnect.
+     */
+    void advanceTo(String position) {
+        lock.lock();
+        try {
+            highWater = position;
+            advanced.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** What joining did. */
     record Joined(boolean first, String highWater) {
     }

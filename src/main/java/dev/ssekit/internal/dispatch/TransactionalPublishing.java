@@ -10,7 +10,6 @@ import dev.ssekit.history.TransactionalHistoryStore;
 import dev.ssekit.internal.tx.Transactions;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -210,16 +209,34 @@ final class TransactionalPublishing implements AutoCloseable {
     /**
      * Relays the outbox; the held events' transactions committed before it started, so each of them
      * is in history afterwards, moved by this relay or an earlier one (here or on another node), or
-     * was dropped by a relay here because its id had been taken meanwhile: its stage fails then.
+     * was dropped by a relay here because its id had been taken meanwhile: its stage fails then. If
+     * a relay call fails, the events an earlier call moved were handed on and their stages complete;
+     * the others fail saying that the event is committed and enters history with a later relay.
      */
     private void relayFor(List<Held> held) {
-        Map<String, HistoryStore.Entry> moved;
+        Set<String> mine = new java.util.HashSet<>();
+        held.forEach(h -> mine.add(h.entry.event().id().orElseThrow()));
+        Set<String> moved = new java.util.HashSet<>(); // of the held ones only: a backlog's ids are not kept
         try {
-            moved = relayNow();
+            relayNow(id -> {
+                if (mine.contains(id)) {
+                    moved.add(id);
+                }
+            });
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "ssekit: relaying the outbox failed (" + e.getMessage()
-                    + "); the committed events stay there until the next relay", e);
-            held.forEach(h -> h.stored.completeExceptionally(e));
+            LOG.log(Level.WARNING, "ssekit: relaying the outbox failed (" + e.getMessage() + "); the committed "
+                    + "events it did not move stay there until the next relay, in " + RELAY_INTERVAL_SECONDS + " s", e);
+            HistoryStoreException pending = new HistoryStoreException("relaying the outbox failed (" + e.getMessage()
+                    + "): the event is committed and enters history once, with the next relay (or was relayed "
+                    + "already, here or on another node)", e);
+            for (Held h : held) {
+                String id = h.entry.event().id().orElseThrow();
+                if (moved.contains(id)) {
+                    h.stored.complete(id);
+                } else {
+                    h.stored.completeExceptionally(pending);
+                }
+            }
             return;
         }
         for (Held h : held) {
@@ -230,29 +247,35 @@ final class TransactionalPublishing implements AutoCloseable {
                 h.stored.complete(id);
             }
         }
-        if (moved.size() < held.size()) {
-            LOG.fine(() -> "ssekit: some committed events were relayed earlier or by another node");
-        }
     }
 
-    private Map<String, HistoryStore.Entry> relayNow() {
-        long started = System.nanoTime();
-        Set<String> droppedNow = new java.util.HashSet<>();
-        List<HistoryStore.Entry> moved = pipeline.relay(() -> {
-            TransactionalHistoryStore.Relayed relayed = outbox.relay();
-            droppedNow.addAll(relayed.dropped());
-            return relayed.moved();
-        });
-        synchronized (dropped) {
-            droppedNow.forEach(id -> dropped.put(id, Boolean.TRUE));
+    /**
+     * Relays until the outbox is empty, one store call of a bounded batch at a time, each handed on
+     * through the pipeline before the next: publishers take turns with it, and what a call moved is
+     * handed on even if a later call fails.
+     *
+     * @param moved told the id of each event moved
+     */
+    private void relayNow(java.util.function.Consumer<String> moved) {
+        boolean[] more = {true};
+        while (more[0]) {
+            long started = System.nanoTime();
+            Set<String> droppedNow = new java.util.HashSet<>();
+            List<HistoryStore.Entry> batch = pipeline.relay(() -> {
+                TransactionalHistoryStore.Relayed relayed = outbox.relay();
+                droppedNow.addAll(relayed.dropped());
+                more[0] = relayed.more();
+                return relayed.moved();
+            });
+            synchronized (dropped) {
+                droppedNow.forEach(id -> dropped.put(id, Boolean.TRUE));
+            }
+            long took = System.nanoTime() - started;
+            for (HistoryStore.Entry e : batch) {
+                countPublished.accept(e.topics(), took);
+                moved.accept(e.event().id().orElseThrow());
+            }
         }
-        long took = System.nanoTime() - started;
-        Map<String, HistoryStore.Entry> byId = new HashMap<>();
-        for (HistoryStore.Entry e : moved) {
-            countPublished.accept(e.topics(), took);
-            byId.put(e.event().id().orElseThrow(), e);
-        }
-        return byId;
     }
 
     private boolean forgetDropped(String id) {
@@ -264,7 +287,8 @@ final class TransactionalPublishing implements AutoCloseable {
     /** The start-up and periodic relay: failures are logged and retried on the next tick. */
     private void relay() {
         try {
-            relayNow();
+            relayNow(id -> {
+            });
         } catch (HubClosedException e) {
             LOG.log(Level.FINE, "ssekit: relay skipped, " + name + " is closing", e);
         } catch (RuntimeException e) {

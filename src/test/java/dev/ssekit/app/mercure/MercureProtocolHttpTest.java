@@ -346,7 +346,7 @@ class MercureProtocolHttpTest {
     }
 
     @Test
-    void publish_answersTheIdAsUtf8Text_andGeneratesIris() throws Exception {
+    void publish_answersTheIdAsUtf8Text_generatesIris_andRefusesAReusedId() throws Exception {
         HttpResponse<String> r = post("topic=t-" + unique() + "&data=x", publisher);
         assertEquals(200, r.statusCode());
         assertEquals("text/plain;charset=utf-8", r.headers().firstValue("Content-Type").orElse("").replace(" ", "")
@@ -354,10 +354,11 @@ class MercureProtocolHttpTest {
         assertTrue(r.body().matches("urn:uuid:[0-9a-f-]{36}"), r.body());
         String own = "id-" + unique();
         assertEquals(own, post("topic=t&id=" + own, publisher).body());
-        // A reused id is replaced by one of the hub's, rather than refused.
+        // A reused id is refused, naming it: a retry after a lost answer must not store the update twice.
         HttpResponse<String> again = post("topic=t&id=" + own, publisher);
-        assertEquals(200, again.statusCode());
-        assertTrue(again.body().startsWith("urn:uuid:"), again.body());
+        assertEquals(409, again.statusCode());
+        assertEquals("id: \"" + own + "\" is already in history; the update was not stored again (if this "
+                + "retries a publish that failed, that one was stored)\n", again.body());
     }
 
     @Test

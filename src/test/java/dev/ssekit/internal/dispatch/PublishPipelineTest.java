@@ -224,6 +224,47 @@ class PublishPipelineTest {
         }
     }
 
+    @Test
+    void publish_afterAStoreCallWhoseAnswerWasLost_nothingIsStoredUntilTheStoreSaysWhatItKept() {
+        java.util.concurrent.atomic.AtomicInteger appends = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean readFails = new java.util.concurrent.atomic.AtomicBoolean(true);
+        HistoryStore store = new ForwardingStore(InMemoryHistoryStore.create()) {
+            @Override
+            public List<Event> append(List<Entry> batch) {
+                List<Event> stored = delegate.append(batch);
+                if (appends.incrementAndGet() == 1) {
+                    throw new HistoryStoreException("test: kept, then the answer was lost", null);
+                }
+                return stored;
+            }
+
+            @Override
+            public dev.ssekit.history.Replay readMatching(dev.ssekit.TopicMatcher matcher, String afterId,
+                                                          String untilId) {
+                if (readFails.getAndSet(false)) {
+                    throw new HistoryStoreException("test: the store does not answer yet", null);
+                }
+                return delegate.readMatching(matcher, afterId, untilId);
+            }
+        };
+        List<String> handedOn = new CopyOnWriteArrayList<>();
+        PublishPipeline pipeline = new PublishPipeline("test", store, WAIT,
+                batch -> batch.forEach(p -> handedOn.add(p.event().data())), new PublishPipeline.Recovery(null,
+                        newest -> handedOn.add("lost up to " + newest)));
+        assertThrows(HistoryStoreException.class, () -> pipeline.publish(Set.of("t"), Event.of("kept"), null));
+        // The store cannot say yet what it kept: a later event would overtake it, so it is not stored.
+        HistoryStoreException refused = assertThrows(HistoryStoreException.class,
+                () -> pipeline.publish(Set.of("t"), Event.of("refused"), null));
+        assertEquals("history store  has not said whether an earlier event, whose store call failed, was stored "
+                + "(test: the store does not answer yet); until it does, no later event is stored, so that none "
+                + "overtakes it: the event was not stored", refused.getMessage());
+        pipeline.publish(Set.of("t"), Event.of("next"), null);
+        assertEquals(List.of("kept", "next"), handedOn, "the kept event once, in order; the refused one never");
+        assertEquals(List.of("kept", "next"), store.read(Set.of("t"), "earliest", null).events().stream()
+                .map(Event::data).toList());
+        assertEquals(2, appends.get(), "two store calls: the refused event never reached the store");
+    }
+
     private static java.util.concurrent.Executor ownThread() {
         return r -> new Thread(r).start();
     }
