@@ -9,15 +9,12 @@ import dev.ssekit.testkit.RawSseClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +28,6 @@ import java.util.logging.Logger;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The embedded hub's own transport, over real HTTP: clients that stop reading hold no thread, a cut
@@ -199,27 +195,10 @@ class EmbeddedTransportTest {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    /** Subscribes with a 4 KB receive buffer, waits for the response head, then reads nothing more. */
+    /** Subscribes as a client that stops reading after the response head; closed after the test. */
     private Socket openAndStopReading(String query) throws IOException {
-        Socket s = new Socket();
+        Socket s = MercureClient.openAndStopReading(hub.uri(), query, WAIT);
         sockets.add(s);
-        s.setReceiveBufferSize(4096);
-        s.connect(new InetSocketAddress("127.0.0.1", hub.uri().getPort()));
-        s.setSoTimeout((int) WAIT.toMillis());
-        String request = "GET /" + MercureClient.PATH + "?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + "Accept: text/event-stream\r\n\r\n";
-        s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-        s.getOutputStream().flush();
-        InputStream in = s.getInputStream();
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                fail("stream ended before its head: " + head);
-            }
-            head.write(b);
-        }
-        assertTrue(head.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200"), head.toString());
         return s;
     }
 }

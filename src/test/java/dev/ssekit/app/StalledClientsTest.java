@@ -12,12 +12,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,26 +78,7 @@ class StalledClientsTest {
         }
     }
 
-    /** Subscribes with a 4 KB receive buffer, waits for the response head, then reads nothing more. */
     private Socket openAndStopReading(String query) throws IOException {
-        Socket s = new Socket();
-        s.setReceiveBufferSize(4096);
-        s.connect(new InetSocketAddress("127.0.0.1", hub.uri().getPort()));
-        s.setSoTimeout((int) WAIT.toMillis());
-        String request = "GET /" + MercureClient.PATH + "?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                + "Accept: text/event-stream\r\n\r\n";
-        s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-        s.getOutputStream().flush();
-        InputStream in = s.getInputStream();
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("stream ended before its head: " + head);
-            }
-            head.write(b);
-        }
-        assertTrue(head.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200"), head.toString());
-        return s;
+        return MercureClient.openAndStopReading(hub.uri(), query, WAIT);
     }
 }

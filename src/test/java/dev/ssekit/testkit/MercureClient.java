@@ -3,6 +3,11 @@ package dev.ssekit.testkit;
 import dev.ssekit.test.ReceivedEvent;
 import dev.ssekit.test.SseRecorder;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -130,5 +135,43 @@ public final class MercureClient {
 
     public static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Subscribes over a raw socket with a 4 KB receive buffer, waits for the response head, then
+     * reads nothing more: a client that stopped reading. The caller closes the socket.
+     *
+     * @param wait how long reads on the socket may block
+     * @throws IOException if the stream ends before its head, or the answer is not 200
+     */
+    public static Socket openAndStopReading(URI hub, String query, Duration wait)
+            throws IOException {
+        Socket s = new Socket();
+        try {
+            s.setReceiveBufferSize(4096);
+            s.connect(new InetSocketAddress("127.0.0.1", hub.getPort()));
+            s.setSoTimeout((int) wait.toMillis());
+            String request = "GET /" + PATH + "?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Accept: text/event-stream\r\n\r\n";
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("stream ended before its head: " + head);
+                }
+                head.write(b);
+            }
+            String text = head.toString(StandardCharsets.ISO_8859_1);
+            if (!text.startsWith("HTTP/1.1 200")) {
+                throw new IOException("not a stream: " + text);
+            }
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
     }
 }

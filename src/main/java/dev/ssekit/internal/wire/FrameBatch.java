@@ -1,8 +1,5 @@
 package dev.ssekit.internal.wire;
 
-import jakarta.ws.rs.core.MediaType;
-
-import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -54,21 +51,6 @@ public final class FrameBatch extends FramedEvent {
     }
 
     @Override
-    public Class<?> getType() {
-        return null;
-    }
-
-    @Override
-    public Type getGenericType() {
-        return null;
-    }
-
-    @Override
-    public MediaType getMediaType() {
-        return MediaType.TEXT_PLAIN_TYPE;
-    }
-
-    @Override
     public String getComment() {
         String c = comment;
         if (c == null) {
@@ -76,21 +58,6 @@ public final class FrameBatch extends FramedEvent {
             comment = c;
         }
         return c;
-    }
-
-    @Override
-    public String getId() {
-        return null;
-    }
-
-    @Override
-    public String getName() {
-        return null;
-    }
-
-    @Override
-    public Object getData() {
-        return null;
     }
 
     @Override

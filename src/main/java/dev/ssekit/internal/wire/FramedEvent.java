@@ -1,9 +1,11 @@
 package dev.ssekit.internal.wire;
 
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -64,5 +66,39 @@ public abstract sealed class FramedEvent implements OutboundSseEvent permits Enc
         return body.startsWith(": ")
                 ? body.substring(2).replace('\n', '\r')
                 : "\r" + body.replace('\n', '\r');
+    }
+
+    // What a container's own writer reads of a frame given only through the comment channel (a
+    // retry hint, a batch): no fields of its own, so that it writes the comment and nothing else.
+    // EncodedEvent, which may present plain fields, overrides them.
+
+    @Override
+    public Class<?> getType() {
+        return null;
+    }
+
+    @Override
+    public Type getGenericType() {
+        return null;
+    }
+
+    @Override
+    public MediaType getMediaType() {
+        return MediaType.TEXT_PLAIN_TYPE;
+    }
+
+    @Override
+    public String getId() {
+        return null;
+    }
+
+    @Override
+    public String getName() {
+        return null;
+    }
+
+    @Override
+    public Object getData() {
+        return null;
     }
 }

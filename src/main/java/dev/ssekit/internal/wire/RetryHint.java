@@ -1,9 +1,7 @@
 package dev.ssekit.internal.wire;
 
 import dev.ssekit.internal.Checks;
-import jakarta.ws.rs.core.MediaType;
 
-import java.lang.reflect.Type;
 import java.time.Duration;
 
 /**
@@ -33,38 +31,8 @@ public final class RetryHint extends FramedEvent {
     }
 
     @Override
-    public Class<?> getType() {
-        return null;
-    }
-
-    @Override
-    public Type getGenericType() {
-        return null;
-    }
-
-    @Override
-    public MediaType getMediaType() {
-        return MediaType.TEXT_PLAIN_TYPE;
-    }
-
-    @Override
     public String getComment() {
         return comment;
-    }
-
-    @Override
-    public String getId() {
-        return null;
-    }
-
-    @Override
-    public String getName() {
-        return null;
-    }
-
-    @Override
-    public Object getData() {
-        return null;
     }
 
     @Override
