@@ -6,8 +6,11 @@ import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.WriteHandler;
 import org.glassfish.grizzly.http.io.NIOOutputStream;
 import org.glassfish.grizzly.http.server.Request;
+import org.glassfish.grizzly.nio.NIOConnection;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 
 /**
  * Grizzly's non-blocking output for one stream of the embedded hub: what lets a client that stops
@@ -16,11 +19,19 @@ import java.io.IOException;
  * <p>Grizzly takes writes into its asynchronous write queue until the queue passes the connection's
  * limit ({@code canWrite()} then turns false; several MB by default, set to {@link #MAX_PENDING}
  * here), and {@code terminateSilently()} closes the connection dropping the queue, where ending the
- * response would first wait for the client to read it all.
+ * response would first wait for the client to read it all. The socket's send buffer is bounded too
+ * ({@link #SEND_BUFFER}), so what a client that stopped reading holds in the kernel is bounded.
  */
 final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
     /** What Grizzly may queue for one client before it says the client cannot take more. */
     static final int MAX_PENDING = 64 * 1024;
+    /**
+     * The socket's send buffer (the kernel doubles it). Left to the kernel, a loopback or LAN socket
+     * whose client does not read grows it to {@code net.ipv4.tcp_wmem}'s maximum (4 MiB here): a
+     * thousand stalled clients were 4 GiB of kernel memory, and the copying into them starved the
+     * healthy readers. 64 KiB still lets one client take 1.3 MB/s at 100 ms round trip.
+     */
+    static final int SEND_BUFFER = 64 * 1024;
     private static final ThreadLocal<Serving> SERVING = new ThreadLocal<>();
 
     private final Serving serving;
@@ -78,9 +89,12 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
     }
 
     @Override
-    public void listen(Listener value) {
+    public void listen(Listener value) throws IOException {
         this.listener = value;
         connection.setMaxAsyncWriteQueueSize(MAX_PENDING);
+        if (connection instanceof NIOConnection nio && nio.getChannel() instanceof SocketChannel socket) {
+            socket.setOption(StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
+        }
     }
 
     @Override
