@@ -118,7 +118,12 @@ class StoreBlackholeTest {
                     boolean pool = f.startsWith("503 the event was not acknowledged: history database refused the "
                             + "append (SQLState 08003: ssekit-history - Connection is not available, request timed "
                             + "out after ");
-                    assertTrue(network || pool, f);
+                    // Those after a store call that failed without saying what it kept: refused until the
+                    // store says, so that none overtakes an event it may hold (the ambiguous-outcome rule).
+                    boolean unresolved = f.startsWith("503 the event was not acknowledged: history store "
+                            + "JdbcHistoryStore has not said whether an earlier event, whose store call failed, was "
+                            + "stored (");
+                    assertTrue(network || pool || unresolved, f);
                     inFlight |= network;
                 }
                 assertTrue(inFlight, publishers.failures.toString());
