@@ -1,0 +1,40 @@
+package dev.ssekit.internal.servlet;
+
+import dev.ssekit.internal.conn.Outlets;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+
+import java.io.IOException;
+
+/**
+ * Marks the request this thread serves, so that a stream opened meanwhile gets the request's
+ * non-blocking output ({@link ServletOutput}), and marks the moment the JAX-RS runtime has
+ * returned the request to the container: from then on the runtime writes nothing on its own, and
+ * the stream's writes may go straight to the servlet output. Costs a thread-local per request.
+ */
+public final class ServingFilter implements Filter {
+    private Runnable unregister;
+
+    @Override
+    public void init(FilterConfig config) {
+        unregister = Outlets.register(ServletOutput::current);
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        ServletOutput.serve(request, () -> chain.doFilter(request, response));
+    }
+
+    @Override
+    public void destroy() {
+        if (unregister != null) {
+            unregister.run();
+        }
+    }
+}
