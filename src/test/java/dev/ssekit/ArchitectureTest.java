@@ -28,7 +28,8 @@ class ArchitectureTest {
         ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit..")
                 .and().resideOutsideOfPackage("dev.ssekit.app.embedded..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.glassfish.jersey..", "org.glassfish.grizzly..",
-                        "org.jboss.weld..", "org.glassfish.hk2..", "org.jvnet.hk2..", "org.jboss.resteasy..")
+                        "org.jboss.weld..", "org.glassfish.hk2..", "org.jvnet.hk2..", "org.jboss.resteasy..",
+                        "io.undertow..", "org.apache.catalina..", "com.sun.enterprise..")
                 .because("the library and the hub WAR run on any Jakarta EE server; only the embedded hub's "
                         + "launcher may use Jersey, Grizzly and Weld SE");
         rule.check(main);

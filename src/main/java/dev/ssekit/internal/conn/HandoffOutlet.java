@@ -18,8 +18,11 @@ import java.util.logging.Logger;
  * headers, after every response filter (CORS, ssekit's own replay header, the application's), and
  * keeps its own state for the request consistent. Writes go through the sink until the runtime is
  * done with the request ({@link NonBlockingOutput#headWritten()}: a sink queues what it is sent
- * until the resource method returns, and a direct write before that would overtake the head); every
- * later write goes straight to the container's output, which the sink wrote through before. The
+ * until the resource method returns, and a direct write before that would overtake the head), and
+ * the first write always does (RESTEasy writes the head only with the sink's first event); every
+ * later write goes straight to the container's output, which the sink wrote through before. Where
+ * the container's output refuses a listener (the request is not asynchronous, or the JAX-RS runtime
+ * listens to it itself), every write stays on the sink. The
  * stream ends through the sink again, once everything is written, so that the runtime finishes the
  * response itself.
  *
@@ -38,6 +41,8 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     private final Object lock = new Object();
     // Guarded by lock.
     private boolean handedOff;
+    private boolean headSent; // the first write went through the sink: the runtime has written the head
+    private boolean sinkOnly; // the container's output refused us: every write through the sink
     private byte[] pending;
     private CompletableFuture<Void> pendingStage;
     private boolean needsFlush;
@@ -52,10 +57,13 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     public CompletionStage<?> write(FramedEvent frames) {
         synchronized (lock) {
             if (!handedOff) {
-                if (!body.headWritten()) {
+                if (sinkOnly || !headSent || !body.headWritten()) {
+                    headSent = true;
                     return head.write(frames);
                 }
-                handOffLocked();
+                if (!handOffLocked()) {
+                    return head.write(frames);
+                }
             }
             if (failure != null) {
                 return CompletableFuture.failedFuture(failure);
@@ -68,13 +76,20 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
         }
     }
 
-    private void handOffLocked() {
+    /** @return false if the container's output refused a listener: the stream stays on the sink */
+    private boolean handOffLocked() {
         try {
             body.listen(this);
+        } catch (IllegalStateException e) {
+            // Not asynchronous, or the JAX-RS runtime listens to the output itself (RESTEasy).
+            LOG.log(Level.FINE, "ssekit: the container's output is not ours; the stream stays on the sink", e);
+            sinkOnly = true;
+            return false;
         } catch (IOException | RuntimeException e) {
             failure = e;
         }
         handedOff = true;
+        return true;
     }
 
     /** Writes what is pending while the container can take it; called under the lock. */
@@ -143,6 +158,11 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
 
     @Override
     public void end() {
+        synchronized (lock) {
+            if (handedOff) {
+                body.release();
+            }
+        }
         head.end();
     }
 
@@ -151,7 +171,8 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
         boolean closed;
         synchronized (lock) {
             failLocked(new IOException("the stream was cut"));
-            closed = handedOff && body.terminate();
+            // On the sink too, once the head is out: the container's connection is the same.
+            closed = (handedOff || sinkOnly) && body.terminate();
         }
         if (!closed) {
             head.cut();

@@ -1,73 +1,60 @@
 package dev.ssekit.internal.conn;
 
-import dev.ssekit.Conn.CloseReason;
 import dev.ssekit.Event;
 import dev.ssekit.internal.wire.EncodedEvent;
+import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.testkit.FakeSse;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/**
- * The non-blocking transport beneath a connection, on an output whose readiness the test decides:
- * the head goes through the sink until the runtime is done with the request, a burst goes out in
- * one write and one flush, a client that does not read holds no writer thread, and a cut drops
- * what is pending and terminates the connection.
- */
 class HandoffOutletTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private final ConnRuntime runtime = new ConnRuntime("handoff-test", 1, 0);
-
-    /** A container output whose client reads only when the test says so. */
-    private static final class ScriptedOutput implements NonBlockingOutput {
-        final ByteArrayOutputStream written = new ByteArrayOutputStream();
-        final List<Integer> writes = new ArrayList<>();
-        volatile boolean headDone;
-        volatile boolean ready = true;
-        volatile boolean promised;
-        volatile boolean terminated;
-        int flushes;
+    /** A container's output as the tests set it: done with the request or not, refusing a listener or not. */
+    private static final class FakeOutput implements NonBlockingOutput {
+        volatile boolean done;
+        boolean refuse;
+        boolean ready = true;
         Listener listener;
+        boolean terminated;
+        boolean released;
+        final ByteArrayOutputStream written = new ByteArrayOutputStream();
 
         @Override
         public boolean headWritten() {
-            return headDone;
+            return done;
         }
 
         @Override
         public void listen(Listener value) {
+            if (refuse) {
+                throw new IllegalStateException("Listener has already been set");
+            }
             listener = value;
         }
 
         @Override
-        public synchronized boolean isReady() {
-            if (!ready) {
-                promised = true;
-            }
+        public boolean isReady() {
             return ready;
         }
 
         @Override
-        public synchronized void write(byte[] bytes) {
-            writes.add(bytes.length);
+        public void write(byte[] bytes) {
             written.writeBytes(bytes);
         }
 
         @Override
-        public synchronized void flush() {
-            flushes++;
+        public void flush() {
+        }
+
+        @Override
+        public void release() {
+            released = true;
         }
 
         @Override
@@ -76,94 +63,97 @@ class HandoffOutletTest {
             return true;
         }
 
-        /** The client read everything: the container can take more. */
-        void drained() {
-            boolean tell;
-            synchronized (this) {
-                ready = true;
-                tell = promised;
-                promised = false;
-            }
-            if (tell) {
-                listener.onWritable();
-            }
-        }
-
-        synchronized String text() {
+        String text() {
             return written.toString(StandardCharsets.UTF_8);
         }
     }
 
-    @AfterEach
-    void stop() {
-        runtime.close();
-    }
-
-    private static String frame(String data) {
-        return "data: " + data + "\n\n";
+    private static FramedEvent event(String id) {
+        return EncodedEvent.of(Event.of("d").withId(id));
     }
 
     @Test
-    void write_throughTheSinkUntilTheRuntimeIsDoneWithTheRequest() {
+    void write_beforeTheRuntimeIsDone_goesThroughTheSinkBehindTheHead() {
         FakeSse.Sink sink = new FakeSse.Sink();
-        ScriptedOutput output = new ScriptedOutput();
-        Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(sink), output), ConnSettings.DEFAULTS,
-                runtime, null, true);
-        conn.send(EncodedEvent.of(Event.of("early"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
-        assertEquals("", output.text(), "nothing written past the runtime while it still holds the request");
-        output.headDone = true;
-        conn.send(EncodedEvent.of(Event.of("late"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
-        assertEquals(frame("late"), output.text());
-        assertEquals(2, sink.written().size(), "the greeting and the early event went through the sink");
+        FakeOutput body = new FakeOutput();
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
+        outlet.write(event("1"));
+        outlet.write(event("2"));
+        assertEquals(java.util.List.of("1", "2"), sink.ids());
+        assertEquals("", body.text());
+        assertEquals(0, outlet.writes());
     }
 
     @Test
-    void write_aBurstQueuedWhileTheClientCannotTakeMoreGoesOutInOneWriteAndOneFlush() {
-        ScriptedOutput output = new ScriptedOutput();
-        output.headDone = true;
-        Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(new FakeSse.Sink()), output),
-                ConnSettings.DEFAULTS, runtime, null, true);
-        conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
-        int writesBefore = output.writes.size();
-        synchronized (output) {
-            output.ready = false; // the client stops reading
-        }
-        conn.send(EncodedEvent.of(Event.of("x"))); // handed to the output, which then says: not ready
-        await().atMost(WAIT).until(() -> output.promised);
-        StringBuilder expected = new StringBuilder();
-        for (int i = 0; i < 100; i++) {
-            conn.send(EncodedEvent.of(Event.of("burst " + i)));
-            expected.append(frame("burst " + i));
-        }
-        // Nothing is written while the client does not read, and no writer thread waits for it.
-        assertEquals(writesBefore, output.writes.size());
-        assertEquals(0, runtime.stalledCuts());
-        output.drained();
-        await().atMost(WAIT).until(() -> output.text().endsWith(expected.toString()));
-        synchronized (output) {
-            assertEquals(writesBefore + 2, output.writes.size(), "one write for x, one for the burst: " + output.writes);
-            assertEquals(expected.length(), output.writes.get(output.writes.size() - 1));
-        }
-        assertEquals(0, conn.queued());
+    void write_firstWriteAlwaysThroughTheSink_evenWhenTheRuntimeIsDone() {
+        // RESTEasy writes the response head only with the sink's first event.
+        FakeSse.Sink sink = new FakeSse.Sink();
+        FakeOutput body = new FakeOutput();
+        body.done = true;
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
+        outlet.write(event("1"));
+        assertEquals(java.util.List.of("1"), sink.ids());
+        outlet.write(event("2"));
+        assertEquals(java.util.List.of("1"), sink.ids());
+        assertEquals(event("2").frameLength(), body.written.size());
+        assertTrue(body.text().startsWith("id: 2\n"), body.text());
+        assertEquals(1, outlet.writes());
     }
 
     @Test
-    void cut_terminatesTheConnectionAndFailsWhatIsPending() {
-        ScriptedOutput output = new ScriptedOutput();
-        output.headDone = true;
-        Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(new FakeSse.Sink()), output),
-                ConnSettings.DEFAULTS.withQueueCapacity(3), runtime, null, true);
-        conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
-        synchronized (output) {
-            output.ready = false;
+    void write_whenTheOutputRefusesAListener_staysOnTheSink_andACutStillClosesTheConnection() {
+        FakeSse.Sink sink = new FakeSse.Sink();
+        FakeOutput body = new FakeOutput();
+        body.done = true;
+        body.refuse = true;
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(outlet.write(event(String.valueOf(i))).toCompletableFuture().isDone());
         }
-        conn.send(EncodedEvent.of(Event.of("in flight")));
-        await().atMost(WAIT).until(() -> output.promised);
-        for (int i = 0; i < 3; i++) {
-            conn.offer(EncodedEvent.of(Event.of("queued " + i)), null);
-        }
-        assertFalse(conn.offer(EncodedEvent.of(Event.of("one too many")), null), "the fourth is past the capacity");
-        assertEquals(CloseReason.SLOW_CONSUMER, conn.done().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join());
-        assertTrue(output.terminated, "the container was told to close the client's connection at once");
+        assertEquals(java.util.List.of("1", "2", "3"), sink.ids());
+        assertFalse(outlet.isClosed());
+        outlet.cut();
+        assertTrue(body.terminated, "the container's connection is closed");
+        assertFalse(sink.isClosed(), "the sink is left alone: closing it after the connection would log an error");
+    }
+
+    @Test
+    void write_whileTheClientCannotTakeMore_completesWhenTheOutputSaysSo() {
+        FakeSse.Sink sink = new FakeSse.Sink();
+        FakeOutput body = new FakeOutput();
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
+        outlet.write(event("1"));
+        body.done = true;
+        body.ready = false;
+        var stage = outlet.write(event("2")).toCompletableFuture();
+        assertFalse(stage.isDone());
+        body.ready = true;
+        body.listener.onWritable();
+        assertTrue(stage.isDone());
+        assertTrue(body.text().startsWith("id: 2\n"), body.text());
+    }
+
+    @Test
+    void end_afterTheHandOff_givesTheOutputBackBeforeTheSinkEndsTheStream() {
+        FakeSse.Sink sink = new FakeSse.Sink();
+        FakeOutput body = new FakeOutput();
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
+        outlet.write(event("1"));
+        body.done = true;
+        outlet.write(event("2"));
+        outlet.end();
+        assertTrue(body.released);
+        assertTrue(sink.isClosed());
+    }
+
+    @Test
+    void end_onTheSink_leavesTheOutputAlone() {
+        FakeSse.Sink sink = new FakeSse.Sink();
+        FakeOutput body = new FakeOutput();
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
+        outlet.write(event("1"));
+        outlet.end();
+        assertFalse(body.released);
+        assertTrue(sink.isClosed());
     }
 }

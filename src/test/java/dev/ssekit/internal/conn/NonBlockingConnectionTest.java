@@ -1,0 +1,169 @@
+package dev.ssekit.internal.conn;
+
+import dev.ssekit.Conn.CloseReason;
+import dev.ssekit.Event;
+import dev.ssekit.internal.wire.EncodedEvent;
+import dev.ssekit.testkit.FakeSse;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A connection over the non-blocking transport, on an output whose readiness the test decides:
+ * the head goes through the sink until the runtime is done with the request, a burst goes out in
+ * one write and one flush, a client that does not read holds no writer thread, and a cut drops
+ * what is pending and terminates the connection.
+ */
+class NonBlockingConnectionTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private final ConnRuntime runtime = new ConnRuntime("handoff-test", 1, 0);
+
+    /** A container output whose client reads only when the test says so. */
+    private static final class ScriptedOutput implements NonBlockingOutput {
+        final ByteArrayOutputStream written = new ByteArrayOutputStream();
+        final List<Integer> writes = new ArrayList<>();
+        volatile boolean headDone;
+        volatile boolean ready = true;
+        volatile boolean promised;
+        volatile boolean terminated;
+        int flushes;
+        Listener listener;
+
+        @Override
+        public boolean headWritten() {
+            return headDone;
+        }
+
+        @Override
+        public void listen(Listener value) {
+            listener = value;
+        }
+
+        @Override
+        public synchronized boolean isReady() {
+            if (!ready) {
+                promised = true;
+            }
+            return ready;
+        }
+
+        @Override
+        public synchronized void write(byte[] bytes) {
+            writes.add(bytes.length);
+            written.writeBytes(bytes);
+        }
+
+        @Override
+        public synchronized void flush() {
+            flushes++;
+        }
+
+        @Override
+        public boolean terminate() {
+            terminated = true;
+            return true;
+        }
+
+        /** The client read everything: the container can take more. */
+        void drained() {
+            boolean tell;
+            synchronized (this) {
+                ready = true;
+                tell = promised;
+                promised = false;
+            }
+            if (tell) {
+                listener.onWritable();
+            }
+        }
+
+        synchronized String text() {
+            return written.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        runtime.close();
+    }
+
+    private static String frame(String data) {
+        return "data: " + data + "\n\n";
+    }
+
+    @Test
+    void write_throughTheSinkUntilTheRuntimeIsDoneWithTheRequest() {
+        FakeSse.Sink sink = new FakeSse.Sink();
+        ScriptedOutput output = new ScriptedOutput();
+        Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(sink), output), ConnSettings.DEFAULTS,
+                runtime, null, true);
+        conn.send(EncodedEvent.of(Event.of("early"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+        assertEquals("", output.text(), "nothing written past the runtime while it still holds the request");
+        output.headDone = true;
+        conn.send(EncodedEvent.of(Event.of("late"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+        assertEquals(frame("late"), output.text());
+        assertEquals(2, sink.written().size(), "the greeting and the early event went through the sink");
+    }
+
+    @Test
+    void write_aBurstQueuedWhileTheClientCannotTakeMoreGoesOutInOneWriteAndOneFlush() {
+        ScriptedOutput output = new ScriptedOutput();
+        output.headDone = true;
+        Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(new FakeSse.Sink()), output),
+                ConnSettings.DEFAULTS, runtime, null, true);
+        conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+        int writesBefore = output.writes.size();
+        synchronized (output) {
+            output.ready = false; // the client stops reading
+        }
+        conn.send(EncodedEvent.of(Event.of("x"))); // handed to the output, which then says: not ready
+        await().atMost(WAIT).until(() -> output.promised);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            conn.send(EncodedEvent.of(Event.of("burst " + i)));
+            expected.append(frame("burst " + i));
+        }
+        // Nothing is written while the client does not read, and no writer thread waits for it.
+        assertEquals(writesBefore, output.writes.size());
+        assertEquals(0, runtime.stalledCuts());
+        output.drained();
+        await().atMost(WAIT).until(() -> output.text().endsWith(expected.toString()));
+        synchronized (output) {
+            assertEquals(writesBefore + 2, output.writes.size(), "one write for x, one for the burst: " + output.writes);
+            assertEquals(expected.length(), output.writes.get(output.writes.size() - 1));
+        }
+        assertEquals(0, conn.queued());
+    }
+
+    @Test
+    void cut_terminatesTheConnectionAndFailsWhatIsPending() {
+        ScriptedOutput output = new ScriptedOutput();
+        output.headDone = true;
+        Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(new FakeSse.Sink()), output),
+                ConnSettings.DEFAULTS.withQueueCapacity(3), runtime, null, true);
+        conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+        synchronized (output) {
+            output.ready = false;
+        }
+        conn.send(EncodedEvent.of(Event.of("in flight")));
+        await().atMost(WAIT).until(() -> output.promised);
+        for (int i = 0; i < 3; i++) {
+            conn.offer(EncodedEvent.of(Event.of("queued " + i)), null);
+        }
+        assertFalse(conn.offer(EncodedEvent.of(Event.of("one too many")), null), "the fourth is past the capacity");
+        assertEquals(CloseReason.SLOW_CONSUMER, conn.done().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join());
+        assertTrue(output.terminated, "the container was told to close the client's connection at once");
+    }
+}
