@@ -64,18 +64,26 @@ final class Routes {
     private volatile MatcherRoute[] unscreened = new MatcherRoute[0];
     private final ScreenIndex<MatcherRoute> screened = new ScreenIndex<>();
     private volatile String highWater;
+    // The id of the event at the high-water mark, when known (fanned out here, or a store whose
+    // positions are its ids): what a replay that skips history says it started after.
+    private volatile String highWaterId;
 
     /** @param highWater the position of the newest event in history when the routes start, or null */
     Routes(String highWater) {
         this.highWater = highWater;
     }
 
-    /** Sets the high-water mark where a follow starts, unless events were fanned out already. */
-    void startAt(String position) {
+    /**
+     * Sets the high-water mark where a follow starts, unless events were fanned out already.
+     *
+     * @param id the id of the event at {@code position}, or null when unknown
+     */
+    void startAt(String position, String id) {
         lock.lock();
         try {
             if (highWater == null) {
                 highWater = position;
+                highWaterId = id;
             }
         } finally {
             lock.unlock();
@@ -90,14 +98,20 @@ final class Routes {
         lock.lock();
         try {
             highWater = position;
+            highWaterId = null;
             advanced.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
-    /** What joining did. */
-    record Joined(boolean first, String highWater) {
+    /**
+     * What joining did.
+     *
+     * @param highWater   the position up to which the connection replays
+     * @param highWaterId the id of the event at that position, or null when unknown
+     */
+    record Joined(boolean first, String highWater, String highWaterId) {
     }
 
     /**
@@ -139,7 +153,7 @@ final class Routes {
             if (matchers.containsKey(conn)) {
                 replaceMatcherRoute(conn);
             }
-            return new Joined(first, highWater);
+            return new Joined(first, highWater, highWaterId);
         } finally {
             lock.unlock();
         }
@@ -286,6 +300,7 @@ final class Routes {
                 // The event is stored: from here nothing may throw, or the high-water mark would fall
                 // behind history and a reconnecting client could skip this event.
                 highWater = p.position();
+                highWaterId = p.event().id().orElse(null);
                 try {
                     fanOut(p, new Encoded(p.event(), encode), counted);
                 } catch (RuntimeException e) {
