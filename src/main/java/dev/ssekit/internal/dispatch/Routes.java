@@ -32,12 +32,13 @@ import java.util.logging.Logger;
  * duplicate. The lock covers queue appends only: no store call, no socket write.
  *
  * <h2>Reads</h2>
- * Subscriber counts, the connection count and the fan-out itself read copy-on-write arrays without
- * the lock, so gauges and stats never wait behind a publish.
+ * Subscriber counts and the connection count are read without the lock, so gauges and stats never
+ * wait behind a publish. A topic's subscribers ({@link TopicSubscribers}) are changed and walked
+ * under it: a join or leave costs O(1) whatever the topic's size, where a copy-on-write array
+ * copied every subscriber under the lock at each join.
  */
 final class Routes {
     private static final Logger LOG = Logger.getLogger(Routes.class.getName());
-    private static final Subscriber[] NONE = new Subscriber[0];
 
     /** One connection's interest in one topic. */
     record Subscriber(Connection conn, EventFilter filter) {
@@ -53,7 +54,7 @@ final class Routes {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition advanced = lock.newCondition();
     // Written under lock; read without it.
-    private final ConcurrentHashMap<String, Subscriber[]> byTopic = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TopicSubscribers> byTopic = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Connection, Set<String>> byConnection = new ConcurrentHashMap<>();
     // Matcher subscriptions (wildcards, patterns), apart from the exact topics so that exact fan-out
     // never looks at them; at most one per connection.
@@ -143,7 +144,7 @@ final class Routes {
             Set<String> updated = new HashSet<>(first ? Set.of() : mine);
             for (Map.Entry<String, EventFilter> e : filters.entrySet()) {
                 Subscriber s = new Subscriber(conn, e.getValue());
-                byTopic.compute(e.getKey(), (topic, subs) -> replaced(subs, conn, s));
+                byTopic.computeIfAbsent(e.getKey(), topic -> new TopicSubscribers()).put(s);
                 updated.add(e.getKey());
             }
             byConnection.put(conn, Set.copyOf(updated));
@@ -159,32 +160,11 @@ final class Routes {
         }
     }
 
-    private static Subscriber[] replaced(Subscriber[] subs, Connection conn, Subscriber s) {
-        if (subs == null) {
-            return new Subscriber[] {s};
-        }
-        for (int i = 0; i < subs.length; i++) {
-            if (subs[i].conn == conn) {
-                Subscriber[] copy = subs.clone();
-                copy[i] = s;
-                return copy;
-            }
-        }
-        Subscriber[] grown = Arrays.copyOf(subs, subs.length + 1);
-        grown[subs.length] = s;
-        return grown;
-    }
-
     /** Removes a connection from one topic; the connection stays open. */
     boolean leave(Connection conn, String topic) {
         lock.lock();
         try {
-            boolean[] removed = {false};
-            byTopic.computeIfPresent(topic, (t, subs) -> {
-                Subscriber[] left = without(subs, conn);
-                removed[0] = left.length < subs.length;
-                return left.length == 0 ? null : left;
-            });
+            boolean[] removed = {removeFrom(topic, conn)};
             Set<String> mine = byConnection.get(conn);
             if (mine != null && mine.contains(topic)) {
                 Set<String> updated = new HashSet<>(mine);
@@ -210,10 +190,7 @@ final class Routes {
             }
             if (mine != null) {
                 for (String topic : mine) {
-                    byTopic.computeIfPresent(topic, (t, subs) -> {
-                        Subscriber[] left = without(subs, conn);
-                        return left.length == 0 ? null : left;
-                    });
+                    removeFrom(topic, conn);
                 }
             }
             return mine;
@@ -273,16 +250,16 @@ final class Routes {
         }
     }
 
-    private static Subscriber[] without(Subscriber[] subs, Connection conn) {
-        for (int i = 0; i < subs.length; i++) {
-            if (subs[i].conn == conn) {
-                Subscriber[] less = new Subscriber[subs.length - 1];
-                System.arraycopy(subs, 0, less, 0, i);
-                System.arraycopy(subs, i + 1, less, i, subs.length - i - 1);
-                return less;
-            }
+    /** Under the lock: removes {@code conn} from {@code topic}, and the topic once nobody subscribes. */
+    private boolean removeFrom(String topic, Connection conn) {
+        TopicSubscribers subs = byTopic.get(topic);
+        if (subs == null || !subs.remove(conn)) {
+            return false;
         }
-        return subs;
+        if (subs.isEmpty()) {
+            byTopic.remove(topic);
+        }
+        return true;
     }
 
     /**
@@ -341,19 +318,28 @@ final class Routes {
         Set<String> topics = p.topics();
         Set<Connection> reached = topics.size() == 1 ? null : new HashSet<>();
         for (String topic : topics) {
-            Subscriber[] subs = byTopic.get(topic);
+            TopicSubscribers subs = byTopic.get(topic);
             if (subs == null) {
                 continue;
             }
-            for (Subscriber s : subs) {
-                if (reached != null && reached.contains(s.conn)) {
-                    continue;
-                }
-                if (accepts(s.filter, p.value(), p.event())) {
-                    counted.fanned(topic, s.conn, out.get());
-                    if (reached != null) {
-                        reached.add(s.conn);
+            int n = subs.beginWalk();
+            try {
+                for (int i = 0; i < n; i++) {
+                    Subscriber s = subs.get(i);
+                    if (reached != null && reached.contains(s.conn)) {
+                        continue;
                     }
+                    if (accepts(s.filter, p.value(), p.event())) {
+                        counted.fanned(topic, s.conn, out.get());
+                        if (reached != null) {
+                            reached.add(s.conn);
+                        }
+                    }
+                }
+            } finally {
+                subs.endWalk();
+                if (subs.isEmpty()) {
+                    byTopic.remove(topic, subs);
                 }
             }
         }
@@ -443,20 +429,28 @@ final class Routes {
 
     /** @return the connections subscribed to {@code topic}; never waits for a publish */
     int subscribers(String topic) {
-        Subscriber[] subs = byTopic.get(topic);
-        return subs == null ? 0 : subs.length;
+        TopicSubscribers subs = byTopic.get(topic);
+        return subs == null ? 0 : subs.count();
     }
 
-    /** @return the connections subscribed to {@code topic} */
+    /** @return the connections subscribed to {@code topic}; waits for a fan-out in progress */
     List<Connection> connections(String topic) {
-        Subscriber[] subs = byTopic.get(topic);
-        List<Connection> out = new ArrayList<>(subs == null ? 0 : subs.length);
-        if (subs != null) {
-            for (Subscriber s : subs) {
-                out.add(s.conn);
+        lock.lock();
+        try {
+            TopicSubscribers subs = byTopic.get(topic);
+            List<Connection> out = new ArrayList<>(subs == null ? 0 : subs.size());
+            for (int i = 0; subs != null && i < subs.size(); i++) {
+                out.add(subs.get(i).conn);
             }
+            return out;
+        } finally {
+            lock.unlock();
         }
-        return out;
+    }
+
+    /** @return {@code topic}'s subscribers, for tests; read under the lock */
+    TopicSubscribers subscribersOf(String topic) {
+        return byTopic.get(topic);
     }
 
     /** @return the topics of a connection, or null if it has none */
