@@ -7,7 +7,6 @@ import dev.ssekit.internal.conn.Connection;
 import dev.ssekit.internal.wire.FramedEvent;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -33,7 +32,7 @@ import java.util.logging.Logger;
  *
  * <h2>Reads</h2>
  * Subscriber counts and the connection count are read without the lock, so gauges and stats never
- * wait behind a publish. A topic's subscribers ({@link TopicSubscribers}) are changed and walked
+ * wait behind a publish. A topic's subscribers ({@link Roster}) are changed and walked
  * under it: a join or leave costs O(1) whatever the topic's size, where a copy-on-write array
  * copied every subscriber under the lock at each join.
  */
@@ -54,15 +53,15 @@ final class Routes {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition advanced = lock.newCondition();
     // Written under lock; read without it.
-    private final ConcurrentHashMap<String, TopicSubscribers> byTopic = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Roster<Subscriber>> byTopic = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Connection, Set<String>> byConnection = new ConcurrentHashMap<>();
     // Matcher subscriptions (wildcards, patterns), apart from the exact topics so that exact fan-out
     // never looks at them; at most one per connection.
     private final ConcurrentHashMap<Connection, TopicMatcher> matchers = new ConcurrentHashMap<>();
     private final Map<Connection, MatcherRoute> matcherRouteOf = new HashMap<>(); // under the lock
-    // What a publish walks: the matchers asked about every event (an array copied on change: no map
-    // entry, lookup or iterator per matcher), and the screened ones, asked about what passes their screen.
-    private volatile MatcherRoute[] unscreened = new MatcherRoute[0];
+    // What a publish walks: the matchers asked about every event (a roster: no map entry, lookup or
+    // iterator per matcher, and an O(1) join), and the screened ones, asked about what passes their screen.
+    private final Roster<MatcherRoute> unscreened = new Roster<>(MatcherRoute::conn);
     private final ScreenIndex<MatcherRoute> screened = new ScreenIndex<>();
     private volatile String highWater;
     // The id of the event at the high-water mark, when known (fanned out here, or a store whose
@@ -144,7 +143,7 @@ final class Routes {
             Set<String> updated = new HashSet<>(first ? Set.of() : mine);
             for (Map.Entry<String, EventFilter> e : filters.entrySet()) {
                 Subscriber s = new Subscriber(conn, e.getValue());
-                byTopic.computeIfAbsent(e.getKey(), topic -> new TopicSubscribers()).put(s);
+                byTopic.computeIfAbsent(e.getKey(), topic -> new Roster<>(Subscriber::conn)).put(s);
                 updated.add(e.getKey());
             }
             byConnection.put(conn, Set.copyOf(updated));
@@ -219,7 +218,7 @@ final class Routes {
         MatcherRoute old = matcherRouteOf.remove(conn);
         if (old != null) {
             if (old.screen() == null) {
-                unscreened = Arrays.stream(unscreened).filter(r -> r != old).toArray(MatcherRoute[]::new);
+                unscreened.remove(conn);
             } else {
                 screened.remove(old, old.screen());
             }
@@ -232,9 +231,7 @@ final class Routes {
         MatcherRoute route = new MatcherRoute(conn, matcher, byConnection.getOrDefault(conn, Set.of()), screen);
         matcherRouteOf.put(conn, route);
         if (screen == null) {
-            MatcherRoute[] grown = Arrays.copyOf(unscreened, unscreened.length + 1);
-            grown[unscreened.length] = route;
-            unscreened = grown;
+            unscreened.put(route);
         } else {
             screened.add(route, screen);
         }
@@ -252,7 +249,7 @@ final class Routes {
 
     /** Under the lock: removes {@code conn} from {@code topic}, and the topic once nobody subscribes. */
     private boolean removeFrom(String topic, Connection conn) {
-        TopicSubscribers subs = byTopic.get(topic);
+        Roster<Subscriber> subs = byTopic.get(topic);
         if (subs == null || !subs.remove(conn)) {
             return false;
         }
@@ -318,7 +315,7 @@ final class Routes {
         Set<String> topics = p.topics();
         Set<Connection> reached = topics.size() == 1 ? null : new HashSet<>();
         for (String topic : topics) {
-            TopicSubscribers subs = byTopic.get(topic);
+            Roster<Subscriber> subs = byTopic.get(topic);
             if (subs == null) {
                 continue;
             }
@@ -343,7 +340,7 @@ final class Routes {
                 }
             }
         }
-        if (unscreened.length > 0 || !screened.isEmpty()) {
+        if (!unscreened.isEmpty() || !screened.isEmpty()) {
             fanOutToMatchers(p, out, counted);
         }
     }
@@ -356,8 +353,13 @@ final class Routes {
     private void fanOutToMatchers(Published p, Encoded out, Fanned counted) {
         Set<String> topics = p.topics();
         String first = topics.iterator().next();
-        for (MatcherRoute m : unscreened) {
-            offerToMatcher(m, p, first, out, counted);
+        int n = unscreened.beginWalk();
+        try {
+            for (int i = 0; i < n; i++) {
+                offerToMatcher(unscreened.get(i), p, first, out, counted);
+            }
+        } finally {
+            unscreened.endWalk();
         }
         if (!screened.isEmpty()) {
             for (MatcherRoute m : screened.candidates(topics)) {
@@ -429,7 +431,7 @@ final class Routes {
 
     /** @return the connections subscribed to {@code topic}; never waits for a publish */
     int subscribers(String topic) {
-        TopicSubscribers subs = byTopic.get(topic);
+        Roster<Subscriber> subs = byTopic.get(topic);
         return subs == null ? 0 : subs.count();
     }
 
@@ -437,7 +439,7 @@ final class Routes {
     List<Connection> connections(String topic) {
         lock.lock();
         try {
-            TopicSubscribers subs = byTopic.get(topic);
+            Roster<Subscriber> subs = byTopic.get(topic);
             List<Connection> out = new ArrayList<>(subs == null ? 0 : subs.size());
             for (int i = 0; subs != null && i < subs.size(); i++) {
                 out.add(subs.get(i).conn);
@@ -448,8 +450,13 @@ final class Routes {
         }
     }
 
+    /** @return the matchers asked about every event, for tests; read under the lock */
+    Roster<?> unscreenedMatchers() {
+        return unscreened;
+    }
+
     /** @return {@code topic}'s subscribers, for tests; read under the lock */
-    TopicSubscribers subscribersOf(String topic) {
+    Roster<Subscriber> subscribersOf(String topic) {
         return byTopic.get(topic);
     }
 

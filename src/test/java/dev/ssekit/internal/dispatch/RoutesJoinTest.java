@@ -1,6 +1,7 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Event;
+import dev.ssekit.TopicMatcher;
 import dev.ssekit.internal.conn.ConnRuntime;
 import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.conn.Connection;
@@ -39,7 +40,7 @@ class RoutesJoinTest {
             conns.add(c);
             routes.join(c, filters("t"), null, false, (first, topics) -> true);
         }
-        TopicSubscribers subs = routes.subscribersOf("t");
+        Roster<?> subs = routes.subscribersOf("t");
         // A copy-on-write array copies every subscriber at each join: 10,000 joins, 5 * 10^7
         // references. Here the array doubles now and then: fewer than two copies per join.
         assertTrue(subs.copied() < 2L * CLIENTS, "references copied by " + CLIENTS + " joins: " + subs.copied());
@@ -58,6 +59,32 @@ class RoutesJoinTest {
         }
         assertEquals(beforeStorm, subs.copied(), "a leave and rejoin copied the subscriber set");
         assertEquals(CLIENTS + 1, routes.subscribers("t"));
+    }
+
+    @Test
+    void join_manyUnscreenedMatchersCopiesLinearlyNotQuadratically() {
+        Routes routes = new Routes(null);
+        TopicMatcher everything = topics -> true; // no screen: asked about every event, as "*"
+        List<Connection> conns = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            Connection c = connection();
+            conns.add(c);
+            routes.join(c, Map.of(), everything, false, (first, topics) -> true);
+        }
+        Roster<?> matchers = routes.unscreenedMatchers();
+        assertTrue(matchers.copied() < 2L * CLIENTS, "references copied by " + CLIENTS + " joins: "
+                + matchers.copied());
+        long beforeStorm = matchers.copied();
+        for (int i = 0; i < CLIENTS / 2; i++) {
+            routes.leaveAll(conns.get(i));
+            routes.join(conns.get(i), Map.of(), everything, false, (first, topics) -> true);
+        }
+        assertEquals(beforeStorm, matchers.copied(), "a leave and rejoin copied the matchers");
+        Map<Connection, Integer> got = new HashMap<>();
+        routes.deliver(List.of(new Published(Set.of("t"), Event.of("x").withId("1"), null, "1")),
+                EncodedEvent::of, (topic, conn, out) -> got.merge(conn, 1, Integer::sum));
+        assertEquals(CLIENTS, got.size());
+        assertTrue(got.values().stream().allMatch(n -> n == 1));
     }
 
     @Test

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One topic's subscribers: an array with an index by connection, changed and walked under the
- * fan-out lock ({@link Routes}); only the count is read without it.
+ * One topic's subscribers, or the matchers asked about every event: an array with an index by
+ * connection, changed and walked under the fan-out lock ({@link Routes}); only the count is read
+ * without it.
  *
  * <p>Why not a copy-on-write array: a join copied the whole array under the fan-out lock, so 10,000
  * clients reconnecting to one topic copied 10^8 references while every publish waited. Here a join
@@ -22,10 +23,11 @@ import java.util.Map;
  * thread: a leave during a walk is applied when the walk ends, and a join during it is not walked
  * (it came after the event's high-water mark, so it replays the event instead).
  */
-final class TopicSubscribers {
+final class Roster<T> {
     private static final int INITIAL = 4;
 
-    private Routes.Subscriber[] items = new Routes.Subscriber[INITIAL];
+    private final java.util.function.Function<T, Connection> connOf;
+    private Object[] items = new Object[INITIAL];
     private int size;
     private final Map<Connection, Integer> index = new HashMap<>();
     private volatile int count;
@@ -33,12 +35,18 @@ final class TopicSubscribers {
     private List<Connection> leftDuringWalk;
     private long copied;
 
+    /** @param connOf the connection an entry belongs to: a roster holds one entry per connection */
+    Roster(java.util.function.Function<T, Connection> connOf) {
+        this.connOf = connOf;
+    }
+
     /** Adds {@code s}, or replaces its connection's entry. */
-    void put(Routes.Subscriber s) {
+    void put(T s) {
+        Connection conn = connOf.apply(s);
         if (leftDuringWalk != null) {
-            leftDuringWalk.remove(s.conn());
+            leftDuringWalk.remove(conn);
         }
-        Integer at = index.get(s.conn());
+        Integer at = index.get(conn);
         if (at != null) {
             items[at] = s;
             return;
@@ -48,7 +56,7 @@ final class TopicSubscribers {
             copied += size;
         }
         items[size] = s;
-        index.put(s.conn(), size);
+        index.put(conn, size);
         size++;
         count = size;
     }
@@ -68,9 +76,10 @@ final class TopicSubscribers {
         int at = index.remove(conn);
         int last = --size;
         if (at != last) {
-            Routes.Subscriber moved = items[last];
+            @SuppressWarnings("unchecked")
+            T moved = (T) items[last];
             items[at] = moved;
-            index.put(moved.conn(), at);
+            index.put(connOf.apply(moved), at);
         }
         items[last] = null;
         count = size;
@@ -87,8 +96,9 @@ final class TopicSubscribers {
     }
 
     /** @return the subscriber at {@code i}, below {@link #size()}; under the lock */
-    Routes.Subscriber get(int i) {
-        return items[i];
+    @SuppressWarnings("unchecked")
+    T get(int i) {
+        return (T) items[i];
     }
 
     /** @return the subscribers, read without the lock */
