@@ -745,7 +745,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         return inSnapshot(c -> readIn(c, topics, afterId, untilId, 0));
     }
 
-    /** The same query, whose rows the driver stops at {@code limit} ({@link Statement#setMaxRows}). */
+    /** The same query with {@code FETCH FIRST limit ROWS ONLY}, so the database plans for a page. */
     @Override
     public Replay readPage(Set<String> topics, String afterId, String untilId, int limit) {
         StoreArguments.checkRead(topics, afterId);
@@ -796,7 +796,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         List<Event> events = new ArrayList<>();
         try (PreparedStatement s = prepare(c, "SELECT e.id, e.type, e.retry_ms, e.data FROM " + p + "event e "
                 + "WHERE e.seq IN (SELECT t.seq FROM " + p + "event_topic t WHERE t.topic IN (" + in + ") "
-                + "AND t.seq > ? AND t.seq <= ?) AND e.created_ms >= ? ORDER BY e.seq")) {
+                + "AND t.seq > ? AND t.seq <= ?) AND e.created_ms >= ? ORDER BY e.seq"
+                + (limit > 0 ? " FETCH FIRST " + limit + " ROWS ONLY" : ""))) {
             int i = 1;
             for (String topic : topicList) {
                 s.setString(i++, topic);
@@ -804,7 +805,6 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
             s.setLong(i++, after);
             s.setLong(i++, until);
             s.setLong(i, cutoff);
-            s.setMaxRows(limit);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     Event e = eventAt(rs, 1, 2, 3, 4);
