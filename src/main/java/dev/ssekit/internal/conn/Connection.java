@@ -298,14 +298,16 @@ public final class Connection {
     @FunctionalInterface
     public interface ReplayPages {
         /**
-         * Reads the next page. Called on a writer thread, holding no lock, once the page before has
-         * been written to the outlet; never concurrently.
+         * Starts reading the next page. Called on a writer thread, holding no lock, once the page
+         * before has been written to the outlet; never concurrently. The read itself belongs on
+         * another thread: a writer blocked on a store would count as stalled on its client (see
+         * {@link WriterPool}) and hold up other connections.
          *
-         * @return the next page, oldest first; empty once the replay is done
-         * @throws RuntimeException to end the connection ({@link CloseReason#ERROR}): the client
-         *         reconnects with the last id it got, so it is not left with a gap
+         * @return the next page, oldest first, empty once the replay is done; a stage that fails
+         *         ends the connection ({@link CloseReason#ERROR}): the client reconnects with the
+         *         last id it got, so it is not left with a gap
          */
-        List<? extends FramedEvent> next();
+        CompletionStage<? extends List<? extends FramedEvent>> next();
     }
 
     /**
@@ -487,7 +489,22 @@ public final class Connection {
                 }
             }
             if (fetch != null) {
-                if (!readPage(fetch)) {
+                CompletableFuture<? extends List<? extends FramedEvent>> read;
+                try {
+                    read = fetch.next().toCompletableFuture();
+                } catch (RuntimeException e) {
+                    read = CompletableFuture.failedFuture(e);
+                }
+                if (!read.isDone()) {
+                    // Continue when the page is read; the drain stays scheduled meanwhile.
+                    read.whenComplete((page, error) -> {
+                        if (installPage(page, error)) {
+                            execute(this::drain);
+                        }
+                    });
+                    return;
+                }
+                if (!installPage(read.isCompletedExceptionally() ? null : read.join(), failure(read))) {
                     return;
                 }
                 continue;
@@ -528,18 +545,17 @@ public final class Connection {
     }
 
     /**
-     * Reads the next page of the replay, outside the lock: the page before is written, the queue
-     * still waits behind the replay.
+     * Makes a page just read the one being written (the page before is written, the queue still
+     * waits behind the replay), or ends the connection if the read failed.
      *
      * @return true to keep draining
      */
-    private boolean readPage(ReplayPages fetch) {
-        List<? extends FramedEvent> page;
-        try {
-            page = fetch.next();
-        } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "ssekit: reading the next page of a replay failed; the client reconnects", e);
-            fail(CloseReason.ERROR, e);
+    private boolean installPage(List<? extends FramedEvent> page, Throwable error) {
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            LOG.log(Level.FINE, "ssekit: reading the next page of a replay failed; the client reconnects", cause);
+            fail(CloseReason.ERROR, cause);
             return false;
         }
         synchronized (lock) {

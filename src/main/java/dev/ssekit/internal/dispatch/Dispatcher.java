@@ -91,6 +91,8 @@ public final class Dispatcher implements AutoCloseable {
     private static final long ENCODED_CACHE_CHARS = 32L * 1024 * 1024;
     /** Events a replay reads at a time: what one replaying connection holds of history. */
     static final int REPLAY_PAGE = 500;
+    /** Threads that read replay pages after the first: store reads in flight for replays at once. */
+    private static final int REPLAY_READERS = 4;
 
     /** What a subscription did: its topics, and where replay started. */
     public record Subscribed(Set<String> topics, String replayStartedAfter, int replayed) {
@@ -111,6 +113,9 @@ public final class Dispatcher implements AutoCloseable {
     private final TransactionalPublishing transactional;
     private final ConnRuntime runtime;
     private final CutWarnings cutWarnings;
+    // Reads the pages after a replay's first, off the writer threads (a writer blocked on the store
+    // would count as stalled on its client); a fixed few, so a reconnect storm queues its reads.
+    private final java.util.concurrent.ExecutorService replayReads;
     // Connections opened here and not ended: closing the registry ends them, subscribed or not.
     private final Set<Connection> opened = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -164,6 +169,11 @@ public final class Dispatcher implements AutoCloseable {
         this.transactional = new TransactionalPublishing(name, Checks.notNull(transactions, "transactions"), store,
                 pipeline, (topics, took) -> topics.forEach(t -> meters.of(t).published(took)));
         // Last: it starts threads, which a failure above would otherwise leave behind.
+        this.replayReads = java.util.concurrent.Executors.newFixedThreadPool(REPLAY_READERS, r -> {
+            Thread t = new Thread(r, "ssekit-replay-" + name);
+            t.setDaemon(true);
+            return t;
+        });
         this.runtime = new ConnRuntime(name, ConnRuntime.defaultWriterThreads(), limits.maxStalledWriters());
         runtime.onSweep(cutWarnings::flushIfDue);
         RUNNING.add(this);
@@ -432,15 +442,17 @@ public final class Dispatcher implements AutoCloseable {
             boolean[] more = {true};
             return () -> {
                 if (!more[0]) {
-                    return List.of();
+                    return CompletableFuture.completedFuture(List.of());
                 }
-                Page p;
-                do { // a page the filter took nothing of is not the end while more follow
-                    p = read(from[0], size, true, false);
-                    from[0] = p.lastRead();
-                    more[0] = p.full();
-                } while (p.events().isEmpty() && p.full());
-                return p.events();
+                return CompletableFuture.supplyAsync(() -> {
+                    Page p;
+                    do { // a page the filter took nothing of is not the end while more follow
+                        p = read(from[0], size, true, false);
+                        from[0] = p.lastRead();
+                        more[0] = p.full();
+                    } while (p.events().isEmpty() && p.full());
+                    return p.events();
+                }, replayReads);
             };
         }
     }
@@ -677,6 +689,7 @@ public final class Dispatcher implements AutoCloseable {
             c.fail(CloseReason.HUB_CLOSED, null); // no-op for those that ended
         }
         runtime.close();
+        replayReads.shutdownNow();
         cutWarnings.flushIfDue();
         meters.close();
         if (ownsStore) {
