@@ -528,6 +528,20 @@ public final class Topics implements AutoCloseable {
         }
 
         /**
+         * @param value the most events one connection's replay writes, at least 0 (default 10,000).
+         *              A client that missed more gets none of them: its replay starts after the
+         *              newest event at the time it subscribed, which {@link Subscription#replayStartedAfter()}
+         *              (and {@code Mercure-Last-Event-ID}) names, unlike the id it asked for: the
+         *              protocol's data-loss signal. 0 turns replay off in the same way.
+         * @return this builder
+         * @throws IllegalArgumentException if the value is negative
+         */
+        public Builder maxReplayEvents(int value) {
+            limits = limits.withMaxReplayEvents(value);
+            return this;
+        }
+
+        /**
          * @param value the {@code retry:} hint written to every connection, after its queued events
          *              and before its stream ends, when this registry closes, so that clients
          *              reconnect (to another node) after that long; positive (default 5 s)

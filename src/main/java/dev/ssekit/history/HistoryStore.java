@@ -28,7 +28,9 @@ import java.util.Set;
  *   orders them itself.</li>
  *   <li>{@link #read} returns, oldest first and each once, the retained events on any of the given
  *   topics after one id, up to another; {@link #readMatching} the same for the events whose topics a
- *   {@link TopicMatcher} accepts, whatever they are.</li>
+ *   {@link TopicMatcher} accepts, whatever they are. {@link #readPage} and {@link #readMatchingPage}
+ *   read the same in pages of a bounded size: a replay reads one page, writes it to the client, and
+ *   reads the next after the last id of the one before, so what a replay holds is one page.</li>
  *   <li>Retention by count and by age is the store's own; an expired id reads as unknown.</li>
  *   <li>Failures: {@link IllegalArgumentException} for arguments the store can never accept,
  *   {@link DuplicateIdException} for an id already stored (or given twice in one batch), and
@@ -123,6 +125,43 @@ public interface HistoryStore extends AutoCloseable {
      * @throws HistoryStoreException if the store failed
      */
     Replay readMatching(TopicMatcher matcher, String afterId, String untilId);
+
+    /**
+     * Reads at most {@code limit} events of what {@link #read} would return: the first page of that
+     * range, or, with {@code afterId} the last id of the page before, the next one. It returns fewer
+     * than {@code limit} events only when the range holds no more, so a replay reads pages until one
+     * comes back short. {@link Replay#afterIdFound()} is as in {@link #read}: for a later page it says
+     * whether the events after the page before are still all retained.
+     *
+     * <p>The default reads the whole range with {@link #read} and keeps the first {@code limit}
+     * events: correct, but it holds the whole range during the call. A store that can read a bounded
+     * range (a {@code LIMIT}, a {@code COUNT}) overrides it; the stores of this package do.
+     *
+     * @param limit the most events returned, at least 1
+     * @throws IllegalArgumentException if {@code limit} is below 1, or as in {@link #read}
+     * @throws HistoryStoreException if the store failed
+     */
+    default Replay readPage(Set<String> topics, String afterId, String untilId, int limit) {
+        StoreArguments.checkLimit(limit);
+        return Replay.firstOf(read(topics, afterId, untilId), limit);
+    }
+
+    /**
+     * Reads at most {@code limit} events of what {@link #readMatching} would return, as
+     * {@link #readPage} does for {@link #read}: fewer than {@code limit} only when the range holds no
+     * more. A store may look at more than {@code limit} events to find that many the matcher accepts.
+     *
+     * <p>The default reads the whole range with {@link #readMatching} and keeps the first
+     * {@code limit} events; the stores of this package read a bounded range instead.
+     *
+     * @param limit the most events returned, at least 1
+     * @throws IllegalArgumentException if {@code limit} is below 1, or as in {@link #readMatching}
+     * @throws HistoryStoreException if the store failed
+     */
+    default Replay readMatchingPage(TopicMatcher matcher, String afterId, String untilId, int limit) {
+        StoreArguments.checkLimit(limit);
+        return Replay.firstOf(readMatching(matcher, afterId, untilId), limit);
+    }
 
     /**
      * @return the id of the newest event in the store, on any topic, if any

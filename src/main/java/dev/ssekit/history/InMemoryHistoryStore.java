@@ -148,7 +148,18 @@ public final class InMemoryHistoryStore implements HistoryStore {
     }
 
     @Override
-    public synchronized Replay read(Set<String> topicSet, String afterId, String untilId) {
+    public Replay read(Set<String> topicSet, String afterId, String untilId) {
+        return readUpTo(topicSet, afterId, untilId, Integer.MAX_VALUE);
+    }
+
+    /** Copies at most {@code limit} events: a page holds that many, whatever the history holds. */
+    @Override
+    public Replay readPage(Set<String> topicSet, String afterId, String untilId, int limit) {
+        StoreArguments.checkLimit(limit);
+        return readUpTo(topicSet, afterId, untilId, limit);
+    }
+
+    private synchronized Replay readUpTo(Set<String> topicSet, String afterId, String untilId, int limit) {
         checkOpen();
         StoreArguments.checkRead(topicSet, afterId);
         evictExpiredAndOverBudget(clock.millis());
@@ -171,11 +182,11 @@ public final class InMemoryHistoryStore implements HistoryStore {
         if (topicSet.size() == 1) {
             TopicLog t = topics.get(topicSet.iterator().next());
             if (t != null) {
-                collect(t.entries, after, until, events);
+                collect(t.entries, after, until, events, limit);
             }
         } else {
             // The global log is in sequence order and holds each multi-topic event once.
-            collectFromLog(after, until, topics -> containsAny(topics, topicSet), events);
+            collectFromLog(after, until, topics -> containsAny(topics, topicSet), events, limit);
         }
         return new Replay(events, found);
     }
@@ -188,9 +199,12 @@ public final class InMemoryHistoryStore implements HistoryStore {
 
     /** Adds the kept events of the global log in (after, until] whose topics {@code select} accepts. */
     private void collectFromLog(long after, long until, java.util.function.Predicate<Set<String>> select,
-                                List<Event> out) {
+                                List<Event> out, int limit) {
         for (Kept e : log) {
-            if (e.holders > 0 && e.seq > after && e.seq <= until && select.test(e.topics)) {
+            if (out.size() >= limit || e.seq > until) {
+                return;
+            }
+            if (e.holders > 0 && e.seq > after && select.test(e.topics)) {
                 out.add(e.event);
             }
         }
@@ -201,7 +215,18 @@ public final class InMemoryHistoryStore implements HistoryStore {
      * even those whose own logs already dropped it.
      */
     @Override
-    public synchronized Replay readMatching(TopicMatcher matcher, String afterId, String untilId) {
+    public Replay readMatching(TopicMatcher matcher, String afterId, String untilId) {
+        return readMatchingUpTo(matcher, afterId, untilId, Integer.MAX_VALUE);
+    }
+
+    /** Copies at most {@code limit} events, as {@link #readPage} does. */
+    @Override
+    public Replay readMatchingPage(TopicMatcher matcher, String afterId, String untilId, int limit) {
+        StoreArguments.checkLimit(limit);
+        return readMatchingUpTo(matcher, afterId, untilId, limit);
+    }
+
+    private synchronized Replay readMatchingUpTo(TopicMatcher matcher, String afterId, String untilId, int limit) {
         checkOpen();
         StoreArguments.checkReadMatching(matcher, afterId);
         evictExpiredAndOverBudget(clock.millis());
@@ -212,11 +237,11 @@ public final class InMemoryHistoryStore implements HistoryStore {
         }
         long until = untilSeq(untilId);
         List<Event> events = new ArrayList<>();
-        collectFromLog(after, until, matcher::matches, events);
+        collectFromLog(after, until, matcher::matches, events, limit);
         return new Replay(events, found);
     }
 
-    private static void collect(ArrayDeque<Kept> entries, long after, long until, List<Event> out) {
+    private static void collect(ArrayDeque<Kept> entries, long after, long until, List<Event> out, int limit) {
         Iterator<Kept> it = entries.descendingIterator();
         int count = 0;
         while (it.hasNext() && it.next().seq > after) {
@@ -228,7 +253,7 @@ public final class InMemoryHistoryStore implements HistoryStore {
         }
         while (forward.hasNext()) {
             Kept e = forward.next();
-            if (e.seq > until) {
+            if (e.seq > until || out.size() >= limit) {
                 break;
             }
             out.add(e.event);

@@ -97,6 +97,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     private static final String ID_PREFIX = "urn:ssekit:";
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
     private static final int MAX_KEY_BYTES = 2048;
+    /** Rows a paged matcher read fetches at a time (an event has a row per topic). */
+    private static final int MATCHING_FETCH_ROWS = 1000;
     private static final String LAST_SEQ = "last_seq";
     /** The meta row with the highest sequence dropped from topics whose rows were all removed. */
     private static final String REMOVED_TOPICS = "removed_topics_dropped_up_to";
@@ -740,7 +742,15 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     @Override
     public Replay read(Set<String> topics, String afterId, String untilId) {
         StoreArguments.checkRead(topics, afterId);
-        return inSnapshot(c -> readIn(c, topics, afterId, untilId));
+        return inSnapshot(c -> readIn(c, topics, afterId, untilId, 0));
+    }
+
+    /** The same query with {@code FETCH FIRST limit ROWS ONLY}, so the database plans for a page. */
+    @Override
+    public Replay readPage(Set<String> topics, String afterId, String untilId, int limit) {
+        StoreArguments.checkRead(topics, afterId);
+        StoreArguments.checkLimit(limit);
+        return inSnapshot(c -> readIn(c, topics, afterId, untilId, limit));
     }
 
     /** A read step that may fail with the database. */
@@ -768,7 +778,9 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         }
     }
 
-    private Replay readIn(Connection c, Set<String> topics, String afterId, String untilId) throws SQLException {
+    /** @param limit the most events read, 0 for all */
+    private Replay readIn(Connection c, Set<String> topics, String afterId, String untilId, int limit)
+            throws SQLException {
         List<String> topicList = new ArrayList<>(new TreeSet<>(topics));
         String in = String.join(", ", Collections.nCopies(topicList.size(), "?"));
         long cutoff = clock.millis() - maxAge.toMillis();
@@ -784,7 +796,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         List<Event> events = new ArrayList<>();
         try (PreparedStatement s = prepare(c, "SELECT e.id, e.type, e.retry_ms, e.data FROM " + p + "event e "
                 + "WHERE e.seq IN (SELECT t.seq FROM " + p + "event_topic t WHERE t.topic IN (" + in + ") "
-                + "AND t.seq > ? AND t.seq <= ?) AND e.created_ms >= ? ORDER BY e.seq")) {
+                + "AND t.seq > ? AND t.seq <= ?) AND e.created_ms >= ? ORDER BY e.seq"
+                + (limit > 0 ? " FETCH FIRST " + limit + " ROWS ONLY" : ""))) {
             int i = 1;
             for (String topic : topicList) {
                 s.setString(i++, topic);
@@ -809,7 +822,18 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     @Override
     public Replay readMatching(TopicMatcher matcher, String afterId, String untilId) {
         StoreArguments.checkReadMatching(matcher, afterId);
-        return inSnapshot(c -> readMatchingIn(c, matcher, afterId, untilId));
+        return inSnapshot(c -> readMatchingIn(c, matcher, afterId, untilId, Integer.MAX_VALUE));
+    }
+
+    /**
+     * The same query, read with a bounded fetch size (a cursor on PostgreSQL, in the read's
+     * transaction) and left once {@code limit} events matched: what it holds is one page.
+     */
+    @Override
+    public Replay readMatchingPage(TopicMatcher matcher, String afterId, String untilId, int limit) {
+        StoreArguments.checkReadMatching(matcher, afterId);
+        StoreArguments.checkLimit(limit);
+        return inSnapshot(c -> readMatchingIn(c, matcher, afterId, untilId, limit));
     }
 
     /** @return the sequence a read goes up to: {@code untilId}'s, or all for none or an expired one */
@@ -818,7 +842,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         return until > 0 ? until : Long.MAX_VALUE; // an expired bound: the caller drops what it holds live
     }
 
-    private Replay readMatchingIn(Connection c, TopicMatcher matcher, String afterId, String untilId)
+    private Replay readMatchingIn(Connection c, TopicMatcher matcher, String afterId, String untilId, int limit)
             throws SQLException {
         long cutoff = clock.millis() - maxAge.toMillis();
         long after = EARLIEST.equals(afterId) ? 0 : seqOf(c, afterId);
@@ -834,6 +858,9 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
             s.setLong(1, after);
             s.setLong(2, until);
             s.setLong(3, cutoff);
+            if (limit < Integer.MAX_VALUE) {
+                s.setFetchSize(MATCHING_FETCH_ROWS);
+            }
             try (ResultSet rs = s.executeQuery()) {
                 long seq = -1;
                 Event event = null;
@@ -842,6 +869,9 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                     if (rs.getLong(1) != seq) {
                         if (event != null && matcher.matches(Set.copyOf(topics))) {
                             events.add(event);
+                            if (events.size() >= limit) {
+                                return new Replay(events, found);
+                            }
                         }
                         seq = rs.getLong(1);
                         long retry = rs.getLong(4);

@@ -352,6 +352,17 @@ public final class RedisHistoryStore implements SharedHistoryStore {
 
     @Override
     public Replay read(Set<String> topics, String afterId, String untilId) {
+        return readUpTo(topics, afterId, untilId, Integer.MAX_VALUE);
+    }
+
+    /** Reads at most {@code limit} entries of each topic's stream ({@code XRANGE … COUNT}), merged and cut to {@code limit}. */
+    @Override
+    public Replay readPage(Set<String> topics, String afterId, String untilId, int limit) {
+        StoreArguments.checkLimit(limit);
+        return readUpTo(topics, afterId, untilId, limit);
+    }
+
+    private Replay readUpTo(Set<String> topics, String afterId, String untilId, int limit) {
         StoreArguments.checkRead(topics, afterId);
         try {
             long oldestKept = clock.millis() - maxAge.toMillis();
@@ -375,12 +386,27 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             }
             String until = untilId == null ? null : streamIdOf(untilId);
             // Merged by id across topics; a multi-topic event has one id, so it is kept once.
+            // Each stream's first entries in the range, up to the limit, hold the range's first
+            // entries up to the limit; expired ones are skipped, reading on past them.
             TreeMap<String, Event> merged = new TreeMap<>(BY_STREAM_ID);
             for (String topic : topics) {
-                for (StreamMessage<String, String> m : range(streamKey(topic), after, until)) {
-                    if (millisOf(m.getId()) >= oldestKept) {
-                        merged.putIfAbsent(m.getId(), toEvent(m));
+                String from = after;
+                int kept = 0;
+                while (kept < limit) {
+                    int want = Math.min(READ_BATCH, limit - kept);
+                    List<StreamMessage<String, String>> batch = rangeUpTo(streamKey(topic), from, until, want);
+                    for (StreamMessage<String, String> m : batch) {
+                        if (millisOf(m.getId()) >= oldestKept && merged.putIfAbsent(m.getId(), toEvent(m)) == null) {
+                            kept++;
+                        }
                     }
+                    if (batch.size() < want) {
+                        break;
+                    }
+                    from = batch.get(batch.size() - 1).getId();
+                }
+                while (merged.size() > limit) {
+                    merged.pollLastEntry();
                 }
             }
             return new Replay(new ArrayList<>(merged.values()), found);
@@ -391,6 +417,17 @@ public final class RedisHistoryStore implements SharedHistoryStore {
 
     @Override
     public Replay readMatching(TopicMatcher matcher, String afterId, String untilId) {
+        return readMatchingUpTo(matcher, afterId, untilId, Integer.MAX_VALUE);
+    }
+
+    /** Reads the feed in batches ({@code XRANGE … COUNT}) until {@code limit} events matched. */
+    @Override
+    public Replay readMatchingPage(TopicMatcher matcher, String afterId, String untilId, int limit) {
+        StoreArguments.checkLimit(limit);
+        return readMatchingUpTo(matcher, afterId, untilId, limit);
+    }
+
+    private Replay readMatchingUpTo(TopicMatcher matcher, String afterId, String untilId, int limit) {
         StoreArguments.checkReadMatching(matcher, afterId);
         try {
             long oldestKept = clock.millis() - maxAge.toMillis();
@@ -401,10 +438,21 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             }
             String until = untilId == null ? null : streamIdOf(untilId);
             List<Event> events = new ArrayList<>();
-            for (StreamMessage<String, String> m : range(feedKey(), after, until)) {
-                if (millisOf(m.getId()) >= oldestKept && matcher.matches(topicsOf(m))) {
-                    events.add(toEvent(m));
+            String from = after;
+            while (events.size() < limit) {
+                List<StreamMessage<String, String>> batch = rangeUpTo(feedKey(), from, until, READ_BATCH);
+                for (StreamMessage<String, String> m : batch) {
+                    if (millisOf(m.getId()) >= oldestKept && matcher.matches(topicsOf(m))) {
+                        events.add(toEvent(m));
+                        if (events.size() >= limit) {
+                            break;
+                        }
+                    }
                 }
+                if (batch.size() < READ_BATCH) {
+                    break;
+                }
+                from = batch.get(batch.size() - 1).getId();
             }
             return new Replay(events, found);
         } catch (RedisException e) {
@@ -426,20 +474,11 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         return Set.of(feedEntry.getBody().getOrDefault("topics", "").split("\n"));
     }
 
-    private List<StreamMessage<String, String>> range(String key, String after, String until) {
-        List<StreamMessage<String, String>> out = new ArrayList<>();
-        String from = after;
-        while (true) {
-            Range<String> range = Range.from(Range.Boundary.excluding(from),
-                    until == null ? Range.Boundary.unbounded() : Range.Boundary.including(until));
-            List<StreamMessage<String, String>> batch = redis.xrange(key, range,
-                    io.lettuce.core.Limit.from(READ_BATCH));
-            out.addAll(batch);
-            if (batch.size() < READ_BATCH) {
-                return out;
-            }
-            from = batch.get(batch.size() - 1).getId();
-        }
+    /** @return at most {@code count} entries of {@code key} after {@code after} up to {@code until} (null: the newest) */
+    private List<StreamMessage<String, String>> rangeUpTo(String key, String after, String until, int count) {
+        Range<String> range = Range.from(Range.Boundary.excluding(after),
+                until == null ? Range.Boundary.unbounded() : Range.Boundary.including(until));
+        return redis.xrange(key, range, io.lettuce.core.Limit.from(count));
     }
 
     /**

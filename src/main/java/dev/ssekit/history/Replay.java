@@ -17,4 +17,10 @@ public record Replay(List<Event> events, boolean afterIdFound) {
     public Replay {
         events = List.copyOf(events);
     }
+
+    /** @return the first {@code limit} events of {@code replay}, with its {@code afterIdFound} */
+    static Replay firstOf(Replay replay, int limit) {
+        return replay.events().size() <= limit ? replay
+                : new Replay(replay.events().subList(0, limit), replay.afterIdFound());
+    }
 }

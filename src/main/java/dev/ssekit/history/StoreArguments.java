@@ -53,6 +53,12 @@ final class StoreArguments {
         Checks.notNull(afterId, "afterId");
     }
 
+    static void checkLimit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+    }
+
     private static void checkTopics(Set<String> topics) {
         Checks.notNull(topics, "topics");
         if (topics.isEmpty()) {

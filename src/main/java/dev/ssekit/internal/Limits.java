@@ -12,13 +12,21 @@ import java.time.Duration;
  * @param publishTimeout           how long a publisher waits for the history store to take its event
  * @param maxStalledWriters        writer threads that clients which stopped reading may hold at
  *                                 once, beyond the pool's own; past it the longest-stalled one is cut
+ * @param maxReplayEvents          events one connection's replay may write; a client that missed more
+ *                                 gets none of them and the data-loss signal (see {@code Dispatcher})
  */
 public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers, int maxTopicsPerSubscription,
-                     Duration publishTimeout, int maxStalledWriters) {
+                     Duration publishTimeout, int maxStalledWriters, int maxReplayEvents) {
     /** The default publish timeout: longer than a store call takes within the stores' own default timeouts. */
     public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(15);
-    /** 1 MiB events, no subscriber limits, 100 topics per subscription, a 15 s publish timeout, 64 stalled writers. */
-    public static final Limits DEFAULTS = new Limits(1024 * 1024, 0, 0, 100, DEFAULT_PUBLISH_TIMEOUT, 64);
+    /** The default cap on one connection's replay. */
+    public static final int DEFAULT_MAX_REPLAY_EVENTS = 10_000;
+    /**
+     * 1 MiB events, no subscriber limits, 100 topics per subscription, a 15 s publish timeout, 64
+     * stalled writers, replays of up to 10,000 events.
+     */
+    public static final Limits DEFAULTS = new Limits(1024 * 1024, 0, 0, 100, DEFAULT_PUBLISH_TIMEOUT, 64,
+            DEFAULT_MAX_REPLAY_EVENTS);
 
     /** Checks every field. */
     public Limits {
@@ -28,35 +36,41 @@ public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscr
         Checks.atLeast(maxTopicsPerSubscription, 1, "maxTopicsPerSubscription");
         Checks.positive(publishTimeout, "publishTimeout");
         Checks.atLeast(maxStalledWriters, 0, "maxStalledWriters");
+        Checks.atLeast(maxReplayEvents, 0, "maxReplayEvents");
     }
 
     public Limits withMaxEventSize(int value) {
         return new Limits(Checks.atLeast(value, 1, "maxEventSize"), maxSubscribersPerTopic, maxSubscribers,
-                maxTopicsPerSubscription, publishTimeout, maxStalledWriters);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents);
     }
 
     public Limits withMaxSubscribersPerTopic(int value) {
         return new Limits(maxEventSize, Checks.atLeast(value, 1, "maxSubscribersPerTopic"), maxSubscribers,
-                maxTopicsPerSubscription, publishTimeout, maxStalledWriters);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents);
     }
 
     public Limits withMaxSubscribers(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, Checks.atLeast(value, 1, "maxSubscribers"),
-                maxTopicsPerSubscription, publishTimeout, maxStalledWriters);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents);
     }
 
     public Limits withMaxTopicsPerSubscription(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers,
-                Checks.atLeast(value, 1, "maxTopicsPerSubscription"), publishTimeout, maxStalledWriters);
+                Checks.atLeast(value, 1, "maxTopicsPerSubscription"), publishTimeout, maxStalledWriters, maxReplayEvents);
     }
 
     public Limits withPublishTimeout(Duration value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
-                Checks.positive(value, "publishTimeout"), maxStalledWriters);
+                Checks.positive(value, "publishTimeout"), maxStalledWriters, maxReplayEvents);
     }
 
     public Limits withMaxStalledWriters(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
-                publishTimeout, Checks.atLeast(value, 0, "maxStalledWriters"));
+                publishTimeout, Checks.atLeast(value, 0, "maxStalledWriters"), maxReplayEvents);
+    }
+
+    public Limits withMaxReplayEvents(int value) {
+        return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
+                publishTimeout, maxStalledWriters, Checks.atLeast(value, 0, "maxReplayEvents"));
     }
 }

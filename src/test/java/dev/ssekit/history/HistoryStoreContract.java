@@ -157,6 +157,68 @@ abstract class HistoryStoreContract {
         }
     }
 
+    /** Reads {@code topics} (or, with a matcher, what it accepts) page by page, as a replay does. */
+    static List<List<String>> pages(HistoryStore store, String after, String until, int limit,
+                                    dev.ssekit.TopicMatcher matcher, String... topics) {
+        List<List<String>> pages = new ArrayList<>();
+        String from = after;
+        while (true) {
+            Replay page = matcher == null ? store.readPage(Set.of(topics), from, until, limit)
+                    : store.readMatchingPage(matcher, from, until, limit);
+            assertTrue(page.events().size() <= limit, "a page of " + page.events().size());
+            pages.add(data(page));
+            if (page.events().size() < limit) {
+                return pages;
+            }
+            from = page.events().get(page.events().size() - 1).id().orElseThrow();
+        }
+    }
+
+    @Test
+    void readPage_pagesJoinToTheWholeRangeInOrder() {
+        try (HistoryStore store = create()) {
+            append(store, "a1", "a");
+            String b1 = append(store, "b1", "b");
+            append(store, "ab", "a", "b");
+            append(store, "c1", "c");
+            append(store, "a2", "a");
+            String b2 = append(store, "b2", "b");
+            append(store, "a3", "a");
+            assertEquals(List.of(List.of("a1", "b1"), List.of("ab", "a2"), List.of("b2", "a3"), List.of()),
+                    pages(store, HistoryStore.EARLIEST, null, 2, null, "a", "b"));
+            assertEquals(List.of(List.of("ab", "a2", "b2")), pages(store, b1, b2, 5, null, "a", "b"));
+            assertEquals(List.of(List.of("ab"), List.of("a2"), List.of("a3"), List.of()),
+                    pages(store, b1, null, 1, null, "a"));
+            Replay unknown = store.readPage(Set.of("a"), "never-issued", null, 2);
+            assertFalse(unknown.afterIdFound());
+            assertEquals(List.of("a1", "ab"), data(unknown));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> store.readPage(Set.of("a"), HistoryStore.EARLIEST, null, 0));
+            assertEquals("limit must be at least 1, was 0", e.getMessage());
+        }
+    }
+
+    @Test
+    void readMatchingPage_pagesHoldMatchesOnlyAndJoinToTheWholeRange() {
+        try (HistoryStore store = create()) {
+            append(store, "x1", "x");
+            append(store, "o1", "orders/1");
+            append(store, "x2", "x");
+            append(store, "x3", "x");
+            append(store, "o2", "orders/2", "x");
+            append(store, "x4", "x");
+            String o3 = append(store, "o3", "orders/3");
+            append(store, "x5", "x");
+            dev.ssekit.TopicMatcher orders = t -> t.stream().anyMatch(topic -> topic.startsWith("orders/"));
+            assertEquals(List.of(List.of("o1", "o2"), List.of("o3")),
+                    pages(store, HistoryStore.EARLIEST, null, 2, orders));
+            assertEquals(List.of(List.of("o1", "o2", "o3"), List.of()),
+                    pages(store, HistoryStore.EARLIEST, o3, 3, orders));
+            assertThrows(IllegalArgumentException.class,
+                    () -> store.readMatchingPage(orders, HistoryStore.EARLIEST, null, 0));
+        }
+    }
+
     static Replay readMatching(HistoryStore store, String after, dev.ssekit.TopicMatcher matcher) {
         return store.readMatching(matcher, after, null);
     }

@@ -38,6 +38,7 @@ import java.util.Map;
  * @param maxSubscribers           {@code ssekit.max.subscribers}, 0 for no limit
  * @param maxTopicsPerSubscription {@code ssekit.max.topics.per.subscription}
  * @param maxStalledWriters        {@code ssekit.max.stalled.writers}
+ * @param maxReplayEvents          {@code ssekit.replay.max.events}
  * @param shutdownRetry            {@code ssekit.shutdown.retry}
  * @param publishTimeout           {@code ssekit.publish.timeout}
  * @param store                    {@code ssekit.history.store}: memory, jdbc or redis
@@ -47,7 +48,8 @@ import java.util.Map;
 public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxBytes, Duration queueMaxDelay,
                            OverflowPolicy overflowPolicy, Duration writeTimeout,
                            Duration maxLifetime, int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers,
-                           int maxTopicsPerSubscription, int maxStalledWriters, Duration shutdownRetry,
+                           int maxTopicsPerSubscription, int maxStalledWriters, int maxReplayEvents,
+                           Duration shutdownRetry,
                            Duration publishTimeout, String store, Retention retention, Settings values) {
     /**
      * Retention settings, each null when unset (the store's default applies).
@@ -74,6 +76,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
     public static final String QUEUE_MAX_BYTES = "ssekit.queue.max.bytes";
     public static final String QUEUE_MAX_DELAY = "ssekit.queue.max.delay";
     public static final String MAX_STALLED_WRITERS = "ssekit.max.stalled.writers";
+    public static final String REPLAY_MAX_EVENTS = "ssekit.replay.max.events";
     public static final String OVERFLOW_POLICY = "ssekit.overflow.policy";
     public static final String WRITE_TIMEOUT = "ssekit.write.timeout";
     public static final String MAX_LIFETIME = "ssekit.max.lifetime";
@@ -146,6 +149,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                 v.integer(MAX_SUBSCRIBERS, 0, 1),
                 v.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1),
                 v.integer(MAX_STALLED_WRITERS, Limits.DEFAULTS.maxStalledWriters(), 0),
+                v.integer(REPLAY_MAX_EVENTS, Limits.DEFAULT_MAX_REPLAY_EVENTS, 0),
                 v.duration(SHUTDOWN_RETRY, ConnSettings.DEFAULT_SHUTDOWN_RETRY),
                 v.duration(PUBLISH_TIMEOUT, Limits.DEFAULT_PUBLISH_TIMEOUT),
                 v.choice(STORE, "memory", STORES),
@@ -175,6 +179,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         builder.heartbeat(heartbeat).queueCapacity(queueCapacity).queueMaxBytes(queueMaxBytes)
                 .queueMaxDelay(queueMaxDelay).overflowPolicy(overflowPolicy)
                 .writeTimeout(writeTimeout).maxEventSize(maxEventSize).maxStalledWriters(maxStalledWriters)
+                .maxReplayEvents(maxReplayEvents)
                 .maxTopicsPerSubscription(maxTopicsPerSubscription).shutdownRetry(shutdownRetry)
                 .publishTimeout(publishTimeout);
         if (maxLifetime != null) {

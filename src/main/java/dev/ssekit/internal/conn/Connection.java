@@ -74,8 +74,9 @@ public final class Connection {
     private long queuedBytes; // of the events in queue
     private int queuePeak; // the most events queued since the queue was last made
     private FramedEvent greeting;
-    private List<FramedEvent> replay;
+    private List<FramedEvent> replay; // the page being written
     private int replayNext;
+    private ReplayPages pages; // the pages after it, or null
     private boolean replayPending;
     private boolean drainScheduled;
     private boolean started;
@@ -291,33 +292,72 @@ public final class Connection {
     }
 
     /**
+     * The pages of a replay after its first, each read once the page before has been written: what a
+     * replay holds is one page, however long the history it writes.
+     */
+    @FunctionalInterface
+    public interface ReplayPages {
+        /**
+         * Starts reading the next page. Called on a writer thread, holding no lock, once the page
+         * before has been written to the outlet; never concurrently. The read itself belongs on
+         * another thread: a writer blocked on a store would count as stalled on its client (see
+         * {@link WriterPool}) and hold up other connections.
+         *
+         * @return the next page, oldest first, empty once the replay is done; a stage that fails
+         *         ends the connection ({@link CloseReason#ERROR}): the client reconnects with the
+         *         last id it got, so it is not left with a gap
+         */
+        CompletionStage<? extends List<? extends FramedEvent>> next();
+    }
+
+    /**
      * Writes {@code events} before anything queued, then the queue. The replayed events are bounded
      * by the store's retention, not by the queue capacity, which applies to live events only.
      */
     public void startReplay(List<? extends FramedEvent> events) {
+        startReplay(events, null);
+    }
+
+    /**
+     * Writes {@code first}, then the pages {@code more} gives, each read once the one before is
+     * written, then the queue: live events queued meanwhile wait behind the whole replay.
+     *
+     * @param more the pages after {@code first}, or null for none
+     */
+    public void startReplay(List<? extends FramedEvent> first, ReplayPages more) {
         synchronized (lock) {
             replayPending = false;
-            if (!outletClosed && !events.isEmpty()) {
-                // A store may read past the high-water mark (one whose bound expired meanwhile):
-                // what the queue already holds live is not replayed as well.
-                Set<String> queued = new HashSet<>();
-                for (Item item : queue) {
-                    if (item.event.getId() != null) {
-                        queued.add(item.event.getId());
-                    }
-                }
-                List<FramedEvent> fresh = new ArrayList<>(events.size());
-                for (FramedEvent e : events) {
-                    if (!queued.contains(e.getId())) {
-                        fresh.add(e);
-                    }
-                }
-                if (!fresh.isEmpty()) {
-                    replay = fresh;
-                    replayNext = 0;
-                }
+            if (!outletClosed) {
+                installPageLocked(first);
+                pages = more;
             }
             scheduleDrainLocked();
+        }
+    }
+
+    /** Makes {@code events} the page being written, less what the queue already holds live. */
+    private void installPageLocked(List<? extends FramedEvent> events) {
+        replay = null;
+        if (events.isEmpty()) {
+            return;
+        }
+        // A store may read past the high-water mark (one whose bound expired meanwhile):
+        // what the queue already holds live is not replayed as well.
+        Set<String> queued = new HashSet<>();
+        for (Item item : queue) {
+            if (item.event.getId() != null) {
+                queued.add(item.event.getId());
+            }
+        }
+        List<FramedEvent> fresh = new ArrayList<>(events.size());
+        for (FramedEvent e : events) {
+            if (!queued.contains(e.getId())) {
+                fresh.add(e);
+            }
+        }
+        if (!fresh.isEmpty()) {
+            replay = fresh;
+            replayNext = 0;
         }
     }
 
@@ -378,6 +418,9 @@ public final class Connection {
             }
             return new Item(e);
         }
+        if (pages != null) {
+            return null; // the next page is read first
+        }
         return pollLocked();
     }
 
@@ -391,6 +434,9 @@ public final class Connection {
         }
         if (replay != null) {
             return replay.get(replayNext).frameLength();
+        }
+        if (pages != null) {
+            return -1;
         }
         Item head = queue.peek();
         return head == null ? -1 : head.event.frameLength();
@@ -436,12 +482,39 @@ public final class Connection {
         for (int written = 0; written < DRAIN_WRITES; written++) {
             List<Item> batch;
             boolean closeNow = false;
+            ReplayPages fetch = null;
+            synchronized (lock) {
+                if (greeting == null && !replayPending && replay == null && pages != null && !outletClosed) {
+                    fetch = pages; // read by this drain alone: no other runs while it is scheduled
+                }
+            }
+            if (fetch != null) {
+                CompletableFuture<? extends List<? extends FramedEvent>> read;
+                try {
+                    read = fetch.next().toCompletableFuture();
+                } catch (RuntimeException e) {
+                    read = CompletableFuture.failedFuture(e);
+                }
+                if (!read.isDone()) {
+                    // Continue when the page is read; the drain stays scheduled meanwhile.
+                    read.whenComplete((page, error) -> {
+                        if (installPage(page, error)) {
+                            execute(this::drain);
+                        }
+                    });
+                    return;
+                }
+                if (!installPage(read.isCompletedExceptionally() ? null : read.join(), failure(read))) {
+                    return;
+                }
+                continue;
+            }
             synchronized (lock) {
                 batch = nextBatchLocked();
                 if (batch == null) {
                     drainScheduled = false;
                     // A pending replay is written before a graceful close ends the stream.
-                    if (closing == null || outletClosed || replayPending) {
+                    if (closing == null || outletClosed || replayPending || pages != null) {
                         return;
                     }
                     closeOutletLocked(); // closing gracefully and everything is written
@@ -469,6 +542,34 @@ public final class Connection {
             }
         }
         execute(this::drain);
+    }
+
+    /**
+     * Makes a page just read the one being written (the page before is written, the queue still
+     * waits behind the replay), or ends the connection if the read failed.
+     *
+     * @return true to keep draining
+     */
+    private boolean installPage(List<? extends FramedEvent> page, Throwable error) {
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            LOG.log(Level.FINE, "ssekit: reading the next page of a replay failed; the client reconnects", cause);
+            fail(CloseReason.ERROR, cause);
+            return false;
+        }
+        synchronized (lock) {
+            if (outletClosed) {
+                drainScheduled = false;
+                return false;
+            }
+            if (page.isEmpty()) {
+                pages = null;
+            } else {
+                installPageLocked(page);
+            }
+            return true;
+        }
     }
 
     private CompletableFuture<?> write(FramedEvent frames) {
@@ -580,6 +681,7 @@ public final class Connection {
             queue = new ArrayDeque<>(0);
             queuedBytes = 0;
             replay = null;
+            pages = null;
             closeOutletLocked();
             failed = true;
         }
@@ -688,7 +790,7 @@ public final class Connection {
         // three times per heartbeat interval, so a gone client is removed within one interval.
         if (now - lastWriteNanos >= settings.heartbeat().toNanos() / 3 - runtime.sweepNanos()) {
             synchronized (lock) {
-                if (closing != null || !queue.isEmpty() || replay != null || replayPending
+                if (closing != null || !queue.isEmpty() || replay != null || pages != null || replayPending
                         || writeStartedNanos != 0) {
                     return;
                 }

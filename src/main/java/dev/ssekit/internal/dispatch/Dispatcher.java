@@ -89,6 +89,10 @@ public final class Dispatcher implements AutoCloseable {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
     /** Event data kept encoded for replays: a bound on the cache, not on history. */
     private static final long ENCODED_CACHE_CHARS = 32L * 1024 * 1024;
+    /** Events a replay reads at a time: what one replaying connection holds of history. */
+    static final int REPLAY_PAGE = 500;
+    /** Threads that read replay pages after the first: store reads in flight for replays at once. */
+    private static final int REPLAY_READERS = 4;
 
     /** What a subscription did: its topics, and where replay started. */
     public record Subscribed(Set<String> topics, String replayStartedAfter, int replayed) {
@@ -98,6 +102,7 @@ public final class Dispatcher implements AutoCloseable {
     private final HistoryStore store;
     private final boolean ownsStore;
     private final ConnSettings defaults;
+    private final int maxReplayEvents;
     private final SubscriberListener listener;
     private final Routes routes;
     private final Admission admission;
@@ -108,6 +113,9 @@ public final class Dispatcher implements AutoCloseable {
     private final TransactionalPublishing transactional;
     private final ConnRuntime runtime;
     private final CutWarnings cutWarnings;
+    // Reads the pages after a replay's first, off the writer threads (a writer blocked on the store
+    // would count as stalled on its client); a fixed few, so a reconnect storm queues its reads.
+    private final java.util.concurrent.ExecutorService replayReads;
     // Connections opened here and not ended: closing the registry ends them, subscribed or not.
     private final Set<Connection> opened = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -133,6 +141,7 @@ public final class Dispatcher implements AutoCloseable {
         this.store = Checks.notNull(store, "history");
         this.ownsStore = ownsStore;
         this.defaults = Checks.notNull(defaults, "settings");
+        this.maxReplayEvents = limits.maxReplayEvents();
         this.routes = new Routes(null);
         this.admission = new Admission(limits, routes);
         this.meters = new TopicMeters(metrics, routes::subscribers);
@@ -140,13 +149,13 @@ public final class Dispatcher implements AutoCloseable {
         if (store instanceof SharedHistoryStore shared) {
             // Events reach this node's subscribers through the follow, whichever node published them.
             this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone);
-            routes.startAt(follow.startedAfter());
+            routes.startAt(follow.startedAfter(), null);
             this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), batch -> {
             });
         } else {
             this.follow = null;
             String newest = call(store::latestId, "read the newest id of the history").orElse(null);
-            routes.startAt(newest);
+            routes.startAt(newest, newest); // a store of one node: positions are ids
             // Live delivery follows what the store holds: an event whose store call failed after it
             // was kept is read back and handed on before the next one (see PublishPipeline).
             this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), this::fanOut,
@@ -160,6 +169,11 @@ public final class Dispatcher implements AutoCloseable {
         this.transactional = new TransactionalPublishing(name, Checks.notNull(transactions, "transactions"), store,
                 pipeline, (topics, took) -> topics.forEach(t -> meters.of(t).published(took)));
         // Last: it starts threads, which a failure above would otherwise leave behind.
+        this.replayReads = java.util.concurrent.Executors.newFixedThreadPool(REPLAY_READERS, r -> {
+            Thread t = new Thread(r, "ssekit-replay-" + name);
+            t.setDaemon(true);
+            return t;
+        });
         this.runtime = new ConnRuntime(name, ConnRuntime.defaultWriterThreads(), limits.maxStalledWriters());
         runtime.onSweep(cutWarnings::flushIfDue);
         RUNNING.add(this);
@@ -285,36 +299,72 @@ public final class Dispatcher implements AutoCloseable {
             conn.start();
             return new Subscribed(topicSet, null, 0);
         }
-        return replay(conn, filters, topicSet, matcher, lastEventId, joined.highWater());
+        return replay(conn, filters, topicSet, matcher, lastEventId, joined);
     }
 
-    /** Writes history after the client's id up to the high-water mark, then what queued live meanwhile. */
+    /**
+     * Writes history after the client's id up to the high-water mark, then what queued live meanwhile.
+     *
+     * <h2>Pages and the cap</h2>
+     * History is read a page at a time ({@link #REPLAY_PAGE} events, {@link HistoryStore#readPage}):
+     * the first page before the response starts, each next one once the connection has written the
+     * one before ({@link Connection.ReplayPages}), so a replay holds one page however long the
+     * history, and live events wait in the connection's queue behind the whole replay.
+     *
+     * <p>A replay writes at most {@link Limits#maxReplayEvents()} events. When the first page is
+     * full, the pages after it are read and counted (each dropped once counted) until the count
+     * passes the cap or the range ends; the range is then read again as it is written. So a client
+     * that missed more than the cap is known before anything is written, and gets none of those
+     * events: its stream carries what is published from the moment it subscribed, and where replay
+     * started ({@code Mercure-Last-Event-ID}, {@link dev.ssekit.Subscription#replayStartedAfter()})
+     * is the id of the newest event at that moment, not the id it asked for: what the Mercure
+     * protocol names the data-loss signal ("the identifier of the event preceding the first event
+     * sent"; a value other than the requested one "indicates that loss may have occurred"). Not
+     * {@code earliest}: that says nothing precedes the first event sent, and a client that asked for
+     * {@code earliest} could not tell a full history from none.
+     */
     private Subscribed replay(Connection conn, Map<String, EventFilter> filters, Set<String> topicSet,
-                              TopicMatcher matcher, String lastEventId, String highWater) {
+                              TopicMatcher matcher, String lastEventId, Routes.Joined joined) {
+        String highWater = joined.highWater();
         // Replay only once the subscription is in place; a failure to read history cuts the connection.
         try {
-            Replay history = highWater == null || (topicSet.isEmpty() && matcher == null)
-                    ? new Replay(List.of(), HistoryStore.EARLIEST.equals(lastEventId))
-                    : matcher != null ? readMatching(topicSet, matcher, lastEventId, highWater)
-                    : call(() -> store.read(topicSet, lastEventId, highWater), "read history for " + topicSet);
             EventFilter only = topicSet.size() == 1 ? filters.values().iterator().next() : null;
-            List<FramedEvent> events = new ArrayList<>(history.events().size());
-            for (Event e : history.events()) {
-                if (Routes.accepts(only, null, e)) {
-                    events.add(encoded.of(e));
+            String after;
+            int replayed;
+            if (highWater == null || (topicSet.isEmpty() && matcher == null)) {
+                after = HistoryStore.EARLIEST; // nothing to replay, and no event the client's id is known to be
+                ResponseHeaders.recordReplayStart(after);
+                ResponseHeaders.end();
+                conn.startReplay(List.of());
+                replayed = 0;
+            } else {
+                Pager pager = new Pager(topicSet, matcher, only, highWater);
+                int size = Math.min(REPLAY_PAGE, maxReplayEvents + 1);
+                Page first = pager.read(lastEventId, size, true, true);
+                int total = first.events().size();
+                for (Page p = first; p.full() && total <= maxReplayEvents; ) {
+                    p = pager.read(p.lastRead(), size, false, false);
+                    total += p.count();
+                }
+                boolean over = total > maxReplayEvents;
+                after = over ? skippedTo(joined) : first.found() ? lastEventId : HistoryStore.EARLIEST;
+                // Before the first replayed write: that write may commit the response headers.
+                ResponseHeaders.recordReplayStart(after);
+                ResponseHeaders.end();
+                if (over) {
+                    conn.startReplay(List.of());
+                    replayed = 0;
+                } else {
+                    conn.startReplay(first.events(), first.full() ? pager.pagesAfter(first.lastRead(), size) : null);
+                    replayed = total;
                 }
             }
-            String after = history.afterIdFound() ? lastEventId : HistoryStore.EARLIEST;
-            // Before the first replayed write: that write may commit the response headers.
-            ResponseHeaders.recordReplayStart(after);
-            ResponseHeaders.end();
-            conn.startReplay(events);
             conn.start();
-            if (!events.isEmpty() && !topicSet.isEmpty()) {
+            if (replayed > 0 && !topicSet.isEmpty()) {
                 // Counted under the first exact topic; a matcher alone names no topic to count under.
-                meters.of(topicSet.iterator().next()).replayed(events.size());
+                meters.of(topicSet.iterator().next()).replayed(replayed);
             }
-            return new Subscribed(topicSet, after, events.size());
+            return new Subscribed(topicSet, after, replayed);
         } catch (RuntimeException e) {
             // Never go live with a hole: a client that cannot be replayed to is cut, and retries.
             conn.start();
@@ -323,12 +373,97 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /** @return the id of the newest event when the subscription joined: where a replay past the cap starts */
+    private String skippedTo(Routes.Joined joined) {
+        if (joined.highWaterId() != null) {
+            return joined.highWaterId();
+        }
+        // A shared store before this node fanned anything out: its newest now, at or just past the mark
+        // (events after the mark reach the connection live, so the client still sees no gap after it).
+        return call(store::latestId, "read the newest id of the history").orElse(HistoryStore.EARLIEST);
+    }
+
+    /**
+     * One page of a replay.
+     *
+     * @param events   the events to write, or null for a page only counted
+     * @param count    how many of the page's events the subscription takes
+     * @param lastRead the id of the page's last event as read, filtered or not: where the next page starts
+     * @param full     whether the store returned a whole page, so that more may follow
+     * @param found    whether the id read after was found (see {@link Replay#afterIdFound()})
+     */
+    private record Page(List<FramedEvent> events, int count, String lastRead, boolean full, boolean found) {
+    }
+
+    /** Reads the pages of one replay: its topics or matcher, its filter, up to its high-water mark. */
+    private final class Pager {
+        private final Set<String> topics;
+        private final TopicMatcher matcher;
+        private final EventFilter only;
+        private final String highWater;
+
+        Pager(Set<String> topics, TopicMatcher matcher, EventFilter only, String highWater) {
+            this.topics = topics;
+            this.matcher = matcher;
+            this.only = only;
+            this.highWater = highWater;
+        }
+
+        /**
+         * @param keep  whether to encode and keep the events (false: count them only)
+         * @param first whether this is the first page: a later one whose start is gone means history
+         *              was dropped during the replay
+         */
+        Page read(String afterId, int size, boolean keep, boolean first) {
+            Replay history = matcher != null ? readMatching(topics, matcher, afterId, highWater, size)
+                    : call(() -> store.readPage(topics, afterId, highWater, size), "read history for " + topics);
+            if (!first && !history.afterIdFound()) {
+                throw new HistoryStoreException("history after " + afterId + " was dropped while it was replayed; "
+                        + "the client reconnects from the last event it got", null);
+            }
+            List<Event> read = history.events();
+            List<FramedEvent> events = keep ? new ArrayList<>(read.size()) : null;
+            int count = 0;
+            for (Event e : read) {
+                if (Routes.accepts(only, null, e)) {
+                    count++;
+                    if (keep) {
+                        events.add(encoded.of(e));
+                    }
+                }
+            }
+            String last = read.isEmpty() ? afterId : read.get(read.size() - 1).id().orElseThrow();
+            return new Page(events, count, last, read.size() >= size, history.afterIdFound());
+        }
+
+        /** @return the pages after {@code afterId}, each read when the connection asks for it */
+        Connection.ReplayPages pagesAfter(String afterId, int size) {
+            String[] from = {afterId};
+            boolean[] more = {true};
+            return () -> {
+                if (!more[0]) {
+                    return CompletableFuture.completedFuture(List.of());
+                }
+                return CompletableFuture.supplyAsync(() -> {
+                    Page p;
+                    do { // a page the filter took nothing of is not the end while more follow
+                        p = read(from[0], size, true, false);
+                        from[0] = p.lastRead();
+                        more[0] = p.full();
+                    } while (p.events().isEmpty() && p.full());
+                    return p.events();
+                }, replayReads);
+            };
+        }
+    }
+
     /**
      * Reads the history a matcher subscription selects: what live fan-out would have given it, an
      * event on one of its exact topics or one the matcher accepts (asked as in fan-out, a throwing
      * matcher rejecting the event only).
      */
-    private Replay readMatching(Set<String> exact, TopicMatcher matcher, String lastEventId, String highWater) {
+    private Replay readMatching(Set<String> exact, TopicMatcher matcher, String lastEventId, String highWater,
+                                int size) {
         TopicMatcher selects = topics -> {
             if (!java.util.Collections.disjoint(exact, topics)) {
                 return true;
@@ -341,7 +476,8 @@ public final class Dispatcher implements AutoCloseable {
                 return false;
             }
         };
-        return call(() -> store.readMatching(selects, lastEventId, highWater), "read history by topic matcher");
+        return call(() -> store.readMatchingPage(selects, lastEventId, highWater, size),
+                "read history by topic matcher");
     }
 
     private void ended(Connection conn, Set<String> firstTopics, CloseReason reason) {
@@ -553,6 +689,7 @@ public final class Dispatcher implements AutoCloseable {
             c.fail(CloseReason.HUB_CLOSED, null); // no-op for those that ended
         }
         runtime.close();
+        replayReads.shutdownNow();
         cutWarnings.flushIfDue();
         meters.close();
         if (ownsStore) {

@@ -7,7 +7,6 @@ import dev.ssekit.internal.conn.Connection;
 import dev.ssekit.internal.wire.FramedEvent;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -32,12 +31,13 @@ import java.util.logging.Logger;
  * duplicate. The lock covers queue appends only: no store call, no socket write.
  *
  * <h2>Reads</h2>
- * Subscriber counts, the connection count and the fan-out itself read copy-on-write arrays without
- * the lock, so gauges and stats never wait behind a publish.
+ * Subscriber counts and the connection count are read without the lock, so gauges and stats never
+ * wait behind a publish. A topic's subscribers ({@link Roster}) are changed and walked
+ * under it: a join or leave costs O(1) whatever the topic's size, where a copy-on-write array
+ * copied every subscriber under the lock at each join.
  */
 final class Routes {
     private static final Logger LOG = Logger.getLogger(Routes.class.getName());
-    private static final Subscriber[] NONE = new Subscriber[0];
 
     /** One connection's interest in one topic. */
     record Subscriber(Connection conn, EventFilter filter) {
@@ -53,29 +53,37 @@ final class Routes {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition advanced = lock.newCondition();
     // Written under lock; read without it.
-    private final ConcurrentHashMap<String, Subscriber[]> byTopic = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Roster<Subscriber>> byTopic = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Connection, Set<String>> byConnection = new ConcurrentHashMap<>();
     // Matcher subscriptions (wildcards, patterns), apart from the exact topics so that exact fan-out
     // never looks at them; at most one per connection.
     private final ConcurrentHashMap<Connection, TopicMatcher> matchers = new ConcurrentHashMap<>();
     private final Map<Connection, MatcherRoute> matcherRouteOf = new HashMap<>(); // under the lock
-    // What a publish walks: the matchers asked about every event (an array copied on change: no map
-    // entry, lookup or iterator per matcher), and the screened ones, asked about what passes their screen.
-    private volatile MatcherRoute[] unscreened = new MatcherRoute[0];
+    // What a publish walks: the matchers asked about every event (a roster: no map entry, lookup or
+    // iterator per matcher, and an O(1) join), and the screened ones, asked about what passes their screen.
+    private final Roster<MatcherRoute> unscreened = new Roster<>(MatcherRoute::conn);
     private final ScreenIndex<MatcherRoute> screened = new ScreenIndex<>();
     private volatile String highWater;
+    // The id of the event at the high-water mark, when known (fanned out here, or a store whose
+    // positions are its ids): what a replay that skips history says it started after.
+    private volatile String highWaterId;
 
     /** @param highWater the position of the newest event in history when the routes start, or null */
     Routes(String highWater) {
         this.highWater = highWater;
     }
 
-    /** Sets the high-water mark where a follow starts, unless events were fanned out already. */
-    void startAt(String position) {
+    /**
+     * Sets the high-water mark where a follow starts, unless events were fanned out already.
+     *
+     * @param id the id of the event at {@code position}, or null when unknown
+     */
+    void startAt(String position, String id) {
         lock.lock();
         try {
             if (highWater == null) {
                 highWater = position;
+                highWaterId = id;
             }
         } finally {
             lock.unlock();
@@ -90,14 +98,20 @@ final class Routes {
         lock.lock();
         try {
             highWater = position;
+            highWaterId = null;
             advanced.signalAll();
         } finally {
             lock.unlock();
         }
     }
 
-    /** What joining did. */
-    record Joined(boolean first, String highWater) {
+    /**
+     * What joining did.
+     *
+     * @param highWater   the position up to which the connection replays
+     * @param highWaterId the id of the event at that position, or null when unknown
+     */
+    record Joined(boolean first, String highWater, String highWaterId) {
     }
 
     /**
@@ -129,7 +143,7 @@ final class Routes {
             Set<String> updated = new HashSet<>(first ? Set.of() : mine);
             for (Map.Entry<String, EventFilter> e : filters.entrySet()) {
                 Subscriber s = new Subscriber(conn, e.getValue());
-                byTopic.compute(e.getKey(), (topic, subs) -> replaced(subs, conn, s));
+                byTopic.computeIfAbsent(e.getKey(), topic -> new Roster<>(Subscriber::conn)).put(s);
                 updated.add(e.getKey());
             }
             byConnection.put(conn, Set.copyOf(updated));
@@ -139,38 +153,17 @@ final class Routes {
             if (matchers.containsKey(conn)) {
                 replaceMatcherRoute(conn);
             }
-            return new Joined(first, highWater);
+            return new Joined(first, highWater, highWaterId);
         } finally {
             lock.unlock();
         }
-    }
-
-    private static Subscriber[] replaced(Subscriber[] subs, Connection conn, Subscriber s) {
-        if (subs == null) {
-            return new Subscriber[] {s};
-        }
-        for (int i = 0; i < subs.length; i++) {
-            if (subs[i].conn == conn) {
-                Subscriber[] copy = subs.clone();
-                copy[i] = s;
-                return copy;
-            }
-        }
-        Subscriber[] grown = Arrays.copyOf(subs, subs.length + 1);
-        grown[subs.length] = s;
-        return grown;
     }
 
     /** Removes a connection from one topic; the connection stays open. */
     boolean leave(Connection conn, String topic) {
         lock.lock();
         try {
-            boolean[] removed = {false};
-            byTopic.computeIfPresent(topic, (t, subs) -> {
-                Subscriber[] left = without(subs, conn);
-                removed[0] = left.length < subs.length;
-                return left.length == 0 ? null : left;
-            });
+            boolean[] removed = {removeFrom(topic, conn)};
             Set<String> mine = byConnection.get(conn);
             if (mine != null && mine.contains(topic)) {
                 Set<String> updated = new HashSet<>(mine);
@@ -196,10 +189,7 @@ final class Routes {
             }
             if (mine != null) {
                 for (String topic : mine) {
-                    byTopic.computeIfPresent(topic, (t, subs) -> {
-                        Subscriber[] left = without(subs, conn);
-                        return left.length == 0 ? null : left;
-                    });
+                    removeFrom(topic, conn);
                 }
             }
             return mine;
@@ -228,7 +218,7 @@ final class Routes {
         MatcherRoute old = matcherRouteOf.remove(conn);
         if (old != null) {
             if (old.screen() == null) {
-                unscreened = Arrays.stream(unscreened).filter(r -> r != old).toArray(MatcherRoute[]::new);
+                unscreened.remove(conn);
             } else {
                 screened.remove(old, old.screen());
             }
@@ -241,9 +231,7 @@ final class Routes {
         MatcherRoute route = new MatcherRoute(conn, matcher, byConnection.getOrDefault(conn, Set.of()), screen);
         matcherRouteOf.put(conn, route);
         if (screen == null) {
-            MatcherRoute[] grown = Arrays.copyOf(unscreened, unscreened.length + 1);
-            grown[unscreened.length] = route;
-            unscreened = grown;
+            unscreened.put(route);
         } else {
             screened.add(route, screen);
         }
@@ -259,16 +247,16 @@ final class Routes {
         }
     }
 
-    private static Subscriber[] without(Subscriber[] subs, Connection conn) {
-        for (int i = 0; i < subs.length; i++) {
-            if (subs[i].conn == conn) {
-                Subscriber[] less = new Subscriber[subs.length - 1];
-                System.arraycopy(subs, 0, less, 0, i);
-                System.arraycopy(subs, i + 1, less, i, subs.length - i - 1);
-                return less;
-            }
+    /** Under the lock: removes {@code conn} from {@code topic}, and the topic once nobody subscribes. */
+    private boolean removeFrom(String topic, Connection conn) {
+        Roster<Subscriber> subs = byTopic.get(topic);
+        if (subs == null || !subs.remove(conn)) {
+            return false;
         }
-        return subs;
+        if (subs.isEmpty()) {
+            byTopic.remove(topic);
+        }
+        return true;
     }
 
     /**
@@ -286,6 +274,7 @@ final class Routes {
                 // The event is stored: from here nothing may throw, or the high-water mark would fall
                 // behind history and a reconnecting client could skip this event.
                 highWater = p.position();
+                highWaterId = p.event().id().orElse(null);
                 try {
                     fanOut(p, new Encoded(p.event(), encode), counted);
                 } catch (RuntimeException e) {
@@ -326,23 +315,32 @@ final class Routes {
         Set<String> topics = p.topics();
         Set<Connection> reached = topics.size() == 1 ? null : new HashSet<>();
         for (String topic : topics) {
-            Subscriber[] subs = byTopic.get(topic);
+            Roster<Subscriber> subs = byTopic.get(topic);
             if (subs == null) {
                 continue;
             }
-            for (Subscriber s : subs) {
-                if (reached != null && reached.contains(s.conn)) {
-                    continue;
-                }
-                if (accepts(s.filter, p.value(), p.event())) {
-                    counted.fanned(topic, s.conn, out.get());
-                    if (reached != null) {
-                        reached.add(s.conn);
+            int n = subs.beginWalk();
+            try {
+                for (int i = 0; i < n; i++) {
+                    Subscriber s = subs.get(i);
+                    if (reached != null && reached.contains(s.conn)) {
+                        continue;
                     }
+                    if (accepts(s.filter, p.value(), p.event())) {
+                        counted.fanned(topic, s.conn, out.get());
+                        if (reached != null) {
+                            reached.add(s.conn);
+                        }
+                    }
+                }
+            } finally {
+                subs.endWalk();
+                if (subs.isEmpty()) {
+                    byTopic.remove(topic, subs);
                 }
             }
         }
-        if (unscreened.length > 0 || !screened.isEmpty()) {
+        if (!unscreened.isEmpty() || !screened.isEmpty()) {
             fanOutToMatchers(p, out, counted);
         }
     }
@@ -355,8 +353,13 @@ final class Routes {
     private void fanOutToMatchers(Published p, Encoded out, Fanned counted) {
         Set<String> topics = p.topics();
         String first = topics.iterator().next();
-        for (MatcherRoute m : unscreened) {
-            offerToMatcher(m, p, first, out, counted);
+        int n = unscreened.beginWalk();
+        try {
+            for (int i = 0; i < n; i++) {
+                offerToMatcher(unscreened.get(i), p, first, out, counted);
+            }
+        } finally {
+            unscreened.endWalk();
         }
         if (!screened.isEmpty()) {
             for (MatcherRoute m : screened.candidates(topics)) {
@@ -428,20 +431,33 @@ final class Routes {
 
     /** @return the connections subscribed to {@code topic}; never waits for a publish */
     int subscribers(String topic) {
-        Subscriber[] subs = byTopic.get(topic);
-        return subs == null ? 0 : subs.length;
+        Roster<Subscriber> subs = byTopic.get(topic);
+        return subs == null ? 0 : subs.count();
     }
 
-    /** @return the connections subscribed to {@code topic} */
+    /** @return the connections subscribed to {@code topic}; waits for a fan-out in progress */
     List<Connection> connections(String topic) {
-        Subscriber[] subs = byTopic.get(topic);
-        List<Connection> out = new ArrayList<>(subs == null ? 0 : subs.length);
-        if (subs != null) {
-            for (Subscriber s : subs) {
-                out.add(s.conn);
+        lock.lock();
+        try {
+            Roster<Subscriber> subs = byTopic.get(topic);
+            List<Connection> out = new ArrayList<>(subs == null ? 0 : subs.size());
+            for (int i = 0; subs != null && i < subs.size(); i++) {
+                out.add(subs.get(i).conn);
             }
+            return out;
+        } finally {
+            lock.unlock();
         }
-        return out;
+    }
+
+    /** @return the matchers asked about every event, for tests; read under the lock */
+    Roster<?> unscreenedMatchers() {
+        return unscreened;
+    }
+
+    /** @return {@code topic}'s subscribers, for tests; read under the lock */
+    Roster<Subscriber> subscribersOf(String topic) {
+        return byTopic.get(topic);
     }
 
     /** @return the topics of a connection, or null if it has none */

@@ -36,6 +36,8 @@ class SseKitConfigTest {
     void defaults_matchTheLibrary() {
         SseKitConfig c = of(Map.of());
         assertEquals(java.time.Duration.ofSeconds(20), c.heartbeat());
+        assertEquals(10_000, c.maxReplayEvents());
+        assertEquals(0, of(Map.of("ssekit.replay.max.events", "0")).maxReplayEvents());
         assertEquals(4096, c.queueCapacity());
         assertEquals(64L * 1024 * 1024, c.queueMaxBytes());
         assertEquals(java.time.Duration.ofSeconds(30), c.queueMaxDelay());
@@ -77,6 +79,8 @@ class SseKitConfigTest {
         assertEquals(0, c.maxStalledWriters());
         assertEquals("invalid setting ssekit.max.stalled.writers=\"-1\": expected a whole number of at least 0",
                 invalid(Map.of("ssekit.max.stalled.writers", "-1")));
+        assertEquals("invalid setting ssekit.replay.max.events=\"-1\": expected a whole number of at least 0",
+                invalid(Map.of("ssekit.replay.max.events", "-1")));
         assertEquals("invalid setting ssekit.queue.max.delay=\"0s\": expected a positive duration such as 500ms, "
                 + "20s, 5m, 1h, 7d or PT20S", invalid(Map.of("ssekit.queue.max.delay", "0s")));
     }

@@ -1,0 +1,142 @@
+package dev.ssekit.internal.dispatch;
+
+import dev.ssekit.Event;
+import dev.ssekit.TopicMatcher;
+import dev.ssekit.internal.conn.ConnRuntime;
+import dev.ssekit.internal.conn.ConnSettings;
+import dev.ssekit.internal.conn.Connection;
+import dev.ssekit.internal.conn.Outlets;
+import dev.ssekit.internal.wire.EncodedEvent;
+import dev.ssekit.testkit.FakeSse;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What joining and leaving a topic cost, counted in references copied rather than timed. */
+class RoutesJoinTest {
+    private static final int CLIENTS = 10_000;
+    private final ConnRuntime runtime = new ConnRuntime("routes-join", 2, 0);
+
+    @AfterEach
+    void stop() {
+        runtime.close();
+    }
+
+    @Test
+    void join_manySubscribersCopiesLinearlyNotQuadratically() {
+        Routes routes = new Routes(null);
+        List<Connection> conns = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            Connection c = connection();
+            conns.add(c);
+            routes.join(c, filters("t"), null, false, (first, topics) -> true);
+        }
+        Roster<?> subs = routes.subscribersOf("t");
+        // A copy-on-write array copies every subscriber at each join: 10,000 joins, 5 * 10^7
+        // references. Here the array doubles now and then: fewer than two copies per join.
+        assertTrue(subs.copied() < 2L * CLIENTS, "references copied by " + CLIENTS + " joins: " + subs.copied());
+
+        // One more join onto a topic of 10,000 copies nothing while the array has room.
+        long before = subs.copied();
+        assertTrue(subs.capacity() > subs.size());
+        routes.join(connection(), filters("t"), null, false, (first, topics) -> true);
+        assertEquals(before, subs.copied());
+
+        // A reconnect storm: half leave and come back; leaves move one subscriber each, no copy of the set.
+        long beforeStorm = subs.copied();
+        for (int i = 0; i < CLIENTS / 2; i++) {
+            routes.leaveAll(conns.get(i));
+            routes.join(conns.get(i), filters("t"), null, false, (first, topics) -> true);
+        }
+        assertEquals(beforeStorm, subs.copied(), "a leave and rejoin copied the subscriber set");
+        assertEquals(CLIENTS + 1, routes.subscribers("t"));
+    }
+
+    @Test
+    void join_manyUnscreenedMatchersCopiesLinearlyNotQuadratically() {
+        Routes routes = new Routes(null);
+        TopicMatcher everything = topics -> true; // no screen: asked about every event, as "*"
+        List<Connection> conns = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            Connection c = connection();
+            conns.add(c);
+            routes.join(c, Map.of(), everything, false, (first, topics) -> true);
+        }
+        Roster<?> matchers = routes.unscreenedMatchers();
+        assertTrue(matchers.copied() < 2L * CLIENTS, "references copied by " + CLIENTS + " joins: "
+                + matchers.copied());
+        long beforeStorm = matchers.copied();
+        for (int i = 0; i < CLIENTS / 2; i++) {
+            routes.leaveAll(conns.get(i));
+            routes.join(conns.get(i), Map.of(), everything, false, (first, topics) -> true);
+        }
+        assertEquals(beforeStorm, matchers.copied(), "a leave and rejoin copied the matchers");
+        Map<Connection, Integer> got = new HashMap<>();
+        routes.deliver(List.of(new Published(Set.of("t"), Event.of("x").withId("1"), null, "1")),
+                EncodedEvent::of, (topic, conn, out) -> got.merge(conn, 1, Integer::sum));
+        assertEquals(CLIENTS, got.size());
+        assertTrue(got.values().stream().allMatch(n -> n == 1));
+    }
+
+    @Test
+    void deliver_afterJoinsAndLeavesReachesEverySubscriberOnce() {
+        Routes routes = new Routes(null);
+        List<Connection> conns = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            Connection c = connection();
+            conns.add(c);
+            routes.join(c, filters("t"), null, false, (first, topics) -> true);
+        }
+        for (int i = 0; i < conns.size(); i += 3) {
+            routes.leaveAll(conns.get(i)); // holes in the middle, filled from the end
+        }
+        Map<Connection, Integer> got = new HashMap<>();
+        routes.deliver(List.of(new Published(Set.of("t"), Event.of("x").withId("1"), null, "1")),
+                EncodedEvent::of, (topic, conn, out) -> got.merge(conn, 1, Integer::sum));
+        for (int i = 0; i < conns.size(); i++) {
+            assertEquals(i % 3 == 0 ? null : 1, got.get(conns.get(i)), "connection " + i);
+        }
+        assertEquals(got.size(), routes.subscribers("t"));
+    }
+
+    @Test
+    void deliver_connectionLeavingDuringFanOutDoesNotSkipAnother() {
+        Routes routes = new Routes(null);
+        List<Connection> conns = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Connection c = connection();
+            conns.add(c);
+            routes.join(c, filters("t"), null, false, (first, topics) -> true);
+        }
+        List<Connection> got = new ArrayList<>();
+        routes.deliver(List.of(new Published(Set.of("t"), Event.of("x").withId("1"), null, "1")),
+                EncodedEvent::of, (topic, conn, out) -> {
+                    got.add(conn);
+                    if (got.size() == 2) {
+                        routes.leaveAll(conns.get(0)); // as a close listener run on this thread would
+                    }
+                });
+        assertEquals(10, got.size());
+        assertEquals(Set.copyOf(conns), Set.copyOf(got));
+        assertEquals(9, routes.subscribers("t"));
+    }
+
+    private Connection connection() {
+        return new Connection(Outlets.forSink(new FakeSse.Sink()), ConnSettings.DEFAULTS, runtime, null, false);
+    }
+
+    private static Map<String, EventFilter> filters(String topic) {
+        Map<String, EventFilter> m = new HashMap<>();
+        m.put(topic, null);
+        return m;
+    }
+}
