@@ -12,13 +12,23 @@ import java.time.Duration;
  * @param publishTimeout           how long a publisher waits for the history store to take its event
  * @param maxStalledWriters        writer threads that clients which stopped reading may hold at
  *                                 once, beyond the pool's own; past it the longest-stalled one is cut
+ * @param shutdownTimeout          how long closing the registry may take in all (see {@link StopBudget})
  */
 public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers, int maxTopicsPerSubscription,
-                     Duration publishTimeout, int maxStalledWriters) {
+                     Duration publishTimeout, int maxStalledWriters, Duration shutdownTimeout) {
     /** The default publish timeout: longer than a store call takes within the stores' own default timeouts. */
     public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(15);
-    /** 1 MiB events, no subscriber limits, 100 topics per subscription, a 15 s publish timeout, 64 stalled writers. */
-    public static final Limits DEFAULTS = new Limits(1024 * 1024, 0, 0, 100, DEFAULT_PUBLISH_TIMEOUT, 64);
+    /**
+     * The default shutdown timeout: within Kubernetes' default grace period (30 s) with room for the
+     * container's own stop and the JVM's exit.
+     */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
+    /**
+     * 1 MiB events, no subscriber limits, 100 topics per subscription, a 15 s publish timeout, 64 stalled
+     * writers, a 20 s shutdown timeout.
+     */
+    public static final Limits DEFAULTS = new Limits(1024 * 1024, 0, 0, 100, DEFAULT_PUBLISH_TIMEOUT, 64,
+            DEFAULT_SHUTDOWN_TIMEOUT);
 
     /** Checks every field. */
     public Limits {
@@ -28,35 +38,41 @@ public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscr
         Checks.atLeast(maxTopicsPerSubscription, 1, "maxTopicsPerSubscription");
         Checks.positive(publishTimeout, "publishTimeout");
         Checks.atLeast(maxStalledWriters, 0, "maxStalledWriters");
+        Checks.positive(shutdownTimeout, "shutdownTimeout");
     }
 
     public Limits withMaxEventSize(int value) {
         return new Limits(Checks.atLeast(value, 1, "maxEventSize"), maxSubscribersPerTopic, maxSubscribers,
-                maxTopicsPerSubscription, publishTimeout, maxStalledWriters);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, shutdownTimeout);
     }
 
     public Limits withMaxSubscribersPerTopic(int value) {
         return new Limits(maxEventSize, Checks.atLeast(value, 1, "maxSubscribersPerTopic"), maxSubscribers,
-                maxTopicsPerSubscription, publishTimeout, maxStalledWriters);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, shutdownTimeout);
     }
 
     public Limits withMaxSubscribers(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, Checks.atLeast(value, 1, "maxSubscribers"),
-                maxTopicsPerSubscription, publishTimeout, maxStalledWriters);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, shutdownTimeout);
     }
 
     public Limits withMaxTopicsPerSubscription(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers,
-                Checks.atLeast(value, 1, "maxTopicsPerSubscription"), publishTimeout, maxStalledWriters);
+                Checks.atLeast(value, 1, "maxTopicsPerSubscription"), publishTimeout, maxStalledWriters, shutdownTimeout);
     }
 
     public Limits withPublishTimeout(Duration value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
-                Checks.positive(value, "publishTimeout"), maxStalledWriters);
+                Checks.positive(value, "publishTimeout"), maxStalledWriters, shutdownTimeout);
     }
 
     public Limits withMaxStalledWriters(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
-                publishTimeout, Checks.atLeast(value, 0, "maxStalledWriters"));
+                publishTimeout, Checks.atLeast(value, 0, "maxStalledWriters"), shutdownTimeout);
+    }
+
+    public Limits withShutdownTimeout(Duration value) {
+        return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
+                publishTimeout, maxStalledWriters, Checks.positive(value, "shutdownTimeout"));
     }
 }

@@ -216,12 +216,20 @@ public final class ConnRuntime implements AutoCloseable {
         return writers.problem(now, STUCK_NANOS);
     }
 
-    /** Stops the threads; connections should be closed first. */
+    /** Stops the threads, waiting up to 5 s for the last writes; connections should be closed first. */
     @Override
     public void close() {
+        close(5000);
+    }
+
+    /**
+     * Stops the threads, waiting up to {@code waitMillis} (at most 5 s) for the last writes queued;
+     * connections should be closed first.
+     */
+    public void close(long waitMillis) {
         closed = true;
         sweeper.shutdownNow();
-        writers.close(5000);
+        writers.close(Math.min(5000, Math.max(0, waitMillis)));
     }
 
     @Override
