@@ -56,9 +56,10 @@ public class HubRegistry {
         if (topics == null) {
             Settings settings = Settings.current();
             int max = settings.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1);
-            topics = Topics.configured(settings)
+            Topics made = Topics.configured(settings)
                     .maxTopicsPerSubscription(max > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : 2 * max).build();
-            maxTopicsPerSubscription = max;
+            maxTopicsPerSubscription = max; // before topics: a reader that sees the registry sees its limit
+            topics = made;
             LOG.fine(() -> "ssekit hub: registry ready, history " + topics.history());
         }
         return topics;
