@@ -1,13 +1,17 @@
 package dev.ssekit.app;
 
+import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
+import dev.ssekit.history.RedisHistoryStore;
 import dev.ssekit.testkit.HubProcess;
 import dev.ssekit.testkit.MercureClient;
 import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testkit.RedisKeys;
 import dev.ssekit.testkit.Services;
 import dev.ssekit.testkit.TcpProxy;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.io.BufferedReader;
@@ -27,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -38,10 +43,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * SIGTERM to a hub process on a bad day: its PostgreSQL goes silent (a proxy of the test's own
+ * SIGTERM to a hub process on a bad day: its PostgreSQL or Redis goes silent (a proxy of the test's own
  * stops forwarding, as a partition would) just before, publishers are running, and 40 clients never
  * read their streams, on a hub patient with slow clients and a slow store (write and publish timeouts of 30 s, a JDBC
- * network timeout of 60 s). The stop is held to {@code ssekit.shutdown.timeout} (its default, 20 s): the
+ * network timeout of 60 s, a Redis command timeout of 30 s). The stop is held to {@code ssekit.shutdown.timeout} (its default, 20 s): the
  * process exits within it plus a margin for the JVM, so within Kubernetes' default 30 s grace; a
  * publish sent during the stop is answered 503 at once (or refused once the server is down), never
  * held; the stream that reads gets the retry hint; and every acknowledged publish is in history.
@@ -69,20 +74,32 @@ class BoundedStopTest {
     private record Probe(long sentNanos, long tookNanos, String outcome) {
     }
 
-    @Test
-    void sigterm_storeSilentAndClientsStalled_exitsWithinTheShutdownTimeoutRefusingPublishesAtOnce()
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "redis"})
+    void sigterm_storeSilentAndClientsStalled_exitsWithinTheShutdownTimeoutRefusingPublishesAtOnce(String kind)
             throws Exception {
-        Services.requirePostgres();
-        dropTables();
+        boolean redis = kind.equals("redis");
+        String redisPrefix = "ssekit-stop-" + UUID.randomUUID() + ":";
+        if (redis) {
+            Services.requireRedis();
+        } else {
+            Services.requirePostgres();
+            dropTables();
+        }
         List<String> acknowledged = new CopyOnWriteArrayList<>();
         List<String> unexpected = new CopyOnWriteArrayList<>();
         List<Socket> stalled = new ArrayList<>();
-        try (TcpProxy proxy = TcpProxy.to("127.0.0.1", 5432);
-             HubProcess hub = HubProcess.start(Map.of("SSEKIT_HISTORY_STORE", "jdbc",
+        try (TcpProxy proxy = TcpProxy.to("127.0.0.1", redis ? 6379 : 5432);
+             HubProcess hub = HubProcess.start(redis ? Map.of("SSEKIT_HISTORY_STORE", "redis",
+                     "SSEKIT_HISTORY_REDIS_URI", "redis://127.0.0.1:" + proxy.port(),
+                     "SSEKIT_HISTORY_REDIS_PREFIX", redisPrefix,
+                     // Patient with slow clients and a slow store: the stop must not wait that long.
+                     "SSEKIT_WRITE_TIMEOUT", "30s", "SSEKIT_PUBLISH_TIMEOUT", "30s",
+                     "SSEKIT_HISTORY_REDIS_COMMAND_TIMEOUT", "30s")
+                     : Map.of("SSEKIT_HISTORY_STORE", "jdbc",
                      "SSEKIT_HISTORY_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test",
                      "SSEKIT_HISTORY_JDBC_USER", Services.POSTGRES_USER,
                      "SSEKIT_HISTORY_JDBC_TABLE_PREFIX", PREFIX,
-                     // Patient with slow clients and a slow store: the stop must not wait that long.
                      "SSEKIT_WRITE_TIMEOUT", "30s", "SSEKIT_PUBLISH_TIMEOUT", "30s",
                      "SSEKIT_HISTORY_JDBC_STATEMENT_TIMEOUT", "30s", "SSEKIT_HISTORY_JDBC_NETWORK_TIMEOUT", "60s"))) {
             RawSseClient live = MercureClient.subscribeRaw(hub.uri(), "topic=s", Map.of());
@@ -167,18 +184,30 @@ class BoundedStopTest {
                 s.close();
             }
         }
+        if (redis) {
+            try (RedisHistoryStore history = RedisHistoryStore.builder(RedisKeys.URI).keyPrefix(redisPrefix).build()) {
+                assertNothingLost(acknowledged, history);
+            } finally {
+                RedisKeys.deleteAll(redisPrefix);
+            }
+            return;
+        }
         PGSimpleDataSource direct = new PGSimpleDataSource();
         direct.setURL(Services.POSTGRES_URL);
         direct.setUser(Services.POSTGRES_USER);
         try (JdbcHistoryStore history = JdbcHistoryStore.builder(direct).tablePrefix(PREFIX).pruneInterval(null)
                 .build()) {
-            Set<String> kept = Set.copyOf(history.read(Set.of("s"), "earliest", null).events().stream()
-                    .map(e -> e.id().orElseThrow()).toList());
-            List<String> lost = acknowledged.stream().filter(id -> !kept.contains(id)).toList();
-            assertEquals(List.of(), lost, "acknowledged but not in history");
+            assertNothingLost(acknowledged, history);
         } finally {
             dropTables();
         }
+    }
+
+    private static void assertNothingLost(List<String> acknowledged, HistoryStore history) {
+        Set<String> kept = Set.copyOf(history.read(Set.of("s"), "earliest", null).events().stream()
+                .map(e -> e.id().orElseThrow()).toList());
+        List<String> lost = acknowledged.stream().filter(id -> !kept.contains(id)).toList();
+        assertEquals(List.of(), lost, "acknowledged but not in history");
     }
 
     /** A subscriber that never reads, with a receive buffer as small as the system allows. */
