@@ -567,6 +567,21 @@ public final class Topics implements AutoCloseable {
         }
 
         /**
+         * @param value how long {@link Topics#close()} may take in all, positive (default 20 s, within
+         *              Kubernetes' default 30 s grace period): up to 40 % of it for the publishes already
+         *              accepted (and, on a shared store, following it to its end), until 70 % for the
+         *              streams to take their queued events and the retry hint (those that do not are
+         *              cut), until 85 % for the threads and the store; the rest is left to the container.
+         *              A publish not stored by then fails; none is acknowledged and then lost.
+         * @return this builder
+         * @throws IllegalArgumentException if the value is null, zero or negative
+         */
+        public Builder shutdownTimeout(java.time.Duration value) {
+            limits = limits.withShutdownTimeout(value);
+            return this;
+        }
+
+        /**
          * @param value where per-topic counts are reported (default: only {@link Hub#stats()})
          * @return this builder
          */

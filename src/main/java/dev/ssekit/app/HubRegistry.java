@@ -26,9 +26,11 @@ public class HubRegistry {
 
     private static final Logger LOG = Logger.getLogger(HubRegistry.class.getName());
 
-    private Topics topics;
-    private int maxTopicsPerSubscription;
-    private boolean closed;
+    // Written under the lock, read without it: a request never waits for a stop in progress (the
+    // stop may take the whole shutdown timeout), it finds the registry closing and gets 503.
+    private volatile Topics topics;
+    private volatile int maxTopicsPerSubscription;
+    private volatile boolean closed;
 
     /**
      * @return the registry, opened with its history store on first use
@@ -36,16 +38,28 @@ public class HubRegistry {
      * @throws dev.ssekit.SseKitException if the history store cannot be reached
      * @throws HubClosedException if the application is stopping
      */
-    public synchronized Topics topics() {
+    public Topics topics() {
+        Topics made = topics;
+        if (made != null) {
+            return made;
+        }
+        synchronized (this) {
+            return open();
+        }
+    }
+
+    /** Makes the registry once; the caller holds the lock. */
+    private Topics open() {
         if (topics == null && closed) {
             throw new HubClosedException("the hub (the application is stopping)");
         }
         if (topics == null) {
             Settings settings = Settings.current();
             int max = settings.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1);
-            topics = Topics.configured(settings)
+            Topics made = Topics.configured(settings)
                     .maxTopicsPerSubscription(max > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : 2 * max).build();
-            maxTopicsPerSubscription = max;
+            maxTopicsPerSubscription = max; // before topics: a reader that sees the registry sees its limit
+            topics = made;
             LOG.fine(() -> "ssekit hub: registry ready, history " + topics.history());
         }
         return topics;
@@ -56,25 +70,34 @@ public class HubRegistry {
      * @throws IllegalArgumentException past the configured number, naming the field and the limit
      */
     public void checkTopicCount(Set<String> named) {
-        int max;
-        synchronized (this) {
-            topics();
-            max = maxTopicsPerSubscription;
-        }
+        topics(); // sets the limit on first use
+        int max = maxTopicsPerSubscription;
         if (named.size() > max) {
             throw new IllegalArgumentException("topics: a subscription may name at most " + max
                     + " topics (maxTopicsPerSubscription), got " + named.size());
         }
     }
 
-    /** Ends every stream, stops the registry's threads and closes its history store. Idempotent. */
+    /**
+     * Ends every stream, stops the registry's threads and closes its history store, within the
+     * registry's shutdown timeout ({@code ssekit.shutdown.timeout}). Idempotent. The lock is held
+     * only to mark the registry closed: requests meanwhile reach the closing registry and are
+     * refused at once (503), none waits for the stop.
+     */
     @PreDestroy
-    public synchronized void close() {
-        if (topics != null && !closed) {
-            topics.close();
+    public void close() {
+        Topics closing;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            // The closed registry stays: a request still running gets HubClosedException (503), never
+            // a fresh registry with new threads and an empty store.
+            closed = true;
+            closing = topics;
         }
-        // The closed registry stays: a request still running gets HubClosedException (503), never a
-        // fresh registry with new threads and an empty store.
-        closed = true;
+        if (closing != null) {
+            closing.close();
+        }
     }
 }

@@ -14,19 +14,25 @@ import java.time.Duration;
  *                                 once, beyond the pool's own; past it the longest-stalled one is cut
  * @param maxReplayEvents          events one connection's replay may write; a client that missed more
  *                                 gets none of them and the data-loss signal (see {@code Dispatcher})
+ * @param shutdownTimeout          how long closing the registry may take in all (see {@link StopBudget})
  */
 public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers, int maxTopicsPerSubscription,
-                     Duration publishTimeout, int maxStalledWriters, int maxReplayEvents) {
+                     Duration publishTimeout, int maxStalledWriters, int maxReplayEvents, Duration shutdownTimeout) {
     /** The default publish timeout: longer than a store call takes within the stores' own default timeouts. */
     public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(15);
     /** The default cap on one connection's replay. */
     public static final int DEFAULT_MAX_REPLAY_EVENTS = 10_000;
     /**
+     * The default shutdown timeout: within Kubernetes' default grace period (30 s) with room for the
+     * container's own stop and the JVM's exit.
+     */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
+    /**
      * 1 MiB events, no subscriber limits, 100 topics per subscription, a 15 s publish timeout, 64
-     * stalled writers, replays of up to 10,000 events.
+     * stalled writers, replays of up to 10,000 events, a 20 s shutdown timeout.
      */
     public static final Limits DEFAULTS = new Limits(1024 * 1024, 0, 0, 100, DEFAULT_PUBLISH_TIMEOUT, 64,
-            DEFAULT_MAX_REPLAY_EVENTS);
+            DEFAULT_MAX_REPLAY_EVENTS, DEFAULT_SHUTDOWN_TIMEOUT);
 
     /** Checks every field. */
     public Limits {
@@ -37,40 +43,47 @@ public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscr
         Checks.positive(publishTimeout, "publishTimeout");
         Checks.atLeast(maxStalledWriters, 0, "maxStalledWriters");
         Checks.atLeast(maxReplayEvents, 0, "maxReplayEvents");
+        Checks.positive(shutdownTimeout, "shutdownTimeout");
     }
 
     public Limits withMaxEventSize(int value) {
         return new Limits(Checks.atLeast(value, 1, "maxEventSize"), maxSubscribersPerTopic, maxSubscribers,
-                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents, shutdownTimeout);
     }
 
     public Limits withMaxSubscribersPerTopic(int value) {
         return new Limits(maxEventSize, Checks.atLeast(value, 1, "maxSubscribersPerTopic"), maxSubscribers,
-                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents, shutdownTimeout);
     }
 
     public Limits withMaxSubscribers(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, Checks.atLeast(value, 1, "maxSubscribers"),
-                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents, shutdownTimeout);
     }
 
     public Limits withMaxTopicsPerSubscription(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers,
-                Checks.atLeast(value, 1, "maxTopicsPerSubscription"), publishTimeout, maxStalledWriters, maxReplayEvents);
+                Checks.atLeast(value, 1, "maxTopicsPerSubscription"), publishTimeout, maxStalledWriters,
+                maxReplayEvents, shutdownTimeout);
     }
 
     public Limits withPublishTimeout(Duration value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
-                Checks.positive(value, "publishTimeout"), maxStalledWriters, maxReplayEvents);
+                Checks.positive(value, "publishTimeout"), maxStalledWriters, maxReplayEvents, shutdownTimeout);
     }
 
     public Limits withMaxStalledWriters(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
-                publishTimeout, Checks.atLeast(value, 0, "maxStalledWriters"), maxReplayEvents);
+                publishTimeout, Checks.atLeast(value, 0, "maxStalledWriters"), maxReplayEvents, shutdownTimeout);
     }
 
     public Limits withMaxReplayEvents(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
-                publishTimeout, maxStalledWriters, Checks.atLeast(value, 0, "maxReplayEvents"));
+                publishTimeout, maxStalledWriters, Checks.atLeast(value, 0, "maxReplayEvents"), shutdownTimeout);
+    }
+
+    public Limits withShutdownTimeout(Duration value) {
+        return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
+                publishTimeout, maxStalledWriters, maxReplayEvents, Checks.positive(value, "shutdownTimeout"));
     }
 }

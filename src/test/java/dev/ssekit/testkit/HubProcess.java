@@ -84,6 +84,16 @@ public final class HubProcess implements AutoCloseable {
         return awaitExit();
     }
 
+    /** Sends SIGTERM, as an operator's stop or a platform's does, and returns at once. */
+    public void signalTerm() {
+        process.destroy();
+    }
+
+    /** @return whether the process still runs */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Sends SIGKILL, as a crash, and waits for the process to end. */
     public int kill() throws InterruptedException {
         process.destroyForcibly();

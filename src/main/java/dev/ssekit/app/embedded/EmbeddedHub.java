@@ -1,5 +1,6 @@
 package dev.ssekit.app.embedded;
 
+import dev.ssekit.Settings;
 import dev.ssekit.Topics;
 import dev.ssekit.app.HubApplication;
 import dev.ssekit.app.security.DevelopmentDefaults;
@@ -22,6 +23,7 @@ import org.jboss.weld.environment.se.WeldContainer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,18 +52,29 @@ public final class EmbeddedHub implements AutoCloseable {
     /** The hub running in this JVM, if any (see the class documentation). */
     private static final AtomicReference<EmbeddedHub> RUNNING =
             new AtomicReference<>();
+    /** Worker threads kept: Grizzly's own number, two per core. */
+    private static final int WORKERS_CORE = 2 * Runtime.getRuntime().availableProcessors();
+    /** Worker threads at most, as Tomcat's and Jetty's default (200). */
+    static final int MAX_WORKERS = Math.max(200, WORKERS_CORE);
+    /** The library's key, read here as well: the whole stop, the HTTP server's included, is held to it. */
+    static final String SHUTDOWN_TIMEOUT = "ssekit.shutdown.timeout";
+    /** Beyond the shutdown timeout, what the shutdown hook waits before it lets the JVM exit anyway. */
+    private static final Duration HOOK_MARGIN = Duration.ofSeconds(3);
 
     private final WeldContainer weld;
     private final HttpServer server;
     private final URI uri;
     private final Runnable closeTransport;
+    private final Duration shutdownTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedHub(WeldContainer weld, HttpServer server, URI uri, Runnable closeTransport) {
+    private EmbeddedHub(WeldContainer weld, HttpServer server, URI uri, Runnable closeTransport,
+                        Duration shutdownTimeout) {
         this.weld = weld;
         this.server = server;
         this.uri = uri;
         this.closeTransport = closeTransport;
+        this.shutdownTimeout = shutdownTimeout;
     }
 
     /**
@@ -98,14 +111,26 @@ public final class EmbeddedHub implements AutoCloseable {
             // Access tokens with many authorization details pass Grizzly's 8 KiB default for the request
             // head: the hub's own limits on them, answered with 401 invalid_token, must be reachable.
             server.getListeners().forEach(l -> l.setMaxHttpHeaderSize(MAX_REQUEST_HEAD));
+            // A publish holds its worker thread while the store takes the event (up to twice the
+            // publish timeout on a bad day). Grizzly's pool is two threads per core, fixed: on two
+            // cores four slow publishes held every request, the 503s of a stopping hub included.
+            // Threads beyond the core ones are made only while all are busy.
+            server.getListeners().forEach(l -> l.getTransport().setWorkerThreadPoolConfig(
+                    l.getTransport().getWorkerThreadPoolConfig() == null
+                            ? org.glassfish.grizzly.threadpool.ThreadPoolConfig.defaultConfig().copy()
+                                    .setPoolName("Grizzly-worker").setCorePoolSize(WORKERS_CORE)
+                                    .setMaxPoolSize(MAX_WORKERS)
+                            : l.getTransport().getWorkerThreadPoolConfig().copy().setCorePoolSize(WORKERS_CORE)
+                                    .setMaxPoolSize(MAX_WORKERS)));
             // The store is opened now, so that a bad setting or an unreachable store stops the start.
             weld.select(HubRegistry.class).get().topics();
             weld.select(HubSecurity.class).get().settings();
             weld.select(ClientQuota.class).get().max();
+            Duration shutdownTimeout = Settings.current().duration(SHUTDOWN_TIMEOUT, Duration.ofSeconds(20));
             server.start();
             int bound = server.getListeners().iterator().next().getPort();
             EmbeddedHub hub = new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"),
-                    transport);
+                    transport, shutdownTimeout);
             RUNNING.set(hub);
             return hub;
         } catch (IOException | RuntimeException e) {
@@ -132,21 +157,30 @@ public final class EmbeddedHub implements AutoCloseable {
         return weld.select(HubSecurity.class).get().settings();
     }
 
-    /** Ends every stream cleanly, then stops the server and the CDI container. Idempotent. */
+    /**
+     * Ends every stream cleanly, then stops the server and the CDI container, within the shutdown
+     * timeout ({@code ssekit.shutdown.timeout}, 20 s by default): the registry takes up to 85 % of it
+     * (see {@code Topics.Builder#shutdownTimeout}), requests still running get the rest, then the
+     * server closes every connection. Idempotent.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
         // Publishes from now on answer 503; those accepted are stored and written first.
         weld.select(HubRegistry.class).get().close();
-        // Requests still running get their answers before the server stops.
+        // Requests still running (a publish waiting for a slow store) get their answers if they come
+        // within the timeout; past it their connections are closed: not acknowledged.
+        long left = Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         try {
-            server.shutdown(10, TimeUnit.SECONDS).get(15, TimeUnit.SECONDS);
+            server.shutdown(left, TimeUnit.MILLISECONDS).get(left + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.log(java.util.logging.Level.WARNING, "ssekit: the HTTP server did not stop gracefully", e);
+            LOG.log(java.util.logging.Level.WARNING, "ssekit: the HTTP server did not stop gracefully within the "
+                    + "shutdown timeout (" + shutdownTimeout.toMillis() + " ms); closing its connections", e);
         }
         server.shutdownNow();
         closeTransport.run();
@@ -185,9 +219,24 @@ public final class EmbeddedHub implements AutoCloseable {
         System.out.println("Press Ctrl-C to stop.");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("ssekit hub stopping: ending every stream");
-            hub.close();
-            stopped.countDown();
+            LOG.info("ssekit hub stopping: ending every stream (at most " + hub.shutdownTimeout.toMillis() + " ms)");
+            // Each step of the stop is bounded; should one still hang, the JVM exits anyway, before
+            // the platform's grace period ends and it kills the process.
+            Thread closing = new Thread(() -> {
+                hub.close();
+                stopped.countDown();
+            }, "ssekit-stop");
+            closing.setDaemon(true);
+            closing.start();
+            try {
+                if (!stopped.await(hub.shutdownTimeout.plus(HOOK_MARGIN).toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warning("ssekit hub: the stop did not end within the shutdown timeout ("
+                            + hub.shutdownTimeout.toMillis() + " ms) and " + HOOK_MARGIN.toSeconds()
+                            + " s more; exiting without it");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }, "ssekit-shutdown"));
         stopped.await();
     }

@@ -8,6 +8,7 @@ import dev.ssekit.SubscriberListener;
 import dev.ssekit.Topic;
 import dev.ssekit.Topics;
 import dev.ssekit.history.HistoryStore;
+import dev.ssekit.internal.StopBudget;
 import dev.ssekit.internal.config.SseKitConfig;
 import dev.ssekit.internal.metrics.Metrics;
 
@@ -36,9 +37,12 @@ import java.util.logging.Logger;
 public class HubProducer {
     private static final Logger LOG = Logger.getLogger(HubProducer.class.getName());
 
-    private Topics topics;
+    // Written under the lock, read without it: a request never waits for a stop in progress (the
+    // stop may take the whole shutdown timeout), it finds the registry closing and is refused.
+    private volatile Topics topics;
     private HistoryStore store;
-    private boolean closed;
+    private java.time.Duration shutdownTimeout;
+    private volatile boolean closed;
 
     @Inject
     Event<Object> events;
@@ -50,7 +54,18 @@ public class HubProducer {
      */
     @Produces
     @Topic
-    public synchronized Topics topics() {
+    public Topics topics() {
+        Topics made = topics;
+        if (made != null) {
+            return made;
+        }
+        synchronized (this) {
+            return open();
+        }
+    }
+
+    /** Makes the registry once; the caller holds the lock. */
+    private Topics open() {
         if (topics == null && closed) {
             throw new dev.ssekit.HubClosedException("the application's hubs (the application is stopping)");
         }
@@ -65,6 +80,7 @@ public class HubProducer {
                 throw e;
             }
             store = opened;
+            shutdownTimeout = config.shutdownTimeout();
             LOG.info(() -> "ssekit: hubs ready, history " + store + ", heartbeat " + config.heartbeat() + ", metrics: "
                     + (metrics == MetricsBinding.NONE ? "off (no MicroProfile Metrics here)" : metrics));
         }
@@ -75,12 +91,12 @@ public class HubProducer {
      * @return the application's registry if it was made and is not closed, else null; never makes one
      *         (a liveness probe must not open the history store)
      */
-    public synchronized Topics existing() {
+    public Topics existing() {
         return closed ? null : topics;
     }
 
     /** @return true once the application is stopping */
-    public synchronized boolean isClosed() {
+    public boolean isClosed() {
         return closed;
     }
 
@@ -144,19 +160,28 @@ public class HubProducer {
                 + type.getTypeName());
     }
 
-    /** Ends every stream, stops the threads of the application's hubs and closes the history store. */
+    /**
+     * Ends every stream, stops the threads of the application's hubs and closes the history store,
+     * within {@code ssekit.shutdown.timeout}. The lock is held only to mark the registry closed:
+     * requests meanwhile reach the closing registry and are refused at once, none waits for the stop.
+     */
     @PreDestroy
-    public synchronized void close() {
-        if (closed) {
-            return;
+    public void close() {
+        Topics closing;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            // The closed registry stays: a request still running gets HubClosedException (503 in the
+            // hub), never a fresh registry with new threads and an empty store.
+            closed = true;
+            closing = topics;
         }
-        if (topics != null) {
+        if (closing != null) {
             LOG.fine("ssekit: closing the application's hubs");
-            topics.close();
-            store.close();
+            StopBudget budget = StopBudget.startingNow(shutdownTimeout);
+            closing.close();
+            budget.runWithin(StopBudget.THREADS, "closing the history store " + store, LOG, store::close);
         }
-        // The closed registry stays: a request still running gets HubClosedException (503 in the
-        // hub), never a fresh registry with new threads and an empty store.
-        closed = true;
     }
 }

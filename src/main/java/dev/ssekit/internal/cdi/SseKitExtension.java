@@ -107,7 +107,14 @@ public class SseKitExtension implements Extension {
 
     /** Connections opened outside any hub ({@code Conn.open}) end with the application, and so do their threads. */
     void stopSharedThreads(@Observes BeforeShutdown event) {
-        ConnRuntime.closeShared();
+        java.time.Duration timeout;
+        try {
+            timeout = dev.ssekit.Settings.current().duration(SseKitConfig.SHUTDOWN_TIMEOUT,
+                    dev.ssekit.internal.Limits.DEFAULT_SHUTDOWN_TIMEOUT);
+        } catch (IllegalArgumentException e) {
+            timeout = dev.ssekit.internal.Limits.DEFAULT_SHUTDOWN_TIMEOUT; // reported at deployment
+        }
+        ConnRuntime.closeShared(timeout);
     }
 
     /** A bad setting fails the deployment, naming key and value, rather than the first subscriber. */

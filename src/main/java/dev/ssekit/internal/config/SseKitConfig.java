@@ -41,6 +41,7 @@ import java.util.Map;
  * @param maxReplayEvents          {@code ssekit.replay.max.events}
  * @param shutdownRetry            {@code ssekit.shutdown.retry}
  * @param publishTimeout           {@code ssekit.publish.timeout}
+ * @param shutdownTimeout          {@code ssekit.shutdown.timeout}
  * @param store                    {@code ssekit.history.store}: memory, jdbc or redis
  * @param retention                the {@code ssekit.history.*} retention keys that are set
  * @param values                   where the store's connection keys are read when it is opened
@@ -49,8 +50,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                            OverflowPolicy overflowPolicy, Duration writeTimeout,
                            Duration maxLifetime, int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers,
                            int maxTopicsPerSubscription, int maxStalledWriters, int maxReplayEvents,
-                           Duration shutdownRetry,
-                           Duration publishTimeout, String store, Retention retention, Settings values) {
+                           Duration shutdownRetry, Duration publishTimeout, Duration shutdownTimeout, String store,
+                           Retention retention, Settings values) {
     /**
      * Retention settings, each null when unset (the store's default applies).
      *
@@ -86,6 +87,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
     public static final String MAX_TOPICS_PER_SUBSCRIPTION = "ssekit.max.topics.per.subscription";
     public static final String SHUTDOWN_RETRY = "ssekit.shutdown.retry";
     public static final String PUBLISH_TIMEOUT = "ssekit.publish.timeout";
+    public static final String SHUTDOWN_TIMEOUT = "ssekit.shutdown.timeout";
     public static final String STORE = "ssekit.history.store";
     public static final String MAX_EVENTS_PER_TOPIC = "ssekit.history.max.events.per.topic";
     public static final String MAX_AGE = "ssekit.history.max.age";
@@ -152,6 +154,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                 v.integer(REPLAY_MAX_EVENTS, Limits.DEFAULT_MAX_REPLAY_EVENTS, 0),
                 v.duration(SHUTDOWN_RETRY, ConnSettings.DEFAULT_SHUTDOWN_RETRY),
                 v.duration(PUBLISH_TIMEOUT, Limits.DEFAULT_PUBLISH_TIMEOUT),
+                v.duration(SHUTDOWN_TIMEOUT, Limits.DEFAULT_SHUTDOWN_TIMEOUT),
                 v.choice(STORE, "memory", STORES),
                 Retention.read(v), // checked now, not when the store opens
                 v);
@@ -181,7 +184,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                 .writeTimeout(writeTimeout).maxEventSize(maxEventSize).maxStalledWriters(maxStalledWriters)
                 .maxReplayEvents(maxReplayEvents)
                 .maxTopicsPerSubscription(maxTopicsPerSubscription).shutdownRetry(shutdownRetry)
-                .publishTimeout(publishTimeout);
+                .publishTimeout(publishTimeout).shutdownTimeout(shutdownTimeout);
         if (maxLifetime != null) {
             builder.maxLifetime(maxLifetime);
         }

@@ -1,5 +1,7 @@
 package dev.ssekit.internal.conn;
 
+import dev.ssekit.internal.StopBudget;
+
 import dev.ssekit.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,11 +82,14 @@ public final class ConnRuntime implements AutoCloseable {
     }
 
     /**
-     * Ends the connections opened outside any hub gracefully (bounded by their write timeout) and
-     * stops the shared threads: called when the application stops, so that an undeployed
-     * application leaves no thread behind. A later {@link #shared()} starts new ones.
+     * Ends the connections opened outside any hub gracefully and stops the shared threads: called
+     * when the application stops, so that an undeployed application leaves no thread behind. A later
+     * {@link #shared()} starts new ones. Held to {@code shutdownTimeout} as a registry's stop is
+     * ({@link StopBudget}): connections get until 70 % of it (and at most their write timeout plus
+     * a second) to take their last events, then are cut; threads get until 85 %.
      */
-    public static void closeShared() {
+    public static void closeShared(java.time.Duration shutdownTimeout) {
+        StopBudget budget = StopBudget.startingNow(shutdownTimeout);
         ConnRuntime rt;
         synchronized (ConnRuntime.class) {
             rt = shared;
@@ -101,6 +106,7 @@ public final class ConnRuntime implements AutoCloseable {
             ends.add(c.done().toCompletableFuture());
             waitMillis = Math.max(waitMillis, c.settings().writeTimeout().toMillis() + 1000);
         }
+        waitMillis = Math.min(waitMillis, budget.millisLeft(StopBudget.STREAMS));
         try {
             CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
@@ -109,7 +115,7 @@ public final class ConnRuntime implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         open.forEach(c -> c.fail(dev.ssekit.Conn.CloseReason.HUB_CLOSED, null));
-        rt.close();
+        rt.close(budget.millisLeft(StopBudget.THREADS));
     }
 
     /** Four writer threads per core, at least eight: writes block, they do not compute. */
@@ -216,12 +222,20 @@ public final class ConnRuntime implements AutoCloseable {
         return writers.problem(now, STUCK_NANOS);
     }
 
-    /** Stops the threads; connections should be closed first. */
+    /** Stops the threads, waiting up to 5 s for the last writes; connections should be closed first. */
     @Override
     public void close() {
+        close(5000);
+    }
+
+    /**
+     * Stops the threads, waiting up to {@code waitMillis} (at most 5 s) for the last writes queued;
+     * connections should be closed first.
+     */
+    public void close(long waitMillis) {
         closed = true;
         sweeper.shutdownNow();
-        writers.close(5000);
+        writers.close(Math.min(5000, Math.max(0, waitMillis)));
     }
 
     @Override

@@ -24,6 +24,7 @@ import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.conn.Connection;
 import dev.ssekit.internal.wire.EncodedEvent;
 import dev.ssekit.internal.Limits;
+import dev.ssekit.internal.StopBudget;
 import dev.ssekit.internal.wire.ResponseHeaders;
 import dev.ssekit.internal.tx.Transactions;
 
@@ -85,8 +86,6 @@ import java.util.logging.Logger;
 public final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(10);
-    /** How long a stopping registry waits for publishes already accepted, and for its follow. */
-    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
     /** Event data kept encoded for replays: a bound on the cache, not on history. */
     private static final long ENCODED_CACHE_CHARS = 32L * 1024 * 1024;
     /** Events a replay reads at a time: what one replaying connection holds of history. */
@@ -116,6 +115,7 @@ public final class Dispatcher implements AutoCloseable {
     // Reads the pages after a replay's first, off the writer threads (a writer blocked on the store
     // would count as stalled on its client); a fixed few, so a reconnect storm queues its reads.
     private final java.util.concurrent.ExecutorService replayReads;
+    private final Duration shutdownTimeout;
     // Connections opened here and not ended: closing the registry ends them, subscribed or not.
     private final Set<Connection> opened = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -146,6 +146,7 @@ public final class Dispatcher implements AutoCloseable {
         this.admission = new Admission(limits, routes);
         this.meters = new TopicMeters(metrics, routes::subscribers);
         this.cutWarnings = new CutWarnings(name);
+        this.shutdownTimeout = limits.shutdownTimeout();
         if (store instanceof SharedHistoryStore shared) {
             // Events reach this node's subscribers through the follow, whichever node published them.
             this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone);
@@ -643,10 +644,13 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: refuses new publishes and subscriptions, lets the publishes already accepted
-     * finish, catches up with a shared store so that every acknowledged event is fanned out, then
-     * ends every connection after its queued events (at most the write timeout plus a second), cuts
-     * those that did not end, and stops the threads and, if owned, the store. Idempotent.
+     * Stops gracefully within the shutdown timeout ({@link StopBudget}): refuses new publishes and
+     * subscriptions at once; lets the publishes already accepted finish and catches up with a shared
+     * store, so that every acknowledged event is fanned out (up to 40 % of the timeout); ends every
+     * connection after its queued events with the retry hint and cuts those that did not take it
+     * (until 70 %, and at most the write timeout plus a second); stops the threads and, if owned,
+     * closes the store (until 85 %). A publish still waiting for the store after that fails on its
+     * own deadline or with the process: it was never acknowledged. Idempotent.
      */
     @Override
     public void close() {
@@ -656,19 +660,23 @@ public final class Dispatcher implements AutoCloseable {
             }
             closed = true;
         }
+        StopBudget budget = StopBudget.startingNow(shutdownTimeout);
         transactional.close(); // before the pipeline: what committed is still published
-        if (!pipeline.close(DRAIN_TIMEOUT.toMillis())) {
-            LOG.warning("ssekit: publishes to " + name + " still running after " + DRAIN_TIMEOUT.toSeconds()
-                    + " s at close");
+        if (!pipeline.close(budget.millisLeft(StopBudget.PUBLISHES))) {
+            LOG.warning("ssekit: publishes to " + name + " still waiting for the store at close; they fail on their "
+                    + "own deadline, unacknowledged");
         }
         if (follow != null) {
-            try {
-                follow.catchUp(DRAIN_TIMEOUT);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "ssekit: " + name + " closes before following every event: "
-                        + e.getMessage());
-            }
-            follow.close();
+            // Asks the store for its newest position: a store call, bounded here by the phase.
+            budget.runWithin(StopBudget.PUBLISHES, "following " + name + "'s shared history to its end", LOG, () -> {
+                try {
+                    follow.catchUp(budget.left(StopBudget.PUBLISHES));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "ssekit: " + name + " closes before following every event: "
+                            + e.getMessage());
+                }
+            });
+            budget.runWithin(StopBudget.PUBLISHES, "stopping " + name + "'s follow", LOG, follow::close);
         }
         Set<Connection> all = new HashSet<>(routes.connections());
         all.addAll(opened);
@@ -678,22 +686,23 @@ public final class Dispatcher implements AutoCloseable {
             ends.add(c.done().toCompletableFuture());
         }
         try {
-            CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new))
-                    .get(defaults.writeTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            long wait = Math.min(defaults.writeTimeout().toMillis() + 1000, budget.millisLeft(StopBudget.STREAMS));
+            CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(wait, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
-            LOG.log(Level.WARNING, "ssekit: some connections of " + name + " did not end in time; cutting them");
+            LOG.log(Level.WARNING, "ssekit: some connections of " + name + " did not take their last events in "
+                    + "time; cutting them");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         for (Connection c : all) {
             c.fail(CloseReason.HUB_CLOSED, null); // no-op for those that ended
         }
-        runtime.close();
+        runtime.close(budget.millisLeft(StopBudget.THREADS));
         replayReads.shutdownNow();
         cutWarnings.flushIfDue();
         meters.close();
         if (ownsStore) {
-            store.close();
+            budget.runWithin(StopBudget.THREADS, "closing " + name + "'s history store", LOG, store::close);
         }
         RUNNING.remove(this);
     }

@@ -613,7 +613,10 @@ final class PublishPipeline {
 
     /**
      * Refuses new publishes ({@link HubClosedException}) and waits, at most {@code timeoutMillis},
-     * for those already accepted to be stored and handed on.
+     * for those already accepted to be stored and handed on. Past that, the events no batch took yet
+     * are withdrawn: their publishers get {@link HubClosedException} at once (nothing of them stored)
+     * instead of holding their threads (an HTTP server's workers) to their own deadline; those in the
+     * batch being stored wait for its outcome, which the store's timeouts bound.
      *
      * @return true if none is left
      */
@@ -624,16 +627,25 @@ final class PublishPipeline {
             while (accepted.get() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    return false;
+                    break;
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(drained, left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return false;
+                    break;
                 }
             }
-            return true;
+            if (accepted.get() == 0) {
+                return true;
+            }
         }
+        for (Pending p; (p = waiting.poll()) != null; ) {
+            if (STATE.compareAndSet(p, WAITING, WITHDRAWN)) {
+                settle(p, null, new HubClosedException(name + " (it stopped before " + storeName()
+                        + " took the event; the event was not stored)"));
+            }
+        }
+        return false;
     }
 }

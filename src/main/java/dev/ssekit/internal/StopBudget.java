@@ -1,0 +1,94 @@
+package dev.ssekit.internal;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The time a stop may take ({@code ssekit.shutdown.timeout}), split into phases that end at fixed
+ * shares of it, so that a phase that runs out of time (a slow store, stalled clients) cannot take
+ * the next one's, and one that finishes early leaves its time to the next.
+ *
+ * <p>Why a bound at all: a platform kills a process that has not stopped within its grace period
+ * (Kubernetes: 30 s by default), mid-stop, before the streams got their retry hint and before the
+ * store was closed. Each wait of a stop is bounded on its own (publish, store and write timeouts),
+ * but they add up to more than that on a bad day.
+ */
+public final class StopBudget {
+    /** Accepted publishes stored and handed on, a shared store followed to its end: up to 40 %. */
+    public static final double PUBLISHES = 0.40;
+    /** Streams written their queued events and the retry hint, the stalled ones cut: up to 70 %. */
+    public static final double STREAMS = 0.70;
+    /** The registry's threads stopped and its store closed: up to 85 %; the rest is the container's. */
+    public static final double THREADS = 0.85;
+
+    private final long start;
+    private final long total;
+
+    private StopBudget(long start, Duration total) {
+        this.start = start;
+        this.total = Checks.positive(total, "shutdownTimeout").toNanos();
+    }
+
+    /**
+     * @param total the whole stop's bound
+     * @return a budget starting now
+     */
+    public static StopBudget startingNow(Duration total) {
+        return new StopBudget(System.nanoTime(), total);
+    }
+
+    /** @return the {@link System#nanoTime()} at which the phase ending at {@code share} ends */
+    public long deadline(double share) {
+        return start + (long) (total * share);
+    }
+
+    /** @return milliseconds left until the phase ending at {@code share} ends, at least 0 */
+    public long millisLeft(double share) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline(share) - System.nanoTime()));
+    }
+
+    /** @return time left until the phase ending at {@code share} ends, at least zero */
+    public Duration left(double share) {
+        return Duration.ofMillis(millisLeft(share));
+    }
+
+    /**
+     * Runs {@code step} (a store call, a close) on a thread of its own and waits for it until the
+     * phase ending at {@code share} ends; past that the stop goes on and the step is left to
+     * finish or to end with the process. A failure of the step is logged.
+     *
+     * @return true if the step finished in time
+     */
+    public boolean runWithin(double share, String what, Logger log, Runnable step) {
+        Thread t = new Thread(() -> {
+            try {
+                step.run();
+            } catch (RuntimeException | Error e) {
+                log.log(Level.WARNING, "ssekit: " + what + " failed at stop: " + e, e);
+            }
+        }, "ssekit-stop");
+        t.setDaemon(true);
+        t.start();
+        try {
+            long left = millisLeft(share);
+            if (left > 0) {
+                t.join(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            log.warning("ssekit: " + what + " did not finish within its share of the shutdown timeout ("
+                    + Checks.describe(Duration.ofNanos(total)) + "); the stop goes on without it");
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "StopBudget{" + Checks.describe(Duration.ofNanos(total)) + "}";
+    }
+}
