@@ -83,6 +83,7 @@ public final class Connection {
     private CloseReason closing;
     private boolean outletClosed;
     private volatile boolean failed; // ended by fail(): nothing more is owed to the client
+    private volatile String cutBy; // which bound cut it, for the cut warning
 
     private volatile long writeStartedNanos;
     private final Object writerLock = new Object();
@@ -141,6 +142,21 @@ public final class Connection {
     /** @return the transport of this connection */
     public Outlet outlet() {
         return outlet;
+    }
+
+    /**
+     * Cuts the connection as a slow consumer because too many clients held writer threads at once.
+     *
+     * @param maxStalled the cap that was passed
+     */
+    void cutAsStalled(int maxStalled) {
+        cutBy = "it held a writer thread while more than " + maxStalled + " clients did (maxStalledWriters)";
+        fail(CloseReason.SLOW_CONSUMER, null);
+    }
+
+    /** @return which bound cut the connection, in words, or null if none did */
+    public String cutBy() {
+        return cutBy;
     }
 
     /** @return the settings this connection runs with */
@@ -233,6 +249,10 @@ public final class Connection {
                     || queuedBytes + length > settings.queueMaxBytes())) {
                 if (settings.overflow() != OverflowPolicy.DROP_OLDEST) {
                     overflowed = true;
+                    cutBy = queue.size() >= settings.queueCapacity()
+                            ? "its queue of " + settings.queueCapacity() + " events was full (queueCapacity)"
+                            : "its queue held " + queuedBytes + " bytes and the next event was " + length
+                            + " more than " + settings.queueMaxBytes() + " (queueMaxBytes)";
                     break;
                 }
                 Item oldest = pollLocked();
@@ -767,11 +787,13 @@ public final class Connection {
         }
         long started = writeStartedNanos;
         if (started != 0 && now - started > settings.writeTimeout().toNanos()) {
+            cutBy = "a write waited over " + settings.writeTimeout().toMillis() + " ms (writeTimeout)";
             fail(CloseReason.WRITE_TIMEOUT, null);
             return;
         }
         if (now - oldestQueuedNanos(now) > settings.queueMaxDelay().toNanos()) {
             // It reads, but not fast enough to catch up: cut it so it reconnects and replays.
+            cutBy = "an event waited over " + settings.queueMaxDelay().toMillis() + " ms for it (queueMaxDelay)";
             fail(CloseReason.SLOW_CONSUMER, null);
             return;
         }

@@ -1,6 +1,5 @@
 package dev.ssekit.internal.conn;
 
-import dev.ssekit.Conn.CloseReason;
 import dev.ssekit.internal.Checks;
 
 import java.util.List;
@@ -158,7 +157,7 @@ final class WriterPool {
             LOG.info(() -> "ssekit: " + name + " cut " + owner + " as a slow consumer: more than " + maxStalled
                     + " clients held a writer thread while not reading (stalled for "
                     + TimeUnit.NANOSECONDS.toMillis(now - w.stalledSince) + " ms)");
-            owner.fail(CloseReason.SLOW_CONSUMER, null);
+            owner.cutAsStalled(maxStalled);
         }
     }
 

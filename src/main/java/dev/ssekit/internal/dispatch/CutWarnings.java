@@ -1,7 +1,6 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Conn.CloseReason;
-import dev.ssekit.internal.conn.ConnSettings;
 
 import java.util.Map;
 import java.util.Set;
@@ -27,10 +26,9 @@ final class CutWarnings {
         this.registry = registry;
     }
 
-    void cut(Set<String> topics, CloseReason reason, ConnSettings settings) {
-        String why = reason == CloseReason.SLOW_CONSUMER
-                ? "slow consumer: its queue of " + settings.queueCapacity() + " events was full (queueCapacity)"
-                : "write timeout: a write waited over " + settings.writeTimeout().toMillis() + " ms (writeTimeout)";
+    /** @param cutBy which bound cut the connection, in words (see {@code Connection.cutBy()}) */
+    void cut(Set<String> topics, CloseReason reason, String cutBy) {
+        String why = (reason == CloseReason.SLOW_CONSUMER ? "slow consumer: " : "write timeout: ") + cutBy;
         synchronized (this) {
             for (String topic : topics) {
                 pending.merge("topic \"" + topic + "\" (" + why + ")", 1, Integer::sum);

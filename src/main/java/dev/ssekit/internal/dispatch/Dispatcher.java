@@ -486,7 +486,7 @@ public final class Dispatcher implements AutoCloseable {
         Set<String> topics = last == null ? firstTopics : last;
         if (reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.WRITE_TIMEOUT) {
             topics.forEach(t -> meters.of(t).cut());
-            cutWarnings.cut(topics, reason, conn.settings());
+            cutWarnings.cut(topics, reason, conn.cutBy() == null ? "cut" : conn.cutBy());
         }
         tell(l -> l.disconnected(new SubscriberDisconnected(topics, Optional.ofNullable(conn.remoteAddress()),
                 reason)));

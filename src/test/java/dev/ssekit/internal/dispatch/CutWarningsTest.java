@@ -60,4 +60,41 @@ class CutWarningsTest {
             logger.removeHandler(capture);
         }
     }
+
+    @Test
+    void cut_namesTheBoundThatCutTheConnection_queueDelay() {
+        List<LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger logger = Logger.getLogger(CutWarnings.class.getName());
+        logger.addHandler(capture);
+        // Room for every event; only the age of the oldest can cut it.
+        FakeSse.Sink stuck = FakeSse.Sink.stuck();
+        try (Topics topics = Topics.builder().queueMaxDelay(Duration.ofMillis(200))
+                .writeTimeout(Duration.ofMinutes(5)).build()) {
+            Conn conn = topics.open(stuck, FakeSse.sse());
+            topics.subscribe(conn, List.of("orders/43"), null);
+            topics.publish(List.of("orders/43"), Event.of("waits"));
+            assertEquals(Conn.CloseReason.SLOW_CONSUMER,
+                    conn.done().toCompletableFuture().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join());
+            await().atMost(Duration.ofSeconds(30)).until(() -> !records.isEmpty());
+            String message = records.get(0).getMessage();
+            assertTrue(message.contains("topic \"orders/43\" (slow consumer: an event waited over 200 ms for it "
+                    + "(queueMaxDelay))"), message);
+        } finally {
+            logger.removeHandler(capture);
+        }
+    }
 }
