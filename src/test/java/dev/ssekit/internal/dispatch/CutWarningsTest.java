@@ -5,7 +5,6 @@ import dev.ssekit.Event;
 import dev.ssekit.Topics;
 import dev.ssekit.testkit.FakeSse;
 
-
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -25,20 +24,7 @@ class CutWarningsTest {
     @Test
     void overflow_logsAWarningNamingTopicAndReason() {
         List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        Handler capture = capture(records);
         Logger logger = Logger.getLogger(CutWarnings.class.getName());
         logger.addHandler(capture);
         // A sink whose first write never completes: the queue behind it fills.
@@ -63,21 +49,8 @@ class CutWarningsTest {
 
     @Test
     void cut_namesTheBoundThatCutTheConnection_queueDelay() {
-        List<LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = capture(records);
         Logger logger = Logger.getLogger(CutWarnings.class.getName());
         logger.addHandler(capture);
         // Room for every event; only the age of the oldest can cut it.
@@ -96,5 +69,23 @@ class CutWarningsTest {
         } finally {
             logger.removeHandler(capture);
         }
+    }
+
+    /** @return a log handler that adds every record to {@code records} */
+    private static Handler capture(List<LogRecord> records) {
+        return new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 }
