@@ -126,11 +126,9 @@ class InjectedHubIT {
             assertTrue(c.awaitEnd(WAIT), "the stream ends after conn.close()");
             String raw = c.rawText();
             if (HubWarIT.onWildFly()) {
-                // What the resource sends while RESTEasy still serves the request goes through its
-                // writer: the plain fields where it keeps every line, else one comment holding the
-                // frame's lines with CR as the line break (several queued frames as one such comment);
-                // the rest as ssekit framed it, once ssekit has the output. Either way the stream
-                // holds the same lines as the frames.
+                // RESTEasy's own writer: the plain fields where it keeps every line, else one comment
+                // holding the frame's lines with CR as the line break; several frames queued at once
+                // go as one such comment. Either way the stream holds the same lines as the frames.
                 StringBuilder frames = new StringBuilder(": connected\n\n");
                 WireCases.COMMENTS.forEach(t -> frames.append(dev.ssekit.Event.comment(t).toWireFormat()));
                 WireCases.DATA.forEach(d -> frames.append(dev.ssekit.Event.of(d).withType("awkward").toWireFormat()));

@@ -107,9 +107,9 @@ class StalledClientsIT {
         // The servers log at INFO and above: any record here was logged above DEBUG.
         List<String> logged = records(log.linesSince(mark));
         if (HubWarIT.onWildFly()) {
-            // Known, and not ssekit's to prevent (README, "Which transport runs where"): Undertow
-            // ends a request whose connection died by closing its output, in async mode, on its
-            // I/O thread, and logs the ClosedChannelException at ERROR.
+            // Known, and not ssekit's to prevent: on WildFly the stream stays on RESTEasy's sink,
+            // and when RESTEasy's own asynchronous write to a gone client fails, RESTEasy completes
+            // the request and Undertow logs its asynchronous close of the output at ERROR.
             logged = logged.stream().filter(r -> !r.contains("UT005088: Failed to execute ServletOutputStream.closeAsync()"))
                     .toList();
         }

@@ -158,11 +158,6 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
 
     @Override
     public void end() {
-        synchronized (lock) {
-            if (handedOff) {
-                body.release();
-            }
-        }
         head.end();
     }
 

@@ -43,13 +43,6 @@ public interface NonBlockingOutput {
     void flush() throws IOException;
 
     /**
-     * Gives the output back to the JAX-RS runtime, which ends the stream through its sink next.
-     * Called once, after the last write handed to this output has completed.
-     */
-    default void release() {
-    }
-
-    /**
      * Closes the client's connection at once, dropping whatever the container still holds for it.
      *
      * @return false if this container offers no such close (the stream then ends normally, and the

@@ -8,8 +8,6 @@ import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 
@@ -30,23 +28,7 @@ public final class ServingFilter implements Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        ServletResponse served = shares(request) && response instanceof HttpServletResponse http
-                ? new SharedOutput.Response(http) : response;
-        ServletOutput.serve(request, () -> chain.doFilter(request, served));
-    }
-
-    /**
-     * @return true to share the response's output with the JAX-RS runtime: on Undertow, where
-     *         RESTEasy listens to it itself, and only for requests that ask for an event stream
-     *         (browsers' {@code EventSource} always does); other responses are left as they are
-     */
-    private static boolean shares(ServletRequest request) {
-        if (!request.getClass().getName().startsWith("io.undertow.")
-                || !(request instanceof HttpServletRequest http)) {
-            return false;
-        }
-        String accept = http.getHeader("Accept");
-        return accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains("text/event-stream");
+        ServletOutput.serve(request, () -> chain.doFilter(request, response));
     }
 
     @Override

@@ -23,11 +23,6 @@ import java.io.IOException;
  * a direct write before that would overtake both. The {@code AsyncContext} is captured right then,
  * on that thread: the container may recycle the request object once the stream ends.
  *
- * <p>Where the runtime listens to the output itself (RESTEasy on Undertow), {@link ServingFilter}
- * has given the runtime a {@link SharedOutput}: ssekit's {@code setWriteListener} then takes the
- * output over from the runtime, and {@link #release()} gives it back before the sink ends the
- * stream.
- *
  * <p>A cut closes the client's connection through the container's own connection object
  * ({@link ContainerConnection}), as no Servlet API call drops what the container still holds.
  */
@@ -103,7 +98,8 @@ final class ServletOutput implements NonBlockingOutput, WriteListener, AsyncList
     /**
      * @throws IllegalStateException if the request is not asynchronous (the JAX-RS runtime blocked
      *                               its thread instead), or the runtime itself listens to the output
-     *                               where ssekit could not share it: the stream then stays on the sink
+     *                               (RESTEasy, once its sink has written asynchronously): the stream
+     *                               then stays on the sink
      */
     @Override
     public void listen(Listener value) throws IOException {
@@ -136,13 +132,6 @@ final class ServletOutput implements NonBlockingOutput, WriteListener, AsyncList
     @Override
     public void flush() throws IOException {
         out.flush();
-    }
-
-    @Override
-    public void release() {
-        if (out instanceof SharedOutput shared) {
-            shared.restore();
-        }
     }
 
     @Override

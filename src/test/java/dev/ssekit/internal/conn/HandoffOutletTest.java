@@ -22,7 +22,6 @@ class HandoffOutletTest {
         boolean ready = true;
         Listener listener;
         boolean terminated;
-        boolean released;
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
 
         @Override
@@ -50,11 +49,6 @@ class HandoffOutletTest {
 
         @Override
         public void flush() {
-        }
-
-        @Override
-        public void release() {
-            released = true;
         }
 
         @Override
@@ -131,29 +125,5 @@ class HandoffOutletTest {
         body.listener.onWritable();
         assertTrue(stage.isDone());
         assertTrue(body.text().startsWith("id: 2\n"), body.text());
-    }
-
-    @Test
-    void end_afterTheHandOff_givesTheOutputBackBeforeTheSinkEndsTheStream() {
-        FakeSse.Sink sink = new FakeSse.Sink();
-        FakeOutput body = new FakeOutput();
-        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
-        outlet.write(event("1"));
-        body.done = true;
-        outlet.write(event("2"));
-        outlet.end();
-        assertTrue(body.released);
-        assertTrue(sink.isClosed());
-    }
-
-    @Test
-    void end_onTheSink_leavesTheOutputAlone() {
-        FakeSse.Sink sink = new FakeSse.Sink();
-        FakeOutput body = new FakeOutput();
-        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
-        outlet.write(event("1"));
-        outlet.end();
-        assertFalse(body.released);
-        assertTrue(sink.isClosed());
     }
 }
