@@ -319,6 +319,13 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
             }
         }
 
+        /**
+         * Bounds the driver's waits on the network for this connection. A driver that has no network
+         * timeout says so as JDBC specifies ({@code SQLFeatureNotSupportedException}): the bound is
+         * then not in force, which is logged as a warning once, naming the driver. A connection that
+         * refuses it otherwise (the XA connections of a caller's JTA transaction, on H2 and
+         * PostgreSQL) is bounded by the statement timeout and the transaction's own timeout.
+         */
         void networkTimeout(long millis) throws SQLException {
             if (!networkTimeoutSupported) {
                 return;
@@ -327,13 +334,12 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 int was = c.getNetworkTimeout();
                 c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, millis));
                 networkTimeoutMs = was;
-            } catch (java.sql.SQLFeatureNotSupportedException | UnsupportedOperationException | AbstractMethodError e) {
+            } catch (java.sql.SQLFeatureNotSupportedException e) {
                 networkTimeoutSupported = false;
-                LOG.info("ssekit: the history database's driver sets no network timeout (" + e + "); calls are "
-                        + "bounded by the statement timeout and the pool's timeouts only");
+                LOG.warning("ssekit: the history database's driver (" + c.getMetaData().getDriverName() + ") has no "
+                        + "network timeout: ssekit.history.jdbc.network.timeout is not in force; a database that goes "
+                        + "silent is bounded by the statement timeout and the pool's timeouts only (" + e + ")");
             } catch (SQLException e) {
-                // Some connections refuse it (the XA connections of a caller's JTA transaction, on H2 and
-                // PostgreSQL): this one is bounded by the statement timeout and its pool's timeouts only.
                 LOG.log(Level.FINE, "ssekit: a history connection refused a network timeout", e);
             }
         }

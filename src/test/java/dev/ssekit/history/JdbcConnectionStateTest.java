@@ -107,4 +107,59 @@ class JdbcConnectionStateTest {
         h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         assertStateKept(h2, "ssekit_state_");
     }
+
+    @Test
+    void networkTimeout_aDriverWithoutOne_warnsOnceThatTheBoundIsNotInForce() throws Exception {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        // As a JDBC driver without network timeouts answers (the JDBC 4.1 contract).
+        ConnectionSource noTimeout = new ConnectionSource() {
+            @Override
+            public Connection getConnection() throws SQLException {
+                Connection real = h2.getConnection();
+                return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                            if (method.getName().equals("setNetworkTimeout")) {
+                                throw new java.sql.SQLFeatureNotSupportedException("no network timeout");
+                            }
+                            try {
+                                return method.invoke(real, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+        };
+        List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel() == java.util.logging.Level.WARNING) {
+                    warnings.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(JdbcHistoryStore.class.getName());
+        logger.addHandler(capture);
+        try (JdbcHistoryStore store = JdbcHistoryStore.builder(noTimeout).pruneInterval(null).build()) {
+            for (int i = 0; i < 3; i++) {
+                store.append(List.of(new HistoryStore.Entry(Set.of("t"), Event.of("e" + i))));
+            }
+            assertEquals(3, store.read(Set.of("t"), HistoryStore.EARLIEST, null).events().size());
+        } finally {
+            logger.removeHandler(capture);
+        }
+        assertEquals(1, warnings.size(), "one warning, not one per call");
+        String message = warnings.get(0).getMessage();
+        org.junit.jupiter.api.Assertions.assertTrue(message.startsWith("ssekit: the history database's driver (H2 JDBC "
+                + "Driver) has no network timeout: ssekit.history.jdbc.network.timeout is not in force"), message);
+    }
 }
