@@ -25,7 +25,7 @@ import java.net.http.HttpResponse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The README's Arquillian example ("Test your streams"): a user's {@code @SseStream} resource
+ * The testing guide's Arquillian example (docs/testing.md): a user's {@code @SseStream} resource
  * ({@link OrderStream#orderEvents}) checked with the test kit from the client side, live and by replay
  * after {@code Last-Event-ID}, on Payara and WildFly.
  */

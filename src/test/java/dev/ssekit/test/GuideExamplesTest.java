@@ -7,15 +7,15 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The README's "Test your streams" examples are the tests that run, word for word. */
-class ReadmeExamplesTest {
+/** The testing guide's examples (docs/testing.md, linked from the README) are the tests that run, word for word. */
+class GuideExamplesTest {
     @Test
-    void readme_holdsBothExampleTestsUnchanged() throws Exception {
-        String readme = Files.readString(Path.of("README.md"));
+    void testingGuide_holdsBothExampleTestsUnchanged() throws Exception {
+        String guide = Files.readString(Path.of("docs/testing.md"));
         for (String file : new String[] {"src/test/java/dev/ssekit/test/OrdersStreamTest.java",
                 "arquillian/src/test/java/dev/ssekit/arquillian/OrderEventsIT.java"}) {
             String source = Files.readString(Path.of(file));
-            assertTrue(readme.contains("```java\n" + source + "```\n"), file + " must appear unchanged in README.md");
+            assertTrue(guide.contains("```java\n" + source + "```\n"), file + " must appear unchanged in docs/testing.md");
         }
     }
 }
