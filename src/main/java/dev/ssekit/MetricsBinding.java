@@ -4,7 +4,7 @@ import java.util.function.IntSupplier;
 
 /**
  * Where a {@link Topics} registry reports its per-topic counts as they happen. In a CDI application
- * with MicroProfile Metrics, ssekit binds its own (see the README, "Metrics"); implement this to
+ * with MicroProfile Metrics, ssekit binds its own (see docs/configuration.md, "Metrics"); implement this to
  * report to another system, and give it to {@link Topics.Builder#metrics}. {@link Hub#stats()} reads
  * the same counts without any binding.
  *

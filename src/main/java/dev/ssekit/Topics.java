@@ -81,8 +81,8 @@ public final class Topics implements AutoCloseable {
 
     /**
      * A registry made from the configuration an injected one reads, for code without CDI: the same
-     * keys (heartbeat, queue, limits, history store and its retention, ...; see the README's
-     * Configuration) from MicroProfile Config when it is present, else from system properties, the
+     * keys (heartbeat, queue, limits, history store and its retention, ...; see
+     * docs/configuration.md) from MicroProfile Config when it is present, else from system properties, the
      * environment and {@code META-INF/microprofile-config.properties} ({@link Settings#current()}).
      * Like an injected registry, it reports to MicroProfile Metrics when the application has them.
      * The history store it opens is closed with the registry.

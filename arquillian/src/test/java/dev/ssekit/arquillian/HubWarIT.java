@@ -244,7 +244,7 @@ class HubWarIT {
                 metadata.body());
         assertTrue(metadata.body().contains("\"mercure_cookie\":\"__Secure-mercure_access_token\""), metadata.body());
         // Where RFC 9728 would derive it from the hub's URL is outside the WAR's context path, which the
-        // WAR cannot serve: the README asks for the root context, or a proxy rule, for that location.
+        // WAR cannot serve: docs/hub.md asks for the root context, or a proxy rule, for that location.
         URI derived = hub.resolve("/.well-known/oauth-protected-resource" + endpoint.getPath());
         assertEquals(404, MercureClient.get(derived, "application/json").statusCode(), derived.toString());
     }

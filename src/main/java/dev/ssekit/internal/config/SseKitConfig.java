@@ -24,7 +24,7 @@ import java.util.Map;
 /**
  * Every ssekit setting, read and checked at once, so that a bad value stops the application at
  * start-up with a message naming the key and the value. The keys, their defaults and their meaning
- * are listed in the README ("Configuration"); an unset key keeps the library's default.
+ * are listed in docs/configuration.md; an unset key keeps the library's default.
  *
  * @param heartbeat                {@code ssekit.heartbeat}
  * @param queueCapacity            {@code ssekit.queue.capacity}

@@ -30,7 +30,7 @@ import java.util.logging.Logger;
 
 /**
  * Reports every topic's counts to the application's MicroProfile Metrics registry, each metric
- * tagged {@code topic}. The names are documented in the README ("Metrics").
+ * tagged {@code topic}. The names are documented in docs/configuration.md ("Metrics").
  */
 public final class MicroProfileMetrics implements MetricsBinding {
     private static final Logger LOG = Logger.getLogger(MicroProfileMetrics.class.getName());
