@@ -56,24 +56,21 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     @Override
     public CompletionStage<?> write(FramedEvent frames) {
         synchronized (lock) {
-            if (!handedOff) {
-                if (sinkOnly || !headSent || !body.headWritten()) {
-                    headSent = true;
-                    return head.write(frames);
+            if (handedOff || !sinkOnly && headSent && body.headWritten() && handOffLocked()) {
+                if (failure != null) {
+                    return CompletableFuture.failedFuture(failure);
                 }
-                if (!handOffLocked()) {
-                    return head.write(frames);
-                }
+                CompletableFuture<Void> stage = new CompletableFuture<>();
+                pending = frames.frameBytes();
+                pendingStage = stage;
+                pump();
+                return stage;
             }
-            if (failure != null) {
-                return CompletableFuture.failedFuture(failure);
-            }
-            CompletableFuture<Void> stage = new CompletableFuture<>();
-            pending = frames.frameBytes();
-            pendingStage = stage;
-            pump();
-            return stage;
+            headSent = true;
         }
+        // Outside the lock: a sink's write may block on its client, and a cut or the container's
+        // callbacks must not wait for it.
+        return head.write(frames);
     }
 
     /** @return false if the container's output refused a listener: the stream stays on the sink */
@@ -149,11 +146,6 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
         synchronized (lock) {
             failLocked(error);
         }
-    }
-
-    @Override
-    public boolean blocking() {
-        return false;
     }
 
     @Override

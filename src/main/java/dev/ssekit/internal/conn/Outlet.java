@@ -24,12 +24,6 @@ public interface Outlet {
      */
     CompletionStage<?> write(FramedEvent frames);
 
-    /**
-     * Whether {@link #write} may block the calling thread while the client does not read: such
-     * writes hold a writer thread each, which the runtime caps (see {@link WriterPool}).
-     */
-    boolean blocking();
-
     /** Ends the stream after what has been written: the response completes normally. */
     void end();
 

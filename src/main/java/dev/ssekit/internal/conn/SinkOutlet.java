@@ -41,11 +41,6 @@ public final class SinkOutlet implements Outlet {
     }
 
     @Override
-    public boolean blocking() {
-        return true;
-    }
-
-    @Override
     public void end() {
         close();
     }

@@ -34,11 +34,6 @@ class StalledWritersTest {
         }
 
         @Override
-        public boolean blocking() {
-            return true;
-        }
-
-        @Override
         public void end() {
         }
 
