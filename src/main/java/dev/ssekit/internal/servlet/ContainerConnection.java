@@ -22,8 +22,8 @@ import java.util.logging.Logger;
  *       {@code terminateSilently()} closes it dropping the queue.</li>
  *   <li>WildFly (Undertow): {@code HttpServletRequestImpl.getExchange().getConnection()}, closed.</li>
  * </ul>
- * Anywhere else, or if a server changes these internals, nothing happens and the stream ends
- * gracefully.
+ * Anywhere else nothing happens and the stream ends gracefully. On Payara or WildFly, internals
+ * that changed are a lost bound, not an unknown server: that is logged as a warning, once.
  */
 final class ContainerConnection {
     private static final Logger LOG = Logger.getLogger(ContainerConnection.class.getName());
@@ -32,6 +32,8 @@ final class ContainerConnection {
     private static final ContainerConnection UNKNOWN = new ContainerConnection(null, Kind.UNKNOWN);
 
     private enum Kind { GRIZZLY, UNDERTOW, UNKNOWN }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final Object connection;
     private final Kind kind;
@@ -43,8 +45,8 @@ final class ContainerConnection {
 
     /** @return the connection of {@code request}, or one that does nothing where it is unknown */
     static ContainerConnection of(ServletRequest request) {
+        String type = request.getClass().getName();
         try {
-            String type = request.getClass().getName();
             if (type.startsWith("org.apache.catalina.")) {
                 Object catalina = field(request, "request");
                 Object grizzly = call(catalina, "getCoyoteRequest");
@@ -54,7 +56,7 @@ final class ContainerConnection {
                 return new ContainerConnection(call(call(request, "getExchange"), "getConnection"), Kind.UNDERTOW);
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.log(Level.FINE, "ssekit: the container's connection is out of reach", e);
+            lost("reach the client's connection below " + type, e);
         }
         return UNKNOWN;
     }
@@ -67,7 +69,7 @@ final class ContainerConnection {
                 m.setAccessible(true);
                 m.invoke(connection, bytes);
             } catch (ReflectiveOperationException | RuntimeException e) {
-                LOG.log(Level.FINE, "ssekit: cannot bound Grizzly's write queue", e);
+                lost("bound Grizzly's write queue", e);
             }
         }
     }
@@ -86,6 +88,17 @@ final class ContainerConnection {
         } catch (ReflectiveOperationException | java.io.IOException | RuntimeException e) {
             LOG.log(Level.FINE, "ssekit: closing the client's connection failed", e);
             return false;
+        }
+    }
+
+    /** A known container whose internals changed: the bounds that needed them are not in force. */
+    private static void lost(String what, Exception e) {
+        if (WARNED.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "ssekit: could not " + what + " (this server's internals changed?): a cut now ends "
+                    + "a stream gracefully, and what the container holds for a client that stopped reading is not "
+                    + "bounded by ssekit; logged once", e);
+        } else {
+            LOG.log(Level.FINE, "ssekit: could not " + what, e);
         }
     }
 

@@ -32,6 +32,7 @@ final class ServletOutput implements NonBlockingOutput, WriteListener, AsyncList
     private final Serving serving;
     private Listener listener;
     private ServletOutputStream out;
+    private ContainerConnection connection; // found at the handoff, for the cut
 
     /** A request while the JAX-RS runtime serves it. */
     private static final class Serving {
@@ -108,7 +109,9 @@ final class ServletOutput implements NonBlockingOutput, WriteListener, AsyncList
             throw new IllegalStateException("the request is not asynchronous");
         }
         ServletOutputStream stream = async.getResponse().getOutputStream();
-        ContainerConnection.of(async.getRequest()).limitPending(ContainerConnection.MAX_PENDING);
+        ContainerConnection found = ContainerConnection.of(async.getRequest());
+        found.limitPending(ContainerConnection.MAX_PENDING);
+        this.connection = found;
         this.out = stream;
         this.listener = value;
         try {
@@ -136,8 +139,8 @@ final class ServletOutput implements NonBlockingOutput, WriteListener, AsyncList
 
     @Override
     public boolean terminate() {
-        AsyncContext async = serving.async;
-        return async != null && ContainerConnection.of(async.getRequest()).close();
+        ContainerConnection c = connection;
+        return c != null && c.close();
     }
 
     @Override
