@@ -287,23 +287,24 @@ final class PublishPipeline {
         if (inDoubt == null || recovery == null) {
             return ReadBack.NONE;
         }
+        // The topics of each event, in the order the store offers them to the matcher, which is the
+        // order it returns them in; a store that offers more than it returns is caught by the count.
         List<Set<String>> topics = new ArrayList<>();
-        boolean[] over = {false};
         TopicMatcher every = eventTopics -> {
-            if (topics.size() == MAX_RECOVERED) {
-                over[0] = true;
-                return false;
-            }
             topics.add(Set.copyOf(eventTopics));
             return true;
         };
-        Replay held = store.readMatching(every, storedUpTo == null ? HistoryStore.EARLIEST : storedUpTo, null);
-        if (over[0] || !held.afterIdFound() || held.events().size() != topics.size()) {
+        // One page past the most it hands on: a bounded read, however much history follows.
+        Replay held = store.readMatchingPage(every, storedUpTo == null ? HistoryStore.EARLIEST : storedUpTo, null,
+                MAX_RECOVERED + 1);
+        boolean over = held.events().size() > MAX_RECOVERED;
+        if (over || !held.afterIdFound() || held.events().size() != topics.size()) {
             String newest = store.latestId().orElse(storedUpTo);
             LOG.warning("ssekit: " + name + " could not read back what " + storeName() + " holds after a store call "
-                    + "whose outcome was lost (" + (over[0] ? "more than " + MAX_RECOVERED + " events"
-                    : "the newest event handed on is no longer retained") + "); every subscriber reconnects and "
-                    + "gets it by replay");
+                    + "whose outcome was lost (" + (over ? "more than " + MAX_RECOVERED + " events"
+                    : !held.afterIdFound() ? "the newest event handed on is no longer retained"
+                    : "the store offered the matcher other events than it returned") + "); every subscriber "
+                    + "reconnects and gets it by replay");
             return new ReadBack(List.of(), newest, true);
         }
         List<Published> events = new ArrayList<>(held.events().size());
