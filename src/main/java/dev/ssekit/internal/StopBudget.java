@@ -22,6 +22,13 @@ public final class StopBudget {
     public static final double STREAMS = 0.70;
     /** The registry's threads stopped and its store closed: up to 85 %; the rest is the container's. */
     public static final double THREADS = 0.85;
+    /** The end of the whole stop. */
+    public static final double ALL = 1.0;
+    /**
+     * The least a step is waited for even when its phase has run out (an earlier step took it),
+     * within the whole stop's end: a store close never gets no time at all.
+     */
+    static final long MIN_STEP_MILLIS = 1000;
 
     private final long start;
     private final long total;
@@ -56,8 +63,9 @@ public final class StopBudget {
 
     /**
      * Runs {@code step} (a store call, a close) on a thread of its own and waits for it until the
-     * phase ending at {@code share} ends; past that the stop goes on and the step is left to
-     * finish or to end with the process. A failure of the step is logged.
+     * phase ending at {@code share} ends, or {@link #MIN_STEP_MILLIS} if that is later (but not past
+     * the whole stop's end); past that the stop goes on and the step is left to finish or to end
+     * with the process. A failure of the step is logged.
      *
      * @return true if the step finished in time
      */
@@ -72,7 +80,7 @@ public final class StopBudget {
         t.setDaemon(true);
         t.start();
         try {
-            long left = millisLeft(share);
+            long left = Math.max(millisLeft(share), Math.min(MIN_STEP_MILLIS, millisLeft(ALL)));
             if (left > 0) {
                 t.join(left);
             }

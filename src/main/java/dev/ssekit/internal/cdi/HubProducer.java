@@ -180,8 +180,8 @@ public class HubProducer {
         if (closing != null) {
             LOG.fine("ssekit: closing the application's hubs");
             StopBudget budget = StopBudget.startingNow(shutdownTimeout);
-            closing.close();
-            budget.runWithin(StopBudget.THREADS, "closing the history store " + store, LOG, store::close);
+            closing.close(); // its own phases end at THREADS of the same timeout: the store gets the rest
+            budget.runWithin(StopBudget.ALL, "closing the history store " + store, LOG, store::close);
         }
     }
 }
