@@ -118,6 +118,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     private final Duration statementTimeout;
     private final Duration networkTimeout;
     private volatile boolean networkTimeoutSupported = true;
+    private volatile boolean networkTimeoutRefusalLogged;
     private volatile boolean closed;
 
     private JdbcHistoryStore(Builder b) {
@@ -340,7 +341,16 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                         + "network timeout: ssekit.history.jdbc.network.timeout is not in force; a database that goes "
                         + "silent is bounded by the statement timeout and the pool's timeouts only (" + e + ")");
             } catch (SQLException e) {
-                LOG.log(Level.FINE, "ssekit: a history connection refused a network timeout", e);
+                // The XA connections of a caller's JTA transaction refuse it (H2, PostgreSQL): their
+                // transaction's timeout bounds them. Anything else is a lost bound: said once.
+                if (!networkTimeoutRefusalLogged) {
+                    networkTimeoutRefusalLogged = true;
+                    LOG.log(Level.WARNING, "ssekit: a history connection (" + c.getClass().getName() + ") refused a "
+                            + "network timeout: ssekit.history.jdbc.network.timeout is not in force on such "
+                            + "connections; inside a JTA transaction its timeout bounds them; logged once", e);
+                } else {
+                    LOG.log(Level.FINE, "ssekit: a history connection refused a network timeout", e);
+                }
             }
         }
 
