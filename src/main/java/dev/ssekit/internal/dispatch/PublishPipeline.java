@@ -244,10 +244,7 @@ final class PublishPipeline {
             } finally {
                 storing.unlock();
             }
-            Pending next = waiting.peek();
-            if (next != null) {
-                LockSupport.unpark(next.publisher);
-            }
+            wakeNextWaiting();
             if (handOn) {
                 try {
                     List<Published> published = new ArrayList<>(before.events());
@@ -430,6 +427,17 @@ final class PublishPipeline {
         return interrupted;
     }
 
+    /** Wakes the first publisher still waiting, dropping withdrawn ones from the queue's head. */
+    private void wakeNextWaiting() {
+        for (Pending next; (next = waiting.peek()) != null; ) {
+            if (next.state == WAITING) {
+                LockSupport.unpark(next.publisher);
+                return;
+            }
+            waiting.remove(next); // at the head: found at once
+        }
+    }
+
     /**
      * Past the publish timeout: withdraws an event no batch took yet; past twice that, fails one
      * whose batch is still being stored.
@@ -438,7 +446,8 @@ final class PublishPipeline {
      */
     private boolean giveUp(Pending mine, boolean overdue) {
         if (STATE.compareAndSet(mine, WAITING, WITHDRAWN)) {
-            waiting.remove(mine);
+            // Left in the queue: the next batch, or wakeNextWaiting, skips it. Removing it here would
+            // walk the queue, once per publisher that gives up, when the queue is longest.
             mine.failure = new HistoryStoreException(storeName() + " did not take the event within the publish "
                     + "timeout (" + Checks.describe(timeout) + "): it is still busy with earlier events; the event "
                     + "was not stored", null);
@@ -510,10 +519,7 @@ final class PublishPipeline {
             storing.unlock();
         }
         // Whoever waits now arrived during that batch: it stores the next one while this one is handed on.
-        Pending next = waiting.peek();
-        if (next != null) {
-            LockSupport.unpark(next.publisher);
-        }
+        wakeNextWaiting();
         if (!handOn) {
             return;
         }
