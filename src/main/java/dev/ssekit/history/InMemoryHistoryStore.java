@@ -8,10 +8,8 @@ import dev.ssekit.internal.Checks;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,7 +43,7 @@ public final class InMemoryHistoryStore implements HistoryStore {
     private final String idPrefix;
 
     // All guarded by this.
-    private final ArrayDeque<Kept> log = new ArrayDeque<>();
+    private final SeqLog<Kept> log = new SeqLog<>(k -> k.seq);
     private final Map<String, TopicLog> topics = new HashMap<>();
     private final Map<String, Kept> byId = new HashMap<>();
     private long nextSeq = 1;
@@ -77,7 +75,7 @@ public final class InMemoryHistoryStore implements HistoryStore {
     }
 
     private static final class TopicLog {
-        final ArrayDeque<Kept> entries = new ArrayDeque<>();
+        final SeqLog<Kept> entries = new SeqLog<>(k -> k.seq);
         /** The highest sequence number dropped from this topic: reading after anything below it has a gap. */
         long droppedUpTo;
 
@@ -200,11 +198,12 @@ public final class InMemoryHistoryStore implements HistoryStore {
     /** Adds the kept events of the global log in (after, until] whose topics {@code select} accepts. */
     private void collectFromLog(long after, long until, java.util.function.Predicate<Set<String>> select,
                                 List<Event> out, int limit) {
-        for (Kept e : log) {
-            if (out.size() >= limit || e.seq > until) {
+        for (int i = log.firstAfter(after); i < log.size() && out.size() < limit; i++) {
+            Kept e = log.get(i);
+            if (e.seq > until) {
                 return;
             }
-            if (e.holders > 0 && e.seq > after && select.test(e.topics)) {
+            if (e.holders > 0 && select.test(e.topics)) {
                 out.add(e.event);
             }
         }
@@ -241,25 +240,15 @@ public final class InMemoryHistoryStore implements HistoryStore {
         return new Replay(events, found);
     }
 
-    private static void collect(ArrayDeque<Kept> entries, long after, long until, List<Event> out, int limit) {
-        Iterator<Kept> it = entries.descendingIterator();
-        int count = 0;
-        while (it.hasNext() && it.next().seq > after) {
-            count++;
-        }
-        Iterator<Kept> forward = entries.iterator();
-        for (int skip = entries.size() - count; skip > 0; skip--) {
-            forward.next();
-        }
-        while (forward.hasNext()) {
-            Kept e = forward.next();
-            if (e.seq > until || out.size() >= limit) {
+    private static void collect(SeqLog<Kept> entries, long after, long until, List<Event> out, int limit) {
+        for (int i = entries.firstAfter(after); i < entries.size() && out.size() < limit; i++) {
+            Kept e = entries.get(i);
+            if (e.seq > until) {
                 break;
             }
             out.add(e.event);
         }
     }
-
     private static boolean containsAny(Set<String> a, Set<String> b) {
         for (String s : b) {
             if (a.contains(s)) {
@@ -279,8 +268,8 @@ public final class InMemoryHistoryStore implements HistoryStore {
     public synchronized Optional<String> latestId() {
         checkOpen();
         Kept last = null;
-        for (Iterator<Kept> it = log.descendingIterator(); it.hasNext() && last == null; ) {
-            Kept e = it.next();
+        for (int i = log.size() - 1; i >= 0 && last == null; i--) {
+            Kept e = log.get(i);
             if (e.holders > 0) {
                 last = e;
             }
