@@ -98,7 +98,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
     private static final int MAX_KEY_BYTES = 2048;
     /** Rows a paged matcher read fetches at a time (an event has a row per topic). */
-    private static final int MATCHING_FETCH_ROWS = 1000;
+    /** Rows of the event-topic join a page's read takes per statement (an event has a row per topic). */
+    private static final int MATCHING_WINDOW_ROWS = 1000;
     private static final String LAST_SEQ = "last_seq";
     /** The meta row with the highest sequence dropped from topics whose rows were all removed. */
     private static final String REMOVED_TOPICS = "removed_topics_dropped_up_to";
@@ -842,8 +843,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     }
 
     /**
-     * The same query, read with a bounded fetch size (a cursor on PostgreSQL, in the read's
-     * transaction) and left once {@code limit} events matched: what it holds is one page.
+     * The same query, read in windows of rows bounded in SQL, in the read's snapshot, and left once
+     * {@code limit} events matched: what it holds is one page and one window.
      */
     @Override
     public Replay readMatchingPage(TopicMatcher matcher, String afterId, String untilId, int limit) {
@@ -868,25 +869,60 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         }
         long until = untilSeq(c, untilId);
         List<Event> events = new ArrayList<>();
+        if (limit == Integer.MAX_VALUE) {
+            matchWindow(c, matcher, after, until, cutoff, 0, events, limit);
+            return new Replay(events, found);
+        }
+        // A page reads windows of rows bounded in SQL, not a cursor the driver may read whole (H2
+        // builds the result, some drivers ignore the fetch size): each window ends at the last event
+        // it held whole, the next starts after it; one holding a single event's rows only is doubled.
+        int window = MATCHING_WINDOW_ROWS;
+        while (events.size() < limit) {
+            long last = matchWindow(c, matcher, after, until, cutoff, window, events, limit);
+            if (last == Long.MIN_VALUE) {
+                break; // the range holds no more
+            }
+            if (last == after) {
+                window = Math.multiplyExact(window, 2); // one event with more topics than the window
+            } else {
+                after = last;
+                window = MATCHING_WINDOW_ROWS;
+            }
+        }
+        return new Replay(events, found);
+    }
+
+    /**
+     * Reads the events of (after, until] in sequence order, at most {@code window} rows (0: all),
+     * adding those {@code matcher} accepts to {@code out} until it holds {@code limit}.
+     *
+     * @return the sequence number of the last event the window held whole (read or matched), {@code after}
+     *         if it held none whole, or {@link Long#MIN_VALUE} once the range is read to its end
+     */
+    private long matchWindow(Connection c, TopicMatcher matcher, long after, long until, long cutoff, int window,
+                             List<Event> out, int limit) throws SQLException {
         try (PreparedStatement s = prepare(c, "SELECT e.seq, e.id, e.type, e.retry_ms, e.data, t.topic FROM "
                 + p + "event e JOIN " + p + "event_topic t ON t.seq = e.seq WHERE e.seq > ? AND e.seq <= ? "
-                + "AND e.created_ms >= ? ORDER BY e.seq")) {
+                + "AND e.created_ms >= ? ORDER BY e.seq" + (window > 0 ? " FETCH FIRST " + window + " ROWS ONLY" : ""))) {
             s.setLong(1, after);
             s.setLong(2, until);
             s.setLong(3, cutoff);
-            if (limit < Integer.MAX_VALUE) {
-                s.setFetchSize(MATCHING_FETCH_ROWS);
-            }
             try (ResultSet rs = s.executeQuery()) {
+                int rows = 0;
                 long seq = -1;
+                long whole = after; // the last event whose rows were all read
                 Event event = null;
                 Set<String> topics = new java.util.HashSet<>();
                 while (rs.next()) {
+                    rows++;
                     if (rs.getLong(1) != seq) {
-                        if (event != null && matcher.matches(Set.copyOf(topics))) {
-                            events.add(event);
-                            if (events.size() >= limit) {
-                                return new Replay(events, found);
+                        if (event != null) {
+                            whole = seq;
+                            if (matcher.matches(Set.copyOf(topics))) {
+                                out.add(event);
+                                if (out.size() >= limit) {
+                                    return whole;
+                                }
                             }
                         }
                         seq = rs.getLong(1);
@@ -897,12 +933,15 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                     }
                     topics.add(rs.getString(6));
                 }
-                if (event != null && matcher.matches(Set.copyOf(topics))) {
-                    events.add(event);
+                if (window > 0 && rows == window) {
+                    return whole; // the last event's rows may go on past the window: read again
                 }
+                if (event != null && matcher.matches(Set.copyOf(topics))) {
+                    out.add(event);
+                }
+                return Long.MIN_VALUE;
             }
         }
-        return new Replay(events, found);
     }
 
     private static Event eventOf(String id, String type, Long retryMs, String data) {
