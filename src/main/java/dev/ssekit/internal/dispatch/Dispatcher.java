@@ -340,14 +340,19 @@ public final class Dispatcher implements AutoCloseable {
                 replayed = 0;
             } else {
                 Pager pager = new Pager(topicSet, matcher, only, highWater);
-                int size = Math.min(REPLAY_PAGE, maxReplayEvents + 1);
-                Page first = pager.read(lastEventId, size, true, true);
+                // The cap counts the events the replay reads, before the subscription's own filter:
+                // a count of what the filter keeps would read unbounded history for a filter that
+                // keeps little. Counting reads the pages once more than writing them does, only for a
+                // replay longer than a page and only up to the cap.
+                Page first = pager.read(lastEventId, Math.min(REPLAY_PAGE, maxReplayEvents + 1), true, true);
+                int read = first.read();
                 int total = first.events().size();
-                for (Page p = first; p.full() && total <= maxReplayEvents; ) {
-                    p = pager.read(p.lastRead(), size, false, false);
+                for (Page p = first; p.full() && read <= maxReplayEvents; ) {
+                    p = pager.read(p.lastRead(), REPLAY_PAGE, false, false);
+                    read += p.read();
                     total += p.count();
                 }
-                boolean over = total > maxReplayEvents;
+                boolean over = read > maxReplayEvents;
                 after = over ? skippedTo(joined) : first.found() ? lastEventId : HistoryStore.EARLIEST;
                 // Before the first replayed write: that write may commit the response headers.
                 ResponseHeaders.recordReplayStart(after);
@@ -356,7 +361,7 @@ public final class Dispatcher implements AutoCloseable {
                     conn.startReplay(List.of());
                     replayed = 0;
                 } else {
-                    conn.startReplay(first.events(), first.full() ? pager.pagesAfter(first.lastRead(), size) : null);
+                    conn.startReplay(first.events(), first.full() ? pager.pagesAfter(first.lastRead(), REPLAY_PAGE) : null);
                     replayed = total;
                 }
             }
@@ -389,11 +394,12 @@ public final class Dispatcher implements AutoCloseable {
      *
      * @param events   the events to write, or null for a page only counted
      * @param count    how many of the page's events the subscription takes
+     * @param read     how many events the store returned, filtered or not
      * @param lastRead the id of the page's last event as read, filtered or not: where the next page starts
      * @param full     whether the store returned a whole page, so that more may follow
      * @param found    whether the id read after was found (see {@link Replay#afterIdFound()})
      */
-    private record Page(List<FramedEvent> events, int count, String lastRead, boolean full, boolean found) {
+    private record Page(List<FramedEvent> events, int count, int read, String lastRead, boolean full, boolean found) {
     }
 
     /** Reads the pages of one replay: its topics or matcher, its filter, up to its high-water mark. */
@@ -434,7 +440,7 @@ public final class Dispatcher implements AutoCloseable {
                 }
             }
             String last = read.isEmpty() ? afterId : read.get(read.size() - 1).id().orElseThrow();
-            return new Page(events, count, last, read.size() >= size, history.afterIdFound());
+            return new Page(events, count, read.size(), last, read.size() >= size, history.afterIdFound());
         }
 
         /** @return the pages after {@code afterId}, each read when the connection asks for it */
