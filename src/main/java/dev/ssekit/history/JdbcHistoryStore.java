@@ -436,6 +436,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     @Override
     public List<Event> append(List<Entry> batch) {
         Set<String> given = checkEntries(batch);
+        boolean[] committing = {false}; // once the commit is sent, a failure leaves its outcome unknown
         try (Borrowed b = borrow()) {
             Connection c = b.connection();
             b.autoCommit(false);
@@ -445,6 +446,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                     throw new DuplicateIdException(taken);
                 }
                 List<Event> stored = insertEvents(c, batch);
+                committing[0] = true;
                 c.commit();
                 return stored;
             } catch (SQLException | RuntimeException e) {
@@ -464,7 +466,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                     e.addSuppressed(again);
                 }
             }
-            throw failure("append", e);
+            HistoryStoreException f = failure("append", e);
+            throw committing[0] ? f : HistoryStoreException.notStored(f.getMessage(), e);
         }
     }
 

@@ -306,7 +306,10 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         try {
             reply = runAppend(keys.toArray(String[]::new), args.toArray(String[]::new));
         } catch (RedisException e) {
-            throw failure("append", e);
+            HistoryStoreException f = failure("append", e);
+            // No connection: the script was never sent. Anything else may have run it.
+            throw e instanceof io.lettuce.core.RedisConnectionException
+                    ? HistoryStoreException.notStored(f.getMessage(), e) : f;
         }
         if ("duplicate".equals(String.valueOf(reply.get(0)))) {
             throw new DuplicateIdException(String.valueOf(reply.get(1)));

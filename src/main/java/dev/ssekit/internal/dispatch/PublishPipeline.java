@@ -597,7 +597,8 @@ final class PublishPipeline {
             }
             return rest.isEmpty() ? List.of() : store(rest);
         } catch (RuntimeException e) {
-            if (!(e instanceof IllegalArgumentException)) {
+            if (!(e instanceof IllegalArgumentException)
+                    && !(e instanceof HistoryStoreException h && !h.mayHaveStored())) {
                 doubt(e); // a commit whose answer was lost, or that timed out after it went through
             }
             batch.forEach(p -> settle(p, null, e));

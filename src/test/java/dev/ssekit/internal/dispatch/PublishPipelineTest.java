@@ -265,6 +265,38 @@ class PublishPipelineTest {
         assertEquals(2, appends.get(), "two store calls: the refused event never reached the store");
     }
 
+    @Test
+    void publish_afterAStoreCallThatKeptNothing_storesTheNextWithoutReadingBack() {
+        java.util.concurrent.atomic.AtomicInteger appends = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger readBacks = new java.util.concurrent.atomic.AtomicInteger();
+        HistoryStore store = new ForwardingStore(InMemoryHistoryStore.create()) {
+            @Override
+            public List<Event> append(List<Entry> batch) {
+                if (appends.incrementAndGet() == 1) {
+                    throw HistoryStoreException.notStored("test: no connection", null);
+                }
+                return delegate.append(batch);
+            }
+
+            @Override
+            public dev.ssekit.history.Replay readMatching(dev.ssekit.TopicMatcher matcher, String afterId,
+                                                          String untilId) {
+                readBacks.incrementAndGet();
+                return delegate.readMatching(matcher, afterId, untilId);
+            }
+        };
+        List<String> handedOn = new CopyOnWriteArrayList<>();
+        PublishPipeline pipeline = new PublishPipeline("test", store, WAIT,
+                batch -> batch.forEach(p -> handedOn.add(p.event().data())), new PublishPipeline.Recovery(null,
+                        newest -> handedOn.add("lost up to " + newest)));
+        HistoryStoreException first = assertThrows(HistoryStoreException.class,
+                () -> pipeline.publish(Set.of("t"), Event.of("not kept"), null));
+        assertEquals("test: no connection", first.getMessage(), "the store's own cause, not a doubt");
+        pipeline.publish(Set.of("t"), Event.of("next"), null);
+        assertEquals(List.of("next"), handedOn);
+        assertEquals(0, readBacks.get(), "nothing to read back: the store said it kept nothing");
+    }
+
     private static java.util.concurrent.Executor ownThread() {
         return r -> new Thread(r).start();
     }
