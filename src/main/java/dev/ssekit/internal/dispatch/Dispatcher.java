@@ -552,6 +552,10 @@ public final class Dispatcher implements AutoCloseable {
      */
     public Event publish(Set<String> topicSet, Event event, Object value) {
         checkNotInFanOut();
+        return publishNow(topicSet, event, value);
+    }
+
+    private Event publishNow(Set<String> topicSet, Event event, Object value) {
         admission.checkSize(event);
         long started = System.nanoTime();
         Event stored = pipeline.publish(topicSet, event, value);
@@ -579,7 +583,7 @@ public final class Dispatcher implements AutoCloseable {
         checkNotInFanOut();
         Transactions.Tx tx = followTransaction ? transactional.current() : null;
         if (tx == null) {
-            String id = publish(topicSet, event, value).id().orElseThrow();
+            String id = publishNow(topicSet, event, value).id().orElseThrow();
             return new Accepted(id, CompletableFuture.completedFuture(id));
         }
         admission.checkSize(event);
