@@ -232,9 +232,8 @@ final class PublishPipeline {
                 before = readBack(); // its failure is the relay's: nothing was relayed
                 Throwable doubtBefore = inDoubt;
                 moved = relay.get();
-                List<Event> own = new ArrayList<>(moved.size());
-                moved.forEach(e -> own.add(e.event()));
-                handOn = advance(before, doubtBefore, own);
+                handOn = advance(before, doubtBefore,
+                        moved.isEmpty() ? null : moved.get(moved.size() - 1).event().id().orElseThrow());
                 if (handOn) {
                     handingOn.lock(); // before the store is let go: hand-on keeps id order
                 }
@@ -247,7 +246,8 @@ final class PublishPipeline {
             wakeNextWaiting();
             if (handOn) {
                 try {
-                    List<Published> published = new ArrayList<>(before.events());
+                    List<Published> published = new ArrayList<>(before.events().size() + moved.size());
+                    published.addAll(before.events());
                     for (HistoryStore.Entry e : moved) {
                         published.add(new Published(e.topics(), e.event(), null, e.event().id().orElseThrow()));
                     }
@@ -323,19 +323,19 @@ final class PublishPipeline {
      * caller's own call left a new one).
      *
      * @param doubtBefore the doubt when {@code before} was read
-     * @param own         the caller's own events as stored, in order
+     * @param lastOwnId   the id of the newest of the caller's own events as stored, or null for none
      * @return whether there is anything to hand on
      */
-    private boolean advance(ReadBack before, Throwable doubtBefore, List<Event> own) {
+    private boolean advance(ReadBack before, Throwable doubtBefore, String lastOwnId) {
         if (before != ReadBack.NONE && inDoubt == doubtBefore) {
             inDoubt = null;
         }
-        if (!own.isEmpty()) {
-            storedUpTo = own.get(own.size() - 1).id().orElseThrow();
+        if (lastOwnId != null) {
+            storedUpTo = lastOwnId;
         } else if (before != ReadBack.NONE) {
             storedUpTo = before.upTo();
         }
-        return before.lost() || !before.events().isEmpty() || !own.isEmpty();
+        return before.lost() || !before.events().isEmpty() || lastOwnId != null;
     }
 
     /** Notes that a store call may have stored what it did not acknowledge. */
@@ -500,9 +500,8 @@ final class PublishPipeline {
                 if (before != null) {
                     Throwable doubtBefore = inDoubt;
                     stored = store(batch);
-                    List<Event> own = new ArrayList<>(stored.size());
-                    stored.forEach(s -> own.add(s.stored));
-                    handOn = advance(before, doubtBefore, own);
+                    handOn = advance(before, doubtBefore,
+                            stored.isEmpty() ? null : stored.get(stored.size() - 1).stored.id().orElseThrow());
                 }
             }
             if (handOn) {
@@ -524,7 +523,8 @@ final class PublishPipeline {
             return;
         }
         try {
-            List<Published> published = new ArrayList<>(before.events());
+            List<Published> published = new ArrayList<>(before.events().size() + stored.size());
+            published.addAll(before.events());
             for (Pending p : stored) {
                 published.add(new Published(p.entry.topics(), p.stored, p.value, p.stored.id().orElseThrow()));
             }
