@@ -394,10 +394,12 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             TreeMap<String, Event> merged = new TreeMap<>(BY_STREAM_ID);
             for (String topic : topics) {
                 String from = after;
+                // Once a page is full, what this topic may add lies before its newest entry.
+                String upTo = merged.size() < limit ? until : merged.lastKey();
                 int kept = 0;
                 while (kept < limit) {
                     int want = Math.min(READ_BATCH, limit - kept);
-                    List<StreamMessage<String, String>> batch = rangeUpTo(streamKey(topic), from, until, want);
+                    List<StreamMessage<String, String>> batch = rangeUpTo(streamKey(topic), from, upTo, want);
                     for (StreamMessage<String, String> m : batch) {
                         if (millisOf(m.getId()) >= oldestKept && merged.putIfAbsent(m.getId(), toEvent(m)) == null) {
                             kept++;
