@@ -107,4 +107,27 @@ class GracefulShutdownTest {
         // In order: the acknowledged ids appear in the order they were acknowledged.
         assertEquals(acknowledged, seen.stream().filter(acknowledged::contains).toList());
     }
+
+    /**
+     * A stream whose client left before the stop owes nobody anything: the stop must not wait for it.
+     * Grizzly's graceful shutdown counted it as a request never finished, and the stop took its whole
+     * timeout; with a timeout of ten minutes, a stop that waits for it does not end within the wait.
+     */
+    @Test
+    void close_afterAClientLeft_doesNotWaitOutTheShutdownTimeout() throws Exception {
+        EmbeddedHub hub = Hubs.start(Map.of("ssekit.shutdown.timeout", "10m"));
+        try {
+            try (RawSseClient left = MercureClient.subscribeRaw(hub.uri(), "topic=gone", Map.of());
+                 RawSseClient staying = MercureClient.subscribeRaw(hub.uri(), "topic=stay", Map.of())) {
+                left.close();
+                java.util.concurrent.CompletableFuture<Void> stop =
+                        java.util.concurrent.CompletableFuture.runAsync(hub::close);
+                stop.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertTrue(staying.awaitEnd(WAIT), "the client still there gets its clean end");
+                assertNull(staying.failure(), "a clean end of stream, not a reset");
+            }
+        } finally {
+            hub.close();
+        }
+    }
 }

@@ -65,15 +65,17 @@ public final class EmbeddedHub implements AutoCloseable {
     private final HttpServer server;
     private final URI uri;
     private final Runnable closeTransport;
+    private final InFlightRequests inFlight;
     private final Duration shutdownTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedHub(WeldContainer weld, HttpServer server, URI uri, Runnable closeTransport,
-                        Duration shutdownTimeout) {
+                        InFlightRequests inFlight, Duration shutdownTimeout) {
         this.weld = weld;
         this.server = server;
         this.uri = uri;
         this.closeTransport = closeTransport;
+        this.inFlight = inFlight;
         this.shutdownTimeout = shutdownTimeout;
     }
 
@@ -105,6 +107,7 @@ public final class EmbeddedHub implements AutoCloseable {
             // Streams write through Grizzly's non-blocking output: a client that stops reading holds
             // no thread, and a cut closes its socket at once.
             transport = GrizzlyTransport.install(server.getServerConfiguration());
+            InFlightRequests inFlight = InFlightRequests.install(server.getServerConfiguration());
             // Grizzly blocks a write to a client that stopped reading for 30 s by default, several
             // times per event; ssekit's write timeout (10 s) is the one that should decide.
             server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
@@ -130,7 +133,7 @@ public final class EmbeddedHub implements AutoCloseable {
             server.start();
             int bound = server.getListeners().iterator().next().getPort();
             EmbeddedHub hub = new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"),
-                    transport, shutdownTimeout);
+                    transport, inFlight, shutdownTimeout);
             RUNNING.set(hub);
             return hub;
         } catch (IOException | RuntimeException e) {
@@ -172,15 +175,17 @@ public final class EmbeddedHub implements AutoCloseable {
         // Publishes from now on answer 503; those accepted are stored and written first.
         weld.select(HubRegistry.class).get().close();
         // Requests still running (a publish waiting for a slow store) get their answers if they come
-        // within the timeout; past it their connections are closed: not acknowledged.
-        long left = Math.max(100, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+        // within the timeout; past it their connections are closed: not acknowledged. Grizzly's
+        // graceful shutdown answers new requests 503; its own wait is not ours (see InFlightRequests).
+        server.shutdown(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            server.shutdown(left, TimeUnit.MILLISECONDS).get(left + 1000, TimeUnit.MILLISECONDS);
+            int unanswered = inFlight.awaitNone(deadline);
+            if (unanswered > 0) {
+                LOG.warning("ssekit: " + unanswered + " request(s) still unanswered at the end of the shutdown "
+                        + "timeout (" + shutdownTimeout.toMillis() + " ms); closing their connections");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            LOG.log(java.util.logging.Level.WARNING, "ssekit: the HTTP server did not stop gracefully within the "
-                    + "shutdown timeout (" + shutdownTimeout.toMillis() + " ms); closing its connections", e);
         }
         server.shutdownNow();
         closeTransport.run();
