@@ -2,15 +2,13 @@ package dev.ssekit.test;
 
 import dev.ssekit.test.internal.EventStreamParser;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,11 +21,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Flow;
 import java.util.function.BooleanSupplier;
-import javax.net.ssl.SSLSocketFactory;
 
 /**
- * A test's client of one Server-Sent Events stream: it opens {@code GET uri} over HTTP/1.1, records
+ * A test's client of one Server-Sent Events stream: it opens {@code GET uri} with the JDK's
+ * {@link HttpClient} (HTTP/1.1; HTTP/2 where TLS negotiates it, as a browser does), records
  * the events and comments the server sends (parsed by the WHATWG EventSource rules) and lets the test
  * take them in order, with bounded waits and assertions whose failure messages show what did arrive.
  *
@@ -45,19 +46,24 @@ import javax.net.ssl.SSLSocketFactory;
  * is taken once. Heartbeats and other comments are kept apart from events, so they never get in the
  * way of {@link #assertEvent}.
  *
- * <p>Thread-safety: one test thread takes events; a reader thread of the recorder's own records them.
+ * <p>Thread-safety: one test thread takes events; the HTTP client's threads record them.
  * {@link #close()} may be called from any thread.
  */
 public final class SseRecorder implements AutoCloseable {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DEFAULT_QUIET = Duration.ofMillis(200);
     private static final int MAX_ERROR_BODY = 64 * 1024;
+    /** Names the JDK's client sets itself, and refuses from a caller. */
+    private static final List<String> CLIENT_HEADERS = List.of("Connection", "Content-Length", "Expect", "Host",
+            "Upgrade");
+    /** One client for every recorder: its threads and connection pool are shared, as a browser's. */
+    private static final HttpClient CLIENT = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+            .build();
 
     private final URI uri;
     private final Map<String, String> requestHeaders;
     private final Duration timeout;
     private final Duration quiet;
-    private final Socket socket;
 
     // Guarded by this: what the reader thread recorded, and how far the test has taken it.
     private int status;
@@ -69,13 +75,14 @@ public final class SseRecorder implements AutoCloseable {
     private Long retry;
     private StreamEnd end;
     private boolean closing;
+    private CompletableFuture<?> exchange;
+    private Flow.Subscription subscription;
 
     private SseRecorder(Builder b) {
         this.uri = b.uri;
         this.requestHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
         this.timeout = b.timeout == null ? DEFAULT_TIMEOUT : b.timeout;
         this.quiet = b.quiet == null ? DEFAULT_QUIET : b.quiet;
-        this.socket = new Socket();
     }
 
     /**
@@ -108,16 +115,22 @@ public final class SseRecorder implements AutoCloseable {
 
         /**
          * Adds a request header, e.g. {@code Last-Event-ID} or {@code Authorization}. {@code Accept:
-         * text/event-stream}, {@code Cache-Control: no-cache} and {@code Host} are sent unless given here.
+         * text/event-stream} and {@code Cache-Control: no-cache} are sent unless given here.
          *
-         * @throws IllegalArgumentException if the name is not an HTTP token, the value holds CR, LF or
-         *                                  NUL, or the header was already added
+         * @throws IllegalArgumentException if the name is not an HTTP token or one the HTTP client sets
+         *                                  itself ({@code Connection}, {@code Content-Length},
+         *                                  {@code Expect}, {@code Host}, {@code Upgrade}), the value holds
+         *                                  CR, LF or NUL, or the header was already added
          */
         public Builder header(String name, String value) {
             Objects.requireNonNull(name, "header name must not be null");
             Objects.requireNonNull(value, "header " + name + ": value must not be null");
             if (name.isEmpty() || !name.chars().allMatch(c -> c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
                 throw new IllegalArgumentException("header name must be an HTTP token, got \"" + name + "\"");
+            }
+            if (CLIENT_HEADERS.stream().anyMatch(name::equalsIgnoreCase)) {
+                throw new IllegalArgumentException("header " + name + " is set by the HTTP client itself (from the "
+                        + "URI and the request), not by a test");
             }
             if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
                 throw new IllegalArgumentException("header " + name + ": value must not contain CR, LF or NUL, got "
@@ -395,18 +408,21 @@ public final class SseRecorder implements AutoCloseable {
     /** Closes the connection; the stream ends with {@link StreamEnd.Reason#CLIENT_CLOSED} unless it had ended. Idempotent. */
     @Override
     public void close() {
+        Flow.Subscription s;
+        CompletableFuture<?> sent;
         synchronized (this) {
             closing = true;
+            s = subscription;
+            sent = exchange;
         }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // the socket is unusable either way; nothing is left to release
+        // Cancelling the body closes the connection (HTTP/1.1) or resets the stream (HTTP/2); before
+        // the head, cancelling the exchange does. Neither is reported back: the end is recorded here.
+        if (s != null) {
+            s.cancel();
+        } else if (sent != null) {
+            sent.cancel(true);
         }
-        // The reader thread records the end; a connection never made has no reader waiting.
-        synchronized (this) {
-            awaitUntil(() -> end != null, timeout);
-        }
+        finish(StreamEnd.Reason.CLIENT_CLOSED, "", null);
     }
 
     /** @return the request line and what has been recorded so far */
@@ -477,12 +493,31 @@ public final class SseRecorder implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // The connection and its reader thread
+    // The exchange, on the JDK's HTTP client
 
     private void start() {
-        Thread reader = new Thread(this::run, "ssekit-test-recorder " + uri);
-        reader.setDaemon(true);
-        reader.start();
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(timeout)
+                // A browser speaks HTTP/2 only over TLS (ALPN), never by upgrading plain HTTP.
+                .version(uri.getScheme().equalsIgnoreCase("https") ? HttpClient.Version.HTTP_2
+                        : HttpClient.Version.HTTP_1_1);
+        if (find(requestHeaders, "Accept") == null) {
+            request.header("Accept", "text/event-stream");
+        }
+        if (find(requestHeaders, "Cache-Control") == null) {
+            request.header("Cache-Control", "no-cache");
+        }
+        requestHeaders.forEach(request::header);
+        CompletableFuture<HttpResponse<Void>> sent = CLIENT.sendAsync(request.build(), this::onHead);
+        synchronized (this) {
+            exchange = sent;
+        }
+        sent.whenComplete((response, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                broken(cause);
+            }
+        });
         synchronized (this) {
             if (!awaitUntil(() -> responseHeaders != null || end != null, timeout)) {
                 close();
@@ -491,171 +526,111 @@ public final class SseRecorder implements AutoCloseable {
         }
     }
 
-    private void run() {
-        try {
-            boolean tls = uri.getScheme().equalsIgnoreCase("https");
-            int port = uri.getPort() >= 0 ? uri.getPort() : tls ? 443 : 80;
-            socket.connect(new InetSocketAddress(uri.getHost(), port), (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            Socket channel = tls
-                    ? ((SSLSocketFactory) SSLSocketFactory.getDefault()).createSocket(socket, uri.getHost(), port, true)
-                    : socket;
-            OutputStream out = channel.getOutputStream();
-            out.write(request(port).getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            InputStream in = new BufferedInputStream(channel.getInputStream());
-            readHead(in);
-            String type = header("Content-Type");
-            if (status != 200) {
-                // 204 and 304 have no body, framed or not.
-                finish(StreamEnd.Reason.HTTP_STATUS, status == 204 || status == 304 ? "" : errorBody(in), null);
-            } else if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
-                finish(StreamEnd.Reason.NOT_EVENT_STREAM, errorBody(in), null);
-            } else {
-                EventStreamParser parser = new EventStreamParser(new Recording());
-                body(in, parser::feed);
-                finish(StreamEnd.Reason.SERVER_CLOSED, "", null);
-            }
-        } catch (IOException | RuntimeException e) {
-            boolean closed;
-            synchronized (this) {
-                closed = closing;
-            }
-            if (closed) {
-                finish(StreamEnd.Reason.CLIENT_CLOSED, "", null);
-            } else {
-                finish(StreamEnd.Reason.BROKEN, "", e instanceof IOException io ? io : new IOException(e));
-            }
-        } finally {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // already ended; nothing is left to release
-            }
-        }
-    }
-
-    private String request(int port) {
-        String target = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        if (uri.getRawQuery() != null) {
-            target += "?" + uri.getRawQuery();
-        }
-        Map<String, String> all = new LinkedHashMap<>();
-        boolean defaultPort = uri.getPort() < 0 || uri.getPort() == (uri.getScheme().equalsIgnoreCase("https") ? 443 : 80);
-        all.put("Host", uri.getHost() + (defaultPort ? "" : ":" + port));
-        all.put("Accept", "text/event-stream");
-        all.put("Cache-Control", "no-cache");
-        requestHeaders.forEach((name, value) -> {
-            all.keySet().removeIf(n -> n.equalsIgnoreCase(name));
-            all.put(name, value);
-        });
-        StringBuilder s = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\n");
-        all.forEach((name, value) -> s.append(name).append(": ").append(value).append("\r\n"));
-        return s.append("\r\n").toString();
-    }
-
-    private void readHead(InputStream in) throws IOException {
-        int code;
-        Map<String, List<String>> headers;
-        do { // 1xx answers precede the real one
-            String statusLine = line(in);
-            String[] parts = statusLine.split(" ", 3);
-            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
-                throw new IOException("not an HTTP/1.x status line: " + ReceivedEvent.quote(statusLine));
-            }
-            try {
-                code = Integer.parseInt(parts[1]);
-            } catch (NumberFormatException e) {
-                throw new IOException("not an HTTP status: " + ReceivedEvent.quote(statusLine), e);
-            }
-            headers = new TreeMap<>();
-            for (String h = line(in); !h.isEmpty(); h = line(in)) {
-                int colon = h.indexOf(':');
-                if (colon <= 0) {
-                    throw new IOException("not a header line: " + ReceivedEvent.quote(h));
-                }
-                headers.computeIfAbsent(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
-                        .add(h.substring(colon + 1).trim());
-            }
-        } while (code >= 100 && code < 200);
-        headers.replaceAll((k, v) -> List.copyOf(v));
+    /** The response head arrived: records it and says where the body goes. */
+    private HttpResponse.BodySubscriber<Void> onHead(HttpResponse.ResponseInfo info) {
+        Map<String, List<String>> headers = new TreeMap<>();
+        info.headers().map().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
         synchronized (this) {
-            status = code;
+            status = info.statusCode();
             responseHeaders = Collections.unmodifiableMap(headers);
             notifyAll();
         }
-    }
-
-    /** Reads the body by its framing (chunked, Content-Length, or to the end), passing each piece on. */
-    private void body(InputStream in, BodySink sink) throws IOException {
-        String encoding = header("Transfer-Encoding");
-        String length = header("Content-Length");
-        byte[] buf = new byte[8192];
-        if (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
-            while (true) {
-                String size;
-                try {
-                    size = line(in);
-                } catch (EOFException e) {
-                    throw new EOFException("the connection closed after a whole chunk but without the last chunk"
-                            + " (a chunked response ends with a chunk of size 0)");
-                }
-                long n;
-                try {
-                    n = Long.parseLong(size.split(";", 2)[0].trim(), 16);
-                } catch (NumberFormatException e) {
-                    throw new IOException("not a chunk size: " + ReceivedEvent.quote(size), e);
-                }
-                if (n == 0) {
-                    return; // the last chunk: the server ended the response properly
-                }
-                copy(in, n, buf, sink);
-                if (!line(in).isEmpty()) {
-                    throw new IOException("a chunk longer than its size " + n);
-                }
-            }
-        } else if (length != null) {
-            copy(in, Long.parseLong(length.trim()), buf, sink);
+        String type = header("Content-Type");
+        Body body;
+        if (status != 200) {
+            body = new ErrorBody(StreamEnd.Reason.HTTP_STATUS);
+        } else if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
+            body = new ErrorBody(StreamEnd.Reason.NOT_EVENT_STREAM);
         } else {
-            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-                sink.accept(buf, 0, n);
-            }
+            body = new EventBody();
+        }
+        return HttpResponse.BodySubscribers.fromSubscriber(body);
+    }
+
+    private void broken(Throwable cause) {
+        boolean closed;
+        synchronized (this) {
+            closed = closing;
+        }
+        if (closed) {
+            finish(StreamEnd.Reason.CLIENT_CLOSED, "", null);
+        } else {
+            finish(StreamEnd.Reason.BROKEN, "", cause instanceof IOException io ? io : new IOException(cause));
         }
     }
 
-    private interface BodySink {
-        void accept(byte[] bytes, int offset, int length);
-    }
-
-    private static void copy(InputStream in, long n, byte[] buf, BodySink sink) throws IOException {
-        while (n > 0) {
-            int read = in.read(buf, 0, (int) Math.min(buf.length, n));
-            if (read < 0) {
-                throw new EOFException("the connection closed " + n + " bytes before the end of the response body");
+    /** Takes the response body one piece at a time, as it is consumed. */
+    private abstract class Body implements Flow.Subscriber<List<ByteBuffer>> {
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            boolean closed;
+            synchronized (SseRecorder.this) {
+                subscription = s;
+                closed = closing;
             }
-            sink.accept(buf, 0, read);
-            n -= read;
+            if (closed) {
+                s.cancel();
+            } else {
+                s.request(1);
+            }
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            buffers.forEach(this::accept);
+            Flow.Subscription s;
+            synchronized (SseRecorder.this) {
+                s = subscription;
+            }
+            s.request(1);
+        }
+
+        abstract void accept(ByteBuffer bytes);
+
+        @Override
+        public void onError(Throwable failure) {
+            // The client's own message names its parser's state ("chunked transfer encoding, state:
+            // READING_DATA"); say first what it means for the test.
+            broken(new IOException("the connection broke before the response ended (" + failure + ")", failure));
         }
     }
 
-    private String errorBody(InputStream in) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body(in, (bytes, offset, length) -> body.write(bytes, offset,
-                Math.max(0, Math.min(length, MAX_ERROR_BODY - body.size()))));
-        return body.toString(StandardCharsets.UTF_8);
+    /** The stream: parsed as it comes. */
+    private final class EventBody extends Body {
+        private final EventStreamParser parser = new EventStreamParser(new Recording());
+
+        @Override
+        void accept(ByteBuffer bytes) {
+            parser.feed(bytes);
+        }
+
+        @Override
+        public void onComplete() {
+            finish(StreamEnd.Reason.SERVER_CLOSED, "", null);
+        }
     }
 
-    /** One header or status line, CRLF (or a bare LF) removed; ISO-8859-1 as HTTP/1.1 says. */
-    private static String line(InputStream in) throws IOException {
-        StringBuilder s = new StringBuilder();
-        for (int b = in.read(); b != '\n'; b = in.read()) {
-            if (b < 0) {
-                throw new EOFException("the connection closed in the middle of the response"
-                        + (s.length() == 0 ? "" : " after " + ReceivedEvent.quote(s.toString())));
-            }
-            s.append((char) b);
+    /** A refusal: its body kept as text, up to {@link #MAX_ERROR_BODY}. */
+    private final class ErrorBody extends Body {
+        private final StreamEnd.Reason reason;
+        private final ByteArrayOutputStream text = new ByteArrayOutputStream();
+
+        ErrorBody(StreamEnd.Reason reason) {
+            this.reason = reason;
         }
-        int end = s.length();
-        return end > 0 && s.charAt(end - 1) == '\r' ? s.substring(0, end - 1) : s.toString();
+
+        @Override
+        void accept(ByteBuffer bytes) {
+            int n = Math.max(0, Math.min(bytes.remaining(), MAX_ERROR_BODY - text.size()));
+            byte[] kept = new byte[n];
+            bytes.get(kept);
+            text.write(kept, 0, n);
+        }
+
+        @Override
+        public void onComplete() {
+            finish(reason, text.toString(StandardCharsets.UTF_8), null);
+        }
     }
 
     private void finish(StreamEnd.Reason reason, String body, IOException failure) {

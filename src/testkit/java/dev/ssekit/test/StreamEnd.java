@@ -20,7 +20,7 @@ public record StreamEnd(Reason reason, int status, String body, IOException fail
         HTTP_STATUS,
         /** The status was 200 but the content type was not {@code text/event-stream}. */
         NOT_EVENT_STREAM,
-        /** The connection could not be made, broke, or the response was not well-formed HTTP/1.1. */
+        /** The connection could not be made, broke, or the response was not well-formed HTTP. */
         BROKEN,
         /** The test closed the stream ({@link SseRecorder#close()} or {@link SseRecorder#reconnect()}). */
         CLIENT_CLOSED
