@@ -18,31 +18,17 @@ import java.nio.charset.StandardCharsets;
  * what it means. What is left invalid (a broken {@code %} escape, such characters in the path) is
  * answered with a 400 saying so. Grizzly's own error pages become plain text without stack traces.
  */
-final class CheckedTargets extends HttpHandler {
-    private final HttpHandler jersey;
+final class CheckedTargets extends FrontHandler {
 
     private CheckedTargets(HttpHandler jersey) {
-        this.jersey = jersey;
+        super(jersey);
     }
 
     /** Puts itself in front of the server's one handler. */
     static void install(ServerConfiguration config) {
-        HttpHandler jersey = config.getHttpHandlers().keySet().iterator().next();
-        String[] mappings = config.getHttpHandlers().get(jersey);
-        config.removeHttpHandler(jersey);
-        config.addHttpHandler(new CheckedTargets(jersey), mappings);
+        FrontHandler.install(config, CheckedTargets::new);
         config.setDefaultErrorPageGenerator((request, status, reason, description, error) ->
                 status + " " + reason + "\n");
-    }
-
-    @Override
-    public void start() {
-        jersey.start();
-    }
-
-    @Override
-    public void destroy() {
-        jersey.destroy();
     }
 
     @Override
@@ -67,7 +53,7 @@ final class CheckedTargets extends HttpHandler {
             response.getOutputStream().write(body);
             return;
         }
-        jersey.service(request, response);
+        next.service(request, response);
     }
 
     /**

@@ -13,11 +13,10 @@ import org.glassfish.grizzly.http.server.ServerConfiguration;
  * while Jersey serves a request finds that request's Grizzly output, and knows when Jersey is done
  * with it.
  */
-public final class GrizzlyTransport extends HttpHandler {
-    private final HttpHandler next;
+public final class GrizzlyTransport extends FrontHandler {
 
     private GrizzlyTransport(HttpHandler next) {
-        this.next = next;
+        super(next);
     }
 
     /**
@@ -27,21 +26,8 @@ public final class GrizzlyTransport extends HttpHandler {
      * @return what removes the transport from ssekit again, once the server has stopped
      */
     public static Runnable install(ServerConfiguration config) {
-        HttpHandler next = config.getHttpHandlers().keySet().iterator().next();
-        String[] mappings = config.getHttpHandlers().get(next);
-        config.removeHttpHandler(next);
-        config.addHttpHandler(new GrizzlyTransport(next), mappings);
+        FrontHandler.install(config, GrizzlyTransport::new);
         return Outlets.register(GrizzlyOutput::current);
-    }
-
-    @Override
-    public void start() {
-        next.start();
-    }
-
-    @Override
-    public void destroy() {
-        next.destroy();
     }
 
     @Override

@@ -16,13 +16,12 @@ import java.util.concurrent.TimeUnit;
  * response is written and flushed, and a stream (a response still suspended when Jersey returns)
  * only while Jersey serves it.
  */
-final class InFlightRequests extends HttpHandler {
-    private final HttpHandler next;
+final class InFlightRequests extends FrontHandler {
     private final Object lock = new Object();
     private int inFlight; // guarded by lock
 
     private InFlightRequests(HttpHandler next) {
-        this.next = next;
+        super(next);
     }
 
     /**
@@ -31,22 +30,7 @@ final class InFlightRequests extends HttpHandler {
      * @return the counter, to wait on when the server stops
      */
     static InFlightRequests install(ServerConfiguration config) {
-        HttpHandler next = config.getHttpHandlers().keySet().iterator().next();
-        String[] mappings = config.getHttpHandlers().get(next);
-        config.removeHttpHandler(next);
-        InFlightRequests counter = new InFlightRequests(next);
-        config.addHttpHandler(counter, mappings);
-        return counter;
-    }
-
-    @Override
-    public void start() {
-        next.start();
-    }
-
-    @Override
-    public void destroy() {
-        next.destroy();
+        return FrontHandler.install(config, InFlightRequests::new);
     }
 
     @Override
