@@ -157,7 +157,7 @@ public final class Bench {
             }
             jmh = false;
         }
-        // (p), (s) and (r) run on each version in turn: the older tree first when --before is given.
+        // (p), (s), (r) and (t) run on each version in turn: the older tree first when --before is given.
         List<PublishScenario.Version> versions = new ArrayList<>();
         if (beforeCp != null) {
             versions.add(new PublishScenario.Version(beforeLabel, beforeCp));
@@ -168,8 +168,8 @@ public final class Bench {
         if (scenarios) {
             List<String> list = Arrays.stream(only.split(",")).map(String::trim).toList();
             for (String s : list) {
-                if (!List.of("a", "b", "c", "d", "p", "s", "r").contains(s)) {
-                    throw new IllegalArgumentException("unknown scenario " + s + "; use a, b, c, d, p, s, r");
+                if (!List.of("a", "b", "c", "d", "p", "s", "r", "t").contains(s)) {
+                    throw new IllegalArgumentException("unknown scenario " + s + "; use a, b, c, d, p, s, r, t");
                 }
             }
             if (list.stream().anyMatch(s -> "abcd".contains(s))) {
@@ -206,6 +206,7 @@ public final class Bench {
                     case "p" -> report.append(new PublishScenario(quick).run(versions, stores));
                     case "s" -> report.append(stalledAll(quick, versions));
                     case "r" -> report.append(stormAll(quick, versions));
+                    case "t" -> report.append(new StopScenario(quick).run(versions));
                     default -> {
                         // above
                     }

@@ -1,0 +1,215 @@
+package dev.ssekit.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * (t) SIGTERM to the embedded hub (issue 21): the hub app's own main, on PostgreSQL, holding N
+ * streams of one topic while one publisher posts events back to back; after a few seconds of that,
+ * SIGTERM. Measured from the signal: the first {@code 503} the publisher gets, and the process's
+ * exit. Checked after the exit: every acknowledged event is in the store, and how many streams got
+ * every acknowledged event and then a clean end (the chunked terminator), with no gap or duplicate.
+ */
+final class StopScenario {
+    private static final String TOPIC = "t-stop";
+    private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+
+    private final boolean quick;
+
+    StopScenario(boolean quick) {
+        this.quick = quick;
+    }
+
+    String run(List<PublishScenario.Version> versions) throws Exception {
+        int streams = quick ? 1_000 : 10_000;
+        long publishMs = quick ? 2_000 : 5_000;
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(Locale.ROOT, "(t) SIGTERM: the embedded hub (its own main, PostgreSQL store, default "
+                + "settings: shutdown timeout 20 s) holding %,d streams of one topic; one publisher posts back to back "
+                + "for %.0f s, then the hub gets SIGTERM while the publisher goes on%n%n", streams, publishMs / 1000.0));
+        t.append("| version | streams open | acknowledged | first 503 after SIGTERM | 200s after SIGTERM | exit after SIGTERM "
+                + "| exit code | streams ended cleanly | streams with every acknowledged event | broken | gaps | duplicates "
+                + "| acknowledged, not stored |\n");
+        t.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (PublishScenario.Version v : versions) {
+            try {
+                t.append(once(v, streams, publishMs));
+            } catch (IOException | IllegalStateException e) {
+                t.append(String.format(Locale.ROOT, "| %s | failed: %s | | | | | | | | | | | |%n", v.label(), e));
+            }
+        }
+        t.append('\n');
+        return t.toString();
+    }
+
+    private String once(PublishScenario.Version v, int streams, long publishMs) throws Exception {
+        String prefix = "ssekit_bench_stop_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
+        int port = Bench.nextPort();
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx2g", "-XX:+UseG1GC",
+                "-Djava.util.logging.config.file=" + Paths.get("src/main/resources/logging.properties").toAbsolutePath(),
+                "-cp", v.classPath(), "dev.ssekit.app.embedded.EmbeddedHub");
+        pb.environment().put("HOST", "127.0.0.1");
+        pb.environment().put("PORT", Integer.toString(port));
+        pb.environment().put("SSEKIT_HISTORY_STORE", "jdbc");
+        pb.environment().put("SSEKIT_HISTORY_JDBC_URL", PG_URL);
+        pb.environment().put("SSEKIT_HISTORY_JDBC_USER", "postgres");
+        pb.environment().put("SSEKIT_HISTORY_JDBC_TABLE_PREFIX", prefix);
+        pb.redirectError(ProcessBuilder.Redirect.appendTo(Paths.get("target", "bench-stop-hub.log").toFile()));
+        Bench.progress("(t) " + v.label() + ": starting the hub on port " + port);
+        Process hub = pb.start();
+        try (SseClient client = new SseClient(new InetSocketAddress("127.0.0.1", port))) {
+            awaitReady(hub);
+            client.open(streams, "/.well-known/mercure?topic=" + TOPIC, null);
+            long openDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            while (client.ready.get() + client.badStatus.get() + client.errors.get() < streams
+                    && System.nanoTime() < openDeadline) {
+                Thread.sleep(50);
+            }
+            long open = client.ready.get();
+            Bench.progress("(t) " + v.label() + ": " + open + " streams open; publishing");
+
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            URI publish = URI.create("http://127.0.0.1:" + port + "/.well-known/mercure");
+            List<String> acknowledged = new ArrayList<>();
+            AtomicLong sigterm = new AtomicLong();
+            long first503 = -1;
+            long okAfter = 0;
+            long start = System.nanoTime();
+            boolean signalled = false;
+            while (true) {
+                if (!signalled && System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(publishMs)) {
+                    sigterm.set(System.nanoTime());
+                    hub.destroy(); // SIGTERM
+                    signalled = true;
+                    Bench.progress("(t) " + v.label() + ": SIGTERM sent");
+                }
+                String data = "{\"seq\":" + acknowledged.size() + ",\"sent\":" + System.nanoTime() + ",\"item\":\""
+                        + Payload.ITEM + "\"}";
+                HttpResponse<String> r;
+                try {
+                    r = http.send(HttpRequest.newBuilder(publish).timeout(Duration.ofSeconds(30))
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString("topic=" + TOPIC + "&data="
+                                    + URLEncoder.encode(data, StandardCharsets.UTF_8)))
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                } catch (IOException e) {
+                    if (signalled) {
+                        break; // the listener is closed: the stop is under way or done
+                    }
+                    throw e;
+                }
+                if (r.statusCode() == 200) {
+                    acknowledged.add(r.body().trim());
+                    if (signalled) {
+                        okAfter++;
+                    }
+                } else if (r.statusCode() == 503 && signalled) {
+                    if (first503 < 0) {
+                        first503 = System.nanoTime() - sigterm.get();
+                    }
+                } else if (!signalled) {
+                    throw new IllegalStateException("publish answered " + r.statusCode() + ": " + r.body());
+                }
+                if (signalled && !hub.isAlive()) {
+                    break;
+                }
+            }
+            boolean exited = hub.waitFor(60, TimeUnit.SECONDS);
+            long exit = System.nanoTime() - sigterm.get();
+            // The streams' ends have reached the client by the time the process is gone; give the
+            // selector a moment to read the last bytes before counting.
+            long countDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (client.closedByServer.get() + client.errors.get() < open && System.nanoTime() < countDeadline) {
+                Thread.sleep(20);
+            }
+            long everything = 0;
+            for (int i = 0; i < streams; i++) {
+                if (client.received(i) >= acknowledged.size()) {
+                    everything++;
+                }
+            }
+            long notStored = notStored(prefix, acknowledged);
+            return String.format(Locale.ROOT, "| %s | %,d | %,d | %s | %,d | %s | %s | %,d | %,d | %,d | %,d | %,d | %,d |%n",
+                    v.label(), open, acknowledged.size(), first503 < 0 ? "none" : ms(first503), okAfter,
+                    exited ? ms(exit) : "not within 60 s", exited ? Integer.toString(hub.exitValue()) : "-",
+                    client.closedByServer.get(), everything, client.errors.get(), client.gaps.get(),
+                    client.duplicates.get(), notStored);
+        } finally {
+            hub.destroyForcibly();
+            dropTables(prefix);
+        }
+    }
+
+    private static void awaitReady(Process hub) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(hub.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("ssekit hub on http")) {
+                Thread drain = new Thread(() -> {
+                    try {
+                        while (out.readLine() != null) {
+                            // keep the pipe empty
+                        }
+                    } catch (IOException e) {
+                        // the hub is gone
+                    }
+                }, "stop-hub-stdout");
+                drain.setDaemon(true);
+                drain.start();
+                return;
+            }
+        }
+        throw new IllegalStateException("the hub did not start; see bench/target/bench-stop-hub.log");
+    }
+
+    /** @return how many acknowledged ids the store does not hold */
+    private static long notStored(String prefix, List<String> acknowledged) throws Exception {
+        Set<String> stored = new HashSet<>();
+        try (Connection c = DriverManager.getConnection(PG_URL, "postgres", null);
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id FROM " + prefix + "event")) {
+            while (rs.next()) {
+                stored.add(rs.getString(1));
+            }
+        }
+        return acknowledged.stream().filter(id -> !stored.contains(id)).count();
+    }
+
+    private static void dropTables(String prefix) {
+        try (Connection c = DriverManager.getConnection(PG_URL, "postgres", null); Statement s = c.createStatement()) {
+            for (String table : new String[]{"event_topic", "event", "topic", "meta"}) {
+                s.execute("DROP TABLE IF EXISTS " + prefix + table);
+            }
+        } catch (java.sql.SQLException e) {
+            System.err.println("could not drop the bench tables " + prefix + "*: " + e.getMessage());
+        }
+    }
+
+    private static String ms(long nanos) {
+        return String.format(Locale.ROOT, "%,d ms", TimeUnit.NANOSECONDS.toMillis(nanos));
+    }
+}
