@@ -19,7 +19,6 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,9 +45,20 @@ import java.util.regex.Pattern;
  * several topics reads their streams merged by id, each event once. Publisher ids are kept as the
  * event's id and indexed; ids in stream-id form are refused, so the two never collide.
  *
+ * <h2>Time</h2>
+ * Redis's clock ({@code TIME}), never the node's, dates ids and decides what expired: nodes whose
+ * clocks are hours apart give ids in one order and expire events at one moment, and a node a day
+ * ahead deletes nothing early. The script gives the first id of a batch above both the last id
+ * assigned and the feed's last generated id, and at least Redis's time; the ids after a failover
+ * that lost the newest appends are new as long as the promoted replica's clock has passed them (a
+ * failover takes seconds; the lost ids are milliseconds old), see {@code docs/operations.md}. An id
+ * issued while Redis's clock was ahead keeps later ids at its millisecond, with rising sequence
+ * numbers, until the clock catches up: such events are kept longer, never shorter. The builder's
+ * {@link Builder#clock clock} is not used.
+ *
  * <h2>Retention</h2>
  * Each add trims the streams it touches with approximate {@code MAXLEN} (count per topic, default
- * 10,000) and approximate {@code MINID} (age, default 24 hours): Redis may keep a few more events
+ * 10,000) and approximate {@code MINID} (age by Redis's clock, default 24 hours): Redis may keep a few more events
  * than asked. A read after an id is reported as not found when the stream dropped anything after it
  * ({@code max-deleted-entry-id}) or holds an expired event after it. Reads never return expired events.
  * A topic that went quiet loses its stream once all its events expired: each append removes up to 16
@@ -94,14 +104,19 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * index names them), raising the removed-topics mark to the newest id they held: a read after an
      * older id then reports that events were dropped. Those streams are not in KEYS, so the script
      * needs a Redis that is not a cluster.
-     * ARGV: 1 now ms, 2 MAXLEN, 3 MINID, 4 id index TTL ms, 5 topic key prefix, 6 feed MAXLEN, 7 event
+     * Time is Redis's ({@code TIME}; a script may read it before writing, since Redis 7 replicates a
+     * script's effects rather than the script): the node's clock dates nothing. The first id is
+     * greater than both the {@code lastid} key and the feed's last generated id, so that it is new to
+     * every stream it is added to, whatever a failover or a skewed clock did to either.
+     * ARGV: 1 milliseconds to add to Redis's clock (tests; 0), 2 MAXLEN, 3 max age ms (the MINID is
+     * Redis's time less it; also the id index TTL), 4 topic key prefix, 5 feed MAXLEN, 6 event
      * count; then per event: publisher id or '', topic count, field count, the fields.
      * Returns {'ok', id...} or {'duplicate', id}.
      */
     private static final String APPEND = String.join("\n",
-            "local n = tonumber(ARGV[7])",
+            "local n = tonumber(ARGV[6])",
             "local events, seen = {}, {}",
-            "local ki, ai = " + (FIXED_KEYS + 1) + ", 8",
+            "local ki, ai = " + (FIXED_KEYS + 1) + ", 7",
             "for e = 1, n do",
             "  local given, k, f = ARGV[ai], tonumber(ARGV[ai + 1]), tonumber(ARGV[ai + 2])",
             "  if given ~= '' then",
@@ -112,13 +127,24 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "  ki = ki + 1 + k",
             "  ai = ai + 3 + f",
             "end",
-            "local ms, seq = tonumber(ARGV[1]), 0",
-            "local last = redis.call('GET', KEYS[1])",
-            "if last then",
+            "local t = redis.call('TIME')",
+            "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])",
+            "local ms, seq = now, 0",
+            "local function above(last)",
+            "  if not last then return end",
             "  local lms, lseq = string.match(last, '^(%d+)-(%d+)$')",
             "  lms = tonumber(lms); lseq = tonumber(lseq)",
-            "  if ms <= lms then ms = lms; seq = lseq + 1 end",
+            "  if ms < lms or (ms == lms and seq <= lseq) then ms = lms; seq = lseq + 1 end",
             "end",
+            "above(redis.call('GET', KEYS[1]))",
+            "if redis.call('EXISTS', KEYS[3]) == 1 then",
+            "  local info = redis.call('XINFO', 'STREAM', KEYS[3])",
+            "  for i = 1, #info, 2 do",
+            "    if info[i] == 'last-generated-id' then above(info[i + 1]) end",
+            "  end",
+            "end",
+            "local cutoff = math.max(0, now - tonumber(ARGV[3]))",
+            "local minid = string.format('%.0f', cutoff)",
             "local out, touched, id = {'ok'}, {}, nil",
             "for e = 1, n do",
             "  local given, idkey, k, fa, f = unpack(events[e])",
@@ -130,19 +156,18 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "  for i = idkey + 1, idkey + k do",
             "    redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], id, unpack(fields))",
             "    touched[KEYS[i]] = true",
-            "    topics[#topics + 1] = string.sub(KEYS[i], #ARGV[5] + 1)",
+            "    topics[#topics + 1] = string.sub(KEYS[i], #ARGV[4] + 1)",
             "  end",
             "  local c = redis.call('INCR', KEYS[4])",
-            "  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], id, 'n', c, 'topics', table.concat(topics, '\\n'), unpack(fields))",
-            "  if given ~= '' then redis.call('SET', KEYS[idkey], id, 'PX', ARGV[4]) end",
+            "  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], id, 'n', c, 'topics', table.concat(topics, '\\n'), unpack(fields))",
+            "  if given ~= '' then redis.call('SET', KEYS[idkey], id, 'PX', ARGV[3]) end",
             "  out[#out + 1] = id",
             "end",
             "for key in pairs(touched) do",
-            "  redis.call('XTRIM', key, 'MINID', '~', ARGV[3])",
+            "  redis.call('XTRIM', key, 'MINID', '~', minid)",
             "  redis.call('ZADD', KEYS[6], ms, key)",
             "end",
-            "local cutoff = tonumber(ARGV[3])",
-            "for _, key in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[3], 'LIMIT', 0, " + SWEEP + ")) do",
+            "for _, key in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. minid, 'LIMIT', 0, " + SWEEP + ")) do",
             "  local newest = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)",
             "  local nms, nseq = 0, 0",
             "  if #newest > 0 then",
@@ -174,7 +199,8 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private final String prefix;
     private final int maxEventsPerTopic;
     private final Duration maxAge;
-    private final Clock clock;
+    /** Tests only: how far Redis's clock is taken to be ahead (see {@link RetentionSettings}). */
+    private final java.util.function.Supplier<Duration> serverClockAhead;
     private final String appendSha;
     private final int feedLength;
     private final Duration commandTimeout;
@@ -185,7 +211,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         this.prefix = b.keyPrefix;
         this.maxEventsPerTopic = b.maxEventsPerTopic;
         this.maxAge = b.maxAge;
-        this.clock = b.clock;
+        this.serverClockAhead = b.serverClockAhead;
         this.feedLength = b.feedLength;
         this.commandTimeout = b.commandTimeout;
         b.uri.setTimeout(b.commandTimeout); // what the synchronous API waits, besides the command's own timeout
@@ -275,11 +301,9 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         keys.add(prefix + "firstid");
         keys.add(topicIndexKey());
         keys.add(removedMarkKey());
-        long now = clock.millis();
-        List<String> args = new ArrayList<>(8 + 8 * batch.size());
-        args.add(Long.toString(now));
+        List<String> args = new ArrayList<>(6 + 8 * batch.size());
+        args.add(Long.toString(serverClockAhead.get().toMillis()));
         args.add(Integer.toString(maxEventsPerTopic));
-        args.add(Long.toString(Math.max(0, now - maxAge.toMillis())));
         args.add(Long.toString(maxAge.toMillis()));
         args.add(streamKey(""));
         args.add(Integer.toString(feedLength));
@@ -368,7 +392,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private Replay readUpTo(Set<String> topics, String afterId, String untilId, int limit) {
         StoreArguments.checkRead(topics, afterId);
         try {
-            long oldestKept = clock.millis() - maxAge.toMillis();
+            long oldestKept = redisMillis() - maxAge.toMillis();
             String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
             boolean found = after != null;
             if (found && !ZERO.equals(after)) {
@@ -435,7 +459,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private Replay readMatchingUpTo(TopicMatcher matcher, String afterId, String untilId, int limit) {
         StoreArguments.checkReadMatching(matcher, afterId);
         try {
-            long oldestKept = clock.millis() - maxAge.toMillis();
+            long oldestKept = redisMillis() - maxAge.toMillis();
             String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
             boolean found = after != null && (ZERO.equals(after) || !gapAfter(feedKey(), after, oldestKept));
             if (!found) {
@@ -463,6 +487,16 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         } catch (RedisException e) {
             throw failure("read", e);
         }
+    }
+
+    /**
+     * Redis's clock, in milliseconds: what dates ids and expires events, on every node alike. One
+     * {@code TIME} per read; the append script reads it itself.
+     */
+    private long redisMillis() {
+        List<String> time = redis.time();
+        return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000
+                + serverClockAhead.get().toMillis();
     }
 
     /** The exception of a failed call: a timeout names the command timeout, anything else says refused. */

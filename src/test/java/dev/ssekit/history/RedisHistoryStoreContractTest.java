@@ -37,7 +37,7 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract {
     @Override
     protected HistoryStore create(int maxEventsPerTopic, Duration maxAge) {
         return RedisHistoryStore.builder(URI).keyPrefix(prefix).maxEventsPerTopic(maxEventsPerTopic).maxAge(maxAge)
-                .clock(clock).build();
+                .serverClockAhead(elapsed).build();
     }
 
     @Override
