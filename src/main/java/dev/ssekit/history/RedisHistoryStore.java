@@ -71,6 +71,9 @@ import java.util.regex.Pattern;
  * <h2>Several nodes</h2>
  * Every append also goes to the feed stream {@code ssekit:feed}, which {@link #follow} reads with
  * blocking {@code XREAD}s: each node fans out every event, whichever node published it, in id order.
+ * A follower that fell behind the feed's trimming (a slow node, or one away from Redis) reads what
+ * the feed dropped back from the topics' own streams, when they still hold all of it (the feed
+ * counter says how many), and only otherwise tells its listener that events were missed.
  *
  * <h2>Reads by matcher</h2>
  * {@link #readMatching} reads the feed too, one range in id order, since it holds every event with
@@ -91,6 +94,10 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private static final int READ_BATCH = 1000;
     /** Keys every append names before the per-event ones. */
     private static final int FIXED_KEYS = 7;
+    /** Events a follower that fell behind the feed reads back from the topics' streams at most. */
+    private static final int BRIDGE_EVENTS = 10_000;
+    /** Topic streams a follower that fell behind the feed reads at most to bridge the gap. */
+    private static final int BRIDGE_TOPICS = 1_000;
     /** Quiet topics an append removes at most, besides its own work. */
     private static final int SWEEP = 16;
     /**
@@ -697,12 +704,21 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                         long n = Long.parseLong(m.getBody().getOrDefault("n", "0"));
                         if (count != 0 && n != count + 1) {
                             // Entries trimmed before we read them (we were too slow or away), or a
-                            // Redis that lost its data: what was skipped never reached our clients.
-                            listener.missedEvents();
+                            // Redis that lost its data: read back from the topics' streams what they
+                            // still hold; if that is not all, our clients must catch up by replay.
+                            List<Followed> bridge = bridge(blocking.sync(), position, m.getId(), n - count - 1);
+                            if (bridge == null) {
+                                listener.missedEvents();
+                            } else {
+                                for (Followed b : bridge) {
+                                    position = b.position();
+                                    deliver(b);
+                                }
+                            }
                         }
                         count = n;
                         position = m.getId();
-                        deliver(m);
+                        deliver(new Followed(m.getId(), topicsOf(m), toEvent(m)));
                     }
                 } catch (RedisException e) {
                     if (!running) {
@@ -723,11 +739,11 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             return Math.max(10, Math.min(1000, commandTimeout.toMillis() / 2));
         }
 
-        private void deliver(StreamMessage<String, String> m) {
+        private void deliver(Followed f) {
             try {
-                listener.appended(topicsOf(m), toEvent(m), m.getId());
+                listener.appended(f.topics(), f.event(), f.position());
             } catch (RuntimeException e) {
-                LOG.log(java.util.logging.Level.WARNING, "ssekit: an append listener failed on " + m.getId(), e);
+                LOG.log(java.util.logging.Level.WARNING, "ssekit: an append listener failed on " + f.position(), e);
             }
         }
 
@@ -747,6 +763,59 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             blocking.close();
             thread.interrupt();
         }
+    }
+
+    /** An event as a follower hands it on. */
+    private record Followed(String position, Set<String> topics, Event event) {
+    }
+
+    /**
+     * The {@code missed} events the feed dropped after {@code after} and before {@code before}, read
+     * back from the streams of their topics and merged by id, with their topics; null when they
+     * cannot all be: more than {@value #BRIDGE_EVENTS} events, more than {@value #BRIDGE_TOPICS}
+     * streams written to since {@code after} (the topic index scores each by its newest id), or fewer
+     * found than the feed counter says were appended (a topic's stream trimmed them too, or expired
+     * them, or Redis lost its data). A node that fell behind the feed thus catches up by reading
+     * rather than ending every stream, as long as history bridges the gap.
+     */
+    private List<Followed> bridge(RedisCommands<String, String> r, String after, String before, long missed) {
+        if (missed <= 0 || missed > BRIDGE_EVENTS || ZERO.equals(after)) {
+            return null;
+        }
+        List<String> streams = r.zrangebyscore(topicIndexKey(),
+                Range.from(Range.Boundary.including(millisOf(after)), Range.Boundary.unbounded()),
+                io.lettuce.core.Limit.create(0, BRIDGE_TOPICS + 1));
+        if (streams.size() > BRIDGE_TOPICS) {
+            return null;
+        }
+        String topicPrefix = streamKey("");
+        TreeMap<String, Followed> found = new TreeMap<>(BY_STREAM_ID);
+        for (String stream : streams) {
+            String topic = stream.substring(topicPrefix.length());
+            String from = after;
+            while (true) {
+                List<StreamMessage<String, String>> batch = r.xrange(stream, Range.from(
+                        Range.Boundary.excluding(from), Range.Boundary.excluding(before)), io.lettuce.core.Limit.from(READ_BATCH));
+                for (StreamMessage<String, String> m : batch) {
+                    found.computeIfAbsent(m.getId(), id -> new Followed(id, new TreeSet<>(), toEvent(m))).topics().add(topic);
+                }
+                if (found.size() > missed) {
+                    return null; // more than the counter says: not the feed's history
+                }
+                if (batch.size() < READ_BATCH) {
+                    break;
+                }
+                from = batch.get(batch.size() - 1).getId();
+            }
+        }
+        if (found.size() != missed) {
+            return null;
+        }
+        List<Followed> events = new ArrayList<>(found.size());
+        for (Followed f : found.values()) {
+            events.add(new Followed(f.position(), java.util.Collections.unmodifiableSet(f.topics()), f.event()));
+        }
+        return events;
     }
 
     /** Positions are stream ids, the same on every node. */
