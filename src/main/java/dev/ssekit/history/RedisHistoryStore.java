@@ -48,11 +48,12 @@ import java.util.regex.Pattern;
  * <h2>Time</h2>
  * Redis's clock ({@code TIME}), never the node's, dates ids and decides what expired: nodes whose
  * clocks are hours apart give ids in one order and expire events at one moment, and a node a day
- * ahead deletes nothing early. The script gives the first id of a batch above both the last id
- * assigned and the feed's last generated id, and at least Redis's time; the ids after a failover
- * that lost the newest appends are new as long as the promoted replica's clock has passed them (a
- * failover takes seconds; the lost ids are milliseconds old), see {@code docs/operations.md}. An id
- * issued while Redis's clock was ahead keeps later ids at its millisecond, with rising sequence
+ * ahead deletes nothing early. The script gives the first id of a batch above the last id assigned,
+ * the feed's last generated id and the newest id this node has assigned or followed, and at least
+ * Redis's time. After a failover that lost the newest appends, a node therefore never assigns an id
+ * it had seen, and no node assigns a lost id as long as the promoted replica's clock has passed it
+ * (a failover takes seconds; the lost ids are milliseconds old); see {@code docs/operations.md}. An
+ * id issued while Redis's clock was ahead keeps later ids at its millisecond, with rising sequence
  * numbers, until the clock catches up: such events are kept longer, never shorter. The builder's
  * {@link Builder#clock clock} is not used.
  *
@@ -113,17 +114,19 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * needs a Redis that is not a cluster.
      * Time is Redis's ({@code TIME}; a script may read it before writing, since Redis 7 replicates a
      * script's effects rather than the script): the node's clock dates nothing. The first id is
-     * greater than both the {@code lastid} key and the feed's last generated id, so that it is new to
-     * every stream it is added to, whatever a failover or a skewed clock did to either.
+     * greater than the {@code lastid} key, the feed's last generated id and the newest id this node
+     * has seen, so that it is new to every stream it is added to and to this node's clients, whatever
+     * a failover or a skewed clock did to the keys.
      * ARGV: 1 milliseconds to add to Redis's clock (tests; 0), 2 MAXLEN, 3 max age ms (the MINID is
-     * Redis's time less it; also the id index TTL), 4 topic key prefix, 5 feed MAXLEN, 6 event
-     * count; then per event: publisher id or '', topic count, field count, the fields.
+     * Redis's time less it; also the id index TTL), 4 topic key prefix, 5 feed MAXLEN, 6 the newest
+     * id this node has seen or '', 7 event count; then per event: publisher id or '', topic count,
+     * field count, the fields.
      * Returns {'ok', id...} or {'duplicate', id}.
      */
     private static final String APPEND = String.join("\n",
-            "local n = tonumber(ARGV[6])",
+            "local n = tonumber(ARGV[7])",
             "local events, seen = {}, {}",
-            "local ki, ai = " + (FIXED_KEYS + 1) + ", 7",
+            "local ki, ai = " + (FIXED_KEYS + 1) + ", 8",
             "for e = 1, n do",
             "  local given, k, f = ARGV[ai], tonumber(ARGV[ai + 1]), tonumber(ARGV[ai + 2])",
             "  if given ~= '' then",
@@ -144,6 +147,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "  if ms < lms or (ms == lms and seq <= lseq) then ms = lms; seq = lseq + 1 end",
             "end",
             "above(redis.call('GET', KEYS[1]))",
+            "if ARGV[6] ~= '' then above(ARGV[6]) end",
             "if redis.call('EXISTS', KEYS[3]) == 1 then",
             "  local info = redis.call('XINFO', 'STREAM', KEYS[3])",
             "  for i = 1, #info, 2 do",
@@ -212,6 +216,13 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private final int feedLength;
     private final Duration commandTimeout;
     private final List<RedisFollower> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * The newest id this node assigned or followed: the next id is above it even when Redis lost it
+     * (a failover to a replica that had not got it yet, whose clock may be behind), so that no
+     * client of this node is handed an id it already had for another event.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<String> newestSeen =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private volatile boolean closed;
 
     private RedisHistoryStore(Builder b) {
@@ -314,6 +325,8 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         args.add(Long.toString(maxAge.toMillis()));
         args.add(streamKey(""));
         args.add(Integer.toString(feedLength));
+        String seen = newestSeen.get();
+        args.add(seen == null ? "" : seen);
         args.add(Integer.toString(batch.size()));
         for (Entry entry : batch) {
             Event event = entry.event();
@@ -353,6 +366,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             Event event = batch.get(i).event();
             stored.add(event.id().isPresent() ? event : event.withId(String.valueOf(reply.get(i + 1))));
         }
+        saw(String.valueOf(reply.get(batch.size())));
         return stored;
     }
 
@@ -740,6 +754,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         }
 
         private void deliver(Followed f) {
+            saw(f.position());
             try {
                 listener.appended(f.topics(), f.event(), f.position());
             } catch (RuntimeException e) {
@@ -763,6 +778,10 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             blocking.close();
             thread.interrupt();
         }
+    }
+
+    private void saw(String id) {
+        newestSeen.accumulateAndGet(id, (a, b) -> a == null || BY_STREAM_ID.compare(b, a) > 0 ? b : a);
     }
 
     /** An event as a follower hands it on. */

@@ -163,6 +163,28 @@ class RedisClockSkewTest {
         }
     }
 
+    @Test
+    void append_afterAFailoverToAReplicaWhoseClockIsBehindNodeGivesNoIdItSaw() {
+        java.util.concurrent.atomic.AtomicReference<Duration> replicaBehind =
+                new java.util.concurrent.atomic.AtomicReference<>(Duration.ZERO);
+        try (RedisHistoryStore first = node(Clock.systemUTC());
+             RedisHistoryStore second = RedisHistoryStore.builder(RedisKeys.URI).keyPrefix(prefix)
+                     .serverClockAhead(replicaBehind::get).build()) {
+            List<String> followed = java.util.Collections.synchronizedList(new ArrayList<>());
+            try (SharedHistoryStore.Follower f = second.follow((topics, event, position) -> followed.add(position))) {
+                append(first, "kept", "a");
+                Map<String, byte[]> replica = snapshot();
+                String lost = append(first, "lost", "a");
+                await().atMost(Duration.ofSeconds(10)).until(() -> followed.contains(lost)); // sent to its clients
+                restore(replica);
+                replicaBehind.set(Duration.ofHours(-1)); // the promoted replica's clock is an hour behind
+                String next = append(second, "next", "a");
+                assertTrue(RedisHistoryStore.BY_STREAM_ID.compare(next, lost) > 0,
+                        "the node's clients had " + lost + ": its next id, " + next + ", is above it");
+            }
+        }
+    }
+
     private Map<String, byte[]> snapshot() {
         Map<String, byte[]> dump = new HashMap<>();
         ScanIterator<String> keys = ScanIterator.scan(redis, ScanArgs.Builder.matches(prefix + "*"));
