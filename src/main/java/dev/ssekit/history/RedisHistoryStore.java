@@ -59,8 +59,8 @@ import java.util.regex.Pattern;
  *
  * <h2>Retention</h2>
  * Each add trims the streams it touches with approximate {@code MAXLEN} (count per topic, default
- * 10,000) and approximate {@code MINID} (age by Redis's clock, default 24 hours): Redis may keep a few more events
- * than asked. A read after an id is reported as not found when the stream dropped anything after it
+ * 10,000) and approximate {@code MINID} (age by Redis's clock, default 24 hours): Redis may keep a
+ * few more events than asked. A read after an id is reported as not found when the stream dropped anything after it
  * ({@code max-deleted-entry-id}) or holds an expired event after it. Reads never return expired events.
  * A topic that went quiet loses its stream once all its events expired: each append removes up to 16
  * such streams, found through {@code ssekit:topics} (every stream scored by the time of its newest
