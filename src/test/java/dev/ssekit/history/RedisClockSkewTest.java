@@ -185,6 +185,23 @@ class RedisClockSkewTest {
         }
     }
 
+    @Test
+    void append_lastIdKeyRolledBackAndRedisClockBehindTakesIdsAboveTheFeed() {
+        try (RedisHistoryStore first = node(Clock.systemUTC())) {
+            String early = append(first, "early", "a");
+            String newest = append(first, "newest", "a");
+            redis.set(prefix + "lastid", early); // the separate key rolled back, the feed did not
+            try (RedisHistoryStore fresh = RedisHistoryStore.builder(RedisKeys.URI).keyPrefix(prefix)
+                    .serverClockAhead(() -> Duration.ofHours(-1)).build()) { // and Redis's clock went back
+                String next = append(fresh, "next", "a");
+                assertTrue(RedisHistoryStore.BY_STREAM_ID.compare(next, newest) > 0,
+                        "the id " + next + " is above the feed's newest, " + newest);
+                assertEquals(List.of("early", "newest", "next"),
+                        data(fresh.read(Set.of("a"), HistoryStore.EARLIEST, null)));
+            }
+        }
+    }
+
     private Map<String, byte[]> snapshot() {
         Map<String, byte[]> dump = new HashMap<>();
         ScanIterator<String> keys = ScanIterator.scan(redis, ScanArgs.Builder.matches(prefix + "*"));
