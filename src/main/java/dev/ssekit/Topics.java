@@ -582,6 +582,23 @@ public final class Topics implements AutoCloseable {
         }
 
         /**
+         * @param value over how long this node ends its streams when it must make every client catch
+         *              up by replay, positive (default 10 s): when it follows a shared store and missed
+         *              events the store can no longer read back to it, or when it cannot tell what a
+         *              store call that failed kept. The streams end one after another across the
+         *              window, each with a {@code retry:} hint of its own between 1 s and 1 s plus the
+         *              window, so that their clients do not all reconnect and read history at once.
+         *              Until its stream ends, a client gets no event past what the node missed, so
+         *              that its {@code Last-Event-ID} stays before the gap
+         * @return this builder
+         * @throws IllegalArgumentException if the value is null, zero or negative
+         */
+        public Builder reconnectWindow(java.time.Duration value) {
+            limits = limits.withReconnectWindow(value);
+            return this;
+        }
+
+        /**
          * @param value where per-topic counts are reported (default: only {@link Hub#stats()})
          * @return this builder
          */

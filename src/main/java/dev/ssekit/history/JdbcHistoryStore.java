@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,6 +63,9 @@ import java.util.regex.Pattern;
  * {@link Builder#maxAge} (default 24 hours) and beyond {@link Builder#maxEventsPerTopic} per topic
  * (default 10,000), recording per topic up to where it dropped so that a read after an older id is
  * reported as not found. Reads never return expired events, even before the task removes them.
+ * Age is by the database's clock ({@code CURRENT_TIMESTAMP}), which dates each event and sets every
+ * cutoff: a node whose clock is a day ahead or behind neither deletes history early nor serves
+ * expired events; the builder's {@link Builder#clock clock} is not used.
  * A topic whose events all expired loses its rows too (per-resource topics such as {@code orders/42}
  * would otherwise grow the {@code topic} table without bound); the highest sequence such topics
  * dropped is kept in one {@code meta} row, so a read after an older id on a topic without a row is
@@ -112,7 +114,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     private final String p;
     private final int maxEventsPerTopic;
     private final Duration maxAge;
-    private final Clock clock;
+    /** Tests only: how far the database's clock is taken to be ahead (see {@link RetentionSettings}). */
+    private final java.util.function.Supplier<Duration> serverClockAhead;
     private final ScheduledExecutorService pruner;
     private final boolean closesDataSource;
     private final boolean joinsTransactions;
@@ -127,7 +130,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         this.p = b.tablePrefix;
         this.maxEventsPerTopic = b.maxEventsPerTopic;
         this.maxAge = b.maxAge;
-        this.clock = b.clock;
+        this.serverClockAhead = b.serverClockAhead;
         this.closesDataSource = b.closesDataSource;
         this.joinsTransactions = b.joinsTransactions;
         this.statementTimeout = b.statementTimeout;
@@ -517,6 +520,21 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     }
 
     /**
+     * The database's clock ({@code CURRENT_TIMESTAMP}), in milliseconds: what dates, expires and
+     * prunes events, the same on every node whatever its own clock says. On PostgreSQL it is the
+     * start of the current transaction.
+     */
+    private long databaseMillis(Connection c) throws SQLException {
+        try (PreparedStatement s = prepare(c, "SELECT CURRENT_TIMESTAMP FROM " + p + "meta WHERE name = 'last_seq'");
+             ResultSet rs = s.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("the " + p + "meta table has no last_seq row");
+            }
+            return rs.getTimestamp(1).getTime() + serverClockAhead.get().toMillis();
+        }
+    }
+
+    /**
      * Takes {@code count} consecutive sequence numbers and returns the first; the row lock it holds
      * until commit orders all appenders, on one node or many.
      */
@@ -545,7 +563,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         List<Event> stored = new ArrayList<>(batch.size());
         List<Object[]> eventRows = new ArrayList<>(batch.size());
         List<Object[]> topicRows = new ArrayList<>(batch.size());
-        long now = clock.millis();
+        long now = databaseMillis(c);
         for (int i = 0; i < batch.size(); i++) {
             long seq = first + i;
             Event event = batch.get(i).event();
@@ -803,7 +821,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
             throws SQLException {
         List<String> topicList = new ArrayList<>(new TreeSet<>(topics));
         String in = String.join(", ", Collections.nCopies(topicList.size(), "?"));
-        long cutoff = clock.millis() - maxAge.toMillis();
+        long cutoff = databaseMillis(c) - maxAge.toMillis();
         long after = EARLIEST.equals(afterId) ? 0 : seqOf(c, afterId);
         boolean found = EARLIEST.equals(afterId) || after > 0;
         if (found && after > 0 && droppedAfter(c, topicList, in, after, cutoff)) {
@@ -864,7 +882,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
 
     private Replay readMatchingIn(Connection c, TopicMatcher matcher, String afterId, String untilId, int limit)
             throws SQLException {
-        long cutoff = clock.millis() - maxAge.toMillis();
+        long cutoff = databaseMillis(c) - maxAge.toMillis();
         long after = EARLIEST.equals(afterId) ? 0 : seqOf(c, afterId);
         boolean found = EARLIEST.equals(afterId) || (after > 0 && !droppedAfterOnAnyTopic(c, after, cutoff));
         if (!found) {
@@ -1085,9 +1103,9 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
      * @throws SseKitException if the database refuses
      */
     public int prune() {
-        long cutoff = clock.millis() - maxAge.toMillis();
         try (Borrowed b = borrow(true)) {
             Connection c = b.connection();
+            long cutoff = databaseMillis(c) - maxAge.toMillis();
             b.autoCommit(false);
             boolean postgres = "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
             if (postgres && !sweepLock(c, "pg_try_advisory_lock")) {

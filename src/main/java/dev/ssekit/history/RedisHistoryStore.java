@@ -19,7 +19,6 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,10 +45,22 @@ import java.util.regex.Pattern;
  * several topics reads their streams merged by id, each event once. Publisher ids are kept as the
  * event's id and indexed; ids in stream-id form are refused, so the two never collide.
  *
+ * <h2>Time</h2>
+ * Redis's clock ({@code TIME}), never the node's, dates ids and decides what expired: nodes whose
+ * clocks are hours apart give ids in one order and expire events at one moment, and a node a day
+ * ahead deletes nothing early. The script gives the first id of a batch above the last id assigned,
+ * the feed's last generated id and the newest id this node has assigned or followed, and at least
+ * Redis's time. After a failover that lost the newest appends, a node therefore never assigns an id
+ * it had seen, and no node assigns a lost id as long as the promoted replica's clock has passed it
+ * (a failover takes seconds; the lost ids are milliseconds old); see {@code docs/operations.md}. An
+ * id issued while Redis's clock was ahead keeps later ids at its millisecond, with rising sequence
+ * numbers, until the clock catches up: such events are kept longer, never shorter. The builder's
+ * {@link Builder#clock clock} is not used.
+ *
  * <h2>Retention</h2>
  * Each add trims the streams it touches with approximate {@code MAXLEN} (count per topic, default
- * 10,000) and approximate {@code MINID} (age, default 24 hours): Redis may keep a few more events
- * than asked. A read after an id is reported as not found when the stream dropped anything after it
+ * 10,000) and approximate {@code MINID} (age by Redis's clock, default 24 hours): Redis may keep a
+ * few more events than asked. A read after an id is reported as not found when the stream dropped anything after it
  * ({@code max-deleted-entry-id}) or holds an expired event after it. Reads never return expired events.
  * A topic that went quiet loses its stream once all its events expired: each append removes up to 16
  * such streams, found through {@code ssekit:topics} (every stream scored by the time of its newest
@@ -61,6 +72,9 @@ import java.util.regex.Pattern;
  * <h2>Several nodes</h2>
  * Every append also goes to the feed stream {@code ssekit:feed}, which {@link #follow} reads with
  * blocking {@code XREAD}s: each node fans out every event, whichever node published it, in id order.
+ * A follower that fell behind the feed's trimming (a slow node, or one away from Redis) reads what
+ * the feed dropped back from the topics' own streams, when they still hold all of it (the feed
+ * counter says how many), and only otherwise tells its listener that events were missed.
  *
  * <h2>Reads by matcher</h2>
  * {@link #readMatching} reads the feed too, one range in id order, since it holds every event with
@@ -81,6 +95,10 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private static final int READ_BATCH = 1000;
     /** Keys every append names before the per-event ones. */
     private static final int FIXED_KEYS = 7;
+    /** Events a follower that fell behind the feed reads back from the topics' streams at most. */
+    private static final int BRIDGE_EVENTS = 10_000;
+    /** Topic streams a follower that fell behind the feed reads at most to bridge the gap. */
+    private static final int BRIDGE_TOPICS = 1_000;
     /** Quiet topics an append removes at most, besides its own work. */
     private static final int SWEEP = 16;
     /**
@@ -94,8 +112,15 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * index names them), raising the removed-topics mark to the newest id they held: a read after an
      * older id then reports that events were dropped. Those streams are not in KEYS, so the script
      * needs a Redis that is not a cluster.
-     * ARGV: 1 now ms, 2 MAXLEN, 3 MINID, 4 id index TTL ms, 5 topic key prefix, 6 feed MAXLEN, 7 event
-     * count; then per event: publisher id or '', topic count, field count, the fields.
+     * Time is Redis's ({@code TIME}; a script may read it before writing, since Redis 7 replicates a
+     * script's effects rather than the script): the node's clock dates nothing. The first id is
+     * greater than the {@code lastid} key, the feed's last generated id and the newest id this node
+     * has seen, so that it is new to every stream it is added to and to this node's clients, whatever
+     * a failover or a skewed clock did to the keys.
+     * ARGV: 1 milliseconds to add to Redis's clock (tests; 0), 2 MAXLEN, 3 max age ms (the MINID is
+     * Redis's time less it; also the id index TTL), 4 topic key prefix, 5 feed MAXLEN, 6 the newest
+     * id this node has seen or '', 7 event count; then per event: publisher id or '', topic count,
+     * field count, the fields.
      * Returns {'ok', id...} or {'duplicate', id}.
      */
     private static final String APPEND = String.join("\n",
@@ -112,13 +137,25 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "  ki = ki + 1 + k",
             "  ai = ai + 3 + f",
             "end",
-            "local ms, seq = tonumber(ARGV[1]), 0",
-            "local last = redis.call('GET', KEYS[1])",
-            "if last then",
+            "local t = redis.call('TIME')",
+            "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])",
+            "local ms, seq = now, 0",
+            "local function above(last)",
+            "  if not last then return end",
             "  local lms, lseq = string.match(last, '^(%d+)-(%d+)$')",
             "  lms = tonumber(lms); lseq = tonumber(lseq)",
-            "  if ms <= lms then ms = lms; seq = lseq + 1 end",
+            "  if ms < lms or (ms == lms and seq <= lseq) then ms = lms; seq = lseq + 1 end",
             "end",
+            "above(redis.call('GET', KEYS[1]))",
+            "if ARGV[6] ~= '' then above(ARGV[6]) end",
+            "if redis.call('EXISTS', KEYS[3]) == 1 then",
+            "  local info = redis.call('XINFO', 'STREAM', KEYS[3])",
+            "  for i = 1, #info, 2 do",
+            "    if info[i] == 'last-generated-id' then above(info[i + 1]) end",
+            "  end",
+            "end",
+            "local cutoff = math.max(0, now - tonumber(ARGV[3]))",
+            "local minid = string.format('%.0f', cutoff)",
             "local out, touched, id = {'ok'}, {}, nil",
             "for e = 1, n do",
             "  local given, idkey, k, fa, f = unpack(events[e])",
@@ -130,19 +167,18 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "  for i = idkey + 1, idkey + k do",
             "    redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[2], id, unpack(fields))",
             "    touched[KEYS[i]] = true",
-            "    topics[#topics + 1] = string.sub(KEYS[i], #ARGV[5] + 1)",
+            "    topics[#topics + 1] = string.sub(KEYS[i], #ARGV[4] + 1)",
             "  end",
             "  local c = redis.call('INCR', KEYS[4])",
-            "  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[6], id, 'n', c, 'topics', table.concat(topics, '\\n'), unpack(fields))",
-            "  if given ~= '' then redis.call('SET', KEYS[idkey], id, 'PX', ARGV[4]) end",
+            "  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], id, 'n', c, 'topics', table.concat(topics, '\\n'), unpack(fields))",
+            "  if given ~= '' then redis.call('SET', KEYS[idkey], id, 'PX', ARGV[3]) end",
             "  out[#out + 1] = id",
             "end",
             "for key in pairs(touched) do",
-            "  redis.call('XTRIM', key, 'MINID', '~', ARGV[3])",
+            "  redis.call('XTRIM', key, 'MINID', '~', minid)",
             "  redis.call('ZADD', KEYS[6], ms, key)",
             "end",
-            "local cutoff = tonumber(ARGV[3])",
-            "for _, key in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. ARGV[3], 'LIMIT', 0, " + SWEEP + ")) do",
+            "for _, key in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. minid, 'LIMIT', 0, " + SWEEP + ")) do",
             "  local newest = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)",
             "  local nms, nseq = 0, 0",
             "  if #newest > 0 then",
@@ -174,18 +210,26 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private final String prefix;
     private final int maxEventsPerTopic;
     private final Duration maxAge;
-    private final Clock clock;
+    /** Tests only: how far Redis's clock is taken to be ahead (see {@link RetentionSettings}). */
+    private final java.util.function.Supplier<Duration> serverClockAhead;
     private final String appendSha;
     private final int feedLength;
     private final Duration commandTimeout;
     private final List<RedisFollower> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * The newest id this node assigned or followed: the next id is above it even when Redis lost it
+     * (a failover to a replica that had not got it yet, whose clock may be behind), so that no
+     * client of this node is handed an id it already had for another event.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<String> newestSeen =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private volatile boolean closed;
 
     private RedisHistoryStore(Builder b) {
         this.prefix = b.keyPrefix;
         this.maxEventsPerTopic = b.maxEventsPerTopic;
         this.maxAge = b.maxAge;
-        this.clock = b.clock;
+        this.serverClockAhead = b.serverClockAhead;
         this.feedLength = b.feedLength;
         this.commandTimeout = b.commandTimeout;
         b.uri.setTimeout(b.commandTimeout); // what the synchronous API waits, besides the command's own timeout
@@ -275,14 +319,14 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         keys.add(prefix + "firstid");
         keys.add(topicIndexKey());
         keys.add(removedMarkKey());
-        long now = clock.millis();
-        List<String> args = new ArrayList<>(8 + 8 * batch.size());
-        args.add(Long.toString(now));
+        List<String> args = new ArrayList<>(6 + 8 * batch.size());
+        args.add(Long.toString(serverClockAhead.get().toMillis()));
         args.add(Integer.toString(maxEventsPerTopic));
-        args.add(Long.toString(Math.max(0, now - maxAge.toMillis())));
         args.add(Long.toString(maxAge.toMillis()));
         args.add(streamKey(""));
         args.add(Integer.toString(feedLength));
+        String seen = newestSeen.get();
+        args.add(seen == null ? "" : seen);
         args.add(Integer.toString(batch.size()));
         for (Entry entry : batch) {
             Event event = entry.event();
@@ -322,6 +366,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             Event event = batch.get(i).event();
             stored.add(event.id().isPresent() ? event : event.withId(String.valueOf(reply.get(i + 1))));
         }
+        saw(String.valueOf(reply.get(batch.size())));
         return stored;
     }
 
@@ -368,7 +413,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private Replay readUpTo(Set<String> topics, String afterId, String untilId, int limit) {
         StoreArguments.checkRead(topics, afterId);
         try {
-            long oldestKept = clock.millis() - maxAge.toMillis();
+            long oldestKept = redisMillis() - maxAge.toMillis();
             String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
             boolean found = after != null;
             if (found && !ZERO.equals(after)) {
@@ -435,7 +480,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private Replay readMatchingUpTo(TopicMatcher matcher, String afterId, String untilId, int limit) {
         StoreArguments.checkReadMatching(matcher, afterId);
         try {
-            long oldestKept = clock.millis() - maxAge.toMillis();
+            long oldestKept = redisMillis() - maxAge.toMillis();
             String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
             boolean found = after != null && (ZERO.equals(after) || !gapAfter(feedKey(), after, oldestKept));
             if (!found) {
@@ -463,6 +508,16 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         } catch (RedisException e) {
             throw failure("read", e);
         }
+    }
+
+    /**
+     * Redis's clock, in milliseconds: what dates ids and expires events, on every node alike. One
+     * {@code TIME} per read; the append script reads it itself.
+     */
+    private long redisMillis() {
+        List<String> time = redis.time();
+        return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000
+                + serverClockAhead.get().toMillis();
     }
 
     /** The exception of a failed call: a timeout names the command timeout, anything else says refused. */
@@ -663,12 +718,21 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                         long n = Long.parseLong(m.getBody().getOrDefault("n", "0"));
                         if (count != 0 && n != count + 1) {
                             // Entries trimmed before we read them (we were too slow or away), or a
-                            // Redis that lost its data: what was skipped never reached our clients.
-                            listener.missedEvents();
+                            // Redis that lost its data: read back from the topics' streams what they
+                            // still hold; if that is not all, our clients must catch up by replay.
+                            List<Followed> bridge = bridge(blocking.sync(), position, m.getId(), n - count - 1);
+                            if (bridge == null) {
+                                listener.missedEvents();
+                            } else {
+                                for (Followed b : bridge) {
+                                    position = b.position();
+                                    deliver(b);
+                                }
+                            }
                         }
                         count = n;
                         position = m.getId();
-                        deliver(m);
+                        deliver(new Followed(m.getId(), topicsOf(m), toEvent(m)));
                     }
                 } catch (RedisException e) {
                     if (!running) {
@@ -689,11 +753,12 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             return Math.max(10, Math.min(1000, commandTimeout.toMillis() / 2));
         }
 
-        private void deliver(StreamMessage<String, String> m) {
+        private void deliver(Followed f) {
+            saw(f.position());
             try {
-                listener.appended(topicsOf(m), toEvent(m), m.getId());
+                listener.appended(f.topics(), f.event(), f.position());
             } catch (RuntimeException e) {
-                LOG.log(java.util.logging.Level.WARNING, "ssekit: an append listener failed on " + m.getId(), e);
+                LOG.log(java.util.logging.Level.WARNING, "ssekit: an append listener failed on " + f.position(), e);
             }
         }
 
@@ -713,6 +778,63 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             blocking.close();
             thread.interrupt();
         }
+    }
+
+    private void saw(String id) {
+        newestSeen.accumulateAndGet(id, (a, b) -> a == null || BY_STREAM_ID.compare(b, a) > 0 ? b : a);
+    }
+
+    /** An event as a follower hands it on. */
+    private record Followed(String position, Set<String> topics, Event event) {
+    }
+
+    /**
+     * The {@code missed} events the feed dropped after {@code after} and before {@code before}, read
+     * back from the streams of their topics and merged by id, with their topics; null when they
+     * cannot all be: more than {@value #BRIDGE_EVENTS} events, more than {@value #BRIDGE_TOPICS}
+     * streams written to since {@code after} (the topic index scores each by its newest id), or fewer
+     * found than the feed counter says were appended (a topic's stream trimmed them too, or expired
+     * them, or Redis lost its data). A node that fell behind the feed thus catches up by reading
+     * rather than ending every stream, as long as history bridges the gap.
+     */
+    private List<Followed> bridge(RedisCommands<String, String> r, String after, String before, long missed) {
+        if (missed <= 0 || missed > BRIDGE_EVENTS || ZERO.equals(after)) {
+            return null;
+        }
+        List<String> streams = r.zrangebyscore(topicIndexKey(),
+                Range.from(Range.Boundary.including(millisOf(after)), Range.Boundary.unbounded()),
+                io.lettuce.core.Limit.create(0, BRIDGE_TOPICS + 1));
+        if (streams.size() > BRIDGE_TOPICS) {
+            return null;
+        }
+        String topicPrefix = streamKey("");
+        TreeMap<String, Followed> found = new TreeMap<>(BY_STREAM_ID);
+        for (String stream : streams) {
+            String topic = stream.substring(topicPrefix.length());
+            String from = after;
+            while (true) {
+                List<StreamMessage<String, String>> batch = r.xrange(stream, Range.from(
+                        Range.Boundary.excluding(from), Range.Boundary.excluding(before)), io.lettuce.core.Limit.from(READ_BATCH));
+                for (StreamMessage<String, String> m : batch) {
+                    found.computeIfAbsent(m.getId(), id -> new Followed(id, new TreeSet<>(), toEvent(m))).topics().add(topic);
+                }
+                if (found.size() > missed) {
+                    return null; // more than the counter says: not the feed's history
+                }
+                if (batch.size() < READ_BATCH) {
+                    break;
+                }
+                from = batch.get(batch.size() - 1).getId();
+            }
+        }
+        if (found.size() != missed) {
+            return null;
+        }
+        List<Followed> events = new ArrayList<>(found.size());
+        for (Followed f : found.values()) {
+            events.add(new Followed(f.position(), java.util.Collections.unmodifiableSet(f.topics()), f.event()));
+        }
+        return events;
     }
 
     /** Positions are stream ids, the same on every node. */

@@ -4,6 +4,7 @@ import dev.ssekit.internal.Checks;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.function.Supplier;
 
 /**
  * The retention settings every store's builder shares; each setter checks its value at once and
@@ -15,6 +16,7 @@ public abstract class RetentionSettings<B extends RetentionSettings<B>> {
     int maxEventsPerTopic = 10_000;
     Duration maxAge;
     Clock clock = Clock.systemUTC();
+    Supplier<Duration> serverClockAhead = () -> Duration.ZERO;
 
     RetentionSettings(Duration defaultMaxAge) {
         this.maxAge = defaultMaxAge;
@@ -46,12 +48,28 @@ public abstract class RetentionSettings<B extends RetentionSettings<B>> {
     }
 
     /**
-     * @param value the clock that dates events; for tests
+     * The node's clock. The in-memory store, which lives on one node, dates and expires events by
+     * it. The shared stores do not: the Redis store takes ids and expiry from Redis's clock, and the
+     * JDBC store dates and expires events by the database's {@code CURRENT_TIMESTAMP}, so that a node
+     * whose clock is hours off can neither reuse an id nor delete history early. They ignore this
+     * setting; it stays on their builders so that every builder has the same settings.
+     *
+     * @param value the node's clock (default the system clock, UTC); for tests
      * @return this builder
      * @throws IllegalArgumentException if the value is null
      */
     public B clock(Clock value) {
         this.clock = Checks.notNull(value, "clock");
+        return self();
+    }
+
+    /**
+     * For tests of the shared stores, whose time is their server's and cannot be set: how far that
+     * clock is taken to be ahead of where it is, read at each use (default zero). It stands for time
+     * passing on the server, as {@link #clock} does for the in-memory store.
+     */
+    B serverClockAhead(Supplier<Duration> value) {
+        this.serverClockAhead = Checks.notNull(value, "serverClockAhead");
         return self();
     }
 }

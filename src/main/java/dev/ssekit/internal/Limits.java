@@ -15,9 +15,12 @@ import java.time.Duration;
  * @param maxReplayEvents          events one connection's replay may write; a client that missed more
  *                                 gets none of them and the data-loss signal (see {@code Dispatcher})
  * @param shutdownTimeout          how long closing the registry may take in all (see {@link StopBudget})
+ * @param reconnectWindow          over how long a node that must make every client catch up by replay
+ *                                 (it missed events of a shared store) ends their streams
  */
 public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers, int maxTopicsPerSubscription,
-                     Duration publishTimeout, int maxStalledWriters, int maxReplayEvents, Duration shutdownTimeout) {
+                     Duration publishTimeout, int maxStalledWriters, int maxReplayEvents, Duration shutdownTimeout,
+                     Duration reconnectWindow) {
     /** The default publish timeout: longer than a store call takes within the stores' own default timeouts. */
     public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(15);
     /** The default cap on one connection's replay. */
@@ -28,11 +31,16 @@ public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscr
      */
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
     /**
+     * The default reconnect window: long enough that a node's clients do not all read history in the
+     * same second, short enough that none waits long for what it missed.
+     */
+    public static final Duration DEFAULT_RECONNECT_WINDOW = Duration.ofSeconds(10);
+    /**
      * 1 MiB events, no subscriber limits, 100 topics per subscription, a 15 s publish timeout, 64
-     * stalled writers, replays of up to 10,000 events, a 20 s shutdown timeout.
+     * stalled writers, replays of up to 10,000 events, a 20 s shutdown timeout, a 10 s reconnect window.
      */
     public static final Limits DEFAULTS = new Limits(1024 * 1024, 0, 0, 100, DEFAULT_PUBLISH_TIMEOUT, 64,
-            DEFAULT_MAX_REPLAY_EVENTS, DEFAULT_SHUTDOWN_TIMEOUT);
+            DEFAULT_MAX_REPLAY_EVENTS, DEFAULT_SHUTDOWN_TIMEOUT, DEFAULT_RECONNECT_WINDOW);
 
     /** Checks every field. */
     public Limits {
@@ -44,46 +52,53 @@ public record Limits(int maxEventSize, int maxSubscribersPerTopic, int maxSubscr
         Checks.atLeast(maxStalledWriters, 0, "maxStalledWriters");
         Checks.atLeast(maxReplayEvents, 0, "maxReplayEvents");
         Checks.positive(shutdownTimeout, "shutdownTimeout");
+        Checks.positive(reconnectWindow, "reconnectWindow");
     }
 
     public Limits withMaxEventSize(int value) {
         return new Limits(Checks.atLeast(value, 1, "maxEventSize"), maxSubscribersPerTopic, maxSubscribers,
-                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents, shutdownTimeout);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents, shutdownTimeout, reconnectWindow);
     }
 
     public Limits withMaxSubscribersPerTopic(int value) {
         return new Limits(maxEventSize, Checks.atLeast(value, 1, "maxSubscribersPerTopic"), maxSubscribers,
-                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents, shutdownTimeout);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents, shutdownTimeout, reconnectWindow);
     }
 
     public Limits withMaxSubscribers(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, Checks.atLeast(value, 1, "maxSubscribers"),
-                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents, shutdownTimeout);
+                maxTopicsPerSubscription, publishTimeout, maxStalledWriters, maxReplayEvents, shutdownTimeout, reconnectWindow);
     }
 
     public Limits withMaxTopicsPerSubscription(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers,
                 Checks.atLeast(value, 1, "maxTopicsPerSubscription"), publishTimeout, maxStalledWriters,
-                maxReplayEvents, shutdownTimeout);
+                maxReplayEvents, shutdownTimeout, reconnectWindow);
     }
 
     public Limits withPublishTimeout(Duration value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
-                Checks.positive(value, "publishTimeout"), maxStalledWriters, maxReplayEvents, shutdownTimeout);
+                Checks.positive(value, "publishTimeout"), maxStalledWriters, maxReplayEvents, shutdownTimeout, reconnectWindow);
     }
 
     public Limits withMaxStalledWriters(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
-                publishTimeout, Checks.atLeast(value, 0, "maxStalledWriters"), maxReplayEvents, shutdownTimeout);
+                publishTimeout, Checks.atLeast(value, 0, "maxStalledWriters"), maxReplayEvents, shutdownTimeout, reconnectWindow);
     }
 
     public Limits withMaxReplayEvents(int value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
-                publishTimeout, maxStalledWriters, Checks.atLeast(value, 0, "maxReplayEvents"), shutdownTimeout);
+                publishTimeout, maxStalledWriters, Checks.atLeast(value, 0, "maxReplayEvents"), shutdownTimeout, reconnectWindow);
     }
 
     public Limits withShutdownTimeout(Duration value) {
         return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
-                publishTimeout, maxStalledWriters, maxReplayEvents, Checks.positive(value, "shutdownTimeout"));
+                publishTimeout, maxStalledWriters, maxReplayEvents, Checks.positive(value, "shutdownTimeout"), reconnectWindow);
+    }
+
+    public Limits withReconnectWindow(Duration value) {
+        return new Limits(maxEventSize, maxSubscribersPerTopic, maxSubscribers, maxTopicsPerSubscription,
+                publishTimeout, maxStalledWriters, maxReplayEvents, shutdownTimeout,
+                Checks.positive(value, "reconnectWindow"));
     }
 }

@@ -29,7 +29,7 @@ class H2HistoryStoreContractTest extends DurableHistoryStoreContract {
     @Override
     protected HistoryStore create(int maxEventsPerTopic, Duration maxAge) {
         return JdbcHistoryStore.builder(dataSource).maxEventsPerTopic(maxEventsPerTopic).maxAge(maxAge)
-                .pruneInterval(null).clock(clock).build();
+                .pruneInterval(null).serverClockAhead(elapsed).build();
     }
 
     @Override

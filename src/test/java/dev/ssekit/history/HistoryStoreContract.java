@@ -27,7 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What every {@link HistoryStore} must do; one subclass per back end. */
 abstract class HistoryStoreContract {
-    protected final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    protected final AtomicReference<Instant> now = new AtomicReference<>(START);
+    /**
+     * How far {@link #now} has moved since the test began: time passing, for a store dated by its
+     * server's clock, which a test cannot set (see {@code RetentionSettings.serverClockAhead}).
+     */
+    protected final java.util.function.Supplier<Duration> elapsed = () -> Duration.between(START, now.get());
     protected final Clock clock = new Clock() {
         @Override
         public ZoneOffset getZone() {
@@ -45,7 +51,7 @@ abstract class HistoryStoreContract {
         }
     };
 
-    /** @return a new, empty store with this retention, dated by {@link #clock} */
+    /** @return a new, empty store with this retention, dated by {@link #clock} or moved on by {@link #elapsed} */
     protected abstract HistoryStore create(int maxEventsPerTopic, Duration maxAge);
 
     /** @return false for stores that may keep somewhat more than the count limit */

@@ -77,7 +77,7 @@ class PostgresHistoryStoreContractTest extends DurableHistoryStoreContract {
     @Override
     protected HistoryStore create(int maxEventsPerTopic, Duration maxAge) {
         return JdbcHistoryStore.builder(dataSource).tablePrefix(prefix).maxEventsPerTopic(maxEventsPerTopic)
-                .maxAge(maxAge).pruneInterval(null).clock(clock).build();
+                .maxAge(maxAge).pruneInterval(null).serverClockAhead(elapsed).build();
     }
 
     @Override

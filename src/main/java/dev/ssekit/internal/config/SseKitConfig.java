@@ -42,6 +42,7 @@ import java.util.Map;
  * @param shutdownRetry            {@code ssekit.shutdown.retry}
  * @param publishTimeout           {@code ssekit.publish.timeout}
  * @param shutdownTimeout          {@code ssekit.shutdown.timeout}
+ * @param reconnectWindow          {@code ssekit.reconnect.window}
  * @param store                    {@code ssekit.history.store}: memory, jdbc or redis
  * @param retention                the {@code ssekit.history.*} retention keys that are set
  * @param values                   where the store's connection keys are read when it is opened
@@ -50,7 +51,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                            OverflowPolicy overflowPolicy, Duration writeTimeout,
                            Duration maxLifetime, int maxEventSize, int maxSubscribersPerTopic, int maxSubscribers,
                            int maxTopicsPerSubscription, int maxStalledWriters, int maxReplayEvents,
-                           Duration shutdownRetry, Duration publishTimeout, Duration shutdownTimeout, String store,
+                           Duration shutdownRetry, Duration publishTimeout, Duration shutdownTimeout,
+                           Duration reconnectWindow, String store,
                            Retention retention, Settings values) {
     /**
      * Retention settings, each null when unset (the store's default applies).
@@ -88,6 +90,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
     public static final String SHUTDOWN_RETRY = "ssekit.shutdown.retry";
     public static final String PUBLISH_TIMEOUT = "ssekit.publish.timeout";
     public static final String SHUTDOWN_TIMEOUT = "ssekit.shutdown.timeout";
+    public static final String RECONNECT_WINDOW = "ssekit.reconnect.window";
     public static final String STORE = "ssekit.history.store";
     public static final String MAX_EVENTS_PER_TOPIC = "ssekit.history.max.events.per.topic";
     public static final String MAX_AGE = "ssekit.history.max.age";
@@ -155,6 +158,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                 v.duration(SHUTDOWN_RETRY, ConnSettings.DEFAULT_SHUTDOWN_RETRY),
                 v.duration(PUBLISH_TIMEOUT, Limits.DEFAULT_PUBLISH_TIMEOUT),
                 v.duration(SHUTDOWN_TIMEOUT, Limits.DEFAULT_SHUTDOWN_TIMEOUT),
+                v.duration(RECONNECT_WINDOW, Limits.DEFAULT_RECONNECT_WINDOW),
                 v.choice(STORE, "memory", STORES),
                 Retention.read(v), // checked now, not when the store opens
                 v);
@@ -184,7 +188,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                 .writeTimeout(writeTimeout).maxEventSize(maxEventSize).maxStalledWriters(maxStalledWriters)
                 .maxReplayEvents(maxReplayEvents)
                 .maxTopicsPerSubscription(maxTopicsPerSubscription).shutdownRetry(shutdownRetry)
-                .publishTimeout(publishTimeout).shutdownTimeout(shutdownTimeout);
+                .publishTimeout(publishTimeout).shutdownTimeout(shutdownTimeout).reconnectWindow(reconnectWindow);
         if (maxLifetime != null) {
             builder.maxLifetime(maxLifetime);
         }

@@ -669,13 +669,23 @@ public final class Connection {
      * then the stream ends. Idempotent.
      */
     public void close(CloseReason reason) {
+        close(reason, reason == CloseReason.HUB_CLOSED ? settings.shutdownRetry() : null);
+    }
+
+    /**
+     * Ends the connection gracefully, as {@link #close(CloseReason)} does, with a {@code retry:} hint
+     * after the queued events: how long the client waits before it reconnects. Idempotent.
+     *
+     * @param retry the hint, positive; null for none
+     */
+    public void close(CloseReason reason, java.time.Duration retry) {
         synchronized (lock) {
             if (closing != null) {
                 return;
             }
-            if (reason == CloseReason.HUB_CLOSED && settings.shutdownRetry() != null && !outletClosed) {
+            if (retry != null && !outletClosed) {
                 // After every queued event, whatever the capacity: the client's last word from this node.
-                queue.add(new Item(new RetryHint(settings.shutdownRetry())));
+                queue.add(new Item(new RetryHint(retry)));
             }
             closing = reason;
             started = true;

@@ -112,6 +112,7 @@ public final class Dispatcher implements AutoCloseable {
     private final TransactionalPublishing transactional;
     private final ConnRuntime runtime;
     private final CutWarnings cutWarnings;
+    private final ReconnectSpread reconnects;
     // Reads the pages after a replay's first, off the writer threads (a writer blocked on the store
     // would count as stalled on its client); a fixed few, so a reconnect storm queues its reads.
     private final java.util.concurrent.ExecutorService replayReads;
@@ -136,7 +137,16 @@ public final class Dispatcher implements AutoCloseable {
      */
     public Dispatcher(String name, HistoryStore store, boolean ownsStore, ConnSettings defaults, Limits limits,
                       SubscriberListener listener, MetricsBinding metrics, Transactions transactions) {
+        this(name, store, ownsStore, defaults, limits, listener, metrics, transactions,
+                new ReconnectSpread(name, limits.reconnectWindow()));
+    }
+
+    /** As the public constructor, with the streams' ends spread by {@code reconnects} (tests step it). */
+    Dispatcher(String name, HistoryStore store, boolean ownsStore, ConnSettings defaults, Limits limits,
+               SubscriberListener listener, MetricsBinding metrics, Transactions transactions,
+               ReconnectSpread reconnects) {
         this.name = name;
+        this.reconnects = reconnects;
         this.listener = listener;
         this.store = Checks.notNull(store, "history");
         this.ownsStore = ownsStore;
@@ -191,9 +201,18 @@ public final class Dispatcher implements AutoCloseable {
         routes.deliver(batch, EncodedEvent::of, (topic, conn, out) -> conn.offer(out, meters.of(topic)));
     }
 
-    /** The follow lost events: every client reconnects and gets them by replay. */
+    /**
+     * The follow lost events, or a failed store call cannot be placed: every client reconnects and
+     * gets what it missed by replay. Each leaves its topics at once, so that no event past the gap
+     * moves its {@code Last-Event-ID} beyond what it missed, and its stream ends within the reconnect
+     * window ({@link ReconnectSpread}), not all in one instant.
+     */
     private void reconnectEveryone() {
-        routes.connections().forEach(c -> c.close(CloseReason.ERROR));
+        List<Connection> all = routes.connections();
+        for (Connection c : all) {
+            routes.leaveAll(c);
+        }
+        reconnects.endAll(all, CloseReason.ERROR);
     }
 
     /**
@@ -707,6 +726,7 @@ public final class Dispatcher implements AutoCloseable {
         for (Connection c : all) {
             c.fail(CloseReason.HUB_CLOSED, null); // no-op for those that ended
         }
+        reconnects.close();
         runtime.close(budget.millisLeft(StopBudget.THREADS));
         replayReads.shutdownNow();
         cutWarnings.flushIfDue();

@@ -35,8 +35,8 @@ final class SharedFollow implements AutoCloseable {
 
             @Override
             public void missedEvents() {
-                LOG.warning("ssekit: events were missed while the shared store was away; "
-                        + "closing every stream so that clients catch up by replay");
+                LOG.warning("ssekit: this node missed events the shared store no longer holds; "
+                        + "ending every stream within the reconnect window so that clients catch up by replay");
                 missed.run();
             }
         });

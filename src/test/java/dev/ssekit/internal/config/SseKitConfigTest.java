@@ -86,6 +86,16 @@ class SseKitConfigTest {
     }
 
     @Test
+    void reconnectWindow_isReadAndChecked() {
+        assertEquals(java.time.Duration.ofSeconds(10), of(Map.of()).reconnectWindow());
+        assertEquals(java.time.Duration.ofSeconds(30), of(Map.of("ssekit.reconnect.window", "30s")).reconnectWindow());
+        assertEquals("invalid setting ssekit.reconnect.window=\"0s\": expected a positive duration such as 500ms, "
+                + "20s, 5m, 1h, 7d or PT20S", invalid(Map.of("ssekit.reconnect.window", "0s")));
+        assertEquals("reconnectWindow must be positive, got PT0S", assertThrows(IllegalArgumentException.class,
+                () -> dev.ssekit.Topics.builder().reconnectWindow(java.time.Duration.ZERO)).getMessage());
+    }
+
+    @Test
     void invalidValues_nameKeyAndValue() {
         assertEquals("invalid setting ssekit.heartbeat=\"0s\": expected a positive duration such as 500ms, 20s, 5m, "
                 + "1h, 7d or PT20S", invalid(Map.of("ssekit.heartbeat", "0s")));
