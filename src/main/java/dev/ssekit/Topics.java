@@ -8,7 +8,7 @@ import dev.ssekit.internal.metrics.Metrics;
 import dev.ssekit.internal.dispatch.Dispatcher;
 import dev.ssekit.internal.dispatch.EventFilter;
 import dev.ssekit.internal.Limits;
-import dev.ssekit.internal.cdi.ClientAddress;
+import dev.ssekit.internal.conn.ClientAddress;
 import dev.ssekit.internal.tx.Transactions;
 
 import jakarta.ws.rs.sse.Sse;
