@@ -110,7 +110,7 @@ class ArchitectureTest {
     }
 
     @Test
-    void apiPackages_doNotReachIntoTheCdiIntegration() {
+    void apiPackages_doNotReachIntoTheCdiOrHealthIntegrations() {
         ArchRule rule = noClasses().that().resideInAnyPackage(API_PACKAGES)
                 .should().dependOnClassesThat().resideInAnyPackage("dev.ssekit.internal.cdi..",
                         "dev.ssekit.internal.health..")
