@@ -22,6 +22,13 @@ import java.lang.annotation.Target;
  * {@code WebApplicationException} included) broadcast nothing. {@code {name}} in the topic is the method
  * parameter annotated {@code @PathParam("name")}. Methods that return nothing, or whose topic names
  * an unknown parameter, fail the deployment with a message that names them.
+ *
+ * <p>The response to the request that ran the method carries the event's id in the header
+ * {@value SseKitFeature#EVENT_ID_HEADER} (with {@link SseKitFeature} registered), so that the client
+ * knows which event it caused: the id it will see on its stream, or send back as {@code Last-Event-ID}.
+ * Inside a JTA transaction it is the id the event will carry once the transaction commits. If the
+ * request ran several such methods, the header holds the last event's id; if nothing was published, it
+ * is absent.
  */
 @InterceptorBinding
 @Documented

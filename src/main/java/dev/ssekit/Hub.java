@@ -50,7 +50,9 @@ public final class Hub<T> implements AutoCloseable {
 
     /**
      * A hub of its own, on topic {@code "default"}, with default settings and an in-memory history;
-     * closing it stops everything it made. For settings or several topics, use {@link Topics}.
+     * closing it stops everything it made. It reads no configuration ({@code ssekit.*} keys are
+     * ignored): for tests and small programs. For settings or several topics, use {@link Topics}; in
+     * a CDI application inject the application's hubs ({@code @Inject @Topic("name") Hub<T>}).
      *
      * @param type the value type
      * @param <T>  the value type

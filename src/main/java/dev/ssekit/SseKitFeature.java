@@ -6,13 +6,22 @@ import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 
 /**
- * Registers ssekit's JAX-RS providers: {@link SseResponseFilter} (the stream headers) and the writer
+ * Registers ssekit's JAX-RS providers: {@link SseResponseFilter} (the stream headers, the request's
+ * {@code Last-Event-ID} for {@link SseStream}, the {@value #EVENT_ID_HEADER} header of {@link Broadcast}) and the writer
  * of ssekit's own events, which writes them exactly as framed (see {@link Event}). Use
  * {@code register(SseKitFeature.class)} in your application, or list it in
  * {@code Application.getClasses()}. The writer applies to ssekit's events only; your own
  * {@code OutboundSseEvent}s keep the container's writer.
  */
 public final class SseKitFeature implements Feature {
+    /**
+     * The response header that carries the id of the event a {@link Broadcast} method published while
+     * serving the request: {@value}. Absent when nothing was published (a failed or empty result). Inside a
+     * JTA transaction it is the id the event will carry once the transaction commits. Browsers read it from
+     * another origin only if your CORS configuration exposes it ({@code Access-Control-Expose-Headers}).
+     */
+    public static final String EVENT_ID_HEADER = "SseKit-Event-ID";
+
     @Override
     public boolean configure(FeatureContext context) {
         context.register(SseResponseFilter.class);

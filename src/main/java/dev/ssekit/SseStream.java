@@ -14,14 +14,17 @@ import java.lang.annotation.Target;
  * <pre>{@code
  * @GET @Path("{id}/events") @Produces(MediaType.SERVER_SENT_EVENTS)
  * @SseStream(topic = "orders/{id}")
- * public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
- *                    @Context SseEventSink sink, @Context Sse sse) {
+ * public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
  * }
  * }</pre>
  * After the method body runs, the sink is opened as a {@link Conn} on the registry (heartbeats,
- * queue, limits) and subscribed to the topic, replaying after the {@code Last-Event-ID} parameter
- * when the method declares one ({@code @HeaderParam("Last-Event-ID")}). {@code {name}} in the topic
- * is the parameter annotated {@code @PathParam("name")}. A method that is not {@code void}, lacks the
+ * queue, limits) and subscribed to the topic, replaying what the client missed after the request's
+ * {@code Last-Event-ID} header, which {@link SseKitFeature} reads for it: the method need not declare
+ * it. A method that declares {@code @HeaderParam("Last-Event-ID") String} gets it as well, and that
+ * parameter is what is used. Without the feature registered (and without that parameter) the request
+ * fails with a {@code 500} whose body says so, logged once per method, rather than skip the client's
+ * replay without a word. {@code {name}} in the topic is the parameter annotated
+ * {@code @PathParam("name")}. A method that is not {@code void}, lacks the
  * {@code @Context SseEventSink} or {@code Sse} parameter, or names an unknown parameter fails the
  * deployment with a message that names it.
  */

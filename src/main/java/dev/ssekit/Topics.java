@@ -8,7 +8,7 @@ import dev.ssekit.internal.metrics.Metrics;
 import dev.ssekit.internal.dispatch.Dispatcher;
 import dev.ssekit.internal.dispatch.EventFilter;
 import dev.ssekit.internal.Limits;
-import dev.ssekit.internal.cdi.ClientAddress;
+import dev.ssekit.internal.conn.ClientAddress;
 import dev.ssekit.internal.tx.Transactions;
 
 import jakarta.ws.rs.sse.Sse;
@@ -69,12 +69,26 @@ public final class Topics implements AutoCloseable {
         this.dispatcher = new Dispatcher(b.name, store, ownsStore, b.settings, b.limits, b.listener, b.metrics, tx);
     }
 
-    /** @return a registry with the default settings and an in-memory history */
+    /**
+     * A registry of its own with the default settings and an in-memory history. It reads no
+     * configuration ({@code ssekit.*} keys are ignored) and is yours to close; in a CDI application
+     * inject the application's registry instead ({@code @Inject @Topic Topics}).
+     *
+     * @return the registry
+     */
     public static Topics create() {
         return builder().build();
     }
 
-    /** @return a builder for a registry with chosen settings */
+    /**
+     * A builder for a registry of its own, starting from the defaults. It reads no configuration: only
+     * its setters count ({@code ssekit.*} keys in MicroProfile Config, system properties or the
+     * environment are ignored); for those, use {@link #configured()}. The registry is yours to close.
+     * In a CDI application inject the application's registry instead ({@code @Inject @Topic Topics}):
+     * configured, and closed by the server.
+     *
+     * @return the builder
+     */
     public static Builder builder() {
         return new Builder();
     }

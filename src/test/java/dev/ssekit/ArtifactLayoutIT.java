@@ -7,8 +7,11 @@ import java.io.DataInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -95,6 +98,21 @@ class ArtifactLayoutIT {
                 type.getDeclaredMethods();
                 type.getDeclaredFields();
             }
+        }
+    }
+
+    @Test
+    void jars_nameTheirModules() throws IOException {
+        for (String[] jar : new String[][] {{"ssekit.jar", "dev.ssekit"}, {"ssekit.testkit.jar", "dev.ssekit.testkit"}}) {
+            try (JarFile file = new JarFile(System.getProperty(jar[0]))) {
+                assertEquals(jar[1], file.getManifest().getMainAttributes().getValue("Automatic-Module-Name"),
+                        jar[0] + " manifest");
+            }
+            // And the JDK takes the jar as that module (a valid name; its services' providers inside it).
+            ModuleDescriptor module = ModuleFinder.of(Path.of(System.getProperty(jar[0]))).findAll().iterator().next()
+                    .descriptor();
+            assertEquals(jar[1], module.name(), jar[0]);
+            assertTrue(module.isAutomatic(), jar[0] + " has no module-info");
         }
     }
 

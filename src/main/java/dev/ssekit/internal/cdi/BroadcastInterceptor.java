@@ -5,6 +5,7 @@ import dev.ssekit.Event;
 import dev.ssekit.Topic;
 import dev.ssekit.Topics;
 import dev.ssekit.internal.Json;
+import dev.ssekit.internal.wire.ResponseHeaders;
 
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
@@ -15,7 +16,10 @@ import jakarta.ws.rs.core.Response;
 
 import java.util.List;
 
-/** Broadcasts the results of {@link Broadcast} methods on the application's registry. */
+/**
+ * Broadcasts the results of {@link Broadcast} methods on the application's registry, and records the
+ * event's id for the {@code SseKit-Event-ID} response header.
+ */
 @Broadcast
 @Interceptor
 @Priority(Interceptor.Priority.LIBRARY_AFTER)
@@ -42,7 +46,10 @@ public class BroadcastInterceptor {
         if (!spec.type().isEmpty()) {
             event = event.withType(spec.type());
         }
-        topics.publish(List.of(Bindings.topicOf(spec.topic(), call.getMethod(), call.getParameters())), event);
+        String id = topics.publish(List.of(Bindings.topicOf(spec.topic(), call.getMethod(), call.getParameters())),
+                event);
+        // The response filter answers it as SseKit-Event-ID, so that the client knows the event it caused.
+        ResponseHeaders.recordEventId(id);
         return result;
     }
 

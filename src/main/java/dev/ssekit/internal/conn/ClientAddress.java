@@ -1,4 +1,4 @@
-package dev.ssekit.internal.cdi;
+package dev.ssekit.internal.conn;
 
 import jakarta.enterprise.inject.spi.CDI;
 

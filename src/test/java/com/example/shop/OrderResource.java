@@ -1,0 +1,45 @@
+package com.example.shop;
+
+import dev.ssekit.Broadcast;
+import dev.ssekit.SseStream;
+import dev.ssekit.Topic;
+import dev.ssekit.Topics;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+@RequestScoped
+@Path("orders")
+public class OrderResource {
+    @Inject @Topic Topics topics;  // the application's registry: configured, health-checked, closed at undeploy
+
+    /** One order's events: what the client missed after its Last-Event-ID, then live. */
+    @GET @Path("{id}/events") @Produces(MediaType.SERVER_SENT_EVENTS)
+    @SseStream(topic = "orders/{id}")
+    public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
+    }
+
+    /** Answers the status, and publishes it to the order's subscribers; header SseKit-Event-ID: its id. */
+    @POST @Path("{id}/status") @Consumes(MediaType.APPLICATION_JSON) @Produces(MediaType.APPLICATION_JSON)
+    @Broadcast(topic = "orders/{id}")
+    public OrderStatus update(@PathParam("id") String id, OrderStatus status) {
+        return status;
+    }
+
+    /** Publishes from code, through the injected registry; answers the event's id. */
+    @DELETE @Path("{id}") @Produces(MediaType.TEXT_PLAIN)
+    public String cancel(@PathParam("id") String id) {
+        return topics.hub("orders/" + id, OrderStatus.class).broadcast(new OrderStatus("cancelled"));
+    }
+}

@@ -1,0 +1,93 @@
+package com.example.shop;
+
+import dev.ssekit.SseKitFeature;
+import dev.ssekit.internal.cdi.BroadcastInterceptor;
+import dev.ssekit.internal.cdi.HubProducer;
+import dev.ssekit.internal.cdi.SseKitExtension;
+import dev.ssekit.internal.cdi.SseStreamInterceptor;
+import dev.ssekit.test.ReceivedEvent;
+import dev.ssekit.test.SseRecorder;
+
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.jersey.ext.cdi1x.internal.CdiComponentProvider;
+import org.glassfish.jersey.ext.cdi1x.internal.ProcessAllAnnotatedTypes;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.weld.se.WeldRequestScope;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The library guide's first path (docs/library.md, "Your first stream"), run as its curl commands run it:
+ * the guide's own files, deployed as {@code shop} (Jersey on Grizzly, Weld SE), over HTTP on loopback.
+ */
+class ShopExampleHttpTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static WeldContainer weld;
+    private static HttpServer server;
+    private static URI api;
+
+    @BeforeAll
+    static void deploy() {
+        weld = new Weld("ssekit-shop-example-" + System.nanoTime()).disableDiscovery()
+                .addBeanClasses(HubProducer.class, BroadcastInterceptor.class, SseStreamInterceptor.class,
+                        OrderResource.class, WeldRequestScope.class)
+                .addExtension(new SseKitExtension()).addExtension(new CdiComponentProvider())
+                .addExtension(new ProcessAllAnnotatedTypes()).initialize();
+        // The WAR "shop": Jersey adds the application's @ApplicationPath("api") to the context path.
+        server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/shop/"),
+                ResourceConfig.forApplicationClass(ShopApplication.class));
+        api = URI.create("http://127.0.0.1:" + server.getListeners().iterator().next().getPort() + "/shop/api/");
+    }
+
+    @AfterAll
+    static void undeploy() {
+        if (server != null) {
+            server.shutdownNow();
+        }
+        if (weld != null) {
+            weld.shutdown();
+        }
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void firstPath_asTheCurlCommandsRunIt() throws Exception {
+        SseRecorder events = SseRecorder.to(api.resolve("orders/42/events")).open(); // curl -N .../events &
+        String paid;
+        try (events) {
+            assertEquals(200, events.status());
+            // curl -i -H 'Content-Type: application/json' -d '{"state":"paid"}' .../orders/42/status
+            HttpResponse<String> r = send(HttpRequest.newBuilder(api.resolve("orders/42/status"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"state\":\"paid\"}")));
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("{\"state\":\"paid\"}", r.body());
+            paid = r.headers().firstValue(SseKitFeature.EVENT_ID_HEADER).orElseThrow();
+            events.assertEvent(paid, null, "{\"state\":\"paid\"}");
+            events.assertExhausted();
+        }
+        // curl -X DELETE .../orders/42: published from code, while the client is away
+        HttpResponse<String> cancelled = send(HttpRequest.newBuilder(api.resolve("orders/42")).DELETE());
+        assertEquals(200, cancelled.statusCode(), cancelled.body());
+        // curl -N -H 'Last-Event-ID: <paid>' .../orders/42/events: what came after it, then live
+        try (SseRecorder back = events.reconnect()) {
+            ReceivedEvent replayed = back.assertEvent(cancelled.body(), null, "{\"state\":\"cancelled\"}");
+            assertEquals(paid, back.header("Mercure-Last-Event-ID"), "replay started after " + replayed.id());
+            back.assertExhausted();
+        }
+    }
+}

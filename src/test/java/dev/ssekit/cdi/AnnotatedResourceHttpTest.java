@@ -1,0 +1,221 @@
+package dev.ssekit.cdi;
+
+import dev.ssekit.Broadcast;
+import dev.ssekit.Event;
+import dev.ssekit.SseKitFeature;
+import dev.ssekit.SseStream;
+import dev.ssekit.Topic;
+import dev.ssekit.Topics;
+import dev.ssekit.internal.cdi.BroadcastInterceptor;
+import dev.ssekit.internal.cdi.HubProducer;
+import dev.ssekit.internal.cdi.SseKitExtension;
+import dev.ssekit.internal.cdi.SseStreamInterceptor;
+import dev.ssekit.test.SseRecorder;
+import dev.ssekit.test.StreamEnd;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.jersey.ext.cdi1x.internal.CdiComponentProvider;
+import org.glassfish.jersey.ext.cdi1x.internal.ProcessAllAnnotatedTypes;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.weld.se.WeldRequestScope;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code @SseStream} and {@code @Broadcast} on a JAX-RS resource, over HTTP on loopback (Jersey on Grizzly,
+ * Weld SE): replay after the request's {@code Last-Event-ID} whether or not the method declares it, and the
+ * id of a broadcast event in the response's {@code SseKit-Event-ID} header.
+ */
+class AnnotatedResourceHttpTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    /** A user's resource, as the library guide shows it. */
+    @RequestScoped
+    @Path("orders")
+    public static class OrderResource {
+        @GET
+        @Path("{id}/events")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        @SseStream(topic = "orders/{id}")
+        public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
+        }
+
+        @GET
+        @Path("{id}/declared")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        @SseStream(topic = "orders/{id}")
+        public void declared(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+                             @Context SseEventSink sink, @Context Sse sse) {
+        }
+
+        @POST
+        @Path("{id}/status")
+        @Consumes(MediaType.TEXT_PLAIN)
+        @Produces(MediaType.TEXT_PLAIN)
+        @Broadcast(topic = "orders/{id}", type = "status")
+        public String status(@PathParam("id") String id, String status) {
+            return status.isEmpty() ? null : status; // null: nothing to broadcast
+        }
+    }
+
+    /** The application's registry, to publish without HTTP. */
+    @ApplicationScoped
+    public static class Registry {
+        @Inject
+        @Topic
+        Topics topics;
+
+        Topics topics() {
+            return topics;
+        }
+    }
+
+    private static WeldContainer weld;
+    private static HttpServer withFeature;
+    private static HttpServer withoutFeature;
+    private static Topics topics;
+
+    @BeforeAll
+    static void start() throws Exception {
+        weld = new Weld("ssekit-annotated-http-" + System.nanoTime()).disableDiscovery()
+                .addBeanClasses(HubProducer.class, BroadcastInterceptor.class, SseStreamInterceptor.class,
+                        OrderResource.class, Registry.class, WeldRequestScope.class) // Jersey's request scope on Weld
+                // Without discovery, no extension is found by service loading: ssekit's, and Jersey's, which
+                // makes Jersey take resources from CDI (so that the interceptors run).
+                .addExtension(new SseKitExtension()).addExtension(new CdiComponentProvider())
+                .addExtension(new ProcessAllAnnotatedTypes()).initialize();
+        topics = weld.select(Registry.class).get().topics();
+        withFeature = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
+                new ResourceConfig(OrderResource.class, SseKitFeature.class));
+        withoutFeature = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
+                new ResourceConfig(OrderResource.class));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (withFeature != null) {
+            withFeature.shutdownNow();
+        }
+        if (withoutFeature != null) {
+            withoutFeature.shutdownNow();
+        }
+        if (weld != null) {
+            weld.shutdown();
+        }
+    }
+
+    private static URI uri(HttpServer server, String path) {
+        return URI.create("http://127.0.0.1:" + server.getListeners().iterator().next().getPort() + "/orders/" + path);
+    }
+
+    private static String publish(String topic, String data) {
+        return topics.publish(List.of(topic), Event.of(data).withType("status"));
+    }
+
+    @Test
+    void sseStream_replaysAfterTheRequestsLastEventIdWithoutTheParameter() {
+        String packed = publish("orders/1", "packed");
+        String shipped = publish("orders/1", "shipped");
+        try (SseRecorder events = SseRecorder.to(uri(withFeature, "1/events")).header("Last-Event-ID", packed).open()) {
+            assertEquals(200, events.status());
+            assertEquals(packed, events.header("Mercure-Last-Event-ID"), "replay started after the client's id");
+            events.assertEvent(shipped, "status", "shipped");
+            String delivered = publish("orders/1", "delivered");
+            events.assertEvent(delivered, "status", "delivered"); // then live
+            events.assertExhausted();
+        }
+    }
+
+    @Test
+    void sseStream_replaysAfterTheDeclaredParameter() {
+        String packed = publish("orders/2", "packed");
+        String shipped = publish("orders/2", "shipped");
+        try (SseRecorder events = SseRecorder.to(uri(withFeature, "2/declared")).header("Last-Event-ID", packed)
+                .open()) {
+            assertEquals(packed, events.header("Mercure-Last-Event-ID"));
+            events.assertEvent(shipped, "status", "shipped");
+            events.assertExhausted();
+        }
+    }
+
+    @Test
+    void sseStream_withoutLastEventIdIsLiveOnly() {
+        publish("orders/3", "before");
+        try (SseRecorder events = SseRecorder.to(uri(withFeature, "3/events")).open()) {
+            assertEquals(200, events.status());
+            assertNull(events.header("Mercure-Last-Event-ID"));
+            String after = publish("orders/3", "after");
+            events.assertEvent(after, "status", "after");
+            events.assertExhausted();
+        }
+    }
+
+    @Test
+    void sseStream_withoutTheFeatureAnswers500NamingIt() {
+        try (SseRecorder events = SseRecorder.to(uri(withoutFeature, "4/events")).header("Last-Event-ID", "x").open()) {
+            StreamEnd end = events.assertEnded(StreamEnd.Reason.HTTP_STATUS);
+            assertEquals(500, end.status());
+            assertTrue(end.body().contains("@SseStream on " + OrderResource.class.getName() + ".events cannot read the "
+                    + "request's Last-Event-ID, so it could not replay what the client missed: register "
+                    + "dev.ssekit.SseKitFeature in the JAX-RS Application"), end.body());
+        }
+        // A method that declares the header needs no filter to read it.
+        String packed = publish("orders/4", "packed");
+        String shipped = publish("orders/4", "shipped");
+        try (SseRecorder events = SseRecorder.to(uri(withoutFeature, "4/declared")).header("Last-Event-ID", packed)
+                .open()) {
+            events.assertEvent(shipped, "status", "shipped");
+        }
+    }
+
+    @Test
+    void broadcast_answersTheIdOfTheEventItPublished() throws Exception {
+        try (SseRecorder events = SseRecorder.to(uri(withFeature, "5/events")).open()) {
+            assertEquals(200, events.status()); // the head follows the subscription: it is in place
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri(withFeature, "5/status"))
+                    .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("paid")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals("paid", r.body(), "the response is the method's result");
+            String id = r.headers().firstValue(SseKitFeature.EVENT_ID_HEADER).orElseThrow(
+                    () -> new AssertionError("no " + SseKitFeature.EVENT_ID_HEADER + " header: " + r.headers().map()));
+            events.assertEvent(id, "status", "paid");
+
+            HttpResponse<String> none = HTTP.send(HttpRequest.newBuilder(uri(withFeature, "5/status"))
+                    .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(204, none.statusCode());
+            assertEquals(List.of(), none.headers().allValues(SseKitFeature.EVENT_ID_HEADER), "nothing was published");
+            events.assertExhausted();
+        }
+    }
+}
