@@ -168,8 +168,8 @@ public final class Bench {
         if (scenarios) {
             List<String> list = Arrays.stream(only.split(",")).map(String::trim).toList();
             for (String s : list) {
-                if (!List.of("a", "b", "c", "d", "p", "s", "r", "t").contains(s)) {
-                    throw new IllegalArgumentException("unknown scenario " + s + "; use a, b, c, d, p, s, r, t");
+                if (!List.of("a", "b", "c", "d", "p", "s", "r", "t", "m").contains(s)) {
+                    throw new IllegalArgumentException("unknown scenario " + s + "; use a, b, c, d, p, s, r, t, m");
                 }
             }
             if (list.stream().anyMatch(s -> "abcd".contains(s))) {
@@ -207,6 +207,7 @@ public final class Bench {
                     case "s" -> report.append(stalledAll(quick, versions));
                     case "r" -> report.append(stormAll(quick, versions));
                     case "t" -> report.append(new StopScenario(quick).run(versions));
+                    case "m" -> report.append(historyStormAll(quick, versions, stores));
                     default -> {
                         // above
                     }
@@ -615,6 +616,106 @@ public final class Bench {
                 delivered / (took / 1e9), caughtUp, n,
                 mib(Long.parseLong(w.get("peakUsed"))), mib(Long.parseLong(w.get("peakAfterGc"))), mib(heapBefore), mib(heapAfter),
                 w.get("gcs"), errors, gaps, dups);
+    }
+
+    private static String historyStormAll(boolean quick, List<PublishScenario.Version> versions, String[] stores)
+            throws Exception {
+        int events = quick ? 100_000 : 1_000_000;
+        int clients = quick ? 100 : 500;
+        StringBuilder t = new StringBuilder();
+        t.append(String.format(Locale.ROOT, "(m) replay storm on a durable store: %,d events of history over %d topics, "
+                + "then %,d clients connect with Last-Event-ID: earliest at once, half of them to every topic (a * "
+                + "matcher), half to one topic; meanwhile the server publishes on that topic one event after another, "
+                + "timed (publish p50/p99 before the storm and during it)%n%n", events, BenchApp.HISTORY_TOPICS, clients));
+        t.append("| version | store | history | clients | filled in | replayed events | most to one client | all done after "
+                + "| heap peak after a GC | heap after GC before / after | publish p50 / p99 before | publish p50 / p99 "
+                + "during | errors, closed by server |\n");
+        t.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String store : stores) {
+            if (!store.equals("postgresql") && !store.equals("redis")) {
+                continue;
+            }
+            for (PublishScenario.Version v : versions) {
+                Bench b = new Bench(quick, v.classPath(), v.label());
+                try {
+                    t.append(b.historyStorm(store, events, clients));
+                } catch (IOException e) {
+                    t.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | failed: %s | | | | | | | | |%n",
+                            v.label(), store, events, clients, e));
+                } finally {
+                    b.stop();
+                }
+            }
+        }
+        t.append('\n');
+        return t.toString();
+    }
+
+    private String historyStorm(String store, int events, int n) throws Exception {
+        client.closeAll();
+        settle();
+        progress("(m) " + label + ": filling " + events + " events into " + store);
+        long fillStart = System.nanoTime();
+        for (int i = 0; i < events; i += 10_000) {
+            post("/admin/history/" + store + "/fill?from=" + i + "&count=" + Math.min(10_000, events - i)
+                    + "&total=" + events);
+            if ((i / 10_000) % 10 == 9) {
+                progress("(m) " + label + ": " + (i + 10_000) + " events filled");
+            }
+        }
+        long filled = System.nanoTime() - fillStart;
+        int[] before = timedPublishes(store, 200);
+        long heapBefore = heap();
+        post("/admin/heap-watch/start");
+        progress("(m) " + label + ": " + n + " clients replaying from earliest");
+        long start = System.nanoTime();
+        client.open(n, "/hub/history/" + store, "earliest");
+        List<Integer> during = new ArrayList<>();
+        long last = -1;
+        long lastChange = System.nanoTime();
+        long deadline = start + 240_000_000_000L;
+        while (System.nanoTime() < deadline && System.nanoTime() - lastChange < 10_000_000_000L) {
+            for (int micros : timedPublishes(store, 20)) {
+                during.add(micros);
+            }
+            long e = client.events.get();
+            if (e != last) {
+                last = e;
+                lastChange = System.nanoTime();
+            }
+        }
+        long took = client.lastEventNanos - start;
+        Map<String, String> w = new LinkedHashMap<>();
+        for (String kv : post("/admin/heap-watch/stop").trim().split(" ")) {
+            w.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
+        long most = 0;
+        for (int i = 0; i < n; i++) {
+            most = Math.max(most, client.received(i));
+        }
+        long replayed = client.events.get();
+        long errors = client.errors.get() + client.badStatus.get();
+        long closed = client.closedByServer.get();
+        client.closeAll();
+        post("/admin/replay-close/" + BenchApp.HISTORY + store);
+        long heapAfter = quietHeap();
+        int[] sortedDuring = during.stream().mapToInt(Integer::intValue).sorted().toArray();
+        return String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %.0f s | %,d | %,d | %.1f s | %s | %s / %s | %s / %s | "
+                        + "%s / %s | %,d, %,d |%n",
+                label, store, events, n, filled / 1e9, replayed, most, took / 1e9, mib(Long.parseLong(w.get("peakAfterGc"))),
+                mib(heapBefore), mib(heapAfter), pct(before, 0.5), pct(before, 0.99),
+                pct(sortedDuring, 0.5), pct(sortedDuring, 0.99), errors, closed);
+    }
+
+    /** @return the latencies, in microseconds and sorted, of {@code count} publishes one after another in the server */
+    private int[] timedPublishes(String store, int count) throws Exception {
+        String[] parts = post("/admin/history/" + store + "/publish?count=" + count).trim().split(" ");
+        int[] micros = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            micros[i] = Integer.parseInt(parts[i]);
+        }
+        java.util.Arrays.sort(micros);
+        return micros;
     }
 
     // ---- helpers ----

@@ -48,6 +48,11 @@ final class BenchApp {
     }
 
     /** State shared by the resources, which are registered as instances. */
+    /** The registry key prefix of the large-history scenario's registries, per store. */
+    static final String HISTORY = "history-";
+    /** Topics the large history is spread over. */
+    static final int HISTORY_TOPICS = 100;
+
     static final class State {
         final Topics topics = Topics.builder().name("bench").build();
         final Map<String, Hub<Payload>> hubs = new ConcurrentHashMap<>();
@@ -56,6 +61,7 @@ final class BenchApp {
         volatile Sse sse;
         final Map<String, Topics> replayTopics = new ConcurrentHashMap<>();
         final Map<String, Runnable> replayCleanups = new ConcurrentHashMap<>();
+        final AtomicLong historySubscribers = new AtomicLong();
         final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bench-publisher");
             t.setDaemon(true);
@@ -137,6 +143,24 @@ final class BenchApp {
             Topics t = state.replayTopics.get(store);
             Conn conn = t.open(sink, sse);
             t.hub("replay", Payload.class).register(conn, lastEventId);
+        }
+
+        /**
+         * A subscriber of the large history ({@code Admin#fillHistory}): every other one takes
+         * every topic (a {@code *} matcher), the others one topic of {@link #HISTORY_TOPICS}.
+         */
+        @GET
+        @Path("history/{store}")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public void history(@PathParam("store") String store, @HeaderParam("Last-Event-ID") String lastEventId,
+                            @Context SseEventSink sink, @Context Sse sse) {
+            Topics t = state.replayTopics.get(HISTORY + store);
+            Conn conn = t.open(sink, sse);
+            if (state.historySubscribers.getAndIncrement() % 2 == 0) {
+                t.subscribe(conn, java.util.List.of(), topics -> true, lastEventId);
+            } else {
+                t.subscribe(conn, java.util.List.of("h-0"), lastEventId);
+            }
         }
     }
 
@@ -283,6 +307,51 @@ final class BenchApp {
                 hub.broadcast(new Payload(i));
             }
             return marker;
+        }
+
+        /**
+         * Makes (with {@code from=0}) or extends a registry on {@code store} whose history holds
+         * events spread over {@link #HISTORY_TOPICS} topics, appended straight to the store a
+         * thousand at a time (the scenario is the replay, not the publish path). Retention keeps
+         * {@code total} per topic.
+         */
+        @POST
+        @Path("history/{store}/fill")
+        public String fillHistory(@PathParam("store") String store, @QueryParam("from") int from,
+                                  @QueryParam("count") int count, @QueryParam("total") int total) {
+            String key = HISTORY + store;
+            if (from == 0) {
+                closeReplay(key);
+                Map<String, Runnable> cleanup = new ConcurrentHashMap<>();
+                HistoryStore history = open(store, total, cleanup);
+                cleanup.values().forEach(c -> state.replayCleanups.put(key, c));
+                state.replayTopics.put(key, Topics.builder().name(key).history(history).build());
+                state.historySubscribers.set(0);
+            }
+            HistoryStore history = state.replayTopics.get(key).history();
+            String data = "{\"item\":\"" + Payload.ITEM + "\"}";
+            for (int i = from; i < from + count; i += 1000) {
+                java.util.List<HistoryStore.Entry> batch = new java.util.ArrayList<>(1000);
+                for (int j = i; j < Math.min(from + count, i + 1000); j++) {
+                    batch.add(new HistoryStore.Entry(Set.of("h-" + (j % HISTORY_TOPICS)), dev.ssekit.Event.of(data)));
+                }
+                history.append(batch);
+            }
+            return "ok";
+        }
+
+        /** Publishes {@code count} events on one topic of the large history, one after another: their latencies. */
+        @POST
+        @Path("history/{store}/publish")
+        public String timedPublish(@PathParam("store") String store, @QueryParam("count") int count) {
+            Topics t = state.replayTopics.get(HISTORY + store);
+            StringBuilder micros = new StringBuilder();
+            for (int i = 0; i < count; i++) {
+                long start = System.nanoTime();
+                t.publish(java.util.List.of("h-0"), dev.ssekit.Event.of("{\"item\":\"live\"}"));
+                micros.append(i == 0 ? "" : " ").append((System.nanoTime() - start) / 1000);
+            }
+            return micros.toString();
         }
 
         @POST

@@ -33,6 +33,12 @@ public final class BenchServer {
                 URI.create("http://127.0.0.1:" + port + "/"), config, false);
         // As EmbeddedHub does: the write timeout of ssekit (10 s) decides, not Grizzly's 30 s.
         server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
+        // As EmbeddedHub does: up to 200 request threads beyond the core ones (a replay's first page and
+        // a publish each hold one while the store answers), so the scenarios load the store as the hub would.
+        server.getListeners().forEach(l -> l.getTransport().setWorkerThreadPoolConfig(
+                org.glassfish.grizzly.threadpool.ThreadPoolConfig.defaultConfig().copy().setPoolName("Grizzly-worker")
+                        .setCorePoolSize(2 * Runtime.getRuntime().availableProcessors())
+                        .setMaxPoolSize(Math.max(200, 2 * Runtime.getRuntime().availableProcessors()))));
         // The driver's admin requests reuse one connection; Grizzly would close it every 256 requests.
         server.getListeners().forEach(l -> l.getKeepAlive().setMaxRequestsCount(-1));
         // As EmbeddedHub does: ssekit's own non-blocking transport on Grizzly, where the tree has one
