@@ -1,15 +1,17 @@
 package dev.ssekit;
 
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
- * Where a {@link Topics} registry reports its per-topic counts as they happen. In a CDI application
- * with MicroProfile Metrics, ssekit binds its own (see docs/configuration.md, "Metrics"); implement this to
- * report to another system, and give it to {@link Topics.Builder#metrics}. {@link Hub#stats()} reads
- * the same counts without any binding.
+ * Where a {@link Topics} registry reports its counts as they happen. ssekit binds its own where the
+ * application has a metrics API: MicroProfile Metrics, else OpenTelemetry (the names are in
+ * docs/operations.md, "Metrics"); implement this to report to another system, and give it to
+ * {@link Topics.Builder#metrics}. {@link Hub#stats()} reads the per-topic counts without any binding.
  *
  * <p>Methods are called from publishing and writer threads, concurrently: keep them cheap and
- * thread-safe, and never block in them.
+ * thread-safe, and never block in them. Methods added later have defaults, so a binding written
+ * against an earlier version keeps compiling and working.
  */
 public interface MetricsBinding {
     /** Reports nothing. */
@@ -36,6 +38,26 @@ public interface MetricsBinding {
     /** Called when the registry closes: remove every metric bound, so none outlives the application. */
     void close();
 
+    /**
+     * Called once, when the registry opens: what all its connections hold queued now, for gauges
+     * read at collection time (each read visits every connection).
+     *
+     * @param events the events waiting in the connections' queues, replays excluded
+     * @param bytes  the bytes of those events
+     */
+    default void bindQueues(LongSupplier events, LongSupplier bytes) {
+    }
+
+    /**
+     * A call to the history store ended, successfully or not.
+     *
+     * @param store     the store's class, by its simple name ({@code JdbcHistoryStore})
+     * @param operation {@code append} or {@code read}
+     * @param nanos     how long the call took
+     */
+    default void storeCall(String store, String operation, long nanos) {
+    }
+
     /** One topic's counts as they happen. */
     interface TopicMetrics {
         TopicMetrics NONE = new TopicMetrics() {
@@ -49,12 +71,34 @@ public interface MetricsBinding {
         default void delivered() {
         }
 
+        /**
+         * An event was written to one subscriber: the container has taken the frame and flushed it.
+         * Called instead of {@link #delivered()}, which the default calls.
+         *
+         * @param lagNanos from the moment this node accepted the publish to that write; negative when
+         *                 unknown (an event this node did not accept itself, such as one another node
+         *                 published to a shared store)
+         */
+        default void delivered(long lagNanos) {
+            delivered();
+        }
+
         /** A subscriber lost an event to the slow-consumer policy. */
         default void dropped() {
         }
 
         /** A subscriber was cut by the slow-consumer policy or the write timeout. */
         default void cut() {
+        }
+
+        /**
+         * A subscriber was cut. Called instead of {@link #cut()}, which the default calls.
+         *
+         * @param reason {@link Conn.CloseReason#SLOW_CONSUMER} (a full queue, an event waiting too
+         *               long, a stalled writer) or {@link Conn.CloseReason#WRITE_TIMEOUT}
+         */
+        default void cut(Conn.CloseReason reason) {
+            cut();
         }
 
         /** @param events how many events a reconnecting subscriber was replayed */

@@ -144,7 +144,8 @@ public final class Dispatcher implements AutoCloseable {
         this.maxReplayEvents = limits.maxReplayEvents();
         this.routes = new Routes(null);
         this.admission = new Admission(limits, routes);
-        this.meters = new TopicMeters(metrics, routes::subscribers);
+        this.meters = new TopicMeters(metrics, routes::subscribers, store.getClass().getSimpleName(),
+                this::queuedEvents, this::queuedBytes);
         this.cutWarnings = new CutWarnings(name);
         this.shutdownTimeout = limits.shutdownTimeout();
         if (store instanceof SharedHistoryStore shared) {
@@ -152,7 +153,7 @@ public final class Dispatcher implements AutoCloseable {
             this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone);
             routes.startAt(follow.startedAfter(), null);
             this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), batch -> {
-            });
+            }, null, meters::storeCall);
         } else {
             this.follow = null;
             String newest = call(store::latestId, "read the newest id of the history").orElse(null);
@@ -165,7 +166,7 @@ public final class Dispatcher implements AutoCloseable {
                             routes.advanceTo(position);
                         }
                         reconnectEveryone();
-                    }));
+                    }), meters::storeCall);
         }
         this.transactional = new TransactionalPublishing(name, Checks.notNull(transactions, "transactions"), store,
                 pipeline, (topics, took) -> topics.forEach(t -> meters.of(t).published(took)));
@@ -187,8 +188,28 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Queues acknowledged events to their subscribers, in order, counting each delivery to a queue. */
     private void fanOut(List<Published> batch) {
-        // Live events are encoded once each, at their first subscriber; the cache serves replays.
-        routes.deliver(batch, EncodedEvent::of, (topic, conn, out) -> conn.offer(out, meters.of(topic)));
+        // Live events are encoded once each, at their first subscriber; the cache serves replays. The
+        // shared frame carries the accept time, so the lag is measured at the write with nothing added.
+        routes.deliver(batch, p -> EncodedEvent.of(p.event(), p.acceptedNanos()),
+                (topic, conn, out) -> conn.offer(out, meters.of(topic)));
+    }
+
+    /** @return the events queued on every connection now, replays excluded: read at collection time */
+    private long queuedEvents() {
+        long sum = 0;
+        for (Connection c : opened) {
+            sum += c.queued();
+        }
+        return sum;
+    }
+
+    /** @return the bytes queued on every connection now, replays excluded: read at collection time */
+    private long queuedBytes() {
+        long sum = 0;
+        for (Connection c : opened) {
+            sum += c.queuedBytes();
+        }
+        return sum;
     }
 
     /** The follow lost events: every client reconnects and gets them by replay. */
@@ -422,8 +443,14 @@ public final class Dispatcher implements AutoCloseable {
          *              was dropped during the replay
          */
         Page read(String afterId, int size, boolean keep, boolean first) {
-            Replay history = matcher != null ? readMatching(topics, matcher, afterId, highWater, size)
-                    : call(() -> store.readPage(topics, afterId, highWater, size), "read history for " + topics);
+            long started = System.nanoTime();
+            Replay history;
+            try {
+                history = matcher != null ? readMatching(topics, matcher, afterId, highWater, size)
+                        : call(() -> store.readPage(topics, afterId, highWater, size), "read history for " + topics);
+            } finally {
+                meters.storeCall("read", System.nanoTime() - started);
+            }
             if (!first && !history.afterIdFound()) {
                 throw new HistoryStoreException("history after " + afterId + " was dropped while it was replayed; "
                         + "the client reconnects from the last event it got", null);
@@ -491,7 +518,7 @@ public final class Dispatcher implements AutoCloseable {
         Set<String> last = routes.leaveAll(conn);
         Set<String> topics = last == null ? firstTopics : last;
         if (reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.WRITE_TIMEOUT) {
-            topics.forEach(t -> meters.of(t).cut());
+            topics.forEach(t -> meters.of(t).cut(reason));
             cutWarnings.cut(topics, reason, conn.cutBy() == null ? "cut" : conn.cutBy());
         }
         tell(l -> l.disconnected(new SubscriberDisconnected(topics, Optional.ofNullable(conn.remoteAddress()),

@@ -6,14 +6,17 @@ import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.metrics.TopicMeter;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.ToIntFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The counts of every topic, made on first use and bound to the registry's {@link MetricsBinding}.
- * Past {@link #MAX_METERED_TOPICS} topics share one meter, so that metrics stay bounded when topics
- * are per resource ({@code orders/{id}}).
+ * The one place the engine reports to: the counts of every topic, made on first use, and the
+ * registry's own (its store calls, its queues), all passed on to the registry's
+ * {@link MetricsBinding}, whichever target that adapts to (MicroProfile Metrics, OpenTelemetry, one
+ * of the application's own). Past {@link #MAX_METERED_TOPICS} topics share one meter, so that
+ * metrics stay bounded when topics are per resource ({@code orders/{id}}) or named by clients.
  */
 final class TopicMeters implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TopicMeters.class.getName());
@@ -24,6 +27,8 @@ final class TopicMeters implements AutoCloseable {
 
     private final MetricsBinding binding;
     private final ToIntFunction<String> subscribers;
+    private final String store;
+    private volatile boolean storeCallFailed;
     private final ConcurrentHashMap<String, TopicMeter> meters = new ConcurrentHashMap<>();
     private volatile TopicMeter otherTopics;
 
@@ -32,8 +37,42 @@ final class TopicMeters implements AutoCloseable {
      * @param subscribers the subscriber count of a topic, for its gauge
      */
     TopicMeters(MetricsBinding binding, ToIntFunction<String> subscribers) {
+        this(binding, subscribers, "HistoryStore", () -> 0, () -> 0);
+    }
+
+    /**
+     * @param store        names the history store in its calls' durations
+     * @param queuedEvents the events queued on every connection now
+     * @param queuedBytes  the bytes of those events
+     */
+    TopicMeters(MetricsBinding binding, ToIntFunction<String> subscribers, String store, LongSupplier queuedEvents,
+                LongSupplier queuedBytes) {
         this.binding = Checks.notNull(binding, "metrics");
         this.subscribers = subscribers;
+        this.store = store;
+        try {
+            binding.bindQueues(queuedEvents, queuedBytes);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ssekit: the queue gauges could not be registered", e);
+        }
+    }
+
+    /**
+     * A call to the history store ended. Never throws: a binding that does is logged once.
+     *
+     * @param operation {@code append} or {@code read}
+     * @param nanos     how long it took
+     */
+    void storeCall(String operation, long nanos) {
+        try {
+            binding.storeCall(store, operation, nanos);
+        } catch (RuntimeException e) {
+            if (!storeCallFailed) {
+                storeCallFailed = true;
+                LOG.log(Level.WARNING, "ssekit: a MetricsBinding failed on a store call; its counts may be "
+                        + "incomplete", e);
+            }
+        }
     }
 
     /** @return the counts of a topic, made on first use; past {@link #MAX_METERED_TOPICS}, the shared one */
