@@ -14,6 +14,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.Extension;
 
+import io.opentelemetry.api.OpenTelemetry;
+
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -65,15 +67,19 @@ public final class EmbeddedHub implements AutoCloseable {
     private final HttpServer server;
     private final URI uri;
     private final Runnable closeTransport;
+    private final HubTelemetry telemetry;
     private final Duration shutdownTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean stopping; // read by the readiness endpoint
 
     private EmbeddedHub(WeldContainer weld, HttpServer server, URI uri, Runnable closeTransport,
-                        Duration shutdownTimeout) {
+                        HubTelemetry telemetry, Duration shutdownTimeout, AtomicBoolean stopping) {
+        this.stopping = stopping;
         this.weld = weld;
         this.server = server;
         this.uri = uri;
         this.closeTransport = closeTransport;
+        this.telemetry = telemetry;
         this.shutdownTimeout = shutdownTimeout;
     }
 
@@ -94,14 +100,21 @@ public final class EmbeddedHub implements AutoCloseable {
         }
         // Our own shutdown hook ends the streams first; Weld's would race it.
         boolean loopback = InetAddress.getByName(host).isLoopbackAddress();
+        // The hub's metrics SDK, the application's OpenTelemetry as a MicroProfile Telemetry server's
+        // would be: the library binds to it when the registry opens, below.
+        HubTelemetry telemetry = new HubTelemetry();
+        AtomicBoolean stopping = new AtomicBoolean();
         WeldContainer weld = new Weld().skipShutdownHook()
-                .addExtension(new DevelopmentBean(new DevelopmentDefaults(loopback))).initialize();
+                .addExtension(new DevelopmentBean(new DevelopmentDefaults(loopback), telemetry)).initialize();
         Runnable transport = null;
         try {
             ResourceConfig config = ResourceConfig.forApplicationClass(HubApplication.class);
             HttpServer server = GrizzlyHttpServerFactory.createHttpServer(
                     URI.create("http://" + host + ":" + port + "/"), config, false);
             CheckedTargets.install(server.getServerConfiguration());
+            // After CheckedTargets, which wraps the one handler it finds: these paths are not the app's.
+            OpsEndpoints.install(server.getServerConfiguration(), telemetry,
+                    () -> weld.select(HubRegistry.class).get().topics(), stopping::get);
             // Streams write through Grizzly's non-blocking output: a client that stops reading holds
             // no thread, and a cut closes its socket at once.
             transport = GrizzlyTransport.install(server.getServerConfiguration());
@@ -130,7 +143,7 @@ public final class EmbeddedHub implements AutoCloseable {
             server.start();
             int bound = server.getListeners().iterator().next().getPort();
             EmbeddedHub hub = new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"),
-                    transport, shutdownTimeout);
+                    transport, telemetry, shutdownTimeout, stopping);
             RUNNING.set(hub);
             return hub;
         } catch (IOException | RuntimeException e) {
@@ -138,6 +151,7 @@ public final class EmbeddedHub implements AutoCloseable {
                 transport.run();
             }
             weld.shutdown();
+            telemetry.close();
             throw e;
         }
     }
@@ -169,6 +183,7 @@ public final class EmbeddedHub implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        stopping.set(true); // readiness answers 503 from now on: a load balancer stops sending clients
         // Publishes from now on answer 503; those accepted are stored and written first.
         weld.select(HubRegistry.class).get().close();
         // Requests still running (a publish waiting for a slow store) get their answers if they come
@@ -185,6 +200,7 @@ public final class EmbeddedHub implements AutoCloseable {
         server.shutdownNow();
         closeTransport.run();
         weld.shutdown();
+        telemetry.close();
         RUNNING.compareAndSet(this, null);
     }
 
@@ -199,6 +215,8 @@ public final class EmbeddedHub implements AutoCloseable {
         String shown = "127.0.0.1".equals(host) ? "localhost" : host;
         System.out.println("ssekit hub on http://" + shown + ":" + hub.uri().getPort() + "/ (listening on " + host
                 + "), history store: " + hub.weld.select(HubRegistry.class).get().topics().history());
+        System.out.println("Prometheus metrics on " + hub.uri().resolve(OpsEndpoints.METRICS.substring(1))
+                + ", health on " + hub.uri().resolve(OpsEndpoints.HEALTH.substring(1)) + " (/live, /ready)");
         SecuritySettings security = hub.security();
         if (security.anonymousPublish()) {
             System.out.println("*****************************************************************************");
@@ -241,17 +259,24 @@ public final class EmbeddedHub implements AutoCloseable {
         stopped.await();
     }
 
-    /** Contributes the launcher's {@link DevelopmentDefaults} as a bean; the WAR has none. */
+    /**
+     * Contributes the launcher's {@link DevelopmentDefaults} and its {@code OpenTelemetry} as beans;
+     * the WAR has neither (a server gives it its own OpenTelemetry, if any).
+     */
     static final class DevelopmentBean implements Extension {
         private final DevelopmentDefaults defaults;
+        private final HubTelemetry telemetry;
 
-        DevelopmentBean(DevelopmentDefaults defaults) {
+        DevelopmentBean(DevelopmentDefaults defaults, HubTelemetry telemetry) {
             this.defaults = defaults;
+            this.telemetry = telemetry;
         }
 
         void addBean(@Observes AfterBeanDiscovery event) {
             event.addBean().types(DevelopmentDefaults.class, Object.class).scope(Dependent.class)
                     .createWith(context -> defaults);
+            event.addBean().types(OpenTelemetry.class).scope(Dependent.class)
+                    .createWith(context -> telemetry);
         }
     }
 
