@@ -1,7 +1,6 @@
 package dev.ssekit;
 
 import java.util.function.IntSupplier;
-import java.util.function.LongSupplier;
 
 /**
  * Where a {@link Topics} registry reports its counts as they happen. ssekit binds its own where the
@@ -39,13 +38,11 @@ public interface MetricsBinding {
     void close();
 
     /**
-     * Called once, when the registry opens: what all its connections hold queued now, for gauges
-     * read at collection time (each read visits every connection).
+     * Called once, when the registry opens: the registry's own gauges, for reading at collection time.
      *
-     * @param events the events waiting in the connections' queues, replays excluded
-     * @param bytes  the bytes of those events
+     * @param gauges reads the registry's state now
      */
-    default void bindQueues(LongSupplier events, LongSupplier bytes) {
+    default void bindRegistry(RegistryGauges gauges) {
     }
 
     /**
@@ -56,6 +53,21 @@ public interface MetricsBinding {
      * @param nanos     how long the call took
      */
     default void storeCall(String store, String operation, long nanos) {
+    }
+
+    /**
+     * The state of a whole registry, read when metrics are collected: each read visits every
+     * connection, so read it at collection, never per event. Thread-safe.
+     */
+    interface RegistryGauges {
+        /** @return the connections subscribed to at least one topic or matcher now */
+        long clients();
+
+        /** @return the events waiting in the connections' queues now, replays excluded */
+        long queuedEvents();
+
+        /** @return the bytes of those events */
+        long queuedBytes();
     }
 
     /** One topic's counts as they happen. */

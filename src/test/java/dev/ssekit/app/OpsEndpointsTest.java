@@ -31,6 +31,9 @@ class OpsEndpointsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String TOPIC = "https://example.com/ops/metrics";
     private static final String ON_TOPIC = "messaging_destination_name=\"" + TOPIC + "\"";
+    /** Not configured: it reports under the shared tag, as every topic clients name does. */
+    private static final String UNNAMED = "https://example.com/ops/unnamed";
+    private static final String ON_OTHERS = "messaging_destination_name=\"ssekit:other-topics\"";
 
     private static HttpResponse<String> get(EmbeddedHub hub, String path) throws Exception {
         return PlainHttp.send(HttpRequest.newBuilder(hub.uri().resolve(path)).GET().build());
@@ -49,13 +52,14 @@ class OpsEndpointsTest {
      *         (each {@code key="value"}); 0 when there is none yet
      */
     static double sample(String text, String name, String... labels) {
-        Matcher m = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)} (\\S+)$", Pattern.MULTILINE).matcher(text);
+        Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(?:\\{([^}]*)})? (\\S+)$", Pattern.MULTILINE)
+                .matcher(text);
         double found = 0;
         int matches = 0;
         while (m.find()) {
             boolean all = true;
             for (String l : labels) {
-                all &= m.group(1).contains(l);
+                all &= m.group(1) != null && m.group(1).contains(l);
             }
             if (all) {
                 found = Double.parseDouble(m.group(2));
@@ -68,7 +72,7 @@ class OpsEndpointsTest {
 
     @Test
     void metrics_moveWithSubscribesPublishesAndLeaves() throws Exception {
-        try (EmbeddedHub hub = Hubs.start(Map.of("ssekit.heartbeat", "1s"))) {
+        try (EmbeddedHub hub = Hubs.start(Map.of("ssekit.heartbeat", "1s", "ssekit.metrics.topics", TOPIC))) {
             String before = scrape(hub);
             assertEquals(0, sample(before, "ssekit_subscribers", ON_TOPIC), before);
             assertEquals(0, sample(before, "ssekit_events_published_total", ON_TOPIC), before);
@@ -77,6 +81,7 @@ class OpsEndpointsTest {
             try (SseRecorder first = MercureClient.subscribe(hub.uri(), query, Map.of());
                  SseRecorder second = MercureClient.subscribe(hub.uri(), query, Map.of())) {
                 await().atMost(WAIT).until(() -> sample(scrape(hub), "ssekit_subscribers", ON_TOPIC) == 2);
+                assertEquals(2, sample(scrape(hub), "ssekit_clients"));
                 for (int i = 0; i < 3; i++) {
                     MercureClient.publish(hub.uri(), TOPIC, "update " + i);
                 }
@@ -98,6 +103,11 @@ class OpsEndpointsTest {
                 assertTrue(sample(after, "ssekit_store_duration_seconds_count", "ssekit_store=\"InMemoryHistoryStore\"",
                         "ssekit_store_operation=\"append\"") >= 1, after);
                 assertTrue(after.contains("\nssekit_queued_bytes "), after);
+
+                MercureClient.publish(hub.uri(), UNNAMED, "nobody listens");
+                String others = scrape(hub);
+                assertEquals(1, sample(others, "ssekit_events_published_total", ON_OTHERS), others);
+                assertTrue(!others.contains(UNNAMED), "no series names a topic that is not configured");
             }
             // The clients left: found at the next heartbeat at the latest.
             await().atMost(WAIT).until(() -> sample(scrape(hub), "ssekit_subscribers", ON_TOPIC) == 0);

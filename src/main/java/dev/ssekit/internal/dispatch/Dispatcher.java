@@ -132,10 +132,12 @@ public final class Dispatcher implements AutoCloseable {
      * @param limits    event size, subscribers and topics accepted
      * @param listener  told of subscriptions and their ends, or null
      * @param metrics   where per-topic counts are reported
+     * @param meteredTopics the topics the metrics name one by one; null for the first 1,000
      * @param transactions the callers' JTA transactions, which publishes follow
      */
     public Dispatcher(String name, HistoryStore store, boolean ownsStore, ConnSettings defaults, Limits limits,
-                      SubscriberListener listener, MetricsBinding metrics, Transactions transactions) {
+                      SubscriberListener listener, MetricsBinding metrics, Set<String> meteredTopics,
+                      Transactions transactions) {
         this.name = name;
         this.listener = listener;
         this.store = Checks.notNull(store, "history");
@@ -144,8 +146,23 @@ public final class Dispatcher implements AutoCloseable {
         this.maxReplayEvents = limits.maxReplayEvents();
         this.routes = new Routes(null);
         this.admission = new Admission(limits, routes);
-        this.meters = new TopicMeters(metrics, routes::subscribers, store.getClass().getSimpleName(),
-                this::queuedEvents, this::queuedBytes);
+        this.meters = new TopicMeters(metrics, routes::subscribers, meteredTopics, store.getClass().getSimpleName(),
+                new MetricsBinding.RegistryGauges() {
+                    @Override
+                    public long clients() {
+                        return routes.clients();
+                    }
+
+                    @Override
+                    public long queuedEvents() {
+                        return Dispatcher.this.queuedEvents();
+                    }
+
+                    @Override
+                    public long queuedBytes() {
+                        return Dispatcher.this.queuedBytes();
+                    }
+                }, routes::subscriptions);
         this.cutWarnings = new CutWarnings(name);
         this.shutdownTimeout = limits.shutdownTimeout();
         if (store instanceof SharedHistoryStore shared) {

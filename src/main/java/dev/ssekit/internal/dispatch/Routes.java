@@ -435,6 +435,15 @@ final class Routes {
         return subs == null ? 0 : subs.count();
     }
 
+    /** @return the exact-topic subscriptions of every topic now; visits every topic, for gauges only */
+    int subscriptions() {
+        int sum = 0;
+        for (Roster<Subscriber> subs : byTopic.values()) {
+            sum += subs.count();
+        }
+        return sum;
+    }
+
     /** @return the connections subscribed to {@code topic}; waits for a fan-out in progress */
     List<Connection> connections(String topic) {
         lock.lock();

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.IntSupplier;
-import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -178,13 +177,16 @@ public final class OpenTelemetryMetrics implements MetricsBinding {
     }
 
     @Override
-    public void bindQueues(LongSupplier events, LongSupplier bytes) {
+    public void bindRegistry(RegistryGauges gauges) {
+        observers.add(meter.upDownCounterBuilder("ssekit.clients").setUnit("{connection}")
+                .setDescription("Connections subscribed to at least one topic or matcher now")
+                .buildWithCallback(m -> m.record(gauges.clients())));
         observers.add(meter.upDownCounterBuilder("ssekit.queued.events").setUnit("{event}")
                 .setDescription("Events waiting in the subscribers' queues now, replays excluded")
-                .buildWithCallback(m -> m.record(events.getAsLong())));
+                .buildWithCallback(m -> m.record(gauges.queuedEvents())));
         observers.add(meter.upDownCounterBuilder("ssekit.queued.bytes").setUnit("By")
                 .setDescription("Bytes of the events waiting in the subscribers' queues now")
-                .buildWithCallback(m -> m.record(bytes.getAsLong())));
+                .buildWithCallback(m -> m.record(gauges.queuedBytes())));
     }
 
     @Override
