@@ -1,5 +1,6 @@
 package dev.ssekit.app;
 
+import dev.ssekit.Event;
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.test.SseRecorder;
 import dev.ssekit.testkit.Hubs;
@@ -11,9 +12,11 @@ import dev.ssekit.testkit.TcpProxy;
 
 import org.junit.jupiter.api.Test;
 
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -115,6 +118,29 @@ class OpsEndpointsTest {
     }
 
     @Test
+    void metrics_countACutByItsReasonAndWhatTheCutClientLost() throws Exception {
+        try (EmbeddedHub hub = Hubs.start(Map.of("ssekit.queue.capacity", "4", "ssekit.metrics.topics", "feed"));
+             Socket stalled = MercureClient.openAndStopReading(hub.uri(), "topic=feed", WAIT)) {
+            String feed = "messaging_destination_name=\"feed\"";
+            await().atMost(WAIT).until(() -> sample(scrape(hub), "ssekit_subscribers", feed) == 1);
+            String data = "x".repeat(64 * 1024);
+            // Bounded: the client's socket, Grizzly's 64 KiB and a queue of 4 fill long before.
+            for (int i = 0; i < 500 && hub.topics().stats("feed").cut() == 0; i++) {
+                hub.topics().publish(List.of("feed"), Event.of(data));
+            }
+            await().atMost(WAIT).until(() -> sample(scrape(hub), "ssekit_cuts_total", feed,
+                    "ssekit_cut_reason=\"slow_consumer\"") == 1);
+            String after = scrape(hub);
+            assertEquals(0, sample(after, "ssekit_cuts_total", feed, "ssekit_cut_reason=\"write_timeout\""), after);
+            assertTrue(sample(after, "ssekit_deliveries_total", feed, "ssekit_delivery_outcome=\"dropped\"") >= 1,
+                    after);
+            assertEquals(sample(after, "ssekit_deliveries_total", feed, "ssekit_delivery_outcome=\"written\""),
+                    sample(after, "ssekit_delivery_lag_seconds_count", feed), "one lag per delivery written");
+            assertEquals(0, sample(after, "ssekit_subscribers", feed), after);
+        }
+    }
+
+    @Test
     void health_upWhileTheHubRuns() throws Exception {
         try (EmbeddedHub hub = Hubs.start(Map.of())) {
             for (String path : new String[] {"healthz", "healthz/live", "healthz/ready"}) {
@@ -135,8 +161,7 @@ class OpsEndpointsTest {
         try (TcpProxy proxy = TcpProxy.to("127.0.0.1", 6379);
              EmbeddedHub hub = Hubs.start(Map.of("ssekit.history.store", "redis",
                      "ssekit.history.redis.uri", "redis://127.0.0.1:" + proxy.port(),
-                     "ssekit.history.redis.prefix", prefix,
-                     "ssekit.history.redis.command.timeout", "1s"))) {
+                     "ssekit.history.redis.prefix", prefix))) {
             assertEquals(200, get(hub, "healthz/ready").statusCode());
             proxy.cut();
             await().atMost(WAIT).until(() -> get(hub, "healthz/ready").statusCode() == 503);
