@@ -57,7 +57,8 @@ public interface MetricsBinding {
 
     /**
      * The state of a whole registry, read when metrics are collected: each read visits every
-     * connection, so read it at collection, never per event. Thread-safe.
+     * connection, so read it at collection, never per event. Thread-safe. ssekit implements it, and
+     * may add methods.
      */
     interface RegistryGauges {
         /** @return the connections subscribed to at least one topic or matcher now */
@@ -68,6 +69,12 @@ public interface MetricsBinding {
 
         /** @return the bytes of those events */
         long queuedBytes();
+
+        /** @return the writer threads running now, those held by clients that stopped reading included */
+        long writerThreads();
+
+        /** @return the writer threads held now by a client that stopped reading (a blocking sink's write) */
+        long stalledWriters();
     }
 
     /** One topic's counts as they happen. */

@@ -106,6 +106,8 @@ class OpsEndpointsTest {
                 assertTrue(sample(after, "ssekit_store_duration_seconds_count", "ssekit_store=\"InMemoryHistoryStore\"",
                         "ssekit_store_operation=\"append\"") >= 1, after);
                 assertTrue(after.contains("\nssekit_queued_bytes "), after);
+                assertTrue(sample(after, "ssekit_writer_threads") > 0, after);
+                assertEquals(0, sample(after, "ssekit_writer_threads_stalled"), "Grizzly's output holds no thread");
 
                 MercureClient.publish(hub.uri(), UNNAMED, "nobody listens");
                 String others = scrape(hub);

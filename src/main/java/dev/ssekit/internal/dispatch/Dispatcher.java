@@ -162,6 +162,19 @@ public final class Dispatcher implements AutoCloseable {
                     public long queuedBytes() {
                         return Dispatcher.this.queuedBytes();
                     }
+
+                    // The runtime starts last in the constructor: a collection before it reads 0.
+                    @Override
+                    public long writerThreads() {
+                        ConnRuntime r = runtime;
+                        return r == null ? 0 : r.writerThreads();
+                    }
+
+                    @Override
+                    public long stalledWriters() {
+                        ConnRuntime r = runtime;
+                        return r == null ? 0 : r.stalledWriters();
+                    }
                 }, routes::subscriptions);
         this.cutWarnings = new CutWarnings(name);
         this.shutdownTimeout = limits.shutdownTimeout();

@@ -187,6 +187,12 @@ public final class OpenTelemetryMetrics implements MetricsBinding {
         observers.add(meter.upDownCounterBuilder("ssekit.queued.bytes").setUnit("By")
                 .setDescription("Bytes of the events waiting in the subscribers' queues now")
                 .buildWithCallback(m -> m.record(gauges.queuedBytes())));
+        observers.add(meter.upDownCounterBuilder("ssekit.writer.threads").setUnit("{thread}")
+                .setDescription("Writer threads running now, those held by clients that stopped reading included")
+                .buildWithCallback(m -> m.record(gauges.writerThreads())));
+        observers.add(meter.upDownCounterBuilder("ssekit.writer.threads.stalled").setUnit("{thread}")
+                .setDescription("Writer threads held now by a client that stopped reading")
+                .buildWithCallback(m -> m.record(gauges.stalledWriters())));
     }
 
     @Override
