@@ -39,6 +39,10 @@ import java.util.logging.Logger;
  * Ctrl-C ends every stream cleanly (each client gets a last {@code retry:} hint), then stops the
  * server.
  *
+ * <p>For operators, on the same port: Prometheus text on {@code GET /metrics}, from a metrics SDK of
+ * the hub's own that the library reports to as it would to a MicroProfile Telemetry server's, and
+ * health on {@code /healthz}, {@code /healthz/live} and {@code /healthz/ready} ({@link OpsEndpoints}).
+ *
  * <p>Development default: when the hub listens on a loopback address and no JWT key is configured,
  * anybody on this machine may publish (unless {@code ssekit.hub.anonymous.publish=false}), and it
  * says so loudly. On any other address, or with a key, publishing needs a token, as in the WAR.
