@@ -5,7 +5,7 @@ import java.util.function.IntSupplier;
 /**
  * Where a {@link Topics} registry reports its counts as they happen. ssekit binds its own where the
  * application has a metrics API: MicroProfile Metrics, else OpenTelemetry (the names are in
- * docs/operations.md, "Metrics"); implement this to report to another system, and give it to
+ * docs/operations.md, "Metrics and health"); implement this to report to another system, and give it to
  * {@link Topics.Builder#metrics}. {@link Hub#stats()} reads the per-topic counts without any binding.
  *
  * <p>Methods are called from publishing and writer threads, concurrently: keep them cheap and
@@ -26,9 +26,10 @@ public interface MetricsBinding {
     };
 
     /**
-     * Called once per topic, when it is first published to or subscribed to.
+     * Called once per topic metered by name, when it is first published to or subscribed to, and once
+     * for all the others (see {@link Topics.Builder#meteredTopics}).
      *
-     * @param topic       the topic, or the overflow tag once too many topics are metered
+     * @param topic       the topic, or {@code ssekit:other-topics} for every topic not metered by name
      * @param subscribers reads the topic's subscribers now
      * @return where the topic's counts go
      */
