@@ -116,12 +116,12 @@ public final class EmbeddedHub implements AutoCloseable {
             HttpServer server = GrizzlyHttpServerFactory.createHttpServer(
                     URI.create("http://" + host + ":" + port + "/"), config, false);
             CheckedTargets.install(server.getServerConfiguration());
-            // After CheckedTargets, which wraps the one handler it finds: these paths are not the app's.
-            OpsEndpoints.install(server.getServerConfiguration(), telemetry,
-                    () -> weld.select(HubRegistry.class).get().topics(), stopping::get);
             // Streams write through Grizzly's non-blocking output: a client that stops reading holds
             // no thread, and a cut closes its socket at once.
             transport = GrizzlyTransport.install(server.getServerConfiguration());
+            // Last: CheckedTargets and GrizzlyTransport each wrap the one handler they find, the app's.
+            OpsEndpoints.install(server.getServerConfiguration(), telemetry,
+                    () -> weld.select(HubRegistry.class).get().topics(), stopping::get);
             // Grizzly blocks a write to a client that stopped reading for 30 s by default, several
             // times per event; ssekit's write timeout (10 s) is the one that should decide.
             server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
