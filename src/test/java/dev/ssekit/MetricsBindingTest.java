@@ -166,7 +166,8 @@ class MetricsBindingTest {
             news.broadcast("one");
             news.broadcast("two");
             await().atMost(Duration.ofSeconds(30)).until(() -> metrics.lags.size() == 2);
-            assertTrue(metrics.lags.stream().allMatch(l -> l >= 0), "each live delivery knows its lag: " + metrics.lags);
+            assertTrue(metrics.lags.stream().allMatch(l -> l >= 0),
+                    "each live delivery knows its lag: " + metrics.lags);
             assertEquals(2, news.stats().delivered(), "the replayed event is no live delivery");
             assertEquals(1, metrics.registry.clients());
         }

@@ -102,7 +102,8 @@ class OpsEndpointsTest {
                         "one lag per delivery written");
                 assertTrue(sample(after, "ssekit_delivery_lag_seconds_sum", ON_TOPIC) > 0, after);
                 assertEquals(6, sample(after, "ssekit_delivery_lag_seconds_bucket", ON_TOPIC, "le=\"+Inf\""), after);
-                assertEquals(0, sample(after, "ssekit_deliveries_total", ON_TOPIC, "ssekit_delivery_outcome=\"dropped\""));
+                assertEquals(0, sample(after, "ssekit_deliveries_total", ON_TOPIC,
+                        "ssekit_delivery_outcome=\"dropped\""));
                 assertTrue(sample(after, "ssekit_store_duration_seconds_count", "ssekit_store=\"InMemoryHistoryStore\"",
                         "ssekit_store_operation=\"append\"") >= 1, after);
                 assertTrue(after.contains("\nssekit_queued_bytes "), after);

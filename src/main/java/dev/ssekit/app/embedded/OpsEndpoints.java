@@ -119,15 +119,17 @@ final class OpsEndpoints extends HttpHandler {
         send(response, up ? 200 : 503, "application/json", health(up, probes).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** @return {@code {"status":"UP","checks":[{"name":…,"status":…,"data":{…}}]}}, as MicroProfile Health writes it */
+    /** @return {@code {"status":"UP","checks":[{"name":…,"status":…,"data":{…}}]}}, as MicroProfile Health has it */
     static String health(boolean up, List<Check> probes) {
-        StringBuilder json = new StringBuilder("{\"status\":\"").append(up ? "UP" : "DOWN").append("\",\"checks\":[");
+        StringBuilder json = new StringBuilder("{\"status\":\"").append(up ? "UP" : "DOWN")
+                .append("\",\"checks\":[");
         for (int i = 0; i < probes.size(); i++) {
             Check p = probes.get(i);
-            json.append(i == 0 ? "" : ",").append("{\"name\":").append(JsonStrings.quote(p.name())).append(",\"status\":\"")
-                    .append(p.up() ? "UP" : "DOWN").append("\",\"data\":{").append(JsonStrings.quote(p.key())).append(':')
-                    .append(p.value() instanceof Number ? p.value().toString() : JsonStrings.quote(String.valueOf(p.value())))
-                    .append("}}");
+            String value = p.value() instanceof Number ? p.value().toString()
+                    : JsonStrings.quote(String.valueOf(p.value()));
+            json.append(i == 0 ? "" : ",").append("{\"name\":").append(JsonStrings.quote(p.name()))
+                    .append(",\"status\":\"").append(p.up() ? "UP" : "DOWN").append("\",\"data\":{")
+                    .append(JsonStrings.quote(p.key())).append(':').append(value).append("}}");
         }
         return json.append("]}\n").toString();
     }
