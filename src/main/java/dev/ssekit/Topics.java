@@ -66,7 +66,8 @@ public final class Topics implements AutoCloseable {
         HistoryStore store = b.history == null ? InMemoryHistoryStore.create() : b.history;
         Transactions tx = b.transactions != null ? Transactions.of(b.transactions)
                 : Transactions.lookup(Topics.class.getClassLoader());
-        this.dispatcher = new Dispatcher(b.name, store, ownsStore, b.settings, b.limits, b.listener, b.metrics, tx);
+        this.dispatcher = new Dispatcher(b.name, store, ownsStore, b.settings, b.limits, b.listener, b.metrics,
+                b.meteredTopics, tx);
     }
 
     /**
@@ -441,6 +442,7 @@ public final class Topics implements AutoCloseable {
         private SubscriberListener listener;
         private Limits limits = Limits.DEFAULTS;
         private MetricsBinding metrics = MetricsBinding.NONE;
+        private java.util.Set<String> meteredTopics;
         private Object transactions;
 
         private Builder() {
@@ -618,6 +620,27 @@ public final class Topics implements AutoCloseable {
          */
         public Builder metrics(MetricsBinding value) {
             this.metrics = Checks.notNull(value, "metrics");
+            return this;
+        }
+
+        /**
+         * Names the topics the metrics report one by one; every other topic reports under the one
+         * topic tag {@code ssekit:other-topics}. Without it, the first 1,000 topics published or
+         * subscribed to are reported one by one: set it where clients name topics (a Mercure hub's
+         * topics are URLs its clients choose), so that they cannot choose the series either.
+         * {@link Hub#stats()} and {@link Topics#stats(String)} count the first 1,000 topics one by one
+         * whatever is set here.
+         *
+         * @param topics the topics to report by name; empty for none
+         * @return this builder
+         * @throws IllegalArgumentException if {@code topics} is null or holds null
+         */
+        public Builder meteredTopics(java.util.Collection<String> topics) {
+            Checks.notNull(topics, "meteredTopics");
+            for (String t : topics) {
+                Checks.notNull(t, "meteredTopics element");
+            }
+            this.meteredTopics = java.util.Set.copyOf(topics);
             return this;
         }
 

@@ -92,6 +92,27 @@ class ArchitectureTest {
     }
 
     @Test
+    void openTelemetry_isUsedOnlyBehindItsProbe() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit..")
+                .and().resideOutsideOfPackage("dev.ssekit.app.embedded..")
+                .and().haveNameNotMatching("dev\\.ssekit\\.internal\\.metrics\\.OpenTelemetryMetrics(\\$.*)?")
+                .should().dependOnClassesThat().resideInAnyPackage("io.opentelemetry..", "io.prometheus..")
+                .because("the OpenTelemetry API is optional at run time (a WAR uses its server's, WildFly's default "
+                        + "profile has none): only its adapter touches it, once Metrics has found it there");
+        rule.check(main);
+    }
+
+    @Test
+    void openTelemetrySdk_isTheEmbeddedHubsOnly() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit..")
+                .and().resideOutsideOfPackage("dev.ssekit.app.embedded..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.opentelemetry.sdk..",
+                        "io.opentelemetry.exporter..", "io.prometheus..")
+                .because("a WAR reports through its server's OpenTelemetry and never carries a second SDK");
+        rule.check(main);
+    }
+
+    @Test
     void storesAndConnections_knowNothingOfRouting() {
         ArchRule rule = noClasses().that().resideInAnyPackage("dev.ssekit.history..", "dev.ssekit.internal",
                         "dev.ssekit.internal.conn..", "dev.ssekit.internal.wire..", "dev.ssekit.internal.metrics..")

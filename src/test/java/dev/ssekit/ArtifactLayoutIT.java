@@ -45,6 +45,9 @@ class ArtifactLayoutIT {
         assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("com/nimbusds/")).toList(), "no JWT classes");
         assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("com/zaxxer/")).toList(), "no pool classes");
         assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("com/google/re2j/")).toList(), "no RE2/J classes");
+        // The OpenTelemetry adapter is in, behind its probe; the API and any SDK are the server's.
+        assertTrue(jar.contains("dev/ssekit/internal/metrics/OpenTelemetryMetrics.class"));
+        assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("io/")).toList(), "no OpenTelemetry classes");
     }
 
     @Test
@@ -65,7 +68,8 @@ class ArtifactLayoutIT {
         assertEquals(List.of(), war.stream().filter(n -> n.startsWith("WEB-INF/classes/")
                 && !n.startsWith("WEB-INF/classes/dev/ssekit/app/")).toList(), "only the app's classes");
         assertEquals(List.of(), war.stream().filter(n -> n.contains("/embedded/")).toList(), "no embedded launcher");
-        for (String banned : List.of("jersey", "grizzly", "hk2", "weld", "yasson")) {
+        // No second OpenTelemetry SDK: the hub WAR reports through its server's (MicroProfile Telemetry).
+        for (String banned : List.of("jersey", "grizzly", "hk2", "weld", "yasson", "opentelemetry", "prometheus")) {
             assertEquals(List.of(), war.stream().filter(n -> n.toLowerCase().contains(banned)).toList(), banned);
         }
     }

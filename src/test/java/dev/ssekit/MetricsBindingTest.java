@@ -126,4 +126,65 @@ class MetricsBindingTest {
             assertEquals(2, news.stats().delivered());
         }
     }
+    /** Records the lag of each delivery, and each cut's reason: what the newer callbacks carry. */
+    static final class Lags implements MetricsBinding {
+        final List<Long> lags = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> bound = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final Map<String, IntSupplier> gauges = new ConcurrentHashMap<>();
+        volatile RegistryGauges registry;
+
+        @Override
+        public TopicMetrics bind(String topic, IntSupplier subscribers) {
+            bound.add(topic);
+            gauges.put(topic, subscribers);
+            return new TopicMetrics() {
+                @Override
+                public void delivered(long lagNanos) {
+                    lags.add(lagNanos);
+                }
+            };
+        }
+
+        @Override
+        public void bindRegistry(RegistryGauges gauges) {
+            registry = gauges;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void delivered_carriesTheLagOfLiveEventsOnly() {
+        Lags metrics = new Lags();
+        try (Topics topics = Topics.builder().metrics(metrics).build()) {
+            Hub<String> news = topics.hub("news");
+            news.broadcast("before anyone");
+            FakeSse.Sink sink = new FakeSse.Sink();
+            news.register(topics.open(sink, FakeSse.sse()), "earliest");
+            news.broadcast("one");
+            news.broadcast("two");
+            await().atMost(Duration.ofSeconds(30)).until(() -> metrics.lags.size() == 2);
+            assertTrue(metrics.lags.stream().allMatch(l -> l >= 0),
+                    "each live delivery knows its lag: " + metrics.lags);
+            assertEquals(2, news.stats().delivered(), "the replayed event is no live delivery");
+            assertEquals(1, metrics.registry.clients());
+        }
+    }
+
+    @Test
+    void meteredTopics_nameOnlyThoseTopics_theOthersShareOneTagWithTheirSubscribers() {
+        Lags metrics = new Lags();
+        try (Topics topics = Topics.builder().metrics(metrics).meteredTopics(List.of("news")).build()) {
+            topics.hub("news").register(topics.open(new FakeSse.Sink(), FakeSse.sse()));
+            topics.hub("orders/1").register(topics.open(new FakeSse.Sink(), FakeSse.sse()));
+            topics.hub("orders/2").register(topics.open(new FakeSse.Sink(), FakeSse.sse()));
+            topics.publish(List.of("orders/3"), Event.of("x"));
+            assertEquals(List.of("news", "ssekit:other-topics"), metrics.bound.stream().sorted().toList());
+            assertEquals(1, metrics.gauges.get("news").getAsInt());
+            assertEquals(2, metrics.gauges.get("ssekit:other-topics").getAsInt(), "the others' subscribers");
+            assertEquals(1, topics.stats("orders/3").published(), "stats still count each topic");
+        }
+    }
 }

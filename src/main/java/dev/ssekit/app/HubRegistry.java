@@ -23,6 +23,8 @@ import java.util.logging.Logger;
 public class HubRegistry {
     /** The library's key, read here as well because the hub counts topics as clients name them. */
     static final String MAX_TOPICS_PER_SUBSCRIPTION = "ssekit.max.topics.per.subscription";
+    /** The library's key, read here as well: unset, the hub meters no topic by name. */
+    static final String METRICS_TOPICS = "ssekit.metrics.topics";
 
     private static final Logger LOG = Logger.getLogger(HubRegistry.class.getName());
 
@@ -56,8 +58,13 @@ public class HubRegistry {
         if (topics == null) {
             Settings settings = Settings.current();
             int max = settings.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1);
-            Topics made = Topics.configured(settings)
-                    .maxTopicsPerSubscription(max > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : 2 * max).build();
+            Topics.Builder builder = Topics.configured(settings)
+                    .maxTopicsPerSubscription(max > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : 2 * max);
+            if (settings.raw(METRICS_TOPICS) == null) {
+                // Clients name the hub's topics: none gets a series of its own unless configured.
+                builder.meteredTopics(Set.of());
+            }
+            Topics made = builder.build();
             maxTopicsPerSubscription = max; // before topics: a reader that sees the registry sees its limit
             topics = made;
             LOG.fine(() -> "ssekit hub: registry ready, history " + topics.history());

@@ -14,6 +14,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.Extension;
 
+import io.opentelemetry.api.OpenTelemetry;
+
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -36,6 +38,10 @@ import java.util.logging.Logger;
  * <p>Environment: {@code PORT} (default 8080) and {@code HOST} (default 127.0.0.1: loopback only).
  * Ctrl-C ends every stream cleanly (each client gets a last {@code retry:} hint), then stops the
  * server.
+ *
+ * <p>For operators, on the same port: Prometheus text on {@code GET /metrics}, from a metrics SDK of
+ * the hub's own that the library reports to as it would to a MicroProfile Telemetry server's, and
+ * health on {@code /healthz}, {@code /healthz/live} and {@code /healthz/ready} ({@link OpsEndpoints}).
  *
  * <p>Development default: when the hub listens on a loopback address and no JWT key is configured,
  * anybody on this machine may publish (unless {@code ssekit.hub.anonymous.publish=false}), and it
@@ -66,16 +72,21 @@ public final class EmbeddedHub implements AutoCloseable {
     private final URI uri;
     private final Runnable closeTransport;
     private final InFlightRequests inFlight;
+    private final HubTelemetry telemetry;
     private final Duration shutdownTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean stopping; // read by the readiness endpoint
 
     private EmbeddedHub(WeldContainer weld, HttpServer server, URI uri, Runnable closeTransport,
-                        InFlightRequests inFlight, Duration shutdownTimeout) {
+                        InFlightRequests inFlight, HubTelemetry telemetry, Duration shutdownTimeout,
+                        AtomicBoolean stopping) {
+        this.stopping = stopping;
         this.weld = weld;
         this.server = server;
         this.uri = uri;
         this.closeTransport = closeTransport;
         this.inFlight = inFlight;
+        this.telemetry = telemetry;
         this.shutdownTimeout = shutdownTimeout;
     }
 
@@ -96,8 +107,12 @@ public final class EmbeddedHub implements AutoCloseable {
         }
         // Our own shutdown hook ends the streams first; Weld's would race it.
         boolean loopback = InetAddress.getByName(host).isLoopbackAddress();
+        // The hub's metrics SDK, the application's OpenTelemetry as a MicroProfile Telemetry server's
+        // would be: the library binds to it when the registry opens, below.
+        HubTelemetry telemetry = new HubTelemetry();
+        AtomicBoolean stopping = new AtomicBoolean();
         WeldContainer weld = new Weld().skipShutdownHook()
-                .addExtension(new DevelopmentBean(new DevelopmentDefaults(loopback))).initialize();
+                .addExtension(new DevelopmentBean(new DevelopmentDefaults(loopback), telemetry)).initialize();
         Runnable transport = null;
         try {
             ResourceConfig config = ResourceConfig.forApplicationClass(HubApplication.class);
@@ -108,6 +123,9 @@ public final class EmbeddedHub implements AutoCloseable {
             // no thread, and a cut closes its socket at once.
             transport = GrizzlyTransport.install(server.getServerConfiguration());
             InFlightRequests inFlight = InFlightRequests.install(server.getServerConfiguration());
+            // Last: the front handlers above each stand in front of the one handler they find, the app's.
+            OpsEndpoints.install(server.getServerConfiguration(), telemetry,
+                    () -> weld.select(HubRegistry.class).get().topics(), stopping::get);
             // Grizzly blocks a write to a client that stopped reading for 30 s by default, several
             // times per event; ssekit's write timeout (10 s) is the one that should decide.
             server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
@@ -133,7 +151,7 @@ public final class EmbeddedHub implements AutoCloseable {
             server.start();
             int bound = server.getListeners().iterator().next().getPort();
             EmbeddedHub hub = new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"),
-                    transport, inFlight, shutdownTimeout);
+                    transport, inFlight, telemetry, shutdownTimeout, stopping);
             RUNNING.set(hub);
             return hub;
         } catch (IOException | RuntimeException e) {
@@ -141,6 +159,7 @@ public final class EmbeddedHub implements AutoCloseable {
                 transport.run();
             }
             weld.shutdown();
+            telemetry.close();
             throw e;
         }
     }
@@ -172,6 +191,7 @@ public final class EmbeddedHub implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        stopping.set(true); // readiness answers 503 from now on: a load balancer stops sending clients
         // Publishes from now on answer 503; those accepted are stored and written first.
         weld.select(HubRegistry.class).get().close();
         // Requests still running (a publish waiting for a slow store) get their answers if they come
@@ -190,6 +210,7 @@ public final class EmbeddedHub implements AutoCloseable {
         server.shutdownNow();
         closeTransport.run();
         weld.shutdown();
+        telemetry.close();
         RUNNING.compareAndSet(this, null);
     }
 
@@ -204,6 +225,8 @@ public final class EmbeddedHub implements AutoCloseable {
         String shown = "127.0.0.1".equals(host) ? "localhost" : host;
         System.out.println("ssekit hub on http://" + shown + ":" + hub.uri().getPort() + "/ (listening on " + host
                 + "), history store: " + hub.weld.select(HubRegistry.class).get().topics().history());
+        System.out.println("Prometheus metrics on " + hub.uri().resolve(OpsEndpoints.METRICS.substring(1))
+                + ", health on " + hub.uri().resolve(OpsEndpoints.HEALTH.substring(1)) + " (/live, /ready)");
         SecuritySettings security = hub.security();
         if (security.anonymousPublish()) {
             System.out.println("*****************************************************************************");
@@ -246,17 +269,24 @@ public final class EmbeddedHub implements AutoCloseable {
         stopped.await();
     }
 
-    /** Contributes the launcher's {@link DevelopmentDefaults} as a bean; the WAR has none. */
+    /**
+     * Contributes the launcher's {@link DevelopmentDefaults} and its {@code OpenTelemetry} as beans;
+     * the WAR has neither (a server gives it its own OpenTelemetry, if any).
+     */
     static final class DevelopmentBean implements Extension {
         private final DevelopmentDefaults defaults;
+        private final HubTelemetry telemetry;
 
-        DevelopmentBean(DevelopmentDefaults defaults) {
+        DevelopmentBean(DevelopmentDefaults defaults, HubTelemetry telemetry) {
             this.defaults = defaults;
+            this.telemetry = telemetry;
         }
 
         void addBean(@Observes AfterBeanDiscovery event) {
             event.addBean().types(DevelopmentDefaults.class, Object.class).scope(Dependent.class)
                     .createWith(context -> defaults);
+            event.addBean().types(OpenTelemetry.class).scope(Dependent.class)
+                    .createWith(context -> telemetry);
         }
     }
 

@@ -82,7 +82,7 @@ public class HubProducer {
             store = opened;
             shutdownTimeout = config.shutdownTimeout();
             LOG.info(() -> "ssekit: hubs ready, history " + store + ", heartbeat " + config.heartbeat() + ", metrics: "
-                    + (metrics == MetricsBinding.NONE ? "off (no MicroProfile Metrics here)" : metrics));
+                    + (metrics == MetricsBinding.NONE ? "off (neither MicroProfile Metrics nor OpenTelemetry here)" : metrics));
         }
         return topics;
     }

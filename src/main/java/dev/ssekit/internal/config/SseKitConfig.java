@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Every ssekit setting, read and checked at once, so that a bad value stops the application at
@@ -88,6 +89,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
     public static final String MAX_SUBSCRIBERS = "ssekit.max.subscribers";
     public static final String MAX_TOPICS_PER_SUBSCRIPTION = "ssekit.max.topics.per.subscription";
     public static final String SHUTDOWN_RETRY = "ssekit.shutdown.retry";
+    /** The topics metrics report one by one, comma-separated; see {@code Topics.Builder#meteredTopics}. */
+    public static final String METRICS_TOPICS = "ssekit.metrics.topics";
     public static final String PUBLISH_TIMEOUT = "ssekit.publish.timeout";
     public static final String SHUTDOWN_TIMEOUT = "ssekit.shutdown.timeout";
     public static final String RECONNECT_WINDOW = "ssekit.reconnect.window";
@@ -175,7 +178,27 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                     + statement + ")");
         }
         v.duration(REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_COMMAND_TIMEOUT);
+        meteredTopics(v); // checked now, applied by applyTo
         return config;
+    }
+
+    /**
+     * @return the topics of {@code ssekit.metrics.topics}, or null when it is not set
+     * @throws IllegalArgumentException if an entry of the list is empty, naming the key and value
+     */
+    public static Set<String> meteredTopics(Settings v) {
+        String raw = v.raw(METRICS_TOPICS);
+        if (raw == null) {
+            return null;
+        }
+        Set<String> topics = new java.util.LinkedHashSet<>();
+        for (String t : raw.split(",", -1)) {
+            if (t.isBlank()) {
+                throw Settings.invalid(METRICS_TOPICS, raw, "a comma-separated list of topics, none empty");
+            }
+            topics.add(t.trim());
+        }
+        return topics;
     }
 
     /**
@@ -197,6 +220,10 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         }
         if (maxSubscribers > 0) {
             builder.maxSubscribers(maxSubscribers);
+        }
+        Set<String> metered = meteredTopics(values);
+        if (metered != null) {
+            builder.meteredTopics(metered);
         }
         return builder;
     }

@@ -171,6 +171,11 @@ public final class ConnRuntime implements AutoCloseable {
         return writers.threads();
     }
 
+    /** @return the writer threads held now by a client that stopped reading */
+    public int stalledWriters() {
+        return writers.stalled();
+    }
+
     /** @return the clients cut because more than the cap held a writer thread at once */
     public long stalledCuts() {
         return writers.stalledCuts();

@@ -655,7 +655,10 @@ public final class Connection {
                 delivered.incrementAndGet();
             }
             if (item.meter != null) {
-                item.meter.delivered();
+                // The frame is shared by every subscriber and carries its accept time: nothing is
+                // made per delivery to measure the lag.
+                long accepted = item.event.acceptedNanos();
+                item.meter.delivered(accepted == 0 ? -1 : now - accepted);
             }
             if (item.receipt != null) {
                 item.receipt.complete(null);

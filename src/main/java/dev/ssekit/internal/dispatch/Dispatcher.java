@@ -133,18 +133,20 @@ public final class Dispatcher implements AutoCloseable {
      * @param limits    event size, subscribers and topics accepted
      * @param listener  told of subscriptions and their ends, or null
      * @param metrics   where per-topic counts are reported
+     * @param meteredTopics the topics the metrics name one by one; null for the first 1,000
      * @param transactions the callers' JTA transactions, which publishes follow
      */
     public Dispatcher(String name, HistoryStore store, boolean ownsStore, ConnSettings defaults, Limits limits,
-                      SubscriberListener listener, MetricsBinding metrics, Transactions transactions) {
-        this(name, store, ownsStore, defaults, limits, listener, metrics, transactions,
+                      SubscriberListener listener, MetricsBinding metrics, Set<String> meteredTopics,
+                      Transactions transactions) {
+        this(name, store, ownsStore, defaults, limits, listener, metrics, meteredTopics, transactions,
                 new ReconnectSpread(name, limits.reconnectWindow()));
     }
 
     /** As the public constructor, with the streams' ends spread by {@code reconnects} (tests step it). */
     Dispatcher(String name, HistoryStore store, boolean ownsStore, ConnSettings defaults, Limits limits,
-               SubscriberListener listener, MetricsBinding metrics, Transactions transactions,
-               ReconnectSpread reconnects) {
+               SubscriberListener listener, MetricsBinding metrics, Set<String> meteredTopics,
+               Transactions transactions, ReconnectSpread reconnects) {
         this.name = name;
         this.reconnects = reconnects;
         this.listener = listener;
@@ -154,7 +156,36 @@ public final class Dispatcher implements AutoCloseable {
         this.maxReplayEvents = limits.maxReplayEvents();
         this.routes = new Routes(null);
         this.admission = new Admission(limits, routes);
-        this.meters = new TopicMeters(metrics, routes::subscribers);
+        this.meters = new TopicMeters(metrics, routes::subscribers, meteredTopics, store.getClass().getSimpleName(),
+                new MetricsBinding.RegistryGauges() {
+                    @Override
+                    public long clients() {
+                        return routes.clients();
+                    }
+
+                    @Override
+                    public long queuedEvents() {
+                        return Dispatcher.this.queuedEvents();
+                    }
+
+                    @Override
+                    public long queuedBytes() {
+                        return Dispatcher.this.queuedBytes();
+                    }
+
+                    // The runtime starts last in the constructor: a collection before it reads 0.
+                    @Override
+                    public long writerThreads() {
+                        ConnRuntime r = runtime;
+                        return r == null ? 0 : r.writerThreads();
+                    }
+
+                    @Override
+                    public long stalledWriters() {
+                        ConnRuntime r = runtime;
+                        return r == null ? 0 : r.stalledWriters();
+                    }
+                }, routes::subscriptions);
         this.cutWarnings = new CutWarnings(name);
         this.shutdownTimeout = limits.shutdownTimeout();
         if (store instanceof SharedHistoryStore shared) {
@@ -162,7 +193,7 @@ public final class Dispatcher implements AutoCloseable {
             this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone);
             routes.startAt(follow.startedAfter(), null);
             this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), batch -> {
-            });
+            }, null, meters::storeCall);
         } else {
             this.follow = null;
             String newest = call(store::latestId, "read the newest id of the history").orElse(null);
@@ -175,7 +206,7 @@ public final class Dispatcher implements AutoCloseable {
                             routes.advanceTo(position);
                         }
                         reconnectEveryone();
-                    }));
+                    }), meters::storeCall);
         }
         this.transactional = new TransactionalPublishing(name, Checks.notNull(transactions, "transactions"), store,
                 pipeline, (topics, took) -> topics.forEach(t -> meters.of(t).published(took)));
@@ -197,8 +228,28 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Queues acknowledged events to their subscribers, in order, counting each delivery to a queue. */
     private void fanOut(List<Published> batch) {
-        // Live events are encoded once each, at their first subscriber; the cache serves replays.
-        routes.deliver(batch, EncodedEvent::of, (topic, conn, out) -> conn.offer(out, meters.of(topic)));
+        // Live events are encoded once each, at their first subscriber; the cache serves replays. The
+        // shared frame carries the accept time, so the lag is measured at the write with nothing added.
+        routes.deliver(batch, p -> EncodedEvent.of(p.event(), p.acceptedNanos()),
+                (topic, conn, out) -> conn.offer(out, meters.of(topic)));
+    }
+
+    /** @return the events queued on every connection now, replays excluded: read at collection time */
+    private long queuedEvents() {
+        long sum = 0;
+        for (Connection c : opened) {
+            sum += c.queued();
+        }
+        return sum;
+    }
+
+    /** @return the bytes queued on every connection now, replays excluded: read at collection time */
+    private long queuedBytes() {
+        long sum = 0;
+        for (Connection c : opened) {
+            sum += c.queuedBytes();
+        }
+        return sum;
     }
 
     /**
@@ -441,8 +492,14 @@ public final class Dispatcher implements AutoCloseable {
          *              was dropped during the replay
          */
         Page read(String afterId, int size, boolean keep, boolean first) {
-            Replay history = matcher != null ? readMatching(topics, matcher, afterId, highWater, size)
-                    : call(() -> store.readPage(topics, afterId, highWater, size), "read history for " + topics);
+            long started = System.nanoTime();
+            Replay history;
+            try {
+                history = matcher != null ? readMatching(topics, matcher, afterId, highWater, size)
+                        : call(() -> store.readPage(topics, afterId, highWater, size), "read history for " + topics);
+            } finally {
+                meters.storeCall("read", System.nanoTime() - started);
+            }
             if (!first && !history.afterIdFound()) {
                 throw new HistoryStoreException("history after " + afterId + " was dropped while it was replayed; "
                         + "the client reconnects from the last event it got", null);
@@ -510,7 +567,7 @@ public final class Dispatcher implements AutoCloseable {
         Set<String> last = routes.leaveAll(conn);
         Set<String> topics = last == null ? firstTopics : last;
         if (reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.WRITE_TIMEOUT) {
-            topics.forEach(t -> meters.of(t).cut());
+            topics.forEach(t -> meters.of(t).cut(reason));
             cutWarnings.cut(topics, reason, conn.cutBy() == null ? "cut" : conn.cutBy());
         }
         tell(l -> l.disconnected(new SubscriberDisconnected(topics, Optional.ofNullable(conn.remoteAddress()),

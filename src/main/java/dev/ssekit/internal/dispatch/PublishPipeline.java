@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.ObjLongConsumer;
 import java.util.logging.Logger;
 
 /**
@@ -95,6 +96,7 @@ final class PublishPipeline {
     private final Object drained = new Object();
     private volatile boolean closed;
     private final Recovery recovery; // null: a shared store's follow hands events on, not this pipeline
+    private final ObjLongConsumer<String> storeCalls;
     // Under the storing lock: the id of the newest event stored here, read back or the store's at start.
     private String storedUpTo;
     // Under the storing lock: why a store call may have stored what it did not acknowledge, until read back.
@@ -111,6 +113,8 @@ final class PublishPipeline {
         final HistoryStore.Entry entry;
         final Object value;
         final Thread publisher = Thread.currentThread();
+        // When the pipeline accepted it: where the delivery lag starts.
+        final long acceptedNanos = System.nanoTime();
         Event stored;
         RuntimeException failure;
         volatile int state; // WAITING, then TAKEN by a batch or WITHDRAWN by its publisher
@@ -149,6 +153,17 @@ final class PublishPipeline {
      */
     PublishPipeline(String name, HistoryStore store, Duration timeout, Consumer<List<Published>> acknowledged,
                     Recovery recovery) {
+        this(name, store, timeout, acknowledged, recovery, (operation, nanos) -> {
+        });
+    }
+
+    /**
+     * @param storeCalls told of each append's duration ({@code "append"}, nanoseconds), failed or
+     *                   not; it must not throw
+     */
+    PublishPipeline(String name, HistoryStore store, Duration timeout, Consumer<List<Published>> acknowledged,
+                    Recovery recovery, ObjLongConsumer<String> storeCalls) {
+        this.storeCalls = storeCalls;
         this.name = name;
         this.store = store;
         this.timeout = Checks.positive(timeout, "publishTimeout");
@@ -526,7 +541,8 @@ final class PublishPipeline {
             List<Published> published = new ArrayList<>(before.events().size() + stored.size());
             published.addAll(before.events());
             for (Pending p : stored) {
-                published.add(new Published(p.entry.topics(), p.stored, p.value, p.stored.id().orElseThrow()));
+                published.add(new Published(p.entry.topics(), p.stored, p.value, p.stored.id().orElseThrow(),
+                        p.acceptedNanos));
             }
             handOn(before, published);
         } catch (RuntimeException | Error e) {
@@ -579,9 +595,11 @@ final class PublishPipeline {
             entries.add(p.entry);
         }
         List<Event> stored;
+        long started = System.nanoTime();
         try {
             stored = store.append(entries);
         } catch (DuplicateIdException e) {
+            storeCalls.accept("append", System.nanoTime() - started);
             // One publisher's id is taken: it alone fails; the others are stored without it.
             List<Pending> rest = new ArrayList<>(batch.size());
             for (Pending p : batch) {
@@ -597,6 +615,7 @@ final class PublishPipeline {
             }
             return rest.isEmpty() ? List.of() : store(rest);
         } catch (RuntimeException e) {
+            storeCalls.accept("append", System.nanoTime() - started);
             if (!(e instanceof IllegalArgumentException)
                     && !(e instanceof HistoryStoreException h && !h.mayHaveStored())) {
                 doubt(e); // a commit whose answer was lost, or that timed out after it went through
@@ -604,6 +623,7 @@ final class PublishPipeline {
             batch.forEach(p -> settle(p, null, e));
             return List.of();
         }
+        storeCalls.accept("append", System.nanoTime() - started);
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).stored = stored.get(i);
         }

@@ -266,7 +266,7 @@ final class Routes {
      * @param encode  the form written to sinks, made once per event
      * @param counted told of each (topic, event) delivered to a queue, for metering
      */
-    void deliver(List<Published> events, java.util.function.Function<Event, FramedEvent> encode,
+    void deliver(List<Published> events, java.util.function.Function<Published, FramedEvent> encode,
                  Fanned counted) {
         lock.lock();
         try {
@@ -276,7 +276,7 @@ final class Routes {
                 highWater = p.position();
                 highWaterId = p.event().id().orElse(null);
                 try {
-                    fanOut(p, new Encoded(p.event(), encode), counted);
+                    fanOut(p, new Encoded(p, encode), counted);
                 } catch (RuntimeException e) {
                     LOG.log(Level.SEVERE, "ssekit: fan-out of event " + p.event().id().orElse("?") + " failed", e);
                 }
@@ -294,11 +294,11 @@ final class Routes {
 
     /** The written form of one event, made at its first subscriber: an event nobody takes costs nothing. */
     private static final class Encoded {
-        private final Event event;
-        private final java.util.function.Function<Event, FramedEvent> encode;
+        private final Published event;
+        private final java.util.function.Function<Published, FramedEvent> encode;
         private FramedEvent out;
 
-        Encoded(Event event, java.util.function.Function<Event, FramedEvent> encode) {
+        Encoded(Published event, java.util.function.Function<Published, FramedEvent> encode) {
             this.event = event;
             this.encode = encode;
         }
@@ -433,6 +433,15 @@ final class Routes {
     int subscribers(String topic) {
         Roster<Subscriber> subs = byTopic.get(topic);
         return subs == null ? 0 : subs.count();
+    }
+
+    /** @return the exact-topic subscriptions of every topic now; visits every topic, for gauges only */
+    int subscriptions() {
+        int sum = 0;
+        for (Roster<Subscriber> subs : byTopic.values()) {
+            sum += subs.count();
+        }
+        return sum;
     }
 
     /** @return the connections subscribed to {@code topic}; waits for a fan-out in progress */

@@ -5,35 +5,73 @@ import dev.ssekit.MetricsBinding;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.metrics.TopicMeter;
 
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The counts of every topic, made on first use and bound to the registry's {@link MetricsBinding}.
- * Past {@link #MAX_METERED_TOPICS} topics share one meter, so that metrics stay bounded when topics
- * are per resource ({@code orders/{id}}).
+ * The one place the engine reports to: the counts of every topic, made on first use, and the
+ * registry's own (its store calls, its gauges), all passed on to the registry's
+ * {@link MetricsBinding}, whichever target that adapts to (MicroProfile Metrics, OpenTelemetry, one
+ * of the application's own).
+ *
+ * <h2>Bounded series</h2>
+ * A binding sees a topic by name only when it is metered: one of the configured topics
+ * ({@code Topics.Builder#meteredTopics}), or, with none configured, one of the first
+ * {@link #MAX_METERED_TOPICS}. Every other topic reports under the one name {@link #OTHER_TOPICS}:
+ * topics per resource ({@code orders/{id}}) or named by clients (a Mercure hub's) never make one
+ * series each. {@link HubStats} keeps per-topic counts for the first {@link #MAX_METERED_TOPICS}
+ * whatever is configured.
  */
 final class TopicMeters implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TopicMeters.class.getName());
-    /** Topics metered one by one; the others share one meter. */
+    /** Topics counted one by one; the others share one meter. */
     static final int MAX_METERED_TOPICS = 1000;
     /** The topic tag of the meter the topics beyond {@link #MAX_METERED_TOPICS} share. */
     static final String OTHER_TOPICS = "ssekit:other-topics";
 
     private final MetricsBinding binding;
     private final ToIntFunction<String> subscribers;
+    private final Set<String> metered; // null: the first MAX_METERED_TOPICS
+    private final java.util.function.IntSupplier subscriptions;
+    private final String store;
     private final ConcurrentHashMap<String, TopicMeter> meters = new ConcurrentHashMap<>();
+    // The topics the binding sees by name, for the shared series' subscriber gauge.
+    private final Set<String> named = ConcurrentHashMap.newKeySet();
     private volatile TopicMeter otherTopics;
+    private volatile MetricsBinding.TopicMetrics otherMetrics;
+    private volatile boolean storeCallFailed;
 
     /**
      * @param binding     where counts are reported
      * @param subscribers the subscriber count of a topic, for its gauge
      */
     TopicMeters(MetricsBinding binding, ToIntFunction<String> subscribers) {
+        this(binding, subscribers, null, "HistoryStore", null, () -> 0);
+    }
+
+    /**
+     * @param metered      the topics a binding sees by name; null for the first {@link #MAX_METERED_TOPICS}
+     * @param store        names the history store in its calls' durations
+     * @param gauges       the registry's own gauges, or null for none
+     * @param subscriptions the exact-topic subscriptions of every topic now, for the shared series
+     */
+    TopicMeters(MetricsBinding binding, ToIntFunction<String> subscribers, Set<String> metered, String store,
+                MetricsBinding.RegistryGauges gauges, java.util.function.IntSupplier subscriptions) {
         this.binding = Checks.notNull(binding, "metrics");
         this.subscribers = subscribers;
+        this.metered = metered == null ? null : Set.copyOf(metered);
+        this.store = store;
+        this.subscriptions = Checks.notNull(subscriptions, "subscriptions");
+        if (gauges != null) {
+            try {
+                binding.bindRegistry(gauges);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "ssekit: the registry's gauges could not be registered", e);
+            }
+        }
     }
 
     /** @return the counts of a topic, made on first use; past {@link #MAX_METERED_TOPICS}, the shared one */
@@ -48,22 +86,70 @@ final class TopicMeters implements AutoCloseable {
                 synchronized (meters) {
                     other = otherTopics;
                     if (other == null) {
-                        other = new TopicMeter(bindSafely(OTHER_TOPICS));
+                        other = new TopicMeter(otherMetrics());
                         otherTopics = other;
                     }
                 }
             }
             return other;
         }
-        return meters.computeIfAbsent(topic, t -> new TopicMeter(bindSafely(t)));
+        return meters.computeIfAbsent(topic, t -> new TopicMeter(metered == null || metered.contains(t)
+                ? bindNamed(t) : otherMetrics()));
     }
 
-    private MetricsBinding.TopicMetrics bindSafely(String topic) {
+    /** @return where the topics not metered by name report: bound once, on first use */
+    private MetricsBinding.TopicMetrics otherMetrics() {
+        MetricsBinding.TopicMetrics other = otherMetrics;
+        if (other == null) {
+            synchronized (named) {
+                other = otherMetrics;
+                if (other == null) {
+                    other = bindSafely(OTHER_TOPICS, this::otherSubscribers);
+                    otherMetrics = other;
+                }
+            }
+        }
+        return other;
+    }
+
+    /** @return the exact-topic subscriptions of every topic not metered by name */
+    private int otherSubscribers() {
+        int sum = subscriptions.getAsInt();
+        for (String t : named) {
+            sum -= subscribers.applyAsInt(t);
+        }
+        return Math.max(0, sum);
+    }
+
+    private MetricsBinding.TopicMetrics bindNamed(String topic) {
+        named.add(topic);
+        return bindSafely(topic, () -> subscribers.applyAsInt(topic));
+    }
+
+    private MetricsBinding.TopicMetrics bindSafely(String topic, java.util.function.IntSupplier count) {
         try {
-            return binding.bind(topic, OTHER_TOPICS.equals(topic) ? () -> 0 : () -> subscribers.applyAsInt(topic));
+            return binding.bind(topic, count);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "ssekit: metrics of topic " + Checks.quote(topic) + " could not be registered", e);
             return MetricsBinding.TopicMetrics.NONE;
+        }
+    }
+
+    /**
+     * A call to the history store ended. Never throws: a binding that does is logged once.
+     *
+     * @param operation {@code append} or {@code read}
+     * @param nanos     how long it took
+     */
+    void storeCall(String operation, long nanos) {
+        try {
+            binding.storeCall(store, operation, nanos);
+        } catch (RuntimeException e) {
+            if (!storeCallFailed) {
+                storeCallFailed = true;
+                LOG.log(Level.WARNING, "ssekit: a MetricsBinding failed on a store call; its counts may be "
+                        + "incomplete", e);
+            }
         }
     }
 

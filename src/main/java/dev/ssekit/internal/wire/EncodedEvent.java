@@ -25,10 +25,12 @@ public final class EncodedEvent extends FramedEvent {
     private final String id;
     private final String name;
     private final long reconnectDelay;
+    private final long acceptedNanos;
 
-    private EncodedEvent(Event event, String wire) {
+    private EncodedEvent(Event event, String wire, long acceptedNanos) {
         super(wire);
         this.event = event;
+        this.acceptedNanos = acceptedNanos;
         String dataLf = event.isComment() ? null : event.dataWithLf();
         String commentLf = event.commentWithLf();
         this.data = dataLf == null ? null : dataLf.getBytes(StandardCharsets.UTF_8);
@@ -51,8 +53,23 @@ public final class EncodedEvent extends FramedEvent {
 
     /** Prepares {@code event} once. */
     public static EncodedEvent of(Event event) {
+        return of(event, 0);
+    }
+
+    /**
+     * Prepares a live event once, stamped with when its publish was accepted: one field on the frame
+     * every subscriber shares, so measuring the delivery lag makes nothing per delivery.
+     *
+     * @param acceptedNanos the {@link System#nanoTime()} of the accept; 0 when unknown
+     */
+    public static EncodedEvent of(Event event, long acceptedNanos) {
         Checks.notNull(event, "event");
-        return new EncodedEvent(event, event.toWireFormat());
+        return new EncodedEvent(event, event.toWireFormat(), acceptedNanos);
+    }
+
+    @Override
+    public long acceptedNanos() {
+        return acceptedNanos;
     }
 
     /** @return the event */

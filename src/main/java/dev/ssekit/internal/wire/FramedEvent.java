@@ -46,6 +46,14 @@ public abstract sealed class FramedEvent implements OutboundSseEvent permits Enc
         System.arraycopy(frame, 0, target, offset, frame.length);
     }
 
+    /**
+     * @return the {@link System#nanoTime()} at which this node accepted the publish of this event, for
+     *         the delivery lag; 0 when unknown (a comment, a batch, an event this node did not accept)
+     */
+    public long acceptedNanos() {
+        return 0;
+    }
+
     /** @return the exact bytes; shared, never to be changed */
     public final byte[] frameBytes() {
         return frame;

@@ -85,7 +85,7 @@ class ReconnectSpreadTest {
         SteppedScheduler scheduler = new SteppedScheduler();
         RedisHistoryStore store = RedisHistoryStore.builder(RedisKeys.URI).keyPrefix(prefix).build();
         try (Dispatcher dispatcher = new Dispatcher("spread", store, true, ConnSettings.DEFAULTS,
-                Limits.DEFAULTS.withReconnectWindow(WINDOW), null, MetricsBinding.NONE, Transactions.NONE,
+                Limits.DEFAULTS.withReconnectWindow(WINDOW), null, MetricsBinding.NONE, null, Transactions.NONE,
                 new ReconnectSpread(WINDOW, scheduler, new Random(42)))) {
             Map<Connection, FakeSse.Sink> sinks = new HashMap<>();
             for (int i = 0; i < 4; i++) {

@@ -82,7 +82,7 @@ class RoutesJoinTest {
         assertEquals(beforeStorm, matchers.copied(), "a leave and rejoin copied the matchers");
         Map<Connection, Integer> got = new HashMap<>();
         routes.deliver(List.of(new Published(Set.of("t"), Event.of("x").withId("1"), null, "1")),
-                EncodedEvent::of, (topic, conn, out) -> got.merge(conn, 1, Integer::sum));
+                p -> EncodedEvent.of(p.event()), (topic, conn, out) -> got.merge(conn, 1, Integer::sum));
         assertEquals(CLIENTS, got.size());
         assertTrue(got.values().stream().allMatch(n -> n == 1));
     }
@@ -101,7 +101,7 @@ class RoutesJoinTest {
         }
         Map<Connection, Integer> got = new HashMap<>();
         routes.deliver(List.of(new Published(Set.of("t"), Event.of("x").withId("1"), null, "1")),
-                EncodedEvent::of, (topic, conn, out) -> got.merge(conn, 1, Integer::sum));
+                p -> EncodedEvent.of(p.event()), (topic, conn, out) -> got.merge(conn, 1, Integer::sum));
         for (int i = 0; i < conns.size(); i++) {
             assertEquals(i % 3 == 0 ? null : 1, got.get(conns.get(i)), "connection " + i);
         }
@@ -119,7 +119,7 @@ class RoutesJoinTest {
         }
         List<Connection> got = new ArrayList<>();
         routes.deliver(List.of(new Published(Set.of("t"), Event.of("x").withId("1"), null, "1")),
-                EncodedEvent::of, (topic, conn, out) -> {
+                p -> EncodedEvent.of(p.event()), (topic, conn, out) -> {
                     got.add(conn);
                     if (got.size() == 2) {
                         routes.leaveAll(conns.get(0)); // as a close listener run on this thread would

@@ -1,0 +1,223 @@
+package dev.ssekit.internal.metrics;
+
+import dev.ssekit.Conn.CloseReason;
+import dev.ssekit.MetricsBinding;
+
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.spi.CDI;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Reports to the OpenTelemetry metrics API: the server's {@code OpenTelemetry} (MicroProfile
+ * Telemetry's CDI bean on WildFly and other MicroProfile 7 servers, the embedded hub's own), else
+ * the global one when an SDK set it. Never an SDK of its own: a WAR reports through its server's.
+ * The names, units and attributes are documented in docs/operations.md ("Metrics").
+ *
+ * <p>Every per-delivery record is a histogram record and a counter add on attributes made once per
+ * topic: nothing is made per event.
+ */
+public final class OpenTelemetryMetrics implements MetricsBinding {
+    private static final Logger LOG = Logger.getLogger(OpenTelemetryMetrics.class.getName());
+    /** The instrumentation scope: ssekit's own, whichever application runs it. */
+    static final String SCOPE = "dev.ssekit";
+    /** The topic, as the messaging semantic conventions name a destination. */
+    static final AttributeKey<String> TOPIC = AttributeKey.stringKey("messaging.destination.name");
+    static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("ssekit.delivery.outcome");
+    static final AttributeKey<String> CUT_REASON = AttributeKey.stringKey("ssekit.cut.reason");
+    static final AttributeKey<String> STORE = AttributeKey.stringKey("ssekit.store");
+    static final AttributeKey<String> OPERATION = AttributeKey.stringKey("ssekit.store.operation");
+    /**
+     * Seconds, for every duration: from a tenth of a millisecond (an in-memory append, a frame written
+     * on the same machine) to the queue's longest delay (30 s). The SDK's default boundaries (0 to
+     * 10,000) are meant for milliseconds and would put nearly every sample in one bucket.
+     */
+    static final List<Double> SECONDS_BUCKETS = List.of(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+            0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0);
+    private static final double NANOS_PER_SECOND = 1e9;
+
+    private final LongCounter published;
+    private final LongCounter deliveries;
+    private final LongCounter replayed;
+    private final LongCounter cuts;
+    private final DoubleHistogram lag;
+    private final DoubleHistogram publishDuration;
+    private final DoubleHistogram storeDuration;
+    private final Meter meter;
+    private final Map<Attributes, IntSupplier> subscribers = new ConcurrentHashMap<>();
+    private final Map<String, Attributes> storeCalls = new ConcurrentHashMap<>();
+    private final List<AutoCloseable> observers = new CopyOnWriteArrayList<>();
+    private final String source;
+
+    /**
+     * @param meter  where the instruments are made
+     * @param source where the meter came from, for the start-up log
+     */
+    public OpenTelemetryMetrics(Meter meter, String source) {
+        this.meter = meter;
+        this.source = source;
+        published = meter.counterBuilder("ssekit.events.published").setUnit("{event}")
+                .setDescription("Events published to the topic and stored").build();
+        deliveries = meter.counterBuilder("ssekit.deliveries").setUnit("{delivery}")
+                .setDescription("Events for one subscriber, by outcome: written to it, or dropped by the "
+                        + "slow-consumer policy").build();
+        replayed = meter.counterBuilder("ssekit.events.replayed").setUnit("{event}")
+                .setDescription("Events replayed to reconnecting subscribers").build();
+        cuts = meter.counterBuilder("ssekit.cuts").setUnit("{connection}")
+                .setDescription("Subscribers cut by the slow-consumer policy or the write timeout, by reason").build();
+        lag = meter.histogramBuilder("ssekit.delivery.lag").setUnit("s")
+                .setDescription("From the publish this node accepted to its frame written to one subscriber")
+                .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS).build();
+        publishDuration = meter.histogramBuilder("ssekit.publish.duration").setUnit("s")
+                .setDescription("Time to store an event and queue it to every subscriber")
+                .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS).build();
+        storeDuration = meter.histogramBuilder("ssekit.store.duration").setUnit("s")
+                .setDescription("Duration of history store calls, by store and operation")
+                .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS).build();
+        observers.add(meter.upDownCounterBuilder("ssekit.subscribers").setUnit("{subscriber}")
+                .setDescription("Connections subscribed to the topic now")
+                .buildWithCallback(m -> subscribers.forEach((topic, count) -> m.record(count.getAsInt(), topic))));
+    }
+
+    /**
+     * @return a binding to the application's OpenTelemetry when it has one, else {@link MetricsBinding#NONE};
+     *         call through {@link Metrics#forApplication()}, which checks that the API is present
+     */
+    static MetricsBinding ifAvailable() {
+        try {
+            OpenTelemetry fromCdi = fromCdi();
+            if (fromCdi != null) {
+                return new OpenTelemetryMetrics(fromCdi.getMeter(SCOPE), "OpenTelemetry (the application's bean)");
+            }
+            if (GlobalOpenTelemetry.isSet()) {
+                return new OpenTelemetryMetrics(GlobalOpenTelemetry.getMeter(SCOPE), "OpenTelemetry (global)");
+            }
+            LOG.fine("ssekit: the OpenTelemetry API is present, with neither an OpenTelemetry bean nor a global "
+                    + "instance; metrics are off");
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.INFO, "ssekit: OpenTelemetry could not be reached; metrics are off", e);
+        }
+        return NONE;
+    }
+
+    /** @return the CDI container's {@code OpenTelemetry} (MicroProfile Telemetry), or null without one */
+    private static OpenTelemetry fromCdi() {
+        CDI<Object> cdi;
+        try {
+            cdi = CDI.current();
+        } catch (IllegalStateException e) {
+            return null; // no CDI container: a registry built in plain Java
+        }
+        Instance<OpenTelemetry> bean = cdi.select(OpenTelemetry.class);
+        return bean.isResolvable() ? bean.get() : null;
+    }
+
+    @Override
+    public TopicMetrics bind(String topic, IntSupplier count) {
+        Attributes attributes = Attributes.of(TOPIC, topic);
+        Attributes written = attributes.toBuilder().put(OUTCOME, "written").build();
+        Attributes dropped = attributes.toBuilder().put(OUTCOME, "dropped").build();
+        Attributes slow = attributes.toBuilder().put(CUT_REASON, "slow_consumer").build();
+        Attributes timedOut = attributes.toBuilder().put(CUT_REASON, "write_timeout").build();
+        subscribers.put(attributes, count);
+        return new TopicMetrics() {
+            @Override
+            public void published(long nanos) {
+                published.add(1, attributes);
+                publishDuration.record(nanos / NANOS_PER_SECOND, attributes);
+            }
+
+            @Override
+            public void delivered(long lagNanos) {
+                if (lagNanos >= 0) {
+                    lag.record(lagNanos / NANOS_PER_SECOND, attributes);
+                }
+                deliveries.add(1, written);
+            }
+
+            @Override
+            public void delivered() {
+                deliveries.add(1, written);
+            }
+
+            @Override
+            public void dropped() {
+                deliveries.add(1, dropped);
+            }
+
+            @Override
+            public void cut(CloseReason reason) {
+                cuts.add(1, reason == CloseReason.WRITE_TIMEOUT ? timedOut : slow);
+            }
+
+            @Override
+            public void cut() {
+                cuts.add(1, slow);
+            }
+
+            @Override
+            public void replayed(int events) {
+                replayed.add(events, attributes);
+            }
+        };
+    }
+
+    @Override
+    public void bindRegistry(RegistryGauges gauges) {
+        observers.add(meter.upDownCounterBuilder("ssekit.clients").setUnit("{connection}")
+                .setDescription("Connections subscribed to at least one topic or matcher now")
+                .buildWithCallback(m -> m.record(gauges.clients())));
+        observers.add(meter.upDownCounterBuilder("ssekit.queued.events").setUnit("{event}")
+                .setDescription("Events waiting in the subscribers' queues now, replays excluded")
+                .buildWithCallback(m -> m.record(gauges.queuedEvents())));
+        observers.add(meter.upDownCounterBuilder("ssekit.queued.bytes").setUnit("By")
+                .setDescription("Bytes of the events waiting in the subscribers' queues now")
+                .buildWithCallback(m -> m.record(gauges.queuedBytes())));
+        observers.add(meter.upDownCounterBuilder("ssekit.writer.threads").setUnit("{thread}")
+                .setDescription("Writer threads running now, those held by clients that stopped reading included")
+                .buildWithCallback(m -> m.record(gauges.writerThreads())));
+        observers.add(meter.upDownCounterBuilder("ssekit.writer.threads.stalled").setUnit("{thread}")
+                .setDescription("Writer threads held now by a client that stopped reading")
+                .buildWithCallback(m -> m.record(gauges.stalledWriters())));
+    }
+
+    @Override
+    public void storeCall(String store, String operation, long nanos) {
+        Attributes attributes = storeCalls.computeIfAbsent(store + '\n' + operation,
+                k -> Attributes.of(STORE, store, OPERATION, operation));
+        storeDuration.record(nanos / NANOS_PER_SECOND, attributes);
+    }
+
+    /** Stops the gauges' callbacks; counters and histograms stay with the meter, as OpenTelemetry has it. */
+    @Override
+    public void close() {
+        subscribers.clear();
+        for (AutoCloseable o : observers) {
+            try {
+                o.close();
+            } catch (Exception e) {
+                LOG.log(Level.FINE, "ssekit: could not stop a gauge's callback", e);
+            }
+        }
+        observers.clear();
+    }
+
+    @Override
+    public String toString() {
+        return source;
+    }
+}
