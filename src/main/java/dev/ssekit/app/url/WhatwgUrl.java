@@ -42,6 +42,9 @@ import java.util.Optional;
  * <li><b>CheckBidi</b>: RFC 5893 rules 1–6 with the JDK's bidi classes, on every label once one is
  * right-to-left.
  * </ul>
+ * The hosts for which this gives another answer than a browser are listed in the hub's guide
+ * (docs/hub.md, "Internationalized hosts"). ICU4J's UTS #46 would give the browser's answer, but
+ * it would take the hub WAR from 7.9 MB to 22.0 MB (bench/RESULTS.md).
  */
 public final class WhatwgUrl {
     // The URL Pattern Standard's dummy URL, parsed once; each canonicalizer changes a copy.

@@ -219,6 +219,24 @@ class WhatwgUrlTest {
         assertFails("https://\u05D0a/");
     }
 
+    /**
+     * One host of each kind that docs/hub.md ("Internationalized hosts") lists as parsed otherwise
+     * than by a browser (UTS #46 as ICU4J implements it), so that the list changes with the code.
+     */
+    @Test
+    void idna_differsFromABrowserWhereTheHubGuideSays() {
+        // Accepted here, refused by a browser.
+        assertEquals("xn--zva.net", host("https://\u0378.net/"));
+        assertEquals("a1.com", host("https://a\u2488com/"));
+        assertEquals("www..lookout.net", host("https://www\u2025lookout.net/"));
+        assertEquals("xn--cmba004q", host("https://\u06EF\u200C\u06EF/"));
+        // Refused here, accepted by a browser (as "lookout.net").
+        assertFails("https://look\u206Bout.net/");
+        // Another host than a browser's ("xn--zca", "xn--skb.xn--g9e").
+        assertEquals("ss", host("https://\u1E9E/"));
+        assertEquals("xn--skb.xn--osd737a", host("https://\u06B9.\u1873\u115F/"));
+    }
+
     @Test
     void host_refusesForbiddenCodePoints() {
         for (String bad : new String[] {"a b", "a<b", "a>b", "a^b", "a|b", "a%00b", "a%25b", "a%7Fb", "a\u0001b"}) {
