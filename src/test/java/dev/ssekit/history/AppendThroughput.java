@@ -14,11 +14,13 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * A quick measurement, not a test: batch appends per second from one appender, for batches of 1, 16
- * and 64 events of 200 bytes on four topics, on PostgreSQL (127.0.0.1:5432, database test, through a
- * HikariCP pool) or Redis (127.0.0.1:6379).
+ * A quick measurement, not a test: batch appends per second from one or more appenders, for batches of
+ * 1, 16 and 64 events of 200 bytes on four topics, on PostgreSQL (127.0.0.1:5432, database test,
+ * through a HikariCP pool) or Redis (127.0.0.1:6379).
  * {@code mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.ssekit.history.AppendThroughput -Dexec.args=postgresql}
- * ({@code postgresql-rewrite} adds pgjdbc's reWriteBatchedInserts=true to the URL; {@code redis}).
+ * ({@code postgresql-rewrite} adds pgjdbc's reWriteBatchedInserts=true to the URL; {@code redis}). A
+ * second argument sets the number of appenders, each a thread with a connection of its own (default 1):
+ * {@code -Dexec.args="postgresql 4"}.
  */
 public final class AppendThroughput {
     private AppendThroughput() {
@@ -26,10 +28,11 @@ public final class AppendThroughput {
 
     public static void main(String[] args) throws Exception {
         String store = args.length > 0 ? args[0] : "postgresql";
+        int appenders = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         if (store.equals("redis")) {
             String prefix = "ssekit-bench:" + UUID.randomUUID() + ":";
             try (RedisHistoryStore redis = RedisHistoryStore.builder(RedisKeys.URI).keyPrefix(prefix).build()) {
-                measure(store, redis);
+                measure(store, redis, appenders);
             } finally {
                 RedisKeys.deleteAll(prefix);
             }
@@ -39,11 +42,11 @@ public final class AppendThroughput {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(Services.POSTGRES_URL + (rewrite ? "?reWriteBatchedInserts=true" : ""));
         config.setUsername(Services.POSTGRES_USER);
-        config.setMaximumPoolSize(2);
+        config.setMaximumPoolSize(appenders + 1);
         String prefix = "ssekit_bench" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + "_";
         try (HikariDataSource ds = new HikariDataSource(config)) {
             try (JdbcHistoryStore jdbc = JdbcHistoryStore.builder(ds).tablePrefix(prefix).pruneInterval(null).build()) {
-                measure(store, jdbc);
+                measure(store, jdbc, appenders);
             } finally {
                 try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                     for (String t : new String[]{"event_topic", "event", "topic", "meta"}) {
@@ -54,27 +57,42 @@ public final class AppendThroughput {
         }
     }
 
-    private static void measure(String name, HistoryStore store) {
+    private static void measure(String name, HistoryStore store, int appenders) throws Exception {
         String data = "x".repeat(200);
-        for (int round = 0; round < 2; round++) { // the first round warms up
-            for (int size : new int[]{1, 16, 64}) {
-                List<HistoryStore.Entry> batch = new ArrayList<>();
-                for (int i = 0; i < size; i++) {
-                    batch.add(new HistoryStore.Entry(Set.of("t" + (i % 4)), Event.of(data)));
-                }
-                long events = 0;
-                long start = System.nanoTime();
-                long end = start + 3_000_000_000L;
-                while (System.nanoTime() < end) {
-                    store.append(batch);
-                    events += size;
-                }
-                double s = (System.nanoTime() - start) / 1e9;
-                if (round == 1) {
-                    System.out.printf("%s batch %2d: %,8.0f events/s, %,6.0f batches/s%n", name, size, events / s,
-                            events / size / s);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(appenders);
+        try {
+            for (int round = 0; round < 2; round++) { // the first round warms up
+                for (int size : new int[]{1, 16, 64}) {
+                    List<HistoryStore.Entry> batch = new ArrayList<>();
+                    for (int i = 0; i < size; i++) {
+                        batch.add(new HistoryStore.Entry(Set.of("t" + (i % 4)), Event.of(data)));
+                    }
+                    long start = System.nanoTime();
+                    long end = start + 3_000_000_000L;
+                    List<java.util.concurrent.Future<Long>> counts = new ArrayList<>();
+                    for (int a = 0; a < appenders; a++) {
+                        counts.add(pool.submit(() -> {
+                            long events = 0;
+                            while (System.nanoTime() < end) {
+                                store.append(batch);
+                                events += size;
+                            }
+                            return events;
+                        }));
+                    }
+                    long events = 0;
+                    for (java.util.concurrent.Future<Long> f : counts) {
+                        events += f.get();
+                    }
+                    double s = (System.nanoTime() - start) / 1e9;
+                    if (round == 1) {
+                        System.out.printf("%s, %d appender(s), batch %2d: %,8.0f events/s, %,6.0f batches/s%n", name,
+                                appenders, size, events / s, events / size / s);
+                    }
                 }
             }
+        } finally {
+            pool.shutdownNow();
         }
     }
 }
