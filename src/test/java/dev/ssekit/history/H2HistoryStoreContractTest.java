@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 /** The JDBC store on a file-backed H2 database, as the embedded hub uses for durable history. */
-class H2HistoryStoreContractTest extends DurableHistoryStoreContract {
+class H2HistoryStoreContractTest extends DurableHistoryStoreContract implements SharedHistoryStoreContract {
     private final JdbcDataSource dataSource = new JdbcDataSource();
 
     H2HistoryStoreContractTest() {
@@ -50,6 +50,16 @@ class H2HistoryStoreContractTest extends DurableHistoryStoreContract {
                 return rs.getLong(1) > 0;
             }
         }
+    }
+
+    @Override
+    public SharedHistoryStore newNode() {
+        return (SharedHistoryStore) create();
+    }
+
+    @Override
+    public SharedHistoryStore otherNode(SharedHistoryStore node) {
+        return (SharedHistoryStore) secondNode(node);
     }
 
     @Override
