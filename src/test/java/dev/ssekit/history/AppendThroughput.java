@@ -20,7 +20,11 @@ import java.util.UUID;
  * {@code mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.ssekit.history.AppendThroughput -Dexec.args=postgresql}
  * ({@code postgresql-rewrite} adds pgjdbc's reWriteBatchedInserts=true to the URL; {@code redis}). A
  * second argument sets the number of appenders, each a thread with a connection of its own (default 1):
- * {@code -Dexec.args="postgresql 4"}.
+ * {@code -Dexec.args="postgresql 4"}. A third argument, {@code follow}, has a second store on the same
+ * tables follow the appends meanwhile, as another node would (on PostgreSQL it LISTENs, so each
+ * append's NOTIFY is delivered). {@code -Dbench.asyncCommit=true} turns {@code synchronous_commit} off
+ * for the bench's sessions, so that what is measured is the database's work and locks rather than the
+ * disk's flush (which on a shared machine varies more than anything measured).
  */
 public final class AppendThroughput {
     private AppendThroughput() {
@@ -29,6 +33,7 @@ public final class AppendThroughput {
     public static void main(String[] args) throws Exception {
         String store = args.length > 0 ? args[0] : "postgresql";
         int appenders = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        boolean follow = args.length > 2 && args[2].equals("follow");
         if (store.equals("redis")) {
             String prefix = "ssekit-bench:" + UUID.randomUUID() + ":";
             try (RedisHistoryStore redis = RedisHistoryStore.builder(RedisKeys.URI).keyPrefix(prefix).build()) {
@@ -42,11 +47,22 @@ public final class AppendThroughput {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(Services.POSTGRES_URL + (rewrite ? "?reWriteBatchedInserts=true" : ""));
         config.setUsername(Services.POSTGRES_USER);
-        config.setMaximumPoolSize(appenders + 1);
+        config.setMaximumPoolSize(appenders + 2);
+        if (Boolean.getBoolean("bench.asyncCommit")) {
+            config.setConnectionInitSql("SET synchronous_commit = off");
+        }
         String prefix = "ssekit_bench" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + "_";
         try (HikariDataSource ds = new HikariDataSource(config)) {
-            try (JdbcHistoryStore jdbc = JdbcHistoryStore.builder(ds).tablePrefix(prefix).pruneInterval(null).build()) {
-                measure(store, jdbc, appenders);
+            try (JdbcHistoryStore jdbc = JdbcHistoryStore.builder(ds).tablePrefix(prefix).pruneInterval(null).build();
+                 JdbcHistoryStore other = JdbcHistoryStore.builder(ds).tablePrefix(prefix).pruneInterval(null).build()) {
+                java.util.concurrent.atomic.AtomicLong followed = new java.util.concurrent.atomic.AtomicLong();
+                SharedHistoryStore.Follower follower = follow
+                        ? other.follow((topics, event, position) -> followed.incrementAndGet()) : null;
+                measure(store + (follow ? " (followed)" : ""), jdbc, appenders);
+                if (follower != null) {
+                    follower.close();
+                    System.out.printf("followed %,d events%n", followed.get());
+                }
             } finally {
                 try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                     for (String t : new String[]{"event_topic", "event", "topic", "meta"}) {
