@@ -1578,7 +1578,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
 
     @Override
     public String toString() {
-        return "JdbcHistoryStore{tables=" + p + "*, maxEventsPerTopic=" + maxEventsPerTopic + ", maxAge=" + maxAge + "}";
+        return "JdbcHistoryStore{tables=" + p + "*, maxEventsPerTopic=" + maxEventsPerTopic + ", maxAge=" + maxAge
+                + ", pollInterval=" + pollInterval + "}";
     }
 
     /** @return the event of the current row, its columns at the given indexes */

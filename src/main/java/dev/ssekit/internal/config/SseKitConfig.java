@@ -105,6 +105,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
     public static final int DEFAULT_JDBC_POOL_SIZE = 10;
     public static final String JDBC_STATEMENT_TIMEOUT = "ssekit.history.jdbc.statement.timeout";
     public static final String JDBC_NETWORK_TIMEOUT = "ssekit.history.jdbc.network.timeout";
+    public static final String JDBC_POLL_INTERVAL = "ssekit.history.jdbc.poll.interval";
     public static final String REDIS_URI = "ssekit.history.redis.uri";
     public static final String REDIS_COMMAND_TIMEOUT = "ssekit.history.redis.command.timeout";
     /** Lettuce's command timeout when {@link #REDIS_COMMAND_TIMEOUT} is unset. */
@@ -170,6 +171,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                     : v.raw(JDBC_NETWORK_TIMEOUT), "a duration greater than " + JDBC_STATEMENT_TIMEOUT + " ("
                     + statement + ")");
         }
+        v.duration(JDBC_POLL_INTERVAL, JdbcHistoryStore.DEFAULT_POLL_INTERVAL);
         v.duration(REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_COMMAND_TIMEOUT);
         return config;
     }
@@ -253,7 +255,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         JdbcHistoryStore.Builder b = JdbcHistoryStore.builder(ds).closesDataSource(ownsDataSource)
                 .joinsTransactions(joinsTransactions)
                 .statementTimeout(values.duration(JDBC_STATEMENT_TIMEOUT, JdbcHistoryStore.DEFAULT_STATEMENT_TIMEOUT))
-                .networkTimeout(values.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT));
+                .networkTimeout(values.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT))
+                .pollInterval(values.duration(JDBC_POLL_INTERVAL, JdbcHistoryStore.DEFAULT_POLL_INTERVAL));
         if (prefix != null) {
             try {
                 b.tablePrefix(prefix);
