@@ -163,7 +163,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         if (url != null && !url.startsWith("jdbc:")) {
             throw Settings.invalid(JDBC_URL, url, "a JDBC URL (jdbc:...)");
         }
-        v.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 1); // checked now, used when the store opens
+        // Checked now, used when the store opens: one connection is the follow's, held while it runs.
+        v.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 2);
         Duration statement = v.duration(JDBC_STATEMENT_TIMEOUT, JdbcHistoryStore.DEFAULT_STATEMENT_TIMEOUT);
         Duration network = v.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT);
         if (network.compareTo(statement) <= 0) {
@@ -303,7 +304,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         }
         try {
             return new OwnedPool(JdbcPool.open(url, values.raw(JDBC_USER), values.raw(JDBC_PASSWORD),
-                    values.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 1),
+                    values.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 2),
                     values.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT)));
         } catch (RuntimeException e) {
             // HikariCP's PoolInitializationException: the database is unreachable or refused the login.
