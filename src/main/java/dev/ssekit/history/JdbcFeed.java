@@ -178,8 +178,18 @@ final class JdbcFeed implements Runnable {
         return follows.isEmpty();
     }
 
-    /** Reads at once, without waiting for the next poll: an append of this store committed. */
+    /**
+     * Reads at once, without waiting for the next poll: an append of this store committed. A feed
+     * that listens gets the append's notification instead.
+     */
     void wake() {
+        if (notifications != null) {
+            return;
+        }
+        signal();
+    }
+
+    private void signal() {
         synchronized (wake) {
             woken = true;
             wake.notifyAll();
@@ -192,7 +202,7 @@ final class JdbcFeed implements Runnable {
      */
     void stop() {
         running = false;
-        wake();
+        signal();
         Lease l = lease;
         if (l != null && notifications != null && Thread.currentThread() != thread) {
             try {

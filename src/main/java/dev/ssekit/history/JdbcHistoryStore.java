@@ -939,8 +939,10 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
             List<JdbcFeed.Row> rows = new ArrayList<>();
             try (PreparedStatement s = prepare(c, "SELECT e.seq, e.id, e.type, e.retry_ms, e.data, t.topic FROM "
                     + "(SELECT seq, id, type, retry_ms, data FROM " + p + "event WHERE seq > ? ORDER BY seq FETCH FIRST "
-                    + JdbcFeed.PAGE + " ROWS ONLY) e JOIN " + p + "event_topic t ON t.seq = e.seq ORDER BY e.seq, t.topic")) {
+                    + JdbcFeed.PAGE + " ROWS ONLY) e JOIN " + p + "event_topic t ON t.seq = e.seq WHERE t.seq > ? "
+                    + "ORDER BY e.seq, t.topic")) {
                 s.setLong(1, seq);
+                s.setLong(2, seq); // the topic rows' range too, whatever join the planner picks
                 try (ResultSet rs = s.executeQuery()) {
                     long current = -1;
                     Event event = null;

@@ -26,6 +26,21 @@ class H2HistoryStoreContractTest extends DurableHistoryStoreContract implements 
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void follow_anAppendOfTheSameStoreIsReadAtOnceNotAtThePoll() {
+        // No notifications on H2: without the store waking its own follow, this would wait a minute.
+        try (JdbcHistoryStore store = JdbcHistoryStore.builder(dataSource).pruneInterval(null)
+                .pollInterval(Duration.ofMinutes(1)).build()) {
+            SharedHistoryStoreContract.Followed followed = new SharedHistoryStoreContract.Followed();
+            try (SharedHistoryStore.Follower f = store.follow(followed)) {
+                String id = append(store, "x", "a");
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                        .until(() -> followed.ids().contains(id));
+                org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(id), followed.ids());
+            }
+        }
+    }
+
     @Override
     protected HistoryStore create(int maxEventsPerTopic, Duration maxAge) {
         return JdbcHistoryStore.builder(dataSource).maxEventsPerTopic(maxEventsPerTopic).maxAge(maxAge)
