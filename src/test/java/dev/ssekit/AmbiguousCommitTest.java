@@ -46,7 +46,8 @@ class AmbiguousCommitTest {
     void publish_h2CommitsThenThrows_subscriberGetsItOnceInOrder_retryIsADuplicate() {
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:mem:ambiguous_" + unique + ";DB_CLOSE_DELAY=-1");
-        assertAmbiguousCommitSettled(new CommitsThenThrows(JdbcHistoryStore.builder(h2).pruneInterval(null).build()));
+        assertAmbiguousCommitSettled(new SharedCommitsThenThrows(JdbcHistoryStore.builder(h2).pruneInterval(null)
+                .build()));
     }
 
     @Test
@@ -57,7 +58,7 @@ class AmbiguousCommitTest {
         pg.setUser(Services.POSTGRES_USER);
         String prefix = "amb_" + unique + "_";
         try {
-            assertAmbiguousCommitSettled(new CommitsThenThrows(JdbcHistoryStore.builder(pg).tablePrefix(prefix)
+            assertAmbiguousCommitSettled(new SharedCommitsThenThrows(JdbcHistoryStore.builder(pg).tablePrefix(prefix)
                     .pruneInterval(null).build()));
         } finally {
             try (Connection c = DriverManager.getConnection(Services.POSTGRES_URL, Services.POSTGRES_USER, null);

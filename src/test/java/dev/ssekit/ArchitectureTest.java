@@ -113,6 +113,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void postgresDriver_isNamedOnlyByTheNotificationsWrapper() {
+        ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit..")
+                .and().doNotHaveFullyQualifiedName("dev.ssekit.history.PgNotifications")
+                .should().dependOnClassesThat().resideInAPackage("org.postgresql..")
+                .because("the PostgreSQL driver is optional at run time (provided scope; H2 users have none): "
+                        + "only PgNotifications names it, and it is loaded only on a PostgreSQL database");
+        rule.check(main);
+    }
+
+    @Test
     void storesAndConnections_knowNothingOfRouting() {
         ArchRule rule = noClasses().that().resideInAnyPackage("dev.ssekit.history..", "dev.ssekit.internal",
                         "dev.ssekit.internal.conn..", "dev.ssekit.internal.wire..", "dev.ssekit.internal.metrics..")

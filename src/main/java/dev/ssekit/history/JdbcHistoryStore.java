@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
 
 /**
  * A {@link HistoryStore} in a SQL database behind any {@link DataSource}: history survives restarts
- * and is shared by every node that uses the same database. Tested on PostgreSQL and H2.
+ * and is shared by every node that uses the same database, each of which delivers every node's
+ * events (see "Several nodes"). Tested on PostgreSQL and H2.
  *
  * <h2>Schema</h2>
  * Created if absent ({@code ssekit_} is the default table prefix):
@@ -52,7 +53,28 @@ import java.util.regex.Pattern;
  * <h2>Order</h2>
  * Every append takes the next sequence number by updating the {@code last_seq} row, in the same
  * transaction as its inserts. That row lock makes appenders, on one node or many, commit in sequence
- * order, so a reader never sees a later event before an earlier one.
+ * order, so a reader never sees a later event before an earlier one; and a rolled-back append gives
+ * its numbers back with the row, so the numbers are dense.
+ *
+ * <h2>Several nodes</h2>
+ * It is a {@link SharedHistoryStore}: every node on the same tables delivers every node's events,
+ * in sequence order, through {@link #follow}. The follow is one thread and one connection per store
+ * that reads the events after the newest sequence number it delivered, at most
+ * {@value JdbcFeed#PAGE} events per statement; thanks to the commit order above, what it has not read
+ * yet can only come after what it has. It reads when woken:
+ * <ul>
+ *   <li>on PostgreSQL by a notification: each append queues {@code pg_notify('<prefix>event', '')} in
+ *   its transaction (in the statement that takes the sequence numbers: no extra round trip), and the
+ *   follow's connection {@code LISTEN}s on that channel, through the driver's
+ *   {@code PGConnection}, reached by {@link Connection#unwrap}. PostgreSQL delivers a notification
+ *   only once its transaction committed;</li>
+ *   <li>by an append of this store, in this process;</li>
+ *   <li>every {@link Builder#pollInterval} (default 1 s) when nothing else did: on other databases
+ *   the way other nodes' events arrive, on PostgreSQL a safety net.</li>
+ * </ul>
+ * A follow that loses its connection opens another after a second and resumes after the newest
+ * event it delivered; if retention dropped events it had not delivered yet, its followers are told
+ * ({@link AppendListener#missedEvents()}). Positions are {@code urn:ssekit:<sequence>}.
  *
  * <h2>Ids</h2>
  * Ids it assigns are {@code urn:ssekit:<sequence>}; publisher ids in that form are refused, so the two
@@ -90,12 +112,14 @@ import java.util.regex.Pattern;
  * A transaction that commits later is relayed later: sequence order is the order in which the
  * relays saw the commits. Rows a crash left behind are relayed by the next relay on any node.
  */
-public final class JdbcHistoryStore implements TransactionalHistoryStore {
+public final class JdbcHistoryStore implements TransactionalHistoryStore, SharedHistoryStore {
     private static final Logger LOG = Logger.getLogger(JdbcHistoryStore.class.getName());
     /** The statement timeout of a store built without {@link Builder#statementTimeout}. */
     public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(5);
     /** The network timeout of a store built without {@link Builder#networkTimeout}. */
     public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(10);
+    /** The poll interval of a store built without {@link Builder#pollInterval}. */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
     private static final String ID_PREFIX = "urn:ssekit:";
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
     private static final int MAX_KEY_BYTES = 2048;
@@ -121,6 +145,12 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
     private final boolean joinsTransactions;
     private final Duration statementTimeout;
     private final Duration networkTimeout;
+    private final Duration pollInterval;
+    /** Whether the database is PostgreSQL: appends NOTIFY the follow's channel. */
+    private final boolean postgres;
+    private final Object feedLock = new Object();
+    /** The follow, while it has followers (see {@link #follow}); written under {@link #feedLock}. */
+    private volatile JdbcFeed feed;
     private volatile boolean networkTimeoutSupported = true;
     private volatile boolean networkTimeoutRefusalLogged;
     private volatile boolean closed;
@@ -135,7 +165,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         this.joinsTransactions = b.joinsTransactions;
         this.statementTimeout = b.statementTimeout;
         this.networkTimeout = b.networkTimeout;
-        createSchema();
+        this.pollInterval = b.pollInterval;
+        this.postgres = createSchema();
         if (b.pruneInterval == null) {
             this.pruner = null;
         } else {
@@ -161,13 +192,14 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
      * Creates the schema. Nodes starting at once race on it: PostgreSQL's IF NOT EXISTS is not atomic,
      * so the losers of each statement retry; every round settles at least one table, and IF NOT EXISTS
      * skips what is there.
+     *
+     * @return whether the database is PostgreSQL
      */
-    private void createSchema() {
+    private boolean createSchema() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try {
-                tryCreateSchema();
-                return;
+                return tryCreateSchema();
             } catch (SseKitException e) {
                 String state = e.getCause() instanceof SQLException sql ? sql.getSQLState() : null;
                 // Unique violation, duplicate table, duplicate object (PostgreSQL's catalog races).
@@ -185,7 +217,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         }
     }
 
-    private void tryCreateSchema() {
+    private boolean tryCreateSchema() {
         String[] ddl = {
             "CREATE TABLE IF NOT EXISTS " + p + "meta (name VARCHAR(64) PRIMARY KEY, val BIGINT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS " + p + "event (seq BIGINT PRIMARY KEY, id VARCHAR(1024) NOT NULL UNIQUE, "
@@ -227,6 +259,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 }
             }
             requireCommitsWritten(c);
+            return "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
         } catch (SQLException e) {
             throw new HistoryStoreException("history database unreachable or refused the schema (" + describe(e) + ")", e);
         }
@@ -451,6 +484,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                 List<Event> stored = insertEvents(c, batch);
                 committing[0] = true;
                 c.commit();
+                wakeFeed();
                 return stored;
             } catch (SQLException | RuntimeException e) {
                 rollback(c, e);
@@ -536,9 +570,24 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
 
     /**
      * Takes {@code count} consecutive sequence numbers and returns the first; the row lock it holds
-     * until commit orders all appenders, on one node or many.
+     * until commit orders all appenders, on one node or many. On PostgreSQL it is one statement,
+     * which also queues the {@code NOTIFY} that wakes every node's follow once the transaction
+     * commits (and only then).
      */
     private long takeSeqs(Connection c, int count) throws SQLException {
+        if (postgres) {
+            try (PreparedStatement s = prepare(c, "WITH s AS (UPDATE " + p + "meta SET val = val + ? WHERE name = "
+                    + "'last_seq' RETURNING val) SELECT s.val, pg_notify(?, '') FROM s")) {
+                s.setLong(1, count);
+                s.setString(2, channel());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("the " + p + "meta table has no last_seq row");
+                    }
+                    return rs.getLong(1) - count + 1;
+                }
+            }
+        }
         try (PreparedStatement s = prepare(c, "UPDATE " + p + "meta SET val = val + ? WHERE name = 'last_seq'")) {
             s.setLong(1, count);
             if (s.executeUpdate() != 1) {
@@ -736,6 +785,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
                     }
                 }
                 c.commit();
+                wakeFeed();
                 moved.addAll(kept);
                 dropped.addAll(droppedHere);
                 return rows.size() == RELAY_BATCH;
@@ -774,6 +824,174 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         if (!joinsTransactions) {
             throw new IllegalStateException("this JdbcHistoryStore was built without joinsTransactions(true): "
                     + "it has no outbox");
+        }
+    }
+
+
+    /**
+     * Starts delivering every event committed from now on, by any node, in sequence order (see
+     * {@link JdbcFeed}). The store has one follow, with one connection, whatever the number of
+     * followers; it starts with the first follower and stops with the last.
+     *
+     * @throws HistoryStoreException if the database cannot be read, or the store is closed
+     */
+    @Override
+    public Follower follow(AppendListener listener) {
+        Checks.notNull(listener, "listener");
+        synchronized (feedLock) {
+            if (closed) {
+                throw HistoryStoreException.closed("history store");
+            }
+            if (feed == null) {
+                feed = new JdbcFeed(new FeedSource(), pollInterval, p);
+            }
+            JdbcFeed running = feed;
+            JdbcFeed.Follow[] added = new JdbcFeed.Follow[1];
+            added[0] = running.add(listener, () -> unfollow(running, added[0]));
+            return added[0];
+        }
+    }
+
+    /** Removes a follower; the last one stops the follow. */
+    private void unfollow(JdbcFeed from, JdbcFeed.Follow f) {
+        JdbcFeed stopping = null;
+        synchronized (feedLock) {
+            if (from.remove(f) && feed == from) {
+                feed = null;
+                stopping = from;
+            }
+        }
+        if (stopping != null) {
+            stopping.stop();
+        }
+    }
+
+    /** Reads at once what an append here committed, where no notification does (not PostgreSQL). */
+    private void wakeFeed() {
+        JdbcFeed f = feed;
+        if (f != null) {
+            f.wake();
+        }
+    }
+
+    /** @return the PostgreSQL channel that appends notify: the table prefix and {@code event}, lower case */
+    private String channel() {
+        return (p + "event").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Positions are {@code urn:ssekit:<sequence>}, which {@link #read} takes as it takes an id. */
+    @Override
+    public Optional<String> latestPosition() {
+        try (Borrowed b = borrow();
+             PreparedStatement s = prepare(b.connection(), "SELECT MAX(seq) FROM " + p + "event");
+             ResultSet rs = s.executeQuery()) {
+            long seq = rs.next() ? rs.getLong(1) : 0;
+            return seq > 0 ? Optional.of(ID_PREFIX + seq) : Optional.empty();
+        } catch (SQLException e) {
+            throw failure("read of the newest position", e);
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException if either is not a position of this store
+     */
+    @Override
+    public int comparePositions(String a, String b) {
+        return Long.compare(seqOfPosition(a), seqOfPosition(b));
+    }
+
+    private static long seqOfPosition(String position) {
+        Checks.notNull(position, "position");
+        if (position.startsWith(ID_PREFIX)) {
+            try {
+                long seq = Long.parseLong(position.substring(ID_PREFIX.length()));
+                if (seq > 0) {
+                    return seq;
+                }
+            } catch (NumberFormatException e) {
+                // refused below
+            }
+        }
+        throw new IllegalArgumentException("position must be " + ID_PREFIX + "<sequence>, got " + Checks.quote(position));
+    }
+
+    /** The follow's access to the database. */
+    private final class FeedSource implements JdbcFeed.Source {
+        @Override
+        public JdbcFeed.Lease connect() throws SQLException {
+            Borrowed b = borrow();
+            try {
+                b.autoCommit(true); // each read is one statement; LISTEN takes effect at once
+            } catch (SQLException | RuntimeException e) {
+                b.close();
+                throw e;
+            }
+            return new JdbcFeed.Lease() {
+                @Override
+                public Connection connection() {
+                    return b.connection();
+                }
+
+                @Override
+                public void close() {
+                    try {
+                        b.close();
+                    } catch (SQLException e) {
+                        LOG.log(Level.FINE, "ssekit: giving the follow's connection back failed", e);
+                    }
+                }
+            };
+        }
+
+        @Override
+        public long lastSeq(Connection c) throws SQLException {
+            return metaValue(c, LAST_SEQ);
+        }
+
+        /**
+         * One statement, so one snapshot: the page of events and all their topic rows. The page is
+         * bounded by events, whatever gaps retention left in the numbers.
+         */
+        @Override
+        public List<JdbcFeed.Row> readAfter(Connection c, long seq) throws SQLException {
+            List<JdbcFeed.Row> rows = new ArrayList<>();
+            try (PreparedStatement s = prepare(c, "SELECT e.seq, e.id, e.type, e.retry_ms, e.data, t.topic FROM "
+                    + "(SELECT seq, id, type, retry_ms, data FROM " + p + "event WHERE seq > ? ORDER BY seq FETCH FIRST "
+                    + JdbcFeed.PAGE + " ROWS ONLY) e JOIN " + p + "event_topic t ON t.seq = e.seq WHERE t.seq > ? "
+                    + "ORDER BY e.seq, t.topic")) {
+                s.setLong(1, seq);
+                s.setLong(2, seq); // the topic rows' range too, whatever join the planner picks
+                try (ResultSet rs = s.executeQuery()) {
+                    long current = -1;
+                    Event event = null;
+                    Set<String> topics = null;
+                    while (rs.next()) {
+                        if (rs.getLong(1) != current) {
+                            if (event != null) {
+                                rows.add(new JdbcFeed.Row(current, Collections.unmodifiableSet(topics), event));
+                            }
+                            current = rs.getLong(1);
+                            event = eventAt(rs, 2, 3, 4, 5);
+                            topics = new java.util.LinkedHashSet<>();
+                        }
+                        topics.add(rs.getString(6));
+                    }
+                    if (event != null) {
+                        rows.add(new JdbcFeed.Row(current, Collections.unmodifiableSet(topics), event));
+                    }
+                }
+            }
+            return rows;
+        }
+
+        @Override
+        public String position(long seq) {
+            return ID_PREFIX + seq;
+        }
+
+        @Override
+        public String channel() {
+            return postgres ? JdbcHistoryStore.this.channel() : null;
         }
     }
 
@@ -1357,7 +1575,15 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
      */
     @Override
     public void close() {
-        closed = true;
+        JdbcFeed stopping;
+        synchronized (feedLock) {
+            closed = true;
+            stopping = feed;
+            feed = null;
+        }
+        if (stopping != null) {
+            stopping.stop();
+        }
         if (pruner != null) {
             pruner.shutdownNow();
         }
@@ -1372,7 +1598,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
 
     @Override
     public String toString() {
-        return "JdbcHistoryStore{tables=" + p + "*, maxEventsPerTopic=" + maxEventsPerTopic + ", maxAge=" + maxAge + "}";
+        return "JdbcHistoryStore{tables=" + p + "*, maxEventsPerTopic=" + maxEventsPerTopic + ", maxAge=" + maxAge
+                + ", pollInterval=" + pollInterval + "}";
     }
 
     /** @return the event of the current row, its columns at the given indexes */
@@ -1398,6 +1625,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
         private boolean joinsTransactions;
         private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
         private Duration networkTimeout = DEFAULT_NETWORK_TIMEOUT;
+        private Duration pollInterval = DEFAULT_POLL_INTERVAL;
 
         private Builder(DataSource dataSource) {
             super(Duration.ofHours(24));
@@ -1467,6 +1695,19 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore {
          */
         public Builder networkTimeout(Duration value) {
             this.networkTimeout = Checks.positive(value, "networkTimeout");
+            return this;
+        }
+
+        /**
+         * @param value how often the follow reads the event table when nothing woke it (see the class
+         *              documentation, "Several nodes"): on PostgreSQL a safety net behind
+         *              {@code LISTEN/NOTIFY}, on other databases how late another node's events arrive
+         *              at most; positive (default 1 s)
+         * @return this builder
+         * @throws IllegalArgumentException if the value is null, zero or negative
+         */
+        public Builder pollInterval(Duration value) {
+            this.pollInterval = Checks.positive(value, "pollInterval");
             return this;
         }
 

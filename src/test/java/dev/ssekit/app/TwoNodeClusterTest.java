@@ -8,8 +8,8 @@ import dev.ssekit.testkit.RedisKeys;
 import dev.ssekit.testkit.Services;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -33,25 +33,49 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Two embedded hubs, each its own JVM, sharing one Redis: the way N nodes run behind a load balancer. */
+/**
+ * Two embedded hubs, each its own JVM, sharing one Redis or one PostgreSQL database: the way N nodes
+ * run behind a load balancer. Each test runs on both stores, with the same assertions.
+ */
 class TwoNodeClusterTest {
     private final String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
+    private final String tablePrefix = "nodes_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
     private final List<HubProcess> nodes = new ArrayList<>();
-
-    @BeforeEach
-    void requireRedis() {
-        Services.requireRedis();
-    }
+    private String store;
 
     @AfterEach
-    void stopNodesAndDeleteKeys() {
+    void stopNodesAndDeleteData() throws Exception {
         nodes.forEach(HubProcess::close);
-        RedisKeys.deleteAll(prefix);
+        if ("redis".equals(store)) {
+            RedisKeys.deleteAll(prefix);
+        } else if ("postgresql".equals(store)) {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(Services.POSTGRES_URL,
+                    Services.POSTGRES_USER, null); java.sql.Statement s = c.createStatement()) {
+                for (String t : new String[]{"event_topic", "event", "topic", "meta"}) {
+                    s.execute("DROP TABLE IF EXISTS " + tablePrefix + t);
+                }
+            }
+        }
     }
 
-    /** Starts {@code EmbeddedHub} in a child JVM on the Redis store, and waits until it serves. */
+    /** Skips the test unless the store's server is reachable; the nodes started next use it. */
+    private void use(String store) {
+        if (store.equals("redis")) {
+            Services.requireRedis();
+        } else {
+            Services.requirePostgres();
+        }
+        this.store = store;
+    }
+
+    /** Starts {@code EmbeddedHub} in a child JVM on the store of the test, and waits until it serves. */
     private URI startNode() throws Exception {
-        HubProcess node = HubProcess.start(Map.of("SSEKIT_HISTORY_STORE", "redis", "SSEKIT_HISTORY_REDIS_PREFIX", prefix));
+        Map<String, String> env = store.equals("redis")
+                ? Map.of("SSEKIT_HISTORY_STORE", "redis", "SSEKIT_HISTORY_REDIS_PREFIX", prefix)
+                : Map.of("SSEKIT_HISTORY_STORE", "jdbc", "SSEKIT_HISTORY_JDBC_URL", Services.POSTGRES_URL,
+                        "SSEKIT_HISTORY_JDBC_USER", Services.POSTGRES_USER,
+                        "SSEKIT_HISTORY_JDBC_TABLE_PREFIX", tablePrefix);
+        HubProcess node = HubProcess.start(env);
         nodes.add(node);
         return node.uri();
     }
@@ -65,8 +89,10 @@ class TwoNodeClusterTest {
                 lastEventId == null ? Map.of() : Map.of("Last-Event-ID", lastEventId));
     }
 
-    @Test
-    void subscribersHoppingBetweenNodesGetEveryEventOnceInOrder() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"redis", "postgresql"})
+    void subscribersHoppingBetweenNodesGetEveryEventOnceInOrder(String store) throws Exception {
+        use(store);
         URI a = startNode();
         URI b = startNode();
         List<URI> both = List.of(a, b);
@@ -107,8 +133,10 @@ class TwoNodeClusterTest {
         }
     }
 
-    @Test
-    void whenOneNodeStopsTheOtherServesWithoutAGap() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"redis", "postgresql"})
+    void whenOneNodeStopsTheOtherServesWithoutAGap(String store) throws Exception {
+        use(store);
         URI a = startNode();
         URI b = startNode();
         String before = publish(b, "before");

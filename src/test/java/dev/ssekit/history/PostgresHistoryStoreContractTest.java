@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.UUID;
 
 /** The JDBC store on the PostgreSQL at 127.0.0.1:5432, database test; each test on tables of its own. */
-class PostgresHistoryStoreContractTest extends DurableHistoryStoreContract {
+class PostgresHistoryStoreContractTest extends DurableHistoryStoreContract implements SharedHistoryStoreContract {
     private final PGSimpleDataSource dataSource = new PGSimpleDataSource();
     private final String prefix = "ssekit_t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "_";
 
@@ -98,6 +98,16 @@ class PostgresHistoryStoreContractTest extends DurableHistoryStoreContract {
                 return rs.getLong(1) > 0;
             }
         }
+    }
+
+    @Override
+    public SharedHistoryStore newNode() {
+        return (SharedHistoryStore) create();
+    }
+
+    @Override
+    public SharedHistoryStore otherNode(SharedHistoryStore node) {
+        return (SharedHistoryStore) secondNode(node);
     }
 
     @Override

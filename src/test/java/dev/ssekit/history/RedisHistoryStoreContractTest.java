@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Redis Streams store on the Redis at 127.0.0.1:6379; each test under keys of its own. */
-class RedisHistoryStoreContractTest extends DurableHistoryStoreContract {
+class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implements SharedHistoryStoreContract {
     static final String URI = RedisKeys.URI;
     private final String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
 
@@ -57,33 +57,18 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract {
     }
 
     @Override
-    protected boolean exactRetention() {
-        return false; // MAXLEN ~ trims whole stream nodes
+    public SharedHistoryStore newNode() {
+        return (SharedHistoryStore) create();
     }
 
-    @Test
-    void follow_concurrentBatchesOnTwoNodesReachEveryFollowerOnceInIdOrder() throws Exception {
-        try (RedisHistoryStore one = (RedisHistoryStore) create(); RedisHistoryStore two = (RedisHistoryStore) create()) {
-            List<List<String>> followed = List.of(
-                    java.util.Collections.synchronizedList(new java.util.ArrayList<>()),
-                    java.util.Collections.synchronizedList(new java.util.ArrayList<>()));
-            try (SharedHistoryStore.Follower f1 = one.follow((topics, event, position) ->
-                         followed.get(0).add(event.id().orElseThrow()));
-                 SharedHistoryStore.Follower f2 = two.follow((topics, event, position) ->
-                         followed.get(1).add(event.id().orElseThrow()))) {
-                List<List<String>> perThread = appendConcurrently(List.of(one, one, two, two), 25);
-                int total = perThread.stream().mapToInt(List::size).sum();
-                List<String> order = read(one, HistoryStore.EARLIEST, "a", "b").events().stream()
-                        .map(e -> e.id().orElseThrow()).toList();
-                assertEquals(total, order.size());
-                for (List<String> seen : followed) {
-                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> seen.size() >= total);
-                    synchronized (seen) {
-                        assertEquals(order, seen, "the follow delivers every event once, in id order");
-                    }
-                }
-            }
-        }
+    @Override
+    public SharedHistoryStore otherNode(SharedHistoryStore node) {
+        return (SharedHistoryStore) secondNode(node);
+    }
+
+    @Override
+    protected boolean exactRetention() {
+        return false; // MAXLEN ~ trims whole stream nodes
     }
 
     @Test

@@ -111,6 +111,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
     public static final int DEFAULT_JDBC_POOL_SIZE = 10;
     public static final String JDBC_STATEMENT_TIMEOUT = "ssekit.history.jdbc.statement.timeout";
     public static final String JDBC_NETWORK_TIMEOUT = "ssekit.history.jdbc.network.timeout";
+    public static final String JDBC_POLL_INTERVAL = "ssekit.history.jdbc.poll.interval";
     public static final String REDIS_URI = "ssekit.history.redis.uri";
     public static final String REDIS_COMMAND_TIMEOUT = "ssekit.history.redis.command.timeout";
     /** Lettuce's command timeout when {@link #REDIS_COMMAND_TIMEOUT} is unset. */
@@ -169,7 +170,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         if (url != null && !url.startsWith("jdbc:")) {
             throw Settings.invalid(JDBC_URL, url, "a JDBC URL (jdbc:...)");
         }
-        v.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 1); // checked now, used when the store opens
+        // Checked now, used when the store opens: one connection is the follow's, held while it runs.
+        v.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 2);
         Duration statement = v.duration(JDBC_STATEMENT_TIMEOUT, JdbcHistoryStore.DEFAULT_STATEMENT_TIMEOUT);
         Duration network = v.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT);
         if (network.compareTo(statement) <= 0) {
@@ -177,6 +179,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                     : v.raw(JDBC_NETWORK_TIMEOUT), "a duration greater than " + JDBC_STATEMENT_TIMEOUT + " ("
                     + statement + ")");
         }
+        v.duration(JDBC_POLL_INTERVAL, JdbcHistoryStore.DEFAULT_POLL_INTERVAL);
         v.duration(REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_COMMAND_TIMEOUT);
         meteredTopics(v); // checked now, applied by applyTo
         return config;
@@ -284,7 +287,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         JdbcHistoryStore.Builder b = JdbcHistoryStore.builder(ds).closesDataSource(ownsDataSource)
                 .joinsTransactions(joinsTransactions)
                 .statementTimeout(values.duration(JDBC_STATEMENT_TIMEOUT, JdbcHistoryStore.DEFAULT_STATEMENT_TIMEOUT))
-                .networkTimeout(values.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT));
+                .networkTimeout(values.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT))
+                .pollInterval(values.duration(JDBC_POLL_INTERVAL, JdbcHistoryStore.DEFAULT_POLL_INTERVAL));
         if (prefix != null) {
             try {
                 b.tablePrefix(prefix);
@@ -331,7 +335,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         }
         try {
             return new OwnedPool(JdbcPool.open(url, values.raw(JDBC_USER), values.raw(JDBC_PASSWORD),
-                    values.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 1),
+                    values.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 2),
                     values.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT)));
         } catch (RuntimeException e) {
             // HikariCP's PoolInitializationException: the database is unreachable or refused the login.

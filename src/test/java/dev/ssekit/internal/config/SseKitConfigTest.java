@@ -213,6 +213,17 @@ class SseKitConfigTest {
     }
 
     @Test
+    void historyStore_jdbcPollIntervalReachesTheStore() {
+        try (HistoryStore store = of(Map.of("ssekit.history.store", "jdbc", "ssekit.history.jdbc.url",
+                "jdbc:h2:mem:" + UUID.randomUUID(), "ssekit.history.jdbc.poll.interval", "250ms")).openStore()) {
+            assertEquals("JdbcHistoryStore{tables=ssekit_*, maxEventsPerTopic=10000, maxAge=PT24H, pollInterval=PT0.25S}",
+                    store.toString());
+        }
+        assertEquals("invalid setting ssekit.history.jdbc.poll.interval=\"0s\": expected a positive duration such as "
+                + "500ms, 20s, 5m, 1h, 7d or PT20S", invalid(Map.of("ssekit.history.jdbc.poll.interval", "0s")));
+    }
+
+    @Test
     void historyStore_badPoolSizeNamesKey() {
         String message = invalid(Map.of("ssekit.history.store", "jdbc", "ssekit.history.jdbc.pool.size", "0"));
         assertTrue(message.startsWith("invalid setting ssekit.history.jdbc.pool.size=\"0\""), message);
