@@ -118,14 +118,14 @@ public final class EmbeddedHub implements AutoCloseable {
             ResourceConfig config = ResourceConfig.forApplicationClass(HubApplication.class);
             HttpServer server = GrizzlyHttpServerFactory.createHttpServer(
                     URI.create("http://" + host + ":" + port + "/"), config, false);
+            // Each front handler stands in front of the one before: the server keeps a single handler.
+            OpsEndpoints.install(server.getServerConfiguration(), telemetry,
+                    () -> weld.select(HubRegistry.class).get().topics(), stopping::get);
             CheckedTargets.install(server.getServerConfiguration());
             // Streams write through Grizzly's non-blocking output: a client that stops reading holds
             // no thread, and a cut closes its socket at once.
             transport = GrizzlyTransport.install(server.getServerConfiguration());
             InFlightRequests inFlight = InFlightRequests.install(server.getServerConfiguration());
-            // Last: the front handlers above each stand in front of the one handler they find, the app's.
-            OpsEndpoints.install(server.getServerConfiguration(), telemetry,
-                    () -> weld.select(HubRegistry.class).get().topics(), stopping::get);
             // Grizzly blocks a write to a client that stopped reading for 30 s by default, several
             // times per event; ssekit's write timeout (10 s) is the one that should decide.
             server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));
