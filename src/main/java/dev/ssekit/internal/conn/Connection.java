@@ -240,6 +240,7 @@ public final class Connection {
     private boolean enqueue(FramedEvent event, CompletableFuture<Void> receipt, TopicMeter meter) {
         List<Item> evicted = null;
         boolean overflowed = false;
+        List<Item> cut = null;
         int length = event.frameLength();
         synchronized (lock) {
             if (closing != null) {
@@ -261,7 +262,11 @@ public final class Connection {
                 }
                 evicted.add(oldest);
             }
-            if (!overflowed) {
+            if (overflowed) {
+                // In the same hold of the lock as the decision: a drain that took the queue in
+                // between would leave the cut nothing to drop, and what it dropped not said.
+                cut = failLocked(CloseReason.SLOW_CONSUMER);
+            } else {
                 // An event larger than the byte limit still passes alone: it is shared by every
                 // subscriber, and the event size limit bounds it.
                 queue.add(new Item(event, receipt, meter, System.nanoTime()));
@@ -285,7 +290,9 @@ public final class Connection {
             if (meter != null) {
                 meter.dropped();
             }
-            fail(CloseReason.SLOW_CONSUMER, null);
+            if (cut != null) {
+                afterFail(CloseReason.SLOW_CONSUMER, cut);
+            }
             if (receipt != null) {
                 receipt.completeExceptionally(new ConnectionClosedException(CloseReason.SLOW_CONSUMER));
             }
@@ -704,20 +711,32 @@ public final class Connection {
     public void fail(CloseReason reason, Throwable cause) {
         List<Item> abandoned;
         synchronized (lock) {
-            if (outletClosed) {
-                return;
-            }
-            if (closing == null) {
-                closing = reason;
-            }
-            abandoned = List.copyOf(queue);
-            queue = new ArrayDeque<>(0);
-            queuedBytes = 0;
-            replay = null;
-            pages = null;
-            closeOutletLocked();
-            failed = true;
+            abandoned = failLocked(reason);
         }
+        if (abandoned != null) {
+            afterFail(reason, abandoned);
+        }
+    }
+
+    /** @return the events the failure drops, or null if the connection had already ended */
+    private List<Item> failLocked(CloseReason reason) {
+        if (outletClosed) {
+            return null;
+        }
+        if (closing == null) {
+            closing = reason;
+        }
+        List<Item> abandoned = List.copyOf(queue);
+        queue = new ArrayDeque<>(0);
+        queuedBytes = 0;
+        replay = null;
+        pages = null;
+        closeOutletLocked();
+        failed = true;
+        return abandoned;
+    }
+
+    private void afterFail(CloseReason reason, List<Item> abandoned) {
         boolean slow = reason == CloseReason.SLOW_CONSUMER || reason == CloseReason.WRITE_TIMEOUT;
         for (Item item : abandoned) {
             if (slow && item.meter != null) {

@@ -67,12 +67,17 @@ class ConnRuntimeLivenessTest {
         WriterPool pool = new WriterPool("stall-test", 1, 4);
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> held = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             pool.execute(() -> {
+                held.set(Thread.currentThread());
                 holding.countDown();
                 awaitQuietly(release);
             }, null);
             assertTrue(holding.await(30, TimeUnit.SECONDS));
+            // Parked, as a write blocked on its client is: a thread still running counts as stalled
+            // only after longer (on a loaded machine it was still RUNNABLE here, and not replaced).
+            await().atMost(Duration.ofSeconds(30)).until(() -> held.get().getState() == Thread.State.WAITING);
             pool.execute(() -> { }, null);
             // As the sweeper would, past the stall time: the held worker is replaced by a fresh one.
             pool.replaceStalled(System.nanoTime() + WriterPool.STALL_NANOS + 1);
