@@ -78,6 +78,8 @@ public final class Connection {
     private int replayNext;
     private ReplayPages pages; // the pages after it, or null
     private boolean replayPending;
+    private boolean replaying; // guarded by lock: the sweeper last saw a replay under way
+    private long liveSinceNanos; // guarded by lock: when the sweeper saw the replay end; 0 before
     private boolean drainScheduled;
     private boolean started;
     private CloseReason closing;
@@ -856,10 +858,29 @@ public final class Connection {
     }
 
     /** @return when the oldest queued event was queued, or {@code now} if none waits */
+    /**
+     * @return when the oldest live event began to wait for the client: when it was queued, but not
+     *         before the connection's replay ended. Live events wait behind a replay, and while the
+     *         node reads history for it (its turn among other replays, the store's answer) the
+     *         client cannot take them: counted, a slow store cut every replaying client as a slow
+     *         consumer (bench run P). The sweeper notices a replay's end, so the count starts at
+     *         most one sweep late.
+     */
     private long oldestQueuedNanos(long now) {
         synchronized (lock) {
+            if (replayPending || replay != null || pages != null) {
+                replaying = true;
+                return now;
+            }
+            if (replaying) {
+                replaying = false;
+                liveSinceNanos = now;
+            }
             Item head = queue.peek();
-            return head == null || head.queuedNanos == 0 ? now : head.queuedNanos;
+            if (head == null || head.queuedNanos == 0) {
+                return now;
+            }
+            return liveSinceNanos != 0 && head.queuedNanos - liveSinceNanos < 0 ? liveSinceNanos : head.queuedNanos;
         }
     }
 

@@ -92,6 +92,13 @@ public final class Dispatcher implements AutoCloseable {
     static final int REPLAY_PAGE = 500;
     /** Threads that read replay pages after the first: store reads in flight for replays at once. */
     private static final int REPLAY_READERS = 4;
+    /**
+     * Subscriptions reading their replay's start (the first page, and the pages counted against the
+     * cap) at once; the others wait their turn. Without it a reconnect storm sent every subscribe
+     * to the store at once: they held its connections, publishes waited behind them, and no replay
+     * finished (bench run P).
+     */
+    private static final int REPLAY_STARTS = 4;
 
     /** What a subscription did: its topics, and where replay started. */
     public record Subscribed(Set<String> topics, String replayStartedAfter, int replayed) {
@@ -116,6 +123,9 @@ public final class Dispatcher implements AutoCloseable {
     // Reads the pages after a replay's first, off the writer threads (a writer blocked on the store
     // would count as stalled on its client); a fixed few, so a reconnect storm queues its reads.
     private final java.util.concurrent.ExecutorService replayReads;
+    private final java.util.concurrent.Semaphore replayStarts = new java.util.concurrent.Semaphore(REPLAY_STARTS, true);
+    /** How long a subscription waits for its turn to start a replay: the publish timeout. */
+    private final Duration replayStartWait;
     private final Duration shutdownTimeout;
     // Connections opened here and not ended: closing the registry ends them, subscribed or not.
     private final Set<Connection> opened = ConcurrentHashMap.newKeySet();
@@ -188,6 +198,7 @@ public final class Dispatcher implements AutoCloseable {
                 }, routes::subscriptions);
         this.cutWarnings = new CutWarnings(name);
         this.shutdownTimeout = limits.shutdownTimeout();
+        this.replayStartWait = limits.publishTimeout();
         if (store instanceof SharedHistoryStore shared) {
             // Events reach this node's subscribers through the follow, whichever node published them.
             this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone);
@@ -414,13 +425,21 @@ public final class Dispatcher implements AutoCloseable {
                 // a count of what the filter keeps would read unbounded history for a filter that
                 // keeps little. Counting reads the pages once more than writing them does, only for a
                 // replay longer than a page and only up to the cap.
-                Page first = pager.read(lastEventId, Math.min(REPLAY_PAGE, maxReplayEvents + 1), true, true);
-                int read = first.read();
-                int total = first.events().size();
-                for (Page p = first; p.full() && read <= maxReplayEvents; ) {
-                    p = pager.read(p.lastRead(), REPLAY_PAGE, false, false);
-                    read += p.read();
-                    total += p.count();
+                Page first;
+                int read;
+                int total;
+                awaitReplayStart();
+                try {
+                    first = pager.read(lastEventId, Math.min(REPLAY_PAGE, maxReplayEvents + 1), true, true);
+                    read = first.read();
+                    total = first.events().size();
+                    for (Page p = first; p.full() && read <= maxReplayEvents; ) {
+                        p = pager.read(p.lastRead(), REPLAY_PAGE, false, false);
+                        read += p.read();
+                        total += p.count();
+                    }
+                } finally {
+                    replayStarts.release();
                 }
                 boolean over = read > maxReplayEvents;
                 after = over ? skippedTo(joined) : first.found() ? lastEventId : HistoryStore.EARLIEST;
@@ -446,6 +465,22 @@ public final class Dispatcher implements AutoCloseable {
             conn.start();
             conn.fail(CloseReason.ERROR, e);
             throw e;
+        }
+    }
+
+    /** Waits for a turn to read a replay's start, at most {@link #replayStartWait}. */
+    private void awaitReplayStart() {
+        boolean turn;
+        try {
+            turn = replayStarts.tryAcquire(replayStartWait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HistoryStoreException("interrupted while waiting to read history for a replay", e);
+        }
+        if (!turn) {
+            throw new HistoryStoreException(name + ": " + REPLAY_STARTS + " replays were reading history for over "
+                    + replayStartWait.toMillis() + " ms (the publish timeout) and this one's turn did not come; "
+                    + "the client reconnects", null);
         }
     }
 
