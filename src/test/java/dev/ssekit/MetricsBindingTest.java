@@ -173,6 +173,30 @@ class MetricsBindingTest {
         }
     }
 
+    /**
+     * On a shared store the follow hands every event on, this node's own too: the lag of those
+     * published with their id still counts from this node's accept (it was unknown, reported
+     * negative, before).
+     */
+    @Test
+    void delivered_onASharedStore_carriesTheLagOfThisNodesEvents() {
+        org.h2.jdbcx.JdbcDataSource dataSource = new org.h2.jdbcx.JdbcDataSource();
+        dataSource.setURL("jdbc:h2:mem:lag-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        Lags metrics = new Lags();
+        try (Topics topics = Topics.builder().metrics(metrics)
+                .history(dev.ssekit.history.JdbcHistoryStore.builder(dataSource).pruneInterval(null).build())
+                .build()) {
+            assertTrue(topics.history() instanceof dev.ssekit.history.SharedHistoryStore);
+            FakeSse.Sink sink = new FakeSse.Sink();
+            topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("news"), null);
+            // With their ids, as the hub app and a transaction give them: known before the store call.
+            topics.publish(List.of("news"), Event.of("one").withId("urn:test:one"));
+            topics.publish(List.of("news"), Event.of("two").withId("urn:test:two"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> metrics.lags.size() == 2);
+            assertTrue(metrics.lags.stream().allMatch(l -> l >= 0), "each delivery knows its lag: " + metrics.lags);
+        }
+    }
+
     @Test
     void meteredTopics_nameOnlyThoseTopics_theOthersShareOneTagWithTheirSubscribers() {
         Lags metrics = new Lags();

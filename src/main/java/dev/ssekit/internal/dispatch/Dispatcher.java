@@ -204,7 +204,7 @@ public final class Dispatcher implements AutoCloseable {
             this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone);
             routes.startAt(follow.startedAfter(), null);
             this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), batch -> {
-            }, null, meters::storeCall);
+            }, null, meters::storeCall, follow::acceptedHere);
         } else {
             this.follow = null;
             String newest = call(store::latestId, "read the newest id of the history").orElse(null);
@@ -217,7 +217,7 @@ public final class Dispatcher implements AutoCloseable {
                             routes.advanceTo(position);
                         }
                         reconnectEveryone();
-                    }), meters::storeCall);
+                    }), meters::storeCall, null);
         }
         this.transactional = new TransactionalPublishing(name, Checks.notNull(transactions, "transactions"), store,
                 pipeline, (topics, took) -> topics.forEach(t -> meters.of(t).published(took)));

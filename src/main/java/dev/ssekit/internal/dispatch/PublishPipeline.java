@@ -96,6 +96,7 @@ final class PublishPipeline {
     private final Object drained = new Object();
     private volatile boolean closed;
     private final Recovery recovery; // null: a shared store's follow hands events on, not this pipeline
+    private final ObjLongConsumer<String> accepting;
     private final ObjLongConsumer<String> storeCalls;
     // Under the storing lock: the id of the newest event stored here, read back or the store's at start.
     private String storedUpTo;
@@ -154,22 +155,32 @@ final class PublishPipeline {
     PublishPipeline(String name, HistoryStore store, Duration timeout, Consumer<List<Published>> acknowledged,
                     Recovery recovery) {
         this(name, store, timeout, acknowledged, recovery, (operation, nanos) -> {
-        });
+        }, null);
     }
 
     /**
      * @param storeCalls told of each append's duration ({@code "append"}, nanoseconds), failed or
      *                   not; it must not throw
+     * @param accepting  told of each event's id and accept time ({@link System#nanoTime()}) before it
+     *                   is stored, where the event already has its id; null for none. A shared
+     *                   store's follow hands events on, and measures their delivery lag from this.
      */
     PublishPipeline(String name, HistoryStore store, Duration timeout, Consumer<List<Published>> acknowledged,
-                    Recovery recovery, ObjLongConsumer<String> storeCalls) {
+                    Recovery recovery, ObjLongConsumer<String> storeCalls, ObjLongConsumer<String> accepting) {
         this.storeCalls = storeCalls;
+        this.accepting = accepting;
         this.name = name;
         this.store = store;
         this.timeout = Checks.positive(timeout, "publishTimeout");
         this.acknowledged = acknowledged;
         this.recovery = recovery;
         this.storedUpTo = recovery == null ? null : recovery.startAfter();
+    }
+
+    private void accepted(Pending p) {
+        if (accepting != null) {
+            p.entry.event().id().ifPresent(id -> accepting.accept(id, p.acceptedNanos));
+        }
     }
 
     /** @return the store as messages name it */
@@ -187,6 +198,7 @@ final class PublishPipeline {
      */
     Event publish(Set<String> topics, Event event, Object value) {
         Pending mine = new Pending(new HistoryStore.Entry(topics, event), value);
+        accepted(mine);
         run(List.of(mine));
         if (mine.failure() != null) {
             throw mine.failure();
@@ -209,7 +221,9 @@ final class PublishPipeline {
     List<Outcome> publishAll(List<HistoryStore.Entry> entries, List<Object> values) {
         List<Pending> mine = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {
-            mine.add(new Pending(entries.get(i), values.get(i)));
+            Pending p = new Pending(entries.get(i), values.get(i));
+            accepted(p);
+            mine.add(p);
         }
         run(mine);
         List<Outcome> outcomes = new ArrayList<>(mine.size());

@@ -5,6 +5,8 @@ import dev.ssekit.SseKitException;
 import dev.ssekit.history.SharedHistoryStore;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -15,10 +17,23 @@ import java.util.logging.Logger;
  */
 final class SharedFollow implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SharedFollow.class.getName());
+    /** Accept times kept for events not followed yet: more than a store call's batch, a few MB at most. */
+    private static final int MAX_ACCEPTED = 65_536;
 
     private final SharedHistoryStore store;
     private final Routes routes;
     private final SharedHistoryStore.Follower follower;
+    /**
+     * The accept times of events this node publishes, by id, until the follow hands them on: their
+     * delivery lag counts from there, as on a store of one node. Other nodes' events have none.
+     * Bounded: an event the follow never sees (its store call failed) is forgotten past the bound.
+     */
+    private final Map<String, Long> acceptedHere = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > MAX_ACCEPTED;
+        }
+    };
 
     /**
      * @param deliver takes each followed event, in order
@@ -30,7 +45,8 @@ final class SharedFollow implements AutoCloseable {
         this.follower = store.follow(new SharedHistoryStore.AppendListener() {
             @Override
             public void appended(Set<String> topics, Event event, String position) {
-                deliver.accept(new Published(topics, event, null, position));
+                Long accepted = event.id().map(SharedFollow.this::takeAccepted).orElse(null);
+                deliver.accept(new Published(topics, event, null, position, accepted == null ? 0 : accepted));
             }
 
             @Override
@@ -40,6 +56,19 @@ final class SharedFollow implements AutoCloseable {
                 missed.run();
             }
         });
+    }
+
+    /** Notes that this node accepted the event {@code id} at {@code nanos}, before its store call. */
+    void acceptedHere(String id, long nanos) {
+        synchronized (acceptedHere) {
+            acceptedHere.put(id, nanos);
+        }
+    }
+
+    private Long takeAccepted(String id) {
+        synchronized (acceptedHere) {
+            return acceptedHere.remove(id);
+        }
     }
 
     /** @return the position of the newest event before the first one followed, if any */
