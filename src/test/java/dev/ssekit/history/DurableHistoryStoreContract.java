@@ -18,6 +18,16 @@ abstract class DurableHistoryStoreContract extends HistoryStoreContract {
         return reopen(store);
     }
 
+    /** A node of a shared store, for the stores that run {@link SharedHistoryStoreContract} too. */
+    public SharedHistoryStore newNode() {
+        return (SharedHistoryStore) create();
+    }
+
+    /** Another node on {@code node}'s data, as {@link SharedHistoryStoreContract} asks for. */
+    public SharedHistoryStore otherNode(SharedHistoryStore node) {
+        return (SharedHistoryStore) secondNode(node);
+    }
+
     @Test
     void restart_replaysFromAnOldIdLosingNothing() {
         HistoryStore store = create();

@@ -68,16 +68,6 @@ class H2HistoryStoreContractTest extends DurableHistoryStoreContract implements 
     }
 
     @Override
-    public SharedHistoryStore newNode() {
-        return (SharedHistoryStore) create();
-    }
-
-    @Override
-    public SharedHistoryStore otherNode(SharedHistoryStore node) {
-        return (SharedHistoryStore) secondNode(node);
-    }
-
-    @Override
     protected void settle(HistoryStore store) {
         ((JdbcHistoryStore) store).prune();
     }

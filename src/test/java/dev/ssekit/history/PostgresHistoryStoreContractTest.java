@@ -101,16 +101,6 @@ class PostgresHistoryStoreContractTest extends DurableHistoryStoreContract imple
     }
 
     @Override
-    public SharedHistoryStore newNode() {
-        return (SharedHistoryStore) create();
-    }
-
-    @Override
-    public SharedHistoryStore otherNode(SharedHistoryStore node) {
-        return (SharedHistoryStore) secondNode(node);
-    }
-
-    @Override
     protected void settle(HistoryStore store) {
         ((JdbcHistoryStore) store).prune();
     }
