@@ -14,9 +14,6 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -53,20 +50,13 @@ class AmbiguousCommitTest {
     @Test
     void publish_postgresCommitsThenThrows_subscriberGetsItOnceInOrder_retryIsADuplicate() throws Exception {
         Services.requirePostgres();
-        PGSimpleDataSource pg = new PGSimpleDataSource();
-        pg.setUrl(Services.POSTGRES_URL);
-        pg.setUser(Services.POSTGRES_USER);
+        PGSimpleDataSource pg = Services.postgres();
         String prefix = "amb_" + unique + "_";
         try {
             assertAmbiguousCommitSettled(new SharedCommitsThenThrows(JdbcHistoryStore.builder(pg).tablePrefix(prefix)
                     .pruneInterval(null).build()));
         } finally {
-            try (Connection c = DriverManager.getConnection(Services.POSTGRES_URL, Services.POSTGRES_USER, null);
-                 Statement s = c.createStatement()) {
-                for (String t : new String[]{"event_topic", "event", "topic", "meta"}) {
-                    s.execute("DROP TABLE IF EXISTS " + prefix + t);
-                }
-            }
+            Services.dropStoreTables(prefix);
         }
     }
 

@@ -14,10 +14,8 @@ import javax.sql.DataSource;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,18 +46,11 @@ class OutboxRelayTest {
     @Test
     void relay_postgresSecondBatchFails_theFirstIsHandedOnAndTheRestFollowsOnceInOrder() throws Exception {
         Services.requirePostgres();
-        PGSimpleDataSource pg = new PGSimpleDataSource();
-        pg.setUrl(Services.POSTGRES_URL);
-        pg.setUser(Services.POSTGRES_USER);
+        PGSimpleDataSource pg = Services.postgres();
         try {
             assertBacklogRelayedOnceInOrder(pg);
         } finally {
-            try (Connection c = DriverManager.getConnection(Services.POSTGRES_URL, Services.POSTGRES_USER, null);
-                 Statement s = c.createStatement()) {
-                for (String t : new String[]{"event_topic", "event", "topic", "meta", "outbox"}) {
-                    s.execute("DROP TABLE IF EXISTS " + prefix + t);
-                }
-            }
+            Services.dropStoreTables(prefix);
         }
     }
 

@@ -12,9 +12,6 @@ import org.postgresql.ds.PGSimpleDataSource;
 import org.postgresql.xa.PGXADataSource;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,14 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class PostgresNodesTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private final String prefix = "nodes_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
-    private final PGSimpleDataSource plain = new PGSimpleDataSource();
+    private final PGSimpleDataSource plain = Services.postgres();
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeEach
     void requirePostgres() {
         Services.requirePostgres();
-        plain.setUrl(Services.POSTGRES_URL);
-        plain.setUser(Services.POSTGRES_USER);
     }
 
     @AfterEach
@@ -46,12 +41,7 @@ class PostgresNodesTest {
         for (int i = closing.size() - 1; i >= 0; i--) {
             closing.get(i).close();
         }
-        try (Connection c = DriverManager.getConnection(Services.POSTGRES_URL, Services.POSTGRES_USER, null);
-             Statement s = c.createStatement()) {
-            for (String t : new String[]{"event_topic", "event", "topic", "meta", "outbox"}) {
-                s.execute("DROP TABLE IF EXISTS " + prefix + t);
-            }
-        }
+        Services.dropStoreTables(prefix);
     }
 
     /** A node: a registry on a store of its own over the shared tables. */

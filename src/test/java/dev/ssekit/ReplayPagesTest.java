@@ -284,9 +284,7 @@ class ReplayPagesTest {
                     return JdbcHistoryStore.builder(h2).pruneInterval(null).maxEventsPerTopic(100_000).build();
                 }
                 case "postgres": {
-                    PGSimpleDataSource pg = new PGSimpleDataSource();
-                    pg.setUrl(Services.POSTGRES_URL);
-                    pg.setUser(Services.POSTGRES_USER);
+                    PGSimpleDataSource pg = Services.postgres();
                     return JdbcHistoryStore.builder(pg).tablePrefix(prefix).pruneInterval(null)
                             .maxEventsPerTopic(100_000).build();
                 }

@@ -24,8 +24,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -192,9 +190,7 @@ class BoundedStopTest {
             }
             return;
         }
-        PGSimpleDataSource direct = new PGSimpleDataSource();
-        direct.setURL(Services.POSTGRES_URL);
-        direct.setUser(Services.POSTGRES_USER);
+        PGSimpleDataSource direct = Services.postgres();
         try (JdbcHistoryStore history = JdbcHistoryStore.builder(direct).tablePrefix(PREFIX).pruneInterval(null)
                 .build()) {
             assertNothingLost(acknowledged, history);
@@ -252,13 +248,6 @@ class BoundedStopTest {
     }
 
     private static void dropTables() throws Exception {
-        PGSimpleDataSource direct = new PGSimpleDataSource();
-        direct.setURL(Services.POSTGRES_URL);
-        direct.setUser(Services.POSTGRES_USER);
-        try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
-            for (String table : new String[] {"event_topic", "event", "topic", "meta"}) {
-                s.execute("DROP TABLE IF EXISTS " + PREFIX + table);
-            }
-        }
+        Services.dropStoreTables(PREFIX);
     }
 }

@@ -18,7 +18,6 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,9 +133,7 @@ class StoreBlackholeTest {
             } finally {
                 hub.close();
             }
-            PGSimpleDataSource direct = new PGSimpleDataSource();
-            direct.setURL(Services.POSTGRES_URL);
-            direct.setUser(Services.POSTGRES_USER);
+            PGSimpleDataSource direct = Services.postgres();
             try (JdbcHistoryStore history = JdbcHistoryStore.builder(direct).tablePrefix(prefix).pruneInterval(null)
                     .build()) {
                 List<String> kept = history.read(Set.of("bh"), "earliest", null).events().stream()
@@ -191,13 +188,6 @@ class StoreBlackholeTest {
     }
 
     private static void dropTables(String prefix) throws Exception {
-        PGSimpleDataSource direct = new PGSimpleDataSource();
-        direct.setURL(Services.POSTGRES_URL);
-        direct.setUser(Services.POSTGRES_USER);
-        try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
-            for (String table : new String[] {"event_topic", "event", "topic", "meta"}) {
-                s.execute("DROP TABLE IF EXISTS " + prefix + table);
-            }
-        }
+        Services.dropStoreTables(prefix);
     }
 }

@@ -43,12 +43,7 @@ class TwoNodeClusterTest {
         if ("redis".equals(store)) {
             RedisKeys.deleteAll(prefix);
         } else if ("postgresql".equals(store)) {
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection(Services.POSTGRES_URL,
-                    Services.POSTGRES_USER, null); java.sql.Statement s = c.createStatement()) {
-                for (String t : new String[]{"event_topic", "event", "topic", "meta"}) {
-                    s.execute("DROP TABLE IF EXISTS " + tablePrefix + t);
-                }
-            }
+            Services.dropStoreTables(tablePrefix);
         }
     }
 

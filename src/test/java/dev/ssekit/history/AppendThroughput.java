@@ -6,8 +6,6 @@ import dev.ssekit.Event;
 import dev.ssekit.testkit.RedisKeys;
 import dev.ssekit.testkit.Services;
 
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -64,11 +62,7 @@ public final class AppendThroughput {
                     System.out.printf("followed %,d events%n", followed.get());
                 }
             } finally {
-                try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-                    for (String t : new String[]{"event_topic", "event", "topic", "meta"}) {
-                        s.execute("DROP TABLE IF EXISTS " + prefix + t);
-                    }
-                }
+                Services.dropStoreTables(ds, prefix);
             }
         }
     }

@@ -12,8 +12,6 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -96,11 +94,7 @@ public final class FollowLatency {
                 report("acknowledged to delivery, same node     ", onA, acknowledged, warmUp, total);
                 report("acknowledged to delivery, other node    ", onB, acknowledged, warmUp, total);
             } finally {
-                try (Connection c = poolA.getConnection(); Statement s = c.createStatement()) {
-                    for (String t : new String[]{"event_topic", "event", "topic", "meta"}) {
-                        s.execute("DROP TABLE IF EXISTS " + prefix + t);
-                    }
-                }
+                Services.dropStoreTables(poolA, prefix);
             }
         }
     }

@@ -38,9 +38,7 @@ class JdbcClockSkewTest {
             return h2;
         }
         Services.requirePostgres();
-        PGSimpleDataSource pg = new PGSimpleDataSource();
-        pg.setUrl(Services.POSTGRES_URL);
-        pg.setUser(Services.POSTGRES_USER);
+        PGSimpleDataSource pg = Services.postgres();
         postgres = pg;
         return pg;
     }
@@ -50,11 +48,7 @@ class JdbcClockSkewTest {
         if (postgres == null) {
             return;
         }
-        try (Connection c = postgres.getConnection(); Statement s = c.createStatement()) {
-            for (String t : new String[]{"event_topic", "event", "topic", "meta"}) {
-                s.execute("DROP TABLE IF EXISTS " + prefix + t);
-            }
-        }
+        Services.dropStoreTables(postgres, prefix);
     }
 
     private JdbcHistoryStore node(DataSource db, Duration maxAge, Duration skew) {

@@ -95,9 +95,7 @@ class JdbcConnectionStateTest {
     @Test
     void read_postgres_givesBackTheConnectionAsItWasBorrowed() throws Exception {
         Services.requirePostgres();
-        PGSimpleDataSource db = new PGSimpleDataSource();
-        db.setURL(Services.POSTGRES_URL);
-        db.setUser(Services.POSTGRES_USER);
+        PGSimpleDataSource db = Services.postgres();
         assertStateKept(db, "ssekit_state_");
     }
 

@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -60,11 +58,7 @@ class JdbcMatchingPagesTest {
             assertEquals(wholeSizes, sizes, "each event offered to the matcher once, with all its topics");
             assertEquals(2500, (int) sizes.get(450));
         } finally {
-            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-                for (String table : new String[] {"event_topic", "event", "topic", "meta", "outbox"}) {
-                    s.execute("DROP TABLE IF EXISTS " + prefix + table);
-                }
-            }
+            Services.dropStoreTables(ds, prefix);
         }
     }
 
@@ -78,9 +72,7 @@ class JdbcMatchingPagesTest {
     @Test
     void readMatchingPage_postgres_windowsCutInsideEventsAndAWideEvent() throws Exception {
         Services.requirePostgres();
-        PGSimpleDataSource pg = new PGSimpleDataSource();
-        pg.setUrl(Services.POSTGRES_URL);
-        pg.setUser(Services.POSTGRES_USER);
+        PGSimpleDataSource pg = Services.postgres();
         assertPagesJoinToTheWholeRange(pg);
     }
 }

@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -29,9 +28,7 @@ class JdbcSweepTest {
     @Test
     void prune_postgresWhileAnotherNodeSweeps_skipsItsTurnAndSweepsOnceItIsFree() throws Exception {
         Services.requirePostgres();
-        PGSimpleDataSource pg = new PGSimpleDataSource();
-        pg.setUrl(Services.POSTGRES_URL);
-        pg.setUser(Services.POSTGRES_USER);
+        PGSimpleDataSource pg = Services.postgres();
         try (JdbcHistoryStore store = JdbcHistoryStore.builder(pg).tablePrefix(prefix).maxEventsPerTopic(2)
                 .pruneInterval(null).build();
              Connection otherNode = DriverManager.getConnection(Services.POSTGRES_URL, Services.POSTGRES_USER, null)) {
@@ -47,12 +44,7 @@ class JdbcSweepTest {
             assertEquals(List.of("e3", "e4"), data(store));
             assertTrue(advisory(otherNode, "pg_try_advisory_lock"), "the sweep gave its lock back");
         } finally {
-            try (Connection c = DriverManager.getConnection(Services.POSTGRES_URL, Services.POSTGRES_USER, null);
-                 Statement s = c.createStatement()) {
-                for (String t : new String[]{"event_topic", "event", "topic", "meta"}) {
-                    s.execute("DROP TABLE IF EXISTS " + prefix + t);
-                }
-            }
+            Services.dropStoreTables(prefix);
         }
     }
 

@@ -16,7 +16,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,14 +42,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PostgresFollowTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private final String prefix = "follow_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
-    private final PGSimpleDataSource database = new PGSimpleDataSource();
+    private final PGSimpleDataSource database = Services.postgres();
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeEach
     void requirePostgres() {
         Services.requirePostgres();
-        database.setURL(Services.POSTGRES_URL);
-        database.setUser(Services.POSTGRES_USER);
     }
 
     @AfterEach
@@ -58,11 +55,7 @@ class PostgresFollowTest {
         for (int i = closing.size() - 1; i >= 0; i--) {
             closing.get(i).close();
         }
-        try (Connection c = database.getConnection(); Statement s = c.createStatement()) {
-            for (String table : new String[]{"event_topic", "event", "topic", "meta"}) {
-                s.execute("DROP TABLE IF EXISTS " + prefix + table);
-            }
-        }
+        Services.dropStoreTables(database, prefix);
     }
 
     private JdbcHistoryStore store(DataSource ds, int maxEventsPerTopic) {

@@ -37,9 +37,7 @@ class StoreCheckTest {
                 store.check();
             }
         } finally {
-            PGSimpleDataSource direct = new PGSimpleDataSource();
-            direct.setURL(Services.POSTGRES_URL);
-            direct.setUser(Services.POSTGRES_USER);
+            PGSimpleDataSource direct = Services.postgres();
             try (Connection c = direct.getConnection(); Statement s = c.createStatement()) {
                 for (String table : new String[] {"event_topic", "event", "topic", "meta"}) {
                     s.execute("DROP TABLE IF EXISTS ssekit_check_" + table);

@@ -44,9 +44,7 @@ public final class OutboxProcess {
         String prefix = args[1];
         PGXADataSource xa = new PGXADataSource();
         xa.setUrl(Services.POSTGRES_URL);
-        PGSimpleDataSource plain = new PGSimpleDataSource();
-        plain.setUrl(Services.POSTGRES_URL);
-        plain.setUser(Services.POSTGRES_USER);
+        PGSimpleDataSource plain = Services.postgres();
         DataSource ds = StandaloneJta.enlisting(xa, plain, Services.POSTGRES_USER, "");
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS " + prefix + "orders (id VARCHAR(64) PRIMARY KEY)");

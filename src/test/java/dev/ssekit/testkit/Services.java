@@ -3,9 +3,15 @@ package dev.ssekit.testkit;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
+import org.postgresql.ds.PGSimpleDataSource;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
 
 /**
  * Service-backed tests: they skip, saying why, when the service is unreachable, unless
@@ -14,6 +20,8 @@ import java.net.Socket;
 public final class Services {
     public static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test";
     public static final String POSTGRES_USER = "postgres";
+    /** The tables a JDBC store makes under its prefix, its outbox's included. */
+    private static final String[] STORE_TABLES = {"event_topic", "event", "topic", "meta", "outbox"};
 
     private Services() {
     }
@@ -26,6 +34,28 @@ public final class Services {
     /** Skips or fails the calling test unless Redis listens on 127.0.0.1:6379. */
     public static void requireRedis() {
         require("Redis", 6379);
+    }
+
+    /** @return a data source on the test database, database {@code test} at 127.0.0.1:5432 */
+    public static PGSimpleDataSource postgres() {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setURL(POSTGRES_URL);
+        ds.setUser(POSTGRES_USER);
+        return ds;
+    }
+
+    /** Drops the tables of the JDBC store with table prefix {@code prefix} from the test database. */
+    public static void dropStoreTables(String prefix) throws SQLException {
+        dropStoreTables(postgres(), prefix);
+    }
+
+    /** Drops the tables of the JDBC store with table prefix {@code prefix} from {@code db}. */
+    public static void dropStoreTables(DataSource db, String prefix) throws SQLException {
+        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+            for (String table : STORE_TABLES) {
+                s.execute("DROP TABLE IF EXISTS " + prefix + table);
+            }
+        }
     }
 
     /** @return whether Redis listens on 127.0.0.1:6379 now (for a deployment that picks its store) */

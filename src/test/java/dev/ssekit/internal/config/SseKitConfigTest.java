@@ -189,12 +189,7 @@ class SseKitConfigTest {
             assertTrue(open >= 1 && open <= 3, "open connections: " + open);
         } finally {
             store.close();
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection(dev.ssekit.testkit.Services.POSTGRES_URL,
-                    dev.ssekit.testkit.Services.POSTGRES_USER, null); java.sql.Statement s = c.createStatement()) {
-                for (String t : new String[]{"event_topic", "event", "topic", "meta"}) {
-                    s.execute("DROP TABLE IF EXISTS " + prefix + t);
-                }
-            }
+            dev.ssekit.testkit.Services.dropStoreTables(prefix);
         }
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> backends(app) == 0);
     }
