@@ -89,30 +89,8 @@ public final class Bench {
         pb.redirectError(ProcessBuilder.Redirect.appendTo(Paths.get("target", "bench-server.log").toFile()));
         server = pb.start();
         serverStdin = server.getOutputStream();
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        int p = -1;
-        while ((line = out.readLine()) != null) {
-            if (line.startsWith("READY ")) {
-                p = Integer.parseInt(line.substring(6).trim());
-                break;
-            }
-        }
-        if (p < 0) {
-            throw new IllegalStateException("the bench server did not start; see bench/target/bench-server.log");
-        }
-        port = p;
-        Thread drain = new Thread(() -> {
-            try {
-                while (out.readLine() != null) {
-                    // keep the pipe empty
-                }
-            } catch (IOException e) {
-                // server gone
-            }
-        }, "server-stdout");
-        drain.setDaemon(true);
-        drain.start();
+        String ready = awaitLine(server, "READY ", "the bench server did not start; see bench/target/bench-server.log");
+        port = Integer.parseInt(ready.substring(6).trim());
         client = new SseClient(new InetSocketAddress("127.0.0.1", port));
         baselineFds = Long.parseLong(stats(false).get("fds"));
     }
@@ -739,6 +717,34 @@ public final class Bench {
      */
     static synchronized int nextPort() {
         return 19100 + (portsUsed++ % 100);
+    }
+
+    /**
+     * Reads {@code process}'s standard output up to the first line that starts with {@code prefix},
+     * then keeps reading it on a thread of its own so that the process never blocks on a full pipe.
+     *
+     * @return that line
+     * @throws IllegalStateException saying {@code failure} if the output ends first
+     */
+    static String awaitLine(Process process, String prefix, String failure) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.startsWith(prefix)) {
+                Thread drain = new Thread(() -> {
+                    try {
+                        while (out.readLine() != null) {
+                            // keep the pipe empty
+                        }
+                    } catch (IOException e) {
+                        // the process is gone
+                    }
+                }, "stdout-" + process.pid());
+                drain.setDaemon(true);
+                drain.start();
+                return line;
+            }
+        }
+        throw new IllegalStateException(failure);
     }
 
     static void progress(String what) {

@@ -1,8 +1,6 @@
 package dev.ssekit.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -81,7 +79,7 @@ final class StopScenario {
         Bench.progress("(t) " + v.label() + ": starting the hub on port " + port);
         Process hub = pb.start();
         try (SseClient client = new SseClient(new InetSocketAddress("127.0.0.1", port))) {
-            awaitReady(hub);
+            Bench.awaitLine(hub, "ssekit hub on http", "the hub did not start; see bench/target/bench-stop-hub.log");
             client.open(streams, "/.well-known/mercure?topic=" + TOPIC, null);
             long openDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             while (client.ready.get() + client.badStatus.get() + client.errors.get() < streams
@@ -162,28 +160,6 @@ final class StopScenario {
             hub.destroyForcibly();
             dropTables(prefix);
         }
-    }
-
-    private static void awaitReady(Process hub) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(hub.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null) {
-            if (line.startsWith("ssekit hub on http")) {
-                Thread drain = new Thread(() -> {
-                    try {
-                        while (out.readLine() != null) {
-                            // keep the pipe empty
-                        }
-                    } catch (IOException e) {
-                        // the hub is gone
-                    }
-                }, "stop-hub-stdout");
-                drain.setDaemon(true);
-                drain.start();
-                return;
-            }
-        }
-        throw new IllegalStateException("the hub did not start; see bench/target/bench-stop-hub.log");
     }
 
     /** @return how many acknowledged ids the store does not hold */
