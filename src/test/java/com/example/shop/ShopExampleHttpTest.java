@@ -1,19 +1,13 @@
 package com.example.shop;
 
 import dev.ssekit.SseKitFeature;
-import dev.ssekit.internal.cdi.BroadcastInterceptor;
-import dev.ssekit.internal.cdi.HubProducer;
-import dev.ssekit.internal.cdi.SseKitExtension;
-import dev.ssekit.internal.cdi.SseStreamInterceptor;
 import dev.ssekit.test.ReceivedEvent;
 import dev.ssekit.test.SseRecorder;
+import dev.ssekit.testkit.JerseyWeld;
 
 import org.glassfish.grizzly.http.server.HttpServer;
-import org.glassfish.jersey.ext.cdi1x.internal.CdiComponentProvider;
-import org.glassfish.jersey.ext.cdi1x.internal.ProcessAllAnnotatedTypes;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.glassfish.jersey.weld.se.WeldRequestScope;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterAll;
@@ -39,11 +33,7 @@ class ShopExampleHttpTest {
 
     @BeforeAll
     static void deploy() {
-        weld = new Weld("ssekit-shop-example-" + System.nanoTime()).disableDiscovery()
-                .addBeanClasses(HubProducer.class, BroadcastInterceptor.class, SseStreamInterceptor.class,
-                        OrderResource.class, WeldRequestScope.class)
-                .addExtension(new SseKitExtension()).addExtension(new CdiComponentProvider())
-                .addExtension(new ProcessAllAnnotatedTypes()).initialize();
+        weld = JerseyWeld.start("ssekit-shop-example", OrderResource.class);
         // The WAR "shop": Jersey adds the application's @ApplicationPath("api") to the context path.
         server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/shop/"),
                 ResourceConfig.forApplicationClass(ShopApplication.class));

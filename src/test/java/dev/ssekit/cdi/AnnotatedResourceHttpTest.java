@@ -6,12 +6,9 @@ import dev.ssekit.SseKitFeature;
 import dev.ssekit.SseStream;
 import dev.ssekit.Topic;
 import dev.ssekit.Topics;
-import dev.ssekit.internal.cdi.BroadcastInterceptor;
-import dev.ssekit.internal.cdi.HubProducer;
-import dev.ssekit.internal.cdi.SseKitExtension;
-import dev.ssekit.internal.cdi.SseStreamInterceptor;
 import dev.ssekit.test.SseRecorder;
 import dev.ssekit.test.StreamEnd;
+import dev.ssekit.testkit.JerseyWeld;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.RequestScoped;
@@ -29,11 +26,8 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import org.glassfish.grizzly.http.server.HttpServer;
-import org.glassfish.jersey.ext.cdi1x.internal.CdiComponentProvider;
-import org.glassfish.jersey.ext.cdi1x.internal.ProcessAllAnnotatedTypes;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.glassfish.jersey.weld.se.WeldRequestScope;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterAll;
@@ -106,13 +100,7 @@ class AnnotatedResourceHttpTest {
 
     @BeforeAll
     static void start() throws Exception {
-        weld = new Weld("ssekit-annotated-http-" + System.nanoTime()).disableDiscovery()
-                .addBeanClasses(HubProducer.class, BroadcastInterceptor.class, SseStreamInterceptor.class,
-                        OrderResource.class, Registry.class, WeldRequestScope.class) // Jersey's request scope on Weld
-                // Without discovery, no extension is found by service loading: ssekit's, and Jersey's, which
-                // makes Jersey take resources from CDI (so that the interceptors run).
-                .addExtension(new SseKitExtension()).addExtension(new CdiComponentProvider())
-                .addExtension(new ProcessAllAnnotatedTypes()).initialize();
+        weld = JerseyWeld.start("ssekit-annotated-http", OrderResource.class, Registry.class);
         topics = weld.select(Registry.class).get().topics();
         withFeature = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
                 new ResourceConfig(OrderResource.class, SseKitFeature.class));
