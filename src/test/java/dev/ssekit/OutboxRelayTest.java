@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.awaitility.Awaitility.await;
@@ -34,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class OutboxRelayTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int BACKLOG = 1500;
-    private final String prefix = "relay_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
+    private final String prefix = Services.tablePrefix("relay_");
 
     @Test
     void relay_h2SecondBatchFails_theFirstIsHandedOnAndTheRestFollowsOnceInOrder() throws Exception {

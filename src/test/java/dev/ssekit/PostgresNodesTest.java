@@ -15,7 +15,6 @@ import javax.sql.DataSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class PostgresNodesTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private final String prefix = "nodes_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
+    private final String prefix = Services.tablePrefix("nodes_");
     private final PGSimpleDataSource plain = Services.postgres();
     private final List<AutoCloseable> closing = new ArrayList<>();
 

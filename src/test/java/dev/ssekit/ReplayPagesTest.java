@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -255,7 +254,7 @@ class ReplayPagesTest {
     /** Opens the store of one kind, skipping when its server is unreachable, and removes its data. */
     private static final class Stores implements AutoCloseable {
         private final String kind;
-        private final String prefix = "rp_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "_";
+        private final String prefix = Services.tablePrefix("rp_");
 
         Stores(String kind) {
             this.kind = kind;

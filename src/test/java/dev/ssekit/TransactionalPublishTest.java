@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -45,7 +44,7 @@ class TransactionalPublishTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private final TransactionManager tm = StandaloneJta.transactionManager();
     private final List<AutoCloseable> closing = new ArrayList<>();
-    private final String prefix = "tx_u" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
+    private final String prefix = Services.tablePrefix("tx_u");
     private DataSource database;
 
     @AfterEach

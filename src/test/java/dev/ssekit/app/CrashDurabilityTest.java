@@ -59,7 +59,7 @@ class CrashDurabilityTest {
 
     private Map<String, String> postgres() {
         Services.requirePostgres();
-        String prefix = "ssekit_c" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
+        String prefix = Services.tablePrefix("ssekit_c");
         cleanups.add(() -> {
             try (Connection c = DriverManager.getConnection(Services.POSTGRES_URL, Services.POSTGRES_USER, null);
                  Statement s = c.createStatement()) {

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TwoNodeClusterTest {
     private final String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
-    private final String tablePrefix = "nodes_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
+    private final String tablePrefix = Services.tablePrefix("nodes_");
     private final List<HubProcess> nodes = new ArrayList<>();
     private String store;
 

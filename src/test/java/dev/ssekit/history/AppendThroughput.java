@@ -49,7 +49,7 @@ public final class AppendThroughput {
         if (Boolean.getBoolean("bench.asyncCommit")) {
             config.setConnectionInitSql("SET synchronous_commit = off");
         }
-        String prefix = "ssekit_bench" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + "_";
+        String prefix = Services.tablePrefix("ssekit_bench");
         try (HikariDataSource ds = new HikariDataSource(config)) {
             try (JdbcHistoryStore jdbc = JdbcHistoryStore.builder(ds).tablePrefix(prefix).pruneInterval(null).build();
                  JdbcHistoryStore other = JdbcHistoryStore.builder(ds).tablePrefix(prefix).pruneInterval(null).build()) {

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -44,7 +43,7 @@ public final class FollowLatency {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int warmUp = 2 * rate;
         int total = warmUp + seconds * rate;
-        String prefix = "ssekit_lat" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + "_";
+        String prefix = Services.tablePrefix("ssekit_lat");
         try (HikariDataSource poolA = pool(); HikariDataSource poolB = pool()) {
             try (HistoryStore storeA = JdbcHistoryStore.builder(poolA).tablePrefix(prefix).pruneInterval(null).build();
                  HistoryStore storeB = JdbcHistoryStore.builder(poolB).tablePrefix(prefix).pruneInterval(null).build();

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * events by the database's clock, not theirs. Each node's clock is its builder's {@code clock}.
  */
 class JdbcClockSkewTest {
-    private final String prefix = "skew_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
+    private final String prefix = Services.tablePrefix("skew_");
     private DataSource postgres;
 
     private DataSource database(String kind) {

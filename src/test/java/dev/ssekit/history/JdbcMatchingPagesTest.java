@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * each read whole and once.
  */
 class JdbcMatchingPagesTest {
-    private final String prefix = "mpages_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
+    private final String prefix = Services.tablePrefix("mpages_");
 
     private void assertPagesJoinToTheWholeRange(DataSource ds) throws Exception {
         try (JdbcHistoryStore store = JdbcHistoryStore.builder(ds).tablePrefix(prefix).pruneInterval(null).build()) {

@@ -12,7 +12,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * keeps.
  */
 class JdbcSweepTest {
-    private final String prefix = "sweep_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
+    private final String prefix = Services.tablePrefix("sweep_");
 
     @Test
     void prune_postgresWhileAnotherNodeSweeps_skipsItsTurnAndSweepsOnceItIsFree() throws Exception {

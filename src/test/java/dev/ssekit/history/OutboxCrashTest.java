@@ -17,7 +17,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OutboxCrashTest {
     private static final int COMMITS = 20;
-    private final String prefix = "tx_crash" + UUID.randomUUID().toString().replace("-", "").substring(0, 8) + "_";
+    private final String prefix = Services.tablePrefix("tx_crash");
     private final List<Process> children = new ArrayList<>();
 
     @AfterEach

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PostgresFollowTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private final String prefix = "follow_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
+    private final String prefix = Services.tablePrefix("follow_");
     private final PGSimpleDataSource database = Services.postgres();
     private final List<AutoCloseable> closing = new ArrayList<>();
 

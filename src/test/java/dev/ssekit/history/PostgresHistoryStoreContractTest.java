@@ -10,12 +10,11 @@ import org.postgresql.ds.PGSimpleDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.UUID;
 
 /** The JDBC store on the PostgreSQL at 127.0.0.1:5432, database test; each test on tables of its own. */
 class PostgresHistoryStoreContractTest extends DurableHistoryStoreContract implements SharedHistoryStoreContract {
     private final PGSimpleDataSource dataSource = Services.postgres();
-    private final String prefix = "ssekit_t" + UUID.randomUUID().toString().replace("-", "").substring(0, 12) + "_";
+    private final String prefix = Services.tablePrefix("ssekit_t");
 
     @BeforeEach
     void requirePostgres() {

@@ -44,6 +44,11 @@ public final class Services {
         return ds;
     }
 
+    /** @return a table prefix no other test uses: {@code stem}, ten random hex digits and {@code _} */
+    public static String tablePrefix(String stem) {
+        return stem + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
+    }
+
     /** Drops the tables of the JDBC store with table prefix {@code prefix} from the test database. */
     public static void dropStoreTables(String prefix) throws SQLException {
         dropStoreTables(postgres(), prefix);

@@ -175,7 +175,7 @@ class SseKitConfigTest {
     void historyStore_jdbcUrlKeepsPooledConnectionsAndTheStoreClosesThePool() throws Exception {
         dev.ssekit.testkit.Services.requirePostgres();
         String app = "ssekit-pool-" + UUID.randomUUID().toString().substring(0, 8);
-        String prefix = "ssekit_p" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
+        String prefix = dev.ssekit.testkit.Services.tablePrefix("ssekit_p");
         HistoryStore store = of(Map.of("ssekit.history.store", "jdbc", "ssekit.history.jdbc.url",
                 dev.ssekit.testkit.Services.POSTGRES_URL + "?ApplicationName=" + app, "ssekit.history.jdbc.user",
                 dev.ssekit.testkit.Services.POSTGRES_USER, "ssekit.history.jdbc.table.prefix", prefix,
