@@ -75,12 +75,9 @@ public final class EmbeddedHub implements AutoCloseable {
     private final HubTelemetry telemetry;
     private final Duration shutdownTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final AtomicBoolean stopping; // read by the readiness endpoint
 
     private EmbeddedHub(WeldContainer weld, HttpServer server, URI uri, Runnable closeTransport,
-                        InFlightRequests inFlight, HubTelemetry telemetry, Duration shutdownTimeout,
-                        AtomicBoolean stopping) {
-        this.stopping = stopping;
+                        InFlightRequests inFlight, HubTelemetry telemetry, Duration shutdownTimeout) {
         this.weld = weld;
         this.server = server;
         this.uri = uri;
@@ -110,7 +107,6 @@ public final class EmbeddedHub implements AutoCloseable {
         // The hub's metrics SDK, the application's OpenTelemetry as a MicroProfile Telemetry server's
         // would be: the library binds to it when the registry opens, below.
         HubTelemetry telemetry = new HubTelemetry();
-        AtomicBoolean stopping = new AtomicBoolean();
         WeldContainer weld = new Weld().skipShutdownHook()
                 .addExtension(new DevelopmentBean(new DevelopmentDefaults(loopback), telemetry)).initialize();
         Runnable transport = null;
@@ -120,7 +116,7 @@ public final class EmbeddedHub implements AutoCloseable {
                     URI.create("http://" + host + ":" + port + "/"), config, false);
             // Each front handler stands in front of the one before: the server keeps a single handler.
             OpsEndpoints.install(server.getServerConfiguration(), telemetry,
-                    () -> weld.select(HubRegistry.class).get().topics(), stopping::get);
+                    () -> weld.select(HubRegistry.class).get().topics());
             CheckedTargets.install(server.getServerConfiguration());
             // Streams write through Grizzly's non-blocking output: a client that stops reading holds
             // no thread, and a cut closes its socket at once.
@@ -151,7 +147,7 @@ public final class EmbeddedHub implements AutoCloseable {
             server.start();
             int bound = server.getListeners().iterator().next().getPort();
             EmbeddedHub hub = new EmbeddedHub(weld, server, URI.create("http://" + host + ":" + bound + "/"),
-                    transport, inFlight, telemetry, shutdownTimeout, stopping);
+                    transport, inFlight, telemetry, shutdownTimeout);
             RUNNING.set(hub);
             return hub;
         } catch (IOException | RuntimeException e) {
@@ -191,8 +187,8 @@ public final class EmbeddedHub implements AutoCloseable {
             return;
         }
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-        stopping.set(true); // readiness answers 503 from now on: a load balancer stops sending clients
-        // Publishes from now on answer 503; those accepted are stored and written first.
+        // Publishes from now on answer 503, and readiness too (the registry is closed), so that a load
+        // balancer stops sending clients; publishes accepted are stored and written first.
         weld.select(HubRegistry.class).get().close();
         // Requests still running (a publish waiting for a slow store) get their answers if they come
         // within the timeout; past it their connections are closed: not acknowledged. Grizzly's

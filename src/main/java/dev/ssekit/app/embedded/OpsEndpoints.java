@@ -14,7 +14,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -41,13 +40,11 @@ final class OpsEndpoints extends FrontHandler {
 
     private final HubTelemetry telemetry;
     private final Supplier<Topics> topics;
-    private final BooleanSupplier stopping;
 
-    private OpsEndpoints(HttpHandler hub, HubTelemetry telemetry, Supplier<Topics> topics, BooleanSupplier stopping) {
+    private OpsEndpoints(HttpHandler hub, HubTelemetry telemetry, Supplier<Topics> topics) {
         super(hub);
         this.telemetry = telemetry;
         this.topics = topics;
-        this.stopping = stopping;
     }
 
     /**
@@ -56,12 +53,10 @@ final class OpsEndpoints extends FrontHandler {
      * request to one of them first, and its mapper answered a target such as {@code /%2e%2e/etc}
      * with a bare 500 before {@link CheckedTargets} could answer 400 (found by HubFuzzTest).
      *
-     * @param topics   the hub's registry
-     * @param stopping whether the hub is stopping: readiness is down from then on
+     * @param topics the hub's registry, closed first when the hub stops: readiness is down from then on
      */
-    static void install(ServerConfiguration config, HubTelemetry telemetry, Supplier<Topics> topics,
-                        BooleanSupplier stopping) {
-        FrontHandler.install(config, hub -> new OpsEndpoints(hub, telemetry, topics, stopping));
+    static void install(ServerConfiguration config, HubTelemetry telemetry, Supplier<Topics> topics) {
+        FrontHandler.install(config, hub -> new OpsEndpoints(hub, telemetry, topics));
     }
 
     /**
@@ -83,7 +78,7 @@ final class OpsEndpoints extends FrontHandler {
     /** Ready while the history store answers and the hub is not stopping. */
     Check readiness() {
         Topics registry = topics.get();
-        if (stopping.getAsBoolean() || registry.isClosed()) {
+        if (registry.isClosed()) {
             return new Check(READINESS, false, "error", "the application is stopping");
         }
         try {

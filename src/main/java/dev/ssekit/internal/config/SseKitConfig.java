@@ -109,6 +109,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
     public static final String JDBC_POOL_SIZE = "ssekit.history.jdbc.pool.size";
     /** The pool size of the URL configuration when {@link #JDBC_POOL_SIZE} is unset. */
     public static final int DEFAULT_JDBC_POOL_SIZE = 10;
+    /** The smallest pool of the URL configuration: one connection is the follow's, held while it runs. */
+    static final int MIN_JDBC_POOL_SIZE = 2;
     public static final String JDBC_STATEMENT_TIMEOUT = "ssekit.history.jdbc.statement.timeout";
     public static final String JDBC_NETWORK_TIMEOUT = "ssekit.history.jdbc.network.timeout";
     public static final String JDBC_POLL_INTERVAL = "ssekit.history.jdbc.poll.interval";
@@ -170,8 +172,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         if (url != null && !url.startsWith("jdbc:")) {
             throw Settings.invalid(JDBC_URL, url, "a JDBC URL (jdbc:...)");
         }
-        // Checked now, used when the store opens: one connection is the follow's, held while it runs.
-        v.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 2);
+        v.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, MIN_JDBC_POOL_SIZE); // checked now, used when the store opens
         Duration statement = v.duration(JDBC_STATEMENT_TIMEOUT, JdbcHistoryStore.DEFAULT_STATEMENT_TIMEOUT);
         Duration network = v.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT);
         if (network.compareTo(statement) <= 0) {
@@ -335,7 +336,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         }
         try {
             return new OwnedPool(JdbcPool.open(url, values.raw(JDBC_USER), values.raw(JDBC_PASSWORD),
-                    values.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, 2),
+                    values.integer(JDBC_POOL_SIZE, DEFAULT_JDBC_POOL_SIZE, MIN_JDBC_POOL_SIZE),
                     values.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT)));
         } catch (RuntimeException e) {
             // HikariCP's PoolInitializationException: the database is unreachable or refused the login.

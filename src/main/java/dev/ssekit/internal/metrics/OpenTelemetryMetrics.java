@@ -10,6 +10,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.CDI;
@@ -18,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -59,7 +62,8 @@ public final class OpenTelemetryMetrics implements MetricsBinding {
     private final DoubleHistogram storeDuration;
     private final Meter meter;
     private final Map<Attributes, IntSupplier> subscribers = new ConcurrentHashMap<>();
-    private final Map<String, Attributes> storeCalls = new ConcurrentHashMap<>();
+    /** By store, then operation. */
+    private final Map<String, Map<String, Attributes>> storeCalls = new ConcurrentHashMap<>();
     private final List<AutoCloseable> observers = new CopyOnWriteArrayList<>();
     private final String source;
 
@@ -79,18 +83,29 @@ public final class OpenTelemetryMetrics implements MetricsBinding {
                 .setDescription("Events replayed to reconnecting subscribers").build();
         cuts = meter.counterBuilder("ssekit.cuts").setUnit("{connection}")
                 .setDescription("Subscribers cut by the slow-consumer policy or the write timeout, by reason").build();
-        lag = meter.histogramBuilder("ssekit.delivery.lag").setUnit("s")
-                .setDescription("From the publish this node accepted to its frame written to one subscriber")
+        lag = seconds("ssekit.delivery.lag",
+                "From the publish this node accepted to its frame written to one subscriber");
+        publishDuration = seconds("ssekit.publish.duration", "Time to store an event and queue it to every subscriber");
+        storeDuration = seconds("ssekit.store.duration", "Duration of history store calls, by store and operation");
+        gauge("ssekit.subscribers", "{subscriber}", "Connections subscribed to the topic now",
+                m -> subscribers.forEach((topic, count) -> m.record(count.getAsInt(), topic)));
+    }
+
+    /** @return a histogram of durations in seconds, on {@link #SECONDS_BUCKETS} */
+    private DoubleHistogram seconds(String name, String description) {
+        return meter.histogramBuilder(name).setUnit("s").setDescription(description)
                 .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS).build();
-        publishDuration = meter.histogramBuilder("ssekit.publish.duration").setUnit("s")
-                .setDescription("Time to store an event and queue it to every subscriber")
-                .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS).build();
-        storeDuration = meter.histogramBuilder("ssekit.store.duration").setUnit("s")
-                .setDescription("Duration of history store calls, by store and operation")
-                .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS).build();
-        observers.add(meter.upDownCounterBuilder("ssekit.subscribers").setUnit("{subscriber}")
-                .setDescription("Connections subscribed to the topic now")
-                .buildWithCallback(m -> subscribers.forEach((topic, count) -> m.record(count.getAsInt(), topic))));
+    }
+
+    /** A gauge read at collection, as an up-down counter with a callback, stopped by {@link #close()}. */
+    private void gauge(String name, String unit, String description, Consumer<ObservableLongMeasurement> read) {
+        observers.add(meter.upDownCounterBuilder(name).setUnit(unit).setDescription(description)
+                .buildWithCallback(read));
+    }
+
+    /** A gauge of one value, read at collection. */
+    private void gauge(String name, String unit, String description, LongSupplier value) {
+        gauge(name, unit, description, m -> m.record(value.getAsLong()));
     }
 
     /**
@@ -178,27 +193,29 @@ public final class OpenTelemetryMetrics implements MetricsBinding {
 
     @Override
     public void bindRegistry(RegistryGauges gauges) {
-        observers.add(meter.upDownCounterBuilder("ssekit.clients").setUnit("{connection}")
-                .setDescription("Connections subscribed to at least one topic or matcher now")
-                .buildWithCallback(m -> m.record(gauges.clients())));
-        observers.add(meter.upDownCounterBuilder("ssekit.queued.events").setUnit("{event}")
-                .setDescription("Events waiting in the subscribers' queues now, replays excluded")
-                .buildWithCallback(m -> m.record(gauges.queuedEvents())));
-        observers.add(meter.upDownCounterBuilder("ssekit.queued.bytes").setUnit("By")
-                .setDescription("Bytes of the events waiting in the subscribers' queues now")
-                .buildWithCallback(m -> m.record(gauges.queuedBytes())));
-        observers.add(meter.upDownCounterBuilder("ssekit.writer.threads").setUnit("{thread}")
-                .setDescription("Writer threads running now, those held by clients that stopped reading included")
-                .buildWithCallback(m -> m.record(gauges.writerThreads())));
-        observers.add(meter.upDownCounterBuilder("ssekit.writer.threads.stalled").setUnit("{thread}")
-                .setDescription("Writer threads held now by a client that stopped reading")
-                .buildWithCallback(m -> m.record(gauges.stalledWriters())));
+        gauge("ssekit.clients", "{connection}", "Connections subscribed to at least one topic or matcher now",
+                gauges::clients);
+        gauge("ssekit.queued.events", "{event}", "Events waiting in the subscribers' queues now, replays excluded",
+                gauges::queuedEvents);
+        gauge("ssekit.queued.bytes", "By", "Bytes of the events waiting in the subscribers' queues now",
+                gauges::queuedBytes);
+        gauge("ssekit.writer.threads", "{thread}",
+                "Writer threads running now, those held by clients that stopped reading included", gauges::writerThreads);
+        gauge("ssekit.writer.threads.stalled", "{thread}", "Writer threads held now by a client that stopped reading",
+                gauges::stalledWriters);
     }
 
+    /** Called per append: the attributes are made once per store and operation, and looked up with no key made. */
     @Override
     public void storeCall(String store, String operation, long nanos) {
-        Attributes attributes = storeCalls.computeIfAbsent(store + '\n' + operation,
-                k -> Attributes.of(STORE, store, OPERATION, operation));
+        Map<String, Attributes> byOperation = storeCalls.get(store);
+        if (byOperation == null) {
+            byOperation = storeCalls.computeIfAbsent(store, s -> new ConcurrentHashMap<>());
+        }
+        Attributes attributes = byOperation.get(operation);
+        if (attributes == null) {
+            attributes = byOperation.computeIfAbsent(operation, o -> Attributes.of(STORE, store, OPERATION, o));
+        }
         storeDuration.record(nanos / NANOS_PER_SECOND, attributes);
     }
 
