@@ -201,10 +201,14 @@ public final class Dispatcher implements AutoCloseable {
         this.replayStartWait = limits.publishTimeout();
         if (store instanceof SharedHistoryStore shared) {
             // Events reach this node's subscribers through the follow, whichever node published them.
-            this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone);
+            // The accept times of this node's events are kept for their delivery lag only where a
+            // binding reports it: with none, a publish notes nothing and the follow looks up nothing.
+            boolean timesLag = metrics != MetricsBinding.NONE;
+            this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone,
+                    timesLag);
             routes.startAt(follow.startedAfter(), null);
             this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), batch -> {
-            }, null, meters::storeCall, follow::acceptedHere);
+            }, null, meters::storeCall, timesLag ? follow::acceptedHere : null);
         } else {
             this.follow = null;
             String newest = call(store::latestId, "read the newest id of the history").orElse(null);

@@ -178,8 +178,9 @@ final class PublishPipeline {
     }
 
     private void accepted(Pending p) {
-        if (accepting != null) {
-            p.entry.event().id().ifPresent(id -> accepting.accept(id, p.acceptedNanos));
+        String id = accepting == null ? null : p.entry.event().id().orElse(null);
+        if (id != null) {
+            accepting.accept(id, p.acceptedNanos);
         }
     }
 
