@@ -19,6 +19,7 @@ import dev.ssekit.history.SharedHistoryStore;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.conn.ConnRuntime;
 import dev.ssekit.internal.conn.Outlets;
+import dev.ssekit.internal.metrics.TopicMeter;
 import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.conn.Connection;
@@ -245,8 +246,21 @@ public final class Dispatcher implements AutoCloseable {
     private void fanOut(List<Published> batch) {
         // Live events are encoded once each, at their first subscriber; the cache serves replays. The
         // shared frame carries the accept time, so the lag is measured at the write with nothing added.
-        routes.deliver(batch, p -> EncodedEvent.of(p.event(), p.acceptedNanos()),
-                (topic, conn, out) -> conn.offer(out, meters.of(topic)));
+        routes.deliver(batch, p -> EncodedEvent.of(p.event(), p.acceptedNanos()), new Routes.Fanned() {
+            // Fan-out runs under the routes lock and reaches a topic's subscribers one after another:
+            // the topic's meter is looked up once per run of them, not once per subscriber.
+            private String topic;
+            private TopicMeter meter;
+
+            @Override
+            public void fanned(String t, Connection conn, FramedEvent out) {
+                if (!t.equals(topic)) {
+                    topic = t;
+                    meter = meters.of(t);
+                }
+                conn.offer(out, meter);
+            }
+        });
     }
 
     /** @return the events queued on every connection now, replays excluded: read at collection time */
