@@ -78,8 +78,7 @@ public final class Connection {
     private int replayNext;
     private ReplayPages pages; // the pages after it, or null
     private boolean replayPending;
-    private boolean replaying; // guarded by lock: the sweeper last saw a replay under way
-    private long liveSinceNanos; // guarded by lock: when the sweeper saw the replay end; 0 before
+    private long liveSinceNanos; // when live events began to wait for the client: the open, or the last replay's end
     private boolean drainScheduled;
     private boolean started;
     private CloseReason closing;
@@ -129,6 +128,7 @@ public final class Connection {
         this.deadlineNanos = settings.maxLifetime() == null ? 0
                 : openedNanos + settings.maxLifetime().toNanos();
         this.lastWriteNanos = openedNanos;
+        this.liveSinceNanos = openedNanos;
         if (outlet.isClosed()) {
             throw new IllegalArgumentException("sink is already closed");
         }
@@ -360,6 +360,7 @@ public final class Connection {
                 installPageLocked(first);
                 pages = more;
             }
+            noteIfReplayEndedLocked();
             scheduleDrainLocked();
         }
     }
@@ -444,6 +445,7 @@ public final class Connection {
             FramedEvent e = replay.get(replayNext++);
             if (replayNext == replay.size()) {
                 replay = null;
+                noteIfReplayEndedLocked();
             }
             return new Item(e);
         }
@@ -594,6 +596,7 @@ public final class Connection {
             }
             if (page.isEmpty()) {
                 pages = null;
+                noteIfReplayEndedLocked();
             } else {
                 installPageLocked(page);
             }
@@ -857,30 +860,33 @@ public final class Connection {
         }
     }
 
-    /** @return when the oldest queued event was queued, or {@code now} if none waits */
+    /**
+     * Under the lock, where a replay's state moved: once nothing of it is left to read or write,
+     * notes that live events wait for the client from now on (see {@link #oldestQueuedNanos}).
+     */
+    private void noteIfReplayEndedLocked() {
+        if (!replayPending && replay == null && pages == null) {
+            liveSinceNanos = System.nanoTime();
+        }
+    }
+
     /**
      * @return when the oldest live event began to wait for the client: when it was queued, but not
-     *         before the connection's replay ended. Live events wait behind a replay, and while the
-     *         node reads history for it (its turn among other replays, the store's answer) the
-     *         client cannot take them: counted, a slow store cut every replaying client as a slow
-     *         consumer (bench run P). The sweeper notices a replay's end, so the count starts at
-     *         most one sweep late.
+     *         before the connection's replay ended; {@code now} if none waits. Live events wait
+     *         behind a replay, and while the node reads history for it (its turn among other
+     *         replays, the store's answer) the client cannot take them: counted, a slow store cut
+     *         every replaying client as a slow consumer (bench run P).
      */
     private long oldestQueuedNanos(long now) {
         synchronized (lock) {
             if (replayPending || replay != null || pages != null) {
-                replaying = true;
                 return now;
-            }
-            if (replaying) {
-                replaying = false;
-                liveSinceNanos = now;
             }
             Item head = queue.peek();
             if (head == null || head.queuedNanos == 0) {
                 return now;
             }
-            return liveSinceNanos != 0 && head.queuedNanos - liveSinceNanos < 0 ? liveSinceNanos : head.queuedNanos;
+            return head.queuedNanos - liveSinceNanos < 0 ? liveSinceNanos : head.queuedNanos;
         }
     }
 

@@ -19,6 +19,7 @@ import dev.ssekit.history.SharedHistoryStore;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.conn.ConnRuntime;
 import dev.ssekit.internal.conn.Outlets;
+import dev.ssekit.internal.metrics.TopicMeter;
 import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.conn.Connection;
@@ -201,10 +202,14 @@ public final class Dispatcher implements AutoCloseable {
         this.replayStartWait = limits.publishTimeout();
         if (store instanceof SharedHistoryStore shared) {
             // Events reach this node's subscribers through the follow, whichever node published them.
-            this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone);
+            // The accept times of this node's events are kept for their delivery lag only where a
+            // binding reports it: with none, a publish notes nothing and the follow looks up nothing.
+            boolean timesLag = metrics != MetricsBinding.NONE;
+            this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone,
+                    timesLag);
             routes.startAt(follow.startedAfter(), null);
             this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), batch -> {
-            }, null, meters::storeCall, follow::acceptedHere);
+            }, null, meters::storeCall, timesLag ? follow::acceptedHere : null);
         } else {
             this.follow = null;
             String newest = call(store::latestId, "read the newest id of the history").orElse(null);
@@ -241,8 +246,21 @@ public final class Dispatcher implements AutoCloseable {
     private void fanOut(List<Published> batch) {
         // Live events are encoded once each, at their first subscriber; the cache serves replays. The
         // shared frame carries the accept time, so the lag is measured at the write with nothing added.
-        routes.deliver(batch, p -> EncodedEvent.of(p.event(), p.acceptedNanos()),
-                (topic, conn, out) -> conn.offer(out, meters.of(topic)));
+        routes.deliver(batch, p -> EncodedEvent.of(p.event(), p.acceptedNanos()), new Routes.Fanned() {
+            // Fan-out runs under the routes lock and reaches a topic's subscribers one after another:
+            // the topic's meter is looked up once per run of them, not once per subscriber.
+            private String topic;
+            private TopicMeter meter;
+
+            @Override
+            public void fanned(String t, Connection conn, FramedEvent out) {
+                if (!t.equals(topic)) {
+                    topic = t;
+                    meter = meters.of(t);
+                }
+                conn.offer(out, meter);
+            }
+        });
     }
 
     /** @return the events queued on every connection now, replays excluded: read at collection time */

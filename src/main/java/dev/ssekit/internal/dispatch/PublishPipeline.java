@@ -178,8 +178,9 @@ final class PublishPipeline {
     }
 
     private void accepted(Pending p) {
-        if (accepting != null) {
-            p.entry.event().id().ifPresent(id -> accepting.accept(id, p.acceptedNanos));
+        String id = accepting == null ? null : p.entry.event().id().orElse(null);
+        if (id != null) {
+            accepting.accept(id, p.acceptedNanos);
         }
     }
 
@@ -609,11 +610,9 @@ final class PublishPipeline {
             entries.add(p.entry);
         }
         List<Event> stored;
-        long started = System.nanoTime();
         try {
-            stored = store.append(entries);
+            stored = append(entries);
         } catch (DuplicateIdException e) {
-            storeCalls.accept("append", System.nanoTime() - started);
             // One publisher's id is taken: it alone fails; the others are stored without it.
             List<Pending> rest = new ArrayList<>(batch.size());
             for (Pending p : batch) {
@@ -629,7 +628,6 @@ final class PublishPipeline {
             }
             return rest.isEmpty() ? List.of() : store(rest);
         } catch (RuntimeException e) {
-            storeCalls.accept("append", System.nanoTime() - started);
             if (!(e instanceof IllegalArgumentException)
                     && !(e instanceof HistoryStoreException h && !h.mayHaveStored())) {
                 doubt(e); // a commit whose answer was lost, or that timed out after it went through
@@ -637,11 +635,20 @@ final class PublishPipeline {
             batch.forEach(p -> settle(p, null, e));
             return List.of();
         }
-        storeCalls.accept("append", System.nanoTime() - started);
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).stored = stored.get(i);
         }
         return batch;
+    }
+
+    /** One store call, its duration told to {@link #storeCalls} whatever its outcome. */
+    private List<Event> append(List<HistoryStore.Entry> entries) {
+        long started = System.nanoTime();
+        try {
+            return store.append(entries);
+        } finally {
+            storeCalls.accept("append", System.nanoTime() - started);
+        }
     }
 
     private static void settle(Pending p, Event stored, RuntimeException failure) {

@@ -27,26 +27,31 @@ final class SharedFollow implements AutoCloseable {
      * The accept times of events this node publishes, by id, until the follow hands them on: their
      * delivery lag counts from there, as on a store of one node. Other nodes' events have none.
      * Bounded: an event the follow never sees (its store call failed) is forgotten past the bound.
+     * Null when nothing reports the lag (no metrics binding): no note per publish, no look-up per
+     * followed event.
      */
-    private final Map<String, Long> acceptedHere = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-            return size() > MAX_ACCEPTED;
-        }
-    };
+    private final Map<String, Long> acceptedHere;
 
     /**
-     * @param deliver takes each followed event, in order
-     * @param missed  run when the follow lost events: clients must catch up by replay
+     * @param deliver   takes each followed event, in order
+     * @param missed    run when the follow lost events: clients must catch up by replay
+     * @param timesLag  whether to keep the accept times {@link #acceptedHere} is given, for the
+     *                  delivery lag; false where nothing reports it
      */
-    SharedFollow(SharedHistoryStore store, Routes routes, Consumer<Published> deliver, Runnable missed) {
+    SharedFollow(SharedHistoryStore store, Routes routes, Consumer<Published> deliver, Runnable missed,
+                 boolean timesLag) {
         this.store = store;
         this.routes = routes;
+        this.acceptedHere = !timesLag ? null : new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                return size() > MAX_ACCEPTED;
+            }
+        };
         this.follower = store.follow(new SharedHistoryStore.AppendListener() {
             @Override
             public void appended(Set<String> topics, Event event, String position) {
-                Long accepted = event.id().map(SharedFollow.this::takeAccepted).orElse(null);
-                deliver.accept(new Published(topics, event, null, position, accepted == null ? 0 : accepted));
+                deliver.accept(new Published(topics, event, null, position, takeAccepted(event)));
             }
 
             @Override
@@ -58,17 +63,30 @@ final class SharedFollow implements AutoCloseable {
         });
     }
 
-    /** Notes that this node accepted the event {@code id} at {@code nanos}, before its store call. */
+    /**
+     * Notes that this node accepted the event {@code id} at {@code nanos}, before its store call.
+     * Given to the publish pipeline only when {@code timesLag}.
+     */
     void acceptedHere(String id, long nanos) {
         synchronized (acceptedHere) {
             acceptedHere.put(id, nanos);
         }
     }
 
-    private Long takeAccepted(String id) {
-        synchronized (acceptedHere) {
-            return acceptedHere.remove(id);
+    /** @return when this node accepted {@code event}, forgetting it; 0 if unknown or not kept */
+    private long takeAccepted(Event event) {
+        if (acceptedHere == null) {
+            return 0;
         }
+        String id = event.id().orElse(null);
+        if (id == null) {
+            return 0;
+        }
+        Long accepted;
+        synchronized (acceptedHere) {
+            accepted = acceptedHere.remove(id);
+        }
+        return accepted == null ? 0 : accepted;
     }
 
     /** @return the position of the newest event before the first one followed, if any */

@@ -45,17 +45,11 @@ final class TopicMeters implements AutoCloseable {
     private volatile boolean storeCallFailed;
 
     /**
-     * @param binding     where counts are reported
-     * @param subscribers the subscriber count of a topic, for its gauge
-     */
-    TopicMeters(MetricsBinding binding, ToIntFunction<String> subscribers) {
-        this(binding, subscribers, null, "HistoryStore", null, () -> 0);
-    }
-
-    /**
-     * @param metered      the topics a binding sees by name; null for the first {@link #MAX_METERED_TOPICS}
-     * @param store        names the history store in its calls' durations
-     * @param gauges       the registry's own gauges, or null for none
+     * @param binding       where counts are reported
+     * @param subscribers   the subscriber count of a topic, for its gauge
+     * @param metered       the topics a binding sees by name; null for the first {@link #MAX_METERED_TOPICS}
+     * @param store         names the history store in its calls' durations
+     * @param gauges        the registry's own gauges
      * @param subscriptions the exact-topic subscriptions of every topic now, for the shared series
      */
     TopicMeters(MetricsBinding binding, ToIntFunction<String> subscribers, Set<String> metered, String store,
@@ -65,12 +59,11 @@ final class TopicMeters implements AutoCloseable {
         this.metered = metered == null ? null : Set.copyOf(metered);
         this.store = store;
         this.subscriptions = Checks.notNull(subscriptions, "subscriptions");
-        if (gauges != null) {
-            try {
-                binding.bindRegistry(gauges);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "ssekit: the registry's gauges could not be registered", e);
-            }
+        Checks.notNull(gauges, "gauges");
+        try {
+            binding.bindRegistry(gauges);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ssekit: the registry's gauges could not be registered", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ssekit.internal.dispatch;
 
+import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
@@ -93,6 +94,29 @@ class PublishPipelineTest {
 
     private static long seq(String id) {
         return Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
+    }
+
+    @Test
+    void publish_eachStoreCallIsReportedOnce_storedOrNot() {
+        boolean[] failing = {false};
+        HistoryStore store = new ForwardingStore(InMemoryHistoryStore.create()) {
+            @Override
+            public List<Event> append(List<Entry> batch) {
+                if (failing[0]) {
+                    throw new HistoryStoreException("the store is down", null);
+                }
+                return super.append(batch);
+            }
+        };
+        List<String> calls = new CopyOnWriteArrayList<>();
+        PublishPipeline pipeline = new PublishPipeline("test", store, WAIT, batch -> {
+        }, null, (operation, nanos) -> calls.add(operation + (nanos >= 0 ? "" : ": negative")), null);
+        pipeline.publish(Set.of("t"), Event.of("a").withId("a"), null);
+        assertThrows(DuplicateIdException.class, () -> pipeline.publish(Set.of("t"), Event.of("a").withId("a"), null));
+        failing[0] = true;
+        assertEquals("the store is down", assertThrows(HistoryStoreException.class,
+                () -> pipeline.publish(Set.of("t"), Event.of("b"), null)).getMessage());
+        assertEquals(List.of("append", "append", "append"), calls);
     }
 
     @Test
