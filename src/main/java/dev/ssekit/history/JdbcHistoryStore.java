@@ -327,9 +327,10 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
     /**
      * A borrowed connection that gives back what this store changed on it before it goes back to
      * the pool: auto-commit, isolation level and network timeout. Servers' pools need not reset them,
-     * and the next borrower (another application's code, on a shared pool) would inherit them.
+     * and the next borrower (another application's code, on a shared pool) would inherit them. The
+     * follow holds its connection as one too.
      */
-    private final class Borrowed implements AutoCloseable {
+    private final class Borrowed implements JdbcFeed.Lease {
         private final Connection c;
         private Boolean autoCommit; // what it was, when changed
         private Integer isolation;
@@ -339,7 +340,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
             this.c = c;
         }
 
-        Connection connection() {
+        @Override
+        public Connection connection() {
             return c;
         }
 
@@ -953,21 +955,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
                 b.close();
                 throw e;
             }
-            return new JdbcFeed.Lease() {
-                @Override
-                public Connection connection() {
-                    return b.connection();
-                }
-
-                @Override
-                public void close() {
-                    try {
-                        b.close();
-                    } catch (SQLException e) {
-                        LOG.log(Level.FINE, "ssekit: giving the follow's connection back failed", e);
-                    }
-                }
-            };
+            return b;
         }
 
         @Override
