@@ -118,8 +118,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
     public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(5);
     /** The network timeout of a store built without {@link Builder#networkTimeout}. */
     public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(10);
-    /** The poll interval of a store built without {@link Builder#pollInterval}. */
-    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+    /** The poll interval of a store built without {@link Builder#pollInterval} (documented there). */
+    static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
     private static final String ID_PREFIX = "urn:ssekit:";
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
     private static final int MAX_KEY_BYTES = 2048;
