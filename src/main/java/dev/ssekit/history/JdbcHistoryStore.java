@@ -1342,7 +1342,6 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
             Connection c = b.connection();
             long cutoff = databaseMillis(c) - maxAge.toMillis();
             b.autoCommit(false);
-            boolean postgres = "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
             if (postgres && !sweepLock(c, "pg_try_advisory_lock")) {
                 return 0; // another node sweeps now
             }
