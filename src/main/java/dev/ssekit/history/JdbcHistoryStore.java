@@ -930,16 +930,9 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
     }
 
     private static long seqOfPosition(String position) {
-        Checks.notNull(position, "position");
-        if (position.startsWith(ID_PREFIX)) {
-            try {
-                long seq = Long.parseLong(position.substring(ID_PREFIX.length()));
-                if (seq > 0) {
-                    return seq;
-                }
-            } catch (NumberFormatException e) {
-                // refused below
-            }
+        long seq = assignedSeq(Checks.notNull(position, "position"));
+        if (seq > 0) {
+            return seq;
         }
         throw new IllegalArgumentException("position must be " + ID_PREFIX + "<sequence>, got " + Checks.quote(position));
     }
@@ -1238,17 +1231,19 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
                 }
             }
         }
+        long seq = assignedSeq(id);
+        // One never issued by this database (reset since, or made up) is unknown.
+        return seq > 0 && seq <= metaValue(c, LAST_SEQ) ? seq : -1;
+    }
+
+    /** @return the sequence number of an id or position in this store's form, {@code urn:ssekit:<seq>}; -1 otherwise */
+    private static long assignedSeq(String id) {
         if (id.startsWith(ID_PREFIX)) {
-            long seq;
             try {
-                seq = Long.parseLong(id.substring(ID_PREFIX.length()));
+                long seq = Long.parseLong(id.substring(ID_PREFIX.length()));
+                return seq > 0 ? seq : -1;
             } catch (NumberFormatException e) {
                 return -1;
-            }
-            // Never issued by this database (reset since, or made up): unknown.
-            try (PreparedStatement s = prepare(c, "SELECT val FROM " + p + "meta WHERE name = 'last_seq'");
-                 ResultSet rs = s.executeQuery()) {
-                return rs.next() && seq > 0 && seq <= rs.getLong(1) ? seq : -1;
             }
         }
         return -1;
