@@ -1022,14 +1022,26 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
         Replay read(Connection c) throws SQLException;
     }
 
-    /** One snapshot for the gap check and the select: pruning in between must not hide a gap. */
+    /**
+     * One snapshot for the gap check and the select: pruning in between must not hide a gap. On
+     * PostgreSQL the isolation is set for this transaction only, by its first statement: the
+     * driver's {@code getTransactionIsolation} and {@code setTransactionIsolation} each cost a round
+     * trip (a {@code SHOW}, a {@code SET SESSION CHARACTERISTICS}), three per read with the setting
+     * given back, where this costs one and leaves nothing to give back.
+     */
     private Replay inSnapshot(SnapshotRead read) {
         try (Borrowed b = borrow()) {
             Connection c = b.connection();
             b.autoCommit(false);
-            b.isolation(Connection.TRANSACTION_REPEATABLE_READ);
             Replay replay;
             try {
+                if (postgres) {
+                    try (Statement s = statement(c)) {
+                        s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+                    }
+                } else {
+                    b.isolation(Connection.TRANSACTION_REPEATABLE_READ);
+                }
                 replay = read.read(c);
             } catch (SQLException | RuntimeException e) {
                 rollback(c, e);
