@@ -63,7 +63,7 @@ final class JdbcFeed implements Runnable {
         Connection connection();
 
         @Override
-        void close();
+        void close() throws SQLException;
     }
 
     /** One event as the feed read it. */
@@ -336,7 +336,11 @@ final class JdbcFeed implements Runnable {
         lease = null;
         notifications = null;
         if (l != null) {
-            l.close();
+            try {
+                l.close();
+            } catch (SQLException e) {
+                LOG.log(Level.FINE, "ssekit: giving the follow's connection back failed", e);
+            }
         }
     }
 }

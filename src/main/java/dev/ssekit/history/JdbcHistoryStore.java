@@ -118,15 +118,21 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
     public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(5);
     /** The network timeout of a store built without {@link Builder#networkTimeout}. */
     public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(10);
-    /** The poll interval of a store built without {@link Builder#pollInterval}. */
-    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+    /** The poll interval of a store built without {@link Builder#pollInterval} (documented there). */
+    static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
     private static final String ID_PREFIX = "urn:ssekit:";
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,30}");
     private static final int MAX_KEY_BYTES = 2048;
-    /** Rows a paged matcher read fetches at a time (an event has a row per topic). */
     /** Rows of the event-topic join a page's read takes per statement (an event has a row per topic). */
     private static final int MATCHING_WINDOW_ROWS = 1000;
     private static final String LAST_SEQ = "last_seq";
+    /**
+     * {@code CURRENT_TIMESTAMP} in milliseconds since the epoch, as SQL (PostgreSQL and H2 alike),
+     * truncated as {@code Timestamp.getTime()} truncates: a read's expiry cutoff is
+     * {@code DATABASE_MILLIS - maxAge}, computed in the read's own statements. Within a transaction
+     * it does not move, so a read's gap check and select cut at the same instant.
+     */
+    private static final String DATABASE_MILLIS = "CAST(FLOOR(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000) AS BIGINT)";
     /** The meta row with the highest sequence dropped from topics whose rows were all removed. */
     private static final String REMOVED_TOPICS = "removed_topics_dropped_up_to";
 
@@ -321,9 +327,10 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
     /**
      * A borrowed connection that gives back what this store changed on it before it goes back to
      * the pool: auto-commit, isolation level and network timeout. Servers' pools need not reset them,
-     * and the next borrower (another application's code, on a shared pool) would inherit them.
+     * and the next borrower (another application's code, on a shared pool) would inherit them. The
+     * follow holds its connection as one too.
      */
-    private final class Borrowed implements AutoCloseable {
+    private final class Borrowed implements JdbcFeed.Lease {
         private final Connection c;
         private Boolean autoCommit; // what it was, when changed
         private Integer isolation;
@@ -333,7 +340,8 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
             this.c = c;
         }
 
-        Connection connection() {
+        @Override
+        public Connection connection() {
             return c;
         }
 
@@ -555,8 +563,10 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
 
     /**
      * The database's clock ({@code CURRENT_TIMESTAMP}), in milliseconds: what dates, expires and
-     * prunes events, the same on every node whatever its own clock says. On PostgreSQL it is the
-     * start of the current transaction.
+     * prunes events, the same on every node whatever its own clock says. On PostgreSQL and H2 it is
+     * the start of the current transaction. The sweep reads it with this call; an append reads it in
+     * the statement that takes its sequence numbers, and a read compares with it in its own
+     * statements ({@link #DATABASE_MILLIS}): neither makes a round trip for it.
      */
     private long databaseMillis(Connection c) throws SQLException {
         try (PreparedStatement s = prepare(c, "SELECT CURRENT_TIMESTAMP FROM " + p + "meta WHERE name = 'last_seq'");
@@ -568,23 +578,28 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
         }
     }
 
+    /** The first of the sequence numbers an append took, and the database's clock that dates them. */
+    private record Taken(long first, long createdMs) {
+    }
+
     /**
-     * Takes {@code count} consecutive sequence numbers and returns the first; the row lock it holds
-     * until commit orders all appenders, on one node or many. On PostgreSQL it is one statement,
-     * which also queues the {@code NOTIFY} that wakes every node's follow once the transaction
-     * commits (and only then).
+     * Takes {@code count} consecutive sequence numbers, and reads the database's clock in the same
+     * statement (the date of the events: see {@link #databaseMillis}); the row lock it holds until
+     * commit orders all appenders, on one node or many. On PostgreSQL it is one statement, which also
+     * queues the {@code NOTIFY} that wakes every node's follow once the transaction commits (and
+     * only then).
      */
-    private long takeSeqs(Connection c, int count) throws SQLException {
+    private Taken takeSeqs(Connection c, int count) throws SQLException {
         if (postgres) {
             try (PreparedStatement s = prepare(c, "WITH s AS (UPDATE " + p + "meta SET val = val + ? WHERE name = "
-                    + "'last_seq' RETURNING val) SELECT s.val, pg_notify(?, '') FROM s")) {
+                    + "'last_seq' RETURNING val) SELECT s.val, CURRENT_TIMESTAMP, pg_notify(?, '') FROM s")) {
                 s.setLong(1, count);
                 s.setString(2, channel());
                 try (ResultSet rs = s.executeQuery()) {
                     if (!rs.next()) {
                         throw new SQLException("the " + p + "meta table has no last_seq row");
                     }
-                    return rs.getLong(1) - count + 1;
+                    return taken(rs, count);
                 }
             }
         }
@@ -594,11 +609,24 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
                 throw new SQLException("the " + p + "meta table has no last_seq row");
             }
         }
-        try (PreparedStatement s = prepare(c, "SELECT val FROM " + p + "meta WHERE name = 'last_seq'");
+        try (PreparedStatement s = prepare(c, "SELECT val, CURRENT_TIMESTAMP FROM " + p + "meta WHERE name = 'last_seq'");
              ResultSet rs = s.executeQuery()) {
             rs.next();
-            return rs.getLong(1) - count + 1;
+            return taken(rs, count);
         }
+    }
+
+    /**
+     * @return how old a read's events may be, in milliseconds, taken from {@link #DATABASE_MILLIS}
+     *         (less what tests set the database's clock ahead by)
+     */
+    private long readMaxAgeMillis() {
+        return maxAge.toMillis() - serverClockAhead.get().toMillis();
+    }
+
+    /** @return what {@link #takeSeqs} read: the new last sequence number, then CURRENT_TIMESTAMP */
+    private Taken taken(ResultSet rs, int count) throws SQLException {
+        return new Taken(rs.getLong(1) - count + 1, rs.getTimestamp(2).getTime() + serverClockAhead.get().toMillis());
     }
 
     /**
@@ -608,11 +636,12 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
      * @return the events as stored, in order
      */
     private List<Event> insertEvents(Connection c, List<Entry> batch) throws SQLException {
-        long first = takeSeqs(c, batch.size());
+        Taken taken = takeSeqs(c, batch.size());
+        long first = taken.first();
+        long now = taken.createdMs();
         List<Event> stored = new ArrayList<>(batch.size());
         List<Object[]> eventRows = new ArrayList<>(batch.size());
         List<Object[]> topicRows = new ArrayList<>(batch.size());
-        long now = databaseMillis(c);
         for (int i = 0; i < batch.size(); i++) {
             long seq = first + i;
             Event event = batch.get(i).event();
@@ -901,16 +930,9 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
     }
 
     private static long seqOfPosition(String position) {
-        Checks.notNull(position, "position");
-        if (position.startsWith(ID_PREFIX)) {
-            try {
-                long seq = Long.parseLong(position.substring(ID_PREFIX.length()));
-                if (seq > 0) {
-                    return seq;
-                }
-            } catch (NumberFormatException e) {
-                // refused below
-            }
+        long seq = assignedSeq(Checks.notNull(position, "position"));
+        if (seq > 0) {
+            return seq;
         }
         throw new IllegalArgumentException("position must be " + ID_PREFIX + "<sequence>, got " + Checks.quote(position));
     }
@@ -926,21 +948,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
                 b.close();
                 throw e;
             }
-            return new JdbcFeed.Lease() {
-                @Override
-                public Connection connection() {
-                    return b.connection();
-                }
-
-                @Override
-                public void close() {
-                    try {
-                        b.close();
-                    } catch (SQLException e) {
-                        LOG.log(Level.FINE, "ssekit: giving the follow's connection back failed", e);
-                    }
-                }
-            };
+            return b;
         }
 
         @Override
@@ -1014,14 +1022,26 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
         Replay read(Connection c) throws SQLException;
     }
 
-    /** One snapshot for the gap check and the select: pruning in between must not hide a gap. */
+    /**
+     * One snapshot for the gap check and the select: pruning in between must not hide a gap. On
+     * PostgreSQL the isolation is set for this transaction only, by its first statement: the
+     * driver's {@code getTransactionIsolation} and {@code setTransactionIsolation} each cost a round
+     * trip (a {@code SHOW}, a {@code SET SESSION CHARACTERISTICS}), three per read with the setting
+     * given back, where this costs one and leaves nothing to give back.
+     */
     private Replay inSnapshot(SnapshotRead read) {
         try (Borrowed b = borrow()) {
             Connection c = b.connection();
             b.autoCommit(false);
-            b.isolation(Connection.TRANSACTION_REPEATABLE_READ);
             Replay replay;
             try {
+                if (postgres) {
+                    try (Statement s = statement(c)) {
+                        s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+                    }
+                } else {
+                    b.isolation(Connection.TRANSACTION_REPEATABLE_READ);
+                }
                 replay = read.read(c);
             } catch (SQLException | RuntimeException e) {
                 rollback(c, e);
@@ -1039,10 +1059,10 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
             throws SQLException {
         List<String> topicList = new ArrayList<>(new TreeSet<>(topics));
         String in = String.join(", ", Collections.nCopies(topicList.size(), "?"));
-        long cutoff = databaseMillis(c) - maxAge.toMillis();
+        long maxAgeMs = readMaxAgeMillis();
         long after = EARLIEST.equals(afterId) ? 0 : seqOf(c, afterId);
         boolean found = EARLIEST.equals(afterId) || after > 0;
-        if (found && after > 0 && droppedAfter(c, topicList, in, after, cutoff)) {
+        if (found && after > 0 && droppedAfter(c, topicList, in, after, maxAgeMs)) {
             found = false;
         }
         if (!found) {
@@ -1052,7 +1072,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
         List<Event> events = new ArrayList<>();
         try (PreparedStatement s = prepare(c, "SELECT e.id, e.type, e.retry_ms, e.data FROM " + p + "event e "
                 + "WHERE e.seq IN (SELECT t.seq FROM " + p + "event_topic t WHERE t.topic IN (" + in + ") "
-                + "AND t.seq > ? AND t.seq <= ?) AND e.created_ms >= ? ORDER BY e.seq"
+                + "AND t.seq > ? AND t.seq <= ?) AND e.created_ms >= " + DATABASE_MILLIS + " - ? ORDER BY e.seq"
                 + (limit > 0 ? " FETCH FIRST " + limit + " ROWS ONLY" : ""))) {
             int i = 1;
             for (String topic : topicList) {
@@ -1060,7 +1080,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
             }
             s.setLong(i++, after);
             s.setLong(i++, until);
-            s.setLong(i, cutoff);
+            s.setLong(i, maxAgeMs);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     Event e = eventAt(rs, 1, 2, 3, 4);
@@ -1100,16 +1120,16 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
 
     private Replay readMatchingIn(Connection c, TopicMatcher matcher, String afterId, String untilId, int limit)
             throws SQLException {
-        long cutoff = databaseMillis(c) - maxAge.toMillis();
+        long maxAgeMs = readMaxAgeMillis();
         long after = EARLIEST.equals(afterId) ? 0 : seqOf(c, afterId);
-        boolean found = EARLIEST.equals(afterId) || (after > 0 && !droppedAfterOnAnyTopic(c, after, cutoff));
+        boolean found = EARLIEST.equals(afterId) || (after > 0 && !droppedAfterOnAnyTopic(c, after, maxAgeMs));
         if (!found) {
             after = 0;
         }
         long until = untilSeq(c, untilId);
         List<Event> events = new ArrayList<>();
         if (limit == Integer.MAX_VALUE) {
-            matchWindow(c, matcher, after, until, cutoff, 0, events, limit);
+            matchWindow(c, matcher, after, until, maxAgeMs, 0, events, limit);
             return new Replay(events, found);
         }
         // A page reads windows of rows bounded in SQL, not a cursor the driver may read whole (H2
@@ -1117,7 +1137,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
         // it held whole, the next starts after it; one holding a single event's rows only is doubled.
         int window = MATCHING_WINDOW_ROWS;
         while (events.size() < limit) {
-            long last = matchWindow(c, matcher, after, until, cutoff, window, events, limit);
+            long last = matchWindow(c, matcher, after, until, maxAgeMs, window, events, limit);
             if (last == Long.MIN_VALUE) {
                 break; // the range holds no more
             }
@@ -1138,14 +1158,14 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
      * @return the sequence number of the last event the window held whole (read or matched), {@code after}
      *         if it held none whole, or {@link Long#MIN_VALUE} once the range is read to its end
      */
-    private long matchWindow(Connection c, TopicMatcher matcher, long after, long until, long cutoff, int window,
+    private long matchWindow(Connection c, TopicMatcher matcher, long after, long until, long maxAgeMs, int window,
                              List<Event> out, int limit) throws SQLException {
         try (PreparedStatement s = prepare(c, "SELECT e.seq, e.id, e.type, e.retry_ms, e.data, t.topic FROM "
                 + p + "event e JOIN " + p + "event_topic t ON t.seq = e.seq WHERE e.seq > ? AND e.seq <= ? "
-                + "AND e.created_ms >= ? ORDER BY e.seq" + (window > 0 ? " FETCH FIRST " + window + " ROWS ONLY" : ""))) {
+                + "AND e.created_ms >= " + DATABASE_MILLIS + " - ? ORDER BY e.seq" + (window > 0 ? " FETCH FIRST " + window + " ROWS ONLY" : ""))) {
             s.setLong(1, after);
             s.setLong(2, until);
-            s.setLong(3, cutoff);
+            s.setLong(3, maxAgeMs);
             try (ResultSet rs = s.executeQuery()) {
                 int rows = 0;
                 long seq = -1;
@@ -1192,7 +1212,7 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
     }
 
     /** Whether any event after {@code after}, on any topic, was dropped or has expired: a gap for a matcher. */
-    private boolean droppedAfterOnAnyTopic(Connection c, long after, long cutoff) throws SQLException {
+    private boolean droppedAfterOnAnyTopic(Connection c, long after, long maxAgeMs) throws SQLException {
         try (PreparedStatement s = prepare(c, "SELECT MAX(dropped_up_to) FROM " + p + "topic");
              ResultSet rs = s.executeQuery()) {
             if (rs.next() && rs.getLong(1) > after) {
@@ -1202,9 +1222,10 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
         if (metaValue(c, REMOVED_TOPICS) > after) {
             return true;
         }
-        try (PreparedStatement s = prepare(c, "SELECT 1 FROM " + p + "event WHERE seq > ? AND created_ms < ?")) {
+        try (PreparedStatement s = prepare(c, "SELECT 1 FROM " + p + "event WHERE seq > ? AND created_ms < "
+                + DATABASE_MILLIS + " - ?")) {
             s.setLong(1, after);
-            s.setLong(2, cutoff);
+            s.setLong(2, maxAgeMs);
             s.setMaxRows(1);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next();
@@ -1222,24 +1243,26 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
                 }
             }
         }
+        long seq = assignedSeq(id);
+        // One never issued by this database (reset since, or made up) is unknown.
+        return seq > 0 && seq <= metaValue(c, LAST_SEQ) ? seq : -1;
+    }
+
+    /** @return the sequence number of an id or position in this store's form, {@code urn:ssekit:<seq>}; -1 otherwise */
+    private static long assignedSeq(String id) {
         if (id.startsWith(ID_PREFIX)) {
-            long seq;
             try {
-                seq = Long.parseLong(id.substring(ID_PREFIX.length()));
+                long seq = Long.parseLong(id.substring(ID_PREFIX.length()));
+                return seq > 0 ? seq : -1;
             } catch (NumberFormatException e) {
                 return -1;
-            }
-            // Never issued by this database (reset since, or made up): unknown.
-            try (PreparedStatement s = prepare(c, "SELECT val FROM " + p + "meta WHERE name = 'last_seq'");
-                 ResultSet rs = s.executeQuery()) {
-                return rs.next() && seq > 0 && seq <= rs.getLong(1) ? seq : -1;
             }
         }
         return -1;
     }
 
     /** Whether an event on these topics after {@code after} was dropped or has expired: a gap. */
-    private boolean droppedAfter(Connection c, List<String> topics, String in, long after, long cutoff)
+    private boolean droppedAfter(Connection c, List<String> topics, String in, long after, long maxAgeMs)
             throws SQLException {
         try (PreparedStatement s = prepare(c, "SELECT COUNT(*), MAX(dropped_up_to) FROM " + p
                 + "topic WHERE topic IN (" + in + ")")) {
@@ -1258,13 +1281,14 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
             }
         }
         try (PreparedStatement s = prepare(c, "SELECT 1 FROM " + p + "event_topic t JOIN " + p + "event e "
-                + "ON e.seq = t.seq WHERE t.topic IN (" + in + ") AND t.seq > ? AND e.created_ms < ?")) {
+                + "ON e.seq = t.seq WHERE t.topic IN (" + in + ") AND t.seq > ? AND e.created_ms < " + DATABASE_MILLIS
+                + " - ?")) {
             int i = 1;
             for (String topic : topics) {
                 s.setString(i++, topic);
             }
             s.setLong(i++, after);
-            s.setLong(i, cutoff);
+            s.setLong(i, maxAgeMs);
             s.setMaxRows(1);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next();
@@ -1325,7 +1349,6 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
             Connection c = b.connection();
             long cutoff = databaseMillis(c) - maxAge.toMillis();
             b.autoCommit(false);
-            boolean postgres = "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
             if (postgres && !sweepLock(c, "pg_try_advisory_lock")) {
                 return 0; // another node sweeps now
             }

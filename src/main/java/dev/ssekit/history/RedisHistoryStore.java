@@ -413,7 +413,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private Replay readUpTo(Set<String> topics, String afterId, String untilId, int limit) {
         StoreArguments.checkRead(topics, afterId);
         try {
-            long oldestKept = redisMillis() - maxAge.toMillis();
+            Cutoff oldestKept = new Cutoff();
             String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
             boolean found = after != null;
             if (found && !ZERO.equals(after)) {
@@ -446,7 +446,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                     int want = Math.min(READ_BATCH, limit - kept);
                     List<StreamMessage<String, String>> batch = rangeUpTo(streamKey(topic), from, upTo, want);
                     for (StreamMessage<String, String> m : batch) {
-                        if (millisOf(m.getId()) >= oldestKept && merged.putIfAbsent(m.getId(), toEvent(m)) == null) {
+                        if (millisOf(m.getId()) >= oldestKept.get() && merged.putIfAbsent(m.getId(), toEvent(m)) == null) {
                             kept++;
                         }
                     }
@@ -480,7 +480,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private Replay readMatchingUpTo(TopicMatcher matcher, String afterId, String untilId, int limit) {
         StoreArguments.checkReadMatching(matcher, afterId);
         try {
-            long oldestKept = redisMillis() - maxAge.toMillis();
+            Cutoff oldestKept = new Cutoff();
             String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
             boolean found = after != null && (ZERO.equals(after) || !gapAfter(feedKey(), after, oldestKept));
             if (!found) {
@@ -492,7 +492,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             while (events.size() < limit) {
                 List<StreamMessage<String, String>> batch = rangeUpTo(feedKey(), from, until, READ_BATCH);
                 for (StreamMessage<String, String> m : batch) {
-                    if (millisOf(m.getId()) >= oldestKept && matcher.matches(topicsOf(m))) {
+                    if (millisOf(m.getId()) >= oldestKept.get() && matcher.matches(topicsOf(m))) {
                         events.add(toEvent(m));
                         if (events.size() >= limit) {
                             break;
@@ -511,13 +511,25 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     }
 
     /**
-     * Redis's clock, in milliseconds: what dates ids and expires events, on every node alike. One
-     * {@code TIME} per read; the append script reads it itself.
+     * A read's expiry cutoff: Redis's clock ({@code TIME}, what dates ids and expires events on every
+     * node alike) less the maximum age, in milliseconds. The {@code TIME} is sent when the read starts
+     * without waiting for its answer, and the read's own commands follow it on the same connection:
+     * Redis answers in order, so once the first of them answered, so had {@code TIME}, and the read
+     * makes no round trip for it. The append script reads the clock itself.
      */
-    private long redisMillis() {
-        List<String> time = redis.time();
-        return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000
-                + serverClockAhead.get().toMillis();
+    private final class Cutoff {
+        private final io.lettuce.core.RedisFuture<List<String>> time = connection.async().time();
+        private long millis = Long.MIN_VALUE;
+
+        long get() {
+            if (millis == Long.MIN_VALUE) {
+                List<String> t = io.lettuce.core.LettuceFutures.awaitOrCancel(time, commandTimeout.toNanos(),
+                        java.util.concurrent.TimeUnit.NANOSECONDS);
+                millis = Long.parseLong(t.get(0)) * 1000 + Long.parseLong(t.get(1)) / 1000
+                        + serverClockAhead.get().toMillis() - maxAge.toMillis();
+            }
+            return millis;
+        }
     }
 
     /** The exception of a failed call: a timeout names the command timeout, anything else says refused. */
@@ -548,13 +560,13 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * {@code after} is exactly the last entry dropped this says "gap" although there is none; the
      * client then gets everything retained, which is exactly what follows its id.
      */
-    private boolean gapAfter(String key, String after, long oldestKept) {
+    private boolean gapAfter(String key, String after, Cutoff oldestKept) {
         if (trimmedAfter(redis, key, after)) {
             return true;
         }
         List<StreamMessage<String, String>> next = redis.xrange(key,
                 Range.from(Range.Boundary.excluding(after), Range.Boundary.unbounded()), io.lettuce.core.Limit.from(1));
-        return !next.isEmpty() && millisOf(next.get(0).getId()) < oldestKept;
+        return !next.isEmpty() && millisOf(next.get(0).getId()) < oldestKept.get();
     }
 
     /** Whether trimming dropped entries of a stream after {@code after} (see {@link #gapAfter}). */

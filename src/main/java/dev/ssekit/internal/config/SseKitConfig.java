@@ -180,7 +180,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                     : v.raw(JDBC_NETWORK_TIMEOUT), "a duration greater than " + JDBC_STATEMENT_TIMEOUT + " ("
                     + statement + ")");
         }
-        v.duration(JDBC_POLL_INTERVAL, JdbcHistoryStore.DEFAULT_POLL_INTERVAL);
+        v.duration(JDBC_POLL_INTERVAL, null);
         v.duration(REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_COMMAND_TIMEOUT);
         meteredTopics(v); // checked now, applied by applyTo
         return config;
@@ -288,8 +288,11 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         JdbcHistoryStore.Builder b = JdbcHistoryStore.builder(ds).closesDataSource(ownsDataSource)
                 .joinsTransactions(joinsTransactions)
                 .statementTimeout(values.duration(JDBC_STATEMENT_TIMEOUT, JdbcHistoryStore.DEFAULT_STATEMENT_TIMEOUT))
-                .networkTimeout(values.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT))
-                .pollInterval(values.duration(JDBC_POLL_INTERVAL, JdbcHistoryStore.DEFAULT_POLL_INTERVAL));
+                .networkTimeout(values.duration(JDBC_NETWORK_TIMEOUT, JdbcHistoryStore.DEFAULT_NETWORK_TIMEOUT));
+        Duration pollInterval = values.duration(JDBC_POLL_INTERVAL, null);
+        if (pollInterval != null) { // unset: the builder's default
+            b.pollInterval(pollInterval);
+        }
         if (prefix != null) {
             try {
                 b.tablePrefix(prefix);
