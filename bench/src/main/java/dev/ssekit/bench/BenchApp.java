@@ -69,6 +69,18 @@ final class BenchApp {
         });
         final AtomicLong tickPublished = new AtomicLong();
         volatile ScheduledFuture<?> ticking;
+        /** The raw NIO baselines, by side ({@code nio}, {@code nio-batched}), started when first asked for. */
+        final Map<String, RawNioServer> nio = new ConcurrentHashMap<>();
+
+        RawNioServer nio(String side) {
+            return nio.computeIfAbsent(side, s -> {
+                try {
+                    return new RawNioServer("nio-batched".equals(s));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
 
         Hub<Payload> hub(String topic) {
             return hubs.computeIfAbsent(topic, t -> topics.hub(t, Payload.class));
@@ -99,6 +111,10 @@ final class BenchApp {
             p.sent = sent;
             if ("hub".equals(side)) {
                 hub(topic).broadcast(p);
+            } else if (side.startsWith("nio")) {
+                // The JSON the container's JSON-B writes for a Payload (properties in lexical order).
+                nio(side).publish(seq, "{\"item\":\"" + p.item + "\",\"ok\":" + p.ok + ",\"price\":" + p.price
+                        + ",\"qty\":" + p.qty + ",\"sent\":" + p.sent + ",\"seq\":" + p.seq + "}");
             } else {
                 SseBroadcaster b = raw.get(topic);
                 Sse s = sse;
@@ -247,9 +263,21 @@ final class BenchApp {
         }
 
         /** Ends every stream of a topic on both sides, so the next scenario starts from nothing. */
+        /** The raw NIO baseline's port for {@code side}, started on first use. */
+        @GET
+        @Path("nio-port/{side}")
+        public String nioPort(@PathParam("side") String side) {
+            return Integer.toString(state.nio(side).port());
+        }
+
         @POST
         @Path("end/{topic}")
         public String end(@PathParam("topic") String topic) {
+            for (Map.Entry<String, RawNioServer> e : state.nio.entrySet()) {
+                if (topic.endsWith("-" + e.getKey())) {
+                    e.getValue().endAll();
+                }
+            }
             Hub<Payload> hub = state.hubs.remove(topic);
             if (hub != null) {
                 hub.close();

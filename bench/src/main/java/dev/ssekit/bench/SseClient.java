@@ -62,11 +62,16 @@ final class SseClient implements AutoCloseable {
 
     /** Opens {@code n} connections to {@code path}; they connect in the background, a few hundred at a time. */
     void open(int n, String path, String lastEventId) {
+        open(server, n, path, lastEventId);
+    }
+
+    /** As {@link #open(int, String, String)}, to another server (the raw NIO baseline's port). */
+    void open(InetSocketAddress to, int n, String path, String lastEventId) {
         AtomicLongArray counts = new AtomicLongArray(n);
         received = counts;
         run(() -> {
             for (int i = 0; i < n; i++) {
-                Conn c = new Conn(conns.size(), request(path, lastEventId));
+                Conn c = new Conn(conns.size(), to, request(to, path, lastEventId));
                 conns.add(c);
                 waiting.add(c);
             }
@@ -122,8 +127,8 @@ final class SseClient implements AutoCloseable {
         latencies.reset();
     }
 
-    private byte[] request(String path, String lastEventId) {
-        String r = "GET " + path + " HTTP/1.1\r\nHost: " + server.getHostString() + ":" + server.getPort()
+    private static byte[] request(InetSocketAddress to, String path, String lastEventId) {
+        String r = "GET " + path + " HTTP/1.1\r\nHost: " + to.getHostString() + ":" + to.getPort()
                 + "\r\nAccept: text/event-stream\r\n"
                 + (lastEventId == null ? "" : "Last-Event-ID: " + lastEventId + "\r\n") + "\r\n";
         return r.getBytes(StandardCharsets.US_ASCII);
@@ -144,7 +149,7 @@ final class SseClient implements AutoCloseable {
                 ch.configureBlocking(false);
                 ch.setOption(StandardSocketOptions.SO_LINGER, 0);
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                if (ch.connect(server)) {
+                if (ch.connect(c.target)) {
                     connected(c, ch.register(selector, 0, c));
                 } else {
                     ch.register(selector, SelectionKey.OP_CONNECT, c);
@@ -302,6 +307,7 @@ final class SseClient implements AutoCloseable {
 
         final int index;
         byte[] request;
+        final InetSocketAddress target;
         SocketChannel ch;
         int phase = CONNECTING;
         int headerMatch;
@@ -317,8 +323,9 @@ final class SseClient implements AutoCloseable {
         long lastSeq = -1;
         long count;
 
-        Conn(int index, byte[] request) {
+        Conn(int index, InetSocketAddress target, byte[] request) {
             this.index = index;
+            this.target = target;
             this.request = request;
         }
 
