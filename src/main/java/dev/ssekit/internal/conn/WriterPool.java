@@ -54,7 +54,7 @@ final class WriterPool {
     /**
      * Lock-free: a task is queued for every delivery to an idle connection, so the queue is the
      * fan-out's hottest point. A blocking queue's lock and signal per add were most of the fan-out
-     * thread's time with 1,000 subscribers (bench run Q); this one hands a task straight to a
+     * thread's time with 1,000 subscribers (bench run S); this one hands a task straight to a
      * waiting worker and wakes nobody while all are busy.
      */
     private final LinkedTransferQueue<Task> tasks = new LinkedTransferQueue<>();
