@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,13 +51,7 @@ final class WriterPool {
     private final String name;
     private final int size;
     private final int maxStalled;
-    /**
-     * Lock-free: a task is queued for every delivery to an idle connection, so the queue is the
-     * fan-out's hottest point. A blocking queue's lock and signal per add were most of the fan-out
-     * thread's time with 1,000 subscribers (bench run S); this one hands a task straight to a
-     * waiting worker and wakes nobody while all are busy.
-     */
-    private final LinkedTransferQueue<Task> tasks = new LinkedTransferQueue<>();
+    private final LinkedBlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicLong stalledCuts = new AtomicLong();
