@@ -243,6 +243,7 @@ public final class Connection {
         List<Item> evicted = null;
         boolean overflowed = false;
         List<Item> cut = null;
+        boolean submit = false;
         int length = event.frameLength();
         synchronized (lock) {
             if (closing != null) {
@@ -274,8 +275,13 @@ public final class Connection {
                 queue.add(new Item(event, receipt, meter, System.nanoTime()));
                 queuedBytes += length;
                 queuePeak = Math.max(queuePeak, queue.size());
-                scheduleDrainLocked();
+                submit = claimDrainLocked();
             }
+        }
+        if (submit) {
+            // Outside the lock: the writer it wakes takes this lock first, and the fan-out comes
+            // here once per subscriber.
+            submitDrain();
         }
         if (evicted != null) {
             for (Item e : evicted) {
@@ -407,15 +413,33 @@ public final class Connection {
     }
 
     private void scheduleDrainLocked() {
+        if (claimDrainLocked()) {
+            try {
+                runtime.execute(this, this::drain);
+            } catch (RejectedExecutionException e) {
+                // The runtime has stopped (its hub closed): nothing can be written any more.
+                drainScheduled = false;
+            }
+        }
+    }
+
+    /** @return true if a drain is now due and the caller must {@linkplain #submitDrain submit} it */
+    private boolean claimDrainLocked() {
         if (!started || drainScheduled || outletClosed || (replayPending && greeting == null)) {
-            return;
+            return false;
         }
         drainScheduled = true;
+        return true;
+    }
+
+    /** Submits the drain {@link #claimDrainLocked} claimed; called holding no lock. */
+    private void submitDrain() {
         try {
             runtime.execute(this, this::drain);
         } catch (RejectedExecutionException e) {
-            // The runtime has stopped (its hub closed): nothing can be written any more.
-            drainScheduled = false;
+            synchronized (lock) {
+                drainScheduled = false; // the runtime has stopped: nothing can be written any more
+            }
         }
     }
 

@@ -43,7 +43,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     private boolean handedOff;
     private boolean headSent; // the first write went through the sink: the runtime has written the head
     private boolean sinkOnly; // the container's output refused us: every write through the sink
-    private byte[] pending;
+    private FramedEvent pending;
     private CompletableFuture<Void> pendingStage;
     private boolean needsFlush;
     private Throwable failure;
@@ -61,7 +61,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
                     return CompletableFuture.failedFuture(failure);
                 }
                 CompletableFuture<Void> stage = new CompletableFuture<>();
-                pending = frames.frameBytes();
+                pending = frames;
                 pendingStage = stage;
                 pump();
                 return stage;
@@ -105,11 +105,11 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
                 if (pending == null) {
                     break;
                 }
-                byte[] bytes = pending;
+                FramedEvent frames = pending;
                 written = pendingStage;
                 pending = null;
                 pendingStage = null;
-                body.write(bytes);
+                body.write(frames);
                 writes.incrementAndGet();
                 needsFlush = true;
             }

@@ -1,5 +1,7 @@
 package dev.ssekit.internal.conn;
 
+import dev.ssekit.internal.wire.FramedEvent;
+
 import java.io.IOException;
 
 /**
@@ -36,8 +38,12 @@ public interface NonBlockingOutput {
     /** @return true if {@link #write} may be called now; false promises a later {@code onWritable} */
     boolean isReady() throws IOException;
 
-    /** Hands {@code bytes} to the container, which writes them as the client's socket allows. */
-    void write(byte[] bytes) throws IOException;
+    /**
+     * Hands {@code frames} to the container, which writes them as the client's socket allows. A
+     * container that gathers buffers takes a batch's shared frames as they are; one that copies into
+     * its own buffer writes {@link FramedEvent#frameBytes()}.
+     */
+    void write(FramedEvent frames) throws IOException;
 
     /** Writes out what the container buffers, without waiting. */
     void flush() throws IOException;

@@ -1,6 +1,7 @@
 package dev.ssekit.internal.servlet;
 
 import dev.ssekit.internal.conn.NonBlockingOutput;
+import dev.ssekit.internal.wire.FramedEvent;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -128,8 +129,8 @@ final class ServletOutput implements NonBlockingOutput, WriteListener, AsyncList
     }
 
     @Override
-    public void write(byte[] bytes) throws IOException {
-        out.write(bytes);
+    public void write(FramedEvent frames) throws IOException {
+        out.write(frames.frameBytes()); // the container copies into its buffer: one array, one copy
     }
 
     @Override

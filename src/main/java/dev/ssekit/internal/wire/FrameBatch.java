@@ -1,5 +1,7 @@
 package dev.ssekit.internal.wire;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -7,17 +9,24 @@ import java.util.List;
  * Several events' frames written as one: what a connection had queued when its client could take
  * more, handed to the transport in one write and one flush rather than one of each per event.
  *
+ * <p>The frames are shared by every connection, so a batch keeps them as they are: a transport that
+ * gathers buffers (Grizzly's) writes them with {@link #forEachFrame}, copying nothing; they are
+ * joined into one array only for a writer that needs one ({@link #frameBytes()}), once.
+ *
  * <p>A container's own SSE writer (RESTEasy's sink, which never uses {@link FrameWriter}) is given
  * the batch through the {@linkplain FramedEvent#commentChannel comment channel}, which it writes
  * unchanged: the client parses the same events.
  */
 public final class FrameBatch extends FramedEvent {
-    private final int events;
+    private final FramedEvent[] parts;
+    private final int length;
+    private volatile byte[] joined;
     private volatile String comment;
 
-    private FrameBatch(byte[] frames, int events) {
-        super(frames);
-        this.events = events;
+    private FrameBatch(FramedEvent[] parts, int length) {
+        super((byte[]) null);
+        this.parts = parts;
+        this.length = length;
     }
 
     /**
@@ -36,18 +45,50 @@ public final class FrameBatch extends FramedEvent {
         for (FramedEvent f : frames) {
             length = Math.addExact(length, f.frameLength());
         }
-        byte[] joined = new byte[length];
-        int at = 0;
-        for (FramedEvent f : frames) {
-            f.copyFrame(joined, at);
-            at += f.frameLength();
-        }
-        return new FrameBatch(joined, frames.size());
+        return new FrameBatch(frames.toArray(new FramedEvent[0]), length);
     }
 
     /** @return how many frames the batch joins */
     public int events() {
-        return events;
+        return parts.length;
+    }
+
+    @Override
+    public void forEachFrame(FrameSink sink) throws IOException {
+        for (FramedEvent part : parts) {
+            part.forEachFrame(sink);
+        }
+    }
+
+    @Override
+    public void writeFrame(OutputStream out) throws IOException {
+        out.write(frameBytes());
+    }
+
+    @Override
+    public int frameLength() {
+        return length;
+    }
+
+    @Override
+    void copyFrame(byte[] target, int offset) {
+        int at = offset;
+        for (FramedEvent part : parts) {
+            part.copyFrame(target, at);
+            at += part.frameLength();
+        }
+    }
+
+    /** @return the frames joined, made on the first call */
+    @Override
+    public byte[] frameBytes() {
+        byte[] j = joined;
+        if (j == null) {
+            j = new byte[length];
+            copyFrame(j, 0);
+            joined = j;
+        }
+        return j;
     }
 
     @Override
@@ -72,6 +113,6 @@ public final class FrameBatch extends FramedEvent {
 
     @Override
     public String toString() {
-        return "FrameBatch{" + events + " events, " + frameLength() + " bytes}";
+        return "FrameBatch{" + parts.length + " events, " + frameLength() + " bytes}";
     }
 }

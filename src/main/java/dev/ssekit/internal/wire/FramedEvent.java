@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  * {@linkplain #commentChannel(String) comment channel}.
  */
 public abstract sealed class FramedEvent implements OutboundSseEvent permits EncodedEvent, RetryHint, FrameBatch {
-    private final byte[] frame;
+    private final byte[] frame; // null in a batch, which has its parts' frames
 
     /** @param wire the exact event-stream text, ending with the blank line */
     FramedEvent(String wire) {
@@ -31,18 +31,33 @@ public abstract sealed class FramedEvent implements OutboundSseEvent permits Enc
         this.frame = frame;
     }
 
+    /** What {@link #forEachFrame} hands each frame to. */
+    @FunctionalInterface
+    public interface FrameSink {
+        /** @param frame one event's exact bytes; shared, never to be changed */
+        void frame(byte[] frame) throws IOException;
+    }
+
     /** Writes the exact bytes of this event, blank line included. */
-    public final void writeFrame(OutputStream out) throws IOException {
+    public void writeFrame(OutputStream out) throws IOException {
         out.write(frame);
     }
 
+    /**
+     * Hands {@code sink} the exact bytes of each event this holds, in order, without joining them: a
+     * transport that gathers buffers writes a batch with no copy.
+     */
+    public void forEachFrame(FrameSink sink) throws IOException {
+        sink.frame(frame);
+    }
+
     /** @return the length of the exact bytes */
-    public final int frameLength() {
+    public int frameLength() {
         return frame.length;
     }
 
     /** Copies the exact bytes into {@code target} at {@code offset}. */
-    final void copyFrame(byte[] target, int offset) {
+    void copyFrame(byte[] target, int offset) {
         System.arraycopy(frame, 0, target, offset, frame.length);
     }
 
@@ -55,7 +70,7 @@ public abstract sealed class FramedEvent implements OutboundSseEvent permits Enc
     }
 
     /** @return the exact bytes; shared, never to be changed */
-    public final byte[] frameBytes() {
+    public byte[] frameBytes() {
         return frame;
     }
 

@@ -43,8 +43,8 @@ class HandoffOutletTest {
         }
 
         @Override
-        public void write(byte[] bytes) {
-            written.writeBytes(bytes);
+        public void write(FramedEvent frames) throws java.io.IOException {
+            frames.forEachFrame(written::writeBytes);
         }
 
         @Override

@@ -3,6 +3,7 @@ package dev.ssekit.internal.conn;
 import dev.ssekit.Conn.CloseReason;
 import dev.ssekit.Event;
 import dev.ssekit.internal.wire.EncodedEvent;
+import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.testkit.FakeSse;
 
 import org.junit.jupiter.api.AfterEach;
@@ -60,9 +61,9 @@ class NonBlockingConnectionTest {
         }
 
         @Override
-        public synchronized void write(byte[] bytes) {
-            writes.add(bytes.length);
-            written.writeBytes(bytes);
+        public synchronized void write(FramedEvent frames) throws java.io.IOException {
+            writes.add(frames.frameLength());
+            frames.forEachFrame(written::writeBytes);
         }
 
         @Override
