@@ -129,6 +129,9 @@ public final class EmbeddedHub implements AutoCloseable {
         Runnable transport = null;
         try {
             ResourceConfig config = ResourceConfig.forApplicationClass(HubApplication.class);
+            if (telemetry.tracing()) {
+                config.register(RequestPhases.class); // the request's phases, as events on its server span
+            }
             HttpServer server = GrizzlyHttpServerFactory.createHttpServer(
                     URI.create("http://" + host + ":" + port + "/"), config, false);
             // Each front handler stands in front of the one before: the server keeps a single handler.

@@ -32,8 +32,10 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <p>Stage times are {@link System#nanoTime()} readings taken by whichever thread stored the batch,
- * turned into epoch times against one reading of both clocks, so the children sit inside their
- * parent however the wall clock moves.
+ * turned into epoch times against one reading of both clocks per span, taken when it starts (a
+ * replay's, when it ends): the children sit inside their parent however the wall clock moves, and
+ * the span agrees with its parent's clock (the SDK anchors each trace's clock when its root starts)
+ * to within the wall clock's movement during one request.
  */
 final class OpenTelemetryTracing implements Tracing {
     static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");
@@ -48,14 +50,9 @@ final class OpenTelemetryTracing implements Tracing {
     private static final int MAX_ID = 256;
 
     private final Tracer tracer;
-    private final long epochNanosAtStart;
-    private final long nanoTimeAtStart;
 
     private OpenTelemetryTracing(Tracer tracer) {
         this.tracer = tracer;
-        Instant now = Instant.now();
-        this.nanoTimeAtStart = System.nanoTime();
-        this.epochNanosAtStart = TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
     }
 
     /** @return spans through {@code otel}'s tracer, or {@link Tracing#NONE} when that is the no-op one */
@@ -65,8 +62,17 @@ final class OpenTelemetryTracing implements Tracing {
         return tracer == TracerProvider.noop().get(OpenTelemetryMetrics.SCOPE) ? NONE : new OpenTelemetryTracing(tracer);
     }
 
-    private long epochNanos(long nanoTime) {
-        return epochNanosAtStart + (nanoTime - nanoTimeAtStart);
+    /** Turns {@link System#nanoTime()} readings into epoch nanoseconds, against one reading of both clocks. */
+    private record Anchor(long nanoTime, long epochNanos) {
+        static Anchor now() {
+            long nanoTime = System.nanoTime();
+            Instant now = Instant.now();
+            return new Anchor(nanoTime, TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano());
+        }
+
+        long epochNanos(long at) {
+            return epochNanos + (at - nanoTime);
+        }
     }
 
     /** The topics as one attribute value: the first, which is what the metrics count under too. */
@@ -81,19 +87,19 @@ final class OpenTelemetryTracing implements Tracing {
     @Override
     public PublishSpan publish(Set<String> topics) {
         Context parent = Context.current();
-        long started = System.nanoTime();
+        Anchor clock = Anchor.now();
         Span span = tracer.spanBuilder("publish").setParent(parent).setSpanKind(SpanKind.PRODUCER)
-                .setStartTimestamp(epochNanos(started), TimeUnit.NANOSECONDS)
+                .setStartTimestamp(clock.epochNanos(clock.nanoTime()), TimeUnit.NANOSECONDS)
                 .setAttribute(SYSTEM, "ssekit").setAttribute(OPERATION, "send")
                 .setAttribute(TOPIC, topicOf(topics)).startSpan();
         return (id, failure, stages) -> {
             Context context = parent.with(span);
             if (stages != null && stages.storeStart != 0) {
-                child(context, "store", stages.storeStart, stages.storeEnd, stages.events,
+                child(clock, context, "store", stages.storeStart, stages.storeEnd, stages.events,
                         stages.fanOutStart == 0 ? failure : null);
             }
             if (stages != null && stages.fanOutStart != 0) {
-                child(context, "fan-out", stages.fanOutStart, stages.fanOutEnd, stages.events,
+                child(clock, context, "fan-out", stages.fanOutStart, stages.fanOutEnd, stages.events,
                         stages.fanOutEnd == 0 ? failure : null);
             }
             if (id != null) {
@@ -103,25 +109,27 @@ final class OpenTelemetryTracing implements Tracing {
                 span.recordException(failure);
                 span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
             }
-            span.end(epochNanos(System.nanoTime()), TimeUnit.NANOSECONDS);
+            span.end(clock.epochNanos(System.nanoTime()), TimeUnit.NANOSECONDS);
         };
     }
 
-    private void child(Context parent, String name, long start, long end, int events, Throwable failure) {
+    private void child(Anchor clock, Context parent, String name, long start, long end, int events,
+                       Throwable failure) {
         Span s = tracer.spanBuilder(name).setParent(parent).setSpanKind(SpanKind.INTERNAL)
-                .setStartTimestamp(epochNanos(start), TimeUnit.NANOSECONDS)
+                .setStartTimestamp(clock.epochNanos(start), TimeUnit.NANOSECONDS)
                 .setAttribute(BATCH, (long) events).startSpan();
         if (failure != null) {
             s.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
         }
-        s.end(epochNanos(end == 0 ? System.nanoTime() : end), TimeUnit.NANOSECONDS);
+        s.end(clock.epochNanos(end == 0 ? System.nanoTime() : end), TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void replay(Set<String> topics, String afterId, long startNanos, long endNanos, int replayed,
                        String startedAfter, Throwable failure) {
+        Anchor clock = Anchor.now();
         Span span = tracer.spanBuilder("replay").setParent(Context.current())
-                .setSpanKind(SpanKind.INTERNAL).setStartTimestamp(epochNanos(startNanos), TimeUnit.NANOSECONDS)
+                .setSpanKind(SpanKind.INTERNAL).setStartTimestamp(clock.epochNanos(startNanos), TimeUnit.NANOSECONDS)
                 .setAttribute(SYSTEM, "ssekit").setAttribute(TOPIC, topicOf(topics))
                 .setAttribute(AFTER, cut(afterId)).setAttribute(REPLAYED, (long) replayed).startSpan();
         if (startedAfter != null) {
@@ -131,7 +139,7 @@ final class OpenTelemetryTracing implements Tracing {
             span.recordException(failure);
             span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
         }
-        span.end(epochNanos(endNanos), TimeUnit.NANOSECONDS);
+        span.end(clock.epochNanos(endNanos), TimeUnit.NANOSECONDS);
     }
 
     @Override

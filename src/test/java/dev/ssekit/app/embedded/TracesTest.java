@@ -66,9 +66,14 @@ class TracesTest {
             assertEquals(PARENT_ID, server.getParentSpanId(), "joined to the publisher's traceparent");
             assertTrue(server.getParentSpanContext().isRemote());
             assertEquals(200L, server.getAttributes().get(AttributeKey.longKey("http.response.status_code")));
+            // The token checked by the hub's filters, then the form parsed, then the grant and the publish.
+            assertEquals(List.of("request filtered", "resource method started"),
+                    server.getEvents().stream().map(e -> e.getName()).toList());
 
             SpanData publish = span(hub, spans, "publish");
             assertEquals(server.getSpanId(), publish.getParentSpanId(), "the library's publish is the request's child");
+            assertTrue(server.getEvents().get(1).getEpochNanos() <= publish.getStartEpochNanos(),
+                    "the form is parsed before the publish starts");
             assertEquals(SpanKind.PRODUCER, publish.getKind());
             assertEquals(TOPIC, publish.getAttributes().get(AttributeKey.stringKey("messaging.destination.name")));
             assertEquals(id, publish.getAttributes().get(AttributeKey.stringKey("messaging.message.id")));
