@@ -95,7 +95,7 @@ class ArchitectureTest {
     void openTelemetry_isUsedOnlyBehindItsProbe() {
         ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit..")
                 .and().resideOutsideOfPackage("dev.ssekit.app.embedded..")
-                .and().haveNameNotMatching("dev\\.ssekit\\.internal\\.metrics\\.OpenTelemetryMetrics(\\$.*)?")
+                .and().haveNameNotMatching("dev\\.ssekit\\.internal\\.metrics\\.OpenTelemetry(Metrics|Tracing)(\\$.*)?")
                 .should().dependOnClassesThat().resideInAnyPackage("io.opentelemetry..", "io.prometheus..")
                 .because("the OpenTelemetry API is optional at run time (a WAR uses its server's, WildFly's default "
                         + "profile has none): only its adapter touches it, once Metrics has found it there");

@@ -266,7 +266,16 @@ class InjectedHubIT {
                         text);
                 assertTrue(text.matches("(?s).*ssekit_subscribers\\{[^}]*topic=\"metered\"[^}]*} 1(\\.0)?\n.*"), text);
                 assertTrue(text.contains("ssekit_broadcast_duration_seconds_count{"), text);
+                // One lag sample per event written, once the write returned (just after the client read it).
+                await().atMost(WAIT).until(() -> get(metrics).matches(
+                        "(?s).*ssekit_delivery_lag_seconds_count\\{[^}]*topic=\"metered\"[^}]*} 3(\\.0)?\n.*"));
             }
+        }
+        if ("payara".equals(System.getProperty("arquillian.launch"))) {
+            // The client left: found at the next heartbeat (600 ms), and the gauge follows.
+            URI metrics = URI.create("http://127.0.0.1:" + deployed.getPort() + "/metrics?scope=application");
+            await().atMost(WAIT).until(() -> get(metrics).matches(
+                    "(?s).*ssekit_subscribers\\{[^}]*topic=\"metered\"[^}]*} 0(\\.0)?\n.*"));
         }
     }
 

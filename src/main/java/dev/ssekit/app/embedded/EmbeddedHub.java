@@ -15,6 +15,7 @@ import jakarta.enterprise.inject.spi.AfterBeanDiscovery;
 import jakarta.enterprise.inject.spi.Extension;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
@@ -96,7 +97,23 @@ public final class EmbeddedHub implements AutoCloseable {
      * @throws IOException if the port cannot be bound
      * @throws IllegalStateException if another embedded hub runs in this JVM
      */
-    public static synchronized EmbeddedHub start(String host, int port) throws IOException {
+    public static EmbeddedHub start(String host, int port) throws IOException {
+        return start(host, port, null);
+    }
+
+    /**
+     * Starts the hub, recording traces: a server span for each request to the hub's path, joined to
+     * its {@code traceparent}, with the library's {@code publish} and {@code replay} spans as its
+     * children (docs/operations.md, "Traces"), sent to {@code spans} in batches. {@link #start(String,
+     * int)}, and so {@code exec:java}, records none: a launcher of your own passes the exporter it
+     * wants (OTLP, logging), as the tests pass an in-memory one.
+     *
+     * @param spans where spans go; null for no traces
+     * @return the running hub
+     * @throws IOException if the port cannot be bound
+     * @throws IllegalStateException if another embedded hub runs in this JVM
+     */
+    public static synchronized EmbeddedHub start(String host, int port, SpanExporter spans) throws IOException {
         EmbeddedHub other = RUNNING.get();
         if (other != null) {
             throw new IllegalStateException("an embedded hub already runs in this JVM (" + other.uri + "): a second "
@@ -106,17 +123,24 @@ public final class EmbeddedHub implements AutoCloseable {
         boolean loopback = InetAddress.getByName(host).isLoopbackAddress();
         // The hub's metrics SDK, the application's OpenTelemetry as a MicroProfile Telemetry server's
         // would be: the library binds to it when the registry opens, below.
-        HubTelemetry telemetry = new HubTelemetry();
+        HubTelemetry telemetry = new HubTelemetry(spans);
         WeldContainer weld = new Weld().skipShutdownHook()
                 .addExtension(new DevelopmentBean(new DevelopmentDefaults(loopback), telemetry)).initialize();
         Runnable transport = null;
         try {
             ResourceConfig config = ResourceConfig.forApplicationClass(HubApplication.class);
+            if (telemetry.tracing()) {
+                config.register(RequestPhases.class); // the request's phases, as events on its server span
+            }
             HttpServer server = GrizzlyHttpServerFactory.createHttpServer(
                     URI.create("http://" + host + ":" + port + "/"), config, false);
             // Each front handler stands in front of the one before: the server keeps a single handler.
             OpsEndpoints.install(server.getServerConfiguration(), telemetry,
                     () -> weld.select(HubRegistry.class).get().topics());
+            if (telemetry.tracing()) {
+                // Behind CheckedTargets (installed next, so in front): only well-formed targets get a span.
+                TraceContext.install(server.getServerConfiguration(), telemetry);
+            }
             CheckedTargets.install(server.getServerConfiguration());
             // Streams write through Grizzly's non-blocking output: a client that stops reading holds
             // no thread, and a cut closes its socket at once.
@@ -163,6 +187,11 @@ public final class EmbeddedHub implements AutoCloseable {
     /** @return the base URI the hub serves */
     public URI uri() {
         return uri;
+    }
+
+    /** Exports the spans ended so far (tests read them back at once rather than after the batch delay). */
+    void flushSpans() {
+        telemetry.flushSpans();
     }
 
     /** @return the hub's registry: its topics, their counts, and publishing in process */

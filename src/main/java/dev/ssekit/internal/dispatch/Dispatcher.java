@@ -20,6 +20,8 @@ import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.conn.ConnRuntime;
 import dev.ssekit.internal.conn.Outlets;
 import dev.ssekit.internal.metrics.TopicMeter;
+import dev.ssekit.internal.metrics.Traced;
+import dev.ssekit.internal.metrics.Tracing;
 import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.conn.Connection;
@@ -114,6 +116,7 @@ public final class Dispatcher implements AutoCloseable {
     private final Routes routes;
     private final Admission admission;
     private final TopicMeters meters;
+    private final Tracing tracing;
     private final EncodedEvents encoded = new EncodedEvents(ENCODED_CACHE_CHARS);
     private final PublishPipeline pipeline;
     private final SharedFollow follow;
@@ -167,6 +170,8 @@ public final class Dispatcher implements AutoCloseable {
         this.maxReplayEvents = limits.maxReplayEvents();
         this.routes = new Routes(null);
         this.admission = new Admission(limits, routes);
+        // Spans go where ssekit's own OpenTelemetry binding reports: an application's binding brings no tracer.
+        this.tracing = metrics instanceof Traced traced ? traced.tracing() : Tracing.NONE;
         this.meters = new TopicMeters(metrics, routes::subscribers, meteredTopics, store.getClass().getSimpleName(),
                 new MetricsBinding.RegistryGauges() {
                     @Override
@@ -399,7 +404,20 @@ public final class Dispatcher implements AutoCloseable {
             conn.start();
             return new Subscribed(topicSet, null, 0);
         }
-        return replay(conn, filters, topicSet, matcher, lastEventId, joined);
+        if (tracing == Tracing.NONE) {
+            return replay(conn, filters, topicSet, matcher, lastEventId, joined);
+        }
+        long started = System.nanoTime();
+        Subscribed done;
+        try {
+            done = replay(conn, filters, topicSet, matcher, lastEventId, joined);
+        } catch (RuntimeException e) {
+            tracing.replay(topicSet, lastEventId, started, System.nanoTime(), 0, null, e);
+            throw e;
+        }
+        tracing.replay(topicSet, lastEventId, started, System.nanoTime(), done.replayed(), done.replayStartedAfter(),
+                null);
+        return done;
     }
 
     /**
@@ -687,7 +705,7 @@ public final class Dispatcher implements AutoCloseable {
     private Event publishNow(Set<String> topicSet, Event event, Object value) {
         admission.checkSize(event);
         long started = System.nanoTime();
-        Event stored = pipeline.publish(topicSet, event, value);
+        Event stored = pipeline.publish(topicSet, event, value, tracing.publish(topicSet));
         long took = System.nanoTime() - started;
         for (String topic : topicSet) {
             meters.of(topic).published(took);

@@ -9,6 +9,7 @@ import dev.ssekit.TopicMatcher;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
 import dev.ssekit.internal.Checks;
+import dev.ssekit.internal.metrics.Tracing;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,6 +122,12 @@ final class PublishPipeline {
         volatile int state; // WAITING, then TAKEN by a batch or WITHDRAWN by its publisher
         volatile boolean settled; // written last: it publishes stored and failure
         RuntimeException gaveUp; // its publisher's own: it stopped waiting for a batch that took it
+        final boolean traced; // its publisher records a span: the batch notes its stages' times
+        Tracing.Stages stages; // written by the batch's thread before it settles this one
+
+        Tracing.Stages stages() {
+            return gaveUp != null ? null : stages;
+        }
 
         Event outcome() {
             return gaveUp != null ? null : stored;
@@ -130,9 +137,10 @@ final class PublishPipeline {
             return gaveUp != null ? gaveUp : failure;
         }
 
-        Pending(HistoryStore.Entry entry, Object value) {
+        Pending(HistoryStore.Entry entry, Object value, boolean traced) {
             this.entry = entry;
             this.value = value;
+            this.traced = traced;
         }
     }
 
@@ -198,13 +206,29 @@ final class PublishPipeline {
      * @throws dev.ssekit.HistoryStoreException    if the store failed; the event was not acknowledged
      */
     Event publish(Set<String> topics, Event event, Object value) {
-        Pending mine = new Pending(new HistoryStore.Entry(topics, event), value);
+        return publish(topics, event, value, Tracing.PublishSpan.NONE);
+    }
+
+    /**
+     * As {@link #publish(Set, Event, Object)}, ending {@code span} with the times of its batch's
+     * store call and fan-out.
+     */
+    Event publish(Set<String> topics, Event event, Object value, Tracing.PublishSpan span) {
+        Pending mine = new Pending(new HistoryStore.Entry(topics, event), value, span != Tracing.PublishSpan.NONE);
         accepted(mine);
-        run(List.of(mine));
+        try {
+            run(List.of(mine));
+        } catch (RuntimeException e) {
+            span.end(null, e, null);
+            throw e;
+        }
         if (mine.failure() != null) {
+            span.end(null, mine.failure(), mine.stages());
             throw mine.failure();
         }
-        return mine.outcome();
+        Event stored = mine.outcome();
+        span.end(stored.id().orElse(null), null, mine.stages());
+        return stored;
     }
 
     /** The outcome of one event of {@link #publishAll}: stored, or failed. */
@@ -222,7 +246,7 @@ final class PublishPipeline {
     List<Outcome> publishAll(List<HistoryStore.Entry> entries, List<Object> values) {
         List<Pending> mine = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {
-            Pending p = new Pending(entries.get(i), values.get(i));
+            Pending p = new Pending(entries.get(i), values.get(i), false);
             accepted(p);
             mine.add(p);
         }
@@ -518,6 +542,7 @@ final class PublishPipeline {
         List<Pending> stored = List.of();
         ReadBack before = ReadBack.NONE;
         boolean handOn = false;
+        Tracing.Stages stages = null;
         try {
             Pending p;
             while (batch.size() < MAX_BATCH && (p = waiting.poll()) != null) {
@@ -526,10 +551,20 @@ final class PublishPipeline {
                 } // else withdrawn by its publisher, who failed it already
             }
             if (!batch.isEmpty()) {
+                stages = stagesFor(batch);
                 before = readBackFor(batch);
                 if (before != null) {
                     Throwable doubtBefore = inDoubt;
-                    stored = store(batch);
+                    if (stages != null) {
+                        stages.storeStart = System.nanoTime();
+                    }
+                    try {
+                        stored = store(batch);
+                    } finally {
+                        if (stages != null) {
+                            stages.storeEnd = System.nanoTime();
+                        }
+                    }
                     handOn = advance(before, doubtBefore,
                             stored.isEmpty() ? null : stored.get(stored.size() - 1).stored.id().orElseThrow());
                 }
@@ -559,7 +594,15 @@ final class PublishPipeline {
                 published.add(new Published(p.entry.topics(), p.stored, p.value, p.stored.id().orElseThrow(),
                         p.acceptedNanos));
             }
+            // Without recovery a shared store's follow fans events out, not this stage: no fan-out to time.
+            boolean timed = stages != null && recovery != null;
+            if (timed) {
+                stages.fanOutStart = System.nanoTime();
+            }
             handOn(before, published);
+            if (timed) {
+                stages.fanOutEnd = System.nanoTime();
+            }
         } catch (RuntimeException | Error e) {
             // Stored, so not a store failure: the publisher learns that live delivery broke, and why.
             failUnsettled(stored, new SseKitException("the event was stored but handing it on to subscribers "
@@ -571,6 +614,21 @@ final class PublishPipeline {
         for (Pending p : stored) {
             settle(p, p.stored, null);
         }
+    }
+
+    /** @return where the batch notes its stages' times, given to each of its traced events; null when none is traced */
+    private static Tracing.Stages stagesFor(List<Pending> batch) {
+        Tracing.Stages stages = null;
+        for (Pending p : batch) {
+            if (p.traced) {
+                if (stages == null) {
+                    stages = new Tracing.Stages();
+                    stages.events = batch.size();
+                }
+                p.stages = stages;
+            }
+        }
+        return stages;
     }
 
     /**

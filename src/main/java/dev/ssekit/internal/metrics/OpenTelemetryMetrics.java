@@ -34,7 +34,7 @@ import java.util.logging.Logger;
  * <p>Every per-delivery record is a histogram record and a counter add on attributes made once per
  * topic: nothing is made per event.
  */
-public final class OpenTelemetryMetrics implements MetricsBinding {
+public final class OpenTelemetryMetrics implements MetricsBinding, Traced {
     private static final Logger LOG = Logger.getLogger(OpenTelemetryMetrics.class.getName());
     /** The instrumentation scope: ssekit's own, whichever application runs it. */
     static final String SCOPE = "dev.ssekit";
@@ -66,14 +66,20 @@ public final class OpenTelemetryMetrics implements MetricsBinding {
     private final Map<String, Map<String, Attributes>> storeCalls = new ConcurrentHashMap<>();
     private final List<AutoCloseable> observers = new CopyOnWriteArrayList<>();
     private final String source;
+    private final Tracing tracing;
 
     /**
      * @param meter  where the instruments are made
      * @param source where the meter came from, for the start-up log
      */
     public OpenTelemetryMetrics(Meter meter, String source) {
+        this(meter, source, Tracing.NONE);
+    }
+
+    private OpenTelemetryMetrics(Meter meter, String source, Tracing tracing) {
         this.meter = meter;
         this.source = source;
+        this.tracing = tracing;
         published = meter.counterBuilder("ssekit.events.published").setUnit("{event}")
                 .setDescription("Events published to the topic and stored").build();
         deliveries = meter.counterBuilder("ssekit.deliveries").setUnit("{delivery}")
@@ -116,10 +122,10 @@ public final class OpenTelemetryMetrics implements MetricsBinding {
         try {
             OpenTelemetry fromCdi = fromCdi();
             if (fromCdi != null) {
-                return new OpenTelemetryMetrics(fromCdi.getMeter(SCOPE), "OpenTelemetry (the application's bean)");
+                return of(fromCdi, "OpenTelemetry (the application's bean)");
             }
             if (GlobalOpenTelemetry.isSet()) {
-                return new OpenTelemetryMetrics(GlobalOpenTelemetry.getMeter(SCOPE), "OpenTelemetry (global)");
+                return of(GlobalOpenTelemetry.get(), "OpenTelemetry (global)");
             }
             LOG.fine("ssekit: the OpenTelemetry API is present, with neither an OpenTelemetry bean nor a global "
                     + "instance; metrics are off");
@@ -127,6 +133,18 @@ public final class OpenTelemetryMetrics implements MetricsBinding {
             LOG.log(Level.INFO, "ssekit: OpenTelemetry could not be reached; metrics are off", e);
         }
         return NONE;
+    }
+
+    /** @return metrics and traces through {@code otel} */
+    private static OpenTelemetryMetrics of(OpenTelemetry otel, String source) {
+        Tracing tracing = OpenTelemetryTracing.of(otel);
+        return new OpenTelemetryMetrics(otel.getMeter(SCOPE), source + (tracing == Tracing.NONE ? "" : ", with traces"),
+                tracing);
+    }
+
+    @Override
+    public Tracing tracing() {
+        return tracing;
     }
 
     /** @return the CDI container's {@code OpenTelemetry} (MicroProfile Telemetry), or null without one */
