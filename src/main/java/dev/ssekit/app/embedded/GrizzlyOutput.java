@@ -1,7 +1,6 @@
 package dev.ssekit.app.embedded;
 
 import dev.ssekit.internal.conn.NonBlockingOutput;
-import dev.ssekit.internal.wire.FramedEvent;
 
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
@@ -16,7 +15,6 @@ import org.glassfish.grizzly.nio.NIOConnection;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -131,18 +129,17 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
     }
 
     @Override
-    public void write(FramedEvent frames) throws IOException {
+    public void write(List<byte[]> frames) throws IOException {
         // The frames wrapped, not copied, and handed over as one buffer: Grizzly's output writes it
         // with one gathering write at the flush. Copying into its own buffer allocated a buffer of the
         // response's size per write, the largest share of the fan-out's time in Grizzly. One call, as
         // one array was before: a second call may flush and block while the client cannot take more.
-        List<Buffer> parts = new ArrayList<>(1);
-        frames.forEachFrame(frame -> {
-            Buffer wrapped = Buffers.wrap(memory, frame);
-            wrapped.allowBufferDispose(false); // shared by every stream
-            parts.add(wrapped);
-        });
-        out.write(parts.size() == 1 ? parts.get(0) : BuffersBuffer.create(memory, parts.toArray(new Buffer[0])));
+        Buffer[] parts = new Buffer[frames.size()];
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = Buffers.wrap(memory, frames.get(i));
+            parts[i].allowBufferDispose(false); // shared by every stream
+        }
+        out.write(parts.length == 1 ? parts[0] : BuffersBuffer.create(memory, parts));
     }
 
     @Override

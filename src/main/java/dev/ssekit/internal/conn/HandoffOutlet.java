@@ -4,6 +4,8 @@ import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.wire.FramedEvent;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -109,7 +111,9 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
                 written = pendingStage;
                 pending = null;
                 pendingStage = null;
-                body.write(frames);
+                List<byte[]> parts = new ArrayList<>(1);
+                frames.forEachFrame(parts::add); // a batch's shared frames, not joined
+                body.write(parts);
                 writes.incrementAndGet();
                 needsFlush = true;
             }

@@ -1,8 +1,8 @@
 package dev.ssekit.internal.conn;
 
-import dev.ssekit.internal.wire.FramedEvent;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * A container's non-blocking output to one client, below JAX-RS: the Servlet API's
@@ -39,11 +39,12 @@ public interface NonBlockingOutput {
     boolean isReady() throws IOException;
 
     /**
-     * Hands {@code frames} to the container, which writes them as the client's socket allows. A
-     * container that gathers buffers takes a batch's shared frames as they are; one that copies into
-     * its own buffer writes {@link FramedEvent#frameBytes()}.
+     * Hands {@code frames}, one event's bytes each, to the container in one write, which it writes as
+     * the client's socket allows. The arrays are shared by every stream and never to be changed: a
+     * container that gathers buffers takes them as they are; one that copies into its own buffer
+     * joins them.
      */
-    void write(FramedEvent frames) throws IOException;
+    void write(List<byte[]> frames) throws IOException;
 
     /** Writes out what the container buffers, without waiting. */
     void flush() throws IOException;

@@ -43,8 +43,8 @@ class HandoffOutletTest {
         }
 
         @Override
-        public void write(FramedEvent frames) throws java.io.IOException {
-            frames.forEachFrame(written::writeBytes);
+        public void write(java.util.List<byte[]> frames) {
+            frames.forEach(written::writeBytes);
         }
 
         @Override

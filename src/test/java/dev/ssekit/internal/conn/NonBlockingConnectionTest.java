@@ -3,7 +3,6 @@ package dev.ssekit.internal.conn;
 import dev.ssekit.Conn.CloseReason;
 import dev.ssekit.Event;
 import dev.ssekit.internal.wire.EncodedEvent;
-import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.testkit.FakeSse;
 
 import org.junit.jupiter.api.AfterEach;
@@ -61,9 +60,9 @@ class NonBlockingConnectionTest {
         }
 
         @Override
-        public synchronized void write(FramedEvent frames) throws java.io.IOException {
-            writes.add(frames.frameLength());
-            frames.forEachFrame(written::writeBytes);
+        public synchronized void write(List<byte[]> frames) {
+            writes.add(frames.stream().mapToInt(f -> f.length).sum());
+            frames.forEach(written::writeBytes);
         }
 
         @Override
