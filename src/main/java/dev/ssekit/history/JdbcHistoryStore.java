@@ -1134,11 +1134,16 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
     }
 
     /**
-     * One {@code COUNT} over at most {@code limit} rows of the range, in the snapshot of the gap
-     * check: the events' keys only (the index of their topic rows, or of the events for every
-     * topic), and their age; no event's data. An event has a row in the event table exactly while
-     * some topic holds it (the sweep deletes both in one transaction), so for every topic the event
-     * table alone counts what {@link #readMatching} reads.
+     * Counts keys only, in the snapshot of the gap check the reads make: the rows of the topic index
+     * (of the event table for every topic) in the range, at most {@code limit} plus the expired
+     * events of the range, less those expired events. Checking each row's age would fetch every event
+     * row (measured on PostgreSQL, one topic of 1,000,000 events: 333 ms for 10,001 rows against 53
+     * ms for the keys alone); expired events the sweep has not deleted yet are few, and found through
+     * the age index. An event has a row in the event table exactly while some topic holds it (the
+     * sweep deletes both in one transaction), so for every topic the event table counts what
+     * {@link #readMatching} reads. For several topics an event on two of them has two index rows:
+     * the count is of distinct events among at most {@code limit} rows per topic, which reach the
+     * limit whenever the range holds that many events.
      */
     @Override
     public int count(Set<String> topics, String afterId, String untilId, int limit) {
@@ -1150,22 +1155,37 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
             long after = Math.max(0, topicList.isEmpty() ? matchingStart(c, afterId, maxAgeMs)
                     : readStart(c, topicList, in, afterId, maxAgeMs));
             long until = untilSeq(c, untilId);
-            String range = topicList.isEmpty()
-                    ? "SELECT e.seq FROM " + p + "event e WHERE e.seq > ? AND e.seq <= ?"
-                    : "SELECT e.seq FROM " + p + "event e WHERE e.seq IN (SELECT t.seq FROM " + p + "event_topic t "
-                            + "WHERE t.topic IN (" + in + ") AND t.seq > ? AND t.seq <= ?)";
-            try (PreparedStatement s = prepare(c, "SELECT COUNT(*) FROM (" + range + " AND e.created_ms >= "
-                    + DATABASE_MILLIS + " - ? FETCH FIRST " + limit + " ROWS ONLY) x")) {
+            long expired;
+            try (PreparedStatement s = prepare(c, "SELECT COUNT(*) FROM " + p + "event e WHERE e.created_ms < "
+                    + DATABASE_MILLIS + " - ? AND e.seq > ? AND e.seq <= ?" + (topicList.isEmpty() ? ""
+                    : " AND EXISTS (SELECT 1 FROM " + p + "event_topic t WHERE t.seq = e.seq AND t.topic IN (" + in + "))"))) {
+                int i = 1;
+                s.setLong(i++, maxAgeMs);
+                s.setLong(i++, after);
+                s.setLong(i++, until);
+                for (String topic : topicList) {
+                    s.setString(i++, topic);
+                }
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    expired = rs.getLong(1);
+                }
+            }
+            long rows = Math.min(Integer.MAX_VALUE, (limit + expired) * Math.max(1, topicList.size()));
+            String keys = topicList.isEmpty()
+                    ? "SELECT COUNT(*) FROM (SELECT e.seq FROM " + p + "event e WHERE e.seq > ? AND e.seq <= ?"
+                    : "SELECT COUNT(DISTINCT x.seq) FROM (SELECT t.seq FROM " + p + "event_topic t WHERE t.topic IN ("
+                            + in + ") AND t.seq > ? AND t.seq <= ?";
+            try (PreparedStatement s = prepare(c, keys + " FETCH FIRST " + rows + " ROWS ONLY) x")) {
                 int i = 1;
                 for (String topic : topicList) {
                     s.setString(i++, topic);
                 }
                 s.setLong(i++, after);
-                s.setLong(i++, until);
-                s.setLong(i, maxAgeMs);
+                s.setLong(i, until);
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();
-                    return rs.getInt(1);
+                    return (int) Math.min(limit, rs.getLong(1) - expired);
                 }
             }
         });
