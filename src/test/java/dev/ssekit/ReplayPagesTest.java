@@ -76,6 +76,21 @@ class ReplayPagesTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void subscribe_withNoCapReplaysEverything() {
+        try (Topics topics = Topics.builder().maxReplayEvents(Integer.MAX_VALUE).build()) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ids.add(topics.publish(List.of("t"), Event.of("e" + i)));
+            }
+            FakeSse.Sink sink = new FakeSse.Sink();
+            Subscription s = topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("t"), HistoryStore.EARLIEST);
+            assertEquals(3, s.replayed());
+            await().atMost(WAIT).until(() -> sink.ids().size() == 3);
+            assertEquals(ids, sink.ids());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"memory", "h2", "postgres", "redis"})
     void subscribe_largeHistoryIsReadAPageAtATimeAsTheClientTakesIt(String kind) {

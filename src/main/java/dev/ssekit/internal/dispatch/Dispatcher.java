@@ -495,7 +495,8 @@ public final class Dispatcher implements AutoCloseable {
     private int count(Set<String> topicSet, TopicMatcher matcher, String afterId, String highWater) {
         long started = System.nanoTime();
         try {
-            return call(() -> store.count(matcher != null ? Set.of() : topicSet, afterId, highWater, maxReplayEvents + 1),
+            int limit = maxReplayEvents == Integer.MAX_VALUE ? maxReplayEvents : maxReplayEvents + 1; // no cap: count all
+            return call(() -> store.count(matcher != null ? Set.of() : topicSet, afterId, highWater, limit),
                     "count the history to replay");
         } finally {
             meters.storeCall("count", System.nanoTime() - started);
