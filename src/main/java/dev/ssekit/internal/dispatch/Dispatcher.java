@@ -94,8 +94,8 @@ public final class Dispatcher implements AutoCloseable {
     /** Threads that read replay pages after the first: store reads in flight for replays at once. */
     private static final int REPLAY_READERS = 4;
     /**
-     * Subscriptions reading their replay's start (the first page, and the pages counted against the
-     * cap) at once; the others wait their turn. Without it a reconnect storm sent every subscribe
+     * Subscriptions reading their replay's start (the store's count against the cap, and the first
+     * page) at once; the others wait their turn. Without it a reconnect storm sent every subscribe
      * to the store at once: they held its connections, publishes waited behind them, and no replay
      * finished (bench run P).
      */
@@ -418,9 +418,9 @@ public final class Dispatcher implements AutoCloseable {
      * matcher or a filter keeps would make a replay read unbounded history to find few events; and
      * reading pages to count them made a replay start of a {@code *} subscription on 100,000 events
      * read 21 pages to replay nothing, bench run P.) So a client that missed more than the cap is
-     * known before anything is read, and gets none of those events: its stream carries what is published from the moment it subscribed, and where replay
-     * started ({@code Mercure-Last-Event-ID}, {@link dev.ssekit.Subscription#replayStartedAfter()})
-     * is the id of the newest event at that moment, not the id it asked for: what the Mercure
+     * known before anything is read, and gets none of those events: its stream carries what is
+     * published from the moment it subscribed, and where replay started
+     * ({@code Mercure-Last-Event-ID}, {@link dev.ssekit.Subscription#replayStartedAfter()}) is the id of the newest event at that moment, not the id it asked for: what the Mercure
      * protocol names the data-loss signal ("the identifier of the event preceding the first event
      * sent"; a value other than the requested one "indicates that loss may have occurred"). Not
      * {@code earliest}: that says nothing precedes the first event sent, and a client that asked for
