@@ -50,7 +50,7 @@ public interface MetricsBinding {
      * A call to the history store ended, successfully or not.
      *
      * @param store     the store's class, by its simple name ({@code JdbcHistoryStore})
-     * @param operation {@code append} or {@code read}
+     * @param operation {@code append}, {@code read} (a replay page) or {@code count} (a replay's count of what it missed)
      * @param nanos     how long the call took
      */
     default void storeCall(String store, String operation, long nanos) {

@@ -51,7 +51,12 @@ public final class Subscription {
         return Optional.ofNullable(replayStartedAfter);
     }
 
-    /** @return how many events were replayed */
+    /**
+     * @return how many events the replay writes, known before it starts: exact when the replay is
+     *         one page (500 events) or writes every event of its range; for a subscription by matcher
+     *         or with a filter whose replay is longer than a page, the events of the range it looks at
+     *         (at most {@code ssekit.replay.max.events}), of which the matcher or filter may keep fewer
+     */
     public int replayed() {
         return replayed;
     }

@@ -76,6 +76,21 @@ class ReplayPagesTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void subscribe_withNoCapReplaysEverything() {
+        try (Topics topics = Topics.builder().maxReplayEvents(Integer.MAX_VALUE).build()) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ids.add(topics.publish(List.of("t"), Event.of("e" + i)));
+            }
+            FakeSse.Sink sink = new FakeSse.Sink();
+            Subscription s = topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("t"), HistoryStore.EARLIEST);
+            assertEquals(3, s.replayed());
+            await().atMost(WAIT).until(() -> sink.ids().size() == 3);
+            assertEquals(ids, sink.ids());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"memory", "h2", "postgres", "redis"})
     void subscribe_largeHistoryIsReadAPageAtATimeAsTheClientTakesIt(String kind) {
@@ -96,10 +111,11 @@ class ReplayPagesTest {
                 assertEquals(expected, got);
                 // No read holds more than a page.
                 assertTrue(store.sizes.stream().allMatch(n -> n <= PAGE), "events per read: " + store.sizes);
-                // Before anything is written: the first page, and the three after it counted. Then each
-                // page is read again once the one before is written (a write takes one page at most):
-                // the head, page 1, 2, 3, 4, then the live event.
-                assertEquals(List.of(4, 4, 5, 6, 7, 7), readsAtWrite, "reads when each write was made; "
+                // Before anything is written: one count the store answers, and the first page. Then each
+                // page is read once the one before is written (a write takes one page at most): the
+                // head, page 1, 2, 3, 4, then the live event.
+                assertEquals(1, store.counts.get(), "counts");
+                assertEquals(List.of(1, 1, 2, 3, 4, 4), readsAtWrite, "reads when each write was made; "
                         + "events per read: " + store.sizes);
                 sink.releaseAll();
             }
@@ -152,9 +168,10 @@ class ReplayPagesTest {
         return ids;
     }
 
-    /** A store that counts its replay reads and records how many events each returned. */
+    /** A store that counts its replay reads and records how many events each returned, and counts its counts. */
     private static final class RecordingStore extends ForwardingStore {
         final AtomicInteger reads = new AtomicInteger();
+        final AtomicInteger counts = new AtomicInteger();
         final List<Integer> sizes = new CopyOnWriteArrayList<>();
 
         RecordingStore(HistoryStore delegate) {
@@ -184,6 +201,12 @@ class ReplayPagesTest {
 
         public Replay readMatchingPage(TopicMatcher matcher, String afterId, String untilId, int limit) {
             return recorded(delegate.readMatchingPage(matcher, afterId, untilId, limit));
+        }
+
+        @Override
+        public int count(Set<String> topics, String afterId, String untilId, int limit) {
+            counts.incrementAndGet();
+            return delegate.count(topics, afterId, untilId, limit);
         }
     }
 

@@ -30,7 +30,8 @@ import java.util.Set;
  *   topics after one id, up to another; {@link #readMatching} the same for the events whose topics a
  *   {@link TopicMatcher} accepts, whatever they are. {@link #readPage} and {@link #readMatchingPage}
  *   read the same in pages of a bounded size: a replay reads one page, writes it to the client, and
- *   reads the next after the last id of the one before, so what a replay holds is one page.</li>
+ *   reads the next after the last id of the one before, so what a replay holds is one page.
+ *   {@link #count} says, before that, how many events the range holds up to a bound.</li>
  *   <li>Retention by count and by age is the store's own; an expired id reads as unknown.</li>
  *   <li>Failures: {@link IllegalArgumentException} for arguments the store can never accept,
  *   {@link DuplicateIdException} for an id already stored (or given twice in one batch), and
@@ -161,6 +162,52 @@ public interface HistoryStore extends AutoCloseable {
     default Replay readMatchingPage(TopicMatcher matcher, String afterId, String untilId, int limit) {
         StoreArguments.checkLimit(limit);
         return Replay.firstOf(readMatching(matcher, afterId, untilId), limit);
+    }
+
+    /**
+     * Counts, up to {@code limit}, the events a replay after {@code afterId} up to {@code untilId}
+     * reads: with topics, what {@link #read} returns; with no topics (an empty set), every retained
+     * event of the range whatever its topics, which is what {@link #readMatching} offers its matcher.
+     * An unknown or expired {@code afterId} counts from the earliest retained event, as the reads do
+     * (for no topics, a gap on any topic, as in {@link #readMatching}).
+     *
+     * <p>A replay asks it once before it reads anything, to learn whether the client missed more
+     * than a replay may write ({@code ssekit.replay.max.events}): so it must cost about one query,
+     * however long the history, and never hold the events. The stores of this package count in the
+     * store (an index range in memory, a {@code COUNT} over at most {@code limit} rows in SQL, a
+     * script over the stream ids in Redis). The default reads pages of {@link #readPage} or
+     * {@link #readMatchingPage} up to {@code limit} events and counts them: correct, but it reads
+     * the events; a store that can count overrides it.
+     *
+     * @param topics  the topics, or an empty set for every event of the range
+     * @param afterId count after this id (exclusive), as in {@link #read}; {@link #EARLIEST} for all
+     *                retained events
+     * @param untilId count up to this id (inclusive), as in {@link #read}; null for up to the newest
+     * @param limit   the most that is counted, at least 1
+     * @return how many events the range holds, or {@code limit} when it holds {@code limit} or more
+     *         (also when events after {@code afterId} were dropped while the default counted)
+     * @throws IllegalArgumentException if {@code limit} is below 1
+     * @throws HistoryStoreException if the store failed
+     */
+    default int count(Set<String> topics, String afterId, String untilId, int limit) {
+        StoreArguments.checkCount(topics, afterId, limit);
+        int page = Math.min(limit, StoreArguments.COUNT_PAGE);
+        String after = afterId;
+        int counted = 0;
+        while (counted < limit) {
+            int want = Math.min(page, limit - counted);
+            Replay r = topics.isEmpty() ? readMatchingPage(t -> true, after, untilId, want)
+                    : readPage(topics, after, untilId, want);
+            if (counted > 0 && !r.afterIdFound()) {
+                return limit; // dropped while counted: the client cannot be replayed to without a gap
+            }
+            counted += r.events().size();
+            if (r.events().size() < want) {
+                break;
+            }
+            after = r.events().get(r.events().size() - 1).id().orElseThrow();
+        }
+        return counted;
     }
 
     /**

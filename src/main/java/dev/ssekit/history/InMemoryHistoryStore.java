@@ -161,20 +161,9 @@ public final class InMemoryHistoryStore implements HistoryStore {
         checkOpen();
         StoreArguments.checkRead(topicSet, afterId);
         evictExpiredAndOverBudget(clock.millis());
-        long after = EARLIEST.equals(afterId) ? 0 : seqOf(afterId);
-        boolean found = EARLIEST.equals(afterId) || after > 0;
-        if (found) {
-            for (String topic : topicSet) {
-                TopicLog t = topics.get(topic);
-                long dropped = t == null ? removedTopicsDroppedUpTo : t.droppedUpTo;
-                if (dropped > after) {
-                    found = false; // events after the client's id were dropped: a gap
-                }
-            }
-        }
-        if (!found) {
-            after = 0;
-        }
+        long after = readStart(topicSet, afterId);
+        boolean found = after >= 0;
+        after = Math.max(after, 0);
         long until = untilSeq(untilId);
         List<Event> events = new ArrayList<>();
         if (topicSet.size() == 1) {
@@ -187,6 +176,38 @@ public final class InMemoryHistoryStore implements HistoryStore {
             collectFromLog(after, until, topics -> containsAny(topics, topicSet), events, limit);
         }
         return new Replay(events, found);
+    }
+
+    /**
+     * @return the sequence number a read on {@code topicSet} starts after: 0 for {@code earliest},
+     *         or a negative number when {@code afterId} is unknown or events after it on those topics
+     *         were dropped (a gap: the read starts at the earliest retained event, not found)
+     */
+    private long readStart(Set<String> topicSet, String afterId) {
+        if (EARLIEST.equals(afterId)) {
+            return 0;
+        }
+        long after = seqOf(afterId);
+        if (after <= 0) {
+            return -1;
+        }
+        for (String topic : topicSet) {
+            TopicLog t = topics.get(topic);
+            long dropped = t == null ? removedTopicsDroppedUpTo : t.droppedUpTo;
+            if (dropped > after) {
+                return -1; // events after the client's id were dropped: a gap
+            }
+        }
+        return after;
+    }
+
+    /** @return as {@link #readStart}, for a read by matcher: a gap on any topic is a gap */
+    private long readMatchingStart(String afterId) {
+        if (EARLIEST.equals(afterId)) {
+            return 0;
+        }
+        long after = seqOf(afterId);
+        return after > 0 && droppedUpTo <= after ? after : -1;
     }
 
     /** @return the sequence number a read stops at: an unknown bound is the newest (see the class's documentation) */
@@ -229,15 +250,46 @@ public final class InMemoryHistoryStore implements HistoryStore {
         checkOpen();
         StoreArguments.checkReadMatching(matcher, afterId);
         evictExpiredAndOverBudget(clock.millis());
-        long after = EARLIEST.equals(afterId) ? 0 : seqOf(afterId);
-        boolean found = EARLIEST.equals(afterId) || (after > 0 && droppedUpTo <= after);
-        if (!found) {
-            after = 0;
-        }
+        long after = readMatchingStart(afterId);
+        boolean found = after >= 0;
+        after = Math.max(after, 0);
         long until = untilSeq(untilId);
         List<Event> events = new ArrayList<>();
         collectFromLog(after, until, matcher::matches, events, limit);
         return new Replay(events, found);
+    }
+
+    /**
+     * Counts in the logs, copying nothing: for one topic the difference of two indexes of its log;
+     * otherwise a walk of the global log from the first event after {@code afterId}, which stops at
+     * {@code limit} counted.
+     */
+    @Override
+    public synchronized int count(Set<String> topicSet, String afterId, String untilId, int limit) {
+        checkOpen();
+        StoreArguments.checkCount(topicSet, afterId, limit);
+        evictExpiredAndOverBudget(clock.millis());
+        // Where the reads start: the same gap checks as theirs.
+        long after = Math.max(0, topicSet.isEmpty() ? readMatchingStart(afterId) : readStart(topicSet, afterId));
+        long until = untilSeq(untilId);
+        if (topicSet.size() == 1) {
+            TopicLog t = topics.get(topicSet.iterator().next());
+            if (t == null) {
+                return 0;
+            }
+            return (int) Math.min(limit, Math.max(0, t.entries.firstAfter(until) - t.entries.firstAfter(after)));
+        }
+        int n = 0;
+        for (int i = log.firstAfter(after); i < log.size() && n < limit; i++) {
+            Kept e = log.get(i);
+            if (e.seq > until) {
+                break;
+            }
+            if (e.holders > 0 && (topicSet.isEmpty() || containsAny(e.topics, topicSet))) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static void collect(SeqLog<Kept> entries, long after, long until, List<Event> out, int limit) {

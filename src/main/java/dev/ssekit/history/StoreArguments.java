@@ -53,6 +53,15 @@ final class StoreArguments {
         Checks.notNull(afterId, "afterId");
     }
 
+    /** Events the default {@link HistoryStore#count} reads at a time. */
+    static final int COUNT_PAGE = 500;
+
+    static void checkCount(Set<String> topics, String afterId, int limit) {
+        Checks.notNull(topics, "topics");
+        Checks.notNull(afterId, "afterId");
+        checkLimit(limit);
+    }
+
     static void checkLimit(int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);

@@ -225,6 +225,67 @@ abstract class HistoryStoreContract {
         }
     }
 
+    @Test
+    void count_isWhatAReplayReadsUpToTheLimit() {
+        try (HistoryStore store = create()) {
+            String a1 = append(store, "a1", "a");
+            String b1 = append(store, "b1", "b");
+            append(store, "ab", "a", "b");
+            append(store, "c1", "c");
+            String a2 = append(store, "a2", "a");
+            append(store, "b2", "b");
+            String e = HistoryStore.EARLIEST;
+            // This store's count, and the SPI's default (pages read and counted) on the same data.
+            for (HistoryStore s : List.of(store, new dev.ssekit.testkit.ForwardingStore(store) { })) {
+                String which = s == store ? "the store's count" : "the default count";
+                // By topics: what read returns, an event on two of them once.
+                assertEquals(3, s.count(Set.of("a"), e, null, 100), which);
+                assertEquals(5, s.count(Set.of("a", "b"), e, null, 100), which);
+                assertEquals(2, s.count(Set.of("a", "b"), b1, a2, 100), which);
+                assertEquals(2, s.count(Set.of("a"), a1, a2, 100), which);
+                assertEquals(0, s.count(Set.of("none"), e, null, 100), which);
+                // No topics: every event of the range, whatever its topics.
+                assertEquals(6, s.count(Set.of(), e, null, 100), which);
+                assertEquals(5, s.count(Set.of(), a1, null, 100), which);
+                assertEquals(3, s.count(Set.of(), b1, a2, 100), which);
+                // Up to the limit.
+                assertEquals(4, s.count(Set.of(), e, null, 4), which);
+                assertEquals(2, s.count(Set.of("a", "b"), e, null, 2), which);
+                assertEquals(3, s.count(Set.of("a"), e, null, 3), which);
+                assertEquals(1, s.count(Set.of("a"), a1, a2, 1), which);
+                // An unknown id counts from the earliest, as the reads read.
+                assertEquals(3, s.count(Set.of("a"), "never-issued", null, 100), which);
+                assertEquals(6, s.count(Set.of(), "never-issued", null, 100), which);
+                IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                        () -> s.count(Set.of("a"), e, null, 0));
+                assertEquals("limit must be at least 1, was 0", bad.getMessage(), which);
+            }
+        }
+    }
+
+    @Test
+    void count_aGapCountsFromTheEarliestAndExpiredEventsNever() {
+        try (HistoryStore store = create(3, Duration.ofMinutes(5))) {
+            String first = append(store, "q1", "quiet");
+            for (int i = 1; i <= 5; i++) {
+                append(store, "b" + i, "busy"); // the count limit drops busy events after first
+            }
+            append(store, "q2", "quiet");
+            settle(store);
+            // On the quiet topic nothing after first was dropped: q2.
+            assertEquals(data(read(store, first, "quiet")).size(), store.count(Set.of("quiet"), first, null, 100));
+            // Every topic: what readMatching would offer its matcher, from the earliest after a gap.
+            assertEquals(readMatching(store, first, t -> true).events().size(),
+                    store.count(Set.of(), first, null, 100));
+            now.set(now.get().plus(Duration.ofMinutes(6)));
+            String fresh = append(store, "fresh", "quiet");
+            settle(store);
+            assertEquals(1, store.count(Set.of(), HistoryStore.EARLIEST, null, 100), "expired events are not counted");
+            assertEquals(1, store.count(Set.of("quiet"), first, null, 100));
+            assertEquals(0, store.count(Set.of(), fresh, null, 100));
+        }
+    }
+
     static Replay readMatching(HistoryStore store, String after, dev.ssekit.TopicMatcher matcher) {
         return store.readMatching(matcher, after, null);
     }

@@ -62,10 +62,10 @@ public final class StreamResource {
     @Path("prefix")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void prefix(@QueryParam("topic") List<String> topic, @QueryParam("prefix") String prefix,
-                       @Context SseEventSink sink, @Context Sse sse) {
+                       @HeaderParam("Last-Event-ID") String last, @Context SseEventSink sink, @Context Sse sse) {
         Conn conn = topics.open(sink, sse);
         opened.add(conn);
-        topics.subscribe(conn, topic, set -> set.stream().anyMatch(t -> t.startsWith(prefix)), null);
+        topics.subscribe(conn, topic, set -> set.stream().anyMatch(t -> t.startsWith(prefix)), last);
     }
 
     @GET

@@ -645,10 +645,11 @@ public final class Bench {
                 + "then %,d clients connect with Last-Event-ID: earliest at once, half of them to every topic (a * "
                 + "matcher), half to one topic; meanwhile the server publishes on that topic one event after another, "
                 + "timed (publish p50/p99 before the storm and during it)%n%n", events, BenchApp.HISTORY_TOPICS, clients));
-        t.append("| version | store | history | clients | filled in | streams answered | events received | most to one client | all done after "
+        t.append("| version | store | history | clients | filled in | streams answered | every client answered after "
+                + "| events replayed | events received (replayed and live) | most to one client | all done after "
                 + "| heap peak after a GC | heap after GC before / after | publish p50 / p99 before | publish p50 / p99 "
-                + "during | errors, closed by server |\n");
-        t.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "during | errors (refused with a status among them), closed by server |\n");
+        t.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String store : stores) {
             if (!store.equals("postgresql") && !store.equals("redis")) {
                 continue;
@@ -658,7 +659,7 @@ public final class Bench {
                 try {
                     t.append(b.historyStorm(store, events, clients));
                 } catch (IOException e) {
-                    t.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | failed: %s | | | | | | | | | |%n",
+                    t.append(String.format(Locale.ROOT, "| %s | %s | %,d | %,d | failed: %s | | | | | | | | | | | |%n",
                             v.label(), store, events, clients, e));
                 } finally {
                     b.stop();
@@ -700,9 +701,13 @@ public final class Bench {
         long last = -1;
         long lastChange = System.nanoTime();
         long deadline = start + 240_000_000_000L;
+        long allAnswered = -1;
         // Until every client has its answer (a stream or a refusal) and nothing has arrived for 10 s.
         while (System.nanoTime() < deadline && (client.ready.get() + client.errors.get() + client.badStatus.get() < n
                 || System.nanoTime() - lastChange < 10_000_000_000L)) {
+            if (allAnswered < 0 && client.ready.get() + client.errors.get() + client.badStatus.get() >= n) {
+                allAnswered = System.nanoTime() - start;
+            }
             for (int micros : timedPublishes(store, 20)) {
                 during.add(micros);
             }
@@ -722,18 +727,22 @@ public final class Bench {
         for (int i = 0; i < n; i++) {
             most = Math.max(most, client.received(i));
         }
-        long replayed = client.events.get();
+        long received = client.events.get();
+        long replayed = Long.parseLong(post("/admin/history/replayed").trim());
         long errors = client.errors.get() + client.badStatus.get();
+        long refused = client.badStatus.get();
         long closed = client.closedByServer.get();
         client.closeAll();
         post("/admin/replay-close/" + BenchApp.HISTORY + store);
         long heapAfter = quietHeap();
         int[] sortedDuring = during.stream().mapToInt(Integer::intValue).sorted().toArray();
-        return String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %.0f s | %,d | %,d | %,d | %.1f s | %s | %s / %s | %s / %s | "
-                        + "%s / %s | %,d, %,d |%n",
-                label, store, events, n, filled / 1e9, answered, replayed, most, took / 1e9, mib(Long.parseLong(w.get("peakAfterGc"))),
+        return String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %.0f s | %,d | %s | %,d | %,d | %,d | %.1f s | %s | %s / %s | %s / %s | "
+                        + "%s / %s | %,d (%,d), %,d |%n",
+                label, store, events, n, filled / 1e9, answered,
+                allAnswered < 0 ? "not all" : String.format(Locale.ROOT, "%.1f s", allAnswered / 1e9), replayed, received,
+                most, took / 1e9, mib(Long.parseLong(w.get("peakAfterGc"))),
                 mib(heapBefore), mib(heapAfter), pct(before, 0.5), pct(before, 0.99),
-                pct(sortedDuring, 0.5), pct(sortedDuring, 0.99), errors, closed);
+                pct(sortedDuring, 0.5), pct(sortedDuring, 0.99), errors, refused, closed);
     }
 
     /** @return the latencies, in microseconds and sorted, of {@code count} publishes one after another in the server */

@@ -62,6 +62,8 @@ final class BenchApp {
         final Map<String, Topics> replayTopics = new ConcurrentHashMap<>();
         final Map<String, Runnable> replayCleanups = new ConcurrentHashMap<>();
         final AtomicLong historySubscribers = new AtomicLong();
+        /** Events the large history's subscriptions replayed ({@code Subscription.replayed}), summed. */
+        final AtomicLong historyReplayed = new AtomicLong();
         final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "bench-publisher");
             t.setDaemon(true);
@@ -172,11 +174,10 @@ final class BenchApp {
                             @Context SseEventSink sink, @Context Sse sse) {
             Topics t = state.replayTopics.get(HISTORY + store);
             Conn conn = t.open(sink, sse);
-            if (state.historySubscribers.getAndIncrement() % 2 == 0) {
-                t.subscribe(conn, java.util.List.of(), topics -> true, lastEventId);
-            } else {
-                t.subscribe(conn, java.util.List.of("h-0"), lastEventId);
-            }
+            dev.ssekit.Subscription s = state.historySubscribers.getAndIncrement() % 2 == 0
+                    ? t.subscribe(conn, java.util.List.of(), topics -> true, lastEventId)
+                    : t.subscribe(conn, java.util.List.of("h-0"), lastEventId);
+            state.historyReplayed.addAndGet(s.replayed());
         }
     }
 
@@ -355,6 +356,7 @@ final class BenchApp {
                 cleanup.values().forEach(c -> state.replayCleanups.put(key, c));
                 state.replayTopics.put(key, Topics.builder().name(key).history(history).build());
                 state.historySubscribers.set(0);
+                state.historyReplayed.set(0);
             }
             HistoryStore history = state.replayTopics.get(key).history();
             // A "sent" field (no "seq": events of many topics have no one order) makes the client count it.
@@ -367,6 +369,13 @@ final class BenchApp {
                 history.append(batch);
             }
             return "ok";
+        }
+
+        /** @return the events the large history's subscriptions replayed so far, summed */
+        @POST
+        @Path("history/replayed")
+        public String historyReplayed() {
+            return String.valueOf(state.historyReplayed.get());
         }
 
         /** Publishes {@code count} events on one topic of the large history, one after another: their latencies. */
@@ -423,8 +432,16 @@ final class BenchApp {
                             System.err.println("could not drop the bench tables " + prefix + "*: " + e.getMessage());
                         }
                     });
-                    return JdbcHistoryStore.builder(ds).tablePrefix(prefix)
-                            .maxEventsPerTopic(events * 2).pruneInterval(null).build();
+                    // Pooled as the hub pools ssekit.history.jdbc.url (HikariCP, 10 connections by default):
+                    // without a pool every store call opened a connection (a PostgreSQL backend, a login),
+                    // and thread dumps of a replay storm showed most reads there rather than in a query.
+                    com.zaxxer.hikari.HikariConfig pool = new com.zaxxer.hikari.HikariConfig();
+                    pool.setJdbcUrl("jdbc:postgresql://127.0.0.1:5432/test");
+                    pool.setUsername("postgres");
+                    pool.setMaximumPoolSize(10);
+                    pool.setPoolName("bench-" + unique);
+                    return JdbcHistoryStore.builder(new com.zaxxer.hikari.HikariDataSource(pool)).tablePrefix(prefix)
+                            .closesDataSource(true).maxEventsPerTopic(events * 2).pruneInterval(null).build();
                 }
                 case "redis": {
                     String prefix = "ssekit-bench:" + unique + ":";

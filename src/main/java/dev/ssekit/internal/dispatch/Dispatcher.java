@@ -96,8 +96,8 @@ public final class Dispatcher implements AutoCloseable {
     /** Threads that read replay pages after the first: store reads in flight for replays at once. */
     private static final int REPLAY_READERS = 4;
     /**
-     * Subscriptions reading their replay's start (the first page, and the pages counted against the
-     * cap) at once; the others wait their turn. Without it a reconnect storm sent every subscribe
+     * Subscriptions reading their replay's start (the store's count against the cap, and the first
+     * page) at once; the others wait their turn. Without it a reconnect storm sent every subscribe
      * to the store at once: they held its connections, publishes waited behind them, and no replay
      * finished (bench run P).
      */
@@ -429,13 +429,16 @@ public final class Dispatcher implements AutoCloseable {
      * one before ({@link Connection.ReplayPages}), so a replay holds one page however long the
      * history, and live events wait in the connection's queue behind the whole replay.
      *
-     * <p>A replay writes at most {@link Limits#maxReplayEvents()} events. When the first page is
-     * full, the pages after it are read and counted (each dropped once counted) until the count
-     * passes the cap or the range ends; the range is then read again as it is written. So a client
-     * that missed more than the cap is known before anything is written, and gets none of those
-     * events: its stream carries what is published from the moment it subscribed, and where replay
-     * started ({@code Mercure-Last-Event-ID}, {@link dev.ssekit.Subscription#replayStartedAfter()})
-     * is the id of the newest event at that moment, not the id it asked for: what the Mercure
+     * <p>A replay looks at most at {@link Limits#maxReplayEvents()} events. Before it reads any, the
+     * store counts the range up to one more than the cap ({@link HistoryStore#count}, one query): the
+     * events on the subscription's topics, or, with a matcher, every event of the range, whatever its
+     * topics, since the store cannot ask the matcher without reading the event. (Counting what the
+     * matcher or a filter keeps would make a replay read unbounded history to find few events; and
+     * reading pages to count them made a replay start of a {@code *} subscription on 100,000 events
+     * read 21 pages to replay nothing, bench run P.) So a client that missed more than the cap is
+     * known before anything is read, and gets none of those events: its stream carries what is
+     * published from the moment it subscribed, and where replay started
+     * ({@code Mercure-Last-Event-ID}, {@link dev.ssekit.Subscription#replayStartedAfter()}) is the id of the newest event at that moment, not the id it asked for: what the Mercure
      * protocol names the data-loss signal ("the identifier of the event preceding the first event
      * sent"; a value other than the requested one "indicates that loss may have occurred"). Not
      * {@code earliest}: that says nothing precedes the first event sent, and a client that asked for
@@ -457,27 +460,22 @@ public final class Dispatcher implements AutoCloseable {
                 replayed = 0;
             } else {
                 Pager pager = new Pager(topicSet, matcher, only, highWater);
-                // The cap counts the events the replay reads, before the subscription's own filter:
-                // a count of what the filter keeps would read unbounded history for a filter that
-                // keeps little. Counting reads the pages once more than writing them does, only for a
-                // replay longer than a page and only up to the cap.
-                Page first;
-                int read;
-                int total;
+                Page first = null;
+                int inRange;
                 awaitReplayStart();
                 try {
-                    first = pager.read(lastEventId, Math.min(REPLAY_PAGE, maxReplayEvents + 1), true, true);
-                    read = first.read();
-                    total = first.events().size();
-                    for (Page p = first; p.full() && read <= maxReplayEvents; ) {
-                        p = pager.read(p.lastRead(), REPLAY_PAGE, false, false);
-                        read += p.read();
-                        total += p.count();
+                    inRange = count(topicSet, matcher, lastEventId, highWater);
+                    if (inRange <= maxReplayEvents) {
+                        first = pager.read(lastEventId, REPLAY_PAGE, true, true);
+                        if (!first.found() && !HistoryStore.EARLIEST.equals(lastEventId)) {
+                            // The id was gone when the page was read: the replay is the whole retained range.
+                            inRange = count(topicSet, matcher, HistoryStore.EARLIEST, highWater);
+                        }
                     }
                 } finally {
                     replayStarts.release();
                 }
-                boolean over = read > maxReplayEvents;
+                boolean over = inRange > maxReplayEvents;
                 after = over ? skippedTo(joined) : first.found() ? lastEventId : HistoryStore.EARLIEST;
                 // Before the first replayed write: that write may commit the response headers.
                 ResponseHeaders.recordReplayStart(after);
@@ -487,7 +485,9 @@ public final class Dispatcher implements AutoCloseable {
                     replayed = 0;
                 } else {
                     conn.startReplay(first.events(), first.full() ? pager.pagesAfter(first.lastRead(), REPLAY_PAGE) : null);
-                    replayed = total;
+                    // Exact for a replay of one page, and for one that writes every event of its range;
+                    // for a matcher or a filter choosing among more than a page, the events of the range.
+                    replayed = first.full() ? inRange : first.count();
                 }
             }
             conn.start();
@@ -501,6 +501,23 @@ public final class Dispatcher implements AutoCloseable {
             conn.start();
             conn.fail(CloseReason.ERROR, e);
             throw e;
+        }
+    }
+
+    /**
+     * @return how many events the store must look at to replay this subscription, up to one more
+     *         than the cap: on its topics, or every event of the range when a matcher chooses (the
+     *         store cannot ask the matcher without reading the event). One call the store answers
+     *         itself ({@link HistoryStore#count}), before any event is read.
+     */
+    private int count(Set<String> topicSet, TopicMatcher matcher, String afterId, String highWater) {
+        long started = System.nanoTime();
+        try {
+            int limit = maxReplayEvents == Integer.MAX_VALUE ? maxReplayEvents : maxReplayEvents + 1; // no cap: count all
+            return call(() -> store.count(matcher != null ? Set.of() : topicSet, afterId, highWater, limit),
+                    "count the history to replay");
+        } finally {
+            meters.storeCall("count", System.nanoTime() - started);
         }
     }
 
