@@ -266,7 +266,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                 try {
                     b = RedisHistoryStore.builder(uri);
                 } catch (IllegalArgumentException e) {
-                    throw Settings.invalid(REDIS_URI, uri, "a Redis URI such as redis://127.0.0.1:6379");
+                    throw Settings.invalid(REDIS_URI, uri, "a Redis URI such as redis://127.0.0.1:6379, or several, comma-separated, "
+                            + "of one Redis Cluster");
                 }
                 return retention(b.keyPrefix(values.string(REDIS_PREFIX, "ssekit:"))
                         .commandTimeout(values.duration(REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_COMMAND_TIMEOUT))).build();
