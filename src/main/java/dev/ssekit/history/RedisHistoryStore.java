@@ -109,6 +109,13 @@ import java.util.regex.Pattern;
  * <h2>Failures</h2>
  * An unreachable Redis at start-up fails {@link Builder#build()}; while Redis is away, calls fail at
  * once (nothing is queued, nothing acknowledged that was not stored) and work again when it is back.
+ * A failover (of one Redis, or of a cluster's primary) may lose the newest acknowledged appends,
+ * which Redis replicates asynchronously. The next append of a node that had assigned or followed
+ * one of them finds its newest id missing from the feed and raises two marks to it (the
+ * removed-topics mark, and {@code lostid} for reads by matcher): a replay after any older id, which
+ * would silently skip the lost events, reports instead that events were dropped, so the client gets
+ * the data-loss signal; each node's follow, whose feed counter no longer follows on, tells its
+ * listener it missed events.
  */
 public final class RedisHistoryStore implements SharedHistoryStore {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(RedisHistoryStore.class.getName());
@@ -116,7 +123,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private static final String ZERO = "0-0";
     private static final int READ_BATCH = 1000;
     /** Keys every append names before the per-event ones. */
-    private static final int FIXED_KEYS = 7;
+    private static final int FIXED_KEYS = 8;
     /** Events a follower that fell behind the feed reads back from the topics' streams at most. */
     private static final int BRIDGE_EVENTS = 10_000;
     /** Topic streams a follower that fell behind the feed reads at most to bridge the gap. */
@@ -130,7 +137,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * before, in one round trip and atomically: every check comes before the first write, since Redis
      * does not roll a failed script back.
      * KEYS: 1 lastid, 2 lastevent, 3 feed, 4 feed counter, 5 firstid, 6 topic index (each topic stream
-     * scored by the milliseconds of its newest id), 7 removed-topics mark; then per event its id index
+     * scored by the milliseconds of its newest id), 7 removed-topics mark, 8 lost mark; then per event its id index
      * key (named even without a publisher id) and its topic streams.
      * After the batch, it removes up to {@link #SWEEP} streams whose every event expired (the topic
      * index names them), raising the removed-topics mark to the newest id they held: a read after an
@@ -140,7 +147,10 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * script's effects rather than the script): the node's clock dates nothing. The first id is
      * greater than the {@code lastid} key, the feed's last generated id and the newest id this node
      * has seen, so that it is new to every stream it is added to and to this node's clients, whatever
-     * a failover or a skewed clock did to the keys.
+     * a failover or a skewed clock did to the keys. When the newest id this node has seen is missing
+     * from a feed that reaches back to it, Redis lost it (a failover to a replica that had not got the
+     * newest appends): the script raises the removed-topics mark and the lost mark to it, so that a
+     * read after any older id, which would skip the lost events, reports that events were dropped.
      * ARGV: 1 milliseconds to add to Redis's clock (tests; 0), 2 MAXLEN, 3 max age ms (the MINID is
      * Redis's time less it; also the id index TTL), 4 topic key prefix, 5 feed MAXLEN, 6 the newest
      * id this node has seen or '', 7 event count; then per event: publisher id or '', topic count,
@@ -176,6 +186,23 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "  local info = redis.call('XINFO', 'STREAM', KEYS[3])",
             "  for i = 1, #info, 2 do",
             "    if info[i] == 'last-generated-id' then above(info[i + 1]) end",
+            "  end",
+            "end",
+            "local function older(a, b)",
+            "  local ams, aseq = string.match(a, '^(%d+)-(%d+)$')",
+            "  local bms, bseq = string.match(b, '^(%d+)-(%d+)$')",
+            "  ams = tonumber(ams); aseq = tonumber(aseq); bms = tonumber(bms); bseq = tonumber(bseq)",
+            "  return ams < bms or (ams == bms and aseq < bseq)",
+            "end",
+            "local function raise(key, id)",
+            "  local mark = redis.call('GET', key)",
+            "  if not mark or older(mark, id) then redis.call('SET', key, id) end",
+            "end",
+            "if ARGV[6] ~= '' then",
+            "  local first = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)",
+            "  if #first == 0 or (not older(ARGV[6], first[1][1]) and #redis.call('XRANGE', KEYS[3], ARGV[6], ARGV[6]) == 0) then",
+            "    raise(KEYS[7], ARGV[6])",
+            "    raise(KEYS[8], ARGV[6])",
             "  end",
             "end",
             "local cutoff = math.max(0, now - tonumber(ARGV[3]))",
@@ -426,6 +453,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         keys.add(key("firstid"));
         keys.add(topicIndexKey());
         keys.add(removedMarkKey());
+        keys.add(key("lostid"));
         List<String> args = new ArrayList<>(6 + 8 * batch.size());
         args.add(Long.toString(serverClockAhead.get().toMillis()));
         args.add(Integer.toString(maxEventsPerTopic));
@@ -590,6 +618,10 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             Cutoff oldestKept = new Cutoff();
             String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
             boolean found = after != null && (ZERO.equals(after) || !gapAfter(feedKey(), after, oldestKept));
+            if (found && !ZERO.equals(after)) {
+                String lost = redis.get(key("lostid")); // events up to it were lost in a failover
+                found = lost == null || BY_STREAM_ID.compare(after, lost) >= 0;
+            }
             if (!found) {
                 after = ZERO;
             }

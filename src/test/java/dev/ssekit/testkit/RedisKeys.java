@@ -55,11 +55,13 @@ public final class RedisKeys {
 
     /**
      * Runs {@code work} on a connection of its own to the Redis at {@code uri}: a cluster client when
-     * it names the test cluster's ports (70xx), so that keys reach the node holding them.
+     * it names test cluster ports (70xx; several URIs comma-separated), so that keys reach the node
+     * holding them; with {@code ?timeout=} on one node, a connection to that node alone.
      */
     public static <T> T on(String uri, Function<RedisClusterCommands<String, String>, T> work) {
-        if (uri.startsWith("redis://127.0.0.1:70")) {
-            RedisClusterClient client = RedisClusterClient.create(uri);
+        if (uri.startsWith("redis://127.0.0.1:70") && !uri.contains("?")) {
+            RedisClusterClient client = RedisClusterClient.create(java.util.Arrays.stream(uri.split(","))
+                    .map(io.lettuce.core.RedisURI::create).toList());
             try (StatefulRedisClusterConnection<String, String> c = client.connect()) {
                 return work.apply(c.sync());
             } finally {

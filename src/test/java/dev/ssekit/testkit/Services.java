@@ -63,6 +63,17 @@ public final class Services {
     }
 
     /**
+     * Skips or fails the calling test unless a Redis Cluster of its own starts on {@code firstPort}
+     * and the five ports after it; the test stops it with {@link #stopRedisCluster}.
+     */
+    public static void requireOwnRedisCluster(int firstPort, int nodeTimeoutMillis) {
+        String why = startRedisCluster(firstPort, nodeTimeoutMillis);
+        if (!why.isEmpty()) {
+            unavailable("A Redis Cluster of the test's own could not be started on 127.0.0.1:" + firstPort + " (" + why + ")");
+        }
+    }
+
+    /**
      * Starts a Redis Cluster of six nodes on {@code firstPort} and the five ports after it (three
      * primaries with a replica each), with {@code .ci/redis-cluster}.
      *
