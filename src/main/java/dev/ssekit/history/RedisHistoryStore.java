@@ -269,6 +269,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private final String appendSha;
     private final int feedLength;
     private final Duration commandTimeout;
+    private final int waitReplicas;
     private final List<RedisFollower> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /**
      * The newest id this node assigned or followed: the next id is above it even when Redis lost it
@@ -286,6 +287,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         this.serverClockAhead = b.serverClockAhead;
         this.feedLength = b.feedLength;
         this.commandTimeout = b.commandTimeout;
+        this.waitReplicas = b.waitReplicas;
         for (RedisURI uri : b.uris) {
             uri.setTimeout(b.commandTimeout); // what the synchronous API waits, besides the command's own timeout
         }
@@ -502,7 +504,42 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             stored.add(event.id().isPresent() ? event : event.withId(String.valueOf(reply.get(i + 1))));
         }
         saw(String.valueOf(reply.get(batch.size())));
+        awaitReplicas();
         return stored;
+    }
+
+    /**
+     * With {@link Builder#waitReplicas}, {@code WAIT}s until that many replicas have the append, at most
+     * half the command timeout. {@code WAIT} counts the writes of the connection it is sent on, so on
+     * a cluster it goes to the connection of the primary that ran the script. Commands sent after it
+     * on the connection (other threads' appends and reads) wait behind it: that is the cost measured
+     * in bench/RESULTS.md.
+     */
+    private void awaitReplicas() {
+        if (waitReplicas == 0) {
+            return;
+        }
+        long timeout = Math.max(1, commandTimeout.toMillis() / 2);
+        long acknowledged;
+        try {
+            if (connection instanceof StatefulRedisClusterConnection<String, String> c) {
+                int slot = io.lettuce.core.cluster.SlotHash.getSlot(feedKey());
+                io.lettuce.core.cluster.models.partitions.RedisClusterNode primary = c.getPartitions().getMasterBySlot(slot);
+                if (primary == null) {
+                    throw new HistoryStoreException("Redis stored the append, but no primary serves its slot " + slot
+                            + " to count its replicas", null);
+                }
+                acknowledged = c.getConnection(primary.getNodeId()).sync().waitForReplication(waitReplicas, timeout);
+            } else {
+                acknowledged = redis.waitForReplication(waitReplicas, timeout);
+            }
+        } catch (RedisException e) {
+            throw failure("wait for replicas", e);
+        }
+        if (acknowledged < waitReplicas) {
+            throw new HistoryStoreException("Redis stored the append, but " + acknowledged + " of the " + waitReplicas
+                    + " replicas asked for (waitReplicas) acknowledged it within " + timeout + " ms", null);
+        }
     }
 
     /** The stream entry's fields: data, then type, retry and the publisher's id when set. */
@@ -1022,7 +1059,8 @@ public final class RedisHistoryStore implements SharedHistoryStore {
 
     @Override
     public String toString() {
-        return "RedisHistoryStore{keys=" + key("*") + (cluster ? ", cluster" : "") + ", maxEventsPerTopic=" + maxEventsPerTopic + ", maxAge=" + maxAge + "}";
+        return "RedisHistoryStore{keys=" + key("*") + (cluster ? ", cluster" : "")
+                + (waitReplicas > 0 ? ", waitReplicas=" + waitReplicas : "") + ", maxEventsPerTopic=" + maxEventsPerTopic + ", maxAge=" + maxAge + "}";
     }
 
     /** Settings; each setter checks its value at once. */
@@ -1031,6 +1069,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         private String keyPrefix = "ssekit:";
         private Duration commandTimeout = Duration.ofSeconds(5);
         private int feedLength = 100_000;
+        private int waitReplicas;
 
         private Builder(List<RedisURI> uris) {
             super(Duration.ofHours(24));
@@ -1061,6 +1100,20 @@ public final class RedisHistoryStore implements SharedHistoryStore {
          */
         public Builder feedLength(int value) {
             this.feedLength = Checks.atLeast(value, 1, "feedLength");
+            return this;
+        }
+
+        /**
+         * @param value how many replicas must have an append before it is acknowledged, at least 0
+         *              (default 0: Redis's asynchronous replication, no wait): each append is followed
+         *              by {@code WAIT value <half the command timeout>}, and fails with a
+         *              {@link HistoryStoreException} naming it when fewer replicas acknowledged it in
+         *              time (the event is stored on the primary and may still be delivered). A failover
+         *              then loses no acknowledged append as long as a replica that had it is promoted
+         * @return this builder
+         */
+        public Builder waitReplicas(int value) {
+            this.waitReplicas = Checks.atLeast(value, 0, "waitReplicas");
             return this;
         }
 

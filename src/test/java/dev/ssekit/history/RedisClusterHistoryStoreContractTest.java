@@ -41,6 +41,14 @@ class RedisClusterHistoryStoreContractTest extends RedisHistoryStoreContractTest
     }
 
     @Test
+    void append_waitingForTheReplicaEachPrimaryHasSucceeds() {
+        try (HistoryStore store = RedisHistoryStore.builder(uri()).keyPrefix(prefix).waitReplicas(1).build()) {
+            String id = append(store, "1", "a");
+            assertEquals(List.of(id), ids(read(store, HistoryStore.EARLIEST, "a").events()));
+        }
+    }
+
+    @Test
     void append_aBatchOnManyTopicsIsOneScriptOnOneSlot() {
         // Topics whose plain names hash to slots on all three primaries: one script, no CROSSSLOT.
         try (HistoryStore store = create(10_000, Duration.ofHours(1))) {

@@ -192,6 +192,25 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
     }
 
     @Test
+    void append_waitReplicasMoreThanRedisHasFailsNamingItYetTheEventIsStored() {
+        try (HistoryStore store = RedisHistoryStore.builder(uri()).keyPrefix(prefix).waitReplicas(2)
+                .commandTimeout(Duration.ofMillis(400)).build()) {
+            dev.ssekit.HistoryStoreException e = assertThrows(dev.ssekit.HistoryStoreException.class,
+                    () -> store.append(Set.of("a"), Event.of("x")));
+            assertTrue(e.getMessage().matches("Redis stored the append, but [01] of the 2 replicas asked for "
+                    + "\\(waitReplicas\\) acknowledged it within 200 ms"), e.getMessage());
+            assertEquals(List.of("x"), data(read(store, HistoryStore.EARLIEST, "a")), "stored on the primary");
+        }
+    }
+
+    @Test
+    void waitReplicas_refusesNegative() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RedisHistoryStore.builder(uri()).waitReplicas(-1));
+        assertTrue(e.getMessage().startsWith("waitReplicas must be at least 0"), e.getMessage());
+    }
+
+    @Test
     void keyPrefix_refusesBraces() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> RedisHistoryStore.builder(uri()).keyPrefix("app{1}:"));
