@@ -7,6 +7,7 @@ import dev.ssekit.SseKitException;
 import dev.ssekit.TopicMatcher;
 import dev.ssekit.internal.Checks;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -16,8 +17,14 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,9 +41,24 @@ import java.util.regex.Pattern;
  * A {@link HistoryStore} on Redis Streams (Lettuce), shared by every node that uses the same Redis.
  *
  * <h2>Keys</h2>
- * With the default prefix {@code ssekit:}: one stream per topic, {@code ssekit:topic:<topic>}; the
- * last id assigned, {@code ssekit:lastid}, and the id of the newest event, {@code ssekit:lastevent}; and, for events published with an id of their own,
- * {@code ssekit:id:<id>} holding the stream id (expiring with the history).
+ * Every key is the key prefix as a hash tag, then its name. With the default prefix {@code ssekit:}:
+ * one stream per topic, {@code {ssekit:}topic:<topic>}; the last id assigned, {@code {ssekit:}lastid},
+ * and the id of the newest event, {@code {ssekit:}lastevent}; and, for events published with an id of
+ * their own, {@code {ssekit:}id:<id>} holding the stream id (expiring with the history). (Before
+ * Redis Cluster support the keys were the bare prefix and name, {@code ssekit:topic:<topic>}: a store
+ * of this version does not read what an older one wrote.)
+ *
+ * <h2>Redis Cluster</h2>
+ * Given several URIs, comma-separated, or one URI of a node that reports {@code cluster_enabled:1},
+ * the store uses Lettuce's cluster client: it follows {@code MOVED} and {@code ASK} redirections and
+ * reloads the cluster's layout every 10 s and whenever a node redirects it or stays unreachable (at
+ * most once a second). Since the prefix is the hash tag, every key of one store lies in one slot,
+ * so each script and each read touches one node, and the scripts work on a cluster as on one Redis.
+ * That slot's primary holds the whole store: its history, its feed, and every node's follow. A
+ * cluster spreads stores of different prefixes over its primaries; it does not spread one store.
+ * When that primary dies, calls fail (a {@link HistoryStoreException} naming Redis) until a replica
+ * is promoted and the client has learned so (the cluster's node timeout, plus about a second); what
+ * the replica had not received is lost, as on a failover of one Redis (see Time, below).
  *
  * <h2>Ids and order</h2>
  * Ids are stream ids ({@code <milliseconds>-<sequence>}). A Lua script gives each event one id, greater
@@ -63,14 +85,14 @@ import java.util.regex.Pattern;
  * few more events than asked. A read after an id is reported as not found when the stream dropped anything after it
  * ({@code max-deleted-entry-id}) or holds an expired event after it. Reads never return expired events.
  * A topic that went quiet loses its stream once all its events expired: each append removes up to 16
- * such streams, found through {@code ssekit:topics} (every stream scored by the time of its newest
- * event), and raises {@code ssekit:removedtopics} to the newest id they held, so that a read after an
+ * such streams, found through {@code {ssekit:}topics} (every stream scored by the time of its newest
+ * event), and raises {@code {ssekit:}removedtopics} to the newest id they held, so that a read after an
  * older id, on any topic, is reported as not found. Per-resource topics such as {@code orders/42} thus
- * cost nothing once their history expired. The scripts touch these streams without naming them, so
- * the store needs a Redis that is not a cluster.
+ * cost nothing once their history expired. The scripts touch these streams without naming them,
+ * which Redis Cluster allows since they lie in the slot of the keys the script names.
  *
  * <h2>Several nodes</h2>
- * Every append also goes to the feed stream {@code ssekit:feed}, which {@link #follow} reads with
+ * Every append also goes to the feed stream {@code {ssekit:}feed}, which {@link #follow} reads with
  * blocking {@code XREAD}s: each node fans out every event, whichever node published it, in id order.
  * A follower that fell behind the feed's trimming (a slow node, or one away from Redis) reads what
  * the feed dropped back from the topics' own streams, when they still hold all of it (the feed
@@ -87,6 +109,13 @@ import java.util.regex.Pattern;
  * <h2>Failures</h2>
  * An unreachable Redis at start-up fails {@link Builder#build()}; while Redis is away, calls fail at
  * once (nothing is queued, nothing acknowledged that was not stored) and work again when it is back.
+ * A failover (of one Redis, or of a cluster's primary) may lose the newest acknowledged appends,
+ * which Redis replicates asynchronously. The next append of a node that had assigned or followed
+ * one of them finds its newest id missing from the feed and raises two marks to it (the
+ * removed-topics mark, and {@code lostid} for reads by matcher): a replay after any older id, which
+ * would silently skip the lost events, reports instead that events were dropped, so the client gets
+ * the data-loss signal; each node's follow, whose feed counter no longer follows on, tells its
+ * listener it missed events.
  */
 public final class RedisHistoryStore implements SharedHistoryStore {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(RedisHistoryStore.class.getName());
@@ -94,29 +123,34 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private static final String ZERO = "0-0";
     private static final int READ_BATCH = 1000;
     /** Keys every append names before the per-event ones. */
-    private static final int FIXED_KEYS = 7;
+    private static final int FIXED_KEYS = 8;
     /** Events a follower that fell behind the feed reads back from the topics' streams at most. */
     private static final int BRIDGE_EVENTS = 10_000;
     /** Topic streams a follower that fell behind the feed reads at most to bridge the gap. */
     private static final int BRIDGE_TOPICS = 1_000;
     /** Quiet topics an append removes at most, besides its own work. */
     private static final int SWEEP = 16;
+    /** How often a cluster client reloads the cluster's layout besides when a node redirects it. */
+    private static final int TOPOLOGY_REFRESH_SECONDS = 10;
     /**
      * Adds a batch of events to the streams of their topics and to the feed, under ids greater than any
      * before, in one round trip and atomically: every check comes before the first write, since Redis
      * does not roll a failed script back.
      * KEYS: 1 lastid, 2 lastevent, 3 feed, 4 feed counter, 5 firstid, 6 topic index (each topic stream
-     * scored by the milliseconds of its newest id), 7 removed-topics mark; then per event its id index
+     * scored by the milliseconds of its newest id), 7 removed-topics mark, 8 lost mark; then per event its id index
      * key (named even without a publisher id) and its topic streams.
      * After the batch, it removes up to {@link #SWEEP} streams whose every event expired (the topic
      * index names them), raising the removed-topics mark to the newest id they held: a read after an
-     * older id then reports that events were dropped. Those streams are not in KEYS, so the script
-     * needs a Redis that is not a cluster.
+     * older id then reports that events were dropped. Those streams are not in KEYS; on a cluster they
+     * share the hash tag, hence the slot, of those that are.
      * Time is Redis's ({@code TIME}; a script may read it before writing, since Redis 7 replicates a
      * script's effects rather than the script): the node's clock dates nothing. The first id is
      * greater than the {@code lastid} key, the feed's last generated id and the newest id this node
      * has seen, so that it is new to every stream it is added to and to this node's clients, whatever
-     * a failover or a skewed clock did to the keys.
+     * a failover or a skewed clock did to the keys. When the newest id this node has seen is missing
+     * from a feed that reaches back to it, Redis lost it (a failover to a replica that had not got the
+     * newest appends): the script raises the removed-topics mark and the lost mark to it, so that a
+     * read after any older id, which would skip the lost events, reports that events were dropped.
      * ARGV: 1 milliseconds to add to Redis's clock (tests; 0), 2 MAXLEN, 3 max age ms (the MINID is
      * Redis's time less it; also the id index TTL), 4 topic key prefix, 5 feed MAXLEN, 6 the newest
      * id this node has seen or '', 7 event count; then per event: publisher id or '', topic count,
@@ -152,6 +186,23 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "  local info = redis.call('XINFO', 'STREAM', KEYS[3])",
             "  for i = 1, #info, 2 do",
             "    if info[i] == 'last-generated-id' then above(info[i + 1]) end",
+            "  end",
+            "end",
+            "local function older(a, b)",
+            "  local ams, aseq = string.match(a, '^(%d+)-(%d+)$')",
+            "  local bms, bseq = string.match(b, '^(%d+)-(%d+)$')",
+            "  ams = tonumber(ams); aseq = tonumber(aseq); bms = tonumber(bms); bseq = tonumber(bseq)",
+            "  return ams < bms or (ams == bms and aseq < bseq)",
+            "end",
+            "local function raise(key, id)",
+            "  local mark = redis.call('GET', key)",
+            "  if not mark or older(mark, id) then redis.call('SET', key, id) end",
+            "end",
+            "if ARGV[6] ~= '' then",
+            "  local first = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)",
+            "  if #first == 0 or (not older(ARGV[6], first[1][1]) and #redis.call('XRANGE', KEYS[3], ARGV[6], ARGV[6]) == 0) then",
+            "    raise(KEYS[7], ARGV[6])",
+            "    raise(KEYS[8], ARGV[6])",
             "  end",
             "end",
             "local cutoff = math.max(0, now - tonumber(ARGV[3]))",
@@ -204,9 +255,12 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "if lastGiven ~= '' then redis.call('SET', KEYS[2], lastGiven) else redis.call('SET', KEYS[2], id) end",
             "return out");
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
-    private final RedisCommands<String, String> redis;
+    /** A {@link RedisClient}, or a {@link RedisClusterClient} when the URIs name a cluster. */
+    private final AbstractRedisClient client;
+    private final boolean cluster;
+    private final StatefulConnection<String, String> connection;
+    private final RedisClusterCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> async;
     private final String prefix;
     private final int maxEventsPerTopic;
     private final Duration maxAge;
@@ -215,6 +269,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private final String appendSha;
     private final int feedLength;
     private final Duration commandTimeout;
+    private final int waitReplicas;
     private final List<RedisFollower> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /**
      * The newest id this node assigned or followed: the next id is above it even when Redis lost it
@@ -232,26 +287,92 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         this.serverClockAhead = b.serverClockAhead;
         this.feedLength = b.feedLength;
         this.commandTimeout = b.commandTimeout;
-        b.uri.setTimeout(b.commandTimeout); // what the synchronous API waits, besides the command's own timeout
-        this.client = RedisClient.create(b.uri);
-        // Fail at once while Redis is away rather than queue commands and answer late.
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(b.commandTimeout))
-                .build());
+        this.waitReplicas = b.waitReplicas;
+        for (RedisURI uri : b.uris) {
+            uri.setTimeout(b.commandTimeout); // what the synchronous API waits, besides the command's own timeout
+        }
+        String where = where(b.uris);
+        this.cluster = b.uris.size() > 1 || isClusterNode(b.uris.get(0), b.commandTimeout, where);
+        this.client = cluster ? clusterClient(b.uris, b.commandTimeout) : standaloneClient(b.uris.get(0), b.commandTimeout);
         try {
-            this.connection = client.connect();
-            this.redis = connection.sync();
+            Link link = link();
+            this.connection = link.connection();
+            this.redis = link.sync();
+            this.async = link.async();
             requireRedis7(redis.info("server"));
             this.appendSha = redis.scriptLoad(APPEND);
         } catch (RedisException e) {
             client.shutdown();
-            throw new HistoryStoreException("Redis unreachable at " + b.uri.getHost() + ":" + b.uri.getPort()
-                    + " (" + e.getMessage() + ")", e);
+            throw new HistoryStoreException("Redis unreachable at " + where + " (" + e.getMessage() + ")", e);
         } catch (SseKitException e) {
             client.shutdown();
             throw e;
         }
+    }
+
+    private static String where(List<RedisURI> uris) {
+        StringBuilder s = new StringBuilder();
+        for (RedisURI uri : uris) {
+            s.append(s.length() == 0 ? "" : ", ").append(uri.getHost()).append(':').append(uri.getPort());
+        }
+        return s.toString();
+    }
+
+    private static RedisClient standaloneClient(RedisURI uri, Duration commandTimeout) {
+        RedisClient c = RedisClient.create(uri);
+        // Fail at once while Redis is away rather than queue commands and answer late.
+        c.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .build());
+        return c;
+    }
+
+    /**
+     * A cluster client that follows {@code MOVED} and {@code ASK}, and reloads the cluster's layout
+     * every {@value #TOPOLOGY_REFRESH_SECONDS} s and whenever a node redirects it or stays
+     * unreachable (at most once a second): after a failover, appends reach the promoted replica
+     * within about a second of its promotion.
+     */
+    private static RedisClusterClient clusterClient(List<RedisURI> uris, Duration commandTimeout) {
+        RedisClusterClient c = RedisClusterClient.create(uris);
+        c.setOptions(ClusterClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(Duration.ofSeconds(TOPOLOGY_REFRESH_SECONDS))
+                        .enableAllAdaptiveRefreshTriggers()
+                        .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+                        .refreshTriggersReconnectAttempts(1)
+                        .build())
+                .build());
+        return c;
+    }
+
+    /** Whether the server at {@code uri} runs in cluster mode ({@code INFO cluster}). */
+    private static boolean isClusterNode(RedisURI uri, Duration commandTimeout, String where) {
+        RedisClient probe = standaloneClient(uri, commandTimeout);
+        try (StatefulRedisConnection<String, String> c = probe.connect()) {
+            return c.sync().info("cluster").contains("cluster_enabled:1");
+        } catch (RedisException e) {
+            throw new HistoryStoreException("Redis unreachable at " + where + " (" + e.getMessage() + ")", e);
+        } finally {
+            probe.shutdown();
+        }
+    }
+
+    /** A connection of its own, with its commands: to the one Redis, or to every node of the cluster. */
+    private record Link(StatefulConnection<String, String> connection, RedisClusterCommands<String, String> sync,
+                        RedisClusterAsyncCommands<String, String> async) {
+    }
+
+    private Link link() {
+        if (client instanceof RedisClusterClient c) {
+            StatefulRedisClusterConnection<String, String> k = c.connect();
+            return new Link(k, k.sync(), k.async());
+        }
+        StatefulRedisConnection<String, String> k = ((RedisClient) client).connect();
+        return new Link(k, k.sync(), k.async());
     }
 
     /** Gap detection reads entries-added from XINFO STREAM, which Redis has since 7.0. */
@@ -269,17 +390,24 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     }
 
     /**
-     * @param uri the Redis URI, for example {@code redis://127.0.0.1:6379}
+     * @param uri the Redis URI, for example {@code redis://127.0.0.1:6379}; or several, comma-separated,
+     *            naming nodes of one Redis Cluster ({@code redis://10.0.0.1:6379,redis://10.0.0.2:6379}).
+     *            A single URI of a cluster node is found to be one (see "Redis Cluster" above)
      * @return a builder; {@link Builder#build()} connects
-     * @throws IllegalArgumentException if the URI is not a Redis URI
+     * @throws IllegalArgumentException if the URI, or one of them, is not a Redis URI
      */
     public static Builder builder(String uri) {
         Checks.notNull(uri, "uri");
-        try {
-            return new Builder(RedisURI.create(uri));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("uri is not a Redis URI: " + Checks.quote(uri), e);
+        List<RedisURI> uris = new ArrayList<>();
+        for (String one : uri.split(",", -1)) {
+            try {
+                uris.add(RedisURI.create(one.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("uri is not a Redis URI: " + Checks.quote(uri)
+                        + (uri.contains(",") ? " (" + Checks.quote(one.trim()) + ")" : ""), e);
+            }
         }
+        return new Builder(uris);
     }
 
     /** @return the key prefix */
@@ -287,24 +415,32 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         return prefix;
     }
 
+    /**
+     * A key of the store: the prefix as a hash tag, then the name. Every key hashes to the prefix's
+     * slot, so that the append script, which names keys of every kind, touches one slot.
+     */
+    private String key(String name) {
+        return "{" + prefix + "}" + name;
+    }
+
     private String streamKey(String topic) {
-        return prefix + "topic:" + topic;
+        return key("topic:" + topic);
     }
 
     private String feedKey() {
-        return prefix + "feed";
+        return key("feed");
     }
 
     private String topicIndexKey() {
-        return prefix + "topics";
+        return key("topics");
     }
 
     private String removedMarkKey() {
-        return prefix + "removedtopics";
+        return key("removedtopics");
     }
 
     private String idKey(String id) {
-        return prefix + "id:" + id;
+        return key("id:" + id);
     }
 
     /** Appends the whole batch with one script call: one round trip, atomic, ids in batch order. */
@@ -312,13 +448,14 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     public List<Event> append(List<Entry> batch) {
         StoreArguments.checkBatch(batch);
         List<String> keys = new ArrayList<>(FIXED_KEYS + 3 * batch.size());
-        keys.add(prefix + "lastid");
-        keys.add(prefix + "lastevent");
+        keys.add(key("lastid"));
+        keys.add(key("lastevent"));
         keys.add(feedKey());
-        keys.add(prefix + "feedcount");
-        keys.add(prefix + "firstid");
+        keys.add(key("feedcount"));
+        keys.add(key("firstid"));
         keys.add(topicIndexKey());
         keys.add(removedMarkKey());
+        keys.add(key("lostid"));
         List<String> args = new ArrayList<>(6 + 8 * batch.size());
         args.add(Long.toString(serverClockAhead.get().toMillis()));
         args.add(Integer.toString(maxEventsPerTopic));
@@ -367,7 +504,42 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             stored.add(event.id().isPresent() ? event : event.withId(String.valueOf(reply.get(i + 1))));
         }
         saw(String.valueOf(reply.get(batch.size())));
+        awaitReplicas();
         return stored;
+    }
+
+    /**
+     * With {@link Builder#waitReplicas}, {@code WAIT}s until that many replicas have the append, at most
+     * half the command timeout. {@code WAIT} counts the writes of the connection it is sent on, so on
+     * a cluster it goes to the connection of the primary that ran the script. Commands sent after it
+     * on the connection (other threads' appends and reads) wait behind it: that is the cost measured
+     * in bench/RESULTS.md.
+     */
+    private void awaitReplicas() {
+        if (waitReplicas == 0) {
+            return;
+        }
+        long timeout = Math.max(1, commandTimeout.toMillis() / 2);
+        long acknowledged;
+        try {
+            if (connection instanceof StatefulRedisClusterConnection<String, String> c) {
+                int slot = io.lettuce.core.cluster.SlotHash.getSlot(feedKey());
+                io.lettuce.core.cluster.models.partitions.RedisClusterNode primary = c.getPartitions().getMasterBySlot(slot);
+                if (primary == null) {
+                    throw new HistoryStoreException("Redis stored the append, but no primary serves its slot " + slot
+                            + " to count its replicas", null);
+                }
+                acknowledged = c.getConnection(primary.getNodeId()).sync().waitForReplication(waitReplicas, timeout);
+            } else {
+                acknowledged = redis.waitForReplication(waitReplicas, timeout);
+            }
+        } catch (RedisException e) {
+            throw failure("wait for replicas", e);
+        }
+        if (acknowledged < waitReplicas) {
+            throw new HistoryStoreException("Redis stored the append, but " + acknowledged + " of the " + waitReplicas
+                    + " replicas asked for (waitReplicas) acknowledged it within " + timeout + " ms", null);
+        }
     }
 
     /** The stream entry's fields: data, then type, retry and the publisher's id when set. */
@@ -483,6 +655,10 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             Cutoff oldestKept = new Cutoff();
             String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
             boolean found = after != null && (ZERO.equals(after) || !gapAfter(feedKey(), after, oldestKept));
+            if (found && !ZERO.equals(after)) {
+                String lost = redis.get(key("lostid")); // events up to it were lost in a failover
+                found = lost == null || BY_STREAM_ID.compare(after, lost) >= 0;
+            }
             if (!found) {
                 after = ZERO;
             }
@@ -546,13 +722,19 @@ public final class RedisHistoryStore implements SharedHistoryStore {
 
     /**
      * A read's expiry cutoff: Redis's clock ({@code TIME}, what dates ids and expires events on every
-     * node alike) less the maximum age, in milliseconds. The {@code TIME} is sent when the read starts
+     * node alike; on a cluster, the clock of the node holding the store's keys) less the maximum age,
+     * in milliseconds. The {@code TIME} is sent when the read starts
      * without waiting for its answer, and the read's own commands follow it on the same connection:
      * Redis answers in order, so once the first of them answered, so had {@code TIME}, and the read
      * makes no round trip for it. The append script reads the clock itself.
      */
     private final class Cutoff {
-        private final io.lettuce.core.RedisFuture<List<String>> time = connection.async().time();
+        /**
+         * {@code TIME} through a script naming the feed, so that on a cluster it runs on the node that
+         * holds the store's keys, whose clock the append script dates ids by.
+         */
+        private static final String TIME = "return redis.call('TIME')";
+        private final io.lettuce.core.RedisFuture<List<String>> time = async.eval(TIME, ScriptOutputType.MULTI, feedKey());
         private long millis = Long.MIN_VALUE;
 
         long get() {
@@ -604,7 +786,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     }
 
     /** Whether trimming dropped entries of a stream after {@code after} (see {@link #gapAfter}). */
-    private static boolean trimmedAfter(RedisCommands<String, String> redis, String key, String after) {
+    private static boolean trimmedAfter(RedisClusterCommands<String, String> redis, String key, String after) {
         if (redis.exists(key) == 0) {
             return false;
         }
@@ -638,8 +820,8 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         if (!isStreamId(id)) {
             return null;
         }
-        String last = redis.get(prefix + "lastid");
-        String first = redis.get(prefix + "firstid");
+        String last = redis.get(key("lastid"));
+        String first = redis.get(key("firstid"));
         if (last == null || BY_STREAM_ID.compare(id, last) > 0) {
             return null;
         }
@@ -698,7 +880,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     @Override
     public Optional<String> latestId() {
         try {
-            return Optional.ofNullable(redis.get(prefix + "lastevent"));
+            return Optional.ofNullable(redis.get(key("lastevent")));
         } catch (RedisException e) {
             throw new HistoryStoreException("Redis refused a read (" + e.getMessage() + ")", e);
         }
@@ -719,7 +901,8 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      */
     private final class RedisFollower implements Follower, Runnable {
         private final AppendListener listener;
-        private final StatefulRedisConnection<String, String> blocking;
+        /** Blocking reads hold their connection: this one is the follower's alone. */
+        private final Link blocking;
         private final Thread thread;
         private final Optional<String> startedAfter;
         private volatile boolean running = true;
@@ -729,13 +912,12 @@ public final class RedisHistoryStore implements SharedHistoryStore {
 
         RedisFollower(AppendListener listener) {
             this.listener = listener;
-            // Blocking reads hold their connection: this one is the follower's alone.
-            this.blocking = client.connect();
+            this.blocking = link();
             List<StreamMessage<String, String>> last;
             try {
                 last = blocking.sync().xrevrange(feedKey(), Range.create("-", "+"), io.lettuce.core.Limit.from(1));
             } catch (RedisException e) {
-                blocking.close();
+                blocking.connection().close();
                 throw new SseKitException("Redis refused to start following events (" + e.getMessage() + ")", e);
             }
             this.position = last.isEmpty() ? ZERO : last.get(0).getId();
@@ -821,7 +1003,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         public void close() {
             running = false;
             followers.remove(this);
-            blocking.close();
+            blocking.connection().close();
             thread.interrupt();
         }
     }
@@ -843,7 +1025,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * them, or Redis lost its data). A node that fell behind the feed thus catches up by reading
      * rather than ending every stream, as long as history bridges the gap.
      */
-    private List<Followed> bridge(RedisCommands<String, String> r, String after, String before, long missed) {
+    private List<Followed> bridge(RedisClusterCommands<String, String> r, String after, String before, long missed) {
         if (missed <= 0 || missed > BRIDGE_EVENTS || ZERO.equals(after)) {
             return null;
         }
@@ -887,7 +1069,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     @Override
     public Optional<String> latestPosition() {
         try {
-            return Optional.ofNullable(redis.get(prefix + "lastid"));
+            return Optional.ofNullable(redis.get(key("lastid")));
         } catch (RedisException e) {
             throw new HistoryStoreException("Redis refused a read (" + e.getMessage() + ")", e);
         }
@@ -911,24 +1093,37 @@ public final class RedisHistoryStore implements SharedHistoryStore {
 
     @Override
     public String toString() {
-        return "RedisHistoryStore{keys=" + prefix + "*, maxEventsPerTopic=" + maxEventsPerTopic + ", maxAge=" + maxAge + "}";
+        return "RedisHistoryStore{keys=" + key("*") + (cluster ? ", cluster" : "")
+                + (waitReplicas > 0 ? ", waitReplicas=" + waitReplicas : "") + ", maxEventsPerTopic=" + maxEventsPerTopic + ", maxAge=" + maxAge + "}";
     }
 
     /** Settings; each setter checks its value at once. */
     public static final class Builder extends RetentionSettings<Builder> {
-        private final RedisURI uri;
+        private final List<RedisURI> uris;
         private String keyPrefix = "ssekit:";
         private Duration commandTimeout = Duration.ofSeconds(5);
         private int feedLength = 100_000;
+        private int waitReplicas;
 
-        private Builder(RedisURI uri) {
+        private Builder(List<RedisURI> uris) {
             super(Duration.ofHours(24));
-            this.uri = uri;
+            this.uris = List.copyOf(uris);
         }
 
-        /** @param value the prefix of every key, not empty (default {@code ssekit:}) */
+        /**
+         * @param value what names the store's keys, not empty, without braces (default {@code ssekit:}):
+         *              every key is the prefix as a hash tag, then its name ({@code {ssekit:}feed}),
+         *              so that every key of a store lies in one slot of a cluster, and stores of
+         *              other prefixes in others
+         * @return this builder
+         */
         public Builder keyPrefix(String value) {
-            this.keyPrefix = Checks.singleLine(value, "keyPrefix");
+            Checks.singleLine(value, "keyPrefix");
+            if (value.indexOf('{') >= 0 || value.indexOf('}') >= 0) {
+                throw new IllegalArgumentException("keyPrefix must not contain { or }, got " + Checks.quote(value)
+                        + ": the store makes the prefix its keys' hash tag");
+            }
+            this.keyPrefix = value;
             return this;
         }
 
@@ -939,6 +1134,20 @@ public final class RedisHistoryStore implements SharedHistoryStore {
          */
         public Builder feedLength(int value) {
             this.feedLength = Checks.atLeast(value, 1, "feedLength");
+            return this;
+        }
+
+        /**
+         * @param value how many replicas must have an append before it is acknowledged, at least 0
+         *              (default 0: Redis's asynchronous replication, no wait): each append is followed
+         *              by {@code WAIT value <half the command timeout>}, and fails with a
+         *              {@link HistoryStoreException} naming it when fewer replicas acknowledged it in
+         *              time (the event is stored on the primary and may still be delivered). A failover
+         *              then loses no acknowledged append as long as a replica that had it is promoted
+         * @return this builder
+         */
+        public Builder waitReplicas(int value) {
+            this.waitReplicas = Checks.atLeast(value, 0, "waitReplicas");
             return this;
         }
 

@@ -28,8 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two embedded hubs, each its own JVM, sharing one Redis or one PostgreSQL database: the way N nodes
- * run behind a load balancer. Each test runs on both stores, with the same assertions.
+ * Two embedded hubs, each its own JVM, sharing one Redis, one Redis Cluster or one PostgreSQL
+ * database: the way N nodes run behind a load balancer. Each test runs on each, with the same
+ * assertions.
  */
 class TwoNodeClusterTest {
     private final String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
@@ -42,6 +43,8 @@ class TwoNodeClusterTest {
         nodes.forEach(HubProcess::close);
         if ("redis".equals(store)) {
             RedisKeys.deleteAll(prefix);
+        } else if ("redis-cluster".equals(store)) {
+            RedisKeys.deleteAll(RedisKeys.CLUSTER_URI, prefix);
         } else if ("postgresql".equals(store)) {
             Services.dropStoreTables(tablePrefix);
         }
@@ -51,6 +54,8 @@ class TwoNodeClusterTest {
     private void use(String store) {
         if (store.equals("redis")) {
             Services.requireRedis();
+        } else if (store.equals("redis-cluster")) {
+            Services.requireRedisCluster();
         } else {
             Services.requirePostgres();
         }
@@ -61,6 +66,9 @@ class TwoNodeClusterTest {
     private URI startNode() throws Exception {
         Map<String, String> env = store.equals("redis")
                 ? Map.of("SSEKIT_HISTORY_STORE", "redis", "SSEKIT_HISTORY_REDIS_PREFIX", prefix)
+                : store.equals("redis-cluster")
+                ? Map.of("SSEKIT_HISTORY_STORE", "redis", "SSEKIT_HISTORY_REDIS_PREFIX", prefix,
+                        "SSEKIT_HISTORY_REDIS_URI", RedisKeys.CLUSTER_URI)
                 : Map.of("SSEKIT_HISTORY_STORE", "jdbc", "SSEKIT_HISTORY_JDBC_URL", Services.POSTGRES_URL,
                         "SSEKIT_HISTORY_JDBC_USER", Services.POSTGRES_USER,
                         "SSEKIT_HISTORY_JDBC_TABLE_PREFIX", tablePrefix);
@@ -79,7 +87,7 @@ class TwoNodeClusterTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"redis", "postgresql"})
+    @ValueSource(strings = {"redis", "redis-cluster", "postgresql"})
     void subscribersHoppingBetweenNodesGetEveryEventOnceInOrder(String store) throws Exception {
         use(store);
         URI a = startNode();
@@ -123,7 +131,7 @@ class TwoNodeClusterTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"redis", "postgresql"})
+    @ValueSource(strings = {"redis", "redis-cluster", "postgresql"})
     void whenOneNodeStopsTheOtherServesWithoutAGap(String store) throws Exception {
         use(store);
         URI a = startNode();

@@ -16,7 +16,9 @@ import java.util.UUID;
  * 1, 16 and 64 events of 200 bytes on four topics, on PostgreSQL (127.0.0.1:5432, database test,
  * through a HikariCP pool) or Redis (127.0.0.1:6379).
  * {@code mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.ssekit.history.AppendThroughput -Dexec.args=postgresql}
- * ({@code postgresql-rewrite} adds pgjdbc's reWriteBatchedInserts=true to the URL; {@code redis}). A
+ * ({@code postgresql-rewrite} adds pgjdbc's reWriteBatchedInserts=true to the URL; {@code redis};
+ * {@code redis-cluster}, the test cluster at 127.0.0.1:7001; {@code -Dbench.waitReplicas=1} has each
+ * Redis append wait for that many replicas). A
  * second argument sets the number of appenders, each a thread with a connection of its own (default 1):
  * {@code -Dexec.args="postgresql 4"}. A third argument, {@code follow}, has a second store on the same
  * tables follow the appends meanwhile, as another node would (on PostgreSQL it LISTENs, so each
@@ -32,12 +34,14 @@ public final class AppendThroughput {
         String store = args.length > 0 ? args[0] : "postgresql";
         int appenders = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         boolean follow = args.length > 2 && args[2].equals("follow");
-        if (store.equals("redis")) {
+        if (store.equals("redis") || store.equals("redis-cluster")) {
+            String uri = store.equals("redis") ? RedisKeys.URI : RedisKeys.CLUSTER_URI;
             String prefix = "ssekit-bench:" + UUID.randomUUID() + ":";
-            try (RedisHistoryStore redis = RedisHistoryStore.builder(RedisKeys.URI).keyPrefix(prefix).build()) {
-                measure(store, redis, appenders);
+            int waitReplicas = Integer.getInteger("bench.waitReplicas", 0);
+            try (RedisHistoryStore redis = RedisHistoryStore.builder(uri).keyPrefix(prefix).waitReplicas(waitReplicas).build()) {
+                measure(store + (waitReplicas > 0 ? " (waitReplicas=" + waitReplicas + ")" : ""), redis, appenders);
             } finally {
-                RedisKeys.deleteAll(prefix);
+                RedisKeys.deleteAll(uri, prefix);
             }
             return;
         }

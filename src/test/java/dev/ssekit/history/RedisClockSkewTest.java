@@ -121,7 +121,7 @@ class RedisClockSkewTest {
                 assertEquals(List.of("quiet", "1", "2"),
                         data(node.readMatching(topics -> true, HistoryStore.EARLIEST, null)));
             }
-            assertEquals(1, RedisKeys.streamLength(prefix + "topic:b"));
+            assertEquals(1, RedisKeys.streamLength(RedisKeys.key(prefix, "topic:b")));
         }
     }
 
@@ -190,7 +190,7 @@ class RedisClockSkewTest {
         try (RedisHistoryStore first = node(Clock.systemUTC())) {
             String early = append(first, "early", "a");
             String newest = append(first, "newest", "a");
-            redis.set(prefix + "lastid", early); // the separate key rolled back, the feed did not
+            redis.set(RedisKeys.key(prefix, "lastid"), early); // the separate key rolled back, the feed did not
             try (RedisHistoryStore fresh = RedisHistoryStore.builder(RedisKeys.URI).keyPrefix(prefix)
                     .serverClockAhead(() -> Duration.ofHours(-1)).build()) { // and Redis's clock went back
                 String next = append(fresh, "next", "a");
@@ -204,7 +204,7 @@ class RedisClockSkewTest {
 
     private Map<String, byte[]> snapshot() {
         Map<String, byte[]> dump = new HashMap<>();
-        ScanIterator<String> keys = ScanIterator.scan(redis, ScanArgs.Builder.matches(prefix + "*"));
+        ScanIterator<String> keys = ScanIterator.scan(redis, ScanArgs.Builder.matches(RedisKeys.key(prefix, "*")));
         while (keys.hasNext()) {
             String key = keys.next();
             dump.put(key, redis.dump(key));
@@ -214,7 +214,7 @@ class RedisClockSkewTest {
 
     /** Puts every key of the prefix back as it was in {@code dump}: later writes are gone. */
     private void restore(Map<String, byte[]> dump) {
-        ScanIterator<String> keys = ScanIterator.scan(redis, ScanArgs.Builder.matches(prefix + "*"));
+        ScanIterator<String> keys = ScanIterator.scan(redis, ScanArgs.Builder.matches(RedisKeys.key(prefix, "*")));
         List<String> now = new ArrayList<>();
         keys.forEachRemaining(now::add);
         for (String key : now) {

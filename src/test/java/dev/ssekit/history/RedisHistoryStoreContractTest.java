@@ -19,10 +19,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Redis Streams store on the Redis at 127.0.0.1:6379; each test under keys of its own. */
+/**
+ * The Redis Streams store on the Redis at 127.0.0.1:6379; each test under keys of its own.
+ * {@link RedisClusterHistoryStoreContractTest} runs the same tests on a Redis Cluster.
+ */
 class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implements SharedHistoryStoreContract {
-    static final String URI = RedisKeys.URI;
-    private final String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
+    protected final String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
+
+    /** @return the URI of the Redis the tests run on */
+    protected String uri() {
+        return RedisKeys.URI;
+    }
 
     @BeforeEach
     void requireRedis() {
@@ -31,12 +38,12 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
 
     @AfterEach
     void deleteKeys() {
-        RedisKeys.deleteAll(prefix);
+        RedisKeys.deleteAll(uri(), prefix);
     }
 
     @Override
     protected HistoryStore create(int maxEventsPerTopic, Duration maxAge) {
-        return RedisHistoryStore.builder(URI).keyPrefix(prefix).maxEventsPerTopic(maxEventsPerTopic).maxAge(maxAge)
+        return RedisHistoryStore.builder(uri()).keyPrefix(prefix).maxEventsPerTopic(maxEventsPerTopic).maxAge(maxAge)
                 .serverClockAhead(elapsed).build();
     }
 
@@ -47,13 +54,8 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
 
     @Override
     protected boolean keepsTopicState(HistoryStore store, String topic) {
-        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(URI);
-        try (io.lettuce.core.api.StatefulRedisConnection<String, String> c = client.connect()) {
-            String stream = prefix + "topic:" + topic;
-            return c.sync().exists(stream) > 0 || c.sync().zscore(prefix + "topics", stream) != null;
-        } finally {
-            client.shutdown();
-        }
+        String stream = RedisKeys.key(prefix, "topic:" + topic);
+        return RedisKeys.on(uri(), r -> r.exists(stream) > 0 || r.zscore(RedisKeys.key(prefix, "topics"), stream) != null);
     }
 
     @Override
@@ -105,7 +107,7 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
 
     @Test
     void follow_slowFollowerThatFeedTrimmingOvertookCatchesUpFromTheTopicStreams() throws Exception {
-        try (RedisHistoryStore store = RedisHistoryStore.builder(URI).keyPrefix(prefix).feedLength(10).build()) {
+        try (RedisHistoryStore store = RedisHistoryStore.builder(uri()).keyPrefix(prefix).feedLength(10).build()) {
             StalledListener listener = new StalledListener();
             try (SharedHistoryStore.Follower f = store.follow(listener)) {
                 List<String> expected = new java.util.ArrayList<>();
@@ -114,7 +116,7 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
                     store.append(topics, Event.of(String.valueOf(i)));
                     expected.add(i + " " + new java.util.TreeSet<>(topics));
                 }
-                assertTrue(RedisKeys.streamLength(prefix + "feed") < 2000, "the feed was trimmed");
+                assertTrue(RedisKeys.streamLength(uri(), RedisKeys.key(prefix, "feed")) < 2000, "the feed was trimmed");
                 listener.release.countDown();
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
                         .until(() -> listener.followed.size() >= 2000 || listener.missed.getCount() == 0);
@@ -131,7 +133,7 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
     @Test
     void follow_slowFollowerThatTrimmingOvertookIsToldItMissedEvents() throws Exception {
         // The topic's stream is trimmed as well as the feed: history cannot bridge the gap.
-        try (RedisHistoryStore store = RedisHistoryStore.builder(URI).keyPrefix(prefix).feedLength(10)
+        try (RedisHistoryStore store = RedisHistoryStore.builder(uri()).keyPrefix(prefix).feedLength(10)
                 .maxEventsPerTopic(10).build()) {
             StalledListener listener = new StalledListener();
             try (SharedHistoryStore.Follower f = store.follow(listener)) {
@@ -150,7 +152,7 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
         try (HistoryStore store = create()) {
             String e1 = append(store, "1", "a");
             append(store, "2", "a");
-            RedisKeys.deleteAll(prefix); // Redis restarted without its data, or failed over empty
+            RedisKeys.deleteAll(uri(), prefix); // Redis restarted without its data, or failed over empty
             now.set(now.get().plusSeconds(1));
             append(store, "3", "a");
             Replay r = read(store, e1, "a");
@@ -187,6 +189,33 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
             assertEquals("id \"5-0\" is reserved: ids of the form <number>-<number> are assigned by the store",
                     e.getMessage());
         }
+    }
+
+    @Test
+    void append_waitReplicasMoreThanRedisHasFailsNamingItYetTheEventIsStored() {
+        try (HistoryStore store = RedisHistoryStore.builder(uri()).keyPrefix(prefix).waitReplicas(2)
+                .commandTimeout(Duration.ofMillis(400)).build()) {
+            dev.ssekit.HistoryStoreException e = assertThrows(dev.ssekit.HistoryStoreException.class,
+                    () -> store.append(Set.of("a"), Event.of("x")));
+            assertTrue(e.getMessage().matches("Redis stored the append, but [01] of the 2 replicas asked for "
+                    + "\\(waitReplicas\\) acknowledged it within 200 ms"), e.getMessage());
+            assertEquals(List.of("x"), data(read(store, HistoryStore.EARLIEST, "a")), "stored on the primary");
+        }
+    }
+
+    @Test
+    void waitReplicas_refusesNegative() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RedisHistoryStore.builder(uri()).waitReplicas(-1));
+        assertTrue(e.getMessage().startsWith("waitReplicas must be at least 0"), e.getMessage());
+    }
+
+    @Test
+    void keyPrefix_refusesBraces() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RedisHistoryStore.builder(uri()).keyPrefix("app{1}:"));
+        assertEquals("keyPrefix must not contain { or }, got \"app{1}:\": the store makes the prefix its keys' hash tag",
+                e.getMessage());
     }
 
     @Test

@@ -449,7 +449,7 @@ final class BenchApp {
                         io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:6379");
                         try (var conn = client.connect()) {
                             var keys = io.lettuce.core.ScanIterator.scan(conn.sync(),
-                                    io.lettuce.core.ScanArgs.Builder.matches(prefix + "*"));
+                                    io.lettuce.core.ScanArgs.Builder.matches("{" + prefix + "}*"));
                             while (keys.hasNext()) {
                                 conn.sync().del(keys.next());
                             }

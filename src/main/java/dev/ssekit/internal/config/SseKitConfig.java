@@ -119,6 +119,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
     /** Lettuce's command timeout when {@link #REDIS_COMMAND_TIMEOUT} is unset. */
     public static final Duration DEFAULT_REDIS_COMMAND_TIMEOUT = Duration.ofSeconds(5);
     public static final String REDIS_PREFIX = "ssekit.history.redis.prefix";
+    public static final String REDIS_WAIT_REPLICAS = "ssekit.history.redis.wait.replicas";
 
     private static final Map<String, OverflowPolicy> POLICIES = new LinkedHashMap<>();
     private static final Map<String, String> STORES = new LinkedHashMap<>();
@@ -266,9 +267,11 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                 try {
                     b = RedisHistoryStore.builder(uri);
                 } catch (IllegalArgumentException e) {
-                    throw Settings.invalid(REDIS_URI, uri, "a Redis URI such as redis://127.0.0.1:6379");
+                    throw Settings.invalid(REDIS_URI, uri, "a Redis URI such as redis://127.0.0.1:6379, or several, comma-separated, "
+                            + "of one Redis Cluster");
                 }
                 return retention(b.keyPrefix(values.string(REDIS_PREFIX, "ssekit:"))
+                        .waitReplicas(values.integer(REDIS_WAIT_REPLICAS, 0, 0))
                         .commandTimeout(values.duration(REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_COMMAND_TIMEOUT))).build();
             }
             default: {

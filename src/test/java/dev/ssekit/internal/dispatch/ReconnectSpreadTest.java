@@ -102,7 +102,7 @@ class ReconnectSpreadTest {
             // stream, before this node read them: the follower finds a gap history cannot bridge.
             RedisClient client = RedisClient.create(RedisKeys.URI);
             try (StatefulRedisConnection<String, String> c = client.connect()) {
-                c.sync().incrby(prefix + "feedcount", 1000);
+                c.sync().incrby(RedisKeys.key(prefix, "feedcount"), 1000);
             } finally {
                 client.shutdown();
             }
