@@ -22,6 +22,11 @@ public final class Drains {
         due.add(connection);
     }
 
+    /** @return the drains collected and not yet submitted */
+    int pending() {
+        return due.size();
+    }
+
     /** Submits what was collected, in tasks of {@link #PER_TASK}; call once the fan-out is done. */
     public void submit() {
         int n = due.size();

@@ -188,11 +188,13 @@ class NonBlockingConnectionTest {
         for (Connection conn : conns) {
             assertTrue(conn.offer(event, null, drains));
         }
+        assertTrue(drains.pending() > n - Drains.PER_TASK, drains.pending() + " of " + n + " left to share tasks");
         drains.submit();
         await().atMost(WAIT).until(() -> outputs.stream().allMatch(o -> o.text().endsWith(frame("fanned"))));
         long tasks = runtime.writerTasks() - tasksBefore;
         int shared = (n + Drains.PER_TASK - 1) / Drains.PER_TASK;
-        assertEquals(shared, tasks, "one task per " + Drains.PER_TASK + " connections, not one per delivery");
+        // At most: a connection whose drain of "first" was still running takes "fanned" in that drain.
+        assertTrue(tasks <= shared, tasks + " tasks: one per " + Drains.PER_TASK + " connections, not one per delivery");
     }
 
     @Test
@@ -203,10 +205,8 @@ class NonBlockingConnectionTest {
                 runtime, null, true);
         conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
         Drains drains = new Drains();
-        long tasksBefore = runtime.writerTasks();
         assertTrue(conn.offer(EncodedEvent.of(Event.of("fanned")), null, drains));
+        assertEquals(0, drains.pending(), "a connection whose writes may block is not left to share a task");
         await().atMost(WAIT).until(() -> sink.written().size() == 3); // greeting, first, fanned
-        drains.submit(); // nothing was left in it
-        assertEquals(1, runtime.writerTasks() - tasksBefore);
     }
 }
