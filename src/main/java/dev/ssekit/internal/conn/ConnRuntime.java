@@ -132,6 +132,11 @@ public final class ConnRuntime implements AutoCloseable {
         };
     }
 
+    /** @return the writer tasks run so far (a drain each, or several sharing one: {@link Drains}) */
+    long writerTasks() {
+        return writers.tasksRun();
+    }
+
     /** @param owner the connection the task writes to, cut if it stalls past the cap */
     void execute(Connection owner, Runnable task) {
         writers.execute(task, owner);

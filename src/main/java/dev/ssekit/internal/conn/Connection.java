@@ -215,7 +215,7 @@ public final class Connection {
      */
     public CompletionStage<Void> send(FramedEvent event) {
         CompletableFuture<Void> receipt = new CompletableFuture<>();
-        if (!enqueue(event, receipt, null)) {
+        if (!enqueue(event, receipt, null, null)) {
             throw new ConnectionClosedException(closeReason());
         }
         start();
@@ -229,7 +229,16 @@ public final class Connection {
      * @return false if the connection has ended or the overflow policy cut it
      */
     public boolean offer(FramedEvent event, TopicMeter meter) {
-        return enqueue(event, null, meter);
+        return enqueue(event, null, meter, null);
+    }
+
+    /**
+     * As {@link #offer(FramedEvent, TopicMeter)}, for a fan-out: a drain this makes due is left in
+     * {@code drains}, which the fan-out submits with the others once done, where the outlet never
+     * blocks.
+     */
+    public boolean offer(FramedEvent event, TopicMeter meter, Drains drains) {
+        return enqueue(event, null, meter, drains);
     }
 
     /** @return why the connection ended or is ending; {@link CloseReason#CLOSED} while open */
@@ -239,7 +248,7 @@ public final class Connection {
         }
     }
 
-    private boolean enqueue(FramedEvent event, CompletableFuture<Void> receipt, TopicMeter meter) {
+    private boolean enqueue(FramedEvent event, CompletableFuture<Void> receipt, TopicMeter meter, Drains drains) {
         List<Item> evicted = null;
         boolean overflowed = false;
         List<Item> cut = null;
@@ -281,7 +290,11 @@ public final class Connection {
         if (submit) {
             // Outside the lock: the writer it wakes takes this lock first, and the fan-out comes
             // here once per subscriber.
-            submitDrain();
+            if (drains != null && outlet.neverBlocks()) {
+                drains.add(this);
+            } else {
+                submitDrain();
+            }
         }
         if (evicted != null) {
             for (Item e : evicted) {
@@ -430,6 +443,31 @@ public final class Connection {
         }
         drainScheduled = true;
         return true;
+    }
+
+    /**
+     * Submits a task that drains {@code part}, connections whose drains {@link #claimDrainLocked}
+     * claimed and whose outlets never block ({@link Drains}).
+     */
+    void submitShared(Runnable task, List<Connection> part) {
+        try {
+            runtime.execute(null, task);
+        } catch (RejectedExecutionException e) {
+            for (Connection c : part) {
+                synchronized (c.lock) {
+                    c.drainScheduled = false; // the runtime has stopped: nothing can be written any more
+                }
+            }
+        }
+    }
+
+    /** Runs this connection's claimed drain inside a task it shares with others. */
+    void drainShared() {
+        try {
+            drain();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "ssekit: a write to " + this + " failed", e); // the others still drain
+        }
     }
 
     /** Submits the drain {@link #claimDrainLocked} claimed; called holding no lock. */

@@ -42,7 +42,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
 
     private final Object lock = new Object();
     // Guarded by lock.
-    private boolean handedOff;
+    private volatile boolean handedOff; // read unlocked by neverBlocks
     private boolean headSent; // the first write went through the sink: the runtime has written the head
     private boolean sinkOnly; // the container's output refused us: every write through the sink
     private FramedEvent pending;
@@ -73,6 +73,12 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
         // Outside the lock: a sink's write may block on its client, and a cut or the container's
         // callbacks must not wait for it.
         return head.write(frames);
+    }
+
+    /** Once handed off, every write goes to the container's non-blocking output. */
+    @Override
+    public boolean neverBlocks() {
+        return handedOff;
     }
 
     /** @return false if the container's output refused a listener: the stream stays on the sink */

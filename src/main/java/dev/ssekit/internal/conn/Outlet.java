@@ -36,4 +36,12 @@ public interface Outlet {
 
     /** @return true if the transport has seen the stream end, e.g. the client went away */
     boolean isClosed();
+
+    /**
+     * @return true if {@link #write} now returns at once whatever the client does, so that the
+     *         connection's drain may share a writer task with other connections' ({@link Drains})
+     */
+    default boolean neverBlocks() {
+        return false;
+    }
 }

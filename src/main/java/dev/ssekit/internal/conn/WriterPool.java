@@ -55,6 +55,7 @@ final class WriterPool {
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicLong stalledCuts = new AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder tasksRun = new java.util.concurrent.atomic.LongAdder();
     /**
      * When a worker last came back for work (with a task or, idle, every 100 ms): tasks that wait
      * long past it wait for workers that all stopped or hang.
@@ -166,6 +167,11 @@ final class WriterPool {
         return workers.size();
     }
 
+    /** @return the tasks the workers have taken so far */
+    long tasksRun() {
+        return tasksRun.sum();
+    }
+
     /** @return the clients cut because too many stalled at once */
     long stalledCuts() {
         return stalledCuts.get();
@@ -269,6 +275,7 @@ final class WriterPool {
                     }
                     owner = task.owner;
                     busySince = System.nanoTime();
+                    tasksRun.increment();
                     try {
                         task.run.run();
                     } catch (RuntimeException | Error e) {

@@ -25,6 +25,7 @@ import dev.ssekit.internal.metrics.Tracing;
 import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.conn.Connection;
+import dev.ssekit.internal.conn.Drains;
 import dev.ssekit.internal.wire.EncodedEvent;
 import dev.ssekit.internal.Limits;
 import dev.ssekit.internal.StopBudget;
@@ -249,23 +250,30 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Queues acknowledged events to their subscribers, in order, counting each delivery to a queue. */
     private void fanOut(List<Published> batch) {
-        // Live events are encoded once each, at their first subscriber; the cache serves replays. The
-        // shared frame carries the accept time, so the lag is measured at the write with nothing added.
-        routes.deliver(batch, p -> EncodedEvent.of(p.event(), p.acceptedNanos()), new Routes.Fanned() {
-            // Fan-out runs under the routes lock and reaches a topic's subscribers one after another:
-            // the topic's meter is looked up once per run of them, not once per subscriber.
-            private String topic;
-            private TopicMeter meter;
+        // Drains the fan-out makes due are submitted together once it is done, outside the routes
+        // lock, several connections to a writer task (Drains).
+        Drains drains = new Drains();
+        try {
+            // Live events are encoded once each, at their first subscriber; the cache serves replays. The
+            // shared frame carries the accept time, so the lag is measured at the write with nothing added.
+            routes.deliver(batch, p -> EncodedEvent.of(p.event(), p.acceptedNanos()), new Routes.Fanned() {
+                // Fan-out runs under the routes lock and reaches a topic's subscribers one after another:
+                // the topic's meter is looked up once per run of them, not once per subscriber.
+                private String topic;
+                private TopicMeter meter;
 
-            @Override
-            public void fanned(String t, Connection conn, FramedEvent out) {
-                if (!t.equals(topic)) {
-                    topic = t;
-                    meter = meters.of(t);
+                @Override
+                public void fanned(String t, Connection conn, FramedEvent out) {
+                    if (!t.equals(topic)) {
+                        topic = t;
+                        meter = meters.of(t);
+                    }
+                    conn.offer(out, meter, drains);
                 }
-                conn.offer(out, meter);
-            }
-        });
+            });
+        } finally {
+            drains.submit();
+        }
     }
 
     /** @return the events queued on every connection now, replays excluded: read at collection time */

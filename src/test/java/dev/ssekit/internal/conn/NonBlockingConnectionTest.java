@@ -166,4 +166,47 @@ class NonBlockingConnectionTest {
         assertEquals(CloseReason.SLOW_CONSUMER, conn.done().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join());
         assertTrue(output.terminated, "the container was told to close the client's connection at once");
     }
+
+    @Test
+    void fanOut_connectionsOnTheNonBlockingOutputShareWriterTasks() {
+        int n = 200;
+        List<ScriptedOutput> outputs = new ArrayList<>();
+        List<Connection> conns = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ScriptedOutput output = new ScriptedOutput();
+            output.headDone = true;
+            Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(new FakeSse.Sink()), output),
+                    ConnSettings.DEFAULTS, runtime, null, true);
+            // The first write goes through the sink and hands the stream off to the output.
+            conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+            outputs.add(output);
+            conns.add(conn);
+        }
+        long tasksBefore = runtime.writerTasks();
+        Drains drains = new Drains();
+        EncodedEvent event = EncodedEvent.of(Event.of("fanned"));
+        for (Connection conn : conns) {
+            assertTrue(conn.offer(event, null, drains));
+        }
+        assertTrue(drains.pending() > n - Drains.PER_TASK, drains.pending() + " of " + n + " left to share tasks");
+        drains.submit();
+        await().atMost(WAIT).until(() -> outputs.stream().allMatch(o -> o.text().endsWith(frame("fanned"))));
+        long tasks = runtime.writerTasks() - tasksBefore;
+        int shared = (n + Drains.PER_TASK - 1) / Drains.PER_TASK;
+        // At most: a connection whose drain of "first" was still running takes "fanned" in that drain.
+        assertTrue(tasks <= shared, tasks + " tasks: one per " + Drains.PER_TASK + " connections, not one per delivery");
+    }
+
+    @Test
+    void fanOut_aConnectionStillOnTheSinkKeepsATaskOfItsOwn() {
+        FakeSse.Sink sink = new FakeSse.Sink();
+        ScriptedOutput output = new ScriptedOutput(); // the runtime not done with the request: no handoff
+        Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(sink), output), ConnSettings.DEFAULTS,
+                runtime, null, true);
+        conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+        Drains drains = new Drains();
+        assertTrue(conn.offer(EncodedEvent.of(Event.of("fanned")), null, drains));
+        assertEquals(0, drains.pending(), "a connection whose writes may block is not left to share a task");
+        await().atMost(WAIT).until(() -> sink.written().size() == 3); // greeting, first, fanned
+    }
 }
