@@ -2,12 +2,20 @@ package dev.ssekit.app.embedded;
 
 import dev.ssekit.internal.conn.NonBlockingOutput;
 
+import org.glassfish.grizzly.CloseListener;
+import org.glassfish.grizzly.Closeable;
+import org.glassfish.grizzly.CompletionHandler;
 import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.ICloseType;
 import org.glassfish.grizzly.WriteHandler;
+import org.glassfish.grizzly.WriteResult;
+import org.glassfish.grizzly.http.HttpResponsePacket;
 import org.glassfish.grizzly.http.io.NIOOutputStream;
 import org.glassfish.grizzly.http.server.Request;
+import org.glassfish.grizzly.memory.Buffers;
 import org.glassfish.grizzly.nio.NIOConnection;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
@@ -21,8 +29,14 @@ import java.nio.channels.SocketChannel;
  * here), and {@code terminateSilently()} closes the connection dropping the queue, where ending the
  * response would first wait for the client to read it all. The socket's send buffer is bounded too
  * ({@link #SEND_BUFFER}), so what a client that stopped reading holds in the kernel is bounded.
+ *
+ * <p>Where {@link DetachedStreams} is installed, the stream {@linkplain #detach() detaches} from its
+ * request once the head is out: Grizzly completes the request (writing nothing: the response is
+ * told to expect no more content) and recycles it, Jersey lets go of its own, and this output
+ * writes the body's chunks on the connection itself. An idle stream then costs Grizzly its
+ * connection only, not a suspended request.
  */
-final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
+final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListener<Closeable, ICloseType> {
     /** What Grizzly may queue for one client before it says the client cannot take more. */
     static final int MAX_PENDING = 64 * 1024;
     /**
@@ -34,9 +48,14 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
     static final int SEND_BUFFER = 64 * 1024;
     private static final ThreadLocal<Serving> SERVING = new ThreadLocal<>();
 
-    private final Serving serving;
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
+
+    private Serving serving; // null once detached: Grizzly recycles the request
     private final Connection<?> connection;
-    private final NIOOutputStream out;
+    private NIOOutputStream out; // null once detached
+    private DetachedStreams detached; // set once detached
+    private volatile boolean ended;
     private Listener listener;
     private boolean waiting; // notifyCanWrite takes one handler at a time
 
@@ -85,7 +104,7 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
 
     @Override
     public boolean headWritten() {
-        return serving.done;
+        return serving == null || serving.done;
     }
 
     @Override
@@ -98,13 +117,42 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
     }
 
     @Override
+    public boolean detach(Runnable completeRequest) throws IOException {
+        DetachedStreams streams = DetachedStreams.of(connection);
+        HttpResponsePacket response = serving.request.getResponse().getResponse();
+        // Only a chunked response on a kept-alive connection: its body's end is ours to write, and
+        // the connection stays open once Grizzly has completed the request.
+        if (streams == null || !response.isCommitted() || !response.isChunked()
+                || !response.getProcessingState().isKeepAlive()) {
+            return false;
+        }
+        out.flush();
+        streams.detach(connection);
+        response.setExpectContent(false); // the request's completion writes no last chunk
+        connection.addCloseListener(this);
+        detached = streams;
+        out = null;
+        serving = null;
+        // Here, on the writer's thread, not on Grizzly's workers: a burst of handoffs would start a
+        // worker thread each. The request's objects go to this thread's cache (Grizzly keeps up to
+        // 16 a thread): bounded by the writer threads, not by the streams.
+        completeRequest.run();
+        return true;
+    }
+
+    @Override
     public boolean isReady() {
-        if (out.canWrite()) {
+        boolean can = detached != null ? connection.canWrite() : out.canWrite();
+        if (can) {
             return true;
         }
         if (!waiting) {
             waiting = true;
-            out.notifyCanWrite(this);
+            if (detached != null) {
+                connection.notifyCanWrite(this);
+            } else {
+                out.notifyCanWrite(this);
+            }
         }
         return false;
     }
@@ -123,16 +171,69 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
 
     @Override
     public void write(byte[] bytes) throws IOException {
-        out.write(bytes);
+        if (detached == null) {
+            out.write(bytes);
+        } else if (bytes.length > 0) { // an empty chunk would end the body
+            byte[] size = (Integer.toHexString(bytes.length) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] chunk = new byte[size.length + bytes.length + CRLF.length];
+            System.arraycopy(size, 0, chunk, 0, size.length);
+            System.arraycopy(bytes, 0, chunk, size.length, bytes.length);
+            System.arraycopy(CRLF, 0, chunk, size.length + bytes.length, CRLF.length);
+            writeRaw(chunk);
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void writeRaw(byte[] bytes) {
+        ((Connection) connection).write(Buffers.wrap(connection.getMemoryManager(), bytes), new CompletionHandler<WriteResult>() {
+            @Override
+            public void cancelled() {
+                failed(new IOException("the write was cancelled"));
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                if (!ended) {
+                    listener.onError(error);
+                }
+            }
+
+            @Override
+            public void completed(WriteResult result) {
+            }
+
+            @Override
+            public void updated(WriteResult result) {
+            }
+        });
     }
 
     @Override
     public void flush() throws IOException {
-        out.flush();
+        if (detached == null) {
+            out.flush();
+        }
+        // Detached, every write is already on the connection's write queue.
+    }
+
+    @Override
+    public void end() {
+        ended = true;
+        connection.removeCloseListener(this);
+        writeRaw(LAST_CHUNK);
+        detached.reattach(connection);
+    }
+
+    @Override
+    public void onClosed(Closeable closeable, ICloseType type) {
+        if (!ended) {
+            listener.onError(new EOFException("the client's connection closed"));
+        }
     }
 
     @Override
     public boolean terminate() {
+        ended = true;
         connection.terminateSilently();
         return true;
     }
