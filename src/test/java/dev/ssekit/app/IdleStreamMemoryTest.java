@@ -2,6 +2,7 @@ package dev.ssekit.app;
 
 import dev.ssekit.Event;
 import dev.ssekit.app.embedded.EmbeddedHub;
+import dev.ssekit.testkit.ClassHistogram;
 import dev.ssekit.testkit.Hubs;
 import dev.ssekit.testkit.MercureClient;
 
@@ -11,17 +12,12 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.management.ObjectName;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,8 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IdleStreamMemoryTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int STREAMS = 200;
-    private static final Pattern ROW = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
-    private static final Pattern TOTAL = Pattern.compile("^Total\\s+(\\d+)\\s+(\\d+)");
 
     private EmbeddedHub hub;
     private final List<Socket> sockets = new ArrayList<>();
@@ -61,22 +55,22 @@ class IdleStreamMemoryTest {
         // A first batch: the classes, and the caches of recycled request objects Grizzly keeps per
         // thread (up to 16 a thread, whatever the number of streams), filled.
         sockets.addAll(openWithAnEvent("first", STREAMS));
-        Histogram before = Histogram.now();
+        ClassHistogram before = ClassHistogram.now();
 
         // With one event through each, every stream has passed the point where the transport takes
         // it over from the container.
         sockets.addAll(openWithAnEvent("second", STREAMS));
-        Histogram after = Histogram.now();
+        ClassHistogram after = ClassHistogram.now();
 
         long containerRequests = after.count("org.glassfish.jersey.server.ContainerRequest")
                 - before.count("org.glassfish.jersey.server.ContainerRequest");
         long grizzlyRequests = after.count("org.glassfish.grizzly.http.server.Request")
                 - before.count("org.glassfish.grizzly.http.server.Request");
         long ownBytes = after.bytesOf("dev.ssekit.") - before.bytesOf("dev.ssekit.");
-        long totalBytes = after.total - before.total;
+        long totalBytes = after.total() - before.total();
         String report = STREAMS + " more idle streams: " + containerRequests + " more ContainerRequest, " + grizzlyRequests
                 + " more Grizzly Request, ssekit's objects " + ownBytes / STREAMS + " B each, heap "
-                + totalBytes / STREAMS + " B each; most: " + after.largestGrowth(before, 25);
+                + totalBytes / STREAMS + " B each; most: " + after.largestGrowth(before, 25, STREAMS);
         assertTrue(containerRequests < 10, report);
         // Grizzly keeps recycled requests for reuse, up to 16 per worker thread: not one per stream.
         assertTrue(grizzlyRequests < STREAMS / 4, report);
@@ -106,46 +100,6 @@ class IdleStreamMemoryTest {
                 throw new IOException("stream ended before \"" + marker + "\": " + got);
             }
             got.write(b);
-        }
-    }
-
-    /** The live objects by class after a full collection: the JVM's {@code GC.class_histogram}. */
-    private record Histogram(Map<String, long[]> rows, long total) {
-        static Histogram now() throws Exception {
-            String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
-                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
-            Map<String, long[]> rows = new HashMap<>();
-            long total = 0;
-            for (String line : text.split("\n")) {
-                Matcher m = ROW.matcher(line);
-                if (m.find()) {
-                    rows.put(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
-                }
-                Matcher t = TOTAL.matcher(line);
-                if (t.find()) {
-                    total = Long.parseLong(t.group(2));
-                }
-            }
-            return new Histogram(rows, total);
-        }
-
-        long count(String className) {
-            long[] row = rows.get(className);
-            return row == null ? 0 : row[0];
-        }
-
-        String largestGrowth(Histogram before, int n) {
-            return rows.entrySet().stream()
-                    .map(e -> Map.entry(e.getKey(), e.getValue()[1] - (before.rows.containsKey(e.getKey())
-                            ? before.rows.get(e.getKey())[1] : 0)))
-                    .sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(n)
-                    .map(e -> e.getKey() + " " + e.getValue() / STREAMS).toList().toString();
-        }
-
-        long bytesOf(String prefix) {
-            return rows.entrySet().stream().filter(e -> e.getKey().startsWith(prefix))
-                    .mapToLong(e -> e.getValue()[1]).sum();
         }
     }
 }
