@@ -19,6 +19,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Grizzly's non-blocking output for one stream of the embedded hub: what lets a client that stops
@@ -30,7 +31,7 @@ import java.nio.channels.SocketChannel;
  * response would first wait for the client to read it all. The socket's send buffer is bounded too
  * ({@link #SEND_BUFFER}), so what a client that stopped reading holds in the kernel is bounded.
  *
- * <p>Where {@link DetachedStreams} is installed, the stream {@linkplain #detach() detaches} from its
+ * <p>Where {@link DetachedStreams} is installed, the stream {@linkplain #detach(Runnable) detaches} from its
  * request once the head is out: Grizzly completes the request (writing nothing: the response is
  * told to expect no more content) and recycles it, Jersey lets go of its own, and this output
  * writes the body's chunks on the connection itself. An idle stream then costs Grizzly its
@@ -174,7 +175,7 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListe
         if (detached == null) {
             out.write(bytes);
         } else if (bytes.length > 0) { // an empty chunk would end the body
-            byte[] size = (Integer.toHexString(bytes.length) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] size = (Integer.toHexString(bytes.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
             byte[] chunk = new byte[size.length + bytes.length + CRLF.length];
             System.arraycopy(size, 0, chunk, 0, size.length);
             System.arraycopy(bytes, 0, chunk, size.length, bytes.length);
