@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@code jcmd GC.class_histogram}, run in process): what a second batch of streams adds to the
  * first. The whole heap is checked too, under 8 KB a stream: the test's own client sockets live in
  * the same heap (some 3 KB a stream); the server alone, measured from another process, is in
- * bench/RESULTS.md (run Q).
+ * bench/RESULTS.md (run U).
  */
 class IdleStreamMemoryTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
