@@ -44,9 +44,13 @@ public final class BenchServer {
         // As EmbeddedHub does: ssekit's own non-blocking transport on Grizzly, where the tree has one
         // (looked up by name, so that a --before tree without it still builds with this harness).
         try {
-            Class.forName("dev.ssekit.app.embedded.GrizzlyTransport")
-                    .getMethod("install", org.glassfish.grizzly.http.server.ServerConfiguration.class)
-                    .invoke(null, server.getServerConfiguration());
+            Class<?> transport = Class.forName("dev.ssekit.app.embedded.GrizzlyTransport");
+            try {
+                transport.getMethod("install", HttpServer.class).invoke(null, server);
+            } catch (NoSuchMethodException e) { // a tree before detached streams
+                transport.getMethod("install", org.glassfish.grizzly.http.server.ServerConfiguration.class)
+                        .invoke(null, server.getServerConfiguration());
+            }
             System.err.println("bench server: ssekit's Grizzly transport installed");
         } catch (ClassNotFoundException e) {
             System.err.println("bench server: this tree has no Grizzly transport; streams use the JAX-RS sink");

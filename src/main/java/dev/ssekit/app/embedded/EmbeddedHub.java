@@ -142,10 +142,12 @@ public final class EmbeddedHub implements AutoCloseable {
                 TraceContext.install(server.getServerConfiguration(), telemetry);
             }
             CheckedTargets.install(server.getServerConfiguration());
-            // Streams write through Grizzly's non-blocking output: a client that stops reading holds
-            // no thread, and a cut closes its socket at once.
-            transport = GrizzlyTransport.install(server.getServerConfiguration());
             InFlightRequests inFlight = InFlightRequests.install(server.getServerConfiguration());
+            // Streams write through Grizzly's non-blocking output: a client that stops reading holds
+            // no thread, and a cut closes its socket at once. Outermost: a stream may complete its
+            // request (and Grizzly recycle it) as soon as the transport's handler returns, so no
+            // other handler may still be reading the request then.
+            transport = GrizzlyTransport.install(server);
             // Grizzly blocks a write to a client that stopped reading for 30 s by default, several
             // times per event; ssekit's write timeout (10 s) is the one that should decide.
             server.getListeners().forEach(l -> l.getTransport().setWriteTimeout(10, TimeUnit.SECONDS));

@@ -3,8 +3,14 @@ package dev.ssekit.app.embedded;
 import dev.ssekit.internal.conn.NonBlockingOutput;
 
 import org.glassfish.grizzly.Buffer;
+import org.glassfish.grizzly.CloseListener;
+import org.glassfish.grizzly.Closeable;
+import org.glassfish.grizzly.CompletionHandler;
 import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.ICloseType;
 import org.glassfish.grizzly.WriteHandler;
+import org.glassfish.grizzly.WriteResult;
+import org.glassfish.grizzly.http.HttpResponsePacket;
 import org.glassfish.grizzly.http.io.NIOOutputStream;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.memory.Buffers;
@@ -12,9 +18,11 @@ import org.glassfish.grizzly.memory.BuffersBuffer;
 import org.glassfish.grizzly.memory.MemoryManager;
 import org.glassfish.grizzly.nio.NIOConnection;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -26,8 +34,14 @@ import java.util.List;
  * here), and {@code terminateSilently()} closes the connection dropping the queue, where ending the
  * response would first wait for the client to read it all. The socket's send buffer is bounded too
  * ({@link #SEND_BUFFER}), so what a client that stopped reading holds in the kernel is bounded.
+ *
+ * <p>Where {@link DetachedStreams} is installed, the stream {@linkplain #detach(Runnable) detaches} from its
+ * request once the head is out: Grizzly completes the request (writing nothing: the response is
+ * told to expect no more content) and recycles it, Jersey lets go of its own, and this output
+ * writes the body's chunks on the connection itself. An idle stream then costs Grizzly its
+ * connection only, not a suspended request.
  */
-final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
+final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListener<Closeable, ICloseType> {
     /** What Grizzly may queue for one client before it says the client cannot take more. */
     static final int MAX_PENDING = 64 * 1024;
     /**
@@ -39,10 +53,15 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
     static final int SEND_BUFFER = 64 * 1024;
     private static final ThreadLocal<Serving> SERVING = new ThreadLocal<>();
 
-    private final Serving serving;
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
+
+    private Serving serving; // null once detached: Grizzly recycles the request
     private final Connection<?> connection;
-    private final NIOOutputStream out;
     private final MemoryManager memory;
+    private NIOOutputStream out; // null once detached
+    private DetachedStreams detached; // set once detached
+    private volatile boolean ended;
     private Listener listener;
     private boolean waiting; // notifyCanWrite takes one handler at a time
 
@@ -59,8 +78,8 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
     private GrizzlyOutput(Serving serving) {
         this.serving = serving;
         this.connection = serving.request.getContext().getConnection();
+        this.memory = connection.getMemoryManager();
         this.out = serving.request.getResponse().getNIOOutputStream();
-        this.memory = serving.request.getContext().getMemoryManager();
     }
 
     /**
@@ -92,7 +111,7 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
 
     @Override
     public boolean headWritten() {
-        return serving.done;
+        return serving == null || serving.done;
     }
 
     @Override
@@ -105,13 +124,42 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
     }
 
     @Override
+    public boolean detach(Runnable completeRequest) throws IOException {
+        DetachedStreams streams = DetachedStreams.of(connection);
+        HttpResponsePacket response = serving.request.getResponse().getResponse();
+        // Only a chunked response on a kept-alive connection: its body's end is ours to write, and
+        // the connection stays open once Grizzly has completed the request.
+        if (streams == null || !response.isCommitted() || !response.isChunked()
+                || !response.getProcessingState().isKeepAlive()) {
+            return false;
+        }
+        out.flush();
+        streams.detach(connection);
+        response.setExpectContent(false); // the request's completion writes no last chunk
+        connection.addCloseListener(this);
+        detached = streams;
+        out = null;
+        serving = null;
+        // Here, on the writer's thread, not on Grizzly's workers: a burst of handoffs would start a
+        // worker thread each. The request's objects go to this thread's cache (Grizzly keeps up to
+        // 16 a thread): bounded by the writer threads, not by the streams.
+        completeRequest.run();
+        return true;
+    }
+
+    @Override
     public boolean isReady() {
-        if (out.canWrite()) {
+        boolean can = detached != null ? connection.canWrite() : out.canWrite();
+        if (can) {
             return true;
         }
         if (!waiting) {
             waiting = true;
-            out.notifyCanWrite(this);
+            if (detached != null) {
+                connection.notifyCanWrite(this);
+            } else {
+                out.notifyCanWrite(this);
+            }
         }
         return false;
     }
@@ -130,25 +178,101 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler {
 
     @Override
     public void write(List<byte[]> frames) throws IOException {
-        // The frames wrapped, not copied, and handed over as one buffer: Grizzly's output writes it
-        // with one gathering write at the flush. Copying into its own buffer allocated a buffer of the
-        // response's size per write, the largest share of the fan-out's time in Grizzly. One call, as
-        // one array was before: a second call may flush and block while the client cannot take more.
-        Buffer[] parts = new Buffer[frames.size()];
-        for (int i = 0; i < parts.length; i++) {
-            parts[i] = Buffers.wrap(memory, frames.get(i));
-            parts[i].allowBufferDispose(false); // shared by every stream
+        // The frames wrapped, not copied, and handed over as one buffer that Grizzly writes with one
+        // gathering write. Copying into its own buffer allocated a buffer of the response's size per
+        // write, the largest share of the fan-out's time in Grizzly (bench run S). One call, as one
+        // array was before: a second call may flush and block while the client cannot take more.
+        if (detached == null) {
+            out.write(gather(frames, null, 0));
+            return;
         }
-        out.write(parts.length == 1 ? parts[0] : BuffersBuffer.create(memory, parts));
+        int length = 0;
+        for (byte[] f : frames) {
+            length += f.length;
+        }
+        if (length > 0) { // an empty chunk would end the body
+            writeRaw(gather(frames, (Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII), length));
+        }
+    }
+
+    /** The frames as one buffer, framed as one chunk of {@code length} bytes when {@code chunkSize} is given. */
+    private Buffer gather(List<byte[]> frames, byte[] chunkSize, int length) {
+        int n = frames.size() + (chunkSize == null ? 0 : 2);
+        if (n == 1) {
+            return shared(frames.get(0));
+        }
+        Buffer[] parts = new Buffer[n];
+        int at = 0;
+        if (chunkSize != null) {
+            parts[at++] = Buffers.wrap(memory, chunkSize);
+        }
+        for (byte[] f : frames) {
+            parts[at++] = shared(f);
+        }
+        if (chunkSize != null) {
+            parts[at] = shared(CRLF);
+        }
+        return BuffersBuffer.create(memory, parts);
+    }
+
+    /** {@code bytes} wrapped, never given back to a pool: they are shared by every stream. */
+    private Buffer shared(byte[] bytes) {
+        Buffer wrapped = Buffers.wrap(memory, bytes);
+        wrapped.allowBufferDispose(false);
+        return wrapped;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void writeRaw(Buffer buffer) {
+        ((Connection) connection).write(buffer, new CompletionHandler<WriteResult>() {
+            @Override
+            public void cancelled() {
+                failed(new IOException("the write was cancelled"));
+            }
+
+            @Override
+            public void failed(Throwable error) {
+                if (!ended) {
+                    listener.onError(error);
+                }
+            }
+
+            @Override
+            public void completed(WriteResult result) {
+            }
+
+            @Override
+            public void updated(WriteResult result) {
+            }
+        });
     }
 
     @Override
     public void flush() throws IOException {
-        out.flush();
+        if (detached == null) {
+            out.flush();
+        }
+        // Detached, every write is already on the connection's write queue.
+    }
+
+    @Override
+    public void end() {
+        ended = true;
+        connection.removeCloseListener(this);
+        writeRaw(shared(LAST_CHUNK));
+        detached.reattach(connection);
+    }
+
+    @Override
+    public void onClosed(Closeable closeable, ICloseType type) {
+        if (!ended) {
+            listener.onError(new EOFException("the client's connection closed"));
+        }
     }
 
     @Override
     public boolean terminate() {
+        ended = true;
         connection.terminateSilently();
         return true;
     }

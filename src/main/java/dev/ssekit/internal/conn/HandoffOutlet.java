@@ -28,6 +28,11 @@ import java.util.logging.Logger;
  * stream ends through the sink again, once everything is written, so that the runtime finishes the
  * response itself.
  *
+ * <p>Where the container's output can {@linkplain NonBlockingOutput#detach detach} (the embedded hub
+ * on Grizzly), the handoff also closes the sink: the container completes its request without
+ * writing anything, and frees its request state and the JAX-RS runtime's (some 20 KB a stream);
+ * the output then frames the body itself, and {@link #end()} goes to it.
+ *
  * <p>Each write hands the container one batch and flushes it. The stage completes as soon as the
  * container has the bytes; the next write waits until the container says the client's socket can
  * take more. So what the container holds for a client that stopped reading is bounded by its own
@@ -36,7 +41,7 @@ import java.util.logging.Logger;
 final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     private static final Logger LOG = Logger.getLogger(HandoffOutlet.class.getName());
 
-    private final SinkOutlet head;
+    private volatile SinkOutlet head; // null once the body has detached: the container's request is done
     private final NonBlockingOutput body;
     private final AtomicLong writes = new AtomicLong();
 
@@ -45,6 +50,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     private volatile boolean handedOff; // read unlocked by neverBlocks
     private boolean headSent; // the first write went through the sink: the runtime has written the head
     private boolean sinkOnly; // the container's output refused us: every write through the sink
+    private boolean detached; // the body ends the stream itself; the sink is closed (or about to be)
     private FramedEvent pending;
     private CompletableFuture<Void> pendingStage;
     private boolean needsFlush;
@@ -57,6 +63,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
 
     @Override
     public CompletionStage<?> write(FramedEvent frames) {
+        SinkOutlet sink;
         synchronized (lock) {
             if (handedOff || !sinkOnly && headSent && body.headWritten() && handOffLocked()) {
                 if (failure != null) {
@@ -69,10 +76,11 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
                 return stage;
             }
             headSent = true;
+            sink = head;
         }
         // Outside the lock: a sink's write may block on its client, and a cut or the container's
         // callbacks must not wait for it.
-        return head.write(frames);
+        return sink.write(frames);
     }
 
     /** Once handed off, every write goes to the container's non-blocking output. */
@@ -85,6 +93,13 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     private boolean handOffLocked() {
         try {
             body.listen(this);
+            SinkOutlet sink = head;
+            // Closing the sink completes the container's request (it writes nothing more once
+            // detached) and frees what the container and the JAX-RS runtime kept for it.
+            detached = body.detach(sink::end);
+            if (detached) {
+                head = null;
+            }
         } catch (IllegalStateException e) {
             // Not asynchronous, or the JAX-RS runtime listens to the output itself (RESTEasy).
             LOG.log(Level.FINE, "ssekit: the container's output is not ours; the stream stays on the sink", e);
@@ -160,26 +175,39 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
 
     @Override
     public void end() {
-        head.end();
+        SinkOutlet sink;
+        synchronized (lock) {
+            if (detached) {
+                if (failure == null) {
+                    body.end();
+                }
+                return;
+            }
+            sink = head;
+        }
+        sink.end();
     }
 
     @Override
     public void cut() {
         boolean closed;
+        SinkOutlet sink;
         synchronized (lock) {
             failLocked(new IOException("the stream was cut"));
             // On the sink too, once the head is out: the container's connection is the same.
             closed = (handedOff || sinkOnly) && body.terminate();
+            sink = head;
         }
-        if (!closed) {
-            head.cut();
+        if (!closed && sink != null) {
+            sink.cut();
         }
     }
 
     @Override
     public boolean isClosed() {
+        SinkOutlet sink = head;
         synchronized (lock) {
-            return failure != null || head.isClosed();
+            return failure != null || !detached && sink != null && sink.isClosed();
         }
     }
 

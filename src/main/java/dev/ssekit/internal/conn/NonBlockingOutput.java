@@ -56,4 +56,30 @@ public interface NonBlockingOutput {
      *         container keeps its pending bytes until the client reads them or its own timeout)
      */
     boolean terminate();
+
+    /**
+     * Lets the container finish its request while the client's connection stays open, so that what
+     * it keeps per request (its request and response objects, the JAX-RS runtime's) is freed for the
+     * rest of the stream: from now on this output writes the response body's framing itself, and the
+     * container writes nothing more. Called once, right after {@link #listen}, under the caller's
+     * lock.
+     *
+     * @param completeRequest closes the JAX-RS sink, which completes the container's request without
+     *                        a byte on the wire once detached; the output runs it (on a thread of its
+     *                        choosing) if and only if it returns true
+     * @return false where the container cannot (the default): the request stays open until the
+     *         stream ends; true if the stream ends with {@link #end()} from now on
+     * @throws IOException if the client's connection failed
+     */
+    default boolean detach(Runnable completeRequest) throws IOException {
+        return false;
+    }
+
+    /**
+     * Ends the body of a {@link #detach detached} stream after what was written: the response is
+     * complete, and the connection is the container's again.
+     */
+    default void end() {
+        throw new UnsupportedOperationException("only a detached output ends the stream itself");
+    }
 }

@@ -22,6 +22,8 @@ class HandoffOutletTest {
         boolean ready = true;
         Listener listener;
         boolean terminated;
+        boolean detachable;
+        boolean ended;
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
 
         @Override
@@ -55,6 +57,19 @@ class HandoffOutletTest {
         public boolean terminate() {
             terminated = true;
             return true;
+        }
+
+        @Override
+        public boolean detach(Runnable completeRequest) {
+            if (detachable) {
+                completeRequest.run();
+            }
+            return detachable;
+        }
+
+        @Override
+        public void end() {
+            ended = true;
         }
 
         String text() {
@@ -125,5 +140,26 @@ class HandoffOutletTest {
         body.listener.onWritable();
         assertTrue(stage.isDone());
         assertTrue(body.text().startsWith("id: 2\n"), body.text());
+    }
+
+    @Test
+    void write_whenTheOutputDetaches_closesTheSinkOnce_andTheBodyEndsTheStream() {
+        FakeSse.Sink sink = new FakeSse.Sink();
+        FakeOutput body = new FakeOutput();
+        body.done = true;
+        body.detachable = true;
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
+        outlet.write(event("1"));
+        assertFalse(sink.isClosed());
+        outlet.write(event("2"));
+        // Closing the sink completes the container's request: it frees its request state.
+        assertTrue(sink.isClosed(), "the sink is closed at the handoff");
+        assertTrue(body.text().startsWith("id: 2\n"), body.text());
+        assertFalse(outlet.isClosed(), "the stream goes on through the body");
+        outlet.write(event("3"));
+        assertEquals(java.util.List.of("1"), sink.ids());
+        assertEquals(2, outlet.writes());
+        outlet.end();
+        assertTrue(body.ended, "the body writes the stream's end");
     }
 }

@@ -3,6 +3,8 @@ package dev.ssekit.internal.conn;
 import dev.ssekit.Conn.CloseReason;
 import dev.ssekit.Event;
 import dev.ssekit.internal.wire.EncodedEvent;
+import dev.ssekit.internal.wire.FramedEvent;
+import dev.ssekit.testkit.ClassHistogram;
 import dev.ssekit.testkit.FakeSse;
 
 import org.junit.jupiter.api.AfterEach;
@@ -208,5 +210,50 @@ class NonBlockingConnectionTest {
         assertTrue(conn.offer(EncodedEvent.of(Event.of("fanned")), null, drains));
         assertEquals(0, drains.pending(), "a connection whose writes may block is not left to share a task");
         await().atMost(WAIT).until(() -> sink.written().size() == 3); // greeting, first, fanned
+    }
+
+    @Test
+    void queue_afterABurstDrains_givesItsArrayBack() throws Exception {
+        // Connections that each queued a burst of 1,000 events while their client did not read, then
+        // caught up: an ArrayDeque never shrinks, and each would keep an array of 1,024 slots or more
+        // (4 KB and up) for the rest of its life. The events themselves are shared, as in a fan-out.
+        int connections = 100;
+        int burst = 1_000;
+        FramedEvent event = EncodedEvent.of(Event.of("burst"));
+        List<ScriptedOutput> outputs = new ArrayList<>();
+        List<Connection> conns = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            ScriptedOutput output = new ScriptedOutput();
+            output.headDone = true;
+            Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(new FakeSse.Sink()), output),
+                    ConnSettings.DEFAULTS.withQueueCapacity(2 * burst), runtime, null, true);
+            conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+            conn.send(EncodedEvent.of(Event.of("second"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+            outputs.add(output);
+            conns.add(conn);
+        }
+        ClassHistogram before = ClassHistogram.now();
+        for (int i = 0; i < connections; i++) {
+            ScriptedOutput output = outputs.get(i);
+            synchronized (output) {
+                output.ready = false;
+            }
+            Connection conn = conns.get(i);
+            conn.send(event);
+            await().atMost(WAIT).until(() -> output.promised);
+            for (int k = 0; k < burst; k++) {
+                assertTrue(conn.offer(event, null), "queued");
+            }
+            assertEquals(burst, conn.queued());
+            output.drained();
+            await().atMost(WAIT).until(() -> conn.queued() == 0);
+        }
+        ClassHistogram after = ClassHistogram.now();
+        long arrays = after.bytes("[Ljava.lang.Object;") - before.bytes("[Ljava.lang.Object;");
+        assertTrue(arrays < 1024L * connections, "object arrays grew by " + arrays / connections
+                + " B a connection after its burst drained");
+        for (Connection conn : conns) {
+            assertFalse(conn.isClosed());
+        }
     }
 }
