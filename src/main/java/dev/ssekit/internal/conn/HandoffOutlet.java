@@ -55,6 +55,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
 
     @Override
     public CompletionStage<?> write(FramedEvent frames) {
+        boolean onSink;
         synchronized (lock) {
             if (handedOff || !sinkOnly && headSent && body.headWritten() && handOffLocked()) {
                 if (failure != null) {
@@ -66,11 +67,13 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
                 pump();
                 return stage;
             }
+            onSink = sinkOnly;
             headSent = true;
         }
         // Outside the lock: a sink's write may block on its client, and a cut or the container's
-        // callbacks must not wait for it.
-        return head.write(frames);
+        // callbacks must not wait for it. The head, and what the resource sends while the runtime
+        // serves the request, go on the calling thread: the runtime's response filters run there.
+        return onSink ? body.sinkWrite(() -> head.write(frames)) : head.write(frames);
     }
 
     /** @return false if the container's output refused a listener: the stream stays on the sink */
