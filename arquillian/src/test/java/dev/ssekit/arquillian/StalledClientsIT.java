@@ -106,25 +106,7 @@ class StalledClientsIT {
         MercureClient.publish(hub, Tokens.publisher("*"), "leaving", "after");
         // The servers log at INFO and above: any record here was logged above DEBUG (on WildFly too:
         // not Undertow's UT005088 for closing the output of a connection that is gone).
-        List<String> logged = records(log.linesSince(mark));
+        List<String> logged = log.recordsSince(mark);
         assertEquals(List.of(), logged, "logged while two clients left");
-    }
-
-    /** @return the log records in {@code lines}: a record's continuation lines (a stack trace) joined to it */
-    private static List<String> records(List<String> lines) {
-        List<String> records = new ArrayList<>();
-        for (String line : lines) {
-            if (line.isBlank()) {
-                continue;
-            }
-            boolean continuation = line.startsWith("\t") || line.startsWith(" ") || line.startsWith("Caused by")
-                    || line.startsWith("java.") || line.startsWith("...");
-            if (continuation && !records.isEmpty()) {
-                records.set(records.size() - 1, records.get(records.size() - 1) + "\n" + line);
-            } else {
-                records.add(line);
-            }
-        }
-        return records;
     }
 }
