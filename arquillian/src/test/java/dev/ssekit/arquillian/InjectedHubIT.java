@@ -175,6 +175,28 @@ class InjectedHubIT {
     }
 
     @Test
+    void clientsThatLeaveAnSseStream_idleOrMidFrame_endTheirConnectionsWithNothingLogged() throws Exception {
+        // The user's @SseStream resource, as StalledClientsIT does for the hub WAR: a raw client that
+        // leaves while idle, and one that leaves with a reset in the middle of a 64 KB event.
+        URI events = URI.create(api() + "/leaving/events");
+        URI status = URI.create(api() + "/leaving/status");
+        PlainHttp.postForm(status, "status=before"); // the hubs start (and say so) before the mark
+        ServerLog log = ServerLog.current();
+        long mark = log.mark();
+        StalledClient idle = StalledClient.openStream(events, WAIT);
+        StalledClient midFrame = StalledClient.openStream(events, WAIT);
+        PlainHttp.postForm(status, "status=" + "y".repeat(64 * 1024));
+        midFrame.readSome(100); // within the event, never its end
+        idle.close();
+        midFrame.abort();
+        await().atMost(WAIT).until(() -> !StalledClient.serverSideOpen(events.getPort(), idle.localPort())
+                && !StalledClient.serverSideOpen(events.getPort(), midFrame.localPort()));
+        // One more broadcast, so that whatever noticing a gone client writes to the log has happened.
+        PlainHttp.postForm(status, "status=after");
+        assertEquals(List.of(), log.recordsSince(mark), "logged while two clients left");
+    }
+
+    @Test
     void annotatedStreamGetsItsOrdersEventsAndReplays() throws Exception {
         URI events = URI.create(api() + "/7/events");
         String lastSeen;

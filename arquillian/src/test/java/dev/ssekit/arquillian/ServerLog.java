@@ -38,6 +38,27 @@ final class ServerLog {
         return linesSince(mark).stream().filter(l -> l.contains(" ERROR ") || l.contains("SEVERE")).toList();
     }
 
+    /**
+     * @return the log records since {@code mark}, a record's continuation lines (a stack trace)
+     *         joined to it; the servers log at INFO and above, so any record was logged above DEBUG
+     */
+    List<String> recordsSince(long mark) throws IOException {
+        List<String> records = new java.util.ArrayList<>();
+        for (String line : linesSince(mark)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            boolean continuation = line.startsWith("\t") || line.startsWith(" ") || line.startsWith("Caused by")
+                    || line.startsWith("java.") || line.startsWith("...");
+            if (continuation && !records.isEmpty()) {
+                records.set(records.size() - 1, records.get(records.size() - 1) + "\n" + line);
+            } else {
+                records.add(line);
+            }
+        }
+        return records;
+    }
+
     /** @return the lines logged since {@code mark} */
     List<String> linesSince(long mark) throws IOException {
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {

@@ -35,14 +35,20 @@ final class StalledClient implements AutoCloseable {
         this.in = socket.getInputStream();
     }
 
-    /** Subscribes with {@code query} and returns once the response head has arrived. */
+    /** Subscribes to the hub with {@code query} and returns once the response head has arrived. */
     static StalledClient open(URI hub, String query, Duration timeout) throws IOException {
+        return openStream(hub.resolve(".well-known/mercure?" + query), timeout);
+    }
+
+    /** Opens the event stream at {@code uri} and returns once the response head has arrived. */
+    static StalledClient openStream(URI uri, Duration timeout) throws IOException {
         Socket s = new Socket();
         s.setReceiveBufferSize(4096);
-        s.connect(new InetSocketAddress("127.0.0.1", hub.getPort()), (int) timeout.toMillis());
+        s.connect(new InetSocketAddress("127.0.0.1", uri.getPort()), (int) timeout.toMillis());
         s.setSoTimeout((int) timeout.toMillis());
-        String request = "GET " + hub.getPath() + ".well-known/mercure?" + query + " HTTP/1.1\r\n"
-                + "Host: 127.0.0.1:" + hub.getPort() + "\r\nAccept: text/event-stream\r\n\r\n";
+        String target = uri.getRawPath() + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
+        String request = "GET " + target + " HTTP/1.1\r\n"
+                + "Host: 127.0.0.1:" + uri.getPort() + "\r\nAccept: text/event-stream\r\n\r\n";
         s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
         s.getOutputStream().flush();
         StalledClient c = new StalledClient(s);

@@ -64,6 +64,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     @Override
     public CompletionStage<?> write(FramedEvent frames) {
         SinkOutlet sink;
+        boolean onSink;
         synchronized (lock) {
             if (handedOff || !sinkOnly && headSent && body.headWritten() && handOffLocked()) {
                 if (failure != null) {
@@ -75,12 +76,14 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
                 pump();
                 return stage;
             }
+            onSink = sinkOnly;
             headSent = true;
             sink = head;
         }
         // Outside the lock: a sink's write may block on its client, and a cut or the container's
-        // callbacks must not wait for it.
-        return sink.write(frames);
+        // callbacks must not wait for it. The head, and what the resource sends while the runtime
+        // serves the request, go on the calling thread: the runtime's response filters run there.
+        return onSink ? body.sinkWrite(() -> sink.write(frames)) : sink.write(frames);
     }
 
     /** Once handed off, every write goes to the container's non-blocking output. */

@@ -50,6 +50,20 @@ public interface NonBlockingOutput {
     void flush() throws IOException;
 
     /**
+     * Runs a write through the JAX-RS sink where the container wants the stream's writes, once the
+     * stream stays on the sink: on Undertow its connection's I/O thread (a write that fails there
+     * ends the exchange without Undertow logging an error; on another thread Undertow closes the
+     * output later, on that thread, and logs the failure at ERROR). The sink's write must not block
+     * (RESTEasy's does not). Elsewhere {@code write} runs on the calling thread.
+     *
+     * @return the stage of the write
+     */
+    default java.util.concurrent.CompletionStage<?> sinkWrite(
+            java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<?>> write) {
+        return write.get();
+    }
+
+    /**
      * Closes the client's connection at once, dropping whatever the container still holds for it.
      *
      * @return false if this container offers no such close (the stream then ends normally, and the

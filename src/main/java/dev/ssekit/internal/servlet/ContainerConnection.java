@@ -22,6 +22,8 @@ import java.util.logging.Logger;
  *       {@code terminateSilently()} closes it dropping the queue.</li>
  *   <li>WildFly (Undertow): {@code HttpServletRequestImpl.getExchange().getConnection()}, closed.</li>
  * </ul>
+ * On Undertow it also closes a completed request's output on the connection's I/O thread
+ * ({@link #closeOutput}).
  * Anywhere else nothing happens and the stream ends gracefully. On Payara or WildFly, internals
  * that changed are a lost bound, not an unknown server: that is logged as a warning, once.
  */
@@ -29,17 +31,19 @@ final class ContainerConnection {
     private static final Logger LOG = Logger.getLogger(ContainerConnection.class.getName());
     /** What the container may hold for one client before it says the client cannot take more. */
     static final int MAX_PENDING = 64 * 1024;
-    private static final ContainerConnection UNKNOWN = new ContainerConnection(null, Kind.UNKNOWN);
+    private static final ContainerConnection UNKNOWN = new ContainerConnection(null, null, Kind.UNKNOWN);
 
     private enum Kind { GRIZZLY, UNDERTOW, UNKNOWN }
 
     private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final Object connection;
+    private final Object exchange; // Undertow's HttpServerExchange, else null
     private final Kind kind;
 
-    private ContainerConnection(Object connection, Kind kind) {
+    private ContainerConnection(Object connection, Object exchange, Kind kind) {
         this.connection = connection;
+        this.exchange = exchange;
         this.kind = kind;
     }
 
@@ -50,10 +54,11 @@ final class ContainerConnection {
             if (type.startsWith("org.apache.catalina.")) {
                 Object catalina = field(request, "request");
                 Object grizzly = call(catalina, "getCoyoteRequest");
-                return new ContainerConnection(call(call(grizzly, "getContext"), "getConnection"), Kind.GRIZZLY);
+                return new ContainerConnection(call(call(grizzly, "getContext"), "getConnection"), null, Kind.GRIZZLY);
             }
             if (type.startsWith("io.undertow.")) {
-                return new ContainerConnection(call(call(request, "getExchange"), "getConnection"), Kind.UNDERTOW);
+                Object exchange = call(request, "getExchange");
+                return new ContainerConnection(call(exchange, "getConnection"), exchange, Kind.UNDERTOW);
             }
         } catch (ReflectiveOperationException | RuntimeException e) {
             lost("reach the client's connection below " + type, e);
@@ -74,20 +79,112 @@ final class ContainerConnection {
         }
     }
 
-    /** @return true if the connection was closed at once, dropping what the container held */
-    boolean close() {
+    /**
+     * Closes the connection, dropping what the container holds for the client. On Undertow
+     * {@code out}, the response's output in async mode, is closed first, on the connection's I/O
+     * thread, and the connection right after it there: a close of the output that Undertow itself
+     * queues later then finds it closed, where on the closed connection it would fail and log the
+     * failure at ERROR (see {@link #closeOutput}).
+     *
+     * @param out the response's output in async mode, or null
+     * @return true if the connection was closed at once (on Undertow: handed to its I/O thread)
+     */
+    boolean close(java.io.Closeable out) {
         try {
             switch (kind) {
                 case GRIZZLY -> call(connection, "terminateSilently");
-                case UNDERTOW -> ((java.io.Closeable) connection).close();
+                case UNDERTOW -> onIoThread(() -> {
+                    if (out != null) {
+                        closeQuietly(out);
+                    }
+                    closeQuietly((java.io.Closeable) connection);
+                });
                 default -> {
                     return false;
                 }
             }
             return true;
-        } catch (ReflectiveOperationException | java.io.IOException | RuntimeException e) {
+        } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.log(Level.FINE, "ssekit: closing the client's connection failed", e);
             return false;
+        }
+    }
+
+    /**
+     * Closes {@code out}, a response's output in async mode, on the connection's I/O thread, ahead of
+     * any close the container queues there after this call, and logs a failure at FINE: on
+     * Undertow, where the container's own close of a completed request's output on that thread logs
+     * its failure on a closed connection at ERROR ({@link UndertowResponse} says why). Nothing waits
+     * for the I/O thread: the caller may hold a lock the thread's callbacks need. Elsewhere
+     * {@code out} is left to the container.
+     */
+    void closeOutput(java.io.Closeable out) {
+        if (kind != Kind.UNDERTOW) {
+            return;
+        }
+        try {
+            onIoThread(() -> closeQuietly(out));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            lost("close a response's output on Undertow's I/O thread", e);
+        }
+    }
+
+    /**
+     * Runs {@code write}, a non-blocking write through the JAX-RS sink, on Undertow's I/O thread of
+     * the connection (see {@link dev.ssekit.internal.conn.NonBlockingOutput#sinkWrite}); elsewhere on
+     * the calling thread.
+     */
+    java.util.concurrent.CompletionStage<?> sinkWrite(
+            java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<?>> write) {
+        if (kind != Kind.UNDERTOW) {
+            return write.get();
+        }
+        java.util.concurrent.CompletableFuture<Object> written = new java.util.concurrent.CompletableFuture<>();
+        Runnable task = () -> {
+            try {
+                write.get().whenComplete((ok, error) -> {
+                    if (error != null) {
+                        written.completeExceptionally(error);
+                    } else {
+                        written.complete(ok);
+                    }
+                });
+            } catch (RuntimeException e) {
+                written.completeExceptionally(e);
+            }
+        };
+        try {
+            onIoThread(task);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            lost("write on Undertow's I/O thread", e);
+            return write.get();
+        }
+        return written;
+    }
+
+    /**
+     * Runs {@code task} on Undertow's I/O thread of the connection: at once if this is it, else
+     * queued; on this thread if the I/O thread takes no more tasks (the server is stopping).
+     */
+    private void onIoThread(Runnable task) throws ReflectiveOperationException {
+        if ((Boolean) call(exchange, "isInIoThread")) {
+            task.run();
+            return;
+        }
+        // XNIO's I/O thread is an Executor whose tasks run in order, on that thread.
+        java.util.concurrent.Executor ioThread = (java.util.concurrent.Executor) call(exchange, "getIoThread");
+        try {
+            ioThread.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            task.run();
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "ssekit: closing " + c + " failed; the client is gone", e);
         }
     }
 
@@ -96,7 +193,8 @@ final class ContainerConnection {
         if (WARNED.compareAndSet(false, true)) {
             LOG.log(Level.WARNING, "ssekit: could not " + what + " (this server's internals changed?): a cut now ends "
                     + "a stream gracefully, and what the container holds for a client that stopped reading is not "
-                    + "bounded by ssekit; logged once", e);
+                    + "bounded by ssekit, and on WildFly Undertow may log an error for a client that leaves; logged once",
+                    e);
         } else {
             LOG.log(Level.FINE, "ssekit: could not " + what, e);
         }

@@ -8,6 +8,7 @@ import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 
@@ -16,6 +17,9 @@ import java.io.IOException;
  * non-blocking output ({@link ServletOutput}), and marks the moment the JAX-RS runtime has
  * returned the request to the container: from then on the runtime writes nothing on its own, and
  * the stream's writes may go straight to the servlet output. Costs a thread-local per request.
+ *
+ * <p>On Undertow (WildFly) it also hands the chain an {@link UndertowResponse}, which ends the
+ * stream of a client that has left without Undertow logging an error.
  */
 public final class ServingFilter implements Filter {
     private Runnable unregister;
@@ -28,7 +32,15 @@ public final class ServingFilter implements Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        ServletOutput.serve(request, () -> chain.doFilter(request, response));
+        UndertowResponse undertow = request.getClass().getName().startsWith("io.undertow.")
+                && response instanceof HttpServletResponse http
+                ? new UndertowResponse(request, http) : null;
+        ServletResponse served = undertow != null ? undertow : response;
+        ServletOutput.serve(request, () -> chain.doFilter(request, served));
+        if (undertow != null && request.isAsyncStarted()) {
+            // Only until the dispatch returns may a listener be added.
+            request.getAsyncContext().addListener(undertow);
+        }
     }
 
     @Override

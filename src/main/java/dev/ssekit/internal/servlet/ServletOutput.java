@@ -155,9 +155,16 @@ final class ServletOutput implements NonBlockingOutput, WriteListener, AsyncList
     }
 
     @Override
+    public java.util.concurrent.CompletionStage<?> sinkWrite(
+            java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<?>> write) {
+        ContainerConnection c = connection;
+        return c == null ? write.get() : c.sinkWrite(write);
+    }
+
+    @Override
     public boolean terminate() {
         ContainerConnection c = connection;
-        return c != null && c.close();
+        return c != null && c.close(out);
     }
 
     @Override

@@ -24,6 +24,7 @@ class HandoffOutletTest {
         boolean terminated;
         boolean detachable;
         boolean ended;
+        int sinkWrites; // writes through the sink that the container ran
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
 
         @Override
@@ -51,6 +52,13 @@ class HandoffOutletTest {
 
         @Override
         public void flush() {
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> sinkWrite(
+                java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<?>> write) {
+            sinkWrites++;
+            return write.get();
         }
 
         @Override
@@ -120,6 +128,9 @@ class HandoffOutletTest {
             assertTrue(outlet.write(event(String.valueOf(i))).toCompletableFuture().isDone());
         }
         assertEquals(java.util.List.of("1", "2", "3"), sink.ids());
+        // The head on the calling thread (the runtime's response filters run there), the rest where
+        // the container wants the sink's writes (Undertow: its I/O thread).
+        assertEquals(2, body.sinkWrites);
         assertFalse(outlet.isClosed());
         outlet.cut();
         assertTrue(body.terminated, "the container's connection is closed");
