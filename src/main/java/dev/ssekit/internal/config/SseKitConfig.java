@@ -320,9 +320,12 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
 
     /**
      * The URL configuration's pool. For H2 files it adds what durable history needs unless the URL
-     * sets it: DB_CLOSE_DELAY=-1 (H2 would otherwise close the database with its last connection)
-     * and WRITE_DELAY=0 (every commit written to the file before it returns; H2's default writes
-     * commits up to 500 ms later, so a crash lost acknowledged events and their ids were given again).
+     * sets it: DB_CLOSE_DELAY=-1 (H2 would otherwise close the database with its last connection),
+     * WRITE_DELAY=0 (every commit written to the file before it returns; H2's default writes
+     * commits up to 500 ms later, so a crash lost acknowledged events and their ids were given again)
+     * and DB_CLOSE_ON_EXIT=FALSE (H2's own shutdown hook closed the database as soon as the JVM began
+     * to exit, beside ssekit's stop, whose following of the history to its end then failed: a
+     * SIGTERM lost the last acknowledged events of live streams, CrashDurabilityTest).
      */
     private OwnedPool pool(String url) {
         try {
@@ -338,6 +341,9 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
             }
             if (!upper.contains("WRITE_DELAY") && !upper.startsWith("JDBC:H2:MEM:")) {
                 url = url + ";WRITE_DELAY=0";
+            }
+            if (!upper.contains("DB_CLOSE_ON_EXIT")) {
+                url = url + ";DB_CLOSE_ON_EXIT=FALSE";
             }
         }
         try {
