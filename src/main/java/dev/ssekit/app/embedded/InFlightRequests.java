@@ -6,6 +6,7 @@ import org.glassfish.grizzly.http.server.Response;
 import org.glassfish.grizzly.http.server.ServerConfiguration;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Counts the requests that still owe their client an answer, so that a stop waits for those and
@@ -38,15 +39,31 @@ final class InFlightRequests extends FrontHandler {
         synchronized (lock) {
             inFlight++;
         }
+        // Counted down once, whichever comes first: Grizzly finishing the response (the listener,
+        // which may run before Jersey returns: a stream that detaches, an asynchronous response
+        // completed on another thread), or Jersey returning with a stream still suspended.
+        AtomicBoolean counted = new AtomicBoolean();
+        Runnable answer = () -> {
+            if (counted.compareAndSet(false, true)) {
+                answered();
+            }
+        };
+        request.addAfterServiceListener(r -> answer.run());
         try {
             next.service(request, response);
         } finally {
-            if (response.isSuspended()) {
-                answered(); // a stream: the registry ends it
-            } else {
-                // Called once Grizzly has finished the response and handed its last bytes on.
-                request.addAfterServiceListener(r -> answered());
+            if (isSuspended(response)) {
+                answer.run(); // a stream: the registry ends it
             }
+        }
+    }
+
+    /** @return false also for a response Grizzly has already finished and recycled */
+    private static boolean isSuspended(Response response) {
+        try {
+            return response.isSuspended();
+        } catch (IllegalStateException e) {
+            return false; // recycled: its after-service listener has run
         }
     }
 
