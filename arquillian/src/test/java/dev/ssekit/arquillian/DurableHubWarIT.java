@@ -79,7 +79,7 @@ class DurableHubWarIT {
         // The hub gives every update an IRI of its own (Mercure); the store keeps it.
         assertTrue(first.startsWith("urn:uuid:") && second.startsWith("urn:uuid:"), first + ", " + second);
         if (onRedis()) {
-            assertEquals(2, RedisKeys.streamLength(REDIS_PREFIX + "topic:durable"), "the topic's stream in Redis");
+            assertEquals(2, RedisKeys.streamLength(RedisKeys.key(REDIS_PREFIX, "topic:durable")), "the topic's stream in Redis");
         }
         try (SseRecorder c = MercureClient.subscribe(hub, "topic=durable", Map.of("Last-Event-ID", first))) {
             assertEquals(new ReceivedEvent(second, null, "two", null), c.takeEvent(), "replayed");
