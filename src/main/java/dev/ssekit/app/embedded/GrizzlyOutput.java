@@ -24,6 +24,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Grizzly's non-blocking output for one stream of the embedded hub: what lets a client that stops
@@ -124,14 +125,14 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListe
     }
 
     @Override
-    public boolean detach(Runnable completeRequest) throws IOException {
+    public Optional<Detached> detach(Runnable completeRequest) throws IOException {
         DetachedStreams streams = DetachedStreams.of(connection);
         HttpResponsePacket response = serving.request.getResponse().getResponse();
         // Only a chunked response on a kept-alive connection: its body's end is ours to write, and
         // the connection stays open once Grizzly has completed the request.
         if (streams == null || !response.isCommitted() || !response.isChunked()
                 || !response.getProcessingState().isKeepAlive()) {
-            return false;
+            return Optional.empty();
         }
         out.flush();
         streams.detach(connection);
@@ -144,7 +145,7 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListe
         // worker thread each. The request's objects go to this thread's cache (Grizzly keeps up to
         // 16 a thread): bounded by the writer threads, not by the streams.
         completeRequest.run();
-        return true;
+        return Optional.of(this::endBody);
     }
 
     @Override
@@ -255,8 +256,8 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListe
         // Detached, every write is already on the connection's write queue.
     }
 
-    @Override
-    public void end() {
+    /** Ends a detached stream's body: the last chunk, then the connection is Grizzly's again. */
+    private void endBody() {
         ended = true;
         connection.removeCloseListener(this);
         writeRaw(shared(LAST_CHUNK));

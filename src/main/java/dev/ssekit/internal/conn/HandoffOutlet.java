@@ -50,7 +50,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     private volatile boolean handedOff; // read unlocked by neverBlocks
     private boolean headSent; // the first write went through the sink: the runtime has written the head
     private boolean sinkOnly; // the container's output refused us: every write through the sink
-    private boolean detached; // the body ends the stream itself; the sink is closed (or about to be)
+    private NonBlockingOutput.Detached detached; // set once the body ends the stream itself; the sink is closed
     private FramedEvent pending;
     private CompletableFuture<Void> pendingStage;
     private boolean needsFlush;
@@ -99,8 +99,8 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
             SinkOutlet sink = head;
             // Closing the sink completes the container's request (it writes nothing more once
             // detached) and frees what the container and the JAX-RS runtime kept for it.
-            detached = body.detach(sink::end);
-            if (detached) {
+            detached = body.detach(sink::end).orElse(null);
+            if (detached != null) {
                 head = null;
             }
         } catch (IllegalStateException e) {
@@ -180,9 +180,9 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     public void end() {
         SinkOutlet sink;
         synchronized (lock) {
-            if (detached) {
+            if (detached != null) {
                 if (failure == null) {
-                    body.end();
+                    detached.end();
                 }
                 return;
             }
@@ -210,7 +210,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     public boolean isClosed() {
         SinkOutlet sink = head;
         synchronized (lock) {
-            return failure != null || !detached && sink != null && sink.isClosed();
+            return failure != null || detached == null && sink != null && sink.isClosed();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.ssekit.internal.conn;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A container's non-blocking output to one client, below JAX-RS: the Servlet API's
@@ -80,20 +81,19 @@ public interface NonBlockingOutput {
      *
      * @param completeRequest closes the JAX-RS sink, which completes the container's request without
      *                        a byte on the wire once detached; the output runs it (on a thread of its
-     *                        choosing) if and only if it returns true
-     * @return false where the container cannot (the default): the request stays open until the
-     *         stream ends; true if the stream ends with {@link #end()} from now on
+     *                        choosing) if and only if it detaches
+     * @return how the detached stream ends; empty where the container cannot (the default): the
+     *         request then stays open until the stream ends
      * @throws IOException if the client's connection failed
      */
-    default boolean detach(Runnable completeRequest) throws IOException {
-        return false;
+    default Optional<Detached> detach(Runnable completeRequest) throws IOException {
+        return Optional.empty();
     }
 
-    /**
-     * Ends the body of a {@link #detach detached} stream after what was written: the response is
-     * complete, and the connection is the container's again.
-     */
-    default void end() {
-        throw new UnsupportedOperationException("only a detached output ends the stream itself");
+    /** A stream {@linkplain #detach detached} from its request: the output ends its body itself. */
+    @FunctionalInterface
+    interface Detached {
+        /** Ends the body after what was written: the response is complete, the connection the container's again. */
+        void end();
     }
 }

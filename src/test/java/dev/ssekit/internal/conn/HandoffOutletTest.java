@@ -68,16 +68,12 @@ class HandoffOutletTest {
         }
 
         @Override
-        public boolean detach(Runnable completeRequest) {
-            if (detachable) {
-                completeRequest.run();
+        public java.util.Optional<Detached> detach(Runnable completeRequest) {
+            if (!detachable) {
+                return java.util.Optional.empty();
             }
-            return detachable;
-        }
-
-        @Override
-        public void end() {
-            ended = true;
+            completeRequest.run();
+            return java.util.Optional.of(() -> ended = true);
         }
 
         String text() {
