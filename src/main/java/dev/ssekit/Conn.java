@@ -1,5 +1,7 @@
 package dev.ssekit;
 
+import dev.ssekit.internal.Settings;
+
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.conn.ConnRuntime;
 import dev.ssekit.internal.conn.Outlets;

@@ -6,7 +6,7 @@ import dev.ssekit.internal.conn.ConnSettings;
 import java.time.Duration;
 
 /**
- * The connection settings shared by {@link Conn.Builder} and {@link Topics.Builder}; each setter
+ * The connection settings shared by {@link Conn.Builder} and {@link Hub.Builder}; each setter
  * checks its value at once and names it in the error.
  *
  * @param <B> the builder type, returned by every setter

@@ -1,7 +1,7 @@
 package dev.ssekit;
 
 /**
- * Thrown when registering with, or broadcasting on, a {@link Hub} or {@link Topics} that has been
+ * Thrown when registering with, or broadcasting on, a {@link Topic} or {@link Hub} that has been
  * closed (the Go package's {@code ErrHubClosed}).
  */
 public final class HubClosedException extends SseKitException {

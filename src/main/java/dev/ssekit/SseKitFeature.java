@@ -1,5 +1,9 @@
 package dev.ssekit;
 
+import dev.ssekit.cdi.Publish;
+import dev.ssekit.internal.wire.SseResponseFilter;
+import dev.ssekit.cdi.Subscribe;
+
 import dev.ssekit.internal.wire.FrameWriter;
 
 import jakarta.ws.rs.core.Feature;
@@ -7,7 +11,7 @@ import jakarta.ws.rs.core.FeatureContext;
 
 /**
  * Registers ssekit's JAX-RS providers: {@link SseResponseFilter} (the stream headers, the request's
- * {@code Last-Event-ID} for {@link SseStream}, the {@value #EVENT_ID_HEADER} header of {@link Broadcast}) and the writer
+ * {@code Last-Event-ID} for {@link Subscribe}, the {@value #EVENT_ID_HEADER} header of {@link Publish}) and the writer
  * of ssekit's own events, which writes them exactly as framed (see {@link Event}). Use
  * {@code register(SseKitFeature.class)} in your application, or list it in
  * {@code Application.getClasses()}. The writer applies to ssekit's events only; your own
@@ -15,7 +19,7 @@ import jakarta.ws.rs.core.FeatureContext;
  */
 public final class SseKitFeature implements Feature {
     /**
-     * The response header that carries the id of the event a {@link Broadcast} method published while
+     * The response header that carries the id of the event a {@link Publish} method published while
      * serving the request: {@value}. Absent when nothing was published (a failed or empty result). Inside a
      * JTA transaction it is the id the event will carry once the transaction commits. Browsers read it from
      * another origin only if your CORS configuration exposes it ({@code Access-Control-Expose-Headers}).

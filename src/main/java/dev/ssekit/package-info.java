@@ -8,9 +8,9 @@
  *   <li>{@link dev.ssekit.Conn}: one client's stream, opened from the request's
  *   {@code SseEventSink}; heartbeats, a bounded queue, a maximum lifetime, and a
  *   {@code done()} stage.</li>
- *   <li>{@link dev.ssekit.Hub}: broadcasts values of one type to the connections on a topic,
+ *   <li>{@link dev.ssekit.Topic}: broadcasts values of one type to the connections on a topic,
  *   encoding each value once, and replays what a reconnecting client missed.</li>
- *   <li>{@link dev.ssekit.Topics}: the registry of named hubs that share one history and one
+ *   <li>{@link dev.ssekit.Hub}: the registry of named hubs that share one history and one
  *   publish order, so that a connection can listen to several topics.</li>
  *   <li>{@link dev.ssekit.SseKitFeature}: registers the JAX-RS providers that set the stream
  *   headers, including {@code Mercure-Last-Event-ID}.</li>

@@ -84,10 +84,10 @@ class ArchitectureTest {
     void jta_isUsedOnlyBehindItsProbe() {
         ArchRule rule = noClasses().that().resideInAPackage("dev.ssekit..")
                 .and().resideOutsideOfPackage("dev.ssekit.internal.tx..")
-                .and().doNotHaveFullyQualifiedName("dev.ssekit.Topics$Builder")
+                .and().doNotHaveFullyQualifiedName("dev.ssekit.Hub$Builder")
                 .should().dependOnClassesThat().resideInAPackage("jakarta.transaction..")
                 .because("JTA is optional at run time (the embedded hub has none): only dev.ssekit.internal.tx "
-                        + "touches it, once it is known to be there, and Topics.Builder#transactions names its type");
+                        + "touches it, once it is known to be there, and Hub.Builder#transactions names its type");
         rule.check(main);
     }
 
@@ -163,7 +163,7 @@ class ArchitectureTest {
      * that no longer closes a cycle fails it too, so that the list says what is left.
      */
     private static final Set<String> KNOWN_CYCLE_EDGES = Set.of(
-            // The API, the engine and the stores: the façades (Topics, Conn) drive the engine, and the
+            // The API, the engine and the stores: the façades (Hub, Conn) drive the engine, and the
             // engine and the stores use the API's values (Event, OverflowPolicy, HistoryStore.Entry) and
             // exceptions; config reads the public builders' defaults.
             "dev.ssekit -> dev.ssekit.history",

@@ -38,7 +38,7 @@ class ArtifactLayoutIT {
     void jar_holdsTheLibraryButNotTheApp() throws IOException {
         // The JDBC URL configuration's pool is an optional dependency, never inside the jar.
         List<String> jar = entries("ssekit.jar");
-        assertTrue(jar.contains("dev/ssekit/Hub.class"));
+        assertTrue(jar.contains("dev/ssekit/Topic.class"));
         assertTrue(jar.contains("dev/ssekit/history/JdbcHistoryStore.class"));
         assertTrue(jar.contains("META-INF/beans.xml"));
         assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("dev/ssekit/app/")).toList());
@@ -78,10 +78,10 @@ class ArtifactLayoutIT {
     void testkitJar_holdsTheKitOnlyAndNeedsNothingButTheJdk() throws Exception {
         String path = System.getProperty("ssekit.testkit.jar");
         List<String> jar = entries("ssekit.testkit.jar");
-        assertTrue(jar.contains("dev/ssekit/test/SseRecorder.class"), jar.toString());
-        assertTrue(jar.contains("dev/ssekit/test/internal/EventStreamParser.class"), jar.toString());
+        assertTrue(jar.contains("dev/ssekit/testkit/SseRecorder.class"), jar.toString());
+        assertTrue(jar.contains("dev/ssekit/testkit/EventStreamParser.class"), jar.toString());
         assertEquals(List.of(), jar.stream().filter(n -> !n.startsWith("META-INF/")
-                && !n.matches("dev/ssekit/test/[A-Za-z0-9_/$-]+\\.class")).toList(), "only dev/ssekit/test classes");
+                && !n.matches("dev/ssekit/testkit/[A-Za-z0-9_/$-]+\\.class")).toList(), "only dev/ssekit/testkit classes");
         Set<String> referenced = new TreeSet<>();
         try (JarFile file = new JarFile(path)) {
             for (ZipEntry e : file.stream().filter(e -> e.getName().endsWith(".class")).toList()) {
@@ -92,7 +92,7 @@ class ArtifactLayoutIT {
         }
         assertTrue(referenced.contains("java/net/http/HttpClient"), "the scan sees the kit's references: " + referenced);
         assertEquals(List.of(), referenced.stream()
-                .filter(n -> !n.startsWith("java/") && !n.startsWith("javax/net/") && !n.startsWith("dev/ssekit/test/"))
+                .filter(n -> !n.startsWith("java/") && !n.startsWith("javax/net/") && !n.startsWith("dev/ssekit/testkit/"))
                 .toList(), "classes outside the JDK (and outside java.base)");
         // And it loads with the JDK alone beneath it.
         try (URLClassLoader alone = new URLClassLoader(new URL[] {new File(path).toURI().toURL()},
@@ -107,7 +107,7 @@ class ArtifactLayoutIT {
 
     @Test
     void jars_nameTheirModules() throws IOException {
-        for (String[] jar : new String[][] {{"ssekit.jar", "dev.ssekit"}, {"ssekit.testkit.jar", "dev.ssekit.testkit"}}) {
+        for (String[] jar : new String[][] {{"ssekit.jar", "dev.ssekit"}, {"ssekit.testkit.jar", "dev.ssekit.testsupport"}}) {
             try (JarFile file = new JarFile(System.getProperty(jar[0]))) {
                 assertEquals(jar[1], file.getManifest().getMainAttributes().getValue("Automatic-Module-Name"),
                         jar[0] + " manifest");

@@ -1,8 +1,8 @@
 package dev.ssekit;
 
-import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.StreamServerTest;
-import dev.ssekit.testkit.WireCases;
+import dev.ssekit.testsupport.RawSseClient;
+import dev.ssekit.testsupport.StreamServerTest;
+import dev.ssekit.testsupport.WireCases;
 
 
 import org.junit.jupiter.api.Test;
@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConnHttpTest extends StreamServerTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     @Override
-    protected Topics.Builder topicsBuilder() {
-        return Topics.builder().heartbeat(Duration.ofMillis(300));
+    protected Hub.Builder topicsBuilder() {
+        return Hub.builder().heartbeat(Duration.ofMillis(300));
     }
 
     private RawSseClient open(String path) throws Exception {
@@ -284,9 +284,9 @@ class ConnHttpTest extends StreamServerTest {
     @Test
     void builder_refusesBadSettingsNamingThem() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Topics.builder().queueCapacity(0));
+                () -> Hub.builder().queueCapacity(0));
         assertEquals("queueCapacity must be at least 1, got 0", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Topics.builder().heartbeat(Duration.ofSeconds(-1)));
+        e = assertThrows(IllegalArgumentException.class, () -> Hub.builder().heartbeat(Duration.ofSeconds(-1)));
         assertEquals("heartbeat must be positive, got PT-1S", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Conn.open(null, null));
         assertEquals("sink must not be null", e.getMessage());

@@ -1,8 +1,10 @@
 package dev.ssekit;
 
+import dev.ssekit.spi.TopicMatcher;
+
 import dev.ssekit.history.InMemoryHistoryStore;
-import dev.ssekit.testkit.FakeSse;
-import dev.ssekit.testkit.GatedStore;
+import dev.ssekit.testsupport.FakeSse;
+import dev.ssekit.testsupport.GatedStore;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +24,8 @@ class HandoffRaceTest {
 
     @Test
     void broadcast_throwingFilterRejectsOnlyForItsSubscriber() {
-        try (Topics topics = Topics.create()) {
-            Hub<String> hub = topics.hub("t");
+        try (Hub topics = Hub.create()) {
+            Topic<String> hub = topics.hub("t");
             FakeSse.Sink picky = new FakeSse.Sink();
             hub.register(topics.open(picky, FakeSse.sse()), null, v -> {
                 if (v.equals("boom")) {
@@ -49,7 +51,7 @@ class HandoffRaceTest {
     @Test
     void close_duringReplayWritesTheReplayBeforeEnding() throws Exception {
         GatedStore store = new GatedStore(InMemoryHistoryStore.create());
-        try (Topics topics = Topics.builder().history(store).build()) {
+        try (Hub topics = Hub.builder().history(store).build()) {
             String e1 = topics.publish(List.of("t"), Event.of("1"));
             String e2 = topics.publish(List.of("t"), Event.of("2"));
             String e3 = topics.publish(List.of("t"), Event.of("3"));
@@ -71,7 +73,7 @@ class HandoffRaceTest {
     @Test
     void subscribe_expiredHighWaterMarkDeliversNoDuplicate() throws Exception {
         GatedStore store = new GatedStore(InMemoryHistoryStore.builder().maxEventsPerTopic(3).build());
-        try (Topics topics = Topics.builder().history(store).build()) {
+        try (Hub topics = Hub.builder().history(store).build()) {
             for (String id : List.of("a", "b", "c")) {
                 topics.publish(List.of("t"), Event.of(id).withId(id));
             }
@@ -100,7 +102,7 @@ class HandoffRaceTest {
     @Test
     void subscribe_matcherReplayHandsOffToLiveWithoutGapOrDuplicate() throws Exception {
         GatedStore store = new GatedStore(InMemoryHistoryStore.create());
-        try (Topics topics = Topics.builder().history(store).build()) {
+        try (Hub topics = Hub.builder().history(store).build()) {
             String e1 = topics.publish(List.of("orders/1"), Event.of("1"));
             String e2 = topics.publish(List.of("orders/2"), Event.of("2"));
             topics.publish(List.of("other"), Event.of("x"));
@@ -131,7 +133,7 @@ class HandoffRaceTest {
     @Test
     void subscribe_matcherReplayPastAnExpiredHighWaterMarkDeliversNoDuplicate() throws Exception {
         GatedStore store = new GatedStore(InMemoryHistoryStore.builder().maxEventsPerTopic(3).build());
-        try (Topics topics = Topics.builder().history(store).build()) {
+        try (Hub topics = Hub.builder().history(store).build()) {
             for (String id : List.of("a", "b", "c")) {
                 topics.publish(List.of("t/" + id), Event.of(id).withId(id));
             }
@@ -160,7 +162,7 @@ class HandoffRaceTest {
 
     @Test
     void subscribe_matcherWithFiltersIsRefused() {
-        try (Topics topics = Topics.create()) {
+        try (Hub topics = Hub.create()) {
             Conn conn = topics.open(new FakeSse.Sink(), FakeSse.sse());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> topics.dispatcher()
                     .subscribe(conn.connection(), java.util.Map.of("t", (v, ev) -> true), x -> true, null));
@@ -171,7 +173,7 @@ class HandoffRaceTest {
 
     @Test
     void subscribe_onClosedRegistryEndsTheUnstartedConnection() throws Exception {
-        Topics topics = Topics.create();
+        Hub topics = Hub.create();
         Conn conn = topics.open(new FakeSse.Sink(), FakeSse.sse());
         topics.close();
         assertThrows(HubClosedException.class, () -> topics.subscribe(conn, List.of("t"), null));
@@ -180,7 +182,7 @@ class HandoffRaceTest {
 
     @Test
     void subscribe_replayOnAnAlreadySubscribedConnectionIsRefused() {
-        try (Topics topics = Topics.create()) {
+        try (Hub topics = Hub.create()) {
             Conn conn = topics.open(new FakeSse.Sink(), FakeSse.sse());
             topics.subscribe(conn, List.of("a"), null);
             IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -194,7 +196,7 @@ class HandoffRaceTest {
 
     @Test
     void close_cutsConnectionsThatDoNotEndInTime() throws Exception {
-        Topics topics = Topics.builder().writeTimeout(Duration.ofMillis(200)).build();
+        Hub topics = Hub.builder().writeTimeout(Duration.ofMillis(200)).build();
         FakeSse.Sink sink = new FakeSse.Sink();
         Conn conn = topics.open(sink, FakeSse.sse());
         // A connection still holding for a replay that will not come cannot end gracefully.

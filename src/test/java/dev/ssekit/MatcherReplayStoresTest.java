@@ -1,11 +1,13 @@
 package dev.ssekit;
 
+import dev.ssekit.spi.TopicMatcher;
+
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
-import dev.ssekit.testkit.FakeSse;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.FakeSse;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -32,7 +34,7 @@ class MatcherReplayStoresTest {
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:file:" + Path.of("target", "h2-history", "m2_" + UUID.randomUUID()).toAbsolutePath());
         try (HistoryStore store = JdbcHistoryStore.builder(h2).pruneInterval(null).build();
-             Topics topics = Topics.builder().history(store).build()) {
+             Hub topics = Hub.builder().history(store).build()) {
             assertReplaysThenLive(topics, topics);
         }
     }
@@ -43,8 +45,8 @@ class MatcherReplayStoresTest {
         String prefix = "m2_" + UUID.randomUUID() + ":";
         try (HistoryStore a = RedisHistoryStore.builder(RedisKeys.URI).keyPrefix(prefix).build();
              HistoryStore b = RedisHistoryStore.builder(RedisKeys.URI).keyPrefix(prefix).build();
-             Topics nodeA = Topics.builder().history(a).build();
-             Topics nodeB = Topics.builder().history(b).build()) {
+             Hub nodeA = Hub.builder().history(a).build();
+             Hub nodeB = Hub.builder().history(b).build()) {
             assertReplaysThenLive(nodeA, nodeB);
         } finally {
             RedisKeys.deleteAll(prefix);
@@ -52,7 +54,7 @@ class MatcherReplayStoresTest {
     }
 
     /** Publishes on one registry, subscribes by matcher on the other after the first id. */
-    private static void assertReplaysThenLive(Topics publisher, Topics subscriber) {
+    private static void assertReplaysThenLive(Hub publisher, Hub subscriber) {
         String first = publisher.publish(List.of("orders/1"), Event.of("1"));
         publisher.publish(List.of("other"), Event.of("x"));
         String second = publisher.publish(List.of("orders/2", "other"), Event.of("2"));

@@ -1,6 +1,8 @@
 package dev.ssekit;
 
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.spi.MetricsBinding;
+
+import dev.ssekit.testsupport.FakeSse;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What a registry reports through {@link MetricsBinding}: the counts of {@link HubStats}, per topic, bounded. */
+/** What a registry reports through {@link MetricsBinding}: the counts of {@link TopicStats}, per topic, bounded. */
 class MetricsBindingTest {
     /** Records every call, per topic. */
     static final class Recording implements MetricsBinding {
@@ -65,8 +67,8 @@ class MetricsBindingTest {
     @Test
     void countsReachTheBindingPerTopic_andTheBindingClosesWithTheRegistry() {
         Recording metrics = new Recording();
-        Topics topics = Topics.builder().metrics(metrics).build();
-        Hub<String> news = topics.hub("news");
+        Hub topics = Hub.builder().metrics(metrics).build();
+        Topic<String> news = topics.hub("news");
         news.broadcast("before anyone");
         FakeSse.Sink sink = new FakeSse.Sink();
         news.register(topics.open(sink, FakeSse.sse()), "earliest");
@@ -75,7 +77,7 @@ class MetricsBindingTest {
         assertEquals(2, metrics.count("news", "published"));
         assertEquals(1, metrics.count("news", "replayed"), "the event before it subscribed is replayed");
         assertEquals(1, metrics.gauges.get("news").getAsInt(), "the gauge reads the subscribers now");
-        assertEquals(new HubStats(1, 2, 1, 0, 0, 1), news.stats(), "the same counts without a binding");
+        assertEquals(new TopicStats(1, 2, 1, 0, 0, 1), news.stats(), "the same counts without a binding");
         topics.close();
         assertTrue(metrics.closed.get(), "closing the registry lets the binding remove its metrics");
     }
@@ -83,7 +85,7 @@ class MetricsBindingTest {
     @Test
     void topicsBeyondTheFirstThousandShareOneTag() {
         Recording metrics = new Recording();
-        try (Topics topics = Topics.builder().metrics(metrics).build()) {
+        try (Hub topics = Hub.builder().metrics(metrics).build()) {
             for (int i = 0; i < 1005; i++) {
                 topics.publish(List.of("t" + i), Event.of("x"));
             }
@@ -116,8 +118,8 @@ class MetricsBindingTest {
                 throw new IllegalStateException("close");
             }
         };
-        try (Topics topics = Topics.builder().metrics(broken).build()) {
-            Hub<String> news = topics.hub("news");
+        try (Hub topics = Hub.builder().metrics(broken).build()) {
+            Topic<String> news = topics.hub("news");
             FakeSse.Sink sink = new FakeSse.Sink();
             news.register(topics.open(sink, FakeSse.sse()));
             String one = news.broadcast("one");
@@ -158,8 +160,8 @@ class MetricsBindingTest {
     @Test
     void delivered_carriesTheLagOfLiveEventsOnly() {
         Lags metrics = new Lags();
-        try (Topics topics = Topics.builder().metrics(metrics).build()) {
-            Hub<String> news = topics.hub("news");
+        try (Hub topics = Hub.builder().metrics(metrics).build()) {
+            Topic<String> news = topics.hub("news");
             news.broadcast("before anyone");
             FakeSse.Sink sink = new FakeSse.Sink();
             news.register(topics.open(sink, FakeSse.sse()), "earliest");
@@ -183,7 +185,7 @@ class MetricsBindingTest {
         org.h2.jdbcx.JdbcDataSource dataSource = new org.h2.jdbcx.JdbcDataSource();
         dataSource.setURL("jdbc:h2:mem:lag-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         Lags metrics = new Lags();
-        try (Topics topics = Topics.builder().metrics(metrics)
+        try (Hub topics = Hub.builder().metrics(metrics)
                 .history(dev.ssekit.history.JdbcHistoryStore.builder(dataSource).pruneInterval(null).build())
                 .build()) {
             assertTrue(topics.history() instanceof dev.ssekit.history.SharedHistoryStore);
@@ -200,7 +202,7 @@ class MetricsBindingTest {
     @Test
     void meteredTopics_nameOnlyThoseTopics_theOthersShareOneTagWithTheirSubscribers() {
         Lags metrics = new Lags();
-        try (Topics topics = Topics.builder().metrics(metrics).meteredTopics(List.of("news")).build()) {
+        try (Hub topics = Hub.builder().metrics(metrics).meteredTopics(List.of("news")).build()) {
             topics.hub("news").register(topics.open(new FakeSse.Sink(), FakeSse.sse()));
             topics.hub("orders/1").register(topics.open(new FakeSse.Sink(), FakeSse.sse()));
             topics.hub("orders/2").register(topics.open(new FakeSse.Sink(), FakeSse.sse()));

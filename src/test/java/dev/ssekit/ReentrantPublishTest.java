@@ -1,6 +1,6 @@
 package dev.ssekit;
 
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.testsupport.FakeSse;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +23,7 @@ class ReentrantPublishTest {
             + "publish from another thread instead";
 
     /** Publishes from inside user code, recording what the publish threw; accepts the event. */
-    private static boolean publishFromInside(Topics topics, List<Throwable> thrown) {
+    private static boolean publishFromInside(Hub topics, List<Throwable> thrown) {
         try {
             topics.publish(List.of("audit"), Event.of("seen"));
             thrown.add(new AssertionError("the publish from inside went through"));
@@ -36,8 +36,8 @@ class ReentrantPublishTest {
     @Test
     void publish_fromAFilter_failsAtOnceSayingWhy() throws Exception {
         List<Throwable> thrown = new CopyOnWriteArrayList<>();
-        try (Topics topics = Topics.builder().build()) {
-            Hub<String> orders = topics.hub("orders", String.class);
+        try (Hub topics = Hub.builder().build()) {
+            Topic<String> orders = topics.hub("orders", String.class);
             FakeSse.Sink sink = new FakeSse.Sink();
             orders.register(orders.open(sink, FakeSse.sse()), null, v -> publishFromInside(topics, thrown));
             String id = orders.broadcast("one");
@@ -52,7 +52,7 @@ class ReentrantPublishTest {
     @Test
     void publish_fromATopicMatcher_failsAtOnceSayingWhy() throws Exception {
         List<Throwable> thrown = new CopyOnWriteArrayList<>();
-        try (Topics topics = Topics.builder().build()) {
+        try (Hub topics = Hub.builder().build()) {
             FakeSse.Sink sink = new FakeSse.Sink();
             topics.subscribe(topics.open(sink, FakeSse.sse()), List.of(),
                     t -> t.contains("orders") && publishFromInside(topics, thrown), null);

@@ -1,15 +1,17 @@
 package dev.ssekit;
 
+import dev.ssekit.spi.TopicMatcher;
+
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
 import dev.ssekit.history.Replay;
-import dev.ssekit.testkit.ForwardingStore;
-import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
-import dev.ssekit.testkit.StreamResource;
+import dev.ssekit.testsupport.ForwardingStore;
+import dev.ssekit.testsupport.RawSseClient;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
+import dev.ssekit.testsupport.StreamResource;
 
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
@@ -157,7 +159,7 @@ class ReplayCapHttpTest {
         private final String kind;
         private final String prefix = Services.tablePrefix("rc_");
         final CallsStore store;
-        Topics topics;
+        Hub topics;
         HttpServer server;
         URI base;
 
@@ -168,7 +170,7 @@ class ReplayCapHttpTest {
 
         /** Starts the registry, which takes the newest event as its high-water mark, and the server. */
         void start() {
-            topics = Topics.builder().history(store).maxReplayEvents(CAP).build();
+            topics = Hub.builder().history(store).maxReplayEvents(CAP).build();
             server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
                     new ResourceConfig().registerInstances(new StreamResource(topics)).register(SseKitFeature.class));
             base = URI.create("http://127.0.0.1:" + server.getListeners().iterator().next().getPort() + "/");

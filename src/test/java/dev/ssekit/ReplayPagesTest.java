@@ -1,15 +1,17 @@
 package dev.ssekit;
 
+import dev.ssekit.spi.TopicMatcher;
+
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
 import dev.ssekit.history.Replay;
 import dev.ssekit.internal.config.SseKitConfig;
-import dev.ssekit.testkit.FakeSse;
-import dev.ssekit.testkit.ForwardingStore;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.FakeSse;
+import dev.ssekit.testsupport.ForwardingStore;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -50,8 +52,8 @@ class ReplayPagesTest {
     @ValueSource(strings = {"memory", "h2", "postgres", "redis"})
     void subscribe_pastTheReplayCapSignalsLossAndStartsLive(String kind) {
         try (Stores stores = new Stores(kind);
-             Topics topics = SseKitConfig.read(dev.ssekit.Settings.of(Map.of("ssekit.replay.max.events", "5")))
-                     .applyTo(Topics.builder().history(stores.open())).build()) {
+             Hub topics = SseKitConfig.read(dev.ssekit.internal.Settings.of(Map.of("ssekit.replay.max.events", "5")))
+                     .applyTo(Hub.builder().history(stores.open())).build()) {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 ids.add(topics.publish(List.of("t"), Event.of("e" + i)));
@@ -78,7 +80,7 @@ class ReplayPagesTest {
 
     @org.junit.jupiter.api.Test
     void subscribe_withNoCapReplaysEverything() {
-        try (Topics topics = Topics.builder().maxReplayEvents(Integer.MAX_VALUE).build()) {
+        try (Hub topics = Hub.builder().maxReplayEvents(Integer.MAX_VALUE).build()) {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 ids.add(topics.publish(List.of("t"), Event.of("e" + i)));
@@ -98,7 +100,7 @@ class ReplayPagesTest {
         try (Stores stores = new Stores(kind)) {
             RecordingStore store = new RecordingStore(stores.open());
             List<String> ids = append(store, history);
-            try (Topics topics = Topics.builder().history(store).build()) {
+            try (Hub topics = Hub.builder().history(store).build()) {
                 HeldSink sink = new HeldSink();
                 Subscription s = topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("t"),
                         HistoryStore.EARLIEST);
@@ -129,7 +131,7 @@ class ReplayPagesTest {
         try (Stores stores = new Stores(kind)) {
             HistoryStore store = stores.open();
             List<String> ids = append(store, history);
-            try (Topics topics = Topics.builder().history(store).build()) {
+            try (Hub topics = Hub.builder().history(store).build()) {
             HeldSink sink = new HeldSink();
             // An exact topic and a matcher: both read paths page.
             TopicMatcher m = t -> t.contains("m");

@@ -2,8 +2,8 @@ package dev.ssekit;
 
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.Replay;
-import dev.ssekit.testkit.FakeSse;
-import dev.ssekit.testkit.ForwardingStore;
+import dev.ssekit.testsupport.FakeSse;
+import dev.ssekit.testsupport.ForwardingStore;
 
 import org.junit.jupiter.api.Test;
 
@@ -62,7 +62,7 @@ class ReplayTurnsTest {
     @Test
     void replaysStartAFewAtATime_theRestWaitTheirTurn() {
         HeldReads store = new HeldReads();
-        try (Topics topics = Topics.builder().history(store).build()) {
+        try (Hub topics = Hub.builder().history(store).build()) {
             store.holding = false;
             topics.publish(List.of("t"), Event.of("before"));
             store.holding = true;
@@ -91,7 +91,7 @@ class ReplayTurnsTest {
     @Test
     void aClientWhoseReplayWaitsForTheStore_isNotCutAsASlowConsumer() {
         HeldReads store = new HeldReads();
-        try (Topics topics = Topics.builder().history(store).queueMaxDelay(Duration.ofMillis(200))
+        try (Hub topics = Hub.builder().history(store).queueMaxDelay(Duration.ofMillis(200))
                 .writeTimeout(Duration.ofMinutes(5)).build()) {
             store.holding = false;
             String before = topics.publish(List.of("t"), Event.of("before"));

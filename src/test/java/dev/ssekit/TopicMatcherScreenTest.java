@@ -1,6 +1,8 @@
 package dev.ssekit;
 
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.spi.TopicMatcher;
+
+import dev.ssekit.testsupport.FakeSse;
 
 import org.junit.jupiter.api.Test;
 
@@ -71,7 +73,7 @@ class TopicMatcherScreenTest {
         Counted everyKey = new Counted(t -> t.equals("misc"), screen(IDENTITY, ""));
         Counted nullKeys = new Counted(t -> t.equals("boom"), screen(t -> t.equals("boom") || t.equals("end") ? t : null, "bo", "end"));
         Counted throwing = new Counted(t -> t.equals("boom"), screen(failing, "end"));
-        try (Topics topics = Topics.builder().build()) {
+        try (Hub topics = Hub.builder().build()) {
             Map<Counted, FakeSse.Sink> sinks = new java.util.LinkedHashMap<>();
             for (Counted m : List.of(books, authors, unscreened, everyKey, nullKeys, throwing)) {
                 FakeSse.Sink sink = new FakeSse.Sink();
@@ -118,7 +120,7 @@ class TopicMatcherScreenTest {
     void screenedMatcher_thatLeaves_isNoLongerAsked() throws Exception {
         Counted stays = new Counted(t -> t.startsWith("p/"), screen(IDENTITY, "p/", "end"));
         Counted leaves = new Counted(t -> t.startsWith("p/"), screen(IDENTITY, "p/", "end"));
-        try (Topics topics = Topics.builder().build()) {
+        try (Hub topics = Hub.builder().build()) {
             FakeSse.Sink staying = new FakeSse.Sink();
             topics.subscribe(topics.open(staying, FakeSse.sse()), List.of(), stays, null);
             Conn leaving = topics.open(new FakeSse.Sink(), FakeSse.sse());
@@ -134,7 +136,7 @@ class TopicMatcherScreenTest {
 
     @Test
     void manyScreenedMatchers_comeAndGo_theIndexKeepsExactlyThoseStillThere() throws Exception {
-        try (Topics topics = Topics.builder().build()) {
+        try (Hub topics = Hub.builder().build()) {
             List<Conn> conns = new java.util.ArrayList<>();
             List<FakeSse.Sink> sinks = new java.util.ArrayList<>();
             for (int i = 0; i < 200; i++) {

@@ -2,8 +2,8 @@ package dev.ssekit;
 
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
-import dev.ssekit.testkit.Services;
-import dev.ssekit.testkit.StandaloneJta;
+import dev.ssekit.testsupport.Services;
+import dev.ssekit.testsupport.StandaloneJta;
 
 import jakarta.transaction.TransactionManager;
 
@@ -57,8 +57,8 @@ class TransactionalPublishTest {
         }
     }
 
-    private Topics memoryTopics() {
-        Topics topics = Topics.builder().transactions(StandaloneJta.registry()).build();
+    private Hub memoryTopics() {
+        Hub topics = Hub.builder().transactions(StandaloneJta.registry()).build();
         closing.add(topics);
         return topics;
     }
@@ -90,14 +90,14 @@ class TransactionalPublishTest {
     }
 
     /** A registry on the JDBC store with its outbox, and the application's table beside it. */
-    private Topics outboxTopics(DataSource ds) throws Exception {
+    private Hub outboxTopics(DataSource ds) throws Exception {
         database = ds;
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE " + prefix + "orders (id VARCHAR(64) PRIMARY KEY)");
         }
         JdbcHistoryStore store = JdbcHistoryStore.builder(ds).tablePrefix(prefix).joinsTransactions(true).build();
         closing.add(store);
-        Topics topics = Topics.builder().history(store).transactions(StandaloneJta.registry()).build();
+        Hub topics = Hub.builder().history(store).transactions(StandaloneJta.registry()).build();
         closing.add(topics);
         return topics;
     }
@@ -118,7 +118,7 @@ class TransactionalPublishTest {
         }
     }
 
-    private static List<String> ids(Topics topics, String topic) {
+    private static List<String> ids(Hub topics, String topic) {
         List<String> ids = new ArrayList<>();
         topics.history().read(Set.of(topic), HistoryStore.EARLIEST, null).events()
                 .forEach(e -> ids.add(e.id().orElseThrow()));
@@ -133,8 +133,8 @@ class TransactionalPublishTest {
 
     @Test
     void broadcast_inTransaction_isStoredOnlyAfterCommit() throws Exception {
-        Topics topics = memoryTopics();
-        Hub<String> orders = topics.hub("orders");
+        Hub topics = memoryTopics();
+        Topic<String> orders = topics.hub("orders");
         tm.begin();
         String id = orders.broadcast("order 1");
         CompletionStage<String> stored = orders.broadcastAsync("order 2");
@@ -149,8 +149,8 @@ class TransactionalPublishTest {
 
     @Test
     void broadcast_rolledBack_isNeverStored() throws Exception {
-        Topics topics = memoryTopics();
-        Hub<String> orders = topics.hub("orders");
+        Hub topics = memoryTopics();
+        Topic<String> orders = topics.hub("orders");
         tm.begin();
         CompletionStage<String> stored = orders.broadcastAsync("never");
         tm.rollback();
@@ -162,8 +162,8 @@ class TransactionalPublishTest {
 
     @Test
     void broadcastNow_inTransaction_isStoredAtOnceWhateverTheOutcome() throws Exception {
-        Topics topics = memoryTopics();
-        Hub<String> orders = topics.hub("orders");
+        Hub topics = memoryTopics();
+        Topic<String> orders = topics.hub("orders");
         tm.begin();
         String id = orders.broadcastNow("progress");
         String published = topics.publishNow(List.of("orders"), Event.of("also"));
@@ -174,7 +174,7 @@ class TransactionalPublishTest {
 
     @Test
     void publishAsync_outsideTransaction_isCompleteOnReturn() {
-        Topics topics = memoryTopics();
+        Hub topics = memoryTopics();
         CompletionStage<String> stored = topics.publishAsync(List.of("orders"), Event.of("x").withId("given-1"));
         assertEquals("given-1", stored.toCompletableFuture().getNow(null));
         CompletionStage<String> again = topics.publishAsync(List.of("orders"), Event.of("y").withId("given-1"));
@@ -183,7 +183,7 @@ class TransactionalPublishTest {
 
     @Test
     void transactions_committingInOppositeOrder_arePublishedInCommitOrder_memory() throws Exception {
-        Topics topics = memoryTopics();
+        Hub topics = memoryTopics();
         assertCommitOrder(topics, topics.hub("orders"), false);
     }
 
@@ -201,19 +201,19 @@ class TransactionalPublishTest {
 
     @Test
     void outbox_transactionsCommittingInOppositeOrder_areStoredInCommitOrder_h2() throws Exception {
-        Topics topics = outboxTopics(h2());
+        Hub topics = outboxTopics(h2());
         assertCommitOrder(topics, topics.hub("orders"), true);
     }
 
     @Test
     void outbox_transactionsCommittingInOppositeOrder_areStoredInCommitOrder_postgres() throws Exception {
-        Topics topics = outboxTopics(postgres());
+        Hub topics = outboxTopics(postgres());
         assertCommitOrder(topics, topics.hub("orders"), true);
     }
 
     @Test
     void outbox_anIdTakenBetweenTheWriteAndTheRelay_failsItsStage_h2() throws Exception {
-        Topics topics = outboxTopics(h2());
+        Hub topics = outboxTopics(h2());
         tm.begin();
         saveOrder("o9");
         CompletionStage<String> stage = topics.publishAsync(List.of("orders"), Event.of("in the transaction")
@@ -231,8 +231,8 @@ class TransactionalPublishTest {
         assertEquals(1, count("orders"), "the business data committed; only the event was refused");
     }
 
-    private void assertOutboxCommitAndRollback(Topics topics) throws Exception {
-        Hub<String> orders = topics.hub("orders");
+    private void assertOutboxCommitAndRollback(Hub topics) throws Exception {
+        Topic<String> orders = topics.hub("orders");
         tm.begin();
         saveOrder("o1");
         CompletionStage<String> stored = orders.broadcastAsync("order o1");
@@ -265,7 +265,7 @@ class TransactionalPublishTest {
      * Transaction A publishes first and commits second, B publishes second and commits first: history
      * holds B's event before A's, with nothing in between.
      */
-    private void assertCommitOrder(Topics topics, Hub<String> orders, boolean saveRows) throws Exception {
+    private void assertCommitOrder(Hub topics, Topic<String> orders, boolean saveRows) throws Exception {
         CountDownLatch aPublished = new CountDownLatch(1);
         CountDownLatch bCommitted = new CountDownLatch(1);
         ExecutorService threads = Executors.newFixedThreadPool(2);

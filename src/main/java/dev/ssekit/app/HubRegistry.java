@@ -1,8 +1,8 @@
 package dev.ssekit.app;
 
 import dev.ssekit.HubClosedException;
-import dev.ssekit.Settings;
-import dev.ssekit.Topics;
+import dev.ssekit.internal.Settings;
+import dev.ssekit.Hub;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * The hub's one registry, made from the configuration ({@link Topics#configured()}) on first use and
+ * The hub's one registry, made from the configuration ({@link Hub#configured()}) on first use and
  * closed, ending every stream cleanly, when the application stops.
  *
  * <p>A subscriber authorized for private updates also subscribes to each topic's private
@@ -30,7 +30,7 @@ public class HubRegistry {
 
     // Written under the lock, read without it: a request never waits for a stop in progress (the
     // stop may take the whole shutdown timeout), it finds the registry closing and gets 503.
-    private volatile Topics topics;
+    private volatile Hub topics;
     private volatile int maxTopicsPerSubscription;
     private volatile boolean closed;
 
@@ -40,8 +40,8 @@ public class HubRegistry {
      * @throws dev.ssekit.SseKitException if the history store cannot be reached
      * @throws HubClosedException if the application is stopping
      */
-    public Topics topics() {
-        Topics made = topics;
+    public Hub topics() {
+        Hub made = topics;
         if (made != null) {
             return made;
         }
@@ -51,20 +51,20 @@ public class HubRegistry {
     }
 
     /** Makes the registry once; the caller holds the lock. */
-    private Topics open() {
+    private Hub open() {
         if (topics == null && closed) {
             throw new HubClosedException("the hub (the application is stopping)");
         }
         if (topics == null) {
             Settings settings = Settings.current();
-            int max = settings.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1);
-            Topics.Builder builder = Topics.configured(settings)
+            int max = settings.integer(MAX_TOPICS_PER_SUBSCRIPTION, Hub.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1);
+            Hub.Builder builder = Hub.configured(settings)
                     .maxTopicsPerSubscription(max > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : 2 * max);
             if (settings.raw(METRICS_TOPICS) == null) {
                 // Clients name the hub's topics: none gets a series of its own unless configured.
                 builder.meteredTopics(Set.of());
             }
-            Topics made = builder.build();
+            Hub made = builder.build();
             maxTopicsPerSubscription = max; // before topics: a reader that sees the registry sees its limit
             topics = made;
             LOG.fine(() -> "ssekit hub: registry ready, history " + topics.history());
@@ -93,7 +93,7 @@ public class HubRegistry {
      */
     @PreDestroy
     public void close() {
-        Topics closing;
+        Hub closing;
         synchronized (this) {
             if (closed) {
                 return;

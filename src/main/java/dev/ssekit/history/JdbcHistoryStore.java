@@ -1,9 +1,11 @@
 package dev.ssekit.history;
 
+import dev.ssekit.internal.Settings;
+
 import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
-import dev.ssekit.TopicMatcher;
+import dev.ssekit.spi.TopicMatcher;
 import dev.ssekit.SseKitException;
 import dev.ssekit.internal.Checks;
 

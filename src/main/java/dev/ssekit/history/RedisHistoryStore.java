@@ -1,10 +1,12 @@
 package dev.ssekit.history;
 
+import dev.ssekit.internal.Settings;
+
 import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.SseKitException;
-import dev.ssekit.TopicMatcher;
+import dev.ssekit.spi.TopicMatcher;
 import dev.ssekit.internal.Checks;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -126,7 +128,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private static final int FIXED_KEYS = 8;
     /** Events a follower that fell behind the feed reads back from the topics' streams at most. */
     private static final int BRIDGE_EVENTS = 10_000;
-    /** Topic streams a follower that fell behind the feed reads at most to bridge the gap. */
+    /** The topic streams a follower that fell behind the feed reads at most to bridge the gap. */
     private static final int BRIDGE_TOPICS = 1_000;
     /** Quiet topics an append removes at most, besides its own work. */
     private static final int SWEEP = 16;

@@ -3,3 +3,5 @@
  * {@link dev.ssekit.history.InMemoryHistoryStore}.
  */
 package dev.ssekit.history;
+
+import dev.ssekit.Event;

@@ -1,5 +1,7 @@
 package dev.ssekit.internal;
 
+import dev.ssekit.spi.Codec;
+
 import dev.ssekit.SseKitException;
 
 import jakarta.json.bind.Jsonb;

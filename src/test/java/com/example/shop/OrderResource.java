@@ -1,9 +1,11 @@
 package com.example.shop;
 
-import dev.ssekit.Broadcast;
-import dev.ssekit.SseStream;
-import dev.ssekit.Topic;
-import dev.ssekit.Topics;
+import dev.ssekit.Event;
+
+import dev.ssekit.cdi.Publish;
+import dev.ssekit.cdi.Subscribe;
+import dev.ssekit.cdi.TopicName;
+import dev.ssekit.Hub;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -22,17 +24,17 @@ import jakarta.ws.rs.sse.SseEventSink;
 @RequestScoped
 @Path("orders")
 public class OrderResource {
-    @Inject @Topic Topics topics;  // the application's registry: configured, health-checked, closed at undeploy
+    @Inject @TopicName Hub topics;  // the application's registry: configured, health-checked, closed at undeploy
 
     /** One order's events: what the client missed after its Last-Event-ID, then live. */
     @GET @Path("{id}/events") @Produces(MediaType.SERVER_SENT_EVENTS)
-    @SseStream(topic = "orders/{id}")
+    @Subscribe(topic = "orders/{id}")
     public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
     }
 
     /** Answers the status, and publishes it to the order's subscribers; header SseKit-Event-ID: its id. */
     @POST @Path("{id}/status") @Consumes(MediaType.APPLICATION_JSON) @Produces(MediaType.APPLICATION_JSON)
-    @Broadcast(topic = "orders/{id}")
+    @Publish(topic = "orders/{id}")
     public OrderStatus update(@PathParam("id") String id, OrderStatus status) {
         return status;
     }

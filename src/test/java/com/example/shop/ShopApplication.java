@@ -1,5 +1,8 @@
 package com.example.shop;
 
+import dev.ssekit.Event;
+import dev.ssekit.cdi.Subscribe;
+
 import dev.ssekit.SseKitFeature;
 
 import jakarta.ws.rs.ApplicationPath;
@@ -11,7 +14,7 @@ import java.util.Set;
 public class ShopApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
-        // SseKitFeature: stream headers, events written exactly as sent, Last-Event-ID for @SseStream
+        // SseKitFeature: stream headers, events written exactly as sent, Last-Event-ID for @Subscribe
         return Set.of(OrderResource.class, SseKitFeature.class);
     }
 }

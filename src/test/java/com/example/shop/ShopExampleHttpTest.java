@@ -1,9 +1,11 @@
 package com.example.shop;
 
+import dev.ssekit.Event;
+
 import dev.ssekit.SseKitFeature;
-import dev.ssekit.test.ReceivedEvent;
-import dev.ssekit.test.SseRecorder;
-import dev.ssekit.testkit.JerseyWeld;
+import dev.ssekit.testkit.ReceivedEvent;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testsupport.JerseyWeld;
 
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;

@@ -2,16 +2,16 @@ package dev.ssekit.app;
 
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
-import dev.ssekit.Settings;
-import dev.ssekit.Topics;
+import dev.ssekit.internal.Settings;
+import dev.ssekit.Hub;
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
-import dev.ssekit.testkit.TcpProxy;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
+import dev.ssekit.testsupport.TcpProxy;
 
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -153,7 +153,7 @@ class StoreBlackholeTest {
         Services.requireRedis();
         String prefix = "ssekit-blackhole:";
         try (TcpProxy proxy = TcpProxy.to("127.0.0.1", 6379);
-             Topics topics = Topics.configured(Settings.of(Map.of("ssekit.history.store", "redis",
+             Hub topics = Hub.configured(Settings.of(Map.of("ssekit.history.store", "redis",
                      "ssekit.history.redis.uri", "redis://127.0.0.1:" + proxy.port(),
                      "ssekit.history.redis.prefix", prefix,
                      "ssekit.history.redis.command.timeout", "1s"))).build()) {

@@ -1,14 +1,11 @@
 package dev.ssekit.cdi;
 
-import dev.ssekit.Broadcast;
 import dev.ssekit.Event;
 import dev.ssekit.SseKitFeature;
-import dev.ssekit.SseStream;
-import dev.ssekit.Topic;
-import dev.ssekit.Topics;
-import dev.ssekit.test.SseRecorder;
-import dev.ssekit.test.StreamEnd;
-import dev.ssekit.testkit.JerseyWeld;
+import dev.ssekit.Hub;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testkit.StreamEnd;
+import dev.ssekit.testsupport.JerseyWeld;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.RequestScoped;
@@ -45,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code @SseStream} and {@code @Broadcast} on a JAX-RS resource, over HTTP on loopback (Jersey on Grizzly,
+ * {@code @Subscribe} and {@code @Publish} on a JAX-RS resource, over HTTP on loopback (Jersey on Grizzly,
  * Weld SE): replay after the request's {@code Last-Event-ID} whether or not the method declares it, and the
  * id of a broadcast event in the response's {@code SseKit-Event-ID} header.
  */
@@ -59,14 +56,14 @@ class AnnotatedResourceHttpTest {
         @GET
         @Path("{id}/events")
         @Produces(MediaType.SERVER_SENT_EVENTS)
-        @SseStream(topic = "orders/{id}")
+        @Subscribe(topic = "orders/{id}")
         public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
         }
 
         @GET
         @Path("{id}/declared")
         @Produces(MediaType.SERVER_SENT_EVENTS)
-        @SseStream(topic = "orders/{id}")
+        @Subscribe(topic = "orders/{id}")
         public void declared(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                              @Context SseEventSink sink, @Context Sse sse) {
         }
@@ -75,7 +72,7 @@ class AnnotatedResourceHttpTest {
         @Path("{id}/status")
         @Consumes(MediaType.TEXT_PLAIN)
         @Produces(MediaType.TEXT_PLAIN)
-        @Broadcast(topic = "orders/{id}", type = "status")
+        @Publish(topic = "orders/{id}", type = "status")
         public String status(@PathParam("id") String id, String status) {
             return status.isEmpty() ? null : status; // null: nothing to broadcast
         }
@@ -85,10 +82,10 @@ class AnnotatedResourceHttpTest {
     @ApplicationScoped
     public static class Registry {
         @Inject
-        @Topic
-        Topics topics;
+        @TopicName
+        Hub topics;
 
-        Topics topics() {
+        Hub topics() {
             return topics;
         }
     }
@@ -96,7 +93,7 @@ class AnnotatedResourceHttpTest {
     private static WeldContainer weld;
     private static HttpServer withFeature;
     private static HttpServer withoutFeature;
-    private static Topics topics;
+    private static Hub topics;
 
     @BeforeAll
     static void start() throws Exception {
@@ -172,7 +169,7 @@ class AnnotatedResourceHttpTest {
         try (SseRecorder events = SseRecorder.to(uri(withoutFeature, "4/events")).header("Last-Event-ID", "x").open()) {
             StreamEnd end = events.assertEnded(StreamEnd.Reason.HTTP_STATUS);
             assertEquals(500, end.status());
-            assertTrue(end.body().contains("@SseStream on " + OrderResource.class.getName() + ".events cannot read the "
+            assertTrue(end.body().contains("@Subscribe on " + OrderResource.class.getName() + ".events cannot read the "
                     + "request's Last-Event-ID, so it could not replay what the client missed: register "
                     + "dev.ssekit.SseKitFeature in the JAX-RS Application"), end.body());
         }

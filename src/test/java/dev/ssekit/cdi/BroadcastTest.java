@@ -1,14 +1,11 @@
 package dev.ssekit.cdi;
 
-import dev.ssekit.Broadcast;
-import dev.ssekit.SseStream;
 import dev.ssekit.Event;
-import dev.ssekit.Topic;
-import dev.ssekit.Topics;
-import dev.ssekit.internal.cdi.BroadcastInterceptor;
+import dev.ssekit.Hub;
+import dev.ssekit.internal.cdi.PublishInterceptor;
 import dev.ssekit.internal.cdi.HubProducer;
 import dev.ssekit.internal.cdi.SseKitExtension;
-import dev.ssekit.internal.cdi.SseStreamInterceptor;
+import dev.ssekit.internal.cdi.SubscribeInterceptor;
 
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
@@ -28,37 +25,37 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code @Broadcast} in a real CDI container (Weld SE), and its checks at deployment. */
+/** {@code @Publish} in a real CDI container (Weld SE), and its checks at deployment. */
 class BroadcastTest {
     @Dependent
     public static class OrderService {
         @Inject
-        @Topic
-        Topics topics;
+        @TopicName
+        Hub topics;
 
-        @Broadcast(topic = "orders/{id}", type = "status")
+        @Publish(topic = "orders/{id}", type = "status")
         public Map<String, Object> status(@PathParam("id") String id, String status) {
             return Map.of("id", id, "status", status);
         }
 
-        @Broadcast(topic = "notes")
+        @Publish(topic = "notes")
         public Response note(String text) {
             return Response.ok(text).build();
         }
 
-        @Broadcast(topic = "notes")
+        @Publish(topic = "notes")
         public String nothing() {
             return null;
         }
 
         /** Answers {@code text} with the given status, as a resource method that reports its own outcome. */
-        @Broadcast(topic = "replies")
+        @Publish(topic = "replies")
         public Response reply(int status, String text) {
             return Response.status(status).entity(text).build();
         }
 
         /** Fails the way a resource method does, with the error's entity in the exception's response. */
-        @Broadcast(topic = "replies")
+        @Publish(topic = "replies")
         public String refuse(int status, String text) {
             throw new WebApplicationException(Response.status(status).entity(text).build());
         }
@@ -66,14 +63,14 @@ class BroadcastTest {
 
     @Dependent
     public static class VoidBroadcast {
-        @Broadcast(topic = "x")
+        @Publish(topic = "x")
         public void fire() {
         }
     }
 
     @Dependent
     public static class UnknownVariable {
-        @Broadcast(topic = "orders/{id}")
+        @Publish(topic = "orders/{id}")
         public String update(@PathParam("orderId") String orderId) {
             return orderId;
         }
@@ -81,7 +78,7 @@ class BroadcastTest {
 
     @Dependent
     public static class BadStream {
-        @SseStream(topic = "orders/{id}")
+        @Subscribe(topic = "orders/{id}")
         public String events(@PathParam("orderId") String id) {
             return id;
         }
@@ -90,12 +87,12 @@ class BroadcastTest {
     private static WeldContainer start(Class<?>... beans) {
         Weld weld = new Weld("ssekit-broadcast-test-" + System.nanoTime()).disableDiscovery()
                 .addBeanClasses(HubProducer.class).addBeanClasses(beans)
-                .addBeanClasses(BroadcastInterceptor.class, SseStreamInterceptor.class)
+                .addBeanClasses(PublishInterceptor.class, SubscribeInterceptor.class)
                 .addExtension(new SseKitExtension());
         return weld.initialize();
     }
 
-    private static List<Event> history(Topics topics, String topic) {
+    private static List<Event> history(Hub topics, String topic) {
         return topics.history().read(Set.of(topic), "earliest", null).events();
     }
 
@@ -143,14 +140,14 @@ class BroadcastTest {
     @Test
     void deployment_failsForAVoidMethodNamingIt() {
         RuntimeException e = assertThrows(RuntimeException.class, () -> start(VoidBroadcast.class).close());
-        assertTrue(e.getMessage().contains("@Broadcast on dev.ssekit.cdi.BroadcastTest$VoidBroadcast.fire returns "
+        assertTrue(e.getMessage().contains("@Publish on dev.ssekit.cdi.BroadcastTest$VoidBroadcast.fire returns "
                 + "void, so there is nothing to broadcast: return the value to send"), e.getMessage());
     }
 
     @Test
     void deployment_failsForAnUnknownTopicVariableNamingTheFix() {
         RuntimeException e = assertThrows(RuntimeException.class, () -> start(UnknownVariable.class).close());
-        assertTrue(e.getMessage().contains("@Broadcast(topic = \"orders/{id}\") on "
+        assertTrue(e.getMessage().contains("@Publish(topic = \"orders/{id}\") on "
                 + "dev.ssekit.cdi.BroadcastTest$UnknownVariable.update uses {id}, but no parameter is annotated "
                 + "@PathParam(\"id\"): add one, or fix the topic"), e.getMessage());
     }
@@ -159,9 +156,9 @@ class BroadcastTest {
     void deployment_failsForAWrongSseStreamMethodNamingEveryProblem() {
         RuntimeException e = assertThrows(RuntimeException.class, () -> start(BadStream.class).close());
         String where = "dev.ssekit.cdi.BroadcastTest$BadStream.events";
-        assertTrue(e.getMessage().contains("@SseStream on " + where + " must return void: the stream is the response"),
+        assertTrue(e.getMessage().contains("@Subscribe on " + where + " must return void: the stream is the response"),
                 e.getMessage());
-        assertTrue(e.getMessage().contains("@SseStream on " + where
+        assertTrue(e.getMessage().contains("@Subscribe on " + where
                 + " needs the parameters @Context SseEventSink and @Context Sse"), e.getMessage());
     }
 }

@@ -1,14 +1,13 @@
 package dev.ssekit.cdi;
 
 import dev.ssekit.Conn;
-import dev.ssekit.Hub;
-import dev.ssekit.SubscriberConnected;
-import dev.ssekit.SubscriberDisconnected;
-import dev.ssekit.HubClosedException;
 import dev.ssekit.Topic;
-import dev.ssekit.Topics;
+import dev.ssekit.spi.SubscriberConnected;
+import dev.ssekit.spi.SubscriberDisconnected;
+import dev.ssekit.HubClosedException;
+import dev.ssekit.Hub;
 import dev.ssekit.internal.cdi.HubProducer;
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.testsupport.FakeSse;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
@@ -31,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code @Inject @Topic Hub<T>} in a real CDI container (Weld SE). */
+/** {@code @Inject @TopicName Topic<T>} in a real CDI container (Weld SE). */
 class HubInjectionTest {
     /** A value type for a JSON hub; public for JSON-B. */
     public record Order(String item, int qty) {
@@ -41,16 +40,16 @@ class HubInjectionTest {
     @Dependent
     public static class Shop {
         @Inject
-        @Topic("orders")
-        Hub<Order> orders;
+        @TopicName("orders")
+        Topic<Order> orders;
 
         @Inject
-        @Topic
-        Hub<String> alerts;
+        @TopicName
+        Topic<String> alerts;
 
         @Inject
-        @Topic
-        Topics topics;
+        @TopicName
+        Hub topics;
     }
 
     /** Observes the subscriber events, as an application would. */
@@ -98,7 +97,7 @@ class HubInjectionTest {
             Shop shop = weld.select(Shop.class).get();
             assertEquals("orders", shop.orders.topic());
             assertEquals(Order.class, shop.orders.type());
-            assertEquals("alerts", shop.alerts.topic(), "an empty @Topic names the topic after the field");
+            assertEquals("alerts", shop.alerts.topic(), "an empty @TopicName names the topic after the field");
             assertEquals(String.class, shop.alerts.type());
             assertSame(shop.orders, shop.topics.hub("orders", Order.class), "one registry for all injected hubs");
             String id = shop.orders.broadcast(new Order("tea", 2));
@@ -111,7 +110,7 @@ class HubInjectionTest {
 
     @Test
     void shutdown_closesTheApplicationsHubs() {
-        Hub<String> alerts;
+        Topic<String> alerts;
         try (WeldContainer weld = start()) {
             alerts = weld.select(Shop.class).get().alerts;
             alerts.broadcast("before");

@@ -1,11 +1,11 @@
 package dev.ssekit.history;
 
-import dev.ssekit.testkit.ConnectionSource;
+import dev.ssekit.testsupport.ConnectionSource;
 
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.SseKitException;
-import dev.ssekit.Topics;
+import dev.ssekit.Hub;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,7 @@ class JdbcHistoryStoreFailureTest {
         h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         Switch db = new Switch(h2);
         JdbcHistoryStore store = JdbcHistoryStore.builder(db).pruneInterval(null).build();
-        try (Topics topics = Topics.builder().history(store).build()) {
+        try (Hub topics = Hub.builder().history(store).build()) {
             String before = topics.publish(List.of("t"), Event.of("before"));
             db.up = false;
             HistoryStoreException e = assertThrows(HistoryStoreException.class,

@@ -1,6 +1,6 @@
 package dev.ssekit.history;
 
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.Services;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

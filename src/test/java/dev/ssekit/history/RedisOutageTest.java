@@ -4,8 +4,8 @@ import dev.ssekit.Conn;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.Subscription;
-import dev.ssekit.Topics;
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.Hub;
+import dev.ssekit.testsupport.FakeSse;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -64,7 +64,7 @@ class RedisOutageTest {
         startRedis();
         RedisHistoryStore store = RedisHistoryStore.builder("redis://127.0.0.1:" + port)
                 .commandTimeout(Duration.ofSeconds(2)).build();
-        try (Topics topics = Topics.builder().history(store).build()) {
+        try (Hub topics = Hub.builder().history(store).build()) {
             FakeSse.Sink sink = new FakeSse.Sink();
             Conn first = topics.open(sink, FakeSse.sse());
             topics.subscribe(first, List.of("t"), null);

@@ -1,9 +1,11 @@
 package dev.ssekit.arquillian;
 
+import dev.ssekit.Event;
+
 import dev.ssekit.arquillian.txapp.OrderService;
 import dev.ssekit.arquillian.txapp.TxApplication;
 import dev.ssekit.arquillian.txapp.TxOrdersResource;
-import dev.ssekit.test.SseRecorder;
+import dev.ssekit.testkit.SseRecorder;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;

@@ -1,5 +1,7 @@
 package dev.ssekit.bench;
 
+import dev.ssekit.internal.Settings;
+
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;

@@ -1,5 +1,8 @@
 package dev.ssekit.bench;
 
+import dev.ssekit.Event;
+import dev.ssekit.Hub;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

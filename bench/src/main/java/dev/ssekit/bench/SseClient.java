@@ -1,5 +1,7 @@
 package dev.ssekit.bench;
 
+import dev.ssekit.Event;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;

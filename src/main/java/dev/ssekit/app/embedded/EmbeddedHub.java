@@ -1,7 +1,7 @@
 package dev.ssekit.app.embedded;
 
-import dev.ssekit.Settings;
-import dev.ssekit.Topics;
+import dev.ssekit.internal.Settings;
+import dev.ssekit.Hub;
 import dev.ssekit.app.HubApplication;
 import dev.ssekit.app.security.DevelopmentDefaults;
 import dev.ssekit.app.security.HubSecurity;
@@ -197,7 +197,7 @@ public final class EmbeddedHub implements AutoCloseable {
     }
 
     /** @return the hub's registry: its topics, their counts, and publishing in process */
-    public Topics topics() {
+    public Hub topics() {
         return weld.select(HubRegistry.class).get().topics();
     }
 
@@ -209,7 +209,7 @@ public final class EmbeddedHub implements AutoCloseable {
     /**
      * Ends every stream cleanly, then stops the server and the CDI container, within the shutdown
      * timeout ({@code ssekit.shutdown.timeout}, 20 s by default): the registry takes up to 85 % of it
-     * (see {@code Topics.Builder#shutdownTimeout}), requests still running get the rest, then the
+     * (see {@code Hub.Builder#shutdownTimeout}), requests still running get the rest, then the
      * server closes every connection. Idempotent.
      */
     @Override

@@ -1,8 +1,10 @@
 package dev.ssekit.app.security;
 
+import dev.ssekit.Event;
+
 import dev.ssekit.app.PlainText;
 
-import dev.ssekit.SseResponseFilter;
+import dev.ssekit.internal.wire.SseResponseFilter;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,5 +1,7 @@
 package dev.ssekit.app.url;
 
+import dev.ssekit.spi.TopicMatcher;
+
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;

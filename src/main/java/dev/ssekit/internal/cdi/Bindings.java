@@ -1,5 +1,7 @@
 package dev.ssekit.internal.cdi;
 
+import dev.ssekit.Event;
+
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PathParam;
 

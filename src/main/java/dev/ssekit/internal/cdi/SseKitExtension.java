@@ -1,7 +1,9 @@
 package dev.ssekit.internal.cdi;
 
-import dev.ssekit.Broadcast;
-import dev.ssekit.SseStream;
+import dev.ssekit.Conn;
+
+import dev.ssekit.cdi.Publish;
+import dev.ssekit.cdi.Subscribe;
 
 import jakarta.enterprise.event.Observes;
 import dev.ssekit.internal.config.SseKitConfig;
@@ -31,7 +33,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 
 /**
- * Checks {@link Broadcast} and {@link SseStream} methods when the application deploys, so that a wrong one fails the
+ * Checks {@link Publish} and {@link Subscribe} methods when the application deploys, so that a wrong one fails the
  * deployment with a message naming the class, the method and the fix, not the first request; checks the settings
  * ({@link SseKitConfig}) the same way.
  */
@@ -45,22 +47,22 @@ public class SseKitExtension implements Extension {
         }
     }
 
-    <T> void checkBroadcasts(@Observes @WithAnnotations(Broadcast.class) ProcessAnnotatedType<T> event) {
-        checkMarked(event.getAnnotatedType(), Broadcast.class, Broadcast::topic, (method, where) -> {
+    <T> void checkBroadcasts(@Observes @WithAnnotations(Publish.class) ProcessAnnotatedType<T> event) {
+        checkMarked(event.getAnnotatedType(), Publish.class, Publish::topic, (method, where) -> {
             if (method.getReturnType() == void.class) {
-                problems.add("@Broadcast on " + where + " returns void, so there is nothing to broadcast: "
+                problems.add("@Publish on " + where + " returns void, so there is nothing to broadcast: "
                         + "return the value to send");
             }
         });
     }
 
-    <T> void checkStreams(@Observes @WithAnnotations(SseStream.class) ProcessAnnotatedType<T> event) {
-        checkMarked(event.getAnnotatedType(), SseStream.class, SseStream::topic, (method, where) -> {
+    <T> void checkStreams(@Observes @WithAnnotations(Subscribe.class) ProcessAnnotatedType<T> event) {
+        checkMarked(event.getAnnotatedType(), Subscribe.class, Subscribe::topic, (method, where) -> {
             if (method.getReturnType() != void.class) {
-                problems.add("@SseStream on " + where + " must return void: the stream is the response");
+                problems.add("@Subscribe on " + where + " must return void: the stream is the response");
             }
             if (Bindings.indexOfType(method, SseEventSink.class) < 0 || Bindings.indexOfType(method, Sse.class) < 0) {
-                problems.add("@SseStream on " + where + " needs the parameters @Context SseEventSink and @Context Sse");
+                problems.add("@Subscribe on " + where + " needs the parameters @Context SseEventSink and @Context Sse");
             }
         });
     }
@@ -109,7 +111,7 @@ public class SseKitExtension implements Extension {
     void stopSharedThreads(@Observes BeforeShutdown event) {
         java.time.Duration timeout;
         try {
-            timeout = dev.ssekit.Settings.current().duration(SseKitConfig.SHUTDOWN_TIMEOUT,
+            timeout = dev.ssekit.internal.Settings.current().duration(SseKitConfig.SHUTDOWN_TIMEOUT,
                     dev.ssekit.internal.Limits.DEFAULT_SHUTDOWN_TIMEOUT);
         } catch (IllegalArgumentException e) {
             timeout = dev.ssekit.internal.Limits.DEFAULT_SHUTDOWN_TIMEOUT; // reported at deployment

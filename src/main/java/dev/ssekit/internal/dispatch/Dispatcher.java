@@ -5,14 +5,14 @@ import dev.ssekit.ConnectionClosedException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
-import dev.ssekit.HubStats;
-import dev.ssekit.MetricsBinding;
+import dev.ssekit.TopicStats;
+import dev.ssekit.spi.MetricsBinding;
 import dev.ssekit.SseKitException;
-import dev.ssekit.SubscriberConnected;
-import dev.ssekit.SubscriberDisconnected;
+import dev.ssekit.spi.SubscriberConnected;
+import dev.ssekit.spi.SubscriberDisconnected;
 import dev.ssekit.SubscriberLimitException;
-import dev.ssekit.SubscriberListener;
-import dev.ssekit.TopicMatcher;
+import dev.ssekit.spi.SubscriberListener;
+import dev.ssekit.spi.TopicMatcher;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
 import dev.ssekit.history.SharedHistoryStore;
@@ -785,7 +785,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** @return the counts of {@code topic} */
-    public HubStats stats(String topic) {
+    public TopicStats stats(String topic) {
         return meters.stats(topic);
     }
 

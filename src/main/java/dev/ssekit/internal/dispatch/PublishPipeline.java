@@ -5,7 +5,7 @@ import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
-import dev.ssekit.TopicMatcher;
+import dev.ssekit.spi.TopicMatcher;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
 import dev.ssekit.internal.Checks;

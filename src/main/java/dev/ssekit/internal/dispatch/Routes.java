@@ -1,7 +1,7 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Event;
-import dev.ssekit.TopicMatcher;
+import dev.ssekit.spi.TopicMatcher;
 import dev.ssekit.internal.conn.Connection;
 
 import dev.ssekit.internal.wire.FramedEvent;

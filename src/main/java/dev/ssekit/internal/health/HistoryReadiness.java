@@ -1,5 +1,7 @@
 package dev.ssekit.internal.health;
 
+import dev.ssekit.Hub;
+
 import dev.ssekit.SseKitException;
 import dev.ssekit.internal.dispatch.Dispatcher;
 import dev.ssekit.internal.cdi.HubProducer;
@@ -21,7 +23,7 @@ import java.util.TreeSet;
  * ({@link dev.ssekit.history.HistoryStore#check()}): while one does not, publishing fails (the hub
  * answers 503) and reconnecting clients get no replay, so a load balancer should send them
  * elsewhere. It reports on the registries that are open, whoever made them (injected hubs, or one
- * built with {@code Topics.configured()}, as the hub WAR does), and never opens one: an injected
+ * built with {@code Hub.configured()}, as the hub WAR does), and never opens one: an injected
  * registry opens at its first use. Down while the application stops. Added by {@link HealthChecks}.
  */
 @Readiness

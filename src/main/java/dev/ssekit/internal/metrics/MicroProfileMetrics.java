@@ -1,6 +1,6 @@
 package dev.ssekit.internal.metrics;
 
-import dev.ssekit.MetricsBinding;
+import dev.ssekit.spi.MetricsBinding;
 
 import jakarta.enterprise.inject.Default;
 import jakarta.enterprise.inject.spi.Annotated;

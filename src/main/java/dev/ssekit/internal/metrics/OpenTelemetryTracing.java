@@ -1,5 +1,7 @@
 package dev.ssekit.internal.metrics;
 
+import dev.ssekit.Event;
+
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;

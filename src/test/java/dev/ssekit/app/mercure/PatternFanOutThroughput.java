@@ -2,9 +2,9 @@ package dev.ssekit.app.mercure;
 
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
-import dev.ssekit.TopicMatcher;
-import dev.ssekit.Topics;
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.spi.TopicMatcher;
+import dev.ssekit.Hub;
+import dev.ssekit.testsupport.FakeSse;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -58,7 +58,7 @@ public final class PatternFanOutThroughput {
     }
 
     private static double run(String name, int exact, int matching, int nonMatching) throws Exception {
-        try (Topics topics = Topics.builder().queueCapacity(EVENTS + 16).build()) {
+        try (Hub topics = Hub.builder().queueCapacity(EVENTS + 16).build()) {
             AtomicLong delivered = new AtomicLong();
             for (int i = 0; i < exact; i++) {
                 Conn c = topics.open(new Counting(delivered), FakeSse.sse(), null);

@@ -2,7 +2,7 @@ package dev.ssekit.internal.conn;
 
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.testsupport.FakeSse;
 
 import org.junit.jupiter.api.Test;
 

@@ -7,8 +7,8 @@ import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.HistoryStore;
-import dev.ssekit.testkit.ForwardingStore;
-import dev.ssekit.testkit.GatedStore;
+import dev.ssekit.testsupport.ForwardingStore;
+import dev.ssekit.testsupport.GatedStore;
 
 import org.junit.jupiter.api.Test;
 
@@ -263,7 +263,7 @@ class PublishPipelineTest {
             }
 
             @Override
-            public dev.ssekit.history.Replay readMatching(dev.ssekit.TopicMatcher matcher, String afterId,
+            public dev.ssekit.history.Replay readMatching(dev.ssekit.spi.TopicMatcher matcher, String afterId,
                                                           String untilId) {
                 if (readFails.getAndSet(false)) {
                     throw new HistoryStoreException("test: the store does not answer yet", null);
@@ -303,7 +303,7 @@ class PublishPipelineTest {
             }
 
             @Override
-            public dev.ssekit.history.Replay readMatching(dev.ssekit.TopicMatcher matcher, String afterId,
+            public dev.ssekit.history.Replay readMatching(dev.ssekit.spi.TopicMatcher matcher, String afterId,
                                                           String untilId) {
                 readBacks.incrementAndGet();
                 return delegate.readMatching(matcher, afterId, untilId);

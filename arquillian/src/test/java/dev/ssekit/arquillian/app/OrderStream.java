@@ -1,13 +1,13 @@
 package dev.ssekit.arquillian.app;
 
-import dev.ssekit.Broadcast;
+import dev.ssekit.cdi.Publish;
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
-import dev.ssekit.Hub;
-import dev.ssekit.HubStats;
-import dev.ssekit.SseStream;
 import dev.ssekit.Topic;
-import dev.ssekit.testkit.WireCases;
+import dev.ssekit.TopicStats;
+import dev.ssekit.cdi.Subscribe;
+import dev.ssekit.cdi.TopicName;
+import dev.ssekit.testsupport.WireCases;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -30,12 +30,12 @@ import jakarta.ws.rs.sse.SseEventSink;
 @Path("orders")
 public class OrderStream {
     @Inject
-    @Topic("orders")
-    Hub<String> orders;
+    @TopicName("orders")
+    Topic<String> orders;
 
     @Inject
-    @Topic
-    Hub<String> metered;
+    @TopicName
+    Topic<String> metered;
 
     @Inject
     SubscriberLog subscribers;
@@ -57,7 +57,7 @@ public class OrderStream {
     @GET
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @SseStream(topic = "orders/{id}")
+    @Subscribe(topic = "orders/{id}")
     public void orderEvents(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                             @Context SseEventSink sink, @Context Sse sse) {
     }
@@ -66,28 +66,28 @@ public class OrderStream {
     @POST
     @Path("{id}/status")
     @Produces(MediaType.TEXT_PLAIN)
-    @Broadcast(topic = "orders/{id}", type = "status")
+    @Publish(topic = "orders/{id}", type = "status")
     public String status(@PathParam("id") String id, @FormParam("status") String status) {
         return status;
     }
 
-    /** The response is the note itself; {@code @Broadcast} sends it to topic "orders" as "created". */
+    /** The response is the note itself; {@code @Publish} sends it to topic "orders" as "created". */
     @POST
     @Path("created")
     @Produces(MediaType.TEXT_PLAIN)
-    @Broadcast(topic = "orders", type = "created")
+    @Publish(topic = "orders", type = "created")
     public String created(@FormParam("note") String note) {
         return note;
     }
 
     /**
-     * An order's review, answered with the status the client asks for: {@code @Broadcast} sends the
+     * An order's review, answered with the status the client asks for: {@code @Publish} sends the
      * note on the order's topic only when that status is 2xx.
      */
     @POST
     @Path("{id}/review")
     @Produces(MediaType.TEXT_PLAIN)
-    @Broadcast(topic = "orders/{id}", type = "review")
+    @Publish(topic = "orders/{id}", type = "review")
     public Response review(@PathParam("id") String id, @FormParam("status") int status,
                            @FormParam("note") String note) {
         return Response.status(status).entity(note).build();
@@ -97,7 +97,7 @@ public class OrderStream {
     @POST
     @Path("{id}/review/refused")
     @Produces(MediaType.TEXT_PLAIN)
-    @Broadcast(topic = "orders/{id}", type = "review")
+    @Publish(topic = "orders/{id}", type = "review")
     public String refusedReview(@PathParam("id") String id, @FormParam("note") String note) {
         throw new WebApplicationException(Response.status(Response.Status.CONFLICT).entity(note).build());
     }
@@ -125,12 +125,12 @@ public class OrderStream {
         return metered.broadcast(data);
     }
 
-    /** Topic "metered"'s counts: subscribers, published, delivered, dropped, cut, replayed. */
+    /** The topic "metered"'s counts: subscribers, published, delivered, dropped, cut, replayed. */
     @GET
     @Path("metered/stats")
     @Produces(MediaType.TEXT_PLAIN)
     public String stats() {
-        HubStats s = metered.stats();
+        TopicStats s = metered.stats();
         return s.subscribers() + " " + s.published() + " " + s.delivered() + " " + s.dropped() + " " + s.cut() + " "
                 + s.replayed();
     }

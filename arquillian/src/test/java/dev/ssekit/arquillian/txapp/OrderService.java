@@ -1,7 +1,7 @@
 package dev.ssekit.arquillian.txapp;
 
-import dev.ssekit.Hub;
 import dev.ssekit.Topic;
+import dev.ssekit.cdi.TopicName;
 
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,8 +33,8 @@ public class OrderService {
     DataSource database;
 
     @Inject
-    @Topic("orders")
-    Hub<String> orders;
+    @TopicName("orders")
+    Topic<String> orders;
 
     /** Saves and broadcasts; both commit together. */
     @Transactional

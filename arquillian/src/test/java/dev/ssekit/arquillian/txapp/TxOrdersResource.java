@@ -1,7 +1,9 @@
 package dev.ssekit.arquillian.txapp;
 
-import dev.ssekit.Hub;
+import dev.ssekit.Event;
+
 import dev.ssekit.Topic;
+import dev.ssekit.cdi.TopicName;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -30,8 +32,8 @@ public class TxOrdersResource {
     private static final Map<String, CountDownLatch> LATCHES = new ConcurrentHashMap<>();
 
     @Inject
-    @Topic("orders")
-    Hub<String> orders;
+    @TopicName("orders")
+    Topic<String> orders;
 
     @Inject
     OrderService service;
