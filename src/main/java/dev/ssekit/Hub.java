@@ -1,58 +1,63 @@
 package dev.ssekit;
 
-import dev.ssekit.spi.Codec;
-import dev.ssekit.spi.MetricsBinding;
-import dev.ssekit.internal.Settings;
-import dev.ssekit.spi.SubscriberListener;
-import dev.ssekit.spi.TopicMatcher;
-import dev.ssekit.cdi.TopicName;
-
 import dev.ssekit.history.HistoryStore;
-import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.internal.Checks;
+import dev.ssekit.internal.HubAccess;
+import dev.ssekit.internal.Limits;
+import dev.ssekit.internal.Settings;
 import dev.ssekit.internal.config.SseKitConfig;
-import dev.ssekit.internal.metrics.Metrics;
+import dev.ssekit.internal.conn.ClientAddress;
+import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.dispatch.Dispatcher;
 import dev.ssekit.internal.dispatch.EventFilter;
-import dev.ssekit.internal.Limits;
-import dev.ssekit.internal.conn.ClientAddress;
+import dev.ssekit.internal.metrics.Metrics;
 import dev.ssekit.internal.tx.Transactions;
+import dev.ssekit.spi.Codec;
+import dev.ssekit.spi.MetricsBinding;
+import dev.ssekit.spi.SubscriberListener;
+import dev.ssekit.spi.TopicMatcher;
 
-import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 
 /**
- * A registry of named hubs sharing one history, one set of threads and one publish order (the Go
- * guide's multi-room pattern), so that one connection can listen to several topics.
+ * The hub: it opens clients' streams ({@link Conn}), subscribes them to topics, and publishes events
+ * to them, with one history, one set of threads and one publish order for all its topics (the Go
+ * guide's multi-room pattern), so that one connection can listen to several topics. One per
+ * application: inject it ({@code @Inject Hub}, configured and closed by the server) or build it.
  *
  * <pre>{@code
- * Hub topics = Hub.builder().heartbeat(Duration.ofSeconds(15)).build();
- * Topic<Order> orders = topics.hub("orders", Order.class);
- * Conn conn = topics.open(sink, sse);
- * topics.subscribe(conn, List.of("orders", "alerts"), lastEventId);
- * orders.broadcast(order);
+ * Hub hub = Hub.builder().heartbeat(Duration.ofSeconds(15)).build();   // reads ssekit.* settings too
+ * Topic<Order> orders = hub.topic("orders", Order.class);
+ * Conn conn = hub.open(sink);
+ * hub.subscribe(conn, List.of("orders", "alerts"), lastEventId);
+ * String id = orders.publish(order).id();
  * }</pre>
  *
  * <p>An event published to several topics reaches a connection subscribed to more than one of them
  * once. Event ids come from the history store and are ordered across all topics. Thread-safe.
  *
  * <h2>Transactions</h2>
- * A publish made while the calling thread runs in a JTA transaction follows it: the event is stored
- * and delivered only after the transaction commits, never if it rolls back. Events of one
- * transaction keep their publish order; transactions are published in the order they commit. The
- * call returns the id the event will carry (its own, or a {@code urn:uuid:} id given at the call);
- * {@link #publishAsync} also returns a stage that completes once the event is stored, and
- * {@link #publishNow} publishes at once whatever the transaction. The transaction is found through
- * the server's {@code java:comp/TransactionSynchronizationRegistry}, or the registry given to
+ * A publish made while the calling thread runs in a JTA transaction follows it
+ * ({@link PublishMode#AFTER_COMMIT}, the default): the event is stored and delivered only after the
+ * transaction commits, never if it rolls back. Events of one transaction keep their publish order;
+ * transactions are published in the order they commit. {@link Published#id()} is the id the event
+ * will carry (its own, or a {@code urn:uuid:} id given at the call); {@link Published#stored()}
+ * completes once the event is stored, and {@link PublishMode#NOW} publishes at once whatever the
+ * transaction. The transaction is found through the server's
+ * {@code java:comp/TransactionSynchronizationRegistry}, or the registry given to
  * {@link Builder#transactions}; where there is neither (no JTA on the class path, the embedded hub),
  * every publish is immediate. What a crash between the commit and the store loses depends on the
  * store: nothing with a {@link dev.ssekit.history.TransactionalHistoryStore} that joins the
@@ -60,40 +65,34 @@ import java.util.concurrent.ConcurrentMap;
  * events of the transactions that had committed and were not stored yet with any other store.
  */
 public final class Hub implements AutoCloseable {
-    /** The default {@link Builder#maxEventSize}: 1 MiB. */
-    public static final int DEFAULT_MAX_EVENT_SIZE = Limits.DEFAULTS.maxEventSize();
-    /** The default {@link Builder#maxTopicsPerSubscription}: 100. */
-    public static final int DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION = Limits.DEFAULTS.maxTopicsPerSubscription();
+    static {
+        HubAccess.install(new HubAccess.Calls() {
+            @Override
+            public void checkRoom(Hub hub, Collection<String> topics) {
+                Checks.notNull(topics, "topics");
+                hub.dispatcher.checkRoom(Set.copyOf(topics));
+            }
+        });
+    }
 
     private final Dispatcher dispatcher;
-    private final ConcurrentMap<String, Topic<?>> hubs = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Topic<?>> topics = new ConcurrentHashMap<>();
 
-    private Hub(Builder b) {
-        boolean ownsStore = b.history == null || b.ownsHistory;
-        HistoryStore store = b.history == null ? InMemoryHistoryStore.create() : b.history;
+    private Hub(Builder b, HistoryStore store, boolean ownsStore, MetricsBinding metrics) {
         Transactions tx = b.transactions != null ? Transactions.of(b.transactions)
                 : Transactions.lookup(Hub.class.getClassLoader());
-        this.dispatcher = new Dispatcher(b.name, store, ownsStore, b.settings, b.limits, b.listener, b.metrics,
+        this.dispatcher = new Dispatcher(b.name, store, ownsStore, b.settings, b.limits, b.listener, metrics,
                 b.meteredTopics, tx);
     }
 
     /**
-     * A registry of its own with the default settings and an in-memory history. It reads no
-     * configuration ({@code ssekit.*} keys are ignored) and is yours to close; in a CDI application
-     * inject the application's registry instead ({@code @Inject @TopicName Hub}).
-     *
-     * @return the registry
-     */
-    public static Hub create() {
-        return builder().build();
-    }
-
-    /**
-     * A builder for a registry of its own, starting from the defaults. It reads no configuration: only
-     * its setters count ({@code ssekit.*} keys in MicroProfile Config, system properties or the
-     * environment are ignored); for those, use {@link #configured()}. The registry is yours to close.
-     * In a CDI application inject the application's registry instead ({@code @Inject @TopicName Hub}):
-     * configured, and closed by the server.
+     * A builder that starts from the configuration an injected hub reads: the {@code ssekit.*} keys
+     * (heartbeat, queue, limits, history store and its retention, ...; see docs/configuration.md)
+     * from MicroProfile Config when it is present, else from system properties, the environment and
+     * {@code META-INF/microprofile-config.properties}. A setter overrides its key;
+     * {@link Builder#config(Map)} replaces the source. The hub you build is yours to close; in a CDI
+     * application inject the application's hub instead ({@code @Inject Hub}), which the server
+     * configures, checks and closes.
      *
      * @return the builder
      */
@@ -101,133 +100,65 @@ public final class Hub implements AutoCloseable {
         return new Builder();
     }
 
-    /**
-     * A registry made from the configuration an injected one reads, for code without CDI: the same
-     * keys (heartbeat, queue, limits, history store and its retention, ...; see
-     * docs/configuration.md) from MicroProfile Config when it is present, else from system properties, the
-     * environment and {@code META-INF/microprofile-config.properties} ({@link Settings#current()}).
-     * Like an injected registry, it reports to MicroProfile Metrics when the application has them.
-     * The history store it opens is closed with the registry.
-     *
-     * @return a builder holding those settings and store; its setters may still change them
-     * @throws IllegalArgumentException naming the key and value of an invalid setting
-     * @throws HistoryStoreException    if the configured history store cannot be reached
-     */
-    public static Builder configured() {
-        return configured(Settings.current());
-    }
-
-    /**
-     * A registry made from the given settings, read as {@link #configured()} reads the application's.
-     *
-     * @param settings the settings, e.g. {@link Settings#of(java.util.Map)}
-     * @return a builder holding those settings and store; its setters may still change them
-     * @throws IllegalArgumentException naming the key and value of an invalid setting
-     * @throws HistoryStoreException    if the configured history store cannot be reached
-     */
-    public static Builder configured(Settings settings) {
-        SseKitConfig config = SseKitConfig.read(Checks.notNull(settings, "settings"));
-        HistoryStore store = config.openStore();
-        try {
-            Builder b = config.applyTo(builder()).history(store).metrics(Metrics.forApplication());
-            b.ownsHistory = true;
-            return b;
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-    }
-
     Dispatcher dispatcher() {
         return dispatcher;
     }
 
     /**
-     * The hub of a topic with {@code String} values, made on first use.
+     * The typed view of a topic, made on first use. A {@code Topic<String>} publishes its values as
+     * they are; other types go through {@link Codec#json(Class)} (JSON-B).
      *
-     * @param topic the topic name, not empty
-     * @return the hub
-     * @throws IllegalArgumentException if the name is empty or the hub exists with another type
-     * @throws HubClosedException if this registry is closed
+     * @param name the topic name, not empty
+     * @param type the value type
+     * @param <T>  the value type
+     * @return the topic
+     * @throws IllegalArgumentException if the name is empty or the topic exists with another type
+     * @throws HubClosedException if this hub is closed
      */
-    public Topic<String> hub(String topic) {
-        return hub(topic, String.class);
+    public <T> Topic<T> topic(String name, Class<T> type) {
+        return topic(name, type, null);
     }
 
     /**
-     * The hub of a topic, made on first use with the default codec for {@code type}
-     * ({@link Codec#forType}).
+     * The typed view of a topic, made on first use with the given codec.
      *
-     * @param topic the topic name, not empty
+     * @param name  the topic name, not empty
      * @param type  the value type
+     * @param codec how values become event data; null for the default (see {@link #topic(String, Class)})
      * @param <T>   the value type
-     * @return the hub
-     * @throws IllegalArgumentException if the name is empty or the hub exists with another type
-     * @throws HubClosedException if this registry is closed
-     */
-    public <T> Topic<T> hub(String topic, Class<T> type) {
-        return hub(topic, type, null);
-    }
-
-    /**
-     * The hub of a topic, made on first use with the given codec.
-     *
-     * @param topic the topic name, not empty
-     * @param type  the value type
-     * @param codec how values become event data; null for {@link Codec#forType}
-     * @param <T>   the value type
-     * @return the hub
-     * @throws IllegalArgumentException if the name is empty or the hub exists with another type
-     * @throws HubClosedException if this registry is closed
+     * @return the topic
+     * @throws IllegalArgumentException if the name is empty or the topic exists with another type
+     * @throws HubClosedException if this hub is closed
      */
     @SuppressWarnings("unchecked")
-    public <T> Topic<T> hub(String topic, Class<T> type, Codec<T> codec) {
-        Checks.singleLine(topic, "topic");
+    public <T> Topic<T> topic(String name, Class<T> type, Codec<T> codec) {
+        Checks.singleLine(name, "name");
         Checks.notNull(type, "type");
         dispatcher.checkOpen();
-        Topic<?> hub = hubs.computeIfAbsent(topic,
-                t -> new Topic<>(this, t, type, codec == null ? Codec.forType(type) : codec, false));
-        if (hub.type() != type) {
-            throw new IllegalArgumentException("topic " + Checks.quote(topic) + " already has a hub of "
-                    + hub.type().getName() + ", not " + type.getName());
+        Topic<?> topic = topics.computeIfAbsent(name,
+                t -> new Topic<>(this, t, type, codec == null ? Codec.forType(type) : codec));
+        if (topic.type() != type) {
+            throw new IllegalArgumentException("topic " + Checks.quote(name) + " already has values of "
+                    + topic.type().getName() + ", not " + type.getName());
         }
-        return (Topic<T>) hub;
-    }
-
-    void forget(Topic<?> hub) {
-        hubs.remove(hub.topic(), hub);
+        return (Topic<T>) topic;
     }
 
     /**
-     * Opens a connection with this registry's settings and threads. Its writes, beginning with
+     * Opens a client's stream with this hub's settings and threads. Its writes, beginning with
      * {@code : connected}, start when it is subscribed (or sends something), still within the
      * request: the container commits the response headers at the first write, and the subscription
-     * sets {@code Mercure-Last-Event-ID} first. Prefer this to {@link Conn#open} for hub connections.
-     * In a Jakarta EE server the connection knows the client's address (from the servlet request).
+     * sets {@code Mercure-Last-Event-ID} first. In a Jakarta EE server the connection knows the
+     * client's address (from the servlet request).
      *
      * @param sink the request's sink
-     * @param sse  the JAX-RS {@code Sse} of the request
      * @return the open connection
-     * @throws IllegalArgumentException if an argument is null or the sink is closed
-     * @throws HubClosedException if this registry is closed
+     * @throws IllegalArgumentException if the sink is null or closed
+     * @throws HubClosedException if this hub is closed
      */
-    public Conn open(SseEventSink sink, Sse sse) {
+    public Conn open(SseEventSink sink) {
         // In a Jakarta EE server the client's address comes from the request; elsewhere it is unknown.
-        return open(sink, sse, ClientAddress.current());
-    }
-
-    /**
-     * Opens a connection with this registry's settings and threads.
-     *
-     * @param sink          the request's sink
-     * @param sse           the JAX-RS {@code Sse} of the request
-     * @param remoteAddress the client's address for logs and events, or null
-     * @return the open connection
-     * @throws IllegalArgumentException if the sink or sse is null, or the sink is closed
-     * @throws HubClosedException if this registry is closed
-     */
-    public Conn open(SseEventSink sink, Sse sse, String remoteAddress) {
-        return new Conn(dispatcher.open(Checks.notNull(sink, "sink"), Checks.notNull(sse, "sse"), null, remoteAddress));
+        return new Conn(dispatcher.open(Checks.notNull(sink, "sink"), null, ClientAddress.current()));
     }
 
     /**
@@ -236,24 +167,16 @@ public final class Hub implements AutoCloseable {
      *
      * @param conn        the connection
      * @param topics      the topics, at least one
-     * @param lastEventId the client's {@code Last-Event-ID}, {@code "earliest"} for all retained
-     *                    events, or null for no replay
+     * @param lastEventId the client's {@code Last-Event-ID}, {@link HistoryStore#EARLIEST} for all
+     *                    retained events, or null for no replay
      * @return the subscription, which tells where replay started
      * @throws IllegalArgumentException if an argument is wrong, naming it
-     * @throws HubClosedException if this registry is closed
+     * @throws SubscriberLimitException if a subscriber limit is reached; nothing was written then
+     * @throws HubClosedException if this hub is closed
      * @throws ConnectionClosedException if the connection has ended
      */
     public Subscription subscribe(Conn conn, Collection<String> topics, String lastEventId) {
-        Checks.notNull(conn, "conn");
-        Checks.notNull(topics, "topics");
-        if (topics.isEmpty()) {
-            throw new IllegalArgumentException("topics must not be empty");
-        }
-        Map<String, EventFilter> filters = new LinkedHashMap<>();
-        for (String topic : topics) {
-            filters.put(Checks.singleLine(topic, "topic"), null);
-        }
-        return subscribe(conn, filters, lastEventId);
+        return subscribe(conn, topics, lastEventId, null);
     }
 
     /**
@@ -262,38 +185,35 @@ public final class Hub implements AutoCloseable {
      * matcher is asked only about events that none of the connection's exact topics brought it, so
      * it gets each event once. Replay after {@code lastEventId} gives what live delivery would have
      * given: the retained events on the exact topics or accepted by the matcher, read with
-     * {@link dev.ssekit.history.HistoryStore#readMatching}, with the same gap-free handoff to live
-     * events.
+     * {@link HistoryStore#readMatching}, with the same gap-free handoff to live events.
      *
      * @param conn        the connection
      * @param topics      exact topics, possibly none when {@code matcher} is given
+     * @param lastEventId the client's {@code Last-Event-ID}, {@link HistoryStore#EARLIEST}, or null
+     *                    for no replay
      * @param matcher     chooses further events by their topics, or null for none
-     * @param lastEventId the client's {@code Last-Event-ID}, {@code "earliest"}, or null for no replay
      * @return the subscription (its {@link Subscription#topics()} are the exact topics)
      * @throws IllegalArgumentException if an argument is wrong, naming it, or there is neither a
      *                                  topic nor a matcher
-     * @throws HubClosedException if this registry is closed
+     * @throws SubscriberLimitException if a subscriber limit is reached; nothing was written then
+     * @throws HubClosedException if this hub is closed
      * @throws ConnectionClosedException if the connection has ended
      */
-    public Subscription subscribe(Conn conn, Collection<String> topics, TopicMatcher matcher, String lastEventId) {
+    public Subscription subscribe(Conn conn, Collection<String> topics, String lastEventId, TopicMatcher matcher) {
         Checks.notNull(conn, "conn");
         Checks.notNull(topics, "topics");
         if (topics.isEmpty() && matcher == null) {
-            throw new IllegalArgumentException("topics must not be empty when there is no matcher");
+            throw new IllegalArgumentException(matcher == null && topics.isEmpty()
+                    ? "topics must not be empty when there is no matcher" : "topics must not be empty");
         }
         Map<String, EventFilter> filters = new LinkedHashMap<>();
         for (String topic : topics) {
             filters.put(Checks.singleLine(topic, "topic"), null);
         }
-        return subscribe(conn, filters, matcher, lastEventId);
+        return subscribe(conn, filters, lastEventId, matcher);
     }
 
-    Subscription subscribe(Conn conn, Map<String, EventFilter> filters, String lastEventId) {
-        return subscribe(conn, filters, null, lastEventId);
-    }
-
-    private Subscription subscribe(Conn conn, Map<String, EventFilter> filters, TopicMatcher matcher,
-                                   String lastEventId) {
+    Subscription subscribe(Conn conn, Map<String, EventFilter> filters, String lastEventId, TopicMatcher matcher) {
         if (lastEventId != null) {
             Checks.singleLine(lastEventId, "lastEventId");
         }
@@ -302,62 +222,48 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Publishes an event to one or more topics: it is stored, given an id when it has none, and
-     * queued to every subscriber of any of the topics, once each. Inside a JTA transaction, that
-     * happens after the commit (see Transactions above).
+     * Publishes an event to one or more topics, after the commit when the calling thread runs in a
+     * JTA transaction; the same as {@code publish(topics, event, PublishMode.AFTER_COMMIT)}.
      *
      * @param topics the topics, at least one
-     * @param event  a message event
-     * @return the event's id; inside a transaction, the id it will carry once stored
-     * @throws IllegalArgumentException if an argument is wrong
+     * @param event  a message event, sent as it is (its type, id and retry are kept)
+     * @return the event's id, and when it is stored
+     * @throws IllegalArgumentException if an argument is wrong, naming it
      * @throws EventTooLargeException if the event's data is over {@link Builder#maxEventSize}
      * @throws DuplicateIdException if the id is already in history (inside a transaction: only
-     *                              with an outbox store; otherwise {@link #publishAsync}'s stage fails)
-     * @throws HubClosedException if this registry is closed
-     * @throws SseKitException if the history store fails; nothing was published then
+     *                              with an outbox store; otherwise {@link Published#stored()} fails)
+     * @throws HubClosedException if this hub is closed
+     * @throws HistoryStoreException if the history store fails; nothing was published then
      */
-    public String publish(Collection<String> topics, Event event) {
-        return dispatcher.publish(checkPublish(topics, event), event, null, true).id();
+    public Published publish(Collection<String> topics, Event event) {
+        return publish(topics, event, PublishMode.AFTER_COMMIT);
     }
 
     /**
-     * Publishes an event at once, as outside a transaction, even while the calling thread runs in
-     * one: for events that must go out whatever the transaction's outcome (progress, failures).
+     * Publishes an event to one or more topics: it is stored, given an id when it has none, and
+     * queued to every subscriber of any of the topics, once each, in one order for all topics.
+     * {@link PublishMode#AFTER_COMMIT} inside a JTA transaction does that after the commit (see
+     * Transactions above).
      *
      * @param topics the topics, at least one
-     * @param event  a message event
-     * @return the event's id
-     * @throws IllegalArgumentException if an argument is wrong
-     * @throws DuplicateIdException if the id is already in history
-     * @throws HubClosedException if this registry is closed
-     * @throws SseKitException if the history store fails; nothing was published then
+     * @param event  a message event, sent as it is (its type, id and retry are kept)
+     * @param mode   when: after the caller's transaction commits, or now
+     * @return the event's id, and when it is stored
+     * @throws IllegalArgumentException if an argument is wrong, naming it
+     * @throws EventTooLargeException if the event's data is over {@link Builder#maxEventSize}
+     * @throws DuplicateIdException if the id is already in history (after a commit: only with an
+     *                              outbox store; otherwise {@link Published#stored()} fails)
+     * @throws HubClosedException if this hub is closed
+     * @throws HistoryStoreException if the history store fails; nothing was published then
      */
-    public String publishNow(Collection<String> topics, Event event) {
-        return dispatcher.publish(checkPublish(topics, event), event, null, false).id();
+    public Published publish(Collection<String> topics, Event event, PublishMode mode) {
+        Checks.notNull(mode, "mode");
+        return publish(checkPublish(topics, event), event, null, mode);
     }
 
-    /**
-     * Publishes as {@link #publish} does, and tells when the event is stored. Outside a transaction
-     * the event is stored before this returns and the stage is already complete (or failed, with
-     * the store's exception). Inside a transaction the stage completes with the id once the event
-     * is stored after the commit, and fails if the transaction rolls back ({@link SseKitException})
-     * or the store refuses the event ({@link DuplicateIdException}, {@link HistoryStoreException}).
-     *
-     * @param topics the topics, at least one
-     * @param event  a message event
-     * @return a stage that completes with the event's id once it is stored
-     * @throws IllegalArgumentException if an argument is wrong
-     * @throws HubClosedException if this registry is closed
-     */
-    public CompletionStage<String> publishAsync(Collection<String> topics, Event event) {
-        Set<String> set = checkPublish(topics, event);
-        try {
-            return dispatcher.publish(set, event, null, true).stored();
-        } catch (HubClosedException e) {
-            throw e;
-        } catch (SseKitException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+    Published publish(Set<String> topics, Event event, Object value, PublishMode mode) {
+        Dispatcher.Accepted accepted = dispatcher.publish(topics, event, value, mode == PublishMode.AFTER_COMMIT);
+        return new Published(accepted.id(), accepted.stored());
     }
 
     private static Set<String> checkPublish(Collection<String> topics, Event event) {
@@ -369,7 +275,7 @@ public final class Hub implements AutoCloseable {
         if (event.isComment()) {
             throw new IllegalArgumentException("event must not be a comment: comments are not published");
         }
-        Set<String> set = new java.util.LinkedHashSet<>();
+        Set<String> set = new LinkedHashSet<>();
         for (String topic : topics) {
             set.add(Checks.singleLine(topic, "topic"));
         }
@@ -377,21 +283,8 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Checks, without subscribing, that a client could subscribe to {@code topics} now, so that an
-     * endpoint can answer {@code 503} before it starts a stream. {@link #subscribe} checks again.
-     *
-     * @param topics the topics
-     * @throws SubscriberLimitException if a subscriber limit is reached
-     * @throws IllegalArgumentException if there are more topics than a subscription may name
-     */
-    public void checkRoom(Collection<String> topics) {
-        Checks.notNull(topics, "topics");
-        dispatcher.checkRoom(Set.copyOf(topics));
-    }
-
-    /**
      * @param topic a topic
-     * @return its counts since this registry started (zeros for a topic never used)
+     * @return its counts since this hub started (zeros for a topic never used)
      */
     public TopicStats stats(String topic) {
         return dispatcher.stats(Checks.singleLine(topic, "topic"));
@@ -403,15 +296,15 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Tells whether this registry's own threads work: the writers that drain every client's queue,
-     * and the sweeper that sends heartbeats and enforces write timeouts. What a liveness probe asks
+     * Tells whether this hub's own threads work: the writers that drain every client's queue, and
+     * the sweeper that sends heartbeats and enforces write timeouts. What a liveness probe asks
      * (ssekit's MicroProfile Health check reports it); the history store's state is
      * {@link HistoryStore#check()}'s.
      *
      * @return empty while they run and make progress; otherwise what is stopped or stuck, and for
-     *         how long (a closed registry's threads are stopped)
+     *         how long (a closed hub's threads are stopped)
      */
-    public java.util.Optional<String> stuckThreads() {
+    public Optional<String> stuckThreads() {
         return dispatcher.threadProblem();
     }
 
@@ -426,33 +319,141 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Closes every connection gracefully (queued events are written first, bounded by the write
-     * timeout), then the threads and, unless it was given, the history store. Later calls to
-     * register, subscribe or publish throw {@link HubClosedException}. Idempotent.
+     * Closes every connection gracefully (queued events are written first, within
+     * {@link Builder#shutdownTimeout}), then the threads and, unless it was given, the history
+     * store. Later calls to open, subscribe or publish throw {@link HubClosedException}. Idempotent.
      */
     @Override
     public void close() {
         dispatcher.close();
-        hubs.clear();
+        topics.clear();
     }
 
     @Override
     public String toString() {
-        return "Hub{hubs=" + hubs.keySet() + ", clients=" + clients() + "}";
+        return "Hub{topics=" + topics.keySet() + ", clients=" + clients() + "}";
     }
 
-    /** Settings of a registry and of the connections it opens; each setter checks at once. */
-    public static final class Builder extends ConnectionSettings<Builder> {
+    /**
+     * Settings of a hub and of the connections it opens. It starts from the configuration (see
+     * {@link Hub#builder()}); each setter checks its value at once, naming it, and overrides the key.
+     */
+    public static final class Builder {
+        private final List<Consumer<Builder>> overrides = new ArrayList<>();
+        private Map<String, String> config;
+        private ConnSettings settings = ConnSettings.DEFAULTS;
         private HistoryStore history;
-        private boolean ownsHistory;
         private String name = "ssekit";
         private SubscriberListener listener;
         private Limits limits = Limits.DEFAULTS;
-        private MetricsBinding metrics = MetricsBinding.NONE;
+        private MetricsBinding metrics;
         private java.util.Set<String> meteredTopics;
         private Object transactions;
 
         private Builder() {
+        }
+
+        /**
+         * Checks a setting on this builder at once and keeps it, to apply it again over the
+         * configuration when the hub is built.
+         */
+        private Builder set(Consumer<Builder> setting) {
+            setting.accept(this);
+            overrides.add(setting);
+            return this;
+        }
+
+        /**
+         * Replaces the source of the {@code ssekit.*} keys: only these values count, none from
+         * MicroProfile Config, system properties, the environment or properties files (for tests,
+         * and for programs that keep their settings elsewhere). Setters still override them.
+         *
+         * @param values setting keys and values, e.g. {@code Map.of("ssekit.heartbeat", "15s")}; empty
+         *               for the defaults
+         * @return this builder
+         * @throws IllegalArgumentException if {@code values} is null or holds a null key or value
+         */
+        public Builder config(Map<String, String> values) {
+            Checks.notNull(values, "config");
+            values.forEach((k, v) -> {
+                Checks.notNull(k, "config key");
+                Checks.notNull(v, "config value of " + k);
+            });
+            this.config = Map.copyOf(values);
+            return this;
+        }
+
+        /**
+         * @param value the longest an idle connection goes unwritten, and so the bound on noticing a
+         *              client that has gone; positive (default 20 s). Idle connections get a heartbeat
+         *              comment three times per interval (see {@link Conn}).
+         * @return this builder
+         * @throws IllegalArgumentException if the value is null, zero or negative
+         */
+        public Builder heartbeat(Duration value) {
+            return set(b -> b.settings = b.settings.withHeartbeat(value));
+        }
+
+        /**
+         * @param value how many events may wait for one client, at least 1 (default 4096); the first
+         *              event past it applies the overflow policy
+         * @return this builder
+         * @throws IllegalArgumentException if the value is below 1
+         */
+        public Builder queueCapacity(int value) {
+            return set(b -> b.settings = b.settings.withQueueCapacity(value));
+        }
+
+        /**
+         * @param value how many bytes of events (their event-stream frames) may wait for one client, at
+         *              least 1 (default 64 MiB); the first event past it applies the overflow policy, except
+         *              that a single larger event passes when nothing else waits. A broadcast's frame is
+         *              made once and shared by every subscriber's queue, so clients that fall behind on
+         *              the same events hold those bytes once between them
+         * @return this builder
+         * @throws IllegalArgumentException if the value is below 1
+         */
+        public Builder queueMaxBytes(long value) {
+            return set(b -> b.settings = b.settings.withQueueMaxBytes(value));
+        }
+
+        /**
+         * @param value the longest an event may wait for its client; positive (default 30 s). A client
+         *              that reads, but too slowly to catch up, is cut as a slow consumer once its oldest
+         *              queued event has waited longer, whatever the overflow policy: it reconnects and
+         *              replays what it missed
+         * @return this builder
+         * @throws IllegalArgumentException if the value is null, zero or negative
+         */
+        public Builder queueMaxDelay(Duration value) {
+            return set(b -> b.settings = b.settings.withQueueMaxDelay(value));
+        }
+
+        /**
+         * @param value what to do when a client's queue is full (default {@link OverflowPolicy#DISCONNECT})
+         * @return this builder
+         * @throws IllegalArgumentException if the value is null
+         */
+        public Builder overflowPolicy(OverflowPolicy value) {
+            return set(b -> b.settings = b.settings.withOverflow(value));
+        }
+
+        /**
+         * @param value a write that takes longer ends the connection; positive (default 10 s)
+         * @return this builder
+         * @throws IllegalArgumentException if the value is null, zero or negative
+         */
+        public Builder writeTimeout(Duration value) {
+            return set(b -> b.settings = b.settings.withWriteTimeout(value));
+        }
+
+        /**
+         * @param value connections are closed after this long; positive (default: no limit)
+         * @return this builder
+         * @throws IllegalArgumentException if the value is null, zero or negative
+         */
+        public Builder maxLifetime(Duration value) {
+            return set(b -> b.settings = b.settings.withMaxLifetime(Checks.positive(value, "maxLifetime")));
         }
 
         /**
@@ -465,8 +466,7 @@ public final class Hub implements AutoCloseable {
          * @throws IllegalArgumentException if {@code value} is null
          */
         public Builder transactions(jakarta.transaction.TransactionSynchronizationRegistry value) {
-            this.transactions = Checks.notNull(value, "transactions");
-            return this;
+            return set(b -> b.transactions = Checks.notNull(value, "transactions"));
         }
 
         /**
@@ -475,9 +475,7 @@ public final class Hub implements AutoCloseable {
          * @return this builder
          */
         public Builder history(HistoryStore value) {
-            this.history = Checks.notNull(value, "history");
-            this.ownsHistory = false;
-            return this;
+            return set(b -> b.history = Checks.notNull(value, "history"));
         }
 
         /**
@@ -485,8 +483,7 @@ public final class Hub implements AutoCloseable {
          * @return this builder
          */
         public Builder name(String value) {
-            this.name = Checks.singleLine(value, "name");
-            return this;
+            return set(b -> b.name = Checks.singleLine(value, "name"));
         }
 
         /**
@@ -494,8 +491,7 @@ public final class Hub implements AutoCloseable {
          * @return this builder
          */
         public Builder listener(SubscriberListener value) {
-            this.listener = Checks.notNull(value, "listener");
-            return this;
+            return set(b -> b.listener = Checks.notNull(value, "listener"));
         }
 
         /**
@@ -504,8 +500,7 @@ public final class Hub implements AutoCloseable {
          * @return this builder
          */
         public Builder maxEventSize(int value) {
-            limits = limits.withMaxEventSize(value);
-            return this;
+            return set(b -> b.limits = b.limits.withMaxEventSize(value));
         }
 
         /**
@@ -514,8 +509,7 @@ public final class Hub implements AutoCloseable {
          * @return this builder
          */
         public Builder maxSubscribersPerTopic(int value) {
-            limits = limits.withMaxSubscribersPerTopic(value);
-            return this;
+            return set(b -> b.limits = b.limits.withMaxSubscribersPerTopic(value));
         }
 
         /**
@@ -524,8 +518,7 @@ public final class Hub implements AutoCloseable {
          * @return this builder
          */
         public Builder maxSubscribers(int value) {
-            limits = limits.withMaxSubscribers(value);
-            return this;
+            return set(b -> b.limits = b.limits.withMaxSubscribers(value));
         }
 
         /**
@@ -533,8 +526,7 @@ public final class Hub implements AutoCloseable {
          * @return this builder
          */
         public Builder maxTopicsPerSubscription(int value) {
-            limits = limits.withMaxTopicsPerSubscription(value);
-            return this;
+            return set(b -> b.limits = b.limits.withMaxTopicsPerSubscription(value));
         }
 
         /**
@@ -546,8 +538,7 @@ public final class Hub implements AutoCloseable {
          * @throws IllegalArgumentException if the value is negative
          */
         public Builder maxStalledWriters(int value) {
-            limits = limits.withMaxStalledWriters(value);
-            return this;
+            return set(b -> b.limits = b.limits.withMaxStalledWriters(value));
         }
 
         /**
@@ -560,8 +551,7 @@ public final class Hub implements AutoCloseable {
          * @throws IllegalArgumentException if the value is negative
          */
         public Builder maxReplayEvents(int value) {
-            limits = limits.withMaxReplayEvents(value);
-            return this;
+            return set(b -> b.limits = b.limits.withMaxReplayEvents(value));
         }
 
         /**
@@ -572,8 +562,7 @@ public final class Hub implements AutoCloseable {
          * @throws IllegalArgumentException if the value is null, zero or negative
          */
         public Builder shutdownRetry(java.time.Duration value) {
-            settings = settings.withShutdownRetry(value);
-            return this;
+            return set(b -> b.settings = b.settings.withShutdownRetry(value));
         }
 
         /**
@@ -585,8 +574,7 @@ public final class Hub implements AutoCloseable {
          * @throws IllegalArgumentException if the value is null, zero or negative
          */
         public Builder publishTimeout(java.time.Duration value) {
-            limits = limits.withPublishTimeout(value);
-            return this;
+            return set(b -> b.limits = b.limits.withPublishTimeout(value));
         }
 
         /**
@@ -600,8 +588,7 @@ public final class Hub implements AutoCloseable {
          * @throws IllegalArgumentException if the value is null, zero or negative
          */
         public Builder shutdownTimeout(java.time.Duration value) {
-            limits = limits.withShutdownTimeout(value);
-            return this;
+            return set(b -> b.limits = b.limits.withShutdownTimeout(value));
         }
 
         /**
@@ -617,8 +604,7 @@ public final class Hub implements AutoCloseable {
          * @throws IllegalArgumentException if the value is null, zero or negative
          */
         public Builder reconnectWindow(java.time.Duration value) {
-            limits = limits.withReconnectWindow(value);
-            return this;
+            return set(b -> b.limits = b.limits.withReconnectWindow(value));
         }
 
         /**
@@ -626,8 +612,7 @@ public final class Hub implements AutoCloseable {
          * @return this builder
          */
         public Builder metrics(MetricsBinding value) {
-            this.metrics = Checks.notNull(value, "metrics");
-            return this;
+            return set(b -> b.metrics = Checks.notNull(value, "metrics"));
         }
 
         /**
@@ -647,13 +632,32 @@ public final class Hub implements AutoCloseable {
             for (String t : topics) {
                 Checks.notNull(t, "meteredTopics element");
             }
-            this.meteredTopics = java.util.Set.copyOf(topics);
-            return this;
+            return set(b -> b.meteredTopics = Set.copyOf(topics));
         }
 
-        /** @return the registry */
+        /**
+         * @return the hub, with the configuration's settings under this builder's; it opens the
+         *         configured history store unless {@link #history} gave one, and reports to
+         *         MicroProfile Metrics or OpenTelemetry where the application has them unless
+         *         {@link #metrics} said where
+         * @throws IllegalArgumentException naming the key and value of an invalid setting
+         * @throws HistoryStoreException if the configured history store cannot be reached
+         */
         public Hub build() {
-            return new Hub(this);
+            SseKitConfig read = SseKitConfig.read(config == null ? Settings.current() : Settings.of(config));
+            Builder effective = read.applyTo(new Builder());
+            overrides.forEach(setting -> setting.accept(effective));
+            MetricsBinding bound = effective.metrics != null ? effective.metrics : Metrics.forApplication();
+            if (effective.history != null) {
+                return new Hub(effective, effective.history, false, bound);
+            }
+            HistoryStore store = read.openStore();
+            try {
+                return new Hub(effective, store, true, bound);
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
         }
     }
 }

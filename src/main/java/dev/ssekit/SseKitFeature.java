@@ -1,17 +1,17 @@
 package dev.ssekit;
 
 import dev.ssekit.cdi.Publish;
-import dev.ssekit.internal.wire.SseResponseFilter;
 import dev.ssekit.cdi.Subscribe;
-
 import dev.ssekit.internal.wire.FrameWriter;
+import dev.ssekit.internal.wire.SseResponseFilter;
 
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 
 /**
- * Registers ssekit's JAX-RS providers: {@link SseResponseFilter} (the stream headers, the request's
- * {@code Last-Event-ID} for {@link Subscribe}, the {@value #EVENT_ID_HEADER} header of {@link Publish}) and the writer
+ * Registers ssekit's JAX-RS providers: a filter (the stream headers, the request's {@code Last-Event-ID}
+ * for {@link Subscribe}, the {@value #REPLAY_STARTED_AFTER_HEADER} and {@value #EVENT_ID_HEADER} headers)
+ * and the writer
  * of ssekit's own events, which writes them exactly as framed (see {@link Event}). Use
  * {@code register(SseKitFeature.class)} in your application, or list it in
  * {@code Application.getClasses()}. The writer applies to ssekit's events only; your own
@@ -25,6 +25,13 @@ public final class SseKitFeature implements Feature {
      * another origin only if your CORS configuration exposes it ({@code Access-Control-Expose-Headers}).
      */
     public static final String EVENT_ID_HEADER = "SseKit-Event-ID";
+
+    /**
+     * The response header of a stream that names where its replay started
+     * ({@link Subscription#replayStartedAfter()}): {@value}, as the Mercure protocol names it. Set when
+     * the stream was subscribed with a {@code Last-Event-ID} (or {@code earliest}) before its first write.
+     */
+    public static final String REPLAY_STARTED_AFTER_HEADER = "Mercure-Last-Event-ID";
 
     @Override
     public boolean configure(FeatureContext context) {

@@ -8,7 +8,7 @@ import java.util.Optional;
  * was subscribed and the connection was ended; an HTTP endpoint answers {@code 503} with
  * {@code Retry-After}.
  */
-public class SubscriberLimitException extends SseKitException {
+public final class SubscriberLimitException extends SseKitException {
     private static final long serialVersionUID = 1L;
 
     private final String topic;

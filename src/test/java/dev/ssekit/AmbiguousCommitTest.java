@@ -75,7 +75,7 @@ class AmbiguousCommitTest {
     private void assertAmbiguousCommitSettled(CommitsThenThrows store) {
         try (store; Hub topics = Hub.builder().history(store).build()) {
             FakeSse.Sink sink = new FakeSse.Sink();
-            topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("orders"), null);
+            topics.subscribe(topics.open(sink), List.of("orders"), null);
             String first = "order-1-" + unique;
             String second = "order-2-" + unique;
 

@@ -41,12 +41,12 @@ class HubCloseTest {
             Hub topics = Hub.builder().history(store).publishTimeout(Duration.ofSeconds(30))
                     .shutdownTimeout(SHUTDOWN_TIMEOUT).build();
             CompletableFuture<String> held = CompletableFuture.supplyAsync(
-                    () -> topics.publish(List.of("t"), Event.of("held")), publishers);
+                    () -> topics.publish(List.of("t"), Event.of("held")).id(), publishers);
             assertTrue(store.appendStarted.await(10, TimeUnit.SECONDS), "the first append reached the store");
             AtomicReference<Thread> behindThread = new AtomicReference<>();
             CompletableFuture<String> behind = CompletableFuture.supplyAsync(() -> {
                 behindThread.set(Thread.currentThread());
-                return topics.publish(List.of("t"), Event.of("behind"));
+                return topics.publish(List.of("t"), Event.of("behind")).id();
             }, publishers);
             // Accepted and parked behind the held append.
             await().atMost(Duration.ofSeconds(10)).until(() -> behindThread.get() != null

@@ -1,10 +1,9 @@
 package dev.ssekit;
 
-import dev.ssekit.spi.TopicMatcher;
-
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
+import dev.ssekit.spi.TopicMatcher;
 import dev.ssekit.testsupport.FakeSse;
 import dev.ssekit.testsupport.RedisKeys;
 import dev.ssekit.testsupport.Services;
@@ -55,16 +54,16 @@ class MatcherReplayStoresTest {
 
     /** Publishes on one registry, subscribes by matcher on the other after the first id. */
     private static void assertReplaysThenLive(Hub publisher, Hub subscriber) {
-        String first = publisher.publish(List.of("orders/1"), Event.of("1"));
+        String first = publisher.publish(List.of("orders/1"), Event.of("1")).id();
         publisher.publish(List.of("other"), Event.of("x"));
-        String second = publisher.publish(List.of("orders/2", "other"), Event.of("2"));
+        String second = publisher.publish(List.of("orders/2", "other"), Event.of("2")).id();
         FakeSse.Sink sink = new FakeSse.Sink();
-        Subscription s = subscriber.subscribe(subscriber.open(sink, FakeSse.sse()), List.of(), ORDERS, first);
+        Subscription s = subscriber.subscribe(subscriber.open(sink), List.of(), first, ORDERS);
         assertEquals(first, s.replayStartedAfter().orElseThrow());
         assertEquals(1, s.replayed());
-        String third = publisher.publish(List.of("orders/3"), Event.of("3"));
+        String third = publisher.publish(List.of("orders/3"), Event.of("3")).id();
         publisher.publish(List.of("other"), Event.of("y"));
-        String end = publisher.publish(List.of("orders/end"), Event.of("end"));
+        String end = publisher.publish(List.of("orders/end"), Event.of("end")).id();
         await().atMost(WAIT).until(() -> sink.ids().contains(end));
         assertEquals(List.of(second, third, end), sink.ids());
     }

@@ -1,7 +1,6 @@
 package dev.ssekit;
 
 import dev.ssekit.spi.MetricsBinding;
-
 import dev.ssekit.testsupport.FakeSse;
 
 import org.junit.jupiter.api.Test;
@@ -68,11 +67,11 @@ class MetricsBindingTest {
     void countsReachTheBindingPerTopic_andTheBindingClosesWithTheRegistry() {
         Recording metrics = new Recording();
         Hub topics = Hub.builder().metrics(metrics).build();
-        Topic<String> news = topics.hub("news");
-        news.broadcast("before anyone");
+        Topic<String> news = topics.topic("news", String.class);
+        news.publish("before anyone");
         FakeSse.Sink sink = new FakeSse.Sink();
-        news.register(topics.open(sink, FakeSse.sse()), "earliest");
-        news.broadcast("live");
+        news.subscribe(topics.open(sink), "earliest");
+        news.publish("live");
         await().atMost(Duration.ofSeconds(30)).until(() -> metrics.count("news", "delivered") == 1);
         assertEquals(2, metrics.count("news", "published"));
         assertEquals(1, metrics.count("news", "replayed"), "the event before it subscribed is replayed");
@@ -119,11 +118,11 @@ class MetricsBindingTest {
             }
         };
         try (Hub topics = Hub.builder().metrics(broken).build()) {
-            Topic<String> news = topics.hub("news");
+            Topic<String> news = topics.topic("news", String.class);
             FakeSse.Sink sink = new FakeSse.Sink();
-            news.register(topics.open(sink, FakeSse.sse()));
-            String one = news.broadcast("one");
-            String two = news.broadcast("two");
+            news.subscribe(topics.open(sink), null);
+            String one = news.publish("one").id();
+            String two = news.publish("two").id();
             await().atMost(Duration.ofSeconds(30)).until(() -> sink.ids().equals(List.of(one, two)));
             assertEquals(2, news.stats().delivered());
         }
@@ -161,12 +160,12 @@ class MetricsBindingTest {
     void delivered_carriesTheLagOfLiveEventsOnly() {
         Lags metrics = new Lags();
         try (Hub topics = Hub.builder().metrics(metrics).build()) {
-            Topic<String> news = topics.hub("news");
-            news.broadcast("before anyone");
+            Topic<String> news = topics.topic("news", String.class);
+            news.publish("before anyone");
             FakeSse.Sink sink = new FakeSse.Sink();
-            news.register(topics.open(sink, FakeSse.sse()), "earliest");
-            news.broadcast("one");
-            news.broadcast("two");
+            news.subscribe(topics.open(sink), "earliest");
+            news.publish("one");
+            news.publish("two");
             await().atMost(Duration.ofSeconds(30)).until(() -> metrics.lags.size() == 2);
             assertTrue(metrics.lags.stream().allMatch(l -> l >= 0),
                     "each live delivery knows its lag: " + metrics.lags);
@@ -190,7 +189,7 @@ class MetricsBindingTest {
                 .build()) {
             assertTrue(topics.history() instanceof dev.ssekit.history.SharedHistoryStore);
             FakeSse.Sink sink = new FakeSse.Sink();
-            topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("news"), null);
+            topics.subscribe(topics.open(sink), List.of("news"), null);
             // With their ids, as the hub app and a transaction give them: known before the store call.
             topics.publish(List.of("news"), Event.of("one").withId("urn:test:one"));
             topics.publish(List.of("news"), Event.of("two").withId("urn:test:two"));
@@ -203,9 +202,9 @@ class MetricsBindingTest {
     void meteredTopics_nameOnlyThoseTopics_theOthersShareOneTagWithTheirSubscribers() {
         Lags metrics = new Lags();
         try (Hub topics = Hub.builder().metrics(metrics).meteredTopics(List.of("news")).build()) {
-            topics.hub("news").register(topics.open(new FakeSse.Sink(), FakeSse.sse()));
-            topics.hub("orders/1").register(topics.open(new FakeSse.Sink(), FakeSse.sse()));
-            topics.hub("orders/2").register(topics.open(new FakeSse.Sink(), FakeSse.sse()));
+            topics.topic("news", String.class).subscribe(topics.open(new FakeSse.Sink()), null);
+            topics.topic("orders/1", String.class).subscribe(topics.open(new FakeSse.Sink()), null);
+            topics.topic("orders/2", String.class).subscribe(topics.open(new FakeSse.Sink()), null);
             topics.publish(List.of("orders/3"), Event.of("x"));
             assertEquals(List.of("news", "ssekit:other-topics"), metrics.bound.stream().sorted().toList());
             assertEquals(1, metrics.gauges.get("news").getAsInt());

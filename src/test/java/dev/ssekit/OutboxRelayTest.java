@@ -59,7 +59,7 @@ class OutboxRelayTest {
                 .pruneInterval(null).build();
              Hub topics = Hub.builder().history(store).build()) {
             FakeSse.Sink sink = new FakeSse.Sink();
-            topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("orders"), null);
+            topics.subscribe(topics.open(sink), List.of("orders"), null);
             failing.armed.set(2); // the second batch's read of the outbox fails
             List<String> ids = commitBacklog(database);
 

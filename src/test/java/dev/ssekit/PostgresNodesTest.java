@@ -55,7 +55,7 @@ class PostgresNodesTest {
 
     private static FakeSse.Sink subscribe(Hub node, String topic) {
         FakeSse.Sink sink = new FakeSse.Sink();
-        node.subscribe(node.open(sink, FakeSse.sse()), List.of(topic), null);
+        node.subscribe(node.open(sink), List.of(topic), null);
         return sink;
     }
 
@@ -67,7 +67,7 @@ class PostgresNodesTest {
         FakeSse.Sink onB = subscribe(b, "orders");
         List<String> published = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            published.add((i % 2 == 0 ? a : b).publish(List.of("orders"), Event.of("order " + i)));
+            published.add((i % 2 == 0 ? a : b).publish(List.of("orders"), Event.of("order " + i)).id());
         }
         await().atMost(WAIT).until(() -> onB.ids().size() >= published.size() && onA.ids().size() >= published.size());
         assertEquals(published, onA.ids(), "node A: both nodes' events, once, in id order");
@@ -82,9 +82,9 @@ class PostgresNodesTest {
         Hub b = node(plain, true);
         FakeSse.Sink onA = subscribe(a, "orders");
         FakeSse.Sink onB = subscribe(b, "orders");
-        String before = b.publish(List.of("orders"), Event.of("before"));
-        String inTransaction = StandaloneJta.inTransaction(() -> a.publish(List.of("orders"), Event.of("committed")));
-        String after = b.publish(List.of("orders"), Event.of("after"));
+        String before = b.publish(List.of("orders"), Event.of("before")).id();
+        String inTransaction = StandaloneJta.inTransaction(() -> a.publish(List.of("orders"), Event.of("committed")).id());
+        String after = b.publish(List.of("orders"), Event.of("after")).id();
         List<String> expected = List.of(before, inTransaction, after);
         await().atMost(WAIT).until(() -> onA.ids().size() >= 3 && onB.ids().size() >= 3);
         List<String> history = a.history().read(java.util.Set.of("orders"), dev.ssekit.history.HistoryStore.EARLIEST,

@@ -37,10 +37,10 @@ class ReentrantPublishTest {
     void publish_fromAFilter_failsAtOnceSayingWhy() throws Exception {
         List<Throwable> thrown = new CopyOnWriteArrayList<>();
         try (Hub topics = Hub.builder().build()) {
-            Topic<String> orders = topics.hub("orders", String.class);
+            Topic<String> orders = topics.topic("orders", String.class);
             FakeSse.Sink sink = new FakeSse.Sink();
-            orders.register(orders.open(sink, FakeSse.sse()), null, v -> publishFromInside(topics, thrown));
-            String id = orders.broadcast("one");
+            orders.subscribe(topics.open(sink), null, v -> publishFromInside(topics, thrown));
+            String id = orders.publish("one").id();
             await().atMost(WAIT).until(() -> sink.ids().contains(id));
             assertEquals(1, thrown.size(), thrown.toString());
             assertEquals(IllegalStateException.class, thrown.get(0).getClass(), thrown.toString());
@@ -54,9 +54,9 @@ class ReentrantPublishTest {
         List<Throwable> thrown = new CopyOnWriteArrayList<>();
         try (Hub topics = Hub.builder().build()) {
             FakeSse.Sink sink = new FakeSse.Sink();
-            topics.subscribe(topics.open(sink, FakeSse.sse()), List.of(),
-                    t -> t.contains("orders") && publishFromInside(topics, thrown), null);
-            String id = topics.publish(List.of("orders"), Event.of("one"));
+            topics.subscribe(topics.open(sink), List.of(),
+                    null, t -> t.contains("orders") && publishFromInside(topics, thrown));
+            String id = topics.publish(List.of("orders"), Event.of("one")).id();
             await().atMost(WAIT).until(() -> sink.ids().contains(id));
             assertEquals(1, thrown.size(), thrown.toString());
             assertEquals(IllegalStateException.class, thrown.get(0).getClass(), thrown.toString());

@@ -71,7 +71,7 @@ class ReplayTurnsTest {
             for (int i = 0; i < 10; i++) {
                 FakeSse.Sink sink = new FakeSse.Sink();
                 sinks.add(sink);
-                Conn conn = topics.open(sink, FakeSse.sse());
+                Conn conn = topics.open(sink);
                 subscribes.add(CompletableFuture.supplyAsync(() -> topics.subscribe(conn, List.of("t"), "earliest")));
             }
             await().atMost(WAIT).until(() -> store.inFlight.get() == 4);
@@ -94,15 +94,15 @@ class ReplayTurnsTest {
         try (Hub topics = Hub.builder().history(store).queueMaxDelay(Duration.ofMillis(200))
                 .writeTimeout(Duration.ofMinutes(5)).build()) {
             store.holding = false;
-            String before = topics.publish(List.of("t"), Event.of("before"));
+            String before = topics.publish(List.of("t"), Event.of("before")).id();
             store.holding = true;
             FakeSse.Sink sink = new FakeSse.Sink();
-            Conn conn = topics.open(sink, FakeSse.sse());
+            Conn conn = topics.open(sink);
             CompletableFuture<Subscription> subscribed =
                     CompletableFuture.supplyAsync(() -> topics.subscribe(conn, List.of("t"), "earliest"));
             await().atMost(WAIT).until(() -> store.inFlight.get() == 1);
             store.holding = false; // the publish's own store calls pass; the replay's read stays held
-            String live = topics.publish(List.of("t"), Event.of("live"));
+            String live = topics.publish(List.of("t"), Event.of("live")).id();
             // Far past the queue's delay bound while the store holds the replay: the client is not to blame.
             await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> !conn.isClosed());
             store.release.countDown();

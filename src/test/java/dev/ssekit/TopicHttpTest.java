@@ -1,7 +1,6 @@
 package dev.ssekit;
 
 import dev.ssekit.spi.Codec;
-
 import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.testsupport.StreamServerTest;
@@ -13,7 +12,6 @@ import jakarta.ws.rs.sse.SseEventSource;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -53,14 +51,14 @@ class TopicHttpTest extends StreamServerTest {
 
     @Test
     void broadcast_reachesThousandHttpSubscribers() throws Exception {
-        Topic<String> hub = topics.hub("news");
+        Topic<String> hub = topics.topic("news", String.class);
         List<SseRecorder> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 1000; i++) {
                 clients.add(open("/s/topics?topic=news"));
             }
-            await().atMost(WAIT).until(() -> hub.clients() == 1000);
-            String id = hub.broadcast("to everyone");
+            await().atMost(WAIT).until(() -> hub.stats().subscribers() == 1000);
+            String id = hub.publish("to everyone").id();
             for (SseRecorder c : clients) {
                 assertEquals(new ReceivedEvent(id, null, "to everyone", null), c.takeEvent());
             }
@@ -71,15 +69,15 @@ class TopicHttpTest extends StreamServerTest {
 
     @Test
     void disconnectedClient_leavesTheHubWithinAHeartbeat() throws Exception {
-        Topic<String> hub = topics.hub("t");
+        Topic<String> hub = topics.topic("t", String.class);
         SseRecorder client = subscribe("topic=t");
         Conn conn = resource.opened.poll(10, TimeUnit.SECONDS);
         assertNotNull(conn);
-        await().atMost(WAIT).until(() -> hub.clients() == 1);
+        await().atMost(WAIT).until(() -> hub.stats().subscribers() == 1);
         client.close();
         // No broadcast happens: only heartbeats can find out. The bound is generous for a loaded
         // machine; without heartbeats the connection would stay until the TCP keep-alive gives up.
-        await().atMost(HEARTBEAT.multipliedBy(5)).until(() -> hub.clients() == 0);
+        await().atMost(HEARTBEAT.multipliedBy(5)).until(() -> hub.stats().subscribers() == 0);
         assertEquals(Conn.CloseReason.CLIENT_GONE, conn.done().toCompletableFuture().get(10, TimeUnit.SECONDS));
     }
 
@@ -98,7 +96,7 @@ class TopicHttpTest extends StreamServerTest {
 
     @Test
     void slowSubscriber_doesNotHoldBackOthersAndIsCut() throws Exception {
-        Topic<String> hub = topics.hub("firehose");
+        Topic<String> hub = topics.topic("firehose", String.class);
         // A client that subscribes and then never reads: its socket buffers fill, then its queue.
         Socket stuck = new Socket();
         stuck.setReceiveBufferSize(4096);
@@ -108,13 +106,13 @@ class TopicHttpTest extends StreamServerTest {
         Conn slow = resource.opened.poll(10, TimeUnit.SECONDS);
         assertNotNull(slow);
         try (SseRecorder fast = subscribe("topic=firehose")) {
-            await().atMost(WAIT).until(() -> hub.clients() == 2);
+            await().atMost(WAIT).until(() -> hub.stats().subscribers() == 2);
             String big = "x".repeat(64 * 1024);
             // In step with the fast client (its queue of 16 is no place for a burst), far past what
             // the stuck client's socket buffers and queue can hold.
             int events = 0;
             while (!slow.isClosed() && events < 2000) {
-                hub.broadcast(events + ":" + big);
+                hub.publish(events + ":" + big);
                 assertTrue(fast.takeEvent().data().startsWith(events + ":"), "event " + events + " out of order");
                 events++;
             }
@@ -122,7 +120,7 @@ class TopicHttpTest extends StreamServerTest {
             Conn.CloseReason reason = slow.done().toCompletableFuture().get(30, TimeUnit.SECONDS);
             assertTrue(reason == Conn.CloseReason.SLOW_CONSUMER || reason == Conn.CloseReason.WRITE_TIMEOUT,
                     "the stuck client must be cut by the policy, was " + reason);
-            await().atMost(WAIT).until(() -> hub.clients() == 1);
+            await().atMost(WAIT).until(() -> hub.stats().subscribers() == 1);
             // The counts behind the metrics: one subscriber cut, what it still had queued dropped.
             int published = events;
             await().atMost(WAIT).until(() -> hub.stats().cut() == 1);
@@ -138,7 +136,7 @@ class TopicHttpTest extends StreamServerTest {
 
     @Test
     void dropOldest_keepsTheSlowClientAndCountsDrops() throws Exception {
-        Topic<String> hub = topics.hub("t");
+        Topic<String> hub = topics.topic("t", String.class);
         Socket stuck = new Socket();
         stuck.setReceiveBufferSize(4096);
         stuck.connect(new InetSocketAddress("127.0.0.1", getBaseUri().getPort()));
@@ -146,15 +144,15 @@ class TopicHttpTest extends StreamServerTest {
                 + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         Conn slow = resource.opened.poll(10, TimeUnit.SECONDS);
         assertNotNull(slow);
-        hub.register(slow);
+        hub.subscribe(slow, null);
         String big = "y".repeat(64 * 1024);
         try {
             for (int i = 0; i < 2000 && slow.dropped() == 0; i++) {
-                hub.broadcast(big);
+                hub.publish(big);
             }
             assertTrue(slow.dropped() > 0, "a full queue must drop its oldest events");
             assertTrue(!slow.isClosed(), "DROP_OLDEST keeps the connection");
-            assertEquals(1, hub.clients());
+            assertEquals(1, hub.stats().subscribers());
             assertEquals(slow.dropped(), hub.stats().dropped(), "the topic counts every drop of its subscriber");
             assertEquals(0, hub.stats().cut());
         } finally {
@@ -163,59 +161,59 @@ class TopicHttpTest extends StreamServerTest {
     }
 
     @Test
-    void unregister_stopsEventsButKeepsTheConnection() throws Exception {
-        Topic<String> hub = topics.hub("t");
+    void cancel_stopsEventsButKeepsTheConnection() throws Exception {
+        Topic<String> hub = topics.topic("t", String.class);
         try (SseRecorder client = open("/s/standalone")) {
             Conn conn = resource.opened.poll(10, TimeUnit.SECONDS);
             assertNotNull(conn);
-            hub.register(conn);
-            hub.broadcast("one");
+            Subscription subscription = hub.subscribe(conn, null);
+            hub.publish("one");
             assertEquals("one", client.takeEvent().data());
-            assertTrue(hub.unregister(conn));
-            assertEquals(0, hub.clients());
-            hub.broadcast("two");
-            conn.sendData("direct").toCompletableFuture().get(10, TimeUnit.SECONDS);
-            assertEquals("direct", client.takeEvent().data(), "after unregister only direct sends arrive");
+            subscription.cancel();
+            assertEquals(0, hub.stats().subscribers());
+            hub.publish("two");
+            conn.send(Event.of("direct")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            assertEquals("direct", client.takeEvent().data(), "after cancel only direct sends arrive");
             assertTrue(!conn.isClosed());
         }
     }
 
     @Test
     void close_endsEveryStreamAndRefusesLaterCalls() throws Exception {
-        Topic<String> hub = topics.hub("t");
+        Topic<String> hub = topics.topic("t", String.class);
         List<SseRecorder> clients = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             clients.add(subscribe("topic=t"));
         }
-        await().atMost(WAIT).until(() -> hub.clients() == 3);
-        hub.broadcast("bye");
+        await().atMost(WAIT).until(() -> hub.stats().subscribers() == 3);
+        hub.publish("bye");
         topics.close();
         for (SseRecorder c : clients) {
             assertEquals("bye", c.takeEvent().data(), "queued events are written before the stream ends");
             c.awaitEnd(); // the stream ends when the hub closes
             c.close();
         }
-        assertThrows(HubClosedException.class, () -> hub.broadcast("late"));
-        assertThrows(HubClosedException.class, () -> topics.hub("other"));
+        assertThrows(HubClosedException.class, () -> hub.publish("late"));
+        assertThrows(HubClosedException.class, () -> topics.topic("other", String.class));
         Conn conn = resource.opened.poll(10, TimeUnit.SECONDS);
-        HubClosedException e = assertThrows(HubClosedException.class, () -> hub.register(conn));
+        HubClosedException e = assertThrows(HubClosedException.class, () -> hub.subscribe(conn, null));
         assertEquals("hub \"t\" is closed", e.getMessage());
     }
 
     @Test
     void filter_deliversOnlyAcceptedValuesLiveAndOnReplay() throws Exception {
-        Topic<Integer> numbers = topics.hub("numbers", Integer.class);
-        numbers.broadcast(1);
-        numbers.broadcast(2);
+        Topic<Integer> numbers = topics.topic("numbers", Integer.class);
+        numbers.publish(1);
+        numbers.publish(2);
         try (SseRecorder client = open("/s/standalone")) {
             Conn conn = resource.opened.poll(10, TimeUnit.SECONDS);
             assertNotNull(conn);
-            Subscription s = numbers.register(conn, "earliest", n -> n % 2 == 0);
+            Subscription s = numbers.subscribe(conn, "earliest", n -> n % 2 == 0);
             assertEquals(1, s.replayed());
             assertEquals(1, numbers.stats().replayed());
-            numbers.broadcast(3);
-            numbers.broadcast(4);
-            numbers.broadcast(Event.of("6"));
+            numbers.publish(3);
+            numbers.publish(4);
+            topics.publish(List.of(numbers.name()), Event.of("6"));
             List<ReceivedEvent> got = client.takeEvents(3);
             assertEquals(List.of("2", "4", "6"), got.stream().map(ReceivedEvent::data).toList());
         }
@@ -269,15 +267,15 @@ class TopicHttpTest extends StreamServerTest {
 
     @Test
     void jerseySseEventSource_receivesTypedEventsWithIds() throws Exception {
-        Topic<Map<String, Object>> orders = topics.hub("orders", castMap());
+        Topic<Map<String, Object>> orders = topics.topic("orders", castMap());
         Client client = ClientBuilder.newClient();
         BlockingQueue<InboundSseEvent> received = new LinkedBlockingQueue<>();
         try (SseEventSource source = SseEventSource.target(client.target(getBaseUri()).path("s/topics")
                 .queryParam("topic", "orders")).build()) {
             source.register(received::add);
             source.open();
-            await().atMost(WAIT).until(() -> orders.clients() == 1);
-            String id = orders.broadcast(Event.of("{\"n\":1}").withType("created"));
+            await().atMost(WAIT).until(() -> orders.stats().subscribers() == 1);
+            String id = topics.publish(List.of("orders"), Event.of("{\"n\":1}").withType("created")).id();
             InboundSseEvent e;
             do { // Jersey's client hands over comment-only events (": connected") too
                 e = received.poll(30, TimeUnit.SECONDS);
@@ -307,14 +305,14 @@ class TopicHttpTest extends StreamServerTest {
             encodes.incrementAndGet();
             return Codec.json(Order.class).encode(o);
         }, d -> Codec.json(Order.class).decode(d));
-        Topic<Order> orders = topics.hub("orders", Order.class, counting);
+        Topic<Order> orders = topics.topic("orders", Order.class, counting);
         List<SseRecorder> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 5; i++) {
                 clients.add(subscribe("topic=orders"));
             }
-            await().atMost(WAIT).until(() -> orders.clients() == 5);
-            orders.broadcast(new Order("tea", 2));
+            await().atMost(WAIT).until(() -> orders.stats().subscribers() == 5);
+            orders.publish(new Order("tea", 2));
             for (SseRecorder c : clients) {
                 assertEquals("{\"item\":\"tea\",\"qty\":2}", c.takeEvent().data());
             }

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -134,10 +135,10 @@ class TransactionalPublishTest {
     @Test
     void broadcast_inTransaction_isStoredOnlyAfterCommit() throws Exception {
         Hub topics = memoryTopics();
-        Topic<String> orders = topics.hub("orders");
+        Topic<String> orders = topics.topic("orders", String.class);
         tm.begin();
-        String id = orders.broadcast("order 1");
-        CompletionStage<String> stored = orders.broadcastAsync("order 2");
+        String id = orders.publish("order 1").id();
+        CompletionStage<String> stored = orders.publish("order 2").stored();
         assertTrue(id.startsWith("urn:uuid:"), id);
         assertEquals(List.of(), ids(topics, "orders"));
         assertFalse(stored.toCompletableFuture().isDone());
@@ -150,23 +151,23 @@ class TransactionalPublishTest {
     @Test
     void broadcast_rolledBack_isNeverStored() throws Exception {
         Hub topics = memoryTopics();
-        Topic<String> orders = topics.hub("orders");
+        Topic<String> orders = topics.topic("orders", String.class);
         tm.begin();
-        CompletionStage<String> stored = orders.broadcastAsync("never");
+        CompletionStage<String> stored = orders.publish("never").stored();
         tm.rollback();
-        ExecutionException failed = assertThrows(ExecutionException.class, () -> awaitStored(stored));
-        assertTrue(failed.getCause().getMessage().contains("rolled back"), failed.getCause().getMessage());
-        String after = orders.broadcast("outside");
+        CancellationException failed = assertThrows(CancellationException.class, () -> awaitStored(stored));
+        assertTrue(failed.getMessage().contains("rolled back"), failed.getMessage());
+        String after = orders.publish("outside").id();
         assertEquals(List.of(after), ids(topics, "orders"));
     }
 
     @Test
     void broadcastNow_inTransaction_isStoredAtOnceWhateverTheOutcome() throws Exception {
         Hub topics = memoryTopics();
-        Topic<String> orders = topics.hub("orders");
+        Topic<String> orders = topics.topic("orders", String.class);
         tm.begin();
-        String id = orders.broadcastNow("progress");
-        String published = topics.publishNow(List.of("orders"), Event.of("also"));
+        String id = orders.publish("progress", PublishMode.NOW).id();
+        String published = topics.publish(List.of("orders"), Event.of("also"), PublishMode.NOW).id();
         assertEquals(List.of(id, published), ids(topics, "orders"));
         tm.rollback();
         assertEquals(List.of(id, published), ids(topics, "orders"));
@@ -175,16 +176,16 @@ class TransactionalPublishTest {
     @Test
     void publishAsync_outsideTransaction_isCompleteOnReturn() {
         Hub topics = memoryTopics();
-        CompletionStage<String> stored = topics.publishAsync(List.of("orders"), Event.of("x").withId("given-1"));
+        CompletionStage<String> stored = topics.publish(List.of("orders"), Event.of("x").withId("given-1")).stored();
         assertEquals("given-1", stored.toCompletableFuture().getNow(null));
-        CompletionStage<String> again = topics.publishAsync(List.of("orders"), Event.of("y").withId("given-1"));
+        CompletionStage<String> again = topics.publish(List.of("orders"), Event.of("y").withId("given-1")).stored();
         assertTrue(again.toCompletableFuture().isCompletedExceptionally());
     }
 
     @Test
     void transactions_committingInOppositeOrder_arePublishedInCommitOrder_memory() throws Exception {
         Hub topics = memoryTopics();
-        assertCommitOrder(topics, topics.hub("orders"), false);
+        assertCommitOrder(topics, topics.topic("orders", String.class), false);
     }
 
     // --- JDBC store joining the transaction: the outbox ---
@@ -202,13 +203,13 @@ class TransactionalPublishTest {
     @Test
     void outbox_transactionsCommittingInOppositeOrder_areStoredInCommitOrder_h2() throws Exception {
         Hub topics = outboxTopics(h2());
-        assertCommitOrder(topics, topics.hub("orders"), true);
+        assertCommitOrder(topics, topics.topic("orders", String.class), true);
     }
 
     @Test
     void outbox_transactionsCommittingInOppositeOrder_areStoredInCommitOrder_postgres() throws Exception {
         Hub topics = outboxTopics(postgres());
-        assertCommitOrder(topics, topics.hub("orders"), true);
+        assertCommitOrder(topics, topics.topic("orders", String.class), true);
     }
 
     @Test
@@ -216,8 +217,8 @@ class TransactionalPublishTest {
         Hub topics = outboxTopics(h2());
         tm.begin();
         saveOrder("o9");
-        CompletionStage<String> stage = topics.publishAsync(List.of("orders"), Event.of("in the transaction")
-                .withId("taken-id"));
+        CompletionStage<String> stage = topics.publish(List.of("orders"), Event.of("in the transaction")
+                .withId("taken-id")).stored();
         // Another publisher, in no transaction, takes the id before the commit.
         Thread other = new Thread(() -> topics.publish(List.of("orders"), Event.of("first").withId("taken-id")));
         other.start();
@@ -232,10 +233,10 @@ class TransactionalPublishTest {
     }
 
     private void assertOutboxCommitAndRollback(Hub topics) throws Exception {
-        Topic<String> orders = topics.hub("orders");
+        Topic<String> orders = topics.topic("orders", String.class);
         tm.begin();
         saveOrder("o1");
-        CompletionStage<String> stored = orders.broadcastAsync("order o1");
+        CompletionStage<String> stored = orders.publish("order o1").stored();
         assertEquals(1, count("outbox") /* visible in the transaction itself */);
         tm.commit();
         String id = awaitStored(stored);
@@ -244,7 +245,7 @@ class TransactionalPublishTest {
 
         tm.begin();
         saveOrder("o2");
-        CompletionStage<String> never = orders.broadcastAsync("order o2");
+        CompletionStage<String> never = orders.publish("order o2").stored();
         tm.rollback();
         assertThrows(ExecutionException.class, () -> awaitStored(never));
         assertEquals(1, count("orders"));
@@ -254,7 +255,7 @@ class TransactionalPublishTest {
         // An exception after the broadcast rolls both back.
         assertThrows(IllegalStateException.class, () -> StandaloneJta.inTransaction(() -> {
             saveOrder("o3");
-            orders.broadcast("order o3");
+            orders.publish("order o3");
             throw new IllegalStateException("payment refused");
         }));
         assertEquals(1, count("orders"));
@@ -275,7 +276,7 @@ class TransactionalPublishTest {
                 if (saveRows) {
                     saveOrder("a");
                 }
-                CompletionStage<String> stored = orders.broadcastAsync("A");
+                CompletionStage<String> stored = orders.publish("A").stored();
                 aPublished.countDown();
                 assertTrue(bCommitted.await(WAIT.toSeconds(), TimeUnit.SECONDS));
                 tm.commit();
@@ -287,7 +288,7 @@ class TransactionalPublishTest {
                 if (saveRows) {
                     saveOrder("b");
                 }
-                CompletionStage<String> stored = orders.broadcastAsync("B");
+                CompletionStage<String> stored = orders.publish("B").stored();
                 tm.commit();
                 String id = awaitStored(stored);
                 bCommitted.countDown();

@@ -1,8 +1,9 @@
 package dev.ssekit.app;
 
-import dev.ssekit.HubClosedException;
-import dev.ssekit.internal.Settings;
 import dev.ssekit.Hub;
+import dev.ssekit.HubClosedException;
+import dev.ssekit.internal.Limits;
+import dev.ssekit.internal.Settings;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,7 +12,7 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * The hub's one registry, made from the configuration ({@link Hub#configured()}) on first use and
+ * The hub's one registry, made from the configuration ({@link Hub#builder()}) on first use and
  * closed, ending every stream cleanly, when the application stops.
  *
  * <p>A subscriber authorized for private updates also subscribes to each topic's private
@@ -57,8 +58,8 @@ public class HubRegistry {
         }
         if (topics == null) {
             Settings settings = Settings.current();
-            int max = settings.integer(MAX_TOPICS_PER_SUBSCRIPTION, Hub.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1);
-            Hub.Builder builder = Hub.configured(settings)
+            int max = settings.integer(MAX_TOPICS_PER_SUBSCRIPTION, Limits.DEFAULTS.maxTopicsPerSubscription(), 1);
+            Hub.Builder builder = Hub.builder()
                     .maxTopicsPerSubscription(max > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : 2 * max);
             if (settings.raw(METRICS_TOPICS) == null) {
                 // Clients name the hub's topics: none gets a series of its own unless configured.

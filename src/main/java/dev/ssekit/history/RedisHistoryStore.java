@@ -1,13 +1,12 @@
 package dev.ssekit.history;
 
-import dev.ssekit.internal.Settings;
-
 import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.SseKitException;
-import dev.ssekit.spi.TopicMatcher;
 import dev.ssekit.internal.Checks;
+import dev.ssekit.internal.Settings;
+import dev.ssekit.spi.TopicMatcher;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
@@ -384,7 +383,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                 String version = line.substring("redis_version:".length()).trim();
                 int major = Integer.parseInt(version.substring(0, version.indexOf('.')));
                 if (major < 7) {
-                    throw new SseKitException("Redis " + version + " is too old: the history store needs Redis 7 or later");
+                    throw new HistoryStoreException("Redis " + version + " is too old: the history store needs Redis 7 or later", null);
                 }
                 return;
             }
@@ -920,7 +919,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                 last = blocking.sync().xrevrange(feedKey(), Range.create("-", "+"), io.lettuce.core.Limit.from(1));
             } catch (RedisException e) {
                 blocking.connection().close();
-                throw new SseKitException("Redis refused to start following events (" + e.getMessage() + ")", e);
+                throw new HistoryStoreException("Redis refused to start following events (" + e.getMessage() + ")", e);
             }
             this.position = last.isEmpty() ? ZERO : last.get(0).getId();
             this.count = last.isEmpty() ? 0 : Long.parseLong(last.get(0).getBody().getOrDefault("n", "0"));

@@ -1,8 +1,7 @@
 package dev.ssekit.internal;
 
-import dev.ssekit.spi.Codec;
-
 import dev.ssekit.SseKitException;
+import dev.ssekit.spi.Codec;
 
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
@@ -27,7 +26,7 @@ public final class Json {
                     try {
                         j = JsonbBuilder.create();
                     } catch (RuntimeException | LinkageError e) {
-                        throw new SseKitException("no JSON-B implementation found: add one (Yasson, for example; "
+                        throw new IllegalStateException("no JSON-B implementation found: add one (Yasson, for example; "
                                 + "Jakarta EE servers provide it) or give the hub a Codec", e);
                     }
                     jsonb = j;

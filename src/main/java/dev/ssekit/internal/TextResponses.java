@@ -1,8 +1,7 @@
 package dev.ssekit.internal;
 
-import dev.ssekit.cdi.Subscribe;
-
 import dev.ssekit.SubscriberLimitException;
+import dev.ssekit.cdi.Subscribe;
 
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;

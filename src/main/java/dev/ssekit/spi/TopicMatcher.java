@@ -2,7 +2,6 @@ package dev.ssekit.spi;
 
 import dev.ssekit.Conn;
 import dev.ssekit.Hub;
-
 import dev.ssekit.internal.Checks;
 
 import java.util.Set;

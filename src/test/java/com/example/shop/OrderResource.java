@@ -1,11 +1,9 @@
 package com.example.shop;
 
 import dev.ssekit.Event;
-
+import dev.ssekit.Hub;
 import dev.ssekit.cdi.Publish;
 import dev.ssekit.cdi.Subscribe;
-import dev.ssekit.cdi.TopicName;
-import dev.ssekit.Hub;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -24,7 +22,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 @RequestScoped
 @Path("orders")
 public class OrderResource {
-    @Inject @TopicName Hub topics;  // the application's registry: configured, health-checked, closed at undeploy
+    @Inject Hub topics;  // the application's registry: configured, health-checked, closed at undeploy
 
     /** One order's events: what the client missed after its Last-Event-ID, then live. */
     @GET @Path("{id}/events") @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -42,6 +40,6 @@ public class OrderResource {
     /** Publishes from code, through the injected registry; answers the event's id. */
     @DELETE @Path("{id}") @Produces(MediaType.TEXT_PLAIN)
     public String cancel(@PathParam("id") String id) {
-        return topics.hub("orders/" + id, OrderStatus.class).broadcast(new OrderStatus("cancelled"));
+        return topics.topic("orders/" + id, OrderStatus.class).publish(new OrderStatus("cancelled")).id();
     }
 }

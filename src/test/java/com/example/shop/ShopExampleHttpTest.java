@@ -1,7 +1,6 @@
 package com.example.shop;
 
 import dev.ssekit.Event;
-
 import dev.ssekit.SseKitFeature;
 import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.SseRecorder;

@@ -35,7 +35,7 @@ class BurstTest {
             List<String> ids = new ArrayList<>(EVENTS);
             String data = "x".repeat(200);
             for (int i = 0; i < EVENTS; i++) {
-                ids.add(hub.topics().publish(List.of("burst"), Event.of(data)));
+                ids.add(hub.topics().publish(List.of("burst"), Event.of(data)).id());
             }
             for (RawSseClient r : readers) {
                 assertEquals(ids, r.next(EVENTS, WAIT).stream().map(RawSseClient.Received::id).toList());

@@ -102,7 +102,7 @@ class EmbeddedTransportTest {
             // 4 MB for each client: far more than its sockets take.
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 250; i++) {
-                ids.add(hub.topics().publish(List.of("feed"), Event.of(DATA + i)));
+                ids.add(hub.topics().publish(List.of("feed"), Event.of(DATA + i)).id());
             }
             List<RawSseClient.Received> got = healthy.next(ids.size(), WAIT);
             for (int i = 0; i < ids.size(); i++) {

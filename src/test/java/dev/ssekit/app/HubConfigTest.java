@@ -1,8 +1,8 @@
 package dev.ssekit.app;
 
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.testsupport.MercureClient;
 import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testsupport.MercureClient;
 import dev.ssekit.testsupport.RawSseClient;
 import dev.ssekit.testsupport.Tokens;
 

@@ -1,10 +1,9 @@
 package dev.ssekit.app;
 
 import dev.ssekit.Event;
-
+import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.SseRecorder;
-import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.testsupport.Hubs;
 import dev.ssekit.testsupport.MercureClient;
 import dev.ssekit.testsupport.RawHttp;

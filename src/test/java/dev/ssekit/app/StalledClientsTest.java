@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Clients that stop reading, four times as many as ssekit has writer threads, subscribed over real
@@ -63,7 +62,7 @@ class StalledClientsTest {
         try {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < EVENTS; i++) {
-                ids.add(hub.topics().publish(List.of("feed"), Event.of(DATA + i)));
+                ids.add(hub.topics().publish(List.of("feed"), Event.of(DATA + i)).id());
             }
             List<RawSseClient.Received> got = healthy.next(EVENTS, WAIT);
             for (int i = 0; i < EVENTS; i++) {

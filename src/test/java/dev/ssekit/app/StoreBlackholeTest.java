@@ -2,7 +2,6 @@ package dev.ssekit.app;
 
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
-import dev.ssekit.internal.Settings;
 import dev.ssekit.Hub;
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.history.JdbcHistoryStore;
@@ -153,13 +152,13 @@ class StoreBlackholeTest {
         Services.requireRedis();
         String prefix = "ssekit-blackhole:";
         try (TcpProxy proxy = TcpProxy.to("127.0.0.1", 6379);
-             Hub topics = Hub.configured(Settings.of(Map.of("ssekit.history.store", "redis",
+             Hub topics = Hub.builder().config(Map.of("ssekit.history.store", "redis",
                      "ssekit.history.redis.uri", "redis://127.0.0.1:" + proxy.port(),
                      "ssekit.history.redis.prefix", prefix,
-                     "ssekit.history.redis.command.timeout", "1s"))).build()) {
+                     "ssekit.history.redis.command.timeout", "1s")).build()) {
             Publishers publishers = new Publishers((n, failures) -> {
                 try {
-                    return topics.publishAsync(List.of("bh"), Event.of("e" + n)).toCompletableFuture().join();
+                    return topics.publish(List.of("bh"), Event.of("e" + n)).stored().toCompletableFuture().join();
                 } catch (CompletionException e) {
                     failures.add(e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage());
                     return null;
@@ -173,7 +172,7 @@ class StoreBlackholeTest {
 
             proxy.restore();
             await().atMost(WAIT).ignoreExceptions().until(() ->
-                    topics.publishAsync(List.of("bh"), Event.of("back")).toCompletableFuture().join() != null);
+                    topics.publish(List.of("bh"), Event.of("back")).stored().toCompletableFuture().join() != null);
             try (RedisHistoryStore direct = RedisHistoryStore.builder(RedisKeys.URI).keyPrefix(prefix).build()) {
                 List<String> kept = direct.read(Set.of("bh"), "earliest", null).events().stream()
                         .map(e -> e.id().orElseThrow()).toList();

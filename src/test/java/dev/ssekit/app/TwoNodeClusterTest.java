@@ -1,10 +1,9 @@
 package dev.ssekit.app;
 
 import dev.ssekit.Event;
-
-import dev.ssekit.testsupport.HubProcess;
 import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testsupport.HubProcess;
 import dev.ssekit.testsupport.MercureClient;
 import dev.ssekit.testsupport.RedisKeys;
 import dev.ssekit.testsupport.Services;

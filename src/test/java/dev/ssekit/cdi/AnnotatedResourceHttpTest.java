@@ -1,8 +1,8 @@
 package dev.ssekit.cdi;
 
 import dev.ssekit.Event;
-import dev.ssekit.SseKitFeature;
 import dev.ssekit.Hub;
+import dev.ssekit.SseKitFeature;
 import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.testkit.StreamEnd;
 import dev.ssekit.testsupport.JerseyWeld;
@@ -81,9 +81,7 @@ class AnnotatedResourceHttpTest {
     /** The application's registry, to publish without HTTP. */
     @ApplicationScoped
     public static class Registry {
-        @Inject
-        @TopicName
-        Hub topics;
+        @Inject Hub topics;
 
         Hub topics() {
             return topics;
@@ -123,7 +121,7 @@ class AnnotatedResourceHttpTest {
     }
 
     private static String publish(String topic, String data) {
-        return topics.publish(List.of(topic), Event.of(data).withType("status"));
+        return topics.publish(List.of(topic), Event.of(data).withType("status")).id();
     }
 
     @Test

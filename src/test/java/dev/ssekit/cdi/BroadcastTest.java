@@ -2,8 +2,8 @@ package dev.ssekit.cdi;
 
 import dev.ssekit.Event;
 import dev.ssekit.Hub;
-import dev.ssekit.internal.cdi.PublishInterceptor;
 import dev.ssekit.internal.cdi.HubProducer;
+import dev.ssekit.internal.cdi.PublishInterceptor;
 import dev.ssekit.internal.cdi.SseKitExtension;
 import dev.ssekit.internal.cdi.SubscribeInterceptor;
 
@@ -29,9 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BroadcastTest {
     @Dependent
     public static class OrderService {
-        @Inject
-        @TopicName
-        Hub topics;
+        @Inject Hub topics;
 
         @Publish(topic = "orders/{id}", type = "status")
         public Map<String, Object> status(@PathParam("id") String id, String status) {

@@ -31,9 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HealthChecksTest {
     @Dependent
     public static class Publisher {
-        @Inject
-        @TopicName
-        Hub topics;
+        @Inject Hub topics;
     }
 
     private static WeldContainer start() {

@@ -1,12 +1,12 @@
 package dev.ssekit.history;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.ssekit.Event;
 import dev.ssekit.Hub;
 import dev.ssekit.internal.wire.FramedEvent;
-import dev.ssekit.testsupport.FakeSse;
 import dev.ssekit.testsupport.Services;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -53,8 +53,8 @@ public final class FollowLatency {
                 AtomicLongArray acknowledged = new AtomicLongArray(total);
                 Timed onA = new Timed(total);
                 Timed onB = new Timed(total);
-                a.subscribe(a.open(onA, FakeSse.sse()), List.of("bench"), null);
-                b.subscribe(b.open(onB, FakeSse.sse()), List.of("bench"), null);
+                a.subscribe(a.open(onA), List.of("bench"), null);
+                b.subscribe(b.open(onB), List.of("bench"), null);
                 long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
                 long interval = TimeUnit.SECONDS.toNanos(1) / rate;
                 ExecutorService pool = Executors.newFixedThreadPool(PUBLISHERS);

@@ -77,7 +77,6 @@ class PostgresHistoryStoreContractTest extends DurableHistoryStoreContract imple
         return create(10_000, Duration.ofHours(1));
     }
 
-
     @Override
     protected boolean keepsTopicState(HistoryStore store, String topic) throws java.sql.SQLException {
         try (java.sql.Connection c = dataSource.getConnection();

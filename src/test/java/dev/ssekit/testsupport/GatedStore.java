@@ -1,9 +1,9 @@
 package dev.ssekit.testsupport;
 
 import dev.ssekit.Event;
-import dev.ssekit.spi.TopicMatcher;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
+import dev.ssekit.spi.TopicMatcher;
 
 import java.util.List;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package dev.ssekit.testsupport;
 
-import dev.ssekit.internal.cdi.PublishInterceptor;
 import dev.ssekit.internal.cdi.HubProducer;
+import dev.ssekit.internal.cdi.PublishInterceptor;
 import dev.ssekit.internal.cdi.SseKitExtension;
 import dev.ssekit.internal.cdi.SubscribeInterceptor;
 

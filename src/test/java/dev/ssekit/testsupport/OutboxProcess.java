@@ -1,7 +1,7 @@
 package dev.ssekit.testsupport;
 
-import dev.ssekit.Topic;
 import dev.ssekit.Hub;
+import dev.ssekit.Topic;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.Replay;
@@ -61,19 +61,19 @@ public final class OutboxProcess {
     private static void commit(DataSource ds, TransactionalHistoryStore store, String prefix, int count)
             throws Exception {
         Hub topics = Hub.builder().history(store).transactions(StandaloneJta.registry()).build();
-        Topic<String> orders = topics.hub(TOPIC);
+        Topic<String> orders = topics.topic(TOPIC, String.class);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String order = "order-" + i;
             ids.add(StandaloneJta.inTransaction(() -> {
                 save(ds, prefix, order);
-                return orders.broadcast(order);
+                return orders.publish(order).id();
             }));
         }
         try {
             StandaloneJta.inTransaction(() -> {
                 save(ds, prefix, "rolled-back");
-                orders.broadcast("rolled-back");
+                orders.publish("rolled-back");
                 throw new IllegalStateException("roll back");
             });
         } catch (IllegalStateException expected) {

@@ -1,7 +1,7 @@
 package dev.ssekit.testsupport;
 
-import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.EventStreamParser;
+import dev.ssekit.testkit.ReceivedEvent;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,10 +1,9 @@
 package dev.ssekit.testsupport;
 
-import dev.ssekit.Event;
-
 import dev.ssekit.Conn;
-import dev.ssekit.OverflowPolicy;
+import dev.ssekit.Event;
 import dev.ssekit.Hub;
+import dev.ssekit.OverflowPolicy;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -18,6 +17,9 @@ import jakarta.ws.rs.sse.SseEventSink;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -27,6 +29,7 @@ public final class StreamResource {
     private final Hub topics;
     /** Every connection opened, in order. */
     public final BlockingQueue<Conn> opened = new LinkedBlockingQueue<>();
+    private final Queue<Hub> ownHubs = new ConcurrentLinkedQueue<>();
 
     public StreamResource(Hub topics) {
         this.topics = topics;
@@ -37,7 +40,7 @@ public final class StreamResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void subscribe(@QueryParam("topic") List<String> topic, @HeaderParam("Last-Event-ID") String last,
                           @Context SseEventSink sink, @Context Sse sse) {
-        Conn conn = topics.open(sink, sse);
+        Conn conn = topics.open(sink);
         opened.add(conn);
         topics.subscribe(conn, topic, last);
     }
@@ -47,7 +50,7 @@ public final class StreamResource {
     @Path("unsubscribed")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void unsubscribed(@Context SseEventSink sink, @Context Sse sse) {
-        opened.add(topics.open(sink, sse));
+        opened.add(topics.open(sink));
     }
 
     /** A user's own event, sent on the sink without ssekit, then the stream ends. */
@@ -65,9 +68,9 @@ public final class StreamResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void prefix(@QueryParam("topic") List<String> topic, @QueryParam("prefix") String prefix,
                        @HeaderParam("Last-Event-ID") String last, @Context SseEventSink sink, @Context Sse sse) {
-        Conn conn = topics.open(sink, sse);
+        Conn conn = topics.open(sink);
         opened.add(conn);
-        topics.subscribe(conn, topic, set -> set.stream().anyMatch(t -> t.startsWith(prefix)), last);
+        topics.subscribe(conn, topic, last, set -> set.stream().anyMatch(t -> t.startsWith(prefix)));
     }
 
     @GET
@@ -77,7 +80,8 @@ public final class StreamResource {
                            @QueryParam("capacity") Integer capacity, @QueryParam("writeTimeoutMs") Long writeTimeoutMs,
                            @QueryParam("maxBytes") Long maxBytes, @QueryParam("maxDelayMs") Long maxDelayMs,
                            @Context SseEventSink sink, @Context Sse sse) {
-        Conn.Builder b = Conn.builder(sink, sse).heartbeat(Duration.ofMillis(300));
+        // Connection settings are a hub's: each such stream gets a hub of its own, closed at teardown.
+        Hub.Builder b = Hub.builder().config(Map.of()).heartbeat(Duration.ofMillis(300));
         if (lifetimeMs != null) {
             b.maxLifetime(Duration.ofMillis(lifetimeMs));
         }
@@ -96,6 +100,13 @@ public final class StreamResource {
         if (maxDelayMs != null) {
             b.queueMaxDelay(Duration.ofMillis(maxDelayMs));
         }
-        opened.add(b.open());
+        Hub own = b.build();
+        ownHubs.add(own);
+        opened.add(own.open(sink));
+    }
+
+    /** Closes the hubs of the standalone streams. */
+    public void closeOwnHubs() {
+        ownHubs.forEach(Hub::close);
     }
 }

@@ -1,7 +1,7 @@
 package dev.ssekit.testsupport;
 
-import dev.ssekit.SseKitFeature;
 import dev.ssekit.Hub;
+import dev.ssekit.SseKitFeature;
 
 import jakarta.ws.rs.core.Application;
 
@@ -27,6 +27,7 @@ public abstract class StreamServerTest extends JerseyTest {
 
     @Override
     public void tearDown() throws Exception {
+        resource.closeOwnHubs();
         topics.close();
         super.tearDown();
     }

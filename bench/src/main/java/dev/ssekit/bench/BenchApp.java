@@ -1,10 +1,9 @@
 package dev.ssekit.bench;
 
-import dev.ssekit.Event;
-import dev.ssekit.Subscription;
-
 import dev.ssekit.Conn;
+import dev.ssekit.Event;
 import dev.ssekit.Hub;
+import dev.ssekit.Subscription;
 import dev.ssekit.Topics;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
@@ -88,7 +87,7 @@ final class BenchApp {
         }
 
         Hub<Payload> hub(String topic) {
-            return hubs.computeIfAbsent(topic, t -> topics.hub(t, Payload.class));
+            return hubs.computeIfAbsent(topic, t -> topics.topic(t, Payload.class));
         }
 
         SseBroadcaster broadcaster(String topic, Sse s) {
@@ -115,7 +114,7 @@ final class BenchApp {
             Payload p = new Payload(seq, item);
             p.sent = sent;
             if ("hub".equals(side)) {
-                hub(topic).broadcast(p);
+                hub(topic).publish(p);
             } else if (side.startsWith("nio")) {
                 // The JSON the container's JSON-B writes for a Payload (properties in lexical order).
                 nio(side).publish(seq, "{\"item\":\"" + p.item + "\",\"ok\":" + p.ok + ",\"price\":" + p.price
@@ -132,7 +131,7 @@ final class BenchApp {
                         .mediaType(MediaType.APPLICATION_JSON_TYPE)
                         .data(Payload.class, p)
                         .build();
-                b.broadcast(e);
+                b.publish(e);
             }
         }
     }
@@ -151,9 +150,9 @@ final class BenchApp {
         @Produces(MediaType.SERVER_SENT_EVENTS)
         public void subscribe(@PathParam("topic") String topic, @HeaderParam("Last-Event-ID") String lastEventId,
                               @Context SseEventSink sink, @Context Sse sse) {
-            Hub<Payload> hub = state.hub(topic);
-            Conn conn = hub.open(sink, sse);
-            hub.register(conn, lastEventId);
+            Hub<Payload> hub = state.topic(topic, String.class);
+            Conn conn = hub.open(sink);
+            hub.subscribe(conn, lastEventId);
         }
 
         @GET
@@ -162,8 +161,8 @@ final class BenchApp {
         public void replay(@PathParam("store") String store, @HeaderParam("Last-Event-ID") String lastEventId,
                            @Context SseEventSink sink, @Context Sse sse) {
             Topics t = state.replayTopics.get(store);
-            Conn conn = t.open(sink, sse);
-            t.hub("replay", Payload.class).register(conn, lastEventId);
+            Conn conn = t.open(sink);
+            t.topic("replay", Payload.class).subscribe(conn, lastEventId);
         }
 
         /**
@@ -176,9 +175,9 @@ final class BenchApp {
         public void history(@PathParam("store") String store, @HeaderParam("Last-Event-ID") String lastEventId,
                             @Context SseEventSink sink, @Context Sse sse) {
             Topics t = state.replayTopics.get(HISTORY + store);
-            Conn conn = t.open(sink, sse);
+            Conn conn = t.open(sink);
             dev.ssekit.Subscription s = state.historySubscribers.getAndIncrement() % 2 == 0
-                    ? t.subscribe(conn, java.util.List.of(), topics -> true, lastEventId)
+                    ? t.subscribe(conn, java.util.List.of(), lastEventId, topics -> true)
                     : t.subscribe(conn, java.util.List.of("h-0"), lastEventId);
             state.historyReplayed.addAndGet(s.replayed());
         }
@@ -333,10 +332,10 @@ final class BenchApp {
             HistoryStore history = open(store, events, state.replayCleanups);
             Topics t = Topics.builder().name("replay-" + store).history(history).build();
             state.replayTopics.put(store, t);
-            Hub<Payload> hub = t.hub("replay", Payload.class);
-            String marker = hub.broadcast(new Payload(-1));
+            Hub<Payload> hub = t.topic("replay", Payload.class);
+            String marker = hub.publish(new Payload(-1)).id();
             for (int i = 0; i < events; i++) {
-                hub.broadcast(new Payload(i));
+                hub.publish(new Payload(i));
             }
             return marker;
         }

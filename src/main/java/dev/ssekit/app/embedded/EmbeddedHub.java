@@ -1,13 +1,13 @@
 package dev.ssekit.app.embedded;
 
-import dev.ssekit.internal.Settings;
 import dev.ssekit.Hub;
 import dev.ssekit.app.HubApplication;
+import dev.ssekit.app.HubRegistry;
+import dev.ssekit.app.mercure.ClientQuota;
 import dev.ssekit.app.security.DevelopmentDefaults;
 import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.SecuritySettings;
-import dev.ssekit.app.HubRegistry;
-import dev.ssekit.app.mercure.ClientQuota;
+import dev.ssekit.internal.Settings;
 
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;

@@ -1,7 +1,7 @@
 package dev.ssekit.app.embedded;
 
-import dev.ssekit.SseKitException;
 import dev.ssekit.Hub;
+import dev.ssekit.SseKitException;
 import dev.ssekit.app.mercure.JsonStrings;
 
 import org.glassfish.grizzly.http.Method;

@@ -1,7 +1,6 @@
 package dev.ssekit.app.security;
 
 import dev.ssekit.app.PlainText;
-
 import dev.ssekit.internal.Settings;
 
 import jakarta.enterprise.context.ApplicationScoped;

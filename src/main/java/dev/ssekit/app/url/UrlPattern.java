@@ -1,14 +1,14 @@
 package dev.ssekit.app.url;
 
+import dev.ssekit.app.url.PatternParser.Modifier;
+import dev.ssekit.app.url.PatternParser.Options;
+import dev.ssekit.app.url.PatternParser.Part;
+import dev.ssekit.app.url.PatternParser.PartType;
 import dev.ssekit.spi.TopicMatcher;
 
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
-import dev.ssekit.app.url.PatternParser.Options;
-import dev.ssekit.app.url.PatternParser.Part;
-import dev.ssekit.app.url.PatternParser.PartType;
-import dev.ssekit.app.url.PatternParser.Modifier;
 
 import java.net.URI;
 import java.util.ArrayList;

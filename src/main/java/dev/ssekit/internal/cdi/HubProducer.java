@@ -1,18 +1,17 @@
 package dev.ssekit.internal.cdi;
 
-import dev.ssekit.HubClosedException;
-
-import dev.ssekit.Topic;
-import dev.ssekit.spi.MetricsBinding;
-import dev.ssekit.spi.SubscriberConnected;
-import dev.ssekit.spi.SubscriberDisconnected;
-import dev.ssekit.spi.SubscriberListener;
-import dev.ssekit.cdi.TopicName;
 import dev.ssekit.Hub;
+import dev.ssekit.HubClosedException;
+import dev.ssekit.Topic;
+import dev.ssekit.cdi.TopicName;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.internal.StopBudget;
 import dev.ssekit.internal.config.SseKitConfig;
 import dev.ssekit.internal.metrics.Metrics;
+import dev.ssekit.spi.MetricsBinding;
+import dev.ssekit.spi.SubscriberConnected;
+import dev.ssekit.spi.SubscriberDisconnected;
+import dev.ssekit.spi.SubscriberListener;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,8 +54,7 @@ public class HubProducer {
      * @throws dev.ssekit.SseKitException if the history store cannot be reached
      */
     @Produces
-    @TopicName
-    public Hub topics() {
+    public Hub hub() {
         Hub made = topics;
         if (made != null) {
             return made;
@@ -126,11 +124,11 @@ public class HubProducer {
     @Produces
     @TopicName
     @Dependent
-    public <T> Topic<T> hub(InjectionPoint ip) {
+    public <T> Topic<T> topic(InjectionPoint ip) {
         TopicName qualifier = ip.getQualifiers().stream().filter(TopicName.class::isInstance).map(TopicName.class::cast)
                 .findFirst().orElseThrow();
         String topic = qualifier.value().isEmpty() ? nameOf(ip) : qualifier.value();
-        return topics().hub(topic, valueType(ip));
+        return hub().topic(topic, valueType(ip));
     }
 
     private static String nameOf(InjectionPoint ip) {

@@ -1,9 +1,8 @@
 package dev.ssekit.internal.cdi;
 
-import dev.ssekit.cdi.Publish;
 import dev.ssekit.Event;
-import dev.ssekit.cdi.TopicName;
 import dev.ssekit.Hub;
+import dev.ssekit.cdi.Publish;
 import dev.ssekit.internal.Json;
 import dev.ssekit.internal.wire.ResponseHeaders;
 
@@ -24,9 +23,7 @@ import java.util.List;
 @Interceptor
 @Priority(Interceptor.Priority.LIBRARY_AFTER)
 public class PublishInterceptor {
-    @Inject
-    @TopicName
-    Hub topics;
+    @Inject Hub topics;
 
     /**
      * @param call the intercepted call
@@ -47,7 +44,7 @@ public class PublishInterceptor {
             event = event.withType(spec.type());
         }
         String id = topics.publish(List.of(Bindings.topicOf(spec.topic(), call.getMethod(), call.getParameters())),
-                event);
+                event).id();
         // The response filter answers it as SseKit-Event-ID, so that the client knows the event it caused.
         ResponseHeaders.recordEventId(id);
         return result;

@@ -1,19 +1,14 @@
 package dev.ssekit.internal.cdi;
 
-import dev.ssekit.Conn;
-
 import dev.ssekit.cdi.Publish;
 import dev.ssekit.cdi.Subscribe;
+import dev.ssekit.internal.config.SseKitConfig;
+import dev.ssekit.internal.health.HealthChecks;
 
 import jakarta.enterprise.event.Observes;
-import dev.ssekit.internal.config.SseKitConfig;
-
-import dev.ssekit.internal.conn.ConnRuntime;
-import dev.ssekit.internal.health.HealthChecks;
 
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
 import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
-import jakarta.enterprise.inject.spi.BeforeShutdown;
 import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedType;
 import jakarta.enterprise.inject.spi.DeploymentException;
@@ -21,7 +16,6 @@ import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.WithAnnotations;
 import jakarta.interceptor.Interceptor;
-import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import java.lang.annotation.Annotation;
@@ -61,8 +55,8 @@ public class SseKitExtension implements Extension {
             if (method.getReturnType() != void.class) {
                 problems.add("@Subscribe on " + where + " must return void: the stream is the response");
             }
-            if (Bindings.indexOfType(method, SseEventSink.class) < 0 || Bindings.indexOfType(method, Sse.class) < 0) {
-                problems.add("@Subscribe on " + where + " needs the parameters @Context SseEventSink and @Context Sse");
+            if (Bindings.indexOfType(method, SseEventSink.class) < 0) {
+                problems.add("@Subscribe on " + where + " needs the parameter @Context SseEventSink");
             }
         });
     }
@@ -105,18 +99,6 @@ public class SseKitExtension implements Extension {
         for (String problem : problems) {
             event.addDefinitionError(new DeploymentException(problem));
         }
-    }
-
-    /** Connections opened outside any hub ({@code Conn.open}) end with the application, and so do their threads. */
-    void stopSharedThreads(@Observes BeforeShutdown event) {
-        java.time.Duration timeout;
-        try {
-            timeout = dev.ssekit.internal.Settings.current().duration(SseKitConfig.SHUTDOWN_TIMEOUT,
-                    dev.ssekit.internal.Limits.DEFAULT_SHUTDOWN_TIMEOUT);
-        } catch (IllegalArgumentException e) {
-            timeout = dev.ssekit.internal.Limits.DEFAULT_SHUTDOWN_TIMEOUT; // reported at deployment
-        }
-        ConnRuntime.closeShared(timeout);
     }
 
     /** A bad setting fails the deployment, naming key and value, rather than the first subscriber. */

@@ -1,14 +1,13 @@
 package dev.ssekit.internal.cdi;
 
-import dev.ssekit.Event;
-import dev.ssekit.SseKitFeature;
-
 import dev.ssekit.Conn;
-import dev.ssekit.HubClosedException;
-import dev.ssekit.cdi.Subscribe;
-import dev.ssekit.SubscriberLimitException;
-import dev.ssekit.cdi.TopicName;
+import dev.ssekit.Event;
 import dev.ssekit.Hub;
+import dev.ssekit.HubClosedException;
+import dev.ssekit.SseKitFeature;
+import dev.ssekit.SubscriberLimitException;
+import dev.ssekit.cdi.Subscribe;
+import dev.ssekit.internal.HubAccess;
 import dev.ssekit.internal.TextResponses;
 import dev.ssekit.internal.wire.ResponseHeaders;
 
@@ -20,7 +19,6 @@ import jakarta.interceptor.InvocationContext;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import java.lang.reflect.Method;
@@ -41,9 +39,7 @@ public class SubscribeInterceptor {
     /** The methods whose missing feature was logged: once each, not per request. */
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
-    @Inject
-    @TopicName
-    Hub topics;
+    @Inject Hub topics;
 
     /**
      * @param call the intercepted call
@@ -56,7 +52,7 @@ public class SubscribeInterceptor {
                 call.getParameters());
         try {
             // Before the method runs and anything is written: the client gets a clean 503.
-            topics.checkRoom(List.of(topicOf));
+            HubAccess.checkRoom(topics, List.of(topicOf));
         } catch (SubscriberLimitException e) {
             throw TextResponses.retryLater(e);
         }
@@ -66,9 +62,8 @@ public class SubscribeInterceptor {
         Object result = call.proceed();
         Object[] args = call.getParameters();
         SseEventSink sink = (SseEventSink) args[Bindings.indexOfType(method, SseEventSink.class)];
-        Sse sse = (Sse) args[Bindings.indexOfType(method, Sse.class)];
         String topic = Bindings.topicOf(Bindings.markerOf(method, Subscribe.class).topic(), method, args);
-        Conn conn = topics.open(sink, sse);
+        Conn conn = topics.open(sink);
         try {
             topics.subscribe(conn, List.of(topic), lastEventId);
         } catch (HubClosedException e) {

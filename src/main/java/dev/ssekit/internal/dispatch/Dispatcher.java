@@ -5,34 +5,33 @@ import dev.ssekit.ConnectionClosedException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
-import dev.ssekit.TopicStats;
-import dev.ssekit.spi.MetricsBinding;
 import dev.ssekit.SseKitException;
-import dev.ssekit.spi.SubscriberConnected;
-import dev.ssekit.spi.SubscriberDisconnected;
 import dev.ssekit.SubscriberLimitException;
-import dev.ssekit.spi.SubscriberListener;
-import dev.ssekit.spi.TopicMatcher;
+import dev.ssekit.TopicStats;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
 import dev.ssekit.history.SharedHistoryStore;
 import dev.ssekit.internal.Checks;
+import dev.ssekit.internal.Limits;
+import dev.ssekit.internal.StopBudget;
 import dev.ssekit.internal.conn.ConnRuntime;
+import dev.ssekit.internal.conn.ConnSettings;
+import dev.ssekit.internal.conn.Connection;
+import dev.ssekit.internal.conn.Drains;
 import dev.ssekit.internal.conn.Outlets;
 import dev.ssekit.internal.metrics.TopicMeter;
 import dev.ssekit.internal.metrics.Traced;
 import dev.ssekit.internal.metrics.Tracing;
-import dev.ssekit.internal.wire.FramedEvent;
-import dev.ssekit.internal.conn.ConnSettings;
-import dev.ssekit.internal.conn.Connection;
-import dev.ssekit.internal.conn.Drains;
-import dev.ssekit.internal.wire.EncodedEvent;
-import dev.ssekit.internal.Limits;
-import dev.ssekit.internal.StopBudget;
-import dev.ssekit.internal.wire.ResponseHeaders;
 import dev.ssekit.internal.tx.Transactions;
+import dev.ssekit.internal.wire.EncodedEvent;
+import dev.ssekit.internal.wire.FramedEvent;
+import dev.ssekit.internal.wire.ResponseHeaders;
+import dev.ssekit.spi.MetricsBinding;
+import dev.ssekit.spi.SubscriberConnected;
+import dev.ssekit.spi.SubscriberDisconnected;
+import dev.ssekit.spi.SubscriberListener;
+import dev.ssekit.spi.TopicMatcher;
 
-import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseBroadcaster;
 import jakarta.ws.rs.sse.SseEventSink;
 
@@ -327,7 +326,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** Opens a connection on this dispatcher's runtime. */
-    public Connection open(SseEventSink sink, Sse sse, ConnSettings settings, String remoteAddress) {
+    public Connection open(SseEventSink sink, ConnSettings settings, String remoteAddress) {
         checkOpen();
         Connection c = new Connection(Outlets.forSink(sink), settings == null ? defaults : settings, runtime,
                 remoteAddress, false);

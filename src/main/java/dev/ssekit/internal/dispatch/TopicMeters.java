@@ -1,11 +1,10 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Hub;
-
 import dev.ssekit.TopicStats;
-import dev.ssekit.spi.MetricsBinding;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.metrics.TopicMeter;
+import dev.ssekit.spi.MetricsBinding;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

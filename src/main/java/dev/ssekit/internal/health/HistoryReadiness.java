@@ -1,10 +1,9 @@
 package dev.ssekit.internal.health;
 
 import dev.ssekit.Hub;
-
 import dev.ssekit.SseKitException;
-import dev.ssekit.internal.dispatch.Dispatcher;
 import dev.ssekit.internal.cdi.HubProducer;
+import dev.ssekit.internal.dispatch.Dispatcher;
 
 import jakarta.enterprise.inject.spi.CDI;
 

@@ -1,11 +1,10 @@
 package dev.ssekit.internal.wire;
 
 import dev.ssekit.Event;
-import dev.ssekit.cdi.Publish;
 import dev.ssekit.SseKitFeature;
-import dev.ssekit.cdi.Subscribe;
 import dev.ssekit.Subscription;
-
+import dev.ssekit.cdi.Publish;
+import dev.ssekit.cdi.Subscribe;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -29,7 +28,6 @@ import jakarta.ws.rs.ext.Provider;
 @Provider
 public final class SseResponseFilter implements ContainerRequestFilter, ContainerResponseFilter {
     /** The response header telling the client where replay started. */
-    public static final String LAST_EVENT_ID_HEADER = "Mercure-Last-Event-ID";
     private static final String PROPERTY = ResponseHeaders.class.getName();
 
     @Override
@@ -55,7 +53,7 @@ public final class SseResponseFilter implements ContainerRequestFilter, Containe
         headers.putSingle("X-Accel-Buffering", "no");
         String after = ResponseHeaders.replayStartedAfter(holder);
         if (after != null) {
-            headers.putSingle(LAST_EVENT_ID_HEADER, after);
+            headers.putSingle(SseKitFeature.REPLAY_STARTED_AFTER_HEADER, after);
         }
     }
 }

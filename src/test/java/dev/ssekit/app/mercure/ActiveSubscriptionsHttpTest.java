@@ -1,7 +1,6 @@
 package dev.ssekit.app.mercure;
 
 import dev.ssekit.Subscription;
-
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.testsupport.Hubs;
 import dev.ssekit.testsupport.MercureClient;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -1,10 +1,9 @@
 package dev.ssekit.app.security;
 
+import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.cdi.Publish;
-
 import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.testkit.StreamEnd;
-import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.testsupport.Hubs;
 import dev.ssekit.testsupport.MercureClient;
 import dev.ssekit.testsupport.Tokens;
@@ -23,7 +22,6 @@ import java.util.Map;
 
 import static dev.ssekit.testsupport.MercureClient.encode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**

@@ -1,9 +1,8 @@
 package dev.ssekit.app.security;
 
 import dev.ssekit.Event;
-
-import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.app.embedded.EmbeddedHub;
+import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.testsupport.Hubs;
 import dev.ssekit.testsupport.MercureClient;
 import dev.ssekit.testsupport.Tokens;

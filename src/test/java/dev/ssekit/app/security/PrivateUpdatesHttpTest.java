@@ -1,7 +1,6 @@
 package dev.ssekit.app.security;
 
 import dev.ssekit.Event;
-
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.testkit.StreamEnd;
@@ -24,7 +23,6 @@ import java.util.UUID;
 
 import static dev.ssekit.testsupport.MercureClient.encode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A private update reaches only subscribers whose {@code mercure.subscribe} claim matches one of its

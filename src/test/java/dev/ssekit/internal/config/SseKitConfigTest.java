@@ -1,10 +1,10 @@
 package dev.ssekit.internal.config;
 
-import dev.ssekit.internal.Settings;
 import dev.ssekit.SseKitException;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
+import dev.ssekit.internal.Settings;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -134,7 +134,7 @@ class SseKitConfigTest {
                     () -> topics.publish(java.util.List.of("t"), dev.ssekit.Event.of("123456789")));
             assertEquals("data: the event is 9 bytes, over the limit of 8 (maxEventSize)", big.getMessage());
             IllegalArgumentException many = assertThrows(IllegalArgumentException.class,
-                    () -> topics.checkRoom(java.util.List.of("a", "b")));
+                    () -> dev.ssekit.internal.HubAccess.checkRoom(topics, java.util.List.of("a", "b")));
             assertEquals("topics: a subscription may name at most 1 topics (maxTopicsPerSubscription), got 2",
                     many.getMessage());
             topics.publish(java.util.List.of("t"), dev.ssekit.Event.of("12345678"));

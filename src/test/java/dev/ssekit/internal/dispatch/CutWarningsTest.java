@@ -30,7 +30,7 @@ class CutWarningsTest {
         // A sink whose first write never completes: the queue behind it fills.
         FakeSse.Sink stuck = FakeSse.Sink.stuck();
         try (Hub topics = Hub.builder().queueCapacity(2).writeTimeout(Duration.ofMinutes(5)).build()) {
-            Conn conn = topics.open(stuck, FakeSse.sse());
+            Conn conn = topics.open(stuck);
             topics.subscribe(conn, List.of("orders/42"), null);
             for (int i = 0; i < 5; i++) {
                 topics.publish(List.of("orders/42"), Event.of("e" + i));
@@ -57,7 +57,7 @@ class CutWarningsTest {
         FakeSse.Sink stuck = FakeSse.Sink.stuck();
         try (Hub topics = Hub.builder().queueMaxDelay(Duration.ofMillis(200))
                 .writeTimeout(Duration.ofMinutes(5)).build()) {
-            Conn conn = topics.open(stuck, FakeSse.sse());
+            Conn conn = topics.open(stuck);
             topics.subscribe(conn, List.of("orders/43"), null);
             topics.publish(List.of("orders/43"), Event.of("waits"));
             assertEquals(Conn.CloseReason.SLOW_CONSUMER,

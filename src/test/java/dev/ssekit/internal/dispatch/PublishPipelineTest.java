@@ -5,8 +5,8 @@ import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
-import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.HistoryStore;
+import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.testsupport.ForwardingStore;
 import dev.ssekit.testsupport.GatedStore;
 

@@ -1,10 +1,11 @@
 package dev.ssekit.arquillian.app;
 
-import dev.ssekit.cdi.Publish;
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
+import dev.ssekit.Hub;
 import dev.ssekit.Topic;
 import dev.ssekit.TopicStats;
+import dev.ssekit.cdi.Publish;
 import dev.ssekit.cdi.Subscribe;
 import dev.ssekit.cdi.TopicName;
 import dev.ssekit.testsupport.WireCases;
@@ -30,6 +31,9 @@ import jakarta.ws.rs.sse.SseEventSink;
 @Path("orders")
 public class OrderStream {
     @Inject
+    Hub hub;
+
+    @Inject
     @TopicName("orders")
     Topic<String> orders;
 
@@ -44,13 +48,13 @@ public class OrderStream {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void subscribe(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink,
                           @Context Sse sse) {
-        orders.register(orders.open(sink, sse), lastEventId);
+        orders.subscribe(hub.open(sink), lastEventId);
     }
 
     @POST
     @Produces(MediaType.TEXT_PLAIN)
     public String publish(@FormParam("data") String data) {
-        return orders.broadcast(data);
+        return orders.publish(data).id();
     }
 
     /** One order's stream, declared rather than coded. */
@@ -115,14 +119,14 @@ public class OrderStream {
     @Path("metered")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void meteredStream(@Context SseEventSink sink, @Context Sse sse) {
-        metered.register(metered.open(sink, sse));
+        metered.subscribe(hub.open(sink), null);
     }
 
     @POST
     @Path("metered")
     @Produces(MediaType.TEXT_PLAIN)
     public String publishMetered(@FormParam("data") String data) {
-        return metered.broadcast(data);
+        return metered.publish(data).id();
     }
 
     /** The topic "metered"'s counts: subscribers, published, delivered, dropped, cut, replayed. */
@@ -140,9 +144,9 @@ public class OrderStream {
     @Path("awkward")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void awkward(@Context SseEventSink sink, @Context Sse sse) {
-        Conn conn = Conn.open(sink, sse);
+        Conn conn = hub.open(sink);
         for (String comment : WireCases.COMMENTS) {
-            conn.comment(comment);
+            conn.send(Event.comment(comment));
         }
         for (String data : WireCases.DATA) {
             conn.send(Event.of(data).withType("awkward"));
@@ -155,6 +159,6 @@ public class OrderStream {
     @Path("plain")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void plain(@Context SseEventSink sink, @Context Sse sse) {
-        Conn.open(sink, sse).send(Event.of("plain"));
+        hub.open(sink).send(Event.of("plain"));
     }
 }

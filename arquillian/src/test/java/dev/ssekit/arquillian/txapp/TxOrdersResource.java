@@ -1,7 +1,7 @@
 package dev.ssekit.arquillian.txapp;
 
 import dev.ssekit.Event;
-
+import dev.ssekit.Hub;
 import dev.ssekit.Topic;
 import dev.ssekit.cdi.TopicName;
 
@@ -32,6 +32,9 @@ public class TxOrdersResource {
     private static final Map<String, CountDownLatch> LATCHES = new ConcurrentHashMap<>();
 
     @Inject
+    Hub hub;
+
+    @Inject
     @TopicName("orders")
     Topic<String> orders;
 
@@ -46,7 +49,7 @@ public class TxOrdersResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void subscribe(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink,
                           @Context Sse sse) throws Exception {
-        orders.register(orders.open(sink, sse), lastEventId);
+        orders.subscribe(hub.open(sink), lastEventId);
     }
 
     @POST
