@@ -1,6 +1,5 @@
 package com.example.shop;
 
-import dev.ssekit.Event;
 import dev.ssekit.Hub;
 import dev.ssekit.cdi.Publish;
 import dev.ssekit.cdi.Subscribe;
@@ -16,18 +15,17 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 @RequestScoped
 @Path("orders")
 public class OrderResource {
-    @Inject Hub topics;  // the application's registry: configured, health-checked, closed at undeploy
+    @Inject Hub hub;  // the application's hub: configured, health-checked, closed at undeploy
 
     /** One order's events: what the client missed after its Last-Event-ID, then live. */
     @GET @Path("{id}/events") @Produces(MediaType.SERVER_SENT_EVENTS)
     @Subscribe(topic = "orders/{id}")
-    public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
+    public void events(@PathParam("id") String id, @Context SseEventSink sink) {
     }
 
     /** Answers the status, and publishes it to the order's subscribers; header SseKit-Event-ID: its id. */
@@ -37,9 +35,9 @@ public class OrderResource {
         return status;
     }
 
-    /** Publishes from code, through the injected registry; answers the event's id. */
+    /** Publishes from code, through the injected hub; answers the event's id. */
     @DELETE @Path("{id}") @Produces(MediaType.TEXT_PLAIN)
     public String cancel(@PathParam("id") String id) {
-        return topics.topic("orders/" + id, OrderStatus.class).publish(new OrderStatus("cancelled")).id();
+        return hub.topic("orders/" + id, OrderStatus.class).publish(new OrderStatus("cancelled")).id();
     }
 }

@@ -1,7 +1,5 @@
 package dev.ssekit.bench;
 
-import dev.ssekit.internal.Settings;
-
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;

@@ -1,8 +1,5 @@
 package dev.ssekit.bench;
 
-import dev.ssekit.Event;
-import dev.ssekit.Hub;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -30,7 +27,7 @@ import java.util.Map;
  * The benchmark driver: starts {@link BenchServer} as a child JVM (so that its heap and RSS are the
  * server's alone), opens subscribers with {@link SseClient} in this JVM, drives publishing through the
  * server's admin resource, and prints a Markdown report. Every scenario runs through ssekit's
- * {@code Hub} and through the plain {@code SseBroadcaster}, on the same server.
+ * {@code Topic} and through the plain {@code SseBroadcaster}, on the same server.
  *
  * <pre>bench/run [--quick] [--only a,b,c,d] [--sides hub,raw] [--no-jmh] [--jmh-only]</pre>
  */
@@ -75,6 +72,7 @@ public final class Bench {
 
     /** The version this server runs (a label for the report). */
     private final String label;
+
 
     /** On a Jakarta EE server: the hub WAR and the plain broadcaster's raw.war side by side ({@link AppServer}). */
     private Bench(boolean quick, AppServer app) throws Exception {

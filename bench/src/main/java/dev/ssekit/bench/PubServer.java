@@ -1,7 +1,7 @@
 package dev.ssekit.bench;
 
 import dev.ssekit.Event;
-import dev.ssekit.Topics;
+import dev.ssekit.Hub;
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.internal.cdi.HubProducer;
 
@@ -38,7 +38,7 @@ public final class PubServer {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         EmbeddedHub hub = EmbeddedHub.start("127.0.0.1", port);
-        Topics topics = hubRegistry(hub);
+        Hub topics = hubRegistry(hub);
         System.out.println("READY " + hub.uri().getPort() + " " + topics.history());
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -66,16 +66,16 @@ public final class PubServer {
         System.exit(0);
     }
 
-    private static Topics hubRegistry(EmbeddedHub hub) throws ReflectiveOperationException {
+    private static Hub hubRegistry(EmbeddedHub hub) throws ReflectiveOperationException {
         try {
-            return (Topics) EmbeddedHub.class.getMethod("topics").invoke(hub);
+            return (Hub) EmbeddedHub.class.getMethod("topics").invoke(hub);
         } catch (NoSuchMethodException older) {
-            return CDI.current().select(HubProducer.class).get().topics();
+            return CDI.current().select(HubProducer.class).get().hub();
         }
     }
 
     /** N threads publish 200-byte events to {@code topic} as fast as {@code publish} returns. */
-    private static String inProcess(Topics topics, int threads, long warmupMs, long measureMs, String topic)
+    private static String inProcess(Hub topics, int threads, long warmupMs, long measureMs, String topic)
             throws InterruptedException {
         AtomicLong total = new AtomicLong();
         AtomicLong errors = new AtomicLong();

@@ -1,7 +1,5 @@
 package dev.ssekit.bench;
 
-import dev.ssekit.Event;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;

@@ -60,7 +60,7 @@ public class RawResource {
         Payload p = JSON.fromJson(data, Payload.class);
         OutboundSseEvent e = sse.newEventBuilder().id(Long.toString(p.seq))
                 .mediaType(MediaType.APPLICATION_JSON_TYPE).data(Payload.class, p).build();
-        b.publish(e);
+        b.broadcast(e);
         return "ok";
     }
 
