@@ -41,7 +41,7 @@ public class HubRegistry {
      * @throws dev.ssekit.SseKitException if the history store cannot be reached
      * @throws HubClosedException if the application is stopping
      */
-    public Hub topics() {
+    public Hub hub() {
         Hub made = topics;
         if (made != null) {
             return made;
@@ -78,7 +78,7 @@ public class HubRegistry {
      * @throws IllegalArgumentException past the configured number, naming the field and the limit
      */
     public void checkTopicCount(Set<String> named) {
-        topics(); // sets the limit on first use
+        hub(); // sets the limit on first use
         int max = maxTopicsPerSubscription;
         if (named.size() > max) {
             throw new IllegalArgumentException("topics: a subscription may name at most " + max

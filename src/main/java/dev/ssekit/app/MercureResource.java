@@ -204,9 +204,9 @@ public class MercureResource {
         Runnable quotaPlace = null;
         try {
             hubRegistry.checkTopicCount(routing.exact());
-            HubAccess.checkRoom(hubRegistry.topics(), all);
+            HubAccess.checkRoom(hubRegistry.hub(), all);
             quotaPlace = quota.acquire(claims.subject());
-            conn = hubRegistry.topics().open(sink);
+            conn = hubRegistry.hub().open(sink);
             Runnable release = quotaPlace;
             quotaPlace = null; // the connection's end gives it back now
             conn.done().whenComplete((reason, failure) -> release.run());
@@ -229,7 +229,7 @@ public class MercureResource {
             }
         }
         try {
-            hubRegistry.topics().subscribe(conn, all, lastEventId, matcher);
+            hubRegistry.hub().subscribe(conn, all, lastEventId, matcher);
             subscriptions.opened(conn, routing.matchers(), claims, hub);
         } catch (HubClosedException e) {
             conn.close();
@@ -243,7 +243,7 @@ public class MercureResource {
 
     private String newestId() {
         try {
-            return hubRegistry.topics().history().latestId().orElse(HistoryStore.EARLIEST);
+            return hubRegistry.hub().history().latestId().orElse(HistoryStore.EARLIEST);
         } catch (SseKitException e) {
             throw error(Response.Status.SERVICE_UNAVAILABLE, "the history cannot be read, retry later: "
                     + e.getMessage());
@@ -341,7 +341,7 @@ public class MercureResource {
             target = counterparts;
         }
         try {
-            return Response.ok(hubRegistry.topics().publish(target, event), TEXT_UTF8).build();
+            return Response.ok(hubRegistry.hub().publish(target, event).id(), TEXT_UTF8).build();
         } catch (DuplicateIdException e) {
             // Ids are cursors into one hub-wide sequence, and a publisher that retries after a 503
             // (the store may have kept the update although its answer was lost) sends the same id:

@@ -35,12 +35,12 @@ class BurstTest {
             List<String> ids = new ArrayList<>(EVENTS);
             String data = "x".repeat(200);
             for (int i = 0; i < EVENTS; i++) {
-                ids.add(hub.topics().publish(List.of("burst"), Event.of(data)).id());
+                ids.add(hub.hub().publish(List.of("burst"), Event.of(data)).id());
             }
             for (RawSseClient r : readers) {
                 assertEquals(ids, r.next(EVENTS, WAIT).stream().map(RawSseClient.Received::id).toList());
             }
-            assertEquals(0, hub.topics().stats("burst").cut(), "healthy readers cut as slow consumers");
+            assertEquals(0, hub.hub().stats("burst").cut(), "healthy readers cut as slow consumers");
         } finally {
             readers.forEach(RawSseClient::close);
             hub.close();

@@ -84,8 +84,8 @@ class IdleStreamMemoryTest {
         for (int i = 0; i < n; i++) {
             opened.add(MercureClient.openAndStopReading(hub.uri(), "topic=" + topic, WAIT));
         }
-        await().atMost(WAIT).until(() -> hub.topics().stats(topic).subscribers() == n);
-        hub.topics().publish(List.of(topic), Event.of("event on " + topic));
+        await().atMost(WAIT).until(() -> hub.hub().stats(topic).subscribers() == n);
+        hub.hub().publish(List.of(topic), Event.of("event on " + topic));
         for (Socket s : opened) {
             readUntil(s.getInputStream(), "data: event on " + topic + "\n\n");
         }

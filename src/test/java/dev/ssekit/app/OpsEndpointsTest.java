@@ -128,8 +128,8 @@ class OpsEndpointsTest {
             await().atMost(WAIT).until(() -> sample(scrape(hub), "ssekit_subscribers", feed) == 1);
             String data = "x".repeat(64 * 1024);
             // Bounded: the client's socket, Grizzly's 64 KiB and a queue of 4 fill long before.
-            for (int i = 0; i < 500 && hub.topics().stats("feed").cut() == 0; i++) {
-                hub.topics().publish(List.of("feed"), Event.of(data));
+            for (int i = 0; i < 500 && hub.hub().stats("feed").cut() == 0; i++) {
+                hub.hub().publish(List.of("feed"), Event.of(data));
             }
             await().atMost(WAIT).until(() -> sample(scrape(hub), "ssekit_cuts_total", feed,
                     "ssekit_cut_reason=\"slow_consumer\"") == 1);

@@ -62,7 +62,7 @@ class StalledClientsTest {
         try {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < EVENTS; i++) {
-                ids.add(hub.topics().publish(List.of("feed"), Event.of(DATA + i)).id());
+                ids.add(hub.hub().publish(List.of("feed"), Event.of(DATA + i)).id());
             }
             List<RawSseClient.Received> got = healthy.next(EVENTS, WAIT);
             for (int i = 0; i < EVENTS; i++) {
@@ -70,8 +70,8 @@ class StalledClientsTest {
                 assertEquals(DATA + i, got.get(i).data(), "event " + i);
             }
             // Each stalled client was cut: by its write timeout (10 s), or by its overflow policy.
-            await().atMost(WAIT).until(() -> hub.topics().stats("feed").cut() == STALLED);
-            assertEquals(1, hub.topics().stats("feed").subscribers(), "the healthy reader");
+            await().atMost(WAIT).until(() -> hub.hub().stats("feed").cut() == STALLED);
+            assertEquals(1, hub.hub().stats("feed").subscribers(), "the healthy reader");
         } finally {
             healthy.close();
         }

@@ -1,8 +1,8 @@
 package dev.ssekit.bench;
 
 import dev.ssekit.Conn;
-import dev.ssekit.Topic;
 import dev.ssekit.Hub;
+import dev.ssekit.Topic;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
