@@ -203,8 +203,7 @@ public final class Hub implements AutoCloseable {
         Checks.notNull(conn, "conn");
         Checks.notNull(topics, "topics");
         if (topics.isEmpty() && matcher == null) {
-            throw new IllegalArgumentException(matcher == null && topics.isEmpty()
-                    ? "topics must not be empty when there is no matcher" : "topics must not be empty");
+            throw new IllegalArgumentException("topics must not be empty when there is no matcher");
         }
         Map<String, EventFilter> filters = new LinkedHashMap<>();
         for (String topic : topics) {

@@ -31,7 +31,7 @@ public class HubRegistry {
 
     // Written under the lock, read without it: a request never waits for a stop in progress (the
     // stop may take the whole shutdown timeout), it finds the registry closing and gets 503.
-    private volatile Hub topics;
+    private volatile Hub hub;
     private volatile int maxTopicsPerSubscription;
     private volatile boolean closed;
 
@@ -42,7 +42,7 @@ public class HubRegistry {
      * @throws HubClosedException if the application is stopping
      */
     public Hub hub() {
-        Hub made = topics;
+        Hub made = hub;
         if (made != null) {
             return made;
         }
@@ -53,10 +53,10 @@ public class HubRegistry {
 
     /** Makes the registry once; the caller holds the lock. */
     private Hub open() {
-        if (topics == null && closed) {
+        if (hub == null && closed) {
             throw new HubClosedException("the hub (the application is stopping)");
         }
-        if (topics == null) {
+        if (hub == null) {
             Settings settings = Settings.current();
             int max = settings.integer(MAX_TOPICS_PER_SUBSCRIPTION, Limits.DEFAULTS.maxTopicsPerSubscription(), 1);
             Hub.Builder builder = Hub.builder()
@@ -66,11 +66,11 @@ public class HubRegistry {
                 builder.meteredTopics(Set.of());
             }
             Hub made = builder.build();
-            maxTopicsPerSubscription = max; // before topics: a reader that sees the registry sees its limit
-            topics = made;
-            LOG.fine(() -> "ssekit hub: registry ready, history " + topics.history());
+            maxTopicsPerSubscription = max; // before hub: a reader that sees it sees its limit
+            hub = made;
+            LOG.fine(() -> "ssekit hub: registry ready, history " + hub.history());
         }
-        return topics;
+        return hub;
     }
 
     /**
@@ -102,7 +102,7 @@ public class HubRegistry {
             // The closed registry stays: a request still running gets HubClosedException (503), never
             // a fresh registry with new threads and an empty store.
             closed = true;
-            closing = topics;
+            closing = hub;
         }
         if (closing != null) {
             closing.close();

@@ -811,20 +811,6 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Closes every connection of {@code topic} gracefully (queued events are still written).
-     *
-     * @return stages that complete when those connections have ended
-     */
-    public List<CompletableFuture<CloseReason>> closeTopic(String topic) {
-        List<CompletableFuture<CloseReason>> ends = new ArrayList<>();
-        for (Connection c : routes.connections(topic)) {
-            c.close(CloseReason.HUB_CLOSED);
-            ends.add(c.done().toCompletableFuture());
-        }
-        return ends;
-    }
-
-    /**
      * Stops gracefully within the shutdown timeout ({@link StopBudget}): refuses new publishes and
      * subscriptions at once; lets the publishes already accepted finish and catches up with a shared
      * store, so that every acknowledged event is fanned out (up to 40 % of the timeout); ends every
