@@ -43,7 +43,7 @@ public final class Conn {
         WRITE_TIMEOUT,
         /** It reached its maximum lifetime. */
         LIFETIME_EXPIRED,
-        /** Its hub or topic registry closed. */
+        /** Its hub closed. */
         HUB_CLOSED,
         /** ssekit could not serve it, for example because the history store failed during replay. */
         ERROR

@@ -406,7 +406,7 @@ public final class Hub implements AutoCloseable {
         /**
          * @param value how many bytes of events (their event-stream frames) may wait for one client, at
          *              least 1 (default 64 MiB); the first event past it applies the overflow policy, except
-         *              that a single larger event passes when nothing else waits. A broadcast's frame is
+         *              that a single larger event passes when nothing else waits. A published event's frame is
          *              made once and shared by every subscriber's queue, so clients that fall behind on
          *              the same events hold those bytes once between them
          * @return this builder
@@ -469,8 +469,9 @@ public final class Hub implements AutoCloseable {
         }
 
         /**
-         * @param value the history store (default: a new {@link InMemoryHistoryStore}, closed with
-         *              the registry; a store given here is the caller's to close)
+         * @param value the history store (default: the configured one, in memory unless
+         *              {@code ssekit.history.store} says otherwise, closed with
+         *              the hub; a store given here is the caller's to close)
          * @return this builder
          */
         public Builder history(HistoryStore value) {
@@ -512,7 +513,7 @@ public final class Hub implements AutoCloseable {
         }
 
         /**
-         * @param value connections the registry may have subscribed, at least 1 (default: no limit);
+         * @param value connections the hub may have subscribed, at least 1 (default: no limit);
          *              one more is refused with a {@link SubscriberLimitException}
          * @return this builder
          */
@@ -555,7 +556,7 @@ public final class Hub implements AutoCloseable {
 
         /**
          * @param value the {@code retry:} hint written to every connection, after its queued events
-         *              and before its stream ends, when this registry closes, so that clients
+         *              and before its stream ends, when this hub closes, so that clients
          *              reconnect (to another node) after that long; positive (default 5 s)
          * @return this builder
          * @throws IllegalArgumentException if the value is null, zero or negative

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A connection's membership in one or more topics, as made by {@link Topic#register} or
+ * A connection's membership in one or more topics, as made by {@link Topic#subscribe} or
  * {@link Hub#subscribe}.
  */
 public final class Subscription {

@@ -1,8 +1,8 @@
 package dev.ssekit;
 
 /**
- * Counts of one topic since its registry started: what its MicroProfile Metrics report, readable
- * without them. A registry counts its first 1,000 topics one by one and pools the rest, so a topic
+ * Counts of one topic since its hub started: what its MicroProfile Metrics report, readable
+ * without them. A hub counts its first 1,000 topics one by one and pools the rest, so a topic
  * beyond those shows its subscribers and zero counts.
  *
  * @param subscribers connections subscribed now

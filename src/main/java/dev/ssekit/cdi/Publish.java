@@ -1,6 +1,5 @@
 package dev.ssekit.cdi;
 
-import dev.ssekit.Event;
 import dev.ssekit.SseKitFeature;
 
 import jakarta.enterprise.util.Nonbinding;
@@ -20,9 +19,9 @@ import java.lang.annotation.Target;
  * public OrderStatus update(@PathParam("id") String id, OrderStatus status) { ... }
  * }</pre>
  * A {@code String} is sent as it is, a {@code jakarta.ws.rs.core.Response}'s entity or any other
- * value as JSON (JSON-B); a null result is not broadcast. Only successful results are: a
+ * value as JSON (JSON-B); a null result is not published. Only successful results are: a
  * {@code Response} whose status is not 2xx (a 404, a 500, a redirect) and a method that throws (a
- * {@code WebApplicationException} included) broadcast nothing. {@code {name}} in the topic is the method
+ * {@code WebApplicationException} included) publish nothing. {@code {name}} in the topic is the method
  * parameter annotated {@code @PathParam("name")}. Methods that return nothing, or whose topic names
  * an unknown parameter, fail the deployment with a message that names them.
  *

@@ -1,7 +1,7 @@
 package dev.ssekit.cdi;
 
 import dev.ssekit.Conn;
-import dev.ssekit.Event;
+import dev.ssekit.Hub;
 import dev.ssekit.SseKitFeature;
 
 import jakarta.enterprise.util.Nonbinding;
@@ -14,14 +14,14 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Makes a JAX-RS resource method a subscription endpoint on the application's injected hubs:
+ * Makes a JAX-RS resource method a subscription endpoint on the application's injected {@link Hub}:
  * <pre>{@code
  * @GET @Path("{id}/events") @Produces(MediaType.SERVER_SENT_EVENTS)
  * @Subscribe(topic = "orders/{id}")
- * public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
+ * public void events(@PathParam("id") String id, @Context SseEventSink sink) {
  * }
  * }</pre>
- * After the method body runs, the sink is opened as a {@link Conn} on the registry (heartbeats,
+ * After the method body runs, the sink is opened as a {@link Conn} on the hub (heartbeats,
  * queue, limits) and subscribed to the topic, replaying what the client missed after the request's
  * {@code Last-Event-ID} header, which {@link SseKitFeature} reads for it: the method need not declare
  * it. A method that declares {@code @HeaderParam("Last-Event-ID") String} gets it as well, and that
@@ -29,7 +29,7 @@ import java.lang.annotation.Target;
  * fails with a {@code 500} whose body says so, logged once per method, rather than skip the client's
  * replay without a word. {@code {name}} in the topic is the parameter annotated
  * {@code @PathParam("name")}. A method that is not {@code void}, lacks the
- * {@code @Context SseEventSink} or {@code Sse} parameter, or names an unknown parameter fails the
+ * {@code @Context SseEventSink} parameter, or names an unknown parameter fails the
  * deployment with a message that names it.
  */
 @InterceptorBinding

@@ -1,7 +1,6 @@
 package dev.ssekit.cdi;
 
 import dev.ssekit.Hub;
-import dev.ssekit.Topic;
 
 import jakarta.enterprise.util.Nonbinding;
 import jakarta.inject.Qualifier;
@@ -13,13 +12,13 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Injects the hub of a topic, made on first use by the application's registry and closed with the
- * application:
+ * Injects a topic of the application's {@link Hub} ({@link Hub#topic(String, Class)}), made on first
+ * use; it lives as long as the hub, which the server closes with the application:
  * <pre>{@code
  * @Inject @TopicName("orders") Topic<Order> orders;   // topic "orders", values of type Order (JSON-B)
  * @Inject @TopicName Topic<String> alerts;            // topic "alerts": the injection point's name
  * }</pre>
- * All injected hubs share one {@link Hub} registry, which can itself be injected.
+ * Every injected topic is a view of the one hub, which is injected unqualified ({@code @Inject Hub}).
  */
 @Qualifier
 @Documented

@@ -5,7 +5,6 @@ import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.internal.Checks;
-import dev.ssekit.internal.Settings;
 import dev.ssekit.spi.TopicMatcher;
 
 import io.lettuce.core.AbstractRedisClient;

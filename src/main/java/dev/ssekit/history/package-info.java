@@ -4,4 +4,3 @@
  */
 package dev.ssekit.history;
 
-import dev.ssekit.Event;

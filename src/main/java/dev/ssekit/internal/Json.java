@@ -1,7 +1,6 @@
 package dev.ssekit.internal;
 
 import dev.ssekit.SseKitException;
-import dev.ssekit.spi.Codec;
 
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;

@@ -1,7 +1,6 @@
 package dev.ssekit.internal;
 
 import dev.ssekit.SubscriberLimitException;
-import dev.ssekit.cdi.Subscribe;
 
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;

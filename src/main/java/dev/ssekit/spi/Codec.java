@@ -6,7 +6,7 @@ import dev.ssekit.internal.Json;
 import java.util.function.Function;
 
 /**
- * Turns a hub's values into event data and back. A hub encodes each broadcast value once, whatever
+ * Turns a hub's values into event data and back. A hub encodes each published value once, whatever
  * the number of subscribers; it decodes only to apply a subscriber's filter to events that were
  * published as events or are being replayed.
  *

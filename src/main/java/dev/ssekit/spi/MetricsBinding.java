@@ -7,7 +7,7 @@ import dev.ssekit.Topic;
 import java.util.function.IntSupplier;
 
 /**
- * Where a {@link Hub} registry reports its counts as they happen. ssekit binds its own where the
+ * Where a {@link Hub} reports its counts as they happen. ssekit binds its own where the
  * application has a metrics API: MicroProfile Metrics, else OpenTelemetry (the names are in
  * docs/operations.md, "Metrics and health"); implement this to report to another system, and give it to
  * {@link Hub.Builder#metrics}. {@link Topic#stats()} reads the per-topic counts without any binding.
@@ -39,13 +39,13 @@ public interface MetricsBinding {
      */
     TopicMetrics bind(String topic, IntSupplier subscribers);
 
-    /** Called when the registry closes: remove every metric bound, so none outlives the application. */
+    /** Called when the hub closes: remove every metric bound, so none outlives the application. */
     void close();
 
     /**
-     * Called once, when the registry opens: the registry's own gauges, for reading at collection time.
+     * Called once, when the hub opens: the hub's own gauges, for reading at collection time.
      *
-     * @param gauges reads the registry's state now
+     * @param gauges reads the hub's state now
      */
     default void bindRegistry(RegistryGauges gauges) {
     }
@@ -61,7 +61,7 @@ public interface MetricsBinding {
     }
 
     /**
-     * The state of a whole registry, read when metrics are collected: each read visits every
+     * The state of a whole hub, read when metrics are collected: each read visits every
      * connection, so read it at collection, never per event. Thread-safe. ssekit implements it, and
      * may add methods.
      */

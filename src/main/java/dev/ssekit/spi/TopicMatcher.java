@@ -1,6 +1,5 @@
 package dev.ssekit.spi;
 
-import dev.ssekit.Conn;
 import dev.ssekit.Hub;
 import dev.ssekit.internal.Checks;
 
@@ -10,17 +9,17 @@ import java.util.function.Function;
 /**
  * Chooses the events a subscription receives by their topics, beside or instead of exact topic
  * names: for wildcards, URI templates or URL patterns, given to
- * {@link Hub#subscribe(Conn, java.util.Collection, TopicMatcher, String)}.
+ * {@link Hub#subscribe(Conn, java.util.Collection, String, TopicMatcher)}.
  *
  * <p>Exact topic subscriptions are found with one map lookup per topic of an event; matchers are
  * kept apart and asked, one after another, only about events whose topics the connection is not
- * already subscribed to by name. They run on the publishing thread, under the registry's publish
+ * already subscribed to by name. They run on the publishing thread, under the hub's publish
  * order, and, for a replay, on the subscribing thread over the history read
  * ({@link dev.ssekit.history.HistoryStore#readMatching}), so they must be quick and must not block.
  * A matcher that throws rejects the event for its connection only.
  *
  * <p>With many matchers, asking each about every event costs as much as delivering it. A matcher
- * that can name a {@link Screen} is asked only about events that pass it: the registry indexes the
+ * that can name a {@link Screen} is asked only about events that pass it: the hub indexes the
  * screens' prefixes and computes each topic's key once per event for all matchers sharing the key
  * function.
  */

@@ -1,6 +1,5 @@
 package com.example.shop;
 
-import dev.ssekit.Event;
 import dev.ssekit.SseKitFeature;
 import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.SseRecorder;
@@ -9,7 +8,6 @@ import dev.ssekit.testsupport.JerseyWeld;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,5 @@
 package dev.ssekit.app;
 
-import dev.ssekit.Event;
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.SseRecorder;

@@ -1,6 +1,5 @@
 package dev.ssekit.app;
 
-import dev.ssekit.Event;
 import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.testsupport.HubProcess;

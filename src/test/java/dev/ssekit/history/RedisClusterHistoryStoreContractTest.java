@@ -1,6 +1,5 @@
 package dev.ssekit.history;
 
-import dev.ssekit.Hub;
 import dev.ssekit.testsupport.RedisKeys;
 import dev.ssekit.testsupport.Services;
 

@@ -1,6 +1,5 @@
 package dev.ssekit.testsupport;
 
-import dev.ssekit.Event;
 import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.SseRecorder;
 

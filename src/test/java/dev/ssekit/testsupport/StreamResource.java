@@ -1,7 +1,6 @@
 package dev.ssekit.testsupport;
 
 import dev.ssekit.Conn;
-import dev.ssekit.Event;
 import dev.ssekit.Hub;
 import dev.ssekit.OverflowPolicy;
 

@@ -1,7 +1,5 @@
 package dev.ssekit.testsupport;
 
-import dev.ssekit.Event;
-
 import java.util.List;
 
 /**

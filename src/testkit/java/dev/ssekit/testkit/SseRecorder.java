@@ -1,7 +1,5 @@
 package dev.ssekit.testkit;
 
-import dev.ssekit.Event;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;

@@ -28,4 +28,3 @@
  */
 package dev.ssekit.testkit;
 
-import dev.ssekit.Event;

@@ -1,7 +1,5 @@
 package dev.ssekit.arquillian;
 
-import dev.ssekit.Event;
-import dev.ssekit.internal.Settings;
 import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.testsupport.MercureClient;

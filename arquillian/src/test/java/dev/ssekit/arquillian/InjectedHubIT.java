@@ -1,13 +1,9 @@
 package dev.ssekit.arquillian;
 
 import dev.ssekit.Event;
-import dev.ssekit.Topic;
 import dev.ssekit.arquillian.app.OrderApplication;
 import dev.ssekit.arquillian.app.OrderStream;
 import dev.ssekit.arquillian.app.SubscriberLog;
-import dev.ssekit.cdi.Publish;
-import dev.ssekit.cdi.Subscribe;
-import dev.ssekit.cdi.TopicName;
 import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.testkit.StreamEnd;

@@ -1,10 +1,8 @@
 package dev.ssekit.arquillian;
 
-import dev.ssekit.Event;
 import dev.ssekit.arquillian.app.OrderApplication;
 import dev.ssekit.arquillian.app.OrderStream;
 import dev.ssekit.arquillian.app.SubscriberLog;
-import dev.ssekit.cdi.Subscribe;
 import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.SseRecorder;
 

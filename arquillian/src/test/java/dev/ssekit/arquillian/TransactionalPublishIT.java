@@ -1,6 +1,5 @@
 package dev.ssekit.arquillian;
 
-import dev.ssekit.Event;
 import dev.ssekit.arquillian.txapp.OrderService;
 import dev.ssekit.arquillian.txapp.TxApplication;
 import dev.ssekit.arquillian.txapp.TxOrdersResource;

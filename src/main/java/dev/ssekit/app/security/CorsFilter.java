@@ -1,6 +1,5 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.Event;
 import dev.ssekit.SseKitFeature;
 import dev.ssekit.app.PlainText;
 

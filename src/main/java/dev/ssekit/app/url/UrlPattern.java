@@ -4,7 +4,6 @@ import dev.ssekit.app.url.PatternParser.Modifier;
 import dev.ssekit.app.url.PatternParser.Options;
 import dev.ssekit.app.url.PatternParser.Part;
 import dev.ssekit.app.url.PatternParser.PartType;
-import dev.ssekit.spi.TopicMatcher;
 
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;

@@ -1,7 +1,5 @@
 package dev.ssekit.internal.cdi;
 
-import dev.ssekit.Event;
-
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PathParam;
 

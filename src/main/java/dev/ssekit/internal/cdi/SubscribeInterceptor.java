@@ -1,10 +1,8 @@
 package dev.ssekit.internal.cdi;
 
 import dev.ssekit.Conn;
-import dev.ssekit.Event;
 import dev.ssekit.Hub;
 import dev.ssekit.HubClosedException;
-import dev.ssekit.SseKitFeature;
 import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.cdi.Subscribe;
 import dev.ssekit.internal.HubAccess;

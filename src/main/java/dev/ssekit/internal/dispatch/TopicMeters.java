@@ -1,6 +1,5 @@
 package dev.ssekit.internal.dispatch;
 
-import dev.ssekit.Hub;
 import dev.ssekit.TopicStats;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.metrics.TopicMeter;

@@ -1,6 +1,5 @@
 package dev.ssekit.internal.health;
 
-import dev.ssekit.Hub;
 import dev.ssekit.SseKitException;
 import dev.ssekit.internal.cdi.HubProducer;
 import dev.ssekit.internal.dispatch.Dispatcher;

@@ -1,7 +1,5 @@
 package dev.ssekit.internal.metrics;
 
-import dev.ssekit.Event;
-
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;

@@ -1,7 +1,5 @@
 package dev.ssekit.internal.metrics;
 
-import dev.ssekit.Hub;
-
 /**
  * A metrics binding that also brings the application's tracer: ssekit's own OpenTelemetry binding.
  * A binding of the application's own ({@code Hub.Builder.metrics}) brings none, and its registry

@@ -1,9 +1,5 @@
 package dev.ssekit.internal.wire;
 
-import dev.ssekit.Event;
-import dev.ssekit.cdi.Publish;
-import dev.ssekit.cdi.Subscribe;
-
 /**
  * Carries what the ssekit request filter and the code a request runs tell each other: the request's
  * {@code Last-Event-ID} to {@code @Subscribe}, and back to the response filter where replay started

@@ -1,6 +1,5 @@
 package dev.ssekit.internal.wire;
 
-import dev.ssekit.Event;
 import dev.ssekit.SseKitFeature;
 import dev.ssekit.Subscription;
 import dev.ssekit.cdi.Publish;

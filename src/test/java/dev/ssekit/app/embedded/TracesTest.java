@@ -1,6 +1,5 @@
 package dev.ssekit.app.embedded;
 
-import dev.ssekit.Event;
 import dev.ssekit.testsupport.MercureClient;
 import dev.ssekit.testsupport.RawSseClient;
 import dev.ssekit.testsupport.RedisKeys;

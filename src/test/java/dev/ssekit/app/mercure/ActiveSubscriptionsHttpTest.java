@@ -1,6 +1,5 @@
 package dev.ssekit.app.mercure;
 
-import dev.ssekit.Subscription;
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.testsupport.Hubs;
 import dev.ssekit.testsupport.MercureClient;

@@ -1,7 +1,6 @@
 package dev.ssekit.app.security;
 
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.cdi.Publish;
 import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.testkit.StreamEnd;
 import dev.ssekit.testsupport.Hubs;

@@ -1,6 +1,5 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.Event;
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.testsupport.Hubs;

@@ -154,7 +154,7 @@ public class OrderStream {
         conn.close();
     }
 
-    /** A connection outside any hub: it writes one event and stays open until the application stops. */
+    /** A connection subscribed to nothing: it writes one event and stays open until the application stops. */
     @GET
     @Path("plain")
     @Produces(MediaType.SERVER_SENT_EVENTS)

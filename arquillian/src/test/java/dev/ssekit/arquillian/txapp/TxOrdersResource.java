@@ -1,6 +1,5 @@
 package dev.ssekit.arquillian.txapp;
 
-import dev.ssekit.Event;
 import dev.ssekit.Hub;
 import dev.ssekit.Topic;
 import dev.ssekit.cdi.TopicName;
