@@ -1,8 +1,6 @@
 package com.example.shop;
 
-import dev.ssekit.Event;
 import dev.ssekit.SseKitFeature;
-import dev.ssekit.cdi.Subscribe;
 
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;

@@ -1,6 +1,5 @@
 package dev.ssekit.testkit;
 
-import dev.ssekit.Event;
 import dev.ssekit.app.embedded.EmbeddedHub;
 
 import org.junit.jupiter.api.AfterAll;
