@@ -24,7 +24,8 @@
  * reported as test failures by every test framework. Closing a recorder closes its connection, so
  * the server sees the client go.
  *
- * <p>{@code dev.ssekit.testkit} is not API.
+ * <p>The kit is the jar {@code dev.ssekit:ssekit} with the classifier {@code testkit}.
+ * {@link dev.ssekit.testkit.EventStreamParser} is public because ssekit's own byte-level tests use it;
+ * it is not part of the kit's API.
  */
 package dev.ssekit.testkit;
-
