@@ -74,6 +74,23 @@ class ArtifactLayoutIT {
         }
     }
 
+    /**
+     * The README's first path as a user's own project (src/it/shop), built by the invoker just before
+     * against the installed artifacts: its WAR carries ssekit's jar and the shop's classes, and no
+     * server's implementation came with them.
+     */
+    @Test
+    void shopExample_builtAgainstThePublishedJarAlone_holdsItAndNoServerClasses() throws IOException {
+        List<String> war = entries("ssekit.example.war");
+        assertTrue(war.contains("WEB-INF/classes/com/example/shop/OrderResource.class"), war.toString());
+        assertTrue(war.contains("WEB-INF/classes/com/example/shop/ShopApplication.class"), war.toString());
+        assertEquals(List.of("WEB-INF/lib/" + new File(System.getProperty("ssekit.jar")).getName()),
+                war.stream().filter(n -> n.startsWith("WEB-INF/lib/") && n.endsWith(".jar")).toList(),
+                "ssekit's jar and nothing else: its dependencies a server provides are not transitive");
+        assertEquals(List.of(), war.stream().filter(n -> n.contains("ShopExampleHttpTest")).toList(),
+                "only the example's files");
+    }
+
     @Test
     void testkitJar_holdsTheKitOnlyAndNeedsNothingButTheJdk() throws Exception {
         String path = System.getProperty("ssekit.testkit.jar");
@@ -107,7 +124,7 @@ class ArtifactLayoutIT {
 
     @Test
     void jars_nameTheirModules() throws IOException {
-        for (String[] jar : new String[][] {{"ssekit.jar", "dev.ssekit"}, {"ssekit.testkit.jar", "dev.ssekit.testsupport"}}) {
+        for (String[] jar : new String[][] {{"ssekit.jar", "dev.ssekit"}, {"ssekit.testkit.jar", "dev.ssekit.testkit"}}) {
             try (JarFile file = new JarFile(System.getProperty(jar[0]))) {
                 assertEquals(jar[1], file.getManifest().getMainAttributes().getValue("Automatic-Module-Name"),
                         jar[0] + " manifest");

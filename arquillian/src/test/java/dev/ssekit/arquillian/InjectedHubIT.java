@@ -288,7 +288,7 @@ class InjectedHubIT {
                 assertTrue(text.matches("(?s).*ssekit_events_delivered_total\\{[^}]*topic=\"metered\"[^}]*} 3(\\.0)?\n.*"),
                         text);
                 assertTrue(text.matches("(?s).*ssekit_subscribers\\{[^}]*topic=\"metered\"[^}]*} 1(\\.0)?\n.*"), text);
-                assertTrue(text.contains("ssekit_broadcast_duration_seconds_count{"), text);
+                assertTrue(text.contains("ssekit_publish_duration_seconds_count{"), text);
                 // One lag sample per event written, once the write returned (just after the client read it).
                 await().atMost(WAIT).until(() -> get(metrics).matches(
                         "(?s).*ssekit_delivery_lag_seconds_count\\{[^}]*topic=\"metered\"[^}]*} 3(\\.0)?\n.*"));
