@@ -22,7 +22,7 @@ class HandoffRaceTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @Test
-    void broadcast_throwingFilterRejectsOnlyForItsSubscriber() {
+    void publish_throwingFilterRejectsOnlyForItsSubscriber() {
         try (Hub topics = Hub.builder().build()) {
             Topic<String> hub = topics.topic("t", String.class);
             FakeSse.Sink picky = new FakeSse.Sink();

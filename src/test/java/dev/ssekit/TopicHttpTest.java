@@ -50,7 +50,7 @@ class TopicHttpTest extends StreamServerTest {
     }
 
     @Test
-    void broadcast_reachesThousandHttpSubscribers() throws Exception {
+    void publish_reachesThousandHttpSubscribers() throws Exception {
         Topic<String> hub = topics.topic("news", String.class);
         List<SseRecorder> clients = new ArrayList<>();
         try {
@@ -197,7 +197,7 @@ class TopicHttpTest extends StreamServerTest {
         assertThrows(HubClosedException.class, () -> topics.topic("other", String.class));
         Conn conn = resource.opened.poll(10, TimeUnit.SECONDS);
         HubClosedException e = assertThrows(HubClosedException.class, () -> hub.subscribe(conn, null));
-        assertEquals("hub \"t\" is closed", e.getMessage());
+        assertEquals("ssekit is closed", e.getMessage(), "named after the hub (Hub.Builder.name)");
     }
 
     @Test
@@ -299,7 +299,7 @@ class TopicHttpTest extends StreamServerTest {
     }
 
     @Test
-    void broadcast_encodesJsonOnce() throws Exception {
+    void publish_encodesJsonOnce() throws Exception {
         java.util.concurrent.atomic.AtomicInteger encodes = new java.util.concurrent.atomic.AtomicInteger();
         Codec<Order> counting = Codec.of(o -> {
             encodes.incrementAndGet();

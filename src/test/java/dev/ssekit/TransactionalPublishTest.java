@@ -133,7 +133,7 @@ class TransactionalPublishTest {
     // --- memory store: held until commit ---
 
     @Test
-    void broadcast_inTransaction_isStoredOnlyAfterCommit() throws Exception {
+    void publish_inTransaction_isStoredOnlyAfterCommit() throws Exception {
         Hub topics = memoryTopics();
         Topic<String> orders = topics.topic("orders", String.class);
         tm.begin();
@@ -149,7 +149,7 @@ class TransactionalPublishTest {
     }
 
     @Test
-    void broadcast_rolledBack_isNeverStored() throws Exception {
+    void publish_rolledBack_isNeverStored() throws Exception {
         Hub topics = memoryTopics();
         Topic<String> orders = topics.topic("orders", String.class);
         tm.begin();
@@ -162,7 +162,7 @@ class TransactionalPublishTest {
     }
 
     @Test
-    void broadcastNow_inTransaction_isStoredAtOnceWhateverTheOutcome() throws Exception {
+    void publishNow_inTransaction_isStoredAtOnceWhateverTheOutcome() throws Exception {
         Hub topics = memoryTopics();
         Topic<String> orders = topics.topic("orders", String.class);
         tm.begin();

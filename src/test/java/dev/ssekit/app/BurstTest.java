@@ -25,7 +25,7 @@ class BurstTest {
     private static final int EVENTS = 2000;
 
     @Test
-    void broadcastLoop_defaultSettings_reachesEveryHealthyReaderWithoutCuts() throws Exception {
+    void publishLoop_defaultSettings_reachesEveryHealthyReaderWithoutCuts() throws Exception {
         EmbeddedHub hub = Hubs.start(Map.of());
         List<RawSseClient> readers = new ArrayList<>();
         try {

@@ -54,7 +54,7 @@ class StalledClientsTest {
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES) // a hang guard: before the fix, publishing stopped for good
-    void broadcast_stalledClientsOutnumberingWritersDoNotHoldBackAHealthyReader() throws Exception {
+    void publish_stalledClientsOutnumberingWritersDoNotHoldBackAHealthyReader() throws Exception {
         for (int i = 0; i < STALLED; i++) {
             stalled.add(openAndStopReading("topic=feed"));
         }

@@ -180,7 +180,7 @@ class AnnotatedResourceHttpTest {
     }
 
     @Test
-    void broadcast_answersTheIdOfTheEventItPublished() throws Exception {
+    void publish_answersTheIdOfTheEventItPublished() throws Exception {
         try (SseRecorder events = SseRecorder.to(uri(withFeature, "5/events")).open()) {
             assertEquals(200, events.status()); // the head follows the subscription: it is in place
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri(withFeature, "5/status"))

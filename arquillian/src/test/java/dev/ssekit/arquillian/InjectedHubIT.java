@@ -76,7 +76,7 @@ class InjectedHubIT {
     }
 
     @Test
-    void injectedHubBroadcastsAndReplays() throws Exception {
+    void injectedHubPublishsAndReplays() throws Exception {
         String first = publish("one");
         String second = publish("two");
         try (SseRecorder c = SseRecorder.to(api()).header("Last-Event-ID", first).timeout(WAIT).open()) {
@@ -176,7 +176,7 @@ class InjectedHubIT {
     }
 
     @Test
-    void clientsThatLeaveAnSseStream_idleOrMidFrame_endTheirConnectionsWithNothingLogged() throws Exception {
+    void clientsThatLeaveAnSubscribe_idleOrMidFrame_endTheirConnectionsWithNothingLogged() throws Exception {
         // The user's @Subscribe resource, as StalledClientsIT does for the hub WAR: a raw client that
         // leaves while idle, and one that leaves with a reset in the middle of a 64 KB event.
         URI events = URI.create(api() + "/leaving/events");
@@ -218,7 +218,7 @@ class InjectedHubIT {
     }
 
     @Test
-    void broadcast_deliversSuccessfulResponsesOnly() throws Exception {
+    void publish_deliversSuccessfulResponsesOnly() throws Exception {
         URI events = URI.create(api() + "/31/events");
         try (SseRecorder c = SseRecorder.to(events).timeout(WAIT).open()) {
             assertEquals(200, c.status());

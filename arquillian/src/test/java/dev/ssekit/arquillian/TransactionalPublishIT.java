@@ -109,7 +109,7 @@ class TransactionalPublishIT {
     }
 
     @Test
-    void exceptionAfterBroadcast_rollsBackAndDeliversNothing() throws Exception {
+    void exceptionAfterPublish_rollsBackAndDeliversNothing() throws Exception {
         try (SseRecorder events = subscribeNow()) {
             HttpResponse<String> failed = post("/" + run + "-failed/fail");
             assertEquals(409, failed.statusCode(), failed.body());

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code @Publish} in a real CDI container (Weld SE), and its checks at deployment. */
-class BroadcastTest {
+class AnnotationsTest {
     @Dependent
     public static class OrderService {
         @Inject Hub topics;
@@ -83,7 +83,7 @@ class BroadcastTest {
     }
 
     private static WeldContainer start(Class<?>... beans) {
-        Weld weld = new Weld("ssekit-broadcast-test-" + System.nanoTime()).disableDiscovery()
+        Weld weld = new Weld("ssekit-annotations-test-" + System.nanoTime()).disableDiscovery()
                 .addBeanClasses(HubProducer.class).addBeanClasses(beans)
                 .addBeanClasses(PublishInterceptor.class, SubscribeInterceptor.class)
                 .addExtension(new SseKitExtension());
@@ -95,7 +95,7 @@ class BroadcastTest {
     }
 
     @Test
-    void broadcast_sendsTheResultOnTheTopicWithPathParameters() {
+    void publish_sendsTheResultOnTheTopicWithPathParameters() {
         try (WeldContainer weld = start(OrderService.class)) {
             OrderService service = weld.select(OrderService.class).get();
             Map<String, Object> returned = service.status("7", "shipped");
@@ -108,7 +108,7 @@ class BroadcastTest {
     }
 
     @Test
-    void broadcast_responseEntityAsIsAndNullNotAtAll() {
+    void publish_responseEntityAsIsAndNullNotAtAll() {
         try (WeldContainer weld = start(OrderService.class)) {
             OrderService service = weld.select(OrderService.class).get();
             assertEquals(200, service.note("hello").getStatus());
@@ -118,7 +118,7 @@ class BroadcastTest {
     }
 
     @Test
-    void broadcast_onlySuccessfulResponses() {
+    void publish_onlySuccessfulResponses() {
         try (WeldContainer weld = start(OrderService.class)) {
             OrderService service = weld.select(OrderService.class).get();
             assertEquals(404, service.reply(404, "no such order").getStatus(), "the response is unchanged");
@@ -138,7 +138,7 @@ class BroadcastTest {
     @Test
     void deployment_failsForAVoidMethodNamingIt() {
         RuntimeException e = assertThrows(RuntimeException.class, () -> start(VoidBroadcast.class).close());
-        assertTrue(e.getMessage().contains("@Publish on dev.ssekit.cdi.BroadcastTest$VoidBroadcast.fire returns "
+        assertTrue(e.getMessage().contains("@Publish on dev.ssekit.cdi.AnnotationsTest$VoidBroadcast.fire returns "
                 + "void, so there is nothing to broadcast: return the value to send"), e.getMessage());
     }
 
@@ -146,17 +146,17 @@ class BroadcastTest {
     void deployment_failsForAnUnknownTopicVariableNamingTheFix() {
         RuntimeException e = assertThrows(RuntimeException.class, () -> start(UnknownVariable.class).close());
         assertTrue(e.getMessage().contains("@Publish(topic = \"orders/{id}\") on "
-                + "dev.ssekit.cdi.BroadcastTest$UnknownVariable.update uses {id}, but no parameter is annotated "
+                + "dev.ssekit.cdi.AnnotationsTest$UnknownVariable.update uses {id}, but no parameter is annotated "
                 + "@PathParam(\"id\"): add one, or fix the topic"), e.getMessage());
     }
 
     @Test
-    void deployment_failsForAWrongSseStreamMethodNamingEveryProblem() {
+    void deployment_failsForAWrongSubscribeMethodNamingEveryProblem() {
         RuntimeException e = assertThrows(RuntimeException.class, () -> start(BadStream.class).close());
-        String where = "dev.ssekit.cdi.BroadcastTest$BadStream.events";
+        String where = "dev.ssekit.cdi.AnnotationsTest$BadStream.events";
         assertTrue(e.getMessage().contains("@Subscribe on " + where + " must return void: the stream is the response"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("@Subscribe on " + where
-                + " needs the parameters @Context SseEventSink and @Context Sse"), e.getMessage());
+                + " needs the parameter @Context SseEventSink"), e.getMessage());
     }
 }
