@@ -4,7 +4,6 @@ import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
-import dev.ssekit.SseKitException;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.testsupport.ForwardingStore;
@@ -174,7 +173,7 @@ class PublishPipelineTest {
                         throw oom;
                     }
                 }));
-        assertFailedWith(failures, oom, SseKitException.class, "the event was stored but handing it on to "
+        assertFailedWith(failures, oom, IllegalStateException.class, "the event was stored but handing it on to "
                 + "subscribers failed: java.lang.OutOfMemoryError: test: no memory for the fan-out");
     }
 
