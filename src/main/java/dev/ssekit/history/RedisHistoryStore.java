@@ -1226,13 +1226,16 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                     Link l = link();
                     blocking.add(l);
                     int partition = k;
-                    threads.add(new Thread(() -> read(partition, l), "ssekit-redis-follow-" + k));
+                    threads.add(new Thread(() -> read(partition, l),
+                            partitions == 1 ? "ssekit-redis-follow" : "ssekit-redis-follow-" + k));
                 }
             } catch (RedisException e) {
                 close();
                 throw new SseKitException("Redis refused to start following events (" + e.getMessage() + ")", e);
             }
-            threads.add(new Thread(this, "ssekit-redis-follow"));
+            if (partitions > 1) {
+                threads.add(new Thread(this, "ssekit-redis-follow"));
+            }
             for (Thread t : threads) {
                 t.setDaemon(true);
                 t.start();
@@ -1244,21 +1247,32 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             return startedAfter;
         }
 
-        /** A partition's reader: blocking reads of its feed after what was taken in, queued for the merge. */
+        /**
+         * A partition's reader: blocking reads of its feed after what was taken in, queued for the
+         * merge. With one partition there is nothing to merge: the reader hands on itself, reading
+         * on from what it took in, so that a batch it failed to take in whole is read again.
+         */
         private void read(int k, Link l) {
+            boolean alone = partitions == 1;
             boolean failing = false;
             String from = taken.get(k);
             while (running) {
                 try {
                     String t = taken.get(k);
-                    if (BY_STREAM_ID.compare(t, from) > 0) {
-                        from = t; // a fence took these in already
+                    if (alone || BY_STREAM_ID.compare(t, from) > 0) {
+                        from = t; // taken in already, by this thread or through a fence
                     }
                     List<StreamMessage<String, String>> batch = l.sync().xread(
                             io.lettuce.core.XReadArgs.Builder.block(blockMillis()).count(500),
                             io.lettuce.core.XReadArgs.StreamOffset.from(feedKey(k), from));
                     failing = false;
-                    if (!batch.isEmpty()) {
+                    if (batch.isEmpty()) {
+                        continue;
+                    }
+                    if (alone) {
+                        takeIn(k, batch);
+                        handOn();
+                    } else {
                         from = batch.get(batch.size() - 1).getId();
                         reads.put(new Read(k, batch));
                     }
@@ -1366,30 +1380,41 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         private void handOn() {
             while (!waiting.isEmpty()) {
                 String oldest = waiting.firstKey();
-                boolean behind = false;
+                String upTo = waiting.lastKey();
+                // The partitions behind are asked at once, each on its primary: one round trip in all.
+                TreeMap<Integer, io.lettuce.core.RedisFuture<List<Object>>> asked = new TreeMap<>();
                 for (int k = 0; k < partitions; k++) {
                     if (BY_STREAM_ID.compare(known[k], oldest) < 0) {
-                        behind = true;
-                        String upTo = waiting.lastKey();
-                        List<StreamMessage<String, String>> entries = fence(k, upTo);
-                        takeIn(k, entries);
-                        if (entries.size() < READ_BATCH && BY_STREAM_ID.compare(known[k], upTo) < 0) {
-                            known[k] = upTo;
-                        }
+                        asked.put(k, link.async().eval(FENCE, ScriptOutputType.MULTI,
+                                new String[]{key(k, "fence"), feedKey(k)}, upTo, taken.get(k), Integer.toString(READ_BATCH)));
                     }
                 }
-                if (!behind) {
+                if (asked.isEmpty()) {
                     Followed f = waiting.pollFirstEntry().getValue();
                     handedOn = f.position();
                     deliver(f);
+                    continue;
+                }
+                for (Map.Entry<Integer, io.lettuce.core.RedisFuture<List<Object>>> a : asked.entrySet()) {
+                    int k = a.getKey();
+                    List<StreamMessage<String, String>> entries = entries(k, io.lettuce.core.LettuceFutures.awaitOrCancel(
+                            a.getValue(), commandTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
+                    takeIn(k, entries);
+                    if (entries.size() < READ_BATCH && BY_STREAM_ID.compare(known[k], upTo) < 0) {
+                        known[k] = upTo;
+                    }
                 }
             }
         }
 
         /** See {@link #FENCE}: partition {@code k}'s promise up to {@code upTo}, and its entries after what was taken in. */
         private List<StreamMessage<String, String>> fence(int k, String upTo) {
-            List<Object> reply = link.sync().eval(FENCE, ScriptOutputType.MULTI,
-                    new String[]{key(k, "fence"), feedKey(k)}, upTo, taken.get(k), Integer.toString(READ_BATCH));
+            return entries(k, link.sync().eval(FENCE, ScriptOutputType.MULTI,
+                    new String[]{key(k, "fence"), feedKey(k)}, upTo, taken.get(k), Integer.toString(READ_BATCH)));
+        }
+
+        /** The feed entries of partition {@code k} in a {@link #FENCE} reply. */
+        private List<StreamMessage<String, String>> entries(int k, List<Object> reply) {
             List<StreamMessage<String, String>> entries = new ArrayList<>(reply.size());
             for (Object o : reply) {
                 List<?> entry = (List<?>) o;
