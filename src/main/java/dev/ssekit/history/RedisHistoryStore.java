@@ -70,10 +70,11 @@ import java.util.regex.Pattern;
  * is above the newest id its node has seen anywhere, so a node's appends are ordered across
  * partitions too. A topic's events lie in its home partition's stream and in partition 0's, which a
  * read merges by id; a read by matcher merges every partition's feed. A follower reads every
- * partition's feed, each on a thread and a connection of its own, and hands an event on only once
- * every partition is known up to its id: read past it, or asked ({@link #FENCE}) to assign no id at
- * or below the newest event waiting. So every node hands events on in id order, once each, and a
- * read up to a position a follower reached never misses an event a partition appends later.
+ * partition's feed, each on a thread and a connection of its own, merges them on one more thread,
+ * and hands an event on only once every partition is known up to its id: read past it, or asked
+ * ({@link #FENCE}) to assign no id at or below the newest event waiting. So every node hands events
+ * on in id order, once each, and a read up to a position a follower reached never misses an event
+ * a partition appends later.
  *
  * <h2>Ids and order</h2>
  * Ids are stream ids ({@code <milliseconds>-<sequence>}). A Lua script gives each event one id, greater
@@ -1156,7 +1157,8 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * them and hands each event on once every partition is known up to its id. A partition is known
      * up to an id when its feed was read past it or when it promised ({@link #FENCE}) to assign no
      * id at or below it any more: a quiet partition is asked for that promise, up to the newest
-     * event waiting, so that it holds nothing back. With one partition nothing is ever asked.
+     * event waiting, so that it holds nothing back. With one partition there is nothing to merge:
+     * its reader hands on itself, and nothing is ever asked.
      */
     private final class RedisFollower implements Follower, Runnable {
         /** Events taken in and not handed on at most: past it, the readers wait. */
@@ -1380,29 +1382,24 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         private void handOn() {
             while (!waiting.isEmpty()) {
                 String oldest = waiting.firstKey();
-                String upTo = waiting.lastKey();
-                // The partitions behind are asked at once, each on its primary: one round trip in all.
-                TreeMap<Integer, io.lettuce.core.RedisFuture<List<Object>>> asked = new TreeMap<>();
+                boolean behind = false;
                 for (int k = 0; k < partitions; k++) {
                     if (BY_STREAM_ID.compare(known[k], oldest) < 0) {
-                        asked.put(k, link.async().eval(FENCE, ScriptOutputType.MULTI,
-                                new String[]{key(k, "fence"), feedKey(k)}, upTo, taken.get(k), Integer.toString(READ_BATCH)));
+                        // One partition after the other: asking them at once (async) measured
+                        // slower here (bench/RESULTS.md run X).
+                        behind = true;
+                        String upTo = waiting.lastKey();
+                        List<StreamMessage<String, String>> entries = fence(k, upTo);
+                        takeIn(k, entries);
+                        if (entries.size() < READ_BATCH && BY_STREAM_ID.compare(known[k], upTo) < 0) {
+                            known[k] = upTo;
+                        }
                     }
                 }
-                if (asked.isEmpty()) {
+                if (!behind) {
                     Followed f = waiting.pollFirstEntry().getValue();
                     handedOn = f.position();
                     deliver(f);
-                    continue;
-                }
-                for (Map.Entry<Integer, io.lettuce.core.RedisFuture<List<Object>>> a : asked.entrySet()) {
-                    int k = a.getKey();
-                    List<StreamMessage<String, String>> entries = entries(k, io.lettuce.core.LettuceFutures.awaitOrCancel(
-                            a.getValue(), commandTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
-                    takeIn(k, entries);
-                    if (entries.size() < READ_BATCH && BY_STREAM_ID.compare(known[k], upTo) < 0) {
-                        known[k] = upTo;
-                    }
                 }
             }
         }
@@ -1633,7 +1630,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
          *              events go to its home partition (a hash of its name), an event whose topics'
          *              homes differ, or a batch that mixes homes, or an event with a publisher id, to
          *              partition 0. Every follower reads every partition, with a connection and a
-         *              thread each. A store keeps the count it was first written with: another fails
+         *              thread each, and one more thread merging them. A store keeps the count it was first written with: another fails
          *              {@link #build()}
          * @return this builder
          */
