@@ -52,3 +52,4 @@
  * <p>{@code dev.ssekit.internal} is not API.
  */
 package dev.ssekit;
+

@@ -35,3 +35,6 @@
  * that breaks these rules fails the deployment with a message that names it.
  */
 package dev.ssekit.cdi;
+
+import dev.ssekit.Hub;
+import dev.ssekit.Topic;

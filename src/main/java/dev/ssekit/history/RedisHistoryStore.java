@@ -54,11 +54,27 @@ import java.util.regex.Pattern;
  * reloads the cluster's layout every 10 s and whenever a node redirects it or stays unreachable (at
  * most once a second). Since the prefix is the hash tag, every key of one store lies in one slot,
  * so each script and each read touches one node, and the scripts work on a cluster as on one Redis.
- * That slot's primary holds the whole store: its history, its feed, and every node's follow. A
- * cluster spreads stores of different prefixes over its primaries; it does not spread one store.
+ * That slot's primary holds the whole store: its history, its feed, and every node's follow, unless
+ * the store has several {@link Builder#partitions partitions} (below).
  * When that primary dies, calls fail (a {@link HistoryStoreException} naming Redis) until a replica
  * is promoted and the client has learned so (the cluster's node timeout, plus about a second); what
  * the replica had not received is lost, as on a failover of one Redis (see Time, below).
+ *
+ * <h2>Partitions</h2>
+ * With {@link Builder#partitions} N above 1, the keys above exist once per partition, each under a
+ * hash tag of its own ({@link #tag}): partition 0's is the prefix, so one partition is the layout
+ * described above. A batch goes to one partition, so each append is still one script on one slot:
+ * the home partition of its topics (a hash of the name) when they all share one, else partition 0,
+ * which also takes every event with a publisher id (their index is there). Partition k assigns ids
+ * whose sequence number is k modulo N, so no two partitions give one id, and each append's first id
+ * is above the newest id its node has seen anywhere, so a node's appends are ordered across
+ * partitions too. A topic's events lie in its home partition's stream and in partition 0's, which a
+ * read merges by id; a read by matcher merges every partition's feed. A follower reads every
+ * partition's feed, each on a thread and a connection of its own, merges them on one more thread,
+ * and hands an event on only once every partition is known up to its id: read past it, or asked
+ * ({@link #FENCE}) to assign no id at or below the newest event waiting. So every node hands events
+ * on in id order, once each, and a read up to a position a follower reached never misses an event
+ * a partition appends later.
  *
  * <h2>Ids and order</h2>
  * Ids are stream ids ({@code <milliseconds>-<sequence>}). A Lua script gives each event one id, greater
@@ -123,7 +139,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private static final String ZERO = "0-0";
     private static final int READ_BATCH = 1000;
     /** Keys every append names before the per-event ones. */
-    private static final int FIXED_KEYS = 8;
+    private static final int FIXED_KEYS = 9;
     /** Events a follower that fell behind the feed reads back from the topics' streams at most. */
     private static final int BRIDGE_EVENTS = 10_000;
     /** The topic streams a follower that fell behind the feed reads at most to bridge the gap. */
@@ -136,9 +152,11 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * Adds a batch of events to the streams of their topics and to the feed, under ids greater than any
      * before, in one round trip and atomically: every check comes before the first write, since Redis
      * does not roll a failed script back.
-     * KEYS: 1 lastid, 2 lastevent, 3 feed, 4 feed counter, 5 firstid, 6 topic index (each topic stream
-     * scored by the milliseconds of its newest id), 7 removed-topics mark, 8 lost mark; then per event its id index
-     * key (named even without a publisher id) and its topic streams.
+     * All keys are one partition's (see "Partitions"). KEYS: 1 lastid, 2 lastevent, 3 feed, 4 feed
+     * counter, 5 firstid, 6 topic index (each topic stream scored by the milliseconds of its newest
+     * id), 7 removed-topics mark, 8 lost mark, 9 fence (no id at or below it may be assigned here any
+     * more: a follower's promise, see {@link #FENCE}); then per event its id index key (named even
+     * without a publisher id) and its topic streams.
      * After the batch, it removes up to {@link #SWEEP} streams whose every event expired (the topic
      * index names them), raising the removed-topics mark to the newest id they held: a read after an
      * older id then reports that events were dropped. Those streams are not in KEYS; on a cluster they
@@ -153,14 +171,16 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * read after any older id, which would skip the lost events, reports that events were dropped.
      * ARGV: 1 milliseconds to add to Redis's clock (tests; 0), 2 MAXLEN, 3 max age ms (the MINID is
      * Redis's time less it; also the id index TTL), 4 topic key prefix, 5 feed MAXLEN, 6 the newest
-     * id this node has seen or '', 7 event count; then per event: publisher id or '', topic count,
-     * field count, the fields.
+     * id this node has seen or '', 7 event count, 8 the newest id of this partition this node has
+     * seen or '' (the lost-append check), 9 the partition's index, 10 the partition count: ids of
+     * partition k have sequence numbers congruent to k, so no two partitions give one id; then per
+     * event: publisher id or '', topic count, field count, the fields.
      * Returns {'ok', id...} or {'duplicate', id}.
      */
     private static final String APPEND = String.join("\n",
             "local n = tonumber(ARGV[7])",
             "local events, seen = {}, {}",
-            "local ki, ai = " + (FIXED_KEYS + 1) + ", 8",
+            "local ki, ai = " + (FIXED_KEYS + 1) + ", 11",
             "for e = 1, n do",
             "  local given, k, f = ARGV[ai], tonumber(ARGV[ai + 1]), tonumber(ARGV[ai + 2])",
             "  if given ~= '' then",
@@ -181,6 +201,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "  if ms < lms or (ms == lms and seq <= lseq) then ms = lms; seq = lseq + 1 end",
             "end",
             "above(redis.call('GET', KEYS[1]))",
+            "above(redis.call('GET', KEYS[9]))",
             "if ARGV[6] ~= '' then above(ARGV[6]) end",
             "if redis.call('EXISTS', KEYS[3]) == 1 then",
             "  local info = redis.call('XINFO', 'STREAM', KEYS[3])",
@@ -188,6 +209,8 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "    if info[i] == 'last-generated-id' then above(info[i + 1]) end",
             "  end",
             "end",
+            "local part, parts = tonumber(ARGV[9]), tonumber(ARGV[10])",
+            "seq = seq + ((part - seq) % parts)",
             "local function older(a, b)",
             "  local ams, aseq = string.match(a, '^(%d+)-(%d+)$')",
             "  local bms, bseq = string.match(b, '^(%d+)-(%d+)$')",
@@ -198,11 +221,11 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "  local mark = redis.call('GET', key)",
             "  if not mark or older(mark, id) then redis.call('SET', key, id) end",
             "end",
-            "if ARGV[6] ~= '' then",
+            "if ARGV[8] ~= '' then",
             "  local first = redis.call('XRANGE', KEYS[3], '-', '+', 'COUNT', 1)",
-            "  if #first == 0 or (not older(ARGV[6], first[1][1]) and #redis.call('XRANGE', KEYS[3], ARGV[6], ARGV[6]) == 0) then",
-            "    raise(KEYS[7], ARGV[6])",
-            "    raise(KEYS[8], ARGV[6])",
+            "  if #first == 0 or (not older(ARGV[8], first[1][1]) and #redis.call('XRANGE', KEYS[3], ARGV[8], ARGV[8]) == 0) then",
+            "    raise(KEYS[7], ARGV[8])",
+            "    raise(KEYS[8], ARGV[8])",
             "  end",
             "end",
             "local cutoff = math.max(0, now - tonumber(ARGV[3]))",
@@ -211,7 +234,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "for e = 1, n do",
             "  local given, idkey, k, fa, f = unpack(events[e])",
             "  id = string.format('%.0f', ms) .. '-' .. string.format('%.0f', seq)",
-            "  seq = seq + 1",
+            "  seq = seq + parts",
             "  local fields = {}",
             "  for i = fa, fa + f - 1 do fields[#fields + 1] = ARGV[i] end",
             "  local topics = {}",
@@ -255,6 +278,43 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "if lastGiven ~= '' then redis.call('SET', KEYS[2], lastGiven) else redis.call('SET', KEYS[2], id) end",
             "return out");
 
+    /**
+     * A follower's promise from a partition, in one step: no id at or below ARGV[1] will be assigned
+     * there any more (the fence key, which the append script reads as a floor), and the partition's
+     * feed entries after ARGV[2] up to ARGV[1], at most ARGV[3]. Scripts run one at a time on a
+     * partition's primary, so an append either came before (its entry is in the answer, unless past
+     * the count) or comes after and takes a greater id: the follower may then hand on, in id order,
+     * every event of other partitions up to ARGV[1]. KEYS: 1 fence, 2 feed.
+     */
+    private static final String FENCE = String.join("\n",
+            "local function older(a, b)",
+            "  local ams, aseq = string.match(a, '^(%d+)-(%d+)$')",
+            "  local bms, bseq = string.match(b, '^(%d+)-(%d+)$')",
+            "  ams = tonumber(ams); aseq = tonumber(aseq); bms = tonumber(bms); bseq = tonumber(bseq)",
+            "  return ams < bms or (ams == bms and aseq < bseq)",
+            "end",
+            "local mark = redis.call('GET', KEYS[1])",
+            "if not mark or older(mark, ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end",
+            "return redis.call('XRANGE', KEYS[2], '(' .. ARGV[2], ARGV[1], 'COUNT', tonumber(ARGV[3]))");
+    /**
+     * Raises a partition's removed-topics mark and lost mark to ARGV[1] where they are lower, so that
+     * a read after any older id reports that events were dropped. KEYS: 1 removed-topics mark, 2 lost mark.
+     */
+    private static final String RAISE_MARKS = String.join("\n",
+            "local function older(a, b)",
+            "  local ams, aseq = string.match(a, '^(%d+)-(%d+)$')",
+            "  local bms, bseq = string.match(b, '^(%d+)-(%d+)$')",
+            "  ams = tonumber(ams); aseq = tonumber(aseq); bms = tonumber(bms); bseq = tonumber(bseq)",
+            "  return ams < bms or (ams == bms and aseq < bseq)",
+            "end",
+            "for i = 1, 2 do",
+            "  local mark = redis.call('GET', KEYS[i])",
+            "  if not mark or older(mark, ARGV[1]) then redis.call('SET', KEYS[i], ARGV[1]) end",
+            "end",
+            "return 1");
+    /** The most partitions a store may have: each costs every follower a connection and a thread. */
+    static final int MAX_PARTITIONS = 64;
+
     /** A {@link RedisClient}, or a {@link RedisClusterClient} when the URIs name a cluster. */
     private final AbstractRedisClient client;
     private final boolean cluster;
@@ -267,6 +327,14 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     /** Tests only: how far Redis's clock is taken to be ahead (see {@link RetentionSettings}). */
     private final java.util.function.Supplier<Duration> serverClockAhead;
     private final String appendSha;
+    private final int partitions;
+    /** Each partition's hash tag: index 0 is the prefix, the layout of a store of one partition. */
+    private final String[] tags;
+    /**
+     * The newest id of each partition this node assigned or followed: the lost-append check of an
+     * append to that partition (see {@link #APPEND}).
+     */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<String> newestSeenIn;
     private final int feedLength;
     private final Duration commandTimeout;
     private final int waitReplicas;
@@ -288,6 +356,12 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         this.feedLength = b.feedLength;
         this.commandTimeout = b.commandTimeout;
         this.waitReplicas = b.waitReplicas;
+        this.partitions = b.partitions;
+        this.tags = new String[partitions];
+        for (int k = 0; k < partitions; k++) {
+            tags[k] = tag(prefix, k, partitions);
+        }
+        this.newestSeenIn = new java.util.concurrent.atomic.AtomicReferenceArray<>(partitions);
         for (RedisURI uri : b.uris) {
             uri.setTimeout(b.commandTimeout); // what the synchronous API waits, besides the command's own timeout
         }
@@ -301,10 +375,11 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             this.async = link.async();
             requireRedis7(redis.info("server"));
             this.appendSha = redis.scriptLoad(APPEND);
+            requireSamePartitions();
         } catch (RedisException e) {
             client.shutdown();
             throw new HistoryStoreException("Redis unreachable at " + where + " (" + e.getMessage() + ")", e);
-        } catch (SseKitException e) {
+        } catch (SseKitException | IllegalArgumentException e) {
             client.shutdown();
             throw e;
         }
@@ -416,55 +491,162 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     }
 
     /**
-     * A key of the store: the prefix as a hash tag, then the name. Every key hashes to the prefix's
-     * slot, so that the append script, which names keys of every kind, touches one slot.
+     * The hash tag of partition {@code k} of {@code partitions}: the prefix for partition 0, so that a
+     * store of one partition keeps the layout of earlier versions; otherwise the prefix, {@code #k.}
+     * and the smallest number that puts the tag's slot in the k-th of {@code partitions} equal arcs
+     * of the slot ring, counted from partition 0's slot. A cluster gives its primaries contiguous
+     * ranges of slots, so partitions spread over them as evenly as the tags can without knowing the
+     * layout, which may change while the tags may not.
+     */
+    static String tag(String prefix, int k, int partitions) {
+        if (k == 0) {
+            return prefix;
+        }
+        int arc = io.lettuce.core.cluster.SlotHash.SLOT_COUNT / partitions;
+        int start = (io.lettuce.core.cluster.SlotHash.getSlot(prefix) + k * arc) % io.lettuce.core.cluster.SlotHash.SLOT_COUNT;
+        for (int n = 0; ; n++) {
+            String tag = prefix + "#" + k + "." + n;
+            int slot = io.lettuce.core.cluster.SlotHash.getSlot(tag);
+            if (Math.floorMod(slot - start, io.lettuce.core.cluster.SlotHash.SLOT_COUNT) < arc) {
+                return tag; // CRC16 spreads evenly: about `partitions` tries
+            }
+        }
+    }
+
+    /** @return the partition whose streams hold the events of {@code topic} published on it alone */
+    static int home(String topic, int partitions) {
+        if (partitions == 1) {
+            return 0;
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(topic.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return (int) (crc.getValue() % partitions);
+    }
+
+    /**
+     * A key of partition 0, which holds what belongs to the whole store (the partition count, the
+     * publisher id index) besides its own events: the prefix as a hash tag, then the name.
      */
     private String key(String name) {
-        return "{" + prefix + "}" + name;
+        return key(0, name);
     }
 
-    private String streamKey(String topic) {
-        return key("topic:" + topic);
+    /**
+     * A key of partition {@code k}: its tag, then the name. Every key of a partition hashes to its
+     * tag's slot, so that the append script, which names keys of every kind, touches one slot.
+     */
+    private String key(int k, String name) {
+        return "{" + tags[k] + "}" + name;
     }
 
-    private String feedKey() {
-        return key("feed");
+    private String streamKey(int k, String topic) {
+        return key(k, "topic:" + topic);
     }
 
-    private String topicIndexKey() {
-        return key("topics");
+    private String feedKey(int k) {
+        return key(k, "feed");
     }
 
-    private String removedMarkKey() {
-        return key("removedtopics");
+    private String topicIndexKey(int k) {
+        return key(k, "topics");
+    }
+
+    private String removedMarkKey(int k) {
+        return key(k, "removedtopics");
     }
 
     private String idKey(String id) {
         return key("id:" + id);
     }
 
-    /** Appends the whole batch with one script call: one round trip, atomic, ids in batch order. */
+    /** @return the partitions whose streams of {@code topic} may hold its events: its home and 0 */
+    private int[] partitionsOf(String topic) {
+        int home = home(topic, partitions);
+        return home == 0 ? new int[]{0} : new int[]{home, 0};
+    }
+
+    /**
+     * @return the partition a batch is appended to, atomically: its topics' home when they all share
+     *         one and no event carries a publisher id; else partition 0, which holds the index of
+     *         publisher ids and the events whose topics' homes differ
+     */
+    private int partitionOf(List<Entry> batch) {
+        int k = -1;
+        for (Entry entry : batch) {
+            if (entry.event().id().isPresent()) {
+                return 0;
+            }
+            for (String topic : entry.topics()) {
+                int home = home(topic, partitions);
+                if (k >= 0 && home != k) {
+                    return 0;
+                }
+                k = home;
+            }
+        }
+        return Math.max(k, 0);
+    }
+
+    /** @return the partition that assigned {@code streamId}: its sequence number modulo the partition count */
+    private int assignedBy(String streamId) {
+        long seq = Long.parseUnsignedLong(streamId.substring(streamId.indexOf('-') + 1));
+        return (int) Long.remainderUnsigned(seq, partitions);
+    }
+
+    /**
+     * Records the partition count in partition 0 on first use and refuses another: a topic's home
+     * and the partition of an id follow from it, so a store written with one count reads wrongly
+     * with another. A store written before partitions existed counts as one.
+     */
+    private void requireSamePartitions() {
+        String countKey = key("partitions");
+        String recorded = redis.get(countKey);
+        if (recorded == null) {
+            if (partitions > 1 && redis.exists(key("lastid")) > 0) {
+                recorded = "1";
+            } else if (Boolean.TRUE.equals(redis.setnx(countKey, Integer.toString(partitions)))) {
+                return;
+            } else {
+                recorded = redis.get(countKey);
+            }
+        }
+        if (!Integer.toString(partitions).equals(recorded)) {
+            throw new IllegalArgumentException("partitions is " + partitions + " but the store under keyPrefix "
+                    + Checks.quote(prefix) + " was written with " + recorded + ": use a new keyPrefix to change it");
+        }
+    }
+
+    /**
+     * Appends the whole batch with one script call on one partition ({@link #partitionOf}): one
+     * round trip, atomic, ids in batch order.
+     */
     @Override
     public List<Event> append(List<Entry> batch) {
         StoreArguments.checkBatch(batch);
+        int k = partitionOf(batch);
         List<String> keys = new ArrayList<>(FIXED_KEYS + 3 * batch.size());
-        keys.add(key("lastid"));
-        keys.add(key("lastevent"));
-        keys.add(feedKey());
-        keys.add(key("feedcount"));
-        keys.add(key("firstid"));
-        keys.add(topicIndexKey());
-        keys.add(removedMarkKey());
-        keys.add(key("lostid"));
-        List<String> args = new ArrayList<>(6 + 8 * batch.size());
+        keys.add(key(k, "lastid"));
+        keys.add(key(k, "lastevent"));
+        keys.add(feedKey(k));
+        keys.add(key(k, "feedcount"));
+        keys.add(key(k, "firstid"));
+        keys.add(topicIndexKey(k));
+        keys.add(removedMarkKey(k));
+        keys.add(key(k, "lostid"));
+        keys.add(key(k, "fence"));
+        List<String> args = new ArrayList<>(10 + 8 * batch.size());
         args.add(Long.toString(serverClockAhead.get().toMillis()));
         args.add(Integer.toString(maxEventsPerTopic));
         args.add(Long.toString(maxAge.toMillis()));
-        args.add(streamKey(""));
+        args.add(streamKey(k, ""));
         args.add(Integer.toString(feedLength));
         String seen = newestSeen.get();
         args.add(seen == null ? "" : seen);
         args.add(Integer.toString(batch.size()));
+        String seenHere = newestSeenIn.get(k);
+        args.add(seenHere == null ? "" : seenHere);
+        args.add(Integer.toString(k));
+        args.add(Integer.toString(partitions));
         for (Entry entry : batch) {
             Event event = entry.event();
             String given = event.id().orElse(null);
@@ -472,10 +654,10 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                 throw new IllegalArgumentException("id " + Checks.quote(given)
                         + " is reserved: ids of the form <number>-<number> are assigned by the store");
             }
-            keys.add(idKey(given == null ? "" : given));
+            keys.add(given == null ? key(k, "id:") : idKey(given)); // a publisher id's event goes to partition 0
             TreeSet<String> topics = new TreeSet<>(entry.topics());
             for (String topic : topics) {
-                keys.add(streamKey(topic));
+                keys.add(streamKey(k, topic));
             }
             List<String> fields = fields(event);
             args.add(given == null ? "" : given);
@@ -504,7 +686,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             stored.add(event.id().isPresent() ? event : event.withId(String.valueOf(reply.get(i + 1))));
         }
         saw(String.valueOf(reply.get(batch.size())));
-        awaitReplicas();
+        awaitReplicas(k);
         return stored;
     }
 
@@ -515,7 +697,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * on the connection (other threads' appends and reads) wait behind it: that is the cost measured
      * in bench/RESULTS.md.
      */
-    private void awaitReplicas() {
+    private void awaitReplicas(int k) {
         if (waitReplicas == 0) {
             return;
         }
@@ -523,7 +705,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         long acknowledged;
         try {
             if (connection instanceof StatefulRedisClusterConnection<String, String> c) {
-                int slot = io.lettuce.core.cluster.SlotHash.getSlot(feedKey());
+                int slot = io.lettuce.core.cluster.SlotHash.getSlot(feedKey(k));
                 io.lettuce.core.cluster.models.partitions.RedisClusterNode primary = c.getPartitions().getMasterBySlot(slot);
                 if (primary == null) {
                     throw new HistoryStoreException("Redis stored the append, but no primary serves its slot " + slot
@@ -588,14 +770,29 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             Cutoff oldestKept = new Cutoff();
             String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
             boolean found = after != null;
-            if (found && !ZERO.equals(after)) {
-                // Streams removed once all their events expired held events up to this mark.
-                String removed = redis.get(removedMarkKey());
-                found = removed == null || BY_STREAM_ID.compare(after, removed) >= 0;
+            // Each topic's streams: in its home partition, and in partition 0 (events whose topics'
+            // homes differ). An event lies in one partition only.
+            List<String> streams = new ArrayList<>();
+            TreeSet<Integer> parts = new TreeSet<>();
+            for (String topic : topics) {
+                for (int k : partitionsOf(topic)) {
+                    streams.add(streamKey(k, topic));
+                    parts.add(k);
+                }
             }
             if (found && !ZERO.equals(after)) {
-                for (String topic : topics) {
-                    if (gapAfter(streamKey(topic), after, oldestKept)) {
+                // Streams removed once all their events expired held events up to this mark.
+                for (int k : parts) {
+                    String removed = redis.get(removedMarkKey(k));
+                    if (removed != null && BY_STREAM_ID.compare(after, removed) < 0) {
+                        found = false;
+                        break;
+                    }
+                }
+            }
+            if (found && !ZERO.equals(after)) {
+                for (String stream : streams) {
+                    if (gapAfter(stream, after, oldestKept)) {
                         found = false;
                         break;
                     }
@@ -609,14 +806,14 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             // Each stream's first entries in the range, up to the limit, hold the range's first
             // entries up to the limit; expired ones are skipped, reading on past them.
             TreeMap<String, Event> merged = new TreeMap<>(BY_STREAM_ID);
-            for (String topic : topics) {
+            for (String stream : streams) {
                 String from = after;
                 // Once a page is full, what this topic may add lies before its newest entry.
                 String upTo = merged.size() < limit ? until : merged.lastKey();
                 int kept = 0;
                 while (kept < limit) {
                     int want = Math.min(READ_BATCH, limit - kept);
-                    List<StreamMessage<String, String>> batch = rangeUpTo(streamKey(topic), from, upTo, want);
+                    List<StreamMessage<String, String>> batch = rangeUpTo(stream, from, upTo, want);
                     for (StreamMessage<String, String> m : batch) {
                         if (millisOf(m.getId()) >= oldestKept.get() && merged.putIfAbsent(m.getId(), toEvent(m)) == null) {
                             kept++;
@@ -654,31 +851,50 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         try {
             Cutoff oldestKept = new Cutoff();
             String after = EARLIEST.equals(afterId) ? ZERO : streamIdOf(afterId);
-            boolean found = after != null && (ZERO.equals(after) || !gapAfter(feedKey(), after, oldestKept));
-            if (found && !ZERO.equals(after)) {
-                String lost = redis.get(key("lostid")); // events up to it were lost in a failover
-                found = lost == null || BY_STREAM_ID.compare(after, lost) >= 0;
+            boolean found = after != null;
+            for (int k = 0; found && !ZERO.equals(after) && k < partitions; k++) {
+                String lost = redis.get(key(k, "lostid")); // events up to it were lost in a failover
+                found = !gapAfter(feedKey(k), after, oldestKept) && (lost == null || BY_STREAM_ID.compare(after, lost) >= 0);
             }
             if (!found) {
                 after = ZERO;
             }
             String until = untilId == null ? null : streamIdOf(untilId);
+            // The partitions' feeds merged by id, each read in batches as the merge reaches its end,
+            // so that the matcher is offered exactly the events read, in order.
             List<Event> events = new ArrayList<>();
-            String from = after;
+            List<java.util.ArrayDeque<StreamMessage<String, String>>> heads = new ArrayList<>(partitions);
+            String[] from = new String[partitions];
+            boolean[] more = new boolean[partitions];
+            for (int k = 0; k < partitions; k++) {
+                heads.add(new java.util.ArrayDeque<>());
+                from[k] = after;
+                more[k] = true;
+            }
             while (events.size() < limit) {
-                List<StreamMessage<String, String>> batch = rangeUpTo(feedKey(), from, until, READ_BATCH);
-                for (StreamMessage<String, String> m : batch) {
-                    if (millisOf(m.getId()) >= oldestKept.get() && matcher.matches(topicsOf(m))) {
-                        events.add(toEvent(m));
-                        if (events.size() >= limit) {
-                            break;
+                int next = -1;
+                for (int k = 0; k < partitions; k++) {
+                    if (heads.get(k).isEmpty() && more[k]) {
+                        List<StreamMessage<String, String>> batch = rangeUpTo(feedKey(k), from[k], until, READ_BATCH);
+                        heads.get(k).addAll(batch);
+                        more[k] = batch.size() == READ_BATCH;
+                        if (!batch.isEmpty()) {
+                            from[k] = batch.get(batch.size() - 1).getId();
                         }
                     }
+                    StreamMessage<String, String> head = heads.get(k).peekFirst();
+                    if (head != null && (next < 0
+                            || BY_STREAM_ID.compare(head.getId(), heads.get(next).peekFirst().getId()) < 0)) {
+                        next = k;
+                    }
                 }
-                if (batch.size() < READ_BATCH) {
+                if (next < 0) {
                     break;
                 }
-                from = batch.get(batch.size() - 1).getId();
+                StreamMessage<String, String> m = heads.get(next).pollFirst();
+                if (millisOf(m.getId()) >= oldestKept.get() && matcher.matches(topicsOf(m))) {
+                    events.add(toEvent(m));
+                }
             }
             return new Replay(events, found);
         } catch (RedisException e) {
@@ -703,21 +919,41 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             String start = after != null && (cutoff <= 0 || BY_STREAM_ID.compare(after, cutoff + "-0") >= 0) ? "(" + after
                     : cutoff > 0 ? cutoff + "-0" : "-";
             String until = untilId == null ? null : streamIdOf(untilId);
-            String[] keys = topics.isEmpty() ? new String[]{feedKey()}
-                    : topics.stream().map(this::streamKey).toArray(String[]::new);
-            Long n = redis.eval(String.join("\n",
-                    "local seen, n, limit = {}, 0, tonumber(ARGV[3])",
-                    "for i = 1, #KEYS do",
-                    "  for _, e in ipairs(redis.call('XRANGE', KEYS[i], ARGV[1], ARGV[2], 'COUNT', limit)) do",
-                    "    if not seen[e[1]] then seen[e[1]] = true; n = n + 1 end",
-                    "  end",
-                    "end",
-                    "return math.min(n, limit)"), ScriptOutputType.INTEGER, keys,
-                    start, until == null ? "+" : until, String.valueOf(limit));
-            return n.intValue();
+            // One script per partition over its streams of the topics (its feed for every topic): an
+            // event lies in one partition, so the partitions' counts add up.
+            TreeMap<Integer, List<String>> keysOf = new TreeMap<>();
+            for (int k = 0; topics.isEmpty() && k < partitions; k++) {
+                keysOf.put(k, List.of(feedKey(k)));
+            }
+            for (String topic : topics) {
+                for (int k : partitionsOf(topic)) {
+                    keysOf.computeIfAbsent(k, x -> new ArrayList<>()).add(streamKey(k, topic));
+                }
+            }
+            long total = 0;
+            for (List<String> keys : keysOf.values()) {
+                total += countIn(keys.toArray(String[]::new), start, until, limit);
+                if (total >= limit) {
+                    break;
+                }
+            }
+            return (int) Math.min(total, limit);
         } catch (RedisException e) {
             throw failure("read", e);
         }
+    }
+
+    /** Counts, up to {@code limit}, the entries of streams of one partition in a range, each id once. */
+    private long countIn(String[] keys, String start, String until, int limit) {
+        return redis.eval(String.join("\n",
+                "local seen, n, limit = {}, 0, tonumber(ARGV[3])",
+                "for i = 1, #KEYS do",
+                "  for _, e in ipairs(redis.call('XRANGE', KEYS[i], ARGV[1], ARGV[2], 'COUNT', limit)) do",
+                "    if not seen[e[1]] then seen[e[1]] = true; n = n + 1 end",
+                "  end",
+                "end",
+                "return math.min(n, limit)"), ScriptOutputType.INTEGER, keys,
+                start, until == null ? "+" : until, String.valueOf(limit));
     }
 
     /**
@@ -734,7 +970,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
          * holds the store's keys, whose clock the append script dates ids by.
          */
         private static final String TIME = "return redis.call('TIME')";
-        private final io.lettuce.core.RedisFuture<List<String>> time = async.eval(TIME, ScriptOutputType.MULTI, feedKey());
+        private final io.lettuce.core.RedisFuture<List<String>> time = async.eval(TIME, ScriptOutputType.MULTI, feedKey(0));
         private long millis = Long.MIN_VALUE;
 
         long get() {
@@ -820,8 +1056,9 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         if (!isStreamId(id)) {
             return null;
         }
-        String last = redis.get(key("lastid"));
-        String first = redis.get(key("firstid"));
+        int k = assignedBy(id);
+        String last = redis.get(key(k, "lastid"));
+        String first = redis.get(key(k, "firstid"));
         if (last == null || BY_STREAM_ID.compare(id, last) > 0) {
             return null;
         }
@@ -880,7 +1117,18 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     @Override
     public Optional<String> latestId() {
         try {
-            return Optional.ofNullable(redis.get(key("lastevent")));
+            // Each partition's newest id and the id of its newest event (a publisher's, or the same).
+            String newest = null;
+            String event = null;
+            for (int k = 0; k < partitions; k++) {
+                List<io.lettuce.core.KeyValue<String, String>> v = redis.mget(key(k, "lastid"), key(k, "lastevent"));
+                String last = v.get(0).getValueOrElse(null);
+                if (last != null && (newest == null || BY_STREAM_ID.compare(last, newest) > 0)) {
+                    newest = last;
+                    event = v.get(1).getValueOrElse(null);
+                }
+            }
+            return Optional.ofNullable(event);
         } catch (RedisException e) {
             throw new HistoryStoreException("Redis refused a read (" + e.getMessage() + ")", e);
         }
@@ -891,41 +1139,109 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         Checks.notNull(listener, "listener");
         RedisFollower f = new RedisFollower(listener);
         followers.add(f);
+        f.start();
         return f;
     }
 
+    /** Feed entries a partition's reader took in, for the follower to merge. */
+    private record Read(int partition, List<StreamMessage<String, String>> entries) {
+    }
+
     /**
-     * Follows the feed stream, {@code <prefix>feed}: every append also goes there, under its id, with
-     * its topics. A stream rather than pub/sub because a follower that loses its connection resumes
-     * from its last id and misses nothing the feed still holds (the newest {@link Builder#feedLength}).
+     * Follows the partitions' feed streams, {@code <tag>feed}: every append also goes to its
+     * partition's feed, under its id, with its topics. Streams rather than pub/sub because a follower
+     * that loses its connection resumes from its last id and misses nothing a feed still holds (the
+     * newest {@link Builder#feedLength}).
+     *
+     * <p>One reader thread per partition takes in its feed with blocking reads; this thread merges
+     * them and hands each event on once every partition is known up to its id. A partition is known
+     * up to an id when its feed was read past it or when it promised ({@link #FENCE}) to assign no
+     * id at or below it any more: a quiet partition is asked for that promise, up to the newest
+     * event waiting, so that it holds nothing back. With one partition there is nothing to merge:
+     * its reader hands on itself, and nothing is ever asked.
      */
     private final class RedisFollower implements Follower, Runnable {
+        /** Events taken in and not handed on at most: past it, the readers wait. */
+        private static final int MAX_WAITING = BRIDGE_EVENTS;
         private final AppendListener listener;
-        /** Blocking reads hold their connection: this one is the follower's alone. */
-        private final Link blocking;
-        private final Thread thread;
+        /** Fences and bridges; the blocking reads hold connections of their own. */
+        private final Link link;
+        private final List<Link> blocking = new ArrayList<>();
+        private final List<Thread> threads = new ArrayList<>();
         private final Optional<String> startedAfter;
+        private final java.util.concurrent.BlockingQueue<Read> reads;
+        /** Per partition, the newest feed entry taken in: its reader reads on from there. */
+        private final java.util.concurrent.atomic.AtomicReferenceArray<String> taken;
         private volatile boolean running = true;
-        private String position;
-        /** The feed counter of the last entry delivered: each entry carries the next number. */
-        private long count;
+        /** Per partition, the feed counter of the newest entry taken in: each entry carries the next number. */
+        private final long[] count;
+        /** Per partition, the id up to which every event it holds was taken in. */
+        private final String[] known;
+        /** Taken in, not handed on yet: every partition's, merged by id. */
+        private final TreeMap<String, Followed> waiting = new TreeMap<>(BY_STREAM_ID);
+        /** The newest event handed on. */
+        private String handedOn;
 
         RedisFollower(AppendListener listener) {
             this.listener = listener;
-            this.blocking = link();
-            List<StreamMessage<String, String>> last;
+            this.link = link();
+            this.taken = new java.util.concurrent.atomic.AtomicReferenceArray<>(partitions);
+            this.count = new long[partitions];
+            this.known = new String[partitions];
+            this.reads = new java.util.concurrent.ArrayBlockingQueue<>(2 * partitions);
+            String start = null;
             try {
-                last = blocking.sync().xrevrange(feedKey(), Range.create("-", "+"), io.lettuce.core.Limit.from(1));
+                for (int k = 0; k < partitions; k++) {
+                    List<StreamMessage<String, String>> last = link.sync().xrevrange(feedKey(k), Range.create("-", "+"),
+                            io.lettuce.core.Limit.from(1));
+                    taken.set(k, last.isEmpty() ? ZERO : last.get(0).getId());
+                    count[k] = last.isEmpty() ? 0 : Long.parseLong(last.get(0).getBody().getOrDefault("n", "0"));
+                    known[k] = taken.get(k);
+                    if (!last.isEmpty() && (start == null || BY_STREAM_ID.compare(last.get(0).getId(), start) > 0)) {
+                        start = last.get(0).getId();
+                    }
+                }
+                // Events up to the start are not handed on: every partition promises to assign no
+                // id at or below it, and what they assigned meanwhile is taken in silently.
+                for (int k = 0; partitions > 1 && start != null && k < partitions; k++) {
+                    List<StreamMessage<String, String>> before;
+                    do {
+                        before = fence(k, start);
+                        for (StreamMessage<String, String> m : before) {
+                            taken.set(k, m.getId());
+                            count[k] = Long.parseLong(m.getBody().getOrDefault("n", "0"));
+                        }
+                    } while (before.size() == READ_BATCH);
+                    known[k] = start;
+                }
             } catch (RedisException e) {
-                blocking.connection().close();
+                link.connection().close();
                 throw new HistoryStoreException("Redis refused to start following events (" + e.getMessage() + ")", e);
             }
-            this.position = last.isEmpty() ? ZERO : last.get(0).getId();
-            this.count = last.isEmpty() ? 0 : Long.parseLong(last.get(0).getBody().getOrDefault("n", "0"));
-            this.startedAfter = last.isEmpty() ? Optional.empty() : Optional.of(last.get(0).getId());
-            this.thread = new Thread(this, "ssekit-redis-follow");
-            thread.setDaemon(true);
-            thread.start();
+            this.handedOn = start;
+            this.startedAfter = Optional.ofNullable(start);
+        }
+
+        void start() {
+            try {
+                for (int k = 0; k < partitions; k++) {
+                    Link l = link();
+                    blocking.add(l);
+                    int partition = k;
+                    threads.add(new Thread(() -> read(partition, l),
+                            partitions == 1 ? "ssekit-redis-follow" : "ssekit-redis-follow-" + k));
+                }
+            } catch (RedisException e) {
+                close();
+                throw new HistoryStoreException("Redis refused to start following events (" + e.getMessage() + ")", e);
+            }
+            if (partitions > 1) {
+                threads.add(new Thread(this, "ssekit-redis-follow"));
+            }
+            for (Thread t : threads) {
+                t.setDaemon(true);
+                t.start();
+            }
         }
 
         @Override
@@ -933,34 +1249,34 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             return startedAfter;
         }
 
-        @Override
-        public void run() {
+        /**
+         * A partition's reader: blocking reads of its feed after what was taken in, queued for the
+         * merge. With one partition there is nothing to merge: the reader hands on itself, reading
+         * on from what it took in, so that a batch it failed to take in whole is read again.
+         */
+        private void read(int k, Link l) {
+            boolean alone = partitions == 1;
             boolean failing = false;
+            String from = taken.get(k);
             while (running) {
                 try {
-                    List<StreamMessage<String, String>> batch = blocking.sync().xread(
+                    String t = taken.get(k);
+                    if (alone || BY_STREAM_ID.compare(t, from) > 0) {
+                        from = t; // taken in already, by this thread or through a fence
+                    }
+                    List<StreamMessage<String, String>> batch = l.sync().xread(
                             io.lettuce.core.XReadArgs.Builder.block(blockMillis()).count(500),
-                            io.lettuce.core.XReadArgs.StreamOffset.from(feedKey(), position));
+                            io.lettuce.core.XReadArgs.StreamOffset.from(feedKey(k), from));
                     failing = false;
-                    for (StreamMessage<String, String> m : batch) {
-                        long n = Long.parseLong(m.getBody().getOrDefault("n", "0"));
-                        if (count != 0 && n != count + 1) {
-                            // Entries trimmed before we read them (we were too slow or away), or a
-                            // Redis that lost its data: read back from the topics' streams what they
-                            // still hold; if that is not all, our clients must catch up by replay.
-                            List<Followed> bridge = bridge(blocking.sync(), position, m.getId(), n - count - 1);
-                            if (bridge == null) {
-                                listener.missedEvents();
-                            } else {
-                                for (Followed b : bridge) {
-                                    position = b.position();
-                                    deliver(b);
-                                }
-                            }
-                        }
-                        count = n;
-                        position = m.getId();
-                        deliver(new Followed(m.getId(), topicsOf(m), toEvent(m)));
+                    if (batch.isEmpty()) {
+                        continue;
+                    }
+                    if (alone) {
+                        takeIn(k, batch);
+                        handOn();
+                    } else {
+                        from = batch.get(batch.size() - 1).getId();
+                        reads.put(new Read(k, batch));
                     }
                 } catch (RedisException e) {
                     if (!running) {
@@ -972,8 +1288,141 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                     }
                     failing = true;
                     pause();
+                } catch (InterruptedException e) {
+                    return;
                 }
             }
+        }
+
+        @Override
+        public void run() {
+            boolean failing = false;
+            while (running) {
+                try {
+                    if (waiting.size() < MAX_WAITING) {
+                        Read r = reads.poll(blockMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                        while (r != null) {
+                            takeIn(r.partition(), r.entries());
+                            r = waiting.size() < MAX_WAITING ? reads.poll() : null;
+                        }
+                    }
+                    handOn();
+                    failing = false;
+                } catch (RedisException e) {
+                    if (!running) {
+                        return;
+                    }
+                    if (!failing) {
+                        LOG.log(java.util.logging.Level.WARNING, "ssekit: lost Redis while following events; "
+                                + "retrying every second", e);
+                    }
+                    failing = true;
+                    pause();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        /**
+         * Takes in a partition's feed entries that follow what it took in before: on a gap in the
+         * feed counter (entries trimmed before they were read, or Redis lost its data) it reads back
+         * what the feed dropped from the partition's topic streams, and if they do not hold all of it,
+         * tells the listener that events were missed.
+         */
+        private void takeIn(int k, List<StreamMessage<String, String>> entries) {
+            for (StreamMessage<String, String> m : entries) {
+                if (BY_STREAM_ID.compare(m.getId(), taken.get(k)) <= 0) {
+                    continue; // taken in already, through a fence
+                }
+                long n = Long.parseLong(m.getBody().getOrDefault("n", "0"));
+                if (count[k] != 0 && n != count[k] + 1) {
+                    List<Followed> bridge = bridge(link.sync(), k, taken.get(k), m.getId(), n - count[k] - 1);
+                    if (bridge == null) {
+                        listener.missedEvents();
+                    } else {
+                        for (Followed b : bridge) {
+                            hold(b);
+                        }
+                    }
+                }
+                count[k] = n;
+                taken.set(k, m.getId());
+                if (BY_STREAM_ID.compare(m.getId(), known[k]) > 0) {
+                    known[k] = m.getId();
+                }
+                hold(new Followed(m.getId(), topicsOf(m), toEvent(m)));
+            }
+        }
+
+        private void hold(Followed f) {
+            if (handedOn != null && BY_STREAM_ID.compare(f.position(), handedOn) <= 0) {
+                // Below what was handed on: a failover lost a partition's promise and it assigned an
+                // id below it, for a node that had not followed that far. Handing it on would break
+                // the order, and a replay after any id this node handed on would skip it: its
+                // partition's marks go just above the newest id handed on, so that those replays
+                // report that events were dropped, and the clients reconnect.
+                int k = assignedBy(f.position());
+                String above = handedOn.substring(0, handedOn.indexOf('-') + 1)
+                        + Long.toUnsignedString(Long.parseUnsignedLong(handedOn.substring(handedOn.indexOf('-') + 1)) + 1);
+                link.sync().eval(RAISE_MARKS, ScriptOutputType.INTEGER,
+                        new String[]{removedMarkKey(k), key(k, "lostid")}, above);
+                LOG.warning("ssekit: event " + f.position() + " came after " + handedOn
+                        + " (a Redis failover lost a partition's ids); its subscribers catch up by replay");
+                listener.missedEvents();
+                return;
+            }
+            waiting.put(f.position(), f);
+        }
+
+        /**
+         * Hands on, in id order, every waiting event that every partition is known up to; asks the
+         * partitions that hold the oldest back to promise up to the newest waiting.
+         */
+        private void handOn() {
+            while (!waiting.isEmpty()) {
+                String oldest = waiting.firstKey();
+                boolean behind = false;
+                for (int k = 0; k < partitions; k++) {
+                    if (BY_STREAM_ID.compare(known[k], oldest) < 0) {
+                        // One partition after the other: asking them at once (async) measured
+                        // slower here (bench/RESULTS.md run X).
+                        behind = true;
+                        String upTo = waiting.lastKey();
+                        List<StreamMessage<String, String>> entries = fence(k, upTo);
+                        takeIn(k, entries);
+                        if (entries.size() < READ_BATCH && BY_STREAM_ID.compare(known[k], upTo) < 0) {
+                            known[k] = upTo;
+                        }
+                    }
+                }
+                if (!behind) {
+                    Followed f = waiting.pollFirstEntry().getValue();
+                    handedOn = f.position();
+                    deliver(f);
+                }
+            }
+        }
+
+        /** See {@link #FENCE}: partition {@code k}'s promise up to {@code upTo}, and its entries after what was taken in. */
+        private List<StreamMessage<String, String>> fence(int k, String upTo) {
+            return entries(k, link.sync().eval(FENCE, ScriptOutputType.MULTI,
+                    new String[]{key(k, "fence"), feedKey(k)}, upTo, taken.get(k), Integer.toString(READ_BATCH)));
+        }
+
+        /** The feed entries of partition {@code k} in a {@link #FENCE} reply. */
+        private List<StreamMessage<String, String>> entries(int k, List<Object> reply) {
+            List<StreamMessage<String, String>> entries = new ArrayList<>(reply.size());
+            for (Object o : reply) {
+                List<?> entry = (List<?>) o;
+                List<?> fields = (List<?>) entry.get(1);
+                Map<String, String> body = new java.util.LinkedHashMap<>();
+                for (int i = 0; i + 1 < fields.size(); i += 2) {
+                    body.put(String.valueOf(fields.get(i)), String.valueOf(fields.get(i + 1)));
+                }
+                entries.add(new StreamMessage<>(feedKey(k), String.valueOf(entry.get(0)), body));
+            }
+            return entries;
         }
 
         /** A blocking read must end well within the command timeout, which bounds it too. */
@@ -1003,13 +1452,20 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         public void close() {
             running = false;
             followers.remove(this);
-            blocking.connection().close();
-            thread.interrupt();
+            for (Link l : blocking) {
+                l.connection().close();
+            }
+            link.connection().close();
+            for (Thread t : threads) {
+                t.interrupt();
+            }
         }
     }
 
     private void saw(String id) {
-        newestSeen.accumulateAndGet(id, (a, b) -> a == null || BY_STREAM_ID.compare(b, a) > 0 ? b : a);
+        java.util.function.BinaryOperator<String> newer = (a, b) -> a == null || BY_STREAM_ID.compare(b, a) > 0 ? b : a;
+        newestSeen.accumulateAndGet(id, newer);
+        newestSeenIn.accumulateAndGet(assignedBy(id), id, newer);
     }
 
     /** An event as a follower hands it on. */
@@ -1017,25 +1473,26 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     }
 
     /**
-     * The {@code missed} events the feed dropped after {@code after} and before {@code before}, read
-     * back from the streams of their topics and merged by id, with their topics; null when they
-     * cannot all be: more than {@value #BRIDGE_EVENTS} events, more than {@value #BRIDGE_TOPICS}
-     * streams written to since {@code after} (the topic index scores each by its newest id), or fewer
-     * found than the feed counter says were appended (a topic's stream trimmed them too, or expired
-     * them, or Redis lost its data). A node that fell behind the feed thus catches up by reading
-     * rather than ending every stream, as long as history bridges the gap.
+     * The {@code missed} events partition {@code k}'s feed dropped after {@code after} and before
+     * {@code before}, read back from the partition's streams of their topics and merged by id, with
+     * their topics; null when they cannot all be: more than {@value #BRIDGE_EVENTS} events, more than
+     * {@value #BRIDGE_TOPICS} streams written to since {@code after} (the partition's topic index
+     * scores each by its newest id), or fewer found than the feed counter says were appended (a
+     * topic's stream trimmed them too, or expired them, or Redis lost its data). A node that fell
+     * behind a feed thus catches up by reading rather than ending every stream, as long as history
+     * bridges the gap.
      */
-    private List<Followed> bridge(RedisClusterCommands<String, String> r, String after, String before, long missed) {
+    private List<Followed> bridge(RedisClusterCommands<String, String> r, int k, String after, String before, long missed) {
         if (missed <= 0 || missed > BRIDGE_EVENTS || ZERO.equals(after)) {
             return null;
         }
-        List<String> streams = r.zrangebyscore(topicIndexKey(),
+        List<String> streams = r.zrangebyscore(topicIndexKey(k),
                 Range.from(Range.Boundary.including(millisOf(after)), Range.Boundary.unbounded()),
                 io.lettuce.core.Limit.create(0, BRIDGE_TOPICS + 1));
         if (streams.size() > BRIDGE_TOPICS) {
             return null;
         }
-        String topicPrefix = streamKey("");
+        String topicPrefix = streamKey(k, "");
         TreeMap<String, Followed> found = new TreeMap<>(BY_STREAM_ID);
         for (String stream : streams) {
             String topic = stream.substring(topicPrefix.length());
@@ -1065,11 +1522,23 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         return events;
     }
 
+    /** @return the newest id any partition assigned, if any */
+    private String newestId(RedisClusterCommands<String, String> r) {
+        String newest = null;
+        for (int k = 0; k < partitions; k++) {
+            String last = r.get(key(k, "lastid"));
+            if (last != null && (newest == null || BY_STREAM_ID.compare(last, newest) > 0)) {
+                newest = last;
+            }
+        }
+        return newest;
+    }
+
     /** Positions are stream ids, the same on every node. */
     @Override
     public Optional<String> latestPosition() {
         try {
-            return Optional.ofNullable(redis.get(key("lastid")));
+            return Optional.ofNullable(newestId(redis));
         } catch (RedisException e) {
             throw new HistoryStoreException("Redis refused a read (" + e.getMessage() + ")", e);
         }
@@ -1094,6 +1563,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     @Override
     public String toString() {
         return "RedisHistoryStore{keys=" + key("*") + (cluster ? ", cluster" : "")
+                + (partitions > 1 ? ", partitions=" + partitions : "")
                 + (waitReplicas > 0 ? ", waitReplicas=" + waitReplicas : "") + ", maxEventsPerTopic=" + maxEventsPerTopic + ", maxAge=" + maxAge + "}";
     }
 
@@ -1104,6 +1574,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         private Duration commandTimeout = Duration.ofSeconds(5);
         private int feedLength = 100_000;
         private int waitReplicas;
+        private int partitions = 1;
 
         private Builder(List<RedisURI> uris) {
             super(Duration.ofHours(24));
@@ -1148,6 +1619,27 @@ public final class RedisHistoryStore implements SharedHistoryStore {
          */
         public Builder waitReplicas(int value) {
             this.waitReplicas = Checks.atLeast(value, 0, "waitReplicas");
+            return this;
+        }
+
+        /**
+         * @param value how many partitions the store's events are spread over, from 1 to
+         *              64 (default 1: every key under the prefix's
+         *              hash tag, so on a cluster one primary holds the whole store). Each partition has
+         *              a hash tag of its own, placed on its own arc of the cluster's slots; a topic's
+         *              events go to its home partition (a hash of its name), an event whose topics'
+         *              homes differ, or a batch that mixes homes, or an event with a publisher id, to
+         *              partition 0. Every follower reads every partition, with a connection and a
+         *              thread each, and one more thread merging them. A store keeps the count it was first written with: another fails
+         *              {@link #build()}
+         * @return this builder
+         */
+        public Builder partitions(int value) {
+            Checks.atLeast(value, 1, "partitions");
+            if (value > MAX_PARTITIONS) {
+                throw new IllegalArgumentException("partitions must be at most " + MAX_PARTITIONS + ", got " + value);
+            }
+            this.partitions = value;
             return this;
         }
 

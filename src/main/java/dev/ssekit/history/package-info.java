@@ -14,3 +14,4 @@
  * ({@link dev.ssekit.history.RetentionSettings}: maximum age, events per topic).
  */
 package dev.ssekit.history;
+

@@ -28,14 +28,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two embedded hubs, each its own JVM, sharing one Redis, one Redis Cluster or one PostgreSQL
- * database: the way N nodes run behind a load balancer. Each test runs on each, with the same
- * assertions.
+ * Two embedded hubs, each its own JVM, sharing one Redis, one Redis Cluster (with the store in one
+ * partition, or spread over three: {@code redis-cluster-partitions}) or one PostgreSQL database: the
+ * way N nodes run behind a load balancer. Each test runs on each, with the same assertions.
  */
 class TwoNodeClusterTest {
     private final String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
     private final String tablePrefix = Services.tablePrefix("nodes_");
     private final List<HubProcess> nodes = new ArrayList<>();
+    /**
+     * The topics the hopping subscribers follow: with three partitions their homes are 0, 2 and 1,
+     * so the nodes merge three partitions' feeds.
+     */
+    private static final List<String> TOPICS = List.of("c", "f", "g");
+    private static final String ALL_TOPICS = "topic=c&topic=f&topic=g";
     private String store;
 
     @AfterEach
@@ -43,7 +49,7 @@ class TwoNodeClusterTest {
         nodes.forEach(HubProcess::close);
         if ("redis".equals(store)) {
             RedisKeys.deleteAll(prefix);
-        } else if ("redis-cluster".equals(store)) {
+        } else if (store != null && store.startsWith("redis-cluster")) {
             RedisKeys.deleteAll(RedisKeys.CLUSTER_URI, prefix);
         } else if ("postgresql".equals(store)) {
             Services.dropStoreTables(tablePrefix);
@@ -54,7 +60,7 @@ class TwoNodeClusterTest {
     private void use(String store) {
         if (store.equals("redis")) {
             Services.requireRedis();
-        } else if (store.equals("redis-cluster")) {
+        } else if (store.startsWith("redis-cluster")) {
             Services.requireRedisCluster();
         } else {
             Services.requirePostgres();
@@ -66,9 +72,10 @@ class TwoNodeClusterTest {
     private URI startNode() throws Exception {
         Map<String, String> env = store.equals("redis")
                 ? Map.of("SSEKIT_HISTORY_STORE", "redis", "SSEKIT_HISTORY_REDIS_PREFIX", prefix)
-                : store.equals("redis-cluster")
+                : store.startsWith("redis-cluster")
                 ? Map.of("SSEKIT_HISTORY_STORE", "redis", "SSEKIT_HISTORY_REDIS_PREFIX", prefix,
-                        "SSEKIT_HISTORY_REDIS_URI", RedisKeys.CLUSTER_URI)
+                        "SSEKIT_HISTORY_REDIS_URI", RedisKeys.CLUSTER_URI,
+                        "SSEKIT_HISTORY_REDIS_PARTITIONS", store.endsWith("partitions") ? "3" : "1")
                 : Map.of("SSEKIT_HISTORY_STORE", "jdbc", "SSEKIT_HISTORY_JDBC_URL", Services.POSTGRES_URL,
                         "SSEKIT_HISTORY_JDBC_USER", Services.POSTGRES_USER,
                         "SSEKIT_HISTORY_JDBC_TABLE_PREFIX", tablePrefix);
@@ -87,7 +94,7 @@ class TwoNodeClusterTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"redis", "redis-cluster", "postgresql"})
+    @ValueSource(strings = {"redis", "redis-cluster", "redis-cluster-partitions", "postgresql"})
     void subscribersHoppingBetweenNodesGetEveryEventOnceInOrder(String store) throws Exception {
         use(store);
         URI a = startNode();
@@ -102,14 +109,14 @@ class TwoNodeClusterTest {
             List<Future<List<String>>> results = new ArrayList<>();
             for (int s = 0; s < subscribers; s++) {
                 results.add(pool.submit(() -> MercureClient.readAcrossReconnects(
-                        () -> both.get(ThreadLocalRandom.current().nextInt(2)), "topic=c", first, connected::countDown)));
+                        () -> both.get(ThreadLocalRandom.current().nextInt(2)), ALL_TOPICS, first, connected::countDown)));
             }
             assertTrue(connected.await(60, TimeUnit.SECONDS));
             List<Future<?>> publishers = new ArrayList<>();
             for (URI node : both) {
                 publishers.add(pool.submit(() -> {
                     for (int i = 0; i < perPublisher; i++) {
-                        publish(node, node.getPort() + "-" + i);
+                        MercureClient.publish(node, TOPICS.get(i % TOPICS.size()), node.getPort() + "-" + i);
                     }
                     return null;
                 }));
@@ -118,7 +125,7 @@ class TwoNodeClusterTest {
                 f.get(120, TimeUnit.SECONDS);
             }
             publish(b, "END");
-            List<String> truth = MercureClient.readToEnd(a, "topic=c", first);
+            List<String> truth = MercureClient.readToEnd(a, ALL_TOPICS, first);
             assertEquals(2 * perPublisher + 1, truth.size());
             for (Future<List<String>> f : results) {
                 List<String> seen = f.get(120, TimeUnit.SECONDS);

@@ -26,6 +26,11 @@ import java.util.UUID;
  * append's NOTIFY is delivered). {@code -Dbench.asyncCommit=true} turns {@code synchronous_commit} off
  * for the bench's sessions, so that what is measured is the database's work and locks rather than the
  * disk's flush (which on a shared machine varies more than anything measured).
+ * On Redis, {@code -Dbench.partitions=3} spreads the store over three partitions
+ * ({@code -Dbench.topicPerAppender=true} puts each appender's batches on a topic of its own, which on
+ * a partitioned store is what spreads them; by default a batch of several events mixes four topics), and
+ * {@code -Dbench.nodes=2} has the appenders take turns between two stores on the same keys, as two
+ * nodes would (each with connections of its own).
  */
 public final class AppendThroughput {
     private AppendThroughput() {
@@ -39,8 +44,15 @@ public final class AppendThroughput {
             String uri = store.equals("redis") ? RedisKeys.URI : RedisKeys.CLUSTER_URI;
             String prefix = "ssekit-bench:" + UUID.randomUUID() + ":";
             int waitReplicas = Integer.getInteger("bench.waitReplicas", 0);
-            try (RedisHistoryStore redis = RedisHistoryStore.builder(uri).keyPrefix(prefix).waitReplicas(waitReplicas).build()) {
-                measure(store + (waitReplicas > 0 ? " (waitReplicas=" + waitReplicas + ")" : ""), redis, appenders);
+            int partitions = Integer.getInteger("bench.partitions", 1);
+            int nodes = Integer.getInteger("bench.nodes", 1);
+            try (RedisHistoryStore redis = RedisHistoryStore.builder(uri).keyPrefix(prefix).waitReplicas(waitReplicas)
+                    .partitions(partitions).build();
+                 RedisHistoryStore other = RedisHistoryStore.builder(uri).keyPrefix(prefix).waitReplicas(waitReplicas)
+                    .partitions(partitions).build()) {
+                measure(store + (waitReplicas > 0 ? " (waitReplicas=" + waitReplicas + ")" : "")
+                        + (partitions > 1 ? " (partitions=" + partitions + ")" : "") + (nodes > 1 ? " (2 nodes)" : ""),
+                        nodes > 1 ? List.of(redis, other) : List.of(redis), appenders);
             } finally {
                 RedisKeys.deleteAll(uri, prefix);
             }
@@ -61,7 +73,8 @@ public final class AppendThroughput {
                 java.util.concurrent.atomic.AtomicLong followed = new java.util.concurrent.atomic.AtomicLong();
                 SharedHistoryStore.Follower follower = follow
                         ? other.follow((topics, event, position) -> followed.incrementAndGet()) : null;
-                measure(store + (follow ? " (followed)" : ""), jdbc, appenders);
+                measure(store + (follow ? " (followed)" : "") + (Integer.getInteger("bench.nodes", 1) > 1 ? " (2 nodes)" : ""),
+                        Integer.getInteger("bench.nodes", 1) > 1 ? List.of(jdbc, other) : List.of(jdbc), appenders);
                 if (follower != null) {
                     follower.close();
                     System.out.printf("followed %,d events%n", followed.get());
@@ -72,20 +85,24 @@ public final class AppendThroughput {
         }
     }
 
-    private static void measure(String name, HistoryStore store, int appenders) throws Exception {
+    private static void measure(String name, List<? extends HistoryStore> stores, int appenders) throws Exception {
         String data = "x".repeat(200);
+        // With bench.topicPerAppender, each appender's batches are all on a topic of its own, so that
+        // on a partitioned store they go to that topic's home (a batch mixing homes goes to partition 0).
+        boolean own = Boolean.getBoolean("bench.topicPerAppender");
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(appenders);
         try {
             for (int round = 0; round < 2; round++) { // the first round warms up
                 for (int size : new int[]{1, 16, 64}) {
-                    List<HistoryStore.Entry> batch = new ArrayList<>();
-                    for (int i = 0; i < size; i++) {
-                        batch.add(new HistoryStore.Entry(Set.of("t" + (i % 4)), Event.of(data)));
-                    }
                     long start = System.nanoTime();
                     long end = start + 3_000_000_000L;
                     List<java.util.concurrent.Future<Long>> counts = new ArrayList<>();
                     for (int a = 0; a < appenders; a++) {
+                        HistoryStore store = stores.get(a % stores.size());
+                        List<HistoryStore.Entry> batch = new ArrayList<>();
+                        for (int i = 0; i < size; i++) {
+                            batch.add(new HistoryStore.Entry(Set.of(own ? "a" + a : "t" + (i % 4)), Event.of(data)));
+                        }
                         counts.add(pool.submit(() -> {
                             long events = 0;
                             while (System.nanoTime() < end) {

@@ -1,12 +1,12 @@
 package dev.ssekit.history;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.ssekit.Event;
 import dev.ssekit.Hub;
 import dev.ssekit.internal.wire.FramedEvent;
+import dev.ssekit.testsupport.RedisKeys;
 import dev.ssekit.testsupport.Services;
-
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -27,10 +27,15 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A quick measurement, not a test: the time from a publish on node A to its delivery to a subscriber
  * on node A and on node B (and from its acknowledgment, when the publisher returns, to its delivery),
- * two registries on JDBC stores of their own over the PostgreSQL at
- * 127.0.0.1:5432 (database test, a HikariCP pool each), at a steady rate from eight publishers.
+ * two registries on stores of their own over one PostgreSQL or Redis, at a steady rate from eight
+ * publishers.
  * {@code mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.ssekit.history.FollowLatency -Dexec.args="1000 10"}
- * (publishes per second, seconds measured after two of warm-up).
+ * (publishes per second, seconds measured after two of warm-up). A third argument names the store:
+ * {@code postgresql} (the default: 127.0.0.1:5432, database test, a HikariCP pool each),
+ * {@code redis} (127.0.0.1:6379) or {@code redis-cluster} (the test cluster at 127.0.0.1:7001);
+ * {@code -Dbench.partitions=3} spreads a Redis store over three partitions, and
+ * {@code -Dbench.topics=6} publishes round the topics bench0 to bench5 (one topic, bench, by
+ * default), every subscriber taking all of them.
  */
 public final class FollowLatency {
     private static final int PUBLISHERS = 8;
@@ -43,58 +48,86 @@ public final class FollowLatency {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int warmUp = 2 * rate;
         int total = warmUp + seconds * rate;
+        String store = args.length > 2 ? args[2] : "postgresql";
+        int partitions = Integer.getInteger("bench.partitions", 1);
+        int topicCount = Integer.getInteger("bench.topics", 0);
+        List<String> topics = new ArrayList<>();
+        for (int i = 0; i < topicCount; i++) {
+            topics.add("bench" + i);
+        }
+        if (topics.isEmpty()) {
+            topics.add("bench");
+        }
+        if (store.startsWith("redis")) {
+            String uri = store.equals("redis") ? RedisKeys.URI : RedisKeys.CLUSTER_URI;
+            String keys = "ssekit-bench:" + java.util.UUID.randomUUID() + ":";
+            try (HistoryStore storeA = RedisHistoryStore.builder(uri).keyPrefix(keys).partitions(partitions).build();
+                 HistoryStore storeB = RedisHistoryStore.builder(uri).keyPrefix(keys).partitions(partitions).build()) {
+                System.out.println(storeA);
+                measure(storeA, storeB, topics, rate, warmUp, total);
+            } finally {
+                RedisKeys.deleteAll(uri, keys);
+            }
+            return;
+        }
         String prefix = Services.tablePrefix("ssekit_lat");
         try (HikariDataSource poolA = pool(); HikariDataSource poolB = pool()) {
             try (HistoryStore storeA = JdbcHistoryStore.builder(poolA).tablePrefix(prefix).pruneInterval(null).build();
-                 HistoryStore storeB = JdbcHistoryStore.builder(poolB).tablePrefix(prefix).pruneInterval(null).build();
-                 Hub a = Hub.builder().history(storeA).build();
-                 Hub b = Hub.builder().history(storeB).build()) {
-                AtomicLongArray published = new AtomicLongArray(total);
-                AtomicLongArray acknowledged = new AtomicLongArray(total);
-                Timed onA = new Timed(total);
-                Timed onB = new Timed(total);
-                a.subscribe(a.open(onA), List.of("bench"), null);
-                b.subscribe(b.open(onB), List.of("bench"), null);
-                long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-                long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-                ExecutorService pool = Executors.newFixedThreadPool(PUBLISHERS);
-                List<Future<?>> publishers = new ArrayList<>();
-                for (int t = 0; t < PUBLISHERS; t++) {
-                    int first = t;
-                    publishers.add(pool.submit(() -> {
-                        for (int n = first; n < total; n += PUBLISHERS) {
-                            long due = start + n * interval;
-                            long wait = due - System.nanoTime();
-                            if (wait > 0) {
-                                LockSupport.parkNanos(wait);
-                            }
-                            published.set(n, System.nanoTime());
-                            a.publish(List.of("bench"), Event.of(Integer.toString(n)));
-                            acknowledged.set(n, System.nanoTime());
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : publishers) {
-                    f.get();
-                }
-                double took = (System.nanoTime() - start) / 1e9;
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while ((onA.count() < total || onB.count() < total) && System.nanoTime() < deadline) {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-                }
-                pool.shutdown();
-                System.out.printf("%,d publishes in %.1f s (%,.0f/s); delivered on A %,d, on B %,d%n", total, took,
-                        total / took, onA.count(), onB.count());
-                System.out.println("missing on A: " + onA.missing(20) + ", on B: " + onB.missing(20) + "; closed: "
-                        + onA.closed + ", " + onB.closed);
-                report("publish to delivery, same node (A to A) ", onA, published, warmUp, total);
-                report("publish to delivery, other node (A to B)", onB, published, warmUp, total);
-                report("acknowledged to delivery, same node     ", onA, acknowledged, warmUp, total);
-                report("acknowledged to delivery, other node    ", onB, acknowledged, warmUp, total);
+                 HistoryStore storeB = JdbcHistoryStore.builder(poolB).tablePrefix(prefix).pruneInterval(null).build()) {
+                measure(storeA, storeB, topics, rate, warmUp, total);
             } finally {
                 Services.dropStoreTables(poolA, prefix);
             }
+        }
+    }
+
+    private static void measure(HistoryStore storeA, HistoryStore storeB, List<String> topics, int rate, int warmUp,
+                                int total) throws Exception {
+        try (Hub a = Hub.builder().history(storeA).build();
+             Hub b = Hub.builder().history(storeB).build()) {
+            AtomicLongArray published = new AtomicLongArray(total);
+            AtomicLongArray acknowledged = new AtomicLongArray(total);
+            Timed onA = new Timed(total);
+            Timed onB = new Timed(total);
+            a.subscribe(a.open(onA), topics, null);
+            b.subscribe(b.open(onB), topics, null);
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+            long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+            ExecutorService pool = Executors.newFixedThreadPool(PUBLISHERS);
+            List<Future<?>> publishers = new ArrayList<>();
+            for (int t = 0; t < PUBLISHERS; t++) {
+                int first = t;
+                publishers.add(pool.submit(() -> {
+                    for (int n = first; n < total; n += PUBLISHERS) {
+                        long due = start + n * interval;
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                        published.set(n, System.nanoTime());
+                        a.publish(List.of(topics.get(n % topics.size())), Event.of(Integer.toString(n)));
+                        acknowledged.set(n, System.nanoTime());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : publishers) {
+                f.get();
+            }
+            double took = (System.nanoTime() - start) / 1e9;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((onA.count() < total || onB.count() < total) && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            pool.shutdown();
+            System.out.printf("%,d publishes in %.1f s (%,.0f/s); delivered on A %,d, on B %,d%n", total, took,
+                    total / took, onA.count(), onB.count());
+            System.out.println("missing on A: " + onA.missing(20) + ", on B: " + onB.missing(20) + "; closed: "
+                    + onA.closed + ", " + onB.closed);
+            report("publish to delivery, same node (A to A) ", onA, published, warmUp, total);
+            report("publish to delivery, other node (A to B)", onB, published, warmUp, total);
+            report("acknowledged to delivery, same node     ", onA, acknowledged, warmUp, total);
+            report("acknowledged to delivery, other node    ", onB, acknowledged, warmUp, total);
         }
     }
 

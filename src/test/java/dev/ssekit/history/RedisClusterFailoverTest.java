@@ -71,7 +71,18 @@ class RedisClusterFailoverTest {
 
     @Test
     void primaryKilledWhilePublishing_failsForTheFailoverNeverDuplicatesAnIdNorLosesOneSilently() throws Exception {
-        killPrimaryWhilePublishing(false);
+        killPrimaryWhilePublishing(false, 1);
+    }
+
+    /**
+     * The same with the store in three partitions, publishing round topics a and b (homes 0 and 2):
+     * partition 0's primary dies while partition 2's serves on, and the follows, which cannot hand
+     * on partition 2's events without partition 0's promise, wait for the failover.
+     */
+    @Test
+    void primaryKilledWhilePublishingOnThreePartitions_failsForTheFailoverNeverDuplicatesAnIdNorLosesOneSilently()
+            throws Exception {
+        killPrimaryWhilePublishing(false, 3);
     }
 
     /**
@@ -82,19 +93,30 @@ class RedisClusterFailoverTest {
      */
     @Test
     void primaryKilledWithAReplicaBehind_lostAcknowledgedEventsGiveTheDataLossSignalNeverASilentGap() throws Exception {
-        killPrimaryWhilePublishing(true);
+        killPrimaryWhilePublishing(true, 1);
     }
 
-    private void killPrimaryWhilePublishing(boolean replicaBehind) throws Exception {
-        try (RedisHistoryStore publisher = RedisHistoryStore.builder(URI).keyPrefix(prefix)
+    @Test
+    void primaryKilledWithAReplicaBehindOnThreePartitions_lostAcknowledgedEventsGiveTheDataLossSignalNeverASilentGap()
+            throws Exception {
+        killPrimaryWhilePublishing(true, 3);
+    }
+
+    private void killPrimaryWhilePublishing(boolean replicaBehind, int partitions) throws Exception {
+        // With partitions, events alternate between a (partition 0, whose primary is killed) and b (partition 2).
+        List<String> published = partitions == 1 ? List.of("a") : List.of("a", "b");
+        try (RedisHistoryStore publisher = RedisHistoryStore.builder(URI).keyPrefix(prefix).partitions(partitions)
                 .commandTimeout(Duration.ofSeconds(1)).build();
-             RedisHistoryStore other = RedisHistoryStore.builder(URI).keyPrefix(prefix)
+             RedisHistoryStore other = RedisHistoryStore.builder(URI).keyPrefix(prefix).partitions(partitions)
                      .commandTimeout(Duration.ofSeconds(1)).build()) {
             Followed onPublisher = new Followed();
             Followed onOther = new Followed();
             List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
             List<RuntimeException> failures = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean publishing = new AtomicBoolean(true);
+            // Publishes in a row that succeeded: with partitions, those on the partitions whose
+            // primary lives succeed throughout, so the failover is over once both topics' do.
+            java.util.concurrent.atomic.AtomicInteger succeeding = new java.util.concurrent.atomic.AtomicInteger();
             int stopped = 0;
             int killed = 0;
             try (SharedHistoryStore.Follower f1 = publisher.follow(onPublisher);
@@ -102,8 +124,11 @@ class RedisClusterFailoverTest {
                 Thread loop = new Thread(() -> {
                     for (int i = 0; publishing.get(); i++) {
                         try {
-                            acknowledged.add(publisher.append(Set.of("a"), Event.of(Integer.toString(i))).id().orElseThrow());
+                            acknowledged.add(publisher.append(Set.of(published.get(i % published.size())),
+                                    Event.of(Integer.toString(i))).id().orElseThrow());
+                            succeeding.incrementAndGet();
                         } catch (RuntimeException e) {
+                            succeeding.set(0);
                             failures.add(e);
                             LockSupport.parkNanos(1_000_000); // pacing while the store is away, not a synchronisation
                         }
@@ -134,7 +159,8 @@ class RedisClusterFailoverTest {
                 }
                 await().atMost(Duration.ofSeconds(60)).until(() -> !failures.isEmpty());
                 int ackedAtFirstFailure = acknowledged.size();
-                await().atMost(Duration.ofSeconds(90)).until(() -> acknowledged.size() >= ackedAtFirstFailure + 200);
+                await().atMost(Duration.ofSeconds(90)).until(() -> acknowledged.size() >= ackedAtFirstFailure + 200
+                        && succeeding.get() >= 100);
                 assertTrue(primaryOf() != primary, "a replica was promoted");
                 publishing.set(false);
                 loop.join(30_000);
@@ -145,7 +171,7 @@ class RedisClusterFailoverTest {
                     assertTrue(e.getMessage().startsWith("Redis "), "it names the store: " + e.getMessage());
                 }
                 assertIncreasing(acked, "acknowledged ids");
-                List<String> history = HistoryStoreContract.ids(publisher.read(Set.of("a"), HistoryStore.EARLIEST, null).events());
+                List<String> history = HistoryStoreContract.ids(publisher.read(Set.copyOf(published), HistoryStore.EARLIEST, null).events());
                 List<String> lost = acked.stream().filter(id -> !history.contains(id)).toList();
                 assertTrue(history.containsAll(acked.subList(ackedAtFirstFailure, acked.size())),
                         "what was acknowledged after the failover is all kept");
@@ -168,7 +194,7 @@ class RedisClusterFailoverTest {
                 boolean signalled = false;
                 for (String after : from) {
                     List<String> expected = acked.subList(acked.indexOf(after) + 1, acked.size());
-                    for (Replay r : List.of(publisher.read(Set.of("a"), after, null),
+                    for (Replay r : List.of(publisher.read(Set.copyOf(published), after, null),
                             other.readMatching(topics -> true, after, null))) {
                         List<String> replayed = HistoryStoreContract.ids(r.events());
                         assertIncreasing(replayed, "replayed ids");

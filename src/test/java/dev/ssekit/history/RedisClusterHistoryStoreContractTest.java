@@ -33,7 +33,7 @@ class RedisClusterHistoryStoreContractTest extends RedisHistoryStoreContractTest
     void build_severalNodeUrisNameTheCluster() {
         String seeds = "redis://127.0.0.1:" + (Services.REDIS_CLUSTER_PORT + 1) + ",redis://127.0.0.1:"
                 + (Services.REDIS_CLUSTER_PORT + 2);
-        try (HistoryStore store = RedisHistoryStore.builder(seeds).keyPrefix(prefix).build()) {
+        try (HistoryStore store = RedisHistoryStore.builder(seeds).keyPrefix(prefix).partitions(partitions()).build()) {
             String id = append(store, "1", "a", "b");
             assertEquals(List.of(id), ids(read(store, HistoryStore.EARLIEST, "a", "b").events()));
             assertTrue(store.toString().contains("cluster"), store.toString());
@@ -42,7 +42,7 @@ class RedisClusterHistoryStoreContractTest extends RedisHistoryStoreContractTest
 
     @Test
     void append_waitingForTheReplicaEachPrimaryHasSucceeds() {
-        try (HistoryStore store = RedisHistoryStore.builder(uri()).keyPrefix(prefix).waitReplicas(1).build()) {
+        try (HistoryStore store = builder().waitReplicas(1).build()) {
             String id = append(store, "1", "a");
             assertEquals(List.of(id), ids(read(store, HistoryStore.EARLIEST, "a").events()));
         }

@@ -31,6 +31,21 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
         return RedisKeys.URI;
     }
 
+    /** @return how many partitions the stores of these tests have */
+    protected int partitions() {
+        return 1;
+    }
+
+    /** @return a builder of a store on {@link #uri()} under this test's prefix, with {@link #partitions()} */
+    protected RedisHistoryStore.Builder builder() {
+        return RedisHistoryStore.builder(uri()).keyPrefix(prefix).partitions(partitions());
+    }
+
+    /** @return the store's key {@code name} in partition {@code k} */
+    protected String key(int k, String name) {
+        return "{" + RedisHistoryStore.tag(prefix, k, partitions()) + "}" + name;
+    }
+
     @BeforeEach
     void requireRedis() {
         Services.requireRedis();
@@ -43,8 +58,7 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
 
     @Override
     protected HistoryStore create(int maxEventsPerTopic, Duration maxAge) {
-        return RedisHistoryStore.builder(uri()).keyPrefix(prefix).maxEventsPerTopic(maxEventsPerTopic).maxAge(maxAge)
-                .serverClockAhead(elapsed).build();
+        return builder().maxEventsPerTopic(maxEventsPerTopic).maxAge(maxAge).serverClockAhead(elapsed).build();
     }
 
     @Override
@@ -54,8 +68,16 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
 
     @Override
     protected boolean keepsTopicState(HistoryStore store, String topic) {
-        String stream = RedisKeys.key(prefix, "topic:" + topic);
-        return RedisKeys.on(uri(), r -> r.exists(stream) > 0 || r.zscore(RedisKeys.key(prefix, "topics"), stream) != null);
+        // Its home partition's stream, and partition 0's (events whose topics' homes differ).
+        return RedisKeys.on(uri(), r -> {
+            for (int k : new int[]{RedisHistoryStore.home(topic, partitions()), 0}) {
+                String stream = key(k, "topic:" + topic);
+                if (r.exists(stream) > 0 || r.zscore(key(k, "topics"), stream) != null) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     @Override
@@ -107,7 +129,7 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
 
     @Test
     void follow_slowFollowerThatFeedTrimmingOvertookCatchesUpFromTheTopicStreams() throws Exception {
-        try (RedisHistoryStore store = RedisHistoryStore.builder(uri()).keyPrefix(prefix).feedLength(10).build()) {
+        try (RedisHistoryStore store = builder().feedLength(10).build()) {
             StalledListener listener = new StalledListener();
             try (SharedHistoryStore.Follower f = store.follow(listener)) {
                 List<String> expected = new java.util.ArrayList<>();
@@ -116,7 +138,11 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
                     store.append(topics, Event.of(String.valueOf(i)));
                     expected.add(i + " " + new java.util.TreeSet<>(topics));
                 }
-                assertTrue(RedisKeys.streamLength(uri(), RedisKeys.key(prefix, "feed")) < 2000, "the feed was trimmed");
+                long fed = 0;
+                for (int k = 0; k < partitions(); k++) {
+                    fed += RedisKeys.streamLength(uri(), key(k, "feed"));
+                }
+                assertTrue(fed < 2000, "the feeds were trimmed");
                 listener.release.countDown();
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
                         .until(() -> listener.followed.size() >= 2000 || listener.missed.getCount() == 0);
@@ -133,8 +159,7 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
     @Test
     void follow_slowFollowerThatTrimmingOvertookIsToldItMissedEvents() throws Exception {
         // The topic's stream is trimmed as well as the feed: history cannot bridge the gap.
-        try (RedisHistoryStore store = RedisHistoryStore.builder(uri()).keyPrefix(prefix).feedLength(10)
-                .maxEventsPerTopic(10).build()) {
+        try (RedisHistoryStore store = builder().feedLength(10).maxEventsPerTopic(10).build()) {
             StalledListener listener = new StalledListener();
             try (SharedHistoryStore.Follower f = store.follow(listener)) {
                 for (int i = 0; i < 2000; i++) {
@@ -193,7 +218,7 @@ class RedisHistoryStoreContractTest extends DurableHistoryStoreContract implemen
 
     @Test
     void append_waitReplicasMoreThanRedisHasFailsNamingItYetTheEventIsStored() {
-        try (HistoryStore store = RedisHistoryStore.builder(uri()).keyPrefix(prefix).waitReplicas(2)
+        try (HistoryStore store = builder().waitReplicas(2)
                 .commandTimeout(Duration.ofMillis(400)).build()) {
             dev.ssekit.HistoryStoreException e = assertThrows(dev.ssekit.HistoryStoreException.class,
                     () -> store.append(Set.of("a"), Event.of("x")));

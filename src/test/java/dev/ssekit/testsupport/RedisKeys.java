@@ -42,10 +42,13 @@ public final class RedisKeys {
         deleteAll(URI, prefix);
     }
 
-    /** Deletes every key of the store with key prefix {@code prefix} from the Redis at {@code uri}. */
+    /**
+     * Deletes every key of the store with key prefix {@code prefix} from the Redis at {@code uri}: of
+     * every partition, whose hash tags all start with the prefix.
+     */
     public static void deleteAll(String uri, String prefix) {
         on(uri, r -> {
-            ScanIterator<String> keys = ScanIterator.scan(r, ScanArgs.Builder.matches(key(prefix, "*")));
+            ScanIterator<String> keys = ScanIterator.scan(r, ScanArgs.Builder.matches("{" + prefix + "*"));
             while (keys.hasNext()) {
                 r.del(keys.next());
             }

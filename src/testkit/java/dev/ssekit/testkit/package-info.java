@@ -29,3 +29,4 @@
  * it is not part of the kit's API.
  */
 package dev.ssekit.testkit;
+

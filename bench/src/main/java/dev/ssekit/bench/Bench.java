@@ -73,7 +73,6 @@ public final class Bench {
     /** The version this server runs (a label for the report). */
     private final String label;
 
-
     /** On a Jakarta EE server: the hub WAR and the plain broadcaster's raw.war side by side ({@link AppServer}). */
     private Bench(boolean quick, AppServer app) throws Exception {
         this.quick = quick;

@@ -1,5 +1,8 @@
 package dev.ssekit.bench;
 
+import dev.ssekit.Event;
+import dev.ssekit.Subscription;
+
 import dev.ssekit.Conn;
 import dev.ssekit.Hub;
 import dev.ssekit.Topic;

@@ -120,6 +120,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
     public static final Duration DEFAULT_REDIS_COMMAND_TIMEOUT = Duration.ofSeconds(5);
     public static final String REDIS_PREFIX = "ssekit.history.redis.prefix";
     public static final String REDIS_WAIT_REPLICAS = "ssekit.history.redis.wait.replicas";
+    /** How many partitions (hash tags) a Redis store spreads its events over; see {@code RedisHistoryStore.Builder.partitions}. */
+    public static final String REDIS_PARTITIONS = "ssekit.history.redis.partitions";
 
     private static final Map<String, OverflowPolicy> POLICIES = new LinkedHashMap<>();
     private static final Map<String, String> STORES = new LinkedHashMap<>();
@@ -270,7 +272,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                     throw Settings.invalid(REDIS_URI, uri, "a Redis URI such as redis://127.0.0.1:6379, or several, comma-separated, "
                             + "of one Redis Cluster");
                 }
-                return retention(b.keyPrefix(values.string(REDIS_PREFIX, "ssekit:"))
+                return retention(partitions(b, values).keyPrefix(values.string(REDIS_PREFIX, "ssekit:"))
                         .waitReplicas(values.integer(REDIS_WAIT_REPLICAS, 0, 0))
                         .commandTimeout(values.duration(REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_COMMAND_TIMEOUT))).build();
             }
@@ -284,6 +286,16 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                 }
                 return retention(b).build();
             }
+        }
+    }
+
+    /** {@link #REDIS_PARTITIONS} set on {@code b}: a count the store refuses names the setting. */
+    private static RedisHistoryStore.Builder partitions(RedisHistoryStore.Builder b, Settings values) {
+        int n = values.integer(REDIS_PARTITIONS, 1, 1);
+        try {
+            return b.partitions(n);
+        } catch (IllegalArgumentException e) {
+            throw Settings.invalid(REDIS_PARTITIONS, String.valueOf(n), "a count the Redis store accepts (" + e.getMessage() + ")");
         }
     }
 

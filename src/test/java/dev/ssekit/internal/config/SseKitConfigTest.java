@@ -295,6 +295,18 @@ class SseKitConfigTest {
     }
 
     @Test
+    void historyStore_redisPartitionsOutOfRangeNamesKeyAndValue() {
+        IllegalArgumentException high = assertThrows(IllegalArgumentException.class, () -> of(Map.of(
+                "ssekit.history.store", "redis", "ssekit.history.redis.partitions", "65")).openStore());
+        assertEquals("invalid setting ssekit.history.redis.partitions=\"65\": expected a count the Redis store accepts "
+                + "(partitions must be at most 64, got 65)", high.getMessage());
+        IllegalArgumentException low = assertThrows(IllegalArgumentException.class, () -> of(Map.of(
+                "ssekit.history.store", "redis", "ssekit.history.redis.partitions", "0")).openStore());
+        assertEquals("invalid setting ssekit.history.redis.partitions=\"0\": expected a whole number of at least 1",
+                low.getMessage());
+    }
+
+    @Test
     void historyStore_unreachableStoreFailsAtStartWithItsAddress() {
         SseKitException redis = assertThrows(SseKitException.class, () -> of(Map.of(
                 "ssekit.history.store", "redis", "ssekit.history.redis.uri", "redis://127.0.0.1:1")).openStore());
