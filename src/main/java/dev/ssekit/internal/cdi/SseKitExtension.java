@@ -3,7 +3,10 @@ package dev.ssekit.internal.cdi;
 import dev.ssekit.Broadcast;
 import dev.ssekit.SseStream;
 
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.event.Observes;
+import dev.ssekit.internal.StopBudget;
 import dev.ssekit.internal.config.SseKitConfig;
 
 import dev.ssekit.internal.conn.ConnRuntime;
@@ -28,15 +31,62 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 
 /**
  * Checks {@link Broadcast} and {@link SseStream} methods when the application deploys, so that a wrong one fails the
  * deployment with a message naming the class, the method and the fix, not the first request; checks the settings
- * ({@link SseKitConfig}) the same way.
+ * ({@link SseKitConfig}) the same way. Holds the application's stop ({@link #applicationStop()}), so that
+ * every part of it is bounded by the one {@code ssekit.shutdown.timeout}.
  */
 public class SseKitExtension implements Extension {
     private final List<String> problems = new ArrayList<>();
+    private final LongSupplier nanoClock;
+    private StopBudget stop; // guarded by this
+
+    /** The extension as the container loads it. */
+    public SseKitExtension() {
+        this(System::nanoTime);
+    }
+
+    /** @param nanoClock the clock the application's stop is measured on (tests move it on) */
+    SseKitExtension(LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+    }
+
+    /**
+     * The application's stop, started before the container destroys the application's beans (or,
+     * failing that event, by the first part to ask): the hub registry's and the CDI registry's
+     * {@code @PreDestroy}, then the container's {@code BeforeShutdown}, run one after another, and
+     * each with a budget of its own let an undeploy take twice the shutdown timeout and more. Every
+     * registry closed until it ends joins it ({@link StopBudget#currentOrStartingNow}). Starting it
+     * also starts ending the connections opened with {@code Conn.open}, which take their last
+     * events while the registries stop.
+     *
+     * @return the budget every part of the application's stop runs within
+     */
+    public synchronized StopBudget applicationStop() {
+        if (stop == null) {
+            stop = StopBudget.starting(shutdownTimeout(), nanoClock);
+            StopBudget.beginApplicationStop(stop);
+            ConnRuntime.endShared();
+        }
+        return stop;
+    }
+
+    void applicationStopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
+        applicationStop();
+    }
+
+    private static java.time.Duration shutdownTimeout() {
+        try {
+            return dev.ssekit.Settings.current().duration(SseKitConfig.SHUTDOWN_TIMEOUT,
+                    dev.ssekit.internal.Limits.DEFAULT_SHUTDOWN_TIMEOUT);
+        } catch (IllegalArgumentException e) {
+            return dev.ssekit.internal.Limits.DEFAULT_SHUTDOWN_TIMEOUT; // reported at deployment
+        }
+    }
 
     /** With MicroProfile Health on the server, the history store's readiness and the threads' liveness. */
     void addHealthChecks(@Observes BeforeBeanDiscovery event) {
@@ -105,16 +155,17 @@ public class SseKitExtension implements Extension {
         }
     }
 
-    /** Connections opened outside any hub ({@code Conn.open}) end with the application, and so do their threads. */
+    /**
+     * Connections opened outside any hub ({@code Conn.open}) end with the application, and so do their
+     * threads, within what is left of the application's stop after its registries closed.
+     */
     void stopSharedThreads(@Observes BeforeShutdown event) {
-        java.time.Duration timeout;
+        StopBudget stopping = applicationStop();
         try {
-            timeout = dev.ssekit.Settings.current().duration(SseKitConfig.SHUTDOWN_TIMEOUT,
-                    dev.ssekit.internal.Limits.DEFAULT_SHUTDOWN_TIMEOUT);
-        } catch (IllegalArgumentException e) {
-            timeout = dev.ssekit.internal.Limits.DEFAULT_SHUTDOWN_TIMEOUT; // reported at deployment
+            ConnRuntime.closeShared(stopping);
+        } finally {
+            StopBudget.endApplicationStop(stopping);
         }
-        ConnRuntime.closeShared(timeout);
     }
 
     /** A bad setting fails the deployment, naming key and value, rather than the first subscriber. */

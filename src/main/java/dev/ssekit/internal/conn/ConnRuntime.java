@@ -82,14 +82,27 @@ public final class ConnRuntime implements AutoCloseable {
     }
 
     /**
-     * Ends the connections opened outside any hub gracefully and stops the shared threads: called
-     * when the application stops, so that an undeployed application leaves no thread behind. A later
-     * {@link #shared()} starts new ones. Held to {@code shutdownTimeout} as a registry's stop is
-     * ({@link StopBudget}): connections get until 70 % of it (and at most their write timeout plus
-     * a second) to take their last events, then are cut; threads get until 85 %.
+     * Starts ending the connections opened outside any hub gracefully (their queued events, then
+     * the retry hint), without waiting: called when the application's stop starts, so that they
+     * take their last events while its registries stop rather than after.
      */
-    public static void closeShared(java.time.Duration shutdownTimeout) {
-        StopBudget budget = StopBudget.startingNow(shutdownTimeout);
+    public static void endShared() {
+        ConnRuntime rt = shared;
+        if (rt != null) {
+            List.copyOf(rt.connections).forEach(c -> c.close(dev.ssekit.Conn.CloseReason.HUB_CLOSED));
+        }
+    }
+
+    /**
+     * Ends the connections opened outside any hub and stops the shared threads: called when the
+     * application stops, so that an undeployed application leaves no thread behind. A later
+     * {@link #shared()} starts new ones. Held to the application's stop ({@link StopBudget}, the
+     * one its registries' closes ran within): connections get until 70 % of it (and at most their
+     * write timeout plus a second) to take their last events, then are cut; threads get until 85 %.
+     *
+     * @param stop the application's stop, started when the first of its parts began
+     */
+    public static void closeShared(StopBudget stop) {
         ConnRuntime rt;
         synchronized (ConnRuntime.class) {
             rt = shared;
@@ -106,7 +119,7 @@ public final class ConnRuntime implements AutoCloseable {
             ends.add(c.done().toCompletableFuture());
             waitMillis = Math.max(waitMillis, c.settings().writeTimeout().toMillis() + 1000);
         }
-        waitMillis = Math.min(waitMillis, budget.millisLeft(StopBudget.STREAMS));
+        waitMillis = Math.min(waitMillis, stop.millisLeft(StopBudget.STREAMS));
         try {
             CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(waitMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
@@ -115,7 +128,7 @@ public final class ConnRuntime implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         open.forEach(c -> c.fail(dev.ssekit.Conn.CloseReason.HUB_CLOSED, null));
-        rt.close(budget.millisLeft(StopBudget.THREADS));
+        rt.close(stop.millisLeft(StopBudget.THREADS));
     }
 
     /** Four writer threads per core, at least eight: writes block, they do not compute. */

@@ -826,7 +826,8 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully within the shutdown timeout ({@link StopBudget}): refuses new publishes and
+     * Stops gracefully within the shutdown timeout, or within the application's stop that this
+     * close is part of ({@link StopBudget#currentOrStartingNow}): refuses new publishes and
      * subscriptions at once; lets the publishes already accepted finish and catches up with a shared
      * store, so that every acknowledged event is fanned out (up to 40 % of the timeout); ends every
      * connection after its queued events with the retry hint and cuts those that did not take it
@@ -842,7 +843,9 @@ public final class Dispatcher implements AutoCloseable {
             }
             closed = true;
         }
-        StopBudget budget = StopBudget.startingNow(shutdownTimeout);
+        // Within an application's stop (a container closing its registries and connections one
+        // after another), that stop's budget: the phases end when its do, whatever ran before.
+        StopBudget budget = StopBudget.currentOrStartingNow(shutdownTimeout);
         transactional.close(); // before the pipeline: what committed is still published
         if (!pipeline.close(budget.millisLeft(StopBudget.PUBLISHES))) {
             LOG.warning("ssekit: publishes to " + name + " still waiting for the store at close; they fail on their "

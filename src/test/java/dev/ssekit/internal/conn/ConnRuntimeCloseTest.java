@@ -24,7 +24,8 @@ class ConnRuntimeCloseTest {
     void closeShared_connectionStalledWithLongWriteTimeout_returnsWithinTheShutdownTimeoutAndCutsIt() {
         Conn stalled = Conn.builder(FakeSse.Sink.stuck(), FakeSse.sse()).writeTimeout(Duration.ofSeconds(30)).open();
         stalled.send(Event.of("never taken"));
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> ConnRuntime.closeShared(SHUTDOWN_TIMEOUT));
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> ConnRuntime.closeShared(
+                dev.ssekit.internal.StopBudget.startingNow(SHUTDOWN_TIMEOUT)));
         await().atMost(SHUTDOWN_TIMEOUT.plusSeconds(2)).until(closing::isDone);
         assertTrue(stalled.done().toCompletableFuture().isDone(), "the stalled connection was ended");
     }
