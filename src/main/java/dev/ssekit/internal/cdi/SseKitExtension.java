@@ -2,16 +2,14 @@ package dev.ssekit.internal.cdi;
 
 import dev.ssekit.Broadcast;
 import dev.ssekit.SseStream;
+import dev.ssekit.internal.StopBudget;
+import dev.ssekit.internal.config.SseKitConfig;
+import dev.ssekit.internal.conn.ConnRuntime;
+import dev.ssekit.internal.health.HealthChecks;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.event.Observes;
-import dev.ssekit.internal.StopBudget;
-import dev.ssekit.internal.config.SseKitConfig;
-
-import dev.ssekit.internal.conn.ConnRuntime;
-import dev.ssekit.internal.health.HealthChecks;
-
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
 import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
 import jakarta.enterprise.inject.spi.BeforeShutdown;
@@ -66,7 +64,7 @@ public class SseKitExtension implements Extension {
      *
      * @return the budget every part of the application's stop runs within
      */
-    public synchronized StopBudget applicationStop() {
+    synchronized StopBudget applicationStop() {
         if (stop == null) {
             stop = StopBudget.starting(shutdownTimeout(), nanoClock);
             StopBudget.beginApplicationStop(stop);
@@ -75,6 +73,7 @@ public class SseKitExtension implements Extension {
         return stop;
     }
 
+    /** The first event of an application's stop, before any of its beans' {@code @PreDestroy}. */
     void applicationStopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object event) {
         applicationStop();
     }
