@@ -15,13 +15,16 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * (t) SIGTERM to the embedded hub (issue 21): the hub app's own main, on PostgreSQL, holding N
@@ -92,11 +95,11 @@ final class StopScenario {
             Bench.progress("(t) " + v.label() + ": " + open + " streams open; publishing");
 
             URI publish = URI.create("http://127.0.0.1:" + port + "/.well-known/mercure");
-            List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
             AtomicLong sigterm = new AtomicLong();
             AtomicLong first503 = new AtomicLong(Long.MAX_VALUE);
             AtomicLong okAfter = new AtomicLong();
-            java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<Exception> failed = new AtomicReference<>();
             List<Thread> publishers = new ArrayList<>();
             for (int p = 0; p < PUBLISHERS; p++) {
                 int publisher = p;
@@ -116,7 +119,7 @@ final class StopScenario {
                 throw new IllegalStateException("a publisher failed before the signal: " + failed.get());
             }
             // The exit's time as the process ends, not when the publishers notice.
-            java.util.concurrent.CompletableFuture<Long> exitedAt = hub.onExit().thenApply(h -> System.nanoTime());
+            CompletableFuture<Long> exitedAt = hub.onExit().thenApply(h -> System.nanoTime());
             sigterm.set(System.nanoTime());
             hub.destroy(); // SIGTERM
             Bench.progress("(t) " + v.label() + ": SIGTERM sent, " + PUBLISHERS + " publishers running");
