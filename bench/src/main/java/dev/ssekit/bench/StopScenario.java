@@ -135,11 +135,18 @@ final class StopScenario {
                 Thread.sleep(20);
             }
             long everything = 0;
+            long fewest = Long.MAX_VALUE;
+            long most = 0;
             for (int i = 0; i < streams; i++) {
-                if (client.received(i) >= acknowledged.size()) {
+                long got = client.received(i);
+                fewest = Math.min(fewest, got);
+                most = Math.max(most, got);
+                if (got >= acknowledged.size()) {
                     everything++;
                 }
             }
+            Bench.progress("(t) " + v.label() + ": " + acknowledged.size() + " acknowledged; a stream received "
+                    + fewest + " to " + most + " events");
             long notStored = notStored(prefix, acknowledged);
             return String.format(Locale.ROOT, "| %s | %,d | %,d | %s | %,d | %s | %s | %,d | %,d | %,d | %,d | %,d | %,d |%n",
                     v.label(), open, acknowledged.size(), first503.get() == Long.MAX_VALUE ? "none" : ms(first503.get()),
