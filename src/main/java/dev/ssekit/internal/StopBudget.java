@@ -2,6 +2,7 @@ package dev.ssekit.internal;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -14,6 +15,13 @@ import java.util.logging.Logger;
  * (Kubernetes: 30 s by default), mid-stop, before the streams got their retry hint and before the
  * store was closed. Each wait of a stop is bounded on its own (publish, store and write timeouts),
  * but they add up to more than that on a bad day.
+ *
+ * <p>One budget per stop of an application: a container stops the hub registry, the CDI
+ * registry and the connections opened with {@code Conn.open} one after another, and each starting
+ * its own budget let an undeploy take a multiple of the timeout. The application's stop starts one
+ * ({@code SseKitExtension}, before the container destroys the application's beans), and every
+ * stop begun until it ends joins it ({@link #currentOrStartingNow}); a stop outside it (a registry
+ * closed by its own code while the application runs) has its own.
  */
 public final class StopBudget {
     /** Accepted publishes stored and handed on, a shared store followed to its end: up to 40 %. */
@@ -30,12 +38,18 @@ public final class StopBudget {
      */
     static final long MIN_STEP_MILLIS = 1000;
 
+    // The application's stop while it runs: Hub.close() has no parameter for it. Static: the
+    // library's classes belong to one application (WEB-INF/lib), whose stop is one at a time.
+    private static volatile StopBudget application;
+
+    private final LongSupplier clock;
     private final long start;
     private final long total;
 
-    private StopBudget(long start, Duration total) {
-        this.start = start;
+    private StopBudget(LongSupplier clock, Duration total) {
         this.total = Checks.positive(total, "shutdownTimeout").toNanos();
+        this.clock = clock;
+        this.start = clock.getAsLong();
     }
 
     /**
@@ -43,17 +57,52 @@ public final class StopBudget {
      * @return a budget starting now
      */
     public static StopBudget startingNow(Duration total) {
-        return new StopBudget(System.nanoTime(), total);
+        return new StopBudget(System::nanoTime, total);
     }
 
-    /** @return the {@link System#nanoTime()} at which the phase ending at {@code share} ends */
+    /**
+     * @param total     the whole stop's bound
+     * @param nanoClock the clock in nanoseconds that the phases are measured on ({@link System#nanoTime()}
+     *                  but in tests, which move it to the end of a phase rather than wait for it)
+     * @return a budget starting at the clock's present reading
+     */
+    public static StopBudget starting(Duration total, LongSupplier nanoClock) {
+        return new StopBudget(Checks.notNull(nanoClock, "nanoClock"), total);
+    }
+
+    /**
+     * @param total the bound of a stop of its own
+     * @return the application's stop if one is running ({@link #beginApplicationStop}), else a new
+     *         budget of {@code total} starting now
+     */
+    public static StopBudget currentOrStartingNow(Duration total) {
+        StopBudget running = application;
+        return running != null ? running : startingNow(total);
+    }
+
+    /**
+     * Makes {@code stop} the budget of every stop begun until {@link #endApplicationStop}: the
+     * container stops the application's registries one after another, each within it.
+     */
+    public static void beginApplicationStop(StopBudget stop) {
+        application = Checks.notNull(stop, "stop");
+    }
+
+    /** Ends the application's stop {@code stop}; later stops start budgets of their own. */
+    public static void endApplicationStop(StopBudget stop) {
+        if (application == stop) {
+            application = null;
+        }
+    }
+
+    /** @return the clock's reading ({@link System#nanoTime()} but in tests) at which the phase ending at {@code share} ends */
     public long deadline(double share) {
         return start + (long) (total * share);
     }
 
     /** @return milliseconds left until the phase ending at {@code share} ends, at least 0 */
     public long millisLeft(double share) {
-        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline(share) - System.nanoTime()));
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline(share) - clock.getAsLong()));
     }
 
     /** @return time left until the phase ending at {@code share} ends, at least zero */

@@ -2,8 +2,8 @@ package dev.ssekit.app;
 
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
-import dev.ssekit.Published;
 import dev.ssekit.Hub;
+import dev.ssekit.Published;
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;

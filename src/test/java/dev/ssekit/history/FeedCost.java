@@ -1,10 +1,11 @@
 package dev.ssekit.history;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.ssekit.Event;
 import dev.ssekit.testsupport.RedisKeys;
 import dev.ssekit.testsupport.Services;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;

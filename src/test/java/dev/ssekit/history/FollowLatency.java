@@ -1,12 +1,13 @@
 package dev.ssekit.history;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.ssekit.Event;
 import dev.ssekit.Hub;
 import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.testsupport.RedisKeys;
 import dev.ssekit.testsupport.Services;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;

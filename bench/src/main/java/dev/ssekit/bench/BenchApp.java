@@ -1,10 +1,9 @@
 package dev.ssekit.bench;
 
-import dev.ssekit.Event;
-import dev.ssekit.Subscription;
-
 import dev.ssekit.Conn;
+import dev.ssekit.Event;
 import dev.ssekit.Hub;
+import dev.ssekit.Subscription;
 import dev.ssekit.Topic;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;

@@ -15,24 +15,29 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * (t) SIGTERM to the embedded hub (issue 21): the hub app's own main, on PostgreSQL, holding N
- * streams of one topic while one publisher posts events back to back; after a few seconds of that,
- * SIGTERM. Measured from the signal: the first {@code 503} the publisher gets, and the process's
- * exit. Checked after the exit: every acknowledged event is in the store, and how many streams got
+ * streams of one topic while {@value #PUBLISHERS} publishers post events back to back, each on its
+ * own connection; after a few seconds of that, SIGTERM, the publishers still posting. Measured from
+ * the signal: the first {@code 503} any publisher gets, and the process's exit. Checked after the exit: every acknowledged event is in the store, and how many streams got
  * every acknowledged event and then a clean end (the chunked terminator), with no gap or duplicate.
  */
 final class StopScenario {
     private static final String TOPIC = "t-stop";
     private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+    /** Publishers posting through the stop, each back to back on its own connection. */
+    static final int PUBLISHERS = 4;
 
     private final boolean quick;
 
@@ -45,8 +50,8 @@ final class StopScenario {
         long publishMs = quick ? 2_000 : 5_000;
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "(t) SIGTERM: the embedded hub (its own main, PostgreSQL store, default "
-                + "settings: shutdown timeout 20 s) holding %,d streams of one topic; one publisher posts back to back "
-                + "for %.0f s, then the hub gets SIGTERM while the publisher goes on%n%n", streams, publishMs / 1000.0));
+                + "settings: shutdown timeout 20 s) holding %,d streams of one topic; %d publishers post back to back "
+                + "for %.0f s, then the hub gets SIGTERM while they go on%n%n", streams, PUBLISHERS, publishMs / 1000.0));
         t.append("| version | streams open | acknowledged | first 503 after SIGTERM | 200s after SIGTERM | exit after SIGTERM "
                 + "| exit code | streams ended cleanly | streams with every acknowledged event | broken | gaps | duplicates "
                 + "| acknowledged, not stored |\n");
@@ -89,55 +94,40 @@ final class StopScenario {
             long open = client.ready.get();
             Bench.progress("(t) " + v.label() + ": " + open + " streams open; publishing");
 
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5)).build();
             URI publish = URI.create("http://127.0.0.1:" + port + "/.well-known/mercure");
-            List<String> acknowledged = new ArrayList<>();
+            List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
             AtomicLong sigterm = new AtomicLong();
-            long first503 = -1;
-            long okAfter = 0;
-            long start = System.nanoTime();
-            boolean signalled = false;
-            while (true) {
-                if (!signalled && System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(publishMs)) {
-                    sigterm.set(System.nanoTime());
-                    hub.destroy(); // SIGTERM
-                    signalled = true;
-                    Bench.progress("(t) " + v.label() + ": SIGTERM sent");
-                }
-                String data = "{\"seq\":" + acknowledged.size() + ",\"sent\":" + System.nanoTime() + ",\"item\":\""
-                        + Payload.ITEM + "\"}";
-                HttpResponse<String> r;
-                try {
-                    r = http.send(HttpRequest.newBuilder(publish).timeout(Duration.ofSeconds(30))
-                            .header("Content-Type", "application/x-www-form-urlencoded")
-                            .POST(HttpRequest.BodyPublishers.ofString("topic=" + TOPIC + "&data="
-                                    + URLEncoder.encode(data, StandardCharsets.UTF_8)))
-                            .build(), HttpResponse.BodyHandlers.ofString());
-                } catch (IOException e) {
-                    if (signalled) {
-                        break; // the listener is closed: the stop is under way or done
+            AtomicLong first503 = new AtomicLong(Long.MAX_VALUE);
+            AtomicLong okAfter = new AtomicLong();
+            AtomicReference<Exception> failed = new AtomicReference<>();
+            List<Thread> publishers = new ArrayList<>();
+            for (int p = 0; p < PUBLISHERS; p++) {
+                int publisher = p;
+                Thread t = new Thread(() -> {
+                    try {
+                        publishUntilStopped(publisher, publish, hub, sigterm, acknowledged, first503, okAfter);
+                    } catch (Exception e) {
+                        failed.compareAndSet(null, e);
                     }
-                    throw e;
-                }
-                if (r.statusCode() == 200) {
-                    acknowledged.add(r.body().trim());
-                    if (signalled) {
-                        okAfter++;
-                    }
-                } else if (r.statusCode() == 503 && signalled) {
-                    if (first503 < 0) {
-                        first503 = System.nanoTime() - sigterm.get();
-                    }
-                } else if (!signalled) {
-                    throw new IllegalStateException("publish answered " + r.statusCode() + ": " + r.body());
-                }
-                if (signalled && !hub.isAlive()) {
-                    break;
-                }
+                }, "stop-publisher-" + p);
+                t.setDaemon(true);
+                publishers.add(t);
+                t.start();
+            }
+            Thread.sleep(publishMs); // the publishers run meanwhile: this is the load, not a wait for them
+            if (failed.get() != null) {
+                throw new IllegalStateException("a publisher failed before the signal: " + failed.get());
+            }
+            // The exit's time as the process ends, not when the publishers notice.
+            CompletableFuture<Long> exitedAt = hub.onExit().thenApply(h -> System.nanoTime());
+            sigterm.set(System.nanoTime());
+            hub.destroy(); // SIGTERM
+            Bench.progress("(t) " + v.label() + ": SIGTERM sent, " + PUBLISHERS + " publishers running");
+            for (Thread t : publishers) {
+                t.join(TimeUnit.SECONDS.toMillis(90));
             }
             boolean exited = hub.waitFor(60, TimeUnit.SECONDS);
-            long exit = System.nanoTime() - sigterm.get();
+            long exit = exited ? exitedAt.get(10, TimeUnit.SECONDS) - sigterm.get() : -1;
             // The streams' ends have reached the client by the time the process is gone; give the
             // selector a moment to read the last bytes before counting.
             long countDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -145,20 +135,73 @@ final class StopScenario {
                 Thread.sleep(20);
             }
             long everything = 0;
+            long fewest = Long.MAX_VALUE;
+            long most = 0;
             for (int i = 0; i < streams; i++) {
-                if (client.received(i) >= acknowledged.size()) {
+                long got = client.received(i);
+                fewest = Math.min(fewest, got);
+                most = Math.max(most, got);
+                if (got >= acknowledged.size()) {
                     everything++;
                 }
             }
+            Bench.progress("(t) " + v.label() + ": " + acknowledged.size() + " acknowledged; a stream received "
+                    + fewest + " to " + most + " events");
             long notStored = notStored(prefix, acknowledged);
             return String.format(Locale.ROOT, "| %s | %,d | %,d | %s | %,d | %s | %s | %,d | %,d | %,d | %,d | %,d | %,d |%n",
-                    v.label(), open, acknowledged.size(), first503 < 0 ? "none" : ms(first503), okAfter,
+                    v.label(), open, acknowledged.size(), first503.get() == Long.MAX_VALUE ? "none" : ms(first503.get()),
+                    okAfter.get(),
                     exited ? ms(exit) : "not within 60 s", exited ? Integer.toString(hub.exitValue()) : "-",
                     client.closedByServer.get(), everything, client.errors.get(), client.gaps.get(),
                     client.duplicates.get(), notStored);
         } finally {
             hub.destroyForcibly();
             dropTables(prefix);
+        }
+    }
+
+    /**
+     * One publisher: posts back to back on its own keep-alive connection until the stop closes the
+     * listener or the process is gone. Publisher 0 numbers its events ({@code seq}), so that every
+     * stream's copy of them is checked for gaps and duplicates; the others' events have no common
+     * order with its and are counted only.
+     */
+    private static void publishUntilStopped(int publisher, URI publish, Process hub, AtomicLong sigterm,
+                                            List<String> acknowledged, AtomicLong first503, AtomicLong okAfter)
+            throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        for (long n = 0; ; ) { // publisher 0's numbers count acknowledged events: a refused one is no gap
+            String data = "{" + (publisher == 0 ? "\"seq\":" + n + "," : "\"publisher\":" + publisher + ",")
+                    + "\"sent\":" + System.nanoTime() + ",\"item\":\"" + Payload.ITEM + "\"}";
+            HttpResponse<String> r;
+            try {
+                r = http.send(HttpRequest.newBuilder(publish).timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("topic=" + TOPIC + "&data="
+                                + URLEncoder.encode(data, StandardCharsets.UTF_8)))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                if (sigterm.get() != 0) {
+                    return; // the listener is closed: the stop is under way or done
+                }
+                throw e;
+            }
+            long signalled = sigterm.get();
+            if (r.statusCode() == 200) {
+                n++;
+                acknowledged.add(r.body().trim());
+                if (signalled != 0) {
+                    okAfter.incrementAndGet();
+                }
+            } else if (r.statusCode() == 503 && signalled != 0) {
+                first503.accumulateAndGet(System.nanoTime() - signalled, Math::min);
+            } else if (signalled == 0) {
+                throw new IllegalStateException("publish answered " + r.statusCode() + ": " + r.body());
+            }
+            if (signalled != 0 && !hub.isAlive()) {
+                return;
+            }
         }
     }
 

@@ -162,7 +162,8 @@ public class HubProducer {
 
     /**
      * Ends every stream, stops the threads of the application's hubs and closes the history store,
-     * within {@code ssekit.shutdown.timeout}. The lock is held only to mark the registry closed:
+     * within {@code ssekit.shutdown.timeout}, which bounds the application's whole stop (its other
+     * registries and its {@code Conn.open} connections too). The lock is held only to mark the registry closed:
      * requests meanwhile reach the closing registry and are refused at once, none waits for the stop.
      */
     @PreDestroy
@@ -179,8 +180,10 @@ public class HubProducer {
         }
         if (closing != null) {
             LOG.fine("ssekit: closing the application's hubs");
-            StopBudget budget = StopBudget.startingNow(shutdownTimeout);
-            closing.close(); // its own phases end at THREADS of the same timeout: the store gets the rest
+            // The application's stop when the container closes it (SseKitExtension): one budget for
+            // every registry and connection of the application, not one each.
+            StopBudget budget = StopBudget.currentOrStartingNow(shutdownTimeout);
+            closing.close(); // its phases end at THREADS of the same budget: the store gets the rest
             budget.runWithin(StopBudget.ALL, "closing the history store " + store, LOG, store::close);
         }
     }

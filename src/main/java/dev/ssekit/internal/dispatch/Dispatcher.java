@@ -127,6 +127,8 @@ public final class Dispatcher implements AutoCloseable {
     // Reads the pages after a replay's first, off the writer threads (a writer blocked on the store
     // would count as stalled on its client); a fixed few, so a reconnect storm queues its reads.
     private final java.util.concurrent.ExecutorService replayReads;
+    // A read-back after a store call in doubt is queued or running (settleDoubtSoon): one at a time.
+    private final java.util.concurrent.atomic.AtomicBoolean settling = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.Semaphore replayStarts = new java.util.concurrent.Semaphore(REPLAY_STARTS, true);
     /** How long a subscription waits for its turn to start a replay: the publish timeout. */
     private final Duration replayStartWait;
@@ -227,7 +229,7 @@ public final class Dispatcher implements AutoCloseable {
                             routes.advanceTo(position);
                         }
                         reconnectEveryone();
-                    }), meters::storeCall, null);
+                    }, this::settleDoubtSoon), meters::storeCall, null);
         }
         this.transactional = new TransactionalPublishing(name, Checks.notNull(transactions, "transactions"), store,
                 pipeline, (topics, took) -> topics.forEach(t -> meters.of(t).published(took)));
@@ -239,7 +241,36 @@ public final class Dispatcher implements AutoCloseable {
         });
         this.runtime = new ConnRuntime(name, ConnRuntime.defaultWriterThreads(), limits.maxStalledWriters());
         runtime.onSweep(cutWarnings::flushIfDue);
+        runtime.onSweep(() -> {
+            if (pipeline.isInDoubt()) {
+                settleDoubtSoon(); // the read-back failed: again at each sweep (about 1 s) until it answers
+            }
+        });
         RUNNING.add(this);
+    }
+
+    /**
+     * After a store call whose outcome is in doubt: reads back what the store kept and hands it on,
+     * on a replay reader's thread (a store read, as a replay is), so that a kept event reaches
+     * subscribers at once rather than at the node's next publish. One at a time; a failed read is
+     * tried again at the next sweep.
+     */
+    private void settleDoubtSoon() {
+        java.util.concurrent.ExecutorService readers = replayReads;
+        if (readers == null || closed || !settling.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            readers.execute(() -> {
+                try {
+                    pipeline.settleDoubt();
+                } finally {
+                    settling.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            settling.set(false); // closing: the stop follows what was handed on
+        }
     }
 
     /** @return the dispatchers made and not yet fully closed in this class loader */
@@ -811,7 +842,8 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully within the shutdown timeout ({@link StopBudget}): refuses new publishes and
+     * Stops gracefully within the shutdown timeout, or within the application's stop that this
+     * close is part of ({@link StopBudget#currentOrStartingNow}): refuses new publishes and
      * subscriptions at once; lets the publishes already accepted finish and catches up with a shared
      * store, so that every acknowledged event is fanned out (up to 40 % of the timeout); ends every
      * connection after its queued events with the retry hint and cuts those that did not take it
@@ -827,7 +859,9 @@ public final class Dispatcher implements AutoCloseable {
             }
             closed = true;
         }
-        StopBudget budget = StopBudget.startingNow(shutdownTimeout);
+        // Within an application's stop (a container closing its registries and connections one
+        // after another), that stop's budget: the phases end when its do, whatever ran before.
+        StopBudget budget = StopBudget.currentOrStartingNow(shutdownTimeout);
         transactional.close(); // before the pipeline: what committed is still published
         if (!pipeline.close(budget.millisLeft(StopBudget.PUBLISHES))) {
             LOG.warning("ssekit: publishes to " + name + " still waiting for the store at close; they fail on their "

@@ -57,7 +57,9 @@ import java.util.logging.Logger;
  * acknowledged), but what reaches subscribers follows what the store holds, not what it answered:
  * with a {@link Recovery} (a store of one node, whose events only this pipeline hands on), the next
  * store call first reads back what the store holds after the newest event handed on, and hands that
- * on, in order and once, ahead of its own batch. Until that read succeeds no later event is stored,
+ * on, in order and once, ahead of its own batch; so does {@link #settleDoubt()}, which the registry
+ * runs at once on a thread of its own (and again while the read fails), so that a kept event does
+ * not wait for the node's next publish. Until that read succeeds no later event is stored,
  * so none can overtake it: those publishers fail saying why, and nothing of theirs is stored. When
  * the read cannot place the newest event handed on (it expired) or returns more than
  * {@value #MAX_RECOVERED} events, the high-water mark moves to the store's newest event and every
@@ -81,8 +83,11 @@ final class PublishPipeline {
      * @param lost       told the store's newest id when a read-back could not hand on what the store
      *                   holds: it moves the high-water mark there and makes every subscriber
      *                   reconnect (it runs in the hand-on stage, in order with the batches)
+     * @param doubted    told when a store call leaves its outcome in doubt, under the storing lock:
+     *                   it must not block, and arranges {@link #settleDoubt()} on a thread of its own,
+     *                   so that a kept event reaches subscribers without waiting for another publish
      */
-    record Recovery(String startAfter, Consumer<String> lost) {
+    record Recovery(String startAfter, Consumer<String> lost, Runnable doubted) {
     }
 
     private final String name;
@@ -100,8 +105,9 @@ final class PublishPipeline {
     private final ObjLongConsumer<String> storeCalls;
     // Under the storing lock: the id of the newest event stored here, read back or the store's at start.
     private String storedUpTo;
-    // Under the storing lock: why a store call may have stored what it did not acknowledge, until read back.
-    private Throwable inDoubt;
+    // Written under the storing lock: why a store call may have stored what it did not acknowledge,
+    // until read back. Volatile for isInDoubt(), read without the lock.
+    private volatile Throwable inDoubt;
 
     private static final int WAITING = 0;
     private static final int TAKEN = 1; // in a batch being stored: its outcome comes, it need not store
@@ -395,6 +401,57 @@ final class PublishPipeline {
     private void doubt(Throwable cause) {
         if (recovery != null) {
             inDoubt = cause;
+            recovery.doubted().run();
+        }
+    }
+
+    /** @return whether a store call's outcome is in doubt, not yet read back */
+    boolean isInDoubt() {
+        return inDoubt != null;
+    }
+
+    /**
+     * Reads back what a store call in doubt may have kept and hands it on, as the next store call
+     * would before its own batch, so that a kept event reaches subscribers without waiting for the
+     * node's next publish. Waits for the store at most the publish timeout; a read that fails leaves
+     * the doubt for the next try or the next store call.
+     *
+     * @return whether the doubt is settled (or there was none)
+     */
+    boolean settleDoubt() {
+        if (recovery == null || inDoubt == null) {
+            return true;
+        }
+        accepted.incrementAndGet(); // close() waits for it as for a publish
+        try {
+            if (closed || !lockStoring()) {
+                return false;
+            }
+            ReadBack before;
+            boolean handOn;
+            try {
+                before = readBack();
+                handOn = advance(before, inDoubt, null);
+                if (handOn) {
+                    handingOn.lock(); // before the store is let go: hand-on keeps id order
+                }
+            } catch (RuntimeException e) {
+                LOG.fine(() -> "ssekit: " + name + " could not read back " + storeName() + " yet: " + e);
+                return false;
+            } finally {
+                storing.unlock();
+            }
+            wakeNextWaiting();
+            if (handOn) {
+                try {
+                    handOn(before, before.events());
+                } finally {
+                    handingOn.unlock();
+                }
+            }
+            return inDoubt == null;
+        } finally {
+            release();
         }
     }
 

@@ -61,7 +61,7 @@ final class Routes {
     // What a publish walks: the matchers asked about every event (a roster: no map entry, lookup or
     // iterator per matcher, and an O(1) join), and the screened ones, asked about what passes their screen.
     private final Roster<MatcherRoute> unscreened = new Roster<>(MatcherRoute::conn);
-    private final ScreenIndex<MatcherRoute> screened = new ScreenIndex<>();
+    private final ScreenIndex<MatcherRoute> screened = new ScreenIndex<>(MatcherRoute::conn);
     private volatile String highWater;
     // The id of the event at the high-water mark, when known (fanned out here, or a store whose
     // positions are its ids): what a replay that skips history says it started after.
@@ -459,6 +459,10 @@ final class Routes {
     }
 
     /** @return the matchers asked about every event, for tests; read under the lock */
+    ScreenIndex<?> screenedMatchers() {
+        return screened;
+    }
+
     Roster<?> unscreenedMatchers() {
         return unscreened;
     }

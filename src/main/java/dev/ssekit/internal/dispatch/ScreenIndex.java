@@ -1,5 +1,6 @@
 package dev.ssekit.internal.dispatch;
 
+import dev.ssekit.internal.conn.Connection;
 import dev.ssekit.spi.TopicMatcher;
 
 import java.util.Arrays;
@@ -10,7 +11,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -20,9 +20,12 @@ import java.util.logging.Logger;
  * event's fan-out asks only those whose screen it passes: per key function, each topic's key is
  * computed once and looked up once per distinct prefix length.
  *
- * <p>Changed by one writer at a time (under the routes' lock), one route at a time, at the cost of
- * its prefixes' buckets only, so that subscribers arriving in thousands do not rebuild it each; read
- * without a lock, as the topic map is: a bucket is an array replaced whole.
+ * <p>Changed and read under the routes' lock, one route at a time. Each bucket is a {@link Roster},
+ * as a topic's subscribers are: a join appends and a leave moves the last route into the hole, both
+ * O(1) amortized, so that 10,000 clients subscribing to one URL pattern cost no more than 10,000
+ * appends (copy-on-write buckets copied the whole bucket at each join: 10^8 references). A lookup
+ * collects its candidates before any matcher runs, so a matcher that ends a connection (and so
+ * changes the index on the same thread) cannot disturb it.
  *
  * @param <R> what is indexed (a connection's matcher route)
  */
@@ -30,25 +33,38 @@ final class ScreenIndex<R> {
     private static final Logger LOG = Logger.getLogger(ScreenIndex.class.getName());
 
     /** The routes whose screens share one key function. */
-    private static final class Group {
+    private final class Group {
         final Function<String, String> key;
-        final ConcurrentHashMap<String, Object[]> byPrefix = new ConcurrentHashMap<>();
-        final Map<Integer, Integer> prefixesOfLength = new HashMap<>(); // writer only
-        volatile int[] lengths = new int[0];
-        volatile Object[] all = new Object[0];
+        final Map<String, Roster<R>> byPrefix = new HashMap<>();
+        final Map<Integer, Integer> prefixesOfLength = new HashMap<>();
+        int[] lengths = new int[0];
+        final Roster<R> all = new Roster<>(connOf);
 
         Group(Function<String, String> key) {
             this.key = key;
         }
     }
 
-    private volatile Group[] groups = new Group[0];
+    private final Function<R, Connection> connOf;
+    private Group[] groups = newGroups(0);
+    // References copied by rosters that were dropped once empty: copied() counts every join's cost.
+    private long copiedByDropped;
+
+    /** @param connOf the connection a route belongs to: at most one route per connection */
+    ScreenIndex(Function<R, Connection> connOf) {
+        this.connOf = connOf;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Group[] newGroups(int n) {
+        return (Group[]) java.lang.reflect.Array.newInstance(Group.class, n);
+    }
 
     boolean isEmpty() {
         return groups.length == 0;
     }
 
-    /** Indexes a route under its screen's prefixes. The caller holds the writers' lock. */
+    /** Indexes a route under its screen's prefixes. The caller holds the routes' lock. */
     void add(R route, TopicMatcher.Screen screen) {
         Group g = null;
         for (Group candidate : groups) {
@@ -58,75 +74,57 @@ final class ScreenIndex<R> {
         }
         if (g == null) {
             g = new Group(screen.key());
-            Group[] grown = Arrays.copyOf(groups, groups.length + 1);
+            Group[] grown = Arrays.copyOf(groups, groups.length + 1); // one per key function: few
             grown[groups.length] = g;
             groups = grown;
         }
         for (String prefix : screen.prefixes()) {
-            g.byPrefix.compute(prefix, (p, routes) -> with(routes, route));
+            g.byPrefix.computeIfAbsent(prefix, p -> new Roster<>(connOf)).put(route);
             if (g.prefixesOfLength.merge(prefix.length(), 1, Integer::sum) == 1) {
                 g.lengths = lengths(g);
             }
         }
-        g.all = with(g.all, route);
+        g.all.put(route);
     }
 
-    /** Takes a route out, given the screen it was added with. The caller holds the writers' lock. */
+    /** Takes a route out, given the screen it was added with. The caller holds the routes' lock. */
     void remove(R route, TopicMatcher.Screen screen) {
+        Connection conn = connOf.apply(route);
         for (Group g : groups) {
             if (!g.key.equals(screen.key())) {
                 continue;
             }
             for (String prefix : screen.prefixes()) {
-                g.byPrefix.computeIfPresent(prefix, (p, routes) -> {
-                    Object[] left = without(routes, route);
-                    return left.length == 0 ? null : left;
-                });
+                Roster<R> bucket = g.byPrefix.get(prefix);
+                if (bucket != null && bucket.remove(conn) && bucket.isEmpty()) {
+                    g.byPrefix.remove(prefix);
+                    copiedByDropped += bucket.copied();
+                }
                 if (g.prefixesOfLength.merge(prefix.length(), -1, Integer::sum) == 0) {
                     g.prefixesOfLength.remove(prefix.length());
                     g.lengths = lengths(g);
                 }
             }
-            g.all = without(g.all, route);
-            if (g.all.length == 0) {
-                groups = Arrays.stream(groups).filter(other -> other != g).toArray(Group[]::new);
+            g.all.remove(conn);
+            if (g.all.isEmpty()) {
+                copiedByDropped += g.all.copied();
+                groups = Arrays.stream(groups).filter(other -> other != g).toArray(this::newGroups);
             }
             return;
         }
     }
 
-    private static int[] lengths(Group g) {
+    private int[] lengths(Group g) {
         return g.prefixesOfLength.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
-    }
-
-    private static Object[] with(Object[] routes, Object route) {
-        if (routes == null) {
-            return new Object[] {route};
-        }
-        Object[] grown = Arrays.copyOf(routes, routes.length + 1);
-        grown[routes.length] = route;
-        return grown;
-    }
-
-    private static Object[] without(Object[] routes, Object route) {
-        for (int i = 0; i < routes.length; i++) {
-            if (routes[i] == route) {
-                Object[] shrunk = new Object[routes.length - 1];
-                System.arraycopy(routes, 0, shrunk, 0, i);
-                System.arraycopy(routes, i + 1, shrunk, i, routes.length - i - 1);
-                return shrunk;
-            }
-        }
-        return routes;
     }
 
     /**
      * @param topics an event's topics
-     * @return the routes whose screen the event passes, each once (empty if none)
+     * @return the routes whose screen the event passes, each once (empty if none); collected before
+     *         the caller asks any of them
      */
-    @SuppressWarnings("unchecked")
     Collection<R> candidates(Set<String> topics) {
-        Set<Object> out = null;
+        Set<R> out = null;
         for (Group g : groups) {
             int[] lengths = g.lengths;
             for (String topic : topics) {
@@ -147,24 +145,38 @@ final class ScreenIndex<R> {
                     if (length > key.length()) {
                         break;
                     }
-                    Object[] found = g.byPrefix.get(key.substring(0, length));
+                    Roster<R> found = g.byPrefix.get(key.substring(0, length));
                     if (found != null) {
                         out = add(out, found);
                     }
                 }
             }
         }
-        return out == null ? List.of() : (Collection<R>) (Collection<?>) out;
+        return out == null ? List.of() : out;
     }
 
-    private static Set<Object> add(Set<Object> out, Object[] routes) {
-        Set<Object> set = out == null ? Collections.newSetFromMap(new IdentityHashMap<>()) : out;
-        Collections.addAll(set, routes);
+    private static <R> Set<R> add(Set<R> out, Roster<R> routes) {
+        Set<R> set = out == null ? Collections.newSetFromMap(new IdentityHashMap<>()) : out;
+        for (int i = 0, n = routes.size(); i < n; i++) {
+            set.add(routes.get(i));
+        }
         return set;
+    }
+
+    /** @return references copied as buckets grew and shrank, since it was made: what joins and leaves cost */
+    long copied() {
+        long sum = copiedByDropped;
+        for (Group g : groups) {
+            sum += g.all.copied();
+            for (Roster<R> bucket : g.byPrefix.values()) {
+                sum += bucket.copied();
+            }
+        }
+        return sum;
     }
 
     @Override
     public String toString() {
-        return "ScreenIndex" + Arrays.toString(Arrays.stream(groups).mapToInt(g -> g.all.length).toArray());
+        return "ScreenIndex" + Arrays.toString(Arrays.stream(groups).mapToInt(g -> g.all.size()).toArray());
     }
 }

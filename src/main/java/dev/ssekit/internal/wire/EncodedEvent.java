@@ -1,7 +1,7 @@
 package dev.ssekit.internal.wire;
 
-import dev.ssekit.internal.Checks;
 import dev.ssekit.Event;
+import dev.ssekit.internal.Checks;
 
 import jakarta.ws.rs.core.MediaType;
 

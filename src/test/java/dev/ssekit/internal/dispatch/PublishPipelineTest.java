@@ -273,7 +273,8 @@ class PublishPipelineTest {
         List<String> handedOn = new CopyOnWriteArrayList<>();
         PublishPipeline pipeline = new PublishPipeline("test", store, WAIT,
                 batch -> batch.forEach(p -> handedOn.add(p.event().data())), new PublishPipeline.Recovery(null,
-                        newest -> handedOn.add("lost up to " + newest)));
+                        newest -> handedOn.add("lost up to " + newest), () -> {
+                }));
         assertThrows(HistoryStoreException.class, () -> pipeline.publish(Set.of("t"), Event.of("kept"), null));
         // The store cannot say yet what it kept: a later event would overtake it, so it is not stored.
         HistoryStoreException refused = assertThrows(HistoryStoreException.class,
@@ -311,7 +312,8 @@ class PublishPipelineTest {
         List<String> handedOn = new CopyOnWriteArrayList<>();
         PublishPipeline pipeline = new PublishPipeline("test", store, WAIT,
                 batch -> batch.forEach(p -> handedOn.add(p.event().data())), new PublishPipeline.Recovery(null,
-                        newest -> handedOn.add("lost up to " + newest)));
+                        newest -> handedOn.add("lost up to " + newest), () -> {
+                }));
         HistoryStoreException first = assertThrows(HistoryStoreException.class,
                 () -> pipeline.publish(Set.of("t"), Event.of("not kept"), null));
         assertEquals("test: no connection", first.getMessage(), "the store's own cause, not a doubt");

@@ -88,6 +88,53 @@ class RoutesJoinTest {
     }
 
     @Test
+    void join_manyScreenedMatchersCopiesLinearlyNotQuadratically() {
+        Routes routes = new Routes(null);
+        // One key function and one prefix, as 10,000 clients subscribing to the same URL pattern.
+        java.util.function.Function<String, String> key = topic -> topic;
+        TopicMatcher.Screen screen = new TopicMatcher.Screen(key, Set.of("https://example.com/books/"));
+        List<Connection> conns = new ArrayList<>();
+        for (int i = 0; i < CLIENTS; i++) {
+            Connection c = connection();
+            conns.add(c);
+            routes.join(c, Map.of(), booksMatcher(screen), false, (first, topics) -> true);
+        }
+        ScreenIndex<?> index = routes.screenedMatchers();
+        // Copy-on-write buckets copied the bucket (and the list of all routes) at each join:
+        // 10,000 joins, 10^8 references. Arrays that double now and then: a few per join.
+        assertTrue(index.copied() < 4L * CLIENTS, "references copied by " + CLIENTS + " joins: " + index.copied());
+        long beforeStorm = index.copied();
+        for (int i = 0; i < CLIENTS / 2; i++) {
+            routes.leaveAll(conns.get(i));
+            routes.join(conns.get(i), Map.of(), booksMatcher(screen), false, (first, topics) -> true);
+        }
+        assertTrue(index.copied() - beforeStorm < 4L * CLIENTS, "a reconnect storm of " + CLIENTS / 2
+                + " copied " + (index.copied() - beforeStorm) + " references");
+        Map<Connection, Integer> got = new HashMap<>();
+        routes.deliver(List.of(new Published(Set.of("https://example.com/books/1"), Event.of("x").withId("1"), null,
+                "1")), p -> EncodedEvent.of(p.event()), (topic, conn, out) -> got.merge(conn, 1, Integer::sum));
+        assertEquals(CLIENTS, got.size());
+        assertTrue(got.values().stream().allMatch(n -> n == 1));
+        routes.deliver(List.of(new Published(Set.of("https://example.com/authors/1"), Event.of("y").withId("2"), null,
+                "2")), p -> EncodedEvent.of(p.event()), (topic, conn, out) -> got.merge(conn, 1, Integer::sum));
+        assertTrue(got.values().stream().allMatch(n -> n == 1), "the screen kept the others out");
+    }
+
+    private static TopicMatcher booksMatcher(TopicMatcher.Screen screen) {
+        return new TopicMatcher() {
+            @Override
+            public boolean matches(Set<String> topics) {
+                return topics.stream().anyMatch(t -> t.startsWith("https://example.com/books/"));
+            }
+
+            @Override
+            public Screen screen() {
+                return screen;
+            }
+        };
+    }
+
+    @Test
     void deliver_afterJoinsAndLeavesReachesEverySubscriberOnce() {
         Routes routes = new Routes(null);
         List<Connection> conns = new ArrayList<>();
