@@ -1282,16 +1282,21 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                     if (!running) {
                         return;
                     }
-                    if (!failing) {
-                        LOG.log(java.util.logging.Level.WARNING, "ssekit: lost Redis while following events; "
-                                + "retrying every second", e);
-                    }
-                    failing = true;
-                    pause();
+                    failing = lost(e, failing);
                 } catch (InterruptedException e) {
                     return;
                 }
             }
+        }
+
+        /** Logs the first failure of a run of them, then waits a second. @return true: failing now */
+        private boolean lost(RedisException e, boolean failing) {
+            if (!failing) {
+                LOG.log(java.util.logging.Level.WARNING, "ssekit: lost Redis while following events; "
+                        + "retrying every second", e);
+            }
+            pause();
+            return true;
         }
 
         @Override
@@ -1312,12 +1317,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                     if (!running) {
                         return;
                     }
-                    if (!failing) {
-                        LOG.log(java.util.logging.Level.WARNING, "ssekit: lost Redis while following events; "
-                                + "retrying every second", e);
-                    }
-                    failing = true;
-                    pause();
+                    failing = lost(e, failing);
                 } catch (InterruptedException e) {
                     return;
                 }
