@@ -218,7 +218,8 @@ public final class Conn {
          * @throws IllegalArgumentException if the sink is already closed
          */
         public Conn open() {
-            return new Conn(new Connection(Outlets.forSink(sink), settings, ConnRuntime.shared(), remoteAddress, true));
+            ConnRuntime runtime = ConnRuntime.shared();
+            return new Conn(new Connection(Outlets.forSink(sink, runtime), settings, runtime, remoteAddress, true));
         }
     }
 }
