@@ -184,7 +184,7 @@ class NonBlockingConnectionTest {
             output.served.mark();
             Connection conn = new Connection(handoff(new FakeSse.Sink(), output),
                     ConnSettings.DEFAULTS, runtime, null, true);
-            // The first write goes through the sink and hands the stream off to the output.
+            // The greeting goes through the sink; once it is written, the stream is handed off to the output.
             conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
             outputs.add(output);
             conns.add(conn);
