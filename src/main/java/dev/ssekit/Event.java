@@ -177,25 +177,6 @@ public final class Event {
     }
 
     /**
-     * The data with every line break (CRLF, LF or CR) turned into LF: the form handed to a container's
-     * own SSE writer, which splits data into {@code data:} lines on LF only.
-     *
-     * @return the data with LF line breaks
-     */
-    public String dataWithLf() {
-        return String.join("\n", lines(data()));
-    }
-
-    /**
-     * The comment with every line break turned into LF, or null for a message event.
-     *
-     * @return the comment with LF line breaks, or null
-     */
-    public String commentWithLf() {
-        return comment == null ? null : String.join("\n", lines(comment));
-    }
-
-    /**
      * The exact event-stream text of this event, in the field order documented on this class.
      *
      * @return the event as it goes on the wire, ending with a blank line

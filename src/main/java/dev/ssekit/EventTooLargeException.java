@@ -1,8 +1,8 @@
 package dev.ssekit;
 
 /**
- * Thrown by a publish or broadcast whose event's data, in UTF-8, is over the registry's
- * {@link Topics.Builder#maxEventSize maximum}: nothing was stored or sent. An
+ * Thrown by a publish whose event's data, in UTF-8, is over the hub's
+ * {@link Hub.Builder#maxEventSize maximum}: nothing was stored or sent. An
  * {@link IllegalArgumentException}, as before it had a type of its own, so that callers can tell
  * "too large" (HTTP 413) from other bad input (400).
  */

@@ -7,7 +7,7 @@ package dev.ssekit;
  * otherwise ({@link #notStored}), the append may still have been kept (a commit whose answer was
  * lost), and ssekit reads back what the store holds before its next append.
  */
-public class HistoryStoreException extends SseKitException {
+public final class HistoryStoreException extends SseKitException {
     private static final long serialVersionUID = 1L;
 
     private final boolean closed;

@@ -1,13 +1,16 @@
 package dev.ssekit;
 
-/** The base of every exception ssekit throws for a state it cannot work in. */
-public class SseKitException extends RuntimeException {
+/**
+ * The base of the exceptions ssekit throws for a state it cannot work in; each kind is a subclass.
+ * A caller's mistake is an {@link IllegalArgumentException} instead.
+ */
+public abstract class SseKitException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /**
      * @param message what went wrong, naming the thing concerned
      */
-    public SseKitException(String message) {
+    protected SseKitException(String message) {
         super(message);
     }
 
@@ -15,7 +18,7 @@ public class SseKitException extends RuntimeException {
      * @param message what went wrong, naming the thing concerned
      * @param cause   the underlying failure
      */
-    public SseKitException(String message, Throwable cause) {
+    protected SseKitException(String message, Throwable cause) {
         super(message, cause);
     }
 }

@@ -3,19 +3,19 @@ package dev.ssekit;
 import java.util.Optional;
 
 /**
- * A subscription was refused because a topic, or the whole registry, already has as many
+ * A subscription was refused because a topic, or the whole hub, already has as many
  * subscribers as its limit allows ({@code maxSubscribersPerTopic}, {@code maxSubscribers}). Nothing
  * was subscribed and the connection was ended; an HTTP endpoint answers {@code 503} with
  * {@code Retry-After}.
  */
-public class SubscriberLimitException extends SseKitException {
+public final class SubscriberLimitException extends SseKitException {
     private static final long serialVersionUID = 1L;
 
     private final String topic;
     private final int limit;
 
     /**
-     * @param topic the full topic, or null when the registry-wide limit was reached
+     * @param topic the full topic, or null when the hub-wide limit was reached
      * @param limit the limit that was reached
      */
     public SubscriberLimitException(String topic, int limit) {
@@ -27,7 +27,7 @@ public class SubscriberLimitException extends SseKitException {
         this.limit = limit;
     }
 
-    /** @return the full topic, or empty when the registry-wide limit was reached */
+    /** @return the full topic, or empty when the hub-wide limit was reached */
     public Optional<String> topic() {
         return Optional.ofNullable(topic);
     }

@@ -1,25 +1,27 @@
 package dev.ssekit;
 
+import dev.ssekit.spi.TopicMatcher;
+
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * A connection's membership in one or more topics, as made by {@link Hub#register} or
- * {@link Topics#subscribe}.
+ * A connection's membership in one or more topics, as made by {@link Topic#subscribe} or
+ * {@link Hub#subscribe}.
  */
 public final class Subscription {
     private final Conn conn;
     private final Set<String> topics;
     private final String replayStartedAfter;
     private final int replayed;
-    private final Topics owner;
+    private final Hub owner;
     private final boolean matcher;
 
-    Subscription(Conn conn, Set<String> topics, String replayStartedAfter, int replayed, Topics owner) {
+    Subscription(Conn conn, Set<String> topics, String replayStartedAfter, int replayed, Hub owner) {
         this(conn, topics, replayStartedAfter, replayed, owner, false);
     }
 
-    Subscription(Conn conn, Set<String> topics, String replayStartedAfter, int replayed, Topics owner,
+    Subscription(Conn conn, Set<String> topics, String replayStartedAfter, int replayed, Hub owner,
                  boolean matcher) {
         this.conn = conn;
         this.topics = Set.copyOf(topics);

@@ -5,10 +5,10 @@ import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
 import dev.ssekit.history.SharedHistoryStore;
-import dev.ssekit.testkit.FakeSse;
-import dev.ssekit.testkit.ForwardingStore;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.FakeSse;
+import dev.ssekit.testsupport.ForwardingStore;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -73,9 +73,9 @@ class AmbiguousCommitTest {
     }
 
     private void assertAmbiguousCommitSettled(CommitsThenThrows store) {
-        try (store; Topics topics = Topics.builder().history(store).build()) {
+        try (store; Hub topics = Hub.builder().history(store).build()) {
             FakeSse.Sink sink = new FakeSse.Sink();
-            topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("orders"), null);
+            topics.subscribe(topics.open(sink), List.of("orders"), null);
             String first = "order-1-" + unique;
             String second = "order-2-" + unique;
 

@@ -38,7 +38,7 @@ class ArtifactLayoutIT {
     void jar_holdsTheLibraryButNotTheApp() throws IOException {
         // The JDBC URL configuration's pool is an optional dependency, never inside the jar.
         List<String> jar = entries("ssekit.jar");
-        assertTrue(jar.contains("dev/ssekit/Hub.class"));
+        assertTrue(jar.contains("dev/ssekit/Topic.class"));
         assertTrue(jar.contains("dev/ssekit/history/JdbcHistoryStore.class"));
         assertTrue(jar.contains("META-INF/beans.xml"));
         assertEquals(List.of(), jar.stream().filter(n -> n.startsWith("dev/ssekit/app/")).toList());
@@ -74,14 +74,31 @@ class ArtifactLayoutIT {
         }
     }
 
+    /**
+     * The README's first path as a user's own project (src/it/shop), built by the invoker just before
+     * against the installed artifacts: its WAR carries ssekit's jar and the shop's classes, and no
+     * server's implementation came with them.
+     */
+    @Test
+    void shopExample_builtAgainstThePublishedJarAlone_holdsItAndNoServerClasses() throws IOException {
+        List<String> war = entries("ssekit.example.war");
+        assertTrue(war.contains("WEB-INF/classes/com/example/shop/OrderResource.class"), war.toString());
+        assertTrue(war.contains("WEB-INF/classes/com/example/shop/ShopApplication.class"), war.toString());
+        assertEquals(List.of("WEB-INF/lib/" + new File(System.getProperty("ssekit.jar")).getName()),
+                war.stream().filter(n -> n.startsWith("WEB-INF/lib/") && n.endsWith(".jar")).toList(),
+                "ssekit's jar and nothing else: its dependencies a server provides are not transitive");
+        assertEquals(List.of(), war.stream().filter(n -> n.contains("ShopExampleHttpTest")).toList(),
+                "only the example's files");
+    }
+
     @Test
     void testkitJar_holdsTheKitOnlyAndNeedsNothingButTheJdk() throws Exception {
         String path = System.getProperty("ssekit.testkit.jar");
         List<String> jar = entries("ssekit.testkit.jar");
-        assertTrue(jar.contains("dev/ssekit/test/SseRecorder.class"), jar.toString());
-        assertTrue(jar.contains("dev/ssekit/test/internal/EventStreamParser.class"), jar.toString());
+        assertTrue(jar.contains("dev/ssekit/testkit/SseRecorder.class"), jar.toString());
+        assertTrue(jar.contains("dev/ssekit/testkit/EventStreamParser.class"), jar.toString());
         assertEquals(List.of(), jar.stream().filter(n -> !n.startsWith("META-INF/")
-                && !n.matches("dev/ssekit/test/[A-Za-z0-9_/$-]+\\.class")).toList(), "only dev/ssekit/test classes");
+                && !n.matches("dev/ssekit/testkit/[A-Za-z0-9_/$-]+\\.class")).toList(), "only dev/ssekit/testkit classes");
         Set<String> referenced = new TreeSet<>();
         try (JarFile file = new JarFile(path)) {
             for (ZipEntry e : file.stream().filter(e -> e.getName().endsWith(".class")).toList()) {
@@ -92,7 +109,7 @@ class ArtifactLayoutIT {
         }
         assertTrue(referenced.contains("java/net/http/HttpClient"), "the scan sees the kit's references: " + referenced);
         assertEquals(List.of(), referenced.stream()
-                .filter(n -> !n.startsWith("java/") && !n.startsWith("javax/net/") && !n.startsWith("dev/ssekit/test/"))
+                .filter(n -> !n.startsWith("java/") && !n.startsWith("javax/net/") && !n.startsWith("dev/ssekit/testkit/"))
                 .toList(), "classes outside the JDK (and outside java.base)");
         // And it loads with the JDK alone beneath it.
         try (URLClassLoader alone = new URLClassLoader(new URL[] {new File(path).toURI().toURL()},

@@ -1,9 +1,8 @@
 package dev.ssekit;
 
-import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.StreamServerTest;
-import dev.ssekit.testkit.WireCases;
-
+import dev.ssekit.testsupport.RawSseClient;
+import dev.ssekit.testsupport.StreamServerTest;
+import dev.ssekit.testsupport.WireCases;
 
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConnHttpTest extends StreamServerTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     @Override
-    protected Topics.Builder topicsBuilder() {
-        return Topics.builder().heartbeat(Duration.ofMillis(300));
+    protected Hub.Builder topicsBuilder() {
+        return Hub.builder().heartbeat(Duration.ofMillis(300));
     }
 
     private RawSseClient open(String path) throws Exception {
@@ -62,8 +61,8 @@ class ConnHttpTest extends StreamServerTest {
             Event event = Event.of("line1\r\nline2\rline3\n").withType("greeting").withId("msg-1")
                     .withRetry(Duration.ofMillis(2500));
             conn.send(event).toCompletableFuture().get(10, TimeUnit.SECONDS);
-            conn.comment("multi\nline").toCompletableFuture().get(10, TimeUnit.SECONDS);
-            conn.sendData("żółw 🐢").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            conn.send(Event.comment("multi\nline")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            conn.send(Event.of("żółw 🐢")).toCompletableFuture().get(10, TimeUnit.SECONDS);
             // Each event exactly as framed, then Jersey's chunk delimiter: one LF (see FrameWriter).
             String expected = ": connected\n\n\n" + event.toWireFormat() + "\n"
                     + Event.comment("multi\nline").toWireFormat() + "\n" + Event.of("żółw 🐢").toWireFormat() + "\n";
@@ -86,7 +85,7 @@ class ConnHttpTest extends StreamServerTest {
                 expected.append(Event.of(data).withType("t").toWireFormat()).append('\n');
             }
             for (String comment : WireCases.COMMENTS) {
-                conn.comment(comment).toCompletableFuture().get(10, TimeUnit.SECONDS);
+                conn.send(Event.comment(comment)).toCompletableFuture().get(10, TimeUnit.SECONDS);
                 expected.append(Event.comment(comment).toWireFormat()).append('\n');
             }
             for (String data : WireCases.DATA) {
@@ -109,19 +108,10 @@ class ConnHttpTest extends StreamServerTest {
     }
 
     @Test
-    void sendJson_encodesWithJsonb() throws Exception {
-        try (RawSseClient client = open("/s/standalone")) {
-            Conn conn = opened();
-            conn.sendJson(Map.of("name", "Alice")).toCompletableFuture().get(10, TimeUnit.SECONDS);
-            assertEquals("{\"name\":\"Alice\"}", client.next(WAIT).data());
-        }
-    }
-
-    @Test
     void close_isIdempotentEndsStreamAndRefusesSends() throws Exception {
         try (RawSseClient client = open("/s/standalone")) {
             Conn conn = opened();
-            CompletableFuture<Void> queued = conn.sendData("last words").toCompletableFuture();
+            CompletableFuture<Void> queued = conn.send(Event.of("last words")).toCompletableFuture();
             conn.close();
             conn.close();
             assertTrue(conn.isClosed());
@@ -129,7 +119,7 @@ class ConnHttpTest extends StreamServerTest {
             queued.get(10, TimeUnit.SECONDS); // queued before close: still written
             assertTrue(client.awaitEnd(WAIT), "the stream must end");
             assertEquals("last words", client.next(WAIT).data());
-            ConnectionClosedException e = assertThrows(ConnectionClosedException.class, () -> conn.sendData("late"));
+            ConnectionClosedException e = assertThrows(ConnectionClosedException.class, () -> conn.send(Event.of("late")));
             assertEquals(Conn.CloseReason.CLOSED, e.reason());
             assertEquals("connection is closed (CLOSED)", e.getMessage());
         }
@@ -144,7 +134,7 @@ class ConnHttpTest extends StreamServerTest {
         }
         // Only a write can notice; the 300 ms heartbeat makes one.
         assertEquals(Conn.CloseReason.CLIENT_GONE, conn.done().toCompletableFuture().get(10, TimeUnit.SECONDS));
-        assertThrows(ConnectionClosedException.class, () -> conn.sendData("x"));
+        assertThrows(ConnectionClosedException.class, () -> conn.send(Event.of("x")));
     }
 
     @Test
@@ -168,7 +158,7 @@ class ConnHttpTest extends StreamServerTest {
             String big = "z".repeat(64 * 1024);
             try {
                 for (int i = 0; i < 2000; i++) {
-                    conn.sendData(big);
+                    conn.send(Event.of(big));
                 }
             } catch (ConnectionClosedException expected) {
                 // cut while we were still sending: what this test waits for
@@ -214,7 +204,7 @@ class ConnHttpTest extends StreamServerTest {
             ConnectionClosedException refused = null;
             for (int i = 0; i < 200_000 && refused == null; i++) {
                 try {
-                    receipts.add(conn.sendData(data).toCompletableFuture());
+                    receipts.add(conn.send(Event.of(data)).toCompletableFuture());
                 } catch (ConnectionClosedException e) {
                     refused = e;
                 }
@@ -260,7 +250,7 @@ class ConnHttpTest extends StreamServerTest {
                 String data = "t".repeat(16 * 1024);
                 try {
                     for (int i = 0; i < 20_000 && !conn.isClosed(); i++) {
-                        conn.sendData(data);
+                        conn.send(Event.of(data));
                     }
                 } catch (ConnectionClosedException expected) {
                     // cut while we were still sending
@@ -284,11 +274,11 @@ class ConnHttpTest extends StreamServerTest {
     @Test
     void builder_refusesBadSettingsNamingThem() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Topics.builder().queueCapacity(0));
+                () -> Hub.builder().queueCapacity(0));
         assertEquals("queueCapacity must be at least 1, got 0", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Topics.builder().heartbeat(Duration.ofSeconds(-1)));
+        e = assertThrows(IllegalArgumentException.class, () -> Hub.builder().heartbeat(Duration.ofSeconds(-1)));
         assertEquals("heartbeat must be positive, got PT-1S", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Conn.open(null, null));
+        e = assertThrows(IllegalArgumentException.class, () -> topics.open(null));
         assertEquals("sink must not be null", e.getMessage());
     }
 }

@@ -55,14 +55,12 @@ class EventTest {
     void comment_lineBreaksCannotInjectAnEvent() {
         Event e = Event.comment("x\n\ndata: forged\r\rid: 9");
         assertEquals(": x\n: \n: data: forged\n: \n: id: 9\n\n", e.toWireFormat());
-        assertEquals("x\n\ndata: forged\n\nid: 9", e.commentWithLf());
     }
 
     @Test
     void data_lineBreaksCannotInjectFields() {
         // Every line of data becomes a data line: "id: 9" stays data.
         assertEquals("data: x\ndata: id: 9\ndata: \ndata: data: y\n\n", Event.of("x\rid: 9\r\n\ndata: y").toWireFormat());
-        assertEquals("x\nid: 9\n\ndata: y", Event.of("x\rid: 9\r\n\ndata: y").dataWithLf());
     }
 
     @ParameterizedTest

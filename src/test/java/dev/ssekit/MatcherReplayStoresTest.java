@@ -3,9 +3,10 @@ package dev.ssekit;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
-import dev.ssekit.testkit.FakeSse;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.spi.TopicMatcher;
+import dev.ssekit.testsupport.FakeSse;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,7 @@ class MatcherReplayStoresTest {
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:file:" + Path.of("target", "h2-history", "m2_" + UUID.randomUUID()).toAbsolutePath());
         try (HistoryStore store = JdbcHistoryStore.builder(h2).pruneInterval(null).build();
-             Topics topics = Topics.builder().history(store).build()) {
+             Hub topics = Hub.builder().history(store).build()) {
             assertReplaysThenLive(topics, topics);
         }
     }
@@ -43,8 +44,8 @@ class MatcherReplayStoresTest {
         String prefix = "m2_" + UUID.randomUUID() + ":";
         try (HistoryStore a = RedisHistoryStore.builder(RedisKeys.URI).keyPrefix(prefix).build();
              HistoryStore b = RedisHistoryStore.builder(RedisKeys.URI).keyPrefix(prefix).build();
-             Topics nodeA = Topics.builder().history(a).build();
-             Topics nodeB = Topics.builder().history(b).build()) {
+             Hub nodeA = Hub.builder().history(a).build();
+             Hub nodeB = Hub.builder().history(b).build()) {
             assertReplaysThenLive(nodeA, nodeB);
         } finally {
             RedisKeys.deleteAll(prefix);
@@ -52,17 +53,17 @@ class MatcherReplayStoresTest {
     }
 
     /** Publishes on one registry, subscribes by matcher on the other after the first id. */
-    private static void assertReplaysThenLive(Topics publisher, Topics subscriber) {
-        String first = publisher.publish(List.of("orders/1"), Event.of("1"));
+    private static void assertReplaysThenLive(Hub publisher, Hub subscriber) {
+        String first = publisher.publish(List.of("orders/1"), Event.of("1")).id();
         publisher.publish(List.of("other"), Event.of("x"));
-        String second = publisher.publish(List.of("orders/2", "other"), Event.of("2"));
+        String second = publisher.publish(List.of("orders/2", "other"), Event.of("2")).id();
         FakeSse.Sink sink = new FakeSse.Sink();
-        Subscription s = subscriber.subscribe(subscriber.open(sink, FakeSse.sse()), List.of(), ORDERS, first);
+        Subscription s = subscriber.subscribe(subscriber.open(sink), List.of(), first, ORDERS);
         assertEquals(first, s.replayStartedAfter().orElseThrow());
         assertEquals(1, s.replayed());
-        String third = publisher.publish(List.of("orders/3"), Event.of("3"));
+        String third = publisher.publish(List.of("orders/3"), Event.of("3")).id();
         publisher.publish(List.of("other"), Event.of("y"));
-        String end = publisher.publish(List.of("orders/end"), Event.of("end"));
+        String end = publisher.publish(List.of("orders/end"), Event.of("end")).id();
         await().atMost(WAIT).until(() -> sink.ids().contains(end));
         assertEquals(List.of(second, third, end), sink.ids());
     }

@@ -1,6 +1,7 @@
 package dev.ssekit;
 
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.spi.MetricsBinding;
+import dev.ssekit.testsupport.FakeSse;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What a registry reports through {@link MetricsBinding}: the counts of {@link HubStats}, per topic, bounded. */
+/** What a registry reports through {@link MetricsBinding}: the counts of {@link TopicStats}, per topic, bounded. */
 class MetricsBindingTest {
     /** Records every call, per topic. */
     static final class Recording implements MetricsBinding {
@@ -65,17 +66,17 @@ class MetricsBindingTest {
     @Test
     void countsReachTheBindingPerTopic_andTheBindingClosesWithTheRegistry() {
         Recording metrics = new Recording();
-        Topics topics = Topics.builder().metrics(metrics).build();
-        Hub<String> news = topics.hub("news");
-        news.broadcast("before anyone");
+        Hub topics = Hub.builder().metrics(metrics).build();
+        Topic<String> news = topics.topic("news", String.class);
+        news.publish("before anyone");
         FakeSse.Sink sink = new FakeSse.Sink();
-        news.register(topics.open(sink, FakeSse.sse()), "earliest");
-        news.broadcast("live");
+        news.subscribe(topics.open(sink), "earliest");
+        news.publish("live");
         await().atMost(Duration.ofSeconds(30)).until(() -> metrics.count("news", "delivered") == 1);
         assertEquals(2, metrics.count("news", "published"));
         assertEquals(1, metrics.count("news", "replayed"), "the event before it subscribed is replayed");
         assertEquals(1, metrics.gauges.get("news").getAsInt(), "the gauge reads the subscribers now");
-        assertEquals(new HubStats(1, 2, 1, 0, 0, 1), news.stats(), "the same counts without a binding");
+        assertEquals(new TopicStats(1, 2, 1, 0, 0, 1), news.stats(), "the same counts without a binding");
         topics.close();
         assertTrue(metrics.closed.get(), "closing the registry lets the binding remove its metrics");
     }
@@ -83,7 +84,7 @@ class MetricsBindingTest {
     @Test
     void topicsBeyondTheFirstThousandShareOneTag() {
         Recording metrics = new Recording();
-        try (Topics topics = Topics.builder().metrics(metrics).build()) {
+        try (Hub topics = Hub.builder().metrics(metrics).build()) {
             for (int i = 0; i < 1005; i++) {
                 topics.publish(List.of("t" + i), Event.of("x"));
             }
@@ -116,12 +117,12 @@ class MetricsBindingTest {
                 throw new IllegalStateException("close");
             }
         };
-        try (Topics topics = Topics.builder().metrics(broken).build()) {
-            Hub<String> news = topics.hub("news");
+        try (Hub topics = Hub.builder().metrics(broken).build()) {
+            Topic<String> news = topics.topic("news", String.class);
             FakeSse.Sink sink = new FakeSse.Sink();
-            news.register(topics.open(sink, FakeSse.sse()));
-            String one = news.broadcast("one");
-            String two = news.broadcast("two");
+            news.subscribe(topics.open(sink), null);
+            String one = news.publish("one").id();
+            String two = news.publish("two").id();
             await().atMost(Duration.ofSeconds(30)).until(() -> sink.ids().equals(List.of(one, two)));
             assertEquals(2, news.stats().delivered());
         }
@@ -158,13 +159,13 @@ class MetricsBindingTest {
     @Test
     void delivered_carriesTheLagOfLiveEventsOnly() {
         Lags metrics = new Lags();
-        try (Topics topics = Topics.builder().metrics(metrics).build()) {
-            Hub<String> news = topics.hub("news");
-            news.broadcast("before anyone");
+        try (Hub topics = Hub.builder().metrics(metrics).build()) {
+            Topic<String> news = topics.topic("news", String.class);
+            news.publish("before anyone");
             FakeSse.Sink sink = new FakeSse.Sink();
-            news.register(topics.open(sink, FakeSse.sse()), "earliest");
-            news.broadcast("one");
-            news.broadcast("two");
+            news.subscribe(topics.open(sink), "earliest");
+            news.publish("one");
+            news.publish("two");
             await().atMost(Duration.ofSeconds(30)).until(() -> metrics.lags.size() == 2);
             assertTrue(metrics.lags.stream().allMatch(l -> l >= 0),
                     "each live delivery knows its lag: " + metrics.lags);
@@ -183,12 +184,12 @@ class MetricsBindingTest {
         org.h2.jdbcx.JdbcDataSource dataSource = new org.h2.jdbcx.JdbcDataSource();
         dataSource.setURL("jdbc:h2:mem:lag-" + java.util.UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         Lags metrics = new Lags();
-        try (Topics topics = Topics.builder().metrics(metrics)
+        try (Hub topics = Hub.builder().metrics(metrics)
                 .history(dev.ssekit.history.JdbcHistoryStore.builder(dataSource).pruneInterval(null).build())
                 .build()) {
             assertTrue(topics.history() instanceof dev.ssekit.history.SharedHistoryStore);
             FakeSse.Sink sink = new FakeSse.Sink();
-            topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("news"), null);
+            topics.subscribe(topics.open(sink), List.of("news"), null);
             // With their ids, as the hub app and a transaction give them: known before the store call.
             topics.publish(List.of("news"), Event.of("one").withId("urn:test:one"));
             topics.publish(List.of("news"), Event.of("two").withId("urn:test:two"));
@@ -200,10 +201,10 @@ class MetricsBindingTest {
     @Test
     void meteredTopics_nameOnlyThoseTopics_theOthersShareOneTagWithTheirSubscribers() {
         Lags metrics = new Lags();
-        try (Topics topics = Topics.builder().metrics(metrics).meteredTopics(List.of("news")).build()) {
-            topics.hub("news").register(topics.open(new FakeSse.Sink(), FakeSse.sse()));
-            topics.hub("orders/1").register(topics.open(new FakeSse.Sink(), FakeSse.sse()));
-            topics.hub("orders/2").register(topics.open(new FakeSse.Sink(), FakeSse.sse()));
+        try (Hub topics = Hub.builder().metrics(metrics).meteredTopics(List.of("news")).build()) {
+            topics.topic("news", String.class).subscribe(topics.open(new FakeSse.Sink()), null);
+            topics.topic("orders/1", String.class).subscribe(topics.open(new FakeSse.Sink()), null);
+            topics.topic("orders/2", String.class).subscribe(topics.open(new FakeSse.Sink()), null);
             topics.publish(List.of("orders/3"), Event.of("x"));
             assertEquals(List.of("news", "ssekit:other-topics"), metrics.bound.stream().sorted().toList());
             assertEquals(1, metrics.gauges.get("news").getAsInt());

@@ -2,9 +2,9 @@ package dev.ssekit;
 
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
-import dev.ssekit.testkit.ConnectionSource;
-import dev.ssekit.testkit.FakeSse;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.ConnectionSource;
+import dev.ssekit.testsupport.FakeSse;
+import dev.ssekit.testsupport.Services;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -57,9 +57,9 @@ class OutboxRelayTest {
         SecondRelayReadFails failing = new SecondRelayReadFails(database, prefix + "outbox ORDER BY pos");
         try (HistoryStore store = JdbcHistoryStore.builder(failing).tablePrefix(prefix).joinsTransactions(true)
                 .pruneInterval(null).build();
-             Topics topics = Topics.builder().history(store).build()) {
+             Hub topics = Hub.builder().history(store).build()) {
             FakeSse.Sink sink = new FakeSse.Sink();
-            topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("orders"), null);
+            topics.subscribe(topics.open(sink), List.of("orders"), null);
             failing.armed.set(2); // the second batch's read of the outbox fails
             List<String> ids = commitBacklog(database);
 

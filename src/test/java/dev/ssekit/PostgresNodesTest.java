@@ -1,9 +1,9 @@
 package dev.ssekit;
 
 import dev.ssekit.history.JdbcHistoryStore;
-import dev.ssekit.testkit.FakeSse;
-import dev.ssekit.testkit.Services;
-import dev.ssekit.testkit.StandaloneJta;
+import dev.ssekit.testsupport.FakeSse;
+import dev.ssekit.testsupport.Services;
+import dev.ssekit.testsupport.StandaloneJta;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,30 +44,30 @@ class PostgresNodesTest {
     }
 
     /** A node: a registry on a store of its own over the shared tables. */
-    private Topics node(DataSource ds, boolean outbox) {
+    private Hub node(DataSource ds, boolean outbox) {
         JdbcHistoryStore store = JdbcHistoryStore.builder(ds).tablePrefix(prefix).joinsTransactions(outbox)
                 .pruneInterval(null).build();
         closing.add(store);
-        Topics topics = Topics.builder().history(store).transactions(StandaloneJta.registry()).build();
+        Hub topics = Hub.builder().history(store).transactions(StandaloneJta.registry()).build();
         closing.add(topics);
         return topics;
     }
 
-    private static FakeSse.Sink subscribe(Topics node, String topic) {
+    private static FakeSse.Sink subscribe(Hub node, String topic) {
         FakeSse.Sink sink = new FakeSse.Sink();
-        node.subscribe(node.open(sink, FakeSse.sse()), List.of(topic), null);
+        node.subscribe(node.open(sink), List.of(topic), null);
         return sink;
     }
 
     @Test
     void publish_onNodeA_reachesASubscriberOnNodeBLive() {
-        Topics a = node(plain, false);
-        Topics b = node(plain, false);
+        Hub a = node(plain, false);
+        Hub b = node(plain, false);
         FakeSse.Sink onA = subscribe(a, "orders");
         FakeSse.Sink onB = subscribe(b, "orders");
         List<String> published = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            published.add((i % 2 == 0 ? a : b).publish(List.of("orders"), Event.of("order " + i)));
+            published.add((i % 2 == 0 ? a : b).publish(List.of("orders"), Event.of("order " + i)).id());
         }
         await().atMost(WAIT).until(() -> onB.ids().size() >= published.size() && onA.ids().size() >= published.size());
         assertEquals(published, onA.ids(), "node A: both nodes' events, once, in id order");
@@ -78,13 +78,13 @@ class PostgresNodesTest {
     void publish_inATransactionOnNodeA_theOutboxEventReachesSubscribersOfBothNodes() throws Exception {
         PGXADataSource xa = new PGXADataSource();
         xa.setUrl(Services.POSTGRES_URL);
-        Topics a = node(StandaloneJta.enlisting(xa, plain, Services.POSTGRES_USER, ""), true);
-        Topics b = node(plain, true);
+        Hub a = node(StandaloneJta.enlisting(xa, plain, Services.POSTGRES_USER, ""), true);
+        Hub b = node(plain, true);
         FakeSse.Sink onA = subscribe(a, "orders");
         FakeSse.Sink onB = subscribe(b, "orders");
-        String before = b.publish(List.of("orders"), Event.of("before"));
-        String inTransaction = StandaloneJta.inTransaction(() -> a.publish(List.of("orders"), Event.of("committed")));
-        String after = b.publish(List.of("orders"), Event.of("after"));
+        String before = b.publish(List.of("orders"), Event.of("before")).id();
+        String inTransaction = StandaloneJta.inTransaction(() -> a.publish(List.of("orders"), Event.of("committed")).id());
+        String after = b.publish(List.of("orders"), Event.of("after")).id();
         List<String> expected = List.of(before, inTransaction, after);
         await().atMost(WAIT).until(() -> onA.ids().size() >= 3 && onB.ids().size() >= 3);
         List<String> history = a.history().read(java.util.Set.of("orders"), dev.ssekit.history.HistoryStore.EARLIEST,

@@ -1,6 +1,6 @@
 package dev.ssekit;
 
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.testsupport.FakeSse;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +23,7 @@ class ReentrantPublishTest {
             + "publish from another thread instead";
 
     /** Publishes from inside user code, recording what the publish threw; accepts the event. */
-    private static boolean publishFromInside(Topics topics, List<Throwable> thrown) {
+    private static boolean publishFromInside(Hub topics, List<Throwable> thrown) {
         try {
             topics.publish(List.of("audit"), Event.of("seen"));
             thrown.add(new AssertionError("the publish from inside went through"));
@@ -36,11 +36,11 @@ class ReentrantPublishTest {
     @Test
     void publish_fromAFilter_failsAtOnceSayingWhy() throws Exception {
         List<Throwable> thrown = new CopyOnWriteArrayList<>();
-        try (Topics topics = Topics.builder().build()) {
-            Hub<String> orders = topics.hub("orders", String.class);
+        try (Hub topics = Hub.builder().build()) {
+            Topic<String> orders = topics.topic("orders", String.class);
             FakeSse.Sink sink = new FakeSse.Sink();
-            orders.register(orders.open(sink, FakeSse.sse()), null, v -> publishFromInside(topics, thrown));
-            String id = orders.broadcast("one");
+            orders.subscribe(topics.open(sink), null, v -> publishFromInside(topics, thrown));
+            String id = orders.publish("one").id();
             await().atMost(WAIT).until(() -> sink.ids().contains(id));
             assertEquals(1, thrown.size(), thrown.toString());
             assertEquals(IllegalStateException.class, thrown.get(0).getClass(), thrown.toString());
@@ -52,11 +52,11 @@ class ReentrantPublishTest {
     @Test
     void publish_fromATopicMatcher_failsAtOnceSayingWhy() throws Exception {
         List<Throwable> thrown = new CopyOnWriteArrayList<>();
-        try (Topics topics = Topics.builder().build()) {
+        try (Hub topics = Hub.builder().build()) {
             FakeSse.Sink sink = new FakeSse.Sink();
-            topics.subscribe(topics.open(sink, FakeSse.sse()), List.of(),
-                    t -> t.contains("orders") && publishFromInside(topics, thrown), null);
-            String id = topics.publish(List.of("orders"), Event.of("one"));
+            topics.subscribe(topics.open(sink), List.of(),
+                    null, t -> t.contains("orders") && publishFromInside(topics, thrown));
+            String id = topics.publish(List.of("orders"), Event.of("one")).id();
             await().atMost(WAIT).until(() -> sink.ids().contains(id));
             assertEquals(1, thrown.size(), thrown.toString());
             assertEquals(IllegalStateException.class, thrown.get(0).getClass(), thrown.toString());

@@ -5,11 +5,12 @@ import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
 import dev.ssekit.history.Replay;
-import dev.ssekit.testkit.ForwardingStore;
-import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
-import dev.ssekit.testkit.StreamResource;
+import dev.ssekit.spi.TopicMatcher;
+import dev.ssekit.testsupport.ForwardingStore;
+import dev.ssekit.testsupport.RawSseClient;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
+import dev.ssekit.testsupport.StreamResource;
 
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
@@ -53,7 +54,7 @@ class ReplayCapHttpTest {
                 assertEquals(200, c.awaitStatus(WAIT));
                 assertEquals(ids.get(CAP), c.header("Mercure-Last-Event-ID"), "the data-loss signal: the newest id");
                 assertEquals(List.of("count"), s.store.calls, "one count, no event read");
-                String live = s.topics.publish(List.of("t"), Event.of("live"));
+                String live = s.topics.publish(List.of("t"), Event.of("live")).id();
                 assertEquals(live, c.next(WAIT).id(), "nothing replayed: the first event is the live one");
             }
         }
@@ -74,11 +75,11 @@ class ReplayCapHttpTest {
                 assertEquals(200, c.awaitStatus(WAIT));
                 assertEquals(others.get(CAP - 1), c.header("Mercure-Last-Event-ID"));
                 assertEquals(List.of("count"), s.store.calls);
-                live = s.topics.publish(List.of("orders/2"), Event.of("live"));
+                live = s.topics.publish(List.of("orders/2"), Event.of("live")).id();
                 assertEquals(live, c.next(WAIT).id());
             }
             // From the newest the range is within the cap: replayed, the matcher choosing.
-            String next = s.topics.publish(List.of("orders/3"), Event.of("next"));
+            String next = s.topics.publish(List.of("orders/3"), Event.of("next")).id();
             s.store.calls.clear();
             try (RawSseClient c = RawSseClient.open(s.base, "/s/prefix?prefix=orders/",
                     Map.of("Last-Event-ID", live))) {
@@ -105,7 +106,7 @@ class ReplayCapHttpTest {
                 List<String> got = new ArrayList<>();
                 c.next(CAP, WAIT).forEach(e -> got.add(e.id()));
                 assertEquals(ids, got);
-                String live = s.topics.publish(List.of("t"), Event.of("live"));
+                String live = s.topics.publish(List.of("t"), Event.of("live")).id();
                 assertEquals(live, c.next(WAIT).id());
                 // The count, the first page, and the rest once the first was written.
                 assertEquals(List.of("count", "readPage", "readPage"), s.store.calls);
@@ -157,7 +158,7 @@ class ReplayCapHttpTest {
         private final String kind;
         private final String prefix = Services.tablePrefix("rc_");
         final CallsStore store;
-        Topics topics;
+        Hub topics;
         HttpServer server;
         URI base;
 
@@ -168,7 +169,7 @@ class ReplayCapHttpTest {
 
         /** Starts the registry, which takes the newest event as its high-water mark, and the server. */
         void start() {
-            topics = Topics.builder().history(store).maxReplayEvents(CAP).build();
+            topics = Hub.builder().history(store).maxReplayEvents(CAP).build();
             server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
                     new ResourceConfig().registerInstances(new StreamResource(topics)).register(SseKitFeature.class));
             base = URI.create("http://127.0.0.1:" + server.getListeners().iterator().next().getPort() + "/");

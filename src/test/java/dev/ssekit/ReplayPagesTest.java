@@ -6,10 +6,11 @@ import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
 import dev.ssekit.history.Replay;
 import dev.ssekit.internal.config.SseKitConfig;
-import dev.ssekit.testkit.FakeSse;
-import dev.ssekit.testkit.ForwardingStore;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.spi.TopicMatcher;
+import dev.ssekit.testsupport.FakeSse;
+import dev.ssekit.testsupport.ForwardingStore;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -50,25 +51,25 @@ class ReplayPagesTest {
     @ValueSource(strings = {"memory", "h2", "postgres", "redis"})
     void subscribe_pastTheReplayCapSignalsLossAndStartsLive(String kind) {
         try (Stores stores = new Stores(kind);
-             Topics topics = SseKitConfig.read(dev.ssekit.Settings.of(Map.of("ssekit.replay.max.events", "5")))
-                     .applyTo(Topics.builder().history(stores.open())).build()) {
+             Hub topics = SseKitConfig.read(dev.ssekit.internal.Settings.of(Map.of("ssekit.replay.max.events", "5")))
+                     .applyTo(Hub.builder().history(stores.open())).build()) {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                ids.add(topics.publish(List.of("t"), Event.of("e" + i)));
+                ids.add(topics.publish(List.of("t"), Event.of("e" + i)).id());
             }
             FakeSse.Sink sink = new FakeSse.Sink();
-            Subscription s = topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("t"), ids.get(0));
+            Subscription s = topics.subscribe(topics.open(sink), List.of("t"), ids.get(0));
             // Seven missed, five allowed: none replayed, and replay says it starts after the newest,
             // not after the id asked for.
             assertEquals(ids.get(7), s.replayStartedAfter().orElseThrow());
             assertEquals(0, s.replayed());
-            String live = topics.publish(List.of("t"), Event.of("live"));
+            String live = topics.publish(List.of("t"), Event.of("live")).id();
             await().atMost(WAIT).until(() -> sink.ids().contains(live));
             assertEquals(List.of(live), sink.ids());
 
             // At the cap exactly: everything, from the id asked for.
             FakeSse.Sink within = new FakeSse.Sink();
-            Subscription w = topics.subscribe(topics.open(within, FakeSse.sse()), List.of("t"), ids.get(3));
+            Subscription w = topics.subscribe(topics.open(within), List.of("t"), ids.get(3));
             assertEquals(ids.get(3), w.replayStartedAfter().orElseThrow());
             assertEquals(5, w.replayed());
             await().atMost(WAIT).until(() -> within.ids().size() == 5);
@@ -78,13 +79,13 @@ class ReplayPagesTest {
 
     @org.junit.jupiter.api.Test
     void subscribe_withNoCapReplaysEverything() {
-        try (Topics topics = Topics.builder().maxReplayEvents(Integer.MAX_VALUE).build()) {
+        try (Hub topics = Hub.builder().maxReplayEvents(Integer.MAX_VALUE).build()) {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                ids.add(topics.publish(List.of("t"), Event.of("e" + i)));
+                ids.add(topics.publish(List.of("t"), Event.of("e" + i)).id());
             }
             FakeSse.Sink sink = new FakeSse.Sink();
-            Subscription s = topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("t"), HistoryStore.EARLIEST);
+            Subscription s = topics.subscribe(topics.open(sink), List.of("t"), HistoryStore.EARLIEST);
             assertEquals(3, s.replayed());
             await().atMost(WAIT).until(() -> sink.ids().size() == 3);
             assertEquals(ids, sink.ids());
@@ -98,12 +99,12 @@ class ReplayPagesTest {
         try (Stores stores = new Stores(kind)) {
             RecordingStore store = new RecordingStore(stores.open());
             List<String> ids = append(store, history);
-            try (Topics topics = Topics.builder().history(store).build()) {
+            try (Hub topics = Hub.builder().history(store).build()) {
                 HeldSink sink = new HeldSink();
-                Subscription s = topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("t"),
+                Subscription s = topics.subscribe(topics.open(sink), List.of("t"),
                         HistoryStore.EARLIEST);
                 assertEquals(history, s.replayed());
-                String live = topics.publish(List.of("t"), Event.of("live"));
+                String live = topics.publish(List.of("t"), Event.of("live")).id();
                 List<Integer> readsAtWrite = new ArrayList<>();
                 List<String> got = sink.takeAll(history + 1, sofar -> readsAtWrite.add(store.reads.get()));
                 List<String> expected = new ArrayList<>(ids);
@@ -129,26 +130,26 @@ class ReplayPagesTest {
         try (Stores stores = new Stores(kind)) {
             HistoryStore store = stores.open();
             List<String> ids = append(store, history);
-            try (Topics topics = Topics.builder().history(store).build()) {
+            try (Hub topics = Hub.builder().history(store).build()) {
             HeldSink sink = new HeldSink();
             // An exact topic and a matcher: both read paths page.
             TopicMatcher m = t -> t.contains("m");
-            topics.subscribe(topics.open(sink, FakeSse.sse()), List.of("t"), m, ids.get(0));
+            topics.subscribe(topics.open(sink), List.of("t"), ids.get(0), m);
             List<String> live = new ArrayList<>();
             List<String> got = sink.takeAll(history - 1 + 3, sofar -> {
                 if (live.isEmpty() && !sofar.isEmpty()) {
                     // The first page is being written, the others not read yet: published now, on the
                     // exact topic, the matcher's and both, they wait behind the whole replay.
-                    live.add(topics.publish(List.of("t"), Event.of("l1")));
-                    live.add(topics.publish(List.of("m"), Event.of("l2")));
-                    live.add(topics.publish(List.of("t", "m"), Event.of("l3")));
+                    live.add(topics.publish(List.of("t"), Event.of("l1")).id());
+                    live.add(topics.publish(List.of("m"), Event.of("l2")).id());
+                    live.add(topics.publish(List.of("t", "m"), Event.of("l3")).id());
                 }
             });
             List<String> expected = new ArrayList<>(ids.subList(1, history));
             expected.addAll(live);
             assertEquals(expected.size(), got.size());
             assertEquals(expected, got);
-            String after = topics.publish(List.of("t"), Event.of("after"));
+            String after = topics.publish(List.of("t"), Event.of("after")).id();
             assertEquals(List.of(after), sink.takeAll(1, sofar -> { }));
             sink.releaseAll();
             }

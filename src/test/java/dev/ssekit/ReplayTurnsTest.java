@@ -2,8 +2,8 @@ package dev.ssekit;
 
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.Replay;
-import dev.ssekit.testkit.FakeSse;
-import dev.ssekit.testkit.ForwardingStore;
+import dev.ssekit.testsupport.FakeSse;
+import dev.ssekit.testsupport.ForwardingStore;
 
 import org.junit.jupiter.api.Test;
 
@@ -62,7 +62,7 @@ class ReplayTurnsTest {
     @Test
     void replaysStartAFewAtATime_theRestWaitTheirTurn() {
         HeldReads store = new HeldReads();
-        try (Topics topics = Topics.builder().history(store).build()) {
+        try (Hub topics = Hub.builder().history(store).build()) {
             store.holding = false;
             topics.publish(List.of("t"), Event.of("before"));
             store.holding = true;
@@ -71,7 +71,7 @@ class ReplayTurnsTest {
             for (int i = 0; i < 10; i++) {
                 FakeSse.Sink sink = new FakeSse.Sink();
                 sinks.add(sink);
-                Conn conn = topics.open(sink, FakeSse.sse());
+                Conn conn = topics.open(sink);
                 subscribes.add(CompletableFuture.supplyAsync(() -> topics.subscribe(conn, List.of("t"), "earliest")));
             }
             await().atMost(WAIT).until(() -> store.inFlight.get() == 4);
@@ -91,18 +91,18 @@ class ReplayTurnsTest {
     @Test
     void aClientWhoseReplayWaitsForTheStore_isNotCutAsASlowConsumer() {
         HeldReads store = new HeldReads();
-        try (Topics topics = Topics.builder().history(store).queueMaxDelay(Duration.ofMillis(200))
+        try (Hub topics = Hub.builder().history(store).queueMaxDelay(Duration.ofMillis(200))
                 .writeTimeout(Duration.ofMinutes(5)).build()) {
             store.holding = false;
-            String before = topics.publish(List.of("t"), Event.of("before"));
+            String before = topics.publish(List.of("t"), Event.of("before")).id();
             store.holding = true;
             FakeSse.Sink sink = new FakeSse.Sink();
-            Conn conn = topics.open(sink, FakeSse.sse());
+            Conn conn = topics.open(sink);
             CompletableFuture<Subscription> subscribed =
                     CompletableFuture.supplyAsync(() -> topics.subscribe(conn, List.of("t"), "earliest"));
             await().atMost(WAIT).until(() -> store.inFlight.get() == 1);
             store.holding = false; // the publish's own store calls pass; the replay's read stays held
-            String live = topics.publish(List.of("t"), Event.of("live"));
+            String live = topics.publish(List.of("t"), Event.of("live")).id();
             // Far past the queue's delay bound while the store holds the replay: the client is not to blame.
             await().during(Duration.ofSeconds(1)).atMost(WAIT).until(() -> !conn.isClosed());
             store.release.countDown();

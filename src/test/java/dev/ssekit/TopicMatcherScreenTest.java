@@ -1,6 +1,7 @@
 package dev.ssekit;
 
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.spi.TopicMatcher;
+import dev.ssekit.testsupport.FakeSse;
 
 import org.junit.jupiter.api.Test;
 
@@ -71,25 +72,25 @@ class TopicMatcherScreenTest {
         Counted everyKey = new Counted(t -> t.equals("misc"), screen(IDENTITY, ""));
         Counted nullKeys = new Counted(t -> t.equals("boom"), screen(t -> t.equals("boom") || t.equals("end") ? t : null, "bo", "end"));
         Counted throwing = new Counted(t -> t.equals("boom"), screen(failing, "end"));
-        try (Topics topics = Topics.builder().build()) {
+        try (Hub topics = Hub.builder().build()) {
             Map<Counted, FakeSse.Sink> sinks = new java.util.LinkedHashMap<>();
             for (Counted m : List.of(books, authors, unscreened, everyKey, nullKeys, throwing)) {
                 FakeSse.Sink sink = new FakeSse.Sink();
-                topics.subscribe(topics.open(sink, FakeSse.sse()), List.of(), m, null);
+                topics.subscribe(topics.open(sink), List.of(), null, m);
                 sinks.put(m, sink);
             }
             // A connection with a topic by name: an event that topic brings skips its matcher.
             FakeSse.Sink named = new FakeSse.Sink();
             Counted namedMatcher = new Counted(t -> t.startsWith("books/"), screen(IDENTITY, "books/", "end"));
-            topics.subscribe(topics.open(named, FakeSse.sse()), List.of("books/1/a"), namedMatcher, null);
+            topics.subscribe(topics.open(named), List.of("books/1/a"), null, namedMatcher);
 
-            String b1 = topics.publish(List.of("books/1/a"), Event.of("b1"));
-            String b2 = topics.publish(List.of("books/2x"), Event.of("b2"));
-            String a7 = topics.publish(List.of("authors/7"), Event.of("a7"));
-            String misc = topics.publish(List.of("misc"), Event.of("misc"));
-            String boom = topics.publish(List.of("boom"), Event.of("boom"));
-            String both = topics.publish(List.of("other", "books/1/b"), Event.of("both"));
-            String end = topics.publish(List.of("end"), Event.of("end"));
+            String b1 = topics.publish(List.of("books/1/a"), Event.of("b1")).id();
+            String b2 = topics.publish(List.of("books/2x"), Event.of("b2")).id();
+            String a7 = topics.publish(List.of("authors/7"), Event.of("a7")).id();
+            String misc = topics.publish(List.of("misc"), Event.of("misc")).id();
+            String boom = topics.publish(List.of("boom"), Event.of("boom")).id();
+            String both = topics.publish(List.of("other", "books/1/b"), Event.of("both")).id();
+            String end = topics.publish(List.of("end"), Event.of("end")).id();
             for (FakeSse.Sink sink : List.of(sinks.get(books), sinks.get(authors), sinks.get(unscreened),
                     sinks.get(everyKey), sinks.get(nullKeys), sinks.get(throwing), named)) {
                 await().atMost(WAIT).until(() -> sink.ids().contains(end));
@@ -118,14 +119,14 @@ class TopicMatcherScreenTest {
     void screenedMatcher_thatLeaves_isNoLongerAsked() throws Exception {
         Counted stays = new Counted(t -> t.startsWith("p/"), screen(IDENTITY, "p/", "end"));
         Counted leaves = new Counted(t -> t.startsWith("p/"), screen(IDENTITY, "p/", "end"));
-        try (Topics topics = Topics.builder().build()) {
+        try (Hub topics = Hub.builder().build()) {
             FakeSse.Sink staying = new FakeSse.Sink();
-            topics.subscribe(topics.open(staying, FakeSse.sse()), List.of(), stays, null);
-            Conn leaving = topics.open(new FakeSse.Sink(), FakeSse.sse());
-            topics.subscribe(leaving, List.of(), leaves, null);
+            topics.subscribe(topics.open(staying), List.of(), null, stays);
+            Conn leaving = topics.open(new FakeSse.Sink());
+            topics.subscribe(leaving, List.of(), null, leaves);
             leaving.close();
             await().atMost(WAIT).until(() -> topics.clients() == 1);
-            String p1 = topics.publish(List.of("p/1"), Event.of("1"));
+            String p1 = topics.publish(List.of("p/1"), Event.of("1")).id();
             await().atMost(WAIT).until(() -> staying.ids().contains(p1));
             assertEquals(Set.of("p/1"), stays.asked());
             assertEquals(Set.of(), leaves.asked());
@@ -134,15 +135,15 @@ class TopicMatcherScreenTest {
 
     @Test
     void manyScreenedMatchers_comeAndGo_theIndexKeepsExactlyThoseStillThere() throws Exception {
-        try (Topics topics = Topics.builder().build()) {
+        try (Hub topics = Hub.builder().build()) {
             List<Conn> conns = new java.util.ArrayList<>();
             List<FakeSse.Sink> sinks = new java.util.ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 FakeSse.Sink sink = new FakeSse.Sink();
-                Conn c = topics.open(sink, FakeSse.sse());
+                Conn c = topics.open(sink);
                 // Half share one prefix, half have one each: buckets of many routes and of one.
                 String prefix = i % 2 == 0 ? "shared/" : "own/" + i + "/";
-                topics.subscribe(c, List.of(), new Counted(t -> t.startsWith(prefix), screen(IDENTITY, prefix)), null);
+                topics.subscribe(c, List.of(), null, new Counted(t -> t.startsWith(prefix), screen(IDENTITY, prefix)));
                 conns.add(c);
                 sinks.add(sink);
             }
@@ -151,10 +152,10 @@ class TopicMatcherScreenTest {
                 conns.get(i + 1).close();
             }
             await().atMost(WAIT).until(() -> topics.clients() == 100);
-            String shared = topics.publish(List.of("shared/x"), Event.of("s"));
+            String shared = topics.publish(List.of("shared/x"), Event.of("s")).id();
             List<String> own = new java.util.ArrayList<>();
             for (int i = 0; i < 200; i++) {
-                own.add(i % 2 == 1 ? topics.publish(List.of("own/" + i + "/x"), Event.of("o")) : null);
+                own.add(i % 2 == 1 ? topics.publish(List.of("own/" + i + "/x"), Event.of("o")).id() : null);
             }
             for (int i = 0; i < 200; i++) {
                 boolean open = i % 4 >= 2;

@@ -2,8 +2,8 @@ package dev.ssekit;
 
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
-import dev.ssekit.testkit.Services;
-import dev.ssekit.testkit.StandaloneJta;
+import dev.ssekit.testsupport.Services;
+import dev.ssekit.testsupport.StandaloneJta;
 
 import jakarta.transaction.TransactionManager;
 
@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -57,8 +58,8 @@ class TransactionalPublishTest {
         }
     }
 
-    private Topics memoryTopics() {
-        Topics topics = Topics.builder().transactions(StandaloneJta.registry()).build();
+    private Hub memoryTopics() {
+        Hub topics = Hub.builder().transactions(StandaloneJta.registry()).build();
         closing.add(topics);
         return topics;
     }
@@ -90,14 +91,14 @@ class TransactionalPublishTest {
     }
 
     /** A registry on the JDBC store with its outbox, and the application's table beside it. */
-    private Topics outboxTopics(DataSource ds) throws Exception {
+    private Hub outboxTopics(DataSource ds) throws Exception {
         database = ds;
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE " + prefix + "orders (id VARCHAR(64) PRIMARY KEY)");
         }
         JdbcHistoryStore store = JdbcHistoryStore.builder(ds).tablePrefix(prefix).joinsTransactions(true).build();
         closing.add(store);
-        Topics topics = Topics.builder().history(store).transactions(StandaloneJta.registry()).build();
+        Hub topics = Hub.builder().history(store).transactions(StandaloneJta.registry()).build();
         closing.add(topics);
         return topics;
     }
@@ -118,7 +119,7 @@ class TransactionalPublishTest {
         }
     }
 
-    private static List<String> ids(Topics topics, String topic) {
+    private static List<String> ids(Hub topics, String topic) {
         List<String> ids = new ArrayList<>();
         topics.history().read(Set.of(topic), HistoryStore.EARLIEST, null).events()
                 .forEach(e -> ids.add(e.id().orElseThrow()));
@@ -132,12 +133,12 @@ class TransactionalPublishTest {
     // --- memory store: held until commit ---
 
     @Test
-    void broadcast_inTransaction_isStoredOnlyAfterCommit() throws Exception {
-        Topics topics = memoryTopics();
-        Hub<String> orders = topics.hub("orders");
+    void publish_inTransaction_isStoredOnlyAfterCommit() throws Exception {
+        Hub topics = memoryTopics();
+        Topic<String> orders = topics.topic("orders", String.class);
         tm.begin();
-        String id = orders.broadcast("order 1");
-        CompletionStage<String> stored = orders.broadcastAsync("order 2");
+        String id = orders.publish("order 1").id();
+        CompletionStage<String> stored = orders.publish("order 2").stored();
         assertTrue(id.startsWith("urn:uuid:"), id);
         assertEquals(List.of(), ids(topics, "orders"));
         assertFalse(stored.toCompletableFuture().isDone());
@@ -148,43 +149,43 @@ class TransactionalPublishTest {
     }
 
     @Test
-    void broadcast_rolledBack_isNeverStored() throws Exception {
-        Topics topics = memoryTopics();
-        Hub<String> orders = topics.hub("orders");
+    void publish_rolledBack_isNeverStored() throws Exception {
+        Hub topics = memoryTopics();
+        Topic<String> orders = topics.topic("orders", String.class);
         tm.begin();
-        CompletionStage<String> stored = orders.broadcastAsync("never");
+        CompletionStage<String> stored = orders.publish("never").stored();
         tm.rollback();
-        ExecutionException failed = assertThrows(ExecutionException.class, () -> awaitStored(stored));
-        assertTrue(failed.getCause().getMessage().contains("rolled back"), failed.getCause().getMessage());
-        String after = orders.broadcast("outside");
+        CancellationException failed = assertThrows(CancellationException.class, () -> awaitStored(stored));
+        assertTrue(failed.getMessage().contains("rolled back"), failed.getMessage());
+        String after = orders.publish("outside").id();
         assertEquals(List.of(after), ids(topics, "orders"));
     }
 
     @Test
-    void broadcastNow_inTransaction_isStoredAtOnceWhateverTheOutcome() throws Exception {
-        Topics topics = memoryTopics();
-        Hub<String> orders = topics.hub("orders");
+    void publishNow_inTransaction_isStoredAtOnceWhateverTheOutcome() throws Exception {
+        Hub topics = memoryTopics();
+        Topic<String> orders = topics.topic("orders", String.class);
         tm.begin();
-        String id = orders.broadcastNow("progress");
-        String published = topics.publishNow(List.of("orders"), Event.of("also"));
+        String id = orders.publish("progress", PublishMode.NOW).id();
+        String published = topics.publish(List.of("orders"), Event.of("also"), PublishMode.NOW).id();
         assertEquals(List.of(id, published), ids(topics, "orders"));
         tm.rollback();
         assertEquals(List.of(id, published), ids(topics, "orders"));
     }
 
     @Test
-    void publishAsync_outsideTransaction_isCompleteOnReturn() {
-        Topics topics = memoryTopics();
-        CompletionStage<String> stored = topics.publishAsync(List.of("orders"), Event.of("x").withId("given-1"));
+    void publish_outsideTransaction_isStoredOnReturn_andARefusalIsThrownAtTheCall() {
+        Hub topics = memoryTopics();
+        CompletionStage<String> stored = topics.publish(List.of("orders"), Event.of("x").withId("given-1")).stored();
         assertEquals("given-1", stored.toCompletableFuture().getNow(null));
-        CompletionStage<String> again = topics.publishAsync(List.of("orders"), Event.of("y").withId("given-1"));
-        assertTrue(again.toCompletableFuture().isCompletedExceptionally());
+        assertThrows(DuplicateIdException.class,
+                () -> topics.publish(List.of("orders"), Event.of("y").withId("given-1")));
     }
 
     @Test
     void transactions_committingInOppositeOrder_arePublishedInCommitOrder_memory() throws Exception {
-        Topics topics = memoryTopics();
-        assertCommitOrder(topics, topics.hub("orders"), false);
+        Hub topics = memoryTopics();
+        assertCommitOrder(topics, topics.topic("orders", String.class), false);
     }
 
     // --- JDBC store joining the transaction: the outbox ---
@@ -201,23 +202,23 @@ class TransactionalPublishTest {
 
     @Test
     void outbox_transactionsCommittingInOppositeOrder_areStoredInCommitOrder_h2() throws Exception {
-        Topics topics = outboxTopics(h2());
-        assertCommitOrder(topics, topics.hub("orders"), true);
+        Hub topics = outboxTopics(h2());
+        assertCommitOrder(topics, topics.topic("orders", String.class), true);
     }
 
     @Test
     void outbox_transactionsCommittingInOppositeOrder_areStoredInCommitOrder_postgres() throws Exception {
-        Topics topics = outboxTopics(postgres());
-        assertCommitOrder(topics, topics.hub("orders"), true);
+        Hub topics = outboxTopics(postgres());
+        assertCommitOrder(topics, topics.topic("orders", String.class), true);
     }
 
     @Test
     void outbox_anIdTakenBetweenTheWriteAndTheRelay_failsItsStage_h2() throws Exception {
-        Topics topics = outboxTopics(h2());
+        Hub topics = outboxTopics(h2());
         tm.begin();
         saveOrder("o9");
-        CompletionStage<String> stage = topics.publishAsync(List.of("orders"), Event.of("in the transaction")
-                .withId("taken-id"));
+        CompletionStage<String> stage = topics.publish(List.of("orders"), Event.of("in the transaction")
+                .withId("taken-id")).stored();
         // Another publisher, in no transaction, takes the id before the commit.
         Thread other = new Thread(() -> topics.publish(List.of("orders"), Event.of("first").withId("taken-id")));
         other.start();
@@ -231,11 +232,11 @@ class TransactionalPublishTest {
         assertEquals(1, count("orders"), "the business data committed; only the event was refused");
     }
 
-    private void assertOutboxCommitAndRollback(Topics topics) throws Exception {
-        Hub<String> orders = topics.hub("orders");
+    private void assertOutboxCommitAndRollback(Hub topics) throws Exception {
+        Topic<String> orders = topics.topic("orders", String.class);
         tm.begin();
         saveOrder("o1");
-        CompletionStage<String> stored = orders.broadcastAsync("order o1");
+        CompletionStage<String> stored = orders.publish("order o1").stored();
         assertEquals(1, count("outbox") /* visible in the transaction itself */);
         tm.commit();
         String id = awaitStored(stored);
@@ -244,9 +245,9 @@ class TransactionalPublishTest {
 
         tm.begin();
         saveOrder("o2");
-        CompletionStage<String> never = orders.broadcastAsync("order o2");
+        CompletionStage<String> never = orders.publish("order o2").stored();
         tm.rollback();
-        assertThrows(ExecutionException.class, () -> awaitStored(never));
+        assertThrows(CancellationException.class, () -> awaitStored(never));
         assertEquals(1, count("orders"));
         assertEquals(0, count("outbox"));
         assertEquals(List.of(id), ids(topics, "orders"));
@@ -254,7 +255,7 @@ class TransactionalPublishTest {
         // An exception after the broadcast rolls both back.
         assertThrows(IllegalStateException.class, () -> StandaloneJta.inTransaction(() -> {
             saveOrder("o3");
-            orders.broadcast("order o3");
+            orders.publish("order o3");
             throw new IllegalStateException("payment refused");
         }));
         assertEquals(1, count("orders"));
@@ -265,7 +266,7 @@ class TransactionalPublishTest {
      * Transaction A publishes first and commits second, B publishes second and commits first: history
      * holds B's event before A's, with nothing in between.
      */
-    private void assertCommitOrder(Topics topics, Hub<String> orders, boolean saveRows) throws Exception {
+    private void assertCommitOrder(Hub topics, Topic<String> orders, boolean saveRows) throws Exception {
         CountDownLatch aPublished = new CountDownLatch(1);
         CountDownLatch bCommitted = new CountDownLatch(1);
         ExecutorService threads = Executors.newFixedThreadPool(2);
@@ -275,7 +276,7 @@ class TransactionalPublishTest {
                 if (saveRows) {
                     saveOrder("a");
                 }
-                CompletionStage<String> stored = orders.broadcastAsync("A");
+                CompletionStage<String> stored = orders.publish("A").stored();
                 aPublished.countDown();
                 assertTrue(bCommitted.await(WAIT.toSeconds(), TimeUnit.SECONDS));
                 tm.commit();
@@ -287,7 +288,7 @@ class TransactionalPublishTest {
                 if (saveRows) {
                     saveOrder("b");
                 }
-                CompletionStage<String> stored = orders.broadcastAsync("B");
+                CompletionStage<String> stored = orders.publish("B").stored();
                 tm.commit();
                 String id = awaitStored(stored);
                 bCommitted.countDown();

@@ -1,8 +1,9 @@
 package dev.ssekit.app;
 
+import dev.ssekit.Hub;
 import dev.ssekit.HubClosedException;
-import dev.ssekit.Settings;
-import dev.ssekit.Topics;
+import dev.ssekit.internal.Limits;
+import dev.ssekit.internal.Settings;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,7 +12,7 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * The hub's one registry, made from the configuration ({@link Topics#configured()}) on first use and
+ * The hub's one registry, made from the configuration ({@link Hub#builder()}) on first use and
  * closed, ending every stream cleanly, when the application stops.
  *
  * <p>A subscriber authorized for private updates also subscribes to each topic's private
@@ -30,7 +31,7 @@ public class HubRegistry {
 
     // Written under the lock, read without it: a request never waits for a stop in progress (the
     // stop may take the whole shutdown timeout), it finds the registry closing and gets 503.
-    private volatile Topics topics;
+    private volatile Hub hub;
     private volatile int maxTopicsPerSubscription;
     private volatile boolean closed;
 
@@ -40,8 +41,8 @@ public class HubRegistry {
      * @throws dev.ssekit.SseKitException if the history store cannot be reached
      * @throws HubClosedException if the application is stopping
      */
-    public Topics topics() {
-        Topics made = topics;
+    public Hub hub() {
+        Hub made = hub;
         if (made != null) {
             return made;
         }
@@ -51,25 +52,25 @@ public class HubRegistry {
     }
 
     /** Makes the registry once; the caller holds the lock. */
-    private Topics open() {
-        if (topics == null && closed) {
+    private Hub open() {
+        if (hub == null && closed) {
             throw new HubClosedException("the hub (the application is stopping)");
         }
-        if (topics == null) {
+        if (hub == null) {
             Settings settings = Settings.current();
-            int max = settings.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1);
-            Topics.Builder builder = Topics.configured(settings)
+            int max = settings.integer(MAX_TOPICS_PER_SUBSCRIPTION, Limits.DEFAULTS.maxTopicsPerSubscription(), 1);
+            Hub.Builder builder = Hub.builder()
                     .maxTopicsPerSubscription(max > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : 2 * max);
             if (settings.raw(METRICS_TOPICS) == null) {
                 // Clients name the hub's topics: none gets a series of its own unless configured.
                 builder.meteredTopics(Set.of());
             }
-            Topics made = builder.build();
-            maxTopicsPerSubscription = max; // before topics: a reader that sees the registry sees its limit
-            topics = made;
-            LOG.fine(() -> "ssekit hub: registry ready, history " + topics.history());
+            Hub made = builder.build();
+            maxTopicsPerSubscription = max; // before hub: a reader that sees it sees its limit
+            hub = made;
+            LOG.fine(() -> "ssekit hub: registry ready, history " + hub.history());
         }
-        return topics;
+        return hub;
     }
 
     /**
@@ -77,7 +78,7 @@ public class HubRegistry {
      * @throws IllegalArgumentException past the configured number, naming the field and the limit
      */
     public void checkTopicCount(Set<String> named) {
-        topics(); // sets the limit on first use
+        hub(); // sets the limit on first use
         int max = maxTopicsPerSubscription;
         if (named.size() > max) {
             throw new IllegalArgumentException("topics: a subscription may name at most " + max
@@ -93,7 +94,7 @@ public class HubRegistry {
      */
     @PreDestroy
     public void close() {
-        Topics closing;
+        Hub closing;
         synchronized (this) {
             if (closed) {
                 return;
@@ -101,7 +102,7 @@ public class HubRegistry {
             // The closed registry stays: a request still running gets HubClosedException (503), never
             // a fresh registry with new threads and an empty store.
             closed = true;
-            closing = topics;
+            closing = hub;
         }
         if (closing != null) {
             closing.close();

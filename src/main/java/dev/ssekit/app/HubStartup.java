@@ -22,6 +22,6 @@ public class HubStartup {
                HubSecurity security, ClientQuota quota) {
         security.settings();
         quota.max();
-        LOG.info(() -> "ssekit hub ready: Mercure endpoint at /.well-known/mercure, history " + registry.topics().history());
+        LOG.info(() -> "ssekit hub ready: Mercure endpoint at /.well-known/mercure, history " + registry.hub().history());
     }
 }

@@ -1,26 +1,26 @@
 package dev.ssekit.app;
 
 import dev.ssekit.Conn;
+import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.EventTooLargeException;
-import dev.ssekit.DuplicateIdException;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.SubscriberLimitException;
-import dev.ssekit.TopicMatcher;
-import dev.ssekit.TopicMatcher.Screen;
-import dev.ssekit.Topics;
 import dev.ssekit.app.mercure.ActiveSubscriptions;
+import dev.ssekit.app.mercure.ClientQuota;
+import dev.ssekit.app.mercure.PrivateTopics;
 import dev.ssekit.app.mercure.Routing;
 import dev.ssekit.app.mercure.TopicRules;
-import dev.ssekit.app.security.SecuritySettings;
 import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.MercureClaims;
 import dev.ssekit.app.security.PublishFilter;
-import dev.ssekit.app.mercure.ClientQuota;
-import dev.ssekit.app.mercure.PrivateTopics;
 import dev.ssekit.app.security.QueryBodyFilter;
+import dev.ssekit.app.security.SecuritySettings;
 import dev.ssekit.history.HistoryStore;
+import dev.ssekit.internal.HubAccess;
+import dev.ssekit.spi.TopicMatcher.Screen;
+import dev.ssekit.spi.TopicMatcher;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -34,7 +34,6 @@ import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -83,7 +82,6 @@ public class MercureResource {
     static final int MAX_TOPICS_PER_UPDATE = 1000;
     /** What the publish answer is served as, per the protocol. */
     static final MediaType TEXT_UTF8 = MediaType.TEXT_PLAIN_TYPE.withCharset("utf-8");
-
 
     @Inject
     HubRegistry hubRegistry;
@@ -206,9 +204,9 @@ public class MercureResource {
         Runnable quotaPlace = null;
         try {
             hubRegistry.checkTopicCount(routing.exact());
-            hubRegistry.topics().checkRoom(all);
+            HubAccess.checkRoom(hubRegistry.hub(), all);
             quotaPlace = quota.acquire(claims.subject());
-            conn = hubRegistry.topics().open(sink, sse);
+            conn = hubRegistry.hub().open(sink);
             Runnable release = quotaPlace;
             quotaPlace = null; // the connection's end gives it back now
             conn.done().whenComplete((reason, failure) -> release.run());
@@ -231,7 +229,7 @@ public class MercureResource {
             }
         }
         try {
-            hubRegistry.topics().subscribe(conn, all, matcher, lastEventId);
+            hubRegistry.hub().subscribe(conn, all, lastEventId, matcher);
             subscriptions.opened(conn, routing.matchers(), claims, hub);
         } catch (HubClosedException e) {
             conn.close();
@@ -245,7 +243,7 @@ public class MercureResource {
 
     private String newestId() {
         try {
-            return hubRegistry.topics().history().latestId().orElse(HistoryStore.EARLIEST);
+            return hubRegistry.hub().history().latestId().orElse(HistoryStore.EARLIEST);
         } catch (SseKitException e) {
             throw error(Response.Status.SERVICE_UNAVAILABLE, "the history cannot be read, retry later: "
                     + e.getMessage());
@@ -343,7 +341,7 @@ public class MercureResource {
             target = counterparts;
         }
         try {
-            return Response.ok(hubRegistry.topics().publish(target, event), TEXT_UTF8).build();
+            return Response.ok(hubRegistry.hub().publish(target, event).id(), TEXT_UTF8).build();
         } catch (DuplicateIdException e) {
             // Ids are cursors into one hub-wide sequence, and a publisher that retries after a 503
             // (the store may have kept the update although its answer was lost) sends the same id:

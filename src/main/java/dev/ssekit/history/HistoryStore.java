@@ -3,7 +3,7 @@ package dev.ssekit.history;
 import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
-import dev.ssekit.TopicMatcher;
+import dev.ssekit.spi.TopicMatcher;
 
 import java.util.List;
 import java.util.Optional;

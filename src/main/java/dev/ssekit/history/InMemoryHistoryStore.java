@@ -3,8 +3,8 @@ package dev.ssekit.history;
 import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
-import dev.ssekit.TopicMatcher;
 import dev.ssekit.internal.Checks;
+import dev.ssekit.spi.TopicMatcher;
 
 import java.time.Clock;
 import java.time.Duration;

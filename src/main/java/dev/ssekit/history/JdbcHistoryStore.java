@@ -3,9 +3,9 @@ package dev.ssekit.history;
 import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
-import dev.ssekit.TopicMatcher;
 import dev.ssekit.SseKitException;
 import dev.ssekit.internal.Checks;
+import dev.ssekit.spi.TopicMatcher;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -858,7 +858,6 @@ public final class JdbcHistoryStore implements TransactionalHistoryStore, Shared
                     + "it has no outbox");
         }
     }
-
 
     /**
      * Starts delivering every event committed from now on, by any node, in sequence order (see

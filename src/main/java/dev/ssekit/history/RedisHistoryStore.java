@@ -4,8 +4,8 @@ import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.SseKitException;
-import dev.ssekit.TopicMatcher;
 import dev.ssekit.internal.Checks;
+import dev.ssekit.spi.TopicMatcher;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
@@ -126,7 +126,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private static final int FIXED_KEYS = 8;
     /** Events a follower that fell behind the feed reads back from the topics' streams at most. */
     private static final int BRIDGE_EVENTS = 10_000;
-    /** Topic streams a follower that fell behind the feed reads at most to bridge the gap. */
+    /** The topic streams a follower that fell behind the feed reads at most to bridge the gap. */
     private static final int BRIDGE_TOPICS = 1_000;
     /** Quiet topics an append removes at most, besides its own work. */
     private static final int SWEEP = 16;
@@ -382,7 +382,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                 String version = line.substring("redis_version:".length()).trim();
                 int major = Integer.parseInt(version.substring(0, version.indexOf('.')));
                 if (major < 7) {
-                    throw new SseKitException("Redis " + version + " is too old: the history store needs Redis 7 or later");
+                    throw new HistoryStoreException("Redis " + version + " is too old: the history store needs Redis 7 or later", null);
                 }
                 return;
             }
@@ -918,7 +918,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                 last = blocking.sync().xrevrange(feedKey(), Range.create("-", "+"), io.lettuce.core.Limit.from(1));
             } catch (RedisException e) {
                 blocking.connection().close();
-                throw new SseKitException("Redis refused to start following events (" + e.getMessage() + ")", e);
+                throw new HistoryStoreException("Redis refused to start following events (" + e.getMessage() + ")", e);
             }
             this.position = last.isEmpty() ? ZERO : last.get(0).getId();
             this.count = last.isEmpty() ? 0 : Long.parseLong(last.get(0).getBody().getOrDefault("n", "0"));

@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * A {@link HistoryStore} that several nodes share, and that tells each of them about every event any
- * of them appends. A registry on such a store does not fan events out as it publishes them: every
+ * of them appends. A hub on such a store does not fan events out as it publishes them: every
  * node, the publishing one included, fans out what it follows, so that all nodes deliver the same
  * events in the same order with the same ids.
  *

@@ -48,7 +48,7 @@ final class StoreArguments {
         Checks.notNull(afterId, "afterId");
     }
 
-    static void checkReadMatching(dev.ssekit.TopicMatcher matcher, String afterId) {
+    static void checkReadMatching(dev.ssekit.spi.TopicMatcher matcher, String afterId) {
         Checks.notNull(matcher, "matcher");
         Checks.notNull(afterId, "afterId");
     }

@@ -1,5 +1,16 @@
 /**
- * Event history for replay: the {@link dev.ssekit.history.HistoryStore} SPI and its default,
- * {@link dev.ssekit.history.InMemoryHistoryStore}.
+ * Event history for replay: the {@link dev.ssekit.history.HistoryStore} SPI and its stores.
+ * <ul>
+ *   <li>{@link dev.ssekit.history.InMemoryHistoryStore}: the default, one process's memory.</li>
+ *   <li>{@link dev.ssekit.history.JdbcHistoryStore}: a database table; on the server's JTA
+ *   {@code DataSource} it joins the caller's transaction through an outbox
+ *   ({@link dev.ssekit.history.TransactionalHistoryStore}).</li>
+ *   <li>{@link dev.ssekit.history.RedisHistoryStore}: a Redis stream, shared by several nodes
+ *   ({@link dev.ssekit.history.SharedHistoryStore}: a node follows what the others append).</li>
+ * </ul>
+ * Give a store to {@link dev.ssekit.Hub.Builder#history}, or name it in the configuration
+ * ({@code ssekit.history.store}). Ids are opaque strings, strictly ordered per store; an append stores
+ * every event of its batch or none, in order. The builders share their retention settings
+ * ({@link dev.ssekit.history.RetentionSettings}: maximum age, events per topic).
  */
 package dev.ssekit.history;

@@ -25,7 +25,7 @@ public final class Json {
                     try {
                         j = JsonbBuilder.create();
                     } catch (RuntimeException | LinkageError e) {
-                        throw new SseKitException("no JSON-B implementation found: add one (Yasson, for example; "
+                        throw new IllegalStateException("no JSON-B implementation found: add one (Yasson, for example; "
                                 + "Jakarta EE servers provide it) or give the hub a Codec", e);
                     }
                     jsonb = j;

@@ -6,7 +6,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** The plain-text refusal of ssekit's own endpoints ({@code @SseStream}): the body says what is wrong. */
+/** The plain-text refusal of ssekit's own endpoints ({@code @Subscribe}): the body says what is wrong. */
 public final class TextResponses {
     /** Seconds a client refused for a subscriber limit is asked to wait before it retries. */
     public static final int RETRY_AFTER_SECONDS = 10;

@@ -11,7 +11,7 @@ import java.util.Set;
 public class ShopApplication extends Application {
     @Override
     public Set<Class<?>> getClasses() {
-        // SseKitFeature: stream headers, events written exactly as sent, Last-Event-ID for @SseStream
+        // SseKitFeature: stream headers, events written exactly as sent, Last-Event-ID for @Subscribe
         return Set.of(OrderResource.class, SseKitFeature.class);
     }
 }

@@ -1,14 +1,13 @@
 package com.example.shop;
 
 import dev.ssekit.SseKitFeature;
-import dev.ssekit.test.ReceivedEvent;
-import dev.ssekit.test.SseRecorder;
-import dev.ssekit.testkit.JerseyWeld;
+import dev.ssekit.testkit.ReceivedEvent;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testsupport.JerseyWeld;
 
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

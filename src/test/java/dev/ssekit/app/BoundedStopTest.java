@@ -3,12 +3,12 @@ package dev.ssekit.app;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
-import dev.ssekit.testkit.HubProcess;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
-import dev.ssekit.testkit.TcpProxy;
+import dev.ssekit.testsupport.HubProcess;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RawSseClient;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
+import dev.ssekit.testsupport.TcpProxy;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -2,9 +2,9 @@ package dev.ssekit.app;
 
 import dev.ssekit.Event;
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RawSseClient;
 
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +25,7 @@ class BurstTest {
     private static final int EVENTS = 2000;
 
     @Test
-    void broadcastLoop_defaultSettings_reachesEveryHealthyReaderWithoutCuts() throws Exception {
+    void publishLoop_defaultSettings_reachesEveryHealthyReaderWithoutCuts() throws Exception {
         EmbeddedHub hub = Hubs.start(Map.of());
         List<RawSseClient> readers = new ArrayList<>();
         try {
@@ -35,12 +35,12 @@ class BurstTest {
             List<String> ids = new ArrayList<>(EVENTS);
             String data = "x".repeat(200);
             for (int i = 0; i < EVENTS; i++) {
-                ids.add(hub.topics().publish(List.of("burst"), Event.of(data)));
+                ids.add(hub.hub().publish(List.of("burst"), Event.of(data)).id());
             }
             for (RawSseClient r : readers) {
                 assertEquals(ids, r.next(EVENTS, WAIT).stream().map(RawSseClient.Received::id).toList());
             }
-            assertEquals(0, hub.topics().stats("burst").cut(), "healthy readers cut as slow consumers");
+            assertEquals(0, hub.hub().stats("burst").cut(), "healthy readers cut as slow consumers");
         } finally {
             readers.forEach(RawSseClient::close);
             hub.close();

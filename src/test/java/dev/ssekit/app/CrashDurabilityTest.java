@@ -1,10 +1,10 @@
 package dev.ssekit.app;
 
-import dev.ssekit.testkit.HubProcess;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.HubProcess;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RawSseClient;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,11 @@
 package dev.ssekit.app;
 
-import dev.ssekit.test.ReceivedEvent;
-import dev.ssekit.test.SseRecorder;
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.Tokens;
+import dev.ssekit.testkit.ReceivedEvent;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.Tokens;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -163,7 +163,7 @@ class EmbeddedHubTest {
         assertBad(post("topic=t&data=x&id=" + enc("a\nb")), 400, "id: must not contain control characters");
         assertBad(post("topic=t&data=x&type=" + enc("a\r\nid: 9")), 400, "type: must not contain control characters");
         assertBad(post("topic=t&data=x&retry=soon"), 400, "retry must be a whole number of milliseconds");
-        HttpResponse<String> badType = dev.ssekit.testkit.PlainHttp.send(java.net.http.HttpRequest.newBuilder(
+        HttpResponse<String> badType = dev.ssekit.testsupport.PlainHttp.send(java.net.http.HttpRequest.newBuilder(
                 hub.uri().resolve(PATH)).header("Content-Type", ";;;").header("Authorization", "Bearer " + PUBLISHER)
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("topic=t&data=x")).build());
         assertBad(badType, 400, "Content-Type: not a media type: \";;;\"");

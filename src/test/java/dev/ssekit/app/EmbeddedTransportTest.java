@@ -2,9 +2,9 @@ package dev.ssekit.app;
 
 import dev.ssekit.Event;
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RawSseClient;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,10 +58,10 @@ class EmbeddedTransportTest {
                 "ssekit.queue.max.delay", "10m"));
         Socket stalled = openAndStopReading("topic=cut");
         assertTrue(serverHolds(stalled), "the hub holds the stream's connection");
-        for (int i = 0; i < 5_000 && hub.topics().stats("cut").cut() == 0; i++) {
-            hub.topics().publish(List.of("cut"), Event.of(DATA + i));
+        for (int i = 0; i < 5_000 && hub.hub().stats("cut").cut() == 0; i++) {
+            hub.hub().publish(List.of("cut"), Event.of(DATA + i));
         }
-        assertEquals(1, hub.topics().stats("cut").cut(), "cut as a slow consumer");
+        assertEquals(1, hub.hub().stats("cut").cut(), "cut as a slow consumer");
         // The server lets go of the connection without the client reading anything more: before, Grizzly
         // kept it open, with every event it had queued (MBs), until the client had read them all.
         await().atMost(WAIT).until(() -> !serverHolds(stalled));
@@ -97,12 +97,12 @@ class EmbeddedTransportTest {
             openAndStopReading("topic=feed");
         }
         try (RawSseClient healthy = MercureClient.subscribeRaw(hub.uri(), "topic=feed", Map.of())) {
-            await().atMost(WAIT).until(() -> hub.topics().stats("feed").subscribers() == stalledCount + 1);
+            await().atMost(WAIT).until(() -> hub.hub().stats("feed").subscribers() == stalledCount + 1);
             long heapBefore = heapAfterGc();
             // 4 MB for each client: far more than its sockets take.
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 250; i++) {
-                ids.add(hub.topics().publish(List.of("feed"), Event.of(DATA + i)));
+                ids.add(hub.hub().publish(List.of("feed"), Event.of(DATA + i)).id());
             }
             List<RawSseClient.Received> got = healthy.next(ids.size(), WAIT);
             for (int i = 0; i < ids.size(); i++) {
@@ -146,16 +146,16 @@ class EmbeddedTransportTest {
             // One client leaves while idle, one in the middle of a frame (with a reset), one after a burst.
             Socket idle = openAndStopReading("topic=leave");
             Socket midFrame = openAndStopReading("topic=leave");
-            await().atMost(WAIT).until(() -> hub.topics().stats("leave").subscribers() == 2);
+            await().atMost(WAIT).until(() -> hub.hub().stats("leave").subscribers() == 2);
             idle.close();
-            hub.topics().publish(List.of("leave"), Event.of(DATA));
+            hub.hub().publish(List.of("leave"), Event.of(DATA));
             midFrame.getInputStream().readNBytes(100); // part of the event
             midFrame.setSoLinger(true, 0);
             midFrame.close();
-            for (int i = 0; i < 20 && hub.topics().stats("leave").subscribers() > 0; i++) {
-                hub.topics().publish(List.of("leave"), Event.of(DATA + i));
+            for (int i = 0; i < 20 && hub.hub().stats("leave").subscribers() > 0; i++) {
+                hub.hub().publish(List.of("leave"), Event.of(DATA + i));
             }
-            await().atMost(WAIT).until(() -> hub.topics().stats("leave").subscribers() == 0);
+            await().atMost(WAIT).until(() -> hub.hub().stats("leave").subscribers() == 0);
         } finally {
             root.removeHandler(capture);
         }

@@ -1,12 +1,12 @@
 package dev.ssekit.app;
 
-import dev.ssekit.test.ReceivedEvent;
-import dev.ssekit.test.SseRecorder;
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawHttp;
-import dev.ssekit.testkit.Tokens;
+import dev.ssekit.testkit.ReceivedEvent;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RawHttp;
+import dev.ssekit.testsupport.Tokens;
 
 import org.junit.jupiter.api.Test;
 

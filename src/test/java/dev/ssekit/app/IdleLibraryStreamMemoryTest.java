@@ -1,13 +1,12 @@
 package dev.ssekit.app;
 
+import dev.ssekit.Hub;
 import dev.ssekit.SseKitFeature;
-import dev.ssekit.SseStream;
-import dev.ssekit.Topic;
-import dev.ssekit.Topics;
 import dev.ssekit.app.embedded.GrizzlyTransport;
-import dev.ssekit.testkit.ClassHistogram;
-import dev.ssekit.testkit.JerseyWeld;
-import dev.ssekit.testkit.StreamResource;
+import dev.ssekit.cdi.Subscribe;
+import dev.ssekit.testsupport.ClassHistogram;
+import dev.ssekit.testsupport.JerseyWeld;
+import dev.ssekit.testsupport.StreamResource;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.RequestScoped;
@@ -45,8 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What an idle stream opened by a user's own JAX-RS resource costs on Jersey + Grizzly with ssekit's
- * transport installed ({@link GrizzlyTransport}), over real HTTP: {@code topics.open(sink, sse)} and
- * {@code @SseStream}, each stream given its {@code : connected} comment and nothing more. Once the
+ * transport installed ({@link GrizzlyTransport}), over real HTTP: {@code hub.open(sink)} and
+ * {@code @Subscribe}, each stream given its {@code : connected} comment and nothing more. Once the
  * resource has returned and the head is out, the stream lets go of its request (neither Grizzly's
  * request nor Jersey's {@code ContainerRequest} stays), though nothing more is written to it: before,
  * it did so only at its second write (a heartbeat, 6.7 s later by default, or an event), and until
@@ -55,7 +54,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class IdleLibraryStreamMemoryTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final int STREAMS = 200; // per batch: half through topics.open, half through @SseStream
+    private static final int STREAMS = 200; // per batch: half through hub.open, half through @Subscribe
     private static final String CONTAINER_REQUEST = "org.glassfish.jersey.server.ContainerRequest";
     private static final String HEARTBEAT = "ssekit.heartbeat";
     private static final String GRIZZLY_REQUEST = "org.glassfish.grizzly.http.server.Request";
@@ -67,7 +66,7 @@ class IdleLibraryStreamMemoryTest {
         @GET
         @Path("{id}/events")
         @Produces(MediaType.SERVER_SENT_EVENTS)
-        @SseStream(topic = "orders/{id}")
+        @Subscribe(topic = "orders/{id}")
         public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
         }
     }
@@ -76,10 +75,9 @@ class IdleLibraryStreamMemoryTest {
     @ApplicationScoped
     public static class Registry {
         @Inject
-        @Topic
-        Topics topics;
+        Hub topics;
 
-        Topics topics() {
+        Hub topics() {
             return topics;
         }
     }
@@ -111,7 +109,7 @@ class IdleLibraryStreamMemoryTest {
         // No heartbeat while the test waits: a stream's only write is its ": connected" comment.
         System.setProperty(HEARTBEAT, "10m");
         weld = JerseyWeld.start("ssekit-idle-library", OrderResource.class, Registry.class);
-        Topics topics = weld.select(Registry.class).get().topics();
+        Hub topics = weld.select(Registry.class).get().topics();
         server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
                 new ResourceConfig(OrderResource.class, SseKitFeature.class).registerInstances(new StreamResource(topics)),
                 false);

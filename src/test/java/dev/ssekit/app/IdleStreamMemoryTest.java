@@ -2,9 +2,9 @@ package dev.ssekit.app;
 
 import dev.ssekit.Event;
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.testkit.ClassHistogram;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
+import dev.ssekit.testsupport.ClassHistogram;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -84,8 +84,8 @@ class IdleStreamMemoryTest {
         for (int i = 0; i < n; i++) {
             opened.add(MercureClient.openAndStopReading(hub.uri(), "topic=" + topic, WAIT));
         }
-        await().atMost(WAIT).until(() -> hub.topics().stats(topic).subscribers() == n);
-        hub.topics().publish(List.of(topic), Event.of("event on " + topic));
+        await().atMost(WAIT).until(() -> hub.hub().stats(topic).subscribers() == n);
+        hub.hub().publish(List.of(topic), Event.of("event on " + topic));
         for (Socket s : opened) {
             readUntil(s.getInputStream(), "data: event on " + topic + "\n\n");
         }

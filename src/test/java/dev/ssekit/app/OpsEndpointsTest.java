@@ -2,13 +2,13 @@ package dev.ssekit.app;
 
 import dev.ssekit.Event;
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.test.SseRecorder;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.PlainHttp;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
-import dev.ssekit.testkit.TcpProxy;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.PlainHttp;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
+import dev.ssekit.testsupport.TcpProxy;
 
 import org.junit.jupiter.api.Test;
 
@@ -128,8 +128,8 @@ class OpsEndpointsTest {
             await().atMost(WAIT).until(() -> sample(scrape(hub), "ssekit_subscribers", feed) == 1);
             String data = "x".repeat(64 * 1024);
             // Bounded: the client's socket, Grizzly's 64 KiB and a queue of 4 fill long before.
-            for (int i = 0; i < 500 && hub.topics().stats("feed").cut() == 0; i++) {
-                hub.topics().publish(List.of("feed"), Event.of(data));
+            for (int i = 0; i < 500 && hub.hub().stats("feed").cut() == 0; i++) {
+                hub.hub().publish(List.of("feed"), Event.of(data));
             }
             await().atMost(WAIT).until(() -> sample(scrape(hub), "ssekit_cuts_total", feed,
                     "ssekit_cut_reason=\"slow_consumer\"") == 1);

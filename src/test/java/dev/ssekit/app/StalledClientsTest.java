@@ -3,9 +3,9 @@ package dev.ssekit.app;
 import dev.ssekit.Event;
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.internal.conn.ConnRuntime;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RawSseClient;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Clients that stop reading, four times as many as ssekit has writer threads, subscribed over real
@@ -55,7 +54,7 @@ class StalledClientsTest {
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES) // a hang guard: before the fix, publishing stopped for good
-    void broadcast_stalledClientsOutnumberingWritersDoNotHoldBackAHealthyReader() throws Exception {
+    void publish_stalledClientsOutnumberingWritersDoNotHoldBackAHealthyReader() throws Exception {
         for (int i = 0; i < STALLED; i++) {
             stalled.add(openAndStopReading("topic=feed"));
         }
@@ -63,7 +62,7 @@ class StalledClientsTest {
         try {
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < EVENTS; i++) {
-                ids.add(hub.topics().publish(List.of("feed"), Event.of(DATA + i)));
+                ids.add(hub.hub().publish(List.of("feed"), Event.of(DATA + i)).id());
             }
             List<RawSseClient.Received> got = healthy.next(EVENTS, WAIT);
             for (int i = 0; i < EVENTS; i++) {
@@ -71,8 +70,8 @@ class StalledClientsTest {
                 assertEquals(DATA + i, got.get(i).data(), "event " + i);
             }
             // Each stalled client was cut: by its write timeout (10 s), or by its overflow policy.
-            await().atMost(WAIT).until(() -> hub.topics().stats("feed").cut() == STALLED);
-            assertEquals(1, hub.topics().stats("feed").subscribers(), "the healthy reader");
+            await().atMost(WAIT).until(() -> hub.hub().stats("feed").cut() == STALLED);
+            assertEquals(1, hub.hub().stats("feed").subscribers(), "the healthy reader");
         } finally {
             healthy.close();
         }

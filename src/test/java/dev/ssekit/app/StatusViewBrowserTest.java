@@ -1,10 +1,10 @@
 package dev.ssekit.app;
 
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.test.SseRecorder;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.PlainHttp;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.PlainHttp;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -161,7 +161,7 @@ class StatusViewBrowserTest {
     void statusView_followsSubscribersRateAndLag() throws Exception {
         Path binary = chromium().orElse(null);
         if (binary == null) {
-            dev.ssekit.testkit.Services.missing("no chromium on the PATH: this test drives Debian's chromium package "
+            dev.ssekit.testsupport.Services.missing("no chromium on the PATH: this test drives Debian's chromium package "
                     + "(apt-get install chromium; .ci/run installs it)");
         }
         try (EmbeddedHub hub = Hubs.start(Map.of("ssekit.heartbeat", "1s"));

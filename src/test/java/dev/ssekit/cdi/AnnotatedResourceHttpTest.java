@@ -1,14 +1,11 @@
 package dev.ssekit.cdi;
 
-import dev.ssekit.Broadcast;
 import dev.ssekit.Event;
+import dev.ssekit.Hub;
 import dev.ssekit.SseKitFeature;
-import dev.ssekit.SseStream;
-import dev.ssekit.Topic;
-import dev.ssekit.Topics;
-import dev.ssekit.test.SseRecorder;
-import dev.ssekit.test.StreamEnd;
-import dev.ssekit.testkit.JerseyWeld;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testkit.StreamEnd;
+import dev.ssekit.testsupport.JerseyWeld;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.RequestScoped;
@@ -28,7 +25,6 @@ import jakarta.ws.rs.sse.SseEventSink;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code @SseStream} and {@code @Broadcast} on a JAX-RS resource, over HTTP on loopback (Jersey on Grizzly,
+ * {@code @Subscribe} and {@code @Publish} on a JAX-RS resource, over HTTP on loopback (Jersey on Grizzly,
  * Weld SE): replay after the request's {@code Last-Event-ID} whether or not the method declares it, and the
  * id of a broadcast event in the response's {@code SseKit-Event-ID} header.
  */
@@ -59,14 +55,14 @@ class AnnotatedResourceHttpTest {
         @GET
         @Path("{id}/events")
         @Produces(MediaType.SERVER_SENT_EVENTS)
-        @SseStream(topic = "orders/{id}")
+        @Subscribe(topic = "orders/{id}")
         public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
         }
 
         @GET
         @Path("{id}/declared")
         @Produces(MediaType.SERVER_SENT_EVENTS)
-        @SseStream(topic = "orders/{id}")
+        @Subscribe(topic = "orders/{id}")
         public void declared(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                              @Context SseEventSink sink, @Context Sse sse) {
         }
@@ -75,7 +71,7 @@ class AnnotatedResourceHttpTest {
         @Path("{id}/status")
         @Consumes(MediaType.TEXT_PLAIN)
         @Produces(MediaType.TEXT_PLAIN)
-        @Broadcast(topic = "orders/{id}", type = "status")
+        @Publish(topic = "orders/{id}", type = "status")
         public String status(@PathParam("id") String id, String status) {
             return status.isEmpty() ? null : status; // null: nothing to broadcast
         }
@@ -84,11 +80,9 @@ class AnnotatedResourceHttpTest {
     /** The application's registry, to publish without HTTP. */
     @ApplicationScoped
     public static class Registry {
-        @Inject
-        @Topic
-        Topics topics;
+        @Inject Hub topics;
 
-        Topics topics() {
+        Hub topics() {
             return topics;
         }
     }
@@ -96,7 +90,7 @@ class AnnotatedResourceHttpTest {
     private static WeldContainer weld;
     private static HttpServer withFeature;
     private static HttpServer withoutFeature;
-    private static Topics topics;
+    private static Hub topics;
 
     @BeforeAll
     static void start() throws Exception {
@@ -126,7 +120,7 @@ class AnnotatedResourceHttpTest {
     }
 
     private static String publish(String topic, String data) {
-        return topics.publish(List.of(topic), Event.of(data).withType("status"));
+        return topics.publish(List.of(topic), Event.of(data).withType("status")).id();
     }
 
     @Test
@@ -172,7 +166,7 @@ class AnnotatedResourceHttpTest {
         try (SseRecorder events = SseRecorder.to(uri(withoutFeature, "4/events")).header("Last-Event-ID", "x").open()) {
             StreamEnd end = events.assertEnded(StreamEnd.Reason.HTTP_STATUS);
             assertEquals(500, end.status());
-            assertTrue(end.body().contains("@SseStream on " + OrderResource.class.getName() + ".events cannot read the "
+            assertTrue(end.body().contains("@Subscribe on " + OrderResource.class.getName() + ".events cannot read the "
                     + "request's Last-Event-ID, so it could not replay what the client missed: register "
                     + "dev.ssekit.SseKitFeature in the JAX-RS Application"), end.body());
         }
@@ -186,7 +180,7 @@ class AnnotatedResourceHttpTest {
     }
 
     @Test
-    void broadcast_answersTheIdOfTheEventItPublished() throws Exception {
+    void publish_answersTheIdOfTheEventItPublished() throws Exception {
         try (SseRecorder events = SseRecorder.to(uri(withFeature, "5/events")).open()) {
             assertEquals(200, events.status()); // the head follows the subscription: it is in place
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri(withFeature, "5/status"))

@@ -1,7 +1,6 @@
 package dev.ssekit.cdi;
 
-import dev.ssekit.Topic;
-import dev.ssekit.Topics;
+import dev.ssekit.Hub;
 import dev.ssekit.internal.cdi.HubProducer;
 import dev.ssekit.internal.cdi.SseKitExtension;
 
@@ -32,9 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HealthChecksTest {
     @Dependent
     public static class Publisher {
-        @Inject
-        @Topic
-        Topics topics;
+        @Inject Hub topics;
     }
 
     private static WeldContainer start() {
@@ -70,7 +67,7 @@ class HealthChecksTest {
     void readiness_reportsARegistryTheApplicationBuiltItself_andDownWhileItsStoreFails() {
         dev.ssekit.history.HistoryStore failing = dev.ssekit.history.InMemoryHistoryStore.create();
         try (WeldContainer weld = start();
-             Topics own = Topics.builder().history(new dev.ssekit.testkit.ForwardingStore(failing) {
+             Hub own = Hub.builder().history(new dev.ssekit.testsupport.ForwardingStore(failing) {
                  @Override
                  public void check() {
                      throw new dev.ssekit.HistoryStoreException("the test's store is unreachable", null);

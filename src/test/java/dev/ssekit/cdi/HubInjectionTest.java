@@ -2,13 +2,12 @@ package dev.ssekit.cdi;
 
 import dev.ssekit.Conn;
 import dev.ssekit.Hub;
-import dev.ssekit.SubscriberConnected;
-import dev.ssekit.SubscriberDisconnected;
 import dev.ssekit.HubClosedException;
 import dev.ssekit.Topic;
-import dev.ssekit.Topics;
 import dev.ssekit.internal.cdi.HubProducer;
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.spi.SubscriberConnected;
+import dev.ssekit.spi.SubscriberDisconnected;
+import dev.ssekit.testsupport.FakeSse;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Dependent;
@@ -31,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code @Inject @Topic Hub<T>} in a real CDI container (Weld SE). */
+/** {@code @Inject @TopicName Topic<T>} in a real CDI container (Weld SE). */
 class HubInjectionTest {
     /** A value type for a JSON hub; public for JSON-B. */
     public record Order(String item, int qty) {
@@ -41,16 +40,14 @@ class HubInjectionTest {
     @Dependent
     public static class Shop {
         @Inject
-        @Topic("orders")
-        Hub<Order> orders;
+        @TopicName("orders")
+        Topic<Order> orders;
 
         @Inject
-        @Topic
-        Hub<String> alerts;
+        @TopicName
+        Topic<String> alerts;
 
-        @Inject
-        @Topic
-        Topics topics;
+        @Inject Hub topics;
     }
 
     /** Observes the subscriber events, as an application would. */
@@ -83,11 +80,11 @@ class HubInjectionTest {
         try (WeldContainer weld = start()) {
             Shop shop = weld.select(Shop.class).get();
             Audit audit = weld.select(Audit.class).get();
-            Conn conn = shop.topics.open(new FakeSse.Sink(), FakeSse.sse(), "127.0.0.9");
+            Conn conn = shop.topics.open(new FakeSse.Sink()); // no servlet request here: the address is unknown
             shop.topics.subscribe(conn, List.of("orders", "alerts"), null);
-            assertEquals(new SubscriberConnected(Set.of("orders", "alerts"), Optional.of("127.0.0.9")), audit.next());
+            assertEquals(new SubscriberConnected(Set.of("orders", "alerts"), Optional.empty()), audit.next());
             conn.close();
-            assertEquals(new SubscriberDisconnected(Set.of("orders", "alerts"), Optional.of("127.0.0.9"),
+            assertEquals(new SubscriberDisconnected(Set.of("orders", "alerts"), Optional.empty(),
                     Conn.CloseReason.CLOSED), audit.next());
         }
     }
@@ -96,12 +93,12 @@ class HubInjectionTest {
     void inject_hubsOfNamedAndDefaultedTopicsShareOneRegistry() {
         try (WeldContainer weld = start()) {
             Shop shop = weld.select(Shop.class).get();
-            assertEquals("orders", shop.orders.topic());
+            assertEquals("orders", shop.orders.name());
             assertEquals(Order.class, shop.orders.type());
-            assertEquals("alerts", shop.alerts.topic(), "an empty @Topic names the topic after the field");
+            assertEquals("alerts", shop.alerts.name(), "an empty @TopicName names the topic after the field");
             assertEquals(String.class, shop.alerts.type());
-            assertSame(shop.orders, shop.topics.hub("orders", Order.class), "one registry for all injected hubs");
-            String id = shop.orders.broadcast(new Order("tea", 2));
+            assertSame(shop.orders, shop.topics.topic("orders", Order.class), "one registry for all injected hubs");
+            String id = shop.orders.publish(new Order("tea", 2)).id();
             assertEquals("{\"item\":\"tea\",\"qty\":2}", shop.topics.history()
                     .read(java.util.Set.of("orders"), "earliest", null)
                     .events().get(0).data());
@@ -111,12 +108,11 @@ class HubInjectionTest {
 
     @Test
     void shutdown_closesTheApplicationsHubs() {
-        Hub<String> alerts;
+        Topic<String> alerts;
         try (WeldContainer weld = start()) {
             alerts = weld.select(Shop.class).get().alerts;
-            alerts.broadcast("before");
+            alerts.publish("before");
         }
-        assertTrue(alerts.isClosed());
-        assertThrows(HubClosedException.class, () -> alerts.broadcast("after"));
+        assertThrows(HubClosedException.class, () -> alerts.publish("after"));
     }
 }

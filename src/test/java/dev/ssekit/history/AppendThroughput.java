@@ -1,10 +1,11 @@
 package dev.ssekit.history;
 
+import dev.ssekit.Event;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.ssekit.Event;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.ssekit.history;
 
+import dev.ssekit.Event;
+import dev.ssekit.Hub;
+import dev.ssekit.internal.wire.FramedEvent;
+import dev.ssekit.testsupport.Services;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.ssekit.Event;
-import dev.ssekit.Topics;
-import dev.ssekit.internal.wire.FramedEvent;
-import dev.ssekit.testkit.FakeSse;
-import dev.ssekit.testkit.Services;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -47,14 +47,14 @@ public final class FollowLatency {
         try (HikariDataSource poolA = pool(); HikariDataSource poolB = pool()) {
             try (HistoryStore storeA = JdbcHistoryStore.builder(poolA).tablePrefix(prefix).pruneInterval(null).build();
                  HistoryStore storeB = JdbcHistoryStore.builder(poolB).tablePrefix(prefix).pruneInterval(null).build();
-                 Topics a = Topics.builder().history(storeA).build();
-                 Topics b = Topics.builder().history(storeB).build()) {
+                 Hub a = Hub.builder().history(storeA).build();
+                 Hub b = Hub.builder().history(storeB).build()) {
                 AtomicLongArray published = new AtomicLongArray(total);
                 AtomicLongArray acknowledged = new AtomicLongArray(total);
                 Timed onA = new Timed(total);
                 Timed onB = new Timed(total);
-                a.subscribe(a.open(onA, FakeSse.sse()), List.of("bench"), null);
-                b.subscribe(b.open(onB, FakeSse.sse()), List.of("bench"), null);
+                a.subscribe(a.open(onA), List.of("bench"), null);
+                b.subscribe(b.open(onB), List.of("bench"), null);
                 long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
                 long interval = TimeUnit.SECONDS.toNanos(1) / rate;
                 ExecutorService pool = Executors.newFixedThreadPool(PUBLISHERS);

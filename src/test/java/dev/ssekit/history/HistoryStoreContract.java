@@ -165,7 +165,7 @@ abstract class HistoryStoreContract {
 
     /** Reads {@code topics} (or, with a matcher, what it accepts) page by page, as a replay does. */
     static List<List<String>> pages(HistoryStore store, String after, String until, int limit,
-                                    dev.ssekit.TopicMatcher matcher, String... topics) {
+                                    dev.ssekit.spi.TopicMatcher matcher, String... topics) {
         List<List<String>> pages = new ArrayList<>();
         String from = after;
         while (true) {
@@ -215,7 +215,7 @@ abstract class HistoryStoreContract {
             append(store, "x4", "x");
             String o3 = append(store, "o3", "orders/3");
             append(store, "x5", "x");
-            dev.ssekit.TopicMatcher orders = t -> t.stream().anyMatch(topic -> topic.startsWith("orders/"));
+            dev.ssekit.spi.TopicMatcher orders = t -> t.stream().anyMatch(topic -> topic.startsWith("orders/"));
             assertEquals(List.of(List.of("o1", "o2"), List.of("o3")),
                     pages(store, HistoryStore.EARLIEST, null, 2, orders));
             assertEquals(List.of(List.of("o1", "o2", "o3"), List.of()),
@@ -236,7 +236,7 @@ abstract class HistoryStoreContract {
             append(store, "b2", "b");
             String e = HistoryStore.EARLIEST;
             // This store's count, and the SPI's default (pages read and counted) on the same data.
-            for (HistoryStore s : List.of(store, new dev.ssekit.testkit.ForwardingStore(store) { })) {
+            for (HistoryStore s : List.of(store, new dev.ssekit.testsupport.ForwardingStore(store) { })) {
                 String which = s == store ? "the store's count" : "the default count";
                 // By topics: what read returns, an event on two of them once.
                 assertEquals(3, s.count(Set.of("a"), e, null, 100), which);
@@ -286,7 +286,7 @@ abstract class HistoryStoreContract {
         }
     }
 
-    static Replay readMatching(HistoryStore store, String after, dev.ssekit.TopicMatcher matcher) {
+    static Replay readMatching(HistoryStore store, String after, dev.ssekit.spi.TopicMatcher matcher) {
         return store.readMatching(matcher, after, null);
     }
 

@@ -1,7 +1,7 @@
 package dev.ssekit.history;
 
 import dev.ssekit.Event;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.Services;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterEach;

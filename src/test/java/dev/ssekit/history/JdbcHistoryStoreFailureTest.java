@@ -1,11 +1,10 @@
 package dev.ssekit.history;
 
-import dev.ssekit.testkit.ConnectionSource;
-
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
+import dev.ssekit.Hub;
 import dev.ssekit.SseKitException;
-import dev.ssekit.Topics;
+import dev.ssekit.testsupport.ConnectionSource;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -38,14 +37,14 @@ class JdbcHistoryStoreFailureTest {
         h2.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         Switch db = new Switch(h2);
         JdbcHistoryStore store = JdbcHistoryStore.builder(db).pruneInterval(null).build();
-        try (Topics topics = Topics.builder().history(store).build()) {
-            String before = topics.publish(List.of("t"), Event.of("before"));
+        try (Hub topics = Hub.builder().history(store).build()) {
+            String before = topics.publish(List.of("t"), Event.of("before")).id();
             db.up = false;
             HistoryStoreException e = assertThrows(HistoryStoreException.class,
                     () -> topics.publish(List.of("t"), Event.of("lost")));
             assertTrue(e.getMessage().startsWith("history database refused the append (SQLState 08001"), e.getMessage());
             db.up = true;
-            String after = topics.publish(List.of("t"), Event.of("after"));
+            String after = topics.publish(List.of("t"), Event.of("after")).id();
             List<Event> kept = store.read(java.util.Set.of("t"), before, null).events();
             assertEquals(List.of(Event.of("after").withId(after)), kept, "nothing unacknowledged was stored");
         } finally {

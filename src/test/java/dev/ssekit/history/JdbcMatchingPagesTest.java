@@ -1,8 +1,8 @@
 package dev.ssekit.history;
 
 import dev.ssekit.Event;
-import dev.ssekit.TopicMatcher;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.spi.TopicMatcher;
+import dev.ssekit.testsupport.Services;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;

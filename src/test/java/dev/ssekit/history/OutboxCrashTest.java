@@ -1,7 +1,7 @@
 package dev.ssekit.history;
 
-import dev.ssekit.testkit.OutboxProcess;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.OutboxProcess;
+import dev.ssekit.testsupport.Services;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package dev.ssekit.history;
 
 import dev.ssekit.Event;
-import dev.ssekit.testkit.ConnectionSource;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.ConnectionSource;
+import dev.ssekit.testsupport.Services;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +30,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**

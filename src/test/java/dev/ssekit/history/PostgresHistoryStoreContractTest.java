@@ -1,6 +1,6 @@
 package dev.ssekit.history;
 
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.Services;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,7 +76,6 @@ class PostgresHistoryStoreContractTest extends DurableHistoryStoreContract imple
     protected HistoryStore reopen(HistoryStore closed) {
         return create(10_000, Duration.ofHours(1));
     }
-
 
     @Override
     protected boolean keepsTopicState(HistoryStore store, String topic) throws java.sql.SQLException {

@@ -1,8 +1,8 @@
 package dev.ssekit.history;
 
 import dev.ssekit.Event;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RestoreArgs;

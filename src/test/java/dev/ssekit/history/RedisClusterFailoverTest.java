@@ -2,8 +2,8 @@ package dev.ssekit.history;
 
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +22,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**

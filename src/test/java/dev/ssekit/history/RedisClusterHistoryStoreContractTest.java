@@ -1,7 +1,7 @@
 package dev.ssekit.history;
 
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +50,7 @@ class RedisClusterHistoryStoreContractTest extends RedisHistoryStoreContractTest
 
     @Test
     void append_aBatchOnManyTopicsIsOneScriptOnOneSlot() {
-        // Topics whose plain names hash to slots on all three primaries: one script, no CROSSSLOT.
+        // Hub whose plain names hash to slots on all three primaries: one script, no CROSSSLOT.
         try (HistoryStore store = create(10_000, Duration.ofHours(1))) {
             List<String> topics = List.of("a", "b", "c", "orders/42", "x", "y", "z");
             String id = append(store, "1", topics.toArray(String[]::new));

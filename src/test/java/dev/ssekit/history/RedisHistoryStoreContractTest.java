@@ -2,8 +2,8 @@ package dev.ssekit.history;
 
 import dev.ssekit.Event;
 import dev.ssekit.SseKitException;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

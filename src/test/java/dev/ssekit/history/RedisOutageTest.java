@@ -3,9 +3,9 @@ package dev.ssekit.history;
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
+import dev.ssekit.Hub;
 import dev.ssekit.Subscription;
-import dev.ssekit.Topics;
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.testsupport.FakeSse;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -64,11 +64,11 @@ class RedisOutageTest {
         startRedis();
         RedisHistoryStore store = RedisHistoryStore.builder("redis://127.0.0.1:" + port)
                 .commandTimeout(Duration.ofSeconds(2)).build();
-        try (Topics topics = Topics.builder().history(store).build()) {
+        try (Hub topics = Hub.builder().history(store).build()) {
             FakeSse.Sink sink = new FakeSse.Sink();
-            Conn first = topics.open(sink, FakeSse.sse());
+            Conn first = topics.open(sink);
             topics.subscribe(first, List.of("t"), null);
-            String before = topics.publish(List.of("t"), Event.of("before"));
+            String before = topics.publish(List.of("t"), Event.of("before")).id();
             await().atMost(Duration.ofSeconds(20)).until(() -> sink.ids().equals(List.of(before)));
 
             redis.destroy();
@@ -79,16 +79,16 @@ class RedisOutageTest {
 
             startRedis(); // empty again, as it keeps no files: the node cannot know what it lost
             String after = await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> topics.publish(List.of("t"), Event.of("after")), id -> id != null);
+                    .until(() -> topics.publish(List.of("t"), Event.of("after")).id(), id -> id != null);
             // The feed's count broke: the node ends its streams so that clients catch up by replay.
             assertEquals(Conn.CloseReason.ERROR, first.done().toCompletableFuture().get(60, TimeUnit.SECONDS));
             assertEquals(List.of(before), sink.ids(), "the refused event reached nobody");
             // The client comes back with its last id, which this Redis never issued: all it holds.
             FakeSse.Sink again = new FakeSse.Sink();
-            Subscription s = topics.subscribe(topics.open(again, FakeSse.sse()), List.of("t"), before);
+            Subscription s = topics.subscribe(topics.open(again), List.of("t"), before);
             assertEquals(HistoryStore.EARLIEST, s.replayStartedAfter().orElseThrow());
             await().atMost(Duration.ofSeconds(30)).until(() -> again.ids().equals(List.of(after)));
-            String live = topics.publish(List.of("t"), Event.of("live"));
+            String live = topics.publish(List.of("t"), Event.of("live")).id();
             await().atMost(Duration.ofSeconds(30)).until(() -> again.ids().equals(List.of(after, live)));
             assertEquals(List.of("after", "live"), store.read(Set.of("t"), HistoryStore.EARLIEST, null)
                     .events().stream().map(Event::data).toList());

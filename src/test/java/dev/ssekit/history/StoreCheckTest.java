@@ -1,8 +1,8 @@
 package dev.ssekit.history;
 
 import dev.ssekit.HistoryStoreException;
-import dev.ssekit.testkit.Services;
-import dev.ssekit.testkit.TcpProxy;
+import dev.ssekit.testsupport.Services;
+import dev.ssekit.testsupport.TcpProxy;
 
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;

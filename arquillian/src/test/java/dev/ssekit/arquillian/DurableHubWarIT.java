@@ -1,11 +1,11 @@
 package dev.ssekit.arquillian;
 
-import dev.ssekit.test.ReceivedEvent;
-import dev.ssekit.test.SseRecorder;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
-import dev.ssekit.testkit.Tokens;
+import dev.ssekit.testkit.ReceivedEvent;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
+import dev.ssekit.testsupport.Tokens;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;

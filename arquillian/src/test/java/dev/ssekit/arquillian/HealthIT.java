@@ -1,9 +1,9 @@
 package dev.ssekit.arquillian;
 
-import dev.ssekit.testkit.PlainHttp;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
-import dev.ssekit.testkit.TcpProxy;
+import dev.ssekit.testsupport.PlainHttp;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
+import dev.ssekit.testsupport.TcpProxy;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;

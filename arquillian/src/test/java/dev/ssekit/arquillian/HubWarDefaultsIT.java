@@ -1,6 +1,6 @@
 package dev.ssekit.arquillian;
 
-import dev.ssekit.testkit.MercureClient;
+import dev.ssekit.testsupport.MercureClient;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;

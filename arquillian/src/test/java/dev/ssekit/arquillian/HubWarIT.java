@@ -1,12 +1,12 @@
 package dev.ssekit.arquillian;
 
 import dev.ssekit.Event;
-import dev.ssekit.test.ReceivedEvent;
-import dev.ssekit.test.SseRecorder;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.Tokens;
-import dev.ssekit.testkit.WireCases;
+import dev.ssekit.testkit.ReceivedEvent;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RawSseClient;
+import dev.ssekit.testsupport.Tokens;
+import dev.ssekit.testsupport.WireCases;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;

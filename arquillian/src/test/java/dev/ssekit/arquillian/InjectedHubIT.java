@@ -1,14 +1,15 @@
 package dev.ssekit.arquillian;
 
+import dev.ssekit.Event;
 import dev.ssekit.arquillian.app.OrderApplication;
 import dev.ssekit.arquillian.app.OrderStream;
 import dev.ssekit.arquillian.app.SubscriberLog;
-import dev.ssekit.test.ReceivedEvent;
-import dev.ssekit.test.SseRecorder;
-import dev.ssekit.test.StreamEnd;
-import dev.ssekit.testkit.PlainHttp;
-import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.WireCases;
+import dev.ssekit.testkit.ReceivedEvent;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testkit.StreamEnd;
+import dev.ssekit.testsupport.PlainHttp;
+import dev.ssekit.testsupport.RawSseClient;
+import dev.ssekit.testsupport.WireCases;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -36,7 +37,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A user's WAR: the ssekit jar in WEB-INF/lib and a resource with {@code @Inject @Topic Hub<String>}. */
+/** A user's WAR: the ssekit jar in WEB-INF/lib and a resource with {@code @Inject @TopicName Topic<String>}. */
 @ExtendWith(ArquillianExtension.class)
 class InjectedHubIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -75,7 +76,7 @@ class InjectedHubIT {
     }
 
     @Test
-    void injectedHubBroadcastsAndReplays() throws Exception {
+    void injectedHubPublishsAndReplays() throws Exception {
         String first = publish("one");
         String second = publish("two");
         try (SseRecorder c = SseRecorder.to(api()).header("Last-Event-ID", first).timeout(WAIT).open()) {
@@ -86,7 +87,7 @@ class InjectedHubIT {
             assertEquals(first, c.header("Mercure-Last-Event-ID"));
             // hub.open knows the client's address too, from the servlet request.
             assertTrue(get(URI.create(api() + "/subscribers")).contains("connected [orders] from 127.0.0.1"));
-            assertEquals("tea", post(URI.create(api() + "/created"), "note=tea"), "@Broadcast leaves the response unchanged");
+            assertEquals("tea", post(URI.create(api() + "/created"), "note=tea"), "@Publish leaves the response unchanged");
             ReceivedEvent event = c.takeEvent();
             assertEquals("created", event.type());
             assertEquals("tea", event.data());
@@ -110,7 +111,7 @@ class InjectedHubIT {
             List<RawSseClient.Received> got = c.next(WireCases.DATA.size(), WAIT);
             for (int i = 0; i < got.size(); i++) {
                 String data = WireCases.DATA.get(i);
-                assertEquals(WireCases.parsed(data), got.get(i).data(), "@Broadcast of " + WireCases.show(data));
+                assertEquals(WireCases.parsed(data), got.get(i).data(), "@Publish of " + WireCases.show(data));
                 assertEquals("status", got.get(i).type());
             }
         }
@@ -175,8 +176,8 @@ class InjectedHubIT {
     }
 
     @Test
-    void clientsThatLeaveAnSseStream_idleOrMidFrame_endTheirConnectionsWithNothingLogged() throws Exception {
-        // The user's @SseStream resource, as StalledClientsIT does for the hub WAR: a raw client that
+    void clientsThatLeaveAnSubscribe_idleOrMidFrame_endTheirConnectionsWithNothingLogged() throws Exception {
+        // The user's @Subscribe resource, as StalledClientsIT does for the hub WAR: a raw client that
         // leaves while idle, and one that leaves with a reset in the middle of a 64 KB event.
         URI events = URI.create(api() + "/leaving/events");
         URI status = URI.create(api() + "/leaving/status");
@@ -217,7 +218,7 @@ class InjectedHubIT {
     }
 
     @Test
-    void broadcast_deliversSuccessfulResponsesOnly() throws Exception {
+    void publish_deliversSuccessfulResponsesOnly() throws Exception {
         URI events = URI.create(api() + "/31/events");
         try (SseRecorder c = SseRecorder.to(events).timeout(WAIT).open()) {
             assertEquals(200, c.status());
@@ -287,7 +288,7 @@ class InjectedHubIT {
                 assertTrue(text.matches("(?s).*ssekit_events_delivered_total\\{[^}]*topic=\"metered\"[^}]*} 3(\\.0)?\n.*"),
                         text);
                 assertTrue(text.matches("(?s).*ssekit_subscribers\\{[^}]*topic=\"metered\"[^}]*} 1(\\.0)?\n.*"), text);
-                assertTrue(text.contains("ssekit_broadcast_duration_seconds_count{"), text);
+                assertTrue(text.contains("ssekit_publish_duration_seconds_count{"), text);
                 // One lag sample per event written, once the write returned (just after the client read it).
                 await().atMost(WAIT).until(() -> get(metrics).matches(
                         "(?s).*ssekit_delivery_lag_seconds_count\\{[^}]*topic=\"metered\"[^}]*} 3(\\.0)?\n.*"));

@@ -3,8 +3,8 @@ package dev.ssekit.arquillian;
 import dev.ssekit.arquillian.app.OrderApplication;
 import dev.ssekit.arquillian.app.OrderStream;
 import dev.ssekit.arquillian.app.SubscriberLog;
-import dev.ssekit.test.ReceivedEvent;
-import dev.ssekit.test.SseRecorder;
+import dev.ssekit.testkit.ReceivedEvent;
+import dev.ssekit.testkit.SseRecorder;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -25,7 +25,7 @@ import java.net.http.HttpResponse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The testing guide's Arquillian example (docs/testing.md): a user's {@code @SseStream} resource
+ * The testing guide's Arquillian example (docs/testing.md): a user's {@code @Subscribe} resource
  * ({@link OrderStream#orderEvents}) checked with the test kit from the client side, live and by replay
  * after {@code Last-Event-ID}, on Payara and WildFly.
  */

@@ -1,10 +1,10 @@
 package dev.ssekit.arquillian;
 
 import dev.ssekit.arquillian.probe.ThreadProbe;
-import dev.ssekit.test.ReceivedEvent;
-import dev.ssekit.test.SseRecorder;
-import dev.ssekit.test.StreamEnd;
-import dev.ssekit.testkit.PlainHttp;
+import dev.ssekit.testkit.ReceivedEvent;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testkit.StreamEnd;
+import dev.ssekit.testsupport.PlainHttp;
 
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;

@@ -1,7 +1,7 @@
 package dev.ssekit.arquillian;
 
-import dev.ssekit.test.SseRecorder;
-import dev.ssekit.testkit.PlainHttp;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testsupport.PlainHttp;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;

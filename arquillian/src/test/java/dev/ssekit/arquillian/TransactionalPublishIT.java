@@ -3,7 +3,7 @@ package dev.ssekit.arquillian;
 import dev.ssekit.arquillian.txapp.OrderService;
 import dev.ssekit.arquillian.txapp.TxApplication;
 import dev.ssekit.arquillian.txapp.TxOrdersResource;
-import dev.ssekit.test.SseRecorder;
+import dev.ssekit.testkit.SseRecorder;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -109,7 +109,7 @@ class TransactionalPublishIT {
     }
 
     @Test
-    void exceptionAfterBroadcast_rollsBackAndDeliversNothing() throws Exception {
+    void exceptionAfterPublish_rollsBackAndDeliversNothing() throws Exception {
         try (SseRecorder events = subscribeNow()) {
             HttpResponse<String> failed = post("/" + run + "-failed/fail");
             assertEquals(409, failed.statusCode(), failed.body());

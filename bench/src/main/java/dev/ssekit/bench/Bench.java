@@ -27,7 +27,7 @@ import java.util.Map;
  * The benchmark driver: starts {@link BenchServer} as a child JVM (so that its heap and RSS are the
  * server's alone), opens subscribers with {@link SseClient} in this JVM, drives publishing through the
  * server's admin resource, and prints a Markdown report. Every scenario runs through ssekit's
- * {@code Hub} and through the plain {@code SseBroadcaster}, on the same server.
+ * {@code Topic} and through the plain {@code SseBroadcaster}, on the same server.
  *
  * <pre>bench/run [--quick] [--only a,b,c,d] [--sides hub,raw] [--no-jmh] [--jmh-only]</pre>
  */

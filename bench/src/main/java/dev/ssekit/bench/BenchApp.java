@@ -2,7 +2,7 @@ package dev.ssekit.bench;
 
 import dev.ssekit.Conn;
 import dev.ssekit.Hub;
-import dev.ssekit.Topics;
+import dev.ssekit.Topic;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
@@ -24,9 +24,11 @@ import jakarta.ws.rs.sse.SseEventSink;
 
 import java.nio.file.Paths;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -37,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The bench server's resources, all in one JAX-RS application on one Grizzly server:
  * <ul>
- * <li>{@code GET /hub/{topic}}: ssekit, one {@link Hub}{@code <Payload>} per topic of one {@link Topics};</li>
+ * <li>{@code GET /hub/{topic}}: ssekit, one {@link Topic}{@code <Payload>} per topic of one {@link Hub};</li>
  * <li>{@code GET /raw/{topic}}: the JAX-RS tutorial's way, one {@link SseBroadcaster} per topic and
  *     {@code sse.newEventBuilder().mediaType(APPLICATION_JSON).data(Payload.class, p)} per event;</li>
  * <li>{@code /admin/...}: publish, end a topic, heap after GC, and replay stores, driven by the client JVM.</li>
@@ -50,16 +52,17 @@ final class BenchApp {
     /** State shared by the resources, which are registered as instances. */
     /** The registry key prefix of the large-history scenario's registries, per store. */
     static final String HISTORY = "history-";
-    /** Topics the large history is spread over. */
+    /** Hub the large history is spread over. */
     static final int HISTORY_TOPICS = 100;
 
     static final class State {
-        final Topics topics = Topics.builder().name("bench").build();
-        final Map<String, Hub<Payload>> hubs = new ConcurrentHashMap<>();
+        final Hub topics = Hub.builder().name("bench").build();
+        final Map<String, Topic<Payload>> hubs = new ConcurrentHashMap<>();
+        final Map<String, Queue<Conn>> conns = new ConcurrentHashMap<>();
         final Map<String, SseBroadcaster> raw = new ConcurrentHashMap<>();
         final AtomicInteger rawClients = new AtomicInteger();
         volatile Sse sse;
-        final Map<String, Topics> replayTopics = new ConcurrentHashMap<>();
+        final Map<String, Hub> replayTopics = new ConcurrentHashMap<>();
         final Map<String, Runnable> replayCleanups = new ConcurrentHashMap<>();
         final AtomicLong historySubscribers = new AtomicLong();
         /** Events the large history's subscriptions replayed ({@code Subscription.replayed}), summed. */
@@ -84,8 +87,8 @@ final class BenchApp {
             });
         }
 
-        Hub<Payload> hub(String topic) {
-            return hubs.computeIfAbsent(topic, t -> topics.hub(t, Payload.class));
+        Topic<Payload> hub(String topic) {
+            return hubs.computeIfAbsent(topic, t -> topics.topic(t, Payload.class));
         }
 
         SseBroadcaster broadcaster(String topic, Sse s) {
@@ -112,7 +115,7 @@ final class BenchApp {
             Payload p = new Payload(seq, item);
             p.sent = sent;
             if ("hub".equals(side)) {
-                hub(topic).broadcast(p);
+                hub(topic).publish(p);
             } else if (side.startsWith("nio")) {
                 // The JSON the container's JSON-B writes for a Payload (properties in lexical order).
                 nio(side).publish(seq, "{\"item\":\"" + p.item + "\",\"ok\":" + p.ok + ",\"price\":" + p.price
@@ -148,9 +151,10 @@ final class BenchApp {
         @Produces(MediaType.SERVER_SENT_EVENTS)
         public void subscribe(@PathParam("topic") String topic, @HeaderParam("Last-Event-ID") String lastEventId,
                               @Context SseEventSink sink, @Context Sse sse) {
-            Hub<Payload> hub = state.hub(topic);
-            Conn conn = hub.open(sink, sse);
-            hub.register(conn, lastEventId);
+            Topic<Payload> hub = state.hub(topic);
+            Conn conn = state.topics.open(sink);
+            state.conns.computeIfAbsent(topic, t -> new ConcurrentLinkedQueue<>()).add(conn);
+            hub.subscribe(conn, lastEventId);
         }
 
         @GET
@@ -158,9 +162,9 @@ final class BenchApp {
         @Produces(MediaType.SERVER_SENT_EVENTS)
         public void replay(@PathParam("store") String store, @HeaderParam("Last-Event-ID") String lastEventId,
                            @Context SseEventSink sink, @Context Sse sse) {
-            Topics t = state.replayTopics.get(store);
-            Conn conn = t.open(sink, sse);
-            t.hub("replay", Payload.class).register(conn, lastEventId);
+            Hub t = state.replayTopics.get(store);
+            Conn conn = t.open(sink);
+            t.topic("replay", Payload.class).subscribe(conn, lastEventId);
         }
 
         /**
@@ -172,10 +176,10 @@ final class BenchApp {
         @Produces(MediaType.SERVER_SENT_EVENTS)
         public void history(@PathParam("store") String store, @HeaderParam("Last-Event-ID") String lastEventId,
                             @Context SseEventSink sink, @Context Sse sse) {
-            Topics t = state.replayTopics.get(HISTORY + store);
-            Conn conn = t.open(sink, sse);
+            Hub t = state.replayTopics.get(HISTORY + store);
+            Conn conn = t.open(sink);
             dev.ssekit.Subscription s = state.historySubscribers.getAndIncrement() % 2 == 0
-                    ? t.subscribe(conn, java.util.List.of(), topics -> true, lastEventId)
+                    ? t.subscribe(conn, java.util.List.of(), lastEventId, topics -> true)
                     : t.subscribe(conn, java.util.List.of("h-0"), lastEventId);
             state.historyReplayed.addAndGet(s.replayed());
         }
@@ -279,9 +283,10 @@ final class BenchApp {
                     e.getValue().endAll();
                 }
             }
-            Hub<Payload> hub = state.hubs.remove(topic);
-            if (hub != null) {
-                hub.close();
+            state.hubs.remove(topic);
+            Queue<Conn> opened = state.conns.remove(topic);
+            if (opened != null) {
+                opened.forEach(Conn::close); // the topic's streams end, as a reset between scenarios
             }
             SseBroadcaster b = state.raw.remove(topic);
             if (b != null) {
@@ -323,17 +328,17 @@ final class BenchApp {
         @POST
         @Path("replay/{store}")
         public String prepareReplay(@PathParam("store") String store, @QueryParam("events") int events) {
-            Topics old = state.replayTopics.remove(store);
+            Hub old = state.replayTopics.remove(store);
             if (old != null) {
                 old.close();
             }
             HistoryStore history = open(store, events, state.replayCleanups);
-            Topics t = Topics.builder().name("replay-" + store).history(history).build();
+            Hub t = Hub.builder().name("replay-" + store).history(history).build();
             state.replayTopics.put(store, t);
-            Hub<Payload> hub = t.hub("replay", Payload.class);
-            String marker = hub.broadcast(new Payload(-1));
+            Topic<Payload> hub = t.topic("replay", Payload.class);
+            String marker = hub.publish(new Payload(-1)).id();
             for (int i = 0; i < events; i++) {
-                hub.broadcast(new Payload(i));
+                hub.publish(new Payload(i));
             }
             return marker;
         }
@@ -354,7 +359,7 @@ final class BenchApp {
                 Map<String, Runnable> cleanup = new ConcurrentHashMap<>();
                 HistoryStore history = open(store, total, cleanup);
                 cleanup.values().forEach(c -> state.replayCleanups.put(key, c));
-                state.replayTopics.put(key, Topics.builder().name(key).history(history).build());
+                state.replayTopics.put(key, Hub.builder().name(key).history(history).build());
                 state.historySubscribers.set(0);
                 state.historyReplayed.set(0);
             }
@@ -382,7 +387,7 @@ final class BenchApp {
         @POST
         @Path("history/{store}/publish")
         public String timedPublish(@PathParam("store") String store, @QueryParam("count") int count) {
-            Topics t = state.replayTopics.get(HISTORY + store);
+            Hub t = state.replayTopics.get(HISTORY + store);
             StringBuilder micros = new StringBuilder();
             for (int i = 0; i < count; i++) {
                 long start = System.nanoTime();
@@ -395,7 +400,7 @@ final class BenchApp {
         @POST
         @Path("replay-close/{store}")
         public String closeReplay(@PathParam("store") String store) {
-            Topics t = state.replayTopics.remove(store);
+            Hub t = state.replayTopics.remove(store);
             if (t != null) {
                 t.close();
                 t.history().close();

@@ -1,11 +1,8 @@
 package dev.ssekit.bench;
 
 import dev.ssekit.Event;
-import dev.ssekit.Topics;
+import dev.ssekit.Hub;
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.internal.cdi.HubProducer;
-
-import jakarta.enterprise.inject.spi.CDI;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -28,8 +25,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <li>{@code heap}: answers {@code OK <used heap after GC>}.</li>
  * </ul>
  * Prints {@code READY <port>} once listening, and stops (ending every stream) when standard input closes.
- * The registry is the hub's own ({@code EmbeddedHub.topics()}, looked up by reflection); trees that
- * predate that method get the CDI-produced one, which their hub app used.
+ * The hub is the embedded hub's own ({@code EmbeddedHub.hub()}; commits before the API move are
+ * measured with the harness of 3fc2971, see bench/run).
  */
 public final class PubServer {
     private PubServer() {
@@ -38,7 +35,7 @@ public final class PubServer {
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         EmbeddedHub hub = EmbeddedHub.start("127.0.0.1", port);
-        Topics topics = hubRegistry(hub);
+        Hub topics = hub.hub();
         System.out.println("READY " + hub.uri().getPort() + " " + topics.history());
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -66,16 +63,8 @@ public final class PubServer {
         System.exit(0);
     }
 
-    private static Topics hubRegistry(EmbeddedHub hub) throws ReflectiveOperationException {
-        try {
-            return (Topics) EmbeddedHub.class.getMethod("topics").invoke(hub);
-        } catch (NoSuchMethodException older) {
-            return CDI.current().select(HubProducer.class).get().topics();
-        }
-    }
-
     /** N threads publish 200-byte events to {@code topic} as fast as {@code publish} returns. */
-    private static String inProcess(Topics topics, int threads, long warmupMs, long measureMs, String topic)
+    private static String inProcess(Hub topics, int threads, long warmupMs, long measureMs, String topic)
             throws InterruptedException {
         AtomicLong total = new AtomicLong();
         AtomicLong errors = new AtomicLong();

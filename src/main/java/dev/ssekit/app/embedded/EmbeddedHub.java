@@ -1,13 +1,13 @@
 package dev.ssekit.app.embedded;
 
-import dev.ssekit.Settings;
-import dev.ssekit.Topics;
+import dev.ssekit.Hub;
 import dev.ssekit.app.HubApplication;
+import dev.ssekit.app.HubRegistry;
+import dev.ssekit.app.mercure.ClientQuota;
 import dev.ssekit.app.security.DevelopmentDefaults;
 import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.SecuritySettings;
-import dev.ssekit.app.HubRegistry;
-import dev.ssekit.app.mercure.ClientQuota;
+import dev.ssekit.internal.Settings;
 
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Observes;
@@ -136,7 +136,7 @@ public final class EmbeddedHub implements AutoCloseable {
                     URI.create("http://" + host + ":" + port + "/"), config, false);
             // Each front handler stands in front of the one before: the server keeps a single handler.
             OpsEndpoints.install(server.getServerConfiguration(), telemetry,
-                    () -> weld.select(HubRegistry.class).get().topics());
+                    () -> weld.select(HubRegistry.class).get().hub());
             if (telemetry.tracing()) {
                 // Behind CheckedTargets (installed next, so in front): only well-formed targets get a span.
                 TraceContext.install(server.getServerConfiguration(), telemetry);
@@ -166,7 +166,7 @@ public final class EmbeddedHub implements AutoCloseable {
                             : l.getTransport().getWorkerThreadPoolConfig().copy().setCorePoolSize(WORKERS_CORE)
                                     .setMaxPoolSize(MAX_WORKERS)));
             // The store is opened now, so that a bad setting or an unreachable store stops the start.
-            weld.select(HubRegistry.class).get().topics();
+            weld.select(HubRegistry.class).get().hub();
             weld.select(HubSecurity.class).get().settings();
             weld.select(ClientQuota.class).get().max();
             Duration shutdownTimeout = Settings.current().duration(SHUTDOWN_TIMEOUT, Duration.ofSeconds(20));
@@ -197,8 +197,8 @@ public final class EmbeddedHub implements AutoCloseable {
     }
 
     /** @return the hub's registry: its topics, their counts, and publishing in process */
-    public Topics topics() {
-        return weld.select(HubRegistry.class).get().topics();
+    public Hub hub() {
+        return weld.select(HubRegistry.class).get().hub();
     }
 
     /** @return the hub's security settings, as checked at start-up */
@@ -209,7 +209,7 @@ public final class EmbeddedHub implements AutoCloseable {
     /**
      * Ends every stream cleanly, then stops the server and the CDI container, within the shutdown
      * timeout ({@code ssekit.shutdown.timeout}, 20 s by default): the registry takes up to 85 % of it
-     * (see {@code Topics.Builder#shutdownTimeout}), requests still running get the rest, then the
+     * (see {@code Hub.Builder#shutdownTimeout}), requests still running get the rest, then the
      * server closes every connection. Idempotent.
      */
     @Override
@@ -251,7 +251,7 @@ public final class EmbeddedHub implements AutoCloseable {
         EmbeddedHub hub = start(host, port);
         String shown = "127.0.0.1".equals(host) ? "localhost" : host;
         System.out.println("ssekit hub on http://" + shown + ":" + hub.uri().getPort() + "/ (listening on " + host
-                + "), history store: " + hub.weld.select(HubRegistry.class).get().topics().history());
+                + "), history store: " + hub.weld.select(HubRegistry.class).get().hub().history());
         System.out.println("Prometheus metrics on " + hub.uri().resolve(OpsEndpoints.METRICS.substring(1))
                 + ", health on " + hub.uri().resolve(OpsEndpoints.HEALTH.substring(1)) + " (/live, /ready)");
         SecuritySettings security = hub.security();

@@ -1,7 +1,7 @@
 package dev.ssekit.app.embedded;
 
+import dev.ssekit.Hub;
 import dev.ssekit.SseKitException;
-import dev.ssekit.Topics;
 import dev.ssekit.app.mercure.JsonStrings;
 
 import org.glassfish.grizzly.http.Method;
@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  *
  * <p>The checks are the library's MicroProfile Health checks ({@code ssekit-threads},
  * {@code ssekit-history}), computed through the public API they are documented beside
- * ({@link Topics#stuckThreads()}, {@link dev.ssekit.history.HistoryStore#check()}), on the hub's
+ * ({@link Hub#stuckThreads()}, {@link dev.ssekit.history.HistoryStore#check()}), on the hub's
  * own registry.
  */
 final class OpsEndpoints extends FrontHandler {
@@ -39,9 +39,9 @@ final class OpsEndpoints extends FrontHandler {
     static final String READINESS = "ssekit-history";
 
     private final HubTelemetry telemetry;
-    private final Supplier<Topics> topics;
+    private final Supplier<Hub> topics;
 
-    private OpsEndpoints(HttpHandler hub, HubTelemetry telemetry, Supplier<Topics> topics) {
+    private OpsEndpoints(HttpHandler hub, HubTelemetry telemetry, Supplier<Hub> topics) {
         super(hub);
         this.telemetry = telemetry;
         this.topics = topics;
@@ -55,7 +55,7 @@ final class OpsEndpoints extends FrontHandler {
      *
      * @param topics the hub's registry, closed first when the hub stops: readiness is down from then on
      */
-    static void install(ServerConfiguration config, HubTelemetry telemetry, Supplier<Topics> topics) {
+    static void install(ServerConfiguration config, HubTelemetry telemetry, Supplier<Hub> topics) {
         FrontHandler.install(config, hub -> new OpsEndpoints(hub, telemetry, topics));
     }
 
@@ -69,7 +69,7 @@ final class OpsEndpoints extends FrontHandler {
 
     /** Live while the registry's writer threads and heartbeat sweeper work. */
     Check liveness() {
-        Topics registry = topics.get();
+        Hub registry = topics.get();
         Optional<String> problem = registry.stuckThreads();
         return problem.map(p -> new Check(LIVENESS, false, "error", p))
                 .orElseGet(() -> new Check(LIVENESS, true, "clients", registry.clients()));
@@ -77,7 +77,7 @@ final class OpsEndpoints extends FrontHandler {
 
     /** Ready while the history store answers and the hub is not stopping. */
     Check readiness() {
-        Topics registry = topics.get();
+        Hub registry = topics.get();
         if (registry.isClosed()) {
             return new Check(READINESS, false, "error", "the application is stopping");
         }

@@ -92,7 +92,7 @@ public class ActiveSubscriptions {
 
     private void announce(String topic, String doc) {
         try {
-            hubRegistry.topics().publish(List.of(PrivateTopics.of(topic)),
+            hubRegistry.hub().publish(List.of(PrivateTopics.of(topic)),
                     Event.of(doc).withType("mercure").withId("urn:uuid:" + UUID.randomUUID()));
         } catch (RuntimeException e) {
             // A subscription must not fail because its announcement could not be stored.
@@ -173,7 +173,7 @@ public class ActiveSubscriptions {
             throw PlainText.error(Response.Status.NOT_FOUND, "subscriptions: the API's paths are " + base
                     + "[/{match_type}/{match}[/{subscriber}]]");
         }
-        String last = hubRegistry.topics().history().latestId().orElse("earliest");
+        String last = hubRegistry.hub().history().latestId().orElse("earliest");
         return Response.ok(body, MediaType.APPLICATION_JSON_TYPE)
                 .header("Link", "<" + hub + ">; rel=\"mercure\"; last-event-id=" + JsonStrings.quote(last)
                         + "; type=\"mercure\"; content-type=\"application/json\"")

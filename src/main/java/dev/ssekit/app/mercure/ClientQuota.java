@@ -1,6 +1,6 @@
 package dev.ssekit.app.mercure;
 
-import dev.ssekit.Settings;
+import dev.ssekit.internal.Settings;
 
 import jakarta.enterprise.context.ApplicationScoped;
 

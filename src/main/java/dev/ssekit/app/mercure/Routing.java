@@ -1,8 +1,8 @@
 package dev.ssekit.app.mercure;
 
-import dev.ssekit.TopicMatcher;
 import dev.ssekit.app.security.TopicSelector;
 import dev.ssekit.app.url.UrlPattern;
+import dev.ssekit.spi.TopicMatcher;
 
 import java.net.URI;
 import java.util.ArrayList;

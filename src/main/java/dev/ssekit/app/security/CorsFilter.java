@@ -1,8 +1,7 @@
 package dev.ssekit.app.security;
 
+import dev.ssekit.SseKitFeature;
 import dev.ssekit.app.PlainText;
-
-import dev.ssekit.SseResponseFilter;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -100,6 +99,6 @@ public class CorsFilter implements ContainerRequestFilter, ContainerResponseFilt
             return;
         }
         // Link carries discovery and the subscription API's last-event-id, which cross-origin clients must read.
-        headers.putSingle("Access-Control-Expose-Headers", SseResponseFilter.LAST_EVENT_ID_HEADER + ", Link");
+        headers.putSingle("Access-Control-Expose-Headers", SseKitFeature.REPLAY_STARTED_AFTER_HEADER + ", Link");
     }
 }

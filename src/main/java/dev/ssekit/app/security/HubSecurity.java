@@ -1,8 +1,7 @@
 package dev.ssekit.app.security;
 
 import dev.ssekit.app.PlainText;
-
-import dev.ssekit.Settings;
+import dev.ssekit.internal.Settings;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;

@@ -1,6 +1,6 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.Settings;
+import dev.ssekit.internal.Settings;
 
 import com.nimbusds.jose.JWSAlgorithm;
 

@@ -1,12 +1,13 @@
 package dev.ssekit.app.url;
 
-import com.google.re2j.Matcher;
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
+import dev.ssekit.app.url.PatternParser.Modifier;
 import dev.ssekit.app.url.PatternParser.Options;
 import dev.ssekit.app.url.PatternParser.Part;
 import dev.ssekit.app.url.PatternParser.PartType;
-import dev.ssekit.app.url.PatternParser.Modifier;
+
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 
 import java.net.URI;
 import java.util.ArrayList;

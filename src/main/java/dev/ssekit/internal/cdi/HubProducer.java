@@ -1,16 +1,17 @@
 package dev.ssekit.internal.cdi;
 
 import dev.ssekit.Hub;
-import dev.ssekit.MetricsBinding;
-import dev.ssekit.SubscriberConnected;
-import dev.ssekit.SubscriberDisconnected;
-import dev.ssekit.SubscriberListener;
+import dev.ssekit.HubClosedException;
 import dev.ssekit.Topic;
-import dev.ssekit.Topics;
+import dev.ssekit.cdi.TopicName;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.internal.StopBudget;
 import dev.ssekit.internal.config.SseKitConfig;
 import dev.ssekit.internal.metrics.Metrics;
+import dev.ssekit.spi.MetricsBinding;
+import dev.ssekit.spi.SubscriberConnected;
+import dev.ssekit.spi.SubscriberDisconnected;
+import dev.ssekit.spi.SubscriberListener;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,8 +28,8 @@ import java.lang.reflect.Type;
 import java.util.logging.Logger;
 
 /**
- * Makes the hubs that {@link Topic} injection points ask for, all in one application-wide
- * {@link Topics} registry, which it closes (ending every stream cleanly) when the application stops.
+ * Makes the hubs that {@link TopicName} injection points ask for, all in one application-wide
+ * {@link Hub} registry, which it closes (ending every stream cleanly) when the application stops.
  * The registry takes its settings and history store from the configuration ({@link SseKitConfig}),
  * reports to MicroProfile Metrics when the server has them, and fires {@link SubscriberConnected}
  * and {@link SubscriberDisconnected} as CDI events.
@@ -39,7 +40,7 @@ public class HubProducer {
 
     // Written under the lock, read without it: a request never waits for a stop in progress (the
     // stop may take the whole shutdown timeout), it finds the registry closing and is refused.
-    private volatile Topics topics;
+    private volatile Hub topics;
     private HistoryStore store;
     private java.time.Duration shutdownTimeout;
     private volatile boolean closed;
@@ -53,9 +54,8 @@ public class HubProducer {
      * @throws dev.ssekit.SseKitException if the history store cannot be reached
      */
     @Produces
-    @Topic
-    public Topics topics() {
-        Topics made = topics;
+    public Hub hub() {
+        Hub made = topics;
         if (made != null) {
             return made;
         }
@@ -65,7 +65,7 @@ public class HubProducer {
     }
 
     /** Makes the registry once; the caller holds the lock. */
-    private Topics open() {
+    private Hub open() {
         if (topics == null && closed) {
             throw new dev.ssekit.HubClosedException("the application's hubs (the application is stopping)");
         }
@@ -91,7 +91,7 @@ public class HubProducer {
      * @return the application's registry if it was made and is not closed, else null; never makes one
      *         (a liveness probe must not open the history store)
      */
-    public Topics existing() {
+    public Hub existing() {
         return closed ? null : topics;
     }
 
@@ -100,8 +100,8 @@ public class HubProducer {
         return closed;
     }
 
-    private Topics build(SseKitConfig config, HistoryStore history, MetricsBinding metrics) {
-        return config.applyTo(Topics.builder()).name("ssekit").history(history).metrics(metrics)
+    private Hub build(SseKitConfig config, HistoryStore history, MetricsBinding metrics) {
+        return config.applyTo(Hub.builder()).name("ssekit").history(history).metrics(metrics)
                 .listener(new SubscriberListener() {
                     @Override
                     public void connected(SubscriberConnected event) {
@@ -116,26 +116,26 @@ public class HubProducer {
     }
 
     /**
-     * @param ip the injection point, {@code @Topic Hub<T>}
+     * @param ip the injection point, {@code @TopicName Topic<T>}
      * @param <T> the value type
      * @return the hub of the topic the qualifier or the injection point names
-     * @throws IllegalArgumentException if the type argument of {@code Hub} is missing or not a class
+     * @throws IllegalArgumentException if the type argument of {@code Topic} is missing or not a class
      */
     @Produces
-    @Topic
+    @TopicName
     @Dependent
-    public <T> Hub<T> hub(InjectionPoint ip) {
-        Topic qualifier = ip.getQualifiers().stream().filter(Topic.class::isInstance).map(Topic.class::cast)
+    public <T> Topic<T> topic(InjectionPoint ip) {
+        TopicName qualifier = ip.getQualifiers().stream().filter(TopicName.class::isInstance).map(TopicName.class::cast)
                 .findFirst().orElseThrow();
         String topic = qualifier.value().isEmpty() ? nameOf(ip) : qualifier.value();
-        return topics().hub(topic, valueType(ip));
+        return hub().topic(topic, valueType(ip));
     }
 
     private static String nameOf(InjectionPoint ip) {
         if (ip.getAnnotated() instanceof jakarta.enterprise.inject.spi.AnnotatedParameter<?> p) {
             Parameter parameter = p.getJavaParameter();
             if (!parameter.isNamePresent()) {
-                throw new IllegalArgumentException("@Topic on parameter " + parameter + " of " + ip.getMember()
+                throw new IllegalArgumentException("@TopicName on parameter " + parameter + " of " + ip.getMember()
                         + " needs a value: parameter names are not compiled in (javac -parameters)");
             }
             return parameter.getName();
@@ -154,9 +154,9 @@ public class HubProducer {
         }
         if (type instanceof ParameterizedType p && p.getActualTypeArguments()[0] instanceof ParameterizedType inner
                 && inner.getRawType() instanceof Class<?> raw) {
-            return (Class<T>) raw; // e.g. Hub<Map<String, Object>>: JSON-B handles the raw type
+            return (Class<T>) raw; // e.g. Topic<Map<String, Object>>: JSON-B handles the raw type
         }
-        throw new IllegalArgumentException("@Topic injection point " + ip.getMember() + " must be Hub<SomeType>, was "
+        throw new IllegalArgumentException("@TopicName injection point " + ip.getMember() + " must be Topic<SomeType>, was "
                 + type.getTypeName());
     }
 
@@ -167,7 +167,7 @@ public class HubProducer {
      */
     @PreDestroy
     public void close() {
-        Topics closing;
+        Hub closing;
         synchronized (this) {
             if (closed) {
                 return;

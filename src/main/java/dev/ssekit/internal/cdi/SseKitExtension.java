@@ -1,17 +1,14 @@
 package dev.ssekit.internal.cdi;
 
-import dev.ssekit.Broadcast;
-import dev.ssekit.SseStream;
+import dev.ssekit.cdi.Publish;
+import dev.ssekit.cdi.Subscribe;
+import dev.ssekit.internal.config.SseKitConfig;
+import dev.ssekit.internal.health.HealthChecks;
 
 import jakarta.enterprise.event.Observes;
-import dev.ssekit.internal.config.SseKitConfig;
-
-import dev.ssekit.internal.conn.ConnRuntime;
-import dev.ssekit.internal.health.HealthChecks;
 
 import jakarta.enterprise.inject.spi.AfterDeploymentValidation;
 import jakarta.enterprise.inject.spi.BeforeBeanDiscovery;
-import jakarta.enterprise.inject.spi.BeforeShutdown;
 import jakarta.enterprise.inject.spi.AnnotatedMethod;
 import jakarta.enterprise.inject.spi.AnnotatedType;
 import jakarta.enterprise.inject.spi.DeploymentException;
@@ -19,7 +16,6 @@ import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ProcessAnnotatedType;
 import jakarta.enterprise.inject.spi.WithAnnotations;
 import jakarta.interceptor.Interceptor;
-import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import java.lang.annotation.Annotation;
@@ -31,7 +27,7 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 
 /**
- * Checks {@link Broadcast} and {@link SseStream} methods when the application deploys, so that a wrong one fails the
+ * Checks {@link Publish} and {@link Subscribe} methods when the application deploys, so that a wrong one fails the
  * deployment with a message naming the class, the method and the fix, not the first request; checks the settings
  * ({@link SseKitConfig}) the same way.
  */
@@ -45,22 +41,22 @@ public class SseKitExtension implements Extension {
         }
     }
 
-    <T> void checkBroadcasts(@Observes @WithAnnotations(Broadcast.class) ProcessAnnotatedType<T> event) {
-        checkMarked(event.getAnnotatedType(), Broadcast.class, Broadcast::topic, (method, where) -> {
+    <T> void checkBroadcasts(@Observes @WithAnnotations(Publish.class) ProcessAnnotatedType<T> event) {
+        checkMarked(event.getAnnotatedType(), Publish.class, Publish::topic, (method, where) -> {
             if (method.getReturnType() == void.class) {
-                problems.add("@Broadcast on " + where + " returns void, so there is nothing to broadcast: "
+                problems.add("@Publish on " + where + " returns void, so there is nothing to broadcast: "
                         + "return the value to send");
             }
         });
     }
 
-    <T> void checkStreams(@Observes @WithAnnotations(SseStream.class) ProcessAnnotatedType<T> event) {
-        checkMarked(event.getAnnotatedType(), SseStream.class, SseStream::topic, (method, where) -> {
+    <T> void checkStreams(@Observes @WithAnnotations(Subscribe.class) ProcessAnnotatedType<T> event) {
+        checkMarked(event.getAnnotatedType(), Subscribe.class, Subscribe::topic, (method, where) -> {
             if (method.getReturnType() != void.class) {
-                problems.add("@SseStream on " + where + " must return void: the stream is the response");
+                problems.add("@Subscribe on " + where + " must return void: the stream is the response");
             }
-            if (Bindings.indexOfType(method, SseEventSink.class) < 0 || Bindings.indexOfType(method, Sse.class) < 0) {
-                problems.add("@SseStream on " + where + " needs the parameters @Context SseEventSink and @Context Sse");
+            if (Bindings.indexOfType(method, SseEventSink.class) < 0) {
+                problems.add("@Subscribe on " + where + " needs the parameter @Context SseEventSink");
             }
         });
     }
@@ -103,18 +99,6 @@ public class SseKitExtension implements Extension {
         for (String problem : problems) {
             event.addDefinitionError(new DeploymentException(problem));
         }
-    }
-
-    /** Connections opened outside any hub ({@code Conn.open}) end with the application, and so do their threads. */
-    void stopSharedThreads(@Observes BeforeShutdown event) {
-        java.time.Duration timeout;
-        try {
-            timeout = dev.ssekit.Settings.current().duration(SseKitConfig.SHUTDOWN_TIMEOUT,
-                    dev.ssekit.internal.Limits.DEFAULT_SHUTDOWN_TIMEOUT);
-        } catch (IllegalArgumentException e) {
-            timeout = dev.ssekit.internal.Limits.DEFAULT_SHUTDOWN_TIMEOUT; // reported at deployment
-        }
-        ConnRuntime.closeShared(timeout);
     }
 
     /** A bad setting fails the deployment, naming key and value, rather than the first subscriber. */

@@ -1,16 +1,16 @@
 package dev.ssekit.internal.config;
 
-import dev.ssekit.Settings;
 import dev.ssekit.HistoryStoreException;
+import dev.ssekit.Hub;
 import dev.ssekit.OverflowPolicy;
 import dev.ssekit.SseKitException;
-import dev.ssekit.Topics;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
 import dev.ssekit.history.RetentionSettings;
 import dev.ssekit.internal.Limits;
+import dev.ssekit.internal.Settings;
 import dev.ssekit.internal.conn.ConnSettings;
 
 import javax.naming.InitialContext;
@@ -89,7 +89,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
     public static final String MAX_SUBSCRIBERS = "ssekit.max.subscribers";
     public static final String MAX_TOPICS_PER_SUBSCRIPTION = "ssekit.max.topics.per.subscription";
     public static final String SHUTDOWN_RETRY = "ssekit.shutdown.retry";
-    /** The topics metrics report one by one, comma-separated; see {@code Topics.Builder#meteredTopics}. */
+    /** The topics metrics report one by one, comma-separated; see {@code Hub.Builder#meteredTopics}. */
     public static final String METRICS_TOPICS = "ssekit.metrics.topics";
     public static final String PUBLISH_TIMEOUT = "ssekit.publish.timeout";
     public static final String SHUTDOWN_TIMEOUT = "ssekit.shutdown.timeout";
@@ -144,7 +144,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
      * @throws IllegalArgumentException naming the key and value of the first invalid setting
      */
     public static SseKitConfig read(Settings v) {
-        long maxEventSize = v.bytes(MAX_EVENT_SIZE, Topics.DEFAULT_MAX_EVENT_SIZE);
+        long maxEventSize = v.bytes(MAX_EVENT_SIZE, Limits.DEFAULTS.maxEventSize());
         if (maxEventSize > Integer.MAX_VALUE) {
             throw Settings.invalid(MAX_EVENT_SIZE, v.raw(MAX_EVENT_SIZE), "a size below 2GiB");
         }
@@ -159,7 +159,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                 (int) maxEventSize,
                 v.integer(MAX_SUBSCRIBERS_PER_TOPIC, 0, 1),
                 v.integer(MAX_SUBSCRIBERS, 0, 1),
-                v.integer(MAX_TOPICS_PER_SUBSCRIPTION, Topics.DEFAULT_MAX_TOPICS_PER_SUBSCRIPTION, 1),
+                v.integer(MAX_TOPICS_PER_SUBSCRIPTION, Limits.DEFAULTS.maxTopicsPerSubscription(), 1),
                 v.integer(MAX_STALLED_WRITERS, Limits.DEFAULTS.maxStalledWriters(), 0),
                 v.integer(REPLAY_MAX_EVENTS, Limits.DEFAULT_MAX_REPLAY_EVENTS, 0),
                 v.duration(SHUTDOWN_RETRY, ConnSettings.DEFAULT_SHUTDOWN_RETRY),
@@ -210,7 +210,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
      * @param builder a registry builder
      * @return the builder with these connection settings and limits
      */
-    public Topics.Builder applyTo(Topics.Builder builder) {
+    public Hub.Builder applyTo(Hub.Builder builder) {
         builder.heartbeat(heartbeat).queueCapacity(queueCapacity).queueMaxBytes(queueMaxBytes)
                 .queueMaxDelay(queueMaxDelay).overflowPolicy(overflowPolicy)
                 .writeTimeout(writeTimeout).maxEventSize(maxEventSize).maxStalledWriters(maxStalledWriters)
@@ -373,7 +373,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         try {
             found = new InitialContext().lookup(name);
         } catch (NamingException e) {
-            throw new SseKitException(JDBC_DATASOURCE + ": no DataSource at JNDI name \"" + name + "\" ("
+            throw new HistoryStoreException(JDBC_DATASOURCE + ": no DataSource at JNDI name \"" + name + "\" ("
                     + e.getMessage() + ")", e);
         }
         if (found instanceof DataSource ds) {

@@ -1,14 +1,9 @@
 package dev.ssekit.internal.conn;
 
-import dev.ssekit.internal.StopBudget;
-
 import dev.ssekit.internal.Checks;
+
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,7 +33,6 @@ public final class ConnRuntime implements AutoCloseable {
      * a loaded machine or a garbage collection makes.
      */
     static final long STUCK_NANOS = TimeUnit.SECONDS.toNanos(30);
-    private static volatile ConnRuntime shared;
 
     private final String name;
     private final WriterPool writers;
@@ -64,58 +58,6 @@ public final class ConnRuntime implements AutoCloseable {
         sweeper.scheduleAtFixedRate(() -> writers.replaceStalled(System.nanoTime()),
                 WriterPool.CHECK_NANOS, WriterPool.CHECK_NANOS, TimeUnit.NANOSECONDS);
         scheduleSweep();
-    }
-
-    /** The runtime of connections opened outside any hub; its threads are daemons. */
-    public static ConnRuntime shared() {
-        ConnRuntime rt = shared;
-        if (rt == null || rt.closed) {
-            synchronized (ConnRuntime.class) {
-                rt = shared;
-                if (rt == null || rt.closed) {
-                    rt = new ConnRuntime("ssekit", defaultWriterThreads(), dev.ssekit.internal.Limits.DEFAULTS.maxStalledWriters());
-                    shared = rt;
-                }
-            }
-        }
-        return rt;
-    }
-
-    /**
-     * Ends the connections opened outside any hub gracefully and stops the shared threads: called
-     * when the application stops, so that an undeployed application leaves no thread behind. A later
-     * {@link #shared()} starts new ones. Held to {@code shutdownTimeout} as a registry's stop is
-     * ({@link StopBudget}): connections get until 70 % of it (and at most their write timeout plus
-     * a second) to take their last events, then are cut; threads get until 85 %.
-     */
-    public static void closeShared(java.time.Duration shutdownTimeout) {
-        StopBudget budget = StopBudget.startingNow(shutdownTimeout);
-        ConnRuntime rt;
-        synchronized (ConnRuntime.class) {
-            rt = shared;
-            shared = null;
-        }
-        if (rt == null) {
-            return;
-        }
-        List<Connection> open = new ArrayList<>(rt.connections);
-        long waitMillis = 1000;
-        List<CompletableFuture<?>> ends = new ArrayList<>();
-        for (Connection c : open) {
-            c.close(dev.ssekit.Conn.CloseReason.HUB_CLOSED);
-            ends.add(c.done().toCompletableFuture());
-            waitMillis = Math.max(waitMillis, c.settings().writeTimeout().toMillis() + 1000);
-        }
-        waitMillis = Math.min(waitMillis, budget.millisLeft(StopBudget.STREAMS));
-        try {
-            CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(waitMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            LOG.warning("ssekit: some connections did not end in time at shutdown; cutting them");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        open.forEach(c -> c.fail(dev.ssekit.Conn.CloseReason.HUB_CLOSED, null));
-        rt.close(budget.millisLeft(StopBudget.THREADS));
     }
 
     /** Four writer threads per core, at least eight: writes block, they do not compute. */

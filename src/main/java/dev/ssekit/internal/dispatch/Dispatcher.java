@@ -5,34 +5,33 @@ import dev.ssekit.ConnectionClosedException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
-import dev.ssekit.HubStats;
-import dev.ssekit.MetricsBinding;
 import dev.ssekit.SseKitException;
-import dev.ssekit.SubscriberConnected;
-import dev.ssekit.SubscriberDisconnected;
 import dev.ssekit.SubscriberLimitException;
-import dev.ssekit.SubscriberListener;
-import dev.ssekit.TopicMatcher;
+import dev.ssekit.TopicStats;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
 import dev.ssekit.history.SharedHistoryStore;
 import dev.ssekit.internal.Checks;
+import dev.ssekit.internal.Limits;
+import dev.ssekit.internal.StopBudget;
 import dev.ssekit.internal.conn.ConnRuntime;
+import dev.ssekit.internal.conn.ConnSettings;
+import dev.ssekit.internal.conn.Connection;
+import dev.ssekit.internal.conn.Drains;
 import dev.ssekit.internal.conn.Outlets;
 import dev.ssekit.internal.metrics.TopicMeter;
 import dev.ssekit.internal.metrics.Traced;
 import dev.ssekit.internal.metrics.Tracing;
-import dev.ssekit.internal.wire.FramedEvent;
-import dev.ssekit.internal.conn.ConnSettings;
-import dev.ssekit.internal.conn.Connection;
-import dev.ssekit.internal.conn.Drains;
-import dev.ssekit.internal.wire.EncodedEvent;
-import dev.ssekit.internal.Limits;
-import dev.ssekit.internal.StopBudget;
-import dev.ssekit.internal.wire.ResponseHeaders;
 import dev.ssekit.internal.tx.Transactions;
+import dev.ssekit.internal.wire.EncodedEvent;
+import dev.ssekit.internal.wire.FramedEvent;
+import dev.ssekit.internal.wire.ResponseHeaders;
+import dev.ssekit.spi.MetricsBinding;
+import dev.ssekit.spi.SubscriberConnected;
+import dev.ssekit.spi.SubscriberDisconnected;
+import dev.ssekit.spi.SubscriberListener;
+import dev.ssekit.spi.TopicMatcher;
 
-import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseBroadcaster;
 import jakarta.ws.rs.sse.SseEventSink;
 
@@ -327,7 +326,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** Opens a connection on this dispatcher's runtime. */
-    public Connection open(SseEventSink sink, Sse sse, ConnSettings settings, String remoteAddress) {
+    public Connection open(SseEventSink sink, ConnSettings settings, String remoteAddress) {
         checkOpen();
         Connection c = new Connection(Outlets.forSink(sink, runtime), settings == null ? defaults : settings, runtime,
                 remoteAddress, false);
@@ -785,7 +784,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /** @return the counts of {@code topic} */
-    public HubStats stats(String topic) {
+    public TopicStats stats(String topic) {
         return meters.stats(topic);
     }
 
@@ -809,20 +808,6 @@ public final class Dispatcher implements AutoCloseable {
         if (closed) {
             throw new HubClosedException(name);
         }
-    }
-
-    /**
-     * Closes every connection of {@code topic} gracefully (queued events are still written).
-     *
-     * @return stages that complete when those connections have ended
-     */
-    public List<CompletableFuture<CloseReason>> closeTopic(String topic) {
-        List<CompletableFuture<CloseReason>> ends = new ArrayList<>();
-        for (Connection c : routes.connections(topic)) {
-            c.close(CloseReason.HUB_CLOSED);
-            ends.add(c.done().toCompletableFuture());
-        }
-        return ends;
     }
 
     /**

@@ -4,12 +4,11 @@ import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
-import dev.ssekit.SseKitException;
-import dev.ssekit.TopicMatcher;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.Replay;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.metrics.Tracing;
+import dev.ssekit.spi.TopicMatcher;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -605,7 +604,7 @@ final class PublishPipeline {
             }
         } catch (RuntimeException | Error e) {
             // Stored, so not a store failure: the publisher learns that live delivery broke, and why.
-            failUnsettled(stored, new SseKitException("the event was stored but handing it on to subscribers "
+            failUnsettled(stored, new IllegalStateException("the event was stored but handing it on to subscribers "
                     + "failed: " + e, e));
             throw e;
         } finally {

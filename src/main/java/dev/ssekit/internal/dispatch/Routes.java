@@ -1,10 +1,9 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Event;
-import dev.ssekit.TopicMatcher;
 import dev.ssekit.internal.conn.Connection;
-
 import dev.ssekit.internal.wire.FramedEvent;
+import dev.ssekit.spi.TopicMatcher;
 
 import java.util.ArrayList;
 import java.util.HashMap;

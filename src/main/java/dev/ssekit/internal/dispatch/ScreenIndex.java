@@ -1,6 +1,6 @@
 package dev.ssekit.internal.dispatch;
 
-import dev.ssekit.TopicMatcher;
+import dev.ssekit.spi.TopicMatcher;
 
 import java.util.Arrays;
 import java.util.Collection;

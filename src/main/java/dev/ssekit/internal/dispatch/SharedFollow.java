@@ -1,6 +1,7 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Event;
+import dev.ssekit.HistoryStoreException;
 import dev.ssekit.SseKitException;
 import dev.ssekit.history.SharedHistoryStore;
 
@@ -110,12 +111,12 @@ final class SharedFollow implements AutoCloseable {
         }
         try {
             if (!routes.awaitHighWater(latest, store::comparePositions, timeout.toNanos())) {
-                throw new SseKitException("this node is behind the shared history by more than "
-                        + timeout.toSeconds() + " s; retry, or check the connection to the store");
+                throw new HistoryStoreException("this node is behind the shared history by more than "
+                        + timeout.toSeconds() + " s; retry, or check the connection to the store", null);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SseKitException("interrupted while catching up with the shared history", e);
+            throw new HistoryStoreException("interrupted while catching up with the shared history", e);
         }
     }
 

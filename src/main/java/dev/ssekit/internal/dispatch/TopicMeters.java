@@ -1,9 +1,9 @@
 package dev.ssekit.internal.dispatch;
 
-import dev.ssekit.HubStats;
-import dev.ssekit.MetricsBinding;
+import dev.ssekit.TopicStats;
 import dev.ssekit.internal.Checks;
 import dev.ssekit.internal.metrics.TopicMeter;
+import dev.ssekit.spi.MetricsBinding;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,15 +19,15 @@ import java.util.logging.Logger;
  *
  * <h2>Bounded series</h2>
  * A binding sees a topic by name only when it is metered: one of the configured topics
- * ({@code Topics.Builder#meteredTopics}), or, with none configured, one of the first
+ * ({@code Hub.Builder#meteredTopics}), or, with none configured, one of the first
  * {@link #MAX_METERED_TOPICS}. Every other topic reports under the one name {@link #OTHER_TOPICS}:
  * topics per resource ({@code orders/{id}}) or named by clients (a Mercure hub's) never make one
- * series each. {@link HubStats} keeps per-topic counts for the first {@link #MAX_METERED_TOPICS}
+ * series each. {@link TopicStats} keeps per-topic counts for the first {@link #MAX_METERED_TOPICS}
  * whatever is configured.
  */
 final class TopicMeters implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TopicMeters.class.getName());
-    /** Topics counted one by one; the others share one meter. */
+    /** Hub counted one by one; the others share one meter. */
     static final int MAX_METERED_TOPICS = 1000;
     /** The topic tag of the meter the topics beyond {@link #MAX_METERED_TOPICS} share. */
     static final String OTHER_TOPICS = "ssekit:other-topics";
@@ -147,11 +147,11 @@ final class TopicMeters implements AutoCloseable {
     }
 
     /** @return the counts of {@code topic} */
-    HubStats stats(String topic) {
+    TopicStats stats(String topic) {
         TopicMeter m = meters.get(topic);
         int subs = subscribers.applyAsInt(topic);
-        return m == null ? new HubStats(subs, 0, 0, 0, 0, 0)
-                : new HubStats(subs, m.totalPublished(), m.totalDelivered(), m.totalDropped(), m.totalCut(),
+        return m == null ? new TopicStats(subs, 0, 0, 0, 0, 0)
+                : new TopicStats(subs, m.totalPublished(), m.totalDelivered(), m.totalDropped(), m.totalCut(),
                 m.totalReplayed());
     }
 

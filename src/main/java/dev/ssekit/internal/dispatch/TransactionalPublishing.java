@@ -4,11 +4,11 @@ import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
-import dev.ssekit.SseKitException;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.TransactionalHistoryStore;
 import dev.ssekit.internal.tx.Transactions;
 
+import java.util.concurrent.CancellationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -134,8 +134,8 @@ final class TransactionalPublishing implements AutoCloseable {
         return new Accepted(id, stored);
     }
 
-    private static SseKitException rolledBack(String id) {
-        return new SseKitException("event " + id + " was not published: its transaction rolled back");
+    private static CancellationException rolledBack(String id) {
+        return new CancellationException("event " + id + " was not published: its transaction rolled back");
     }
 
     /** On the thread that completed the transaction: queue a commit, drop a rollback. */

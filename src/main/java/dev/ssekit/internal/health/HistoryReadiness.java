@@ -1,8 +1,8 @@
 package dev.ssekit.internal.health;
 
 import dev.ssekit.SseKitException;
-import dev.ssekit.internal.dispatch.Dispatcher;
 import dev.ssekit.internal.cdi.HubProducer;
+import dev.ssekit.internal.dispatch.Dispatcher;
 
 import jakarta.enterprise.inject.spi.CDI;
 
@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * ({@link dev.ssekit.history.HistoryStore#check()}): while one does not, publishing fails (the hub
  * answers 503) and reconnecting clients get no replay, so a load balancer should send them
  * elsewhere. It reports on the registries that are open, whoever made them (injected hubs, or one
- * built with {@code Topics.configured()}, as the hub WAR does), and never opens one: an injected
+ * built with {@code Hub.configured()}, as the hub WAR does), and never opens one: an injected
  * registry opens at its first use. Down while the application stops. Added by {@link HealthChecks}.
  */
 @Readiness

@@ -1,6 +1,6 @@
 package dev.ssekit.internal.metrics;
 
-import dev.ssekit.MetricsBinding;
+import dev.ssekit.spi.MetricsBinding;
 
 /**
  * Finds the application's metrics API without loading any class that names one the application does

@@ -1,6 +1,6 @@
 package dev.ssekit.internal.metrics;
 
-import dev.ssekit.MetricsBinding;
+import dev.ssekit.spi.MetricsBinding;
 
 import jakarta.enterprise.inject.Default;
 import jakarta.enterprise.inject.spi.Annotated;
@@ -50,7 +50,7 @@ public final class MicroProfileMetrics implements MetricsBinding {
             MetricUnits.NONE);
     static final Metadata LAG = meta("ssekit.delivery.lag",
             "From the publish this node accepted to its frame written to one subscriber", MetricUnits.NANOSECONDS);
-    static final Metadata BROADCAST = meta("ssekit.broadcast.duration",
+    static final Metadata PUBLISH = meta("ssekit.publish.duration",
             "Time to store an event and queue it to every subscriber", MetricUnits.NANOSECONDS);
 
     private final MetricRegistry registry;
@@ -94,17 +94,17 @@ public final class MicroProfileMetrics implements MetricsBinding {
         Counter dropped = counter(DROPPED, tag);
         Counter cut = counter(CUT, tag);
         Counter replayed = counter(REPLAYED, tag);
-        Timer broadcast = registry.timer(BROADCAST, tag);
+        Timer publish = registry.timer(PUBLISH, tag);
         // A histogram of nanoseconds, not a timer: a timer takes a Duration, one object per delivery.
         Histogram lag = registry.histogram(LAG, tag);
-        for (Metadata m : List.of(SUBSCRIBERS, BROADCAST, LAG)) {
+        for (Metadata m : List.of(SUBSCRIBERS, PUBLISH, LAG)) {
             registered.add(new MetricID(m.getName(), tag));
         }
         return new TopicMetrics() {
             @Override
             public void published(long nanos) {
                 published.inc();
-                broadcast.update(Duration.ofNanos(nanos));
+                publish.update(Duration.ofNanos(nanos));
             }
 
             @Override

@@ -1,7 +1,7 @@
 package dev.ssekit.internal.metrics;
 
 import dev.ssekit.Conn.CloseReason;
-import dev.ssekit.MetricsBinding;
+import dev.ssekit.spi.MetricsBinding;
 
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;

@@ -1,14 +1,14 @@
 package dev.ssekit.internal.metrics;
 
 import dev.ssekit.Conn.CloseReason;
-import dev.ssekit.MetricsBinding;
+import dev.ssekit.spi.MetricsBinding;
 
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The counts of one topic, kept for {@link dev.ssekit.HubStats} and passed on to a
+ * The counts of one topic, kept for {@link dev.ssekit.TopicStats} and passed on to a
  * {@link MetricsBinding}. Counting is contention-free: writer threads add to it concurrently. Each
  * call passes its arguments straight on, with no lambda or box made per event: a delivery costs
  * what the binding's own record costs.

@@ -2,7 +2,7 @@ package dev.ssekit.internal.metrics;
 
 /**
  * A metrics binding that also brings the application's tracer: ssekit's own OpenTelemetry binding.
- * A binding of the application's own ({@code Topics.Builder.metrics}) brings none, and its registry
+ * A binding of the application's own ({@code Hub.Builder.metrics}) brings none, and its registry
  * records no spans.
  */
 public interface Traced {

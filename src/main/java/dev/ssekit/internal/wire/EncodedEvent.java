@@ -31,14 +31,22 @@ public final class EncodedEvent extends FramedEvent {
         super(wire);
         this.event = event;
         this.acceptedNanos = acceptedNanos;
-        String dataLf = event.isComment() ? null : event.dataWithLf();
-        String commentLf = event.commentWithLf();
+        String dataLf = event.isComment() ? null : withLf(event.data());
+        String commentLf = event.commentText().map(EncodedEvent::withLf).orElse(null);
         this.data = dataLf == null ? null : dataLf.getBytes(StandardCharsets.UTF_8);
         this.plain = dataLf != null ? keepsEveryLine(dataLf) : !commentLf.endsWith("\n");
         this.comment = plain ? commentLf : commentChannel(wire);
         this.id = event.id().orElse(null);
         this.name = event.type().orElse(null);
         this.reconnectDelay = event.retry().map(java.time.Duration::toMillis).orElse(RECONNECT_NOT_SET);
+    }
+
+    /**
+     * The text with every line break (CRLF, LF or CR) turned into LF: the form handed to a container's
+     * own SSE writer, which splits data into {@code data:} lines on LF only.
+     */
+    static String withLf(String text) {
+        return text.replace("\r\n", "\n").replace('\r', '\n');
     }
 
     /**

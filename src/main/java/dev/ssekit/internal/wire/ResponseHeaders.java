@@ -2,8 +2,8 @@ package dev.ssekit.internal.wire;
 
 /**
  * Carries what the ssekit request filter and the code a request runs tell each other: the request's
- * {@code Last-Event-ID} to {@code @SseStream}, and back to the response filter where replay started
- * ({@code Mercure-Last-Event-ID}) and the id of the event a {@code @Broadcast} method published
+ * {@code Last-Event-ID} to {@code @Subscribe}, and back to the response filter where replay started
+ * ({@code Mercure-Last-Event-ID}) and the id of the event a {@code @Publish} method published
  * ({@code SseKit-Event-ID}).
  *
  * <p>Why a thread-local: JAX-RS gives a resource method no portable way to set headers on an

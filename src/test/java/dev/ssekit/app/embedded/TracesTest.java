@@ -1,9 +1,9 @@
 package dev.ssekit.app.embedded;
 
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RawSseClient;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
@@ -123,7 +123,7 @@ class TracesTest {
         String prefix = "ssekit-traces-" + System.nanoTime() + ":";
         InMemorySpanExporter spans = InMemorySpanExporter.create();
         EmbeddedHub started;
-        synchronized (dev.ssekit.testkit.Hubs.class) { // Hubs' lock: no other start reads these settings
+        synchronized (dev.ssekit.testsupport.Hubs.class) { // Hubs' lock: no other start reads these settings
             System.setProperty("ssekit.history.store", "redis");
             System.setProperty("ssekit.history.redis.prefix", prefix);
             try {

@@ -1,17 +1,16 @@
 package dev.ssekit.app.mercure;
 
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.PlainHttp;
-import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.Tokens;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.PlainHttp;
+import dev.ssekit.testsupport.RawSseClient;
+import dev.ssekit.testsupport.Tokens;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -20,10 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static dev.ssekit.testkit.MercureClient.encode;
-import static dev.ssekit.testkit.Tokens.accessClaims;
-import static dev.ssekit.testkit.Tokens.detail;
-import static dev.ssekit.testkit.Tokens.matcher;
+import static dev.ssekit.testsupport.MercureClient.encode;
+import static dev.ssekit.testsupport.Tokens.accessClaims;
+import static dev.ssekit.testsupport.Tokens.detail;
+import static dev.ssekit.testsupport.Tokens.matcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

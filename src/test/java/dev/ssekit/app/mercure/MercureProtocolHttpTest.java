@@ -1,10 +1,10 @@
 package dev.ssekit.app.mercure;
 
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.Tokens;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RawSseClient;
+import dev.ssekit.testsupport.Tokens;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static dev.ssekit.testkit.MercureClient.encode;
-import static dev.ssekit.testkit.Tokens.accessClaims;
-import static dev.ssekit.testkit.Tokens.detail;
-import static dev.ssekit.testkit.Tokens.matcher;
+import static dev.ssekit.testsupport.MercureClient.encode;
+import static dev.ssekit.testsupport.Tokens.accessClaims;
+import static dev.ssekit.testsupport.Tokens.detail;
+import static dev.ssekit.testsupport.Tokens.matcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -316,7 +316,7 @@ class MercureProtocolHttpTest {
     /** A QUERY that expects an answer other than a stream. */
     private static final class PlainQuery {
         static HttpResponse<String> send(URI uri, String body, String type) throws Exception {
-            return dev.ssekit.testkit.PlainHttp.send(java.net.http.HttpRequest.newBuilder(uri)
+            return dev.ssekit.testsupport.PlainHttp.send(java.net.http.HttpRequest.newBuilder(uri)
                     .header("Content-Type", type).header("Accept", "text/event-stream")
                     .method("QUERY", java.net.http.HttpRequest.BodyPublishers.ofString(body)).build());
         }

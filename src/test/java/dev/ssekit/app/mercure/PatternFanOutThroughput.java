@@ -2,9 +2,8 @@ package dev.ssekit.app.mercure;
 
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
-import dev.ssekit.TopicMatcher;
-import dev.ssekit.Topics;
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.Hub;
+import dev.ssekit.spi.TopicMatcher;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -58,10 +57,10 @@ public final class PatternFanOutThroughput {
     }
 
     private static double run(String name, int exact, int matching, int nonMatching) throws Exception {
-        try (Topics topics = Topics.builder().queueCapacity(EVENTS + 16).build()) {
+        try (Hub topics = Hub.builder().queueCapacity(EVENTS + 16).build()) {
             AtomicLong delivered = new AtomicLong();
             for (int i = 0; i < exact; i++) {
-                Conn c = topics.open(new Counting(delivered), FakeSse.sse(), null);
+                Conn c = topics.open(new Counting(delivered));
                 topics.subscribe(c, List.of(TOPIC), null);
             }
             for (int i = 0; i < matching + nonMatching; i++) {
@@ -85,8 +84,8 @@ public final class PatternFanOutThroughput {
                         return screen;
                     }
                 };
-                Conn c = topics.open(new Counting(delivered), FakeSse.sse(), null);
-                topics.subscribe(c, List.of(), matcher, null);
+                Conn c = topics.open(new Counting(delivered));
+                topics.subscribe(c, List.of(), null, matcher);
             }
             long expected = (long) (exact + matching) * EVENTS;
             Event e = Event.of("{\"id\":1,\"title\":\"" + "x".repeat(100) + "\"}");

@@ -1,6 +1,6 @@
 package dev.ssekit.app.mercure;
 
-import dev.ssekit.TopicMatcher;
+import dev.ssekit.spi.TopicMatcher;
 
 import org.junit.jupiter.api.Test;
 

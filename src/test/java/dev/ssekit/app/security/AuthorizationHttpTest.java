@@ -1,11 +1,11 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.test.SseRecorder;
-import dev.ssekit.test.StreamEnd;
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.Tokens;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testkit.StreamEnd;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.Tokens;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import org.junit.jupiter.api.AfterAll;
@@ -19,9 +19,8 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
-import static dev.ssekit.testkit.MercureClient.encode;
+import static dev.ssekit.testsupport.MercureClient.encode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -128,7 +127,7 @@ class AuthorizationHttpTest {
         String justExpired = Tokens.hs256(Tokens.SECRET, Tokens.claims(List.of("*"), List.of("*"))
                 .expirationTime(Date.from(Instant.now().minus(Duration.ofSeconds(5)))).build());
         assertInvalid(publishWith(justExpired, "topic=a&data=x"), "the token has expired");
-        HttpResponse<String> sub = dev.ssekit.testkit.PlainHttp.send(java.net.http.HttpRequest.newBuilder(
+        HttpResponse<String> sub = dev.ssekit.testsupport.PlainHttp.send(java.net.http.HttpRequest.newBuilder(
                 hub.uri().resolve(MercureClient.PATH + "?topic=a")).header("Accept", "text/event-stream")
                 .header("Authorization", "Bearer " + justExpired).GET().build());
         assertEquals(401, sub.statusCode(), sub.body());

@@ -1,10 +1,10 @@
 package dev.ssekit.app.security;
 
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.Tokens;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RawSseClient;
+import dev.ssekit.testsupport.Tokens;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,9 +16,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import static dev.ssekit.testkit.Tokens.accessClaims;
-import static dev.ssekit.testkit.Tokens.detail;
-import static dev.ssekit.testkit.Tokens.matcher;
+import static dev.ssekit.testsupport.Tokens.accessClaims;
+import static dev.ssekit.testsupport.Tokens.detail;
+import static dev.ssekit.testsupport.Tokens.matcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**

@@ -1,10 +1,10 @@
 package dev.ssekit.app.security;
 
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawHttp;
-import dev.ssekit.testkit.Tokens;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RawHttp;
+import dev.ssekit.testsupport.Tokens;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,12 +1,12 @@
 package dev.ssekit.app.security;
 
 import dev.ssekit.app.embedded.EmbeddedHub;
-import dev.ssekit.test.SseRecorder;
-import dev.ssekit.test.StreamEnd;
-import dev.ssekit.testkit.Hubs;
-import dev.ssekit.testkit.MercureClient;
-import dev.ssekit.testkit.RawSseClient;
-import dev.ssekit.testkit.Tokens;
+import dev.ssekit.testkit.SseRecorder;
+import dev.ssekit.testkit.StreamEnd;
+import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.MercureClient;
+import dev.ssekit.testsupport.RawSseClient;
+import dev.ssekit.testsupport.Tokens;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,9 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static dev.ssekit.testkit.MercureClient.encode;
+import static dev.ssekit.testsupport.MercureClient.encode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A private update reaches only subscribers whose {@code mercure.subscribe} claim matches one of its

@@ -1,7 +1,7 @@
 package dev.ssekit.app.security;
 
-import dev.ssekit.Settings;
-import dev.ssekit.testkit.Tokens;
+import dev.ssekit.internal.Settings;
+import dev.ssekit.testsupport.Tokens;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,10 @@
 package dev.ssekit.internal.config;
 
-import dev.ssekit.Settings;
 import dev.ssekit.SseKitException;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
+import dev.ssekit.internal.Settings;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -92,7 +92,7 @@ class SseKitConfigTest {
         assertEquals("invalid setting ssekit.reconnect.window=\"0s\": expected a positive duration such as 500ms, "
                 + "20s, 5m, 1h, 7d or PT20S", invalid(Map.of("ssekit.reconnect.window", "0s")));
         assertEquals("reconnectWindow must be positive, got PT0S", assertThrows(IllegalArgumentException.class,
-                () -> dev.ssekit.Topics.builder().reconnectWindow(java.time.Duration.ZERO)).getMessage());
+                () -> dev.ssekit.Hub.builder().reconnectWindow(java.time.Duration.ZERO)).getMessage());
     }
 
     @Test
@@ -128,13 +128,13 @@ class SseKitConfigTest {
 
     @Test
     void applyTo_limitsReachTheRegistry() {
-        try (dev.ssekit.Topics topics = of(Map.of("ssekit.max.event.size", "8", "ssekit.max.topics.per.subscription",
-                "1")).applyTo(dev.ssekit.Topics.builder()).build()) {
+        try (dev.ssekit.Hub topics = of(Map.of("ssekit.max.event.size", "8", "ssekit.max.topics.per.subscription",
+                "1")).applyTo(dev.ssekit.Hub.builder()).build()) {
             IllegalArgumentException big = assertThrows(IllegalArgumentException.class,
                     () -> topics.publish(java.util.List.of("t"), dev.ssekit.Event.of("123456789")));
             assertEquals("data: the event is 9 bytes, over the limit of 8 (maxEventSize)", big.getMessage());
             IllegalArgumentException many = assertThrows(IllegalArgumentException.class,
-                    () -> topics.checkRoom(java.util.List.of("a", "b")));
+                    () -> dev.ssekit.internal.HubAccess.checkRoom(topics, java.util.List.of("a", "b")));
             assertEquals("topics: a subscription may name at most 1 topics (maxTopicsPerSubscription), got 2",
                     many.getMessage());
             topics.publish(java.util.List.of("t"), dev.ssekit.Event.of("12345678"));
@@ -173,12 +173,12 @@ class SseKitConfigTest {
 
     @Test
     void historyStore_jdbcUrlKeepsPooledConnectionsAndTheStoreClosesThePool() throws Exception {
-        dev.ssekit.testkit.Services.requirePostgres();
+        dev.ssekit.testsupport.Services.requirePostgres();
         String app = "ssekit-pool-" + UUID.randomUUID().toString().substring(0, 8);
-        String prefix = dev.ssekit.testkit.Services.tablePrefix("ssekit_p");
+        String prefix = dev.ssekit.testsupport.Services.tablePrefix("ssekit_p");
         HistoryStore store = of(Map.of("ssekit.history.store", "jdbc", "ssekit.history.jdbc.url",
-                dev.ssekit.testkit.Services.POSTGRES_URL + "?ApplicationName=" + app, "ssekit.history.jdbc.user",
-                dev.ssekit.testkit.Services.POSTGRES_USER, "ssekit.history.jdbc.table.prefix", prefix,
+                dev.ssekit.testsupport.Services.POSTGRES_URL + "?ApplicationName=" + app, "ssekit.history.jdbc.user",
+                dev.ssekit.testsupport.Services.POSTGRES_USER, "ssekit.history.jdbc.table.prefix", prefix,
                 "ssekit.history.jdbc.pool.size", "3")).openStore();
         try {
             for (int i = 0; i < 20; i++) {
@@ -189,14 +189,14 @@ class SseKitConfigTest {
             assertTrue(open >= 1 && open <= 3, "open connections: " + open);
         } finally {
             store.close();
-            dev.ssekit.testkit.Services.dropStoreTables(prefix);
+            dev.ssekit.testsupport.Services.dropStoreTables(prefix);
         }
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> backends(app) == 0);
     }
 
     private static long backends(String applicationName) throws java.sql.SQLException {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(dev.ssekit.testkit.Services.POSTGRES_URL,
-                dev.ssekit.testkit.Services.POSTGRES_USER, null);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(dev.ssekit.testsupport.Services.POSTGRES_URL,
+                dev.ssekit.testsupport.Services.POSTGRES_USER, null);
              java.sql.PreparedStatement s = c.prepareStatement(
                      "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ?")) {
             s.setString(1, applicationName);

@@ -3,7 +3,7 @@ package dev.ssekit.internal.conn;
 import dev.ssekit.Event;
 import dev.ssekit.internal.wire.EncodedEvent;
 import dev.ssekit.internal.wire.FramedEvent;
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.testsupport.FakeSse;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;

@@ -4,8 +4,8 @@ import dev.ssekit.Conn.CloseReason;
 import dev.ssekit.Event;
 import dev.ssekit.internal.wire.EncodedEvent;
 import dev.ssekit.internal.wire.FramedEvent;
-import dev.ssekit.testkit.ClassHistogram;
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.testsupport.ClassHistogram;
+import dev.ssekit.testsupport.FakeSse;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

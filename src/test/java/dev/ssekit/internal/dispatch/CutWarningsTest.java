@@ -2,8 +2,8 @@ package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
-import dev.ssekit.Topics;
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.Hub;
+import dev.ssekit.testsupport.FakeSse;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,8 +29,8 @@ class CutWarningsTest {
         logger.addHandler(capture);
         // A sink whose first write never completes: the queue behind it fills.
         FakeSse.Sink stuck = FakeSse.Sink.stuck();
-        try (Topics topics = Topics.builder().queueCapacity(2).writeTimeout(Duration.ofMinutes(5)).build()) {
-            Conn conn = topics.open(stuck, FakeSse.sse());
+        try (Hub topics = Hub.builder().queueCapacity(2).writeTimeout(Duration.ofMinutes(5)).build()) {
+            Conn conn = topics.open(stuck);
             topics.subscribe(conn, List.of("orders/42"), null);
             for (int i = 0; i < 5; i++) {
                 topics.publish(List.of("orders/42"), Event.of("e" + i));
@@ -55,9 +55,9 @@ class CutWarningsTest {
         logger.addHandler(capture);
         // Room for every event; only the age of the oldest can cut it.
         FakeSse.Sink stuck = FakeSse.Sink.stuck();
-        try (Topics topics = Topics.builder().queueMaxDelay(Duration.ofMillis(200))
+        try (Hub topics = Hub.builder().queueMaxDelay(Duration.ofMillis(200))
                 .writeTimeout(Duration.ofMinutes(5)).build()) {
-            Conn conn = topics.open(stuck, FakeSse.sse());
+            Conn conn = topics.open(stuck);
             topics.subscribe(conn, List.of("orders/43"), null);
             topics.publish(List.of("orders/43"), Event.of("waits"));
             assertEquals(Conn.CloseReason.SLOW_CONSUMER,

@@ -4,11 +4,10 @@ import dev.ssekit.DuplicateIdException;
 import dev.ssekit.Event;
 import dev.ssekit.HistoryStoreException;
 import dev.ssekit.HubClosedException;
-import dev.ssekit.SseKitException;
-import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.HistoryStore;
-import dev.ssekit.testkit.ForwardingStore;
-import dev.ssekit.testkit.GatedStore;
+import dev.ssekit.history.InMemoryHistoryStore;
+import dev.ssekit.testsupport.ForwardingStore;
+import dev.ssekit.testsupport.GatedStore;
 
 import org.junit.jupiter.api.Test;
 
@@ -174,7 +173,7 @@ class PublishPipelineTest {
                         throw oom;
                     }
                 }));
-        assertFailedWith(failures, oom, SseKitException.class, "the event was stored but handing it on to "
+        assertFailedWith(failures, oom, IllegalStateException.class, "the event was stored but handing it on to "
                 + "subscribers failed: java.lang.OutOfMemoryError: test: no memory for the fan-out");
     }
 
@@ -263,7 +262,7 @@ class PublishPipelineTest {
             }
 
             @Override
-            public dev.ssekit.history.Replay readMatching(dev.ssekit.TopicMatcher matcher, String afterId,
+            public dev.ssekit.history.Replay readMatching(dev.ssekit.spi.TopicMatcher matcher, String afterId,
                                                           String untilId) {
                 if (readFails.getAndSet(false)) {
                     throw new HistoryStoreException("test: the store does not answer yet", null);
@@ -303,7 +302,7 @@ class PublishPipelineTest {
             }
 
             @Override
-            public dev.ssekit.history.Replay readMatching(dev.ssekit.TopicMatcher matcher, String afterId,
+            public dev.ssekit.history.Replay readMatching(dev.ssekit.spi.TopicMatcher matcher, String afterId,
                                                           String untilId) {
                 readBacks.incrementAndGet();
                 return delegate.readMatching(matcher, afterId, untilId);

@@ -2,16 +2,16 @@ package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Conn.CloseReason;
 import dev.ssekit.Event;
-import dev.ssekit.MetricsBinding;
 import dev.ssekit.history.RedisHistoryStore;
 import dev.ssekit.internal.Limits;
 import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.conn.Connection;
 import dev.ssekit.internal.tx.Transactions;
 import dev.ssekit.internal.wire.RetryHint;
-import dev.ssekit.testkit.FakeSse;
-import dev.ssekit.testkit.RedisKeys;
-import dev.ssekit.testkit.Services;
+import dev.ssekit.spi.MetricsBinding;
+import dev.ssekit.testsupport.FakeSse;
+import dev.ssekit.testsupport.RedisKeys;
+import dev.ssekit.testsupport.Services;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -90,7 +90,7 @@ class ReconnectSpreadTest {
             Map<Connection, FakeSse.Sink> sinks = new HashMap<>();
             for (int i = 0; i < 4; i++) {
                 FakeSse.Sink sink = new FakeSse.Sink();
-                Connection c = dispatcher.open(sink, FakeSse.sse(), null, null);
+                Connection c = dispatcher.open(sink, null, null);
                 dispatcher.subscribe(c, java.util.Collections.singletonMap("t", null), null);
                 sinks.put(c, sink);
             }

@@ -1,13 +1,13 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Event;
-import dev.ssekit.TopicMatcher;
 import dev.ssekit.internal.conn.ConnRuntime;
 import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.conn.Connection;
 import dev.ssekit.internal.conn.Outlets;
 import dev.ssekit.internal.wire.EncodedEvent;
-import dev.ssekit.testkit.FakeSse;
+import dev.ssekit.spi.TopicMatcher;
+import dev.ssekit.testsupport.FakeSse;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

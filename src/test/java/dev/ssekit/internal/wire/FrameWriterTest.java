@@ -1,7 +1,7 @@
 package dev.ssekit.internal.wire;
 
 import dev.ssekit.Event;
-import dev.ssekit.testkit.WireCases;
+import dev.ssekit.testsupport.WireCases;
 
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;

@@ -1,13 +1,14 @@
 package dev.ssekit.arquillian.app;
 
-import dev.ssekit.Broadcast;
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
 import dev.ssekit.Hub;
-import dev.ssekit.HubStats;
-import dev.ssekit.SseStream;
 import dev.ssekit.Topic;
-import dev.ssekit.testkit.WireCases;
+import dev.ssekit.TopicStats;
+import dev.ssekit.cdi.Publish;
+import dev.ssekit.cdi.Subscribe;
+import dev.ssekit.cdi.TopicName;
+import dev.ssekit.testsupport.WireCases;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -30,12 +31,15 @@ import jakarta.ws.rs.sse.SseEventSink;
 @Path("orders")
 public class OrderStream {
     @Inject
-    @Topic("orders")
-    Hub<String> orders;
+    Hub hub;
 
     @Inject
-    @Topic
-    Hub<String> metered;
+    @TopicName("orders")
+    Topic<String> orders;
+
+    @Inject
+    @TopicName
+    Topic<String> metered;
 
     @Inject
     SubscriberLog subscribers;
@@ -44,20 +48,20 @@ public class OrderStream {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void subscribe(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink,
                           @Context Sse sse) {
-        orders.register(orders.open(sink, sse), lastEventId);
+        orders.subscribe(hub.open(sink), lastEventId);
     }
 
     @POST
     @Produces(MediaType.TEXT_PLAIN)
     public String publish(@FormParam("data") String data) {
-        return orders.broadcast(data);
+        return orders.publish(data).id();
     }
 
     /** One order's stream, declared rather than coded. */
     @GET
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @SseStream(topic = "orders/{id}")
+    @Subscribe(topic = "orders/{id}")
     public void orderEvents(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                             @Context SseEventSink sink, @Context Sse sse) {
     }
@@ -66,28 +70,28 @@ public class OrderStream {
     @POST
     @Path("{id}/status")
     @Produces(MediaType.TEXT_PLAIN)
-    @Broadcast(topic = "orders/{id}", type = "status")
+    @Publish(topic = "orders/{id}", type = "status")
     public String status(@PathParam("id") String id, @FormParam("status") String status) {
         return status;
     }
 
-    /** The response is the note itself; {@code @Broadcast} sends it to topic "orders" as "created". */
+    /** The response is the note itself; {@code @Publish} sends it to topic "orders" as "created". */
     @POST
     @Path("created")
     @Produces(MediaType.TEXT_PLAIN)
-    @Broadcast(topic = "orders", type = "created")
+    @Publish(topic = "orders", type = "created")
     public String created(@FormParam("note") String note) {
         return note;
     }
 
     /**
-     * An order's review, answered with the status the client asks for: {@code @Broadcast} sends the
+     * An order's review, answered with the status the client asks for: {@code @Publish} sends the
      * note on the order's topic only when that status is 2xx.
      */
     @POST
     @Path("{id}/review")
     @Produces(MediaType.TEXT_PLAIN)
-    @Broadcast(topic = "orders/{id}", type = "review")
+    @Publish(topic = "orders/{id}", type = "review")
     public Response review(@PathParam("id") String id, @FormParam("status") int status,
                            @FormParam("note") String note) {
         return Response.status(status).entity(note).build();
@@ -97,7 +101,7 @@ public class OrderStream {
     @POST
     @Path("{id}/review/refused")
     @Produces(MediaType.TEXT_PLAIN)
-    @Broadcast(topic = "orders/{id}", type = "review")
+    @Publish(topic = "orders/{id}", type = "review")
     public String refusedReview(@PathParam("id") String id, @FormParam("note") String note) {
         throw new WebApplicationException(Response.status(Response.Status.CONFLICT).entity(note).build());
     }
@@ -115,22 +119,22 @@ public class OrderStream {
     @Path("metered")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void meteredStream(@Context SseEventSink sink, @Context Sse sse) {
-        metered.register(metered.open(sink, sse));
+        metered.subscribe(hub.open(sink), null);
     }
 
     @POST
     @Path("metered")
     @Produces(MediaType.TEXT_PLAIN)
     public String publishMetered(@FormParam("data") String data) {
-        return metered.broadcast(data);
+        return metered.publish(data).id();
     }
 
-    /** Topic "metered"'s counts: subscribers, published, delivered, dropped, cut, replayed. */
+    /** The topic "metered"'s counts: subscribers, published, delivered, dropped, cut, replayed. */
     @GET
     @Path("metered/stats")
     @Produces(MediaType.TEXT_PLAIN)
     public String stats() {
-        HubStats s = metered.stats();
+        TopicStats s = metered.stats();
         return s.subscribers() + " " + s.published() + " " + s.delivered() + " " + s.dropped() + " " + s.cut() + " "
                 + s.replayed();
     }
@@ -140,9 +144,9 @@ public class OrderStream {
     @Path("awkward")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void awkward(@Context SseEventSink sink, @Context Sse sse) {
-        Conn conn = Conn.open(sink, sse);
+        Conn conn = hub.open(sink);
         for (String comment : WireCases.COMMENTS) {
-            conn.comment(comment);
+            conn.send(Event.comment(comment));
         }
         for (String data : WireCases.DATA) {
             conn.send(Event.of(data).withType("awkward"));
@@ -150,11 +154,11 @@ public class OrderStream {
         conn.close();
     }
 
-    /** A connection outside any hub: it writes one event and stays open until the application stops. */
+    /** A connection subscribed to nothing: it writes one event and stays open until the application stops. */
     @GET
     @Path("plain")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void plain(@Context SseEventSink sink, @Context Sse sse) {
-        Conn.open(sink, sse).send(Event.of("plain"));
+        hub.open(sink).send(Event.of("plain"));
     }
 }

@@ -1,7 +1,7 @@
 package dev.ssekit.arquillian.app;
 
-import dev.ssekit.SubscriberConnected;
-import dev.ssekit.SubscriberDisconnected;
+import dev.ssekit.spi.SubscriberConnected;
+import dev.ssekit.spi.SubscriberDisconnected;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -1,7 +1,7 @@
 package dev.ssekit.arquillian.txapp;
 
-import dev.ssekit.Hub;
 import dev.ssekit.Topic;
+import dev.ssekit.cdi.TopicName;
 
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,14 +33,14 @@ public class OrderService {
     DataSource database;
 
     @Inject
-    @Topic("orders")
-    Hub<String> orders;
+    @TopicName("orders")
+    Topic<String> orders;
 
     /** Saves and broadcasts; both commit together. */
     @Transactional
     public String place(String order) throws SQLException {
         save(order);
-        return orders.broadcast(order);
+        return orders.publish(order).id();
     }
 
     /** A stage that completes once the order's event is stored. */
@@ -55,7 +55,7 @@ public class OrderService {
     @Transactional
     public Placed placeTracked(String order) throws SQLException {
         save(order);
-        CompletionStage<String> stored = orders.broadcastAsync(order);
+        CompletionStage<String> stored = orders.publish(order).stored();
         return new Placed(stored);
     }
 
@@ -63,7 +63,7 @@ public class OrderService {
     @Transactional
     public String placeThenFail(String order) throws SQLException {
         save(order);
-        orders.broadcast(order);
+        orders.publish(order);
         throw new IllegalStateException("payment refused for " + order);
     }
 
@@ -75,7 +75,7 @@ public class OrderService {
     public String placeAndHold(String order, CountDownLatch broadcast, CountDownLatch mayCommit)
             throws SQLException, InterruptedException {
         save(order);
-        String id = orders.broadcast(order);
+        String id = orders.publish(order).id();
         broadcast.countDown();
         if (!mayCommit.await(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("not told to commit " + order);

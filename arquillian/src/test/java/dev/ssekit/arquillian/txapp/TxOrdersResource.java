@@ -2,6 +2,7 @@ package dev.ssekit.arquillian.txapp;
 
 import dev.ssekit.Hub;
 import dev.ssekit.Topic;
+import dev.ssekit.cdi.TopicName;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -30,8 +31,11 @@ public class TxOrdersResource {
     private static final Map<String, CountDownLatch> LATCHES = new ConcurrentHashMap<>();
 
     @Inject
-    @Topic("orders")
-    Hub<String> orders;
+    Hub hub;
+
+    @Inject
+    @TopicName("orders")
+    Topic<String> orders;
 
     @Inject
     OrderService service;
@@ -44,7 +48,7 @@ public class TxOrdersResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void subscribe(@HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink,
                           @Context Sse sse) throws Exception {
-        orders.register(orders.open(sink, sse), lastEventId);
+        orders.subscribe(hub.open(sink), lastEventId);
     }
 
     @POST

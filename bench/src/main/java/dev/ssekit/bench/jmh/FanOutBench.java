@@ -78,10 +78,10 @@ public class FanOutBench {
                 (p, m, a) -> m.getName().equals("newBroadcaster") ? broadcaster : null);
         // A long heartbeat: only the broadcasts are measured.
         ConnSettings settings = ConnSettings.DEFAULTS.withHeartbeat(java.time.Duration.ofHours(1));
-        dispatcher = new Dispatcher("fanout", InMemoryHistoryStore.create(), true, settings, dev.ssekit.internal.Limits.DEFAULTS, null, dev.ssekit.MetricsBinding.NONE, null,
+        dispatcher = new Dispatcher("fanout", InMemoryHistoryStore.create(), true, settings, dev.ssekit.internal.Limits.DEFAULTS, null, dev.ssekit.spi.MetricsBinding.NONE, null,
                 dev.ssekit.internal.tx.Transactions.NONE);
         for (int i = 0; i < subscribers; i++) {
-            Connection c = dispatcher.open(new CountingSink(), sse, settings, null);
+            Connection c = dispatcher.open(new CountingSink(), settings, null);
             Map<String, EventFilter> filters = new HashMap<>();
             filters.put("t", null);
             dispatcher.subscribe(c, filters, null);
