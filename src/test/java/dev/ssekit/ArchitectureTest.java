@@ -75,7 +75,7 @@ class ArchitectureTest {
                         .and(com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage(
                                 "dev.ssekit.internal.conn")))
                 .because("the embedded hub hosts ssekit on Grizzly, whose non-blocking output the library "
-                        + "cannot reach portably: it plugs that output into the engine (Outlets, "
+                        + "cannot reach portably: it plugs that output into the engine (Outlets, Served, "
                         + "NonBlockingOutput), and uses nothing else of the engine");
         rule.check(main);
     }

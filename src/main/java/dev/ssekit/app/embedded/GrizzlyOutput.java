@@ -1,6 +1,7 @@
 package dev.ssekit.app.embedded;
 
 import dev.ssekit.internal.conn.NonBlockingOutput;
+import dev.ssekit.internal.conn.Served;
 
 import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.CloseListener;
@@ -37,7 +38,7 @@ import java.util.Optional;
  * ({@link #SEND_BUFFER}), so what a client that stopped reading holds in the kernel is bounded.
  *
  * <p>Where {@link DetachedStreams} is installed, the stream {@linkplain #detach(Runnable) detaches} from its
- * request once the head is out: Grizzly completes the request (writing nothing: the response is
+ * request once Jersey is done with it and the head is out, whether or not anything follows: Grizzly completes the request (writing nothing: the response is
  * told to expect no more content) and recycles it, Jersey lets go of its own, and this output
  * writes the body's chunks on the connection itself. An idle stream then costs Grizzly its
  * connection only, not a suspended request.
@@ -66,10 +67,10 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListe
     private Listener listener;
     private boolean waiting; // notifyCanWrite takes one handler at a time
 
-    /** A request while Jersey serves it; {@code done} once Jersey has returned it to Grizzly. */
+    /** A request while Jersey serves it; {@code served} once Jersey has returned it to Grizzly. */
     private static final class Serving {
         final Request request;
-        volatile boolean done;
+        final Served served = new Served();
 
         Serving(Request request) {
             this.request = request;
@@ -94,7 +95,7 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListe
             service.run();
         } finally {
             SERVING.remove();
-            s.done = true;
+            s.served.mark();
         }
     }
 
@@ -111,8 +112,8 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListe
     }
 
     @Override
-    public boolean headWritten() {
-        return serving == null || serving.done;
+    public void whenServed(Runnable served) {
+        serving.served.then(served);
     }
 
     @Override

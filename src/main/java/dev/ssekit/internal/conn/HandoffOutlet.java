@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -18,15 +20,18 @@ import java.util.logging.Logger;
  *
  * <p>Why the head through the sink: the JAX-RS runtime then writes the response's status and
  * headers, after every response filter (CORS, ssekit's own replay header, the application's), and
- * keeps its own state for the request consistent. Writes go through the sink until the runtime is
- * done with the request ({@link NonBlockingOutput#headWritten()}: a sink queues what it is sent
- * until the resource method returns, and a direct write before that would overtake the head), and
- * the first write always does (RESTEasy writes the head only with the sink's first event); every
- * later write goes straight to the container's output, which the sink wrote through before. Where
- * the container's output refuses a listener (the request is not asynchronous, or the JAX-RS runtime
- * listens to it itself), every write stays on the sink. The
- * stream ends through the sink again, once everything is written, so that the runtime finishes the
- * response itself.
+ * keeps its own state for the request consistent. The stream is handed off to the container's
+ * output once both have happened, whichever comes last, and no write is on the sink then: the
+ * runtime is done with the request ({@link NonBlockingOutput#whenServed}: a sink queues what it is
+ * sent until the resource method returns, and a direct write before that would overtake the head),
+ * and the sink's first write has completed (RESTEasy writes the head only with it). Not at a later
+ * write: a stream that stays idle after its {@code : connected} comment is handed off all the same.
+ * The handoff runs on the connection's writer threads, never on the thread that served the
+ * request, which the container still holds. Until then writes go through the sink; every later
+ * write goes straight to the container's output, which the sink wrote through before. Where the
+ * container's output refuses a listener (the request is not asynchronous, or the JAX-RS runtime
+ * listens to it itself), every write stays on the sink. The stream ends through the sink again,
+ * once everything is written, so that the runtime finishes the response itself.
  *
  * <p>Where the container's output can {@linkplain NonBlockingOutput#detach detach} (the embedded hub
  * on Grizzly), the handoff also closes the sink: the container completes its request without
@@ -43,12 +48,16 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
 
     private volatile SinkOutlet head; // null once the body has detached: the container's request is done
     private final NonBlockingOutput body;
+    private final Executor handoffs;
     private final AtomicLong writes = new AtomicLong();
 
     private final Object lock = new Object();
     // Guarded by lock.
     private volatile boolean handedOff; // read unlocked by neverBlocks
-    private boolean headSent; // the first write went through the sink: the runtime has written the head
+    private boolean served; // the JAX-RS runtime is done with the request
+    private boolean headWritten; // the sink's first write has completed: the runtime has written the head
+    private boolean onSink; // a write is on the sink: no handoff until it completes
+    private boolean over; // ended or cut: nothing more to hand off
     private boolean sinkOnly; // the container's output refused us: every write through the sink
     private NonBlockingOutput.Detached detached; // set once the body ends the stream itself; the sink is closed
     private FramedEvent pending;
@@ -56,17 +65,24 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     private boolean needsFlush;
     private Throwable failure;
 
-    HandoffOutlet(SinkOutlet head, NonBlockingOutput body) {
+    /**
+     * @param head     the JAX-RS sink, for the stream's head
+     * @param body     the container's output, for what follows
+     * @param handoffs where the handoff runs once it is due: the connection's writer threads
+     */
+    HandoffOutlet(SinkOutlet head, NonBlockingOutput body, Executor handoffs) {
         this.head = Checks.notNull(head, "head");
         this.body = Checks.notNull(body, "body");
+        this.handoffs = Checks.notNull(handoffs, "handoffs");
+        body.whenServed(this::served);
     }
 
     @Override
     public CompletionStage<?> write(FramedEvent frames) {
         SinkOutlet sink;
-        boolean onSink;
+        boolean stays;
         synchronized (lock) {
-            if (handedOff || !sinkOnly && headSent && body.headWritten() && handOffLocked()) {
+            if (handedOff || handOffDueLocked() && handOffLocked()) {
                 if (failure != null) {
                     return CompletableFuture.failedFuture(failure);
                 }
@@ -76,14 +92,63 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
                 pump();
                 return stage;
             }
-            onSink = sinkOnly;
-            headSent = true;
+            stays = sinkOnly;
+            onSink = !stays;
             sink = head;
         }
         // Outside the lock: a sink's write may block on its client, and a cut or the container's
         // callbacks must not wait for it. The head, and what the resource sends while the runtime
         // serves the request, go on the calling thread: the runtime's response filters run there.
-        return onSink ? body.sinkWrite(() -> sink.write(frames)) : sink.write(frames);
+        if (stays) {
+            return body.sinkWrite(() -> sink.write(frames));
+        }
+        // The returned stage completes after sinkWritten: the connection's next write comes after it.
+        return sink.write(frames).whenComplete((ok, error) -> sinkWritten(error));
+    }
+
+    /** The runtime is done with the request; called on the thread that served it. */
+    private void served() {
+        boolean due;
+        synchronized (lock) {
+            served = true;
+            due = handOffDueLocked();
+        }
+        if (due) {
+            handOffLater();
+        }
+    }
+
+    /** A write through the sink has completed, or failed. */
+    private void sinkWritten(Throwable error) {
+        boolean due;
+        synchronized (lock) {
+            onSink = false;
+            headWritten |= error == null;
+            due = handOffDueLocked();
+        }
+        if (due) {
+            handOffLater();
+        }
+    }
+
+    private void handOffLater() {
+        try {
+            handoffs.execute(() -> {
+                synchronized (lock) {
+                    if (handOffDueLocked()) { // a write may have handed off meanwhile, or the stream ended
+                        handOffLocked();
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // The writer threads have stopped (the registry closed): the stream ends on the sink.
+            LOG.log(Level.FINE, "ssekit: no writer thread for the handoff; the stream stays on the sink", e);
+        }
+    }
+
+    /** @return true if the stream is to be handed off to the container's output now */
+    private boolean handOffDueLocked() {
+        return served && headWritten && !onSink && !handedOff && !sinkOnly && !over && failure == null;
     }
 
     /** Once handed off, every write goes to the container's non-blocking output. */
@@ -180,6 +245,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     public void end() {
         SinkOutlet sink;
         synchronized (lock) {
+            over = true;
             if (detached != null) {
                 if (failure == null) {
                     detached.end();
@@ -196,6 +262,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
         boolean closed;
         SinkOutlet sink;
         synchronized (lock) {
+            over = true;
             failLocked(new IOException("the stream was cut"));
             // On the sink too, once the head is out: the container's connection is the same.
             closed = (handedOff || sinkOnly) && body.terminate();

@@ -27,11 +27,16 @@ public interface NonBlockingOutput {
     }
 
     /**
-     * @return true once the JAX-RS runtime is done with the request: it has written the response's
-     *         head and flushed whatever the sink was sent before, and will not write on its own
-     *         again. Until then writes go through the sink, which queues them behind the head.
+     * Runs {@code served} once the JAX-RS runtime is done with the request: it has written the
+     * response's head, or will with the sink's first write, and whatever the sink was sent before,
+     * and writes nothing on its own again. Until then writes go through the sink, which queues them
+     * behind the head. Called once, on the thread that serves the request.
+     *
+     * @param served runs on the thread that finishes serving the request, while the container still
+     *               has it in hand (or at once, if the runtime is done already): it must hand anything
+     *               that ends the request to another thread
      */
-    boolean headWritten();
+    void whenServed(Runnable served);
 
     /** Sets the listener, once, before the first {@link #isReady()}. */
     void listen(Listener listener) throws IOException;

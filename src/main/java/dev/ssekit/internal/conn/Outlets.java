@@ -28,13 +28,17 @@ public final class Outlets {
         return () -> SOURCES.remove(source);
     }
 
-    /** @return the transport of a connection opened now, on the request's thread, for {@code sink} */
-    public static Outlet forSink(SseEventSink sink) {
+    /**
+     * @param sink    the stream's JAX-RS sink
+     * @param runtime the connection's threads, which hand the stream off to the container's output
+     * @return the transport of a connection opened now, on the request's thread, for {@code sink}
+     */
+    public static Outlet forSink(SseEventSink sink, ConnRuntime runtime) {
         SinkOutlet head = SinkOutlet.of(sink);
         for (Supplier<NonBlockingOutput> source : SOURCES) {
             NonBlockingOutput output = source.get();
             if (output != null) {
-                return new HandoffOutlet(head, output);
+                return new HandoffOutlet(head, output, task -> runtime.execute(null, task));
             }
         }
         return head;

@@ -359,7 +359,7 @@ public final class Dispatcher implements AutoCloseable {
     /** Opens a connection on this dispatcher's runtime. */
     public Connection open(SseEventSink sink, ConnSettings settings, String remoteAddress) {
         checkOpen();
-        Connection c = new Connection(Outlets.forSink(sink), settings == null ? defaults : settings, runtime,
+        Connection c = new Connection(Outlets.forSink(sink, runtime), settings == null ? defaults : settings, runtime,
                 remoteAddress, false);
         attach(c);
         return c;

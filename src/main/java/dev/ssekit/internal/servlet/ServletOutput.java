@@ -1,6 +1,7 @@
 package dev.ssekit.internal.servlet;
 
 import dev.ssekit.internal.conn.NonBlockingOutput;
+import dev.ssekit.internal.conn.Served;
 
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -39,7 +40,7 @@ final class ServletOutput implements NonBlockingOutput, WriteListener, AsyncList
     private static final class Serving {
         final ServletRequest request;
         volatile AsyncContext async; // set once the runtime has returned the request, if async
-        volatile boolean done;
+        final Served served = new Served();
         volatile ServletOutput output; // the stream's output, if a stream opened
 
         Serving(ServletRequest request) {
@@ -77,7 +78,7 @@ final class ServletOutput implements NonBlockingOutput, WriteListener, AsyncList
                 async.addListener(output);
                 s.async = async;
             }
-            s.done = true;
+            s.served.mark();
         }
     }
 
@@ -93,8 +94,8 @@ final class ServletOutput implements NonBlockingOutput, WriteListener, AsyncList
     }
 
     @Override
-    public boolean headWritten() {
-        return serving.done;
+    public void whenServed(Runnable served) {
+        serving.served.then(served);
     }
 
     /**

@@ -5,10 +5,20 @@ import dev.ssekit.internal.wire.EncodedEvent;
 import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.testsupport.FakeSse;
 
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.SseEventSink;
+
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HandoffOutletTest {
     /** A container's output as the tests set it: done with the request or not, refusing a listener or not. */
     private static final class FakeOutput implements NonBlockingOutput {
-        volatile boolean done;
+        final Served served = new Served();
         boolean refuse;
         boolean ready = true;
         Listener listener;
@@ -28,8 +38,8 @@ class HandoffOutletTest {
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
 
         @Override
-        public boolean headWritten() {
-            return done;
+        public void whenServed(Runnable then) {
+            served.then(then);
         }
 
         @Override
@@ -81,6 +91,16 @@ class HandoffOutletTest {
         }
     }
 
+    /** The writer threads, run when the test says so. */
+    private final Queue<Runnable> tasks = new ArrayDeque<>();
+    private final Executor writers = tasks::add;
+
+    private void runWriters() {
+        for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+            task.run();
+        }
+    }
+
     private static FramedEvent event(String id) {
         return EncodedEvent.of(Event.of("d").withId(id));
     }
@@ -89,7 +109,7 @@ class HandoffOutletTest {
     void write_beforeTheRuntimeIsDone_goesThroughTheSinkBehindTheHead() {
         FakeSse.Sink sink = new FakeSse.Sink();
         FakeOutput body = new FakeOutput();
-        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body, writers);
         outlet.write(event("1"));
         outlet.write(event("2"));
         assertEquals(java.util.List.of("1", "2"), sink.ids());
@@ -102,8 +122,8 @@ class HandoffOutletTest {
         // RESTEasy writes the response head only with the sink's first event.
         FakeSse.Sink sink = new FakeSse.Sink();
         FakeOutput body = new FakeOutput();
-        body.done = true;
-        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
+        body.served.mark();
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body, writers);
         outlet.write(event("1"));
         assertEquals(java.util.List.of("1"), sink.ids());
         outlet.write(event("2"));
@@ -117,9 +137,9 @@ class HandoffOutletTest {
     void write_whenTheOutputRefusesAListener_staysOnTheSink_andACutStillClosesTheConnection() {
         FakeSse.Sink sink = new FakeSse.Sink();
         FakeOutput body = new FakeOutput();
-        body.done = true;
+        body.served.mark();
         body.refuse = true;
-        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body, writers);
         for (int i = 1; i <= 3; i++) {
             assertTrue(outlet.write(event(String.valueOf(i))).toCompletableFuture().isDone());
         }
@@ -137,9 +157,9 @@ class HandoffOutletTest {
     void write_whileTheClientCannotTakeMore_completesWhenTheOutputSaysSo() {
         FakeSse.Sink sink = new FakeSse.Sink();
         FakeOutput body = new FakeOutput();
-        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body, writers);
         outlet.write(event("1"));
-        body.done = true;
+        body.served.mark();
         body.ready = false;
         var stage = outlet.write(event("2")).toCompletableFuture();
         assertFalse(stage.isDone());
@@ -153,9 +173,9 @@ class HandoffOutletTest {
     void write_whenTheOutputDetaches_closesTheSinkOnce_andTheBodyEndsTheStream() {
         FakeSse.Sink sink = new FakeSse.Sink();
         FakeOutput body = new FakeOutput();
-        body.done = true;
+        body.served.mark();
         body.detachable = true;
-        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body);
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body, writers);
         outlet.write(event("1"));
         assertFalse(sink.isClosed());
         outlet.write(event("2"));
@@ -168,5 +188,83 @@ class HandoffOutletTest {
         assertEquals(2, outlet.writes());
         outlet.end();
         assertTrue(body.ended, "the body writes the stream's end");
+    }
+
+    @Test
+    void served_afterTheHeadIsWritten_handsOffOnTheWritersWithoutAnotherWrite() {
+        // An idle stream: its ": connected" went through the sink, and nothing follows for a while.
+        FakeSse.Sink sink = new FakeSse.Sink();
+        FakeOutput body = new FakeOutput();
+        body.detachable = true;
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body, writers);
+        outlet.write(event("1"));
+        runWriters();
+        assertFalse(outlet.neverBlocks(), "no handoff while the runtime still serves the request");
+        body.served.mark(); // the runtime is done, on the thread that served the request
+        assertFalse(sink.isClosed(), "the request is not completed on the thread that served it");
+        assertEquals(1, tasks.size(), "the handoff waits for a writer thread");
+        runWriters();
+        assertTrue(outlet.neverBlocks(), "handed off");
+        assertTrue(sink.isClosed(), "detached: the container's request is completed");
+        assertEquals(0, outlet.writes());
+        outlet.write(event("2"));
+        assertTrue(body.text().startsWith("id: 2\n"), body.text());
+        assertEquals(List.of("1"), sink.ids());
+    }
+
+    @Test
+    void served_whileTheHeadIsStillOnTheSink_handsOffOnceItsWriteCompletes() {
+        GatedSink sink = new GatedSink();
+        FakeOutput body = new FakeOutput();
+        body.detachable = true;
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body, writers);
+        CompletableFuture<?> headWrite = outlet.write(event("1")).toCompletableFuture();
+        body.served.mark();
+        runWriters();
+        assertFalse(outlet.neverBlocks(), "no handoff under a write still on the sink");
+        assertFalse(sink.closed);
+        sink.sent.get(0).complete(null);
+        assertTrue(headWrite.isDone());
+        runWriters();
+        assertTrue(outlet.neverBlocks(), "handed off once the head is written");
+        assertTrue(sink.closed);
+    }
+
+    @Test
+    void served_afterTheStreamEnded_handsNothingOff() {
+        FakeSse.Sink sink = new FakeSse.Sink();
+        FakeOutput body = new FakeOutput();
+        body.detachable = true;
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body, writers);
+        outlet.write(event("1"));
+        body.served.mark();
+        outlet.end();
+        runWriters();
+        assertFalse(outlet.neverBlocks());
+        assertTrue(body.listener == null, "the container's output was never taken");
+        assertTrue(sink.isClosed(), "ended through the sink");
+    }
+
+    /** A sink whose writes complete when the test says so. */
+    private static final class GatedSink implements SseEventSink {
+        final List<CompletableFuture<Void>> sent = new ArrayList<>();
+        volatile boolean closed;
+
+        @Override
+        public boolean isClosed() {
+            return closed;
+        }
+
+        @Override
+        public CompletionStage<?> send(OutboundSseEvent event) {
+            CompletableFuture<Void> stage = new CompletableFuture<>();
+            sent.add(stage);
+            return stage;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
     }
 }

@@ -36,7 +36,7 @@ class NonBlockingConnectionTest {
     private static final class ScriptedOutput implements NonBlockingOutput {
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
         final List<Integer> writes = new ArrayList<>();
-        volatile boolean headDone;
+        final Served served = new Served();
         volatile boolean ready = true;
         volatile boolean promised;
         volatile boolean terminated;
@@ -44,8 +44,8 @@ class NonBlockingConnectionTest {
         Listener listener;
 
         @Override
-        public boolean headWritten() {
-            return headDone;
+        public void whenServed(Runnable then) {
+            served.then(then);
         }
 
         @Override
@@ -96,6 +96,11 @@ class NonBlockingConnectionTest {
         }
     }
 
+    /** The handoff runs on the thread that makes it due: these tests are about the connection, not its threads. */
+    private static HandoffOutlet handoff(FakeSse.Sink sink, ScriptedOutput output) {
+        return new HandoffOutlet(SinkOutlet.of(sink), output, Runnable::run);
+    }
+
     @AfterEach
     void stop() {
         runtime.close();
@@ -109,11 +114,11 @@ class NonBlockingConnectionTest {
     void write_throughTheSinkUntilTheRuntimeIsDoneWithTheRequest() {
         FakeSse.Sink sink = new FakeSse.Sink();
         ScriptedOutput output = new ScriptedOutput();
-        Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(sink), output), ConnSettings.DEFAULTS,
+        Connection conn = new Connection(handoff(sink, output), ConnSettings.DEFAULTS,
                 runtime, null, true);
         conn.send(EncodedEvent.of(Event.of("early"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
         assertEquals("", output.text(), "nothing written past the runtime while it still holds the request");
-        output.headDone = true;
+        output.served.mark();
         conn.send(EncodedEvent.of(Event.of("late"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
         assertEquals(frame("late"), output.text());
         assertEquals(2, sink.written().size(), "the greeting and the early event went through the sink");
@@ -122,8 +127,8 @@ class NonBlockingConnectionTest {
     @Test
     void write_aBurstQueuedWhileTheClientCannotTakeMoreGoesOutInOneWriteAndOneFlush() {
         ScriptedOutput output = new ScriptedOutput();
-        output.headDone = true;
-        Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(new FakeSse.Sink()), output),
+        output.served.mark();
+        Connection conn = new Connection(handoff(new FakeSse.Sink(), output),
                 ConnSettings.DEFAULTS, runtime, null, true);
         conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
         int writesBefore = output.writes.size();
@@ -152,8 +157,8 @@ class NonBlockingConnectionTest {
     @Test
     void cut_terminatesTheConnectionAndFailsWhatIsPending() {
         ScriptedOutput output = new ScriptedOutput();
-        output.headDone = true;
-        Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(new FakeSse.Sink()), output),
+        output.served.mark();
+        Connection conn = new Connection(handoff(new FakeSse.Sink(), output),
                 ConnSettings.DEFAULTS.withQueueCapacity(3), runtime, null, true);
         conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
         synchronized (output) {
@@ -176,10 +181,10 @@ class NonBlockingConnectionTest {
         List<Connection> conns = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             ScriptedOutput output = new ScriptedOutput();
-            output.headDone = true;
-            Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(new FakeSse.Sink()), output),
+            output.served.mark();
+            Connection conn = new Connection(handoff(new FakeSse.Sink(), output),
                     ConnSettings.DEFAULTS, runtime, null, true);
-            // The first write goes through the sink and hands the stream off to the output.
+            // The greeting goes through the sink; once it is written, the stream is handed off to the output.
             conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
             outputs.add(output);
             conns.add(conn);
@@ -203,7 +208,7 @@ class NonBlockingConnectionTest {
     void fanOut_aConnectionStillOnTheSinkKeepsATaskOfItsOwn() {
         FakeSse.Sink sink = new FakeSse.Sink();
         ScriptedOutput output = new ScriptedOutput(); // the runtime not done with the request: no handoff
-        Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(sink), output), ConnSettings.DEFAULTS,
+        Connection conn = new Connection(handoff(sink, output), ConnSettings.DEFAULTS,
                 runtime, null, true);
         conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
         Drains drains = new Drains();
@@ -224,8 +229,8 @@ class NonBlockingConnectionTest {
         List<Connection> conns = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
             ScriptedOutput output = new ScriptedOutput();
-            output.headDone = true;
-            Connection conn = new Connection(new HandoffOutlet(SinkOutlet.of(new FakeSse.Sink()), output),
+            output.served.mark();
+            Connection conn = new Connection(handoff(new FakeSse.Sink(), output),
                     ConnSettings.DEFAULTS.withQueueCapacity(2 * burst), runtime, null, true);
             conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
             conn.send(EncodedEvent.of(Event.of("second"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();

@@ -178,7 +178,7 @@ class RoutesJoinTest {
     }
 
     private Connection connection() {
-        return new Connection(Outlets.forSink(new FakeSse.Sink()), ConnSettings.DEFAULTS, runtime, null, false);
+        return new Connection(Outlets.forSink(new FakeSse.Sink(), runtime), ConnSettings.DEFAULTS, runtime, null, false);
     }
 
     private static Map<String, EventFilter> filters(String topic) {
