@@ -40,7 +40,7 @@ public class HubProducer {
 
     // Written under the lock, read without it: a request never waits for a stop in progress (the
     // stop may take the whole shutdown timeout), it finds the registry closing and is refused.
-    private volatile Hub topics;
+    private volatile Hub hub;
     private HistoryStore store;
     private java.time.Duration shutdownTimeout;
     private volatile boolean closed;
@@ -55,7 +55,7 @@ public class HubProducer {
      */
     @Produces
     public Hub hub() {
-        Hub made = topics;
+        Hub made = hub;
         if (made != null) {
             return made;
         }
@@ -66,15 +66,15 @@ public class HubProducer {
 
     /** Makes the registry once; the caller holds the lock. */
     private Hub open() {
-        if (topics == null && closed) {
+        if (hub == null && closed) {
             throw new dev.ssekit.HubClosedException("the application's hubs (the application is stopping)");
         }
-        if (topics == null) {
+        if (hub == null) {
             SseKitConfig config = SseKitConfig.current();
             MetricsBinding metrics = Metrics.forApplication();
             HistoryStore opened = config.openStore();
             try {
-                topics = build(config, opened, metrics);
+                hub = build(config, opened, metrics);
             } catch (RuntimeException e) {
                 opened.close();
                 throw e;
@@ -84,7 +84,7 @@ public class HubProducer {
             LOG.info(() -> "ssekit: hubs ready, history " + store + ", heartbeat " + config.heartbeat() + ", metrics: "
                     + (metrics == MetricsBinding.NONE ? "off (neither MicroProfile Metrics nor OpenTelemetry here)" : metrics));
         }
-        return topics;
+        return hub;
     }
 
     /**
@@ -92,7 +92,7 @@ public class HubProducer {
      *         (a liveness probe must not open the history store)
      */
     public Hub existing() {
-        return closed ? null : topics;
+        return closed ? null : hub;
     }
 
     /** @return true once the application is stopping */
@@ -176,7 +176,7 @@ public class HubProducer {
             // The closed registry stays: a request still running gets HubClosedException (503 in the
             // hub), never a fresh registry with new threads and an empty store.
             closed = true;
-            closing = topics;
+            closing = hub;
         }
         if (closing != null) {
             LOG.fine("ssekit: closing the application's hubs");

@@ -23,7 +23,7 @@ import java.util.List;
 @Interceptor
 @Priority(Interceptor.Priority.LIBRARY_AFTER)
 public class PublishInterceptor {
-    @Inject Hub topics;
+    @Inject Hub hub;
 
     /**
      * @param call the intercepted call
@@ -43,7 +43,7 @@ public class PublishInterceptor {
         if (!spec.type().isEmpty()) {
             event = event.withType(spec.type());
         }
-        String id = topics.publish(List.of(Bindings.topicOf(spec.topic(), call.getMethod(), call.getParameters())),
+        String id = hub.publish(List.of(Bindings.topicOf(spec.topic(), call.getMethod(), call.getParameters())),
                 event).id();
         // The response filter answers it as SseKit-Event-ID, so that the client knows the event it caused.
         ResponseHeaders.recordEventId(id);

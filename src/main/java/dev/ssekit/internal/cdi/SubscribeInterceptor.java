@@ -37,7 +37,7 @@ public class SubscribeInterceptor {
     /** The methods whose missing feature was logged: once each, not per request. */
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
-    @Inject Hub topics;
+    @Inject Hub hub;
 
     /**
      * @param call the intercepted call
@@ -50,7 +50,7 @@ public class SubscribeInterceptor {
                 call.getParameters());
         try {
             // Before the method runs and anything is written: the client gets a clean 503.
-            HubAccess.checkRoom(topics, List.of(topicOf));
+            HubAccess.checkRoom(hub, List.of(topicOf));
         } catch (SubscriberLimitException e) {
             throw TextResponses.retryLater(e);
         }
@@ -61,9 +61,9 @@ public class SubscribeInterceptor {
         Object[] args = call.getParameters();
         SseEventSink sink = (SseEventSink) args[Bindings.indexOfType(method, SseEventSink.class)];
         String topic = Bindings.topicOf(Bindings.markerOf(method, Subscribe.class).topic(), method, args);
-        Conn conn = topics.open(sink);
+        Conn conn = hub.open(sink);
         try {
-            topics.subscribe(conn, List.of(topic), lastEventId);
+            hub.subscribe(conn, List.of(topic), lastEventId);
         } catch (HubClosedException e) {
             conn.close();
         } catch (SubscriberLimitException e) {
