@@ -22,6 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -206,7 +207,16 @@ class RedisClusterFailoverTest {
                         }
                     }
                 }
-                assertEquals(replicaBehind, signalled, "replays give the data-loss signal exactly when events were lost");
+                // An append the old primary took and a follower saw, but whose answer the kill cut off
+                // and which no replica had, is lost too without being acknowledged: clients may hold
+                // its id, so the store may say that events were lost (its node saw one go).
+                List<String> seenLost = java.util.stream.Stream.concat(onPublisher.ids().stream(), onOther.ids().stream())
+                        .filter(id -> !history.contains(id)).distinct().toList();
+                if (!lost.isEmpty()) {
+                    assertTrue(signalled, "replays give the data-loss signal when acknowledged events were lost");
+                } else if (seenLost.isEmpty()) {
+                    assertFalse(signalled, "no data-loss signal when nothing acknowledged or seen was lost");
+                }
             } finally {
                 publishing.set(false);
                 if (stopped != 0) {
