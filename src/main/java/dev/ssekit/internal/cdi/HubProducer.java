@@ -74,7 +74,7 @@ public class HubProducer {
             MetricsBinding metrics = Metrics.forApplication();
             HistoryStore opened = config.openStore();
             try {
-                hub = build(config, opened, metrics);
+                hub = build(opened, metrics);
             } catch (RuntimeException e) {
                 opened.close();
                 throw e;
@@ -100,8 +100,9 @@ public class HubProducer {
         return closed;
     }
 
-    private Hub build(SseKitConfig config, HistoryStore history, MetricsBinding metrics) {
-        return config.applyTo(Hub.builder()).name("ssekit").history(history).metrics(metrics)
+    /** The builder applies the configuration itself; the store and metrics are the ones made here. */
+    private Hub build(HistoryStore history, MetricsBinding metrics) {
+        return Hub.builder().name("ssekit").history(history).metrics(metrics)
                 .listener(new SubscriberListener() {
                     @Override
                     public void connected(SubscriberConnected event) {
