@@ -3,22 +3,11 @@ package dev.ssekit.app;
 import dev.ssekit.Hub;
 import dev.ssekit.SseKitFeature;
 import dev.ssekit.app.embedded.GrizzlyTransport;
-import dev.ssekit.cdi.Subscribe;
+import dev.ssekit.testsupport.AnnotatedOrderResource;
 import dev.ssekit.testsupport.ClassHistogram;
+import dev.ssekit.testsupport.InjectedHub;
 import dev.ssekit.testsupport.JerseyWeld;
 import dev.ssekit.testsupport.StreamResource;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.RequestScoped;
-import jakarta.inject.Inject;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
 
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
@@ -59,29 +48,6 @@ class IdleLibraryStreamMemoryTest {
     private static final String HEARTBEAT = "ssekit.heartbeat";
     private static final String GRIZZLY_REQUEST = "org.glassfish.grizzly.http.server.Request";
 
-    /** A user's resource, as the library guide shows it. */
-    @RequestScoped
-    @Path("orders")
-    public static class OrderResource {
-        @GET
-        @Path("{id}/events")
-        @Produces(MediaType.SERVER_SENT_EVENTS)
-        @Subscribe(topic = "orders/{id}")
-        public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
-        }
-    }
-
-    /** The application's registry, which both kinds of stream use. */
-    @ApplicationScoped
-    public static class Registry {
-        @Inject
-        Hub topics;
-
-        Hub topics() {
-            return topics;
-        }
-    }
-
     private WeldContainer weld;
     private HttpServer server;
     private Runnable transport;
@@ -108,10 +74,10 @@ class IdleLibraryStreamMemoryTest {
     void idleLibraryStreams_keepNoRequestStateBeforeTheirSecondWrite() throws Exception {
         // No heartbeat while the test waits: a stream's only write is its ": connected" comment.
         System.setProperty(HEARTBEAT, "10m");
-        weld = JerseyWeld.start("ssekit-idle-library", OrderResource.class, Registry.class);
-        Hub topics = weld.select(Registry.class).get().topics();
+        weld = JerseyWeld.start("ssekit-idle-library", AnnotatedOrderResource.class, InjectedHub.class);
+        Hub topics = weld.select(InjectedHub.class).get().hub();
         server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
-                new ResourceConfig(OrderResource.class, SseKitFeature.class).registerInstances(new StreamResource(topics)),
+                new ResourceConfig(AnnotatedOrderResource.class, SseKitFeature.class).registerInstances(new StreamResource(topics)),
                 false);
         transport = GrizzlyTransport.install(server);
         server.start();

@@ -5,22 +5,11 @@ import dev.ssekit.Hub;
 import dev.ssekit.SseKitFeature;
 import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.testkit.StreamEnd;
+import dev.ssekit.testsupport.AnnotatedOrderResource;
+import dev.ssekit.testsupport.InjectedHub;
 import dev.ssekit.testsupport.JerseyWeld;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.RequestScoped;
-import jakarta.inject.Inject;
-import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
-import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
 
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
@@ -48,45 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AnnotatedResourceHttpTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    /** A user's resource, as the library guide shows it. */
-    @RequestScoped
-    @Path("orders")
-    public static class OrderResource {
-        @GET
-        @Path("{id}/events")
-        @Produces(MediaType.SERVER_SENT_EVENTS)
-        @Subscribe(topic = "orders/{id}")
-        public void events(@PathParam("id") String id, @Context SseEventSink sink, @Context Sse sse) {
-        }
-
-        @GET
-        @Path("{id}/declared")
-        @Produces(MediaType.SERVER_SENT_EVENTS)
-        @Subscribe(topic = "orders/{id}")
-        public void declared(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
-                             @Context SseEventSink sink, @Context Sse sse) {
-        }
-
-        @POST
-        @Path("{id}/status")
-        @Consumes(MediaType.TEXT_PLAIN)
-        @Produces(MediaType.TEXT_PLAIN)
-        @Publish(topic = "orders/{id}", type = "status")
-        public String status(@PathParam("id") String id, String status) {
-            return status.isEmpty() ? null : status; // null: nothing to broadcast
-        }
-    }
-
-    /** The application's registry, to publish without HTTP. */
-    @ApplicationScoped
-    public static class Registry {
-        @Inject Hub topics;
-
-        Hub topics() {
-            return topics;
-        }
-    }
-
     private static WeldContainer weld;
     private static HttpServer withFeature;
     private static HttpServer withoutFeature;
@@ -94,12 +44,12 @@ class AnnotatedResourceHttpTest {
 
     @BeforeAll
     static void start() throws Exception {
-        weld = JerseyWeld.start("ssekit-annotated-http", OrderResource.class, Registry.class);
-        topics = weld.select(Registry.class).get().topics();
+        weld = JerseyWeld.start("ssekit-annotated-http", AnnotatedOrderResource.class, InjectedHub.class);
+        topics = weld.select(InjectedHub.class).get().hub();
         withFeature = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
-                new ResourceConfig(OrderResource.class, SseKitFeature.class));
+                new ResourceConfig(AnnotatedOrderResource.class, SseKitFeature.class));
         withoutFeature = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"),
-                new ResourceConfig(OrderResource.class));
+                new ResourceConfig(AnnotatedOrderResource.class));
     }
 
     @AfterAll
@@ -166,7 +116,7 @@ class AnnotatedResourceHttpTest {
         try (SseRecorder events = SseRecorder.to(uri(withoutFeature, "4/events")).header("Last-Event-ID", "x").open()) {
             StreamEnd end = events.assertEnded(StreamEnd.Reason.HTTP_STATUS);
             assertEquals(500, end.status());
-            assertTrue(end.body().contains("@Subscribe on " + OrderResource.class.getName() + ".events cannot read the "
+            assertTrue(end.body().contains("@Subscribe on " + AnnotatedOrderResource.class.getName() + ".events cannot read the "
                     + "request's Last-Event-ID, so it could not replay what the client missed: register "
                     + "dev.ssekit.SseKitFeature in the JAX-RS Application"), end.body());
         }
