@@ -16,11 +16,11 @@ import java.util.logging.Logger;
  * store was closed. Each wait of a stop is bounded on its own (publish, store and write timeouts),
  * but they add up to more than that on a bad day.
  *
- * <p>One budget per stop of an application: a container stops the hub registry, the CDI
- * registry and the connections opened with {@code Conn.open} one after another, and each starting
- * its own budget let an undeploy take a multiple of the timeout. The application's stop starts one
+ * <p>One budget per stop of an application: a container stops the hub app's hub and the injected
+ * hub one after another, and each starting its own budget let an undeploy take a multiple of the
+ * timeout. The application's stop starts one
  * ({@code SseKitExtension}, before the container destroys the application's beans), and every
- * stop begun until it ends joins it ({@link #currentOrStartingNow}); a stop outside it (a registry
+ * stop begun until it ends joins it ({@link #currentOrStartingNow}); a stop outside it (a hub
  * closed by its own code while the application runs) has its own.
  */
 public final class StopBudget {

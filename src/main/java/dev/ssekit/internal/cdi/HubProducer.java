@@ -162,10 +162,10 @@ public class HubProducer {
     }
 
     /**
-     * Ends every stream, stops the threads of the application's hubs and closes the history store,
-     * within {@code ssekit.shutdown.timeout}, which bounds the application's whole stop (its other
-     * registries and its {@code Conn.open} connections too). The lock is held only to mark the registry closed:
-     * requests meanwhile reach the closing registry and are refused at once, none waits for the stop.
+     * Ends every stream, stops the threads of the application's hub and closes the history store,
+     * within {@code ssekit.shutdown.timeout}, which bounds the application's whole stop (the hub
+     * app's hub too, in the hub WAR). The lock is held only to mark the hub closed: requests
+     * meanwhile reach the closing hub and are refused at once, none waits for the stop.
      */
     @PreDestroy
     public void close() {
