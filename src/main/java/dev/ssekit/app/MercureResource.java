@@ -19,7 +19,8 @@ import dev.ssekit.app.security.QueryBodyFilter;
 import dev.ssekit.app.security.SecuritySettings;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.internal.HubAccess;
-import dev.ssekit.spi.TopicMatcher.Screen;
+import dev.ssekit.internal.ScreenedMatcher;
+import dev.ssekit.internal.ScreenedMatcher.Screen;
 import dev.ssekit.spi.TopicMatcher;
 
 import jakarta.enterprise.context.RequestScoped;
@@ -251,7 +252,7 @@ public class MercureResource {
     }
 
     /** A subscription's matcher, screened by its routing's prefixes where it has them. */
-    private record HubMatcher(Routing routing, MercureClaims claims, Screen screen) implements TopicMatcher {
+    private record HubMatcher(Routing routing, MercureClaims claims, Screen screen) implements TopicMatcher, ScreenedMatcher {
         @Override
         public boolean matches(Set<String> topics) {
             return accepts(routing, claims, topics);

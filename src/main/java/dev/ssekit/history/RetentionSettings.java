@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  *
  * @param <B> the builder type, returned by every setter
  */
-public abstract class RetentionSettings<B extends RetentionSettings<B>> {
+abstract class RetentionSettings<B extends RetentionSettings<B>> {
     int maxEventsPerTopic = 10_000;
     Duration maxAge;
     Clock clock = Clock.systemUTC();

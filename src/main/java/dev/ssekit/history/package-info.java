@@ -10,8 +10,8 @@
  * </ul>
  * Give a store to {@link dev.ssekit.Hub.Builder#history}, or name it in the configuration
  * ({@code ssekit.history.store}). Ids are opaque strings, strictly ordered per store; an append stores
- * every event of its batch or none, in order. The builders share their retention settings
- * ({@link dev.ssekit.history.RetentionSettings}: maximum age, events per topic).
+ * every event of its batch or none, in order. Every store's builder has the same retention settings
+ * ({@code maxAge}, {@code maxEventsPerTopic}, {@code clock}).
  */
 package dev.ssekit.history;
 

@@ -6,8 +6,7 @@
  *   {@code hub.topic(name, type, codec)}. The default is {@link dev.ssekit.spi.Codec#text()} for
  *   {@code String}, {@link dev.ssekit.spi.Codec#json(Class)} (JSON-B) otherwise.</li>
  *   <li>{@link dev.ssekit.spi.TopicMatcher}: chooses events by their topics (wildcards, templates,
- *   patterns), given last to {@code hub.subscribe(conn, topics, lastEventId, matcher)}; it may name a
- *   {@link dev.ssekit.spi.TopicMatcher.Screen} so that it is asked only about events that can match.</li>
+ *   patterns), given last to {@code hub.subscribe(conn, topics, lastEventId, matcher)}.</li>
  *   <li>{@link dev.ssekit.spi.SubscriberListener}: told of every connection that subscribes
  *   ({@link dev.ssekit.spi.SubscriberConnected}) and ends ({@link dev.ssekit.spi.SubscriberDisconnected});
  *   give it to {@link dev.ssekit.Hub.Builder#listener}. The application's injected hub fires both as

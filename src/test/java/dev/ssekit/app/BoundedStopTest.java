@@ -90,7 +90,7 @@ class BoundedStopTest {
         try (TcpProxy proxy = TcpProxy.to("127.0.0.1", redis ? 6379 : 5432);
              HubProcess hub = HubProcess.start(redis ? Map.of("SSEKIT_HISTORY_STORE", "redis",
                      "SSEKIT_HISTORY_REDIS_URI", "redis://127.0.0.1:" + proxy.port(),
-                     "SSEKIT_HISTORY_REDIS_PREFIX", redisPrefix,
+                     "SSEKIT_HISTORY_REDIS_KEY_PREFIX", redisPrefix,
                      // Patient with slow clients and a slow store: the stop must not wait that long.
                      "SSEKIT_WRITE_TIMEOUT", "30s", "SSEKIT_PUBLISH_TIMEOUT", "30s",
                      "SSEKIT_HISTORY_REDIS_COMMAND_TIMEOUT", "30s")

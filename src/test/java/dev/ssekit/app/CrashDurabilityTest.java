@@ -78,7 +78,7 @@ class CrashDurabilityTest {
         Services.requireRedis();
         String prefix = "ssekit-test:" + UUID.randomUUID() + ":";
         cleanups.add(() -> RedisKeys.deleteAll(prefix));
-        return Map.of("SSEKIT_HISTORY_STORE", "redis", "SSEKIT_HISTORY_REDIS_PREFIX", prefix);
+        return Map.of("SSEKIT_HISTORY_STORE", "redis", "SSEKIT_HISTORY_REDIS_KEY_PREFIX", prefix);
     }
 
     @Test

@@ -164,7 +164,7 @@ class OpsEndpointsTest {
         try (TcpProxy proxy = TcpProxy.to("127.0.0.1", 6379);
              EmbeddedHub hub = Hubs.start(Map.of("ssekit.history.store", "redis",
                      "ssekit.history.redis.uri", "redis://127.0.0.1:" + proxy.port(),
-                     "ssekit.history.redis.prefix", prefix))) {
+                     "ssekit.history.redis.key.prefix", prefix))) {
             assertEquals(200, get(hub, "healthz/ready").statusCode());
             proxy.cut();
             await().atMost(WAIT).until(() -> get(hub, "healthz/ready").statusCode() == 503);

@@ -43,7 +43,7 @@ class StopUnderLoadTest {
         if (store.equals("redis")) {
             Services.requireRedis();
         }
-        HubProcess hub = HubProcess.start(Map.of("SSEKIT_HISTORY_STORE", store, "SSEKIT_HISTORY_REDIS_PREFIX", prefix));
+        HubProcess hub = HubProcess.start(Map.of("SSEKIT_HISTORY_STORE", store, "SSEKIT_HISTORY_REDIS_KEY_PREFIX", prefix));
         ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> otherAnswers = new ConcurrentLinkedQueue<>();
         CountDownLatch some = new CountDownLatch(60);

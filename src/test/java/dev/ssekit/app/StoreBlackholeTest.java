@@ -153,7 +153,7 @@ class StoreBlackholeTest {
         try (TcpProxy proxy = TcpProxy.to("127.0.0.1", 6379);
              Hub topics = Hub.builder().config(Map.of("ssekit.history.store", "redis",
                      "ssekit.history.redis.uri", "redis://127.0.0.1:" + proxy.port(),
-                     "ssekit.history.redis.prefix", prefix,
+                     "ssekit.history.redis.key.prefix", prefix,
                      "ssekit.history.redis.command.timeout", "1s")).build()) {
             Publishers publishers = new Publishers((n, failures) -> {
                 try {

@@ -71,9 +71,9 @@ class TwoNodeClusterTest {
     /** Starts {@code EmbeddedHub} in a child JVM on the store of the test, and waits until it serves. */
     private URI startNode() throws Exception {
         Map<String, String> env = store.equals("redis")
-                ? Map.of("SSEKIT_HISTORY_STORE", "redis", "SSEKIT_HISTORY_REDIS_PREFIX", prefix)
+                ? Map.of("SSEKIT_HISTORY_STORE", "redis", "SSEKIT_HISTORY_REDIS_KEY_PREFIX", prefix)
                 : store.startsWith("redis-cluster")
-                ? Map.of("SSEKIT_HISTORY_STORE", "redis", "SSEKIT_HISTORY_REDIS_PREFIX", prefix,
+                ? Map.of("SSEKIT_HISTORY_STORE", "redis", "SSEKIT_HISTORY_REDIS_KEY_PREFIX", prefix,
                         "SSEKIT_HISTORY_REDIS_URI", RedisKeys.CLUSTER_URI,
                         "SSEKIT_HISTORY_REDIS_PARTITIONS", store.endsWith("partitions") ? "3" : "1")
                 : Map.of("SSEKIT_HISTORY_STORE", "jdbc", "SSEKIT_HISTORY_JDBC_URL", Services.POSTGRES_URL,

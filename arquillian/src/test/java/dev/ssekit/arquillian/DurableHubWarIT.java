@@ -49,7 +49,7 @@ class DurableHubWarIT {
         // Without Redis the WAR is deployed on JDBC, and the test then skips or fails saying why.
         String settings = "ssekit.hub.jwt.secret=" + Tokens.SECRET + "\n" + (onRedis() && Services.redisReachable()
                 ? "ssekit.history.store=redis\nssekit.history.redis.uri=" + RedisKeys.URI
-                        + "\nssekit.history.redis.prefix=" + REDIS_PREFIX + "\n"
+                        + "\nssekit.history.redis.key.prefix=" + REDIS_PREFIX + "\n"
                 : "ssekit.history.store=jdbc\nssekit.history.jdbc.datasource=java:comp/DefaultDataSource\n");
         return ShrinkWrap.create(WebArchive.class, "durable-hub.war").merge(built)
                 .addAsResource(new StringAsset(settings), "META-INF/microprofile-config.properties");

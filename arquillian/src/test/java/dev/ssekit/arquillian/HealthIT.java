@@ -61,7 +61,7 @@ class HealthIT {
         if (Services.redisReachable()) {
             proxy = TcpProxy.to("127.0.0.1", 6379);
             settings = "ssekit.history.store=redis\nssekit.history.redis.uri=redis://127.0.0.1:" + proxy.port()
-                    + "\nssekit.history.redis.prefix=" + REDIS_PREFIX + "\n";
+                    + "\nssekit.history.redis.key.prefix=" + REDIS_PREFIX + "\n";
         }
         return ShrinkWrap.create(WebArchive.class, "health-hub.war").merge(built)
                 .addAsResource(new StringAsset(settings), "META-INF/microprofile-config.properties");

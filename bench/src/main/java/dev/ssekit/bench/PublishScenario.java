@@ -98,7 +98,7 @@ final class PublishScenario {
                 String prefix = "ssekit-bench-" + unique + ":";
                 props.add("-Dssekit.history.store=redis");
                 props.add("-Dssekit.history.redis.uri=redis://127.0.0.1:6379");
-                props.add("-Dssekit.history.redis.prefix=" + prefix);
+                props.add("-Dssekit.history.redis.key.prefix=" + prefix);
                 cleanup = () -> deleteKeys(prefix);
             }
             default -> throw new IllegalArgumentException("store must be memory, h2, postgresql or redis, got " + store);

@@ -2,7 +2,7 @@ package dev.ssekit.app.mercure;
 
 import dev.ssekit.app.security.TopicSelector;
 import dev.ssekit.app.url.UrlPattern;
-import dev.ssekit.spi.TopicMatcher;
+import dev.ssekit.internal.ScreenedMatcher;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -130,7 +130,7 @@ public final class Routing {
      *
      * @return the screen; null with {@code *} or an old-revision URI template, which any topic may match
      */
-    public TopicMatcher.Screen screen(URI hub) {
+    public ScreenedMatcher.Screen screen(URI hub) {
         if (everything || templates) {
             return null;
         }
@@ -138,7 +138,7 @@ public final class Routing {
         TopicKey key = new TopicKey(hub);
         urlPatterns.forEach(p -> prefixes.add(p.screenPrefix()));
         exact.forEach(t -> prefixes.add(key.apply(t)));
-        return prefixes.isEmpty() ? null : new TopicMatcher.Screen(key, prefixes);
+        return prefixes.isEmpty() ? null : new ScreenedMatcher.Screen(key, prefixes);
     }
 
     /**

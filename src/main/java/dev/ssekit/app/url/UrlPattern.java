@@ -551,7 +551,7 @@ public final class UrlPattern {
     /**
      * A prefix of the {@link #screenKey} of every topic this pattern matches: the protocol, hostname
      * and port when all three are fixed text, and the pathname's leading fixed text. Lets a hub skip
-     * the patterns a topic cannot match without asking each (see {@code TopicMatcher.Screen}).
+     * the patterns a topic cannot match without asking each (see {@code ScreenedMatcher.Screen}).
      *
      * @return the prefix; empty when the pattern leaves protocol, hostname or port open
      */

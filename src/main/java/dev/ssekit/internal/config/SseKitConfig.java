@@ -8,7 +8,6 @@ import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
-import dev.ssekit.history.RetentionSettings;
 import dev.ssekit.internal.Limits;
 import dev.ssekit.internal.Settings;
 import dev.ssekit.internal.conn.ConnSettings;
@@ -21,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * Every ssekit setting, read and checked at once, so that a bad value stops the application at
@@ -118,7 +119,7 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
     public static final String REDIS_COMMAND_TIMEOUT = "ssekit.history.redis.command.timeout";
     /** Lettuce's command timeout when {@link #REDIS_COMMAND_TIMEOUT} is unset. */
     public static final Duration DEFAULT_REDIS_COMMAND_TIMEOUT = Duration.ofSeconds(5);
-    public static final String REDIS_PREFIX = "ssekit.history.redis.prefix";
+    public static final String REDIS_KEY_PREFIX = "ssekit.history.redis.key.prefix";
     public static final String REDIS_WAIT_REPLICAS = "ssekit.history.redis.wait.replicas";
     /** How many partitions (hash tags) a Redis store spreads its events over; see {@code RedisHistoryStore.Builder.partitions}. */
     public static final String REDIS_PARTITIONS = "ssekit.history.redis.partitions";
@@ -272,9 +273,11 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                     throw Settings.invalid(REDIS_URI, uri, "a Redis URI such as redis://127.0.0.1:6379, or several, comma-separated, "
                             + "of one Redis Cluster");
                 }
-                return retention(partitions(b, values).keyPrefix(values.string(REDIS_PREFIX, "ssekit:"))
+                partitions(b, values).keyPrefix(values.string(REDIS_KEY_PREFIX, "ssekit:"))
                         .waitReplicas(values.integer(REDIS_WAIT_REPLICAS, 0, 0))
-                        .commandTimeout(values.duration(REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_COMMAND_TIMEOUT))).build();
+                        .commandTimeout(values.duration(REDIS_COMMAND_TIMEOUT, DEFAULT_REDIS_COMMAND_TIMEOUT));
+                retention(b::maxEventsPerTopic, b::maxAge);
+                return b.build();
             }
             default: {
                 InMemoryHistoryStore.Builder b = InMemoryHistoryStore.builder();
@@ -284,7 +287,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                 if (retention.memoryMaxBytes() != null) {
                     b.maxBytes(retention.memoryMaxBytes());
                 }
-                return retention(b).build();
+                retention(b::maxEventsPerTopic, b::maxAge);
+                return b.build();
             }
         }
     }
@@ -315,7 +319,8 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
                 throw Settings.invalid(JDBC_TABLE_PREFIX, prefix, "a letter or _, then up to 30 letters, digits or _");
             }
         }
-        return retention(b).build();
+        retention(b::maxEventsPerTopic, b::maxAge);
+        return b.build();
     }
 
     /** A pool the store will own; closed here only if the store could not be made. */
@@ -370,14 +375,14 @@ public record SseKitConfig(Duration heartbeat, int queueCapacity, long queueMaxB
         }
     }
 
-    private <B extends RetentionSettings<B>> B retention(B builder) {
+    /** The configured retention, through the two setters every store's builder has. */
+    private void retention(IntConsumer maxEventsPerTopic, Consumer<Duration> maxAge) {
         if (retention.maxEventsPerTopic() != null) {
-            builder.maxEventsPerTopic(retention.maxEventsPerTopic());
+            maxEventsPerTopic.accept(retention.maxEventsPerTopic());
         }
         if (retention.maxAge() != null) {
-            builder.maxAge(retention.maxAge());
+            maxAge.accept(retention.maxAge());
         }
-        return builder;
     }
 
     private static DataSource lookup(String name) {

@@ -1,6 +1,7 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Event;
+import dev.ssekit.internal.ScreenedMatcher;
 import dev.ssekit.internal.conn.Connection;
 import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.spi.TopicMatcher;
@@ -46,7 +47,7 @@ final class Routes {
      * A connection's matcher, with the topics it has by name (an event one of them brings skips the
      * matcher) and its screen (null: asked about every event).
      */
-    private record MatcherRoute(Connection conn, TopicMatcher matcher, Set<String> byName, TopicMatcher.Screen screen) {
+    private record MatcherRoute(Connection conn, TopicMatcher matcher, Set<String> byName, ScreenedMatcher.Screen screen) {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -226,7 +227,7 @@ final class Routes {
         if (matcher == null) {
             return;
         }
-        TopicMatcher.Screen screen = old != null && old.matcher() == matcher ? old.screen() : screenOf(matcher);
+        ScreenedMatcher.Screen screen = old != null && old.matcher() == matcher ? old.screen() : screenOf(matcher);
         MatcherRoute route = new MatcherRoute(conn, matcher, byConnection.getOrDefault(conn, Set.of()), screen);
         matcherRouteOf.put(conn, route);
         if (screen == null) {
@@ -237,9 +238,9 @@ final class Routes {
     }
 
     /** @return the matcher's screen, or null when it has none or failed to say (then it is asked every time) */
-    private static TopicMatcher.Screen screenOf(TopicMatcher matcher) {
+    private static ScreenedMatcher.Screen screenOf(TopicMatcher matcher) {
         try {
-            return matcher.screen();
+            return matcher instanceof ScreenedMatcher screened ? screened.screen() : null;
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "ssekit: a topic matcher's screen() failed; it is asked about every event", e);
             return null;

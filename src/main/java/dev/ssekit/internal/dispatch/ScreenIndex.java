@@ -1,7 +1,7 @@
 package dev.ssekit.internal.dispatch;
 
+import dev.ssekit.internal.ScreenedMatcher;
 import dev.ssekit.internal.conn.Connection;
-import dev.ssekit.spi.TopicMatcher;
 
 import java.util.Arrays;
 import java.util.Collection;
@@ -16,7 +16,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The matchers that name a {@link TopicMatcher.Screen}, indexed by their key prefixes, so that an
+ * The matchers that name a {@link ScreenedMatcher.Screen}, indexed by their key prefixes, so that an
  * event's fan-out asks only those whose screen it passes: per key function, each topic's key is
  * computed once and looked up once per distinct prefix length.
  *
@@ -65,7 +65,7 @@ final class ScreenIndex<R> {
     }
 
     /** Indexes a route under its screen's prefixes. The caller holds the routes' lock. */
-    void add(R route, TopicMatcher.Screen screen) {
+    void add(R route, ScreenedMatcher.Screen screen) {
         Group g = null;
         for (Group candidate : groups) {
             if (candidate.key.equals(screen.key())) {
@@ -88,7 +88,7 @@ final class ScreenIndex<R> {
     }
 
     /** Takes a route out, given the screen it was added with. The caller holds the routes' lock. */
-    void remove(R route, TopicMatcher.Screen screen) {
+    void remove(R route, ScreenedMatcher.Screen screen) {
         Connection conn = connOf.apply(route);
         for (Group g : groups) {
             if (!g.key.equals(screen.key())) {

@@ -125,12 +125,12 @@ class TracesTest {
         EmbeddedHub started;
         synchronized (dev.ssekit.testsupport.Hubs.class) { // Hubs' lock: no other start reads these settings
             System.setProperty("ssekit.history.store", "redis");
-            System.setProperty("ssekit.history.redis.prefix", prefix);
+            System.setProperty("ssekit.history.redis.key.prefix", prefix);
             try {
                 started = EmbeddedHub.start("127.0.0.1", 0, spans);
             } finally {
                 System.clearProperty("ssekit.history.store");
-                System.clearProperty("ssekit.history.redis.prefix");
+                System.clearProperty("ssekit.history.redis.key.prefix");
             }
         }
         try (EmbeddedHub hub = started;

@@ -3,6 +3,7 @@ package dev.ssekit.app.mercure;
 import dev.ssekit.Conn;
 import dev.ssekit.Event;
 import dev.ssekit.Hub;
+import dev.ssekit.internal.ScreenedMatcher;
 import dev.ssekit.spi.TopicMatcher;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -67,23 +68,8 @@ public final class PatternFanOutThroughput {
                 // As the hub builds a subscription's matcher: its routing decides, its screen is indexed.
                 Routing routing = Routing.of(Map.of("match_urlpattern", List.of(i < matching
                         ? "https://example.com/books/:id" : "https://example.com/authors/" + i + "/:id")), true, false, HUB);
-                TopicMatcher.Screen screen = routing.screen(HUB);
-                TopicMatcher matcher = new TopicMatcher() {
-                    @Override
-                    public boolean matches(java.util.Set<String> set) {
-                        for (String t : set) {
-                            if (routing.patternRoutes(t)) {
-                                return true;
-                            }
-                        }
-                        return false;
-                    }
-
-                    @Override
-                    public Screen screen() {
-                        return screen;
-                    }
-                };
+                ScreenedMatcher.Screen screen = routing.screen(HUB);
+                TopicMatcher matcher = new RoutingMatcher(routing, screen);
                 Conn c = topics.open(new Counting(delivered));
                 topics.subscribe(c, List.of(), null, matcher);
             }
@@ -111,6 +97,19 @@ public final class PatternFanOutThroughput {
             double b = run("(b) 1,000 URL-pattern subscribers", 0, SUBSCRIBERS, 0);
             double c = run("(c) (a) beside 1,000 non-matching pattern subscribers", SUBSCRIBERS, 0, SUBSCRIBERS);
             System.out.printf("ratios: b/a %.2f, c/a %.2f%n", b / a, c / a);
+        }
+    }
+
+    /** As the hub's matcher: its routing decides, its screen is indexed. */
+    private record RoutingMatcher(Routing routing, ScreenedMatcher.Screen screen) implements TopicMatcher, ScreenedMatcher {
+        @Override
+        public boolean matches(java.util.Set<String> set) {
+            for (String t : set) {
+                if (routing.patternRoutes(t)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

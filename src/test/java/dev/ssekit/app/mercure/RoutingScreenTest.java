@@ -1,6 +1,6 @@
 package dev.ssekit.app.mercure;
 
-import dev.ssekit.spi.TopicMatcher;
+import dev.ssekit.internal.ScreenedMatcher;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +26,7 @@ class RoutingScreenTest {
 
     @Test
     void screen_prefixesOfPatternsAndKeysOfExactTopics() {
-        TopicMatcher.Screen s = Routing.of(Map.of("match_urlpattern", List.of("https://Example.COM/books/:id",
+        ScreenedMatcher.Screen s = Routing.of(Map.of("match_urlpattern", List.of("https://Example.COM/books/:id",
                 "/items/:id", "*://example.com/*"), "match", List.of("urn:x", "https://example.com/a b")),
                 true, false, HUB).screen(HUB);
         assertEquals(Set.of("https://example.com:/books", "https://hub.example:8443/items", "", "urn://:x",

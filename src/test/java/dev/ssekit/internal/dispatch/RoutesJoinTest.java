@@ -1,6 +1,8 @@
 package dev.ssekit.internal.dispatch;
 
 import dev.ssekit.Event;
+import dev.ssekit.internal.ScreenedMatcher;
+import dev.ssekit.internal.ScreenedMatcher.Screen;
 import dev.ssekit.internal.conn.ConnRuntime;
 import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.conn.Connection;
@@ -92,7 +94,7 @@ class RoutesJoinTest {
         Routes routes = new Routes(null);
         // One key function and one prefix, as 10,000 clients subscribing to the same URL pattern.
         java.util.function.Function<String, String> key = topic -> topic;
-        TopicMatcher.Screen screen = new TopicMatcher.Screen(key, Set.of("https://example.com/books/"));
+        ScreenedMatcher.Screen screen = new ScreenedMatcher.Screen(key, Set.of("https://example.com/books/"));
         List<Connection> conns = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
             Connection c = connection();
@@ -120,18 +122,16 @@ class RoutesJoinTest {
         assertTrue(got.values().stream().allMatch(n -> n == 1), "the screen kept the others out");
     }
 
-    private static TopicMatcher booksMatcher(TopicMatcher.Screen screen) {
-        return new TopicMatcher() {
-            @Override
-            public boolean matches(Set<String> topics) {
-                return topics.stream().anyMatch(t -> t.startsWith("https://example.com/books/"));
-            }
+    private static TopicMatcher booksMatcher(ScreenedMatcher.Screen screen) {
+        return new BooksMatcher(screen);
+    }
 
-            @Override
-            public Screen screen() {
-                return screen;
-            }
-        };
+    /** Accepts the books' topics; screened by {@code screen}. */
+    private record BooksMatcher(Screen screen) implements TopicMatcher, ScreenedMatcher {
+        @Override
+        public boolean matches(Set<String> topics) {
+            return topics.stream().anyMatch(t -> t.startsWith("https://example.com/books/"));
+        }
     }
 
     @Test

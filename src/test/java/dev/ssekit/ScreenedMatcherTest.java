@@ -1,5 +1,6 @@
 package dev.ssekit;
 
+import dev.ssekit.internal.ScreenedMatcher;
 import dev.ssekit.spi.TopicMatcher;
 import dev.ssekit.testsupport.FakeSse;
 
@@ -19,16 +20,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * Matchers with a {@link TopicMatcher.Screen}: the registry asks them only about events whose topics
+ * Matchers with a {@link ScreenedMatcher.Screen}: the registry asks them only about events whose topics
  * pass the screen, and every connection still gets exactly what its matcher accepts.
  */
-class TopicMatcherScreenTest {
+class ScreenedMatcherTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** One key function shared by several screens: the topic itself. */
     private static final Function<String, String> IDENTITY = t -> t;
 
     /** A matcher that counts, per event, whether it was asked, with an optional screen. */
-    private static final class Counted implements TopicMatcher {
+    private static final class Counted implements TopicMatcher, ScreenedMatcher {
         final Predicate<String> accepts;
         final Screen screen;
         final Map<String, AtomicInteger> askedAbout = new ConcurrentHashMap<>();
@@ -54,8 +55,8 @@ class TopicMatcherScreenTest {
         }
     }
 
-    private static TopicMatcher.Screen screen(Function<String, String> key, String... prefixes) {
-        return new TopicMatcher.Screen(key, Set.of(prefixes));
+    private static ScreenedMatcher.Screen screen(Function<String, String> key, String... prefixes) {
+        return new ScreenedMatcher.Screen(key, Set.of(prefixes));
     }
 
     @Test
@@ -174,7 +175,7 @@ class TopicMatcherScreenTest {
     @Test
     void screen_needsAKeyAndAPrefix() {
         assertEquals("prefixes: at least one is needed; return no screen instead", assertThrows(
-                IllegalArgumentException.class, () -> new TopicMatcher.Screen(IDENTITY, Set.of())).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new TopicMatcher.Screen(null, Set.of("a")));
+                IllegalArgumentException.class, () -> new ScreenedMatcher.Screen(IDENTITY, Set.of())).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ScreenedMatcher.Screen(null, Set.of("a")));
     }
 }
