@@ -11,6 +11,7 @@ import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -89,6 +90,19 @@ class ArtifactLayoutIT {
                 "ssekit's jar and nothing else: its dependencies a server provides are not transitive");
         assertEquals(List.of(), war.stream().filter(n -> n.contains("ShopExampleHttpTest")).toList(),
                 "only the example's files");
+    }
+
+    /**
+     * The README's third path in the same project: its container test (docs/testing.md) ran on Payara
+     * Micro, and was not skipped (the invoker fails the build when it fails, not when it does not run).
+     */
+    @Test
+    void shopExample_itsContainerTestRanOnPayaraMicro() throws IOException {
+        String summary = Files.readString(Path.of(System.getProperty("ssekit.example.war")).resolveSibling(
+                "failsafe-reports/failsafe-summary.xml"));
+        assertTrue(summary.contains("<completed>1</completed>"), summary);
+        assertTrue(summary.contains("<skipped>0</skipped>") && summary.contains("<failures>0</failures>")
+                && summary.contains("<errors>0</errors>"), summary);
     }
 
     @Test

@@ -4,6 +4,8 @@ import dev.ssekit.SseKitFeature;
 import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.testsupport.JerseyWeld;
+import dev.ssekit.testsupport.ShellCommands;
+import dev.ssekit.testsupport.ShellCommands.Output;
 
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
@@ -17,8 +19,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The library guide's first path (docs/library.md, "Your first stream"), run as its curl commands run it:
@@ -77,6 +88,35 @@ class ShopExampleHttpTest {
             ReceivedEvent replayed = back.assertEvent(cancelled.body(), null, "{\"state\":\"cancelled\"}");
             assertEquals(paid, back.header("Mercure-Last-Event-ID"), "replay started after " + replayed.id());
             back.assertExhausted();
+        }
+    }
+
+    /** The README's two curl commands of the first path, run as written against the shop on this server. */
+    @Test
+    void firstPath_theReadmesCurlCommandsAsWritten() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        List<String> curls = ShellCommands.blocks(ShellCommands.section(readme, "## Stream from your own JAX-RS resource"))
+                .stream().filter(block -> block.get(0).contains("/shop/api/")).findFirst().orElseThrow();
+        assertEquals(2, curls.size(), "subscribe in the background, then post a status: " + curls);
+        ShellCommands.requireOnPath("curl");
+        String base = "http://127.0.0.1:" + api.getPort();
+        String subscribe = curls.get(0);
+        assertTrue(subscribe.endsWith(" &"), subscribe);
+        Output events = ShellCommands.start(subscribe.substring(0, subscribe.length() - 2).replace("http://localhost:8080", base));
+        try {
+            // The stream's head is written when the resource returns: the subscription is in place.
+            await().atMost(Duration.ofSeconds(30)).until(() -> events.text().startsWith(":"));
+            Output post = ShellCommands.start(curls.get(1).replace("http://localhost:8080", base));
+            assertTrue(post.process().waitFor(30, TimeUnit.SECONDS), "the post answered");
+            String answer = post.text();
+            assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+            Matcher id = Pattern.compile("(?im)^SseKit-Event-ID: (\\S+)$").matcher(answer);
+            assertTrue(id.find(), answer);
+            assertTrue(answer.endsWith("\r\n\r\n{\"state\":\"paid\"}"), answer);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertTrue(
+                    events.text().contains("id: " + id.group(1) + "\ndata: {\"state\":\"paid\"}\n\n"), events.text()));
+        } finally {
+            events.process().destroy();
         }
     }
 }

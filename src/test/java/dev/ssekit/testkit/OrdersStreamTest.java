@@ -13,7 +13,7 @@ import java.net.http.HttpResponse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The testing guide's JUnit 5 example (docs/testing.md): subscribe, publish, check, reconnect, check the replay. */
+/** The test kit against the embedded hub: subscribe, publish, check, reconnect, check the replay. */
 class OrdersStreamTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static EmbeddedHub hub;

@@ -25,7 +25,7 @@ import java.net.http.HttpResponse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The testing guide's Arquillian example (docs/testing.md): a user's {@code @Subscribe} resource
+ * A test of the testing guide's kind (its own example runs in src/it/shop): a user's {@code @Subscribe} resource
  * ({@link OrderStream#orderEvents}) checked with the test kit from the client side, live and by replay
  * after {@code Last-Event-ID}, on Payara and WildFly.
  */
