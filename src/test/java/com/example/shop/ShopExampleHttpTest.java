@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -107,7 +106,7 @@ class ShopExampleHttpTest {
             // The stream's head is written when the resource returns: the subscription is in place.
             await().atMost(Duration.ofSeconds(30)).until(() -> events.text().startsWith(":"));
             Output post = ShellCommands.start(curls.get(1).replace("http://localhost:8080", base));
-            assertTrue(post.process().waitFor(30, TimeUnit.SECONDS), "the post answered");
+            assertEquals(0, post.awaitExit(Duration.ofSeconds(30)), post.text());
             String answer = post.text();
             assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
             Matcher id = Pattern.compile("(?im)^SseKit-Event-ID: (\\S+)$").matcher(answer);

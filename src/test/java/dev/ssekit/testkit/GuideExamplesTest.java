@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The README's and the guides' examples are files that compile and run, word for word: the README's
  * first path (its curl commands run in {@code ShopExampleHttpTest}, its hub commands in
- * {@code ReadmeCommandsTest}), the testing guide's blocks
+ * {@code DocumentedCommandsTest}), the testing guide's blocks
  * (docs/testing.md: the example project src/it/shop's pom parts, arquillian.xml and container test,
  * which the build runs on Payara Micro), and the library guide's first path (docs/library.md), whose
  * files {@code com.example.shop.ShopExampleHttpTest} runs over HTTP and src/it/shop packages.

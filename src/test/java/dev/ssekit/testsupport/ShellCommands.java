@@ -4,8 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,13 +26,25 @@ public final class ShellCommands {
         return markdown.substring(start, end < 0 ? markdown.length() : end);
     }
 
-    /** Each {@code sh} block's commands: every line without its comment, comment and blank lines dropped. */
-    public static List<List<String>> blocks(String markdown) {
-        List<List<String>> blocks = new ArrayList<>();
+    /** Each {@code sh} block as written, to run as one script. */
+    public static List<String> scripts(String markdown) {
+        List<String> scripts = new ArrayList<>();
         Matcher block = Pattern.compile("```sh\n(.*?)```", Pattern.DOTALL).matcher(markdown);
         while (block.find()) {
+            scripts.add(block.group(1));
+        }
+        return scripts;
+    }
+
+    /**
+     * Each {@code sh} block's commands: every line without its comment (a line continued with a
+     * backslash joined to the next), comment and blank lines dropped.
+     */
+    public static List<List<String>> blocks(String markdown) {
+        List<List<String>> blocks = new ArrayList<>();
+        for (String script : scripts(markdown)) {
             List<String> commands = new ArrayList<>();
-            for (String line : block.group(1).split("\n")) {
+            for (String line : script.replaceAll("\\\\\n\\s*", "").split("\n")) {
                 String command = line.startsWith("#") ? "" : line.replaceFirst("\\s+#.*$", "").strip();
                 if (!command.isEmpty()) {
                     commands.add(command);
@@ -58,15 +72,15 @@ public final class ShellCommands {
     }
 
     /** A process and what it has printed so far, read on a thread of its own. */
-    public record Output(Process process, ByteArrayOutputStream bytes) {
+    public record Output(Process process, ByteArrayOutputStream bytes, Thread reader) {
         public static Output of(ProcessBuilder command) throws IOException {
             Process process = command.start();
-            Output output = new Output(process, new ByteArrayOutputStream());
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             Thread reader = new Thread(() -> {
                 try (InputStream in = process.getInputStream()) {
                     byte[] chunk = new byte[8192];
                     for (int n; (n = in.read(chunk)) > 0; ) {
-                        output.bytes.write(chunk, 0, n); // synchronized: text() may read meanwhile
+                        bytes.write(chunk, 0, n); // synchronized: text() may read meanwhile
                     }
                 } catch (IOException ignored) {
                     // the process ended or was destroyed: what it printed is kept
@@ -74,7 +88,21 @@ public final class ShellCommands {
             }, "shell-command-output");
             reader.setDaemon(true);
             reader.start();
-            return output;
+            return new Output(process, bytes, reader);
+        }
+
+        /**
+         * Waits for the process to exit and for its output to be read to the end.
+         *
+         * @return the exit code
+         * @throws AssertionError if it did not exit within {@code timeout}
+         */
+        public int awaitExit(Duration timeout) throws InterruptedException {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("still running after " + timeout + ": " + text());
+            }
+            reader.join(timeout.toMillis());
+            return process.exitValue();
         }
 
         /** What the process printed so far. */
