@@ -43,6 +43,8 @@ public final class Bench {
      * checks of a library change.
      */
     private static String[] sides = {"hub", "raw", "nio", "nio-batched"};
+    /** --telemetry: the bench server records ssekit's metrics and spans (OpenTelemetry SDK), as the embedded hub does. */
+    private static boolean telemetry;
     /** The embedded bench server's JVM, or null when {@link #app} is used. */
     private final Process server;
     private final OutputStream serverStdin;
@@ -94,6 +96,9 @@ public final class Bench {
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx4g", "-XX:+UseG1GC",
                 "-Djava.util.logging.config.file=" + Paths.get("src/main/resources/logging.properties").toAbsolutePath(),
                 "-cp", classPath, BenchServer.class.getName(), Integer.toString(nextPort())));
+        if (telemetry) {
+            cmd.add(1, "-Dbench.telemetry=true");
+        }
         String extra = System.getenv("BENCH_SERVER_OPTS");
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(1, Arrays.asList(extra.trim().split("\\s+")));
@@ -128,6 +133,7 @@ public final class Bench {
                 case "--jmh-only" -> scenarios = false;
                 case "--only" -> only = args[++i];
                 case "--sides" -> sides = args[++i].split(",");
+                case "--telemetry" -> telemetry = true;
                 case "--stores" -> stores = args[++i].split(",");
                 case "--before-cp" -> beforeCp = args[++i];
                 case "--before-label" -> beforeLabel = args[++i];
@@ -314,6 +320,7 @@ public final class Bench {
             connect(side, topic, n);
             long heapConnected = heap();
             client.resetLatencies();
+            String lagBefore = telemetry && side.equals("hub") ? get("/admin/metrics") : null;
             long start = System.nanoTime();
             publishRate(side, topic, m, rate);
             long rss = 0;
@@ -330,6 +337,9 @@ public final class Bench {
             }
             long took = client.lastEventNanos - start;
             long delivered = client.events.get();
+            if (lagBefore != null) {
+                notes.add("(b) " + LagHistogram.compare(lagBefore, get("/admin/metrics"), client.latenciesMicros()));
+            }
             bySide.put(side, row("(b) latency", side, n, m, delivered / (took / 1e9), client.latenciesMicros(),
                     client.errors.get() + client.closedByServer.get() + client.badStatus.get(), (long) n * m - delivered,
                     heapConnected, rss, (heapConnected - heap0) / (double) n));

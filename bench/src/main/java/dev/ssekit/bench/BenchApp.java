@@ -12,6 +12,7 @@ import dev.ssekit.history.RedisHistoryStore;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -216,6 +217,17 @@ final class BenchApp {
 
         Admin(State state) {
             this.state = state;
+        }
+
+        /** The hub's metrics in the Prometheus text format, when the server records them (--telemetry). */
+        @GET
+        @Path("metrics")
+        public String metrics() throws java.io.IOException {
+            String text = BenchTelemetry.scrape();
+            if (text == null) {
+                throw new NotFoundException("this bench server records no metrics: run it with --telemetry");
+            }
+            return text;
         }
 
         /** Publishes {@code count} events numbered from {@code seq}, as fast as broadcast returns. */

@@ -23,6 +23,7 @@ public final class BenchServer {
 
     public static void main(String[] args) throws Exception {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+        BenchTelemetry.installIfAsked(); // before the bench's hub is built: it binds to the global one
         WeldContainer weld = new Weld().skipShutdownHook().initialize();
         BenchApp.State state = new BenchApp.State();
         ResourceConfig config = new ResourceConfig()
