@@ -7,10 +7,7 @@ import dev.ssekit.testkit.ReceivedEvent;
 import dev.ssekit.testkit.SseRecorder;
 import dev.ssekit.testsupport.JerseyWeld;
 
-import org.glassfish.grizzly.http.server.HttpServer;
-import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,26 +36,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LibraryGuideExamplesTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final Path GUIDE_SOURCES = Path.of("src/test/java/com/example/guide");
-    private static WeldContainer weld;
-    private static HttpServer server;
+    private static JerseyWeld.Served guide;
     private static URI base;
 
     @BeforeAll
     static void deploy() {
-        weld = JerseyWeld.start("ssekit-library-guide", OrderEvents.class, OrderStream.class, OrderResource.class,
+        guide = JerseyWeld.serve("ssekit-library-guide", "/", new ResourceConfig(OrderStream.class, OrderResource.class,
+                Snippets.Hello.class, SseKitFeature.class), OrderEvents.class, OrderStream.class, OrderResource.class,
                 Audit.class, Snippets.Hello.class);
-        server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"), new ResourceConfig(
-                OrderStream.class, OrderResource.class, Snippets.Hello.class, SseKitFeature.class));
-        base = URI.create("http://127.0.0.1:" + server.getListeners().iterator().next().getPort() + "/");
+        base = guide.base();
     }
 
     @AfterAll
     static void undeploy() {
-        if (server != null) {
-            server.shutdownNow();
-        }
-        if (weld != null) {
-            weld.shutdown();
+        if (guide != null) {
+            guide.close();
         }
     }
 
@@ -115,7 +107,7 @@ class LibraryGuideExamplesTest {
 
     @Test
     void orderEvents_throughTheOwnResource_liveThenReplay() {
-        OrderEvents orderEvents = weld.select(OrderEvents.class).get();
+        OrderEvents orderEvents = guide.weld().select(OrderEvents.class).get();
         SseRecorder stream = SseRecorder.to(base.resolve("orders/events")).open();
         String first;
         try (stream) {

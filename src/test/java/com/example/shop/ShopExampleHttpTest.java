@@ -7,10 +7,7 @@ import dev.ssekit.testsupport.JerseyWeld;
 import dev.ssekit.testsupport.ShellCommands;
 import dev.ssekit.testsupport.ShellCommands.Output;
 
-import org.glassfish.grizzly.http.server.HttpServer;
-import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
-import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,26 +33,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ShopExampleHttpTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private static WeldContainer weld;
-    private static HttpServer server;
+    private static JerseyWeld.Served shop;
     private static URI api;
 
     @BeforeAll
     static void deploy() {
-        weld = JerseyWeld.start("ssekit-shop-example", OrderResource.class);
         // The WAR "shop": Jersey adds the application's @ApplicationPath("api") to the context path.
-        server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/shop/"),
-                ResourceConfig.forApplicationClass(ShopApplication.class));
-        api = URI.create("http://127.0.0.1:" + server.getListeners().iterator().next().getPort() + "/shop/api/");
+        shop = JerseyWeld.serve("ssekit-shop-example", "/shop/", ResourceConfig.forApplicationClass(ShopApplication.class),
+                OrderResource.class);
+        api = shop.base().resolve("api/");
     }
 
     @AfterAll
     static void undeploy() {
-        if (server != null) {
-            server.shutdownNow();
-        }
-        if (weld != null) {
-            weld.shutdown();
+        if (shop != null) {
+            shop.close();
         }
     }
 

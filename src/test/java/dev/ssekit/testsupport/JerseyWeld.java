@@ -5,11 +5,16 @@ import dev.ssekit.internal.cdi.PublishInterceptor;
 import dev.ssekit.internal.cdi.SseKitExtension;
 import dev.ssekit.internal.cdi.SubscribeInterceptor;
 
+import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.ext.cdi1x.internal.CdiComponentProvider;
 import org.glassfish.jersey.ext.cdi1x.internal.ProcessAllAnnotatedTypes;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.weld.se.WeldRequestScope;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
+
+import java.net.URI;
 
 /**
  * A CDI container for JAX-RS resources served by Jersey, as a Jakarta EE server sets one up:
@@ -33,5 +38,37 @@ public final class JerseyWeld {
                 .addBeanClasses(beans)
                 .addExtension(new SseKitExtension()).addExtension(new CdiComponentProvider())
                 .addExtension(new ProcessAllAnnotatedTypes()).initialize();
+    }
+
+    /**
+     * An application served as a WAR of that context path would be: its beans in a container of
+     * their own, its resources on Jersey + Grizzly on a free loopback port.
+     *
+     * @param name        names the container (see {@link #start})
+     * @param contextPath the WAR's context path, "/" for none ("/shop/": the WAR "shop")
+     * @param application the JAX-RS application (its {@code @ApplicationPath} is added to the path)
+     * @param beans       the application's beans
+     * @return the running application; close it to undeploy
+     */
+    public static Served serve(String name, String contextPath, ResourceConfig application, Class<?>... beans) {
+        WeldContainer weld = start(name, beans);
+        try {
+            HttpServer server = GrizzlyHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0" + contextPath),
+                    application);
+            return new Served(weld, server, URI.create("http://127.0.0.1:"
+                    + server.getListeners().iterator().next().getPort() + contextPath));
+        } catch (RuntimeException e) {
+            weld.shutdown();
+            throw e;
+        }
+    }
+
+    /** A served application: {@code base} is its context path's URL. */
+    public record Served(WeldContainer weld, HttpServer server, URI base) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.shutdownNow();
+            weld.shutdown();
+        }
     }
 }
