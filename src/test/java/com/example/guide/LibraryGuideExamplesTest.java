@@ -58,7 +58,7 @@ class LibraryGuideExamplesTest {
     void everyJavaBlockOfTheGuide_isOneOfTheseSources() throws Exception {
         List<String> sources = new ArrayList<>();
         for (String file : new String[] {"OrderStatus.java", "ShopApplication.java", "OrderResource.java"}) {
-            sources.add(Files.readString(Path.of("src/test/java/com/example/shop", file))); // whole: GuideExamplesTest
+            sources.add(Files.readString(Path.of("src/it/shop/src/main/java/com/example/shop", file))); // GuideExamplesTest
         }
         for (String file : new String[] {"OrderEvents.java", "OrderStream.java", "OrderService.java"}) {
             sources.add(body(file));
