@@ -281,10 +281,18 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     /**
      * A follower's promise from a partition, in one step: no id at or below ARGV[1] will be assigned
      * there any more (the fence key, which the append script reads as a floor), and the partition's
-     * feed entries after ARGV[2] up to ARGV[1], at most ARGV[3]. Scripts run one at a time on a
-     * partition's primary, so an append either came before (its entry is in the answer, unless past
-     * the count) or comes after and takes a greater id: the follower may then hand on, in id order,
-     * every event of other partitions up to ARGV[1]. KEYS: 1 fence, 2 feed.
+     * feed entries after ARGV[2] up to ARGV[1], at most ARGV[3]; when fewer, then also the first
+     * entry after ARGV[1], if any. Scripts run one at a time on a partition's primary, so an append
+     * either came before (its entry is in the answer, unless past the count) or comes after and takes
+     * a greater id: the follower may then hand on, in id order, every event of other partitions up to
+     * ARGV[1].
+     * The entry after ARGV[1] is there because an empty range does not mean that the partition
+     * appended nothing in it: the feed may have trimmed those entries (a follower that fell behind
+     * the feed), even ones its reader had read and not handed over yet. Trimming drops the oldest
+     * entries and keeps the newest, so the first entry kept after ARGV[2], in the range or the one
+     * after it, carries the feed counter that shows whether anything before it was dropped, and the
+     * follower then reads that back from the topic streams before it relies on the promise. KEYS:
+     * 1 fence, 2 feed.
      */
     private static final String FENCE = String.join("\n",
             "local function older(a, b)",
@@ -295,7 +303,13 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "end",
             "local mark = redis.call('GET', KEYS[1])",
             "if not mark or older(mark, ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end",
-            "return redis.call('XRANGE', KEYS[2], '(' .. ARGV[2], ARGV[1], 'COUNT', tonumber(ARGV[3]))");
+            "local count = tonumber(ARGV[3])",
+            "local entries = redis.call('XRANGE', KEYS[2], '(' .. ARGV[2], ARGV[1], 'COUNT', count)",
+            "if #entries < count then",
+            "  local after = redis.call('XRANGE', KEYS[2], '(' .. ARGV[1], '+', 'COUNT', 1)",
+            "  if #after > 0 then entries[#entries + 1] = after[1] end",
+            "end",
+            "return entries");
     /**
      * Raises a partition's removed-topics mark and lost mark to ARGV[1] where they are lower, so that
      * a read after any older id reports that events were dropped. KEYS: 1 removed-topics mark, 2 lost mark.
@@ -338,6 +352,8 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private final int feedLength;
     private final Duration commandTimeout;
     private final int waitReplicas;
+    /** Tests only: see {@link Builder#beforeHandOver}. */
+    private final java.util.function.IntConsumer beforeHandOver;
     private final List<RedisFollower> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /**
      * The newest id this node assigned or followed: the next id is above it even when Redis lost it
@@ -356,6 +372,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         this.feedLength = b.feedLength;
         this.commandTimeout = b.commandTimeout;
         this.waitReplicas = b.waitReplicas;
+        this.beforeHandOver = b.beforeHandOver;
         this.partitions = b.partitions;
         this.tags = new String[partitions];
         for (int k = 0; k < partitions; k++) {
@@ -1204,14 +1221,18 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                 // Events up to the start are not handed on: every partition promises to assign no
                 // id at or below it, and what they assigned meanwhile is taken in silently.
                 for (int k = 0; partitions > 1 && start != null && k < partitions; k++) {
-                    List<StreamMessage<String, String>> before;
+                    int before;
                     do {
-                        before = fence(k, start);
-                        for (StreamMessage<String, String> m : before) {
+                        before = 0;
+                        for (StreamMessage<String, String> m : fence(k, start)) {
+                            if (BY_STREAM_ID.compare(m.getId(), start) > 0) {
+                                break; // after the start: its reader takes it in and hands it on
+                            }
+                            before++;
                             taken.set(k, m.getId());
                             count[k] = Long.parseLong(m.getBody().getOrDefault("n", "0"));
                         }
-                    } while (before.size() == READ_BATCH);
+                    } while (before == READ_BATCH);
                     known[k] = start;
                 }
             } catch (RedisException e) {
@@ -1276,6 +1297,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                         handOn();
                     } else {
                         from = batch.get(batch.size() - 1).getId();
+                        beforeHandOver.accept(k);
                         reads.put(new Read(k, batch));
                     }
                 } catch (RedisException e) {
@@ -1390,6 +1412,9 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                         behind = true;
                         String upTo = waiting.lastKey();
                         List<StreamMessage<String, String>> entries = fence(k, upTo);
+                        // Taken in with the feed counter's check, so that what the feed dropped up
+                        // to there (the answer's first entry, maybe the one after upTo, shows it) is
+                        // read back from the topic streams before the promise lets anything pass.
                         takeIn(k, entries);
                         if (entries.size() < READ_BATCH && BY_STREAM_ID.compare(known[k], upTo) < 0) {
                             known[k] = upTo;
@@ -1404,7 +1429,10 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             }
         }
 
-        /** See {@link #FENCE}: partition {@code k}'s promise up to {@code upTo}, and its entries after what was taken in. */
+        /**
+         * See {@link #FENCE}: partition {@code k}'s promise up to {@code upTo}, its entries after what
+         * was taken in up to {@code upTo} and, when fewer than {@value #READ_BATCH}, the one after.
+         */
         private List<StreamMessage<String, String>> fence(int k, String upTo) {
             return entries(k, link.sync().eval(FENCE, ScriptOutputType.MULTI,
                     new String[]{key(k, "fence"), feedKey(k)}, upTo, taken.get(k), Integer.toString(READ_BATCH)));
@@ -1575,6 +1603,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         private int feedLength = 100_000;
         private int waitReplicas;
         private int partitions = 1;
+        private java.util.function.IntConsumer beforeHandOver = k -> { };
 
         private Builder(List<RedisURI> uris) {
             super(Duration.ofHours(24));
@@ -1640,6 +1669,17 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                 throw new IllegalArgumentException("partitions must be at most " + MAX_PARTITIONS + ", got " + value);
             }
             this.partitions = value;
+            return this;
+        }
+
+        /**
+         * For tests of a partitioned follow, which cannot otherwise choose when a partition's reader
+         * hands what it read to the merge: called by partition k's reader, on its thread, with k,
+         * after it read entries of its feed and before it hands them over (default: nothing). A
+         * test blocks a reader there to hold entries read and not yet merged.
+         */
+        Builder beforeHandOver(java.util.function.IntConsumer value) {
+            this.beforeHandOver = Checks.notNull(value, "beforeHandOver");
             return this;
         }
 
