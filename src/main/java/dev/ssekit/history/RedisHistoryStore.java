@@ -1190,7 +1190,10 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         /** Per partition, the newest feed entry taken in: its reader reads on from there. */
         private final java.util.concurrent.atomic.AtomicReferenceArray<String> taken;
         private volatile boolean running = true;
-        /** Per partition, the feed counter of the newest entry taken in: each entry carries the next number. */
+        /**
+         * Per partition, the feed counter of the newest entry taken in, 0 when its feed was empty at
+         * the start (its first entry carries 1): each entry carries the next number.
+         */
         private final long[] count;
         /** Per partition, the id up to which every event it holds was taken in. */
         private final String[] known;
@@ -1358,7 +1361,9 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                     continue; // taken in already, through a fence
                 }
                 long n = Long.parseLong(m.getBody().getOrDefault("n", "0"));
-                if (count[k] != 0 && n != count[k] + 1) {
+                // Checked from the first entry on: a partition whose feed was empty at the start and
+                // whose first entries the feed trimmed before they were taken in starts at 1 too.
+                if (n != count[k] + 1) {
                     List<Followed> bridge = bridge(link.sync(), k, taken.get(k), m.getId(), n - count[k] - 1);
                     if (bridge == null) {
                         listener.missedEvents();
@@ -1503,7 +1508,8 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     /**
      * The {@code missed} events partition {@code k}'s feed dropped after {@code after} and before
      * {@code before}, read back from the partition's streams of their topics and merged by id, with
-     * their topics; null when they cannot all be: more than {@value #BRIDGE_EVENTS} events, more than
+     * their topics ({@code after} is {@code 0-0} for a partition whose feed was empty when the follow
+     * started: every event it holds then counts); null when they cannot all be: more than {@value #BRIDGE_EVENTS} events, more than
      * {@value #BRIDGE_TOPICS} streams written to since {@code after} (the partition's topic index
      * scores each by its newest id), or fewer found than the feed counter says were appended (a
      * topic's stream trimmed them too, or expired them, or Redis lost its data). A node that fell
@@ -1511,7 +1517,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * bridges the gap.
      */
     private List<Followed> bridge(RedisClusterCommands<String, String> r, int k, String after, String before, long missed) {
-        if (missed <= 0 || missed > BRIDGE_EVENTS || ZERO.equals(after)) {
+        if (missed <= 0 || missed > BRIDGE_EVENTS) {
             return null;
         }
         List<String> streams = r.zrangebyscore(topicIndexKey(k),

@@ -252,6 +252,44 @@ class RedisClusterPartitionsTest extends RedisClusterHistoryStoreContractTest {
         }
     }
 
+    /**
+     * A partition that had no event when the follow started, whose first entries the feed trimmed
+     * before the merge took any in: the feed counter says they were appended, so the follower reads
+     * them back from the topic stream (or, if it cannot, says that events were missed), rather
+     * than start at the first entry the feed kept and skip the others in silence.
+     */
+    @Test
+    void follow_partitionEmptyAtTheStartWhoseFirstEntriesTheFeedTrimmedReadsThemBack() throws Exception {
+        String slow = topicOf(1);
+        String fast = topicOf(2);
+        Gate[] gates = {new Gate(), new Gate(), new Gate()};
+        try (RedisHistoryStore store = builder().feedLength(10).beforeHandOver(k -> gates[k].pass()).build()) {
+            store.append(Set.of(fast), Event.of("before"));
+            Recorded recorded = new Recorded();
+            try (SharedHistoryStore.Follower f = store.follow(recorded)) {
+                gates[1].armed = true;
+                String first = store.append(Set.of(slow), Event.of("first")).id().orElseThrow();
+                assertTrue(gates[1].holding.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS),
+                        "partition 1's reader read its first entry");
+                List<String> expected = new ArrayList<>(List.of("first"));
+                for (int i = 0; i < 1000 && feedHolds(1, first); i++) {
+                    for (int j = 0; j < 50; j++) {
+                        store.append(Set.of(slow), Event.of("after " + expected.size()));
+                        expected.add("after " + expected.size());
+                    }
+                }
+                assertFalse(feedHolds(1, first), "partition 1's feed trimmed its first entry");
+                store.append(Set.of(fast), Event.of("greater")); // the merge asks partition 1 up to it
+                expected.add("greater");
+                // "greater" is the newest event: once it is handed on, so is every one before it.
+                await().atMost(WAIT).until(() -> recorded.data().contains("greater") || recorded.missed);
+                assertFalse(recorded.missed, "the topic stream still held the entries the feed dropped");
+                assertEquals(expected, recorded.data(), "every event once, in id order");
+                gates[1].release.countDown();
+            }
+        }
+    }
+
     @Test
     void build_anotherPartitionCountThanTheStoreWasWrittenWithFails() {
         try (HistoryStore store = create()) {
