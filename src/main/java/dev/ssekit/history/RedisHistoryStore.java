@@ -72,7 +72,9 @@ import java.util.regex.Pattern;
  * read merges by id; a read by matcher merges every partition's feed. A follower reads every
  * partition's feed, each on a thread and a connection of its own, merges them on one more thread,
  * and hands an event on only once every partition is known up to its id: read past it, or asked
- * ({@link #FENCE}) to assign no id at or below the newest event waiting. So every node hands events
+ * ({@link #FENCE}) to assign no id at or below the newest event waiting, with the feed counter of
+ * the first entry kept after what was taken in showing that the feed dropped nothing up to there
+ * (what it dropped is read back from the topic streams first, see below). So every node hands events
  * on in id order, once each, and a read up to a position a follower reached never misses an event
  * a partition appends later.
  *
