@@ -72,7 +72,9 @@ import java.util.regex.Pattern;
  * read merges by id; a read by matcher merges every partition's feed. A follower reads every
  * partition's feed, each on a thread and a connection of its own, merges them on one more thread,
  * and hands an event on only once every partition is known up to its id: read past it, or asked
- * ({@link #FENCE}) to assign no id at or below the newest event waiting. So every node hands events
+ * ({@link #FENCE}) to assign no id at or below the newest event waiting, with the feed counter of
+ * the first entry kept after what was taken in showing that the feed dropped nothing up to there
+ * (what it dropped is read back from the topic streams first, see below). So every node hands events
  * on in id order, once each, and a read up to a position a follower reached never misses an event
  * a partition appends later.
  *
@@ -281,10 +283,18 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     /**
      * A follower's promise from a partition, in one step: no id at or below ARGV[1] will be assigned
      * there any more (the fence key, which the append script reads as a floor), and the partition's
-     * feed entries after ARGV[2] up to ARGV[1], at most ARGV[3]. Scripts run one at a time on a
-     * partition's primary, so an append either came before (its entry is in the answer, unless past
-     * the count) or comes after and takes a greater id: the follower may then hand on, in id order,
-     * every event of other partitions up to ARGV[1]. KEYS: 1 fence, 2 feed.
+     * feed entries after ARGV[2] up to ARGV[1], at most ARGV[3]; when fewer, then also the first
+     * entry after ARGV[1], if any. Scripts run one at a time on a partition's primary, so an append
+     * either came before (its entry is in the answer, unless past the count) or comes after and takes
+     * a greater id: the follower may then hand on, in id order, every event of other partitions up to
+     * ARGV[1].
+     * The entry after ARGV[1] is there because an empty range does not mean that the partition
+     * appended nothing in it: the feed may have trimmed those entries (a follower that fell behind
+     * the feed), even ones its reader had read and not handed over yet. Trimming drops the oldest
+     * entries and keeps the newest, so the first entry kept after ARGV[2], in the range or the one
+     * after it, carries the feed counter that shows whether anything before it was dropped, and the
+     * follower then reads that back from the topic streams before it relies on the promise. KEYS:
+     * 1 fence, 2 feed.
      */
     private static final String FENCE = String.join("\n",
             "local function older(a, b)",
@@ -295,7 +305,13 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "end",
             "local mark = redis.call('GET', KEYS[1])",
             "if not mark or older(mark, ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end",
-            "return redis.call('XRANGE', KEYS[2], '(' .. ARGV[2], ARGV[1], 'COUNT', tonumber(ARGV[3]))");
+            "local count = tonumber(ARGV[3])",
+            "local entries = redis.call('XRANGE', KEYS[2], '(' .. ARGV[2], ARGV[1], 'COUNT', count)",
+            "if #entries < count then",
+            "  local after = redis.call('XRANGE', KEYS[2], '(' .. ARGV[1], '+', 'COUNT', 1)",
+            "  if #after > 0 then entries[#entries + 1] = after[1] end",
+            "end",
+            "return entries");
     /**
      * Raises a partition's removed-topics mark and lost mark to ARGV[1] where they are lower, so that
      * a read after any older id reports that events were dropped. KEYS: 1 removed-topics mark, 2 lost mark.
@@ -338,6 +354,8 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     private final int feedLength;
     private final Duration commandTimeout;
     private final int waitReplicas;
+    /** Tests only: see {@link Builder#beforeHandOver}. */
+    private final java.util.function.IntConsumer beforeHandOver;
     private final List<RedisFollower> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /**
      * The newest id this node assigned or followed: the next id is above it even when Redis lost it
@@ -356,6 +374,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         this.feedLength = b.feedLength;
         this.commandTimeout = b.commandTimeout;
         this.waitReplicas = b.waitReplicas;
+        this.beforeHandOver = b.beforeHandOver;
         this.partitions = b.partitions;
         this.tags = new String[partitions];
         for (int k = 0; k < partitions; k++) {
@@ -1173,7 +1192,10 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         /** Per partition, the newest feed entry taken in: its reader reads on from there. */
         private final java.util.concurrent.atomic.AtomicReferenceArray<String> taken;
         private volatile boolean running = true;
-        /** Per partition, the feed counter of the newest entry taken in: each entry carries the next number. */
+        /**
+         * Per partition, the feed counter of the newest entry taken in, 0 when its feed was empty at
+         * the start (its first entry carries 1): each entry carries the next number.
+         */
         private final long[] count;
         /** Per partition, the id up to which every event it holds was taken in. */
         private final String[] known;
@@ -1204,14 +1226,18 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                 // Events up to the start are not handed on: every partition promises to assign no
                 // id at or below it, and what they assigned meanwhile is taken in silently.
                 for (int k = 0; partitions > 1 && start != null && k < partitions; k++) {
-                    List<StreamMessage<String, String>> before;
+                    int before;
                     do {
-                        before = fence(k, start);
-                        for (StreamMessage<String, String> m : before) {
+                        before = 0;
+                        for (StreamMessage<String, String> m : fence(k, start)) {
+                            if (BY_STREAM_ID.compare(m.getId(), start) > 0) {
+                                break; // after the start: its reader takes it in and hands it on
+                            }
+                            before++;
                             taken.set(k, m.getId());
                             count[k] = Long.parseLong(m.getBody().getOrDefault("n", "0"));
                         }
-                    } while (before.size() == READ_BATCH);
+                    } while (before == READ_BATCH);
                     known[k] = start;
                 }
             } catch (RedisException e) {
@@ -1276,6 +1302,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                         handOn();
                     } else {
                         from = batch.get(batch.size() - 1).getId();
+                        beforeHandOver.accept(k);
                         reads.put(new Read(k, batch));
                     }
                 } catch (RedisException e) {
@@ -1336,7 +1363,9 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                     continue; // taken in already, through a fence
                 }
                 long n = Long.parseLong(m.getBody().getOrDefault("n", "0"));
-                if (count[k] != 0 && n != count[k] + 1) {
+                // Checked from the first entry on: a partition whose feed was empty at the start and
+                // whose first entries the feed trimmed before they were taken in starts at 1 too.
+                if (n != count[k] + 1) {
                     List<Followed> bridge = bridge(link.sync(), k, taken.get(k), m.getId(), n - count[k] - 1);
                     if (bridge == null) {
                         listener.missedEvents();
@@ -1390,6 +1419,9 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                         behind = true;
                         String upTo = waiting.lastKey();
                         List<StreamMessage<String, String>> entries = fence(k, upTo);
+                        // Taken in with the feed counter's check, so that what the feed dropped up
+                        // to there (the answer's first entry, maybe the one after upTo, shows it) is
+                        // read back from the topic streams before the promise lets anything pass.
                         takeIn(k, entries);
                         if (entries.size() < READ_BATCH && BY_STREAM_ID.compare(known[k], upTo) < 0) {
                             known[k] = upTo;
@@ -1404,7 +1436,10 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             }
         }
 
-        /** See {@link #FENCE}: partition {@code k}'s promise up to {@code upTo}, and its entries after what was taken in. */
+        /**
+         * See {@link #FENCE}: partition {@code k}'s promise up to {@code upTo}, its entries after what
+         * was taken in up to {@code upTo} and, when fewer than {@value #READ_BATCH}, the one after.
+         */
         private List<StreamMessage<String, String>> fence(int k, String upTo) {
             return entries(k, link.sync().eval(FENCE, ScriptOutputType.MULTI,
                     new String[]{key(k, "fence"), feedKey(k)}, upTo, taken.get(k), Integer.toString(READ_BATCH)));
@@ -1475,7 +1510,8 @@ public final class RedisHistoryStore implements SharedHistoryStore {
     /**
      * The {@code missed} events partition {@code k}'s feed dropped after {@code after} and before
      * {@code before}, read back from the partition's streams of their topics and merged by id, with
-     * their topics; null when they cannot all be: more than {@value #BRIDGE_EVENTS} events, more than
+     * their topics ({@code after} is {@code 0-0} for a partition whose feed was empty when the follow
+     * started: every event it holds then counts); null when they cannot all be: more than {@value #BRIDGE_EVENTS} events, more than
      * {@value #BRIDGE_TOPICS} streams written to since {@code after} (the partition's topic index
      * scores each by its newest id), or fewer found than the feed counter says were appended (a
      * topic's stream trimmed them too, or expired them, or Redis lost its data). A node that fell
@@ -1483,7 +1519,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      * bridges the gap.
      */
     private List<Followed> bridge(RedisClusterCommands<String, String> r, int k, String after, String before, long missed) {
-        if (missed <= 0 || missed > BRIDGE_EVENTS || ZERO.equals(after)) {
+        if (missed <= 0 || missed > BRIDGE_EVENTS) {
             return null;
         }
         List<String> streams = r.zrangebyscore(topicIndexKey(k),
@@ -1575,6 +1611,7 @@ public final class RedisHistoryStore implements SharedHistoryStore {
         private int feedLength = 100_000;
         private int waitReplicas;
         private int partitions = 1;
+        private java.util.function.IntConsumer beforeHandOver = k -> { };
 
         private Builder(List<RedisURI> uris) {
             super(Duration.ofHours(24));
@@ -1640,6 +1677,17 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                 throw new IllegalArgumentException("partitions must be at most " + MAX_PARTITIONS + ", got " + value);
             }
             this.partitions = value;
+            return this;
+        }
+
+        /**
+         * For tests of a partitioned follow, which cannot otherwise choose when a partition's reader
+         * hands what it read to the merge: called by partition k's reader, on its thread, with k,
+         * after it read entries of its feed and before it hands them over (default: nothing). A
+         * test blocks a reader there to hold entries read and not yet merged.
+         */
+        Builder beforeHandOver(java.util.function.IntConsumer value) {
+            this.beforeHandOver = Checks.notNull(value, "beforeHandOver");
             return this;
         }
 

@@ -18,6 +18,7 @@ import java.util.TreeMap;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -143,6 +144,148 @@ class RedisClusterPartitionsTest extends RedisClusterHistoryStoreContractTest {
                 } finally {
                     pool.shutdownNow();
                 }
+            }
+        }
+    }
+
+    /** @return whether partition {@code k}'s feed holds the entry {@code id} */
+    private boolean feedHolds(int k, String id) {
+        List<?> entries = RedisKeys.on(uri(), r -> r.xrange(key(k, "feed"), io.lettuce.core.Range.create(id, id)));
+        return !entries.isEmpty();
+    }
+
+    /** @return the first of t0, t1, ... whose home is partition {@code k} */
+    private static String topicOf(int k) {
+        for (int i = 0; ; i++) {
+            if (RedisHistoryStore.home("t" + i, PARTITIONS) == k) {
+                return "t" + i;
+            }
+        }
+    }
+
+    /**
+     * Holds a partition's reader, once armed, when it is about to hand what it read to the merge,
+     * until released: what it read stays out of the merge meanwhile.
+     */
+    private static final class Gate {
+        final java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        volatile boolean armed;
+
+        void pass() {
+            if (!armed) {
+                return;
+            }
+            holding.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the follower closes
+            }
+            armed = false;
+        }
+    }
+
+    /** Records what a follower hands on (the events' data) and whether it was told it missed events. */
+    private static final class Recorded implements SharedHistoryStore.AppendListener {
+        final List<String> data = java.util.Collections.synchronizedList(new ArrayList<>());
+        volatile boolean missed;
+
+        @Override
+        public void appended(Set<String> topics, Event event, String position) {
+            data.add(event.data());
+        }
+
+        @Override
+        public void missedEvents() {
+            missed = true;
+        }
+
+        List<String> data() {
+            synchronized (data) {
+                return List.copyOf(data);
+            }
+        }
+    }
+
+    /**
+     * The interleaving behind a flaky {@code follow_slowFollowerThatFeedTrimmingOvertookCatchesUpFromTheTopicStreams},
+     * forced: a partition's reader has read an entry and not handed it to the merge yet, the feed
+     * trims it, and an event of another partition with a greater id reaches the merge, which asks
+     * the first partition for its promise up to that id. The feed's range up to it is empty, though
+     * the partition did append there: the follower must read the dropped entry back from the topic
+     * stream and hand it on first, not hand on the greater id and then report the entry as missed.
+     */
+    @Test
+    void follow_promiseOverFeedEntriesTrimmedBeforeTheMergeTookThemInReadsThemBack() throws Exception {
+        String slow = topicOf(1);
+        String fast = topicOf(2);
+        Gate[] gates = {new Gate(), new Gate(), new Gate()};
+        try (RedisHistoryStore store = builder().feedLength(10).beforeHandOver(k -> gates[k].pass()).build()) {
+            store.append(Set.of(slow), Event.of("before"));
+            store.append(Set.of(fast), Event.of("before"));
+            Recorded recorded = new Recorded();
+            try (SharedHistoryStore.Follower f = store.follow(recorded)) {
+                gates[1].armed = true;
+                String held = store.append(Set.of(slow), Event.of("held")).id().orElseThrow();
+                assertTrue(gates[1].holding.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS),
+                        "partition 1's reader read the entry");
+                gates[2].armed = true;
+                store.append(Set.of(fast), Event.of("greater"));
+                assertTrue(gates[2].holding.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS),
+                        "partition 2's reader read the entry");
+                List<String> expected = new ArrayList<>(List.of("held", "greater"));
+                for (int i = 0; i < 1000 && feedHolds(1, held); i++) {
+                    for (int j = 0; j < 50; j++) {
+                        store.append(Set.of(slow), Event.of("after " + expected.size()));
+                        expected.add("after " + expected.size());
+                    }
+                }
+                assertFalse(feedHolds(1, held), "partition 1's feed trimmed the held entry");
+                gates[2].release.countDown(); // the merge takes in "greater" and asks partition 1 up to it
+                await().atMost(WAIT).until(() -> recorded.data().contains("greater") || recorded.missed);
+                gates[1].release.countDown();
+                await().atMost(WAIT).until(() -> recorded.data().size() >= expected.size() || recorded.missed);
+                assertFalse(recorded.missed, "the topic stream still held the entry the feed dropped");
+                assertEquals(expected, recorded.data(), "every event once, in id order");
+            }
+        }
+    }
+
+    /**
+     * A partition that had no event when the follow started, whose first entries the feed trimmed
+     * before the merge took any in: the feed counter says they were appended, so the follower reads
+     * them back from the topic stream (or, if it cannot, says that events were missed), rather
+     * than start at the first entry the feed kept and skip the others in silence.
+     */
+    @Test
+    void follow_partitionEmptyAtTheStartWhoseFirstEntriesTheFeedTrimmedReadsThemBack() throws Exception {
+        String slow = topicOf(1);
+        String fast = topicOf(2);
+        Gate[] gates = {new Gate(), new Gate(), new Gate()};
+        try (RedisHistoryStore store = builder().feedLength(10).beforeHandOver(k -> gates[k].pass()).build()) {
+            store.append(Set.of(fast), Event.of("before"));
+            Recorded recorded = new Recorded();
+            try (SharedHistoryStore.Follower f = store.follow(recorded)) {
+                gates[1].armed = true;
+                String first = store.append(Set.of(slow), Event.of("first")).id().orElseThrow();
+                assertTrue(gates[1].holding.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS),
+                        "partition 1's reader read its first entry");
+                List<String> expected = new ArrayList<>(List.of("first"));
+                for (int i = 0; i < 1000 && feedHolds(1, first); i++) {
+                    for (int j = 0; j < 50; j++) {
+                        store.append(Set.of(slow), Event.of("after " + expected.size()));
+                        expected.add("after " + expected.size());
+                    }
+                }
+                assertFalse(feedHolds(1, first), "partition 1's feed trimmed its first entry");
+                store.append(Set.of(fast), Event.of("greater")); // the merge asks partition 1 up to it
+                expected.add("greater");
+                // "greater" is the newest event: once it is handed on, so is every one before it.
+                await().atMost(WAIT).until(() -> recorded.data().contains("greater") || recorded.missed);
+                assertFalse(recorded.missed, "the topic stream still held the entries the feed dropped");
+                assertEquals(expected, recorded.data(), "every event once, in id order");
+                gates[1].release.countDown();
             }
         }
     }
