@@ -64,19 +64,38 @@ class LibraryGuideExamplesTest {
             sources.add(body(file));
         }
         sources.add(body("OrderResource.java") + "\n" + body("Audit.java")); // one block, two classes
+        sources.addAll(fragments("Snippets.java"));
+        List<String> blocks = javaBlocks("docs/library.md");
+        for (String block : blocks) {
+            assertTrue(sources.contains(block), "docs/library.md has a Java block that no source holds:\n" + block);
+        }
+        assertEquals(sources.size(), blocks.size(), "every source is a block of the guide");
+    }
+
+    /** The API page's Java blocks (docs/API.md) compile: each is a fragment of {@link ApiPageSnippets}. */
+    @Test
+    void everyJavaBlockOfTheApiPage_isAFragmentThatCompiles() throws Exception {
+        assertEquals(fragments("ApiPageSnippets.java"), javaBlocks("docs/API.md"), "docs/API.md's Java blocks, in order");
+    }
+
+    /** The marked fragments of a source file of this package, without their indentation. */
+    private static List<String> fragments(String file) throws Exception {
+        List<String> fragments = new ArrayList<>();
         Matcher fragment = Pattern.compile("(?s)\n( *)// snippet: [\\w-]+\n(.*?)\n *// end snippet\n")
-                .matcher(Files.readString(GUIDE_SOURCES.resolve("Snippets.java")));
+                .matcher(Files.readString(GUIDE_SOURCES.resolve(file)));
         while (fragment.find()) {
-            sources.add(fragment.group(2).replaceAll("(?m)^" + fragment.group(1), "") + "\n");
+            fragments.add(fragment.group(2).replaceAll("(?m)^" + fragment.group(1), "") + "\n");
         }
-        Matcher block = Pattern.compile("(?s)```java\n(.*?)```\n").matcher(Files.readString(Path.of("docs/library.md")));
-        int blocks = 0;
+        return fragments;
+    }
+
+    private static List<String> javaBlocks(String page) throws Exception {
+        List<String> blocks = new ArrayList<>();
+        Matcher block = Pattern.compile("(?s)```java\n(.*?)```\n").matcher(Files.readString(Path.of(page)));
         while (block.find()) {
-            blocks++;
-            assertTrue(sources.contains(block.group(1)), "docs/library.md has a Java block that no source holds:\n"
-                    + block.group(1));
+            blocks.add(block.group(1));
         }
-        assertEquals(sources.size(), blocks, "every source is a block of the guide");
+        return blocks;
     }
 
     @Test
