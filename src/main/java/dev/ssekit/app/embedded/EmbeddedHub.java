@@ -20,6 +20,7 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 
@@ -129,6 +130,8 @@ public final class EmbeddedHub implements AutoCloseable {
         Runnable transport = null;
         try {
             ResourceConfig config = ResourceConfig.forApplicationClass(HubApplication.class);
+            // The hub serves no WADL: without this, Jersey looks for JAXB and warns at every start.
+            config.property(ServerProperties.WADL_FEATURE_DISABLE, true);
             if (telemetry.tracing()) {
                 config.register(RequestPhases.class); // the request's phases, as events on its server span
             }
