@@ -42,6 +42,13 @@ import java.util.logging.Logger;
  * handed on; a failure of the store fails every publisher of that batch, and none of its events
  * reaches a subscriber.
  *
+ * <p>A store may ask for concurrent publishes to be appended apart ({@link HistoryStore#batchKey}:
+ * a partitioned store appends each batch to one partition). A batch is then stored as one append per
+ * key, one after the other on the batch's thread, in an order that keeps each publisher's own: each
+ * append's ids are above the previous one's, so the batch is still handed on in id order. A failed
+ * append fails its own publishers; one whose outcome is in doubt also fails the batch's later
+ * appends, which are not made (see {@link #storeEach}).
+ *
  * <h2>Bounded waits</h2>
  * A publisher waits at most the publish timeout for the store to take its event: past it, an event
  * still waiting is withdrawn and its publisher fails ({@link HistoryStoreException}, nothing stored).
@@ -606,7 +613,8 @@ final class PublishPipeline {
                     batch.add(p);
                 } // else withdrawn by its publisher, who failed it already
             }
-            if (!batch.isEmpty()) {
+            List<List<Pending>> appends = batch.isEmpty() ? null : appendsFor(batch);
+            if (appends != null) {
                 stages = stagesFor(batch);
                 before = readBackFor(batch);
                 if (before != null) {
@@ -615,7 +623,7 @@ final class PublishPipeline {
                         stages.storeStart = System.nanoTime();
                     }
                     try {
-                        stored = store(batch);
+                        stored = appends.size() == 1 ? store(batch) : storeEach(appends);
                     } finally {
                         if (stages != null) {
                             stages.storeEnd = System.nanoTime();
@@ -670,6 +678,92 @@ final class PublishPipeline {
         for (Pending p : stored) {
             settle(p, p.stored, null);
         }
+    }
+
+    /**
+     * Splits a batch into the appends the store asks for ({@link HistoryStore#batchKey}): one per
+     * key, in the order each key first comes, so that concurrent publishes to different partitions
+     * of a store are appended each to its own. A publisher's events keep their order: an event
+     * whose key's append comes before that of its publisher's previous event starts a new round of
+     * appends after the current one.
+     *
+     * @return the appends, in the order they are made; null when the store failed to give a key, in
+     *         which case the batch failed (nothing of it stored)
+     */
+    private List<List<Pending>> appendsFor(List<Pending> batch) {
+        int[] keys = new int[batch.size()];
+        boolean oneKey = true;
+        try {
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = store.batchKey(batch.get(i).entry);
+                oneKey &= keys[i] == keys[0];
+            }
+        } catch (RuntimeException e) {
+            failUnsettled(batch, HistoryStoreException.notStored(storeName() + " failed to say which events "
+                    + "may share an append (batchKey): " + e + "; the event was not stored", e));
+            return null;
+        }
+        if (oneKey) {
+            return List.of(batch); // every store of one place: the common case costs no map
+        }
+        List<List<Pending>> appends = new ArrayList<>();
+        java.util.Map<Integer, Integer> appendOfKey = new java.util.HashMap<>(); // in the current round
+        java.util.Map<Thread, Integer> lastAppendOf = new java.util.HashMap<>(); // per publisher, in the round
+        for (int i = 0; i < keys.length; i++) {
+            Pending p = batch.get(i);
+            Integer a = appendOfKey.get(keys[i]);
+            Integer previous = lastAppendOf.get(p.publisher);
+            if (a != null && previous != null && a < previous) {
+                // Its key's append comes before its publisher's previous event's: a new round.
+                appendOfKey.clear();
+                lastAppendOf.clear();
+                a = null;
+            }
+            if (a == null) {
+                a = appends.size();
+                appends.add(new ArrayList<>());
+                appendOfKey.put(keys[i], a);
+            }
+            appends.get(a).add(p);
+            lastAppendOf.put(p.publisher, a);
+        }
+        return appends;
+    }
+
+    /**
+     * Makes {@code appends} one after the other, each a store call of its own: each append's ids
+     * are above the previous one's (the store orders appends), so the stored events are in id order,
+     * which is the order they are handed on in. An append whose outcome is in doubt ends the batch:
+     * what it may have stored is read back before anything later is stored (with a {@link Recovery}),
+     * and a later append of its publisher must not overtake it; the batch's other appends fail, not
+     * stored, as they would have had the batch been one append.
+     *
+     * @return the stored ones, in id order, each holding its stored event (not yet settled)
+     */
+    private List<Pending> storeEach(List<List<Pending>> appends) {
+        List<Pending> stored = new ArrayList<>();
+        for (int i = 0; i < appends.size(); i++) {
+            List<Pending> append = appends.get(i);
+            stored.addAll(store(append));
+            for (Pending p : append) {
+                if (p.settled && inDoubt(p.failure)) {
+                    HistoryStoreException failure = HistoryStoreException.notStored(storeName() + " left the outcome "
+                            + "of another append of the same batch in doubt (" + p.failure.getMessage() + "); so "
+                            + "that nothing overtakes what it may have stored, the event was not stored", p.failure);
+                    for (List<Pending> rest : appends.subList(i + 1, appends.size())) {
+                        failUnsettled(rest, failure);
+                    }
+                    return stored;
+                }
+            }
+        }
+        return stored;
+    }
+
+    /** @return whether a failed append may have stored its events all the same */
+    private static boolean inDoubt(RuntimeException failure) {
+        return !(failure instanceof IllegalArgumentException) && !(failure instanceof DuplicateIdException)
+                && !(failure instanceof HistoryStoreException h && !h.mayHaveStored());
     }
 
     /** @return where the batch notes its stages' times, given to each of its traced events; null when none is traced */
@@ -742,8 +836,7 @@ final class PublishPipeline {
             }
             return rest.isEmpty() ? List.of() : store(rest);
         } catch (RuntimeException e) {
-            if (!(e instanceof IllegalArgumentException)
-                    && !(e instanceof HistoryStoreException h && !h.mayHaveStored())) {
+            if (inDoubt(e)) {
                 doubt(e); // a commit whose answer was lost, or that timed out after it went through
             }
             batch.forEach(p -> settle(p, null, e));
