@@ -116,6 +116,43 @@ class PublishPipelineTest {
         }
     }
 
+    /** A pipeline that hands events on itself (a store of one node): one lane, appends in id order. */
+    private static final PublishPipeline.Recovery HANDS_ON = new PublishPipeline.Recovery(null, newest -> {
+    }, () -> {
+    });
+
+    @Test
+    void publish_throughLanes_anotherKeysPublishIsStoredWhileOneKeysAppendIsBusy() throws Exception {
+        GatedStore gated = new GatedStore(InMemoryHistoryStore.create());
+        KeyedStore store = new KeyedStore(gated);
+        gated.gateFirstAppend();
+        PublishPipeline pipeline = new PublishPipeline("test", store, WAIT, batch -> {
+        }); // a shared store's: its follow hands on, so keys are stored at the same time
+        Thread first = new Thread(() -> pipeline.publish(Set.of("a"), Event.of("first"), null));
+        first.start();
+        assertTrue(gated.appendStarted.await(30, TimeUnit.SECONDS));
+        // Key b's lane is free: its publish is stored now, while key a's append still hangs.
+        Event other = pipeline.publish(Set.of("b"), Event.of("other"), null);
+        assertTrue(first.isAlive());
+        List<PublishPipeline.Outcome> all = pipeline.publishAll(
+                List.of(new HistoryStore.Entry(Set.of("b1"), Event.of("b1")), new HistoryStore.Entry(Set.of("c1"), Event.of("c1")),
+                        new HistoryStore.Entry(Set.of("b2"), Event.of("b2"))), java.util.Arrays.asList(null, null, null));
+        assertTrue(first.isAlive(), "key a's append still hangs");
+        long previous = seq(other.id().orElseThrow());
+        for (PublishPipeline.Outcome o : all) {
+            long id = seq(o.stored().id().orElseThrow());
+            assertTrue(id > previous, "a publisher's events keep its order across lanes: " + all);
+            previous = id;
+        }
+        gated.gate.countDown();
+        first.join(30_000);
+        assertTrue(!first.isAlive());
+        assertTrue(store.appendedKeys.stream().allMatch(k -> k.size() == 1), "no append mixes keys: "
+                + store.appendedKeys);
+        assertTrue(pipeline.close(30_000));
+        assertThrows(HubClosedException.class, () -> pipeline.publish(Set.of("c"), Event.of("late"), null));
+    }
+
     /** Waits until each of {@code threads} is parked in the pipeline. */
     private static void awaitParked(List<Thread> threads) {
         await().atMost(WAIT).until(() -> threads.stream()
@@ -123,14 +160,14 @@ class PublishPipelineTest {
     }
 
     @Test
-    void publish_whileTheStoreIsBusy_waitingPublishersOfDifferentKeysGetOneAppendPerKeyHandedOnInIdOrder()
+    void publish_handingOnItself_waitingPublishersOfDifferentKeysGetOneAppendPerKeyHandedOnInIdOrder()
             throws Exception {
         GatedStore gated = new GatedStore(InMemoryHistoryStore.create());
         KeyedStore store = new KeyedStore(gated);
         gated.gateFirstAppend();
         List<String> handedOn = new CopyOnWriteArrayList<>();
         PublishPipeline pipeline = new PublishPipeline("test", store, WAIT,
-                batch -> batch.forEach(p -> handedOn.add(p.event().id().orElseThrow())));
+                batch -> batch.forEach(p -> handedOn.add(p.event().id().orElseThrow())), HANDS_ON);
         Thread first = new Thread(() -> pipeline.publish(Set.of("a"), Event.of("first"), null));
         first.start();
         assertTrue(gated.appendStarted.await(30, TimeUnit.SECONDS));
@@ -166,13 +203,13 @@ class PublishPipelineTest {
     }
 
     @Test
-    void publishAll_eventsOfSeveralKeysKeepThePublishersOrder() throws Exception {
+    void publishAll_handingOnItself_eventsOfSeveralKeysKeepThePublishersOrder() throws Exception {
         GatedStore gated = new GatedStore(InMemoryHistoryStore.create());
         KeyedStore store = new KeyedStore(gated);
         gated.gateFirstAppend();
         List<String> handedOn = new CopyOnWriteArrayList<>();
         PublishPipeline pipeline = new PublishPipeline("test", store, WAIT,
-                batch -> batch.forEach(p -> handedOn.add(p.event().data())));
+                batch -> batch.forEach(p -> handedOn.add(p.event().data())), HANDS_ON);
         Thread first = new Thread(() -> pipeline.publish(Set.of("a"), Event.of("first"), null));
         first.start();
         assertTrue(gated.appendStarted.await(30, TimeUnit.SECONDS));
@@ -208,7 +245,7 @@ class PublishPipelineTest {
     }
 
     @Test
-    void publish_anAppendWhoseOutcomeIsInDoubt_failsTheBatchsLaterAppendsNotStored() throws Exception {
+    void publish_handingOnItself_anAppendWhoseOutcomeIsInDoubt_failsTheBatchsLaterAppendsNotStored() throws Exception {
         GatedStore gated = new GatedStore(new ForwardingStore(InMemoryHistoryStore.create()) {
             @Override
             public List<Event> append(List<Entry> batch) {
@@ -221,7 +258,7 @@ class PublishPipelineTest {
         KeyedStore store = new KeyedStore(gated);
         gated.gateFirstAppend();
         PublishPipeline pipeline = new PublishPipeline("test", store, WAIT, batch -> {
-        });
+        }, HANDS_ON);
         Thread first = new Thread(() -> pipeline.publish(Set.of("c"), Event.of("first"), null));
         first.start();
         assertTrue(gated.appendStarted.await(30, TimeUnit.SECONDS));
