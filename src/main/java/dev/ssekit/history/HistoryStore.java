@@ -78,15 +78,17 @@ public interface HistoryStore extends AutoCloseable {
     /**
      * Which entries may share one {@link #append(List)}. Publishers that publish at the same time
      * share one append (group commit); entries with different keys are appended separately, one
-     * append per key, one after the other, so that a store whose append goes to one place chosen by
-     * its entries (a partition, a shard) gets batches of one place each, rather than batches mixing
-     * places that must all go to one. Each publisher's own events keep their order across keys.
+     * append per key (on a {@link SharedHistoryStore}, at the same time), so that a store whose
+     * append goes to one place chosen by its entries (a partition, a shard) gets batches of one
+     * place each, rather than batches mixing places that must all go to one. Each publisher's own
+     * events keep their order across keys.
      *
      * <p>The default gives every entry the same key: one append takes all concurrent publishes.
      * {@link RedisHistoryStore} answers the partition an entry is appended to alone.
      *
-     * <p>It is called once per entry while publishers wait: it must be quick, must not block or
-     * fail, and must give an entry the same key every time.
+     * <p>It is called for each entry, maybe more than once, while publishers wait: it must be quick,
+     * must not block or fail, and must give an entry the same key every time. Keys should be few
+     * (one per place): a hub stores keys that differ modulo 16 at the same time, others in turn.
      *
      * @param entry an entry about to be appended
      * @return its key: entries with equal keys may be appended together
