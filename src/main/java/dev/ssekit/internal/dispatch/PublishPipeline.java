@@ -350,7 +350,14 @@ final class PublishPipeline {
 
     /** @return the lane that stores {@code entry}: by its key ({@link HistoryStore#batchKey}) */
     private PublishPipeline laneOf(HistoryStore.Entry entry) {
-        return lanes[Math.floorMod(store.batchKey(entry), LANES)];
+        int key;
+        try {
+            key = store.batchKey(entry);
+        } catch (RuntimeException e) {
+            throw HistoryStoreException.notStored(storeName() + " failed to say which events may share an append "
+                    + "(batchKey): " + e + "; the event was not stored", e);
+        }
+        return lanes[Math.floorMod(key, LANES)];
     }
 
     /**
