@@ -23,7 +23,8 @@ import java.util.Set;
  *   an id greater than the previous entry's. It returns only once the batch is durable as far as the
  *   store promises durability: nothing is acknowledged that was not kept, and an id once returned is
  *   never given to another event, after a crash either. ssekit's publishers share one batch, and so
- *   one round trip, when they publish at the same time (group commit).</li>
+ *   one round trip, when they publish at the same time (group commit): one batch per
+ *   {@link #batchKey key}.</li>
  *   <li>Appends may come from several threads and, on a shared store, from several nodes; a store
  *   orders them itself.</li>
  *   <li>{@link #read} returns, oldest first and each once, the retained events on any of the given
@@ -73,6 +74,28 @@ public interface HistoryStore extends AutoCloseable {
      *                                  cannot hold)
      */
     List<Event> append(List<Entry> batch);
+
+    /**
+     * Which entries may share one {@link #append(List)}. Publishers that publish at the same time
+     * share one append (group commit); entries with different keys are appended separately, one
+     * append per key (on a {@link SharedHistoryStore}, at the same time), so that a store whose
+     * append goes to one place chosen by its entries (a partition, a shard) gets batches of one
+     * place each, rather than batches mixing places that must all go to one. Each publisher's own
+     * events keep their order across keys.
+     *
+     * <p>The default gives every entry the same key: one append takes all concurrent publishes.
+     * {@link RedisHistoryStore} answers the partition an entry is appended to alone.
+     *
+     * <p>It is called for each entry, maybe more than once, while publishers wait: it must be quick,
+     * must not block or fail, and must give an entry the same key every time. Keys should be few
+     * (one per place): a hub stores keys that differ modulo 16 at the same time, others in turn.
+     *
+     * @param entry an entry about to be appended
+     * @return its key: entries with equal keys may be appended together
+     */
+    default int batchKey(Entry entry) {
+        return 0;
+    }
 
     /**
      * Stores one event: a batch of one.

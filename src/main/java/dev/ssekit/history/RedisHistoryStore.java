@@ -65,7 +65,9 @@ import java.util.regex.Pattern;
  * hash tag of its own ({@link #tag}): partition 0's is the prefix, so one partition is the layout
  * described above. A batch goes to one partition, so each append is still one script on one slot:
  * the home partition of its topics (a hash of the name) when they all share one, else partition 0,
- * which also takes every event with a publisher id (their index is there). Partition k assigns ids
+ * which also takes every event with a publisher id (their index is there). A hub's group commit
+ * forms one batch per partition ({@link #batchKey}), so concurrent publishes to topics of different
+ * partitions are each appended to their own, not together to partition 0. Partition k assigns ids
  * whose sequence number is k modulo N, so no two partitions give one id, and each append's first id
  * is above the newest id its node has seen anywhere, so a node's appends are ordered across
  * partitions too. A topic's events lie in its home partition's stream and in partition 0's, which a
@@ -590,20 +592,39 @@ public final class RedisHistoryStore implements SharedHistoryStore {
      *         publisher ids and the events whose topics' homes differ
      */
     private int partitionOf(List<Entry> batch) {
-        int k = -1;
-        for (Entry entry : batch) {
-            if (entry.event().id().isPresent()) {
+        int k = partitionOf(batch.get(0));
+        for (int i = 1; i < batch.size() && k != 0; i++) {
+            if (partitionOf(batch.get(i)) != k) {
                 return 0;
             }
-            for (String topic : entry.topics()) {
-                int home = home(topic, partitions);
-                if (k >= 0 && home != k) {
-                    return 0;
-                }
-                k = home;
-            }
         }
-        return Math.max(k, 0);
+        return k;
+    }
+
+    /** @return the partition {@code entry} is appended to alone (see {@link #partitionOf(List)}) */
+    private int partitionOf(Entry entry) {
+        if (partitions == 1 || entry.event().id().isPresent()) {
+            return 0;
+        }
+        int k = -1;
+        for (String topic : entry.topics()) {
+            int home = home(topic, partitions);
+            if (k >= 0 && home != k) {
+                return 0;
+            }
+            k = home;
+        }
+        return k;
+    }
+
+    /**
+     * The partition {@code entry} is appended to alone: the hub appends concurrent publishes to
+     * different partitions separately, each on its own partition, instead of all in one batch on
+     * partition 0, which would hold every event of a busy hub.
+     */
+    @Override
+    public int batchKey(Entry entry) {
+        return partitionOf(entry);
     }
 
     /** @return the partition that assigned {@code streamId}: its sequence number modulo the partition count */

@@ -23,6 +23,11 @@ public abstract class ForwardingStore implements HistoryStore {
     }
 
     @Override
+    public int batchKey(Entry entry) {
+        return delegate.batchKey(entry);
+    }
+
+    @Override
     public Replay read(Set<String> topics, String afterId, String untilId) {
         return delegate.read(topics, afterId, untilId);
     }

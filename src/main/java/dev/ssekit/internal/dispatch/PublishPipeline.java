@@ -42,6 +42,23 @@ import java.util.logging.Logger;
  * handed on; a failure of the store fails every publisher of that batch, and none of its events
  * reaches a subscriber.
  *
+ * <p>A store may ask for concurrent publishes to be appended apart ({@link HistoryStore#batchKey}:
+ * a partitioned store appends each batch to one partition). A batch is then stored as one append per
+ * key, one after the other on the batch's thread, in an order that keeps each publisher's own: each
+ * append's ids are above the previous one's, so the batch is still handed on in id order. A failed
+ * append fails its own publishers; one whose outcome is in doubt also fails the batch's later
+ * appends, which are not made (see {@link #storeEach}).
+ *
+ * <h2>Lanes</h2>
+ * A pipeline that does not hand events on itself (a shared store's follow does, merging by position)
+ * stores through {@value #LANES} lanes, each a pipeline of its own as above, chosen by the entry's
+ * key modulo {@value #LANES}: publishes to different partitions of a store are then stored at the
+ * same time, each lane group-committing its own, rather than one partition's append after the
+ * other's. Order is kept where it is defined: a publisher's next publish starts once its previous
+ * one is settled, and the store gives each append ids above every id its node has seen; a
+ * {@link #publishAll} spanning lanes stores its runs of one lane one after the other. A pipeline
+ * that hands events on itself needs its appends in id order, so it has one lane: itself.
+ *
  * <h2>Bounded waits</h2>
  * A publisher waits at most the publish timeout for the store to take its event: past it, an event
  * still waiting is withdrawn and its publisher fails ({@link HistoryStoreException}, nothing stored).
@@ -73,6 +90,11 @@ final class PublishPipeline {
     private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Busy checks before a waiting publisher parks. */
     private static final int SPINS = 256;
+    /**
+     * Lanes of a pipeline that does not hand events on: keys ({@link HistoryStore#batchKey}) that
+     * differ modulo this are stored at the same time. At least a partitioned store's most partitions.
+     */
+    static final int LANES = 16;
     /** Most events a read-back after an ambiguous outcome hands on; past it, subscribers replay. */
     static final int MAX_RECOVERED = 10_000;
 
@@ -90,6 +112,8 @@ final class PublishPipeline {
     record Recovery(String startAfter, Consumer<String> lost, Runnable doubted) {
     }
 
+    /** The lanes this pipeline's publishes are stored through, by key; null when it stores them itself. */
+    private final PublishPipeline[] lanes;
     private final String name;
     private final HistoryStore store;
     private final Duration timeout;
@@ -180,6 +204,21 @@ final class PublishPipeline {
      */
     PublishPipeline(String name, HistoryStore store, Duration timeout, Consumer<List<Published>> acknowledged,
                     Recovery recovery, ObjLongConsumer<String> storeCalls, ObjLongConsumer<String> accepting) {
+        this(name, store, timeout, acknowledged, recovery, storeCalls, accepting, recovery == null);
+    }
+
+    /** @param laned whether to store through {@value #LANES} lanes (see "Lanes" in the class documentation) */
+    private PublishPipeline(String name, HistoryStore store, Duration timeout, Consumer<List<Published>> acknowledged,
+                            Recovery recovery, ObjLongConsumer<String> storeCalls, ObjLongConsumer<String> accepting,
+                            boolean laned) {
+        if (laned) {
+            lanes = new PublishPipeline[LANES];
+            for (int i = 0; i < LANES; i++) {
+                lanes[i] = new PublishPipeline(name, store, timeout, acknowledged, recovery, storeCalls, accepting, false);
+            }
+        } else {
+            lanes = null;
+        }
         this.storeCalls = storeCalls;
         this.accepting = accepting;
         this.name = name;
@@ -219,7 +258,19 @@ final class PublishPipeline {
      * store call and fan-out.
      */
     Event publish(Set<String> topics, Event event, Object value, Tracing.PublishSpan span) {
-        Pending mine = new Pending(new HistoryStore.Entry(topics, event), value, span != Tracing.PublishSpan.NONE);
+        HistoryStore.Entry entry = new HistoryStore.Entry(topics, event);
+        if (lanes != null) {
+            if (closed) {
+                throw new HubClosedException(name);
+            }
+            return laneOf(entry).publish(entry, value, span);
+        }
+        return publish(entry, value, span);
+    }
+
+    /** As {@link #publish(Set, Event, Object, Tracing.PublishSpan)}, in this pipeline (a lane, or one without). */
+    private Event publish(HistoryStore.Entry entry, Object value, Tracing.PublishSpan span) {
+        Pending mine = new Pending(entry, value, span != Tracing.PublishSpan.NONE);
         accepted(mine);
         try {
             run(List.of(mine));
@@ -249,6 +300,9 @@ final class PublishPipeline {
      * @throws HubClosedException if the pipeline is closed; nothing was stored then
      */
     List<Outcome> publishAll(List<HistoryStore.Entry> entries, List<Object> values) {
+        if (lanes != null) {
+            return publishAllThroughLanes(entries, values);
+        }
         List<Pending> mine = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {
             Pending p = new Pending(entries.get(i), values.get(i), false);
@@ -264,6 +318,49 @@ final class PublishPipeline {
     }
 
     /**
+     * Stores each run of entries of one lane through that lane, one run after the other: each run is
+     * settled before the next starts, so the publisher's events keep their order across lanes.
+     */
+    private List<Outcome> publishAllThroughLanes(List<HistoryStore.Entry> entries, List<Object> values) {
+        if (closed) {
+            throw new HubClosedException(name);
+        }
+        List<Outcome> outcomes = new ArrayList<>(entries.size());
+        int from = 0;
+        while (from < entries.size()) {
+            PublishPipeline lane = laneOf(entries.get(from));
+            int to = from + 1;
+            while (to < entries.size() && laneOf(entries.get(to)) == lane) {
+                to++;
+            }
+            try {
+                outcomes.addAll(lane.publishAll(entries.subList(from, to), values.subList(from, to)));
+            } catch (HubClosedException e) {
+                if (from == 0) {
+                    throw e; // nothing stored: as a pipeline without lanes
+                }
+                for (int i = from; i < to; i++) {
+                    outcomes.add(new Outcome(null, e)); // the earlier runs were stored: say which were not
+                }
+            }
+            from = to;
+        }
+        return outcomes;
+    }
+
+    /** @return the lane that stores {@code entry}: by its key ({@link HistoryStore#batchKey}) */
+    private PublishPipeline laneOf(HistoryStore.Entry entry) {
+        int key;
+        try {
+            key = store.batchKey(entry);
+        } catch (RuntimeException e) {
+            throw HistoryStoreException.notStored(storeName() + " failed to say which events may share an append "
+                    + "(batchKey): " + e + "; the event was not stored", e);
+        }
+        return lanes[Math.floorMod(key, LANES)];
+    }
+
+    /**
      * Moves what {@code relay} returns into the published order: it runs in the storing stage, as a
      * batch's store call does, and what it returns is handed on like a stored batch, so that events
      * a store wrote in a publisher's transaction (an outbox) reach subscribers in id order with all
@@ -275,6 +372,12 @@ final class PublishPipeline {
      * @throws RuntimeException   what {@code relay} threw; nothing was handed on then
      */
     List<HistoryStore.Entry> relay(java.util.function.Supplier<List<HistoryStore.Entry>> relay) {
+        if (lanes != null) {
+            if (closed) {
+                throw new HubClosedException(name);
+            }
+            return lanes[0].relay(relay); // its events reach subscribers through the store's follow
+        }
         accepted.incrementAndGet();
         try {
             if (closed) {
@@ -407,6 +510,14 @@ final class PublishPipeline {
 
     /** @return whether a store call's outcome is in doubt, not yet read back */
     boolean isInDoubt() {
+        if (lanes != null) {
+            for (PublishPipeline lane : lanes) {
+                if (lane.isInDoubt()) {
+                    return true;
+                }
+            }
+            return false;
+        }
         return inDoubt != null;
     }
 
@@ -419,6 +530,13 @@ final class PublishPipeline {
      * @return whether the doubt is settled (or there was none)
      */
     boolean settleDoubt() {
+        if (lanes != null) {
+            boolean settled = true;
+            for (PublishPipeline lane : lanes) {
+                settled &= lane.settleDoubt();
+            }
+            return settled;
+        }
         if (recovery == null || inDoubt == null) {
             return true;
         }
@@ -606,7 +724,8 @@ final class PublishPipeline {
                     batch.add(p);
                 } // else withdrawn by its publisher, who failed it already
             }
-            if (!batch.isEmpty()) {
+            List<List<Pending>> appends = batch.isEmpty() ? null : appendsFor(batch);
+            if (appends != null) {
                 stages = stagesFor(batch);
                 before = readBackFor(batch);
                 if (before != null) {
@@ -615,7 +734,7 @@ final class PublishPipeline {
                         stages.storeStart = System.nanoTime();
                     }
                     try {
-                        stored = store(batch);
+                        stored = appends.size() == 1 ? store(batch) : storeEach(appends);
                     } finally {
                         if (stages != null) {
                             stages.storeEnd = System.nanoTime();
@@ -670,6 +789,92 @@ final class PublishPipeline {
         for (Pending p : stored) {
             settle(p, p.stored, null);
         }
+    }
+
+    /**
+     * Splits a batch into the appends the store asks for ({@link HistoryStore#batchKey}): one per
+     * key, in the order each key first comes, so that concurrent publishes to different partitions
+     * of a store are appended each to its own. A publisher's events keep their order: an event
+     * whose key's append comes before that of its publisher's previous event starts a new round of
+     * appends after the current one.
+     *
+     * @return the appends, in the order they are made; null when the store failed to give a key, in
+     *         which case the batch failed (nothing of it stored)
+     */
+    private List<List<Pending>> appendsFor(List<Pending> batch) {
+        int[] keys = new int[batch.size()];
+        boolean oneKey = true;
+        try {
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = store.batchKey(batch.get(i).entry);
+                oneKey &= keys[i] == keys[0];
+            }
+        } catch (RuntimeException e) {
+            failUnsettled(batch, HistoryStoreException.notStored(storeName() + " failed to say which events "
+                    + "may share an append (batchKey): " + e + "; the event was not stored", e));
+            return null;
+        }
+        if (oneKey) {
+            return List.of(batch); // every store of one place: the common case costs no map
+        }
+        List<List<Pending>> appends = new ArrayList<>();
+        java.util.Map<Integer, Integer> appendOfKey = new java.util.HashMap<>(); // in the current round
+        java.util.Map<Thread, Integer> lastAppendOf = new java.util.HashMap<>(); // per publisher, in the round
+        for (int i = 0; i < keys.length; i++) {
+            Pending p = batch.get(i);
+            Integer a = appendOfKey.get(keys[i]);
+            Integer previous = lastAppendOf.get(p.publisher);
+            if (a != null && previous != null && a < previous) {
+                // Its key's append comes before its publisher's previous event's: a new round.
+                appendOfKey.clear();
+                lastAppendOf.clear();
+                a = null;
+            }
+            if (a == null) {
+                a = appends.size();
+                appends.add(new ArrayList<>());
+                appendOfKey.put(keys[i], a);
+            }
+            appends.get(a).add(p);
+            lastAppendOf.put(p.publisher, a);
+        }
+        return appends;
+    }
+
+    /**
+     * Makes {@code appends} one after the other, each a store call of its own: each append's ids
+     * are above the previous one's (the store orders appends), so the stored events are in id order,
+     * which is the order they are handed on in. An append whose outcome is in doubt ends the batch:
+     * what it may have stored is read back before anything later is stored (with a {@link Recovery}),
+     * and a later append of its publisher must not overtake it; the batch's other appends fail, not
+     * stored, as they would have had the batch been one append.
+     *
+     * @return the stored ones, in id order, each holding its stored event (not yet settled)
+     */
+    private List<Pending> storeEach(List<List<Pending>> appends) {
+        List<Pending> stored = new ArrayList<>();
+        for (int i = 0; i < appends.size(); i++) {
+            List<Pending> append = appends.get(i);
+            stored.addAll(store(append));
+            for (Pending p : append) {
+                if (p.settled && inDoubt(p.failure)) {
+                    HistoryStoreException failure = HistoryStoreException.notStored(storeName() + " left the outcome "
+                            + "of another append of the same batch in doubt (" + p.failure.getMessage() + "); so "
+                            + "that nothing overtakes what it may have stored, the event was not stored", p.failure);
+                    for (List<Pending> rest : appends.subList(i + 1, appends.size())) {
+                        failUnsettled(rest, failure);
+                    }
+                    return stored;
+                }
+            }
+        }
+        return stored;
+    }
+
+    /** @return whether a failed append may have stored its events all the same */
+    private static boolean inDoubt(RuntimeException failure) {
+        return !(failure instanceof IllegalArgumentException) && !(failure instanceof DuplicateIdException)
+                && !(failure instanceof HistoryStoreException h && !h.mayHaveStored());
     }
 
     /** @return where the batch notes its stages' times, given to each of its traced events; null when none is traced */
@@ -742,8 +947,7 @@ final class PublishPipeline {
             }
             return rest.isEmpty() ? List.of() : store(rest);
         } catch (RuntimeException e) {
-            if (!(e instanceof IllegalArgumentException)
-                    && !(e instanceof HistoryStoreException h && !h.mayHaveStored())) {
+            if (inDoubt(e)) {
                 doubt(e); // a commit whose answer was lost, or that timed out after it went through
             }
             batch.forEach(p -> settle(p, null, e));
@@ -786,6 +990,16 @@ final class PublishPipeline {
     boolean close(long timeoutMillis) {
         closed = true;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        if (lanes != null) {
+            for (PublishPipeline lane : lanes) {
+                lane.closed = true; // all refuse at once, then each waits for what it accepted
+            }
+            boolean none = true;
+            for (PublishPipeline lane : lanes) {
+                none &= lane.close(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            }
+            return none;
+        }
         synchronized (drained) {
             while (accepted.get() > 0) {
                 long left = deadline - System.nanoTime();

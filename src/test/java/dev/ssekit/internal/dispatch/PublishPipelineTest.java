@@ -91,6 +91,206 @@ class PublishPipelineTest {
         assertEquals(List.of("first", "second"), handedOn);
     }
 
+    /**
+     * A store whose appends each go to one place, chosen by the first letter of the topic (as a
+     * partitioned store's go to a topic's home partition): it records the places of each append.
+     */
+    private static final class KeyedStore extends ForwardingStore {
+        final List<Set<Integer>> appendedKeys = new CopyOnWriteArrayList<>();
+
+        KeyedStore(HistoryStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public int batchKey(Entry entry) {
+            return entry.topics().iterator().next().charAt(0);
+        }
+
+        @Override
+        public List<Event> append(List<Entry> batch) {
+            Set<Integer> keys = new java.util.TreeSet<>();
+            batch.forEach(e -> keys.add(batchKey(e)));
+            appendedKeys.add(keys);
+            return super.append(batch);
+        }
+    }
+
+    /** A pipeline that hands events on itself (a store of one node): one lane, appends in id order. */
+    private static final PublishPipeline.Recovery HANDS_ON = new PublishPipeline.Recovery(null, newest -> {
+    }, () -> {
+    });
+
+    @Test
+    void publish_throughLanes_anotherKeysPublishIsStoredWhileOneKeysAppendIsBusy() throws Exception {
+        GatedStore gated = new GatedStore(InMemoryHistoryStore.create());
+        KeyedStore store = new KeyedStore(gated);
+        gated.gateFirstAppend();
+        PublishPipeline pipeline = new PublishPipeline("test", store, WAIT, batch -> {
+        }); // a shared store's: its follow hands on, so keys are stored at the same time
+        Thread first = new Thread(() -> pipeline.publish(Set.of("a"), Event.of("first"), null));
+        first.start();
+        assertTrue(gated.appendStarted.await(30, TimeUnit.SECONDS));
+        // Key b's lane is free: its publish is stored now, while key a's append still hangs.
+        Event other = pipeline.publish(Set.of("b"), Event.of("other"), null);
+        assertTrue(first.isAlive());
+        List<PublishPipeline.Outcome> all = pipeline.publishAll(
+                List.of(new HistoryStore.Entry(Set.of("b1"), Event.of("b1")), new HistoryStore.Entry(Set.of("c1"), Event.of("c1")),
+                        new HistoryStore.Entry(Set.of("b2"), Event.of("b2"))), java.util.Arrays.asList(null, null, null));
+        assertTrue(first.isAlive(), "key a's append still hangs");
+        long previous = seq(other.id().orElseThrow());
+        for (PublishPipeline.Outcome o : all) {
+            long id = seq(o.stored().id().orElseThrow());
+            assertTrue(id > previous, "a publisher's events keep its order across lanes: " + all);
+            previous = id;
+        }
+        gated.gate.countDown();
+        first.join(30_000);
+        assertTrue(!first.isAlive());
+        assertTrue(store.appendedKeys.stream().allMatch(k -> k.size() == 1), "no append mixes keys: "
+                + store.appendedKeys);
+        assertTrue(pipeline.close(30_000));
+        assertThrows(HubClosedException.class, () -> pipeline.publish(Set.of("c"), Event.of("late"), null));
+    }
+
+    /** Waits until each of {@code threads} is parked in the pipeline. */
+    private static void awaitParked(List<Thread> threads) {
+        await().atMost(WAIT).until(() -> threads.stream()
+                .allMatch(t -> t.getState() == Thread.State.TIMED_WAITING || t.getState() == Thread.State.WAITING));
+    }
+
+    @Test
+    void publish_handingOnItself_waitingPublishersOfDifferentKeysGetOneAppendPerKeyHandedOnInIdOrder()
+            throws Exception {
+        GatedStore gated = new GatedStore(InMemoryHistoryStore.create());
+        KeyedStore store = new KeyedStore(gated);
+        gated.gateFirstAppend();
+        List<String> handedOn = new CopyOnWriteArrayList<>();
+        PublishPipeline pipeline = new PublishPipeline("test", store, WAIT,
+                batch -> batch.forEach(p -> handedOn.add(p.event().id().orElseThrow())), HANDS_ON);
+        Thread first = new Thread(() -> pipeline.publish(Set.of("a"), Event.of("first"), null));
+        first.start();
+        assertTrue(gated.appendStarted.await(30, TimeUnit.SECONDS));
+        List<Thread> others = new ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            String topic = List.of("a", "b", "c").get(i % 3) + i;
+            Thread t = new Thread(() -> pipeline.publish(Set.of(topic), Event.of(topic), null));
+            others.add(t);
+            t.start();
+        }
+        awaitParked(others);
+        gated.gate.countDown();
+        first.join(30_000);
+        for (Thread t : others) {
+            t.join(30_000);
+        }
+        assertEquals(List.of(Set.of((int) 'a'), Set.of((int) 'a'), Set.of((int) 'b'), Set.of((int) 'c')),
+                sortedAfterFirst(store.appendedKeys), "one append per key, none mixing keys");
+        assertEquals(List.of(1, 5, 5, 5), sortedAfterFirst(gated.batchSizes), "each key's waiting publishers share one");
+        assertEquals(16, handedOn.size());
+        List<String> sorted = new ArrayList<>(handedOn);
+        sorted.sort((a, b) -> Long.compare(seq(a), seq(b)));
+        assertEquals(sorted, handedOn, "handed on in id order");
+    }
+
+    /** @return {@code values}, the first left first and the rest sorted: the order of the appends after it varies */
+    private static <T> List<T> sortedAfterFirst(List<T> values) {
+        List<T> rest = new ArrayList<>(values.subList(1, values.size()));
+        rest.sort(java.util.Comparator.comparing(String::valueOf));
+        List<T> all = new ArrayList<>(List.of(values.get(0)));
+        all.addAll(rest);
+        return all;
+    }
+
+    @Test
+    void publishAll_handingOnItself_eventsOfSeveralKeysKeepThePublishersOrder() throws Exception {
+        GatedStore gated = new GatedStore(InMemoryHistoryStore.create());
+        KeyedStore store = new KeyedStore(gated);
+        gated.gateFirstAppend();
+        List<String> handedOn = new CopyOnWriteArrayList<>();
+        PublishPipeline pipeline = new PublishPipeline("test", store, WAIT,
+                batch -> batch.forEach(p -> handedOn.add(p.event().data())), HANDS_ON);
+        Thread first = new Thread(() -> pipeline.publish(Set.of("a"), Event.of("first"), null));
+        first.start();
+        assertTrue(gated.appendStarted.await(30, TimeUnit.SECONDS));
+        List<String> topics = List.of("a1", "b1", "a2", "c1", "b2", "a3");
+        List<HistoryStore.Entry> entries = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        for (String t : topics) {
+            entries.add(new HistoryStore.Entry(Set.of(t), Event.of(t)));
+            values.add(null);
+        }
+        List<PublishPipeline.Outcome> outcomes = new CopyOnWriteArrayList<>();
+        Thread all = new Thread(() -> outcomes.addAll(pipeline.publishAll(entries, values)));
+        all.start();
+        awaitParked(List.of(all));
+        Thread other = new Thread(() -> pipeline.publish(Set.of("a9"), Event.of("a9"), null));
+        other.start();
+        awaitParked(List.of(other));
+        gated.gate.countDown();
+        for (Thread t : List.of(first, all, other)) {
+            t.join(30_000);
+        }
+        assertTrue(store.appendedKeys.stream().allMatch(k -> k.size() == 1), "no append mixes keys: "
+                + store.appendedKeys);
+        assertEquals(topics.size(), outcomes.size());
+        for (int i = 1; i < outcomes.size(); i++) {
+            assertTrue(seq(outcomes.get(i - 1).stored().id().orElseThrow()) < seq(outcomes.get(i).stored().id().orElseThrow()),
+                    "the publisher's events have ids in its order: " + outcomes);
+        }
+        List<String> mine = new ArrayList<>(handedOn);
+        mine.retainAll(topics);
+        assertEquals(topics, mine, "and are handed on in its order");
+        assertEquals(8, handedOn.size());
+    }
+
+    @Test
+    void publish_handingOnItself_anAppendWhoseOutcomeIsInDoubt_failsTheBatchsLaterAppendsNotStored() throws Exception {
+        GatedStore gated = new GatedStore(new ForwardingStore(InMemoryHistoryStore.create()) {
+            @Override
+            public List<Event> append(List<Entry> batch) {
+                if (batch.get(0).topics().contains("a")) {
+                    throw new HistoryStoreException("the answer was lost", null); // it may have been stored
+                }
+                return super.append(batch);
+            }
+        });
+        KeyedStore store = new KeyedStore(gated);
+        gated.gateFirstAppend();
+        PublishPipeline pipeline = new PublishPipeline("test", store, WAIT, batch -> {
+        }, HANDS_ON);
+        Thread first = new Thread(() -> pipeline.publish(Set.of("c"), Event.of("first"), null));
+        first.start();
+        assertTrue(gated.appendStarted.await(30, TimeUnit.SECONDS));
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        List<Thread> waiting = new ArrayList<>();
+        for (String topic : List.of("a", "b")) { // queued in this order: a's append is made first
+            Thread t = new Thread(() -> {
+                try {
+                    pipeline.publish(Set.of(topic), Event.of(topic), null);
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            });
+            waiting.add(t);
+            t.start();
+            awaitParked(waiting);
+        }
+        gated.gate.countDown();
+        for (Thread t : List.of(first, waiting.get(0), waiting.get(1))) {
+            t.join(30_000);
+            assertTrue(!t.isAlive(), "every publisher is settled");
+        }
+        assertEquals(2, failures.size(), failures.toString());
+        HistoryStoreException lost = (HistoryStoreException) failures.stream()
+                .filter(f -> f.getMessage().equals("the answer was lost")).findFirst().orElseThrow();
+        assertTrue(lost.mayHaveStored());
+        HistoryStoreException later = (HistoryStoreException) failures.stream().filter(f -> f != lost).findFirst()
+                .orElseThrow();
+        assertTrue(!later.mayHaveStored() && later.getMessage().contains("the event was not stored"), later.toString());
+        assertEquals(List.of(1, 1), gated.batchSizes, "b's append was not made");
+    }
+
     private static long seq(String id) {
         return Long.parseLong(id.substring(id.lastIndexOf('-') + 1));
     }
