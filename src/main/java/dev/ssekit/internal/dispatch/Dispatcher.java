@@ -862,22 +862,29 @@ public final class Dispatcher implements AutoCloseable {
         // Within an application's stop (a container closing its registries and connections one
         // after another), that stop's budget: the phases end when its do, whatever ran before.
         StopBudget budget = StopBudget.currentOrStartingNow(shutdownTimeout);
+        StopLog phases = new StopLog(name, budget);
         transactional.close(); // before the pipeline: what committed is still published
         if (!pipeline.close(budget.millisLeft(StopBudget.PUBLISHES))) {
             LOG.warning("ssekit: publishes to " + name + " still waiting for the store at close; they fail on their "
                     + "own deadline, unacknowledged");
         }
+        phases.ended("publishes settled");
         if (follow != null) {
+            String from = routes.highWater();
+            String[] target = new String[1];
             // Asks the store for its newest position: a store call, bounded here by the phase.
             budget.runWithin(StopBudget.PUBLISHES, "following " + name + "'s shared history to its end", LOG, () -> {
                 try {
-                    follow.catchUp(budget.left(StopBudget.PUBLISHES));
+                    target[0] = follow.catchUp(budget.left(StopBudget.PUBLISHES));
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "ssekit: " + name + " closes before following every event: "
-                            + e.getMessage());
+                            + e.getMessage() + " (followed up to " + routes.highWater() + ")");
                 }
             });
+            phases.ended("shared history followed from " + from + " to " + routes.highWater() + " (its end "
+                    + (target[0] == null ? "not reached" : target[0]) + ")");
             budget.runWithin(StopBudget.PUBLISHES, "stopping " + name + "'s follow", LOG, follow::close);
+            phases.ended("follow stopped");
         }
         Set<Connection> all = new HashSet<>(routes.connections());
         all.addAll(opened);
@@ -886,6 +893,7 @@ public final class Dispatcher implements AutoCloseable {
             c.close(CloseReason.HUB_CLOSED);
             ends.add(c.done().toCompletableFuture());
         }
+        int cut = 0;
         try {
             long wait = Math.min(defaults.writeTimeout().toMillis() + 1000, budget.millisLeft(StopBudget.STREAMS));
             CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(wait, TimeUnit.MILLISECONDS);
@@ -895,9 +903,13 @@ public final class Dispatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        for (CompletableFuture<CloseReason> end : ends) {
+            cut += end.isDone() ? 0 : 1;
+        }
         for (Connection c : all) {
             c.fail(CloseReason.HUB_CLOSED, null); // no-op for those that ended
         }
+        phases.ended(all.size() + " stream(s) ended with the retry hint" + (cut == 0 ? "" : ", " + cut + " cut"));
         reconnects.close();
         runtime.close(budget.millisLeft(StopBudget.THREADS));
         replayReads.shutdownNow();
@@ -906,6 +918,8 @@ public final class Dispatcher implements AutoCloseable {
         if (ownsStore) {
             budget.runWithin(StopBudget.THREADS, "closing " + name + "'s history store", LOG, store::close);
         }
+        phases.ended("threads stopped" + (ownsStore ? ", store closed" : ""));
+        phases.log(LOG);
         RUNNING.remove(this);
     }
 

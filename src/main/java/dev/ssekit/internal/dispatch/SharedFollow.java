@@ -102,22 +102,25 @@ final class SharedFollow implements AutoCloseable {
      * holds. A stopping node also catches up, so that its streams end only after every event it
      * acknowledged.
      *
+     * @return the store's newest position that this node has now fanned out, or null for an empty store
      * @throws SseKitException if this node is still behind after {@code timeout}
      */
-    void catchUp(Duration timeout) {
+    String catchUp(Duration timeout) {
         String latest = store.latestPosition().orElse(null);
         if (latest == null) {
-            return;
+            return null;
         }
         try {
             if (!routes.awaitHighWater(latest, store::comparePositions, timeout.toNanos())) {
-                throw new HistoryStoreException("this node is behind the shared history by more than "
-                        + timeout.toSeconds() + " s; retry, or check the connection to the store", null);
+                throw new HistoryStoreException("this node is behind the shared history (at " + latest
+                        + ") by more than " + timeout.toMillis() + " ms; retry, or check the connection to the store",
+                        null);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HistoryStoreException("interrupted while catching up with the shared history", e);
         }
+        return latest;
     }
 
     @Override
