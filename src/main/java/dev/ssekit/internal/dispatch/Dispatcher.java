@@ -84,7 +84,9 @@ import java.util.logging.Logger;
  * <h2>Several nodes</h2>
  * On a {@link SharedHistoryStore} a publish only appends; every node, the publishing one included,
  * fans out the events it follows from the store, in the store's order. The high-water mark is then
- * the newest position followed on this node, and the handoff holds across nodes.
+ * the newest position followed on this node, and the handoff holds across nodes. The publish returns
+ * once this node's follow has handed its event on, as on a store of one node: publishers cannot run
+ * ahead of the fan-out, so a stop has at most the publishes in flight left to fan out.
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
@@ -132,6 +134,8 @@ public final class Dispatcher implements AutoCloseable {
     private final java.util.concurrent.Semaphore replayStarts = new java.util.concurrent.Semaphore(REPLAY_STARTS, true);
     /** How long a subscription waits for its turn to start a replay: the publish timeout. */
     private final Duration replayStartWait;
+    /** How long a publish on a shared store waits for the follow to hand its event on: the publish timeout. */
+    private final Duration handOnWait;
     private final Duration shutdownTimeout;
     // Connections opened here and not ended: closing the registry ends them, subscribed or not.
     private final Set<Connection> opened = ConcurrentHashMap.newKeySet();
@@ -207,6 +211,7 @@ public final class Dispatcher implements AutoCloseable {
         this.cutWarnings = new CutWarnings(name);
         this.shutdownTimeout = limits.shutdownTimeout();
         this.replayStartWait = limits.publishTimeout();
+        this.handOnWait = limits.publishTimeout();
         if (store instanceof SharedHistoryStore shared) {
             // Events reach this node's subscribers through the follow, whichever node published them.
             // The accept times of this node's events are kept for their delivery lag only where a
@@ -745,7 +750,9 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * Stores an event and queues it to every matching subscriber of any of its topics, once each.
-     * Returns once the store holds it (and, on a store of one node, once it is queued).
+     * Returns once the store holds it and it is queued: on a shared store, once this node's follow
+     * has handed it on, or at the end of the publish timeout (counted from the call) if the follow is
+     * that far behind or stopped, the event being stored ({@link SharedFollow#awaitHandedOn}).
      *
      * @param value the value the event was encoded from, for filters; null when published as an event
      * @return the event as stored, with its id
@@ -761,6 +768,10 @@ public final class Dispatcher implements AutoCloseable {
         admission.checkSize(event);
         long started = System.nanoTime();
         Event stored = pipeline.publish(topicSet, event, value, tracing.publish(topicSet));
+        if (follow != null && !follow.awaitHandedOn(stored.id().orElseThrow(), started + handOnWait.toNanos())) {
+            LOG.fine(() -> "ssekit: " + name + " acknowledges " + stored.id().orElseThrow() + ", stored, before its "
+                    + "follow handed it on (the follow is behind or stopped)");
+        }
         long took = System.nanoTime() - started;
         for (String topic : topicSet) {
             meters.of(topic).published(took);

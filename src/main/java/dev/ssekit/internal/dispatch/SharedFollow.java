@@ -7,6 +7,7 @@ import dev.ssekit.history.SharedHistoryStore;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -20,6 +21,11 @@ final class SharedFollow implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SharedFollow.class.getName());
     /** Accept times kept for events not followed yet: more than a store call's batch, a few MB at most. */
     private static final int MAX_ACCEPTED = 65_536;
+    /**
+     * Ids of events handed on that are kept for publishes that begin to wait after the follow handed
+     * their event on: a publish looks within a moment of its store call, so far more than enough.
+     */
+    private static final int HANDED_ON_KEPT = 4_096;
 
     private final SharedHistoryStore store;
     private final Routes routes;
@@ -32,6 +38,22 @@ final class SharedFollow implements AutoCloseable {
      * followed event.
      */
     private final Map<String, Long> acceptedHere;
+    /**
+     * Publishes of this node waiting for the follow to hand their event on ({@link #awaitHandedOn}), by
+     * id, and the ids handed on lately, so that a publish whose event the follow handed on before it
+     * began to wait does not wait for it. Under {@link #handOffs}.
+     */
+    private final Map<String, java.util.concurrent.CountDownLatch> waiting = new java.util.HashMap<>();
+    private final Map<String, Boolean> handedOnLately = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > HANDED_ON_KEPT;
+        }
+    };
+    private final Object handOffs = new Object();
+    private boolean closed; // under handOffs
+    // The thread that hands events on: a publish from there (a subscriber listener's) must not wait for it.
+    private volatile Thread handingOn;
 
     /**
      * @param deliver   takes each followed event, in order
@@ -52,7 +74,9 @@ final class SharedFollow implements AutoCloseable {
         this.follower = store.follow(new SharedHistoryStore.AppendListener() {
             @Override
             public void appended(Set<String> topics, Event event, String position) {
+                handingOn = Thread.currentThread();
                 deliver.accept(new Published(topics, event, null, position, takeAccepted(event)));
+                handedOn(event);
             }
 
             @Override
@@ -90,6 +114,70 @@ final class SharedFollow implements AutoCloseable {
         return accepted == null ? 0 : accepted;
     }
 
+    /** Lets go the publish waiting for {@code event}, if any, now that its subscribers' queues have it. */
+    private void handedOn(Event event) {
+        String id = event.id().orElse(null);
+        if (id == null) {
+            return;
+        }
+        java.util.concurrent.CountDownLatch waiter;
+        synchronized (handOffs) {
+            handedOnLately.put(id, Boolean.TRUE);
+            waiter = waiting.remove(id);
+        }
+        if (waiter != null) {
+            waiter.countDown();
+        }
+    }
+
+    /**
+     * Waits until the follow has handed on the event {@code id}, which this node stored: queued it to
+     * this node's subscribers. A publish on a shared store returns only then, as on a store of one
+     * node, and for the same reason: what a node acknowledged is in its streams' queues, so a stop
+     * ends no stream without it, and the events acknowledged but not yet handed on (what a stop must
+     * still fan out) are at most one per publish in flight. Without this wait a node whose fan-out
+     * was slower than its publishers (10,000 streams, four publishers) acknowledged events
+     * seconds ahead of its follow, and a stop could not catch up within its budget (bench run AA).
+     *
+     * @param deadlineNanos the {@link System#nanoTime()} reading past which it returns anyway (the
+     *                      event is stored; the follow is lost or far behind)
+     * @return true if the event was handed on; false at the deadline, once the follow closed, or
+     *         on the follow's own thread (a subscriber listener publishing), which would wait for itself
+     */
+    boolean awaitHandedOn(String id, long deadlineNanos) {
+        if (Thread.currentThread() == handingOn) {
+            return false;
+        }
+        java.util.concurrent.CountDownLatch waiter;
+        synchronized (handOffs) {
+            if (handedOnLately.containsKey(id)) {
+                return true;
+            }
+            if (closed) {
+                return false;
+            }
+            waiter = waiting.computeIfAbsent(id, k -> new java.util.concurrent.CountDownLatch(1));
+        }
+        try {
+            return waiter.await(deadlineNanos - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS)
+                    && !closedBeforeHandingOn(id);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            synchronized (handOffs) {
+                waiting.remove(id, waiter);
+            }
+        }
+    }
+
+    /** @return whether the latch of {@code id} was let go by the close rather than by the event */
+    private boolean closedBeforeHandingOn(String id) {
+        synchronized (handOffs) {
+            return !handedOnLately.containsKey(id);
+        }
+    }
+
     /** @return the position of the newest event before the first one followed, if any */
     String startedAfter() {
         return follower.startedAfter().orElse(null);
@@ -123,8 +211,16 @@ final class SharedFollow implements AutoCloseable {
         return latest;
     }
 
+    /** Stops following; publishes still waiting for their event to be handed on return at once. */
     @Override
     public void close() {
         follower.close();
+        List<java.util.concurrent.CountDownLatch> left;
+        synchronized (handOffs) {
+            closed = true;
+            left = List.copyOf(waiting.values());
+            waiting.clear();
+        }
+        left.forEach(java.util.concurrent.CountDownLatch::countDown);
     }
 }
