@@ -882,18 +882,20 @@ public final class Dispatcher implements AutoCloseable {
         phases.ended("publishes settled");
         if (follow != null) {
             String from = routes.highWater();
-            String[] target = new String[1];
+            String[] end = {"not reached"};
             // Asks the store for its newest position: a store call, bounded here by the phase.
             budget.runWithin(StopBudget.PUBLISHES, "following " + name + "'s shared history to its end", LOG, () -> {
                 try {
-                    target[0] = follow.catchUp(budget.left(StopBudget.PUBLISHES));
+                    String latest = follow.catchUp(budget.left(StopBudget.PUBLISHES));
+                    end[0] = latest == null ? "none: the store is empty" : latest;
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "ssekit: " + name + " closes before following every event: "
                             + e.getMessage() + " (followed up to " + routes.highWater() + ")");
                 }
             });
+            // Where the follow stood when the stop began, and how far it got: how far behind it was.
             phases.ended("shared history followed from " + from + " to " + routes.highWater() + " (its end "
-                    + (target[0] == null ? "not reached" : target[0]) + ")");
+                    + end[0] + ")");
             budget.runWithin(StopBudget.PUBLISHES, "stopping " + name + "'s follow", LOG, follow::close);
             phases.ended("follow stopped");
         }
