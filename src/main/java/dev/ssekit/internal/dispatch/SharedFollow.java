@@ -25,7 +25,7 @@ final class SharedFollow implements AutoCloseable {
      * Ids of events handed on that are kept for publishes that begin to wait after the follow handed
      * their event on: a publish looks within a moment of its store call, so far more than enough.
      */
-    private static final int HANDED_ON_KEPT = 4_096;
+    private static final int HANDED_ON_KEPT = 1_024;
 
     private final SharedHistoryStore store;
     private final Routes routes;
