@@ -294,7 +294,8 @@ public final class EmbeddedHub implements AutoCloseable {
         // Logging's own shutdown hook waits for the stop (and at most as long as this hook does).
         CountDownLatch logged = StopLogManager.holdResetForStop(hub.shutdownTimeout.plus(HOOK_MARGIN).toMillis());
         if (!StopLogManager.inUse()) {
-            log().warning("ssekit hub: Java logging is managed by " + java.util.logging.LogManager.getLogManager()
+            // Not a warning: under mvn exec:java, Maven's own JVM set up logging before this main ran.
+            log().config("ssekit hub: Java logging is managed by " + java.util.logging.LogManager.getLogManager()
                     .getClass().getName() + ", not " + StopLogManager.class.getName() + ": the stop's log lines "
                     + "after a SIGTERM may be lost (" + LOG_MANAGER + ")");
         }
