@@ -26,6 +26,12 @@ final class SharedFollow implements AutoCloseable {
      * their event on: a publish looks within a moment of its store call, so far more than enough.
      */
     private static final int HANDED_ON_KEPT = 1_024;
+    /** Followed events queued for the fan-out thread at most: what the follow may read ahead of it. */
+    private static final int HANDOFF_QUEUE = 512;
+    /** Events one pass of the fan-out takes at most. */
+    private static final int HANDOFF_BATCH = 512;
+    /** Queued in the followed order where the follow lost events. */
+    private static final Object MISSED = new Object();
 
     private final SharedHistoryStore store;
     private final Routes routes;
@@ -54,38 +60,127 @@ final class SharedFollow implements AutoCloseable {
     private boolean closed; // under handOffs
     // The thread that hands events on: a publish from there (a subscriber listener's) must not wait for it.
     private volatile Thread handingOn;
+    private final Consumer<List<Published>> deliver;
+    private final Runnable missed;
+    private final java.util.concurrent.BlockingQueue<Object> handOffQueue =
+            new java.util.concurrent.ArrayBlockingQueue<>(HANDOFF_QUEUE);
+    private final Thread fanning;
+    private volatile boolean closing;
 
     /**
-     * @param deliver   takes each followed event, in order
+     * @param deliver   takes the followed events, in order, several at a time when several are waiting
      * @param missed    run when the follow lost events: clients must catch up by replay
      * @param timesLag  whether to keep the accept times {@link #acceptedHere} is given, for the
      *                  delivery lag; false where nothing reports it
      */
-    SharedFollow(SharedHistoryStore store, Routes routes, Consumer<Published> deliver, Runnable missed,
+    SharedFollow(SharedHistoryStore store, Routes routes, Consumer<List<Published>> deliver, Runnable missed,
                  boolean timesLag) {
         this.store = store;
         this.routes = routes;
+        this.deliver = deliver;
+        this.missed = missed;
         this.acceptedHere = !timesLag ? null : new LinkedHashMap<>() {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
                 return size() > MAX_ACCEPTED;
             }
         };
-        this.follower = store.follow(new SharedHistoryStore.AppendListener() {
-            @Override
-            public void appended(Set<String> topics, Event event, String position) {
-                handingOn = Thread.currentThread();
-                deliver.accept(new Published(topics, event, null, position, takeAccepted(event)));
-                handedOn(event);
-            }
+        // Before the follow: events may come at once.
+        this.fanning = new Thread(this::fanOutLoop, "ssekit-follow-fan-out");
+        fanning.setDaemon(true);
+        handingOn = fanning;
+        fanning.start();
+        try {
+            this.follower = store.follow(new SharedHistoryStore.AppendListener() {
+                @Override
+                public void appended(Set<String> topics, Event event, String position) {
+                    handOn(new Published(topics, event, null, position, takeAccepted(event)));
+                }
 
-            @Override
-            public void missedEvents() {
-                LOG.warning("ssekit: this node missed events the shared store no longer holds; "
-                        + "ending every stream within the reconnect window so that clients catch up by replay");
-                missed.run();
+                @Override
+                public void missedEvents() {
+                    handOn(MISSED);
+                }
+            });
+        } catch (RuntimeException e) {
+            stopFanning();
+            throw e;
+        }
+    }
+
+    /**
+     * Queues a followed event (or {@link #MISSED}) for the fan-out thread, waiting while the queue is
+     * full: a follow never runs further ahead of the fan-out than the queue. Dropped once closing.
+     */
+    private void handOn(Object item) {
+        try {
+            while (!closing) {
+                if (handOffQueue.offer(item, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    return;
+                }
             }
-        });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The fan-out thread: takes what the follow queued and fans it out in batches, as many events as
+     * are waiting at once (up to {@link #HANDOFF_BATCH}), each batch in one pass of the fan-out. Why
+     * batches: a publish waits for its event to be handed on ({@link #awaitHandedOn}), so the fan-out's
+     * cost per event is the node's publish rate; one pass for many events puts them on each stream's
+     * queue together, and its writer writes them together. Why a thread of its own: the follow reads
+     * the next events from the store while these are fanned out.
+     */
+    private void fanOutLoop() {
+        List<Object> taken = new java.util.ArrayList<>();
+        List<Published> batch = new java.util.ArrayList<>();
+        while (!closing) {
+            try {
+                taken.add(handOffQueue.take());
+            } catch (InterruptedException e) {
+                return; // closing
+            }
+            handOffQueue.drainTo(taken, HANDOFF_BATCH - 1);
+            for (Object item : taken) {
+                if (item == MISSED) {
+                    deliverAll(batch);
+                    LOG.warning("ssekit: this node missed events the shared store no longer holds; "
+                            + "ending every stream within the reconnect window so that clients catch up by replay");
+                    missed.run();
+                } else {
+                    batch.add((Published) item);
+                }
+            }
+            deliverAll(batch);
+            taken.clear();
+        }
+    }
+
+    /** Fans {@code batch} out in one pass, lets go the publishes waiting for its events, and empties it. */
+    private void deliverAll(List<Published> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            deliver.accept(List.copyOf(batch));
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.SEVERE, "ssekit: fan-out of followed events failed", e);
+        }
+        for (Published p : batch) {
+            handedOn(p.event());
+        }
+        batch.clear();
+    }
+
+    private void stopFanning() {
+        closing = true;
+        fanning.interrupt();
+        try {
+            fanning.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -214,7 +309,9 @@ final class SharedFollow implements AutoCloseable {
     /** Stops following; publishes still waiting for their event to be handed on return at once. */
     @Override
     public void close() {
+        closing = true; // the follow, should it wait for room in the queue, stops waiting
         follower.close();
+        stopFanning();
         List<java.util.concurrent.CountDownLatch> left;
         synchronized (handOffs) {
             closed = true;
