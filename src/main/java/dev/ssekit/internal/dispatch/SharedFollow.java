@@ -16,6 +16,9 @@ import java.util.logging.Logger;
 /**
  * This node's follow of a {@link SharedHistoryStore}: every event any node appends reaches this
  * node's subscribers through it, in the store's order, the events this node published included.
+ * The store's follow queues what it reads (a bounded queue); a thread of this class fans it out, in
+ * batches of what waits ({@link #fanOutLoop}), and lets go the publishes of this node waiting for
+ * their events ({@link #awaitHandedOn}).
  */
 final class SharedFollow implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SharedFollow.class.getName());
