@@ -26,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -34,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The embedded hub in a child JVM, killed while several publishers post to it, then restarted on the
  * same store: every event it acknowledged (a 200 with its id) replays from {@code earliest} exactly
  * once and in order, and no acknowledged id is given to a later event. For the H2 file of the
- * embedded hub's default, PostgreSQL and Redis; after SIGKILL and after SIGTERM.
+ * embedded hub's default, PostgreSQL and Redis; after SIGKILL and after SIGTERM. After SIGTERM the
+ * live streams got every acknowledged event first, and the stop's log lines were written.
  */
 class CrashDurabilityTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -144,6 +146,10 @@ class CrashDurabilityTest {
                         + acked.size() + " acknowledged, " + got.size() + " received)");
                 assertTrue(c.rawText().contains(": closing"), "the stream ends with the closing comment");
             }
+            // The stop's own account survives the JVM's reset of logging at SIGTERM: lost on 3ab7d25.
+            await().atMost(WAIT).until(() -> hub.output().contains("ssekit hub stopped in"));
+            assertTrue(hub.output().contains("registry ssekit stopped in"), "the registry's stop logged:\n"
+                    + hub.output());
         } finally {
             live.forEach(RawSseClient::close);
         }

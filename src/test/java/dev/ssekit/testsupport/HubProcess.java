@@ -80,13 +80,17 @@ public final class HubProcess implements AutoCloseable {
 
     /** Sends SIGTERM, as an operator's stop does, and waits for the process to end. */
     public int terminate() throws InterruptedException {
-        process.destroy();
+        signalTerm();
         return awaitExit();
     }
 
-    /** Sends SIGTERM, as an operator's stop or a platform's does, and returns at once. */
+    /**
+     * Sends SIGTERM, as an operator's stop or a platform's does, and returns at once. Through the
+     * process's handle: {@link Process#destroy()} also closes the pipe of its output, so what the
+     * hub printed while it stopped (its stop's log) was never read.
+     */
     public void signalTerm() {
-        process.destroy();
+        process.toHandle().destroy();
     }
 
     /** @return whether the process still runs */

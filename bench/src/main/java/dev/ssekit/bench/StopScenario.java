@@ -52,15 +52,15 @@ final class StopScenario {
         t.append(String.format(Locale.ROOT, "(t) SIGTERM: the embedded hub (its own main, PostgreSQL store, default "
                 + "settings: shutdown timeout 20 s) holding %,d streams of one topic; %d publishers post back to back "
                 + "for %.0f s, then the hub gets SIGTERM while they go on%n%n", streams, PUBLISHERS, publishMs / 1000.0));
-        t.append("| version | streams open | acknowledged | first 503 after SIGTERM | 200s after SIGTERM | exit after SIGTERM "
-                + "| exit code | streams ended cleanly | streams with every acknowledged event | broken | gaps | duplicates "
-                + "| acknowledged, not stored |\n");
-        t.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        t.append("| version | streams open | acknowledged | first 503 after SIGTERM | slowest 503 to a publish sent after "
+                + "SIGTERM | 200s after SIGTERM | exit after SIGTERM | exit code | streams ended cleanly | streams with every "
+                + "acknowledged event | broken | gaps | duplicates | acknowledged, not stored |\n");
+        t.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (PublishScenario.Version v : versions) {
             try {
                 t.append(once(v, streams, publishMs));
             } catch (IOException | IllegalStateException e) {
-                t.append(String.format(Locale.ROOT, "| %s | failed: %s | | | | | | | | | | | |%n", v.label(), e));
+                t.append(String.format(Locale.ROOT, "| %s | failed: %s | | | | | | | | | | | | |%n", v.label(), e));
             }
         }
         t.append('\n');
@@ -99,13 +99,15 @@ final class StopScenario {
             AtomicLong sigterm = new AtomicLong();
             AtomicLong first503 = new AtomicLong(Long.MAX_VALUE);
             AtomicLong okAfter = new AtomicLong();
+            AtomicLong slowest503 = new AtomicLong(-1);
             AtomicReference<Exception> failed = new AtomicReference<>();
             List<Thread> publishers = new ArrayList<>();
             for (int p = 0; p < PUBLISHERS; p++) {
                 int publisher = p;
                 Thread t = new Thread(() -> {
                     try {
-                        publishUntilStopped(publisher, publish, hub, sigterm, acknowledged, first503, okAfter);
+                        publishUntilStopped(publisher, publish, hub, sigterm, acknowledged, first503, okAfter,
+                                slowest503);
                     } catch (Exception e) {
                         failed.compareAndSet(null, e);
                     }
@@ -148,9 +150,9 @@ final class StopScenario {
             Bench.progress("(t) " + v.label() + ": " + acknowledged.size() + " acknowledged; a stream received "
                     + fewest + " to " + most + " events");
             long notStored = notStored(prefix, acknowledged);
-            return String.format(Locale.ROOT, "| %s | %,d | %,d | %s | %,d | %s | %s | %,d | %,d | %,d | %,d | %,d | %,d |%n",
+            return String.format(Locale.ROOT, "| %s | %,d | %,d | %s | %s | %,d | %s | %s | %,d | %,d | %,d | %,d | %,d | %,d |%n",
                     v.label(), open, acknowledged.size(), first503.get() == Long.MAX_VALUE ? "none" : ms(first503.get()),
-                    okAfter.get(),
+                    slowest503.get() < 0 ? "none" : ms(slowest503.get()), okAfter.get(),
                     exited ? ms(exit) : "not within 60 s", exited ? Integer.toString(hub.exitValue()) : "-",
                     client.closedByServer.get(), everything, client.errors.get(), client.gaps.get(),
                     client.duplicates.get(), notStored);
@@ -164,10 +166,13 @@ final class StopScenario {
      * One publisher: posts back to back on its own keep-alive connection until the stop closes the
      * listener or the process is gone. Publisher 0 numbers its events ({@code seq}), so that every
      * stream's copy of them is checked for gaps and duplicates; the others' events have no common
-     * order with its and are counted only.
+     * order with its and are counted only. A publish sent after the signal and refused notes how long its
+     * 503 took ({@code slowest503}): how soon the stopping hub refuses, without the publish each
+     * publisher still had in flight at the signal, which the first 503 waits for.
      */
     private static void publishUntilStopped(int publisher, URI publish, Process hub, AtomicLong sigterm,
-                                            List<String> acknowledged, AtomicLong first503, AtomicLong okAfter)
+                                            List<String> acknowledged, AtomicLong first503, AtomicLong okAfter,
+                                            AtomicLong slowest503)
             throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -175,6 +180,8 @@ final class StopScenario {
             String data = "{" + (publisher == 0 ? "\"seq\":" + n + "," : "\"publisher\":" + publisher + ",")
                     + "\"sent\":" + System.nanoTime() + ",\"item\":\"" + Payload.ITEM + "\"}";
             HttpResponse<String> r;
+            boolean sentAfterSignal = sigterm.get() != 0;
+            long sent = System.nanoTime();
             try {
                 r = http.send(HttpRequest.newBuilder(publish).timeout(Duration.ofSeconds(30))
                         .header("Content-Type", "application/x-www-form-urlencoded")
@@ -195,7 +202,11 @@ final class StopScenario {
                     okAfter.incrementAndGet();
                 }
             } else if (r.statusCode() == 503 && signalled != 0) {
-                first503.accumulateAndGet(System.nanoTime() - signalled, Math::min);
+                long now = System.nanoTime();
+                first503.accumulateAndGet(now - signalled, Math::min);
+                if (sentAfterSignal) {
+                    slowest503.accumulateAndGet(now - sent, Math::max);
+                }
             } else if (signalled == 0) {
                 throw new IllegalStateException("publish answered " + r.statusCode() + ": " + r.body());
             }

@@ -54,7 +54,10 @@ import java.util.logging.Logger;
  * a second start while one runs is refused. Run more hubs as more processes.
  */
 public final class EmbeddedHub implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(EmbeddedHub.class.getName());
+    // Not a static field: main chooses the log manager (StopLogManager) before Java logging is first used.
+    private static Logger log() {
+        return Logger.getLogger(EmbeddedHub.class.getName());
+    }
     /** The largest request head (request line and headers) accepted, in bytes: 64 KiB. */
     static final int MAX_REQUEST_HEAD = 64 * 1024;
     /** The hub running in this JVM, if any (see the class documentation). */
@@ -66,6 +69,8 @@ public final class EmbeddedHub implements AutoCloseable {
     static final int MAX_WORKERS = Math.max(200, WORKERS_CORE);
     /** The library's key, read here as well: the whole stop, the HTTP server's included, is held to it. */
     static final String SHUTDOWN_TIMEOUT = "ssekit.shutdown.timeout";
+    /** The JDK's property naming the class of Java logging's manager. */
+    private static final String LOG_MANAGER = "java.util.logging.manager";
     /** Beyond the shutdown timeout, what the shutdown hook waits before it lets the JVM exit anyway. */
     private static final Duration HOOK_MARGIN = Duration.ofSeconds(3);
 
@@ -220,10 +225,12 @@ public final class EmbeddedHub implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        long started = System.nanoTime();
+        long deadline = started + shutdownTimeout.toNanos();
         // Publishes from now on answer 503, and readiness too (the registry is closed), so that a load
         // balancer stops sending clients; publishes accepted are stored and written first.
         weld.select(HubRegistry.class).get().close();
+        long registryClosed = System.nanoTime();
         // Requests still running (a publish waiting for a slow store) get their answers if they come
         // within the timeout; past it their connections are closed: not acknowledged. Grizzly's
         // graceful shutdown answers new requests 503; its own wait is not ours (see InFlightRequests).
@@ -231,17 +238,24 @@ public final class EmbeddedHub implements AutoCloseable {
         try {
             int unanswered = inFlight.awaitNone(deadline);
             if (unanswered > 0) {
-                LOG.warning("ssekit: " + unanswered + " request(s) still unanswered at the end of the shutdown "
+                log().warning("ssekit: " + unanswered + " request(s) still unanswered at the end of the shutdown "
                         + "timeout (" + shutdownTimeout.toMillis() + " ms); closing their connections");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        long answered = System.nanoTime();
         server.shutdownNow();
         closeTransport.run();
         weld.shutdown();
         telemetry.close();
         RUNNING.compareAndSet(this, null);
+        long ended = System.nanoTime();
+        // The stop's phases, so that a stop that ran long shows which part did (the registry logs its own).
+        log().info(() -> "ssekit hub stopped in " + millis(ended - started) + " ms (shutdown timeout "
+                + shutdownTimeout.toMillis() + " ms): registry " + millis(registryClosed - started)
+                + " ms, requests still running " + millis(answered - registryClosed) + " ms, server and container "
+                + millis(ended - answered) + " ms");
     }
 
     /**
@@ -249,6 +263,10 @@ public final class EmbeddedHub implements AutoCloseable {
      * @throws Exception if the hub cannot start
      */
     public static void main(String[] args) throws Exception {
+        // First, before anything logs: the stop's log lines must outlive the JVM's own reset of logging.
+        if (System.getProperty(LOG_MANAGER) == null) {
+            System.setProperty(LOG_MANAGER, StopLogManager.class.getName());
+        }
         String host = env("HOST", "127.0.0.1");
         int port = parsePort(env("PORT", "8080"));
         EmbeddedHub hub = start(host, port);
@@ -276,8 +294,16 @@ public final class EmbeddedHub implements AutoCloseable {
         }
         System.out.println("Press Ctrl-C to stop.");
         CountDownLatch stopped = new CountDownLatch(1);
+        // Logging's own shutdown hook waits for the stop (and at most as long as this hook does).
+        CountDownLatch logged = StopLogManager.holdResetForStop(hub.shutdownTimeout.plus(HOOK_MARGIN).toMillis());
+        if (!StopLogManager.inUse()) {
+            // Not a warning: under mvn exec:java, Maven's own JVM set up logging before this main ran.
+            log().config("ssekit hub: Java logging is managed by " + java.util.logging.LogManager.getLogManager()
+                    .getClass().getName() + ", not " + StopLogManager.class.getName() + ": the stop's log lines "
+                    + "after a SIGTERM may be lost (" + LOG_MANAGER + ")");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("ssekit hub stopping: ending every stream (at most " + hub.shutdownTimeout.toMillis() + " ms)");
+            log().info("ssekit hub stopping: ending every stream (at most " + hub.shutdownTimeout.toMillis() + " ms)");
             // Each step of the stop is bounded; should one still hang, the JVM exits anyway, before
             // the platform's grace period ends and it kills the process.
             Thread closing = new Thread(() -> {
@@ -288,12 +314,14 @@ public final class EmbeddedHub implements AutoCloseable {
             closing.start();
             try {
                 if (!stopped.await(hub.shutdownTimeout.plus(HOOK_MARGIN).toMillis(), TimeUnit.MILLISECONDS)) {
-                    LOG.warning("ssekit hub: the stop did not end within the shutdown timeout ("
+                    log().warning("ssekit hub: the stop did not end within the shutdown timeout ("
                             + hub.shutdownTimeout.toMillis() + " ms) and " + HOOK_MARGIN.toSeconds()
                             + " s more; exiting without it");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                logged.countDown();
             }
         }, "ssekit-shutdown"));
         stopped.await();
@@ -318,6 +346,10 @@ public final class EmbeddedHub implements AutoCloseable {
             event.addBean().types(OpenTelemetry.class).scope(Dependent.class)
                     .createWith(context -> telemetry);
         }
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     private static String env(String name, String fallback) {

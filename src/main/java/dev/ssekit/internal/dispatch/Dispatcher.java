@@ -84,7 +84,9 @@ import java.util.logging.Logger;
  * <h2>Several nodes</h2>
  * On a {@link SharedHistoryStore} a publish only appends; every node, the publishing one included,
  * fans out the events it follows from the store, in the store's order. The high-water mark is then
- * the newest position followed on this node, and the handoff holds across nodes.
+ * the newest position followed on this node, and the handoff holds across nodes. The publish returns
+ * once this node's follow has handed its event on, as on a store of one node: publishers cannot run
+ * ahead of the fan-out, so a stop has at most the publishes in flight left to fan out.
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
@@ -132,6 +134,8 @@ public final class Dispatcher implements AutoCloseable {
     private final java.util.concurrent.Semaphore replayStarts = new java.util.concurrent.Semaphore(REPLAY_STARTS, true);
     /** How long a subscription waits for its turn to start a replay: the publish timeout. */
     private final Duration replayStartWait;
+    /** How long a publish on a shared store waits for the follow to hand its event on: the publish timeout. */
+    private final Duration handOnWait;
     private final Duration shutdownTimeout;
     // Connections opened here and not ended: closing the registry ends them, subscribed or not.
     private final Set<Connection> opened = ConcurrentHashMap.newKeySet();
@@ -207,13 +211,13 @@ public final class Dispatcher implements AutoCloseable {
         this.cutWarnings = new CutWarnings(name);
         this.shutdownTimeout = limits.shutdownTimeout();
         this.replayStartWait = limits.publishTimeout();
+        this.handOnWait = limits.publishTimeout();
         if (store instanceof SharedHistoryStore shared) {
             // Events reach this node's subscribers through the follow, whichever node published them.
             // The accept times of this node's events are kept for their delivery lag only where a
             // binding reports it: with none, a publish notes nothing and the follow looks up nothing.
             boolean timesLag = metrics != MetricsBinding.NONE;
-            this.follow = new SharedFollow(shared, routes, p -> fanOut(List.of(p)), this::reconnectEveryone,
-                    timesLag);
+            this.follow = new SharedFollow(shared, routes, this::fanOut, this::reconnectEveryone, timesLag);
             routes.startAt(follow.startedAfter(), null);
             this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), batch -> {
             }, null, meters::storeCall, timesLag ? follow::acceptedHere : null);
@@ -745,7 +749,9 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * Stores an event and queues it to every matching subscriber of any of its topics, once each.
-     * Returns once the store holds it (and, on a store of one node, once it is queued).
+     * Returns once the store holds it and it is queued: on a shared store, once this node's follow
+     * has handed it on, or at the end of the publish timeout (counted from the call) if the follow is
+     * that far behind or stopped, the event being stored ({@link SharedFollow#awaitHandedOn}).
      *
      * @param value the value the event was encoded from, for filters; null when published as an event
      * @return the event as stored, with its id
@@ -761,6 +767,10 @@ public final class Dispatcher implements AutoCloseable {
         admission.checkSize(event);
         long started = System.nanoTime();
         Event stored = pipeline.publish(topicSet, event, value, tracing.publish(topicSet));
+        if (follow != null && !follow.awaitHandedOn(stored.id().orElseThrow(), started + handOnWait.toNanos())) {
+            LOG.fine(() -> "ssekit: " + name + " acknowledges " + stored.id().orElseThrow() + ", stored, before its "
+                    + "follow handed it on (the follow is behind or stopped)");
+        }
         long took = System.nanoTime() - started;
         for (String topic : topicSet) {
             meters.of(topic).published(took);
@@ -862,22 +872,31 @@ public final class Dispatcher implements AutoCloseable {
         // Within an application's stop (a container closing its registries and connections one
         // after another), that stop's budget: the phases end when its do, whatever ran before.
         StopBudget budget = StopBudget.currentOrStartingNow(shutdownTimeout);
+        StopLog phases = new StopLog(name, budget);
         transactional.close(); // before the pipeline: what committed is still published
         if (!pipeline.close(budget.millisLeft(StopBudget.PUBLISHES))) {
             LOG.warning("ssekit: publishes to " + name + " still waiting for the store at close; they fail on their "
                     + "own deadline, unacknowledged");
         }
+        phases.ended("publishes settled");
         if (follow != null) {
+            String from = routes.highWater();
+            String[] end = {"not reached"};
             // Asks the store for its newest position: a store call, bounded here by the phase.
             budget.runWithin(StopBudget.PUBLISHES, "following " + name + "'s shared history to its end", LOG, () -> {
                 try {
-                    follow.catchUp(budget.left(StopBudget.PUBLISHES));
+                    String latest = follow.catchUp(budget.left(StopBudget.PUBLISHES));
+                    end[0] = latest == null ? "none: the store is empty" : latest;
                 } catch (RuntimeException e) {
                     LOG.log(Level.WARNING, "ssekit: " + name + " closes before following every event: "
-                            + e.getMessage());
+                            + e.getMessage() + " (followed up to " + routes.highWater() + ")");
                 }
             });
+            // Where the follow stood when the stop began, and how far it got: how far behind it was.
+            phases.ended("shared history followed from " + from + " to " + routes.highWater() + " (its end "
+                    + end[0] + ")");
             budget.runWithin(StopBudget.PUBLISHES, "stopping " + name + "'s follow", LOG, follow::close);
+            phases.ended("follow stopped");
         }
         Set<Connection> all = new HashSet<>(routes.connections());
         all.addAll(opened);
@@ -886,6 +905,7 @@ public final class Dispatcher implements AutoCloseable {
             c.close(CloseReason.HUB_CLOSED);
             ends.add(c.done().toCompletableFuture());
         }
+        int cut = 0;
         try {
             long wait = Math.min(defaults.writeTimeout().toMillis() + 1000, budget.millisLeft(StopBudget.STREAMS));
             CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)).get(wait, TimeUnit.MILLISECONDS);
@@ -895,9 +915,13 @@ public final class Dispatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        for (CompletableFuture<CloseReason> end : ends) {
+            cut += end.isDone() ? 0 : 1;
+        }
         for (Connection c : all) {
             c.fail(CloseReason.HUB_CLOSED, null); // no-op for those that ended
         }
+        phases.ended(all.size() + " stream(s) ended with the retry hint" + (cut == 0 ? "" : ", " + cut + " cut"));
         reconnects.close();
         runtime.close(budget.millisLeft(StopBudget.THREADS));
         replayReads.shutdownNow();
@@ -906,6 +930,8 @@ public final class Dispatcher implements AutoCloseable {
         if (ownsStore) {
             budget.runWithin(StopBudget.THREADS, "closing " + name + "'s history store", LOG, store::close);
         }
+        phases.ended("threads stopped" + (ownsStore ? ", store closed" : ""));
+        phases.log(LOG);
         RUNNING.remove(this);
     }
 

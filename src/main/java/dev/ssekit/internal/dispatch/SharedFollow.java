@@ -7,6 +7,7 @@ import dev.ssekit.history.SharedHistoryStore;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -15,11 +16,25 @@ import java.util.logging.Logger;
 /**
  * This node's follow of a {@link SharedHistoryStore}: every event any node appends reaches this
  * node's subscribers through it, in the store's order, the events this node published included.
+ * The store's follow queues what it reads (a bounded queue); a thread of this class fans it out, in
+ * batches of what waits ({@link #fanOutLoop}), and lets go the publishes of this node waiting for
+ * their events ({@link #awaitHandedOn}).
  */
 final class SharedFollow implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SharedFollow.class.getName());
     /** Accept times kept for events not followed yet: more than a store call's batch, a few MB at most. */
     private static final int MAX_ACCEPTED = 65_536;
+    /**
+     * Ids of events handed on that are kept for publishes that begin to wait after the follow handed
+     * their event on: a publish looks within a moment of its store call, so far more than enough.
+     */
+    private static final int HANDED_ON_KEPT = 1_024;
+    /** Followed events queued for the fan-out thread at most: what the follow may read ahead of it. */
+    private static final int HANDOFF_QUEUE = 512;
+    /** Events one pass of the fan-out takes at most. */
+    private static final int HANDOFF_BATCH = 512;
+    /** Queued in the followed order where the follow lost events. */
+    private static final Object MISSED = new Object();
 
     private final SharedHistoryStore store;
     private final Routes routes;
@@ -32,36 +47,143 @@ final class SharedFollow implements AutoCloseable {
      * followed event.
      */
     private final Map<String, Long> acceptedHere;
+    /**
+     * Publishes of this node waiting for the follow to hand their event on ({@link #awaitHandedOn}), by
+     * id, and the ids handed on lately, so that a publish whose event the follow handed on before it
+     * began to wait does not wait for it. Under {@link #handOffs}.
+     */
+    private final Map<String, java.util.concurrent.CountDownLatch> waiting = new java.util.HashMap<>();
+    private final Map<String, Boolean> handedOnLately = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > HANDED_ON_KEPT;
+        }
+    };
+    private final Object handOffs = new Object();
+    private boolean closed; // under handOffs
+    // The thread that hands events on: a publish from there (a subscriber listener's) must not wait for it.
+    private volatile Thread handingOn;
+    private final Consumer<List<Published>> deliver;
+    private final Runnable missed;
+    private final java.util.concurrent.BlockingQueue<Object> handOffQueue =
+            new java.util.concurrent.ArrayBlockingQueue<>(HANDOFF_QUEUE);
+    private final Thread fanning;
+    private volatile boolean closing;
 
     /**
-     * @param deliver   takes each followed event, in order
+     * @param deliver   takes the followed events, in order, several at a time when several are waiting
      * @param missed    run when the follow lost events: clients must catch up by replay
      * @param timesLag  whether to keep the accept times {@link #acceptedHere} is given, for the
      *                  delivery lag; false where nothing reports it
      */
-    SharedFollow(SharedHistoryStore store, Routes routes, Consumer<Published> deliver, Runnable missed,
+    SharedFollow(SharedHistoryStore store, Routes routes, Consumer<List<Published>> deliver, Runnable missed,
                  boolean timesLag) {
         this.store = store;
         this.routes = routes;
+        this.deliver = deliver;
+        this.missed = missed;
         this.acceptedHere = !timesLag ? null : new LinkedHashMap<>() {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
                 return size() > MAX_ACCEPTED;
             }
         };
-        this.follower = store.follow(new SharedHistoryStore.AppendListener() {
-            @Override
-            public void appended(Set<String> topics, Event event, String position) {
-                deliver.accept(new Published(topics, event, null, position, takeAccepted(event)));
-            }
+        // Before the follow: events may come at once.
+        this.fanning = new Thread(this::fanOutLoop, "ssekit-follow-fan-out");
+        fanning.setDaemon(true);
+        handingOn = fanning;
+        fanning.start();
+        try {
+            this.follower = store.follow(new SharedHistoryStore.AppendListener() {
+                @Override
+                public void appended(Set<String> topics, Event event, String position) {
+                    handOn(new Published(topics, event, null, position, takeAccepted(event)));
+                }
 
-            @Override
-            public void missedEvents() {
-                LOG.warning("ssekit: this node missed events the shared store no longer holds; "
-                        + "ending every stream within the reconnect window so that clients catch up by replay");
-                missed.run();
+                @Override
+                public void missedEvents() {
+                    handOn(MISSED);
+                }
+            });
+        } catch (RuntimeException e) {
+            stopFanning();
+            throw e;
+        }
+    }
+
+    /**
+     * Queues a followed event (or {@link #MISSED}) for the fan-out thread, waiting while the queue is
+     * full: a follow never runs further ahead of the fan-out than the queue. Dropped once closing.
+     */
+    private void handOn(Object item) {
+        try {
+            while (!closing) {
+                if (handOffQueue.offer(item, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    return;
+                }
             }
-        });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The fan-out thread: takes what the follow queued and fans it out in batches, as many events as
+     * are waiting at once (up to {@link #HANDOFF_BATCH}), each batch in one pass of the fan-out. Why
+     * batches: a publish waits for its event to be handed on ({@link #awaitHandedOn}), so the fan-out's
+     * cost per event is the node's publish rate; one pass for many events puts them on each stream's
+     * queue together, and its writer writes them together. Why a thread of its own: the follow reads
+     * the next events from the store while these are fanned out.
+     */
+    private void fanOutLoop() {
+        List<Object> taken = new java.util.ArrayList<>();
+        List<Published> batch = new java.util.ArrayList<>();
+        while (!closing) {
+            try {
+                taken.add(handOffQueue.take());
+            } catch (InterruptedException e) {
+                return; // closing
+            }
+            handOffQueue.drainTo(taken, HANDOFF_BATCH - 1);
+            for (Object item : taken) {
+                if (item == MISSED) {
+                    deliverAll(batch);
+                    LOG.warning("ssekit: this node missed events the shared store no longer holds; "
+                            + "ending every stream within the reconnect window so that clients catch up by replay");
+                    missed.run();
+                } else {
+                    batch.add((Published) item);
+                }
+            }
+            deliverAll(batch);
+            taken.clear();
+        }
+    }
+
+    /** Fans {@code batch} out in one pass, lets go the publishes waiting for its events, and empties it. */
+    private void deliverAll(List<Published> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            deliver.accept(List.copyOf(batch));
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.SEVERE, "ssekit: fan-out of followed events failed", e);
+        }
+        for (Published p : batch) {
+            handedOn(p.event());
+        }
+        batch.clear();
+    }
+
+    private void stopFanning() {
+        closing = true;
+        fanning.interrupt();
+        try {
+            fanning.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -90,6 +212,70 @@ final class SharedFollow implements AutoCloseable {
         return accepted == null ? 0 : accepted;
     }
 
+    /** Lets go the publish waiting for {@code event}, if any, now that its subscribers' queues have it. */
+    private void handedOn(Event event) {
+        String id = event.id().orElse(null);
+        if (id == null) {
+            return;
+        }
+        java.util.concurrent.CountDownLatch waiter;
+        synchronized (handOffs) {
+            handedOnLately.put(id, Boolean.TRUE);
+            waiter = waiting.remove(id);
+        }
+        if (waiter != null) {
+            waiter.countDown();
+        }
+    }
+
+    /**
+     * Waits until the follow has handed on the event {@code id}, which this node stored: queued it to
+     * this node's subscribers. A publish on a shared store returns only then, as on a store of one
+     * node, and for the same reason: what a node acknowledged is in its streams' queues, so a stop
+     * ends no stream without it, and the events acknowledged but not yet handed on (what a stop must
+     * still fan out) are at most one per publish in flight. Without this wait a node whose fan-out
+     * was slower than its publishers (10,000 streams, four publishers) acknowledged events
+     * seconds ahead of its follow, and a stop could not catch up within its budget (bench run AA).
+     *
+     * @param deadlineNanos the {@link System#nanoTime()} reading past which it returns anyway (the
+     *                      event is stored; the follow is lost or far behind)
+     * @return true if the event was handed on; false at the deadline, once the follow closed, or
+     *         on the follow's own thread (a subscriber listener publishing), which would wait for itself
+     */
+    boolean awaitHandedOn(String id, long deadlineNanos) {
+        if (Thread.currentThread() == handingOn) {
+            return false;
+        }
+        java.util.concurrent.CountDownLatch waiter;
+        synchronized (handOffs) {
+            if (handedOnLately.containsKey(id)) {
+                return true;
+            }
+            if (closed) {
+                return false;
+            }
+            waiter = waiting.computeIfAbsent(id, k -> new java.util.concurrent.CountDownLatch(1));
+        }
+        try {
+            return waiter.await(deadlineNanos - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS)
+                    && !closedBeforeHandingOn(id);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            synchronized (handOffs) {
+                waiting.remove(id, waiter);
+            }
+        }
+    }
+
+    /** @return whether the latch of {@code id} was let go by the close rather than by the event */
+    private boolean closedBeforeHandingOn(String id) {
+        synchronized (handOffs) {
+            return !handedOnLately.containsKey(id);
+        }
+    }
+
     /** @return the position of the newest event before the first one followed, if any */
     String startedAfter() {
         return follower.startedAfter().orElse(null);
@@ -102,26 +288,39 @@ final class SharedFollow implements AutoCloseable {
      * holds. A stopping node also catches up, so that its streams end only after every event it
      * acknowledged.
      *
+     * @return the store's newest position that this node has now fanned out, or null for an empty store
      * @throws SseKitException if this node is still behind after {@code timeout}
      */
-    void catchUp(Duration timeout) {
+    String catchUp(Duration timeout) {
         String latest = store.latestPosition().orElse(null);
         if (latest == null) {
-            return;
+            return null;
         }
         try {
             if (!routes.awaitHighWater(latest, store::comparePositions, timeout.toNanos())) {
-                throw new HistoryStoreException("this node is behind the shared history by more than "
-                        + timeout.toSeconds() + " s; retry, or check the connection to the store", null);
+                throw new HistoryStoreException("this node is behind the shared history (at " + latest
+                        + ") by more than " + timeout.toMillis() + " ms; retry, or check the connection to the store",
+                        null);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HistoryStoreException("interrupted while catching up with the shared history", e);
         }
+        return latest;
     }
 
+    /** Stops following; publishes still waiting for their event to be handed on return at once. */
     @Override
     public void close() {
+        closing = true; // the follow, should it wait for room in the queue, stops waiting
         follower.close();
+        stopFanning();
+        List<java.util.concurrent.CountDownLatch> left;
+        synchronized (handOffs) {
+            closed = true;
+            left = List.copyOf(waiting.values());
+            waiting.clear();
+        }
+        left.forEach(java.util.concurrent.CountDownLatch::countDown);
     }
 }
