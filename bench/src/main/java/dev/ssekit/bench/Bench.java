@@ -140,7 +140,7 @@ public final class Bench {
                 case "--after-label" -> afterLabel = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; use --quick, --only a,b,c,d,p,s,r, --sides hub,raw, --stores memory,h2,postgresql,redis, "
-                        + "--before REV (bench/run), --no-jmh, --jmh-only");
+                        + "--before REV (bench/run), --telemetry, --no-jmh, --jmh-only");
             }
         }
         if (only == null) {
