@@ -114,11 +114,16 @@ class HubWarIT {
             } else {
                 // The stream's head through Jersey's sink, then every frame written by ssekit's own
                 // transport straight to the servlet output: the exact bytes, without the chunk
-                // delimiter (one LF) Jersey's sink adds after each event.
+                // delimiter (one LF) Jersey's sink adds after each event. The stream hands over to the
+                // transport once the container has finished the request and the head is written, so
+                // the first event may still race it through the sink (parsed the same, above); every
+                // later one, published after the one before arrived, must come through the transport.
                 for (int i = 0; i < ids.size(); i++) {
                     String frame = Event.of(WireCases.DATA.get(i)).withId(ids.get(i)).toWireFormat();
                     assertTrue(raw.contains("\n" + frame), frame + " in " + raw);
-                    assertFalse(raw.contains(frame + "\n"), "written through Jersey's sink: " + frame + " in " + raw);
+                    if (i > 0) {
+                        assertFalse(raw.contains(frame + "\n"), "written through Jersey's sink: " + frame + " in " + raw);
+                    }
                 }
             }
         }
