@@ -33,6 +33,11 @@ final class SharedFollow implements AutoCloseable {
     private static final int HANDOFF_QUEUE = 512;
     /** Events one pass of the fan-out takes at most. */
     private static final int HANDOFF_BATCH = 512;
+    /**
+     * This node's acknowledged events that the follow may not have handed on yet, at most: one pass
+     * of the fan-out. Past it a publish waits for its own event ({@link #awaitHandedOn}).
+     */
+    static final int MAX_AHEAD = HANDOFF_BATCH;
     /** Queued in the followed order where the follow lost events. */
     private static final Object MISSED = new Object();
 
@@ -59,6 +64,12 @@ final class SharedFollow implements AutoCloseable {
             return size() > HANDED_ON_KEPT;
         }
     };
+    /**
+     * This node's events acknowledged before the follow handed them on, by id, with the deadline past
+     * which one is forgotten (its store call's answer came, but the follow may never see it: lost in
+     * a failover, or the follow lost). In the order acknowledged; under {@link #handOffs}.
+     */
+    private final LinkedHashMap<String, Long> ahead = new LinkedHashMap<>();
     private final Object handOffs = new Object();
     private boolean closed; // under handOffs
     // The thread that hands events on: a publish from there (a subscriber listener's) must not wait for it.
@@ -221,6 +232,7 @@ final class SharedFollow implements AutoCloseable {
         java.util.concurrent.CountDownLatch waiter;
         synchronized (handOffs) {
             handedOnLately.put(id, Boolean.TRUE);
+            ahead.remove(id);
             waiter = waiting.remove(id);
         }
         if (waiter != null) {
@@ -229,18 +241,22 @@ final class SharedFollow implements AutoCloseable {
     }
 
     /**
-     * Waits until the follow has handed on the event {@code id}, which this node stored: queued it to
-     * this node's subscribers. A publish on a shared store returns only then, as on a store of one
-     * node, and for the same reason: what a node acknowledged is in its streams' queues, so a stop
-     * ends no stream without it, and the events acknowledged but not yet handed on (what a stop must
-     * still fan out) are at most one per publish in flight. Without this wait a node whose fan-out
-     * was slower than its publishers (10,000 streams, four publishers) acknowledged events
-     * seconds ahead of its follow, and a stop could not catch up within its budget (bench run AA).
+     * Returns once the follow has handed on the event {@code id}, which this node stored (queued it
+     * to this node's subscribers), or at once while fewer than {@link #MAX_AHEAD} of this node's
+     * acknowledged events wait for the follow. So publishers run ahead of the fan-out by one pass of
+     * it at most: what a stop must still fan out before its streams end is bounded (one pass, and
+     * one event per publish in flight), and a follow that keeps up costs a publish nothing. Without
+     * the bound a node whose fan-out was slower than its publishers (10,000 streams, four
+     * publishers) acknowledged events seconds ahead of its follow, and a stop could not catch up
+     * within its budget (bench run AA); with a wait for every event, a publish cost the follow's
+     * round trip to the store (publishes/s on three Redis partitions a quarter, bench run AD).
      *
      * @param deadlineNanos the {@link System#nanoTime()} reading past which it returns anyway (the
-     *                      event is stored; the follow is lost or far behind)
-     * @return true if the event was handed on; false at the deadline, once the follow closed, or
-     *         on the follow's own thread (a subscriber listener publishing), which would wait for itself
+     *                      event is stored; the follow is lost or far behind), and past which an
+     *                      event acknowledged ahead of the follow no longer counts against the bound
+     * @return true if the event was handed on or may run ahead; false at the deadline, once the
+     *         follow closed, or on the follow's own thread (a subscriber listener publishing), which
+     *         would wait for itself
      */
     boolean awaitHandedOn(String id, long deadlineNanos) {
         if (Thread.currentThread() == handingOn) {
@@ -254,6 +270,11 @@ final class SharedFollow implements AutoCloseable {
             if (closed) {
                 return false;
             }
+            forgetExpired(System.nanoTime());
+            if (ahead.size() < MAX_AHEAD) {
+                ahead.put(id, deadlineNanos);
+                return true;
+            }
             waiter = waiting.computeIfAbsent(id, k -> new java.util.concurrent.CountDownLatch(1));
         }
         try {
@@ -266,6 +287,14 @@ final class SharedFollow implements AutoCloseable {
             synchronized (handOffs) {
                 waiting.remove(id, waiter);
             }
+        }
+    }
+
+    /** Drops the events acknowledged ahead whose deadline passed: the oldest first. Under handOffs. */
+    private void forgetExpired(long now) {
+        var oldest = ahead.entrySet().iterator();
+        while (oldest.hasNext() && oldest.next().getValue() - now < 0) {
+            oldest.remove();
         }
     }
 
@@ -320,6 +349,7 @@ final class SharedFollow implements AutoCloseable {
             closed = true;
             left = List.copyOf(waiting.values());
             waiting.clear();
+            ahead.clear();
         }
         left.forEach(java.util.concurrent.CountDownLatch::countDown);
     }

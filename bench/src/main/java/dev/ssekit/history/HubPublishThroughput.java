@@ -2,7 +2,13 @@ package dev.ssekit.history;
 
 import dev.ssekit.Event;
 import dev.ssekit.Hub;
-import dev.ssekit.testsupport.RedisKeys;
+
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanIterator;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +24,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * Redis Cluster (127.0.0.1:7001), from concurrent publishers each on a topic of its own (t0, t1, ...,
  * whose homes spread over the partitions), through the hub's group commit; then how many events each
  * partition's feed holds.
- * {@code mvn -q test-compile exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.ssekit.history.HubPublishThroughput -Dexec.args="3 16 10"}:
- * partitions, publishers, seconds measured (after two seconds of warm-up).
+ * In the bench harness (package {@code dev.ssekit.history}, compiled with ssekit's sources, to name a
+ * partition's keys), from {@code bench/}: {@code mvn -q -DskipTests package && java -cp
+ * target/classes:$(cat target/classpath.txt) dev.ssekit.history.HubPublishThroughput 3 16 10}:
+ * partitions, publishers, seconds measured (after two seconds of warm-up). The test cluster is
+ * started by {@code .ci/redis-cluster start 7001}.
  */
 public final class HubPublishThroughput {
+    private static final String CLUSTER_URI = "redis://127.0.0.1:7001";
+
     private HubPublishThroughput() {
     }
 
@@ -32,7 +43,7 @@ public final class HubPublishThroughput {
         String prefix = "ssekit-bench:" + UUID.randomUUID() + ":";
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong published = new AtomicLong();
-        try (RedisHistoryStore store = RedisHistoryStore.builder(RedisKeys.CLUSTER_URI).keyPrefix(prefix)
+        try (RedisHistoryStore store = RedisHistoryStore.builder(CLUSTER_URI).keyPrefix(prefix)
                 .partitions(partitions).build();
              Hub hub = Hub.builder().history(store).build()) {
             List<Thread> threads = new ArrayList<>();
@@ -60,12 +71,27 @@ public final class HubPublishThroughput {
             Map<Integer, Long> feeds = new TreeMap<>();
             for (int k = 0; k < partitions; k++) {
                 String feed = "{" + RedisHistoryStore.tag(prefix, k, partitions) + "}feed";
-                feeds.put(k, RedisKeys.on(RedisKeys.CLUSTER_URI, r -> r.xlen(feed)));
+                feeds.put(k, onCluster(r -> r.xlen(feed)));
             }
             System.out.printf("partitions=%d publishers=%d: %,.0f publishes/s over %.1f s; events per partition's feed %s%n",
                     partitions, publishers, count / took, took, feeds);
         } finally {
-            RedisKeys.deleteAll(RedisKeys.CLUSTER_URI, prefix);
+            onCluster(r -> {
+                ScanIterator<String> keys = ScanIterator.scan(r, ScanArgs.Builder.matches("{" + prefix + "*"));
+                while (keys.hasNext()) {
+                    r.del(keys.next());
+                }
+                return null;
+            });
+        }
+    }
+
+    private static <T> T onCluster(java.util.function.Function<RedisClusterCommands<String, String>, T> work) {
+        RedisClusterClient client = RedisClusterClient.create(RedisURI.create(CLUSTER_URI));
+        try (StatefulRedisClusterConnection<String, String> c = client.connect()) {
+            return work.apply(c.sync());
+        } finally {
+            client.shutdown();
         }
     }
 }
