@@ -217,7 +217,8 @@ public final class Dispatcher implements AutoCloseable {
             // The accept times of this node's events are kept for their delivery lag only where a
             // binding reports it: with none, a publish notes nothing and the follow looks up nothing.
             boolean timesLag = metrics != MetricsBinding.NONE;
-            this.follow = new SharedFollow(shared, routes, this::fanOut, this::reconnectEveryone, timesLag);
+            this.follow = new SharedFollow(shared, routes, this::fanOut, this::reconnectEveryone, timesLag,
+                    shutdownTimeout.dividedBy(SharedFollow.LEAD_SHARE_OF_SHUTDOWN));
             routes.startAt(follow.startedAfter(), null);
             this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), batch -> {
             }, null, meters::storeCall, timesLag ? follow::acceptedHere : null);

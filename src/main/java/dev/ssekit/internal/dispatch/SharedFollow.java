@@ -38,6 +38,12 @@ final class SharedFollow implements AutoCloseable {
      * of the fan-out. Past it a publish waits for its own event ({@link #awaitHandedOn}).
      */
     static final int MAX_AHEAD = HANDOFF_BATCH;
+    /**
+     * The longest an acknowledged event may wait for the follow before publishes wait too, as a
+     * share of the shutdown timeout: a tenth, so that what a stop must still fan out is what the
+     * fan-out did in that time, well within the stop's catch-up (40 %) however many streams there are.
+     */
+    static final int LEAD_SHARE_OF_SHUTDOWN = 10;
     /** Queued in the followed order where the follow lost events. */
     private static final Object MISSED = new Object();
 
@@ -65,11 +71,13 @@ final class SharedFollow implements AutoCloseable {
         }
     };
     /**
-     * This node's events acknowledged before the follow handed them on, by id, with the deadline past
-     * which one is forgotten (its store call's answer came, but the follow may never see it: lost in
-     * a failover, or the follow lost). In the order acknowledged; under {@link #handOffs}.
+     * This node's events acknowledged before the follow handed them on, by id, with when they were
+     * acknowledged ({@link System#nanoTime()}), in that order; under {@link #handOffs}. One the follow
+     * never hands on (lost in a failover, or the follow lost) is forgotten at its publish's deadline.
      */
     private final LinkedHashMap<String, Long> ahead = new LinkedHashMap<>();
+    /** The longest the oldest of {@link #ahead} may wait before publishes wait for their own events. */
+    private final long maxLeadNanos;
     private final Object handOffs = new Object();
     private boolean closed; // under handOffs
     // The thread that hands events on: a publish from there (a subscriber listener's) must not wait for it.
@@ -86,10 +94,13 @@ final class SharedFollow implements AutoCloseable {
      * @param missed    run when the follow lost events: clients must catch up by replay
      * @param timesLag  whether to keep the accept times {@link #acceptedHere} is given, for the
      *                  delivery lag; false where nothing reports it
+     * @param maxLead   the longest an acknowledged event may wait for the follow before publishes
+     *                  wait for their own events ({@link #awaitHandedOn})
      */
     SharedFollow(SharedHistoryStore store, Routes routes, Consumer<List<Published>> deliver, Runnable missed,
-                 boolean timesLag) {
+                 boolean timesLag, Duration maxLead) {
         this.store = store;
+        this.maxLeadNanos = maxLead.toNanos();
         this.routes = routes;
         this.deliver = deliver;
         this.missed = missed;
@@ -242,18 +253,19 @@ final class SharedFollow implements AutoCloseable {
 
     /**
      * Returns once the follow has handed on the event {@code id}, which this node stored (queued it
-     * to this node's subscribers), or at once while fewer than {@link #MAX_AHEAD} of this node's
-     * acknowledged events wait for the follow. So publishers run ahead of the fan-out by one pass of
-     * it at most: what a stop must still fan out before its streams end is bounded (one pass, and
-     * one event per publish in flight), and a follow that keeps up costs a publish nothing. Without
-     * the bound a node whose fan-out was slower than its publishers (10,000 streams, four
-     * publishers) acknowledged events seconds ahead of its follow, and a stop could not catch up
-     * within its budget (bench run AA); with a wait for every event, a publish cost the follow's
-     * round trip to the store (publishes/s on three Redis partitions a quarter, bench run AD).
+     * to this node's subscribers), or at once while the follow is close behind: fewer than
+     * {@link #MAX_AHEAD} of this node's acknowledged events wait for it, the oldest of them for less
+     * than the lead (a tenth of the shutdown timeout). So what a stop must still fan out is bounded by
+     * what the fan-out does in that time (plus one event per publish in flight), and a follow that
+     * keeps up costs a publish nothing. Without the bound a node whose fan-out was slower than its
+     * publishers (10,000 streams, four publishers) acknowledged events seconds ahead of its follow,
+     * and a stop could not catch up within its budget (bench run AA); with a wait for every event, a
+     * publish cost the follow's round trip to the store (publishes/s on three Redis partitions a
+     * quarter, bench run AD).
      *
      * @param deadlineNanos the {@link System#nanoTime()} reading past which it returns anyway (the
      *                      event is stored; the follow is lost or far behind), and past which an
-     *                      event acknowledged ahead of the follow no longer counts against the bound
+     *                      event acknowledged ahead of the follow is forgotten
      * @return true if the event was handed on or may run ahead; false at the deadline, once the
      *         follow closed, or on the follow's own thread (a subscriber listener publishing), which
      *         would wait for itself
@@ -270,9 +282,9 @@ final class SharedFollow implements AutoCloseable {
             if (closed) {
                 return false;
             }
-            forgetExpired(System.nanoTime());
-            if (ahead.size() < MAX_AHEAD) {
-                ahead.put(id, deadlineNanos);
+            long now = System.nanoTime();
+            if (closeBehind(now, deadlineNanos - now)) {
+                ahead.put(id, now);
                 return true;
             }
             waiter = waiting.computeIfAbsent(id, k -> new java.util.concurrent.CountDownLatch(1));
@@ -290,12 +302,21 @@ final class SharedFollow implements AutoCloseable {
         }
     }
 
-    /** Drops the events acknowledged ahead whose deadline passed: the oldest first. Under handOffs. */
-    private void forgetExpired(long now) {
-        var oldest = ahead.entrySet().iterator();
-        while (oldest.hasNext() && oldest.next().getValue() - now < 0) {
+    /**
+     * Whether the follow is close enough behind this node's acknowledged events for one more, first
+     * forgetting those acknowledged longer ago than {@code forgetAfterNanos} (a publish's deadline).
+     * Under handOffs.
+     */
+    private boolean closeBehind(long now, long forgetAfterNanos) {
+        var oldest = ahead.values().iterator();
+        while (oldest.hasNext()) {
+            long age = now - oldest.next();
+            if (age < forgetAfterNanos) {
+                return ahead.size() < MAX_AHEAD && age < maxLeadNanos;
+            }
             oldest.remove();
         }
+        return true;
     }
 
     /** @return whether the latch of {@code id} was let go by the close rather than by the event */

@@ -42,19 +42,68 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * acknowledged events.
  */
 class SharedStoreStopTest {
-    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
+    /** Long enough that the lead's time bound (a tenth) holds no publish of the first test. */
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
     @Test
     void close_followSlowerThanThePublisher_publisherHeldOnePassAheadAndTheStreamGetsEveryEventAcknowledgedBeforeTheStop()
             throws Exception {
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:stop-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
-        try (GatedFollow store = new GatedFollow(JdbcHistoryStore.builder(h2).pruneInterval(null).build())) {
-            Hub hub = Hub.builder().history(store).shutdownTimeout(SHUTDOWN_TIMEOUT).build();
-            FakeSse.Sink sink = new FakeSse.Sink();
+        try (GatedFollow store = GatedFollow.onH2(); Publishing p = new Publishing(store, SHUTDOWN_TIMEOUT)) {
+            await().atMost(Duration.ofSeconds(60)).until(p::waitsForTheFollow);
+            assertEquals(SharedFollow.MAX_AHEAD, p.acknowledged.size(),
+                    "events acknowledged before the publisher waits for the follow, which handed none on");
+
+            List<String> beforeTheStop = List.copyOf(p.acknowledged);
+            Thread stop = new Thread(p.hub::close, "stop");
+            stop.start();
+            await().atMost(Duration.ofSeconds(30)).until(p.hub::isClosed);
+            store.open(); // the fan-out moves again, while the stop catches up
+            stop.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(stop.isAlive(), "the stop still runs");
+            p.publisher.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(p.publisher.isAlive(), "the publisher still publishes to a closed hub");
+            assertTrue(p.sink.isClosed(), "the stop ended the stream");
+            List<String> got = p.sink.ids();
+            List<String> missing = beforeTheStop.stream().filter(id -> !got.contains(id)).toList();
+            assertEquals(List.of(), missing, "events acknowledged before the stop that the live stream did not get"
+                    + " before its end (" + beforeTheStop.size() + " acknowledged, " + got.size() + " received)");
+            assertEquals(got.size(), Set.copyOf(got).size(), "an event sent twice");
+            // The publish the stop overtook may still be acknowledged, once stored: a reconnect replays it.
+            List<String> stored = store.read(Set.of("t"), HistoryStore.EARLIEST, null).events().stream()
+                    .map(e -> e.id().orElseThrow()).toList();
+            assertTrue(stored.containsAll(p.acknowledged), "every acknowledged event is in history");
+        }
+    }
+
+    /**
+     * With a shutdown timeout of 50 ms the lead is 5 ms: the publisher waits for the follow once its
+     * oldest acknowledged event has waited that long, far short of 512 events (each publish is a
+     * store call and two thread hand-offs), and goes on once the follow moves.
+     */
+    @Test
+    void publish_followSlowerThanThePublisher_publisherHeldOnceItsOldestEventWaitedATenthOfTheShutdownTimeout()
+            throws Exception {
+        try (GatedFollow store = GatedFollow.onH2(); Publishing p = new Publishing(store, Duration.ofMillis(50))) {
+            await().atMost(Duration.ofSeconds(60)).until(p::waitsForTheFollow);
+            int held = p.acknowledged.size();
+            assertTrue(held >= 1 && held < SharedFollow.MAX_AHEAD,
+                    "acknowledged before the publisher waits, by the lead's time bound: " + held);
+            store.open();
+            await().atMost(Duration.ofSeconds(60)).until(() -> p.acknowledged.size() > held);
+        }
+    }
+
+    /** A hub on the store with one subscriber of topic t, and a publisher posting to t back to back. */
+    private static final class Publishing implements AutoCloseable {
+        final Hub hub;
+        final FakeSse.Sink sink = new FakeSse.Sink();
+        final List<String> acknowledged = new CopyOnWriteArrayList<>();
+        final Thread publisher;
+
+        Publishing(GatedFollow store, Duration shutdownTimeout) {
+            hub = Hub.builder().history(store).shutdownTimeout(shutdownTimeout).build();
             hub.subscribe(hub.open(sink), List.of("t"), null);
-            List<String> acknowledged = new CopyOnWriteArrayList<>();
-            Thread publisher = new Thread(() -> {
+            publisher = new Thread(() -> {
                 for (int i = 0; ; i++) {
                     try {
                         acknowledged.add(hub.publish(List.of("t"), Event.of("e" + i)).id());
@@ -64,37 +113,20 @@ class SharedStoreStopTest {
                 }
             }, "publisher");
             publisher.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> waitsForTheFollow(publisher));
-            assertEquals(SharedFollow.MAX_AHEAD, acknowledged.size(),
-                    "events acknowledged before the publisher waits for the follow, which handed none on");
-
-            List<String> beforeTheStop = List.copyOf(acknowledged);
-            Thread stop = new Thread(hub::close, "stop");
-            stop.start();
-            await().atMost(Duration.ofSeconds(30)).until(hub::isClosed);
-            store.open(); // the fan-out moves again, while the stop catches up
-            stop.join(TimeUnit.SECONDS.toMillis(30));
-            assertFalse(stop.isAlive(), "the stop still runs");
-            publisher.join(TimeUnit.SECONDS.toMillis(30));
-            assertFalse(publisher.isAlive(), "the publisher still publishes to a closed hub");
-            assertTrue(sink.isClosed(), "the stop ended the stream");
-            List<String> got = sink.ids();
-            List<String> missing = beforeTheStop.stream().filter(id -> !got.contains(id)).toList();
-            assertEquals(List.of(), missing, "events acknowledged before the stop that the live stream did not get"
-                    + " before its end (" + beforeTheStop.size() + " acknowledged, " + got.size() + " received)");
-            assertEquals(got.size(), Set.copyOf(got).size(), "an event sent twice");
-            // The publish the stop overtook may still be acknowledged, once stored: a reconnect replays it.
-            List<String> stored = store.read(Set.of("t"), HistoryStore.EARLIEST, null).events().stream()
-                    .map(e -> e.id().orElseThrow()).toList();
-            assertTrue(stored.containsAll(acknowledged), "every acknowledged event is in history");
         }
-    }
 
-    /** @return whether {@code publisher} is parked in a publish, waiting for the follow to hand its event on */
-    private static boolean waitsForTheFollow(Thread publisher) {
-        Thread.State state = publisher.getState();
-        return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
-                && Arrays.stream(publisher.getStackTrace()).anyMatch(f -> f.getMethodName().equals("awaitHandedOn"));
+        /** @return whether the publisher is parked in a publish, waiting for the follow to hand its event on */
+        boolean waitsForTheFollow() {
+            Thread.State state = publisher.getState();
+            return (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+                    && Arrays.stream(publisher.getStackTrace()).anyMatch(f -> f.getMethodName().equals("awaitHandedOn"));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            hub.close();
+            publisher.join(TimeUnit.SECONDS.toMillis(30));
+        }
     }
 
     /**
@@ -108,6 +140,13 @@ class SharedStoreStopTest {
         GatedFollow(SharedHistoryStore delegate) {
             super((HistoryStore) delegate);
             this.shared = delegate;
+        }
+
+        /** On an H2 database of its own. */
+        static GatedFollow onH2() {
+            JdbcDataSource h2 = new JdbcDataSource();
+            h2.setURL("jdbc:h2:mem:stop-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+            return new GatedFollow(JdbcHistoryStore.builder(h2).pruneInterval(null).build());
         }
 
         /** Lets every event through from now on, so that the follow can end. */
