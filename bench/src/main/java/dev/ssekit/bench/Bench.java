@@ -321,6 +321,7 @@ public final class Bench {
             long heapConnected = heap();
             client.resetLatencies();
             String lagBefore = telemetry && side.equals("hub") ? get("/admin/metrics") : null;
+            long cpu0 = serverCpuMicros();
             long start = System.nanoTime();
             publishRate(side, topic, m, rate);
             long rss = 0;
@@ -337,6 +338,10 @@ public final class Bench {
             }
             long took = client.lastEventNanos - start;
             long delivered = client.events.get();
+            // Work rather than time: on two cores shared with the clients, latency swings with the
+            // load, while the server's CPU per delivery is what a side costs.
+            notes.add(String.format(Locale.ROOT, "(b) %s: server CPU %.2f us per delivery (user and system, %,d deliveries)",
+                    side, (serverCpuMicros() - cpu0) / (double) Math.max(1, delivered), delivered));
             if (lagBefore != null) {
                 notes.add("(b) " + LagHistogram.compare(lagBefore, get("/admin/metrics"), client.latenciesMicros()));
             }
@@ -968,6 +973,13 @@ public final class Bench {
             }
         }
         return 0;
+    }
+
+    /** @return the server process's CPU time so far, user and system, in microseconds (from /proc, in clock ticks of 10 ms) */
+    private long serverCpuMicros() throws IOException {
+        String stat = Files.readString(Paths.get("/proc", Long.toString(app == null ? server.pid() : app.pid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000; // utime, stime (fields 14 and 15)
     }
 
     private static long openFds() throws IOException {

@@ -11,6 +11,7 @@ import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.ICloseType;
 import org.glassfish.grizzly.WriteHandler;
 import org.glassfish.grizzly.WriteResult;
+import org.glassfish.grizzly.asyncqueue.TaskQueue;
 import org.glassfish.grizzly.http.HttpResponsePacket;
 import org.glassfish.grizzly.http.io.NIOOutputStream;
 import org.glassfish.grizzly.http.server.Request;
@@ -22,6 +23,7 @@ import org.glassfish.grizzly.nio.NIOConnection;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -60,6 +62,9 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListe
 
     private Serving serving; // null once detached: Grizzly recycles the request
     private final Connection<?> connection;
+    /** The connection's socket and Grizzly's write queue for it, for direct writes; null if not plain TCP. */
+    private final SocketChannel socket;
+    private final TaskQueue<?> writeQueue;
     private final MemoryManager memory;
     private NIOOutputStream out; // null once detached
     private DetachedStreams detached; // set once detached
@@ -81,6 +86,13 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListe
         this.serving = serving;
         this.connection = serving.request.getContext().getConnection();
         this.memory = connection.getMemoryManager();
+        if (connection instanceof NIOConnection nio && nio.getChannel() instanceof SocketChannel channel) {
+            this.socket = channel;
+            this.writeQueue = nio.getAsyncWriteQueue();
+        } else {
+            this.socket = null;
+            this.writeQueue = null;
+        }
         this.out = serving.request.getResponse().getNIOOutputStream();
     }
 
@@ -120,7 +132,7 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListe
     public void listen(Listener value) throws IOException {
         this.listener = value;
         connection.setMaxAsyncWriteQueueSize(MAX_PENDING);
-        if (connection instanceof NIOConnection nio && nio.getChannel() instanceof SocketChannel socket) {
+        if (socket != null) {
             socket.setOption(StandardSocketOptions.SO_SNDBUF, SEND_BUFFER);
         }
     }
@@ -192,9 +204,51 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListe
         for (byte[] f : frames) {
             length += f.length;
         }
-        if (length > 0) { // an empty chunk would end the body
-            writeRaw(gather(frames, (Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII), length));
+        if (length == 0) { // an empty chunk would end the body
+            return;
         }
+        byte[] chunkSize = (Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        if (socket != null && writeQueue.spaceInBytes() == 0) {
+            writeDirect(frames, chunkSize);
+        } else {
+            writeRaw(gather(frames, chunkSize, length));
+        }
+    }
+
+    /**
+     * Writes one chunk straight to the socket, with one gathering write, when Grizzly has nothing
+     * queued for it (so nothing else writes to it: this stream's writes come one at a time); what the
+     * socket does not take goes to Grizzly's queue, which then writes it and every later chunk in
+     * order. Through Grizzly's filter chain each write cost a filter-chain context, a queue record
+     * and attribute look-ups: with 5,000 streams at 20 events/s, twice the writer threads' time of
+     * the socket writes themselves (a JFR profile of bench (b)).
+     */
+    private void writeDirect(List<byte[]> frames, byte[] chunkSize) throws IOException {
+        ByteBuffer[] parts = new ByteBuffer[frames.size() + 2];
+        parts[0] = ByteBuffer.wrap(chunkSize);
+        for (int i = 0; i < frames.size(); i++) {
+            parts[i + 1] = ByteBuffer.wrap(frames.get(i));
+        }
+        parts[parts.length - 1] = ByteBuffer.wrap(CRLF);
+        try {
+            socket.write(parts);
+        } catch (IOException e) {
+            connection.closeSilently(); // as Grizzly does when its own write fails
+            throw e;
+        }
+        int left = 0;
+        while (left < parts.length && !parts[left].hasRemaining()) {
+            left++;
+        }
+        if (left == parts.length) {
+            return;
+        }
+        Buffer[] rest = new Buffer[parts.length - left];
+        for (int i = left; i < parts.length; i++) {
+            rest[i - left] = Buffers.wrap(memory, parts[i]);
+            rest[i - left].allowBufferDispose(false);
+        }
+        writeRaw(rest.length == 1 ? rest[0] : BuffersBuffer.create(memory, rest));
     }
 
     /** The frames as one buffer, framed as one chunk of {@code length} bytes when {@code chunkSize} is given. */
