@@ -48,6 +48,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
 
     private volatile SinkOutlet head; // null once the body has detached: the container's request is done
     private final NonBlockingOutput body;
+    private final Runnable staysOnSink;
     private final Executor handoffs;
     private final AtomicLong writes = new AtomicLong();
 
@@ -71,9 +72,18 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
      * @param handoffs where the handoff runs once it is due: the connection's writer threads
      */
     HandoffOutlet(SinkOutlet head, NonBlockingOutput body, Executor handoffs) {
+        this(head, body, handoffs, () -> { });
+    }
+
+    /**
+     * @param staysOnSink run once if the container's output turns out not to be ssekit's, so that
+     *                    the stream's writes go on through the sink, which may block
+     */
+    HandoffOutlet(SinkOutlet head, NonBlockingOutput body, Executor handoffs, Runnable staysOnSink) {
         this.head = Checks.notNull(head, "head");
         this.body = Checks.notNull(body, "body");
         this.handoffs = Checks.notNull(handoffs, "handoffs");
+        this.staysOnSink = Checks.notNull(staysOnSink, "staysOnSink");
         body.whenServed(this::served);
     }
 
@@ -172,6 +182,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
             // Not asynchronous, or the JAX-RS runtime listens to the output itself (RESTEasy).
             LOG.log(Level.FINE, "ssekit: the container's output is not ours; the stream stays on the sink", e);
             sinkOnly = true;
+            staysOnSink.run();
             return false;
         } catch (IOException | RuntimeException e) {
             failure = e;

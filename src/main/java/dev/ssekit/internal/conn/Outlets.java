@@ -38,9 +38,10 @@ public final class Outlets {
         for (Supplier<NonBlockingOutput> source : SOURCES) {
             NonBlockingOutput output = source.get();
             if (output != null) {
-                return new HandoffOutlet(head, output, task -> runtime.execute(null, task));
+                return new HandoffOutlet(head, output, task -> runtime.execute(null, task), runtime::blockingOutletOpened);
             }
         }
+        runtime.blockingOutletOpened();
         return head;
     }
 }

@@ -49,7 +49,7 @@ final class WriterPool {
     static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final String name;
-    private final int size;
+    private volatile int size;
     private final int maxStalled;
     private final LinkedBlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
     private final Set<Worker> workers = ConcurrentHashMap.newKeySet();
@@ -160,6 +160,20 @@ final class WriterPool {
                     + TimeUnit.NANOSECONDS.toMillis(now - w.stalledSince) + " ms)");
             owner.cutAsStalled(maxStalled);
         }
+    }
+
+    /**
+     * Raises the pool's size to {@code newSize} workers free of a stalled client, starting them now;
+     * never lowers it.
+     */
+    synchronized void growTo(int newSize) {
+        if (closed || newSize <= size) {
+            return;
+        }
+        for (int free = threads() - stalled(); free < newSize; free++) {
+            startWorker();
+        }
+        size = newSize;
     }
 
     /** @return the workers running now, stalled ones included */
