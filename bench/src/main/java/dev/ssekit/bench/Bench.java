@@ -260,6 +260,7 @@ public final class Bench {
             long heapConnected = heap();
             client.resetLatencies();
             long rss = rss();
+            long cpu0 = serverCpuMicros();
             long start = System.nanoTime();
             long published = 0;
             long lastProgress = System.nanoTime();
@@ -288,6 +289,8 @@ public final class Bench {
             long took = client.lastEventNanos - start;
             long delivered = client.events.get();
             long drops = (long) n * m - delivered;
+            notes.add(String.format(Locale.ROOT, "(a) %s: server CPU %.3f us per delivery (user and system, %,d deliveries)",
+                    side, (serverCpuMicros() - cpu0) / (double) Math.max(1, delivered), delivered));
             bySide.put(side, row("(a) throughput", side, n, m, delivered / (took / 1e9), client.latenciesMicros(),
                     client.errors.get() + client.closedByServer.get() + client.badStatus.get(), drops,
                     heapConnected, rss, (heapConnected - heap0) / (double) n));
