@@ -139,11 +139,13 @@ class HandoffOutletTest {
         FakeOutput body = new FakeOutput();
         body.served.mark();
         body.refuse = true;
-        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body, writers);
+        java.util.concurrent.atomic.AtomicInteger staysOnSink = new java.util.concurrent.atomic.AtomicInteger();
+        HandoffOutlet outlet = new HandoffOutlet(SinkOutlet.of(sink), body, writers, staysOnSink::incrementAndGet);
         for (int i = 1; i <= 3; i++) {
             assertTrue(outlet.write(event(String.valueOf(i))).toCompletableFuture().isDone());
         }
         assertEquals(java.util.List.of("1", "2", "3"), sink.ids());
+        assertEquals(1, staysOnSink.get(), "told once that the stream stays on the sink (the writers grow for it)");
         // The head on the calling thread (the runtime's response filters run there), the rest where
         // the container wants the sink's writes (Undertow: its I/O thread).
         assertEquals(2, body.sinkWrites);
