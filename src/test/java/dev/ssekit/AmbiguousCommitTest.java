@@ -6,6 +6,7 @@ import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.RedisHistoryStore;
 import dev.ssekit.history.SharedHistoryStore;
 import dev.ssekit.testsupport.FakeSse;
+import dev.ssekit.testsupport.ForwardingSharedStore;
 import dev.ssekit.testsupport.ForwardingStore;
 import dev.ssekit.testsupport.RedisKeys;
 import dev.ssekit.testsupport.Services;
@@ -16,7 +17,6 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -36,7 +36,7 @@ class AmbiguousCommitTest {
 
     @Test
     void publish_memoryStoreCommitsThenThrows_subscriberGetsItOnceInOrder_retryIsADuplicate() {
-        assertAmbiguousCommitSettled(new CommitsThenThrows(InMemoryHistoryStore.create()));
+        assertAmbiguousCommitSettled(new LocalCommitsThenThrows(InMemoryHistoryStore.create()));
     }
 
     @Test
@@ -74,7 +74,7 @@ class AmbiguousCommitTest {
 
     @Test
     void publish_memoryStoreCommitsThenThrows_subscriberGetsItWithoutAnotherPublish() {
-        assertKeptEventDeliveredAlone(new CommitsThenThrows(InMemoryHistoryStore.create()));
+        assertKeptEventDeliveredAlone(new LocalCommitsThenThrows(InMemoryHistoryStore.create()));
     }
 
     @Test
@@ -120,13 +120,13 @@ class AmbiguousCommitTest {
             topics.subscribe(topics.open(sink), List.of("orders"), null);
             String kept = "order-1-" + unique;
 
-            store.failAfterNextAppend.set(true);
+            store.fault().failAfterNextAppend.set(true);
             assertThrows(HistoryStoreException.class,
                     () -> topics.publish(List.of("orders"), Event.of("1").withId(kept)));
 
             await().atMost(WAIT).until(() -> sink.ids().contains(kept));
             assertEquals(List.of(kept), sink.ids(), "live: the kept event once");
-            assertEquals(1, store.appends.get(), "no store call but the publisher's own");
+            assertEquals(1, store.fault().appends.get(), "no store call but the publisher's own");
         }
     }
 
@@ -137,7 +137,7 @@ class AmbiguousCommitTest {
             String first = "order-1-" + unique;
             String second = "order-2-" + unique;
 
-            store.failAfterNextAppend.set(true);
+            store.fault().failAfterNextAppend.set(true);
             HistoryStoreException lost = assertThrows(HistoryStoreException.class,
                     () -> topics.publish(List.of("orders"), Event.of("1").withId(first)));
             assertEquals("test: the store kept the batch, then its answer was lost", lost.getMessage());
@@ -154,19 +154,19 @@ class AmbiguousCommitTest {
         }
     }
 
-    /** Keeps the batch of the append after {@link #failAfterNextAppend} is set, then throws. */
-    private static class CommitsThenThrows extends ForwardingStore {
+    /** A store whose append after {@link AppendFault#failAfterNextAppend} is set keeps its batch, then throws. */
+    private interface CommitsThenThrows extends HistoryStore {
+        AppendFault fault();
+    }
+
+    /** The fault, and the store calls counted. */
+    private static final class AppendFault {
         final AtomicBoolean failAfterNextAppend = new AtomicBoolean();
         final java.util.concurrent.atomic.AtomicInteger appends = new java.util.concurrent.atomic.AtomicInteger();
 
-        CommitsThenThrows(HistoryStore delegate) {
-            super(delegate);
-        }
-
-        @Override
-        public List<Event> append(List<Entry> batch) {
+        List<Event> append(HistoryStore store, List<HistoryStore.Entry> batch) {
             appends.incrementAndGet();
-            List<Event> stored = delegate.append(batch);
+            List<Event> stored = store.append(batch);
             if (failAfterNextAppend.compareAndSet(true, false)) {
                 throw new HistoryStoreException("test: the store kept the batch, then its answer was lost", null);
             }
@@ -174,28 +174,41 @@ class AmbiguousCommitTest {
         }
     }
 
-    /** The same over a shared store, which the registry follows. */
-    private static final class SharedCommitsThenThrows extends CommitsThenThrows implements SharedHistoryStore {
-        private final SharedHistoryStore shared;
+    /** Over a store of one node. */
+    private static final class LocalCommitsThenThrows extends ForwardingStore implements CommitsThenThrows {
+        private final AppendFault fault = new AppendFault();
+
+        LocalCommitsThenThrows(HistoryStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public AppendFault fault() {
+            return fault;
+        }
+
+        @Override
+        public List<Event> append(List<Entry> batch) {
+            return fault.append(delegate, batch);
+        }
+    }
+
+    /** Over a shared store, which the registry follows. */
+    private static final class SharedCommitsThenThrows extends ForwardingSharedStore implements CommitsThenThrows {
+        private final AppendFault fault = new AppendFault();
 
         SharedCommitsThenThrows(SharedHistoryStore delegate) {
             super(delegate);
-            this.shared = delegate;
         }
 
         @Override
-        public Follower follow(AppendListener listener) {
-            return shared.follow(listener);
+        public AppendFault fault() {
+            return fault;
         }
 
         @Override
-        public Optional<String> latestPosition() {
-            return shared.latestPosition();
-        }
-
-        @Override
-        public int comparePositions(String a, String b) {
-            return shared.comparePositions(a, b);
+        public List<Event> append(List<Entry> batch) {
+            return fault.append(delegate, batch);
         }
     }
 }

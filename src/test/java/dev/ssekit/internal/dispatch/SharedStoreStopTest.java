@@ -8,7 +8,7 @@ import dev.ssekit.history.HistoryStore;
 import dev.ssekit.history.JdbcHistoryStore;
 import dev.ssekit.history.SharedHistoryStore;
 import dev.ssekit.testsupport.FakeSse;
-import dev.ssekit.testsupport.ForwardingStore;
+import dev.ssekit.testsupport.ForwardingSharedStore;
 
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -133,13 +132,11 @@ class SharedStoreStopTest {
      * A shared store whose follow hands an event on only once the test lets it through: a stand-in
      * for a fan-out slower than the publisher (about 50 ms per event to 10,000 streams in bench run AA).
      */
-    private static final class GatedFollow extends ForwardingStore implements SharedHistoryStore {
-        private final SharedHistoryStore shared;
+    private static final class GatedFollow extends ForwardingSharedStore {
         private final Semaphore gate = new Semaphore(0);
 
         GatedFollow(SharedHistoryStore delegate) {
-            super((HistoryStore) delegate);
-            this.shared = delegate;
+            super(delegate);
         }
 
         /** On an H2 database of its own. */
@@ -179,16 +176,6 @@ class SharedStoreStopTest {
                     listener.missedEvents();
                 }
             });
-        }
-
-        @Override
-        public Optional<String> latestPosition() {
-            return shared.latestPosition();
-        }
-
-        @Override
-        public int comparePositions(String a, String b) {
-            return shared.comparePositions(a, b);
         }
     }
 }
