@@ -209,6 +209,20 @@ class RedisClusterPartitionsTest extends RedisClusterHistoryStoreContractTest {
     }
 
     /**
+     * Appends to {@code topic}, of partition 1, until partition 1's feed no longer holds the entry
+     * {@code id}, noting each event's data in {@code expected}.
+     */
+    private void appendUntilTheFeedTrims(RedisHistoryStore store, String topic, String id, List<String> expected) {
+        for (int i = 0; i < 1000 && feedHolds(1, id); i++) {
+            for (int j = 0; j < 50; j++) {
+                store.append(Set.of(topic), Event.of("after " + expected.size()));
+                expected.add("after " + expected.size());
+            }
+        }
+        assertFalse(feedHolds(1, id), "partition 1's feed trimmed the entry " + id);
+    }
+
+    /**
      * The interleaving behind a flaky {@code follow_slowFollowerThatFeedTrimmingOvertookCatchesUpFromTheTopicStreams},
      * forced: a partition's reader has read an entry and not handed it to the merge yet, the feed
      * trims it, and an event of another partition with a greater id reaches the merge, which asks
@@ -235,13 +249,7 @@ class RedisClusterPartitionsTest extends RedisClusterHistoryStoreContractTest {
                 assertTrue(gates[2].holding.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS),
                         "partition 2's reader read the entry");
                 List<String> expected = new ArrayList<>(List.of("held", "greater"));
-                for (int i = 0; i < 1000 && feedHolds(1, held); i++) {
-                    for (int j = 0; j < 50; j++) {
-                        store.append(Set.of(slow), Event.of("after " + expected.size()));
-                        expected.add("after " + expected.size());
-                    }
-                }
-                assertFalse(feedHolds(1, held), "partition 1's feed trimmed the held entry");
+                appendUntilTheFeedTrims(store, slow, held, expected);
                 gates[2].release.countDown(); // the merge takes in "greater" and asks partition 1 up to it
                 await().atMost(WAIT).until(() -> recorded.data().contains("greater") || recorded.missed);
                 gates[1].release.countDown();
@@ -272,13 +280,7 @@ class RedisClusterPartitionsTest extends RedisClusterHistoryStoreContractTest {
                 assertTrue(gates[1].holding.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS),
                         "partition 1's reader read its first entry");
                 List<String> expected = new ArrayList<>(List.of("first"));
-                for (int i = 0; i < 1000 && feedHolds(1, first); i++) {
-                    for (int j = 0; j < 50; j++) {
-                        store.append(Set.of(slow), Event.of("after " + expected.size()));
-                        expected.add("after " + expected.size());
-                    }
-                }
-                assertFalse(feedHolds(1, first), "partition 1's feed trimmed its first entry");
+                appendUntilTheFeedTrims(store, slow, first, expected);
                 store.append(Set.of(fast), Event.of("greater")); // the merge asks partition 1 up to it
                 expected.add("greater");
                 // "greater" is the newest event: once it is handed on, so is every one before it.
