@@ -66,6 +66,8 @@ final class BenchApp {
         final AtomicInteger rawClients = new AtomicInteger();
         volatile Sse sse;
         final Map<String, Hub> replayTopics = new ConcurrentHashMap<>();
+        /** Large histories being filled, before their hub is made ({@code Admin#fillHistory}). */
+        final Map<String, HistoryStore> filling = new ConcurrentHashMap<>();
         final Map<String, Runnable> replayCleanups = new ConcurrentHashMap<>();
         final AtomicLong historySubscribers = new AtomicLong();
         /** Events the large history's subscriptions replayed ({@code Subscription.replayed}), summed. */
@@ -358,10 +360,13 @@ final class BenchApp {
         }
 
         /**
-         * Makes (with {@code from=0}) or extends a registry on {@code store} whose history holds
-         * events spread over {@link #HISTORY_TOPICS} topics, appended straight to the store a
-         * thousand at a time (the scenario is the replay, not the publish path). Retention keeps
-         * {@code total} per topic.
+         * Fills (from {@code from=0}) the history of a registry on {@code store} with events spread
+         * over {@link #HISTORY_TOPICS} topics, appended straight to the store a thousand at a time
+         * (the scenario is the replay, not the publish path), and makes the registry once the last
+         * of the {@code total} events is in. Retention keeps {@code total} per topic. The registry
+         * comes after the fill as a node starts on a store that has grown over time: made first, its
+         * follow of a shared store would still be reading the million events appended behind it when
+         * the clients come, and refuse them as behind (run Q).
          */
         @POST
         @Path("history/{store}/fill")
@@ -371,13 +376,12 @@ final class BenchApp {
             if (from == 0) {
                 closeReplay(key);
                 Map<String, Runnable> cleanup = new ConcurrentHashMap<>();
-                HistoryStore history = open(store, total, cleanup);
+                state.filling.put(key, open(store, total, cleanup));
                 cleanup.values().forEach(c -> state.replayCleanups.put(key, c));
-                state.replayTopics.put(key, Hub.builder().name(key).history(history).build());
                 state.historySubscribers.set(0);
                 state.historyReplayed.set(0);
             }
-            HistoryStore history = state.replayTopics.get(key).history();
+            HistoryStore history = state.filling.get(key);
             // A "sent" field (no "seq": events of many topics have no one order) makes the client count it.
             String data = "{\"sent\":0,\"item\":\"" + Payload.ITEM + "\"}";
             for (int i = from; i < from + count; i += 1000) {
@@ -386,6 +390,9 @@ final class BenchApp {
                     batch.add(new HistoryStore.Entry(Set.of("h-" + (j % HISTORY_TOPICS)), dev.ssekit.Event.of(data)));
                 }
                 history.append(batch);
+            }
+            if (from + count >= total) {
+                state.replayTopics.put(key, Hub.builder().name(key).history(state.filling.remove(key)).build());
             }
             return "ok";
         }
