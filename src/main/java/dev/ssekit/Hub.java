@@ -242,7 +242,11 @@ public final class Hub implements AutoCloseable {
      * Publishes an event to one or more topics: it is stored, given an id when it has none, and
      * queued to every subscriber of any of the topics, once each, in one order for all topics.
      * {@link PublishMode#AFTER_COMMIT} inside a JTA transaction does that after the commit (see
-     * Transactions above).
+     * Transactions above). With a history store of one node the event is queued to this node's
+     * subscribers when this returns; with a {@link dev.ssekit.history.SharedHistoryStore}, every
+     * node's subscribers get it through that node's follow of the store, this node's included, which
+     * may still be handing it on when this returns (by at most 512 events and a tenth of the shutdown
+     * timeout; past that a publish waits for its own event).
      *
      * @param topics the topics, at least one
      * @param event  a message event, sent as it is (its type, id and retry are kept)

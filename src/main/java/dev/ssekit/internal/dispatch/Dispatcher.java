@@ -218,7 +218,7 @@ public final class Dispatcher implements AutoCloseable {
             // binding reports it: with none, a publish notes nothing and the follow looks up nothing.
             boolean timesLag = metrics != MetricsBinding.NONE;
             this.follow = new SharedFollow(shared, routes, this::fanOut, this::reconnectEveryone, timesLag,
-                    shutdownTimeout.dividedBy(SharedFollow.LEAD_SHARE_OF_SHUTDOWN));
+                    shutdownTimeout.dividedBy(SharedFollow.LEAD_SHARE_OF_SHUTDOWN), limits.publishTimeout());
             routes.startAt(follow.startedAfter(), null);
             this.pipeline = new PublishPipeline(name, store, limits.publishTimeout(), batch -> {
             }, null, meters::storeCall, timesLag ? follow::acceptedHere : null);
@@ -750,9 +750,10 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * Stores an event and queues it to every matching subscriber of any of its topics, once each.
-     * Returns once the store holds it and it is queued: on a shared store, once this node's follow
-     * has handed it on, or at the end of the publish timeout (counted from the call) if the follow is
-     * that far behind or stopped, the event being stored ({@link SharedFollow#awaitHandedOn}).
+     * Returns once the store holds it and it is queued; on a shared store, once stored while this
+     * node's follow is close behind, else once the follow has handed it on, or at the end of the
+     * publish timeout (counted from the call) if the follow is that far behind or stopped, the
+     * event being stored ({@link SharedFollow#awaitHandedOn}).
      *
      * @param value the value the event was encoded from, for filters; null when published as an event
      * @return the event as stored, with its id

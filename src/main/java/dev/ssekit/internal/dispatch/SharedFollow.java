@@ -73,11 +73,17 @@ final class SharedFollow implements AutoCloseable {
     /**
      * This node's events acknowledged before the follow handed them on, by id, with when they were
      * acknowledged ({@link System#nanoTime()}), in that order; under {@link #handOffs}. One the follow
-     * never hands on (lost in a failover, or the follow lost) is forgotten at its publish's deadline.
+     * never hands on (lost in a failover, or the follow lost) is forgotten {@link #forgetAfterNanos}
+     * after it was acknowledged.
      */
     private final LinkedHashMap<String, Long> ahead = new LinkedHashMap<>();
     /** The longest the oldest of {@link #ahead} may wait before publishes wait for their own events. */
     private final long maxLeadNanos;
+    /**
+     * How long an event of {@link #ahead} counts against the lead: a publish's own wait (the publish
+     * timeout), a fixed span, so that a slow store call cannot make the lead forget its backlog.
+     */
+    private final long forgetAfterNanos;
     private final Object handOffs = new Object();
     private boolean closed; // under handOffs
     // The thread that hands events on: a publish from there (a subscriber listener's) must not wait for it.
@@ -96,11 +102,14 @@ final class SharedFollow implements AutoCloseable {
      *                  delivery lag; false where nothing reports it
      * @param maxLead   the longest an acknowledged event may wait for the follow before publishes
      *                  wait for their own events ({@link #awaitHandedOn})
+     * @param forgetAfter how long an acknowledged event counts against the lead at most: the
+     *                  publish timeout, a publish's own longest wait for its event
      */
     SharedFollow(SharedHistoryStore store, Routes routes, Consumer<List<Published>> deliver, Runnable missed,
-                 boolean timesLag, Duration maxLead) {
+                 boolean timesLag, Duration maxLead, Duration forgetAfter) {
         this.store = store;
         this.maxLeadNanos = maxLead.toNanos();
+        this.forgetAfterNanos = forgetAfter.toNanos();
         this.routes = routes;
         this.deliver = deliver;
         this.missed = missed;
@@ -264,8 +273,7 @@ final class SharedFollow implements AutoCloseable {
      * quarter, bench run AD).
      *
      * @param deadlineNanos the {@link System#nanoTime()} reading past which it returns anyway (the
-     *                      event is stored; the follow is lost or far behind), and past which an
-     *                      event acknowledged ahead of the follow is forgotten
+     *                      event is stored; the follow is lost or far behind)
      * @return true if the event was handed on or may run ahead; false at the deadline, once the
      *         follow closed, or on the follow's own thread (a subscriber listener publishing), which
      *         would wait for itself
@@ -283,7 +291,7 @@ final class SharedFollow implements AutoCloseable {
                 return false;
             }
             long now = System.nanoTime();
-            if (closeBehind(now, deadlineNanos - now)) {
+            if (closeBehind(now)) {
                 ahead.put(id, now);
                 return true;
             }
@@ -304,10 +312,9 @@ final class SharedFollow implements AutoCloseable {
 
     /**
      * Whether the follow is close enough behind this node's acknowledged events for one more, first
-     * forgetting those acknowledged longer ago than {@code forgetAfterNanos} (a publish's deadline).
-     * Under handOffs.
+     * forgetting those acknowledged longer ago than {@link #forgetAfterNanos}. Under handOffs.
      */
-    private boolean closeBehind(long now, long forgetAfterNanos) {
+    private boolean closeBehind(long now) {
         var oldest = ahead.values().iterator();
         while (oldest.hasNext()) {
             long age = now - oldest.next();
