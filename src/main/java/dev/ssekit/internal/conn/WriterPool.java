@@ -121,9 +121,13 @@ final class WriterPool {
                     }
                 }
             }
-            // Always size workers free of a stalled client, whether or not tasks wait now.
-            for (int free = threads() - stalled(); free < size; free++) {
-                startWorker();
+            // Always size workers free of a stalled client, whether or not tasks wait now; under the
+            // lock growTo takes, so that the two never both start the workers it lacks.
+            synchronized (this) {
+                int target = size;
+                for (int free = threads() - stalled(); free < target; free++) {
+                    startWorker();
+                }
             }
             if (stalledNow > maxStalled && longest != null) {
                 cutLongest(now, stalledNow - maxStalled);
