@@ -86,7 +86,8 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListe
         this.serving = serving;
         this.connection = serving.request.getContext().getConnection();
         this.memory = connection.getMemoryManager();
-        if (connection instanceof NIOConnection nio && nio.getChannel() instanceof SocketChannel channel) {
+        if (connection instanceof NIOConnection nio && nio.getChannel() instanceof SocketChannel channel
+                && writesPlainBytes(connection)) {
             this.socket = channel;
             this.writeQueue = nio.getAsyncWriteQueue();
         } else {
@@ -94,6 +95,25 @@ final class GrizzlyOutput implements NonBlockingOutput, WriteHandler, CloseListe
             this.writeQueue = null;
         }
         this.out = serving.request.getResponse().getNIOOutputStream();
+    }
+
+    /**
+     * @return whether the connection's filter chain writes what it is given as it is: no TLS, no
+     *         HTTP/2 framing, which a write straight to the socket would bypass
+     */
+    private static boolean writesPlainBytes(Connection<?> connection) {
+        org.glassfish.grizzly.Processor<?> processor = connection.getProcessor() != null ? connection.getProcessor()
+                : connection.getTransport().getProcessor(); // a connection without its own takes the transport's
+        if (!(processor instanceof org.glassfish.grizzly.filterchain.FilterChain chain)) {
+            return false;
+        }
+        for (org.glassfish.grizzly.filterchain.Filter filter : chain) {
+            String name = filter.getClass().getName();
+            if (filter instanceof org.glassfish.grizzly.ssl.SSLBaseFilter || name.contains("Http2")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
