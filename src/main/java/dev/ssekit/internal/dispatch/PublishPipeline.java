@@ -140,6 +140,9 @@ final class PublishPipeline {
             AtomicIntegerFieldUpdater.newUpdater(Pending.class, "state");
 
     /** One publisher's request and, once settled, its outcome. */
+    /** A {@link Pending} whose key the store has not been asked for yet. */
+    private static final long NO_KEY = Long.MIN_VALUE;
+
     private static final class Pending {
         final HistoryStore.Entry entry;
         final Object value;
@@ -166,10 +169,14 @@ final class PublishPipeline {
             return gaveUp != null ? gaveUp : failure;
         }
 
-        Pending(HistoryStore.Entry entry, Object value, boolean traced) {
+        /** Its {@link HistoryStore#batchKey}, when already asked (by the lanes); else {@link #NO_KEY}. */
+        final long key;
+
+        Pending(HistoryStore.Entry entry, Object value, boolean traced, long key) {
             this.entry = entry;
             this.value = value;
             this.traced = traced;
+            this.key = key;
         }
     }
 
@@ -263,14 +270,18 @@ final class PublishPipeline {
             if (closed) {
                 throw new HubClosedException(name);
             }
-            return laneOf(entry).publish(entry, value, span);
+            int key = batchKey(entry); // asked once: the lane's batch takes it from here
+            return lanes[Math.floorMod(key, LANES)].publish(entry, value, span, key);
         }
-        return publish(entry, value, span);
+        return publish(entry, value, span, NO_KEY);
     }
 
-    /** As {@link #publish(Set, Event, Object, Tracing.PublishSpan)}, in this pipeline (a lane, or one without). */
-    private Event publish(HistoryStore.Entry entry, Object value, Tracing.PublishSpan span) {
-        Pending mine = new Pending(entry, value, span != Tracing.PublishSpan.NONE);
+    /**
+     * As {@link #publish(Set, Event, Object, Tracing.PublishSpan)}, in this pipeline (a lane, or one
+     * without); {@code key} is the entry's batch key if already asked, else {@link #NO_KEY}.
+     */
+    private Event publish(HistoryStore.Entry entry, Object value, Tracing.PublishSpan span, long key) {
+        Pending mine = new Pending(entry, value, span != Tracing.PublishSpan.NONE, key);
         accepted(mine);
         try {
             run(List.of(mine));
@@ -305,7 +316,7 @@ final class PublishPipeline {
         }
         List<Pending> mine = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {
-            Pending p = new Pending(entries.get(i), values.get(i), false);
+            Pending p = new Pending(entries.get(i), values.get(i), false, NO_KEY);
             accepted(p);
             mine.add(p);
         }
@@ -350,14 +361,20 @@ final class PublishPipeline {
 
     /** @return the lane that stores {@code entry}: by its key ({@link HistoryStore#batchKey}) */
     private PublishPipeline laneOf(HistoryStore.Entry entry) {
-        int key;
+        return lanes[Math.floorMod(batchKey(entry), LANES)];
+    }
+
+    /**
+     * @return the store's {@link HistoryStore#batchKey} for {@code entry}
+     * @throws HistoryStoreException if the store failed to give it: the event is not stored
+     */
+    private int batchKey(HistoryStore.Entry entry) {
         try {
-            key = store.batchKey(entry);
+            return store.batchKey(entry);
         } catch (RuntimeException e) {
             throw HistoryStoreException.notStored(storeName() + " failed to say which events may share an append "
                     + "(batchKey): " + e + "; the event was not stored", e);
         }
-        return lanes[Math.floorMod(key, LANES)];
     }
 
     /**
@@ -806,12 +823,12 @@ final class PublishPipeline {
         boolean oneKey = true;
         try {
             for (int i = 0; i < keys.length; i++) {
-                keys[i] = store.batchKey(batch.get(i).entry);
+                Pending p = batch.get(i);
+                keys[i] = p.key != NO_KEY ? (int) p.key : batchKey(p.entry);
                 oneKey &= keys[i] == keys[0];
             }
-        } catch (RuntimeException e) {
-            failUnsettled(batch, HistoryStoreException.notStored(storeName() + " failed to say which events "
-                    + "may share an append (batchKey): " + e + "; the event was not stored", e));
+        } catch (HistoryStoreException e) {
+            failUnsettled(batch, e);
             return null;
         }
         if (oneKey) {
