@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * exporter that counts and drops them, so that a run measures ssekit with its whole instrumentation
  * on. Set as the global OpenTelemetry before the bench's hub is built, which binds to it.
  */
-final class BenchTelemetry implements OpenTelemetry {
+public final class BenchTelemetry implements OpenTelemetry {
     private static volatile BenchTelemetry current;
 
     private final PrometheusMetricReader reader = PrometheusMetricReader.builder()
@@ -61,14 +61,19 @@ final class BenchTelemetry implements OpenTelemetry {
     /** Installs the instrumentation if {@code bench.telemetry} is true; call before any hub is built. */
     static void installIfAsked() {
         if (Boolean.getBoolean("bench.telemetry")) {
-            current = new BenchTelemetry();
-            GlobalOpenTelemetry.set(current);
+            install();
             System.err.println("bench server: OpenTelemetry metrics and traces recorded (bench.telemetry)");
         }
     }
 
+    /** Sets the instrumentation as the global OpenTelemetry, once per JVM; call before any hub is built. */
+    public static void install() {
+        current = new BenchTelemetry();
+        GlobalOpenTelemetry.set(current);
+    }
+
     /** @return every metric in the Prometheus text format, and the spans exported so far; null when not installed */
-    static String scrape() throws IOException {
+    public static String scrape() throws IOException {
         BenchTelemetry t = current;
         if (t == null) {
             return null;

@@ -1,11 +1,16 @@
 package dev.ssekit.bench.jmh;
 
 import dev.ssekit.Event;
+import dev.ssekit.bench.BenchTelemetry;
 import dev.ssekit.history.InMemoryHistoryStore;
 import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.conn.Connection;
+import dev.ssekit.internal.conn.NonBlockingOutput;
+import dev.ssekit.internal.conn.Outlets;
 import dev.ssekit.internal.dispatch.Dispatcher;
 import dev.ssekit.internal.dispatch.EventFilter;
+import dev.ssekit.internal.metrics.Metrics;
+import dev.ssekit.spi.MetricsBinding;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
@@ -23,8 +28,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
+import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +43,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Queueing, without I/O: one broadcast through the {@link Dispatcher} to N connections whose sinks
  * return at once, until every sink has been handed the event (history append, fan-out to the
  * bounded queues, the writer threads' drain). Reported as time per broadcast.
+ *
+ * <p>{@code telemetry=on} binds the dispatcher to an OpenTelemetry SDK as the embedded hub's is bound
+ * (metrics read by a Prometheus reader, spans batched to an exporter that drops them; the bench
+ * server's {@link BenchTelemetry}): with no I/O to hide it, the instrumentation's cost per delivery
+ * shows here at its largest share (issue 23's 5 %). JMH runs each value in a JVM of its own.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +55,18 @@ import java.util.concurrent.atomic.AtomicLong;
 public class FanOutBench {
     @Param({"1000"})
     public int subscribers;
+
+    /**
+     * {@code nonblocking}: each stream is handed off to a non-blocking output that takes every write
+     * at once (the embedded hub's and the WARs' transport, writers one per core); {@code sink}: it
+     * stays on its JAX-RS sink (blocking, writers four per core).
+     */
+    @Param({"nonblocking", "sink"})
+    public String transport;
+
+    /** {@code off}: no metrics API bound; {@code on}: ssekit's metrics and spans recorded. */
+    @Param({"off", "on"})
+    public String telemetry;
 
     private final AtomicLong sent = new AtomicLong();
     private Dispatcher dispatcher;
@@ -70,15 +94,65 @@ public class FanOutBench {
         }
     }
 
+    /** A container's output whose client reads at once: counts the event frames it is handed. */
+    final class CountingOutput implements NonBlockingOutput {
+        @Override
+        public void whenServed(Runnable served) {
+            served.run();
+        }
+
+        @Override
+        public void listen(Listener listener) {
+        }
+
+        @Override
+        public boolean isReady() {
+            return true;
+        }
+
+        @Override
+        public void write(List<byte[]> frames) {
+            int events = 0;
+            for (byte[] frame : frames) {
+                if (frame.length > 100) { // the event (some 200 bytes), not a comment or a retry hint
+                    events++;
+                }
+            }
+            sent.addAndGet(events);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public boolean terminate() {
+            return true;
+        }
+    }
+
+    private Runnable unregister = () -> { };
+
     @Setup(Level.Trial)
     public void setUp() {
+        if (transport.equals("nonblocking")) {
+            unregister = Outlets.register(CountingOutput::new);
+        }
         SseBroadcaster broadcaster = (SseBroadcaster) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[]{SseBroadcaster.class}, (p, m, a) -> null);
         Sse sse = (Sse) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Sse.class},
                 (p, m, a) -> m.getName().equals("newBroadcaster") ? broadcaster : null);
         // A long heartbeat: only the broadcasts are measured.
         ConnSettings settings = ConnSettings.DEFAULTS.withHeartbeat(java.time.Duration.ofHours(1));
-        dispatcher = new Dispatcher("fanout", InMemoryHistoryStore.create(), true, settings, dev.ssekit.internal.Limits.DEFAULTS, null, dev.ssekit.spi.MetricsBinding.NONE, null,
+        MetricsBinding metrics = MetricsBinding.NONE;
+        if (telemetry.equals("on")) {
+            BenchTelemetry.install();
+            metrics = Metrics.forApplication();
+            if (metrics == MetricsBinding.NONE) {
+                throw new IllegalStateException("telemetry=on, but ssekit found no OpenTelemetry to bind to");
+            }
+        }
+        dispatcher = new Dispatcher("fanout", InMemoryHistoryStore.create(), true, settings, dev.ssekit.internal.Limits.DEFAULTS, null, metrics, null,
                 dev.ssekit.internal.tx.Transactions.NONE);
         for (int i = 0; i < subscribers; i++) {
             Connection c = dispatcher.open(new CountingSink(), settings, null);
@@ -91,8 +165,19 @@ public class FanOutBench {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
+    public void tearDown() throws IOException {
         dispatcher.close();
+        unregister.run();
+        if (telemetry.equals("on")) {
+            // The run counts only if the lag histogram took every delivery.
+            String count = BenchTelemetry.scrape().lines().filter(l -> l.startsWith("ssekit_delivery_lag_seconds_count"))
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no ssekit_delivery_lag_seconds in the scrape"));
+            double recorded = Double.parseDouble(count.substring(count.lastIndexOf(' ') + 1));
+            if (recorded < expected) {
+                throw new IllegalStateException("the lag histogram took " + recorded + " of " + expected + " deliveries");
+            }
+            System.out.printf("%n%s of %d deliveries recorded%n", count, expected);
+        }
     }
 
     @Benchmark
