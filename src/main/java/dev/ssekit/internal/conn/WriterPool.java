@@ -1,6 +1,7 @@
 package dev.ssekit.internal.conn;
 
 import dev.ssekit.internal.Checks;
+import dev.ssekit.internal.metrics.DeliveryRecords;
 
 import java.util.List;
 import java.util.Optional;
@@ -237,7 +238,7 @@ final class WriterPool {
     /** Starts a worker; a thread the JVM refuses is reported by {@link #problem}, never thrown. */
     private void startWorker() {
         Worker w = new Worker();
-        Thread t = new Thread(w, name + "-writer-" + started.incrementAndGet());
+        Thread t = new WriterThread(w, name + "-writer-" + started.incrementAndGet());
         t.setDaemon(true);
         w.thread = t;
         workers.add(w);
@@ -271,7 +272,23 @@ final class WriterPool {
         workers.forEach(Worker::interrupt);
     }
 
+    /** A writer's thread: it holds its deliveries' records for the metrics binding ({@link DeliveryRecords}). */
+    private static final class WriterThread extends Thread implements DeliveryRecords.Holder {
+        private final DeliveryRecords records;
+
+        WriterThread(Worker worker, String name) {
+            super(worker, name);
+            this.records = worker.records;
+        }
+
+        @Override
+        public DeliveryRecords deliveryRecords() {
+            return records;
+        }
+    }
+
     private final class Worker implements Runnable {
+        final DeliveryRecords records = new DeliveryRecords();
         volatile long busySince;
         volatile long stalledSince;
         volatile boolean stalled;
@@ -283,7 +300,11 @@ final class WriterPool {
         public void run() {
             try {
                 while (!stalled) {
-                    Task task = tasks.poll(100, TimeUnit.MILLISECONDS);
+                    Task task = tasks.poll();
+                    if (task == null) {
+                        records.flush(); // before waiting: nothing recorded stays held while idle
+                        task = tasks.poll(100, TimeUnit.MILLISECONDS);
+                    }
                     lastProgressNanos = System.nanoTime();
                     if (task == null) {
                         if (closed) {
@@ -308,6 +329,7 @@ final class WriterPool {
             } catch (InterruptedException e) {
                 // stopped
             } finally {
+                records.flush();
                 workers.remove(this);
             }
         }

@@ -21,10 +21,12 @@ public final class TopicMeter {
     private final LongAdder cut = new LongAdder();
     private final LongAdder replayed = new LongAdder();
     private final MetricsBinding.TopicMetrics forward;
+    private final boolean deferred; // deliveries go through the writer's DeliveryRecords
     private volatile boolean failureLogged;
 
     public TopicMeter(MetricsBinding.TopicMetrics forward) {
         this.forward = forward;
+        this.deferred = DeliveryRecords.records(forward);
     }
 
     /** A binding that throws must not break delivery: it is logged once and counting goes on. */
@@ -45,9 +47,23 @@ public final class TopicMeter {
         }
     }
 
-    /** @param lagNanos from accepted publish to the frame written; negative when unknown */
+    /**
+     * Counts a delivery at once; a writer thread ({@link DeliveryRecords.Holder}) passes it to the
+     * binding in its next burst, any other thread now.
+     *
+     * @param lagNanos from accepted publish to the frame written; negative when unknown
+     */
     public void delivered(long lagNanos) {
         delivered.increment();
+        if (deferred && Thread.currentThread() instanceof DeliveryRecords.Holder holder) {
+            holder.deliveryRecords().add(this, lagNanos);
+        } else {
+            record(lagNanos);
+        }
+    }
+
+    /** Passes one delivery on to the binding. */
+    void record(long lagNanos) {
         try {
             forward.delivered(lagNanos);
         } catch (RuntimeException e) {

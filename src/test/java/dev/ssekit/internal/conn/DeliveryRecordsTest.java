@@ -1,0 +1,103 @@
+package dev.ssekit.internal.conn;
+
+import dev.ssekit.internal.metrics.TopicMeter;
+import dev.ssekit.spi.MetricsBinding;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A writer thread passes its deliveries to the metrics binding in bursts
+ * ({@link dev.ssekit.internal.metrics.DeliveryRecords}): every one, with the lag it was given, once
+ * 256 are held or the writer has nothing more to do; any other thread at once.
+ */
+class DeliveryRecordsTest {
+    /** A binding's topic that keeps every lag it is given, in order. */
+    private static final class Lags implements MetricsBinding.TopicMetrics {
+        final List<Long> recorded = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void delivered(long lagNanos) {
+            recorded.add(lagNanos);
+        }
+    }
+
+    @Test
+    void aWriterPassesItsDeliveriesOnWhenItHasNothingMoreToDo() throws Exception {
+        Lags lags = new Lags();
+        TopicMeter meter = new TopicMeter(lags);
+        WriterPool pool = new WriterPool("records-test", 1, 4);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch delivered = new CountDownLatch(1);
+        try {
+            pool.execute(() -> {
+                for (long lag = 1; lag <= 255; lag++) {
+                    meter.delivered(lag);
+                }
+                delivered.countDown();
+                awaitQuietly(release);
+            }, null);
+            assertTrue(delivered.await(30, TimeUnit.SECONDS));
+            assertEquals(255, meter.totalDelivered(), "the topic's own count is at once");
+            assertEquals(List.of(), lags.recorded, "the binding's records wait for the burst while the writer works");
+            release.countDown();
+            await().atMost(Duration.ofSeconds(30)).until(() -> lags.recorded.size() == 255);
+            assertEquals(LongStream.rangeClosed(1, 255).boxed().toList(), lags.recorded);
+        } finally {
+            release.countDown();
+            pool.close(5000);
+        }
+    }
+
+    @Test
+    void aBusyWriterPassesItsDeliveriesOnEvery256() throws Exception {
+        Lags lags = new Lags();
+        TopicMeter meter = new TopicMeter(lags);
+        WriterPool pool = new WriterPool("records-test", 1, 4);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch delivered = new CountDownLatch(1);
+        try {
+            pool.execute(() -> {
+                for (long lag = 1; lag <= 300; lag++) {
+                    meter.delivered(lag);
+                }
+                delivered.countDown();
+                awaitQuietly(release);
+            }, null);
+            assertTrue(delivered.await(30, TimeUnit.SECONDS));
+            assertEquals(LongStream.rangeClosed(1, 256).boxed().toList(), lags.recorded,
+                    "the first 256 are passed on while the writer still works");
+            release.countDown();
+            await().atMost(Duration.ofSeconds(30)).until(() -> lags.recorded.size() == 300);
+        } finally {
+            release.countDown();
+            pool.close(5000);
+        }
+    }
+
+    @Test
+    void anotherThreadPassesItsDeliveryOnAtOnce() {
+        Lags lags = new Lags();
+        TopicMeter meter = new TopicMeter(lags);
+        meter.delivered(42);
+        assertEquals(List.of(42L), lags.recorded);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
