@@ -233,6 +233,7 @@ class RedisClusterLostPromiseTest {
             List<String> expected = new ArrayList<>(after);
             expected.sort(RedisHistoryStore.BY_STREAM_ID);
             assertEquals(expected, live, "appends after it reach the reconnected client live, once each, in id order");
+            assertEquals(again.ids().size(), new HashSet<>(again.ids()).size(), "nothing twice: " + again.ids());
             assertFalse(again.isClosed(), "and its stream goes on");
         }
     }
