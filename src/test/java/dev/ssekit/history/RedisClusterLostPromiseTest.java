@@ -166,9 +166,11 @@ class RedisClusterLostPromiseTest {
             try (SharedHistoryStore.Follower f = node.follow(recorded)) {
                 LostPromise lost = losePromise(aheadNode, behindNode, recorded::ids);
 
-                await().atMost(WAIT).until(() -> recorded.missed.get() > 0);
+                await("the node told its clients to catch up, or handed the event below on")
+                        .atMost(WAIT).until(() -> recorded.missed.get() > 0 || recorded.ids().contains(lost.below()));
                 assertEquals(List.of(lost.handedOn()), recorded.ids(),
                         "the event below what was handed on is not handed on after it");
+                assertEquals(1, recorded.missed.get(), "the node's clients are told to catch up by replay");
                 // Replays from what the node handed on, and from before it, say events were lost
                 // and replay everything retained, the event below included; not a silent skip.
                 for (String after : List.of(lost.handedOn(), first)) {
@@ -184,7 +186,7 @@ class RedisClusterLostPromiseTest {
                 }
 
                 List<String> after = appendAfter(aheadNode, behindNode);
-                await().atMost(WAIT).until(() -> recorded.ids().containsAll(after));
+                await("the appends after it handed on").atMost(WAIT).until(() -> recorded.ids().containsAll(after));
                 List<String> ids = recorded.ids();
                 assertFalse(ids.contains(lost.below()), "never handed on: " + ids);
                 assertEquals(ids.size(), new HashSet<>(ids).size(), "nothing handed on twice: " + ids);
@@ -206,35 +208,44 @@ class RedisClusterLostPromiseTest {
     void hub_idBelowWhatWasHandedOnAfterALostPromiseEndsTheStreamAndItsReplayGivesTheDataLossSignal() throws Exception {
         try (RedisHistoryStore node = builder().build();
              RedisHistoryStore aheadNode = builder().serverClockAhead(() -> SKEW).build();
-             RedisHistoryStore behindNode = builder().build();
-             Hub hub = Hub.builder().history(node).reconnectWindow(Duration.ofSeconds(1)).build()) {
+             RedisHistoryStore behindNode = builder().build()) {
             behindNode.append(Set.of(slow), Event.of("before, partition 1"));
             behindNode.append(Set.of(ahead), Event.of("before, partition 2"));
-            List<String> topics = List.of(slow, ahead, other);
-            FakeSse.Sink sink = new FakeSse.Sink();
-            Conn conn = hub.open(sink);
-            hub.subscribe(conn, topics, null);
-            LostPromise lost = losePromise(aheadNode, behindNode, sink::ids);
-
-            conn.done().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            assertTrue(sink.isClosed(), "the stream ended, so that its client reconnects");
-            assertEquals(List.of(lost.handedOn()), sink.ids(), "the event below what was handed on never reached it");
-
-            // The client reconnects with the last id it got: the data-loss signal, and everything retained.
-            FakeSse.Sink again = new FakeSse.Sink();
-            Subscription s = hub.subscribe(hub.open(again), topics, lost.handedOn());
-            assertEquals(Optional.of(HistoryStore.EARLIEST), s.replayStartedAfter(),
-                    "a reconnect with " + lost.handedOn() + " gets the data-loss signal");
-            await().atMost(WAIT).until(() -> again.ids().contains(lost.below()) && again.ids().contains(lost.handedOn()));
-
-            List<String> after = appendAfter(aheadNode, behindNode);
-            await().atMost(WAIT).until(() -> again.ids().containsAll(after));
-            List<String> live = again.ids().subList(again.ids().indexOf(lost.handedOn()) + 1, again.ids().size());
-            List<String> expected = new ArrayList<>(after);
-            expected.sort(RedisHistoryStore.BY_STREAM_ID);
-            assertEquals(expected, live, "appends after it reach the reconnected client live, once each, in id order");
-            assertEquals(again.ids().size(), new HashSet<>(again.ids()).size(), "nothing twice: " + again.ids());
-            assertFalse(again.isClosed(), "and its stream goes on");
+            // Its follow starts after them: only what follows reaches the stream live.
+            try (Hub hub = Hub.builder().history(node).reconnectWindow(Duration.ofSeconds(1)).build()) {
+                losePromiseUnderAHub(hub, aheadNode, behindNode);
+            }
         }
+    }
+
+    /** The hub's stream, then a reconnect of its client, around a promise partition 1 lost. */
+    private void losePromiseUnderAHub(Hub hub, RedisHistoryStore aheadNode, RedisHistoryStore behindNode) throws Exception {
+        List<String> topics = List.of(slow, ahead, other);
+        FakeSse.Sink sink = new FakeSse.Sink();
+        Conn conn = hub.open(sink);
+        hub.subscribe(conn, topics, null);
+        LostPromise lost = losePromise(aheadNode, behindNode, sink::ids);
+
+        await("the stream ended, or the event below reached it")
+                .atMost(WAIT).until(() -> sink.isClosed() || sink.ids().contains(lost.below()));
+        assertEquals(List.of(lost.handedOn()), sink.ids(), "the event below what was handed on never reached it");
+        assertTrue(sink.isClosed(), "the stream ended, so that its client reconnects");
+        assertEquals(Conn.CloseReason.ERROR, conn.done().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS));
+
+        // The client reconnects with the last id it got: the data-loss signal, and everything retained.
+        FakeSse.Sink again = new FakeSse.Sink();
+        Subscription s = hub.subscribe(hub.open(again), topics, lost.handedOn());
+        assertEquals(Optional.of(HistoryStore.EARLIEST), s.replayStartedAfter(),
+                "a reconnect with " + lost.handedOn() + " gets the data-loss signal");
+        await().atMost(WAIT).until(() -> again.ids().contains(lost.below()) && again.ids().contains(lost.handedOn()));
+
+        List<String> after = appendAfter(aheadNode, behindNode);
+        await("the appends after it delivered live").atMost(WAIT).until(() -> again.ids().containsAll(after));
+        List<String> live = again.ids().subList(again.ids().indexOf(lost.handedOn()) + 1, again.ids().size());
+        List<String> expected = new ArrayList<>(after);
+        expected.sort(RedisHistoryStore.BY_STREAM_ID);
+        assertEquals(expected, live, "appends after it reach the reconnected client live, once each, in id order");
+        assertEquals(again.ids().size(), new HashSet<>(again.ids()).size(), "nothing twice: " + again.ids());
+        assertFalse(again.isClosed(), "and its stream goes on");
     }
 }
