@@ -315,19 +315,24 @@ public final class RedisHistoryStore implements SharedHistoryStore {
             "end",
             "return entries");
     /**
-     * Raises a partition's removed-topics mark and lost mark to ARGV[1] where they are lower, so that
-     * a read after any older id reports that events were dropped. KEYS: 1 removed-topics mark, 2 lost mark.
+     * A follower's answer to a partition that lost its promise ({@link #FENCE}) in a failover and gave
+     * an id below one the follower handed on, in one step: raises the partition's removed-topics mark
+     * and lost mark to ARGV[1] where they are lower, so that a read after any older id reports that
+     * events were dropped; and gives the promise again, raising the fence to ARGV[2] (the newest id
+     * handed on) where it is lower, so that the partition's next ids are above everything handed on,
+     * however far its clock is behind. KEYS: 1 removed-topics mark, 2 lost mark, 3 fence.
      */
-    private static final String RAISE_MARKS = String.join("\n",
+    private static final String LOST_PROMISE = String.join("\n",
             "local function older(a, b)",
             "  local ams, aseq = string.match(a, '^(%d+)-(%d+)$')",
             "  local bms, bseq = string.match(b, '^(%d+)-(%d+)$')",
             "  ams = tonumber(ams); aseq = tonumber(aseq); bms = tonumber(bms); bseq = tonumber(bseq)",
             "  return ams < bms or (ams == bms and aseq < bseq)",
             "end",
-            "for i = 1, 2 do",
+            "for i = 1, 3 do",
+            "  local id = ARGV[i == 3 and 2 or 1]",
             "  local mark = redis.call('GET', KEYS[i])",
-            "  if not mark or older(mark, ARGV[1]) then redis.call('SET', KEYS[i], ARGV[1]) end",
+            "  if not mark or older(mark, id) then redis.call('SET', KEYS[i], id) end",
             "end",
             "return 1");
     /** The most partitions a store may have: each costs every follower a connection and a thread. */
@@ -1411,12 +1416,15 @@ public final class RedisHistoryStore implements SharedHistoryStore {
                 // id below it, for a node that had not followed that far. Handing it on would break
                 // the order, and a replay after any id this node handed on would skip it: its
                 // partition's marks go just above the newest id handed on, so that those replays
-                // report that events were dropped, and the clients reconnect.
+                // report that events were dropped, and the clients reconnect. The partition is
+                // asked for the promise again in the same step: else, its clock behind, it would go
+                // on assigning ids below what was handed on, each withheld and each ending every
+                // stream again, until its clock or another partition's event moved it past.
                 int k = assignedBy(f.position());
                 String above = handedOn.substring(0, handedOn.indexOf('-') + 1)
                         + Long.toUnsignedString(Long.parseUnsignedLong(handedOn.substring(handedOn.indexOf('-') + 1)) + 1);
-                link.sync().eval(RAISE_MARKS, ScriptOutputType.INTEGER,
-                        new String[]{removedMarkKey(k), key(k, "lostid")}, above);
+                link.sync().eval(LOST_PROMISE, ScriptOutputType.INTEGER,
+                        new String[]{removedMarkKey(k), key(k, "lostid"), key(k, "fence")}, above, handedOn);
                 LOG.warning("ssekit: event " + f.position() + " came after " + handedOn
                         + " (a Redis failover lost a partition's ids); its subscribers catch up by replay");
                 listener.missedEvents();
