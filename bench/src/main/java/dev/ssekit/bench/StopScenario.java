@@ -100,6 +100,7 @@ final class StopScenario {
             AtomicLong first503 = new AtomicLong(Long.MAX_VALUE);
             AtomicLong okAfter = new AtomicLong();
             AtomicLong slowest503 = new AtomicLong(-1);
+            List<String> afterSignal = Collections.synchronizedList(new ArrayList<>());
             AtomicReference<Exception> failed = new AtomicReference<>();
             List<Thread> publishers = new ArrayList<>();
             for (int p = 0; p < PUBLISHERS; p++) {
@@ -107,7 +108,7 @@ final class StopScenario {
                 Thread t = new Thread(() -> {
                     try {
                         publishUntilStopped(publisher, publish, hub, sigterm, acknowledged, first503, okAfter,
-                                slowest503);
+                                slowest503, afterSignal);
                     } catch (Exception e) {
                         failed.compareAndSet(null, e);
                     }
@@ -149,6 +150,8 @@ final class StopScenario {
             }
             Bench.progress("(t) " + v.label() + ": " + acknowledged.size() + " acknowledged; a stream received "
                     + fewest + " to " + most + " events");
+            Bench.progress("(t) " + v.label() + ": the publishes answered after SIGTERM (ms from it): "
+                    + String.join("; ", afterSignal));
             long notStored = notStored(prefix, acknowledged);
             return String.format(Locale.ROOT, "| %s | %,d | %,d | %s | %s | %,d | %s | %s | %,d | %,d | %,d | %,d | %,d | %,d |%n",
                     v.label(), open, acknowledged.size(), first503.get() == Long.MAX_VALUE ? "none" : ms(first503.get()),
@@ -172,7 +175,7 @@ final class StopScenario {
      */
     private static void publishUntilStopped(int publisher, URI publish, Process hub, AtomicLong sigterm,
                                             List<String> acknowledged, AtomicLong first503, AtomicLong okAfter,
-                                            AtomicLong slowest503)
+                                            AtomicLong slowest503, List<String> afterSignal)
             throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -195,6 +198,12 @@ final class StopScenario {
                 throw e;
             }
             long signalled = sigterm.get();
+            if (signalled != 0) {
+                long done = System.nanoTime();
+                afterSignal.add(String.format(Locale.ROOT, "p%d sent %d, %d at %d", publisher,
+                        TimeUnit.NANOSECONDS.toMillis(sent - signalled), r.statusCode(),
+                        TimeUnit.NANOSECONDS.toMillis(done - signalled)));
+            }
             if (r.statusCode() == 200) {
                 n++;
                 acknowledged.add(r.body().trim());
