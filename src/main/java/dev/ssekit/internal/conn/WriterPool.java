@@ -302,7 +302,7 @@ final class WriterPool {
                 while (!stalled) {
                     Task task = tasks.poll();
                     if (task == null) {
-                        records.flush(); // before waiting: nothing recorded stays held while idle
+                        passRecordsOn(); // before waiting: nothing recorded stays held while idle
                         task = tasks.poll(100, TimeUnit.MILLISECONDS);
                     }
                     lastProgressNanos = System.nanoTime();
@@ -329,8 +329,17 @@ final class WriterPool {
             } catch (InterruptedException e) {
                 // stopped
             } finally {
-                records.flush();
+                passRecordsOn();
                 workers.remove(this);
+            }
+        }
+
+        /** As a task's failure, a binding's {@code Error} is logged, and the writer goes on. */
+        private void passRecordsOn() {
+            try {
+                records.flush();
+            } catch (Error e) {
+                LOG.log(Level.WARNING, "ssekit: the metrics binding failed on a writer's deliveries", e);
             }
         }
 
