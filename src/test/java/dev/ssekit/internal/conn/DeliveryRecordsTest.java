@@ -36,49 +36,41 @@ class DeliveryRecordsTest {
     void aWriterPassesItsDeliveriesOnWhenItHasNothingMoreToDo() throws Exception {
         Lags lags = new Lags();
         TopicMeter meter = new TopicMeter(lags);
-        WriterPool pool = new WriterPool("records-test", 1, 4);
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch delivered = new CountDownLatch(1);
-        try {
-            pool.execute(() -> {
-                for (long lag = 1; lag <= 255; lag++) {
-                    meter.delivered(lag);
-                }
-                delivered.countDown();
-                awaitQuietly(release);
-            }, null);
-            assertTrue(delivered.await(30, TimeUnit.SECONDS));
+        deliverOnAWriter(meter, lags, 255, () -> {
             assertEquals(255, meter.totalDelivered(), "the topic's own count is at once");
             assertEquals(List.of(), lags.recorded, "the binding's records wait for the burst while the writer works");
-            release.countDown();
-            await().atMost(Duration.ofSeconds(30)).until(() -> lags.recorded.size() == 255);
-            assertEquals(LongStream.rangeClosed(1, 255).boxed().toList(), lags.recorded);
-        } finally {
-            release.countDown();
-            pool.close(5000);
-        }
+        });
     }
 
     @Test
     void aBusyWriterPassesItsDeliveriesOnEvery256() throws Exception {
         Lags lags = new Lags();
-        TopicMeter meter = new TopicMeter(lags);
+        deliverOnAWriter(new TopicMeter(lags), lags, 300, () -> assertEquals(
+                LongStream.rangeClosed(1, 256).boxed().toList(), lags.recorded,
+                "the first 256 are passed on while the writer still works"));
+    }
+
+    /**
+     * Has a writer thread deliver lags 1 to {@code n} and then wait; runs {@code whileWorking} meanwhile,
+     * lets the writer go, and checks that the binding then gets every lag, in order.
+     */
+    private static void deliverOnAWriter(TopicMeter meter, Lags lags, int n, Runnable whileWorking) throws Exception {
         WriterPool pool = new WriterPool("records-test", 1, 4);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch delivered = new CountDownLatch(1);
         try {
             pool.execute(() -> {
-                for (long lag = 1; lag <= 300; lag++) {
+                for (long lag = 1; lag <= n; lag++) {
                     meter.delivered(lag);
                 }
                 delivered.countDown();
                 awaitQuietly(release);
             }, null);
             assertTrue(delivered.await(30, TimeUnit.SECONDS));
-            assertEquals(LongStream.rangeClosed(1, 256).boxed().toList(), lags.recorded,
-                    "the first 256 are passed on while the writer still works");
+            whileWorking.run();
             release.countDown();
-            await().atMost(Duration.ofSeconds(30)).until(() -> lags.recorded.size() == 300);
+            await().atMost(Duration.ofSeconds(30)).until(() -> lags.recorded.size() == n);
+            assertEquals(LongStream.rangeClosed(1, n).boxed().toList(), lags.recorded);
         } finally {
             release.countDown();
             pool.close(5000);
