@@ -83,7 +83,10 @@ public class MercureResource {
      * Streams the events of the topics the request's matchers select, after replaying what the
      * client missed: current revision {@code match}, {@code match_exact}, {@code match_urlpattern}
      * and {@code last_event_id}; old revision {@code topic} (exact, URI template or {@code *}) and
-     * {@code lastEventID}.
+     * {@code lastEventID} ({@link MercureSubscribe}). In the WAR, a {@code GET} whose {@code Accept}
+     * names {@code text/event-stream} (every EventSource's) is served before it reaches JAX-RS, by
+     * {@link SubscribeFilter}, through the same {@link MercureSubscribe}; this method serves the rest,
+     * and every subscription of the embedded hub.
      *
      * @param lastEventHeader the {@code Last-Event-ID} header a reconnecting EventSource sends
      */

@@ -35,9 +35,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A Mercure subscribe request, whoever received it ({@link MercureResource} for now): so that a
- * subscription served outside JAX-RS takes the same code path. Authorization, topic selectors, the
- * cursor, the limits and every refusal are here.
+ * A Mercure subscribe request, whoever received it: the JAX-RS resource ({@link MercureResource},
+ * the embedded hub, {@code QUERY} and any {@code GET} the filter leaves to it) and, in the WAR, the
+ * servlet filter that serves event-stream {@code GET}s below JAX-RS ({@link SubscribeFilter}). One
+ * code path: authorization, topic selectors, the cursor, the limits and every refusal are here.
  */
 @ApplicationScoped
 public class MercureSubscribe {
