@@ -36,8 +36,10 @@ import java.util.Map;
  * Serves the WAR's subscriptions below JAX-RS: a {@code GET} of {@code /.well-known/mercure} that
  * asks for {@code text/event-stream} is answered here, on the servlet response, so that an idle
  * subscriber keeps only the container's own request state, not the JAX-RS runtime's nor a
- * request-scoped resource (on WildFly some 8 KB a subscriber: RESTEasy's async request and response,
- * its {@code UriInfo} and header maps, Weld's creational contexts). What it answers is
+ * request-scoped resource: RESTEasy's async request and response, its {@code UriInfo} and header
+ * maps, Weld's creational context (on WildFly 39, 2,000 idle subscribers held 13.6 KB each before,
+ * 7.3 KB with this filter, against 5.1 KB for a bare servlet that holds an async request; Jersey's
+ * {@code ContainerRequest} on Payara: 30 KB before, 23 KB after). What it answers is
  * {@link MercureSubscribe}'s, as for the JAX-RS resource: the same refusals with the same bodies, and
  * the headers the resource's filters add (the query's syntax, CORS, {@code Link}, the stream headers).
  * Every other request, and a {@code GET} that does not name {@code text/event-stream} in its
