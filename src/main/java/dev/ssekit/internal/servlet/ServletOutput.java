@@ -162,6 +162,16 @@ final class ServletOutput implements NonBlockingOutput, WriteListener, AsyncList
     }
 
     @Override
+    public void onWriteThread(Runnable writes) {
+        ContainerConnection c = connection;
+        if (c == null) {
+            writes.run();
+        } else {
+            c.onWriteThread(writes);
+        }
+    }
+
+    @Override
     public java.util.concurrent.CompletionStage<?> sinkWrite(
             java.util.function.Supplier<? extends java.util.concurrent.CompletionStage<?>> write) {
         ContainerConnection c = connection;
