@@ -67,7 +67,12 @@ public class Discovery {
                 return; // the subscription API sets its own, with the reconciliation cursor
             }
             URI hub = security.settings().protocol().hubUrl(request.getUriInfo().getBaseUri());
-            response.getHeaders().add("Link", "<" + hub + ">; rel=\"mercure\"");
+            response.getHeaders().add("Link", link(hub));
+        }
+
+        /** @return the {@code Link} header every answer carries, naming {@code hub} */
+        public static String link(URI hub) {
+            return "<" + hub + ">; rel=\"mercure\"";
         }
     }
 }

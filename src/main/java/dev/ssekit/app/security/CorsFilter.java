@@ -18,6 +18,7 @@ import jakarta.ws.rs.ext.Provider;
 
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * CORS for the origins of {@code ssekit.hub.cors.origins} (none by default): preflights are answered
@@ -86,19 +87,33 @@ public class CorsFilter implements ContainerRequestFilter, ContainerResponseFilt
         if (origin == null) {
             return;
         }
-        SecuritySettings s = security.settings();
         MultivaluedMap<String, Object> headers = response.getHeaders();
+        originHeaders(security.settings(), origin, headers::putSingle);
+    }
+
+    /**
+     * Sets the CORS headers of an answer to a request from {@code origin}, wherever the answer is
+     * written: here, and where a servlet filter serves a subscription below JAX-RS.
+     *
+     * @param s      the hub's security settings (the allowed origins)
+     * @param origin the request's {@code Origin}, or null
+     * @param set    sets one header, replacing any value it had
+     */
+    public static void originHeaders(SecuritySettings s, String origin, BiConsumer<String, String> set) {
+        if (origin == null) {
+            return;
+        }
         if (s.allowsCredentialsFrom(origin)) {
             // The listed form, never the request's bytes: nothing from the client reaches a header.
-            headers.putSingle("Access-Control-Allow-Origin", SecuritySettings.normalizeOrigin(origin).orElseThrow());
-            headers.putSingle("Access-Control-Allow-Credentials", "true");
-            headers.putSingle("Vary", "Origin");
+            set.accept("Access-Control-Allow-Origin", SecuritySettings.normalizeOrigin(origin).orElseThrow());
+            set.accept("Access-Control-Allow-Credentials", "true");
+            set.accept("Vary", "Origin");
         } else if (s.allowsAnyOrigin()) {
-            headers.putSingle("Access-Control-Allow-Origin", "*");
+            set.accept("Access-Control-Allow-Origin", "*");
         } else {
             return;
         }
         // Link carries discovery and the subscription API's last-event-id, which cross-origin clients must read.
-        headers.putSingle("Access-Control-Expose-Headers", SseKitFeature.REPLAY_STARTED_AFTER_HEADER + ", Link");
+        set.accept("Access-Control-Expose-Headers", SseKitFeature.REPLAY_STARTED_AFTER_HEADER + ", Link");
     }
 }

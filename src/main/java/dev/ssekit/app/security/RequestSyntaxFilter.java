@@ -25,23 +25,29 @@ import java.nio.charset.StandardCharsets;
 public class RequestSyntaxFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
-        String type = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
-        if (type != null) {
-            try {
-                MediaType.valueOf(type);
-            } catch (IllegalArgumentException e) {
-                request.abortWith(PlainText.text(Response.Status.BAD_REQUEST, "Content-Type: not a media type: "
-                        + PlainText.quote(type)).build());
-                return;
-            }
-        }
-        String query = request.getUriInfo().getRequestUri().getRawQuery();
-        if (query == null || query.isEmpty()) {
-            return;
-        }
-        String problem = FormEncoding.problem(query.getBytes(StandardCharsets.UTF_8), "query");
+        String problem = problem(request.getHeaderString(HttpHeaders.CONTENT_TYPE),
+                request.getUriInfo().getRequestUri().getRawQuery());
         if (problem != null) {
             request.abortWith(PlainText.text(Response.Status.BAD_REQUEST, problem).build());
         }
+    }
+
+    /**
+     * @param contentType the request's {@code Content-Type}, or null
+     * @param rawQuery    the request's query component as sent, or null
+     * @return what is wrong with them, as the 400's body says it; null if nothing
+     */
+    public static String problem(String contentType, String rawQuery) {
+        if (contentType != null) {
+            try {
+                MediaType.valueOf(contentType);
+            } catch (IllegalArgumentException e) {
+                return "Content-Type: not a media type: " + PlainText.quote(contentType);
+            }
+        }
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return null;
+        }
+        return FormEncoding.problem(rawQuery.getBytes(StandardCharsets.UTF_8), "query");
     }
 }

@@ -2,17 +2,24 @@ package dev.ssekit.internal.conn;
 
 import jakarta.enterprise.inject.spi.CDI;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The address of the client of the current request, for subscriber events and logs. JAX-RS has no
- * portable way to it; a Jakarta EE server's CDI offers the {@code HttpServletRequest}. Where there
+ * portable way to it. ssekit's servlet transport knows the request it serves ({@link #register});
+ * elsewhere a Jakarta EE server's CDI offers the {@code HttpServletRequest}, at a price: on WildFly
+ * the request-scoped bean instance (Weld's contextual instance and creational context, some 150
+ * bytes) then lives as long as the request, that is as long as an asynchronous stream. Where there
  * are no servlets (the embedded hub), the address is unknown.
  */
 public final class ClientAddress {
     private static final Logger LOG = Logger.getLogger(ClientAddress.class.getName());
     private static final boolean SERVLETS = present("jakarta.servlet.http.HttpServletRequest");
+    private static final List<Supplier<String>> SOURCES = new CopyOnWriteArrayList<>();
 
     private ClientAddress() {
     }
@@ -26,8 +33,26 @@ public final class ClientAddress {
         }
     }
 
+    /**
+     * Adds a source of addresses, asked first.
+     *
+     * @param source called on the thread that serves a request; returns its client's address, or
+     *               null where it serves none
+     * @return what removes the source again
+     */
+    public static Runnable register(Supplier<String> source) {
+        SOURCES.add(source);
+        return () -> SOURCES.remove(source);
+    }
+
     /** @return the client's address, or null when it cannot be known here */
     public static String current() {
+        for (Supplier<String> source : SOURCES) {
+            String address = source.get();
+            if (address != null) {
+                return address;
+            }
+        }
         if (!SERVLETS) {
             return null;
         }

@@ -99,7 +99,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
                 CompletableFuture<Void> stage = new CompletableFuture<>();
                 pending = frames;
                 pendingStage = stage;
-                pump();
+                body.onWriteThread(this::onWritable);
                 return stage;
             }
             stays = sinkOnly;

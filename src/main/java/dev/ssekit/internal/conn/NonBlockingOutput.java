@@ -56,6 +56,16 @@ public interface NonBlockingOutput {
     void flush() throws IOException;
 
     /**
+     * Runs {@code writes}, which calls {@link #isReady}, {@link #write} and {@link #flush}, where the
+     * container wants its output written: at once on the calling thread by default; on Undertow's
+     * I/O thread of the connection, where a write that fails elsewhere makes Undertow close the
+     * output in a task of its own that logs the failure at ERROR.
+     */
+    default void onWriteThread(Runnable writes) {
+        writes.run();
+    }
+
+    /**
      * Runs a write through the JAX-RS sink where the container wants the stream's writes, once the
      * stream stays on the sink: on Undertow its connection's I/O thread (a write that fails there
      * ends the exchange without Undertow logging an error; on another thread Undertow closes the

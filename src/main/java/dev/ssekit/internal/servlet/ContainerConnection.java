@@ -163,6 +163,27 @@ final class ContainerConnection {
     }
 
     /**
+     * Runs {@code writes}, direct writes to the response's output in async mode, on Undertow's I/O
+     * thread of the connection (at once if this is it); elsewhere on the calling thread. On Undertow a
+     * write that fails on another thread closes the connection, and Undertow then closes the output in
+     * a task of the I/O thread, which fails on what the output still holds (a chunk written in part)
+     * and logs {@code UT005088} at ERROR; a write that fails on the I/O thread reports its failure to
+     * the caller, and nothing is logged.
+     */
+    void onWriteThread(Runnable writes) {
+        if (kind != Kind.UNDERTOW) {
+            writes.run();
+            return;
+        }
+        try {
+            onIoThread(writes);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            lost("write on Undertow's I/O thread", e);
+            writes.run();
+        }
+    }
+
+    /**
      * Runs {@code task} on Undertow's I/O thread of the connection: at once if this is it, else
      * queued; on this thread if the I/O thread takes no more tasks (the server is stopping).
      */

@@ -1,5 +1,7 @@
 package dev.ssekit.internal.servlet;
 
+import dev.ssekit.internal.ServletStreams;
+import dev.ssekit.internal.conn.ClientAddress;
 import dev.ssekit.internal.conn.Outlets;
 
 import jakarta.servlet.Filter;
@@ -18,15 +20,23 @@ import java.io.IOException;
  * returned the request to the container: from then on the runtime writes nothing on its own, and
  * the stream's writes may go straight to the servlet output. Costs a thread-local per request.
  *
+ * <p>It also offers {@link ServletStreams} to the application's filters (streams served below
+ * JAX-RS), and tells {@link ClientAddress} the client's address of the request it serves.
+ *
  * <p>On Undertow (WildFly) it also hands the chain an {@link UndertowResponse}, which ends the
  * stream of a client that has left without Undertow logging an error.
  */
 public final class ServingFilter implements Filter {
     private Runnable unregister;
+    private Runnable unregisterStreams;
+    private Runnable unregisterAddresses;
 
     @Override
     public void init(FilterConfig config) {
         unregister = Outlets.register(ServletOutput::current);
+        unregisterStreams = ServletStreams.register(FilterStream::new);
+        // Without it, the address is looked up through CDI, whose request-scoped bean then lives with the stream.
+        unregisterAddresses = ClientAddress.register(ServletOutput::currentAddress);
     }
 
     @Override
@@ -47,6 +57,12 @@ public final class ServingFilter implements Filter {
     public void destroy() {
         if (unregister != null) {
             unregister.run();
+        }
+        if (unregisterStreams != null) {
+            unregisterStreams.run();
+        }
+        if (unregisterAddresses != null) {
+            unregisterAddresses.run();
         }
     }
 }

@@ -93,6 +93,12 @@ final class ServletOutput implements NonBlockingOutput, WriteListener, AsyncList
         return output;
     }
 
+    /** @return the client's address of the request this thread serves, or null outside a request */
+    static String currentAddress() {
+        Serving s = SERVING.get();
+        return s == null ? null : s.request.getRemoteAddr();
+    }
+
     @Override
     public void whenServed(Runnable served) {
         serving.served.then(served);
@@ -153,6 +159,16 @@ final class ServletOutput implements NonBlockingOutput, WriteListener, AsyncList
     @Override
     public void flush() throws IOException {
         out.flush();
+    }
+
+    @Override
+    public void onWriteThread(Runnable writes) {
+        ContainerConnection c = connection;
+        if (c == null) {
+            writes.run();
+        } else {
+            c.onWriteThread(writes);
+        }
     }
 
     @Override

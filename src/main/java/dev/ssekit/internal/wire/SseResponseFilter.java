@@ -13,6 +13,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.ext.Provider;
 
+import java.util.function.BiConsumer;
+
 /**
  * Sets the response headers of event streams: {@code Cache-Control: no-cache} so that no cache keeps
  * the stream, {@code X-Accel-Buffering: no} so that nginx passes events on at once, and
@@ -48,11 +50,21 @@ public final class SseResponseFilter implements ContainerRequestFilter, Containe
         if (type == null || !MediaType.SERVER_SENT_EVENTS_TYPE.isCompatible(type)) {
             return;
         }
-        headers.putSingle("Cache-Control", "no-cache");
-        headers.putSingle("X-Accel-Buffering", "no");
-        String after = ResponseHeaders.replayStartedAfter(holder);
-        if (after != null) {
-            headers.putSingle(SseKitFeature.REPLAY_STARTED_AFTER_HEADER, after);
+        streamHeaders(ResponseHeaders.replayStartedAfter(holder), headers::putSingle);
+    }
+
+    /**
+     * Sets an event stream's own headers, wherever its response is written: here, and where a servlet
+     * filter serves the stream below JAX-RS.
+     *
+     * @param replayStartedAfter where replay started ({@link ResponseHeaders#replayStartedAfter}), or null
+     * @param set                sets one header, replacing any value it had
+     */
+    public static void streamHeaders(String replayStartedAfter, BiConsumer<String, String> set) {
+        set.accept("Cache-Control", "no-cache");
+        set.accept("X-Accel-Buffering", "no");
+        if (replayStartedAfter != null) {
+            set.accept(SseKitFeature.REPLAY_STARTED_AFTER_HEADER, replayStartedAfter);
         }
     }
 }
