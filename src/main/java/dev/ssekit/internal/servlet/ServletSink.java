@@ -32,7 +32,8 @@ public final class ServletSink implements SseEventSink {
     private List<Held> held = new ArrayList<>(1); // null once started
     private ServletOutputStream out;
     private AsyncContext async;
-    private boolean closed;
+    private boolean ended; // close() or abort() ran
+    private boolean failed; // a write failed: nothing more is written, and close() still completes the request
 
     private record Held(FramedEvent event, CompletableFuture<Void> written) {
     }
@@ -54,24 +55,26 @@ public final class ServletSink implements SseEventSink {
      */
     public void start() throws IOException {
         List<Held> first;
-        IOException failure = null;
+        Exception failure = null;
         synchronized (lock) {
-            if (closed || held == null) {
+            if (ended || held == null) {
                 return;
             }
             first = held;
             held = null;
-            async = request.startAsync(request, response);
-            async.setTimeout(0);
-            out = response.getOutputStream();
             try {
+                async = request.startAsync(request, response);
+                async.setTimeout(0);
+                out = response.getOutputStream();
                 for (Held h : first) {
                     h.event.writeFrame(out);
                 }
                 out.flush();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                // The client left before the head, or the container refused the async request: the
+                // held writes fail, so the connection ends (and close() completes what started).
                 failure = e;
-                closed = true;
+                failed = true;
             }
         }
         // Outside the lock: the connection's next write may follow at once, on this thread.
@@ -82,8 +85,11 @@ public final class ServletSink implements SseEventSink {
                 h.written.completeExceptionally(failure);
             }
         }
-        if (failure != null) {
-            throw failure;
+        if (failure instanceof IOException io) {
+            throw io;
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
         }
     }
 
@@ -91,7 +97,7 @@ public final class ServletSink implements SseEventSink {
     public void abort() {
         List<Held> dropped;
         synchronized (lock) {
-            closed = true;
+            ended = true;
             dropped = held;
             held = null;
         }
@@ -101,7 +107,7 @@ public final class ServletSink implements SseEventSink {
     @Override
     public boolean isClosed() {
         synchronized (lock) {
-            return closed;
+            return ended || failed;
         }
     }
 
@@ -113,7 +119,7 @@ public final class ServletSink implements SseEventSink {
         }
         ServletOutputStream started;
         synchronized (lock) {
-            if (closed) {
+            if (ended || failed) {
                 return CompletableFuture.failedFuture(new IllegalStateException("the sink is closed"));
             }
             if (held != null) {
@@ -131,29 +137,36 @@ public final class ServletSink implements SseEventSink {
             return CompletableFuture.completedFuture(null);
         } catch (IOException e) {
             synchronized (lock) {
-                closed = true;
+                failed = true;
             }
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    /** Completes the response: the container finishes the stream once what it holds is written. */
+    /**
+     * Completes the response: the container finishes the stream once what it holds is written. Also
+     * after a failed write, so that the request the container holds for a client that left is ended.
+     */
     @Override
     public void close() {
         List<Held> dropped;
         AsyncContext started;
         synchronized (lock) {
-            if (closed) {
+            if (ended) {
                 return;
             }
-            closed = true;
+            ended = true;
             dropped = held;
             held = null;
             started = async;
         }
         fail(dropped);
         if (started != null) {
-            started.complete();
+            try {
+                started.complete();
+            } catch (IllegalStateException e) {
+                // The container ended the request itself (its client is gone): nothing is left to end.
+            }
         }
     }
 

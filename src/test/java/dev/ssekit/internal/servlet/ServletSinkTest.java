@@ -30,6 +30,8 @@ class ServletSinkTest {
     /** What the fake container saw, in order. */
     private final List<String> calls = new ArrayList<>();
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    /** The client has left: every write fails. */
+    private boolean clientGone;
 
     private final ServletOutputStream out = new ServletOutputStream() {
         @Override
@@ -43,7 +45,10 @@ class ServletSinkTest {
         }
 
         @Override
-        public void write(int b) {
+        public void write(int b) throws IOException {
+            if (clientGone) {
+                throw new IOException("Broken pipe");
+            }
             body.write(b);
         }
 
@@ -131,6 +136,32 @@ class ServletSinkTest {
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> sink.send(EncodedEvent.of(Event.of("late"))).toCompletableFuture().get());
         assertEquals("the sink is closed", e.getCause().getMessage());
+    }
+
+    @Test
+    void close_afterAFailedWrite_stillCompletesTheRequest() throws Exception {
+        sink.start();
+        clientGone = true;
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> sink.send(EncodedEvent.of(Event.of("lost"))).toCompletableFuture().get());
+        assertEquals("Broken pipe", e.getCause().getMessage());
+        assertTrue(sink.isClosed(), "nothing more is written after a failed write");
+
+        sink.close(); // the connection ends on its failed write: the container's request must end too
+
+        assertEquals(List.of("startAsync true", "setTimeout 0", "flush 0", "complete"), calls);
+    }
+
+    @Test
+    void start_whenTheClientLeftBeforeTheHead_failsWhatWasHeld_andCloseCompletesTheRequest() {
+        CompletableFuture<?> held = sink.send(EncodedEvent.of(Event.comment("connected"))).toCompletableFuture();
+        clientGone = true;
+
+        assertThrows(IOException.class, sink::start);
+        assertTrue(held.isCompletedExceptionally());
+        sink.close();
+
+        assertEquals(List.of("startAsync true", "setTimeout 0", "complete"), calls);
     }
 
     @Test
