@@ -81,36 +81,51 @@ public final class SubscribeFilter implements Filter {
             throws IOException, ServletException {
         ServletStreams.Stream stream = null;
         if (request instanceof HttpServletRequest req && response instanceof HttpServletResponse res
-                && "GET".equals(req.getMethod()) && asksForEvents(req.getHeader("Accept"))) {
+                && "GET".equals(req.getMethod()) && req.isAsyncSupported()
+                && asksForEvents(req.getHeader("Accept"))) {
             stream = ServletStreams.open(req, res, req.getHeader("Last-Event-ID"));
         }
         if (stream == null) {
-            // Not a subscription, or no servlet transport (declared out in web.xml?): JAX-RS serves it.
+            // Not a subscription, a chain that cannot go asynchronous, or no servlet transport
+            // (declared out in web.xml?): JAX-RS serves it.
             chain.doFilter(request, response);
             return;
         }
         HttpServletRequest req = (HttpServletRequest) request;
         HttpServletResponse res = (HttpServletResponse) response;
-        URI base = baseUri(req);
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Link", Discovery.LinkHeader.link(security.settings().protocol().hubUrl(base)));
-        CorsFilter.originHeaders(security.settings(), req.getHeader("Origin"), headers::put);
+        boolean started = false;
         try {
-            String problem = RequestSyntaxFilter.problem(req.getContentType(), req.getQueryString());
-            if (problem != null) {
-                throw PlainText.error(Response.Status.BAD_REQUEST, problem);
+            URI base = baseUri(req);
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("Link", Discovery.LinkHeader.link(security.settings().protocol().hubUrl(base)));
+            CorsFilter.originHeaders(security.settings(), req.getHeader("Origin"), headers::put);
+            try {
+                String problem = RequestSyntaxFilter.problem(req.getContentType(), req.getQueryString());
+                if (problem != null) {
+                    throw PlainText.error(Response.Status.BAD_REQUEST, problem);
+                }
+                Map<String, List<String>> params = new LinkedHashMap<>();
+                MercureSubscribe.addForm(req.getQueryString(), params);
+                subscribe.stream(params, req.getHeader("Last-Event-ID"), req.getHeader("Authorization"),
+                        security.cookie(cookie(req, HubSecurity.COOKIE), cookie(req, HubSecurity.CURRENT_COOKIE)),
+                        base, stream.sink());
+            } catch (RuntimeException e) {
+                stream.abort();
+                answer(res, new TextErrors().toResponse(e), headers);
+                return;
             }
-            Map<String, List<String>> params = new LinkedHashMap<>();
-            MercureSubscribe.addForm(req.getQueryString(), params);
-            subscribe.stream(params, req.getHeader("Last-Event-ID"), req.getHeader("Authorization"),
-                    security.cookie(cookie(req, HubSecurity.COOKIE), cookie(req, HubSecurity.CURRENT_COOKIE)), base,
-                    stream.sink());
-        } catch (RuntimeException e) {
-            stream.abort();
-            answer(res, new TextErrors().toResponse(e), headers);
-            return;
+            started = true;
+            try {
+                stream.start(headers);
+            } catch (IOException e) {
+                // The client left before the head: its connection ends on the failed write, and
+                // nothing can be answered.
+            }
+        } finally {
+            if (!started) {
+                stream.abort(); // whatever went wrong before the head: the subscription ends, nothing held
+            }
         }
-        stream.start(headers);
     }
 
     /** @return whether {@code accept} names {@code text/event-stream}, with a quality above 0 */
