@@ -91,20 +91,25 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
     public CompletionStage<?> write(FramedEvent frames) {
         SinkOutlet sink;
         boolean stays;
+        CompletableFuture<Void> direct = null;
         synchronized (lock) {
             if (handedOff || handOffDueLocked() && handOffLocked()) {
                 if (failure != null) {
                     return CompletableFuture.failedFuture(failure);
                 }
-                CompletableFuture<Void> stage = new CompletableFuture<>();
+                direct = new CompletableFuture<>();
                 pending = frames;
-                pendingStage = stage;
-                body.onWriteThread(this::onWritable);
-                return stage;
+                pendingStage = direct;
             }
             stays = sinkOnly;
-            onSink = !stays;
+            onSink = direct == null && !stays;
             sink = head;
+        }
+        if (direct != null) {
+            // Outside the lock: the stage completes where the write ends, and whoever waits on it
+            // (the connection's next write, a send's receipt) must not run under this lock.
+            body.onWriteThread(this::onWritable);
+            return direct;
         }
         // Outside the lock: a sink's write may block on its client, and a cut or the container's
         // callbacks must not wait for it. The head, and what the resource sends while the runtime
@@ -191,8 +196,12 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
         return true;
     }
 
-    /** Writes what is pending while the container can take it; called under the lock. */
-    private void pump() {
+    /**
+     * Writes what is pending while the container can take it; called under the lock.
+     *
+     * @return the stage of the write it made, for the caller to complete once out of the lock; or null
+     */
+    private CompletableFuture<Void> pump() {
         CompletableFuture<Void> written = null;
         try {
             while (failure == null) {
@@ -220,9 +229,7 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
         } catch (IOException | RuntimeException e) {
             failLocked(e);
         }
-        if (written != null) {
-            written.complete(null);
-        }
+        return written;
     }
 
     private void failLocked(Throwable e) {
@@ -240,8 +247,12 @@ final class HandoffOutlet implements Outlet, NonBlockingOutput.Listener {
 
     @Override
     public void onWritable() {
+        CompletableFuture<Void> written;
         synchronized (lock) {
-            pump();
+            written = pump();
+        }
+        if (written != null) {
+            written.complete(null);
         }
     }
 
