@@ -627,12 +627,14 @@ public final class Connection {
             CompletableFuture<?> result = write(frames(sent));
             if (!result.isDone()) {
                 // A non-blocking outlet, or an asynchronous sink (RESTEasy may answer later):
-                // continue when this write ends.
-                result.whenComplete((ok, error) -> {
+                // continue when this write ends, on a writer thread, not on the container's thread
+                // that ended it (its selector or I/O thread): the receipts, the delivery counts and
+                // the next batch are ssekit's work.
+                result.whenComplete((ok, error) -> execute(() -> {
                     if (afterWrite(sent, error)) {
-                        execute(this::drain);
+                        drain();
                     }
-                });
+                }));
                 return;
             }
             if (!afterWrite(sent, failure(result))) {
