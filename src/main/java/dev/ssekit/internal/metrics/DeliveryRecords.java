@@ -1,7 +1,5 @@
 package dev.ssekit.internal.metrics;
 
-import dev.ssekit.spi.MetricsBinding;
-
 /**
  * The deliveries one writer thread has written but not yet passed to the metrics binding, passed on
  * in a burst when the thread has no more to write or when {@link #CAPACITY} are held. Why: a
@@ -41,10 +39,5 @@ public final class DeliveryRecords {
             meters[i].record(lags[i]);
             meters[i] = null;
         }
-    }
-
-    /** @return whether {@code forward} records anything, so that holding its deliveries is worth it */
-    static boolean records(MetricsBinding.TopicMetrics forward) {
-        return forward != MetricsBinding.TopicMetrics.NONE;
     }
 }

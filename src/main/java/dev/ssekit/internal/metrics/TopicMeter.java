@@ -26,7 +26,7 @@ public final class TopicMeter {
 
     public TopicMeter(MetricsBinding.TopicMetrics forward) {
         this.forward = forward;
-        this.deferred = DeliveryRecords.records(forward);
+        this.deferred = forward != MetricsBinding.TopicMetrics.NONE; // holding what records nothing is no use
     }
 
     /** A binding that throws must not break delivery: it is logged once and counting goes on. */
