@@ -13,6 +13,8 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Marks the request this thread serves, so that a stream opened meanwhile gets the request's
@@ -27,16 +29,14 @@ import java.io.IOException;
  * stream of a client that has left without Undertow logging an error.
  */
 public final class ServingFilter implements Filter {
-    private Runnable unregister;
-    private Runnable unregisterStreams;
-    private Runnable unregisterAddresses;
+    private final List<Runnable> unregister = new ArrayList<>();
 
     @Override
     public void init(FilterConfig config) {
-        unregister = Outlets.register(ServletOutput::current);
-        unregisterStreams = ServletStreams.register(FilterStream::new);
+        unregister.add(Outlets.register(ServletOutput::current));
+        unregister.add(ServletStreams.register(FilterStream::new));
         // Without it, the address is looked up through CDI, whose request-scoped bean then lives with the stream.
-        unregisterAddresses = ClientAddress.register(ServletOutput::currentAddress);
+        unregister.add(ClientAddress.register(ServletOutput::currentAddress));
     }
 
     @Override
@@ -55,14 +55,7 @@ public final class ServingFilter implements Filter {
 
     @Override
     public void destroy() {
-        if (unregister != null) {
-            unregister.run();
-        }
-        if (unregisterStreams != null) {
-            unregisterStreams.run();
-        }
-        if (unregisterAddresses != null) {
-            unregisterAddresses.run();
-        }
+        unregister.forEach(Runnable::run);
+        unregister.clear();
     }
 }
