@@ -1,5 +1,8 @@
 package dev.ssekit.bench;
 
+import dev.ssekit.internal.metrics.Metrics;
+import dev.ssekit.spi.MetricsBinding;
+
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.metrics.MeterProvider;
@@ -70,6 +73,21 @@ public final class BenchTelemetry implements OpenTelemetry {
     public static void install() {
         current = new BenchTelemetry();
         GlobalOpenTelemetry.set(current);
+    }
+
+    /**
+     * Installs the instrumentation and binds ssekit's metrics to it, as a hub does.
+     *
+     * @return the binding; never {@link MetricsBinding#NONE}
+     * @throws IllegalStateException if ssekit finds no OpenTelemetry to bind to
+     */
+    public static MetricsBinding installAndBind() {
+        install();
+        MetricsBinding metrics = Metrics.forApplication();
+        if (metrics == MetricsBinding.NONE) {
+            throw new IllegalStateException("ssekit found no OpenTelemetry to bind to");
+        }
+        return metrics;
     }
 
     /** @return every metric in the Prometheus text format, and the spans exported so far; null when not installed */

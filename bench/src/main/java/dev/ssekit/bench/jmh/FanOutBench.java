@@ -9,7 +9,6 @@ import dev.ssekit.internal.conn.NonBlockingOutput;
 import dev.ssekit.internal.conn.Outlets;
 import dev.ssekit.internal.dispatch.Dispatcher;
 import dev.ssekit.internal.dispatch.EventFilter;
-import dev.ssekit.internal.metrics.Metrics;
 import dev.ssekit.spi.MetricsBinding;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -144,14 +143,7 @@ public class FanOutBench {
                 (p, m, a) -> m.getName().equals("newBroadcaster") ? broadcaster : null);
         // A long heartbeat: only the broadcasts are measured.
         ConnSettings settings = ConnSettings.DEFAULTS.withHeartbeat(java.time.Duration.ofHours(1));
-        MetricsBinding metrics = MetricsBinding.NONE;
-        if (telemetry.equals("on")) {
-            BenchTelemetry.install();
-            metrics = Metrics.forApplication();
-            if (metrics == MetricsBinding.NONE) {
-                throw new IllegalStateException("telemetry=on, but ssekit found no OpenTelemetry to bind to");
-            }
-        }
+        MetricsBinding metrics = telemetry.equals("on") ? BenchTelemetry.installAndBind() : MetricsBinding.NONE;
         dispatcher = new Dispatcher("fanout", InMemoryHistoryStore.create(), true, settings, dev.ssekit.internal.Limits.DEFAULTS, null, metrics, null,
                 dev.ssekit.internal.tx.Transactions.NONE);
         for (int i = 0; i < subscribers; i++) {

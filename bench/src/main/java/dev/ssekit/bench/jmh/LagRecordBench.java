@@ -2,7 +2,6 @@ package dev.ssekit.bench.jmh;
 
 import dev.ssekit.bench.BenchTelemetry;
 import dev.ssekit.internal.metrics.DeliveryRecords;
-import dev.ssekit.internal.metrics.Metrics;
 import dev.ssekit.internal.metrics.TopicMeter;
 import dev.ssekit.spi.MetricsBinding;
 
@@ -58,12 +57,7 @@ public class LagRecordBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        BenchTelemetry.install();
-        MetricsBinding metrics = Metrics.forApplication();
-        if (metrics == MetricsBinding.NONE) {
-            throw new IllegalStateException("ssekit found no OpenTelemetry to bind to");
-        }
-        instrumented = new TopicMeter(metrics.bind("t", () -> 0));
+        instrumented = new TopicMeter(BenchTelemetry.installAndBind().bind("t", () -> 0));
         plain = new TopicMeter(MetricsBinding.TopicMetrics.NONE);
     }
 
