@@ -107,6 +107,24 @@ public interface MetricsBinding {
             delivered();
         }
 
+        /**
+         * Several events written, each to one subscriber: one writer thread's run of deliveries of this
+         * topic, passed on together (ssekit's writer threads hold their deliveries' records and pass
+         * them on in bursts). Called instead of {@link #delivered(long)} for each, so that a count
+         * can be added once per run rather than once per delivery; the default calls
+         * {@link #delivered(long)} for each.
+         *
+         * @param lagNanos the deliveries' lags, as {@link #delivered(long)} takes them; read them
+         *                 during the call only, never keep or change the array
+         * @param from     the run's first index
+         * @param to       the index after its last; greater than {@code from}
+         */
+        default void delivered(long[] lagNanos, int from, int to) {
+            for (int i = from; i < to; i++) {
+                delivered(lagNanos[i]);
+            }
+        }
+
         /** A subscriber lost an event to the slow-consumer policy. */
         default void dropped() {
         }

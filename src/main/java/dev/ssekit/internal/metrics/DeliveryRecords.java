@@ -1,5 +1,7 @@
 package dev.ssekit.internal.metrics;
 
+import java.util.Arrays;
+
 /**
  * The deliveries one writer thread has written but not yet passed to the metrics binding, passed on
  * in a burst when the thread has no more to write or when {@link #CAPACITY} are held. Why: a
@@ -31,13 +33,23 @@ public final class DeliveryRecords {
         }
     }
 
-    /** Passes every delivery held on to its binding; call before the thread waits for more work. */
+    /**
+     * Passes every delivery held on to its binding, a run of one topic's in one call (a writer mostly
+     * writes one connection's batch of one topic); call before the thread waits for more work.
+     */
     public void flush() {
         int n = size;
         size = 0;
-        for (int i = 0; i < n; i++) {
-            meters[i].record(lags[i]);
-            meters[i] = null;
+        int from = 0;
+        while (from < n) {
+            TopicMeter meter = meters[from];
+            int to = from + 1;
+            while (to < n && meters[to] == meter) {
+                to++;
+            }
+            meter.record(lags, from, to);
+            Arrays.fill(meters, from, to, null);
+            from = to;
         }
     }
 }

@@ -121,6 +121,16 @@ public final class MicroProfileMetrics implements MetricsBinding {
             }
 
             @Override
+            public void delivered(long[] lagNanos, int from, int to) {
+                delivered.inc(to - from);
+                for (int i = from; i < to; i++) {
+                    if (lagNanos[i] >= 0) {
+                        lag.update(lagNanos[i]);
+                    }
+                }
+            }
+
+            @Override
             public void dropped() {
                 dropped.inc();
             }

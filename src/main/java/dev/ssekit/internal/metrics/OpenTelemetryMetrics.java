@@ -198,6 +198,16 @@ public final class OpenTelemetryMetrics implements MetricsBinding, Traced {
             }
 
             @Override
+            public void delivered(long[] lagNanos, int from, int to) {
+                for (int i = from; i < to; i++) {
+                    if (lagNanos[i] >= 0) {
+                        lag.record(lagNanos[i] / NANOS_PER_SECOND, attributes);
+                    }
+                }
+                written.add(to - from);
+            }
+
+            @Override
             public void delivered() {
                 written.increment();
             }

@@ -63,9 +63,18 @@ public final class TopicMeter {
     }
 
     /** Passes one delivery on to the binding. */
-    void record(long lagNanos) {
+    private void record(long lagNanos) {
         try {
             forward.delivered(lagNanos);
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    /** Passes a run of deliveries on to the binding: {@code lagNanos[from]} to {@code lagNanos[to - 1]}. */
+    void record(long[] lagNanos, int from, int to) {
+        try {
+            forward.delivered(lagNanos, from, to);
         } catch (RuntimeException e) {
             failed(e);
         }

@@ -77,6 +77,38 @@ class DeliveryRecordsTest {
         }
     }
 
+    /** A binding's topic that keeps the runs it is given, as "from-to". */
+    private static final class Runs implements MetricsBinding.TopicMetrics {
+        final List<String> runs = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void delivered(long[] lagNanos, int from, int to) {
+            runs.add(lagNanos[from] + "-" + lagNanos[to - 1]);
+        }
+    }
+
+    @Test
+    void aBurstPassesEachTopicsRunOfDeliveriesInOneCall() throws Exception {
+        Runs first = new Runs();
+        Runs second = new Runs();
+        TopicMeter a = new TopicMeter(first);
+        TopicMeter b = new TopicMeter(second);
+        WriterPool pool = new WriterPool("records-test", 1, 4);
+        try {
+            pool.execute(() -> {
+                for (long lag = 1; lag <= 6; lag++) {
+                    (lag == 3 || lag == 4 ? b : a).delivered(lag);
+                }
+            }, null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.runs.size() == 2);
+            assertEquals(List.of("1-2", "5-6"), first.runs, "a topic's runs, each in one call");
+            assertEquals(List.of("3-4"), second.runs);
+            assertEquals(4, a.totalDelivered());
+        } finally {
+            pool.close(5000);
+        }
+    }
+
     @Test
     void anotherThreadPassesItsDeliveryOnAtOnce() {
         Lags lags = new Lags();
