@@ -612,7 +612,9 @@ public final class Hub implements AutoCloseable {
         }
 
         /**
-         * @param value where per-topic counts are reported (default: only {@link Topic#stats()})
+         * @param value where the hub's counts are reported (default: MicroProfile Metrics or
+         *              OpenTelemetry where the application has them, else only {@link Topic#stats()});
+         *              {@link MetricsBinding#NONE} for none
          * @return this builder
          */
         public Builder metrics(MetricsBinding value) {
