@@ -18,6 +18,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,6 +46,8 @@ public final class Bench {
     private static String[] sides = {"hub", "raw", "nio", "nio-batched"};
     /** --telemetry: the bench server records ssekit's metrics and spans (OpenTelemetry SDK), as the embedded hub does. */
     private static boolean telemetry;
+    /** --rounds K: (a) K times over, for paired ratios between the sides. */
+    private static int rounds = 1;
     /** The embedded bench server's JVM, or null when {@link #app} is used. */
     private final Process server;
     private final OutputStream serverStdin;
@@ -133,6 +136,7 @@ public final class Bench {
                 case "--jmh-only" -> scenarios = false;
                 case "--only" -> only = args[++i];
                 case "--sides" -> sides = args[++i].split(",");
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--telemetry" -> telemetry = true;
                 case "--stores" -> stores = args[++i].split(",");
                 case "--before-cp" -> beforeCp = args[++i];
@@ -140,7 +144,7 @@ public final class Bench {
                 case "--after-label" -> afterLabel = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; use --quick, --only a,b,c,d,p,s,r, --sides hub,raw, --stores memory,h2,postgresql,redis, "
-                        + "--before REV (bench/run), --telemetry, --no-jmh, --jmh-only");
+                        + "--rounds K, --before REV (bench/run), --telemetry, --no-jmh, --jmh-only");
             }
         }
         if (only == null) {
@@ -248,53 +252,32 @@ public final class Bench {
 
     // ---- scenarios ----
 
-    /** (a) N subscribers, M events published as fast as the slowest subscriber takes them (a window of 200). */
+    /**
+     * (a) N subscribers, M events published as fast as the slowest subscriber takes them (a window of 200).
+     * With {@code --rounds K}, K rounds of every side, the sides' order reversed every other round, and
+     * each side's server CPU per delivery and deliveries/s compared with the first side's round by
+     * round: a pairing within one server JVM ({@code --sides hub,hub-otel}: ssekit's instrumentation).
+     */
     private void throughput() throws Exception {
-        int n = quick ? 200 : 1000;
-        int m = quick ? 2000 : 10_000;
         Map<String, Row> bySide = new LinkedHashMap<>();
+        Map<String, List<double[]>> perRound = new LinkedHashMap<>(); // by side: {CPU us per delivery, deliveries/s}
         for (String side : sides) {
-            String topic = "a-" + side;
-            long heap0 = quietHeap();
-            connect(side, topic, n);
-            long heapConnected = heap();
-            client.resetLatencies();
-            long rss = rss();
-            long cpu0 = serverCpuMicros();
-            long start = System.nanoTime();
-            long published = 0;
-            long lastProgress = System.nanoTime();
-            long lastMin = -1;
-            while (true) {
-                long min = client.minReceived();
-                if (min != lastMin) {
-                    lastMin = min;
-                    lastProgress = System.nanoTime();
-                }
-                if (min >= m || System.nanoTime() - lastProgress > 10_000_000_000L
-                        || client.events.get() >= (long) n * m) {
-                    break;
-                }
-                long inFlight = published - min;
-                if (published < m && inFlight < WINDOW) {
-                    int count = (int) Math.min(Math.min(CHUNK, m - published), WINDOW - inFlight);
-                    publish(side, topic, published, count);
-                    published += count;
-                    rss = Math.max(rss, rss());
-                } else {
-                    Thread.onSpinWait();
-                    Thread.sleep(0, 200_000);
-                }
+            perRound.put(side, new ArrayList<>());
+        }
+        for (int round = 0; round < rounds; round++) {
+            List<String> order = new ArrayList<>(List.of(sides));
+            if (round % 2 == 1) {
+                Collections.reverse(order);
             }
-            long took = client.lastEventNanos - start;
-            long delivered = client.events.get();
-            long drops = (long) n * m - delivered;
-            notes.add(String.format(Locale.ROOT, "(a) %s: server CPU %.3f us per delivery (user and system, %,d deliveries)",
-                    side, (serverCpuMicros() - cpu0) / (double) Math.max(1, delivered), delivered));
-            bySide.put(side, row("(a) throughput", side, n, m, delivered / (took / 1e9), client.latenciesMicros(),
-                    client.errors.get() + client.closedByServer.get() + client.badStatus.get(), drops,
-                    heapConnected, rss, (heapConnected - heap0) / (double) n));
-            end(topic);
+            for (String side : order) {
+                double[] cpuPerDelivery = new double[1];
+                Row row = throughput(side, cpuPerDelivery);
+                bySide.put(side, row);
+                perRound.get(side).add(new double[] {cpuPerDelivery[0], row.deliveriesPerSec()});
+            }
+        }
+        if (rounds > 1) {
+            paired(perRound);
         }
         rows.addAll(bySide.values());
         Row hub = bySide.get("hub");
@@ -308,6 +291,85 @@ public final class Bench {
                         / o.deliveriesPerSec, sideName(other), other.equals("raw") ? " (goal: at least 10x)" : ""));
             }
         }
+    }
+
+    /**
+     * Notes each side's server CPU per delivery and deliveries/s against the first side's, round by
+     * round, and the mean of their ratios with its standard error.
+     */
+    private void paired(Map<String, List<double[]>> perRound) {
+        List<double[]> base = perRound.get(sides[0]);
+        for (int k = 1; k < sides.length; k++) {
+            List<double[]> other = perRound.get(sides[k]);
+            double[] cpuRatios = new double[base.size()];
+            double[] rateRatios = new double[base.size()];
+            for (int r = 0; r < base.size(); r++) {
+                cpuRatios[r] = other.get(r)[0] / base.get(r)[0];
+                rateRatios[r] = other.get(r)[1] / base.get(r)[1];
+                notes.add(String.format(Locale.ROOT, "(a) round %d: %s %.3f us per delivery, %,.0f/s; %s %.3f us, %,.0f/s; "
+                        + "CPU ratio %.3f, deliveries/s ratio %.3f", r + 1, sides[0], base.get(r)[0], base.get(r)[1],
+                        sides[k], other.get(r)[0], other.get(r)[1], cpuRatios[r], rateRatios[r]));
+            }
+            notes.add(String.format(Locale.ROOT, "(a) %s against %s, %d rounds: server CPU per delivery ratio %s, "
+                    + "deliveries/s ratio %s (mean +- standard error)", sides[k], sides[0], base.size(),
+                    meanAndError(cpuRatios), meanAndError(rateRatios)));
+        }
+    }
+
+    /** @return "mean +- standard error" of {@code values} */
+    private static String meanAndError(double[] values) {
+        double mean = Arrays.stream(values).average().orElse(Double.NaN);
+        double variance = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(1, values.length - 1);
+        return String.format(Locale.ROOT, "%.3f +- %.3f", mean, Math.sqrt(variance / values.length));
+    }
+
+    /** One side's run of (a); its server CPU per delivery goes to {@code cpuPerDelivery[0]}. */
+    private Row throughput(String side, double[] cpuPerDelivery) throws Exception {
+        int n = quick ? 200 : 1000;
+        int m = quick ? 2000 : 10_000;
+        String topic = "a-" + side;
+        long heap0 = quietHeap();
+        connect(side, topic, n);
+        long heapConnected = heap();
+        client.resetLatencies();
+        long rss = rss();
+        long cpu0 = serverCpuMicros();
+        long start = System.nanoTime();
+        long published = 0;
+        long lastProgress = System.nanoTime();
+        long lastMin = -1;
+        while (true) {
+            long min = client.minReceived();
+            if (min != lastMin) {
+                lastMin = min;
+                lastProgress = System.nanoTime();
+            }
+            if (min >= m || System.nanoTime() - lastProgress > 10_000_000_000L
+                    || client.events.get() >= (long) n * m) {
+                break;
+            }
+            long inFlight = published - min;
+            if (published < m && inFlight < WINDOW) {
+                int count = (int) Math.min(Math.min(CHUNK, m - published), WINDOW - inFlight);
+                publish(side, topic, published, count);
+                published += count;
+                rss = Math.max(rss, rss());
+            } else {
+                Thread.onSpinWait();
+                Thread.sleep(0, 200_000);
+            }
+        }
+        long took = client.lastEventNanos - start;
+        long delivered = client.events.get();
+        long drops = (long) n * m - delivered;
+        cpuPerDelivery[0] = (serverCpuMicros() - cpu0) / (double) Math.max(1, delivered);
+        notes.add(String.format(Locale.ROOT, "(a) %s: server CPU %.3f us per delivery (user and system, %,d deliveries)",
+                side, cpuPerDelivery[0], delivered));
+        Row row = row("(a) throughput", side, n, m, delivered / (took / 1e9), client.latenciesMicros(),
+                client.errors.get() + client.closedByServer.get() + client.badStatus.get(), drops,
+                heapConnected, rss, (heapConnected - heap0) / (double) n);
+        end(topic);
+        return row;
     }
 
     /** (b) N subscribers, 20 events/s for 30 s: latency and drops (issue 19's 5,000 at 20/s). */

@@ -58,6 +58,9 @@ final class BenchApp {
     /** Hub the large history is spread over. */
     static final int HISTORY_TOPICS = 100;
 
+    /** The side of the hub bound to the bench's OpenTelemetry ({@link State#instrumented()}). */
+    static final String INSTRUMENTED = "hub-otel";
+
     static final class State {
         final Hub topics = Hub.builder().name("bench").build();
         final Map<String, Topic<Payload>> hubs = new ConcurrentHashMap<>();
@@ -92,8 +95,29 @@ final class BenchApp {
             });
         }
 
-        Topic<Payload> hub(String topic) {
-            return hubs.computeIfAbsent(topic, t -> topics.topic(t, Payload.class));
+        /**
+         * Side {@code hub-otel}: a second hub, bound to the bench's OpenTelemetry (installed when first
+         * asked for, which {@link #topics}, already built, does not bind to), so that one server runs
+         * (a) with and without ssekit's instrumentation in turn: a pairing within one JVM. Run it
+         * without --telemetry, which binds {@link #topics} as well.
+         */
+        private Hub instrumented;
+
+        synchronized Hub instrumented() {
+            if (instrumented == null) {
+                instrumented = Hub.builder().name("bench-otel").metrics(BenchTelemetry.installAndBind()).build();
+            }
+            return instrumented;
+        }
+
+        /** @return the hub of an ssekit side: {@code hub} or {@code hub-otel} */
+        Hub hubOf(String side) {
+            return INSTRUMENTED.equals(side) ? instrumented() : topics;
+        }
+
+        /** @param topic a topic of one side only (the scenarios name topics by side) */
+        Topic<Payload> hub(String side, String topic) {
+            return hubs.computeIfAbsent(topic, t -> hubOf(side).topic(t, Payload.class));
         }
 
         SseBroadcaster broadcaster(String topic, Sse s) {
@@ -119,8 +143,8 @@ final class BenchApp {
         void publish(String side, String topic, long seq, String item, long sent) {
             Payload p = new Payload(seq, item);
             p.sent = sent;
-            if ("hub".equals(side)) {
-                hub(topic).publish(p);
+            if ("hub".equals(side) || INSTRUMENTED.equals(side)) {
+                hub(side, topic).publish(p);
             } else if (side.startsWith("nio")) {
                 // The JSON the container's JSON-B writes for a Payload (properties in lexical order).
                 nio(side).publish(seq, "{\"item\":\"" + p.item + "\",\"ok\":" + p.ok + ",\"price\":" + p.price
@@ -142,6 +166,14 @@ final class BenchApp {
         }
     }
 
+    /** Subscribes to a topic of an ssekit side's hub. */
+    static void subscribe(State state, String side, String topic, String lastEventId, SseEventSink sink) {
+        Topic<Payload> hub = state.hub(side, topic);
+        Conn conn = state.hubOf(side).open(sink);
+        state.conns.computeIfAbsent(topic, t -> new ConcurrentLinkedQueue<>()).add(conn);
+        hub.subscribe(conn, lastEventId);
+    }
+
     /** ssekit's side. */
     @Path("hub")
     public static final class HubStream {
@@ -156,10 +188,7 @@ final class BenchApp {
         @Produces(MediaType.SERVER_SENT_EVENTS)
         public void subscribe(@PathParam("topic") String topic, @HeaderParam("Last-Event-ID") String lastEventId,
                               @Context SseEventSink sink, @Context Sse sse) {
-            Topic<Payload> hub = state.hub(topic);
-            Conn conn = state.topics.open(sink);
-            state.conns.computeIfAbsent(topic, t -> new ConcurrentLinkedQueue<>()).add(conn);
-            hub.subscribe(conn, lastEventId);
+            BenchApp.subscribe(state, "hub", topic, lastEventId, sink);
         }
 
         @GET
@@ -187,6 +216,24 @@ final class BenchApp {
                     ? t.subscribe(conn, java.util.List.of(), lastEventId, topics -> true)
                     : t.subscribe(conn, java.util.List.of("h-0"), lastEventId);
             state.historyReplayed.addAndGet(s.replayed());
+        }
+    }
+
+    /** ssekit's side with its instrumentation on: {@link State#instrumented()}. */
+    @Path(INSTRUMENTED)
+    public static final class InstrumentedHubStream {
+        private final State state;
+
+        InstrumentedHubStream(State state) {
+            this.state = state;
+        }
+
+        @GET
+        @Path("{topic}")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public void subscribe(@PathParam("topic") String topic, @HeaderParam("Last-Event-ID") String lastEventId,
+                              @Context SseEventSink sink) {
+            BenchApp.subscribe(state, INSTRUMENTED, topic, lastEventId, sink);
         }
     }
 

@@ -76,13 +76,15 @@ public final class BenchTelemetry implements OpenTelemetry {
     }
 
     /**
-     * Installs the instrumentation and binds ssekit's metrics to it, as a hub does.
+     * Installs the instrumentation unless it already is, and binds ssekit's metrics to it, as a hub does.
      *
      * @return the binding; never {@link MetricsBinding#NONE}
      * @throws IllegalStateException if ssekit finds no OpenTelemetry to bind to
      */
-    public static MetricsBinding installAndBind() {
-        install();
+    public static synchronized MetricsBinding installAndBind() {
+        if (current == null) {
+            install();
+        }
         MetricsBinding metrics = Metrics.forApplication();
         if (metrics == MetricsBinding.NONE) {
             throw new IllegalStateException("ssekit found no OpenTelemetry to bind to");
