@@ -11,6 +11,7 @@ import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.PublishFilter;
 import dev.ssekit.app.security.QueryBodyFilter;
 import dev.ssekit.app.security.SecuritySettings;
+import dev.ssekit.internal.TextResponses;
 
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -67,8 +68,6 @@ public class MercureResource {
     static final int MAX_TOPIC_LENGTH = 2048;
     /** The most {@code topic} fields one update may carry; past it the publish is refused with 413. */
     static final int MAX_TOPICS_PER_UPDATE = 1000;
-    /** What the publish answer is served as, per the protocol. */
-    static final MediaType TEXT_UTF8 = MediaType.TEXT_PLAIN_TYPE.withCharset("utf-8");
 
     @Inject
     HubRegistry hubRegistry;
@@ -180,7 +179,7 @@ public class MercureResource {
             target = counterparts;
         }
         try {
-            return Response.ok(hubRegistry.hub().publish(target, event).id(), TEXT_UTF8).build();
+            return Response.ok(hubRegistry.hub().publish(target, event).id(), TextResponses.TYPE).build();
         } catch (DuplicateIdException e) {
             // Ids are cursors into one hub-wide sequence, and a publisher that retries after a 503
             // (the store may have kept the update although its answer was lost) sends the same id:

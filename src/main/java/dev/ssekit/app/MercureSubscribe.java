@@ -13,8 +13,9 @@ import dev.ssekit.app.security.MercureClaims;
 import dev.ssekit.app.security.SecuritySettings;
 import dev.ssekit.history.HistoryStore;
 import dev.ssekit.internal.HubAccess;
-import dev.ssekit.internal.ScreenedMatcher;
 import dev.ssekit.internal.ScreenedMatcher.Screen;
+import dev.ssekit.internal.ScreenedMatcher;
+import dev.ssekit.internal.TextResponses;
 import dev.ssekit.spi.TopicMatcher;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -131,7 +132,7 @@ public class MercureSubscribe {
         } catch (IllegalArgumentException e) {
             throw PlainText.error(Response.Status.BAD_REQUEST, e.getMessage());
         } catch (SubscriberLimitException e) {
-            throw PlainText.retryLater(e);
+            throw TextResponses.retryLater(e);
         } catch (ClientQuota.LimitReached e) {
             throw PlainText.tooManyRequests(e.getMessage());
         } catch (HubClosedException e) {
@@ -147,7 +148,7 @@ public class MercureSubscribe {
         } catch (HubClosedException e) {
             conn.close();
         } catch (SubscriberLimitException e) {
-            throw PlainText.retryLater(e); // another client took the last place since checkRoom
+            throw TextResponses.retryLater(e); // another client took the last place since checkRoom
         } catch (SseKitException e) {
             // The history could not be read: the connection was cut rather than left with a gap.
             throw PlainText.error(Response.Status.SERVICE_UNAVAILABLE, "replay failed, retry later: " + e.getMessage());

@@ -1,25 +1,22 @@
 package dev.ssekit.app;
 
-import dev.ssekit.SubscriberLimitException;
 import dev.ssekit.app.mercure.JsonStrings;
+import dev.ssekit.internal.TextResponses;
 
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** The hub's plain-text refusals: the body says what is wrong, on one line. */
+/** The hub's plain-text refusals ({@link TextResponses}, as the library's): the body says what is wrong, on one line. */
 public final class PlainText {
-    /** Seconds a client refused for a subscriber limit is asked to wait before it retries. */
-    public static final int RETRY_AFTER_SECONDS = 10;
     /** How much of a client's value a message shows. */
     private static final int SHOWN_CHARS = 80;
 
     private PlainText() {
     }
 
-    /** @return a response with {@code message} as its {@code text/plain} body, to add headers to */
+    /** @return a response with {@code message} as its plain-text body, to add headers to */
     public static Response.ResponseBuilder text(Response.StatusType status, String message) {
-        return Response.status(status).type(MediaType.TEXT_PLAIN_TYPE).entity(message + "\n");
+        return TextResponses.text(status, message);
     }
 
     /** @return an exception that answers {@code status} with {@code message} as the body */
@@ -27,16 +24,10 @@ public final class PlainText {
         return new WebApplicationException(message, text(status, message).build());
     }
 
-    /** @return 503 with {@code Retry-After} and the limit that was reached */
-    public static WebApplicationException retryLater(SubscriberLimitException e) {
-        return new WebApplicationException(e.getMessage(), text(Response.Status.SERVICE_UNAVAILABLE, e.getMessage())
-                .header("Retry-After", RETRY_AFTER_SECONDS).build());
-    }
-
     /** @return 429 with {@code Retry-After}: the client holds all the connections it may */
     public static WebApplicationException tooManyRequests(String message) {
         return new WebApplicationException(message, text(Response.Status.TOO_MANY_REQUESTS, message)
-                .header("Retry-After", RETRY_AFTER_SECONDS).build());
+                .header("Retry-After", TextResponses.RETRY_AFTER_SECONDS).build());
     }
 
     /** @return a client's value as a quoted literal, control characters escaped, cut if long */

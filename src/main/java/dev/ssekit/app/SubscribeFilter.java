@@ -5,6 +5,7 @@ import dev.ssekit.app.security.CorsFilter;
 import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.RequestSyntaxFilter;
 import dev.ssekit.internal.ServletStreams;
+import dev.ssekit.internal.TextResponses;
 
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.servlet.DispatcherType;
@@ -183,7 +184,7 @@ public final class SubscribeFilter implements Filter {
                 values.forEach(v -> res.addHeader(name, v));
             }
         });
-        res.setContentType("text/plain;charset=UTF-8");
+        res.setContentType(TextResponses.CONTENT_TYPE);
         Object entity = answer.getEntity();
         byte[] body = (entity == null ? "" : entity.toString()).getBytes(StandardCharsets.UTF_8);
         res.setContentLength(body.length);

@@ -1,7 +1,8 @@
 package dev.ssekit.app;
 
+import dev.ssekit.internal.TextResponses;
+
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
@@ -27,11 +28,11 @@ public class TextErrors implements ExceptionMapper<Throwable> {
             }
             int status = r.getStatus();
             Response.StatusType type = r.getStatusInfo();
-            return Response.fromResponse(r).type(MediaType.TEXT_PLAIN_TYPE)
+            return Response.fromResponse(r).type(TextResponses.TYPE)
                     .entity(status + " " + type.getReasonPhrase() + hint(status) + "\n").build();
         }
         LOG.log(Level.WARNING, "ssekit hub: unexpected error answering a request", error);
-        return Response.serverError().type(MediaType.TEXT_PLAIN_TYPE)
+        return Response.serverError().type(TextResponses.TYPE)
                 .entity("500 Internal Server Error: the hub logged the cause\n").build();
     }
 

@@ -281,5 +281,16 @@ class HubWarIT {
         HttpResponse<String> r = MercureClient.post(hub(), "data=x", Tokens.bearer(PUBLISHER));
         assertEquals(400, r.statusCode(), r.body());
         assertTrue(r.body().startsWith("topic: at least one topic parameter is required"), r.body());
+        assertUtf8Text(r);
+        // A subscription's refusal comes from the subscribe filter, below JAX-RS: the same type.
+        HttpResponse<String> subscribe = MercureClient.get(hub().resolve(MercureClient.PATH + "?matchx=a"),
+                "text/event-stream");
+        assertEquals(400, subscribe.statusCode(), subscribe.body());
+        assertUtf8Text(subscribe);
+    }
+
+    private static void assertUtf8Text(HttpResponse<String> r) {
+        assertEquals("text/plain;charset=utf-8", r.headers().firstValue("Content-Type").orElse("")
+                .replace(" ", "").toLowerCase(), r.body());
     }
 }

@@ -1,5 +1,7 @@
 package dev.ssekit.app.embedded;
 
+import dev.ssekit.internal.TextResponses;
+
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
@@ -48,7 +50,7 @@ final class CheckedTargets extends FrontHandler {
             byte[] body = ("request target: not a valid URI (" + e.getReason() + " at index " + e.getIndex()
                     + " of the target and host); percent-encode such characters\n").getBytes(StandardCharsets.UTF_8);
             response.setStatus(400);
-            response.setContentType("text/plain;charset=utf-8");
+            response.setContentType(TextResponses.CONTENT_TYPE);
             response.setContentLength(body.length);
             response.getOutputStream().write(body);
             return;

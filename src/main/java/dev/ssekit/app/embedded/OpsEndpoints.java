@@ -3,6 +3,7 @@ package dev.ssekit.app.embedded;
 import dev.ssekit.Hub;
 import dev.ssekit.SseKitException;
 import dev.ssekit.app.mercure.JsonStrings;
+import dev.ssekit.internal.TextResponses;
 
 import org.glassfish.grizzly.http.Method;
 import org.glassfish.grizzly.http.server.HttpHandler;
@@ -98,7 +99,7 @@ final class OpsEndpoints extends FrontHandler {
         }
         if (request.getMethod() != Method.GET && request.getMethod() != Method.HEAD) {
             response.setHeader("Allow", "GET, HEAD");
-            send(response, 405, "text/plain;charset=utf-8", "method not allowed: GET or HEAD\n"
+            send(response, 405, TextResponses.CONTENT_TYPE, "method not allowed: GET or HEAD\n"
                     .getBytes(StandardCharsets.UTF_8));
             return;
         }
@@ -115,7 +116,7 @@ final class OpsEndpoints extends FrontHandler {
             default -> null;
         };
         if (probes == null) {
-            send(response, 404, "text/plain;charset=utf-8", "404 Not Found\n".getBytes(StandardCharsets.UTF_8));
+            send(response, 404, TextResponses.CONTENT_TYPE, "404 Not Found\n".getBytes(StandardCharsets.UTF_8));
             return;
         }
         boolean up = probes.stream().allMatch(Check::up);

@@ -7,6 +7,7 @@ import dev.ssekit.app.PlainText;
 import dev.ssekit.app.security.HubSecurity;
 import dev.ssekit.app.security.MercureClaims;
 import dev.ssekit.app.security.SecuritySettings;
+import dev.ssekit.internal.TextResponses;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -142,13 +143,13 @@ public class ActiveSubscriptions {
             throw new WebApplicationException(Response.status(Response.Status.UNAUTHORIZED)
                     .header("WWW-Authenticate", "Bearer realm=\"mercure\", resource_metadata=\""
                             + security.metadataUrl(uri.getBaseUri()) + "\"")
-                    .type(MediaType.TEXT_PLAIN_TYPE).entity("subscriptions: an access token is required").build());
+                    .type(TextResponses.TYPE).entity("subscriptions: an access token is required").build());
         }
         if (!claims.maySubscribe(path)) {
             throw new WebApplicationException(Response.status(Response.Status.FORBIDDEN)
                     .header("WWW-Authenticate", "Bearer realm=\"mercure\", resource_metadata=\""
                             + security.metadataUrl(uri.getBaseUri()) + "\", error=\"insufficient_scope\"")
-                    .type(MediaType.TEXT_PLAIN_TYPE).entity("subscriptions: the token grants no subscribe right on "
+                    .type(TextResponses.TYPE).entity("subscriptions: the token grants no subscribe right on "
                             + path).build());
         }
         String base = hub.getRawPath() + "/subscriptions";

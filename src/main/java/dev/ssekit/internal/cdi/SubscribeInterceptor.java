@@ -15,7 +15,6 @@ import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
 import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.SseEventSink;
 
@@ -95,7 +94,7 @@ public class SubscribeInterceptor {
                 LOG.severe("ssekit: " + problem);
             }
             throw new WebApplicationException(problem, Response.status(Response.Status.INTERNAL_SERVER_ERROR)
-                    .type(MediaType.TEXT_PLAIN_TYPE).entity(problem + "\n").build());
+                    .type(TextResponses.TYPE).entity(problem + "\n").build());
         }
         return id == null || id.isEmpty() ? null : id;
     }

@@ -172,6 +172,8 @@ class MercureProtocolHttpTest {
             HttpResponse<String> r = MercureClient.get(hub.uri().resolve(MercureClient.PATH + "?" + query),
                     "text/event-stream");
             assertEquals(400, r.statusCode(), query + ": " + r.body());
+            assertEquals("text/plain;charset=utf-8", r.headers().firstValue("Content-Type").orElse("")
+                    .replace(" ", "").toLowerCase(), "a refusal says its text's charset: " + query);
         }
     }
 
@@ -337,6 +339,8 @@ class MercureProtocolHttpTest {
                 "topic=t&id=" + encode("a\u2066b"), "topic=t&retry=" + encode("+1"), "topic=t&retry=1.5")) {
             HttpResponse<String> r = post(form, publisher);
             assertEquals(400, r.statusCode(), form + ": " + r.body());
+            assertEquals("text/plain;charset=utf-8", r.headers().firstValue("Content-Type").orElse("")
+                    .replace(" ", "").toLowerCase(), "a refusal says its text's charset: " + form);
             // What no token may publish is refused as such, before the token's grant is looked at.
             HttpResponse<String> ungranted = post(form, narrow);
             assertEquals(400, ungranted.statusCode(), form + ": " + ungranted.body());
