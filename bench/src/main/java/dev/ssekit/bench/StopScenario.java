@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -71,9 +72,15 @@ final class StopScenario {
         String prefix = "ssekit_bench_stop_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "_";
         int port = Bench.nextPort();
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx2g", "-XX:+UseG1GC",
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx2g", "-XX:+UseG1GC",
                 "-Djava.util.logging.config.file=" + Paths.get("src/main/resources/logging.properties").toAbsolutePath(),
-                "-cp", v.classPath(), "dev.ssekit.app.embedded.EmbeddedHub");
+                "-cp", v.classPath(), "dev.ssekit.app.embedded.EmbeddedHub"));
+        // The hub's own JVM options (a flight recording, a GC log), as BENCH_SERVER_OPTS are the bench server's.
+        String extra = System.getenv("BENCH_HUB_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(1, Arrays.asList(extra.trim().split("\\s+")));
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("HOST", "127.0.0.1");
         pb.environment().put("PORT", Integer.toString(port));
         pb.environment().put("SSEKIT_HISTORY_STORE", "jdbc");

@@ -292,18 +292,26 @@ public final class Dispatcher implements AutoCloseable {
             // Live events are encoded once each, at their first subscriber; the cache serves replays. The
             // shared frame carries the accept time, so the lag is measured at the write with nothing added.
             routes.deliver(batch, p -> EncodedEvent.of(p.event(), p.acceptedNanos()), new Routes.Fanned() {
-                // Fan-out runs under the routes lock and reaches a topic's subscribers one after another:
-                // the topic's meter is looked up once per run of them, not once per subscriber.
+                // Fan-out runs under the routes lock and reaches an event's subscribers on a topic one
+                // after another: the topic's meter is looked up, and the event's queue record made,
+                // once per run of them, not once per subscriber.
                 private String topic;
                 private TopicMeter meter;
+                private FramedEvent frame;
+                private Connection.Broadcast queued;
 
                 @Override
                 public void fanned(String t, Connection conn, FramedEvent out) {
                     if (!t.equals(topic)) {
                         topic = t;
                         meter = meters.of(t);
+                        frame = null;
                     }
-                    conn.offer(out, meter, drains);
+                    if (out != frame) {
+                        frame = out;
+                        queued = Connection.broadcast(out, meter);
+                    }
+                    conn.offer(queued, drains);
                 }
             });
         } finally {

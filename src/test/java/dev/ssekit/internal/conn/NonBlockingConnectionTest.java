@@ -205,6 +205,35 @@ class NonBlockingConnectionTest {
     }
 
     @Test
+    void offer_oneBroadcastInEveryQueue_eachClientGetsItOnceAfterWhatItWasSent() {
+        // The fan-out queues one record per event to all its subscribers: each queue still writes it
+        // in its own order, once, whatever the other queues hold.
+        List<ScriptedOutput> outputs = new ArrayList<>();
+        List<Connection> conns = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ScriptedOutput output = new ScriptedOutput();
+            output.served.mark();
+            Connection conn = new Connection(handoff(new FakeSse.Sink(), output), ConnSettings.DEFAULTS, runtime, null, true);
+            conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+            outputs.add(output);
+            conns.add(conn);
+        }
+        conns.get(1).offer(EncodedEvent.of(Event.of("only to one")), null);
+        Drains drains = new Drains();
+        Connection.Broadcast shared = Connection.broadcast(EncodedEvent.of(Event.of("shared")), null);
+        for (Connection conn : conns) {
+            assertTrue(conn.offer(shared, drains));
+        }
+        drains.submit();
+        await().atMost(WAIT).until(() -> outputs.stream().allMatch(o -> o.text().endsWith(frame("shared"))));
+        for (int i = 0; i < 3; i++) {
+            String text = outputs.get(i).text();
+            assertEquals(text.indexOf(frame("shared")), text.lastIndexOf(frame("shared")), "written once: " + text);
+            assertEquals(i == 1, text.endsWith(frame("only to one") + frame("shared")), "in its queue's order: " + text);
+        }
+    }
+
+    @Test
     void fanOut_aConnectionStillOnTheSinkKeepsATaskOfItsOwn() {
         FakeSse.Sink sink = new FakeSse.Sink();
         ScriptedOutput output = new ScriptedOutput(); // the runtime not done with the request: no handoff
