@@ -172,11 +172,11 @@ public final class Bench {
         if (scenarios) {
             List<String> list = Arrays.stream(only.split(",")).map(String::trim).toList();
             for (String s : list) {
-                if (!List.of("a", "b", "c", "d", "p", "s", "r", "t", "m").contains(s)) {
-                    throw new IllegalArgumentException("unknown scenario " + s + "; use a, b, c, d, p, s, r, t, m");
+                if (!List.of("a", "b", "c", "d", "i", "p", "s", "r", "t", "m").contains(s)) {
+                    throw new IllegalArgumentException("unknown scenario " + s + "; use a, b, c, d, i, p, s, r, t, m");
                 }
             }
-            if (list.stream().anyMatch(s -> "abcd".contains(s))) {
+            if (list.stream().anyMatch(s -> "abcdi".contains(s))) {
                 AppServer app = serverKind == null ? null : AppServer.start(serverKind, serverHeap);
                 if (app != null) {
                     report.append(String.format(Locale.ROOT, "Server: %s (-Xmx%s), the hub WAR at /hub (anonymous "
@@ -194,6 +194,7 @@ public final class Bench {
                                 case "b" -> b.latency();
                                 case "c" -> b.idle();
                                 case "d" -> b.replay();
+                                case "i" -> b.instrumentation();
                                 default -> {
                                     // below
                                 }
@@ -321,6 +322,114 @@ public final class Bench {
         double mean = Arrays.stream(values).average().orElse(Double.NaN);
         double variance = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / Math.max(1, values.length - 1);
         return String.format(Locale.ROOT, "%.3f +- %.3f", mean, Math.sqrt(variance / values.length));
+    }
+
+    /**
+     * (i) ssekit with and without its instrumentation side by side, in one server at once: N subscribers
+     * on a topic of the plain hub and N on one of the hub bound to OpenTelemetry ({@code hub-otel}), M
+     * events published to both in turn as fast as the slowest subscriber takes them. Both run under the
+     * same load at the same time, so what the machine does to one it does to the other; each hub's own
+     * threads (its publishing requests, its writers) are timed apart, and so is the SDK's span exporter.
+     * Per round: each hub's CPU per delivery on its own threads, and the instrumentation's extra as a
+     * share of the whole process's CPU per delivery. Rounds: {@code --rounds}.
+     */
+    private void instrumentation() throws Exception {
+        int n = quick ? 200 : 1000;
+        int m = quick ? 2000 : 10_000;
+        String plain = "hub";
+        String otel = BenchApp.INSTRUMENTED;
+        double[] shares = new double[rounds];
+        double[] ratios = new double[rounds];
+        for (int round = 0; round < rounds; round++) {
+            String plainTopic = "i-plain-" + round;
+            String otelTopic = "i-otel-" + round;
+            client.closeAll();
+            settle();
+            progress("(i) round " + (round + 1) + ": connecting " + n + " subscribers to each hub");
+            client.open(n, List.of(subscribePath(plain, plainTopic), subscribePath(otel, otelTopic)), null);
+            awaitConnected("(i)", 2 * n);
+            Map<String, Long> before = cpu();
+            long published = 0;
+            long lastProgress = System.nanoTime();
+            long lastMin = -1;
+            while (true) {
+                long min = client.minReceived();
+                if (min != lastMin) {
+                    lastMin = min;
+                    lastProgress = System.nanoTime();
+                }
+                if (min >= m || System.nanoTime() - lastProgress > 10_000_000_000L) {
+                    break;
+                }
+                long inFlight = published - min;
+                if (published < m && inFlight < WINDOW) {
+                    int count = (int) Math.min(Math.min(CHUNK, m - published), WINDOW - inFlight);
+                    // In turn, the order swapped every chunk: neither hub is always first.
+                    boolean plainFirst = (published / CHUNK) % 2 == 0;
+                    publish(plainFirst ? plain : otel, plainFirst ? plainTopic : otelTopic, published, count);
+                    publish(plainFirst ? otel : plain, plainFirst ? otelTopic : plainTopic, published, count);
+                    published += count;
+                } else {
+                    Thread.onSpinWait();
+                    Thread.sleep(0, 200_000);
+                }
+            }
+            Map<String, Long> after = cpu();
+            long delivered = client.events.get();
+            long perHub = (long) n * m;
+            if (delivered != 2 * perHub) {
+                notes.add(String.format(Locale.ROOT, "(i) round %d: %,d deliveries, not %,d", round + 1, delivered, 2 * perHub));
+            }
+            double process = delta(before, after, "process") / (double) delivered;
+            double plainOwn = (delta(before, after, "publish:" + plain) + threads(before, after, "writer", false))
+                    / (double) perHub;
+            double otelOwn = (delta(before, after, "publish:" + otel) + threads(before, after, "writer", true)
+                    + threads(before, after, "BatchSpanProcessor", false)) / (double) perHub;
+            notes.add(String.format(Locale.ROOT, "(i) round %d, ns per delivery: publishing %.1f and %.1f, writers %.1f "
+                    + "and %.1f (plain and instrumented), span exporter %.1f", round + 1,
+                    delta(before, after, "publish:" + plain) / (double) perHub,
+                    delta(before, after, "publish:" + otel) / (double) perHub,
+                    threads(before, after, "writer", false) / (double) perHub,
+                    threads(before, after, "writer", true) / (double) perHub,
+                    threads(before, after, "BatchSpanProcessor", false) / (double) perHub));
+            shares[round] = (otelOwn - plainOwn) / process;
+            ratios[round] = otelOwn / plainOwn;
+            notes.add(String.format(Locale.ROOT, "(i) round %d: the plain hub's own threads %.1f ns per delivery, the "
+                    + "instrumented hub's %.1f ns (ratio %.3f); the whole process %.1f ns per delivery; the "
+                    + "instrumentation's extra %.1f %% of it", round + 1, plainOwn, otelOwn, ratios[round], process,
+                    100 * shares[round]));
+            end(plainTopic);
+            end(otelTopic);
+        }
+        notes.add(String.format(Locale.ROOT, "(i) %d rounds: the instrumentation costs %s %% of the server's CPU per "
+                + "delivery; the hubs' own threads' ratio %s (mean +- standard error)", rounds,
+                meanAndError(Arrays.stream(shares).map(v -> 100 * v).toArray()), meanAndError(ratios)));
+    }
+
+    /** @return the server's CPU times so far, by name ({@code /admin/cpu}), in nanoseconds */
+    private Map<String, Long> cpu() throws Exception {
+        Map<String, Long> cpu = new LinkedHashMap<>();
+        for (String line : get("/admin/cpu").split("\n")) {
+            int space = line.lastIndexOf(' ');
+            cpu.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
+        }
+        return cpu;
+    }
+
+    private static long delta(Map<String, Long> before, Map<String, Long> after, String name) {
+        return after.getOrDefault(name, 0L) - before.getOrDefault(name, 0L);
+    }
+
+    /** @return the CPU time of the threads whose names hold {@code part}, of the instrumented hub's or not */
+    private static long threads(Map<String, Long> before, Map<String, Long> after, String part, boolean instrumented) {
+        long sum = 0;
+        for (String name : after.keySet()) {
+            if (name.startsWith("threads:") && name.contains(part)
+                    && (part.equals("writer") ? name.contains("otel") == instrumented : true)) {
+                sum += delta(before, after, name);
+            }
+        }
+        return sum;
     }
 
     /** One side's run of (a); its server CPU per delivery goes to {@code cpuPerDelivery[0]}. */
@@ -902,6 +1011,11 @@ public final class Bench {
         } else {
             client.open(n, subscribePath(side, topic), null);
         }
+        awaitConnected(side + "/" + topic, n);
+    }
+
+    /** Waits until {@code n} subscribers are connected (or refused), noting it if some never were. */
+    private void awaitConnected(String what, int n) throws Exception {
         long deadline = System.nanoTime() + Math.max(30, n / 200) * 1_000_000_000L;
         long lastReady = -1;
         long lastChange = System.nanoTime();
@@ -917,8 +1031,8 @@ public final class Bench {
             Thread.sleep(20);
         }
         if (client.ready.get() < n) {
-            notes.add(String.format(Locale.ROOT, "%s/%s: only %,d of %,d subscribers connected (%d errors, %d refused)",
-                    side, topic, client.ready.get(), n, client.errors.get(), client.badStatus.get()));
+            notes.add(String.format(Locale.ROOT, "%s: only %,d of %,d subscribers connected (%d errors, %d refused)",
+                    what, client.ready.get(), n, client.errors.get(), client.badStatus.get()));
         }
     }
 

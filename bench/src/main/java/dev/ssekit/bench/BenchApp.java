@@ -25,6 +25,8 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseBroadcaster;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Paths;
 import java.util.Map;
 import java.util.Queue;
@@ -38,6 +40,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The bench server's resources, all in one JAX-RS application on one Grizzly server:
@@ -81,6 +84,17 @@ final class BenchApp {
             return t;
         });
         final AtomicLong tickPublished = new AtomicLong();
+        /** The CPU time of the publishing requests, by side (the admin's publish). */
+        final Map<String, LongAdder> publishCpu = new ConcurrentHashMap<>();
+        /** The CPU time of every thread, by name; started on first use. */
+        private ThreadCpu threadCpuSampler;
+
+        synchronized ThreadCpu threadCpu() {
+            if (threadCpuSampler == null) {
+                threadCpuSampler = new ThreadCpu();
+            }
+            return threadCpuSampler;
+        }
         volatile ScheduledFuture<?> ticking;
         /** The raw NIO baselines, by side ({@code nio}, {@code nio-batched}), started when first asked for. */
         final Map<String, RawNioServer> nio = new ConcurrentHashMap<>();
@@ -105,7 +119,11 @@ final class BenchApp {
 
         synchronized Hub instrumented() {
             if (instrumented == null) {
-                instrumented = Hub.builder().name("bench-otel").metrics(BenchTelemetry.installAndBind()).build();
+                // -Dbench.instrumented=false (BENCH_SERVER_OPTS): the same second hub with no binding, the
+                // pairing's control (its ratios show what pairing two hubs measures by itself).
+                instrumented = Hub.builder().name("bench-otel").metrics(Boolean.parseBoolean(
+                        System.getProperty("bench.instrumented", "true"))
+                        ? BenchTelemetry.installAndBind() : dev.ssekit.spi.MetricsBinding.NONE).build();
             }
             return instrumented;
         }
@@ -279,15 +297,41 @@ final class BenchApp {
             return text;
         }
 
-        /** Publishes {@code count} events numbered from {@code seq}, as fast as broadcast returns. */
+        /**
+         * Publishes {@code count} events numbered from {@code seq}, as fast as broadcast returns; the
+         * publishing thread's CPU time is added to the side's ({@link #cpu}).
+         */
         @POST
         @Path("publish/{side}/{topic}")
         public String publish(@PathParam("side") String side, @PathParam("topic") String topic,
                               @QueryParam("seq") long seq, @QueryParam("count") int count) {
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpu0 = threads.getCurrentThreadCpuTime();
             for (int i = 0; i < count; i++) {
                 state.publish(side, topic, seq + i);
             }
+            state.publishCpu.computeIfAbsent(side, s -> new LongAdder()).add(threads.getCurrentThreadCpuTime() - cpu0);
             return "ok";
+        }
+
+        /**
+         * CPU time so far, in nanoseconds, one {@code name value} line each: {@code process} (every
+         * thread, the JVM's own included), {@code publish:SIDE} (the publishing requests of a side),
+         * and {@code threads:NAME} for the threads by name without their trailing number (a hub's
+         * writers, {@code bench-otel-writer-}; OpenTelemetry's span exporter), ended ones included
+         * ({@link ThreadCpu}).
+         */
+        @GET
+        @Path("cpu")
+        public String cpu() {
+            StringBuilder out = new StringBuilder();
+            out.append("process ").append(((com.sun.management.OperatingSystemMXBean)
+                    ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime()).append('\n');
+            state.publishCpu.forEach((side, nanos) -> out.append("publish:").append(side).append(' ')
+                    .append(nanos.sum()).append('\n'));
+            state.threadCpu().byName().forEach((name, nanos) -> out.append("threads:").append(name.replace(' ', '_'))
+                    .append(' ').append(nanos).append('\n'));
+            return out.toString();
         }
 
         /** Publishes {@code count} events at {@code rate} per second on the server's clock; answers at once. */
@@ -540,6 +584,56 @@ final class BenchApp {
 
         static Set<String> stores() {
             return Set.of("memory", "h2", "postgresql", "redis");
+        }
+    }
+
+    /**
+     * Every thread's CPU time, read every 20 ms and kept after the thread ends: a hub's writer threads
+     * come and go (a writer taken for stalled is replaced), and the JVM forgets an ended thread's time.
+     * What a thread spent between its last reading and its end is missed (at most 20 ms each).
+     */
+    static final class ThreadCpu {
+        private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        private final Map<Long, String> names = new ConcurrentHashMap<>();
+        private final Map<Long, Long> nanos = new ConcurrentHashMap<>();
+
+        ThreadCpu() {
+            Thread t = new Thread(() -> {
+                while (true) {
+                    read();
+                    try {
+                        Thread.sleep(20); // a sampling period, not a synchronisation
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "bench-cpu-sampler");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private synchronized void read() {
+            for (long id : threads.getAllThreadIds()) {
+                long cpu = threads.getThreadCpuTime(id);
+                if (cpu > 0) {
+                    if (!names.containsKey(id)) {
+                        java.lang.management.ThreadInfo info = threads.getThreadInfo(id);
+                        if (info == null) {
+                            continue;
+                        }
+                        names.put(id, info.getThreadName().replaceAll("[0-9]+$", ""));
+                    }
+                    nanos.put(id, cpu);
+                }
+            }
+        }
+
+        /** @return the CPU time of the threads so far, ended ones included, by name without a trailing number */
+        synchronized Map<String, Long> byName() {
+            read();
+            Map<String, Long> out = new java.util.TreeMap<>();
+            nanos.forEach((id, cpu) -> out.merge(names.get(id), cpu, Long::sum));
+            return out;
         }
     }
 }

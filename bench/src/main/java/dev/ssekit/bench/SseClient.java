@@ -67,13 +67,24 @@ final class SseClient implements AutoCloseable {
 
     /** As {@link #open(int, String, String)}, to another server (the raw NIO baseline's port). */
     void open(InetSocketAddress to, int n, String path, String lastEventId) {
-        AtomicLongArray counts = new AtomicLongArray(n);
+        open(to, n, List.of(path), lastEventId);
+    }
+
+    /** Opens {@code n} connections to each of {@code paths}: {@link #minReceived} then covers them all. */
+    void open(int n, List<String> paths, String lastEventId) {
+        open(server, n, paths, lastEventId);
+    }
+
+    private void open(InetSocketAddress to, int n, List<String> paths, String lastEventId) {
+        AtomicLongArray counts = new AtomicLongArray(n * paths.size());
         received = counts;
         run(() -> {
-            for (int i = 0; i < n; i++) {
-                Conn c = new Conn(conns.size(), to, request(to, path, lastEventId));
-                conns.add(c);
-                waiting.add(c);
+            for (String path : paths) {
+                for (int i = 0; i < n; i++) {
+                    Conn c = new Conn(conns.size(), to, request(to, path, lastEventId));
+                    conns.add(c);
+                    waiting.add(c);
+                }
             }
             startWaiting();
         });
