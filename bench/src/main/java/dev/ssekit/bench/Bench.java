@@ -349,31 +349,13 @@ public final class Bench {
             client.open(n, List.of(subscribePath(plain, plainTopic), subscribePath(otel, otelTopic)), null);
             awaitConnected("(i)", 2 * n);
             Map<String, Long> before = cpu();
-            long published = 0;
-            long lastProgress = System.nanoTime();
-            long lastMin = -1;
-            while (true) {
-                long min = client.minReceived();
-                if (min != lastMin) {
-                    lastMin = min;
-                    lastProgress = System.nanoTime();
-                }
-                if (min >= m || System.nanoTime() - lastProgress > 10_000_000_000L) {
-                    break;
-                }
-                long inFlight = published - min;
-                if (published < m && inFlight < WINDOW) {
-                    int count = (int) Math.min(Math.min(CHUNK, m - published), WINDOW - inFlight);
-                    // In turn, the order swapped every chunk: neither hub is always first.
-                    boolean plainFirst = (published / CHUNK) % 2 == 0;
-                    publish(plainFirst ? plain : otel, plainFirst ? plainTopic : otelTopic, published, count);
-                    publish(plainFirst ? otel : plain, plainFirst ? otelTopic : plainTopic, published, count);
-                    published += count;
-                } else {
-                    Thread.onSpinWait();
-                    Thread.sleep(0, 200_000);
-                }
-            }
+            long[] requests = {0};
+            publishWindowed(m, 2L * n * m, (seq, count) -> {
+                // In turn, the order swapped every request: neither hub is always first.
+                boolean plainFirst = requests[0]++ % 2 == 0;
+                publish(plainFirst ? plain : otel, plainFirst ? plainTopic : otelTopic, seq, count);
+                publish(plainFirst ? otel : plain, plainFirst ? otelTopic : plainTopic, seq, count);
+            });
             Map<String, Long> after = cpu();
             long delivered = client.events.get();
             long perHub = (long) n * m;
@@ -404,6 +386,41 @@ public final class Bench {
         notes.add(String.format(Locale.ROOT, "(i) %d rounds: the instrumentation costs %s %% of the server's CPU per "
                 + "delivery; the hubs' own threads' ratio %s (mean +- standard error)", rounds,
                 meanAndError(Arrays.stream(shares).map(v -> 100 * v).toArray()), meanAndError(ratios)));
+    }
+
+    /** Publishes events {@code seq} to {@code seq + count - 1}. */
+    private interface Chunk {
+        void publish(long seq, int count) throws Exception;
+    }
+
+    /**
+     * Publishes {@code m} events in requests of up to {@link #CHUNK}, at most {@link #WINDOW} ahead of
+     * the slowest subscriber, until every subscriber has them all, {@code deliveries} have arrived, or
+     * no subscriber progressed for 10 s.
+     */
+    private void publishWindowed(long m, long deliveries, Chunk chunk) throws Exception {
+        long published = 0;
+        long lastProgress = System.nanoTime();
+        long lastMin = -1;
+        while (true) {
+            long min = client.minReceived();
+            if (min != lastMin) {
+                lastMin = min;
+                lastProgress = System.nanoTime();
+            }
+            if (min >= m || System.nanoTime() - lastProgress > 10_000_000_000L || client.events.get() >= deliveries) {
+                return;
+            }
+            long inFlight = published - min;
+            if (published < m && inFlight < WINDOW) {
+                int count = (int) Math.min(Math.min(CHUNK, m - published), WINDOW - inFlight);
+                chunk.publish(published, count);
+                published += count;
+            } else {
+                Thread.onSpinWait();
+                Thread.sleep(0, 200_000);
+            }
+        }
     }
 
     /** @return the server's CPU times so far, by name ({@code /admin/cpu}), in nanoseconds */
@@ -444,30 +461,12 @@ public final class Bench {
         long rss = rss();
         long cpu0 = serverCpuMicros();
         long start = System.nanoTime();
-        long published = 0;
-        long lastProgress = System.nanoTime();
-        long lastMin = -1;
-        while (true) {
-            long min = client.minReceived();
-            if (min != lastMin) {
-                lastMin = min;
-                lastProgress = System.nanoTime();
-            }
-            if (min >= m || System.nanoTime() - lastProgress > 10_000_000_000L
-                    || client.events.get() >= (long) n * m) {
-                break;
-            }
-            long inFlight = published - min;
-            if (published < m && inFlight < WINDOW) {
-                int count = (int) Math.min(Math.min(CHUNK, m - published), WINDOW - inFlight);
-                publish(side, topic, published, count);
-                published += count;
-                rss = Math.max(rss, rss());
-            } else {
-                Thread.onSpinWait();
-                Thread.sleep(0, 200_000);
-            }
-        }
+        long[] peakRss = {rss};
+        publishWindowed(m, (long) n * m, (seq, count) -> {
+            publish(side, topic, seq, count);
+            peakRss[0] = Math.max(peakRss[0], rss());
+        });
+        rss = peakRss[0];
         long took = client.lastEventNanos - start;
         long delivered = client.events.get();
         long drops = (long) n * m - delivered;

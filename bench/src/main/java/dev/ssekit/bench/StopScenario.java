@@ -75,10 +75,11 @@ final class StopScenario {
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx2g", "-XX:+UseG1GC",
                 "-Djava.util.logging.config.file=" + Paths.get("src/main/resources/logging.properties").toAbsolutePath(),
                 "-cp", v.classPath(), "dev.ssekit.app.embedded.EmbeddedHub"));
-        // The hub's own JVM options (a flight recording, a GC log), as BENCH_SERVER_OPTS are the bench server's.
+        // The hub's own JVM options (a flight recording, a GC log), as BENCH_SERVER_OPTS are the bench server's;
+        // after the defaults, so that they may override them (-XX:-UseG1GC -XX:+UseZGC).
         String extra = System.getenv("BENCH_HUB_OPTS");
         if (extra != null && !extra.isBlank()) {
-            cmd.addAll(1, Arrays.asList(extra.trim().split("\\s+")));
+            cmd.addAll(3, Arrays.asList(extra.trim().split("\\s+")));
         }
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("HOST", "127.0.0.1");
