@@ -112,7 +112,8 @@ public interface MetricsBinding {
          * topic, passed on together (ssekit's writer threads hold their deliveries' records and pass
          * them on in bursts). Called instead of {@link #delivered(long)} for each, so that a count
          * can be added once per run rather than once per delivery; the default calls
-         * {@link #delivered(long)} for each.
+         * {@link #delivered(long)} for each, and a throw ends the run's records. Deliveries written
+         * on other threads still come one by one: override {@link #delivered(long)} as well.
          *
          * @param lagNanos the deliveries' lags, as {@link #delivered(long)} takes them; read them
          *                 during the call only, never keep or change the array

@@ -112,7 +112,7 @@ public final class Connection {
      * fan-out, and the same one in the queue of every subscriber it reaches, so that queueing an
      * event for N subscribers makes no object per subscriber. With one record per subscriber, ten
      * thousand subscribers each some 45 events behind held 450,000 records (14 MB), which every young
-     * collection copied again while they waited: pauses of 65 to 93 ms on two cores, which every
+     * collection copied again while they waited: pauses of 47 to 97 ms on two cores, which every
      * request waited out, a stopping hub's 503s included (bench run AL).
      */
     public static final class Broadcast {
@@ -275,8 +275,8 @@ public final class Connection {
      *
      * @return false if the connection has ended or the overflow policy cut it
      */
-    public boolean offer(Broadcast event, Drains drains) {
-        return enqueue(event.item, drains);
+    public boolean offer(Broadcast broadcast, Drains drains) {
+        return enqueue(broadcast.item, drains);
     }
 
     /** @return why the connection ended or is ending; {@link CloseReason#CLOSED} while open */
