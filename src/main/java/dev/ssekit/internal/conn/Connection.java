@@ -251,28 +251,11 @@ public final class Connection {
     }
 
     /**
-     * Queues a broadcast event, with no receipt: broadcasts never wait for one subscriber.
+     * Queues a broadcast event, with no receipt: broadcasts never wait for one subscriber. The
+     * fan-out makes the {@link #broadcast} once for all of the event's subscribers on a topic.
      *
-     * @param meter the topic's counts, or null
-     * @return false if the connection has ended or the overflow policy cut it
-     */
-    public boolean offer(FramedEvent event, TopicMeter meter) {
-        return enqueue(new Item(event, null, meter, System.nanoTime()), null);
-    }
-
-    /**
-     * As {@link #offer(FramedEvent, TopicMeter)}, for a fan-out: a drain this makes due is left in
-     * {@code drains}, which the fan-out submits with the others once done, where the outlet never
-     * blocks.
-     */
-    public boolean offer(FramedEvent event, TopicMeter meter, Drains drains) {
-        return offer(broadcast(event, meter), drains);
-    }
-
-    /**
-     * As {@link #offer(FramedEvent, TopicMeter, Drains)}, with what the fan-out made once for all of
-     * the event's subscribers on a topic ({@link #broadcast}).
-     *
+     * @param drains where a drain this makes due is left, for the fan-out to submit with the others
+     *               once done (where the outlet never blocks); null to submit it now
      * @return false if the connection has ended or the overflow policy cut it
      */
     public boolean offer(Broadcast broadcast, Drains drains) {
