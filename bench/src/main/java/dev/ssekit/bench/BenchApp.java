@@ -184,16 +184,8 @@ final class BenchApp {
         }
     }
 
-    /** Subscribes to a topic of an ssekit side's hub. */
-    static void subscribe(State state, String side, String topic, String lastEventId, SseEventSink sink) {
-        Topic<Payload> hub = state.hub(side, topic);
-        Conn conn = state.hubOf(side).open(sink);
-        state.conns.computeIfAbsent(topic, t -> new ConcurrentLinkedQueue<>()).add(conn);
-        hub.subscribe(conn, lastEventId);
-    }
-
-    /** ssekit's side. */
-    @Path("hub")
+    /** ssekit's side: {@code hub}, and {@code hub-otel} with its instrumentation on ({@link State#instrumented()}). */
+    @Path("{side: hub|" + INSTRUMENTED + "}")
     public static final class HubStream {
         private final State state;
 
@@ -204,9 +196,12 @@ final class BenchApp {
         @GET
         @Path("{topic}")
         @Produces(MediaType.SERVER_SENT_EVENTS)
-        public void subscribe(@PathParam("topic") String topic, @HeaderParam("Last-Event-ID") String lastEventId,
-                              @Context SseEventSink sink, @Context Sse sse) {
-            BenchApp.subscribe(state, "hub", topic, lastEventId, sink);
+        public void subscribe(@PathParam("side") String side, @PathParam("topic") String topic,
+                              @HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink) {
+            Topic<Payload> hub = state.hub(side, topic);
+            Conn conn = state.hubOf(side).open(sink);
+            state.conns.computeIfAbsent(topic, t -> new ConcurrentLinkedQueue<>()).add(conn);
+            hub.subscribe(conn, lastEventId);
         }
 
         @GET
@@ -234,24 +229,6 @@ final class BenchApp {
                     ? t.subscribe(conn, java.util.List.of(), lastEventId, topics -> true)
                     : t.subscribe(conn, java.util.List.of("h-0"), lastEventId);
             state.historyReplayed.addAndGet(s.replayed());
-        }
-    }
-
-    /** ssekit's side with its instrumentation on: {@link State#instrumented()}. */
-    @Path(INSTRUMENTED)
-    public static final class InstrumentedHubStream {
-        private final State state;
-
-        InstrumentedHubStream(State state) {
-            this.state = state;
-        }
-
-        @GET
-        @Path("{topic}")
-        @Produces(MediaType.SERVER_SENT_EVENTS)
-        public void subscribe(@PathParam("topic") String topic, @HeaderParam("Last-Event-ID") String lastEventId,
-                              @Context SseEventSink sink) {
-            BenchApp.subscribe(state, INSTRUMENTED, topic, lastEventId, sink);
         }
     }
 

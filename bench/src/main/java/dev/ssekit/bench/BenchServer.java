@@ -28,7 +28,7 @@ public final class BenchServer {
         BenchApp.State state = new BenchApp.State();
         ResourceConfig config = new ResourceConfig()
                 .register(SseKitFeature.class)
-                .registerInstances(new BenchApp.HubStream(state), new BenchApp.InstrumentedHubStream(state), new BenchApp.RawStream(state),
+                .registerInstances(new BenchApp.HubStream(state), new BenchApp.RawStream(state),
                         new BenchApp.Admin(state));
         HttpServer server = GrizzlyHttpServerFactory.createHttpServer(
                 URI.create("http://127.0.0.1:" + port + "/"), config, false);
