@@ -175,6 +175,28 @@ class MetricsBindingTest {
     }
 
     /**
+     * A fan-out past {@link dev.ssekit.internal.metrics.LagSample#PER_EVENT} subscribers measures the
+     * lag of an even sample of them (100 subscribers: every 4th), and still counts every delivery.
+     */
+    @Test
+    void delivered_largeFanOut_measuresTheLagOfASampleAndCountsEveryDelivery() {
+        Lags metrics = new Lags();
+        try (Hub topics = Hub.builder().metrics(metrics).build()) {
+            Topic<String> news = topics.topic("news", String.class);
+            for (int i = 0; i < 100; i++) {
+                news.subscribe(topics.open(new FakeSse.Sink()), null);
+            }
+            for (int i = 0; i < 10; i++) {
+                news.publish("event " + i);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> metrics.lags.size() == 1_000);
+            assertEquals(250, metrics.lags.stream().filter(l -> l >= 0).count(),
+                    "25 measured of each event's 100 deliveries");
+            assertEquals(1_000, news.stats().delivered());
+        }
+    }
+
+    /**
      * On a shared store the follow hands every event on, this node's own too: the lag of those
      * published with their id still counts from this node's accept (it was unknown, reported
      * negative, before).

@@ -100,8 +100,10 @@ public interface MetricsBinding {
          * Called instead of {@link #delivered()}, which the default calls.
          *
          * @param lagNanos from the moment this node accepted the publish to that write; negative when
-         *                 unknown (an event this node did not accept itself, such as one another node
-         *                 published to a shared store)
+         *                 not measured: an event this node did not accept itself (such as one another
+         *                 node published to a shared store), or a delivery outside the lag's sample
+         *                 (an event reaching more than 32 subscribers on a topic has the lag of an
+         *                 even spread of 32 of them measured)
          */
         default void delivered(long lagNanos) {
             delivered();

@@ -100,10 +100,13 @@ public final class Connection {
     /**
      * @param meter       the topic the event was broadcast through, counted when written or dropped; or null
      * @param queuedNanos when it was queued, for the queue delay
+     * @param measuresLag whether its write passes the delivery's lag to the meter (the fan-out's
+     *                    {@link dev.ssekit.internal.metrics.LagSample}), or counts it only
      */
-    private record Item(FramedEvent event, CompletableFuture<Void> receipt, TopicMeter meter, long queuedNanos) {
+    private record Item(FramedEvent event, CompletableFuture<Void> receipt, TopicMeter meter, long queuedNanos,
+                        boolean measuresLag) {
         Item(FramedEvent event) {
-            this(event, null, null, 0);
+            this(event, null, null, 0, false);
         }
     }
 
@@ -124,13 +127,14 @@ public final class Connection {
     }
 
     /**
-     * @param event the event, as written to every subscriber
-     * @param meter the topic's counts, or null
-     * @return what the fan-out queues to each of the event's subscribers on that topic; its queue
-     *         delay ({@link ConnSettings#queueMaxDelay()}) counts from now, for each of them
+     * @param event       the event, as written to every subscriber
+     * @param meter       the topic's counts, or null
+     * @param measuresLag whether the deliveries of this record pass their lag to the meter
+     * @return what the fan-out queues to the event's subscribers on that topic; its queue delay
+     *         ({@link ConnSettings#queueMaxDelay()}) counts from now, for each of them
      */
-    public static Broadcast broadcast(FramedEvent event, TopicMeter meter) {
-        return new Broadcast(new Item(event, null, meter, System.nanoTime()));
+    public static Broadcast broadcast(FramedEvent event, TopicMeter meter, boolean measuresLag) {
+        return new Broadcast(new Item(event, null, meter, System.nanoTime(), measuresLag));
     }
 
     /**
@@ -243,7 +247,7 @@ public final class Connection {
      */
     public CompletionStage<Void> send(FramedEvent event) {
         CompletableFuture<Void> receipt = new CompletableFuture<>();
-        if (!enqueue(new Item(event, receipt, null, System.nanoTime()), null)) {
+        if (!enqueue(new Item(event, receipt, null, System.nanoTime(), false), null)) {
             throw new ConnectionClosedException(closeReason());
         }
         start();
@@ -758,7 +762,7 @@ public final class Connection {
                 // The frame is shared by every subscriber and carries its accept time: nothing is
                 // made per delivery to measure the lag.
                 long accepted = item.event.acceptedNanos();
-                item.meter.delivered(accepted == 0 ? -1 : now - accepted);
+                item.meter.delivered(accepted == 0 || !item.measuresLag ? -1 : now - accepted);
             }
             if (item.receipt != null) {
                 item.receipt.complete(null);
@@ -941,7 +945,7 @@ public final class Connection {
                         || writeStartedNanos != 0) {
                     return;
                 }
-                queue.add(new Item(heartbeat, null, null, now));
+                queue.add(new Item(heartbeat, null, null, now, false));
                 queuedBytes += heartbeat.frameLength();
                 scheduleDrainLocked();
             }

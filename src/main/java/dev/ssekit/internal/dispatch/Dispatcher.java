@@ -19,6 +19,7 @@ import dev.ssekit.internal.conn.ConnSettings;
 import dev.ssekit.internal.conn.Connection;
 import dev.ssekit.internal.conn.Drains;
 import dev.ssekit.internal.conn.Outlets;
+import dev.ssekit.internal.metrics.LagSample;
 import dev.ssekit.internal.metrics.TopicMeter;
 import dev.ssekit.internal.metrics.Traced;
 import dev.ssekit.internal.metrics.Tracing;
@@ -293,15 +294,18 @@ public final class Dispatcher implements AutoCloseable {
             // shared frame carries the accept time, so the lag is measured at the write with nothing added.
             routes.deliver(batch, p -> EncodedEvent.of(p.event(), p.acceptedNanos()), new Routes.Fanned() {
                 // Fan-out runs under the routes lock and reaches an event's subscribers on a topic one
-                // after another: the topic's meter is looked up, and the event's queue record made,
-                // once per run of them, not once per subscriber.
+                // after another: the topic's meter is looked up, and the event's queue records made,
+                // once per run of them, not once per subscriber. Two records: the deliveries of the
+                // lag sample measure their lag, the others are only counted.
                 private String topic;
                 private TopicMeter meter;
                 private FramedEvent frame;
-                private Connection.Broadcast queued;
+                private final LagSample sample = new LagSample();
+                private Connection.Broadcast measured;
+                private Connection.Broadcast counted;
 
                 @Override
-                public void fanned(String t, Connection conn, FramedEvent out) {
+                public void fanned(String t, Connection conn, FramedEvent out, int walk) {
                     if (!t.equals(topic)) {
                         topic = t;
                         meter = meters.of(t);
@@ -309,9 +313,18 @@ public final class Dispatcher implements AutoCloseable {
                     }
                     if (out != frame) {
                         frame = out;
-                        queued = Connection.broadcast(out, meter);
+                        measured = Connection.broadcast(out, meter, true);
+                        counted = null;
+                        sample.start(walk);
                     }
-                    conn.offer(queued, drains);
+                    if (sample.next()) {
+                        conn.offer(measured, drains);
+                    } else {
+                        if (counted == null) {
+                            counted = Connection.broadcast(out, meter, false);
+                        }
+                        conn.offer(counted, drains);
+                    }
                 }
             });
         } finally {

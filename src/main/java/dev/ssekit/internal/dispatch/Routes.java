@@ -7,6 +7,7 @@ import dev.ssekit.internal.wire.FramedEvent;
 import dev.ssekit.spi.TopicMatcher;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -289,7 +290,11 @@ final class Routes {
 
     /** Told, for each topic an event is fanned out on, which subscribers' queues took it. */
     interface Fanned {
-        void fanned(String topic, Connection conn, FramedEvent out);
+        /**
+         * @param walk how many subscribers the walk that reached {@code conn} holds (the topic's, or
+         *             the matchers'): at most how many the event reaches in it
+         */
+        void fanned(String topic, Connection conn, FramedEvent out, int walk);
     }
 
     /** The written form of one event, made at its first subscriber: an event nobody takes costs nothing. */
@@ -327,7 +332,7 @@ final class Routes {
                         continue;
                     }
                     if (accepts(s.filter, p.value(), p.event())) {
-                        counted.fanned(topic, s.conn, out.get());
+                        counted.fanned(topic, s.conn, out.get(), n);
                         if (reached != null) {
                             reached.add(s.conn);
                         }
@@ -356,19 +361,21 @@ final class Routes {
         int n = unscreened.beginWalk();
         try {
             for (int i = 0; i < n; i++) {
-                offerToMatcher(unscreened.get(i), p, first, out, counted);
+                offerToMatcher(unscreened.get(i), p, first, out, counted, n);
             }
         } finally {
             unscreened.endWalk();
         }
         if (!screened.isEmpty()) {
-            for (MatcherRoute m : screened.candidates(topics)) {
-                offerToMatcher(m, p, first, out, counted);
+            Collection<MatcherRoute> candidates = screened.candidates(topics);
+            for (MatcherRoute m : candidates) {
+                offerToMatcher(m, p, first, out, counted, candidates.size());
             }
         }
     }
 
-    private static void offerToMatcher(MatcherRoute m, Published p, String first, Encoded out, Fanned counted) {
+    private static void offerToMatcher(MatcherRoute m, Published p, String first, Encoded out, Fanned counted,
+                                       int walk) {
         Set<String> topics = p.topics();
         Set<String> byName = m.byName();
         if (!byName.isEmpty() && (topics.size() == 1 ? byName.contains(first)
@@ -384,7 +391,7 @@ final class Routes {
             matches = false;
         }
         if (matches) {
-            counted.fanned(first, m.conn(), out.get());
+            counted.fanned(first, m.conn(), out.get(), walk);
         }
     }
 

@@ -84,7 +84,7 @@ class RoutesJoinTest {
         assertEquals(beforeStorm, matchers.copied(), "a leave and rejoin copied the matchers");
         Map<Connection, Integer> got = new HashMap<>();
         routes.deliver(List.of(new Published(Set.of("t"), Event.of("x").withId("1"), null, "1")),
-                p -> EncodedEvent.of(p.event()), (topic, conn, out) -> got.merge(conn, 1, Integer::sum));
+                p -> EncodedEvent.of(p.event()), (topic, conn, out, walk) -> got.merge(conn, 1, Integer::sum));
         assertEquals(CLIENTS, got.size());
         assertTrue(got.values().stream().allMatch(n -> n == 1));
     }
@@ -114,11 +114,11 @@ class RoutesJoinTest {
                 + " copied " + (index.copied() - beforeStorm) + " references");
         Map<Connection, Integer> got = new HashMap<>();
         routes.deliver(List.of(new Published(Set.of("https://example.com/books/1"), Event.of("x").withId("1"), null,
-                "1")), p -> EncodedEvent.of(p.event()), (topic, conn, out) -> got.merge(conn, 1, Integer::sum));
+                "1")), p -> EncodedEvent.of(p.event()), (topic, conn, out, walk) -> got.merge(conn, 1, Integer::sum));
         assertEquals(CLIENTS, got.size());
         assertTrue(got.values().stream().allMatch(n -> n == 1));
         routes.deliver(List.of(new Published(Set.of("https://example.com/authors/1"), Event.of("y").withId("2"), null,
-                "2")), p -> EncodedEvent.of(p.event()), (topic, conn, out) -> got.merge(conn, 1, Integer::sum));
+                "2")), p -> EncodedEvent.of(p.event()), (topic, conn, out, walk) -> got.merge(conn, 1, Integer::sum));
         assertTrue(got.values().stream().allMatch(n -> n == 1), "the screen kept the others out");
     }
 
@@ -148,7 +148,7 @@ class RoutesJoinTest {
         }
         Map<Connection, Integer> got = new HashMap<>();
         routes.deliver(List.of(new Published(Set.of("t"), Event.of("x").withId("1"), null, "1")),
-                p -> EncodedEvent.of(p.event()), (topic, conn, out) -> got.merge(conn, 1, Integer::sum));
+                p -> EncodedEvent.of(p.event()), (topic, conn, out, walk) -> got.merge(conn, 1, Integer::sum));
         for (int i = 0; i < conns.size(); i++) {
             assertEquals(i % 3 == 0 ? null : 1, got.get(conns.get(i)), "connection " + i);
         }
@@ -166,7 +166,7 @@ class RoutesJoinTest {
         }
         List<Connection> got = new ArrayList<>();
         routes.deliver(List.of(new Published(Set.of("t"), Event.of("x").withId("1"), null, "1")),
-                p -> EncodedEvent.of(p.event()), (topic, conn, out) -> {
+                p -> EncodedEvent.of(p.event()), (topic, conn, out, walk) -> {
                     got.add(conn);
                     if (got.size() == 2) {
                         routes.leaveAll(conns.get(0)); // as a close listener run on this thread would

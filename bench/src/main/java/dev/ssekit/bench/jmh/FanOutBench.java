@@ -9,6 +9,7 @@ import dev.ssekit.internal.conn.NonBlockingOutput;
 import dev.ssekit.internal.conn.Outlets;
 import dev.ssekit.internal.dispatch.Dispatcher;
 import dev.ssekit.internal.dispatch.EventFilter;
+import dev.ssekit.internal.metrics.LagSample;
 import dev.ssekit.spi.MetricsBinding;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -158,18 +159,38 @@ public class FanOutBench {
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
-        dispatcher.close();
-        unregister.run();
-        if (telemetry.equals("on")) {
-            // The run counts only if the lag histogram took every delivery.
-            String count = BenchTelemetry.scrape().lines().filter(l -> l.startsWith("ssekit_delivery_lag_seconds_count"))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("no ssekit_delivery_lag_seconds in the scrape"));
-            double recorded = Double.parseDouble(count.substring(count.lastIndexOf(' ') + 1));
-            if (recorded < expected) {
-                throw new IllegalStateException("the lag histogram took " + recorded + " of " + expected + " deliveries");
-            }
-            System.out.printf("%n%s of %d deliveries recorded%n", count, expected);
+        try {
+            checkRecords();
+        } finally {
+            dispatcher.close();
+            unregister.run();
         }
+    }
+
+    /** Read before the close, which ends the deliveries' count's callback. */
+    private void checkRecords() throws IOException {
+        if (telemetry.equals("on")) {
+            // The run counts only if every delivery was counted and the lag histogram took each
+            // broadcast's whole sample (LagSample: every stride-th subscriber).
+            String scrape = BenchTelemetry.scrape();
+            double written = sample(scrape, "ssekit_deliveries_total{", "ssekit_delivery_outcome=\"written\"");
+            double recorded = sample(scrape, "ssekit_delivery_lag_seconds_count", "");
+            int stride = (subscribers + LagSample.PER_EVENT - 1) / LagSample.PER_EVENT;
+            long sampled = expected / subscribers * (subscribers / stride);
+            if (written < expected || recorded < sampled) {
+                throw new IllegalStateException("counted " + written + " of " + expected + " deliveries, the lag of "
+                        + recorded + " of at least " + sampled);
+            }
+            System.out.printf("%n%.0f of %d deliveries counted, the lag of %.0f (sample of at least %d)%n", written,
+                    expected, recorded, sampled);
+        }
+    }
+
+    /** @return the first sample of {@code metric} whose line holds {@code label} */
+    private static double sample(String scrape, String metric, String label) {
+        String line = scrape.lines().filter(l -> l.startsWith(metric) && l.contains(label)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no " + metric + " " + label + " in the scrape"));
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
 
     @Benchmark
