@@ -118,6 +118,7 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         boolean quick = false;
+        boolean badDay = false; // (t) with a slow store and streams that never read
         boolean jmh = true;
         boolean scenarios = true;
         String only = null;
@@ -138,13 +139,14 @@ public final class Bench {
                 case "--sides" -> sides = args[++i].split(",");
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--telemetry" -> telemetry = true;
+                case "--bad-day" -> badDay = true;
                 case "--stores" -> stores = args[++i].split(",");
                 case "--before-cp" -> beforeCp = args[++i];
                 case "--before-label" -> beforeLabel = args[++i];
                 case "--after-label" -> afterLabel = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; use --quick, --only a,b,c,d,p,s,r, --sides hub,raw, --stores memory,h2,postgresql,redis, "
-                        + "--rounds K, --before REV (bench/run), --telemetry, --no-jmh, --jmh-only");
+                        + "--rounds K, --before REV (bench/run), --telemetry, --bad-day (t), --no-jmh, --jmh-only");
             }
         }
         if (only == null) {
@@ -211,7 +213,7 @@ public final class Bench {
                     case "p" -> report.append(new PublishScenario(quick).run(versions, stores));
                     case "s" -> report.append(stalledAll(quick, versions));
                     case "r" -> report.append(stormAll(quick, versions));
-                    case "t" -> report.append(new StopScenario(quick).run(versions));
+                    case "t" -> report.append(new StopScenario(quick, badDay).run(versions));
                     case "m" -> report.append(historyStormAll(quick, versions, stores));
                     default -> {
                         // above

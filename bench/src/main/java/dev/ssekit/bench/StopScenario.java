@@ -2,6 +2,7 @@ package dev.ssekit.bench;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -40,10 +41,25 @@ final class StopScenario {
     /** Publishers posting through the stop, each back to back on its own connection. */
     static final int PUBLISHERS = 4;
 
-    private final boolean quick;
+    /** The bad day's store: every byte to PostgreSQL this much later (so every round trip). */
+    static final long SLOW_STORE_MILLIS = 50;
+    /** The bad day's streams that never read, one in this many. */
+    static final int STALLED_ONE_IN = 10;
+    /** The bad day's event size: enough to fill a stalled stream's socket buffers before the signal. */
+    static final int BAD_DAY_EVENT_BYTES = 4096;
 
-    StopScenario(boolean quick) {
+    private final boolean quick;
+    private final boolean badDay;
+
+    /**
+     * @param badDay PostgreSQL behind a link that delays every byte sent to it by
+     *               {@value #SLOW_STORE_MILLIS} ms, and one stream in {@value #STALLED_ONE_IN} a
+     *               client that never reads (events of {@value #BAD_DAY_EVENT_BYTES} bytes, so that
+     *               their socket buffers fill before the signal)
+     */
+    StopScenario(boolean quick, boolean badDay) {
         this.quick = quick;
+        this.badDay = badDay;
     }
 
     String run(List<PublishScenario.Version> versions) throws Exception {
@@ -52,7 +68,10 @@ final class StopScenario {
         StringBuilder t = new StringBuilder();
         t.append(String.format(Locale.ROOT, "(t) SIGTERM: the embedded hub (its own main, PostgreSQL store, default "
                 + "settings: shutdown timeout 20 s) holding %,d streams of one topic; %d publishers post back to back "
-                + "for %.0f s, then the hub gets SIGTERM while they go on%n%n", streams, PUBLISHERS, publishMs / 1000.0));
+                + "for %.0f s, then the hub gets SIGTERM while they go on%s%n%n", streams, PUBLISHERS, publishMs / 1000.0,
+                badDay ? String.format(Locale.ROOT, "; a bad day (--bad-day): every byte to PostgreSQL %d ms late, %,d of "
+                        + "the streams never read (events of %,d bytes); the stream counts are the reading streams'",
+                        SLOW_STORE_MILLIS, streams / STALLED_ONE_IN, BAD_DAY_EVENT_BYTES) : ""));
         t.append("| version | streams open | acknowledged | first 503 after SIGTERM | slowest 503 to a publish sent after "
                 + "SIGTERM | 200s after SIGTERM | exit after SIGTERM | exit code | streams ended cleanly | streams with every "
                 + "acknowledged event | broken | gaps | duplicates | acknowledged, not stored |\n");
@@ -81,11 +100,16 @@ final class StopScenario {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(3, Arrays.asList(extra.trim().split("\\s+")));
         }
+        SlowLink slowStore = badDay ? new SlowLink(new InetSocketAddress("127.0.0.1", 5432), SLOW_STORE_MILLIS) : null;
+        int stalled = badDay ? streams / STALLED_ONE_IN : 0;
+        int readers = streams - stalled;
+        List<Socket> neverRead = new ArrayList<>();
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("HOST", "127.0.0.1");
         pb.environment().put("PORT", Integer.toString(port));
         pb.environment().put("SSEKIT_HISTORY_STORE", "jdbc");
-        pb.environment().put("SSEKIT_HISTORY_JDBC_URL", PG_URL);
+        pb.environment().put("SSEKIT_HISTORY_JDBC_URL",
+                slowStore == null ? PG_URL : "jdbc:postgresql://127.0.0.1:" + slowStore.port() + "/test");
         pb.environment().put("SSEKIT_HISTORY_JDBC_USER", "postgres");
         pb.environment().put("SSEKIT_HISTORY_JDBC_TABLE_PREFIX", prefix);
         pb.redirectError(ProcessBuilder.Redirect.appendTo(Paths.get("target", "bench-stop-hub.log").toFile()));
@@ -93,14 +117,18 @@ final class StopScenario {
         Process hub = pb.start();
         try (SseClient client = new SseClient(new InetSocketAddress("127.0.0.1", port))) {
             Bench.awaitLine(hub, "ssekit hub on http", "the hub did not start; see bench/target/bench-stop-hub.log");
-            client.open(streams, "/.well-known/mercure?topic=" + TOPIC, null);
+            for (int i = 0; i < stalled; i++) {
+                neverRead.add(subscribeNeverReading(port));
+            }
+            client.open(readers, "/.well-known/mercure?topic=" + TOPIC, null);
             long openDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            while (client.ready.get() + client.badStatus.get() + client.errors.get() < streams
+            while (client.ready.get() + client.badStatus.get() + client.errors.get() < readers
                     && System.nanoTime() < openDeadline) {
                 Thread.sleep(50);
             }
             long open = client.ready.get();
-            Bench.progress("(t) " + v.label() + ": " + open + " streams open; publishing");
+            Bench.progress("(t) " + v.label() + ": " + open + " streams open" + (stalled > 0 ? " and " + stalled
+                    + " that never read" : "") + "; publishing");
 
             URI publish = URI.create("http://127.0.0.1:" + port + "/.well-known/mercure");
             List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
@@ -116,7 +144,7 @@ final class StopScenario {
                 Thread t = new Thread(() -> {
                     try {
                         publishUntilStopped(publisher, publish, hub, sigterm, acknowledged, first503, okAfter,
-                                slowest503, afterSignal);
+                                slowest503, afterSignal, badDay ? BAD_DAY_EVENT_BYTES : 0);
                     } catch (Exception e) {
                         failed.compareAndSet(null, e);
                     }
@@ -131,6 +159,9 @@ final class StopScenario {
             }
             // The exit's time as the process ends, not when the publishers notice.
             CompletableFuture<Long> exitedAt = hub.onExit().thenApply(h -> System.nanoTime());
+            if (stalled > 0) {
+                Bench.progress("(t) " + v.label() + ": before the signal, " + unsentBytes(port));
+            }
             sigterm.set(System.nanoTime());
             hub.destroy(); // SIGTERM
             Bench.progress("(t) " + v.label() + ": SIGTERM sent, " + PUBLISHERS + " publishers running");
@@ -148,7 +179,7 @@ final class StopScenario {
             long everything = 0;
             long fewest = Long.MAX_VALUE;
             long most = 0;
-            for (int i = 0; i < streams; i++) {
+            for (int i = 0; i < readers; i++) {
                 long got = client.received(i);
                 fewest = Math.min(fewest, got);
                 most = Math.max(most, got);
@@ -169,8 +200,49 @@ final class StopScenario {
                     client.duplicates.get(), notStored);
         } finally {
             hub.destroyForcibly();
+            for (Socket s : neverRead) {
+                s.close();
+            }
+            if (slowStore != null) {
+                slowStore.close();
+            }
             dropTables(prefix);
         }
+    }
+
+    /** @return how many of the hub's connections hold bytes their client has not taken (Send-Q, from ss) */
+    private static String unsentBytes(int port) throws IOException, InterruptedException {
+        Process ss = new ProcessBuilder("ss", "-Htn", "state", "established", "( sport = :" + port + " )")
+                .redirectErrorStream(true).start();
+        long withUnsent = 0;
+        long over16k = 0;
+        long most = 0;
+        for (String line : new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 2 && f[1].matches("\\d+")) {
+                long sendQ = Long.parseLong(f[1]);
+                withUnsent += sendQ > 0 ? 1 : 0;
+                over16k += sendQ >= 16 * 1024 ? 1 : 0;
+                most = Math.max(most, sendQ);
+            }
+        }
+        ss.waitFor();
+        return String.format(Locale.ROOT, "%,d of the hub's connections held unsent bytes (%,d of them 16 KiB or more, "
+                + "at most %,d bytes)", withUnsent, over16k, most);
+    }
+
+    /**
+     * A subscriber that sends its request and never reads: a receive buffer of 4 KiB, so that what the
+     * hub sends it soon fills its socket's buffers and the hub's writes to it stall.
+     */
+    private static Socket subscribeNeverReading(int port) throws IOException {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(4096); // before the connect, so that the window is small from the start
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        s.getOutputStream().write(("GET /.well-known/mercure?topic=" + TOPIC + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        return s;
     }
 
     /**
@@ -183,13 +255,14 @@ final class StopScenario {
      */
     private static void publishUntilStopped(int publisher, URI publish, Process hub, AtomicLong sigterm,
                                             List<String> acknowledged, AtomicLong first503, AtomicLong okAfter,
-                                            AtomicLong slowest503, List<String> afterSignal)
+                                            AtomicLong slowest503, List<String> afterSignal, int eventBytes)
             throws IOException, InterruptedException {
+        String item = Payload.ITEM.repeat(Math.max(1, eventBytes / Payload.ITEM.length()));
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         for (long n = 0; ; ) { // publisher 0's numbers count acknowledged events: a refused one is no gap
             String data = "{" + (publisher == 0 ? "\"seq\":" + n + "," : "\"publisher\":" + publisher + ",")
-                    + "\"sent\":" + System.nanoTime() + ",\"item\":\"" + Payload.ITEM + "\"}";
+                    + "\"sent\":" + System.nanoTime() + ",\"item\":\"" + item + "\"}";
             HttpResponse<String> r;
             boolean sentAfterSignal = sigterm.get() != 0;
             long sent = System.nanoTime();
