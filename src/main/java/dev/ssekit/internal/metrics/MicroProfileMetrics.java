@@ -69,8 +69,15 @@ public final class MicroProfileMetrics implements MetricsBinding {
      *         {@link MetricsBinding#NONE}; call through {@link Metrics#forApplication()}
      */
     static MetricsBinding ifAvailable() {
+        BeanManager beans;
         try {
-            BeanManager beans = CDI.current().getBeanManager();
+            beans = CDI.current().getBeanManager();
+        } catch (IllegalStateException e) {
+            // No CDI container: a hub built in plain Java, where the registry is not a bean either.
+            LOG.fine("ssekit: no CDI container, so no MicroProfile Metrics registry; metrics are off");
+            return NONE;
+        }
+        try {
             if (!beans.getBeans(MetricRegistry.class).isEmpty()) {
                 // Through an injection point, not CDI.select(): Payara's producer reads the point's
                 // annotations (for @RegistryScope) and fails on a programmatic lookup.
