@@ -197,6 +197,29 @@ class MetricsBindingTest {
     }
 
     /**
+     * Matchers count under the event's topic, and the sample spreads over them and the subscribers by
+     * name together: 1 by name and 100 matchers, every 4th of the 101 measured (25 or 26 an event),
+     * not every one (the sample restarted at the matchers' walk, or took its stride from the one
+     * subscriber by name).
+     */
+    @Test
+    void delivered_matchersBesideSubscribersByName_shareOneSample() {
+        Lags metrics = new Lags();
+        try (Hub topics = Hub.builder().metrics(metrics).build()) {
+            topics.subscribe(topics.open(new FakeSse.Sink()), List.of("news"), null);
+            for (int i = 0; i < 100; i++) {
+                topics.subscribe(topics.open(new FakeSse.Sink()), List.of(), null, t -> true);
+            }
+            for (int i = 0; i < 10; i++) {
+                topics.publish(List.of("news"), Event.of("event " + i));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> metrics.lags.size() == 1_010);
+            long measured = metrics.lags.stream().filter(l -> l >= 0).count();
+            assertTrue(measured >= 250 && measured <= 260, measured + " measured of 1,010 deliveries");
+        }
+    }
+
+    /**
      * On a shared store the follow hands every event on, this node's own too: the lag of those
      * published with their id still counts from this node's accept (it was unknown, reported
      * negative, before).

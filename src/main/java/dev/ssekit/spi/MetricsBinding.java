@@ -102,8 +102,8 @@ public interface MetricsBinding {
          * @param lagNanos from the moment this node accepted the publish to that write; negative when
          *                 not measured: an event this node did not accept itself (such as one another
          *                 node published to a shared store), or a delivery outside the lag's sample
-         *                 (an event reaching more than 32 subscribers on a topic has the lag of an
-         *                 even spread of 32 of them measured)
+         *                 (an event that may reach more than 32 subscribers on a topic has the lag of
+         *                 at most 32 of them measured, an even spread)
          */
         default void delivered(long lagNanos) {
             delivered();

@@ -24,7 +24,7 @@ final class LagHistogram {
         Map<Double, Double> delta = buckets(after);
         buckets(before).forEach((le, n) -> delta.merge(le, -n, Double::sum));
         double total = delta.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
-        return String.format(Locale.ROOT, "delivery lag from ssekit's histogram (%.0f deliveries): p50 %s, p99 %s "
+        return String.format(Locale.ROOT, "delivery lag from ssekit's histogram (%.0f deliveries measured): p50 %s, p99 %s "
                         + "(bucket bounds around them: %s, %s); measured by the clients (%d): p50 %s, p99 %s",
                 total, ms(quantile(delta, 0.50)), ms(quantile(delta, 0.99)), bounds(delta, 0.50), bounds(delta, 0.99),
                 clientMicros.length, ms(pct(clientMicros, 0.50) / 1e6), ms(pct(clientMicros, 0.99) / 1e6));

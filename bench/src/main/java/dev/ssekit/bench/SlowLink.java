@@ -48,7 +48,13 @@ final class SlowLink implements AutoCloseable {
         while (!listening.isClosed()) {
             try {
                 Socket client = listening.accept();
-                Socket service = new Socket(target.getAddress(), target.getPort());
+                Socket service;
+                try {
+                    service = new Socket(target.getAddress(), target.getPort());
+                } catch (IOException e) {
+                    closeQuietly(client);
+                    continue;
+                }
                 client.setTcpNoDelay(true);
                 service.setTcpNoDelay(true);
                 open.add(client);

@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class StopScenario {
     private static final String TOPIC = "t-stop";
-    private static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+    private static final int PG_PORT = 5432;
+    private static final String PG_URL = pgUrl(PG_PORT);
     /** Publishers posting through the stop, each back to back on its own connection. */
     static final int PUBLISHERS = 4;
 
@@ -100,7 +101,6 @@ final class StopScenario {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(3, Arrays.asList(extra.trim().split("\\s+")));
         }
-        SlowLink slowStore = badDay ? new SlowLink(new InetSocketAddress("127.0.0.1", 5432), SLOW_STORE_MILLIS) : null;
         int stalled = badDay ? streams / STALLED_ONE_IN : 0;
         int readers = streams - stalled;
         List<Socket> neverRead = new ArrayList<>();
@@ -108,13 +108,19 @@ final class StopScenario {
         pb.environment().put("HOST", "127.0.0.1");
         pb.environment().put("PORT", Integer.toString(port));
         pb.environment().put("SSEKIT_HISTORY_STORE", "jdbc");
-        pb.environment().put("SSEKIT_HISTORY_JDBC_URL",
-                slowStore == null ? PG_URL : "jdbc:postgresql://127.0.0.1:" + slowStore.port() + "/test");
+        SlowLink slowStore = badDay ? new SlowLink(new InetSocketAddress("127.0.0.1", PG_PORT), SLOW_STORE_MILLIS) : null;
+        pb.environment().put("SSEKIT_HISTORY_JDBC_URL", slowStore == null ? PG_URL : pgUrl(slowStore.port()));
         pb.environment().put("SSEKIT_HISTORY_JDBC_USER", "postgres");
         pb.environment().put("SSEKIT_HISTORY_JDBC_TABLE_PREFIX", prefix);
         pb.redirectError(ProcessBuilder.Redirect.appendTo(Paths.get("target", "bench-stop-hub.log").toFile()));
         Bench.progress("(t) " + v.label() + ": starting the hub on port " + port);
-        Process hub = pb.start();
+        Process hub;
+        try {
+            hub = pb.start();
+        } catch (IOException e) {
+            closeQuietly(slowStore);
+            throw e;
+        }
         try (SseClient client = new SseClient(new InetSocketAddress("127.0.0.1", port))) {
             Bench.awaitLine(hub, "ssekit hub on http", "the hub did not start; see bench/target/bench-stop-hub.log");
             for (int i = 0; i < stalled; i++) {
@@ -200,12 +206,8 @@ final class StopScenario {
                     client.duplicates.get(), notStored);
         } finally {
             hub.destroyForcibly();
-            for (Socket s : neverRead) {
-                s.close();
-            }
-            if (slowStore != null) {
-                slowStore.close();
-            }
+            neverRead.forEach(StopScenario::closeQuietly);
+            closeQuietly(slowStore);
             dropTables(prefix);
         }
     }
@@ -237,12 +239,32 @@ final class StopScenario {
      */
     private static Socket subscribeNeverReading(int port) throws IOException {
         Socket s = new Socket();
-        s.setReceiveBufferSize(4096); // before the connect, so that the window is small from the start
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-        s.getOutputStream().write(("GET /.well-known/mercure?topic=" + TOPIC + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        s.getOutputStream().flush();
-        return s;
+        try {
+            s.setReceiveBufferSize(4096); // before the connect, so that the window is small from the start
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            s.getOutputStream().write(("GET /.well-known/mercure?topic=" + TOPIC + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                    + port + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return s;
+        } catch (IOException e) {
+            closeQuietly(s);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            System.err.println("(t): could not close " + c + ": " + e);
+        }
+    }
+
+    private static String pgUrl(int port) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/test";
     }
 
     /**

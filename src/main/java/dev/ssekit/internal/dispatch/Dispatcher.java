@@ -302,10 +302,10 @@ public final class Dispatcher implements AutoCloseable {
                 private FramedEvent frame;
                 private final LagSample sample = new LagSample();
                 private Connection.Broadcast measured;
-                private Connection.Broadcast counted;
+                private Connection.Broadcast unmeasured;
 
                 @Override
-                public void fanned(String t, Connection conn, FramedEvent out, int walk) {
+                public void fanned(String t, Connection conn, FramedEvent out, int reach) {
                     if (!t.equals(topic)) {
                         topic = t;
                         meter = meters.of(t);
@@ -314,16 +314,16 @@ public final class Dispatcher implements AutoCloseable {
                     if (out != frame) {
                         frame = out;
                         measured = Connection.broadcast(out, meter, true);
-                        counted = null;
-                        sample.start(walk);
+                        unmeasured = null;
+                        sample.start(reach);
                     }
                     if (sample.next()) {
                         conn.offer(measured, drains);
                     } else {
-                        if (counted == null) {
-                            counted = Connection.broadcast(out, meter, false);
+                        if (unmeasured == null) {
+                            unmeasured = Connection.broadcast(out, meter, false);
                         }
-                        conn.offer(counted, drains);
+                        conn.offer(unmeasured, drains);
                     }
                 }
             });

@@ -291,10 +291,11 @@ final class Routes {
     /** Told, for each topic an event is fanned out on, which subscribers' queues took it. */
     interface Fanned {
         /**
-         * @param walk how many subscribers the walk that reached {@code conn} holds (the topic's, or
-         *             the matchers'): at most how many the event reaches in it
+         * @param reach how many subscribers the event may reach on {@code topic} (by name, and the
+         *              matchers' for the first topic, which count under it): its run there has at
+         *              most that many deliveries, the same for each of them
          */
-        void fanned(String topic, Connection conn, FramedEvent out, int walk);
+        void fanned(String topic, Connection conn, FramedEvent out, int reach);
     }
 
     /** The written form of one event, made at its first subscriber: an event nobody takes costs nothing. */
@@ -319,34 +320,46 @@ final class Routes {
     private void fanOut(Published p, Encoded out, Fanned counted) {
         Set<String> topics = p.topics();
         Set<Connection> reached = topics.size() == 1 ? null : new HashSet<>();
+        // Matchers count under the event's first topic, walked right after that topic's
+        // subscribers by name, so that the event's run on it is one, whose reach (both walks) the
+        // lag's sample spreads over. Candidates are collected before any matcher runs.
+        Collection<MatcherRoute> candidates = screened.isEmpty() ? List.of() : screened.candidates(topics);
+        int matchers = unscreened.size() + candidates.size();
+        boolean first = true;
         for (String topic : topics) {
             Roster<Subscriber> subs = byTopic.get(topic);
-            if (subs == null) {
-                continue;
+            int reach = (subs == null ? 0 : subs.size()) + (first ? matchers : 0);
+            if (subs != null) {
+                fanOutByName(p, topic, subs, out, counted, reached, reach);
             }
-            int n = subs.beginWalk();
-            try {
-                for (int i = 0; i < n; i++) {
-                    Subscriber s = subs.get(i);
-                    if (reached != null && reached.contains(s.conn)) {
-                        continue;
-                    }
-                    if (accepts(s.filter, p.value(), p.event())) {
-                        counted.fanned(topic, s.conn, out.get(), n);
-                        if (reached != null) {
-                            reached.add(s.conn);
-                        }
-                    }
-                }
-            } finally {
-                subs.endWalk();
-                if (subs.isEmpty()) {
-                    byTopic.remove(topic, subs);
-                }
+            if (first && matchers > 0) {
+                fanOutToMatchers(p, topic, out, counted, candidates, reach);
             }
+            first = false;
         }
-        if (!unscreened.isEmpty() || !screened.isEmpty()) {
-            fanOutToMatchers(p, out, counted);
+    }
+
+    private void fanOutByName(Published p, String topic, Roster<Subscriber> subs, Encoded out, Fanned counted,
+                              Set<Connection> reached, int reach) {
+        int n = subs.beginWalk();
+        try {
+            for (int i = 0; i < n; i++) {
+                Subscriber s = subs.get(i);
+                if (reached != null && reached.contains(s.conn)) {
+                    continue;
+                }
+                if (accepts(s.filter, p.value(), p.event())) {
+                    counted.fanned(topic, s.conn, out.get(), reach);
+                    if (reached != null) {
+                        reached.add(s.conn);
+                    }
+                }
+            }
+        } finally {
+            subs.endWalk();
+            if (subs.isEmpty()) {
+                byTopic.remove(topic, subs);
+            }
         }
     }
 
@@ -355,27 +368,23 @@ final class Routes {
      * connection subscribed to one of them got it, or was filtered, there), so each gets it once;
      * counted under the event's first topic.
      */
-    private void fanOutToMatchers(Published p, Encoded out, Fanned counted) {
-        Set<String> topics = p.topics();
-        String first = topics.iterator().next();
+    private void fanOutToMatchers(Published p, String first, Encoded out, Fanned counted,
+                                  Collection<MatcherRoute> candidates, int reach) {
         int n = unscreened.beginWalk();
         try {
             for (int i = 0; i < n; i++) {
-                offerToMatcher(unscreened.get(i), p, first, out, counted, n);
+                offerToMatcher(unscreened.get(i), p, first, out, counted, reach);
             }
         } finally {
             unscreened.endWalk();
         }
-        if (!screened.isEmpty()) {
-            Collection<MatcherRoute> candidates = screened.candidates(topics);
-            for (MatcherRoute m : candidates) {
-                offerToMatcher(m, p, first, out, counted, candidates.size());
-            }
+        for (MatcherRoute m : candidates) {
+            offerToMatcher(m, p, first, out, counted, reach);
         }
     }
 
     private static void offerToMatcher(MatcherRoute m, Published p, String first, Encoded out, Fanned counted,
-                                       int walk) {
+                                       int reach) {
         Set<String> topics = p.topics();
         Set<String> byName = m.byName();
         if (!byName.isEmpty() && (topics.size() == 1 ? byName.contains(first)
@@ -391,7 +400,7 @@ final class Routes {
             matches = false;
         }
         if (matches) {
-            counted.fanned(first, m.conn(), out.get(), walk);
+            counted.fanned(first, m.conn(), out.get(), reach);
         }
     }
 

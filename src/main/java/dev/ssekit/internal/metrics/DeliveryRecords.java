@@ -8,8 +8,9 @@ import java.util.Arrays;
  * binding's per-delivery record (OpenTelemetry's histogram of the delivery lag) made by two writers
  * at once on one topic contends on the histogram's shared state, and cost 130 to 160 ns a delivery
  * against 35 to 40 ns made by one thread (bench {@code LagRecordBench}); in bursts the records
- * interleave rarely. Every delivery is still recorded, with the lag taken at its write; only the
- * record is later, by at most the thread's current run of writes. Confined to its thread.
+ * interleave rarely. Every delivery is still passed on, with the lag taken at its write (negative
+ * outside the lag's sample, {@link LagSample}); only the record is later, by at most the thread's
+ * current run of writes. Confined to its thread.
  */
 public final class DeliveryRecords {
     /** Deliveries held before a burst is passed on: about a writer's 64 KiB batch of small events. */

@@ -8,9 +8,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * them: every {@code ceil(subscribers / PER_EVENT)}th, from a random start. Why: the metrics APIs
  * take one value per call (OpenTelemetry's histogram has no count argument), and the SDK's record,
  * some 30 ns, was 5 to 7 % of a delivery's CPU at a thousand subscribers a topic (bench run AO).
- * A sample spread over the subscribers keeps the histogram's percentiles those of every delivery;
- * the deliveries themselves are all counted. The start moves with each event, so no subscriber is
- * left out of the sample for good.
+ * Within an event the sample is an even spread of its deliveries; across events, one that reaches
+ * more weighs as {@value #PER_EVENT} (docs/operations.md says what that does to a series that mixes
+ * large and small fan-outs). The deliveries themselves are all counted. The start moves with each
+ * event, so no subscriber is left out of the sample for good.
  *
  * <p>One cursor per fan-out: not thread-safe.
  */
@@ -24,7 +25,7 @@ public final class LagSample {
     /**
      * Starts an event's fan-out on one topic.
      *
-     * @param subscribers how many subscribers the fan-out may reach there
+     * @param subscribers how many subscribers the fan-out may reach there (before their filters)
      */
     public void start(int subscribers) {
         stride = Math.max(1, (subscribers + PER_EVENT - 1) / PER_EVENT);

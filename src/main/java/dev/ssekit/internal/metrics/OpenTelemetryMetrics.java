@@ -33,8 +33,8 @@ import java.util.logging.Logger;
  * the global one when an SDK set it. Never an SDK of its own: a WAR reports through its server's.
  * The names, units and attributes are documented in docs/operations.md ("Metrics").
  *
- * <p>Every per-delivery record is a histogram record and a counter add on attributes made once per
- * topic: nothing is made per event.
+ * <p>A delivery's records (the lag histogram's, for the deliveries of the lag's sample, and the
+ * count, added once per writer's run) use attributes made once per topic: nothing is made per event.
  */
 public final class OpenTelemetryMetrics implements MetricsBinding, Traced {
     private static final Logger LOG = Logger.getLogger(OpenTelemetryMetrics.class.getName());

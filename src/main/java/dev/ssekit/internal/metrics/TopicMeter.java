@@ -51,7 +51,8 @@ public final class TopicMeter {
      * Counts a delivery at once; a writer thread ({@link DeliveryRecords.Holder}) passes it to the
      * binding in its next burst, any other thread now.
      *
-     * @param lagNanos from accepted publish to the frame written; negative when unknown
+     * @param lagNanos from accepted publish to the frame written; negative when not measured (not
+     *                 accepted on this node, or outside the lag's sample, {@link LagSample})
      */
     public void delivered(long lagNanos) {
         delivered.increment();

@@ -176,10 +176,11 @@ public class FanOutBench {
             double written = sample(scrape, "ssekit_deliveries_total{", "ssekit_delivery_outcome=\"written\"");
             double recorded = sample(scrape, "ssekit_delivery_lag_seconds_count", "");
             int stride = (subscribers + LagSample.PER_EVENT - 1) / LagSample.PER_EVENT;
-            long sampled = expected / subscribers * (subscribers / stride);
-            if (written < expected || recorded < sampled) {
+            long broadcasts = expected / subscribers;
+            long sampled = broadcasts * (subscribers / stride);
+            if (written < expected || recorded < sampled || recorded > broadcasts * LagSample.PER_EVENT) {
                 throw new IllegalStateException("counted " + written + " of " + expected + " deliveries, the lag of "
-                        + recorded + " of at least " + sampled);
+                        + recorded + ", not " + sampled + " to " + broadcasts * LagSample.PER_EVENT);
             }
             System.out.printf("%n%.0f of %d deliveries counted, the lag of %.0f (sample of at least %d)%n", written,
                     expected, recorded, sampled);
