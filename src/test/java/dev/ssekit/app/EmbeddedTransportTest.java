@@ -3,6 +3,7 @@ package dev.ssekit.app;
 import dev.ssekit.Event;
 import dev.ssekit.app.embedded.EmbeddedHub;
 import dev.ssekit.testsupport.Hubs;
+import dev.ssekit.testsupport.LogCapture;
 import dev.ssekit.testsupport.MercureClient;
 import dev.ssekit.testsupport.RawSseClient;
 
@@ -20,10 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -123,25 +121,7 @@ class EmbeddedTransportTest {
     @Test
     void disconnect_logsNothingAboveDebug() throws Exception {
         hub = Hubs.start(Map.of());
-        List<LogRecord> logged = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public synchronized void publish(LogRecord record) {
-                if (record.getLevel().intValue() > Level.FINE.intValue()) {
-                    logged.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
+        LogCapture log = LogCapture.above("", Level.FINE);
         try {
             // One client leaves while idle, one in the middle of a frame (with a reset), one after a burst.
             Socket idle = openAndStopReading("topic=leave");
@@ -157,12 +137,9 @@ class EmbeddedTransportTest {
             }
             await().atMost(WAIT).until(() -> hub.hub().stats("leave").subscribers() == 0);
         } finally {
-            root.removeHandler(capture);
+            log.close();
         }
-        synchronized (capture) {
-            assertEquals(List.of(), logged.stream().map(r -> r.getLevel() + " " + r.getLoggerName() + ": "
-                    + r.getMessage()).toList());
-        }
+        assertEquals(List.of(), log.lines());
     }
 
     /** @return writer threads of the hub beyond {@code pool} */

@@ -1,15 +1,12 @@
 package dev.ssekit.internal.metrics;
 
 import dev.ssekit.spi.MetricsBinding;
+import dev.ssekit.testsupport.LogCapture;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -22,30 +19,9 @@ class MicroProfileMetricsTest {
      */
     @Test
     void ifAvailable_withoutCdi_isOffAndLogsNothingAboveFine() {
-        Logger logger = Logger.getLogger(MicroProfileMetrics.class.getName());
-        List<LogRecord> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel().intValue() > Level.FINE.intValue()) {
-                    logged.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(capture);
-        try {
+        try (LogCapture log = LogCapture.above(MicroProfileMetrics.class.getName(), Level.FINE)) {
             assertSame(MetricsBinding.NONE, MicroProfileMetrics.ifAvailable());
-            assertEquals(List.of(), logged.stream().map(LogRecord::getMessage).toList());
-        } finally {
-            logger.removeHandler(capture);
+            assertEquals(List.of(), log.lines());
         }
     }
 }
