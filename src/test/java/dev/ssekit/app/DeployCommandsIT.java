@@ -7,6 +7,7 @@ import dev.ssekit.testsupport.ShellCommands;
 import dev.ssekit.testsupport.ShellCommands.Output;
 import dev.ssekit.testsupport.Tokens;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 import java.io.File;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -96,16 +98,27 @@ class DeployCommandsIT {
     private static void subscribeAndPublish(URI hub, Output server) throws Exception {
         URI mercure = hub.resolve(".well-known/mercure");
         // Deployed once the hub answers an anonymous publish as the WAR does: 401 (404 before).
-        await().atMost(START).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            assertTrue(server.process().isAlive(), "the server stopped:\n" + server.text());
-            try {
-                return HTTP.send(HttpRequest.newBuilder(mercure).POST(HttpRequest.BodyPublishers.ofString("topic=x"))
-                        .header("Content-Type", "application/x-www-form-urlencoded").build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 401;
-            } catch (IOException e) {
-                return false; // not listening yet
-            }
-        });
+        AtomicReference<String> last = new AtomicReference<>("no answer");
+        try {
+            await().atMost(START).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                assertTrue(server.process().isAlive(), "the server stopped:\n" + server.text());
+                try {
+                    int status = HTTP.send(HttpRequest.newBuilder(mercure).POST(HttpRequest.BodyPublishers.ofString(
+                            "topic=x")).header("Content-Type", "application/x-www-form-urlencoded").build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                    last.set("answered " + status);
+                    return status == 401;
+                } catch (IOException e) {
+                    last.set(e.toString());
+                    return false; // not listening yet
+                }
+            });
+        } catch (ConditionTimeoutException e) {
+            String output = server.text();
+            throw new AssertionError("the hub at " + mercure + " was not deployed within " + START + " (last: "
+                    + last.get() + "); the server's output, its end:\n"
+                    + output.substring(Math.max(0, output.length() - 20_000)), e);
+        }
         try (SseRecorder events = SseRecorder.to(URI.create(mercure + "?topic=deployed")).open()) {
             assertEquals(200, events.status());
             HttpResponse<String> published = HTTP.send(HttpRequest.newBuilder(mercure)
