@@ -73,7 +73,7 @@ class DeployCommandsIT {
             // A server of its own: the container tests' WildFly must not find the hub deployed.
             Output copy = ShellCommands.start("cp -r '" + built("ssekit.wildfly.home") + "/.' '" + home + "'");
             assertEquals(0, copy.awaitExit(START), copy.text());
-            int offset = freePort() - 8080; // HTTP on a free port; the others follow it
+            int offset = wildFlyPortOffset();
             String env = "JBOSS_HOME='" + home + "'; cd '" + WAR.getParent().getParent() + "'; ";
             Output deployed = ShellCommands.start(env + commands.get(0));
             assertEquals(0, deployed.awaitExit(Duration.ofMinutes(1)), deployed.text());
@@ -143,6 +143,34 @@ class DeployCommandsIT {
         int at = guide.indexOf(marker);
         assertTrue(at >= 0, "docs/hub.md has no " + marker);
         return ShellCommands.blocks(guide.substring(at)).get(0);
+    }
+
+    /** WildFly's standalone ports (ajp, http, https, management http and https, the transaction manager's two). */
+    private static final int[] WILDFLY_PORTS = {8009, 8080, 8443, 9990, 9993, 4712, 4713};
+
+    /**
+     * @return a port offset under which every one of WildFly's ports is free now, below the ephemeral
+     *         range (32768 up), so that no client's connection takes one before WildFly binds it (an
+     *         offset from a free ephemeral port put some of them there); the container tests use 1100
+     */
+    private static int wildFlyPortOffset() {
+        for (int offset = 10_000; offset < 20_000; offset += 37) {
+            if (allFree(offset)) {
+                return offset;
+            }
+        }
+        throw new IllegalStateException("no port offset from 10,000 to 20,000 has WildFly's ports free");
+    }
+
+    private static boolean allFree(int offset) {
+        for (int port : WILDFLY_PORTS) {
+            try (ServerSocket probe = new ServerSocket(port + offset, 1, java.net.InetAddress.getLoopbackAddress())) {
+                probe.setReuseAddress(true);
+            } catch (IOException taken) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int freePort() throws IOException {
