@@ -7,7 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * at most {@value #PER_EVENT} subscribers, else an even spread of at most {@value #PER_EVENT} of
  * them: every {@code ceil(subscribers / PER_EVENT)}th, from a random start. Why: the metrics APIs
  * take one value per call (OpenTelemetry's histogram has no count argument), and the SDK's record,
- * some 30 ns, was 5 to 7 % of a delivery's CPU at a thousand subscribers a topic (bench run AO).
+ * some 30 ns, was 5 to 10 % of a delivery's CPU at a thousand subscribers a topic (bench runs AO, AQ).
  * Within an event the sample is an even spread of its deliveries; across events, one that reaches
  * more weighs as {@value #PER_EVENT} (docs/operations.md says what that does to a series that mixes
  * large and small fan-outs). The deliveries themselves are all counted. The start moves with each
