@@ -125,17 +125,26 @@ public final class Connection {
         private Broadcast(Item item) {
             this.item = item;
         }
+
+        /**
+         * @return the same broadcast, queued at the same time, whose deliveries are counted but
+         *         pass no lag to the meter: for the subscribers outside the lag's sample
+         *         ({@link dev.ssekit.internal.metrics.LagSample})
+         */
+        public Broadcast withoutLag() {
+            return new Broadcast(new Item(item.event, null, item.meter, item.queuedNanos, false));
+        }
     }
 
     /**
-     * @param event       the event, as written to every subscriber
-     * @param meter       the topic's counts, or null
-     * @param measuresLag whether the deliveries of this record pass their lag to the meter
-     * @return what the fan-out queues to the event's subscribers on that topic; its queue delay
-     *         ({@link ConnSettings#queueMaxDelay()}) counts from now, for each of them
+     * @param event the event, as written to every subscriber
+     * @param meter the topic's counts, or null
+     * @return what the fan-out queues to the event's subscribers on that topic, each delivery
+     *         passing its lag to the meter ({@link Broadcast#withoutLag()} for those that do not);
+     *         its queue delay ({@link ConnSettings#queueMaxDelay()}) counts from now, for each of them
      */
-    public static Broadcast broadcast(FramedEvent event, TopicMeter meter, boolean measuresLag) {
-        return new Broadcast(new Item(event, null, meter, System.nanoTime(), measuresLag));
+    public static Broadcast broadcast(FramedEvent event, TopicMeter meter) {
+        return new Broadcast(new Item(event, null, meter, System.nanoTime(), true));
     }
 
     /**

@@ -313,7 +313,7 @@ public final class Dispatcher implements AutoCloseable {
                     }
                     if (out != frame) {
                         frame = out;
-                        measured = Connection.broadcast(out, meter, true);
+                        measured = Connection.broadcast(out, meter);
                         unmeasured = null;
                         sample.start(reach);
                     }
@@ -321,7 +321,7 @@ public final class Dispatcher implements AutoCloseable {
                         conn.offer(measured, drains);
                     } else {
                         if (unmeasured == null) {
-                            unmeasured = Connection.broadcast(out, meter, false);
+                            unmeasured = measured.withoutLag();
                         }
                         conn.offer(unmeasured, drains);
                     }

@@ -28,8 +28,13 @@ public final class LagSample {
      * @param subscribers how many subscribers the fan-out may reach there (before their filters)
      */
     public void start(int subscribers) {
-        stride = Math.max(1, (subscribers + PER_EVENT - 1) / PER_EVENT);
+        stride = stride(subscribers);
         untilNext = stride == 1 ? 0 : ThreadLocalRandom.current().nextInt(stride);
+    }
+
+    /** @return every how many of {@code subscribers} deliveries one measures its lag: {@code ceil(subscribers / PER_EVENT)}, at least 1 */
+    public static int stride(int subscribers) {
+        return Math.max(1, (subscribers + PER_EVENT - 1) / PER_EVENT);
     }
 
     /** @return whether the event's next delivery on the topic measures its lag */

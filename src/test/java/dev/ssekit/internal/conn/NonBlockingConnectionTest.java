@@ -167,9 +167,9 @@ class NonBlockingConnectionTest {
         conn.send(EncodedEvent.of(Event.of("in flight")));
         await().atMost(WAIT).until(() -> output.promised);
         for (int i = 0; i < 3; i++) {
-            conn.offer(Connection.broadcast(EncodedEvent.of(Event.of("queued " + i)), null, false), null);
+            conn.offer(Connection.broadcast(EncodedEvent.of(Event.of("queued " + i)), null), null);
         }
-        assertFalse(conn.offer(Connection.broadcast(EncodedEvent.of(Event.of("one too many")), null, false), null), "the fourth is past the capacity");
+        assertFalse(conn.offer(Connection.broadcast(EncodedEvent.of(Event.of("one too many")), null), null), "the fourth is past the capacity");
         assertEquals(CloseReason.SLOW_CONSUMER, conn.done().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join());
         assertTrue(output.terminated, "the container was told to close the client's connection at once");
     }
@@ -193,7 +193,7 @@ class NonBlockingConnectionTest {
         Drains drains = new Drains();
         EncodedEvent event = EncodedEvent.of(Event.of("fanned"));
         for (Connection conn : conns) {
-            assertTrue(conn.offer(Connection.broadcast(event, null, false), drains));
+            assertTrue(conn.offer(Connection.broadcast(event, null), drains));
         }
         assertTrue(drains.pending() > n - Drains.PER_TASK, drains.pending() + " of " + n + " left to share tasks");
         drains.submit();
@@ -218,9 +218,9 @@ class NonBlockingConnectionTest {
             outputs.add(output);
             conns.add(conn);
         }
-        conns.get(1).offer(Connection.broadcast(EncodedEvent.of(Event.of("only to one")), null, false), null);
+        conns.get(1).offer(Connection.broadcast(EncodedEvent.of(Event.of("only to one")), null), null);
         Drains drains = new Drains();
-        Connection.Broadcast shared = Connection.broadcast(EncodedEvent.of(Event.of("shared")), null, false);
+        Connection.Broadcast shared = Connection.broadcast(EncodedEvent.of(Event.of("shared")), null);
         for (Connection conn : conns) {
             assertTrue(conn.offer(shared, drains));
         }
@@ -241,7 +241,7 @@ class NonBlockingConnectionTest {
                 runtime, null, true);
         conn.send(EncodedEvent.of(Event.of("first"))).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
         Drains drains = new Drains();
-        assertTrue(conn.offer(Connection.broadcast(EncodedEvent.of(Event.of("fanned")), null, false), drains));
+        assertTrue(conn.offer(Connection.broadcast(EncodedEvent.of(Event.of("fanned")), null), drains));
         assertEquals(0, drains.pending(), "a connection whose writes may block is not left to share a task");
         await().atMost(WAIT).until(() -> sink.written().size() == 3); // greeting, first, fanned
     }
@@ -276,7 +276,7 @@ class NonBlockingConnectionTest {
             conn.send(event);
             await().atMost(WAIT).until(() -> output.promised);
             for (int k = 0; k < burst; k++) {
-                assertTrue(conn.offer(Connection.broadcast(event, null, false), null), "queued");
+                assertTrue(conn.offer(Connection.broadcast(event, null), null), "queued");
             }
             assertEquals(burst, conn.queued());
             output.drained();

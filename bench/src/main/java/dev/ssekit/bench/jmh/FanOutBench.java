@@ -175,7 +175,7 @@ public class FanOutBench {
             String scrape = BenchTelemetry.scrape();
             double written = sample(scrape, "ssekit_deliveries_total{", "ssekit_delivery_outcome=\"written\"");
             double recorded = sample(scrape, "ssekit_delivery_lag_seconds_count", "");
-            int stride = (subscribers + LagSample.PER_EVENT - 1) / LagSample.PER_EVENT;
+            int stride = LagSample.stride(subscribers);
             long broadcasts = expected / subscribers;
             long sampled = broadcasts * (subscribers / stride);
             if (written < expected || recorded < sampled || recorded > broadcasts * LagSample.PER_EVENT) {
